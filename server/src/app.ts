@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createInvalidationBus, type InvalidationBus } from './cache/invalidation-bus.js';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import type { Database } from './db/client.js';
+import { agentRoutes } from './modules/agents/agents.routes.js';
+import { authRoutes } from './modules/auth/auth.routes.js';
+import { businessRoutes } from './modules/businesses/businesses.routes.js';
+import { operationsRoutes } from './modules/operations/operations.routes.js';
+import { userRoutes } from './modules/users/users.routes.js';
+import { createKeyResolver, registerAuth } from './plugins/auth.js';
+import { registerErrorHandler } from './plugins/error-handler.js';
+import { createMetrics, registerRequestMetrics } from './plugins/metrics.js';
+import { registerRateLimit } from './plugins/rate-limit.js';
+import { registerSwagger } from './plugins/swagger.js';
+import { registerWebApp } from './plugins/web-app.js';
+
+export interface AppDependencies {
+  database: Database;
+  /** SHA-256 of the master key (the key itself is never kept in memory longer than start-up). */
+  masterKeyHash: string;
+  bus?: InvalidationBus;
+}
+
+export type App = FastifyInstance;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Starts work that outlives requests (pending-message recovery); not started in tests unless asked. */
+    startBackgroundWork?: () => Promise<void>;
+    llmDescription?: string;
+  }
+}
+
+const REDACTED = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  '*.api_key',
+  '*.apiKey',
+  '*.access_token',
+];
+
+export async function buildApp(config: Config, deps: AppDependencies): Promise<App> {
+  const app = Fastify({
+    logger:
+      config.logLevel === 'silent'
+        ? false
+        : { level: config.logLevel, redact: { paths: REDACTED, censor: '[redacted]' } },
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.env === 'production',
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+    },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const bus = deps.bus ?? (await createInvalidationBus(config.redisUrl));
+  const metrics = createMetrics();
+  const resolveKey = createKeyResolver({ db: deps.database.db, masterKeyHash: deps.masterKeyHash, bus });
+  const context: AppContext = {
+    config,
+    database: deps.database,
+    db: deps.database.db,
+    bus,
+    metrics,
+    resolveKey,
+  };
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  if (!deps.bus) app.addHook('onClose', async () => bus.close());
+
+  const isWebAppRoute = await registerWebApp(app, config.webDistDir);
+  registerErrorHandler(app, isWebAppRoute);
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  await app.register(cors, {
+    origin: config.corsOrigins.length ? [...config.corsOrigins] : false,
+    credentials: true,
+  });
+  await registerRateLimit(app, { perMinute: config.rateLimitPerMinute, redisUrl: config.redisUrl });
+  registerAuth(app, resolveKey);
+  registerRequestMetrics(app, metrics);
+  await registerSwagger(app);
+
+  await app.register(operationsRoutes(context));
+  await app.register(authRoutes(context));
+  await app.register(businessRoutes(context));
+  await app.register(userRoutes(context));
+  await app.register(agentRoutes(context));
+  return app;
+}

@@ -1,0 +1,154 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+const NonEmpty = Type.String({ minLength: 1 });
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+
+const EnvSchema = Type.Object({
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')]),
+  PORT: Port,
+  HOST: NonEmpty,
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATA_DIR: NonEmpty,
+  ICMP_API_KEY: Type.Optional(Type.String({ minLength: 16 })),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  OPENAI_API_KEY: Type.Optional(NonEmpty),
+  OPENAI_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  LLM_MODEL: Type.Optional(NonEmpty),
+  ANTHROPIC_API_KEY: Type.Optional(NonEmpty),
+  ANTHROPIC_MODEL: Type.Optional(NonEmpty),
+  LLM_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000 }),
+  LLM_MAX_RETRIES: Type.Integer({ minimum: 0, maximum: 10 }),
+  GRAPH_API_BASE_URL: Type.String({ pattern: '^https?://' }),
+  META_APP_SECRET: Type.Optional(NonEmpty),
+  META_VERIFY_TOKEN: Type.Optional(NonEmpty),
+  RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1 }),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024 }),
+  MAX_MESSAGE_CHARS: Type.Integer({ minimum: 1 }),
+  CORS_ORIGINS: Type.String(),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+  ),
+  DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 500 }),
+  WEB_DIST_DIR: Type.Optional(NonEmpty),
+});
+
+type Env = Static<typeof EnvSchema>;
+
+const DEFAULTS: Record<string, string> = {
+  NODE_ENV: 'development',
+  PORT: '3000',
+  HOST: '127.0.0.1',
+  DATA_DIR: './data',
+  LLM_TIMEOUT_MS: '30000',
+  LLM_MAX_RETRIES: '2',
+  GRAPH_API_BASE_URL: 'https://graph.facebook.com/v21.0',
+  RATE_LIMIT_PER_MINUTE: '600',
+  BODY_LIMIT_BYTES: String(1024 * 1024),
+  MAX_MESSAGE_CHARS: '4000',
+  CORS_ORIGINS: '',
+  LOG_LEVEL: 'info',
+  DB_POOL_SIZE: '20',
+};
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string | undefined;
+  /** `null` keeps PGlite in memory (tests). */
+  readonly dataDir: string | null;
+  readonly masterKey: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly llm: {
+    readonly openaiApiKey: string | undefined;
+    readonly openaiBaseUrl: string | undefined;
+    readonly model: string | undefined;
+    readonly anthropicApiKey: string | undefined;
+    readonly anthropicModel: string | undefined;
+    readonly timeoutMs: number;
+    readonly maxRetries: number;
+  };
+  readonly meta: {
+    readonly graphApiBaseUrl: string;
+    readonly appSecret: string | undefined;
+    readonly verifyToken: string | undefined;
+  };
+  readonly rateLimitPerMinute: number;
+  readonly bodyLimitBytes: number;
+  readonly maxMessageChars: number;
+  readonly corsOrigins: readonly string[];
+  readonly logLevel: string;
+  readonly dbPoolSize: number;
+  readonly webDistDir: string | undefined;
+}
+
+export class ConfigError extends Error {}
+
+const INTEGER_KEYS = new Set([
+  'PORT',
+  'LLM_TIMEOUT_MS',
+  'LLM_MAX_RETRIES',
+  'RATE_LIMIT_PER_MINUTE',
+  'BODY_LIMIT_BYTES',
+  'MAX_MESSAGE_CHARS',
+  'DB_POOL_SIZE',
+]);
+
+/** The only reader of the process environment: parse, validate, freeze. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const value = source[key] === '' ? undefined : (source[key] ?? DEFAULTS[key]);
+    if (value === undefined) continue;
+    if (INTEGER_KEYS.has(key)) {
+      if (!/^\d+$/.test(value.trim())) throw new ConfigError(`${key} must be a whole number, got "${value}"`);
+      raw[key] = Number(value.trim());
+    } else {
+      raw[key] = value;
+    }
+  }
+  const firstError = Value.Errors(EnvSchema, raw).First();
+  if (firstError) {
+    const variable = firstError.path.replace(/^\//, '') || 'environment';
+    throw new ConfigError(`${variable} is invalid: ${firstError.message}`);
+  }
+  const env = raw as Env;
+  if (env.NODE_ENV === 'production' && !env.ICMP_API_KEY) {
+    throw new ConfigError('ICMP_API_KEY is required when NODE_ENV=production');
+  }
+  return Object.freeze({
+    env: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    masterKey: env.ICMP_API_KEY,
+    redisUrl: env.REDIS_URL,
+    llm: Object.freeze({
+      openaiApiKey: env.OPENAI_API_KEY,
+      openaiBaseUrl: env.OPENAI_BASE_URL,
+      model: env.LLM_MODEL,
+      anthropicApiKey: env.ANTHROPIC_API_KEY,
+      anthropicModel: env.ANTHROPIC_MODEL,
+      timeoutMs: env.LLM_TIMEOUT_MS,
+      maxRetries: env.LLM_MAX_RETRIES,
+    }),
+    meta: Object.freeze({
+      graphApiBaseUrl: env.GRAPH_API_BASE_URL.replace(/\/+$/, ''),
+      appSecret: env.META_APP_SECRET,
+      verifyToken: env.META_VERIFY_TOKEN,
+    }),
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    maxMessageChars: env.MAX_MESSAGE_CHARS,
+    corsOrigins: Object.freeze(
+      env.CORS_ORIGINS.split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
+    logLevel: env.LOG_LEVEL,
+    dbPoolSize: env.DB_POOL_SIZE,
+    webDistDir: env.WEB_DIST_DIR,
+  });
+}

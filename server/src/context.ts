@@ -1,0 +1,15 @@
+import type { InvalidationBus } from './cache/invalidation-bus.js';
+import type { Config } from './config.js';
+import type { Database, Db } from './db/client.js';
+import type { KeyResolver } from './plugins/auth.js';
+import type { Metrics } from './plugins/metrics.js';
+
+/** What services need from the running app; built once in `buildApp` and passed explicitly. */
+export interface AppContext {
+  readonly config: Config;
+  readonly database: Database;
+  readonly db: Db;
+  readonly bus: InvalidationBus;
+  readonly metrics: Metrics;
+  readonly resolveKey: KeyResolver;
+}

@@ -1,0 +1,325 @@
+import { sql } from 'drizzle-orm';
+import {
+  type AnyPgColumn,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const _id = () => uuid().primaryKey().defaultRandom();
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+/** Non-secret business settings; secrets live in `channel_secrets` and are never serialised. */
+export interface BusinessSettings {
+  fallback_reply?: string;
+  llm_model?: string;
+  llm_provider?: 'openai' | 'anthropic';
+  llm_temperature?: number;
+  history_limit?: number;
+}
+
+export interface ChannelSecrets {
+  whatsapp_access_token?: string;
+  messenger_page_access_token?: string;
+  meta_app_secret?: string;
+  meta_verify_token?: string;
+}
+
+export const businesses = pgTable(
+  'businesses',
+  {
+    businessId: uuid('business_id').primaryKey().defaultRandom(),
+    businessName: text('business_name').notNull(),
+    businessDescription: text('business_description').notNull().default(''),
+    address: text('address'),
+    phoneNumber: text('phone_number'),
+    website: text('website'),
+    ownerId: text('owner_id'),
+    firstStageId: uuid('first_stage_id').references((): AnyPgColumn => stages.stageId, {
+      onDelete: 'set null',
+    }),
+    apiKeyHash: text('api_key_hash').notNull(),
+    widgetKey: text('widget_key'),
+    whatsappPhoneNumberId: text('whatsapp_phone_number_id'),
+    messengerPageId: text('messenger_page_id'),
+    settings: jsonb('settings').$type<BusinessSettings>().notNull().default({}),
+    channelSecrets: jsonb('channel_secrets').$type<ChannelSecrets>().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('businesses_name_unique').on(sql`lower(${t.businessName})`),
+    uniqueIndex('businesses_api_key_hash_unique').on(t.apiKeyHash),
+    uniqueIndex('businesses_widget_key_unique').on(t.widgetKey),
+    uniqueIndex('businesses_whatsapp_unique').on(t.whatsappPhoneNumberId),
+    uniqueIndex('businesses_messenger_unique').on(t.messengerPageId),
+  ],
+);
+
+export const agents = pgTable(
+  'agents',
+  {
+    agentId: uuid('agent_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    agentName: text('agent_name').notNull(),
+    agentType: text('agent_type').notNull().default('ai'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('agents_business_name_unique').on(t.businessId, sql`lower(${t.agentName})`)],
+);
+
+export const templates = pgTable(
+  'templates',
+  {
+    templateId: uuid('template_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    templateName: text('template_name').notNull(),
+    templateType: text('template_type').notNull(),
+    content: text('content').notNull(),
+    systemPrompt: text('system_prompt').notNull().default(''),
+    isDefault: boolean('is_default').notNull().default(false),
+    version: integer('version').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('templates_business_type_idx').on(t.businessId, t.templateType)],
+);
+
+export const templateVersions = pgTable(
+  'template_versions',
+  {
+    templateId: uuid('template_id')
+      .notNull()
+      .references(() => templates.templateId, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    templateName: text('template_name').notNull(),
+    content: text('content').notNull(),
+    systemPrompt: text('system_prompt').notNull().default(''),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.templateId, t.version] })],
+);
+
+export const stages = pgTable(
+  'stages',
+  {
+    stageId: uuid('stage_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    agentId: uuid('agent_id').references(() => agents.agentId, { onDelete: 'set null' }),
+    stageName: text('stage_name').notNull(),
+    stageDescription: text('stage_description').notNull().default(''),
+    stageType: text('stage_type').notNull().default('conversation'),
+    // NO ACTION (checked at statement end) so deleting a business cascades through stages and templates.
+    stageSelectionTemplateId: uuid('stage_selection_template_id')
+      .notNull()
+      .references(() => templates.templateId),
+    dataExtractionTemplateId: uuid('data_extraction_template_id')
+      .notNull()
+      .references(() => templates.templateId),
+    responseGenerationTemplateId: uuid('response_generation_template_id')
+      .notNull()
+      .references(() => templates.templateId),
+    fallbackReply: text('fallback_reply'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('stages_business_name_unique').on(t.businessId, sql`lower(${t.stageName})`),
+    index('stages_agent_idx').on(t.agentId),
+  ],
+);
+
+export const users = pgTable(
+  'users',
+  {
+    userId: uuid('user_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    firstName: text('first_name').notNull().default(''),
+    lastName: text('last_name').notNull().default(''),
+    email: text('email'),
+    phone: text('phone'),
+    whatsappId: text('whatsapp_id'),
+    messengerPsid: text('messenger_psid'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('users_business_created_idx').on(t.businessId, t.createdAt),
+    uniqueIndex('users_business_whatsapp_unique').on(t.businessId, t.whatsappId),
+    uniqueIndex('users_business_messenger_unique').on(t.businessId, t.messengerPsid),
+  ],
+);
+
+export const conversations = pgTable(
+  'conversations',
+  {
+    conversationId: uuid('conversation_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.userId, { onDelete: 'cascade' }),
+    agentId: uuid('agent_id').references(() => agents.agentId, { onDelete: 'set null' }),
+    stageId: uuid('stage_id').references(() => stages.stageId, { onDelete: 'set null' }),
+    sessionId: text('session_id'),
+    channel: text('channel').notNull().default('api'),
+    status: text('status').notNull().default('active'),
+    aiStoppedAt: timestamp('ai_stopped_at', { withTimezone: true }),
+    aiStoppedUntil: timestamp('ai_stopped_until', { withTimezone: true }),
+    collectedData: jsonb('collected_data').$type<Record<string, unknown>>().notNull().default({}),
+    lastSequence: integer('last_sequence').notNull().default(0),
+    // Cross-process processing lease: one worker at a time handles a conversation's pending messages.
+    leaseOwner: text('lease_owner'),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    startTime: timestamp('start_time', { withTimezone: true }).notNull().defaultNow(),
+    lastUpdated: timestamp('last_updated', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('conversations_business_updated_idx').on(t.businessId, t.lastUpdated),
+    index('conversations_user_status_idx').on(t.userId, t.status),
+    index('conversations_business_stage_idx').on(t.businessId, t.stageId),
+  ],
+);
+
+export const messages = pgTable(
+  'messages',
+  {
+    messageId: uuid('message_id').primaryKey().defaultRandom(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.conversationId, { onDelete: 'cascade' }),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    senderType: text('sender_type').notNull(),
+    messageContent: text('message_content').notNull(),
+    sequenceNumber: integer('sequence_number').notNull(),
+    channel: text('channel').notNull().default('api'),
+    externalMessageId: text('external_message_id'),
+    // Inbound: pending → processed | skipped | failed. Outbound: sent → delivered → read | failed.
+    status: text('status').notNull(),
+    stageId: uuid('stage_id').references(() => stages.stageId, { onDelete: 'set null' }),
+    replyToMessageId: uuid('reply_to_message_id').references((): AnyPgColumn => messages.messageId, {
+      onDelete: 'set null',
+    }),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('messages_conversation_sequence_unique').on(t.conversationId, t.sequenceNumber),
+    uniqueIndex('messages_external_id_unique').on(t.businessId, t.channel, t.externalMessageId),
+    index('messages_business_created_idx').on(t.businessId, t.createdAt),
+    index('messages_pending_idx').on(t.conversationId, t.sequenceNumber).where(sql`${t.status} = 'pending'`),
+    index('messages_reply_to_idx').on(t.replyToMessageId),
+  ],
+);
+
+export const llmCalls = pgTable(
+  'llm_calls',
+  {
+    llmCallId: uuid('llm_call_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id').references(() => conversations.conversationId, {
+      onDelete: 'cascade',
+    }),
+    messageId: uuid('message_id').references(() => messages.messageId, { onDelete: 'set null' }),
+    templateId: uuid('template_id').references(() => templates.templateId, { onDelete: 'set null' }),
+    stageId: uuid('stage_id').references(() => stages.stageId, { onDelete: 'set null' }),
+    callType: text('call_type').notNull(),
+    provider: text('provider').notNull(),
+    model: text('model').notNull(),
+    systemPrompt: text('system_prompt').notNull().default(''),
+    prompt: text('prompt').notNull(),
+    response: text('response'),
+    tokensIn: integer('tokens_in').notNull().default(0),
+    tokensOut: integer('tokens_out').notNull().default(0),
+    latencyMs: integer('latency_ms').notNull().default(0),
+    costUsd: doublePrecision('cost_usd').notNull().default(0),
+    status: text('status').notNull(),
+    error: text('error'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('llm_calls_business_created_idx').on(t.businessId, t.createdAt),
+    index('llm_calls_conversation_idx').on(t.conversationId, t.createdAt),
+    index('llm_calls_message_idx').on(t.messageId),
+  ],
+);
+
+export const extractedData = pgTable(
+  'extracted_data',
+  {
+    extractedDataId: uuid('extracted_data_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.conversationId, { onDelete: 'cascade' }),
+    messageId: uuid('message_id').references(() => messages.messageId, { onDelete: 'cascade' }),
+    stageId: uuid('stage_id').references(() => stages.stageId, { onDelete: 'set null' }),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('extracted_data_conversation_idx').on(t.conversationId, t.createdAt),
+    index('extracted_data_business_idx').on(t.businessId, t.createdAt),
+  ],
+);
+
+export const stageTransitions = pgTable(
+  'stage_transitions',
+  {
+    stageTransitionId: uuid('stage_transition_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.conversationId, { onDelete: 'cascade' }),
+    fromStageId: uuid('from_stage_id').references(() => stages.stageId, { onDelete: 'set null' }),
+    toStageId: uuid('to_stage_id').references(() => stages.stageId, { onDelete: 'set null' }),
+    messageId: uuid('message_id').references(() => messages.messageId, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('stage_transitions_conversation_idx').on(t.conversationId, t.createdAt),
+    index('stage_transitions_business_idx').on(t.businessId, t.createdAt),
+  ],
+);
+
+export const auditLogs = pgTable(
+  'audit_logs',
+  {
+    auditLogId: uuid('audit_log_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id').references(() => businesses.businessId, { onDelete: 'cascade' }),
+    actorRole: text('actor_role').notNull(),
+    action: text('action').notNull(),
+    entityType: text('entity_type').notNull(),
+    entityId: text('entity_id'),
+    details: jsonb('details').$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('audit_logs_business_created_idx').on(t.businessId, t.createdAt)],
+);

@@ -1,0 +1,34 @@
+export const ERROR_STATUS = {
+  VALIDATION_ERROR: 400,
+  AUTHENTICATION_ERROR: 401,
+  AUTHORIZATION_ERROR: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  INTERNAL_ERROR: 500,
+  SERVICE_ERROR: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+  readonly statusCode: number;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, statusCode?: number) {
+    super(message);
+    this.code = code;
+    this.details = details;
+    this.statusCode = statusCode ?? ERROR_STATUS[code];
+  }
+}
+
+export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
+export const conflict = (message: string, details?: Record<string, unknown>) =>
+  new AppError('CONFLICT', message, details);
+export const invalid = (message: string, fieldErrors?: Record<string, string>) =>
+  new AppError('VALIDATION_ERROR', message, fieldErrors ? { field_errors: fieldErrors } : undefined);
+export const forbidden = (message = 'This credential cannot access that business') =>
+  new AppError('AUTHORIZATION_ERROR', message);

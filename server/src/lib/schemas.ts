@@ -1,0 +1,48 @@
+import { type TSchema, Type } from '@sinclair/typebox';
+
+export const Uuid = Type.String({ format: 'uuid', description: 'UUID' });
+export const Timestamp = Type.String({ format: 'date-time' });
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const ErrorResponse = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    }),
+  },
+  { $id: 'ErrorResponse', description: 'Every error response' },
+);
+
+export const PageQuery = {
+  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+};
+
+export interface Page {
+  page: number;
+  perPage: number;
+  offset: number;
+}
+
+export function toPage(query: { page?: number; per_page?: number }): Page {
+  const page = query.page ?? 1;
+  const perPage = query.per_page ?? 20;
+  return { page, perPage, offset: (page - 1) * perPage };
+}
+
+/** `{"<plural>": [...], total, page, per_page}` as api.md's Lists section specifies. */
+export function ListResponse<T extends TSchema>(plural: string, item: T) {
+  return Type.Object({
+    [plural]: Type.Array(item),
+    total: Type.Integer(),
+    page: Type.Integer(),
+    per_page: Type.Integer(),
+  });
+}
+
+export const errorResponses = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [status, ErrorResponse]));
+
+export const BusinessIdQuery = Type.Object({ business_id: Type.Optional(Uuid) });

@@ -1,0 +1,114 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.js';
+import {
+  BusinessIdQuery,
+  errorResponses,
+  ListResponse,
+  PageQuery,
+  Timestamp,
+  toPage,
+  Uuid,
+} from '../../lib/schemas.js';
+import { businessFilter, principalOf, scopeBusinessId } from '../../plugins/auth.js';
+import { changeAgent, createAgent, getAgent, listBusinessAgents, removeAgent } from './agents.service.js';
+
+const tags = ['agents'];
+const Params = Type.Object({ agent_id: Uuid });
+const auth = { auth: 'business' as const };
+const AgentType = Type.Union([Type.Literal('ai'), Type.Literal('human')]);
+const AgentName = Type.String({ minLength: 1, maxLength: 200 });
+
+const Agent = Type.Object(
+  {
+    agent_id: Uuid,
+    business_id: Uuid,
+    agent_name: Type.String(),
+    agent_type: AgentType,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  { $id: 'Agent' },
+);
+
+export const agentRoutes = (ctx: AppContext) => async (root: FastifyInstance) => {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.post(
+    '/api/agents',
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'Create an agent (a named group of stages)',
+        body: Type.Object(
+          { business_id: Type.Optional(Uuid), agent_name: AgentName, agent_type: Type.Optional(AgentType) },
+          { additionalProperties: false },
+        ),
+        response: { 201: Agent, ...errorResponses(400, 401, 403, 409) },
+      },
+    },
+    async (request, reply) => {
+      const businessId = scopeBusinessId(principalOf(request), request.body.business_id);
+      return reply.status(201).send(await createAgent(ctx, businessId, request.body));
+    },
+  );
+
+  app.get(
+    '/api/agents',
+    {
+      config: auth,
+      schema: {
+        tags,
+        querystring: Type.Composite([BusinessIdQuery, Type.Object(PageQuery)]),
+        response: { 200: ListResponse('agents', Agent), ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) =>
+      listBusinessAgents(
+        ctx,
+        scopeBusinessId(principalOf(request), request.query.business_id),
+        toPage(request.query),
+      ),
+  );
+
+  app.get(
+    '/api/agents/:agent_id',
+    {
+      config: auth,
+      schema: { tags, params: Params, response: { 200: Agent, ...errorResponses(400, 401, 404) } },
+    },
+    async (request) => getAgent(ctx, request.params.agent_id, businessFilter(principalOf(request))),
+  );
+
+  app.put(
+    '/api/agents/:agent_id',
+    {
+      config: auth,
+      schema: {
+        tags,
+        params: Params,
+        body: Type.Object(
+          { agent_name: Type.Optional(AgentName), agent_type: Type.Optional(AgentType) },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: Agent, ...errorResponses(400, 401, 404, 409) },
+      },
+    },
+    async (request) =>
+      changeAgent(ctx, request.params.agent_id, businessFilter(principalOf(request)), request.body),
+  );
+
+  app.delete(
+    '/api/agents/:agent_id',
+    {
+      config: auth,
+      schema: { tags, params: Params, response: { 204: Type.Null(), ...errorResponses(400, 401, 404) } },
+    },
+    async (request, reply) => {
+      await removeAgent(ctx, request.params.agent_id, businessFilter(principalOf(request)));
+      return reply.status(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,75 @@
+import { Type } from '@sinclair/typebox';
+import { Nullable, Timestamp, Uuid } from '../../lib/schemas.js';
+
+const Text = (max: number) => Type.String({ maxLength: max });
+
+export const BusinessSettingsSchema = Type.Object(
+  {
+    fallback_reply: Type.Optional(Text(2000)),
+    llm_model: Type.Optional(Text(200)),
+    llm_provider: Type.Optional(Type.Union([Type.Literal('openai'), Type.Literal('anthropic')])),
+    llm_temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
+    history_limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+export const Business = Type.Object(
+  {
+    business_id: Uuid,
+    business_name: Type.String(),
+    business_description: Type.String(),
+    address: Nullable(Type.String()),
+    phone_number: Nullable(Type.String()),
+    website: Nullable(Type.String()),
+    owner_id: Nullable(Type.String()),
+    first_stage_id: Nullable(Uuid),
+    settings: BusinessSettingsSchema,
+    widget_key: Nullable(Type.String()),
+    whatsapp_phone_number_id: Nullable(Type.String()),
+    messenger_page_id: Nullable(Type.String()),
+    has_api_key: Type.Boolean(),
+    has_whatsapp_access_token: Type.Boolean(),
+    has_messenger_page_access_token: Type.Boolean(),
+    has_meta_app_secret: Type.Boolean(),
+    has_meta_verify_token: Type.Boolean(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  { $id: 'Business' },
+);
+
+const profileFields = {
+  business_description: Type.Optional(Text(5000)),
+  address: Type.Optional(Nullable(Text(500))),
+  phone_number: Type.Optional(Nullable(Text(50))),
+  website: Type.Optional(Nullable(Text(500))),
+  owner_id: Type.Optional(Nullable(Text(200))),
+};
+
+export const CreateBusinessBody = Type.Object(
+  {
+    business_name: Type.String({ minLength: 1, maxLength: 200 }),
+    ...profileFields,
+    settings: Type.Optional(BusinessSettingsSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const UpdateBusinessBody = Type.Object(
+  {
+    business_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    ...profileFields,
+    first_stage_id: Type.Optional(Uuid),
+    settings: Type.Optional(BusinessSettingsSchema),
+    whatsapp_phone_number_id: Type.Optional(Nullable(Text(100))),
+    messenger_page_id: Type.Optional(Nullable(Text(100))),
+    whatsapp_access_token: Type.Optional(Nullable(Text(2000))),
+    messenger_page_access_token: Type.Optional(Nullable(Text(2000))),
+    meta_app_secret: Type.Optional(Nullable(Text(500))),
+    meta_verify_token: Type.Optional(Nullable(Text(500))),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const BusinessWithKey = Type.Intersect([Business, Type.Object({ api_key: Type.String() })]);

@@ -1,0 +1,77 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.js';
+import { errorResponses, Timestamp } from '../../lib/schemas.js';
+import { APP_VERSION } from '../../version.js';
+
+const tags = ['operations'];
+const HEALTH_TIMEOUT_MS = 2000;
+
+const Health = Type.Object({
+  status: Type.Union([Type.Literal('healthy'), Type.Literal('unhealthy')]),
+  timestamp: Timestamp,
+  version: Type.String(),
+  database: Type.Union([Type.Literal('connected'), Type.Literal('unreachable')]),
+  database_kind: Type.String(),
+});
+
+async function databaseReachable(ctx: AppContext): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), HEALTH_TIMEOUT_MS);
+  });
+  const ping = ctx.database.ping().then(
+    () => true,
+    () => false,
+  );
+  const reachable = await Promise.race([ping, timeout]);
+  clearTimeout(timer);
+  return reachable;
+}
+
+export const operationsRoutes = (ctx: AppContext) => async (root: FastifyInstance) => {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get(
+    '/health',
+    {
+      schema: { tags, summary: 'Liveness and database reachability', response: { 200: Health, 503: Health } },
+    },
+    async (_request, reply) => {
+      const reachable = await databaseReachable(ctx);
+      return reply.status(reachable ? 200 : 503).send({
+        status: reachable ? 'healthy' : 'unhealthy',
+        timestamp: new Date().toISOString(),
+        version: APP_VERSION,
+        database: reachable ? 'connected' : 'unreachable',
+        database_kind: ctx.database.kind,
+      });
+    },
+  );
+
+  app.get(
+    '/ping',
+    {
+      schema: {
+        tags,
+        response: { 200: Type.Object({ response: Type.Literal('pong'), timestamp: Timestamp }) },
+      },
+    },
+    async () => ({ response: 'pong' as const, timestamp: new Date().toISOString() }),
+  );
+
+  app.get(
+    '/metrics',
+    {
+      config: { auth: 'master' },
+      schema: {
+        tags,
+        summary: 'Prometheus metrics',
+        response: { 200: Type.String(), ...errorResponses(401, 403) },
+      },
+    },
+    async (_request, reply) =>
+      reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics()),
+  );
+};

@@ -1,0 +1,113 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AppError, ERROR_STATUS, type ErrorCode } from '../errors.js';
+
+interface Envelope {
+  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
+}
+
+const envelope = (code: ErrorCode, message: string, details?: Record<string, unknown>): Envelope => ({
+  error: details ? { code, message, details } : { code, message },
+});
+
+type ValidationIssue = { instancePath?: string; params?: Record<string, unknown>; message?: string };
+
+/** Turns Ajv issues into `{field: message}`, naming the field the way the client sent it. */
+function fieldErrors(issues: ValidationIssue[]): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const issue of issues) {
+    const missing = issue.params?.missingProperty as string | undefined;
+    const extra = issue.params?.additionalProperty as string | undefined;
+    const path = (issue.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
+    const field = missing ? (path ? `${path}.${missing}` : missing) : extra ? extra : path || 'body';
+    if (!result[field]) result[field] = extra ? 'is not allowed' : (issue.message ?? 'is invalid');
+  }
+  return result;
+}
+
+/** PostgreSQL error codes that are a client's mistake, not ours. */
+function fromDatabaseError(error: { code?: string; detail?: string }): AppError | null {
+  switch (error.code) {
+    case '23505':
+      return new AppError('CONFLICT', 'A record with these values already exists');
+    case '23503':
+      return new AppError('VALIDATION_ERROR', 'A referenced record does not exist');
+    case '22P02':
+    case '22007':
+    case '22008':
+      return new AppError('VALIDATION_ERROR', 'A value has the wrong format');
+    case '57P01':
+    case '08006':
+    case '08001':
+    case '08003':
+    case '53300':
+      return new AppError('SERVICE_ERROR', 'The database is unavailable');
+    default:
+      return null;
+  }
+}
+
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
+
+export function toAppError(error: FastifyError & { cause?: unknown }): AppError {
+  if (error instanceof AppError) return error;
+  if (error.validation) {
+    const where = error.validationContext ?? 'body';
+    return new AppError('VALIDATION_ERROR', `Invalid ${where}`, {
+      field_errors: fieldErrors(error.validation as ValidationIssue[]),
+    });
+  }
+  const dbError =
+    fromDatabaseError(error as { code?: string }) ?? fromDatabaseError((error.cause ?? {}) as object);
+  if (dbError) return dbError;
+  if (
+    CONNECTION_ERRORS.has(String(error.code)) ||
+    /Connection terminated|PGlite is closed/i.test(error.message)
+  ) {
+    return new AppError('SERVICE_ERROR', 'A dependency is unavailable');
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('PAYLOAD_TOO_LARGE', 'Request body is too large');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError(
+        'VALIDATION_ERROR',
+        'Unsupported Content-Type; send application/json',
+        undefined,
+        415,
+      );
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError('VALIDATION_ERROR', 'Request body is empty; send a JSON object');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError('VALIDATION_ERROR', 'Content-Length does not match the body');
+  }
+  if (error.statusCode === 400 || error instanceof SyntaxError) {
+    return new AppError('VALIDATION_ERROR', 'Malformed request body: not valid JSON');
+  }
+  if (error.statusCode === 429) return new AppError('RATE_LIMITED', 'Too many requests');
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return new AppError('VALIDATION_ERROR', error.message, undefined, error.statusCode);
+  }
+  return new AppError('INTERNAL_ERROR', 'An unexpected error occurred');
+}
+
+export function registerErrorHandler(
+  app: FastifyInstance,
+  isWebAppRoute: (url: string) => boolean = () => false,
+) {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const appError = toAppError(error);
+    if (appError.statusCode >= 500) {
+      request.log.error({ err: error }, 'request failed');
+    } else {
+      request.log.info({ code: appError.code, message: appError.message }, 'client error');
+    }
+    reply.status(appError.statusCode).send(envelope(appError.code, appError.message, appError.details));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    if (request.method === 'GET' && isWebAppRoute(request.url)) return reply.sendFile('index.html');
+    return reply
+      .status(ERROR_STATUS.NOT_FOUND)
+      .send(envelope('NOT_FOUND', `Route ${request.method} ${request.url.split('?')[0]} not found`));
+  });
+}

@@ -1,0 +1,29 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { APP_VERSION } from '../version.js';
+
+export async function registerSwagger(app: FastifyInstance) {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'ICMP API',
+        version: APP_VERSION,
+        description:
+          'Intelligent Conversation Management Platform. Every error has the shape ' +
+          '`{"error": {"code", "message", "details"}}`.',
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer' },
+          apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          cookieAuth: { type: 'apiKey', in: 'cookie', name: 'businessApiKey' },
+        },
+      },
+      security: [{ bearerAuth: [] }, { apiKeyHeader: [] }, { cookieAuth: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

@@ -1,0 +1,96 @@
+// The OpenAI chat-completions wire format, as produced by the fake LLM server.
+import type { ServerResponse } from 'node:http';
+
+export interface FakeChatMessage {
+  role: string;
+  /** Text content; array content parts are joined. */
+  content: string;
+}
+
+export interface CompletionContext {
+  id: string;
+  model: string;
+  promptChars: number;
+  includeUsage: boolean;
+}
+
+const STREAM_PIECES = 4;
+
+export function estimateTokens(chars: number): number {
+  return Math.ceil(chars / 4);
+}
+
+export function normaliseMessages(raw: unknown): FakeChatMessage[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.map((entry) => {
+    const message = (entry ?? {}) as { role?: unknown; content?: unknown };
+    return { role: String(message.role ?? ''), content: textOf(message.content) };
+  });
+}
+
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return content == null ? '' : JSON.stringify(content);
+  return content
+    .map((part) => (part && typeof part === 'object' && 'text' in part ? String((part as { text: unknown }).text) : ''))
+    .join('');
+}
+
+function usageOf(context: CompletionContext, content: string) {
+  const prompt = estimateTokens(context.promptChars);
+  const completion = estimateTokens(content.length);
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const payload = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
+    'content-length': Buffer.byteLength(payload),
+  });
+  res.end(payload);
+}
+
+export function sendError(res: ServerResponse, status: number, message: string, type = 'invalid_request_error'): void {
+  sendJson(res, status, { error: { message, type, param: null, code: null } });
+}
+
+export function sendCompletion(res: ServerResponse, context: CompletionContext, content: string): void {
+  sendJson(res, 200, {
+    id: context.id,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: context.model,
+    choices: [{ index: 0, message: { role: 'assistant', content }, logprobs: null, finish_reason: 'stop' }],
+    usage: usageOf(context, content),
+  });
+}
+
+export function sendCompletionStream(res: ServerResponse, context: CompletionContext, content: string): void {
+  const created = Math.floor(Date.now() / 1000);
+  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+    `data: ${JSON.stringify({ id: context.id, object: 'chat.completion.chunk', created, model: context.model, choices, ...extra })}\n\n`;
+  const delta = (value: Record<string, unknown>) => chunk([{ index: 0, delta: value, logprobs: null, finish_reason: null }]);
+
+  let body = delta({ role: 'assistant', content: '' });
+  const size = Math.max(1, Math.ceil(content.length / STREAM_PIECES));
+  for (let start = 0; start < content.length; start += size) body += delta({ content: content.slice(start, start + size) });
+  body += chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]);
+  if (context.includeUsage) body += chunk([], { usage: usageOf(context, content) });
+  body += 'data: [DONE]\n\n';
+  writeEventStream(res, body);
+}
+
+export function sendMalformed(res: ServerResponse, stream: boolean): void {
+  if (stream) writeEventStream(res, 'data: {"id":"chatcmpl-broken","choices":[{"delta":\n\ndata: [DONE]\n\n');
+  else {
+    const payload = '{"id":"chatcmpl-broken","object":"chat.completion","choices":[{"message":';
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+    res.end(payload);
+  }
+}
+
+function writeEventStream(res: ServerResponse, body: string): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+  res.end(body);
+}
