@@ -1,5 +1,6 @@
 // The OpenAI chat-completions wire format, as produced by the fake LLM server.
-import type { ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { FakeLlmRequest } from './fake-llm-types.js';
 
 export interface FakeChatMessage {
   role: string;
@@ -20,7 +21,7 @@ export function estimateTokens(chars: number): number {
   return Math.ceil(chars / 4);
 }
 
-export function normaliseMessages(raw: unknown): FakeChatMessage[] {
+function normaliseMessages(raw: unknown): FakeChatMessage[] {
   if (!Array.isArray(raw)) return [];
   return raw.map((entry) => {
     const message = (entry ?? {}) as { role?: unknown; content?: unknown };
@@ -32,7 +33,9 @@ function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return content == null ? '' : JSON.stringify(content);
   return content
-    .map((part) => (part && typeof part === 'object' && 'text' in part ? String((part as { text: unknown }).text) : ''))
+    .map((part) =>
+      part && typeof part === 'object' && 'text' in part ? String((part as { text: unknown }).text) : '',
+    )
     .join('');
 }
 
@@ -51,7 +54,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(payload);
 }
 
-export function sendError(res: ServerResponse, status: number, message: string, type = 'invalid_request_error'): void {
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  type = 'invalid_request_error',
+): void {
   sendJson(res, status, { error: { message, type, param: null, code: null } });
 }
 
@@ -70,11 +78,13 @@ export function sendCompletionStream(res: ServerResponse, context: CompletionCon
   const created = Math.floor(Date.now() / 1000);
   const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
     `data: ${JSON.stringify({ id: context.id, object: 'chat.completion.chunk', created, model: context.model, choices, ...extra })}\n\n`;
-  const delta = (value: Record<string, unknown>) => chunk([{ index: 0, delta: value, logprobs: null, finish_reason: null }]);
+  const delta = (value: Record<string, unknown>) =>
+    chunk([{ index: 0, delta: value, logprobs: null, finish_reason: null }]);
 
   let body = delta({ role: 'assistant', content: '' });
   const size = Math.max(1, Math.ceil(content.length / STREAM_PIECES));
-  for (let start = 0; start < content.length; start += size) body += delta({ content: content.slice(start, start + size) });
+  for (let start = 0; start < content.length; start += size)
+    body += delta({ content: content.slice(start, start + size) });
   body += chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]);
   if (context.includeUsage) body += chunk([], { usage: usageOf(context, content) });
   body += 'data: [DONE]\n\n';
@@ -93,4 +103,31 @@ export function sendMalformed(res: ServerResponse, stream: boolean): void {
 function writeEventStream(res: ServerResponse, body: string): void {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
   res.end(body);
+}
+
+export function findInvalidBody(body: unknown): string | undefined {
+  if (body === null || typeof body !== 'object') return 'Request body is not valid JSON';
+  if (!Array.isArray((body as { messages?: unknown }).messages)) return "'messages' is required";
+  return undefined;
+}
+
+export function parseRequest(headers: IncomingHttpHeaders, raw: string): FakeLlmRequest {
+  let body: unknown = null;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    body = null;
+  }
+  const fields = (body !== null && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const messages = normaliseMessages(fields.messages);
+  return {
+    headers,
+    body,
+    messages,
+    model: typeof fields.model === 'string' ? fields.model : undefined,
+    response_format: fields.response_format,
+    stream: fields.stream === true,
+    stream_options: fields.stream_options,
+    text: messages.map((message) => message.content).join('\n'),
+  };
 }

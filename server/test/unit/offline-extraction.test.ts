@@ -10,7 +10,9 @@ describe('extractOffline', () => {
   });
 
   it('keeps e-mail digits out of the number and phone fields', () => {
-    expect(extractOffline('write to john.smith1987@mail-server.co.uk.')).toEqual({ email: 'john.smith1987@mail-server.co.uk' });
+    expect(extractOffline('write to john.smith1987@mail-server.co.uk.')).toEqual({
+      email: 'john.smith1987@mail-server.co.uk',
+    });
   });
 
   it.each([
@@ -53,7 +55,10 @@ describe('extractOffline', () => {
   });
 
   it('extracts an order number and a phone number from the same message', () => {
-    expect(extractOffline('my order is 98765 and my phone 555-1234')).toEqual({ order_number: '98765', phone: '5551234' });
+    expect(extractOffline('my order is 98765 and my phone 555-1234')).toEqual({
+      order_number: '98765',
+      phone: '5551234',
+    });
   });
 
   it.each([
@@ -82,7 +87,10 @@ describe('extractOffline', () => {
   });
 
   it('extracts a date with a time and a party size', () => {
-    expect(extractOffline('Table on 12/03/2026 at 10:30 for 4 people')).toEqual({ date: '2026-03-12', number: 4 });
+    expect(extractOffline('Table on 12/03/2026 at 10:30 for 4 people')).toEqual({
+      date: '2026-03-12',
+      number: 4,
+    });
   });
 
   it.each([
@@ -90,19 +98,23 @@ describe('extractOffline', () => {
     ['I am Maria Lopez', 'Maria Lopez'],
     ['Hello, this is Peter from Acme', 'Peter'],
     ["I'm O'Brien", "O'Brien"],
-    ["I’m José García", 'José García'],
+    ['I’m José García', 'José García'],
     ['I am Looking for help, my name is Ana', 'Ana'],
     ['call me Sam', 'Sam'],
   ])('extracts the name in %j', (message, name) => {
     expect(extractOffline(message).name).toBe(name);
   });
 
-  it.each(["I'm fine thanks", 'I am looking for a table', 'this is ridiculous', 'This is Unacceptable', 'I am 25 years old', 'I AM ANGRY'])(
-    'finds no name in %j',
-    (message) => {
-      expect(extractOffline(message).name).toBeUndefined();
-    },
-  );
+  it.each([
+    "I'm fine thanks",
+    'I am looking for a table',
+    'this is ridiculous',
+    'This is Unacceptable',
+    'I am 25 years old',
+    'I AM ANGRY',
+  ])('finds no name in %j', (message) => {
+    expect(extractOffline(message).name).toBeUndefined();
+  });
 
   it.each([
     ['I want 2 tickets', 2],

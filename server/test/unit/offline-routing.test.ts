@@ -3,7 +3,11 @@ import { type OfflineStage, routeStageOffline } from '../../src/llm/offline-engi
 import { stem, tokenize } from '../../src/llm/offline-routing.js';
 
 const STAGES: OfflineStage[] = [
-  { stage_id: 'greet', stage_name: 'Greeting', stage_description: 'Customer says hello or starts the conversation' },
+  {
+    stage_id: 'greet',
+    stage_name: 'Greeting',
+    stage_description: 'Customer says hello or starts the conversation',
+  },
   {
     stage_id: 'order',
     stage_name: 'Order status',
@@ -62,8 +66,16 @@ describe('routeStageOffline', () => {
 
   it('moves only when another stage clearly scores higher than the current one', () => {
     const stages: OfflineStage[] = [
-      { stage_id: 'a', stage_name: 'Sales', stage_description: 'Pricing questions, discounts and quotes for new customers' },
-      { stage_id: 'b', stage_name: 'Support', stage_description: 'Pricing of repairs and help with broken devices' },
+      {
+        stage_id: 'a',
+        stage_name: 'Sales',
+        stage_description: 'Pricing questions, discounts and quotes for new customers',
+      },
+      {
+        stage_id: 'b',
+        stage_name: 'Support',
+        stage_description: 'Pricing of repairs and help with broken devices',
+      },
     ];
     const { scores } = routeStageOffline('pricing', stages, 'a');
     expect(Math.abs((scores.a ?? 0) - (scores.b ?? 0))).toBeLessThan(0.1);
@@ -75,7 +87,11 @@ describe('routeStageOffline', () => {
   it('weighs a stage-name match above a description match', () => {
     const stages: OfflineStage[] = [
       { stage_id: 'desc', stage_name: 'Help', stage_description: 'General questions, including a refund' },
-      { stage_id: 'name', stage_name: 'Refund', stage_description: 'Money back for returned items and general questions' },
+      {
+        stage_id: 'name',
+        stage_name: 'Refund',
+        stage_description: 'Money back for returned items and general questions',
+      },
     ];
     const { stageId, scores } = routeStageOffline('refund', stages, null);
     expect(stageId).toBe('name');
@@ -112,7 +128,12 @@ describe('tokenize and stem', () => {
   });
 
   it('reduces plural and verb forms to a shared stem', () => {
-    expect(['orders', 'ordered', 'ordering', 'order'].map(stem)).toEqual(['order', 'order', 'order', 'order']);
+    expect(['orders', 'ordered', 'ordering', 'order'].map(stem)).toEqual([
+      'order',
+      'order',
+      'order',
+      'order',
+    ]);
     expect(['shipping', 'shipped', 'ship'].map(stem)).toEqual(['ship', 'ship', 'ship']);
     expect(['deliveries', 'delivery'].map(stem)).toEqual(['delivery', 'delivery']);
     expect(['boxes', 'box', 'status', 'class'].map(stem)).toEqual(['box', 'box', 'status', 'class']);

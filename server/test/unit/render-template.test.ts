@@ -58,14 +58,21 @@ describe('renderTemplate', () => {
 
   it('honours a custom set of known variables for the single-brace syntax', () => {
     const known = new Set(['email']);
-    const result = renderTemplate('{email} {user_name}', { email: 'a@b.co', user_name: 'Jane' }, { knownVariables: known });
+    const result = renderTemplate(
+      '{email} {user_name}',
+      { email: 'a@b.co', user_name: 'Jane' },
+      { knownVariables: known },
+    );
     expect(result.rendered).toBe('a@b.co {user_name}');
   });
 
   it('leaves JSON examples and literal braces intact', () => {
-    const template = 'Answer as JSON like {"email": "x@y.z", "items": [{ "qty": 1 }]} or { name } for {{user_name}}';
+    const template =
+      'Answer as JSON like {"email": "x@y.z", "items": [{ "qty": 1 }]} or { name } for {{user_name}}';
     const result = renderTemplate(template, { user_name: 'Jane', name: 'should not appear' });
-    expect(result.rendered).toBe('Answer as JSON like {"email": "x@y.z", "items": [{ "qty": 1 }]} or { name } for Jane');
+    expect(result.rendered).toBe(
+      'Answer as JSON like {"email": "x@y.z", "items": [{ "qty": 1 }]} or { name } for Jane',
+    );
   });
 
   it('reports a missing built-in written with a single brace', () => {
@@ -85,7 +92,11 @@ describe('renderTemplate', () => {
   });
 
   it('returns text without braces unchanged', () => {
-    expect(renderTemplate('plain text', { a: 1 })).toEqual({ rendered: 'plain text', variablesUsed: [], missingVariables: [] });
+    expect(renderTemplate('plain text', { a: 1 })).toEqual({
+      rendered: 'plain text',
+      variablesUsed: [],
+      missingVariables: [],
+    });
     expect(renderTemplate('', {}).rendered).toBe('');
   });
 
@@ -155,6 +166,8 @@ describe('extractVariableNames', () => {
   it('agrees with renderTemplate about which names are referenced', () => {
     const template = 'Hi {{user_name}} {current_stage} {other} {{x}}';
     const result = renderTemplate(template, { user_name: 'J' });
-    expect([...result.variablesUsed, ...result.missingVariables].sort()).toEqual(extractVariableNames(template).sort());
+    expect([...result.variablesUsed, ...result.missingVariables].sort()).toEqual(
+      extractVariableNames(template).sort(),
+    );
   });
 });

@@ -1,0 +1,124 @@
+// Starts the fake LLM for browser e2e tests and manual runs, answering the pipeline's prompts plausibly:
+//   tsx test/helpers/fake-llm-cli.ts [--port 4010] [--latency 50]   (or FAKE_LLM_PORT, FAKE_LLM_LATENCY_MS)
+import type { FakeAnswer, FakeLlmRequest } from './fake-llm-server.js';
+import { startFakeLlmServer } from './fake-llm-server.js';
+
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/;
+
+function readOption(name: string, envName: string): number | undefined {
+  const args = process.argv.slice(2);
+  const index = args.findIndex((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
+  const raw =
+    index === -1
+      ? name === 'port' && /^\d+$/.test(args[0] ?? '')
+        ? args[0]
+        : process.env[envName]
+      : (args[index]?.split('=')[1] ?? args[index + 1]);
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`Invalid --${name} / ${envName}: ${raw}`);
+  return value;
+}
+
+/** The first string enum in a JSON schema: the stage names of a stage-selection request. */
+function findEnum(schema: unknown): string[] | undefined {
+  if (!schema || typeof schema !== 'object') return undefined;
+  const node = schema as Record<string, unknown>;
+  if (Array.isArray(node.enum) && node.enum.every((value) => typeof value === 'string'))
+    return node.enum as string[];
+  for (const child of Object.values(node)) {
+    const found = findEnum(child);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** An object shaped like the schema, with `choice` wherever the schema has an enum. */
+function fillSchema(schema: unknown, choice: string): unknown {
+  const node = (schema ?? {}) as Record<string, unknown>;
+  if (Array.isArray(node.enum)) return choice;
+  if (Array.isArray(node.anyOf)) return fillSchema(node.anyOf[0], choice);
+  if (node.type === 'object' || node.properties) {
+    const properties = (node.properties ?? {}) as Record<string, unknown>;
+    return Object.fromEntries(
+      Object.entries(properties).map(([key, value]) => [key, fillSchema(value, choice)]),
+    );
+  }
+  if (node.type === 'array') return [];
+  if (node.type === 'number' || node.type === 'integer') return 0;
+  if (node.type === 'boolean') return false;
+  return '';
+}
+
+/** Stage names listed after an "Available stages" heading, as "name: description" or "- name" lines. */
+function listedStages(text: string): string[] {
+  const after = text.split(/available stages[^\n]*\n/i)[1] ?? '';
+  const names: string[] = [];
+  for (const line of after.split('\n')) {
+    if (line.trim() === '') {
+      if (names.length > 0) break;
+      continue;
+    }
+    const name = line
+      .replace(/^\s*(?:[-*•]|\d+[.)])?\s*/, '')
+      .split(':')[0]
+      ?.trim();
+    if (name) names.push(name);
+  }
+  return names;
+}
+
+/** The stage named in the prompt outside the stage list itself (latest mention wins), else the first. */
+function chooseStage(text: string, stages: string[]): string {
+  const escaped = stages.map((name) => name.toLowerCase());
+  const prose = text
+    .toLowerCase()
+    .split('\n')
+    .filter((line) => !escaped.some((name) => line.replace(/^\s*(?:[-*•]|\d+[.)])?\s*/, '').startsWith(name)))
+    .join('\n');
+  let best = stages[0] ?? '';
+  let bestAt = -1;
+  stages.forEach((name, index) => {
+    const at = prose.lastIndexOf(escaped[index] ?? '');
+    if (at > bestAt) [best, bestAt] = [name, at];
+  });
+  return best;
+}
+
+function answerPlausibly(request: FakeLlmRequest): FakeAnswer {
+  const lastUser = [...request.messages].reverse().find((message) => message.role === 'user')?.content ?? '';
+  const format = (request.response_format ?? {}) as { type?: string; json_schema?: { schema?: unknown } };
+  const schema = format.json_schema?.schema;
+  const enumStages = findEnum(schema);
+  const wantsJson = format.type === 'json_object' || format.type === 'json_schema';
+
+  if (enumStages && enumStages.length > 0)
+    return { json: fillSchema(schema, chooseStage(lastUser, enumStages)) };
+  const stages = listedStages(request.text);
+  const asksExtraction = /\bextract\b/i.test(request.text);
+  if (asksExtraction || (wantsJson && stages.length === 0)) {
+    const email = EMAIL.exec(lastUser)?.[0];
+    return { json: email ? { email } : {} };
+  }
+  if (stages.length > 0) {
+    const stage = chooseStage(lastUser, stages);
+    return wantsJson ? { json: { stage } } : { content: stage };
+  }
+  const lines = lastUser.trim().split('\n');
+  const quoted = (lines[lines.length - 1] ?? '').trim().slice(0, 120);
+  return { content: `Thanks for your message${quoted ? ` "${quoted}"` : ''}. How can I help you further?` };
+}
+
+const fake = await startFakeLlmServer({
+  port: readOption('port', 'FAKE_LLM_PORT') ?? 0,
+  latencyMs: readOption('latency', 'FAKE_LLM_LATENCY_MS') ?? 0,
+  defaultAnswer: answerPlausibly,
+  record: false,
+});
+console.log(fake.url);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void fake.close().then(() => process.exit(0));
+  });
+}

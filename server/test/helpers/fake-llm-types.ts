@@ -1,0 +1,74 @@
+// Types of the fake OpenAI-compatible chat-completions server (see fake-llm-server.ts).
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FakeChatMessage } from './fake-llm-protocol.js';
+
+export type { FakeChatMessage } from './fake-llm-protocol.js';
+
+export interface FakeLlmRequest {
+  headers: IncomingHttpHeaders;
+  /** The parsed JSON body; null when it was not valid JSON. */
+  body: unknown;
+  messages: FakeChatMessage[];
+  model: string | undefined;
+  response_format: unknown;
+  stream: boolean;
+  stream_options: unknown;
+  /** All message contents joined by newlines: what string and RegExp matchers search. */
+  text: string;
+}
+
+export type FakeAnswer =
+  | { content: string }
+  | { json: unknown }
+  | { status: number; body?: unknown }
+  | { hang: true }
+  | { malformed: true };
+
+export type FakeAnswerer = (request: FakeLlmRequest) => FakeAnswer;
+export type FakeMatcher = string | RegExp | ((request: FakeLlmRequest) => boolean);
+
+export interface ScriptOptions {
+  /** Substring or RegExp over `text`, or a predicate; omitted matches every request. */
+  match?: FakeMatcher;
+  /** Answer only the Nth matching request (1-based); other matches fall through to later rules. */
+  nth?: number;
+  /** Answer at most this many requests, then stop matching. */
+  times?: number;
+  /** Extra delay for this rule, on top of the server latency. */
+  delayMs?: number;
+}
+
+export type ScriptRule = ScriptOptions & (FakeAnswer | { respond: FakeAnswerer });
+
+export interface ScriptHandle {
+  /** How many requests this rule answered. */
+  readonly hits: number;
+  remove(): void;
+}
+
+export interface FakeLlmOptions {
+  port?: number;
+  host?: string;
+  latencyMs?: number;
+  defaultAnswer?: FakeAnswerer;
+  /** Keep received bodies in `requests` (default true). Long benchmarks turn this off to bound memory. */
+  record?: boolean;
+  /** Model id listed by GET /v1/models and used when a request names none. */
+  model?: string;
+}
+
+export interface FakeLlm {
+  /** Base URL ending in `/v1`, for an OpenAI-compatible client's baseURL. */
+  readonly url: string;
+  readonly port: number;
+  readonly requests: FakeLlmRequest[];
+  /** Chat-completion requests received, counted even when recording is off. */
+  readonly requestCount: number;
+  /** Rules are tried in the order they were added; the first that matches answers. */
+  script(rule: ScriptRule): ScriptHandle;
+  setDefault(answerer: FakeAnswerer): void;
+  setLatency(ms: number): void;
+  /** Forget requests and rules; restore the default answer and the initial latency. */
+  reset(): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type FakeLlm, startFakeLlmServer } from '../helpers/fake-llm-server.js';
+
+let fake: FakeLlm;
+
+beforeAll(async () => {
+  fake = await startFakeLlmServer();
+});
+afterAll(async () => {
+  await fake.close();
+});
+beforeEach(() => {
+  fake.reset();
+});
+
+function chat(body: Record<string, unknown>, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${fake.url}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer test-key' },
+    body: JSON.stringify({
+      model: 'gpt-test',
+      messages: [{ role: 'user', content: 'Hello there' }],
+      ...body,
+    }),
+    ...init,
+  });
+}
+
+async function contentOf(response: Response): Promise<string> {
+  const body = (await response.json()) as { choices: { message: { content: string } }[] };
+  return body.choices[0]?.message.content ?? '';
+}
+
+describe('fake LLM server: protocol', () => {
+  it('listens on 127.0.0.1 with a base URL ending in /v1', () => {
+    expect(fake.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    expect(fake.port).toBeGreaterThan(0);
+  });
+
+  it('answers a standard chat completion with usage estimated from characters', async () => {
+    const response = await chat({
+      messages: [
+        { role: 'system', content: 'x'.repeat(9) },
+        { role: 'user', content: 'abc' },
+      ],
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    const body = await response.json();
+    expect(body).toMatchObject({
+      object: 'chat.completion',
+      model: 'gpt-test',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'OK' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+    });
+    expect(body.id).toMatch(/^chatcmpl-/);
+    expect(typeof body.created).toBe('number');
+  });
+
+  it('answers {} by default when JSON output is requested', async () => {
+    const asObject = await chat({ response_format: { type: 'json_object' } });
+    expect(await contentOf(asObject)).toBe('{}');
+    const asSchema = await chat({
+      response_format: { type: 'json_schema', json_schema: { name: 's', schema: { type: 'object' } } },
+    });
+    expect(await contentOf(asSchema)).toBe('{}');
+  });
+
+  it('streams chunks, a finish chunk, a usage chunk when asked, then [DONE]', async () => {
+    fake.script({ content: 'Hello from the fake model' });
+    const response = await chat({ stream: true, stream_options: { include_usage: true } });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const events = (await response.text()).split('\n\n').filter(Boolean);
+    expect(events.at(-1)).toBe('data: [DONE]');
+    const chunks = events.slice(0, -1).map((event) => {
+      expect(event.startsWith('data: ')).toBe(true);
+      return JSON.parse(event.slice('data: '.length));
+    });
+    for (const chunk of chunks) expect(chunk.object).toBe('chat.completion.chunk');
+    const text = chunks.map((chunk) => chunk.choices[0]?.delta?.content ?? '').join('');
+    expect(text).toBe('Hello from the fake model');
+    expect(chunks.filter((chunk) => chunk.choices[0]?.delta?.content).length).toBeGreaterThan(1);
+    expect(chunks[0].choices[0].delta.role).toBe('assistant');
+    const finish = chunks.find((chunk) => chunk.choices[0]?.finish_reason === 'stop');
+    expect(finish?.choices[0].delta).toEqual({});
+    const usage = chunks.at(-1);
+    expect(usage.choices).toEqual([]);
+    expect(usage.usage).toEqual({ prompt_tokens: 3, completion_tokens: 7, total_tokens: 10 });
+  });
+
+  it('omits the usage chunk unless include_usage is set', async () => {
+    const text = await (await chat({ stream: true })).text();
+    expect(text).not.toContain('"usage"');
+    expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+  });
+
+  it('lists a model on GET /v1/models', async () => {
+    const response = await fetch(`${fake.url}/models`);
+    expect(await response.json()).toEqual({
+      object: 'list',
+      data: [{ id: 'fake-model', object: 'model', created: 0, owned_by: 'fake-llm' }],
+    });
+  });
+
+  it('rejects unknown paths, wrong methods and invalid JSON with OpenAI-style errors', async () => {
+    const unknown = await fetch(`${fake.url}/embeddings`, { method: 'POST', body: '{}' });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
+    expect((await fetch(`${fake.url}/chat/completions`)).status).toBe(405);
+    const invalid = await fetch(`${fake.url}/chat/completions`, { method: 'POST', body: '{"messages": [' });
+    expect(invalid.status).toBe(400);
+    const noMessages = await fetch(`${fake.url}/chat/completions`, {
+      method: 'POST',
+      body: '{"model": "m"}',
+    });
+    expect(noMessages.status).toBe(400);
+  });
+});
+
+describe('fake LLM server: recording', () => {
+  it('records each request with parsed fields and the concatenated text', async () => {
+    const format = { type: 'json_object' };
+    await chat({
+      messages: [
+        { role: 'system', content: 'You route messages' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Where is ' },
+            { type: 'text', text: 'my order?' },
+          ],
+        },
+      ],
+      response_format: format,
+      stream: false,
+    });
+    expect(fake.requests).toHaveLength(1);
+    const [request] = fake.requests;
+    expect(request?.model).toBe('gpt-test');
+    expect(request?.messages).toEqual([
+      { role: 'system', content: 'You route messages' },
+      { role: 'user', content: 'Where is my order?' },
+    ]);
+    expect(request?.response_format).toEqual(format);
+    expect(request?.stream).toBe(false);
+    expect(request?.text).toBe('You route messages\nWhere is my order?');
+    expect(request?.headers.authorization).toBe('Bearer test-key');
+    expect(fake.requestCount).toBeGreaterThanOrEqual(1);
+  });
+
+  it('forgets requests and rules on reset, keeping the same array', async () => {
+    const requests = fake.requests;
+    fake.script({ content: 'scripted' });
+    await chat({});
+    fake.reset();
+    expect(requests).toHaveLength(0);
+    expect(await contentOf(await chat({}))).toBe('OK');
+    expect(requests).toHaveLength(1);
+  });
+
+  it('can run without recording bodies', async () => {
+    const quiet = await startFakeLlmServer({ record: false });
+    try {
+      await fetch(`${quiet.url}/chat/completions`, {
+        method: 'POST',
+        body: JSON.stringify({ messages: [] }),
+      });
+      expect(quiet.requests).toHaveLength(0);
+      expect(quiet.requestCount).toBe(1);
+    } finally {
+      await quiet.close();
+    }
+  });
+});
