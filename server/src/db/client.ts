@@ -21,6 +21,8 @@ export interface Database {
   readonly db: Db;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** SQL statements sent since start (BEGIN/COMMIT included); exported as a metric and used by the benchmark. */
+  statementCount(): number;
 }
 
 export const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
@@ -50,8 +52,9 @@ async function openPglite(dataDir: string | null): Promise<Database> {
     client = new PGlite();
   }
   await client.waitReady;
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
   await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_FOLDER });
+  const counter = countPgliteStatements(client);
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     kind: 'pglite',
     db,
@@ -61,6 +64,7 @@ async function openPglite(dataDir: string | null): Promise<Database> {
     close: async () => {
       if (!client.closed) await client.close();
     },
+    statementCount: () => counter.count,
   };
 }
 
@@ -76,6 +80,14 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     await lockClient.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => {});
     lockClient.release();
   }
+  const counter = { count: 0 };
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as { query: unknown }).query = (...args: unknown[]) => {
+      counter.count++;
+      return query(...args);
+    };
+  });
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   return {
     kind: 'postgres',
@@ -86,5 +98,29 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     close: async () => {
       await pool.end();
     },
+    statementCount: () => counter.count,
   };
+}
+
+/** Counts statements on PGlite, including the BEGIN and COMMIT of each transaction. */
+function countPgliteStatements(client: PGlite) {
+  const counter = { count: 0 };
+  const query = client.query.bind(client);
+  const transaction = client.transaction.bind(client);
+  client.query = ((...args: Parameters<PGlite['query']>) => {
+    counter.count++;
+    return query(...args);
+  }) as PGlite['query'];
+  client.transaction = ((callback: Parameters<PGlite['transaction']>[0]) => {
+    counter.count += 2;
+    return transaction(async (tx) => {
+      const txQuery = tx.query.bind(tx);
+      tx.query = ((...args: Parameters<typeof tx.query>) => {
+        counter.count++;
+        return txQuery(...args);
+      }) as typeof tx.query;
+      return callback(tx);
+    });
+  }) as PGlite['transaction'];
+  return counter;
 }

@@ -1,10 +1,18 @@
 import type { FastifyInstance } from 'fastify';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** One registry per app instance so tests can run several apps in one process. */
-export function createMetrics() {
+export function createMetrics(statementCount: () => number) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'icmp_db_statements_total',
+    help: 'SQL statements sent to the database since start (BEGIN/COMMIT included)',
+    registers: [registry],
+    collect() {
+      this.set(statementCount());
+    },
+  });
   return {
     registry,
     httpDuration: new Histogram({

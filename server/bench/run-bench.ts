@@ -1,0 +1,157 @@
+/**
+ * `npm run bench`: the message pipeline under load, end to end over real HTTP.
+ * The server runs in its own process (on PostgreSQL when DATABASE_URL is set, else PGlite in a temp
+ * dir) against the project's fake OpenAI-compatible server in a third process; this process is the
+ * load generator. All three share this machine's cores, so read the figures as a lower bound.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { generateSecret } from '../src/lib/keys.js';
+import { runLoad } from './load.js';
+import { cpuSeconds, freePort, peakRssMiB, startProcess, stopProcess } from './processes.js';
+
+const args = new Set(process.argv.slice(2));
+const QUICK = args.has('--quick');
+const LATENCIES = QUICK ? [0] : [0, 300];
+
+async function main() {
+  const masterKey = generateSecret('icmp_admin');
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'icmp-bench-'));
+  const databaseUrl = process.env.DATABASE_URL;
+  console.log(`ICMP benchmark — database: ${databaseUrl ? 'PostgreSQL' : 'PGlite'}${QUICK ? ' (quick)' : ''}`);
+  const report: Record<string, unknown>[] = [];
+  try {
+    for (const llmLatency of LATENCIES) {
+      report.push(await benchAtLatency(llmLatency, masterKey, dataDir, databaseUrl));
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  console.log('\nSummary (JSON):');
+  console.log(JSON.stringify(report, null, 2));
+}
+
+async function benchAtLatency(llmLatency: number, masterKey: string, dataDir: string, databaseUrl: string | undefined) {
+  const llmPort = await freePort();
+  const serverPort = await freePort();
+  const llm = await startProcess('test/helpers/fake-llm-cli.ts', ['--port', String(llmPort), '--latency', String(llmLatency)], {}, /http:\/\//);
+  const server = await startProcess(
+    'src/main.ts',
+    [],
+    {
+      PORT: String(serverPort),
+      HOST: '127.0.0.1',
+      NODE_ENV: 'development',
+      DATA_DIR: dataDir,
+      ICMP_API_KEY: masterKey,
+      OPENAI_BASE_URL: `http://127.0.0.1:${llmPort}/v1`,
+      OPENAI_API_KEY: 'bench',
+      LLM_MODEL: 'bench-model',
+      LLM_TIMEOUT_MS: '10000',
+      RATE_LIMIT_PER_MINUTE: '10000000',
+      LOG_LEVEL: 'warn',
+      DB_POOL_SIZE: '20',
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    },
+    /ICMP is running/,
+  );
+  const base = `http://127.0.0.1:${serverPort}`;
+  const pid = server.pid as number;
+  try {
+    const business = await setUpBusiness(base, masterKey);
+    const users = await openConversations(base, business.api_key, 64);
+    const headers = { authorization: `Bearer ${business.api_key}`, 'content-type': 'application/json' };
+    const send = (_worker: number, n: number) =>
+      fetch(`${base}/api/message`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ content: `Message ${n}: what are your opening hours?`, user_id: users[n % users.length] }),
+      });
+    const statements = async () => {
+      const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${masterKey}` } })).text();
+      return Number(text.match(/^icmp_db_statements_total (\d+)/m)?.[1] ?? Number.NaN);
+    };
+
+    const result: Record<string, unknown> = { llm_latency_ms: llmLatency };
+    console.log(`\n== fake LLM latency ${llmLatency} ms ==`);
+    await runLoad({ concurrency: 4, total: 100, send }); // warm-up: JIT, pools, caches
+
+    const sequential = await runLoad({ concurrency: 1, total: llmLatency ? 30 : 300, send });
+    result.c1 = pick(sequential);
+    console.log(`concurrency 1: p50 ${ms(sequential.p50)}  p95 ${ms(sequential.p95)}  p99 ${ms(sequential.p99)}  (${sequential.requests} messages)`);
+
+    const cpuBefore = cpuSeconds(pid);
+    const sqlBefore = await statements();
+    const c32 = await runLoad({ concurrency: 32, seconds: QUICK ? 5 : 10, send });
+    const cpu = cpuSeconds(pid) - cpuBefore;
+    const sql = (await statements()) - sqlBefore; // /metrics itself runs no SQL
+    const handled = c32.requests;
+    result.c32 = { ...pick(c32), server_cpu_ms_per_message: (cpu * 1000) / handled, sql_per_message: sql / handled };
+    console.log(
+      `concurrency 32: ${c32.throughput.toFixed(0)} msg/s  p99 ${ms(c32.p99)}  errors ${c32.errors}  ` +
+        `server CPU ${((cpu * 1000) / handled).toFixed(2)} ms/msg  SQL ${(sql / handled).toFixed(1)} statements/msg`,
+    );
+    if (c32.errorSamples.length) console.log('  error samples:', c32.errorSamples);
+
+    if (llmLatency > 0) {
+      const c256 = await runLoad({ concurrency: 256, seconds: QUICK ? 5 : 10, send });
+      result.c256 = pick(c256);
+      console.log(`concurrency 256: ${c256.throughput.toFixed(0)} msg/s  p99 ${ms(c256.p99)}  errors ${c256.errors}`);
+      if (c256.errorSamples.length) console.log('  error samples:', c256.errorSamples);
+    }
+    result.peak_rss_mib = Number(peakRssMiB(pid).toFixed(1));
+    console.log(`server peak RSS: ${result.peak_rss_mib} MiB`);
+    return result;
+  } finally {
+    await stopProcess(server);
+    await stopProcess(llm);
+  }
+}
+
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+const pick = (r: Awaited<ReturnType<typeof runLoad>>) => ({
+  messages: r.requests,
+  errors: r.errors,
+  throughput_per_s: Number(r.throughput.toFixed(1)),
+  p50_ms: Number(r.p50.toFixed(2)),
+  p95_ms: Number(r.p95.toFixed(2)),
+  p99_ms: Number(r.p99.toFixed(2)),
+});
+
+async function setUpBusiness(base: string, masterKey: string) {
+  const created = await fetch(`${base}/api/businesses`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${masterKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ business_name: `Bench ${Date.now()}`, business_description: 'A restaurant used for benchmarking' }),
+  });
+  if (created.status !== 201) throw new Error(`creating the business failed: ${created.status} ${await created.text()}`);
+  const business = (await created.json()) as { business_id: string; api_key: string };
+  // A second stage, so every turn runs stage selection (and keeps the current stage).
+  const stage = await fetch(`${base}/api/stages`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${business.api_key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ stage_name: 'Complaints', stage_description: 'Unhappy customers', stage_type: 'conversation' }),
+  });
+  if (stage.status !== 201) throw new Error(`creating a stage failed: ${stage.status} ${await stage.text()}`);
+  return business;
+}
+
+async function openConversations(base: string, apiKey: string, count: number): Promise<string[]> {
+  const users: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const response = await fetch(`${base}/api/message`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ content: 'Hello!' }),
+    });
+    if (response.status !== 200) throw new Error(`opening a conversation failed: ${response.status} ${await response.text()}`);
+    users.push(((await response.json()) as { user_id: string }).user_id);
+  }
+  return users;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

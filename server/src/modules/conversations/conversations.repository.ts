@@ -1,0 +1,189 @@
+import { and, asc, count, desc, eq, gte, inArray, lte, type SQL, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { DbOrTx } from '../../db/client.js';
+import { conversations, messages, stages, stageTransitions, users } from '../../db/schema.js';
+import type { Page } from '../../lib/schemas.js';
+
+export type ConversationRow = typeof conversations.$inferSelect;
+
+export interface ConversationFilters {
+  businessId: string;
+  userId?: string | undefined;
+  status?: string | undefined;
+  stageId?: string | undefined;
+  /** Already a LIKE pattern (escaped, with `%` around it). */
+  textPattern?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  data?: ReadonlyArray<readonly [key: string, value: string]>;
+}
+
+/** The raw `last_message` JSON; its `created_at` is text. */
+export interface LastMessageJson {
+  message_content: string;
+  sender_type: string;
+  created_at: string;
+}
+
+const scoped = (conversationId: string, businessId: string | undefined): SQL | undefined =>
+  businessId
+    ? and(eq(conversations.conversationId, conversationId), eq(conversations.businessId, businessId))
+    : eq(conversations.conversationId, conversationId);
+
+function whereOf(f: ConversationFilters): SQL | undefined {
+  const conditions: (SQL | undefined)[] = [eq(conversations.businessId, f.businessId)];
+  if (f.userId) conditions.push(eq(conversations.userId, f.userId));
+  if (f.status) conditions.push(eq(conversations.status, f.status));
+  if (f.stageId) conditions.push(eq(conversations.stageId, f.stageId));
+  if (f.from) conditions.push(gte(conversations.lastUpdated, f.from));
+  if (f.to) conditions.push(lte(conversations.lastUpdated, f.to));
+  for (const [key, value] of f.data ?? []) {
+    conditions.push(sql`${conversations.collectedData} ->> ${key} = ${value}`);
+  }
+  if (f.textPattern) {
+    conditions.push(sql`EXISTS (SELECT 1 FROM messages sm
+      WHERE sm.conversation_id = conversations.conversation_id
+        AND sm.message_content ILIKE ${f.textPattern} ESCAPE '\\')`);
+  }
+  return and(...conditions);
+}
+
+// Correlated subqueries name the outer column in plain SQL on purpose: drizzle renders `${column}`
+// unqualified in the select list of a single-table query, and an unqualified `message_id` inside the
+// subquery would bind to the subquery's own table (matching every row of every business).
+
+/** Conversation, user name, stage name, message count and last message: one query for the page. */
+function selectSummaries(db: DbOrTx) {
+  return db
+    .select({
+      conversation: conversations,
+      firstName: users.firstName,
+      lastName: users.lastName,
+      stageName: stages.stageName,
+      messageCount: sql<number>`(SELECT count(*)::int FROM messages cm
+        WHERE cm.conversation_id = conversations.conversation_id)`.mapWith(Number),
+      lastMessage: sql<LastMessageJson | null>`(SELECT jsonb_build_object(
+          'message_content', lm.message_content, 'sender_type', lm.sender_type, 'created_at', lm.created_at)
+        FROM messages lm WHERE lm.conversation_id = conversations.conversation_id
+        ORDER BY lm.sequence_number DESC LIMIT 1)`,
+    })
+    .from(conversations)
+    .innerJoin(users, eq(users.userId, conversations.userId))
+    .leftJoin(stages, eq(stages.stageId, conversations.stageId));
+}
+
+export type ConversationSummaryRow = Awaited<
+  ReturnType<ReturnType<typeof selectSummaries>['execute']>
+>[number];
+
+export async function listConversations(db: DbOrTx, filters: ConversationFilters, page: Page) {
+  const where = whereOf(filters);
+  const [rows, [total]] = await Promise.all([
+    selectSummaries(db)
+      .where(where)
+      .orderBy(desc(conversations.lastUpdated), desc(conversations.conversationId))
+      .limit(page.perPage)
+      .offset(page.offset),
+    db.select({ value: count() }).from(conversations).where(where),
+  ]);
+  return { rows, total: total?.value ?? 0 };
+}
+
+export async function listUserConversations(db: DbOrTx, businessId: string, userId: string) {
+  return selectSummaries(db)
+    .where(and(eq(conversations.businessId, businessId), eq(conversations.userId, userId)))
+    .orderBy(desc(conversations.lastUpdated), desc(conversations.conversationId));
+}
+
+export async function findConversationSummary(
+  db: DbOrTx,
+  conversationId: string,
+  businessId: string | undefined,
+) {
+  const [row] = await selectSummaries(db).where(scoped(conversationId, businessId)).limit(1);
+  return row;
+}
+
+export async function findConversation(db: DbOrTx, conversationId: string, businessId: string | undefined) {
+  const [row] = await db.select().from(conversations).where(scoped(conversationId, businessId)).limit(1);
+  return row;
+}
+
+export async function updateConversation(
+  db: DbOrTx,
+  conversationId: string,
+  businessId: string | undefined,
+  values: Partial<Pick<ConversationRow, 'status' | 'aiStoppedAt' | 'aiStoppedUntil'>>,
+  touch: boolean,
+) {
+  const [row] = await db
+    .update(conversations)
+    .set(touch ? { ...values, lastUpdated: new Date() } : values)
+    .where(scoped(conversationId, businessId))
+    .returning();
+  return row;
+}
+
+/** Messages, extracted data and stage transitions go with it (ON DELETE CASCADE). */
+export async function deleteConversation(db: DbOrTx, conversationId: string, businessId: string | undefined) {
+  const rows = await db
+    .delete(conversations)
+    .where(scoped(conversationId, businessId))
+    .returning({ id: conversations.conversationId });
+  return rows.length > 0;
+}
+
+/** Messages with the data extracted from each (a JSON array of objects, oldest first, or null). */
+function selectMessages(db: DbOrTx) {
+  return db
+    .select({
+      message: messages,
+      extracted: sql<Record<string, unknown>[] | null>`(SELECT jsonb_agg(e.data ORDER BY e.created_at)
+        FROM extracted_data e WHERE e.message_id = messages.message_id)`,
+    })
+    .from(messages);
+}
+
+export type MessageWithExtractedRow = Awaited<
+  ReturnType<ReturnType<typeof selectMessages>['execute']>
+>[number];
+
+/** The caller has checked that the conversation belongs to the business. */
+export async function listMessages(db: DbOrTx, conversationId: string, page?: Page) {
+  const query = selectMessages(db)
+    .where(eq(messages.conversationId, conversationId))
+    .orderBy(asc(messages.sequenceNumber));
+  return page ? query.limit(page.perPage).offset(page.offset) : query;
+}
+
+export async function countMessages(db: DbOrTx, conversationId: string) {
+  const [row] = await db
+    .select({ value: count() })
+    .from(messages)
+    .where(eq(messages.conversationId, conversationId));
+  return row?.value ?? 0;
+}
+
+export async function listMessagesOf(db: DbOrTx, businessId: string, conversationIds: string[]) {
+  if (conversationIds.length === 0) return [];
+  return selectMessages(db)
+    .where(and(eq(messages.businessId, businessId), inArray(messages.conversationId, conversationIds)))
+    .orderBy(asc(messages.conversationId), asc(messages.sequenceNumber));
+}
+
+const fromStage = alias(stages, 'from_stage');
+const toStage = alias(stages, 'to_stage');
+
+export async function listStageTransitions(db: DbOrTx, conversationId: string) {
+  return db
+    .select({
+      transition: stageTransitions,
+      fromStageName: fromStage.stageName,
+      toStageName: toStage.stageName,
+    })
+    .from(stageTransitions)
+    .leftJoin(fromStage, eq(fromStage.stageId, stageTransitions.fromStageId))
+    .leftJoin(toStage, eq(toStage.stageId, stageTransitions.toStageId))
+    .where(eq(stageTransitions.conversationId, conversationId))
+    .orderBy(asc(stageTransitions.createdAt), asc(stageTransitions.stageTransitionId));
+}

@@ -1,0 +1,245 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.js';
+import { errorResponses, ListResponse, toPage } from '../../lib/schemas.js';
+import { businessFilter, principalOf, scopeBusinessId } from '../../plugins/auth.js';
+import {
+  AgentReplyBody,
+  AiControlBody,
+  AiControlStatus,
+  Conversation,
+  ConversationDetail,
+  ConversationParams,
+  ConversationSummary,
+  ListConversationsQuery,
+  LlmCallList,
+  LlmCallsQuery,
+  Message,
+  MessagesQuery,
+  UpdateConversationBody,
+  UserConversations,
+  UserParams,
+} from './conversations.schemas.js';
+import {
+  changeConversationStatus,
+  getAiControl,
+  getConversationDetail,
+  getUserConversations,
+  listBusinessConversations,
+  listConversationMessages,
+  postAgentReply,
+  removeConversation,
+  setAiControl,
+} from './conversations.service.js';
+import { listBusinessLlmCalls } from './llm-calls.service.js';
+
+const tags = ['conversations'];
+const config = { auth: 'business' as const };
+const ById = '/api/conversations/:conversation_id';
+
+export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInstance) => {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get(
+    '/api/conversations',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'List conversations (newest activity first)',
+        description:
+          'Filters: user_id, status, stage_id, q (text in any message), from/to (last_updated), and ' +
+          '`data.<key>=<value>` on collected data.',
+        querystring: ListConversationsQuery,
+        response: {
+          200: ListResponse('conversations', ConversationSummary),
+          ...errorResponses(400, 401, 403),
+        },
+      },
+    },
+    async (request) =>
+      listBusinessConversations(
+        ctx,
+        scopeBusinessId(principalOf(request), request.query.business_id),
+        request.query as typeof request.query & Record<string, unknown>,
+        toPage(request.query),
+      ),
+  );
+
+  app.get(
+    ById,
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'A conversation with its messages, collected data and stage transitions',
+        params: ConversationParams,
+        response: { 200: ConversationDetail, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) =>
+      getConversationDetail(ctx, request.params.conversation_id, businessFilter(principalOf(request))),
+  );
+
+  app.get(
+    `${ById}/messages`,
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'A conversation’s messages in order',
+        params: ConversationParams,
+        querystring: MessagesQuery,
+        response: { 200: ListResponse('messages', Message), ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) =>
+      listConversationMessages(
+        ctx,
+        request.params.conversation_id,
+        businessFilter(principalOf(request)),
+        toPage(request.query),
+      ),
+  );
+
+  app.patch(
+    ById,
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Open or close a conversation',
+        params: ConversationParams,
+        body: UpdateConversationBody,
+        response: { 200: Conversation, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      return changeConversationStatus(
+        ctx,
+        principal,
+        request.params.conversation_id,
+        businessFilter(principal),
+        request.body.status,
+      );
+    },
+  );
+
+  app.delete(
+    ById,
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Delete a conversation with its messages, extracted data and LLM calls',
+        params: ConversationParams,
+        response: { 204: Type.Null(), ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      await removeConversation(ctx, principal, request.params.conversation_id, businessFilter(principal));
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    `${ById}/ai-control`,
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Whether the AI is paused for this conversation',
+        params: ConversationParams,
+        response: { 200: AiControlStatus, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) =>
+      getAiControl(ctx, request.params.conversation_id, businessFilter(principalOf(request))),
+  );
+
+  app.post(
+    `${ById}/ai-control`,
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Pause the AI (for duration_hours, or until resumed) or resume it',
+        params: ConversationParams,
+        body: AiControlBody,
+        response: { 200: AiControlStatus, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      return setAiControl(
+        ctx,
+        principal,
+        request.params.conversation_id,
+        businessFilter(principal),
+        request.body,
+      );
+    },
+  );
+
+  app.post(
+    `${ById}/agent-reply`,
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Store a human agent’s reply as the next message',
+        params: ConversationParams,
+        body: AgentReplyBody,
+        response: { 201: Message, ...errorResponses(400, 401, 404, 413) },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(
+          await postAgentReply(
+            ctx,
+            request.params.conversation_id,
+            businessFilter(principalOf(request)),
+            request.body.content,
+          ),
+        ),
+  );
+
+  app.get(
+    '/api/users/:user_id/conversations',
+    {
+      config,
+      schema: {
+        tags: ['users', ...tags],
+        summary: 'A customer’s conversations with their messages',
+        params: UserParams,
+        response: { 200: UserConversations, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) =>
+      getUserConversations(ctx, request.params.user_id, businessFilter(principalOf(request))),
+  );
+
+  app.get(
+    '/api/llm-calls',
+    {
+      config,
+      schema: {
+        tags: ['llm'],
+        summary: 'The LLM call log, newest first',
+        querystring: LlmCallsQuery,
+        response: { 200: LlmCallList, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) =>
+      listBusinessLlmCalls(
+        ctx,
+        scopeBusinessId(principalOf(request), request.query.business_id),
+        request.query,
+      ),
+  );
+};

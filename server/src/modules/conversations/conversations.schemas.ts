@@ -1,0 +1,175 @@
+import { Type } from '@sinclair/typebox';
+import { Nullable, PageQuery, Timestamp, Uuid } from '../../lib/schemas.js';
+
+const JsonObject = Type.Record(Type.String(), Type.Unknown());
+
+export const ConversationStatus = Type.Union([Type.Literal('active'), Type.Literal('closed')]);
+
+/** One stored message; `extracted_data` merges the facts extracted from this message (null: none). */
+export const Message = Type.Object({
+  message_id: Uuid,
+  conversation_id: Uuid,
+  sender_type: Type.String({ description: 'user, assistant, agent or system' }),
+  message_content: Type.String(),
+  sequence_number: Type.Integer({ description: 'Position in the conversation, from 1, unique' }),
+  channel: Type.String(),
+  external_message_id: Nullable(Type.String()),
+  status: Type.String({
+    description:
+      'Inbound: pending, processed, skipped, failed. Outbound: queued, sent, delivered, read, failed',
+  }),
+  stage_id: Nullable(Uuid),
+  reply_to_message_id: Nullable(Uuid),
+  created_at: Timestamp,
+  extracted_data: Nullable(JsonObject),
+});
+
+export const AiControlStatus = Type.Object({
+  is_stopped: Type.Boolean(),
+  stop_time: Nullable(Timestamp),
+  expiration_time: Nullable(Type.String({ format: 'date-time', description: 'null: until resumed' })),
+});
+
+export const LastMessage = Type.Object({
+  message_content: Type.String(),
+  sender_type: Type.String(),
+  created_at: Timestamp,
+});
+
+const conversationFields = {
+  conversation_id: Uuid,
+  business_id: Uuid,
+  user_id: Uuid,
+  user_name: Type.String({ description: 'First and last name of the customer' }),
+  stage_id: Nullable(Uuid),
+  stage_name: Nullable(Type.String()),
+  agent_id: Nullable(Uuid),
+  status: Type.String({ description: 'active or closed' }),
+  channel: Type.String(),
+  session_id: Nullable(Type.String()),
+  start_time: Timestamp,
+  last_updated: Timestamp,
+  message_count: Type.Integer(),
+  last_message: Nullable(LastMessage),
+  collected_data: JsonObject,
+  ai_stopped: Type.Boolean({ description: 'The AI is paused for this conversation right now' }),
+};
+
+/** A conversation as lists show it. */
+export const ConversationSummary = Type.Object(conversationFields);
+
+/** A conversation with its AI-control status. */
+export const Conversation = Type.Object({ ...conversationFields, ai_control: AiControlStatus });
+
+export const StageTransition = Type.Object({
+  stage_transition_id: Uuid,
+  from_stage_id: Nullable(Uuid),
+  from_stage_name: Nullable(Type.String()),
+  to_stage_id: Nullable(Uuid),
+  to_stage_name: Nullable(Type.String()),
+  message_id: Nullable(Uuid),
+  created_at: Timestamp,
+});
+
+export const ConversationDetail = Type.Object({
+  conversation: Conversation,
+  messages: Type.Array(Message),
+  collected_data: JsonObject,
+  stage_transitions: Type.Array(StageTransition),
+});
+
+export const ConversationWithMessages = Type.Object({
+  ...conversationFields,
+  messages: Type.Array(Message),
+});
+
+export const UserConversations = Type.Object({ conversations: Type.Array(ConversationWithMessages) });
+
+export const LlmCall = Type.Object({
+  llm_call_id: Uuid,
+  business_id: Uuid,
+  conversation_id: Nullable(Uuid),
+  message_id: Nullable(Uuid),
+  template_id: Nullable(Uuid),
+  stage_id: Nullable(Uuid),
+  call_type: Type.String(),
+  provider: Type.String(),
+  model: Type.String(),
+  system_prompt: Type.String(),
+  prompt: Type.String(),
+  response: Nullable(Type.String()),
+  tokens_in: Type.Integer(),
+  tokens_out: Type.Integer(),
+  latency_ms: Type.Integer(),
+  cost_usd: Type.Number(),
+  status: Type.String(),
+  error: Nullable(Type.String()),
+  created_at: Timestamp,
+});
+
+export const ConversationParams = Type.Object({ conversation_id: Uuid });
+export const UserParams = Type.Object({ user_id: Uuid });
+
+/** `data.<key>=<value>` parameters filter on collected data; keys are checked by the service. */
+export const DATA_FILTER_PREFIX = 'data.';
+
+export const ListConversationsQuery = Type.Object(
+  {
+    business_id: Type.Optional(Uuid),
+    user_id: Type.Optional(Uuid),
+    status: Type.Optional(ConversationStatus),
+    stage_id: Type.Optional(Uuid),
+    q: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 500, description: 'Text searched in the messages' }),
+    ),
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'last_updated at or after' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'last_updated at or before' })),
+    ...PageQuery,
+  },
+  {
+    description: 'Also `data.<key>=<value>`: collected_data ->> key equals value (key: ^[A-Za-z0-9_]{1,64}$)',
+    patternProperties: { '^data\\.': Type.String({ maxLength: 500 }) },
+  },
+);
+
+export const MessagesQuery = Type.Object(PageQuery);
+
+export const UpdateConversationBody = Type.Object(
+  { status: ConversationStatus },
+  { additionalProperties: false },
+);
+
+export const AiControlBody = Type.Object(
+  {
+    action: Type.Union([Type.Literal('stop'), Type.Literal('resume')]),
+    duration_hours: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 8760,
+        description: 'Only with stop; absent: stopped until resumed',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const AgentReplyBody = Type.Object(
+  { content: Type.String({ description: 'Up to MAX_MESSAGE_CHARS characters' }) },
+  { additionalProperties: false },
+);
+
+export const LlmCallsQuery = Type.Object({
+  business_id: Type.Optional(Uuid),
+  conversation_id: Type.Optional(Uuid),
+  message_id: Type.Optional(Uuid),
+  call_type: Type.Optional(Type.String({ pattern: '^[a-z_]{1,64}$' })),
+  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+});
+
+export const LlmCallList = Type.Object({
+  llm_calls: Type.Array(LlmCall),
+  total: Type.Integer(),
+  page: Type.Integer(),
+  per_page: Type.Integer(),
+});

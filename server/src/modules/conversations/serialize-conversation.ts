@@ -1,0 +1,95 @@
+import { aiControlStatus, isAiStopped } from './ai-control.js';
+import { type MessageRow, toDate } from './append-message.js';
+import type { ConversationSummaryRow, MessageWithExtractedRow } from './conversations.repository.js';
+import type { LlmCallRow } from './llm-calls.repository.js';
+
+/** JSON from a raw SQL expression: drivers normally parse it, but accept text too. */
+export function fromJson<T>(value: T | string | null | undefined): T | null {
+  if (value == null) return null;
+  return typeof value === 'string' ? (JSON.parse(value) as T) : value;
+}
+
+/** Several extraction rows of one message merge in order (later values win); none → null. */
+export function mergeExtracted(parts: Record<string, unknown>[] | null | undefined) {
+  const list = fromJson(parts);
+  if (!list || list.length === 0) return null;
+  return Object.assign({}, ...list) as Record<string, unknown>;
+}
+
+export function serializeMessage(row: MessageRow, extracted: Record<string, unknown> | null = null) {
+  return {
+    message_id: row.messageId,
+    conversation_id: row.conversationId,
+    sender_type: row.senderType,
+    message_content: row.messageContent,
+    sequence_number: row.sequenceNumber,
+    channel: row.channel,
+    external_message_id: row.externalMessageId,
+    status: row.status,
+    stage_id: row.stageId,
+    reply_to_message_id: row.replyToMessageId,
+    created_at: row.createdAt.toISOString(),
+    extracted_data: extracted,
+  };
+}
+
+export const serializeMessageWithExtracted = (row: MessageWithExtractedRow) =>
+  serializeMessage(row.message, mergeExtracted(row.extracted));
+
+export function serializeConversationSummary(row: ConversationSummaryRow, now = new Date()) {
+  const c = row.conversation;
+  const last = fromJson(row.lastMessage);
+  return {
+    conversation_id: c.conversationId,
+    business_id: c.businessId,
+    user_id: c.userId,
+    user_name: `${row.firstName} ${row.lastName}`.trim(),
+    stage_id: c.stageId,
+    stage_name: row.stageName,
+    agent_id: c.agentId,
+    status: c.status,
+    channel: c.channel,
+    session_id: c.sessionId,
+    start_time: c.startTime.toISOString(),
+    last_updated: c.lastUpdated.toISOString(),
+    message_count: Number(row.messageCount),
+    last_message: last
+      ? {
+          message_content: last.message_content,
+          sender_type: last.sender_type,
+          created_at: toDate(last.created_at).toISOString(),
+        }
+      : null,
+    collected_data: c.collectedData ?? {},
+    ai_stopped: isAiStopped(c, now),
+  };
+}
+
+/** The conversation with its AI-control status, as the detail and PATCH answer it. */
+export function serializeConversation(row: ConversationSummaryRow, now = new Date()) {
+  return { ...serializeConversationSummary(row, now), ai_control: aiControlStatus(row.conversation, now) };
+}
+
+export function serializeLlmCall(row: LlmCallRow) {
+  return {
+    llm_call_id: row.llmCallId,
+    business_id: row.businessId,
+    conversation_id: row.conversationId,
+    message_id: row.messageId,
+    template_id: row.templateId,
+    stage_id: row.stageId,
+    call_type: row.callType,
+    provider: row.provider,
+    model: row.model,
+    system_prompt: row.systemPrompt,
+    prompt: row.prompt,
+    response: row.response,
+    tokens_in: row.tokensIn,
+    tokens_out: row.tokensOut,
+    latency_ms: row.latencyMs,
+    cost_usd: row.costUsd,
+    status: row.status,
+    error: row.error,
+    created_at: row.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,87 @@
+import type { AppContext } from '../../context.js';
+import type { StageRow } from '../stages/stages.repository.js';
+import type { TemplateRow } from '../templates/templates.repository.js';
+import { renderWithContext, type VariableContext } from '../templates/variables/compute-variables.js';
+import type { LlmClient, LlmOutput, LlmResult } from '../../llm/llm-client.js';
+import type { ProcessingStep, StepName } from './pipeline-types.js';
+
+export interface StepCall {
+  step: ProcessingStep;
+  /** Raw model result (for the llm_calls log); absent for offline or skipped steps. */
+  llm?: LlmResult;
+  templateId: string | null;
+  stageId: string;
+}
+
+export interface LlmSettings {
+  model?: string | undefined;
+  provider?: 'openai' | 'anthropic' | undefined;
+  temperature?: number | undefined;
+}
+
+export function emptyStep(step: StepName, template: TemplateRow | undefined, engine: 'llm' | 'offline'): ProcessingStep {
+  return {
+    step,
+    template_id: template?.templateId ?? null,
+    template_name: template?.templateName ?? null,
+    prompt: '',
+    system_prompt: '',
+    response: '',
+    latency_ms: 0,
+    skipped: true,
+    engine,
+    provider: null,
+    model: null,
+    tokens_in: 0,
+    tokens_out: 0,
+    cost_usd: 0,
+    status: 'skipped',
+  };
+}
+
+/** Renders a stage's template for a step and, with a client, asks the model. */
+export async function runLlmStep(
+  ctx: AppContext,
+  llm: LlmClient,
+  settings: LlmSettings,
+  name: StepName,
+  stage: StageRow,
+  template: TemplateRow | undefined,
+  variables: VariableContext,
+  output: LlmOutput,
+  onToken?: (text: string) => void,
+): Promise<StepCall> {
+  if (!template) {
+    return { step: { ...emptyStep(name, undefined, 'llm'), status: 'error', error: 'template missing' }, templateId: null, stageId: stage.stageId };
+  }
+  const rendered = await renderWithContext(ctx, template, variables);
+  const result = await llm.complete({
+    system: rendered.rendered_system_prompt,
+    prompt: rendered.rendered_content,
+    output,
+    model: settings.model,
+    provider: settings.provider,
+    temperature: settings.temperature,
+    onToken,
+  });
+  const step: ProcessingStep = {
+    step: name,
+    template_id: template.templateId,
+    template_name: template.templateName,
+    prompt: rendered.rendered_content,
+    system_prompt: rendered.rendered_system_prompt,
+    response: result.text,
+    latency_ms: result.latencyMs,
+    skipped: false,
+    engine: 'llm',
+    provider: result.provider,
+    model: result.model,
+    tokens_in: result.tokensIn,
+    tokens_out: result.tokensOut,
+    cost_usd: result.costUsd,
+    status: result.ok ? 'success' : 'error',
+    ...(result.error ? { error: result.error } : {}),
+    ...(rendered.missing_variables.length ? { missing_variables: rendered.missing_variables } : {}),
+  };
+  return { step, llm: result, templateId: template.templateId, stageId: stage.stageId };
+}

@@ -1,0 +1,68 @@
+import { startFakeLlmServer } from './fake-llm-server.js';
+import type { FakeAnswer, FakeLlm, FakeLlmRequest } from './fake-llm-types.js';
+import { buildTestApp, type TestApp } from './build-test-app.js';
+
+export type CallKind = 'stage_selection' | 'data_extraction' | 'response_generation';
+
+/** Which pipeline step a chat-completions request is, from the structure the client asked for. */
+export function classify(request: FakeLlmRequest): CallKind {
+  const format = request.response_format as { type?: string; json_schema?: unknown } | undefined;
+  if (format?.type === 'json_schema' && JSON.stringify(format.json_schema).includes('"enum"')) return 'stage_selection';
+  if (format?.type === 'json_object' || format?.type === 'json_schema') return 'data_extraction';
+  return 'response_generation';
+}
+
+/** The customer's message as the default templates quote it: between triple quotes. */
+export function customerMessage(request: FakeLlmRequest): string {
+  const user = [...request.messages].reverse().find((m) => m.role === 'user');
+  const quoted = user?.content.match(/"""([\s\S]*?)"""/);
+  return quoted?.[1] ?? user?.content ?? '';
+}
+
+export interface ScriptedPipeline {
+  /** Stage name the model picks for a customer message (default: stay, by naming no stage). */
+  route?: (message: string, request: FakeLlmRequest) => string | undefined;
+  extract?: (message: string, request: FakeLlmRequest) => Record<string, unknown>;
+  respond?: (message: string, request: FakeLlmRequest) => string;
+}
+
+/** A default answerer that plays a well-behaved model for each of the three steps. */
+export function scriptedModel(script: ScriptedPipeline = {}) {
+  return (request: FakeLlmRequest): FakeAnswer => {
+    const message = customerMessage(request);
+    switch (classify(request)) {
+      case 'stage_selection':
+        return { json: { result: script.route?.(message, request) ?? 'no-such-stage' } };
+      case 'data_extraction':
+        return { json: script.extract?.(message, request) ?? {} };
+      default:
+        return { content: script.respond?.(message, request) ?? `Reply to: ${message}` };
+    }
+  };
+}
+
+export interface PipelineApp {
+  t: TestApp;
+  llm: FakeLlm;
+  close(): Promise<void>;
+}
+
+export async function startPipelineApp(env: Record<string, string> = {}): Promise<PipelineApp> {
+  const llm = await startFakeLlmServer();
+  const t = await buildTestApp({
+    OPENAI_BASE_URL: llm.url,
+    OPENAI_API_KEY: 'sk-test-not-a-real-key',
+    LLM_MODEL: 'fake-model',
+    LLM_TIMEOUT_MS: '1500',
+    LLM_MAX_RETRIES: '1',
+    ...env,
+  });
+  return {
+    t,
+    llm,
+    async close() {
+      await t.close();
+      await llm.close();
+    },
+  };
+}
