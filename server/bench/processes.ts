@@ -5,7 +5,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const TSX = path.resolve(SERVER_DIR, '../node_modules/.bin/tsx');
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -20,7 +19,8 @@ export function freePort(): Promise<number> {
 
 /** Starts a TypeScript entry point in its own process and resolves once `ready` matches its output. */
 export function startProcess(entry: string, args: string[], env: Record<string, string>, ready: RegExp) {
-  const child = spawn(TSX, [entry, ...args], { cwd: SERVER_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // `node --import tsx` keeps the server in this one process, so its CPU and memory can be read.
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: SERVER_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise<ChildProcess>((resolve, reject) => {
     const onData = (chunk: Buffer) => {

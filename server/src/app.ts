@@ -8,16 +8,26 @@ import { createInvalidationBus, type InvalidationBus } from './cache/invalidatio
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import type { Database } from './db/client.js';
+import { createLlmClient } from './llm/llm-client.js';
+import { ConversationProcessor } from './modules/pipeline/conversation-processor.js';
+import { messageRoutes } from './modules/pipeline/message.routes.js';
+import { templateTestRoutes } from './modules/pipeline/template-test.routes.js';
+import { createPendingRecovery } from './modules/pipeline/recover-pending.js';
 import { agentRoutes } from './modules/agents/agents.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { businessRoutes } from './modules/businesses/businesses.routes.js';
+import { conversationRoutes } from './modules/conversations/conversations.routes.js';
+import { createBusinessConfigCache } from './modules/config-cache/business-config-cache.js';
 import { operationsRoutes } from './modules/operations/operations.routes.js';
+import { stageRoutes } from './modules/stages/stages.routes.js';
+import { templateRoutes } from './modules/templates/templates.routes.js';
 import { userRoutes } from './modules/users/users.routes.js';
 import { createKeyResolver, registerAuth } from './plugins/auth.js';
-import { registerErrorHandler } from './plugins/error-handler.js';
+import { registerErrorHandler, renderFrameworkError } from './plugins/error-handler.js';
 import { createMetrics, registerRequestMetrics } from './plugins/metrics.js';
 import { registerRateLimit } from './plugins/rate-limit.js';
 import { registerSwagger } from './plugins/swagger.js';
+import { createSchemaController } from './plugins/validation.js';
 import { registerWebApp } from './plugins/web-app.js';
 
 export interface AppDependencies {
@@ -34,6 +44,8 @@ declare module 'fastify' {
     /** Starts work that outlives requests (pending-message recovery); not started in tests unless asked. */
     startBackgroundWork?: () => Promise<void>;
     llmDescription?: string;
+    /** Processes messages left pending (crash, dropped request); runs periodically once started. */
+    sweepPendingMessages?: () => Promise<void>;
   }
 }
 
@@ -59,13 +71,12 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
       const incoming = request.headers['x-request-id'];
       return typeof incoming === 'string' && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
     },
-    ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
-    },
+    schemaController: createSchemaController(),
+    frameworkErrors: renderFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const bus = deps.bus ?? (await createInvalidationBus(config.redisUrl));
-  const metrics = createMetrics();
+  const metrics = createMetrics(() => deps.database.statementCount());
   const resolveKey = createKeyResolver({ db: deps.database.db, masterKeyHash: deps.masterKeyHash, bus });
   const context: AppContext = {
     config,
@@ -74,6 +85,8 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
     bus,
     metrics,
     resolveKey,
+    configCache: createBusinessConfigCache({ db: deps.database.db, bus }),
+    llm: createLlmClient(config),
   };
 
   app.addHook('onRequest', async (request, reply) => {
@@ -112,5 +125,19 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   await app.register(businessRoutes(context));
   await app.register(userRoutes(context));
   await app.register(agentRoutes(context));
+  await app.register(conversationRoutes(context));
+  await app.register(templateRoutes(context));
+  await app.register(stageRoutes(context));
+
+  const processor = new ConversationProcessor(context, context.llm);
+  await app.register(messageRoutes(context, processor));
+  await app.register(templateTestRoutes(context));
+  app.decorate('llmDescription', context.llm ? `${context.llm.provider} (${context.llm.defaultModel})` : 'offline engine (no LLM configured)');
+  const recovery = createPendingRecovery(context, processor, (err, conversationId) =>
+    app.log.error({ err, conversationId }, 'processing a pending message failed'),
+  );
+  app.decorate('startBackgroundWork', recovery.start);
+  app.decorate('sweepPendingMessages', recovery.sweep);
+  app.addHook('onClose', async () => recovery.stop());
   return app;
 }

@@ -99,7 +99,8 @@ const INTEGER_KEYS = new Set([
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(EnvSchema.properties)) {
-    const value = source[key] === '' ? undefined : (source[key] ?? DEFAULTS[key]);
+    // An empty variable counts as unset, so it takes the default like a missing one.
+    const value = source[key] === '' || source[key] === undefined ? DEFAULTS[key] : source[key];
     if (value === undefined) continue;
     if (INTEGER_KEYS.has(key)) {
       if (!/^\d+$/.test(value.trim())) throw new ConfigError(`${key} must be a whole number, got "${value}"`);

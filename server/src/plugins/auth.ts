@@ -40,8 +40,10 @@ interface KeyResolverOptions {
 /** Resolves a presented key to a principal; business lookups are cached by key hash. */
 export function createKeyResolver({ db, masterKeyHash, bus }: KeyResolverOptions) {
   const cache = new LRUCache<string, Principal | false>({ max: 10_000, ttl: 30_000 });
-  // A rotated or deleted key must stop working at once: drop every cached business principal.
+  // A rotated or deleted key must stop working at once, and a renamed business must not be
+  // reported under its old name: drop every cached business principal.
   bus.subscribe('business-key', () => cache.clear());
+  bus.subscribe('business', () => cache.clear());
 
   return async function resolve(key: string): Promise<Principal | null> {
     const hash = hashSecret(key);

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERROR_STATUS, type ErrorCode } from '../errors.js';
 
 interface Envelope {
@@ -34,6 +34,10 @@ function fromDatabaseError(error: { code?: string; detail?: string }): AppError 
     case '22P02':
     case '22007':
     case '22008':
+    case '22021': // e.g. a NUL character in text
+    case '22P05':
+    case '22001':
+    case '22003':
       return new AppError('VALIDATION_ERROR', 'A value has the wrong format');
     case '57P01':
     case '08006':
@@ -47,6 +51,8 @@ function fromDatabaseError(error: { code?: string; detail?: string }): AppError 
 }
 
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|PGlite is closed|Cannot use a pool after calling end|timeout exceeded when trying to connect/i;
 
 export function toAppError(error: FastifyError & { cause?: unknown }): AppError {
   if (error instanceof AppError) return error;
@@ -59,9 +65,13 @@ export function toAppError(error: FastifyError & { cause?: unknown }): AppError 
   const dbError =
     fromDatabaseError(error as { code?: string }) ?? fromDatabaseError((error.cause ?? {}) as object);
   if (dbError) return dbError;
+  // Drizzle wraps driver errors ("Failed query: …"), so look at the cause as well.
+  const cause = (error.cause ?? {}) as { code?: unknown; message?: unknown };
   if (
     CONNECTION_ERRORS.has(String(error.code)) ||
-    /Connection terminated|PGlite is closed/i.test(error.message)
+    CONNECTION_ERRORS.has(String(cause.code)) ||
+    UNAVAILABLE_MESSAGE.test(error.message) ||
+    UNAVAILABLE_MESSAGE.test(String(cause.message ?? ''))
   ) {
     return new AppError('SERVICE_ERROR', 'A dependency is unavailable');
   }
@@ -88,6 +98,18 @@ export function toAppError(error: FastifyError & { cause?: unknown }): AppError 
     return new AppError('VALIDATION_ERROR', error.message, undefined, error.statusCode);
   }
   return new AppError('INTERNAL_ERROR', 'An unexpected error occurred');
+}
+
+/**
+ * Fastify answers some errors before routing, outside `setErrorHandler` (a URL that cannot be
+ * percent-decoded); pass this as the `frameworkErrors` option so they get the envelope too.
+ */
+export function renderFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  const appError =
+    error.code === 'FST_ERR_BAD_URL'
+      ? new AppError('VALIDATION_ERROR', 'The URL is not valid (bad percent-encoding)')
+      : toAppError(error);
+  reply.status(appError.statusCode).send(envelope(appError.code, appError.message, appError.details));
 }
 
 export function registerErrorHandler(

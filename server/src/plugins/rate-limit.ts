@@ -16,7 +16,21 @@ export async function registerRateLimit(
         enableOfflineQueue: false,
       })
     : undefined;
-  if (redis) app.addHook('onClose', async () => void (await redis.quit().catch(() => {})));
+  if (redis) {
+    app.addHook('onClose', async () => void (await redis.quit().catch(() => {})));
+    // Without the offline queue, commands sent before the connection is ready fail, and
+    // `skipOnError` would let every early request through unlimited: wait for ready (or an error).
+    await new Promise<void>((resolve) => {
+      if (redis.status === 'ready') return resolve();
+      const settle = () => {
+        redis.off('ready', settle);
+        redis.off('error', settle);
+        resolve();
+      };
+      redis.on('ready', settle);
+      redis.on('error', settle);
+    });
+  }
   await app.register(rateLimit, {
     global: true,
     max: options.perMinute,

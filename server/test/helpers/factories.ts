@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { App } from '../../src/app.js';
+import type { Db } from '../../src/db/client.js';
+import { conversations, messages } from '../../src/db/schema.js';
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
@@ -20,7 +22,8 @@ export async function createBusiness(app: App, masterKey: string, body: Record<s
     headers: bearer(masterKey),
     payload: { business_name: uniqueName('Biz'), business_description: 'A test business', ...body },
   });
-  if (response.statusCode !== 201) throw new Error(`createBusiness failed: ${response.statusCode} ${response.body}`);
+  if (response.statusCode !== 201)
+    throw new Error(`createBusiness failed: ${response.statusCode} ${response.body}`);
   return response.json() as CreatedBusiness;
 }
 
@@ -31,7 +34,8 @@ export async function createUser(app: App, apiKey: string, body: Record<string, 
     headers: bearer(apiKey),
     payload: { first_name: 'Ana', last_name: 'Silva', ...body },
   });
-  if (response.statusCode !== 201) throw new Error(`createUser failed: ${response.statusCode} ${response.body}`);
+  if (response.statusCode !== 201)
+    throw new Error(`createUser failed: ${response.statusCode} ${response.body}`);
   return response.json() as { user_id: string; business_id: string };
 }
 
@@ -42,6 +46,36 @@ export async function createAgent(app: App, apiKey: string, body: Record<string,
     headers: bearer(apiKey),
     payload: { agent_name: uniqueName('Agent'), ...body },
   });
-  if (response.statusCode !== 201) throw new Error(`createAgent failed: ${response.statusCode} ${response.body}`);
+  if (response.statusCode !== 201)
+    throw new Error(`createAgent failed: ${response.statusCode} ${response.body}`);
   return response.json() as { agent_id: string; business_id: string; agent_name: string };
 }
+
+/** Inserts a conversation with one customer message straight into the database (no pipeline). */
+export async function insertConversationWithMessage(
+  db: Db,
+  ids: { businessId: string; userId: string },
+  content = 'Hello there',
+) {
+  const [conversation] = await db
+    .insert(conversations)
+    .values({ businessId: ids.businessId, userId: ids.userId, lastSequence: 1 })
+    .returning();
+  if (!conversation) throw new Error('conversation insert returned nothing');
+  const [message] = await db
+    .insert(messages)
+    .values({
+      conversationId: conversation.conversationId,
+      businessId: ids.businessId,
+      senderType: 'user',
+      messageContent: content,
+      sequenceNumber: 1,
+      status: 'processed',
+    })
+    .returning();
+  if (!message) throw new Error('message insert returned nothing');
+  return { conversationId: conversation.conversationId, messageId: message.messageId };
+}
+
+/** A random UUID that names nothing. */
+export const missingId = () => randomUUID();

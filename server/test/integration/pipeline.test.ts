@@ -399,3 +399,37 @@ describe('crash recovery', () => {
     expect(replies.map((r) => r.messageContent)).toEqual(['Reply to: written before the crash']);
   });
 });
+
+describe('POST /api/templates/{id}/test', () => {
+  it('renders a stage template with sample values, runs it through the model and parses the answer', async () => {
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    p.llm.setDefault(scriptedModel({ extract: (m) => ({ email: m.match(/\S+@\S+/)?.[0] }) }));
+    const stage = await p.t.app.inject({
+      method: 'GET',
+      url: `/api/stages/${business.first_stage_id}`,
+      headers: bearer(business.api_key),
+    });
+    const templateId = stage.json().data_extraction_template_id;
+    const response = await p.t.app.inject({
+      method: 'POST',
+      url: `/api/templates/${templateId}/test`,
+      headers: bearer(business.api_key),
+      payload: { message_content: 'reach me at zoe@example.com', variables: { conversation_history: 'User: hi' } },
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const body = response.json();
+    expect(body).toMatchObject({ engine: 'llm', status: 'success', parsed_response: { email: 'zoe@example.com' }, model: 'fake-model' });
+    expect(body.rendered_prompt).toContain('reach me at zoe@example.com');
+    expect(body.rendered_prompt).toContain('User: hi');
+    expect(body.tokens_in).toBeGreaterThan(0);
+    const logged = await p.t.app.inject({ method: 'GET', url: '/api/llm-calls?call_type=test', headers: bearer(business.api_key) });
+    expect(logged.json().llm_calls).toHaveLength(1);
+
+    const other = await createBusiness(p.t.app, p.t.masterKey);
+    expectError(
+      await p.t.app.inject({ method: 'POST', url: `/api/templates/${templateId}/test`, headers: bearer(other.api_key), payload: {} }),
+      404,
+      'NOT_FOUND',
+    );
+  });
+});

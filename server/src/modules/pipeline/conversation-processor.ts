@@ -60,7 +60,9 @@ export class ConversationProcessor {
         await this.ctx.db
           .update(conversations)
           .set({ leaseOwner: null, leaseUntil: null })
-          .where(and(eq(conversations.conversationId, conversationId), eq(conversations.leaseOwner, this.owner)));
+          .where(
+            and(eq(conversations.conversationId, conversationId), eq(conversations.leaseOwner, this.owner)),
+          );
       }
     });
   }
@@ -117,7 +119,11 @@ export class ConversationProcessor {
     listener: TurnListener | undefined,
   ): Promise<TurnOutcome | null> {
     const pending = await this.ctx.db
-      .select({ messageId: messages.messageId, content: messages.messageContent, sequence: messages.sequenceNumber })
+      .select({
+        messageId: messages.messageId,
+        content: messages.messageContent,
+        sequence: messages.sequenceNumber,
+      })
       .from(messages)
       .where(
         and(
@@ -130,8 +136,17 @@ export class ConversationProcessor {
     let state = { stageId: leased.stageId, collectedData: leased.collectedData };
     let mine: TurnOutcome | null = null;
     for (const message of pending) {
-      const outcome = await this.processOne(conversationId, leased, state, message, message.messageId === messageId ? listener : undefined);
-      state = { stageId: outcome.stageId, collectedData: { ...state.collectedData, ...outcome.extractedData } };
+      const outcome = await this.processOne(
+        conversationId,
+        leased,
+        state,
+        message,
+        message.messageId === messageId ? listener : undefined,
+      );
+      state = {
+        stageId: outcome.stageId,
+        collectedData: { ...state.collectedData, ...outcome.extractedData },
+      };
       if (message.messageId === messageId) mine = outcome;
     }
     return mine;
@@ -148,7 +163,10 @@ export class ConversationProcessor {
     const config = await getBusinessConfig(ctx, leased.businessId);
     if (!config) throw new Error('business vanished while processing');
     if (isAiStopped(leased)) {
-      await ctx.db.update(messages).set({ status: 'skipped' }).where(eq(messages.messageId, message.messageId));
+      await ctx.db
+        .update(messages)
+        .set({ status: 'skipped' })
+        .where(eq(messages.messageId, message.messageId));
       ctx.metrics.messagesProcessed.inc({ outcome: 'ai_stopped' });
       return {
         messageId: message.messageId,

@@ -44,11 +44,18 @@ export async function handleInboundMessage(
 ): Promise<MessageResponse> {
   const channel = input.channel ?? 'api';
   const content = input.content.trim();
-  if (!content) throw new AppError('VALIDATION_ERROR', 'content must not be empty', { field_errors: { content: 'must not be empty' } });
-  if (content.length > ctx.config.maxMessageChars) {
-    throw new AppError('PAYLOAD_TOO_LARGE', `content is longer than ${ctx.config.maxMessageChars} characters`, {
-      field_errors: { content: `at most ${ctx.config.maxMessageChars} characters` },
+  if (!content)
+    throw new AppError('VALIDATION_ERROR', 'content must not be empty', {
+      field_errors: { content: 'must not be empty' },
     });
+  if (content.length > ctx.config.maxMessageChars) {
+    throw new AppError(
+      'PAYLOAD_TOO_LARGE',
+      `content is longer than ${ctx.config.maxMessageChars} characters`,
+      {
+        field_errors: { content: `at most ${ctx.config.maxMessageChars} characters` },
+      },
+    );
   }
   const config = await getBusinessConfig(ctx, input.businessId);
   if (!config) throw notFound('Business');
@@ -77,16 +84,31 @@ export async function handleInboundMessage(
   });
   if (!stored) {
     // The same external id arrived concurrently: answer with the first delivery's result.
-    const existing = await findByExternalId(ctx, input.businessId, channel, input.externalMessageId as string);
+    const existing = await findByExternalId(
+      ctx,
+      input.businessId,
+      channel,
+      input.externalMessageId as string,
+    );
     if (!existing) throw new AppError('CONFLICT', 'The message could not be stored, retry');
     return storedResult(ctx, processor, existing, true);
   }
-  const outcome = await processor.process(resolved.conversationId, stored.sequenceNumber, stored.messageId, listener);
+  const outcome = await processor.process(
+    resolved.conversationId,
+    stored.sequenceNumber,
+    stored.messageId,
+    listener,
+  );
   if (!outcome) return storedResult(ctx, processor, stored, false);
   return toResponse(resolved.conversationId, resolved.userId, outcome, false);
 }
 
-function toResponse(conversationId: string, userId: string, outcome: TurnOutcome, duplicate: boolean): MessageResponse {
+function toResponse(
+  conversationId: string,
+  userId: string,
+  outcome: TurnOutcome,
+  duplicate: boolean,
+): MessageResponse {
   return {
     success: true,
     response: outcome.response,
@@ -112,7 +134,13 @@ async function findByExternalId(ctx: AppContext, businessId: string, channel: st
   const [row] = await ctx.db
     .select()
     .from(messages)
-    .where(and(eq(messages.businessId, businessId), eq(messages.channel, channel), eq(messages.externalMessageId, externalId)))
+    .where(
+      and(
+        eq(messages.businessId, businessId),
+        eq(messages.channel, channel),
+        eq(messages.externalMessageId, externalId),
+      ),
+    )
     .limit(1);
   return row;
 }
@@ -137,7 +165,11 @@ async function storedResult(
   if (current.status === 'pending') {
     // Still queued (its first request may be waiting on the lease): make sure it gets processed.
     await processor.process(current.conversationId, current.sequenceNumber);
-    const [fresh] = await ctx.db.select().from(messages).where(eq(messages.messageId, current.messageId)).limit(1);
+    const [fresh] = await ctx.db
+      .select()
+      .from(messages)
+      .where(eq(messages.messageId, current.messageId))
+      .limit(1);
     if (!fresh) throw notFound('Message');
     current = fresh;
   }
@@ -149,11 +181,23 @@ async function storedResult(
   const result = (current.metadata?.result ?? null) as StoredResult | null;
   const [reply, calls, stageRow] = await Promise.all([
     result?.response_id
-      ? ctx.db.select({ content: messages.messageContent }).from(messages).where(eq(messages.messageId, result.response_id)).limit(1)
+      ? ctx.db
+          .select({ content: messages.messageContent })
+          .from(messages)
+          .where(eq(messages.messageId, result.response_id))
+          .limit(1)
       : Promise.resolve([]),
-    ctx.db.select().from(llmCalls).where(eq(llmCalls.messageId, current.messageId)).orderBy(asc(llmCalls.createdAt)),
+    ctx.db
+      .select()
+      .from(llmCalls)
+      .where(eq(llmCalls.messageId, current.messageId))
+      .orderBy(asc(llmCalls.createdAt)),
     result?.stage_id
-      ? ctx.db.select({ name: stages.stageName }).from(stages).where(eq(stages.stageId, result.stage_id)).limit(1)
+      ? ctx.db
+          .select({ name: stages.stageName })
+          .from(stages)
+          .where(eq(stages.stageId, result.stage_id))
+          .limit(1)
       : Promise.resolve([]),
   ]);
   const steps: ProcessingStep[] = calls

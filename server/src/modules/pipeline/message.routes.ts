@@ -11,72 +11,83 @@ import { MessageBody, MessageResponseSchema } from './message.schemas.js';
 
 const tags = ['messages'];
 
-export const messageRoutes = (ctx: AppContext, processor: ConversationProcessor) => async (root: FastifyInstance) => {
-  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+export const messageRoutes =
+  (ctx: AppContext, processor: ConversationProcessor) => async (root: FastifyInstance) => {
+    const app = root.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.post(
-    '/api/message',
-    {
-      config: { auth: 'business' },
-      schema: {
-        tags,
-        summary: 'Send a customer message through select → extract → respond',
-        description:
-          'With `Accept: text/event-stream` the reply streams as server-sent events: `stage`, `extracted`, `step`, ' +
-          '`token` and a final `done` carrying the JSON below (or `error`). The `Idempotency-Key` header is an ' +
-          'alternative to `external_message_id`.',
-        body: MessageBody,
-        response: { 200: MessageResponseSchema, 202: MessageResponseSchema, ...errorResponses(400, 401, 403, 404, 413, 429) },
+    app.post(
+      '/api/message',
+      {
+        config: { auth: 'business' },
+        schema: {
+          tags,
+          summary: 'Send a customer message through select → extract → respond',
+          description:
+            'With `Accept: text/event-stream` the reply streams as server-sent events: `stage`, `extracted`, `step`, ' +
+            '`token` and a final `done` carrying the JSON below (or `error`). The `Idempotency-Key` header is an ' +
+            'alternative to `external_message_id`.',
+          body: MessageBody,
+          response: {
+            200: MessageResponseSchema,
+            202: MessageResponseSchema,
+            ...errorResponses(400, 401, 403, 404, 413, 429),
+          },
+        },
       },
-    },
-    async (request, reply) => {
-      const body = request.body;
-      const businessId = scopeBusinessId(principalOf(request), body.business_id);
-      const content = body.content ?? body.message;
-      if (content === undefined) {
-        throw new AppError('VALIDATION_ERROR', 'content is required', { field_errors: { content: 'is required' } });
-      }
-      const idempotencyKey = request.headers['idempotency-key'];
-      const input = {
-        businessId,
-        content,
-        userId: body.user_id,
-        conversationId: body.conversation_id,
-        externalMessageId: body.external_message_id ?? (typeof idempotencyKey === 'string' && idempotencyKey ? idempotencyKey.slice(0, 200) : undefined),
-      };
+      async (request, reply) => {
+        const body = request.body;
+        const businessId = scopeBusinessId(principalOf(request), body.business_id);
+        const content = body.content ?? body.message;
+        if (content === undefined) {
+          throw new AppError('VALIDATION_ERROR', 'content is required', {
+            field_errors: { content: 'is required' },
+          });
+        }
+        const idempotencyKey = request.headers['idempotency-key'];
+        const input = {
+          businessId,
+          content,
+          userId: body.user_id,
+          conversationId: body.conversation_id,
+          externalMessageId:
+            body.external_message_id ??
+            (typeof idempotencyKey === 'string' && idempotencyKey ? idempotencyKey.slice(0, 200) : undefined),
+        };
 
-      if (!String(request.headers.accept ?? '').includes('text/event-stream')) {
-        const result = await handleInboundMessage(ctx, processor, input);
-        return reply.status(result.ai_stopped ? 202 : 200).send(result);
-      }
+        if (!String(request.headers.accept ?? '').includes('text/event-stream')) {
+          const result = await handleInboundMessage(ctx, processor, input);
+          return reply.status(result.ai_stopped ? 202 : 200).send(result);
+        }
 
-      reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-        'x-request-id': request.id,
-      });
-      const send = (event: string, data: unknown) => {
-        if (!raw.writableEnded) raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      };
-      try {
-        const result = await handleInboundMessage(ctx, processor, input, {
-          onStage: (event) => send('stage', event),
-          onExtracted: (event) => send('extracted', event),
-          onStep: (step) => send('step', step),
-          onToken: (text) => send('token', { text }),
+        reply.hijack();
+        const raw = reply.raw;
+        raw.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache, no-transform',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+          'x-request-id': request.id,
         });
-        send('done', result);
-      } catch (error) {
-        const appError = toAppError(error as Parameters<typeof toAppError>[0]);
-        if (appError.statusCode >= 500) request.log.error({ err: error }, 'streamed message failed');
-        send('error', { error: { code: appError.code, message: appError.message, details: appError.details } });
-      } finally {
-        raw.end();
-      }
-    },
-  );
-};
+        const send = (event: string, data: unknown) => {
+          if (!raw.writableEnded) raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+        };
+        try {
+          const result = await handleInboundMessage(ctx, processor, input, {
+            onStage: (event) => send('stage', event),
+            onExtracted: (event) => send('extracted', event),
+            onStep: (step) => send('step', step),
+            onToken: (text) => send('token', { text }),
+          });
+          send('done', result);
+        } catch (error) {
+          const appError = toAppError(error as Parameters<typeof toAppError>[0]);
+          if (appError.statusCode >= 500) request.log.error({ err: error }, 'streamed message failed');
+          send('error', {
+            error: { code: appError.code, message: appError.message, details: appError.details },
+          });
+        } finally {
+          raw.end();
+        }
+      },
+    );
+  };

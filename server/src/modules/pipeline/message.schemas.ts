@@ -48,6 +48,8 @@ export const MessageResponseSchema = Type.Object({
   fallback: Type.Boolean(),
   engine: Type.Union([Type.Literal('llm'), Type.Literal('offline')]),
   ai_stopped: Type.Boolean(),
-  duplicate: Type.Boolean({ description: 'true when this is the stored answer to a repeated external_message_id' }),
+  duplicate: Type.Boolean({
+    description: 'true when this is the stored answer to a repeated external_message_id',
+  }),
   processing_steps: Type.Array(ProcessingStepSchema),
 });

@@ -35,75 +35,81 @@ export async function persistTurn(db: DbOrTx, input: PersistInput) {
       metadata: { fallback: turn.fallback, engine: turn.engine },
     });
     if (!reply) throw new Error('conversation vanished while processing');
-    const writes: Promise<unknown>[] = [
-      tx
-        .update(messages)
-        .set({
-          status: 'processed',
-          stageId: turn.previousStage.stageId,
-          metadata: {
-            result: {
-              response_id: reply.messageId,
-              stage_id: turn.stage.stageId,
-              previous_stage_id: turn.previousStage.stageId,
-              extracted_data: turn.extracted,
-              fallback: turn.fallback,
-              engine: turn.engine,
-            },
+    // A transaction is one connection: its statements run one after another.
+    await tx
+      .update(messages)
+      .set({
+        status: 'processed',
+        stageId: turn.previousStage.stageId,
+        metadata: {
+          result: {
+            response_id: reply.messageId,
+            stage_id: turn.stage.stageId,
+            previous_stage_id: turn.previousStage.stageId,
+            extracted_data: turn.extracted,
+            fallback: turn.fallback,
+            engine: turn.engine,
           },
-        })
-        .where(and(eq(messages.messageId, messageId), eq(messages.status, 'pending'))),
-      tx
-        .update(conversations)
-        .set({
-          stageId: turn.stage.stageId,
-          ...(extractedNothing ? {} : { collectedData: sql`${conversations.collectedData} || ${JSON.stringify(turn.extracted)}::jsonb` }),
-        })
-        .where(eq(conversations.conversationId, conversationId)),
-    ];
+        },
+      })
+      .where(and(eq(messages.messageId, messageId), eq(messages.status, 'pending')));
+    await tx
+      .update(conversations)
+      .set({
+        stageId: turn.stage.stageId,
+        ...(extractedNothing
+          ? {}
+          : {
+              collectedData: sql`${conversations.collectedData} || ${JSON.stringify(turn.extracted)}::jsonb`,
+            }),
+      })
+      .where(eq(conversations.conversationId, conversationId));
     // Steps that never ran (single-stage selection, a reply skipped after a failure) are not calls.
     const calls = turn.calls.filter((call) => call.llm || !call.step.skipped);
     if (calls.length) {
-      writes.push(
-        tx.insert(llmCalls).values(
-          calls.map(({ step, llm, templateId, stageId }) => ({
-            businessId,
-            conversationId,
-            messageId,
-            templateId,
-            stageId,
-            callType: step.step,
-            provider: step.provider ?? llm?.provider ?? 'offline',
-            model: step.model ?? llm?.model ?? 'offline-engine',
-            systemPrompt: step.system_prompt,
-            prompt: step.prompt,
-            response: step.response,
-            tokensIn: step.tokens_in,
-            tokensOut: step.tokens_out,
-            latencyMs: step.latency_ms,
-            costUsd: step.cost_usd,
-            status: step.status === 'error' ? 'error' : step.skipped ? 'discarded' : step.engine === 'offline' ? 'offline' : 'success',
-            error: step.error ?? null,
-          })),
-        ),
+      await tx.insert(llmCalls).values(
+        calls.map(({ step, llm, templateId, stageId }) => ({
+          businessId,
+          conversationId,
+          messageId,
+          templateId,
+          stageId,
+          callType: step.step,
+          provider: step.provider ?? llm?.provider ?? 'offline',
+          model: step.model ?? llm?.model ?? 'offline-engine',
+          systemPrompt: step.system_prompt,
+          prompt: step.prompt,
+          response: step.response,
+          tokensIn: step.tokens_in,
+          tokensOut: step.tokens_out,
+          latencyMs: step.latency_ms,
+          costUsd: step.cost_usd,
+          status:
+            step.status === 'error'
+              ? 'error'
+              : step.skipped
+                ? 'discarded'
+                : step.engine === 'offline'
+                  ? 'offline'
+                  : 'success',
+          error: step.error ?? null,
+        })),
       );
     }
     if (!extractedNothing) {
-      writes.push(tx.insert(extractedData).values({ businessId, conversationId, messageId, stageId: turn.stage.stageId, data: turn.extracted }));
+      await tx
+        .insert(extractedData)
+        .values({ businessId, conversationId, messageId, stageId: turn.stage.stageId, data: turn.extracted });
     }
     if (stageChanged) {
-      writes.push(
-        tx.insert(stageTransitions).values({
-          businessId,
-          conversationId,
-          fromStageId: turn.previousStage.stageId,
-          toStageId: turn.stage.stageId,
-          messageId,
-        }),
-      );
+      await tx.insert(stageTransitions).values({
+        businessId,
+        conversationId,
+        fromStageId: turn.previousStage.stageId,
+        toStageId: turn.stage.stageId,
+        messageId,
+      });
     }
-    // One connection per transaction: the statements queue on it, awaiting them together saves round-trip waits.
-    await Promise.all(writes);
     return { reply, collectedData: merged };
   });
 }

@@ -19,7 +19,11 @@ export interface LlmSettings {
   temperature?: number | undefined;
 }
 
-export function emptyStep(step: StepName, template: TemplateRow | undefined, engine: 'llm' | 'offline'): ProcessingStep {
+export function emptyStep(
+  step: StepName,
+  template: TemplateRow | undefined,
+  engine: 'llm' | 'offline',
+): ProcessingStep {
   return {
     step,
     template_id: template?.templateId ?? null,
@@ -52,7 +56,11 @@ export async function runLlmStep(
   onToken?: (text: string) => void,
 ): Promise<StepCall> {
   if (!template) {
-    return { step: { ...emptyStep(name, undefined, 'llm'), status: 'error', error: 'template missing' }, templateId: null, stageId: stage.stageId };
+    return {
+      step: { ...emptyStep(name, undefined, 'llm'), status: 'error', error: 'template missing' },
+      templateId: null,
+      stageId: stage.stageId,
+    };
   }
   const rendered = await renderWithContext(ctx, template, variables);
   const result = await llm.complete({

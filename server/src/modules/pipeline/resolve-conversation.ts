@@ -28,13 +28,24 @@ export async function resolveConversation(db: DbOrTx, input: ResolveInput): Prom
     const [conversation] = await db
       .select({ userId: conversations.userId, status: conversations.status })
       .from(conversations)
-      .where(and(eq(conversations.conversationId, input.conversationId), eq(conversations.businessId, businessId)))
+      .where(
+        and(eq(conversations.conversationId, input.conversationId), eq(conversations.businessId, businessId)),
+      )
       .limit(1);
-    if (!conversation || (input.userId && conversation.userId !== input.userId)) throw notFound('Conversation');
+    if (!conversation || (input.userId && conversation.userId !== input.userId))
+      throw notFound('Conversation');
     if (conversation.status !== 'active') {
-      await db.update(conversations).set({ status: 'active' }).where(eq(conversations.conversationId, input.conversationId));
+      await db
+        .update(conversations)
+        .set({ status: 'active' })
+        .where(eq(conversations.conversationId, input.conversationId));
     }
-    return { userId: conversation.userId, conversationId: input.conversationId, userCreated: false, conversationCreated: false };
+    return {
+      userId: conversation.userId,
+      conversationId: input.conversationId,
+      userCreated: false,
+      conversationCreated: false,
+    };
   }
 
   let userId = input.userId;
@@ -43,12 +54,16 @@ export async function resolveConversation(db: DbOrTx, input: ResolveInput): Prom
     const [row] = await db
       .select({ userId: users.userId, conversationId: conversations.conversationId })
       .from(users)
-      .leftJoin(conversations, and(eq(conversations.userId, users.userId), eq(conversations.status, 'active')))
+      .leftJoin(
+        conversations,
+        and(eq(conversations.userId, users.userId), eq(conversations.status, 'active')),
+      )
       .where(and(eq(users.userId, userId), eq(users.businessId, businessId)))
       .orderBy(desc(conversations.lastUpdated))
       .limit(1);
     if (!row) throw notFound('User');
-    if (row.conversationId) return { userId, conversationId: row.conversationId, userCreated: false, conversationCreated: false };
+    if (row.conversationId)
+      return { userId, conversationId: row.conversationId, userCreated: false, conversationCreated: false };
   } else {
     const [created] = await db.insert(users).values({ businessId }).returning({ userId: users.userId });
     userId = (created as { userId: string }).userId;

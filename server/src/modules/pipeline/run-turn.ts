@@ -56,16 +56,23 @@ export async function runTurn(ctx: AppContext, llm: LlmClient | null, input: Tur
     conversationId: input.conversationId,
     userId: input.userId,
     stageId: current.stageId,
-    previousStageId: null,
+    // undefined: the provider looks up the conversation's last transition when a template asks.
+    previousStageId: undefined,
     messageId: input.messageId,
     messageContent: input.messageContent,
     collectedData: input.collectedData,
     now: new Date(),
     memo: new Map(),
   };
-  const result = llm ? await runWithModel(ctx, llm, input, current, base) : await runOffline(ctx, input, current, base);
+  const result = llm
+    ? await runWithModel(ctx, llm, input, current, base)
+    : await runOffline(ctx, input, current, base);
   if (result.stage.stageId !== current.stageId) {
-    listener?.onStage?.({ stage_id: result.stage.stageId, stage_name: result.stage.stageName, previous_stage_id: current.stageId });
+    listener?.onStage?.({
+      stage_id: result.stage.stageId,
+      stage_name: result.stage.stageName,
+      previous_stage_id: current.stageId,
+    });
   }
   return result;
 }
@@ -92,27 +99,59 @@ async function runWithModel(
   const stageNames = config.stages.map((s) => s.stageName);
 
   // Extraction for the current stage starts alongside selection and is kept when the stage stays.
-  const speculative = runLlmStep(ctx, llm, settings, 'data_extraction', current, template(current.dataExtractionTemplateId), base, { kind: 'json' });
+  const speculative = runLlmStep(
+    ctx,
+    llm,
+    settings,
+    'data_extraction',
+    current,
+    template(current.dataExtractionTemplateId),
+    base,
+    { kind: 'json' },
+  );
   const selection = multiStage
-    ? await runLlmStep(ctx, llm, settings, 'stage_selection', current, template(current.stageSelectionTemplateId), base, {
-        kind: 'choice',
-        options: stageNames,
-      })
-    : { step: emptyStep('stage_selection', template(current.stageSelectionTemplateId), 'llm'), templateId: null, stageId: current.stageId };
+    ? await runLlmStep(
+        ctx,
+        llm,
+        settings,
+        'stage_selection',
+        current,
+        template(current.stageSelectionTemplateId),
+        base,
+        {
+          kind: 'choice',
+          options: stageNames,
+        },
+      )
+    : {
+        step: emptyStep('stage_selection', template(current.stageSelectionTemplateId), 'llm'),
+        templateId: null,
+        stageId: current.stageId,
+      };
   emit(selection);
   const chosenId = selection.llm?.ok ? parseStageAnswer(selection.llm.text, config.stages) : null;
   const stage = (chosenId && config.stagesById.get(chosenId)) || current;
   const calls: StepCall[] = [selection];
 
   let extraction: StepCall;
-  const variables: VariableContext = { ...base, stageId: stage.stageId, previousStageId: current.stageId };
+  const variables: VariableContext =
+    stage.stageId === current.stageId ? base : { ...base, stageId: stage.stageId, previousStageId: current.stageId };
   if (stage.stageId === current.stageId) {
     extraction = await speculative;
     if (multiStage) extraction.step.reused = true;
   } else {
     const [discarded, fresh] = await Promise.all([
       speculative,
-      runLlmStep(ctx, llm, settings, 'data_extraction', stage, template(stage.dataExtractionTemplateId), variables, { kind: 'json' }),
+      runLlmStep(
+        ctx,
+        llm,
+        settings,
+        'data_extraction',
+        stage,
+        template(stage.dataExtractionTemplateId),
+        variables,
+        { kind: 'json' },
+      ),
     ]);
     calls.push({ ...discarded, step: { ...discarded.step, status: discarded.step.status, skipped: true } });
     extraction = fresh;
@@ -129,7 +168,11 @@ async function runWithModel(
   let response: StepCall;
   if (modelDown) {
     // The model already failed this turn after its retries: answer at once instead of failing again.
-    response = { step: emptyStep('response_generation', template(stage.responseGenerationTemplateId), 'llm'), templateId: null, stageId: stage.stageId };
+    response = {
+      step: emptyStep('response_generation', template(stage.responseGenerationTemplateId), 'llm'),
+      templateId: null,
+      stageId: stage.stageId,
+    };
     reply = fallbackText(config, stage);
     fallback = true;
   } else {
@@ -165,14 +208,23 @@ async function runWithModel(
 }
 
 /** The model-less engine: similarity routing, pattern extraction, the stage's fallback text. */
-async function runOffline(ctx: AppContext, input: TurnInput, current: StageRow, base: VariableContext): Promise<TurnResult> {
+async function runOffline(
+  ctx: AppContext,
+  input: TurnInput,
+  current: StageRow,
+  base: VariableContext,
+): Promise<TurnResult> {
   const { config, listener } = input;
   const started = performance.now();
   const multiStage = config.stages.length > 1;
   const routed = multiStage
     ? routeStageOffline(
         input.messageContent,
-        config.stages.map((s) => ({ stage_id: s.stageId, stage_name: s.stageName, stage_description: s.stageDescription })),
+        config.stages.map((s) => ({
+          stage_id: s.stageId,
+          stage_name: s.stageName,
+          stage_description: s.stageDescription,
+        })),
         current.stageId,
       )
     : { stageId: current.stageId, scores: {} };
@@ -209,11 +261,20 @@ async function runOffline(ctx: AppContext, input: TurnInput, current: StageRow, 
   const replyStarted = performance.now();
   const text = fallbackText(config, stage);
   const collectedData = { ...input.collectedData, ...extracted };
-  const names = [...new Set([...text.matchAll(/\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g)].map((m) => m[1] as string))];
+  const names = [
+    ...new Set([...text.matchAll(/\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g)].map((m) => m[1] as string)),
+  ];
   const { values } = names.length
-    ? await computeVariables(ctx, names, { ...base, stageId: stage.stageId, previousStageId: current.stageId, collectedData })
+    ? await computeVariables(ctx, names, {
+        ...base,
+        stageId: stage.stageId,
+        previousStageId: current.stageId,
+        collectedData,
+      })
     : { values: {} };
-  const reply = renderTemplate(text, values, { knownVariables: BUILT_IN_VARIABLE_NAMES }).rendered.trim() || DEFAULT_FALLBACK_REPLY;
+  const reply =
+    renderTemplate(text, values, { knownVariables: BUILT_IN_VARIABLE_NAMES }).rendered.trim() ||
+    DEFAULT_FALLBACK_REPLY;
   const response: ProcessingStep = {
     ...emptyStep('response_generation', undefined, 'offline'),
     skipped: false,
@@ -235,6 +296,8 @@ async function runOffline(ctx: AppContext, input: TurnInput, current: StageRow, 
     fallback: false,
     engine: 'offline',
     steps,
-    calls: steps.filter((s) => !s.skipped).map((step) => ({ step, templateId: null, stageId: stage.stageId })),
+    calls: steps
+      .filter((s) => !s.skipped)
+      .map((step) => ({ step, templateId: null, stageId: stage.stageId })),
   };
 }

@@ -1,8 +1,19 @@
+import { and, asc, count, desc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { templates, templateVersions } from '../../db/schema.js';
+import { stages, templates, templateVersions } from '../../db/schema.js';
+import type { Page } from '../../lib/schemas.js';
+import { TEMPLATE_ROLES } from './default-templates.js';
+
+const DEFAULT_TYPES = TEMPLATE_ROLES.map((role) => `default_${role}`);
 
 export type TemplateRow = typeof templates.$inferSelect;
 export type NewTemplate = typeof templates.$inferInsert;
+export type TemplateVersionRow = typeof templateVersions.$inferSelect;
+
+const scoped = (templateId: string, businessId: string | undefined): SQL | undefined =>
+  businessId
+    ? and(eq(templates.templateId, templateId), eq(templates.businessId, businessId))
+    : eq(templates.templateId, templateId);
 
 /** Inserts templates and their first version in two statements. */
 export async function insertTemplates(db: DbOrTx, rows: NewTemplate[]): Promise<TemplateRow[]> {
@@ -18,4 +29,136 @@ export async function insertTemplates(db: DbOrTx, rows: NewTemplate[]): Promise<
     })),
   );
   return inserted;
+}
+
+export async function findTemplate(db: DbOrTx, templateId: string, businessId: string | undefined) {
+  const [row] = await db.select().from(templates).where(scoped(templateId, businessId)).limit(1);
+  return row;
+}
+
+/** Templates by id in any business: callers tell "not yours" from "does not exist" themselves. */
+export async function findTemplatesByIds(db: DbOrTx, ids: string[]): Promise<TemplateRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(templates).where(inArray(templates.templateId, ids));
+}
+
+export interface TemplateFilters {
+  templateType?: string;
+  isDefault?: boolean;
+}
+
+export async function listTemplates(db: DbOrTx, businessId: string, filters: TemplateFilters, page: Page) {
+  const where = and(
+    eq(templates.businessId, businessId),
+    filters.templateType === undefined ? undefined : eq(templates.templateType, filters.templateType),
+    filters.isDefault === undefined ? undefined : eq(templates.isDefault, filters.isDefault),
+  );
+  const [rows, [total]] = await Promise.all([
+    db
+      .select()
+      .from(templates)
+      .where(where)
+      .orderBy(asc(templates.createdAt), asc(templates.templateId))
+      .limit(page.perPage)
+      .offset(page.offset),
+    db.select({ value: count() }).from(templates).where(where),
+  ]);
+  return { rows, total: total?.value ?? 0 };
+}
+
+/** The business's starting-point templates (`default_<role>`), preferring is_default, newest first. */
+export async function findDefaultTemplates(db: DbOrTx, businessId: string): Promise<TemplateRow[]> {
+  return db
+    .select()
+    .from(templates)
+    .where(and(eq(templates.businessId, businessId), inArray(templates.templateType, DEFAULT_TYPES)))
+    .orderBy(desc(templates.isDefault), desc(templates.updatedAt));
+}
+
+export type TemplateChanges = Partial<
+  Pick<NewTemplate, 'templateName' | 'templateType' | 'content' | 'systemPrompt' | 'isDefault'>
+>;
+
+/** Applies a change as a new version: bumps templates.version and stores the snapshot. Use in a transaction. */
+export async function updateTemplateAsNewVersion(
+  db: DbOrTx,
+  templateId: string,
+  changes: TemplateChanges,
+): Promise<TemplateRow | undefined> {
+  const [row] = await db
+    .update(templates)
+    .set({ ...changes, version: sql`${templates.version} + 1`, updatedAt: new Date() })
+    .where(eq(templates.templateId, templateId))
+    .returning();
+  if (!row) return undefined;
+  await db.insert(templateVersions).values({
+    templateId: row.templateId,
+    version: row.version,
+    templateName: row.templateName,
+    content: row.content,
+    systemPrompt: row.systemPrompt,
+  });
+  return row;
+}
+
+export async function deleteTemplate(db: DbOrTx, templateId: string): Promise<boolean> {
+  const rows = await db
+    .delete(templates)
+    .where(eq(templates.templateId, templateId))
+    .returning({ id: templates.templateId });
+  return rows.length > 0;
+}
+
+export async function listTemplateVersions(db: DbOrTx, templateId: string, page: Page) {
+  const where = eq(templateVersions.templateId, templateId);
+  const [rows, [total]] = await Promise.all([
+    db
+      .select()
+      .from(templateVersions)
+      .where(where)
+      .orderBy(desc(templateVersions.version))
+      .limit(page.perPage)
+      .offset(page.offset),
+    db.select({ value: count() }).from(templateVersions).where(where),
+  ]);
+  return { rows, total: total?.value ?? 0 };
+}
+
+export async function findTemplateVersion(db: DbOrTx, templateId: string, version: number) {
+  const [row] = await db
+    .select()
+    .from(templateVersions)
+    .where(and(eq(templateVersions.templateId, templateId), eq(templateVersions.version, version)))
+    .limit(1);
+  return row;
+}
+
+/** Stages that reference a template, with the role they use it in (bounded: enough for a message). */
+export async function findStagesUsingTemplate(
+  db: DbOrTx,
+  businessId: string,
+  templateId: string,
+  limit = 10,
+) {
+  return db
+    .select({
+      stageId: stages.stageId,
+      stageName: stages.stageName,
+      stageSelectionTemplateId: stages.stageSelectionTemplateId,
+      dataExtractionTemplateId: stages.dataExtractionTemplateId,
+      responseGenerationTemplateId: stages.responseGenerationTemplateId,
+    })
+    .from(stages)
+    .where(
+      and(
+        eq(stages.businessId, businessId),
+        or(
+          eq(stages.stageSelectionTemplateId, templateId),
+          eq(stages.dataExtractionTemplateId, templateId),
+          eq(stages.responseGenerationTemplateId, templateId),
+        ),
+      ),
+    )
+    .orderBy(asc(stages.createdAt))
+    .limit(limit);
 }

@@ -95,8 +95,8 @@ export const BUILT_IN_VARIABLES: readonly BuiltInVariable[] = Object.freeze([
   {
     name: 'stage_list',
     category: 'stages',
-    description: "The names of the business's stages, one per line",
-    example: 'Greeting\nOrder status\nComplaint',
+    description: "The names of the business's stages, comma-separated",
+    example: 'Greeting, Order status, Complaint',
   },
   {
     name: 'available_stages',
@@ -107,8 +107,8 @@ export const BUILT_IN_VARIABLES: readonly BuiltInVariable[] = Object.freeze([
   {
     name: 'agent_stages',
     category: 'stages',
-    description: "The stages of the conversation's agent",
-    example: 'Greeting\nOrder status',
+    description: "The stages of the current stage's agent, as 'name: description' lines",
+    example: 'Greeting: Welcomes the customer\nOrder status: Answers where an order is',
   },
   {
     name: 'conversation_history',
@@ -120,7 +120,7 @@ export const BUILT_IN_VARIABLES: readonly BuiltInVariable[] = Object.freeze([
     name: 'last_10_messages',
     category: 'history',
     description: 'The last 10 messages as JSON',
-    example: '[{"sender": "user", "content": "Hi"}]',
+    example: '[{"sender": "user", "content": "Hi", "created_at": "2026-05-01T12:00:00.000Z"}]',
   },
   {
     name: 'user_messages',

@@ -1,0 +1,127 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.js';
+import { BusinessIdQuery, errorResponses, ListResponse, toPage, Uuid } from '../../lib/schemas.js';
+import { businessFilter, principalOf, scopeBusinessId } from '../../plugins/auth.js';
+import {
+  CreateStageBody,
+  ListStagesQuery,
+  Stage,
+  TransitionsResponse,
+  UpdateStageBody,
+} from './stages.schemas.js';
+import {
+  changeStage,
+  createStage,
+  getStage,
+  listBusinessStages,
+  listTransitions,
+  removeStage,
+} from './stages.service.js';
+
+const tags = ['stages'];
+const Params = Type.Object({ stage_id: Uuid });
+const auth = { auth: 'business' as const };
+
+export const stageRoutes = (ctx: AppContext) => async (root: FastifyInstance) => {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.post(
+    '/api/stages',
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'Create a stage; missing template ids get fresh copies of the business’s defaults',
+        body: CreateStageBody,
+        response: { 201: Stage, ...errorResponses(400, 401, 403, 409) },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const businessId = scopeBusinessId(principal, request.body.business_id);
+      return reply.status(201).send(await createStage(ctx, principal, businessId, request.body));
+    },
+  );
+
+  app.get(
+    '/api/stages',
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'List a business’s stages (optionally one agent’s)',
+        querystring: ListStagesQuery,
+        response: { 200: ListResponse('stages', Stage), ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) =>
+      listBusinessStages(
+        ctx,
+        scopeBusinessId(principalOf(request), request.query.business_id),
+        request.query,
+        toPage(request.query),
+      ),
+  );
+
+  app.get(
+    '/api/stages/transitions',
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'Stage transition counts (from → to) of a business',
+        querystring: BusinessIdQuery,
+        response: { 200: TransitionsResponse, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => listTransitions(ctx, scopeBusinessId(principalOf(request), request.query.business_id)),
+  );
+
+  app.get(
+    '/api/stages/:stage_id',
+    {
+      config: auth,
+      schema: { tags, params: Params, response: { 200: Stage, ...errorResponses(400, 401, 404) } },
+    },
+    async (request) => getStage(ctx, request.params.stage_id, businessFilter(principalOf(request))),
+  );
+
+  for (const method of ['PUT', 'PATCH'] as const) {
+    app.route({
+      method,
+      url: '/api/stages/:stage_id',
+      config: auth,
+      schema: {
+        tags,
+        summary: 'Update a stage (partial), including its template ids',
+        params: Params,
+        body: UpdateStageBody,
+        response: { 200: Stage, ...errorResponses(400, 401, 404, 409) },
+      },
+      handler: async (request) => {
+        const principal = principalOf(request);
+        return changeStage(ctx, principal, request.params.stage_id, businessFilter(principal), request.body);
+      },
+    });
+  }
+
+  app.delete(
+    '/api/stages/:stage_id',
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'Delete a stage (409 for the entry stage or the last stage)',
+        params: Params,
+        response: { 204: Type.Null(), ...errorResponses(400, 401, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      await removeStage(ctx, principal, request.params.stage_id, businessFilter(principal));
+      return reply.status(204).send(null);
+    },
+  );
+};

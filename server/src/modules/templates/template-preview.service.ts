@@ -1,0 +1,117 @@
+import { and, eq } from 'drizzle-orm';
+import type { AppContext } from '../../context.js';
+import { conversations } from '../../db/schema.js';
+import { notFound } from '../../errors.js';
+import { getBusinessConfig } from '../config-cache/business-config-cache.js';
+import { extractVariableNames } from './render-template.js';
+import { getTemplate } from './templates.service.js';
+import { BUILT_IN_VARIABLES } from './variable-catalogue.js';
+import { renderWithContext, type VariableContext } from './variables/compute-variables.js';
+
+export interface RenderInput {
+  variables?: Record<string, unknown>;
+  conversation_id?: string;
+  message_content?: string;
+}
+
+/**
+ * Renders a template as the pipeline would. With a conversation every variable not supplied is
+ * computed from it; without one only what the business itself defines (profile, stages, time) is
+ * computed, and conversation variables are reported missing rather than invented.
+ */
+export async function renderTemplatePreview(
+  ctx: AppContext,
+  templateId: string,
+  scope: string | undefined,
+  input: RenderInput,
+) {
+  const template = await getTemplate(ctx, templateId, scope);
+  const businessId = template.businessId;
+  let vc: VariableContext;
+  if (input.conversation_id) {
+    const [conversation] = await ctx.db
+      .select({
+        conversationId: conversations.conversationId,
+        userId: conversations.userId,
+        stageId: conversations.stageId,
+        collectedData: conversations.collectedData,
+      })
+      .from(conversations)
+      .where(
+        and(
+          eq(conversations.conversationId, input.conversation_id),
+          eq(conversations.businessId, businessId),
+        ),
+      )
+      .limit(1);
+    if (!conversation) throw notFound('Conversation');
+    vc = {
+      businessId,
+      conversationId: conversation.conversationId,
+      userId: conversation.userId,
+      stageId: conversation.stageId,
+      collectedData: conversation.collectedData ?? {},
+      messageContent: input.message_content,
+    };
+  } else {
+    // The stage this template belongs to, so {{current_stage}} reads as it will at run time.
+    const config = await getBusinessConfig(ctx, businessId);
+    const owner = config?.stages.find((stage) =>
+      [
+        stage.stageSelectionTemplateId,
+        stage.dataExtractionTemplateId,
+        stage.responseGenerationTemplateId,
+      ].includes(template.templateId),
+    );
+    vc = { businessId, stageId: owner?.stageId ?? null, userId: null, messageContent: input.message_content };
+  }
+  return renderWithContext(ctx, template, vc, input.variables ?? {});
+}
+
+const CATALOGUE = new Map(BUILT_IN_VARIABLES.map((variable) => [variable.name, variable]));
+
+/** The variables a template uses, described for an editor. */
+export async function describeTemplateVariables(
+  ctx: AppContext,
+  templateId: string,
+  scope: string | undefined,
+) {
+  const template = await getTemplate(ctx, templateId, scope);
+  const names = [
+    ...new Set([...extractVariableNames(template.content), ...extractVariableNames(template.systemPrompt)]),
+  ];
+  return {
+    variables: names.map((name) => {
+      const builtIn = CATALOGUE.get(name) ?? CATALOGUE.get(name.split('.')[0] as string);
+      return builtIn
+        ? {
+            name,
+            description: builtIn.description,
+            required: true,
+            default_value: null,
+            built_in: true,
+            category: builtIn.category,
+          }
+        : {
+            name,
+            description:
+              'Extracted data key or custom variable (empty when the conversation has not collected it)',
+            required: false,
+            default_value: '',
+            built_in: false,
+            category: null,
+          };
+    }),
+  };
+}
+
+export function listVariableCatalogue() {
+  return {
+    variables: BUILT_IN_VARIABLES.map(({ name, description, category, example }) => ({
+      name,
+      description,
+      category,
+      example,
+    })),
+  };
+}

@@ -1,0 +1,52 @@
+import { and, desc, eq, ne } from 'drizzle-orm';
+import { conversations, messages } from '../../../db/schema.js';
+import { remember, speakerLabel, type VariableProvider } from './variable-env.js';
+
+export const ALL_HISTORY_LIMIT = 50;
+
+/**
+ * This customer's most recent messages across all their conversations with this business (never
+ * another customer's, never another business's), oldest first, grouped under a header per
+ * conversation. Bounded so a long-standing customer cannot blow up a prompt.
+ */
+const allConversationHistory: VariableProvider = async (env) => {
+  const messageId = env.vc.messageId ?? null;
+  const userId = env.vc.userId;
+  if (!userId) return undefined;
+  const rows = await remember(env, `all-history:${env.vc.businessId}:${userId}:${messageId}`, () =>
+    env.ctx.db
+      .select({
+        conversationId: messages.conversationId,
+        senderType: messages.senderType,
+        content: messages.messageContent,
+      })
+      .from(messages)
+      .innerJoin(conversations, eq(conversations.conversationId, messages.conversationId))
+      .where(
+        and(
+          eq(messages.businessId, env.vc.businessId),
+          eq(conversations.businessId, env.vc.businessId),
+          eq(conversations.userId, userId),
+          messageId ? ne(messages.messageId, messageId) : undefined,
+        ),
+      )
+      .orderBy(desc(messages.createdAt), desc(messages.sequenceNumber))
+      .limit(ALL_HISTORY_LIMIT),
+  );
+  const groups = new Map<string, string[]>();
+  for (const row of rows.slice().reverse()) {
+    const lines = groups.get(row.conversationId) ?? [];
+    lines.push(`${speakerLabel(row.senderType)}: ${row.content}`);
+    groups.set(row.conversationId, lines);
+  }
+  return [...groups]
+    .map(([conversationId, lines]) => {
+      const marker = conversationId === env.vc.conversationId ? ' (this conversation)' : '';
+      return `Conversation ${conversationId.slice(0, 8)}${marker}:\n${lines.join('\n')}`;
+    })
+    .join('\n\n');
+};
+
+export const allHistoryVariables: Record<string, VariableProvider> = {
+  all_conversation_history: allConversationHistory,
+};

@@ -1,0 +1,124 @@
+import type { AppContext } from '../../../context.js';
+import { extractVariableNames, renderTemplate } from '../render-template.js';
+import { allHistoryVariables } from './all-conversation-history.js';
+import { businessVariables } from './business.js';
+import { historyVariables } from './conversation-history.js';
+import { extractedDataVariables, extractedKeyValues } from './extracted-data.js';
+import { idVariables } from './ids.js';
+import { messageVariables } from './message.js';
+import { stageVariables } from './stages.js';
+import { timeVariables } from './time.js';
+import { userVariables } from './user-name.js';
+import type { VariableContext, VariableEnv, VariableProvider } from './variable-env.js';
+
+export type { VariableContext } from './variable-env.js';
+
+/** One provider per built-in variable of the catalogue (a unit test keeps the two in step). */
+export const VARIABLE_PROVIDERS: Readonly<Record<string, VariableProvider>> = Object.freeze({
+  ...messageVariables,
+  ...idVariables,
+  ...businessVariables,
+  ...stageVariables,
+  ...historyVariables,
+  ...allHistoryVariables,
+  ...userVariables,
+  ...extractedDataVariables,
+  ...timeVariables,
+});
+
+const isBuiltIn = (name: string) => Object.hasOwn(VARIABLE_PROVIDERS, name);
+const rootOf = (name: string) => name.split('.')[0] as string;
+
+const failure = (name: string) => `The variable {{${name}}} could not be computed and was left empty`;
+
+/**
+ * Computes the named variables (only those), concurrently. Built-ins come from their providers;
+ * any other name is looked up in the conversation's collected facts. A variable the context cannot
+ * know is left out (the renderer reports it missing); a provider that fails yields '' and a warning.
+ */
+export async function computeVariables(
+  ctx: AppContext,
+  names: readonly string[],
+  vc: VariableContext,
+): Promise<{ values: Record<string, unknown>; warnings: string[] }> {
+  const env: VariableEnv = { ctx, vc, memo: vc.memo ?? new Map() };
+  const values: Record<string, unknown> = {};
+  const warnings: string[] = [];
+  const builtIns = new Set<string>();
+  const others: string[] = [];
+  for (const name of new Set(names)) {
+    // `{{extracted_data.email}}` needs the built-in `extracted_data`; the renderer walks the path.
+    const target = isBuiltIn(name) ? name : isBuiltIn(rootOf(name)) ? rootOf(name) : undefined;
+    if (target) builtIns.add(target);
+    else others.push(name);
+  }
+
+  const jobs = [...builtIns].map(async (name) => {
+    try {
+      const value = await (VARIABLE_PROVIDERS[name] as VariableProvider)(env);
+      if (value !== undefined) values[name] = value;
+    } catch {
+      values[name] = '';
+      warnings.push(failure(name));
+    }
+  });
+  if (others.length > 0) {
+    jobs.push(
+      extractedKeyValues(env, others).then(
+        (found) => {
+          Object.assign(values, found);
+        },
+        () => {
+          for (const name of others) {
+            values[name] = '';
+            warnings.push(failure(name));
+          }
+        },
+      ),
+    );
+  }
+  await Promise.all(jobs);
+  return { values, warnings };
+}
+
+export interface RenderableTemplate {
+  content: string;
+  system_prompt?: string | null;
+  systemPrompt?: string | null;
+}
+
+export interface RenderedTemplate {
+  rendered_content: string;
+  rendered_system_prompt: string;
+  variables_used: string[];
+  missing_variables: string[];
+  warnings: string[];
+}
+
+const isSupplied = (supplied: Record<string, unknown>, name: string) =>
+  Object.hasOwn(supplied, name) || Object.hasOwn(supplied, rootOf(name));
+
+const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
+
+/** Renders a template's content and system prompt; supplied values win over computed ones. */
+export async function renderWithContext(
+  ctx: AppContext,
+  template: RenderableTemplate,
+  vc: VariableContext,
+  supplied: Record<string, unknown> = {},
+): Promise<RenderedTemplate> {
+  const systemPrompt = template.system_prompt ?? template.systemPrompt ?? '';
+  const names = union(extractVariableNames(template.content), extractVariableNames(systemPrompt));
+  const needed = names.filter((name) => !isSupplied(supplied, name));
+  const computed = needed.length > 0 ? await computeVariables(ctx, needed, vc) : { values: {}, warnings: [] };
+  const variables = { ...computed.values, ...supplied };
+  const content = renderTemplate(template.content, variables);
+  const system = renderTemplate(systemPrompt, variables);
+  return {
+    rendered_content: content.rendered,
+    rendered_system_prompt: system.rendered,
+    variables_used: union(content.variablesUsed, system.variablesUsed),
+    missing_variables: union(content.missingVariables, system.missingVariables),
+    warnings: computed.warnings,
+  };
+}

@@ -1,0 +1,81 @@
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { messages } from '../../../db/schema.js';
+import {
+  businessConfig,
+  remember,
+  speakerLabel,
+  type VariableEnv,
+  type VariableProvider,
+} from './variable-env.js';
+
+export const DEFAULT_HISTORY_LIMIT = 20;
+const LAST_MESSAGES = 10;
+
+interface HistoryMessage {
+  senderType: string;
+  content: string;
+  createdAt: Date;
+}
+
+/**
+ * The conversation's most recent messages, oldest first, in one bounded query shared by
+ * conversation_history, last_10_messages and user_messages. Stops before the message being processed.
+ */
+async function recentMessages(env: VariableEnv): Promise<HistoryMessage[] | undefined> {
+  const conversationId = env.vc.conversationId;
+  if (!conversationId) return undefined;
+  const config = await businessConfig(env);
+  const historyLimit = config.business.settings?.history_limit ?? DEFAULT_HISTORY_LIMIT;
+  const limit = Math.max(historyLimit, LAST_MESSAGES);
+  const messageId = env.vc.messageId ?? null;
+  const rows = await remember(env, `history:${conversationId}:${limit}:${messageId}`, () =>
+    env.ctx.db
+      .select({
+        senderType: messages.senderType,
+        content: messages.messageContent,
+        createdAt: messages.createdAt,
+      })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.conversationId, conversationId),
+          eq(messages.businessId, env.vc.businessId),
+          messageId
+            ? lt(
+                messages.sequenceNumber,
+                sql`coalesce((select m.sequence_number from ${messages} m where m.message_id = ${messageId} and m.conversation_id = ${conversationId}), 2147483647)`,
+              )
+            : undefined,
+        ),
+      )
+      .orderBy(desc(messages.sequenceNumber))
+      .limit(limit),
+  );
+  return rows.slice().reverse();
+}
+
+async function window(env: VariableEnv, size: (historyLimit: number) => number) {
+  const all = await recentMessages(env);
+  if (!all) return undefined;
+  const config = await businessConfig(env);
+  const n = size(config.business.settings?.history_limit ?? DEFAULT_HISTORY_LIMIT);
+  return all.slice(Math.max(0, all.length - n));
+}
+
+export const historyVariables: Record<string, VariableProvider> = {
+  conversation_history: async (env) =>
+    (await window(env, (limit) => limit))
+      ?.map((message) => `${speakerLabel(message.senderType)}: ${message.content}`)
+      .join('\n'),
+  last_10_messages: async (env) =>
+    (await window(env, () => LAST_MESSAGES))?.map((message) => ({
+      sender: message.senderType,
+      content: message.content,
+      created_at: message.createdAt.toISOString(),
+    })),
+  user_messages: async (env) =>
+    (await window(env, (limit) => limit))
+      ?.filter((message) => message.senderType === 'user')
+      .map((message) => message.content)
+      .join('\n'),
+};

@@ -1,0 +1,24 @@
+import { collectedData, type VariableEnv, type VariableProvider } from './variable-env.js';
+
+export const extractedDataVariables: Record<string, VariableProvider> = {
+  extracted_data: (env) => collectedData(env),
+};
+
+/**
+ * Values for names that are not built in: each collected fact is a variable of its own name
+ * (`{{email}}`), and a dotted name reaches into a nested fact (`{{order.id}}`). Names the
+ * conversation has not collected stay absent, so the renderer reports them missing.
+ */
+export async function extractedKeyValues(env: VariableEnv, names: readonly string[]) {
+  const values: Record<string, unknown> = {};
+  const data = await collectedData(env);
+  if (!data) return values;
+  for (const name of names) {
+    if (Object.hasOwn(data, name)) values[name] = data[name];
+    else {
+      const root = name.split('.')[0] as string;
+      if (root !== name && Object.hasOwn(data, root)) values[root] = data[root];
+    }
+  }
+  return values;
+}

@@ -1,0 +1,10 @@
+import type { VariableProvider } from './variable-env.js';
+
+// UTC, so a prompt reads the same whichever server process renders it.
+const now = (env: Parameters<VariableProvider>[0]) => env.vc.now ?? new Date();
+
+export const timeVariables: Record<string, VariableProvider> = {
+  current_time: (env) => now(env).toISOString().slice(11, 16),
+  current_date: (env) => now(env).toISOString().slice(0, 10),
+  timestamp: (env) => now(env).toISOString(),
+};

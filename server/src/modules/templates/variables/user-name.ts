@@ -1,0 +1,41 @@
+import { and, eq } from 'drizzle-orm';
+import { users } from '../../../db/schema.js';
+import { collectedData, currentUserId, remember, type VariableProvider } from './variable-env.js';
+
+const NAME_KEYS = ['name', 'full_name', 'user_name', 'customer_name'];
+
+/** A name the customer gave in the conversation, for users created without one (first contact). */
+function collectedName(data: Record<string, unknown> | undefined): string {
+  if (!data) return '';
+  for (const key of NAME_KEYS) {
+    const value = data[key];
+    if (typeof value === 'string' && value.trim()) return value.trim();
+  }
+  const parts = [data.first_name, data.last_name].filter(
+    (part): part is string => typeof part === 'string' && part.trim() !== '',
+  );
+  return parts.map((part) => part.trim()).join(' ');
+}
+
+const userName: VariableProvider = async (env) => {
+  const userId = await currentUserId(env);
+  if (!userId) {
+    const data = await collectedData(env);
+    return data ? collectedName(data) || undefined : undefined;
+  }
+  const row = await remember(env, `user:${userId}`, async () => {
+    const [found] = await env.ctx.db
+      .select({ firstName: users.firstName, lastName: users.lastName })
+      .from(users)
+      .where(and(eq(users.userId, userId), eq(users.businessId, env.vc.businessId)))
+      .limit(1);
+    return found;
+  });
+  const fromProfile = [row?.firstName, row?.lastName]
+    .map((part) => part?.trim())
+    .filter(Boolean)
+    .join(' ');
+  return fromProfile || collectedName(await collectedData(env));
+};
+
+export const userVariables: Record<string, VariableProvider> = { user_name: userName };

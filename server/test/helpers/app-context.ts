@@ -1,0 +1,69 @@
+import { type App, buildApp } from '../../src/app.js';
+import { createInvalidationBus, type InvalidationBus } from '../../src/cache/invalidation-bus.js';
+import { type Config, loadConfig } from '../../src/config.js';
+import type { AppContext } from '../../src/context.js';
+import { type Database, openDatabase } from '../../src/db/client.js';
+import { generateSecret, hashSecret } from '../../src/lib/keys.js';
+import { createBusinessConfigCache } from '../../src/modules/config-cache/business-config-cache.js';
+import { createKeyResolver } from '../../src/plugins/auth.js';
+
+/**
+ * The real app (as buildTestApp builds it) plus an AppContext of its own on the same database and
+ * invalidation bus, for calling services such as computeVariables or getBusinessConfig directly.
+ * That context's config cache hears the app's writes only through the bus, as a second server
+ * process would.
+ */
+export interface TestAppWithContext {
+  app: App;
+  config: Config;
+  database: Database;
+  masterKey: string;
+  ctx: AppContext;
+  bus: InvalidationBus;
+  close(): Promise<void>;
+}
+
+export async function buildTestAppWithContext(): Promise<TestAppWithContext> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: process.env.DATABASE_URL,
+    REDIS_URL: process.env.REDIS_URL,
+    RATE_LIMIT_PER_MINUTE: '100000',
+    DB_POOL_SIZE: '10',
+  });
+  const masterKey = generateSecret('icmp_admin');
+  const masterKeyHash = hashSecret(masterKey);
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: null,
+    poolSize: config.dbPoolSize,
+  });
+  const bus = await createInvalidationBus(config.redisUrl);
+  const app = await buildApp(config, { database, masterKeyHash, bus });
+  await app.ready();
+  // Only what services outside the HTTP layer read; the assertion keeps this helper compiling as
+  // AppContext grows (a service reaching for a field not set here fails loudly in its test).
+  const ctx = {
+    config,
+    database,
+    db: database.db,
+    bus,
+    resolveKey: createKeyResolver({ db: database.db, masterKeyHash, bus }),
+    configCache: createBusinessConfigCache({ db: database.db, bus }),
+    llm: null,
+  } as AppContext;
+  return {
+    app,
+    config,
+    database,
+    masterKey,
+    ctx,
+    bus,
+    async close() {
+      await app.close();
+      await bus.close();
+      await database.close();
+    },
+  };
+}
