@@ -1,8 +1,11 @@
 import { createAnthropic } from '@ai-sdk/anthropic';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { type LanguageModel, NoObjectGeneratedError, Output, generateText, streamText } from 'ai';
 import type { Config } from '../config.js';
+import { StructureMismatch, attemptAiSdk } from './ai-sdk-transport.js';
 import { estimateCostUsd } from './model-pricing.js';
+import { attemptOpenAiChat } from './openai-chat-transport.js';
+
+// The SDK's console warnings (e.g. a provider ignoring an option) would bypass our redacting logger.
+(globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
 
 export type LlmOutput = { kind: 'text' } | { kind: 'choice'; options: string[] } | { kind: 'json' };
 
@@ -15,17 +18,19 @@ export interface LlmRequest {
   provider?: 'openai' | 'anthropic' | undefined;
   temperature?: number | undefined;
   /** Streaming: called with each piece of text as it arrives. */
-  onToken?: (text: string) => void;
+  onToken?: ((text: string) => void) | undefined;
 }
 
-export interface LlmResult {
-  ok: boolean;
-  /** The model's raw answer (also when it failed to match the requested structure). */
+export interface LlmAttempt {
   text: string;
-  provider: string;
-  model: string;
   tokensIn: number;
   tokensOut: number;
+}
+
+export interface LlmResult extends LlmAttempt {
+  ok: boolean;
+  provider: string;
+  model: string;
   latencyMs: number;
   costUsd: number;
   attempts: number;
@@ -33,13 +38,12 @@ export interface LlmResult {
 }
 
 export interface LlmClient {
-  readonly provider: string;
+  readonly provider: 'openai' | 'anthropic';
   readonly defaultModel: string;
   complete(request: LlmRequest): Promise<LlmResult>;
 }
 
-// The SDK's console warnings (e.g. a provider ignoring an option) would bypass our redacting logger.
-(globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
+type Attempt = (request: LlmRequest, signal: AbortSignal) => Promise<LlmAttempt>;
 
 const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
 const DEFAULT_ANTHROPIC_MODEL = 'claude-3-5-haiku-latest';
@@ -47,90 +51,34 @@ const DEFAULT_ANTHROPIC_MODEL = 'claude-3-5-haiku-latest';
 /** `null` means no provider is configured: the pipeline runs on the offline engine. */
 export function createLlmClient(config: Config): LlmClient | null {
   const { llm } = config;
-  const openai =
-    llm.openaiApiKey || llm.openaiBaseUrl
-      ? createOpenAICompatible({
-          name: 'openai',
-          baseURL: llm.openaiBaseUrl ?? 'https://api.openai.com/v1',
-          apiKey: llm.openaiApiKey,
-          includeUsage: true,
-          supportsStructuredOutputs: true,
-        })
-      : undefined;
+  const hasOpenAi = Boolean(llm.openaiApiKey || llm.openaiBaseUrl);
   const anthropic = llm.anthropicApiKey ? createAnthropic({ apiKey: llm.anthropicApiKey }) : undefined;
-  if (!openai && !anthropic) return null;
+  if (!hasOpenAi && !anthropic) return null;
 
-  const primary = openai ? 'openai' : 'anthropic';
-  const defaultModel = openai ? (llm.model ?? DEFAULT_OPENAI_MODEL) : (llm.anthropicModel ?? DEFAULT_ANTHROPIC_MODEL);
+  const primary = hasOpenAi ? 'openai' : 'anthropic';
+  const openAiModel = llm.model ?? DEFAULT_OPENAI_MODEL;
+  const anthropicModel = llm.anthropicModel ?? DEFAULT_ANTHROPIC_MODEL;
+  const baseUrl = (llm.openaiBaseUrl ?? 'https://api.openai.com/v1').replace(/\/+$/, '');
 
-  const resolveModel = (request: LlmRequest): { model: LanguageModel; provider: string; name: string } => {
-    const provider = request.provider === 'anthropic' && anthropic ? 'anthropic' : request.provider === 'openai' && openai ? 'openai' : primary;
+  const route = (request: LlmRequest): { provider: 'openai' | 'anthropic'; model: string; attempt: Attempt } => {
+    const provider = request.provider === 'anthropic' && anthropic ? 'anthropic' : hasOpenAi ? 'openai' : 'anthropic';
     if (provider === 'anthropic' && anthropic) {
-      const name = request.model ?? (primary === 'anthropic' ? defaultModel : (llm.anthropicModel ?? DEFAULT_ANTHROPIC_MODEL));
-      return { model: anthropic(name), provider, name };
+      const model = request.model ?? anthropicModel;
+      return { provider, model, attempt: (r, signal) => attemptAiSdk(anthropic(model), r, signal) };
     }
-    const name = request.model ?? (primary === 'openai' ? defaultModel : (llm.model ?? DEFAULT_OPENAI_MODEL));
-    return { model: (openai as NonNullable<typeof openai>).chatModel(name), provider: 'openai', name };
+    const model = request.model ?? openAiModel;
+    return {
+      provider: 'openai',
+      model,
+      attempt: (r, signal) => attemptOpenAiChat({ baseUrl, apiKey: llm.openaiApiKey, model }, r, signal),
+    };
   };
 
   return {
     provider: primary,
-    defaultModel,
-    complete: (request) => completeWithRetries(resolveModel(request), request, llm.timeoutMs, llm.maxRetries),
+    defaultModel: primary === 'openai' ? openAiModel : anthropicModel,
+    complete: (request) => completeWithRetries(route(request), request, llm.timeoutMs, llm.maxRetries),
   };
-}
-
-interface Attempt {
-  text: string;
-  tokensIn: number;
-  tokensOut: number;
-}
-
-class StructureMismatch extends Error {
-  constructor(readonly text: string) {
-    super('The model answer did not match the requested structure');
-  }
-}
-
-async function attemptOnce(model: LanguageModel, request: LlmRequest, signal: AbortSignal): Promise<Attempt> {
-  const common = {
-    model,
-    system: request.system || undefined,
-    prompt: request.prompt,
-    temperature: request.temperature,
-    maxRetries: 0,
-    abortSignal: signal,
-  };
-  if (request.onToken && request.output.kind === 'text') {
-    let text = '';
-    let failure: unknown;
-    const result = streamText({ ...common, onError: ({ error }) => void (failure = error) });
-    for await (const part of result.fullStream) {
-      if (part.type === 'text-delta') {
-        text += part.text;
-        request.onToken(part.text);
-      } else if (part.type === 'error') {
-        failure = part.error;
-      }
-    }
-    if (failure) throw Object.assign(failure instanceof Error ? failure : new Error(String(failure)), { partial: text });
-    const usage = await result.usage;
-    return { text, tokensIn: usage.inputTokens ?? 0, tokensOut: usage.outputTokens ?? 0 };
-  }
-  try {
-    const output =
-      request.output.kind === 'choice'
-        ? Output.choice({ options: request.output.options, name: 'stage' })
-        : request.output.kind === 'json'
-          ? Output.json({ name: 'extracted_data' })
-          : undefined;
-    const result = await generateText({ ...common, ...(output ? { output } : {}) });
-    return { text: result.text, tokensIn: result.usage.inputTokens ?? 0, tokensOut: result.usage.outputTokens ?? 0 };
-  } catch (error) {
-    // The model answered but not in the requested shape: keep its words, the caller validates them.
-    if (NoObjectGeneratedError.isInstance(error)) throw new StructureMismatch(error.text ?? '');
-    throw error;
-  }
 }
 
 function isRetryable(error: unknown): boolean {
@@ -144,16 +92,27 @@ function describeError(error: unknown, timedOut: boolean): string {
   if (timedOut) return 'timeout';
   const status = (error as { statusCode?: number }).statusCode;
   const message = error instanceof Error ? error.message : String(error);
-  return (status ? `HTTP ${status}: ` : '') + message.slice(0, 500);
+  return (status && !message.includes(String(status)) ? `HTTP ${status}: ` : '') + message.slice(0, 500);
 }
 
+/** Each attempt has its own deadline; retryable failures back off exponentially. Never throws. */
 async function completeWithRetries(
-  target: { model: LanguageModel; provider: string; name: string },
+  target: { provider: string; model: string; attempt: Attempt },
   request: LlmRequest,
   timeoutMs: number,
   maxRetries: number,
 ): Promise<LlmResult> {
   const started = performance.now();
+  const finish = (answer: LlmAttempt, attempts: number, ok = true, error?: string): LlmResult => ({
+    ...answer,
+    ok,
+    provider: target.provider,
+    model: target.model,
+    latencyMs: Math.round(performance.now() - started),
+    costUsd: estimateCostUsd(target.model, answer.tokensIn, answer.tokensOut),
+    attempts,
+    ...(error ? { error } : {}),
+  });
   let lastError = '';
   let attempts = 0;
   for (let attempt = 0; attempt <= maxRetries; attempt++) {
@@ -165,52 +124,24 @@ async function completeWithRetries(
       controller.abort();
     }, timeoutMs);
     let emitted = false;
-    const onToken = request.onToken && ((t: string) => ((emitted = true), request.onToken?.(t)));
+    const onToken =
+      request.onToken &&
+      ((text: string) => {
+        emitted = true;
+        request.onToken?.(text);
+      });
     try {
-      const answer = await attemptOnce(target.model, { ...request, onToken }, controller.signal);
-      clearTimeout(timer);
-      return {
-        ok: true,
-        text: answer.text,
-        provider: target.provider,
-        model: target.name,
-        tokensIn: answer.tokensIn,
-        tokensOut: answer.tokensOut,
-        latencyMs: Math.round(performance.now() - started),
-        costUsd: estimateCostUsd(target.name, answer.tokensIn, answer.tokensOut),
-        attempts,
-      };
+      const answer = await target.attempt({ ...request, onToken }, controller.signal);
+      return finish(answer, attempts);
     } catch (error) {
-      clearTimeout(timer);
-      if (error instanceof StructureMismatch) {
-        return {
-          ok: true,
-          text: error.text,
-          provider: target.provider,
-          model: target.name,
-          tokensIn: 0,
-          tokensOut: 0,
-          latencyMs: Math.round(performance.now() - started),
-          costUsd: 0,
-          attempts,
-        };
-      }
+      if (error instanceof StructureMismatch) return finish({ text: error.text, tokensIn: 0, tokensOut: 0 }, attempts);
       lastError = describeError(error, timedOut);
       // Tokens already streamed to the customer cannot be taken back: no retry then.
       if (emitted || !isRetryable(error) || attempt === maxRetries) break;
       await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** attempt)));
+    } finally {
+      clearTimeout(timer);
     }
   }
-  return {
-    ok: false,
-    text: '',
-    provider: target.provider,
-    model: target.name,
-    tokensIn: 0,
-    tokensOut: 0,
-    latencyMs: Math.round(performance.now() - started),
-    costUsd: 0,
-    attempts,
-    error: lastError,
-  };
+  return finish({ text: '', tokensIn: 0, tokensOut: 0 }, attempts, false, lastError);
 }

@@ -244,7 +244,7 @@ describe('malformed requests', () => {
       {
         method: 'PATCH',
         url: `/api/businesses/${business.business_id}`,
-        payload: { __proto__: { polluted: true } },
+        payload: '{"__proto__": {"polluted": true}, "address": "x"}',
       },
       {
         method: 'PATCH',
@@ -268,8 +268,13 @@ describe('malformed requests', () => {
       const response = await t.app.inject({
         method: request.method,
         url: request.url,
-        headers: key,
-        ...(request.payload === undefined ? {} : { payload: request.payload as object }),
+        headers: { ...key, 'content-type': 'application/json' },
+        ...(request.payload === undefined
+          ? {}
+          : {
+              payload:
+                typeof request.payload === 'string' ? request.payload : JSON.stringify(request.payload),
+            }),
       });
       expect(
         response.statusCode,

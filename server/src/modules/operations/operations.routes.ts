@@ -62,6 +62,34 @@ export const operationsRoutes = (ctx: AppContext) => async (root: FastifyInstanc
   );
 
   app.get(
+    '/api/settings/runtime',
+    {
+      config: { auth: 'business' },
+      schema: {
+        tags,
+        summary: 'How this installation answers: LLM provider or offline engine',
+        response: {
+          200: Type.Object({
+            llm_mode: Type.Union([Type.Literal('offline'), Type.Literal('openai'), Type.Literal('anthropic')]),
+            model: Type.Union([Type.String(), Type.Null()]),
+            version: Type.String(),
+            database: Type.Union([Type.Literal('pglite'), Type.Literal('postgres')]),
+            max_message_chars: Type.Integer(),
+          }),
+          ...errorResponses(401),
+        },
+      },
+    },
+    async () => ({
+      llm_mode: (ctx.llm?.provider ?? 'offline') as 'offline' | 'openai' | 'anthropic',
+      model: ctx.llm?.defaultModel ?? null,
+      version: APP_VERSION,
+      database: ctx.database.kind,
+      max_message_chars: ctx.config.maxMessageChars,
+    }),
+  );
+
+  app.get(
     '/metrics',
     {
       config: { auth: 'master' },
