@@ -13,6 +13,8 @@ import { cpuSeconds, freePort, peakRssMiB, startProcess, stopProcess } from './p
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
+// `--profile`: the server writes a V8 CPU profile to bench/results/ when it stops.
+const PROFILE = args.has('--profile');
 const LATENCIES = QUICK ? [0] : [0, 300];
 
 async function main() {
@@ -55,6 +57,7 @@ async function benchAtLatency(llmLatency: number, masterKey: string, dataDir: st
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     },
     /ICMP is running/,
+    PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve('bench/results')}`] : [],
   );
   const base = `http://127.0.0.1:${serverPort}`;
   const pid = server.pid as number;

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import { and, eq, lte, sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { conversations, messages } from '../../db/schema.js';
 import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import type { LlmClient } from '../../llm/llm-client.js';
 import { getBusinessConfig } from '../config-cache/business-config-cache.js';
 import { isAiStopped } from '../conversations/ai-control.js';
+import { rowsOf, toDate } from '../conversations/append-message.js';
 import { persistTurn } from './persist-turn.js';
 import type { TurnListener, TurnOutcome } from './pipeline-types.js';
 import { runTurn } from './run-turn.js';
@@ -13,6 +14,12 @@ import { runTurn } from './run-turn.js';
 const POLL_MS = 25;
 /** `untilSequence` meaning every pending message (sequence numbers are PostgreSQL integers). */
 export const ALL_PENDING = 2_147_483_647;
+
+interface PendingMessage {
+  messageId: string;
+  content: string;
+  sequence: number;
+}
 
 interface LeasedConversation {
   businessId: string;
@@ -22,7 +29,10 @@ interface LeasedConversation {
   collectedData: Record<string, unknown>;
   aiStoppedAt: Date | null;
   aiStoppedUntil: Date | null;
+  pending: PendingMessage[];
 }
+
+const parseJson = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
 
 /**
  * Processes a conversation's pending messages strictly in sequence order: one at a time in this
@@ -54,45 +64,71 @@ export class ConversationProcessor {
     return this.local.run(conversationId, async () => {
       const leased = await this.acquireLease(conversationId, untilSequence, messageId);
       if (!leased) return null;
+      let released = false;
       try {
-        return await this.drain(conversationId, leased, untilSequence, messageId, listener);
+        let state = { stageId: leased.stageId, collectedData: leased.collectedData };
+        let mine: TurnOutcome | null = null;
+        for (const [index, message] of leased.pending.entries()) {
+          const last = index === leased.pending.length - 1;
+          const outcome = await this.processOne(conversationId, leased, state, message, {
+            listener: message.messageId === messageId ? listener : undefined,
+            releaseLease: last,
+          });
+          released = last && outcome?.status === 'processed';
+          if (!outcome) continue;
+          state = { stageId: outcome.stageId, collectedData: { ...state.collectedData, ...outcome.extractedData } };
+          if (message.messageId === messageId) mine = outcome;
+        }
+        return mine;
       } finally {
-        await this.ctx.db
-          .update(conversations)
-          .set({ leaseOwner: null, leaseUntil: null })
-          .where(
-            and(eq(conversations.conversationId, conversationId), eq(conversations.leaseOwner, this.owner)),
-          );
+        if (!released) await this.releaseLease(conversationId);
       }
     });
   }
 
-  private async tryLease(conversationId: string): Promise<LeasedConversation | undefined> {
-    const [row] = await this.ctx.db
+  private releaseLease(conversationId: string) {
+    return this.ctx.db
       .update(conversations)
-      .set({ leaseOwner: this.owner, leaseUntil: sql`now() + make_interval(secs => ${this.leaseSeconds})` })
-      .where(
-        and(
-          eq(conversations.conversationId, conversationId),
-          sql`(${conversations.leaseOwner} is null or ${conversations.leaseOwner} = ${this.owner} or ${conversations.leaseUntil} < now())`,
-        ),
+      .set({ leaseOwner: null, leaseUntil: null })
+      .where(and(eq(conversations.conversationId, conversationId), eq(conversations.leaseOwner, this.owner)));
+  }
+
+  /** Takes the lease and, in the same statement, reads the conversation's state and pending messages. */
+  private async tryLease(conversationId: string, untilSequence: number): Promise<LeasedConversation | undefined> {
+    const [row] = rowsOf(
+      await this.ctx.db.execute(sql`
+      WITH lease AS (
+        UPDATE conversations
+           SET lease_owner = ${this.owner}, lease_until = now() + make_interval(secs => ${this.leaseSeconds})
+         WHERE conversation_id = ${conversationId}
+           AND (lease_owner IS NULL OR lease_owner = ${this.owner} OR lease_until < now())
+        RETURNING business_id, user_id, stage_id, channel, collected_data, ai_stopped_at, ai_stopped_until
       )
-      .returning({
-        businessId: conversations.businessId,
-        userId: conversations.userId,
-        stageId: conversations.stageId,
-        channel: conversations.channel,
-        collectedData: conversations.collectedData,
-        aiStoppedAt: conversations.aiStoppedAt,
-        aiStoppedUntil: conversations.aiStoppedUntil,
-      });
-    return row;
+      SELECT lease.*,
+             (SELECT coalesce(json_agg(json_build_object('messageId', m.message_id, 'content', m.message_content,
+                                                         'sequence', m.sequence_number) ORDER BY m.sequence_number), '[]')
+                FROM messages m
+               WHERE m.conversation_id = ${conversationId} AND m.status = 'pending'
+                 AND m.sequence_number <= ${untilSequence}::int) AS pending
+        FROM lease`),
+    );
+    if (!row) return undefined;
+    return {
+      businessId: String(row.business_id),
+      userId: String(row.user_id),
+      stageId: (row.stage_id as string | null) ?? null,
+      channel: String(row.channel),
+      collectedData: parseJson<Record<string, unknown>>(row.collected_data) ?? {},
+      aiStoppedAt: row.ai_stopped_at ? toDate(row.ai_stopped_at) : null,
+      aiStoppedUntil: row.ai_stopped_until ? toDate(row.ai_stopped_until) : null,
+      pending: parseJson<PendingMessage[]>(row.pending),
+    };
   }
 
   /** Waits for the lease; gives up once another process has handled our message. */
   private async acquireLease(conversationId: string, untilSequence: number, messageId?: string) {
     for (;;) {
-      const leased = await this.tryLease(conversationId);
+      const leased = await this.tryLease(conversationId, untilSequence);
       if (leased) return leased;
       const [pending] = await this.ctx.db
         .select({ id: messages.messageId })
@@ -111,76 +147,33 @@ export class ConversationProcessor {
     }
   }
 
-  private async drain(
-    conversationId: string,
-    leased: LeasedConversation,
-    untilSequence: number,
-    messageId: string | undefined,
-    listener: TurnListener | undefined,
-  ): Promise<TurnOutcome | null> {
-    const pending = await this.ctx.db
-      .select({
-        messageId: messages.messageId,
-        content: messages.messageContent,
-        sequence: messages.sequenceNumber,
-      })
-      .from(messages)
-      .where(
-        and(
-          eq(messages.conversationId, conversationId),
-          eq(messages.status, 'pending'),
-          lte(messages.sequenceNumber, untilSequence),
-        ),
-      )
-      .orderBy(asc(messages.sequenceNumber));
-    let state = { stageId: leased.stageId, collectedData: leased.collectedData };
-    let mine: TurnOutcome | null = null;
-    for (const message of pending) {
-      const outcome = await this.processOne(
-        conversationId,
-        leased,
-        state,
-        message,
-        message.messageId === messageId ? listener : undefined,
-      );
-      state = {
-        stageId: outcome.stageId,
-        collectedData: { ...state.collectedData, ...outcome.extractedData },
-      };
-      if (message.messageId === messageId) mine = outcome;
-    }
-    return mine;
-  }
-
   private async processOne(
     conversationId: string,
     leased: LeasedConversation,
     state: { stageId: string | null; collectedData: Record<string, unknown> },
-    message: { messageId: string; content: string; sequence: number },
-    listener: TurnListener | undefined,
-  ): Promise<TurnOutcome> {
+    message: PendingMessage,
+    options: { listener: TurnListener | undefined; releaseLease: boolean },
+  ): Promise<TurnOutcome | null> {
     const { ctx } = this;
     const config = await getBusinessConfig(ctx, leased.businessId);
     if (!config) throw new Error('business vanished while processing');
+    const skipped: TurnOutcome = {
+      messageId: message.messageId,
+      status: 'skipped',
+      responseId: null,
+      response: null,
+      stageId: state.stageId,
+      stageName: null,
+      previousStageId: state.stageId,
+      extractedData: {},
+      fallback: false,
+      engine: this.llm ? 'llm' : 'offline',
+      steps: [],
+    };
     if (isAiStopped(leased)) {
-      await ctx.db
-        .update(messages)
-        .set({ status: 'skipped' })
-        .where(eq(messages.messageId, message.messageId));
+      await ctx.db.update(messages).set({ status: 'skipped' }).where(eq(messages.messageId, message.messageId));
       ctx.metrics.messagesProcessed.inc({ outcome: 'ai_stopped' });
-      return {
-        messageId: message.messageId,
-        status: 'skipped',
-        responseId: null,
-        response: null,
-        stageId: state.stageId,
-        stageName: null,
-        previousStageId: state.stageId,
-        extractedData: {},
-        fallback: false,
-        engine: this.llm ? 'llm' : 'offline',
-        steps: [],
-      };
+      return skipped;
     }
     const turn = await runTurn(ctx, this.llm, {
       config,
@@ -190,22 +183,25 @@ export class ConversationProcessor {
       collectedData: state.collectedData,
       messageId: message.messageId,
       messageContent: message.content,
-      listener,
+      listener: options.listener,
     });
-    const { reply } = await persistTurn(ctx.db, {
+    const persisted = await persistTurn(ctx.db, {
       businessId: leased.businessId,
       conversationId,
       messageId: message.messageId,
       messageSequence: message.sequence,
       channel: leased.channel,
-      collectedData: state.collectedData,
       turn,
+      releaseLeaseOf: options.releaseLease ? this.owner : undefined,
     });
+    // Not pending any more (deleted, or handled elsewhere after our lease expired): nothing was written,
+    // and the caller answers from what is stored.
+    if (!persisted) return null;
     ctx.metrics.messagesProcessed.inc({ outcome: turn.fallback ? 'fallback' : turn.engine });
     return {
       messageId: message.messageId,
       status: 'processed',
-      responseId: reply.messageId,
+      responseId: persisted.replyId,
       response: turn.reply,
       stageId: turn.stage.stageId,
       stageName: turn.stage.stageName,

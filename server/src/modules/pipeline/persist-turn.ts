@@ -1,7 +1,6 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { conversations, extractedData, llmCalls, messages, stageTransitions } from '../../db/schema.js';
-import { appendMessage } from '../conversations/append-message.js';
+import { rowsOf } from '../conversations/append-message.js';
 import type { TurnResult } from './run-turn.js';
 
 export interface PersistInput {
@@ -10,106 +9,111 @@ export interface PersistInput {
   messageId: string;
   messageSequence: number;
   channel: string;
-  collectedData: Record<string, unknown>;
   turn: TurnResult;
+  /** The last message this worker drains: give up the conversation's lease in the same statement. */
+  releaseLeaseOf?: string | undefined;
 }
 
-/** Writes one processed turn atomically; a crash before COMMIT leaves the message pending for a retry. */
-export async function persistTurn(db: DbOrTx, input: PersistInput) {
+function llmCallRows(input: PersistInput) {
+  const { turn, businessId, conversationId, messageId } = input;
+  // Steps that never ran (single-stage selection, a reply skipped after a failure) are not calls.
+  return turn.calls
+    .filter((call) => call.llm || !call.step.skipped)
+    .map(({ step, llm, templateId, stageId }) => ({
+      business_id: businessId,
+      conversation_id: conversationId,
+      message_id: messageId,
+      template_id: templateId,
+      stage_id: stageId,
+      call_type: step.step,
+      provider: step.provider ?? llm?.provider ?? 'offline',
+      model: step.model ?? llm?.model ?? 'offline-engine',
+      system_prompt: step.system_prompt,
+      prompt: step.prompt,
+      response: step.response,
+      tokens_in: step.tokens_in,
+      tokens_out: step.tokens_out,
+      latency_ms: step.latency_ms,
+      cost_usd: step.cost_usd,
+      status:
+        step.status === 'error' ? 'error' : step.skipped ? 'discarded' : step.engine === 'offline' ? 'offline' : 'success',
+      error: step.error ?? null,
+    }));
+}
+
+/**
+ * Writes one processed turn in ONE statement — the reply, the inbound message's new status and result,
+ * the conversation's stage and collected data, the LLM call log, the extracted facts and the stage
+ * transition — so it is atomic without a transaction's extra round trips. Nothing is written unless
+ * the inbound message is still pending; a crash before it leaves the message pending for a retry.
+ */
+export async function persistTurn(db: DbOrTx, input: PersistInput): Promise<{ replyId: string } | null> {
   const { turn, businessId, conversationId, messageId } = input;
   const stageChanged = turn.stage.stageId !== turn.previousStage.stageId;
-  const extractedNothing = Object.keys(turn.extracted).length === 0;
-  const merged = extractedNothing ? input.collectedData : { ...input.collectedData, ...turn.extracted };
-
-  return db.transaction(async (tx) => {
-    const reply = await appendMessage(tx, {
-      conversationId,
-      businessId,
-      senderType: 'assistant',
-      content: turn.reply,
-      status: 'sent',
-      channel: input.channel,
-      stageId: turn.stage.stageId,
-      replyToMessageId: messageId,
-      sequenceNumber: input.messageSequence + 1,
-      metadata: { fallback: turn.fallback, engine: turn.engine },
-    });
-    if (!reply) throw new Error('conversation vanished while processing');
-    // A transaction is one connection: its statements run one after another.
-    await tx
-      .update(messages)
-      .set({
-        status: 'processed',
-        stageId: turn.previousStage.stageId,
-        metadata: {
-          result: {
-            response_id: reply.messageId,
-            stage_id: turn.stage.stageId,
-            previous_stage_id: turn.previousStage.stageId,
-            extracted_data: turn.extracted,
-            fallback: turn.fallback,
-            engine: turn.engine,
-          },
-        },
-      })
-      .where(and(eq(messages.messageId, messageId), eq(messages.status, 'pending')));
-    await tx
-      .update(conversations)
-      .set({
-        stageId: turn.stage.stageId,
-        ...(extractedNothing
-          ? {}
-          : {
-              collectedData: sql`${conversations.collectedData} || ${JSON.stringify(turn.extracted)}::jsonb`,
-            }),
-      })
-      .where(eq(conversations.conversationId, conversationId));
-    // Steps that never ran (single-stage selection, a reply skipped after a failure) are not calls.
-    const calls = turn.calls.filter((call) => call.llm || !call.step.skipped);
-    if (calls.length) {
-      await tx.insert(llmCalls).values(
-        calls.map(({ step, llm, templateId, stageId }) => ({
-          businessId,
-          conversationId,
-          messageId,
-          templateId,
-          stageId,
-          callType: step.step,
-          provider: step.provider ?? llm?.provider ?? 'offline',
-          model: step.model ?? llm?.model ?? 'offline-engine',
-          systemPrompt: step.system_prompt,
-          prompt: step.prompt,
-          response: step.response,
-          tokensIn: step.tokens_in,
-          tokensOut: step.tokens_out,
-          latencyMs: step.latency_ms,
-          costUsd: step.cost_usd,
-          status:
-            step.status === 'error'
-              ? 'error'
-              : step.skipped
-                ? 'discarded'
-                : step.engine === 'offline'
-                  ? 'offline'
-                  : 'success',
-          error: step.error ?? null,
-        })),
-      );
-    }
-    if (!extractedNothing) {
-      await tx
-        .insert(extractedData)
-        .values({ businessId, conversationId, messageId, stageId: turn.stage.stageId, data: turn.extracted });
-    }
-    if (stageChanged) {
-      await tx.insert(stageTransitions).values({
-        businessId,
-        conversationId,
-        fromStageId: turn.previousStage.stageId,
-        toStageId: turn.stage.stageId,
-        messageId,
-      });
-    }
-    return { reply, collectedData: merged };
-  });
+  const extracted = JSON.stringify(turn.extracted);
+  const hasExtracted = Object.keys(turn.extracted).length > 0;
+  const result = {
+    stage_id: turn.stage.stageId,
+    previous_stage_id: turn.previousStage.stageId,
+    extracted_data: turn.extracted,
+    fallback: turn.fallback,
+    engine: turn.engine,
+  };
+  const releasing = input.releaseLeaseOf ?? null;
+  const rows = rowsOf(
+    await db.execute(sql`
+    WITH inbound AS (
+      SELECT message_id FROM messages
+       WHERE message_id = ${messageId} AND conversation_id = ${conversationId} AND status = 'pending'
+       FOR UPDATE
+    ), reply AS (
+      INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number,
+                            channel, status, stage_id, reply_to_message_id, metadata)
+      SELECT ${conversationId}, ${businessId}, 'assistant', ${turn.reply}, ${input.messageSequence + 1}::int,
+             ${input.channel}, 'sent', ${turn.stage.stageId}::uuid, inbound.message_id,
+             ${JSON.stringify({ fallback: turn.fallback, engine: turn.engine })}::jsonb
+        FROM inbound
+      RETURNING message_id
+    ), processed AS (
+      UPDATE messages m
+         SET status = 'processed', stage_id = ${turn.previousStage.stageId}::uuid,
+             metadata = jsonb_build_object('result',
+               ${JSON.stringify(result)}::jsonb || jsonb_build_object('response_id', reply.message_id))
+        FROM reply
+       WHERE m.message_id = ${messageId}
+    ), conversation AS (
+      UPDATE conversations c
+         SET stage_id = ${turn.stage.stageId}::uuid,
+             collected_data = c.collected_data || ${extracted}::jsonb,
+             last_sequence = greatest(c.last_sequence, ${input.messageSequence + 1}::int),
+             last_updated = now(),
+             lease_owner = CASE WHEN c.lease_owner = ${releasing}::text THEN NULL ELSE c.lease_owner END,
+             lease_until = CASE WHEN c.lease_owner = ${releasing}::text THEN NULL ELSE c.lease_until END
+        FROM inbound
+       WHERE c.conversation_id = ${conversationId}
+    ), calls AS (
+      INSERT INTO llm_calls (business_id, conversation_id, message_id, template_id, stage_id, call_type, provider,
+                             model, system_prompt, prompt, response, tokens_in, tokens_out, latency_ms, cost_usd,
+                             status, error)
+      SELECT x.business_id, x.conversation_id, x.message_id, x.template_id, x.stage_id, x.call_type, x.provider,
+             x.model, x.system_prompt, x.prompt, x.response, x.tokens_in, x.tokens_out, x.latency_ms, x.cost_usd,
+             x.status, x.error
+        FROM inbound, jsonb_to_recordset(${JSON.stringify(llmCallRows(input))}::jsonb) AS x(
+               business_id uuid, conversation_id uuid, message_id uuid, template_id uuid, stage_id uuid,
+               call_type text, provider text, model text, system_prompt text, prompt text, response text,
+               tokens_in int, tokens_out int, latency_ms int, cost_usd double precision, status text, error text)
+    ), facts AS (
+      INSERT INTO extracted_data (business_id, conversation_id, message_id, stage_id, data)
+      SELECT ${businessId}, ${conversationId}, inbound.message_id, ${turn.stage.stageId}::uuid, ${extracted}::jsonb
+        FROM inbound WHERE ${hasExtracted}
+    ), transition AS (
+      INSERT INTO stage_transitions (business_id, conversation_id, from_stage_id, to_stage_id, message_id)
+      SELECT ${businessId}, ${conversationId}, ${turn.previousStage.stageId}::uuid, ${turn.stage.stageId}::uuid,
+             inbound.message_id
+        FROM inbound WHERE ${stageChanged}
+    )
+    SELECT message_id AS reply_id FROM reply`),
+  );
+  const replyId = rows[0]?.reply_id;
+  return replyId ? { replyId: String(replyId) } : null;
 }
