@@ -9,16 +9,17 @@ import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import type { Database } from './db/client.js';
 import { createLlmClient } from './llm/llm-client.js';
-import { ConversationProcessor } from './modules/pipeline/conversation-processor.js';
-import { messageRoutes } from './modules/pipeline/message.routes.js';
-import { templateTestRoutes } from './modules/pipeline/template-test.routes.js';
-import { createPendingRecovery } from './modules/pipeline/recover-pending.js';
 import { agentRoutes } from './modules/agents/agents.routes.js';
+import { analyticsRoutes } from './modules/analytics/analytics.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { businessRoutes } from './modules/businesses/businesses.routes.js';
-import { conversationRoutes } from './modules/conversations/conversations.routes.js';
 import { createBusinessConfigCache } from './modules/config-cache/business-config-cache.js';
+import { conversationRoutes } from './modules/conversations/conversations.routes.js';
 import { operationsRoutes } from './modules/operations/operations.routes.js';
+import { ConversationProcessor } from './modules/pipeline/conversation-processor.js';
+import { messageRoutes } from './modules/pipeline/message.routes.js';
+import { createPendingRecovery } from './modules/pipeline/recover-pending.js';
+import { templateTestRoutes } from './modules/pipeline/template-test.routes.js';
 import { stageRoutes } from './modules/stages/stages.routes.js';
 import { templateRoutes } from './modules/templates/templates.routes.js';
 import { userRoutes } from './modules/users/users.routes.js';
@@ -128,11 +129,17 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   await app.register(conversationRoutes(context));
   await app.register(templateRoutes(context));
   await app.register(stageRoutes(context));
+  await app.register(analyticsRoutes(context));
 
   const processor = new ConversationProcessor(context, context.llm);
   await app.register(messageRoutes(context, processor));
   await app.register(templateTestRoutes(context));
-  app.decorate('llmDescription', context.llm ? `${context.llm.provider} (${context.llm.defaultModel})` : 'offline engine (no LLM configured)');
+  app.decorate(
+    'llmDescription',
+    context.llm
+      ? `${context.llm.provider} (${context.llm.defaultModel})`
+      : 'offline engine (no LLM configured)',
+  );
   const recovery = createPendingRecovery(context, processor, (err, conversationId) =>
     app.log.error({ err, conversationId }, 'processing a pending message failed'),
   );

@@ -1,8 +1,8 @@
 import type { InvalidationBus } from './cache/invalidation-bus.js';
 import type { Config } from './config.js';
 import type { Database, Db } from './db/client.js';
-import type { BusinessConfigCache } from './modules/config-cache/business-config-cache.js';
 import type { LlmClient } from './llm/llm-client.js';
+import type { BusinessConfigCache } from './modules/config-cache/business-config-cache.js';
 import type { KeyResolver } from './plugins/auth.js';
 import type { Metrics } from './plugins/metrics.js';
 

@@ -1,4 +1,4 @@
-import { type LanguageModel, NoObjectGeneratedError, Output, generateText, streamText } from 'ai';
+import { generateText, type LanguageModel, NoObjectGeneratedError, Output, streamText } from 'ai';
 import type { LlmAttempt, LlmRequest } from './llm-client.js';
 
 export class StructureMismatch extends Error {
@@ -8,7 +8,11 @@ export class StructureMismatch extends Error {
 }
 
 /** One attempt through the Vercel AI SDK (used for Anthropic). */
-export async function attemptAiSdk(model: LanguageModel, request: LlmRequest, signal: AbortSignal): Promise<LlmAttempt> {
+export async function attemptAiSdk(
+  model: LanguageModel,
+  request: LlmRequest,
+  signal: AbortSignal,
+): Promise<LlmAttempt> {
   const common = {
     model,
     system: request.system || undefined,
@@ -20,7 +24,12 @@ export async function attemptAiSdk(model: LanguageModel, request: LlmRequest, si
   if (request.onToken && request.output.kind === 'text') {
     let text = '';
     let failure: unknown;
-    const result = streamText({ ...common, onError: ({ error }) => void (failure = error) });
+    const result = streamText({
+      ...common,
+      onError: ({ error }) => {
+        failure = error;
+      },
+    });
     for await (const part of result.fullStream) {
       if (part.type === 'text-delta') {
         text += part.text;
@@ -41,7 +50,11 @@ export async function attemptAiSdk(model: LanguageModel, request: LlmRequest, si
           ? Output.json({ name: 'extracted_data' })
           : undefined;
     const result = await generateText({ ...common, ...(output ? { output } : {}) });
-    return { text: result.text, tokensIn: result.usage.inputTokens ?? 0, tokensOut: result.usage.outputTokens ?? 0 };
+    return {
+      text: result.text,
+      tokensIn: result.usage.inputTokens ?? 0,
+      tokensOut: result.usage.outputTokens ?? 0,
+    };
   } catch (error) {
     // The model answered but not in the requested shape: keep its words, the caller validates them.
     if (NoObjectGeneratedError.isInstance(error)) throw new StructureMismatch(error.text ?? '');

@@ -1,6 +1,6 @@
 import { createAnthropic } from '@ai-sdk/anthropic';
 import type { Config } from '../config.js';
-import { StructureMismatch, attemptAiSdk } from './ai-sdk-transport.js';
+import { attemptAiSdk, StructureMismatch } from './ai-sdk-transport.js';
 import { estimateCostUsd } from './model-pricing.js';
 import { attemptOpenAiChat } from './openai-chat-transport.js';
 
@@ -60,8 +60,11 @@ export function createLlmClient(config: Config): LlmClient | null {
   const anthropicModel = llm.anthropicModel ?? DEFAULT_ANTHROPIC_MODEL;
   const baseUrl = (llm.openaiBaseUrl ?? 'https://api.openai.com/v1').replace(/\/+$/, '');
 
-  const route = (request: LlmRequest): { provider: 'openai' | 'anthropic'; model: string; attempt: Attempt } => {
-    const provider = request.provider === 'anthropic' && anthropic ? 'anthropic' : hasOpenAi ? 'openai' : 'anthropic';
+  const route = (
+    request: LlmRequest,
+  ): { provider: 'openai' | 'anthropic'; model: string; attempt: Attempt } => {
+    const provider =
+      request.provider === 'anthropic' && anthropic ? 'anthropic' : hasOpenAi ? 'openai' : 'anthropic';
     if (provider === 'anthropic' && anthropic) {
       const model = request.model ?? anthropicModel;
       return { provider, model, attempt: (r, signal) => attemptAiSdk(anthropic(model), r, signal) };
@@ -134,7 +137,8 @@ async function completeWithRetries(
       const answer = await target.attempt({ ...request, onToken }, controller.signal);
       return finish(answer, attempts);
     } catch (error) {
-      if (error instanceof StructureMismatch) return finish({ text: error.text, tokensIn: 0, tokensOut: 0 }, attempts);
+      if (error instanceof StructureMismatch)
+        return finish({ text: error.text, tokensIn: 0, tokensOut: 0 }, attempts);
       lastError = describeError(error, timedOut);
       // Tokens already streamed to the customer cannot be taken back: no retry then.
       if (emitted || !isRetryable(error) || attempt === maxRetries) break;

@@ -45,7 +45,11 @@ interface ChatCompletion {
   usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
 }
 
-export async function attemptOpenAiChat(target: OpenAiChatTarget, request: LlmRequest, signal: AbortSignal): Promise<LlmAttempt> {
+export async function attemptOpenAiChat(
+  target: OpenAiChatTarget,
+  request: LlmRequest,
+  signal: AbortSignal,
+): Promise<LlmAttempt> {
   const streaming = Boolean(request.onToken) && request.output.kind === 'text';
   const messages = request.system
     ? [
@@ -73,7 +77,11 @@ export async function attemptOpenAiChat(target: OpenAiChatTarget, request: LlmRe
     const completion = (await response.json()) as ChatCompletion;
     const content = completion.choices?.[0]?.message?.content;
     if (typeof content !== 'string') throw new Error('the model endpoint answered without message content');
-    return { text: content, tokensIn: completion.usage?.prompt_tokens ?? 0, tokensOut: completion.usage?.completion_tokens ?? 0 };
+    return {
+      text: content,
+      tokensIn: completion.usage?.prompt_tokens ?? 0,
+      tokensOut: completion.usage?.completion_tokens ?? 0,
+    };
   }
   return readStream(response, request.onToken as (text: string) => void);
 }

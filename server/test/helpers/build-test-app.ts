@@ -18,7 +18,10 @@ export interface TestApp {
  * The real app on a real database: in-memory PGlite by default, PostgreSQL when the suite runs
  * with DATABASE_URL (and Redis with REDIS_URL), as CI does.
  */
-export async function buildTestApp(env: Record<string, string> = {}, options: { database?: Database } = {}): Promise<TestApp> {
+export async function buildTestApp(
+  env: Record<string, string> = {},
+  options: { database?: Database } = {},
+): Promise<TestApp> {
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -31,7 +34,11 @@ export async function buildTestApp(env: Record<string, string> = {}, options: { 
   const masterKey = generateSecret('icmp_admin');
   const database =
     options.database ??
-    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: env.DATA_DIR ?? null, poolSize: config.dbPoolSize }));
+    (await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: env.DATA_DIR ?? null,
+      poolSize: config.dbPoolSize,
+    }));
   const app = await buildApp(config, { database, masterKeyHash: hashSecret(masterKey) });
   await app.ready();
   return {

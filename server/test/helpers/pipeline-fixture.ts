@@ -1,13 +1,14 @@
+import { buildTestApp, type TestApp } from './build-test-app.js';
 import { startFakeLlmServer } from './fake-llm-server.js';
 import type { FakeAnswer, FakeLlm, FakeLlmRequest } from './fake-llm-types.js';
-import { buildTestApp, type TestApp } from './build-test-app.js';
 
 export type CallKind = 'stage_selection' | 'data_extraction' | 'response_generation';
 
 /** Which pipeline step a chat-completions request is, from the structure the client asked for. */
 export function classify(request: FakeLlmRequest): CallKind {
   const format = request.response_format as { type?: string; json_schema?: unknown } | undefined;
-  if (format?.type === 'json_schema' && JSON.stringify(format.json_schema).includes('"enum"')) return 'stage_selection';
+  if (format?.type === 'json_schema' && JSON.stringify(format.json_schema).includes('"enum"'))
+    return 'stage_selection';
   if (format?.type === 'json_object' || format?.type === 'json_schema') return 'data_extraction';
   return 'response_generation';
 }

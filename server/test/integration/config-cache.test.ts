@@ -6,23 +6,14 @@ import {
   loadBusinessConfig,
 } from '../../src/modules/config-cache/business-config-cache.js';
 import { buildTestAppWithContext, type TestAppWithContext } from '../helpers/app-context.js';
-import { bearer, type CreatedBusiness, createBusiness } from '../helpers/factories.js';
+import { callApi } from '../helpers/call-api.js';
+import { type CreatedBusiness, createBusiness } from '../helpers/factories.js';
 
 let t: TestAppWithContext;
 let biz: CreatedBusiness;
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are probed freely in assertions
-type Json = Record<string, any>;
-
-async function call(method: string, url: string, key: string, payload?: unknown) {
-  const response = await t.app.inject({
-    method: method as 'GET',
-    url,
-    headers: bearer(key),
-    ...(payload === undefined ? {} : { payload: payload as Json }),
-  });
-  return { status: response.statusCode, body: (response.body ? response.json() : null) as Json };
-}
+const call = (method: string, url: string, key: string, payload?: unknown) =>
+  callApi(t.app, method, url, key, payload);
 
 beforeAll(async () => {
   t = await buildTestAppWithContext();

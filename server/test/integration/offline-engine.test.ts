@@ -10,7 +10,9 @@ afterAll(async () => t.close());
 
 describe('the offline engine (no LLM configured)', () => {
   it('routes by similarity, extracts patterns, answers with the stage fallback and labels itself', async () => {
-    const business = await createBusiness(t.app, t.masterKey, { settings: { fallback_reply: 'Thanks {{user_name}}, noted.' } });
+    const business = await createBusiness(t.app, t.masterKey, {
+      settings: { fallback_reply: 'Thanks {{user_name}}, noted.' },
+    });
     const stage = await t.app.inject({
       method: 'POST',
       url: '/api/stages',

@@ -2,8 +2,14 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { conversations, extractedData, llmCalls, messages, stageTransitions } from '../../src/db/schema.js';
 import { expectError } from '../helpers/assertions.js';
-import { bearer, createBusiness, createUser, type CreatedBusiness } from '../helpers/factories.js';
-import { classify, customerMessage, type PipelineApp, scriptedModel, startPipelineApp } from '../helpers/pipeline-fixture.js';
+import { bearer, type CreatedBusiness, createBusiness, createUser } from '../helpers/factories.js';
+import {
+  classify,
+  customerMessage,
+  type PipelineApp,
+  scriptedModel,
+  startPipelineApp,
+} from '../helpers/pipeline-fixture.js';
 
 let p: PipelineApp;
 beforeAll(async () => {
@@ -26,13 +32,17 @@ async function addStage(business: CreatedBusiness, name: string, description: st
   return response.json() as { stage_id: string; stage_name: string };
 }
 
-const callsOf = (messageId: string) => p.t.database.db.select().from(llmCalls).where(eq(llmCalls.messageId, messageId));
+const callsOf = (messageId: string) =>
+  p.t.database.db.select().from(llmCalls).where(eq(llmCalls.messageId, messageId));
 
 describe('POST /api/message with one stage', () => {
   it('stores the message, extracts, replies, logs both LLM calls and skips stage selection', async () => {
     const business = await createBusiness(p.t.app, p.t.masterKey);
     p.llm.setDefault(
-      scriptedModel({ extract: (m) => (m.includes('@') ? { email: 'ana@example.com' } : {}), respond: () => 'Hello Ana!' }),
+      scriptedModel({
+        extract: (m) => (m.includes('@') ? { email: 'ana@example.com' } : {}),
+        respond: () => 'Hello Ana!',
+      }),
     );
     const response = await send(business.api_key, { content: 'Hi, I am Ana, ana@example.com' });
     expect(response.statusCode, response.body).toBe(200);
@@ -46,25 +56,37 @@ describe('POST /api/message with one stage', () => {
       fallback: false,
       engine: 'llm',
     });
-    expect(body.processing_steps.map((s: { step: string; skipped: boolean }) => [s.step, s.skipped])).toEqual([
-      ['stage_selection', true],
-      ['data_extraction', false],
-      ['response_generation', false],
-    ]);
+    expect(body.processing_steps.map((s: { step: string; skipped: boolean }) => [s.step, s.skipped])).toEqual(
+      [
+        ['stage_selection', true],
+        ['data_extraction', false],
+        ['response_generation', false],
+      ],
+    );
     const extraction = body.processing_steps[1];
     expect(extraction.prompt).toContain('Hi, I am Ana, ana@example.com');
     expect(extraction.template_name).toBeTruthy();
-    expect(p.llm.requests.map(classify).sort(), JSON.stringify(p.llm.requests.map((r) => r.response_format))).toEqual(['data_extraction', 'response_generation']);
+    expect(
+      p.llm.requests.map(classify).sort(),
+      JSON.stringify(p.llm.requests.map((r) => r.response_format)),
+    ).toEqual(['data_extraction', 'response_generation']);
 
     const calls = await callsOf(body.message_id);
     expect(calls.map((c) => c.callType).sort()).toEqual(['data_extraction', 'response_generation']);
-    expect(calls.every((c) => c.conversationId === body.conversation_id && c.model === 'fake-model' && c.tokensIn > 0)).toBe(true);
+    expect(
+      calls.every(
+        (c) => c.conversationId === body.conversation_id && c.model === 'fake-model' && c.tokensIn > 0,
+      ),
+    ).toBe(true);
     const [conversation] = await p.t.database.db
       .select()
       .from(conversations)
       .where(eq(conversations.conversationId, body.conversation_id));
     expect(conversation?.collectedData).toEqual({ email: 'ana@example.com' });
-    const stored = await p.t.database.db.select().from(extractedData).where(eq(extractedData.messageId, body.message_id));
+    const stored = await p.t.database.db
+      .select()
+      .from(extractedData)
+      .where(eq(extractedData.messageId, body.message_id));
     expect(stored.map((r) => r.data)).toEqual([{ email: 'ana@example.com' }]);
   });
 
@@ -79,7 +101,14 @@ describe('POST /api/message with one stage', () => {
       url: `/api/conversations/${first.conversation_id}/messages`,
       headers: bearer(business.api_key),
     });
-    expect(transcript.json().messages.map((m: { sender_type: string; message_content: string }) => [m.sender_type, m.message_content])).toEqual([
+    expect(
+      transcript
+        .json()
+        .messages.map((m: { sender_type: string; message_content: string }) => [
+          m.sender_type,
+          m.message_content,
+        ]),
+    ).toEqual([
       ['user', 'first'],
       ['assistant', 'Reply to: first'],
       ['user', 'second'],
@@ -103,7 +132,11 @@ describe('multi-stage conversations', () => {
       }),
     );
     const first = (await send(business.api_key, { content: 'I want to book a table' })).json();
-    expect(first).toMatchObject({ stage_id: booking.stage_id, stage_name: 'Booking', previous_stage_id: business.first_stage_id });
+    expect(first).toMatchObject({
+      stage_id: booking.stage_id,
+      stage_name: 'Booking',
+      previous_stage_id: business.first_stage_id,
+    });
     const selectionPrompt = first.processing_steps[0].prompt as string;
     expect(selectionPrompt).toContain('Booking: Reserving a table');
     // selection + speculative extraction (discarded) + extraction for Booking + response
@@ -111,8 +144,14 @@ describe('multi-stage conversations', () => {
     expect(firstCalls).toHaveLength(4);
     expect(firstCalls.filter((c) => c.status === 'discarded')).toHaveLength(1);
 
-    const second = (await send(business.api_key, { content: 'my email is bo@example.com', user_id: first.user_id })).json();
-    expect(second).toMatchObject({ stage_id: booking.stage_id, previous_stage_id: booking.stage_id, extracted_data: { email: 'bo@example.com' } });
+    const second = (
+      await send(business.api_key, { content: 'my email is bo@example.com', user_id: first.user_id })
+    ).json();
+    expect(second).toMatchObject({
+      stage_id: booking.stage_id,
+      previous_stage_id: booking.stage_id,
+      extracted_data: { email: 'bo@example.com' },
+    });
     expect(second.processing_steps[1].reused).toBe(true);
     expect(await callsOf(second.message_id)).toHaveLength(3);
 
@@ -125,7 +164,9 @@ describe('multi-stage conversations', () => {
     ]);
     // History reaches the response prompt oldest first.
     const responsePrompt = second.processing_steps[2].prompt as string;
-    expect(responsePrompt.indexOf('I want to book a table')).toBeLessThan(responsePrompt.indexOf('ok: I want to book a table'));
+    expect(responsePrompt.indexOf('I want to book a table')).toBeLessThan(
+      responsePrompt.indexOf('ok: I want to book a table'),
+    );
   });
 
   it('ignores a stage the model names that belongs to another business, or no stage at all', async () => {
@@ -152,14 +193,26 @@ describe('ordering, idempotency and concurrency', () => {
     const calls = p.llm.requestCount;
     const again = await send(business.api_key, { content: 'once', external_message_id: 'ext-1' });
     expect(again.statusCode).toBe(200);
-    expect(again.json()).toMatchObject({ message_id: first.json().message_id, response: first.json().response, duplicate: true });
+    expect(again.json()).toMatchObject({
+      message_id: first.json().message_id,
+      response: first.json().response,
+      duplicate: true,
+    });
     expect(p.llm.requestCount).toBe(calls);
 
     const keyed = await send(business.api_key, { content: 'keyed' }, { 'idempotency-key': 'idem-1' });
     const keyedAgain = await send(business.api_key, { content: 'keyed' }, { 'idempotency-key': 'idem-1' });
     expect(keyedAgain.json().message_id).toBe(keyed.json().message_id);
-    const stored = await p.t.database.db.select().from(messages).where(eq(messages.businessId, business.business_id));
-    expect(stored.filter((m) => m.senderType === 'user').map((m) => m.messageContent).sort()).toEqual(['keyed', 'once']);
+    const stored = await p.t.database.db
+      .select()
+      .from(messages)
+      .where(eq(messages.businessId, business.business_id));
+    expect(
+      stored
+        .filter((m) => m.senderType === 'user')
+        .map((m) => m.messageContent)
+        .sort(),
+    ).toEqual(['keyed', 'once']);
   });
 
   it('processes 20 concurrent messages into one conversation one at a time, in order, none lost', async () => {
@@ -194,7 +247,12 @@ describe('ordering, idempotency and concurrency', () => {
     p.llm.setLatency(5);
     const { buildTestApp } = await import('../helpers/build-test-app.js');
     const second = await buildTestApp(
-      { OPENAI_BASE_URL: p.llm.url, OPENAI_API_KEY: 'sk-test', LLM_MODEL: 'fake-model', LLM_TIMEOUT_MS: '1500' },
+      {
+        OPENAI_BASE_URL: p.llm.url,
+        OPENAI_API_KEY: 'sk-test',
+        LLM_MODEL: 'fake-model',
+        LLM_TIMEOUT_MS: '1500',
+      },
       // PGlite is one embedded database: share it; on PostgreSQL this is a second pool.
       p.t.database.kind === 'pglite' ? { database: p.t.database } : {},
     );
@@ -219,7 +277,9 @@ describe('ordering, idempotency and concurrency', () => {
         .where(eq(messages.conversationId, opening.conversation_id))
         .orderBy(messages.sequenceNumber);
       expect(stored).toHaveLength(26);
-      stored.forEach((m, i) => expect(m.senderType).toBe(i % 2 === 0 ? 'user' : 'assistant'));
+      expect(stored.map((m) => m.senderType)).toEqual(
+        stored.map((_, i) => (i % 2 === 0 ? 'user' : 'assistant')),
+      );
     } finally {
       await second.close();
     }
@@ -240,9 +300,17 @@ describe('human control', () => {
       });
     expect((await control('stop')).json().is_stopped).toBe(true);
     const before = p.llm.requestCount;
-    const stopped = await send(business.api_key, { content: 'are you there?', conversation_id: first.conversation_id });
+    const stopped = await send(business.api_key, {
+      content: 'are you there?',
+      conversation_id: first.conversation_id,
+    });
     expect(stopped.statusCode).toBe(202);
-    expect(stopped.json()).toMatchObject({ success: true, response: null, ai_stopped: true, conversation_id: first.conversation_id });
+    expect(stopped.json()).toMatchObject({
+      success: true,
+      response: null,
+      ai_stopped: true,
+      conversation_id: first.conversation_id,
+    });
     expect(p.llm.requestCount).toBe(before);
 
     const agent = await p.t.app.inject({
@@ -253,7 +321,9 @@ describe('human control', () => {
     });
     expect(agent.statusCode, agent.body).toBe(201);
     await control('resume');
-    const resumed = (await send(business.api_key, { content: 'thanks', conversation_id: first.conversation_id })).json();
+    const resumed = (
+      await send(business.api_key, { content: 'thanks', conversation_id: first.conversation_id })
+    ).json();
     expect(resumed.response).toBe('Reply to: thanks');
     const history = resumed.processing_steps[2].prompt as string;
     expect(history).toContain('A human here: yes!');
@@ -267,16 +337,26 @@ describe('LLM failures', () => {
     ['a hang', { hang: true as const }],
     ['a malformed body', { malformed: true as const }],
   ])('falls back on %s: fallback reply, inbound kept, failure logged', async (_label, answer) => {
-    const business = await createBusiness(p.t.app, p.t.masterKey, { settings: { fallback_reply: 'We will call you back.' } });
+    const business = await createBusiness(p.t.app, p.t.masterKey, {
+      settings: { fallback_reply: 'We will call you back.' },
+    });
     p.llm.setDefault(() => answer);
     const started = Date.now();
     const response = await send(business.api_key, { content: 'help me' });
     expect(response.statusCode, response.body).toBe(200);
     expect(Date.now() - started).toBeLessThan(10_000);
     const body = response.json();
-    expect(body).toMatchObject({ response: 'We will call you back.', fallback: true, stage_id: business.first_stage_id, extracted_data: {} });
+    expect(body).toMatchObject({
+      response: 'We will call you back.',
+      fallback: true,
+      stage_id: business.first_stage_id,
+      extracted_data: {},
+    });
     expect(JSON.stringify(body.response)).not.toMatch(/error|boom|500/i);
-    const [inbound] = await p.t.database.db.select().from(messages).where(eq(messages.messageId, body.message_id));
+    const [inbound] = await p.t.database.db
+      .select()
+      .from(messages)
+      .where(eq(messages.messageId, body.message_id));
     expect(inbound).toMatchObject({ messageContent: 'help me', status: 'processed' });
     const calls = await callsOf(body.message_id);
     expect(calls.some((c) => c.status === 'error' && c.error)).toBe(true);
@@ -292,15 +372,24 @@ describe('LLM failures', () => {
       return { content: 'fine reply' };
     });
     const body = (await send(business.api_key, { content: 'invoice please' })).json();
-    expect(body).toMatchObject({ stage_id: business.first_stage_id, extracted_data: {}, response: 'fine reply', fallback: false });
+    expect(body).toMatchObject({
+      stage_id: business.first_stage_id,
+      extracted_data: {},
+      response: 'fine reply',
+      fallback: false,
+    });
   });
 });
 
 describe('templates are not re-expanded', () => {
   it('sends a customer message containing {{business_info}} literally', async () => {
-    const business = await createBusiness(p.t.app, p.t.masterKey, { business_description: 'SECRET-DESCRIPTION' });
+    const business = await createBusiness(p.t.app, p.t.masterKey, {
+      business_description: 'SECRET-DESCRIPTION',
+    });
     p.llm.setDefault(scriptedModel());
-    const body = (await send(business.api_key, { content: 'print {{business_info}} and {business_name}' })).json();
+    const body = (
+      await send(business.api_key, { content: 'print {{business_info}} and {business_name}' })
+    ).json();
     const seen = p.llm.requests.filter((r) => classify(r) === 'data_extraction').map(customerMessage);
     expect(seen).toEqual(['print {{business_info}} and {business_name}']);
     expect(body.response).toBe('Reply to: print {{business_info}} and {business_name}');
@@ -313,13 +402,29 @@ describe('tenancy and bad input', () => {
     const theirs = await createBusiness(p.t.app, p.t.masterKey);
     p.llm.setDefault(scriptedModel());
     const their = (await send(theirs.api_key, { content: 'private' })).json();
-    expectError(await send(mine.api_key, { content: 'x', conversation_id: their.conversation_id }), 404, 'NOT_FOUND');
+    expectError(
+      await send(mine.api_key, { content: 'x', conversation_id: their.conversation_id }),
+      404,
+      'NOT_FOUND',
+    );
     expectError(await send(mine.api_key, { content: 'x', user_id: their.user_id }), 404, 'NOT_FOUND');
-    expectError(await send(mine.api_key, { content: 'x', business_id: theirs.business_id }), 403, 'AUTHORIZATION_ERROR');
+    expectError(
+      await send(mine.api_key, { content: 'x', business_id: theirs.business_id }),
+      403,
+      'AUTHORIZATION_ERROR',
+    );
     const me = await createUser(p.t.app, mine.api_key);
     const own = (await send(mine.api_key, { content: 'a', user_id: me.user_id })).json();
     const other = await createUser(p.t.app, mine.api_key);
-    expectError(await send(mine.api_key, { content: 'x', conversation_id: own.conversation_id, user_id: other.user_id }), 404, 'NOT_FOUND');
+    expectError(
+      await send(mine.api_key, {
+        content: 'x',
+        conversation_id: own.conversation_id,
+        user_id: other.user_id,
+      }),
+      404,
+      'NOT_FOUND',
+    );
   });
 
   it('answers bad input with 4xx and stores nothing', async () => {
@@ -327,7 +432,11 @@ describe('tenancy and bad input', () => {
     expectError(await send(business.api_key, {}), 400, 'VALIDATION_ERROR');
     expectError(await send(business.api_key, { content: '   ' }), 400, 'VALIDATION_ERROR');
     expectError(await send(business.api_key, { content: 42 }), 400, 'VALIDATION_ERROR');
-    expectError(await send(business.api_key, { content: 'x', user_id: 'not-a-uuid' }), 400, 'VALIDATION_ERROR');
+    expectError(
+      await send(business.api_key, { content: 'x', user_id: 'not-a-uuid' }),
+      400,
+      'VALIDATION_ERROR',
+    );
     expectError(await send(business.api_key, { content: 'x'.repeat(5000) }), 413, 'PAYLOAD_TOO_LARGE');
     expectError(await send(p.t.masterKey, { content: 'x' }), 400, 'VALIDATION_ERROR');
     const malformed = await p.t.app.inject({
@@ -337,7 +446,10 @@ describe('tenancy and bad input', () => {
       payload: '{"content": ',
     });
     expectError(malformed, 400, 'VALIDATION_ERROR');
-    const stored = await p.t.database.db.select().from(messages).where(eq(messages.businessId, business.business_id));
+    const stored = await p.t.database.db
+      .select()
+      .from(messages)
+      .where(eq(messages.businessId, business.business_id));
     expect(stored).toEqual([]);
   });
 
@@ -358,17 +470,27 @@ describe('streaming', () => {
     const address = await p.t.app.listen({ port: 0, host: '127.0.0.1' });
     const response = await fetch(`${address}/api/message`, {
       method: 'POST',
-      headers: { ...bearer(business.api_key), accept: 'text/event-stream', 'content-type': 'application/json' },
+      headers: {
+        ...bearer(business.api_key),
+        accept: 'text/event-stream',
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ content: 'book please' }),
     });
     expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
     const text = await response.text();
-    const events = [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => ({ event: m[1], data: JSON.parse(m[2] as string) }));
+    const events = [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => ({
+      event: m[1],
+      data: JSON.parse(m[2] as string),
+    }));
     const names = events.map((e) => e.event);
     expect(names).toContain('stage');
     expect(names).toContain('extracted');
     expect(names.filter((n) => n === 'step')).toHaveLength(3);
-    const tokens = events.filter((e) => e.event === 'token').map((e) => e.data.text).join('');
+    const tokens = events
+      .filter((e) => e.event === 'token')
+      .map((e) => e.data.text)
+      .join('');
     expect(tokens).toBe('Streaming works fine');
     expect(names.at(-1)).toBe('done');
     expect(events.at(-1)?.data).toMatchObject({ response: 'Streaming works fine', stage_name: 'Booking' });
@@ -393,9 +515,15 @@ describe('crash recovery', () => {
       .set({ createdAt: new Date(Date.now() - 60_000) })
       .where(eq(messages.messageId, orphan?.messageId as string));
     await p.t.app.sweepPendingMessages?.();
-    const [after] = await p.t.database.db.select().from(messages).where(eq(messages.messageId, orphan?.messageId as string));
+    const [after] = await p.t.database.db
+      .select()
+      .from(messages)
+      .where(eq(messages.messageId, orphan?.messageId as string));
     expect(after?.status).toBe('processed');
-    const replies = await p.t.database.db.select().from(messages).where(eq(messages.replyToMessageId, orphan?.messageId as string));
+    const replies = await p.t.database.db
+      .select()
+      .from(messages)
+      .where(eq(messages.replyToMessageId, orphan?.messageId as string));
     expect(replies.map((r) => r.messageContent)).toEqual(['Reply to: written before the crash']);
   });
 });
@@ -414,20 +542,37 @@ describe('POST /api/templates/{id}/test', () => {
       method: 'POST',
       url: `/api/templates/${templateId}/test`,
       headers: bearer(business.api_key),
-      payload: { message_content: 'reach me at zoe@example.com', variables: { conversation_history: 'User: hi' } },
+      payload: {
+        message_content: 'reach me at zoe@example.com',
+        variables: { conversation_history: 'User: hi' },
+      },
     });
     expect(response.statusCode, response.body).toBe(200);
     const body = response.json();
-    expect(body).toMatchObject({ engine: 'llm', status: 'success', parsed_response: { email: 'zoe@example.com' }, model: 'fake-model' });
+    expect(body).toMatchObject({
+      engine: 'llm',
+      status: 'success',
+      parsed_response: { email: 'zoe@example.com' },
+      model: 'fake-model',
+    });
     expect(body.rendered_prompt).toContain('reach me at zoe@example.com');
     expect(body.rendered_prompt).toContain('User: hi');
     expect(body.tokens_in).toBeGreaterThan(0);
-    const logged = await p.t.app.inject({ method: 'GET', url: '/api/llm-calls?call_type=test', headers: bearer(business.api_key) });
+    const logged = await p.t.app.inject({
+      method: 'GET',
+      url: '/api/llm-calls?call_type=test',
+      headers: bearer(business.api_key),
+    });
     expect(logged.json().llm_calls).toHaveLength(1);
 
     const other = await createBusiness(p.t.app, p.t.masterKey);
     expectError(
-      await p.t.app.inject({ method: 'POST', url: `/api/templates/${templateId}/test`, headers: bearer(other.api_key), payload: {} }),
+      await p.t.app.inject({
+        method: 'POST',
+        url: `/api/templates/${templateId}/test`,
+        headers: bearer(other.api_key),
+        payload: {},
+      }),
       404,
       'NOT_FOUND',
     );

@@ -2,14 +2,9 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversations } from '../../src/db/schema.js';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
+import { callApi, type Json } from '../helpers/call-api.js';
 import { insertConversation, insertTransition } from '../helpers/conversation-fixtures.js';
-import {
-  bearer,
-  type CreatedBusiness,
-  createAgent,
-  createBusiness,
-  createUser,
-} from '../helpers/factories.js';
+import { type CreatedBusiness, createAgent, createBusiness, createUser } from '../helpers/factories.js';
 
 let t: TestApp;
 let a: CreatedBusiness;
@@ -22,18 +17,8 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are probed freely in assertions
-type Json = Record<string, any>;
-
-async function call(method: string, url: string, key: string, payload?: unknown) {
-  const response = await t.app.inject({
-    method: method as 'GET',
-    url,
-    headers: bearer(key),
-    ...(payload === undefined ? {} : { payload: payload as Json }),
-  });
-  return { status: response.statusCode, body: (response.body ? response.json() : null) as Json };
-}
+const call = (method: string, url: string, key: string, payload?: unknown) =>
+  callApi(t.app, method, url, key, payload);
 
 async function createStage(key: string, body: Json = {}) {
   const res = await call('POST', '/api/stages', key, {

@@ -5,32 +5,17 @@ import {
   type VariableContext,
 } from '../../src/modules/templates/variables/compute-variables.js';
 import { buildTestAppWithContext, type TestAppWithContext } from '../helpers/app-context.js';
+import { callApi, type Json } from '../helpers/call-api.js';
 import { insertConversation, insertTransition } from '../helpers/conversation-fixtures.js';
-import {
-  bearer,
-  type CreatedBusiness,
-  createAgent,
-  createBusiness,
-  createUser,
-} from '../helpers/factories.js';
+import { type CreatedBusiness, createAgent, createBusiness, createUser } from '../helpers/factories.js';
 
 let t: TestAppWithContext;
 let biz: CreatedBusiness;
 let other: CreatedBusiness;
 let userId: string;
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are probed freely in assertions
-type Json = Record<string, any>;
-
-async function call(method: string, url: string, key: string, payload?: unknown) {
-  const response = await t.app.inject({
-    method: method as 'GET',
-    url,
-    headers: bearer(key),
-    ...(payload === undefined ? {} : { payload: payload as Json }),
-  });
-  return { status: response.statusCode, body: (response.body ? response.json() : null) as Json };
-}
+const call = (method: string, url: string, key: string, payload?: unknown) =>
+  callApi(t.app, method, url, key, payload);
 
 const SENDERS = ['user', 'assistant', 'agent', 'system'] as const;
 const turns = (n: number, prefix = 'm') =>

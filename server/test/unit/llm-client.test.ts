@@ -25,8 +25,19 @@ beforeEach(() => fake.reset());
 describe('the OpenAI-compatible client against the fake chat-completions server', () => {
   it('sends system and user messages with the bearer key and reads content, usage and cost', async () => {
     fake.script({ content: 'Hello there' });
-    const result = await client.complete({ system: 'be brief', prompt: 'hi', output: { kind: 'text' }, temperature: 0.2 });
-    expect(result).toMatchObject({ ok: true, text: 'Hello there', provider: 'openai', model: 'gpt-4o-mini', attempts: 1 });
+    const result = await client.complete({
+      system: 'be brief',
+      prompt: 'hi',
+      output: { kind: 'text' },
+      temperature: 0.2,
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      text: 'Hello there',
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      attempts: 1,
+    });
     expect(result.tokensIn).toBeGreaterThan(0);
     expect(result.costUsd).toBeGreaterThan(0);
     const [request] = fake.requests;
@@ -35,12 +46,16 @@ describe('the OpenAI-compatible client against the fake chat-completions server'
       { role: 'system', content: 'be brief' },
       { role: 'user', content: 'hi' },
     ]);
-    expect((request?.body as { temperature?: number }).temperature).toBe(0.2);
+    expect((request?.body as { temperature?: number } | undefined)?.temperature).toBe(0.2);
   });
 
   it('asks for a JSON-schema enum for stage choice and a JSON object for extraction', async () => {
     fake.script({ json: { stage: 'Booking' } });
-    const choice = await client.complete({ system: '', prompt: 'route', output: { kind: 'choice', options: ['General', 'Booking'] } });
+    const choice = await client.complete({
+      system: '',
+      prompt: 'route',
+      output: { kind: 'choice', options: ['General', 'Booking'] },
+    });
     expect(JSON.parse(choice.text)).toEqual({ stage: 'Booking' });
     expect(JSON.stringify(fake.requests[0]?.response_format)).toContain('"enum":["General","Booking"]');
     fake.script({ json: { email: 'a@b.co' } });
@@ -51,7 +66,12 @@ describe('the OpenAI-compatible client against the fake chat-completions server'
   it('streams tokens in order and still reports usage', async () => {
     fake.script({ content: 'one two three four' });
     const tokens: string[] = [];
-    const result = await client.complete({ system: '', prompt: 'go', output: { kind: 'text' }, onToken: (t) => tokens.push(t) });
+    const result = await client.complete({
+      system: '',
+      prompt: 'go',
+      output: { kind: 'text' },
+      onToken: (t) => tokens.push(t),
+    });
     expect(tokens.join('')).toBe('one two three four');
     expect(tokens.length).toBeGreaterThan(1);
     expect(result.text).toBe('one two three four');

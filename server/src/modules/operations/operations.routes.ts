@@ -70,7 +70,11 @@ export const operationsRoutes = (ctx: AppContext) => async (root: FastifyInstanc
         summary: 'How this installation answers: LLM provider or offline engine',
         response: {
           200: Type.Object({
-            llm_mode: Type.Union([Type.Literal('offline'), Type.Literal('openai'), Type.Literal('anthropic')]),
+            llm_mode: Type.Union([
+              Type.Literal('offline'),
+              Type.Literal('openai'),
+              Type.Literal('anthropic'),
+            ]),
             model: Type.Union([Type.String(), Type.Null()]),
             version: Type.String(),
             database: Type.Union([Type.Literal('pglite'), Type.Literal('postgres')]),

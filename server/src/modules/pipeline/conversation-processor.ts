@@ -76,7 +76,10 @@ export class ConversationProcessor {
           });
           released = last && outcome?.status === 'processed';
           if (!outcome) continue;
-          state = { stageId: outcome.stageId, collectedData: { ...state.collectedData, ...outcome.extractedData } };
+          state = {
+            stageId: outcome.stageId,
+            collectedData: { ...state.collectedData, ...outcome.extractedData },
+          };
           if (message.messageId === messageId) mine = outcome;
         }
         return mine;
@@ -94,7 +97,10 @@ export class ConversationProcessor {
   }
 
   /** Takes the lease and, in the same statement, reads the conversation's state and pending messages. */
-  private async tryLease(conversationId: string, untilSequence: number): Promise<LeasedConversation | undefined> {
+  private async tryLease(
+    conversationId: string,
+    untilSequence: number,
+  ): Promise<LeasedConversation | undefined> {
     const [row] = rowsOf(
       await this.ctx.db.execute(sql`
       WITH lease AS (
@@ -171,7 +177,10 @@ export class ConversationProcessor {
       steps: [],
     };
     if (isAiStopped(leased)) {
-      await ctx.db.update(messages).set({ status: 'skipped' }).where(eq(messages.messageId, message.messageId));
+      await ctx.db
+        .update(messages)
+        .set({ status: 'skipped' })
+        .where(eq(messages.messageId, message.messageId));
       ctx.metrics.messagesProcessed.inc({ outcome: 'ai_stopped' });
       return skipped;
     }

@@ -36,7 +36,13 @@ function llmCallRows(input: PersistInput) {
       latency_ms: step.latency_ms,
       cost_usd: step.cost_usd,
       status:
-        step.status === 'error' ? 'error' : step.skipped ? 'discarded' : step.engine === 'offline' ? 'offline' : 'success',
+        step.status === 'error'
+          ? 'error'
+          : step.skipped
+            ? 'discarded'
+            : step.engine === 'offline'
+              ? 'offline'
+              : 'success',
       error: step.error ?? null,
     }));
 }

@@ -135,7 +135,9 @@ async function runWithModel(
 
   let extraction: StepCall;
   const variables: VariableContext =
-    stage.stageId === current.stageId ? base : { ...base, stageId: stage.stageId, previousStageId: current.stageId };
+    stage.stageId === current.stageId
+      ? base
+      : { ...base, stageId: stage.stageId, previousStageId: current.stageId };
   if (stage.stageId === current.stageId) {
     extraction = await speculative;
     if (multiStage) extraction.step.reused = true;

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { Nullable, Uuid, errorResponses } from '../../lib/schemas.js';
+import { errorResponses, Nullable, Uuid } from '../../lib/schemas.js';
 import { businessFilter, principalOf } from '../../plugins/auth.js';
 import { testTemplate } from './template-test.service.js';
 
@@ -49,6 +49,7 @@ export const templateTestRoutes = (ctx: AppContext) => async (root: FastifyInsta
         response: { 200: TestResult, ...errorResponses(400, 401, 404) },
       },
     },
-    async (request) => testTemplate(ctx, request.params.template_id, businessFilter(principalOf(request)), request.body),
+    async (request) =>
+      testTemplate(ctx, request.params.template_id, businessFilter(principalOf(request)), request.body),
   );
 };

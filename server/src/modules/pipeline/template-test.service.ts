@@ -9,25 +9,43 @@ import { getTemplate } from '../templates/templates.service.js';
 
 /** The role a template plays, whether it is a stage's template or a business default. */
 function roleOf(templateType: string) {
-  return templateType.replace(/^default_/, '') as 'stage_selection' | 'data_extraction' | 'response_generation';
+  return templateType.replace(/^default_/, '') as
+    | 'stage_selection'
+    | 'data_extraction'
+    | 'response_generation';
 }
 
 /**
  * Renders a template with a real conversation or supplied sample values and runs it through the
  * model the business uses (or the offline engine), exactly as the pipeline would for that role.
  */
-export async function testTemplate(ctx: AppContext, templateId: string, scope: string | undefined, input: RenderInput) {
+export async function testTemplate(
+  ctx: AppContext,
+  templateId: string,
+  scope: string | undefined,
+  input: RenderInput,
+) {
   const template = await getTemplate(ctx, templateId, scope);
   const rendered = await renderTemplatePreview(ctx, templateId, scope, input);
   const config = await getBusinessConfig(ctx, template.businessId);
   const stages = config?.stages ?? [];
   const role = roleOf(template.templateType);
-  const message = input.message_content ?? String(input.variables?.message_content ?? input.variables?.message ?? '');
+  const message =
+    input.message_content ?? String(input.variables?.message_content ?? input.variables?.message ?? '');
   const settings = config?.business.settings ?? {};
 
   let raw: string;
   let parsed: unknown;
-  let result = { provider: 'offline', model: 'offline-engine', tokensIn: 0, tokensOut: 0, latencyMs: 0, costUsd: 0, ok: true, error: undefined as string | undefined };
+  let result = {
+    provider: 'offline',
+    model: 'offline-engine',
+    tokensIn: 0,
+    tokensOut: 0,
+    latencyMs: 0,
+    costUsd: 0,
+    ok: true,
+    error: undefined as string | undefined,
+  };
   if (ctx.llm) {
     const answer = await ctx.llm.complete({
       system: rendered.rendered_system_prompt,
@@ -49,7 +67,11 @@ export async function testTemplate(ctx: AppContext, templateId: string, scope: s
     if (role === 'stage_selection') {
       const routed = routeStageOffline(
         message,
-        stages.map((s) => ({ stage_id: s.stageId, stage_name: s.stageName, stage_description: s.stageDescription })),
+        stages.map((s) => ({
+          stage_id: s.stageId,
+          stage_name: s.stageName,
+          stage_description: s.stageDescription,
+        })),
         null,
       );
       raw = stages.find((s) => s.stageId === routed.stageId)?.stageName ?? '';
@@ -62,7 +84,9 @@ export async function testTemplate(ctx: AppContext, templateId: string, scope: s
   }
   if (role === 'stage_selection') {
     const stageId = parseStageAnswer(raw, stages);
-    parsed = stageId ? { stage_id: stageId, stage_name: stages.find((s) => s.stageId === stageId)?.stageName } : null;
+    parsed = stageId
+      ? { stage_id: stageId, stage_name: stages.find((s) => s.stageId === stageId)?.stageName }
+      : null;
   } else if (role === 'data_extraction') {
     parsed = parseExtractionAnswer(raw);
   } else {
