@@ -27,7 +27,12 @@ const send = async (key: string, payload: Record<string, unknown>, status = 200)
     payload,
   });
   expect(response.statusCode, response.body).toBe(status);
-  return response.json() as { conversation_id: string; user_id: string; message_id: string; fallback: boolean };
+  return response.json() as {
+    conversation_id: string;
+    user_id: string;
+    message_id: string;
+    fallback: boolean;
+  };
 };
 
 const overview = (key: string | null, query: Record<string, string> = {}) =>
@@ -57,7 +62,9 @@ function percentile(values: number[], fraction: number): number {
 
 beforeAll(async () => {
   p = await startPipelineApp();
-  a = await createBusiness(p.t.app, p.t.masterKey, { settings: { fallback_reply: 'We will call you back.' } });
+  a = await createBusiness(p.t.app, p.t.masterKey, {
+    settings: { fallback_reply: 'We will call you back.' },
+  });
   b = await createBusiness(p.t.app, p.t.masterKey);
   const stage = await p.t.app.inject({
     method: 'POST',
@@ -161,9 +168,7 @@ describe('GET /api/analytics/overview', () => {
     const { llm } = body;
     expect(llm).toMatchObject({ calls: 10, errors: 1 });
     expect(llm.error_rate).toBeCloseTo(0.1, 10);
-    expect(
-      llm.per_step.map((s: Record<string, unknown>) => [s.call_type, s.calls, s.errors]),
-    ).toEqual([
+    expect(llm.per_step.map((s: Record<string, unknown>) => [s.call_type, s.calls, s.errors])).toEqual([
       ['data_extraction', 4, 0],
       ['response_generation', 3, 1],
       ['stage_selection', 3, 0],
@@ -176,7 +181,10 @@ describe('GET /api/analytics/overview', () => {
     expect(llm.tokens_in).toBe(sum(rows, (r) => r.tokensIn));
     expect(llm.tokens_out).toBe(sum(rows, (r) => r.tokensOut));
     expect(llm.tokens_in).toBeGreaterThan(0);
-    expect(llm.cost_usd).toBeCloseTo(sum(rows, (r) => r.costUsd), 9);
+    expect(llm.cost_usd).toBeCloseTo(
+      sum(rows, (r) => r.costUsd),
+      9,
+    );
     const latencies = rows.map((r) => r.latencyMs);
     expect(llm.latency_ms.p50).toBeCloseTo(percentile(latencies, 0.5), 6);
     expect(llm.latency_ms.p95).toBeCloseTo(percentile(latencies, 0.95), 6);
@@ -187,9 +195,24 @@ describe('GET /api/analytics/overview', () => {
       const ofStep = rows.filter((r) => r.callType === step.call_type);
       expect(step.tokens_in).toBe(sum(ofStep, (r) => r.tokensIn));
       expect(step.tokens_out).toBe(sum(ofStep, (r) => r.tokensOut));
-      expect(step.cost_usd).toBeCloseTo(sum(ofStep, (r) => r.costUsd), 9);
-      expect(step.p50_ms).toBeCloseTo(percentile(ofStep.map((r) => r.latencyMs), 0.5), 6);
-      expect(step.p95_ms).toBeCloseTo(percentile(ofStep.map((r) => r.latencyMs), 0.95), 6);
+      expect(step.cost_usd).toBeCloseTo(
+        sum(ofStep, (r) => r.costUsd),
+        9,
+      );
+      expect(step.p50_ms).toBeCloseTo(
+        percentile(
+          ofStep.map((r) => r.latencyMs),
+          0.5,
+        ),
+        6,
+      );
+      expect(step.p95_ms).toBeCloseTo(
+        percentile(
+          ofStep.map((r) => r.latencyMs),
+          0.95,
+        ),
+        6,
+      );
     }
 
     expect(body.extraction).toEqual({
@@ -200,9 +223,17 @@ describe('GET /api/analytics/overview', () => {
     // Four UTC days (from is three days back), zero-filled, today holding everything.
     expect(body.per_day).toHaveLength(4);
     expect(body.per_day.map((d: { date: string }) => d.date)).toEqual(
-      [3, 2, 1, 0].map((n) => new Date(Date.parse(`${today}T00:00:00Z`) - n * DAY_MS).toISOString().slice(0, 10)),
+      [3, 2, 1, 0].map((n) =>
+        new Date(Date.parse(`${today}T00:00:00Z`) - n * DAY_MS).toISOString().slice(0, 10),
+      ),
     );
-    expect(body.per_day.at(-1)).toEqual({ date: today, conversations: 2, messages: 8, llm_calls: 10, errors: 1 });
+    expect(body.per_day.at(-1)).toEqual({
+      date: today,
+      conversations: 2,
+      messages: 8,
+      llm_calls: 10,
+      errors: 1,
+    });
     for (const day of body.per_day.slice(0, -1)) {
       expect(day).toMatchObject({ conversations: 0, messages: 0, llm_calls: 0, errors: 0 });
     }
@@ -265,8 +296,12 @@ describe('GET /api/analytics/overview', () => {
     const body = await overviewOk(a.api_key, { from, to });
     expect(Object.values(body.totals).every((n) => n === 0)).toBe(true);
     expect(body.per_day).toHaveLength(6);
-    expect(body.per_day.every((d: Record<string, number>) => d.messages === 0 && d.llm_calls === 0)).toBe(true);
-    expect(body.stage_funnel.map((s: Record<string, unknown>) => [s.stage_name, s.conversations_entered])).toEqual([
+    expect(body.per_day.every((d: Record<string, number>) => d.messages === 0 && d.llm_calls === 0)).toBe(
+      true,
+    );
+    expect(
+      body.stage_funnel.map((s: Record<string, unknown>) => [s.stage_name, s.conversations_entered]),
+    ).toEqual([
       ['General', 0],
       ['Booking', 0],
     ]);
@@ -304,7 +339,7 @@ describe('GET /api/analytics/overview', () => {
     expectFieldErrors(await overview(a.api_key, { from: iso(now), to: iso(now - DAY_MS) }), ['from']);
     expectFieldErrors(await overview(a.api_key, { from: iso(now - 367 * DAY_MS), to: iso(now) }), ['from']);
     expect((await overview(a.api_key, { from: iso(now - 366 * DAY_MS), to: iso(now) })).statusCode).toBe(200);
-    const future = await overviewOk(a.api_key, { from: iso(now + DAY_MS) , to: iso(now + 2 * DAY_MS) });
+    const future = await overviewOk(a.api_key, { from: iso(now + DAY_MS), to: iso(now + 2 * DAY_MS) });
     expect(future.totals.messages).toBe(0);
   });
 });

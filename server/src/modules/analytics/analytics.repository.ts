@@ -33,7 +33,9 @@ const countedConversations = (s: AnalyticsScope) => sql`
                         AND ${between(sql`cm.created_at`, s)}))`;
 
 export async function businessExists(db: DbOrTx, businessId: string): Promise<boolean> {
-  const rows = rowsOf(await db.execute(sql`SELECT 1 AS found FROM businesses WHERE business_id = ${businessId}::uuid`));
+  const rows = rowsOf(
+    await db.execute(sql`SELECT 1 AS found FROM businesses WHERE business_id = ${businessId}::uuid`),
+  );
   return rows.length > 0;
 }
 

@@ -8,7 +8,10 @@ export const MAX_FILL_RATE_KEYS = 20;
 export const OverviewQuery = Type.Object({
   business_id: Type.Optional(Uuid),
   from: Type.Optional(
-    Type.String({ format: 'date-time', description: `Start of the range (default: ${DEFAULT_RANGE_DAYS} days before \`to\`)` }),
+    Type.String({
+      format: 'date-time',
+      description: `Start of the range (default: ${DEFAULT_RANGE_DAYS} days before \`to\`)`,
+    }),
   ),
   to: Type.Optional(Type.String({ format: 'date-time', description: 'End of the range (default: now)' })),
 });
@@ -20,14 +23,23 @@ const Totals = Type.Object({
     minimum: 0,
     description: 'Conversations started in the range or with a message in it',
   }),
-  new_conversations: Type.Integer({ minimum: 0, description: 'Conversations started (start_time) in the range' }),
-  active_conversations: Type.Integer({ minimum: 0, description: 'Conversations with a message in the range' }),
+  new_conversations: Type.Integer({
+    minimum: 0,
+    description: 'Conversations started (start_time) in the range',
+  }),
+  active_conversations: Type.Integer({
+    minimum: 0,
+    description: 'Conversations with a message in the range',
+  }),
   messages: Count,
   user_messages: Count,
   assistant_messages: Count,
   agent_messages: Count,
   users: Type.Integer({ minimum: 0, description: 'Distinct customers of the counted conversations' }),
-  fallback_replies: Type.Integer({ minimum: 0, description: 'Assistant replies that were the fallback text' }),
+  fallback_replies: Type.Integer({
+    minimum: 0,
+    description: 'Assistant replies that were the fallback text',
+  }),
   ai_stopped_messages: Type.Integer({
     minimum: 0,
     description: 'Customer messages stored but not answered because the AI was stopped',
@@ -67,7 +79,10 @@ const LlmStep = Type.Object({
 });
 
 const LlmSummary = Type.Object({
-  calls: Type.Integer({ minimum: 0, description: 'Every logged call, speculative ones that were discarded included' }),
+  calls: Type.Integer({
+    minimum: 0,
+    description: 'Every logged call, speculative ones that were discarded included',
+  }),
   errors: Count,
   error_rate: Type.Number({ minimum: 0, maximum: 1, description: 'errors / calls (0 without calls)' }),
   latency_ms: Type.Object({
@@ -82,11 +97,17 @@ const LlmSummary = Type.Object({
 });
 
 const Extraction = Type.Object({
-  messages_with_facts: Type.Integer({ minimum: 0, description: 'Messages from which data was extracted in the range' }),
+  messages_with_facts: Type.Integer({
+    minimum: 0,
+    description: 'Messages from which data was extracted in the range',
+  }),
   fill_rates: Type.Array(
     Type.Object({
       key: Type.String(),
-      conversations: Type.Integer({ minimum: 0, description: 'Counted conversations whose collected_data has the key' }),
+      conversations: Type.Integer({
+        minimum: 0,
+        description: 'Counted conversations whose collected_data has the key',
+      }),
       rate: Type.Number({ minimum: 0, maximum: 1, description: 'conversations / totals.conversations' }),
     }),
     { description: `The ${MAX_FILL_RATE_KEYS} most frequent collected_data keys` },
@@ -100,7 +121,9 @@ export const Overview = Type.Object(
     to: Timestamp,
     totals: Totals,
     per_day: Type.Array(Day, { description: 'Every UTC day of the range, oldest first, zero-filled' }),
-    stage_funnel: Type.Array(FunnelStage, { description: "Every stage of the business, the first stage first" }),
+    stage_funnel: Type.Array(FunnelStage, {
+      description: 'Every stage of the business, the first stage first',
+    }),
     llm: LlmSummary,
     extraction: Extraction,
   },

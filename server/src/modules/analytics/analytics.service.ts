@@ -28,8 +28,11 @@ function instant(field: 'from' | 'to', value: string): Date {
 export function resolveRange(query: OverviewQuery, now = new Date()): { from: Date; to: Date } {
   const to = query.to === undefined ? now : instant('to', query.to);
   const from =
-    query.from === undefined ? new Date(to.getTime() - DEFAULT_RANGE_DAYS * DAY_MS) : instant('from', query.from);
-  if (from.getTime() > to.getTime()) throw invalid('from must not be after to', { from: 'must not be after to' });
+    query.from === undefined
+      ? new Date(to.getTime() - DEFAULT_RANGE_DAYS * DAY_MS)
+      : instant('from', query.from);
+  if (from.getTime() > to.getTime())
+    throw invalid('from must not be after to', { from: 'must not be after to' });
   if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS) {
     throw invalid(`The range may span at most ${MAX_RANGE_DAYS} days`, {
       from: `at most ${MAX_RANGE_DAYS} days before to`,
