@@ -578,3 +578,44 @@ describe('POST /api/templates/{id}/test', () => {
     );
   });
 });
+
+describe('previewing and testing an unsaved draft', () => {
+  it('renders and runs the draft content instead of the stored one', async () => {
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    p.llm.setDefault(scriptedModel());
+    const stage = (
+      await p.t.app.inject({
+        method: 'GET',
+        url: `/api/stages/${business.first_stage_id}`,
+        headers: bearer(business.api_key),
+      })
+    ).json();
+    const id = stage.response_generation_template_id;
+    const draft = {
+      content: 'Draft for {{business_name}}: """{{message_content}}"""',
+      system_prompt: 'Draft system',
+      message_content: 'hey',
+    };
+    const rendered = await p.t.app.inject({
+      method: 'POST',
+      url: `/api/templates/${id}/render`,
+      headers: bearer(business.api_key),
+      payload: draft,
+    });
+    expect(rendered.json()).toMatchObject({
+      rendered_content: `Draft for ${business.business_name}: """hey"""`,
+      rendered_system_prompt: 'Draft system',
+    });
+    const tested = await p.t.app.inject({
+      method: 'POST',
+      url: `/api/templates/${id}/test`,
+      headers: bearer(business.api_key),
+      payload: draft,
+    });
+    expect(tested.json()).toMatchObject({ raw_response: 'Reply to: hey', parsed_response: 'Reply to: hey' });
+    const stored = (
+      await p.t.app.inject({ method: 'GET', url: `/api/templates/${id}`, headers: bearer(business.api_key) })
+    ).json();
+    expect(stored.content).not.toContain('Draft for');
+  });
+});

@@ -30,6 +30,7 @@ interface LeasedConversation {
   aiStoppedAt: Date | null;
   aiStoppedUntil: Date | null;
   pending: PendingMessage[];
+  user: { firstName: string; lastName: string };
 }
 
 const parseJson = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
@@ -110,13 +111,13 @@ export class ConversationProcessor {
            AND (lease_owner IS NULL OR lease_owner = ${this.owner} OR lease_until < now())
         RETURNING business_id, user_id, stage_id, channel, collected_data, ai_stopped_at, ai_stopped_until
       )
-      SELECT lease.*,
+      SELECT lease.*, u.first_name, u.last_name,
              (SELECT coalesce(json_agg(json_build_object('messageId', m.message_id, 'content', m.message_content,
                                                          'sequence', m.sequence_number) ORDER BY m.sequence_number), '[]')
                 FROM messages m
                WHERE m.conversation_id = ${conversationId} AND m.status = 'pending'
                  AND m.sequence_number <= ${untilSequence}::int) AS pending
-        FROM lease`),
+        FROM lease LEFT JOIN users u ON u.user_id = lease.user_id`),
     );
     if (!row) return undefined;
     return {
@@ -128,6 +129,7 @@ export class ConversationProcessor {
       aiStoppedAt: row.ai_stopped_at ? toDate(row.ai_stopped_at) : null,
       aiStoppedUntil: row.ai_stopped_until ? toDate(row.ai_stopped_until) : null,
       pending: parseJson<PendingMessage[]>(row.pending),
+      user: { firstName: String(row.first_name ?? ''), lastName: String(row.last_name ?? '') },
     };
   }
 
@@ -188,6 +190,7 @@ export class ConversationProcessor {
       config,
       conversationId,
       userId: leased.userId,
+      user: leased.user,
       stageId: state.stageId,
       collectedData: state.collectedData,
       messageId: message.messageId,

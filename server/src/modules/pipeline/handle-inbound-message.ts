@@ -7,6 +7,7 @@ import { appendMessage } from '../conversations/append-message.js';
 import type { ConversationProcessor } from './conversation-processor.js';
 import type { ProcessingStep, TurnListener, TurnOutcome } from './pipeline-types.js';
 import { resolveConversation } from './resolve-conversation.js';
+import { storeInboundInExistingConversation } from './store-inbound.js';
 
 export interface InboundMessage {
   businessId: string;
@@ -65,23 +66,35 @@ export async function handleInboundMessage(
     if (existing) return storedResult(ctx, processor, existing, true);
   }
 
-  const resolved = await resolveConversation(ctx.db, {
+  const fast = await storeInboundInExistingConversation(ctx.db, {
     businessId: input.businessId,
+    content,
+    channel,
     userId: input.userId,
     conversationId: input.conversationId,
-    entryStageId: config.entryStageId,
-    channel,
+    externalMessageId: input.externalMessageId,
   });
-  const stored = await appendMessage(ctx.db, {
-    conversationId: resolved.conversationId,
-    businessId: input.businessId,
-    senderType: 'user',
-    content,
-    status: 'pending',
-    reserveReplySlot: true,
-    channel,
-    externalMessageId: input.externalMessageId ?? null,
-  });
+  let stored = fast?.message ?? null;
+  let resolved = fast ? { conversationId: fast.message.conversationId, userId: fast.userId } : null;
+  if (!resolved) {
+    resolved = await resolveConversation(ctx.db, {
+      businessId: input.businessId,
+      userId: input.userId,
+      conversationId: input.conversationId,
+      entryStageId: config.entryStageId,
+      channel,
+    });
+    stored = await appendMessage(ctx.db, {
+      conversationId: resolved.conversationId,
+      businessId: input.businessId,
+      senderType: 'user',
+      content,
+      status: 'pending',
+      reserveReplySlot: true,
+      channel,
+      externalMessageId: input.externalMessageId ?? null,
+    });
+  }
   if (!stored) {
     // The same external id arrived concurrently: answer with the first delivery's result.
     const existing = await findByExternalId(

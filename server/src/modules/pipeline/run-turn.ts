@@ -15,6 +15,7 @@ export interface TurnInput {
   config: BusinessConfig;
   conversationId: string;
   userId: string;
+  user?: { firstName: string; lastName: string } | undefined;
   stageId: string | null;
   collectedData: Record<string, unknown>;
   messageId: string;
@@ -55,6 +56,7 @@ export async function runTurn(ctx: AppContext, llm: LlmClient | null, input: Tur
     businessId: config.business.businessId,
     conversationId: input.conversationId,
     userId: input.userId,
+    user: input.user,
     stageId: current.stageId,
     // undefined: the provider looks up the conversation's last transition when a template asks.
     previousStageId: undefined,

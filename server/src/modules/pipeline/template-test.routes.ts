@@ -11,6 +11,8 @@ const TestBody = Type.Object(
     variables: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     conversation_id: Type.Optional(Uuid),
     message_content: Type.Optional(Type.String({ maxLength: 20_000 })),
+    content: Type.Optional(Type.String({ maxLength: 100_000, description: 'An unsaved draft to test' })),
+    system_prompt: Type.Optional(Type.String({ maxLength: 100_000 })),
   },
   { additionalProperties: false },
 );

@@ -12,6 +12,9 @@ export interface RenderInput {
   variables?: Record<string, unknown>;
   conversation_id?: string;
   message_content?: string;
+  /** Unsaved drafts from an editor: rendered instead of what is stored. */
+  content?: string;
+  system_prompt?: string;
 }
 
 /**
@@ -65,7 +68,11 @@ export async function renderTemplatePreview(
     );
     vc = { businessId, stageId: owner?.stageId ?? null, userId: null, messageContent: input.message_content };
   }
-  return renderWithContext(ctx, template, vc, input.variables ?? {});
+  const draft = {
+    content: input.content ?? template.content,
+    systemPrompt: input.system_prompt ?? template.systemPrompt,
+  };
+  return renderWithContext(ctx, draft, vc, input.variables ?? {});
 }
 
 const CATALOGUE = new Map(BUILT_IN_VARIABLES.map((variable) => [variable.name, variable]));

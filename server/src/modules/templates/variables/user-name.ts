@@ -23,14 +23,16 @@ const userName: VariableProvider = async (env) => {
     const data = await collectedData(env);
     return data ? collectedName(data) || undefined : undefined;
   }
-  const row = await remember(env, `user:${userId}`, async () => {
-    const [found] = await env.ctx.db
-      .select({ firstName: users.firstName, lastName: users.lastName })
-      .from(users)
-      .where(and(eq(users.userId, userId), eq(users.businessId, env.vc.businessId)))
-      .limit(1);
-    return found;
-  });
+  const row =
+    env.vc.user ??
+    (await remember(env, `user:${userId}`, async () => {
+      const [found] = await env.ctx.db
+        .select({ firstName: users.firstName, lastName: users.lastName })
+        .from(users)
+        .where(and(eq(users.userId, userId), eq(users.businessId, env.vc.businessId)))
+        .limit(1);
+      return found;
+    }));
   const fromProfile = [row?.firstName, row?.lastName]
     .map((part) => part?.trim())
     .filter(Boolean)

@@ -8,6 +8,8 @@ export interface VariableContext {
   businessId: string;
   conversationId?: string | null;
   userId?: string | null;
+  /** The customer's profile names when the caller already has them (saves the user query). */
+  user?: { firstName: string; lastName: string } | undefined;
   /** Current stage; null means the business's entry stage; undefined: the conversation's stage. */
   stageId?: string | null;
   /** undefined: looked up from the conversation's last stage transition (one query, only when used). */
