@@ -1,0 +1,174 @@
+import AccountTreeIcon from '@mui/icons-material/AccountTree';
+import ApartmentIcon from '@mui/icons-material/Apartment';
+import ChatIcon from '@mui/icons-material/Chat';
+import DescriptionIcon from '@mui/icons-material/Description';
+import ForumIcon from '@mui/icons-material/Forum';
+import GroupsIcon from '@mui/icons-material/Groups';
+import LogoutIcon from '@mui/icons-material/Logout';
+import MenuIcon from '@mui/icons-material/Menu';
+import SettingsIcon from '@mui/icons-material/Settings';
+import {
+  AppBar,
+  Box,
+  Button,
+  Chip,
+  Drawer,
+  IconButton,
+  List,
+  ListItemButton,
+  ListItemIcon,
+  ListItemText,
+  Toolbar,
+  Tooltip,
+  Typography,
+  useMediaQuery,
+} from '@mui/material';
+import { useTheme } from '@mui/material/styles';
+import { type ReactNode, Suspense, useState } from 'react';
+import { NavLink, Outlet, useLocation, useNavigate, useNavigation } from 'react-router-dom';
+import { Loading, TopProgress } from '@/components/loading';
+import { BusinessSwitcher } from '@/features/businesses/components/business-switcher';
+import { useSession } from '@/lib/auth/session';
+import { useRuntime } from '@/lib/runtime';
+
+const DRAWER_WIDTH = 220;
+
+interface NavItem {
+  to: string;
+  label: string;
+  icon: ReactNode;
+  adminOnly?: boolean;
+}
+
+const NAV: NavItem[] = [
+  { to: '/conversations', label: 'Conversations', icon: <ForumIcon /> },
+  { to: '/simulator', label: 'Simulator', icon: <ChatIcon /> },
+  { to: '/stages', label: 'Stages', icon: <AccountTreeIcon /> },
+  { to: '/templates', label: 'Templates', icon: <DescriptionIcon /> },
+  { to: '/agents', label: 'Agents', icon: <GroupsIcon /> },
+  { to: '/settings', label: 'Settings', icon: <SettingsIcon /> },
+  { to: '/businesses', label: 'Businesses', icon: <ApartmentIcon />, adminOnly: true },
+];
+
+export function AppShell() {
+  const theme = useTheme();
+  const wide = useMediaQuery(theme.breakpoints.up('md'), { noSsr: true });
+  const [mobileOpen, setMobileOpen] = useState(false);
+  const { me, isAdmin, businessName, signOut } = useSession();
+  const navigation = useNavigation();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const runtime = useRuntime();
+
+  const items = NAV.filter((n) => !n.adminOnly || isAdmin);
+  const drawer = (
+    <Box component="nav" aria-label="Main">
+      <Toolbar sx={{ px: 2 }}>
+        <Typography variant="h6" component="div" sx={{ fontWeight: 700, letterSpacing: 0.5 }}>
+          ICMP
+        </Typography>
+      </Toolbar>
+      <List>
+        {items.map((item) => (
+          <ListItemButton
+            key={item.to}
+            component={NavLink}
+            to={item.to}
+            selected={location.pathname.startsWith(item.to)}
+            onClick={() => setMobileOpen(false)}
+          >
+            <ListItemIcon sx={{ minWidth: 40 }}>{item.icon}</ListItemIcon>
+            <ListItemText primary={item.label} />
+          </ListItemButton>
+        ))}
+      </List>
+    </Box>
+  );
+
+  async function handleSignOut() {
+    await signOut();
+    navigate('/sign-in', { replace: true });
+  }
+
+  return (
+    <Box sx={{ display: 'flex', minHeight: '100vh' }}>
+      <AppBar
+        position="fixed"
+        color="default"
+        sx={{
+          width: { md: `calc(100% - ${DRAWER_WIDTH}px)` },
+          ml: { md: `${DRAWER_WIDTH}px` },
+          borderBottom: 1,
+          borderColor: 'divider',
+          bgcolor: 'background.paper',
+        }}
+      >
+        <Toolbar sx={{ gap: 1.5 }}>
+          {!wide && (
+            <IconButton edge="start" aria-label="Open navigation" onClick={() => setMobileOpen(true)}>
+              <MenuIcon />
+            </IconButton>
+          )}
+          {isAdmin ? (
+            <>
+              <Chip label="Admin" color="primary" size="small" />
+              <BusinessSwitcher />
+            </>
+          ) : (
+            <Typography noWrap sx={{ fontWeight: 600 }}>
+              {businessName ?? me?.business_id}
+            </Typography>
+          )}
+          <Box sx={{ flexGrow: 1 }} />
+          {runtime.data && (
+            <Tooltip title={runtime.data.model ? `Model: ${runtime.data.model}` : 'No LLM configured'}>
+              <Chip
+                size="small"
+                variant="outlined"
+                color={runtime.data.llm_mode === 'offline' ? 'warning' : 'default'}
+                label={runtime.data.llm_mode === 'offline' ? 'Offline engine' : runtime.data.llm_mode}
+                sx={{ display: { xs: 'none', sm: 'inline-flex' } }}
+              />
+            </Tooltip>
+          )}
+          <Button onClick={handleSignOut} startIcon={<LogoutIcon />} color="inherit">
+            Sign out
+          </Button>
+        </Toolbar>
+      </AppBar>
+      <Box component="div" sx={{ width: { md: DRAWER_WIDTH }, flexShrink: { md: 0 } }}>
+        {wide ? (
+          <Drawer
+            variant="permanent"
+            open
+            sx={{ '& .MuiDrawer-paper': { width: DRAWER_WIDTH, boxSizing: 'border-box' } }}
+          >
+            {drawer}
+          </Drawer>
+        ) : (
+          <Drawer
+            variant="temporary"
+            open={mobileOpen}
+            onClose={() => setMobileOpen(false)}
+            ModalProps={{ keepMounted: true }}
+            sx={{ '& .MuiDrawer-paper': { width: DRAWER_WIDTH } }}
+          >
+            {drawer}
+          </Drawer>
+        )}
+      </Box>
+      <Box
+        component="main"
+        sx={{ flexGrow: 1, minWidth: 0, width: { md: `calc(100% - ${DRAWER_WIDTH}px)` } }}
+      >
+        <Toolbar />
+        <TopProgress active={navigation.state === 'loading'} />
+        <Box sx={{ p: { xs: 1.5, sm: 3 }, maxWidth: 1400, mx: 'auto' }}>
+          <Suspense fallback={<Loading />}>
+            <Outlet />
+          </Suspense>
+        </Box>
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,42 @@
+import { Alert, Box, Button } from '@mui/material';
+import { isRouteErrorResponse, Link as RouterLink, useRouteError } from 'react-router-dom';
+import { errorMessage } from '@/lib/api/errors';
+
+export function RouteError() {
+  const error = useRouteError();
+  const chunkFailed =
+    error instanceof Error && /dynamically imported module|Importing a module script/i.test(error.message);
+  const message = isRouteErrorResponse(error)
+    ? `${error.status} ${error.statusText}`
+    : chunkFailed
+      ? 'A new version of the app was deployed. Reload the page.'
+      : errorMessage(error);
+  return (
+    <Box sx={{ p: 3 }}>
+      <Alert
+        severity="error"
+        action={
+          chunkFailed ? (
+            <Button color="inherit" onClick={() => window.location.reload()}>
+              Reload
+            </Button>
+          ) : (
+            <Button color="inherit" component={RouterLink} to="/">
+              Home
+            </Button>
+          )
+        }
+      >
+        {message}
+      </Alert>
+    </Box>
+  );
+}
+
+export function NotFoundPage() {
+  return (
+    <Alert severity="info">
+      This page does not exist. <RouterLink to="/">Go to the dashboard</RouterLink>.
+    </Alert>
+  );
+}

@@ -1,0 +1,1 @@
+export { AgentsPage as AgentsRoute } from '@/features/agents/components/agents-page';

@@ -1,0 +1,1 @@
+export { BusinessesPage as BusinessesRoute } from '@/features/businesses/components/businesses-page';

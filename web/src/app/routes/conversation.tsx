@@ -1,0 +1,1 @@
+export { ConversationPage as ConversationRoute } from '@/features/conversations/components/conversation-page';

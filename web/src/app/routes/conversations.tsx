@@ -1,0 +1,1 @@
+export { ConversationsPage as ConversationsRoute } from '@/features/conversations/components/conversations-page';

@@ -1,0 +1,1 @@
+export { SettingsPage as SettingsRoute } from '@/features/businesses/components/settings-page';

@@ -1,0 +1,1 @@
+export { SimulatorPage as SimulatorRoute } from '@/features/simulator/components/simulator-page';

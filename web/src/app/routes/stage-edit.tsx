@@ -1,0 +1,4 @@
+export {
+  StageCreatePage as StageCreateRoute,
+  StageEditPage as StageEditRoute,
+} from '@/features/stages/components/stage-edit-page';

@@ -1,0 +1,1 @@
+export { StageFlowPage as StageFlowRoute } from '@/features/stages/components/stage-flow-page';

@@ -1,0 +1,1 @@
+export { StageDetailPage as StageRoute } from '@/features/stages/components/stage-detail-page';

@@ -1,0 +1,1 @@
+export { StagesPage as StagesRoute } from '@/features/stages/components/stages-page';

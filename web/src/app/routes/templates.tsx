@@ -1,0 +1,1 @@
+export { TemplatesPage as TemplatesRoute } from '@/features/templates/components/templates-page';

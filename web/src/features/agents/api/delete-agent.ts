@@ -1,0 +1,21 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { apiClient, unwrap } from '@/lib/api/client';
+
+export function deleteAgent(_businessId: string, agentId: string): Promise<void> {
+  return unwrap<void>(
+    apiClient.DELETE('/api/agents/{agent_id}', {
+      params: { path: { agent_id: agentId } },
+    }),
+  );
+}
+
+export function useDeleteAgent(businessId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (agentId: string) => deleteAgent(businessId, agentId),
+    onSuccess: () => {
+      qc.invalidateQueries({ queryKey: ['agents', businessId] });
+      qc.invalidateQueries({ queryKey: ['stages', businessId] });
+    },
+  });
+}

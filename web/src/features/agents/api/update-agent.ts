@@ -1,0 +1,21 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { apiClient, unwrap } from '@/lib/api/client';
+import type { Agent } from '@/lib/api/types';
+
+export function updateAgent(_businessId: string, agentId: string, agentName: string): Promise<Agent> {
+  return unwrap<Agent>(
+    apiClient.PUT('/api/agents/{agent_id}', {
+      params: { path: { agent_id: agentId } },
+      body: { agent_name: agentName },
+    }),
+  );
+}
+
+export function useUpdateAgent(businessId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ agentId, agentName }: { agentId: string; agentName: string }) =>
+      updateAgent(businessId, agentId, agentName),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['agents', businessId] }),
+  });
+}

@@ -1,0 +1,17 @@
+import { useQuery } from '@tanstack/react-query';
+import { apiClient, unwrap } from '@/lib/api/client';
+import type { Business } from '@/lib/api/types';
+
+export function getBusiness(businessId: string): Promise<Business> {
+  return unwrap<Business>(
+    apiClient.GET('/api/businesses/{business_id}', { params: { path: { business_id: businessId } } }),
+  );
+}
+
+export function useBusiness(businessId: string | null) {
+  return useQuery({
+    queryKey: ['business', businessId],
+    queryFn: () => getBusiness(businessId as string),
+    enabled: !!businessId,
+  });
+}

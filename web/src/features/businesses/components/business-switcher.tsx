@@ -1,0 +1,49 @@
+import { MenuItem, TextField } from '@mui/material';
+import { useEffect } from 'react';
+import { useSession } from '@/lib/auth/session';
+import { useBusinesses } from '../api/list-businesses';
+
+/** The admin's choice of business; every business-scoped page follows it. */
+export function BusinessSwitcher() {
+  const { businessId, businessName, selectBusiness } = useSession();
+  const { data, isLoading } = useBusinesses();
+  const businesses = data?.businesses ?? [];
+
+  useEffect(() => {
+    if (!data) return;
+    const current = businesses.find((b) => b.business_id === businessId);
+    if (!current) {
+      const first = businesses[0];
+      if (first || businessId) selectBusiness(first ? first.business_id : null, first?.business_name);
+    } else if (current.business_name !== businessName) {
+      selectBusiness(current.business_id, current.business_name);
+    }
+  }, [data, businessId, businessName, businesses, selectBusiness]);
+
+  return (
+    <TextField
+      select
+      label="Business"
+      size="small"
+      value={businessId && businesses.some((b) => b.business_id === businessId) ? businessId : ''}
+      onChange={(e) => {
+        const b = businesses.find((x) => x.business_id === e.target.value);
+        selectBusiness(e.target.value || null, b?.business_name);
+      }}
+      disabled={isLoading || businesses.length === 0}
+      helperText={!isLoading && businesses.length === 0 ? 'No businesses yet' : undefined}
+      sx={{
+        minWidth: { xs: 140, sm: 220 },
+        maxWidth: 280,
+        '& .MuiInputBase-root': { bgcolor: 'background.paper' },
+      }}
+      slotProps={{ select: { MenuProps: { slotProps: { paper: { sx: { maxHeight: 360 } } } } } }}
+    >
+      {businesses.map((b) => (
+        <MenuItem key={b.business_id} value={b.business_id}>
+          {b.business_name}
+        </MenuItem>
+      ))}
+    </TextField>
+  );
+}

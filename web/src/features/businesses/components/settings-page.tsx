@@ -1,0 +1,271 @@
+import {
+  Box,
+  Button,
+  Chip,
+  CircularProgress,
+  Grid,
+  MenuItem,
+  Paper,
+  Stack,
+  TextField,
+  Typography,
+} from '@mui/material';
+import { type FormEvent, useEffect, useMemo, useState } from 'react';
+import { ConfirmDialog } from '@/components/confirm-dialog';
+import { ErrorAlert } from '@/components/error-alert';
+import { Loading } from '@/components/loading';
+import { OfflineBanner } from '@/components/offline-banner';
+import { PageHeader } from '@/components/page-header';
+import { RequireBusiness } from '@/components/require-business';
+import { useStages } from '@/features/stages/api/list-stages';
+import { fieldErrorsOf } from '@/lib/api/errors';
+import type { Business } from '@/lib/api/types';
+import { saveConfig } from '@/lib/auth/auth-api';
+import { useSession } from '@/lib/auth/session';
+import { useRuntime } from '@/lib/runtime';
+import { useBusiness } from '../api/get-business';
+import { useRotateKey } from '../api/rotate-key';
+import { type UpdateBusinessInput, useUpdateBusiness } from '../api/update-business';
+import { NewKeyDialog } from './new-key-dialog';
+
+const PROFILE = [
+  'business_name',
+  'business_description',
+  'address',
+  'phone_number',
+  'website',
+  'owner_id',
+] as const;
+const SETTINGS = ['fallback_reply', 'llm_model'] as const;
+type FormKey = (typeof PROFILE)[number] | (typeof SETTINGS)[number] | 'first_stage_id';
+type FormValues = Record<FormKey, string>;
+
+const EMPTY: FormValues = {
+  business_name: '',
+  business_description: '',
+  address: '',
+  phone_number: '',
+  website: '',
+  owner_id: '',
+  first_stage_id: '',
+  fallback_reply: '',
+  llm_model: '',
+};
+
+function toForm(b: Business): FormValues {
+  const out = { ...EMPTY };
+  for (const k of PROFILE) out[k] = (b[k] as string | null | undefined) ?? '';
+  for (const k of SETTINGS) out[k] = b.settings?.[k] ?? '';
+  out.first_stage_id = b.first_stage_id ?? '';
+  return out;
+}
+
+/** Only what changed. Cleared optional profile fields become null; cleared settings become '' (server default). */
+function toPatch(values: FormValues, changed: FormKey[]): UpdateBusinessInput {
+  const patch: UpdateBusinessInput = {};
+  const settings: Record<string, string> = {};
+  for (const k of changed) {
+    if ((SETTINGS as readonly string[]).includes(k)) settings[k] = values[k].trim();
+    else if (k === 'first_stage_id') {
+      if (values[k]) patch.first_stage_id = values[k];
+    } else if (k === 'business_name' || k === 'business_description') patch[k] = values[k];
+    else
+      patch[k as 'address' | 'phone_number' | 'website' | 'owner_id'] =
+        values[k].trim() === '' ? null : values[k];
+  }
+  if (Object.keys(settings).length) patch.settings = settings;
+  return patch;
+}
+
+export function SettingsPage() {
+  return (
+    <>
+      <PageHeader
+        title="Settings"
+        subtitle="The business profile, its entry stage, its fallback reply and its model."
+      />
+      <OfflineBanner />
+      <RequireBusiness>
+        {(businessId) => <SettingsForm key={businessId} businessId={businessId} />}
+      </RequireBusiness>
+    </>
+  );
+}
+
+function SettingsForm({ businessId }: { businessId: string }) {
+  const business = useBusiness(businessId);
+  const stages = useStages(businessId);
+  const runtime = useRuntime();
+  const update = useUpdateBusiness(businessId);
+  const [values, setValues] = useState<FormValues>(EMPTY);
+  const [saved, setSaved] = useState(false);
+
+  useEffect(() => {
+    if (business.data) setValues(toForm(business.data));
+  }, [business.data]);
+
+  const initial = useMemo(() => (business.data ? toForm(business.data) : EMPTY), [business.data]);
+  const changed = (Object.keys(values) as FormKey[]).filter((k) => values[k] !== initial[k]);
+  const fe = fieldErrorsOf(update.error);
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    update.mutate(toPatch(values, changed), {
+      onSuccess: () => {
+        setSaved(true);
+        setTimeout(() => setSaved(false), 2500);
+      },
+    });
+  }
+
+  if (business.isLoading) return <Loading />;
+  if (business.error) return <ErrorAlert error={business.error} onRetry={() => business.refetch()} />;
+
+  const field = (name: FormKey, label: string, extra: Partial<Parameters<typeof TextField>[0]> = {}) => (
+    <TextField
+      label={label}
+      name={name}
+      value={values[name]}
+      onChange={(e) => setValues((v) => ({ ...v, [name]: e.target.value }))}
+      error={!!(fe[name] ?? fe[`settings.${name}`] ?? fe[`settings/${name}`])}
+      helperText={fe[name] ?? fe[`settings.${name}`] ?? fe[`settings/${name}`] ?? extra.helperText}
+      fullWidth
+      {...extra}
+    />
+  );
+
+  const flags = Object.entries(business.data ?? {}).filter(
+    ([k, v]) => k.startsWith('has_') && typeof v === 'boolean',
+  );
+  return (
+    <Stack spacing={2}>
+      <Paper component="form" onSubmit={submit} noValidate sx={{ p: { xs: 2, sm: 3 } }}>
+        <Typography variant="h2" component="h2" gutterBottom>
+          Profile
+        </Typography>
+        <Grid container spacing={2}>
+          <Grid size={{ xs: 12, md: 6 }}>{field('business_name', 'Business name', { required: true })}</Grid>
+          <Grid size={{ xs: 12, md: 6 }}>{field('website', 'Website')}</Grid>
+          <Grid size={12}>
+            {field('business_description', 'Description', { multiline: true, minRows: 2 })}
+          </Grid>
+          <Grid size={{ xs: 12, md: 6 }}>{field('address', 'Address')}</Grid>
+          <Grid size={{ xs: 12, md: 6 }}>{field('phone_number', 'Phone number')}</Grid>
+        </Grid>
+        <Typography variant="h2" component="h2" sx={{ mt: 3, mb: 1 }}>
+          Conversation
+        </Typography>
+        <Grid container spacing={2}>
+          <Grid size={{ xs: 12, md: 6 }}>
+            {field('first_stage_id', 'Entry stage', {
+              select: true,
+              helperText: 'Where every new conversation starts.',
+              children: (stages.data?.stages ?? []).map((s) => (
+                <MenuItem key={s.stage_id} value={s.stage_id}>
+                  {s.stage_name}
+                </MenuItem>
+              )),
+            })}
+          </Grid>
+          <Grid size={{ xs: 12, md: 6 }}>
+            {field('llm_model', 'LLM model override', {
+              placeholder: runtime.data?.model ?? 'server default',
+              helperText: `Leave empty to use the server's model${runtime.data?.model ? ` (${runtime.data.model})` : ''}.`,
+            })}
+          </Grid>
+          <Grid size={12}>
+            {field('fallback_reply', 'Fallback reply', {
+              multiline: true,
+              minRows: 2,
+              helperText: 'Sent to the customer when the model fails or is not configured.',
+            })}
+          </Grid>
+        </Grid>
+        <ErrorAlert error={update.error} />
+        <Stack direction="row" spacing={2} sx={{ mt: 2, alignItems: 'center' }}>
+          <Button
+            type="submit"
+            variant="contained"
+            disabled={update.isPending || changed.length === 0}
+            startIcon={update.isPending ? <CircularProgress size={16} color="inherit" /> : undefined}
+          >
+            Save settings
+          </Button>
+          <Button disabled={changed.length === 0} onClick={() => setValues(initial)}>
+            Discard changes
+          </Button>
+          {saved && (
+            <Typography color="success.main" role="status">
+              Saved
+            </Typography>
+          )}
+        </Stack>
+      </Paper>
+      {flags.length > 0 && (
+        <Paper sx={{ p: { xs: 2, sm: 3 } }}>
+          <Typography variant="h2" component="h2" gutterBottom>
+            Channels
+          </Typography>
+          <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap' }}>
+            {flags.map(([k, v]) => (
+              <Chip
+                key={k}
+                label={k.replace(/^has_/, '').replace(/_/g, ' ')}
+                color={v ? 'success' : 'default'}
+                variant={v ? 'filled' : 'outlined'}
+              />
+            ))}
+          </Box>
+        </Paper>
+      )}
+      <KeyPanel businessId={businessId} />
+    </Stack>
+  );
+}
+
+function KeyPanel({ businessId }: { businessId: string }) {
+  const { isAdmin } = useSession();
+  const rotate = useRotateKey();
+  const [confirm, setConfirm] = useState(false);
+  const [key, setKey] = useState<string | null>(null);
+  return (
+    <Paper sx={{ p: { xs: 2, sm: 3 } }}>
+      <Typography variant="h2" component="h2" gutterBottom>
+        API key
+      </Typography>
+      <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
+        Keys are stored hashed and cannot be shown again. Rotating issues a new key; the old one stops working
+        at once.
+      </Typography>
+      <Button variant="outlined" color="warning" onClick={() => setConfirm(true)}>
+        Rotate key
+      </Button>
+      <ConfirmDialog
+        open={confirm}
+        title="Rotate API key?"
+        message="The current key stops working immediately. Integrations using it must be updated."
+        confirmLabel="Rotate key"
+        pending={rotate.isPending}
+        error={rotate.error}
+        onClose={() => setConfirm(false)}
+        onConfirm={() =>
+          rotate.mutate(businessId, {
+            onSuccess: async (r) => {
+              // A business signed in with the old key would be signed out: re-sign in with the new one.
+              if (!isAdmin) await saveConfig(businessId, r.api_key).catch(() => undefined);
+              setConfirm(false);
+              setKey(r.api_key);
+            },
+          })
+        }
+      />
+      <NewKeyDialog
+        open={!!key}
+        title="New API key"
+        apiKey={key}
+        businessId={businessId}
+        onClose={() => setKey(null)}
+      />
+    </Paper>
+  );
+}

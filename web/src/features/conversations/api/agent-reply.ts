@@ -1,0 +1,24 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { apiClient, unwrap } from '@/lib/api/client';
+import type { Message } from '@/lib/api/types';
+
+export function sendAgentReply(
+  _businessId: string,
+  conversationId: string,
+  content: string,
+): Promise<Message> {
+  return unwrap<Message>(
+    apiClient.POST('/api/conversations/{conversation_id}/agent-reply', {
+      params: { path: { conversation_id: conversationId } },
+      body: { content },
+    }),
+  );
+}
+
+export function useAgentReply(businessId: string, conversationId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (content: string) => sendAgentReply(businessId, conversationId, content),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['conversations', businessId] }),
+  });
+}

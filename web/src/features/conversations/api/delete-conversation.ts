@@ -1,0 +1,18 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { apiClient, unwrap } from '@/lib/api/client';
+
+export function deleteConversation(_businessId: string, conversationId: string): Promise<void> {
+  return unwrap<void>(
+    apiClient.DELETE('/api/conversations/{conversation_id}', {
+      params: { path: { conversation_id: conversationId } },
+    }),
+  );
+}
+
+export function useDeleteConversation(businessId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (conversationId: string) => deleteConversation(businessId, conversationId),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['conversations', businessId] }),
+  });
+}

@@ -1,0 +1,46 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { apiClient, compact, unwrap } from '@/lib/api/client';
+import type { Conversation, ListOf } from '@/lib/api/types';
+
+export type ConversationList = ListOf<'conversations', Conversation>;
+
+export interface ConversationFilters {
+  status?: 'active' | 'closed';
+  stage_id?: string;
+  user_id?: string;
+  q?: string;
+  from?: string;
+  to?: string;
+  /** Collected-data filters, sent as `data.<key>=<value>`. */
+  data?: Record<string, string>;
+  page?: number;
+  per_page?: number;
+}
+
+export function listConversations(
+  businessId: string,
+  filters: ConversationFilters = {},
+): Promise<ConversationList> {
+  const { data, ...rest } = filters;
+  const dataQuery: Record<string, string> = {};
+  for (const [k, v] of Object.entries(data ?? {})) if (k.trim()) dataQuery[`data.${k.trim()}`] = v;
+  return unwrap<ConversationList>(
+    apiClient.GET('/api/conversations', {
+      params: { query: compact({ business_id: businessId, ...rest, ...dataQuery }) },
+    }),
+  );
+}
+
+export function useConversations(
+  businessId: string | null,
+  filters: ConversationFilters = {},
+  { refetchInterval }: { refetchInterval?: number } = {},
+) {
+  return useQuery({
+    queryKey: ['conversations', businessId, filters],
+    queryFn: () => listConversations(businessId as string, filters),
+    enabled: !!businessId,
+    placeholderData: keepPreviousData,
+    refetchInterval,
+  });
+}

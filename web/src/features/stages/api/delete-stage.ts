@@ -1,0 +1,18 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { apiClient, unwrap } from '@/lib/api/client';
+
+export function deleteStage(_businessId: string, stageId: string): Promise<void> {
+  return unwrap<void>(
+    apiClient.DELETE('/api/stages/{stage_id}', {
+      params: { path: { stage_id: stageId } },
+    }),
+  );
+}
+
+export function useDeleteStage(businessId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (stageId: string) => deleteStage(businessId, stageId),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['stages', businessId] }),
+  });
+}

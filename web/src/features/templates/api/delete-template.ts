@@ -1,0 +1,18 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { apiClient, unwrap } from '@/lib/api/client';
+
+export function deleteTemplate(_businessId: string, templateId: string): Promise<void> {
+  return unwrap<void>(
+    apiClient.DELETE('/api/templates/{template_id}', {
+      params: { path: { template_id: templateId } },
+    }),
+  );
+}
+
+export function useDeleteTemplate(businessId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (templateId: string) => deleteTemplate(businessId, templateId),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['templates', businessId] }),
+  });
+}

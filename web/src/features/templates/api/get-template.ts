@@ -1,0 +1,19 @@
+import { useQuery } from '@tanstack/react-query';
+import { apiClient, unwrap } from '@/lib/api/client';
+import type { Template } from '@/lib/api/types';
+
+export function getTemplate(_businessId: string, templateId: string): Promise<Template> {
+  return unwrap<Template>(
+    apiClient.GET('/api/templates/{template_id}', {
+      params: { path: { template_id: templateId } },
+    }),
+  );
+}
+
+export function useTemplate(businessId: string | null, templateId: string | undefined) {
+  return useQuery({
+    queryKey: ['templates', businessId, 'detail', templateId],
+    queryFn: () => getTemplate(businessId as string, templateId as string),
+    enabled: !!businessId && !!templateId,
+  });
+}

@@ -1,0 +1,32 @@
+import { useQuery } from '@tanstack/react-query';
+import { apiClient, compact, unwrap } from '@/lib/api/client';
+import type { ListOf, Template, TemplateType } from '@/lib/api/types';
+
+export type TemplateList = ListOf<'templates', Template>;
+export interface TemplateFilters {
+  template_type?: TemplateType | '';
+  is_default?: 'true' | 'false' | '';
+}
+
+export function listTemplates(businessId: string, filters: TemplateFilters = {}): Promise<TemplateList> {
+  return unwrap<TemplateList>(
+    apiClient.GET('/api/templates', {
+      params: {
+        query: compact({
+          business_id: businessId,
+          template_type: filters.template_type,
+          is_default: filters.is_default ? filters.is_default === 'true' : undefined,
+          per_page: 100,
+        }),
+      },
+    }),
+  );
+}
+
+export function useTemplates(businessId: string | null, filters: TemplateFilters = {}) {
+  return useQuery({
+    queryKey: ['templates', businessId, filters],
+    queryFn: () => listTemplates(businessId as string, filters),
+    enabled: !!businessId,
+  });
+}

@@ -1,0 +1,23 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { apiClient, unwrap } from '@/lib/api/client';
+import type { Template } from '@/lib/api/types';
+
+export function restoreTemplateVersion(
+  _businessId: string,
+  templateId: string,
+  version: number,
+): Promise<Template> {
+  return unwrap<Template>(
+    apiClient.POST('/api/templates/{template_id}/versions/{version}/restore', {
+      params: { path: { template_id: templateId, version } },
+    }),
+  );
+}
+
+export function useRestoreTemplateVersion(businessId: string, templateId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (version: number) => restoreTemplateVersion(businessId, templateId, version),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['templates', businessId] }),
+  });
+}

@@ -1,0 +1,47 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { apiClient, unwrap } from '@/lib/api/client';
+import type { Template, TemplateType } from '@/lib/api/types';
+
+export interface TemplateInput {
+  template_name: string;
+  template_type: TemplateType;
+  content: string;
+  system_prompt: string;
+  is_default: boolean;
+}
+
+export function createTemplate(businessId: string, input: TemplateInput): Promise<Template> {
+  return unwrap<Template>(apiClient.POST('/api/templates', { body: { business_id: businessId, ...input } }));
+}
+
+export function updateTemplate(
+  _businessId: string,
+  templateId: string,
+  input: Partial<TemplateInput>,
+): Promise<Template> {
+  return unwrap<Template>(
+    apiClient.PUT('/api/templates/{template_id}', {
+      params: { path: { template_id: templateId } },
+      body: input,
+    }),
+  );
+}
+
+export function useCreateTemplate(businessId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: TemplateInput) => createTemplate(businessId, input),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['templates', businessId] }),
+  });
+}
+
+export function useUpdateTemplate(businessId: string, templateId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: Partial<TemplateInput>) => updateTemplate(businessId, templateId, input),
+    onSuccess: (t) => {
+      qc.setQueryData(['templates', businessId, 'detail', templateId], t);
+      qc.invalidateQueries({ queryKey: ['templates', businessId] });
+    },
+  });
+}

@@ -1,0 +1,142 @@
+import RestoreIcon from '@mui/icons-material/Restore';
+import { Alert, Box, Button, List, ListItemButton, ListItemText, Stack, Typography } from '@mui/material';
+import { useState } from 'react';
+import { ConfirmDialog } from '@/components/confirm-dialog';
+import { ErrorAlert } from '@/components/error-alert';
+import { Loading } from '@/components/loading';
+import type { Template } from '@/lib/api/types';
+import { formatDateTime } from '@/lib/format';
+import { diffLines } from '@/lib/line-diff';
+import { monoFont } from '@/theme/theme';
+import { useRestoreTemplateVersion } from '../api/restore-template-version';
+import { useTemplateVersions } from '../api/template-versions';
+
+/** Every saved version; pick one to see its diff against the editor, and restore it. */
+export function TemplateHistoryPanel({
+  businessId,
+  template,
+  draftContent,
+  onRestored,
+}: {
+  businessId: string;
+  template: Template;
+  draftContent: string;
+  onRestored: () => void;
+}) {
+  const versions = useTemplateVersions(businessId, template.template_id);
+  const restore = useRestoreTemplateVersion(businessId, template.template_id);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [confirm, setConfirm] = useState(false);
+
+  if (versions.isLoading) return <Loading label="Loading versions" />;
+  if (versions.error) return <ErrorAlert error={versions.error} onRetry={() => versions.refetch()} />;
+  const list = [...(versions.data?.versions ?? [])].sort((a, b) => b.version - a.version);
+  if (list.length === 0) return <Alert severity="info">No earlier versions yet. Each save keeps one.</Alert>;
+  const version = list.find((v) => v.version === selected) ?? null;
+  const diff = version ? diffLines(version.content, draftContent) : [];
+  const changes = diff.filter((d) => d.kind !== 'same').length;
+
+  return (
+    <Stack spacing={1.5}>
+      <List
+        dense
+        aria-label="Versions"
+        sx={{ maxHeight: 220, overflow: 'auto', border: 1, borderColor: 'divider', borderRadius: 1 }}
+      >
+        {list.map((v) => (
+          <ListItemButton
+            key={v.version}
+            selected={v.version === selected}
+            onClick={() => setSelected(v.version)}
+          >
+            <ListItemText
+              primary={`Version ${v.version}`}
+              secondary={`${formatDateTime(v.created_at)} · ${v.template_name}`}
+            />
+          </ListItemButton>
+        ))}
+      </List>
+      {version && (
+        <>
+          <Stack direction="row" sx={{ alignItems: 'center', justifyContent: 'space-between' }}>
+            <Typography variant="subtitle2">
+              Version {version.version} → editor ({changes === 0 ? 'identical' : `${changes} changed lines`})
+            </Typography>
+            <Button
+              size="small"
+              variant="outlined"
+              startIcon={<RestoreIcon />}
+              onClick={() => setConfirm(true)}
+            >
+              Restore version {version.version}
+            </Button>
+          </Stack>
+          <Box
+            role="region"
+            aria-label={`Diff of version ${version.version}`}
+            tabIndex={0}
+            sx={{
+              fontFamily: monoFont,
+              fontSize: 12.5,
+              maxHeight: 420,
+              overflow: 'auto',
+              border: 1,
+              borderColor: 'divider',
+              borderRadius: 1,
+            }}
+          >
+            {diff.map((d, i) => (
+              <Box
+                // biome-ignore lint/suspicious/noArrayIndexKey: diff lines have no identity
+                key={i}
+                sx={{
+                  px: 1,
+                  whiteSpace: 'pre-wrap',
+                  wordBreak: 'break-word',
+                  bgcolor:
+                    d.kind === 'add'
+                      ? 'rgba(46,125,50,0.14)'
+                      : d.kind === 'del'
+                        ? 'rgba(211,47,47,0.14)'
+                        : undefined,
+                }}
+              >
+                <Box component="span" aria-hidden sx={{ display: 'inline-block', width: 14, opacity: 0.6 }}>
+                  {d.kind === 'add' ? '+' : d.kind === 'del' ? '−' : ' '}
+                </Box>
+                {d.kind === 'add' ? (
+                  <ins style={{ textDecoration: 'none' }}>{d.text}</ins>
+                ) : d.kind === 'del' ? (
+                  <del style={{ textDecoration: 'none' }}>{d.text}</del>
+                ) : (
+                  d.text
+                )}
+              </Box>
+            ))}
+          </Box>
+        </>
+      )}
+      <ConfirmDialog
+        open={confirm}
+        title={`Restore version ${version?.version}?`}
+        message="The template's content and system prompt become those of this version. The current content is kept as a new version, so nothing is lost. Unsaved edits in the editor are discarded."
+        confirmLabel="Restore"
+        destructive={false}
+        pending={restore.isPending}
+        error={restore.error}
+        onClose={() => setConfirm(false)}
+        onConfirm={() =>
+          version &&
+          restore.mutate(version.version, {
+            onSuccess: () => {
+              setConfirm(false);
+              setSelected(null);
+              onRestored();
+              versions.refetch();
+            },
+          })
+        }
+      />
+    </Stack>
+  );
+}

@@ -1,0 +1,178 @@
+import AddIcon from '@mui/icons-material/Add';
+import {
+  Button,
+  Chip,
+  Link,
+  MenuItem,
+  Paper,
+  Stack,
+  Table,
+  TableBody,
+  TableCell,
+  TableContainer,
+  TableHead,
+  TableRow,
+  TextField,
+} from '@mui/material';
+import { useMemo, useState } from 'react';
+import { Link as RouterLink, useSearchParams } from 'react-router-dom';
+import { EmptyState } from '@/components/empty-state';
+import { ErrorAlert } from '@/components/error-alert';
+import { Loading } from '@/components/loading';
+import { PageHeader } from '@/components/page-header';
+import { RequireBusiness } from '@/components/require-business';
+import { useStages } from '@/features/stages/api/list-stages';
+import { TEMPLATE_TYPES, type TemplateType } from '@/lib/api/types';
+import { formatDateTime } from '@/lib/format';
+import { type TemplateFilters, useTemplates } from '../api/list-templates';
+import { TEMPLATE_TYPE_LABELS } from './template-types';
+
+export function TemplatesPage() {
+  return (
+    <RequireBusiness>
+      {(businessId) => <Templates key={businessId} businessId={businessId} />}
+    </RequireBusiness>
+  );
+}
+
+function Templates({ businessId }: { businessId: string }) {
+  const [params, setParams] = useSearchParams();
+  const filters: TemplateFilters = {
+    template_type: (params.get('type') ?? '') as TemplateType | '',
+    is_default: (params.get('default') ?? '') as 'true' | 'false' | '',
+  };
+  const [search, setSearch] = useState('');
+  const templates = useTemplates(businessId, filters);
+  const stages = useStages(businessId);
+
+  const usage = useMemo(() => {
+    const m = new Map<string, string[]>();
+    for (const s of stages.data?.stages ?? []) {
+      for (const id of [
+        s.stage_selection_template_id,
+        s.data_extraction_template_id,
+        s.response_generation_template_id,
+      ]) {
+        m.set(id, [...(m.get(id) ?? []), s.stage_name]);
+      }
+    }
+    return m;
+  }, [stages.data]);
+
+  const rows = (templates.data?.templates ?? []).filter(
+    (t) => !search.trim() || t.template_name.toLowerCase().includes(search.trim().toLowerCase()),
+  );
+  const setFilter = (key: string, value: string) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    setParams(next, { replace: true });
+  };
+
+  return (
+    <>
+      <PageHeader
+        title="Templates"
+        subtitle="The prompts behind every stage: selection, extraction and response, plus the defaults new stages copy."
+        actions={
+          <Button component={RouterLink} to="/templates/new" variant="contained" startIcon={<AddIcon />}>
+            New template
+          </Button>
+        }
+      />
+      <Stack direction={{ xs: 'column', sm: 'row' }} spacing={1.5} sx={{ mb: 2 }}>
+        <TextField
+          select
+          label="Type"
+          value={filters.template_type}
+          onChange={(e) => setFilter('type', e.target.value)}
+          sx={{ minWidth: 240 }}
+        >
+          <MenuItem value="">All types</MenuItem>
+          {TEMPLATE_TYPES.map((t) => (
+            <MenuItem key={t} value={t}>
+              {TEMPLATE_TYPE_LABELS[t]}
+            </MenuItem>
+          ))}
+        </TextField>
+        <TextField
+          select
+          label="Default"
+          value={filters.is_default}
+          onChange={(e) => setFilter('default', e.target.value)}
+          sx={{ minWidth: 150 }}
+        >
+          <MenuItem value="">All</MenuItem>
+          <MenuItem value="true">Defaults only</MenuItem>
+          <MenuItem value="false">Not defaults</MenuItem>
+        </TextField>
+        <TextField
+          label="Search by name"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          type="search"
+        />
+      </Stack>
+      <ErrorAlert error={templates.error} onRetry={() => templates.refetch()} />
+      {templates.isLoading ? (
+        <Loading />
+      ) : rows.length === 0 && !templates.error ? (
+        <EmptyState
+          title={
+            filters.template_type || filters.is_default || search
+              ? 'No template matches these filters'
+              : 'No templates yet'
+          }
+          description={
+            filters.template_type || filters.is_default || search
+              ? 'Clear the filters to see every template.'
+              : 'Creating a business creates its default templates; create a template to customise a stage.'
+          }
+          action={
+            <Button component={RouterLink} to="/templates/new" variant="contained">
+              New template
+            </Button>
+          }
+        />
+      ) : (
+        <Paper>
+          <TableContainer>
+            <Table size="small" aria-label="Templates">
+              <TableHead>
+                <TableRow>
+                  <TableCell>Name</TableCell>
+                  <TableCell>Type</TableCell>
+                  <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>Used by</TableCell>
+                  <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>Updated</TableCell>
+                </TableRow>
+              </TableHead>
+              <TableBody>
+                {rows.map((t) => (
+                  <TableRow key={t.template_id} hover>
+                    <TableCell>
+                      <Link
+                        component={RouterLink}
+                        to={`/templates/${t.template_id}`}
+                        sx={{ fontWeight: 600 }}
+                      >
+                        {t.template_name}
+                      </Link>
+                      {t.is_default && <Chip size="small" label="default" sx={{ ml: 1 }} />}
+                    </TableCell>
+                    <TableCell>{TEMPLATE_TYPE_LABELS[t.template_type] ?? t.template_type}</TableCell>
+                    <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>
+                      {(usage.get(t.template_id) ?? []).join(', ') || '—'}
+                    </TableCell>
+                    <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>
+                      {formatDateTime(t.updated_at ?? t.created_at)}
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </TableContainer>
+        </Paper>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,407 @@
+/**
+ * A tiny in-memory fake of the ICMP HTTP API (api.md), installed as `fetch`. It is the only thing
+ * the component tests replace: every component, hook and api function under test is real.
+ */
+import { vi } from 'vitest';
+import type {
+  Agent,
+  Business,
+  Conversation,
+  LlmCall,
+  Message,
+  Stage,
+  StageTransition,
+  Template,
+  TemplateVariable,
+  TemplateVersion,
+} from '@/lib/api/types';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: unknown;
+}
+
+type Handler = (req: RecordedRequest, params: Record<string, string>) => Response | Promise<Response>;
+
+export const BUSINESS_ID = '11111111-1111-4111-8111-111111111111';
+
+let seq = 0;
+const uuid = () => `00000000-0000-4000-8000-${String(++seq).padStart(12, '0')}`;
+const now = () => new Date(Date.UTC(2026, 2, 12, 14, 5, seq)).toISOString();
+
+export function json(status: number, body: unknown): Response {
+  return new Response(body === undefined ? null : JSON.stringify(body), {
+    status,
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+  });
+}
+export function apiError(
+  status: number,
+  code: string,
+  message: string,
+  fieldErrors?: Record<string, string>,
+): Response {
+  return json(status, {
+    error: { code, message, details: fieldErrors ? { field_errors: fieldErrors } : {} },
+  });
+}
+const list = <K extends string, T>(key: K, items: T[]) => ({
+  [key]: items,
+  total: items.length,
+  page: 1,
+  per_page: 100,
+});
+
+export const CATALOGUE: TemplateVariable[] = [
+  {
+    name: 'message_content',
+    description: "The customer's new message",
+    category: 'message',
+    example: 'Where is my order #12345?',
+  },
+  { name: 'business_name', description: "The business's name", category: 'business', example: 'Acme Bikes' },
+  { name: 'user_name', description: "The customer's name when known", category: 'user', example: 'Jane Doe' },
+  {
+    name: 'available_stages',
+    description: 'The stages as "name: description" lines',
+    category: 'stages',
+    example: 'Greeting: hello',
+  },
+  {
+    name: 'conversation_history',
+    description: 'Recent messages, oldest first',
+    category: 'history',
+    example: 'User: Hi',
+  },
+  {
+    name: 'extracted_data',
+    description: 'JSON of the facts collected',
+    category: 'data',
+    example: '{"email": "jane@example.com"}',
+  },
+];
+
+export class FakeApi {
+  requests: RecordedRequest[] = [];
+  me: { role: 'admin' | 'business'; business_id?: string; business_name?: string } | null = {
+    role: 'business',
+    business_id: BUSINESS_ID,
+    business_name: 'Acme Bikes',
+  };
+  business: Business = { business_id: BUSINESS_ID, business_name: 'Acme Bikes', first_stage_id: null };
+  templates: Template[] = [];
+  versions = new Map<string, TemplateVersion[]>();
+  stages: Stage[] = [];
+  agents: Agent[] = [];
+  conversations: Conversation[] = [];
+  messages: Message[] = [];
+  transitions: StageTransition[] = [];
+  llmCalls: (LlmCall & { conversation_id: string })[] = [];
+  /** Per-route overrides, for error cases: `fake.override('PUT /api/templates/:id', () => apiError(...))`. */
+  overrides = new Map<string, Handler>();
+  private routes: [string, RegExp, string[], Handler][] = [];
+
+  constructor() {
+    this.seedDefaults();
+    this.defineRoutes();
+  }
+
+  addTemplate(t: Partial<Template> & Pick<Template, 'template_name' | 'template_type'>): Template {
+    const tpl: Template = {
+      template_id: uuid(),
+      business_id: BUSINESS_ID,
+      content: '',
+      system_prompt: '',
+      is_default: false,
+      created_at: now(),
+      updated_at: now(),
+      ...t,
+    };
+    this.templates.push(tpl);
+    this.versions.set(tpl.template_id, [
+      {
+        version: 1,
+        content: tpl.content,
+        system_prompt: tpl.system_prompt,
+        template_name: tpl.template_name,
+        created_at: now(),
+      },
+    ]);
+    return tpl;
+  }
+
+  addStage(s: Partial<Stage> & Pick<Stage, 'stage_name'>): Stage {
+    const pick = (type: string) => this.templates.find((t) => t.template_type === type)?.template_id ?? '';
+    const stage: Stage = {
+      stage_id: uuid(),
+      business_id: BUSINESS_ID,
+      agent_id: null,
+      stage_description: '',
+      stage_type: 'conversation',
+      stage_selection_template_id: pick('stage_selection'),
+      data_extraction_template_id: pick('data_extraction'),
+      response_generation_template_id: pick('response_generation'),
+      created_at: now(),
+      ...s,
+    };
+    this.stages.push(stage);
+    return stage;
+  }
+
+  private seedDefaults() {
+    this.addTemplate({
+      template_name: 'Default selection',
+      template_type: 'default_stage_selection',
+      is_default: true,
+      content: 'Stages:\n{{available_stages}}\nMessage: {{message_content}}',
+    });
+    this.addTemplate({
+      template_name: 'Default extraction',
+      template_type: 'default_data_extraction',
+      is_default: true,
+      content: 'Extract facts from: {{message_content}}',
+      system_prompt: 'Answer in JSON.',
+    });
+    this.addTemplate({
+      template_name: 'Default response',
+      template_type: 'default_response_generation',
+      is_default: true,
+      content: 'You work for {{business_name}}. Reply to {{message_content}}',
+    });
+  }
+
+  override(route: string, handler: Handler) {
+    this.overrides.set(route, handler);
+  }
+
+  private on(method: string, pattern: string, handler: Handler) {
+    const names: string[] = [];
+    const source = pattern.replace(/:([a-z_]+)/g, (_, n: string) => {
+      names.push(n);
+      return '([^/]+)';
+    });
+    const re = new RegExp(`^${source}$`);
+    this.routes.push([`${method} ${pattern}`, re, names, handler]);
+  }
+
+  private defineRoutes() {
+    this.on('GET', '/api/auth/me', () =>
+      this.me ? json(200, this.me) : apiError(401, 'AUTHENTICATION_ERROR', 'Not signed in'),
+    );
+    this.on('POST', '/api/auth/login', () => apiError(401, 'AUTHENTICATION_ERROR', 'Invalid API key'));
+    this.on('POST', '/api/save-config', () => apiError(401, 'AUTHENTICATION_ERROR', 'Invalid API key'));
+    this.on('POST', '/api/auth/logout', () => {
+      this.me = null;
+      return json(200, { success: true });
+    });
+    this.on('GET', '/api/settings/runtime', () =>
+      json(200, { llm_mode: 'offline', model: null, version: 'test' }),
+    );
+    this.on('GET', '/api/businesses/:id', () => json(200, this.business));
+    this.on('PATCH', '/api/businesses/:id', (r) => {
+      this.business = { ...this.business, ...(r.body as object) };
+      return json(200, this.business);
+    });
+    this.on('GET', '/api/agents', () => json(200, list('agents', this.agents)));
+    this.on('GET', '/api/template-variables', () => json(200, { variables: CATALOGUE }));
+    this.on('GET', '/api/templates', (r) => {
+      const type = r.query.get('template_type');
+      return json(
+        200,
+        list(
+          'templates',
+          this.templates.filter((t) => !type || t.template_type === type),
+        ),
+      );
+    });
+    this.on('POST', '/api/templates', (r) => {
+      const b = r.body as Template;
+      if (!b.template_name)
+        return apiError(400, 'VALIDATION_ERROR', 'Invalid body', { template_name: 'is required' });
+      const t = this.addTemplate(b);
+      return json(201, { ...t, warnings: [] });
+    });
+    this.on('GET', '/api/templates/:id', (_r, p) => {
+      const t = this.templates.find((x) => x.template_id === p.id);
+      return t ? json(200, t) : apiError(404, 'NOT_FOUND', 'Template not found');
+    });
+    this.on('PUT', '/api/templates/:id', (r, p) => {
+      const t = this.templates.find((x) => x.template_id === p.id);
+      if (!t) return apiError(404, 'NOT_FOUND', 'Template not found');
+      Object.assign(t, r.body as object, { updated_at: now() });
+      const vs = this.versions.get(t.template_id) ?? [];
+      vs.push({
+        version: vs.length + 1,
+        content: t.content,
+        system_prompt: t.system_prompt,
+        template_name: t.template_name,
+        created_at: now(),
+      });
+      return json(200, { ...t, warnings: [] });
+    });
+    this.on('GET', '/api/templates/:id/versions', (_r, p) =>
+      json(200, { versions: this.versions.get(p.id as string) ?? [] }),
+    );
+    this.on('POST', '/api/templates/:id/versions/:version/restore', (_r, p) => {
+      const t = this.templates.find((x) => x.template_id === p.id);
+      const v = this.versions.get(p.id as string)?.find((x) => x.version === Number(p.version));
+      if (!t || !v) return apiError(404, 'NOT_FOUND', 'Version not found');
+      Object.assign(t, { content: v.content, system_prompt: v.system_prompt, updated_at: now() });
+      return json(200, t);
+    });
+    this.on('POST', '/api/templates/:id/render', (r, p) => {
+      const t = this.templates.find((x) => x.template_id === p.id);
+      if (!t) return apiError(404, 'NOT_FOUND', 'Template not found');
+      const body = r.body as { variables?: Record<string, string>; content?: string; system_prompt?: string };
+      const vars = body.variables ?? {};
+      const used: string[] = [];
+      const missing: string[] = [];
+      const render = (s: string) =>
+        s.replace(/\{\{\s*([A-Za-z_][\w.]*)\s*\}\}/g, (_, n: string) => {
+          used.push(n);
+          if (vars[n] === undefined) missing.push(n);
+          return vars[n] ?? '';
+        });
+      return json(200, {
+        rendered_content: render(body.content ?? t.content),
+        rendered_system_prompt: render(body.system_prompt ?? t.system_prompt ?? ''),
+        variables_used: [...new Set(used)],
+        missing_variables: [...new Set(missing)],
+      });
+    });
+    this.on('GET', '/api/stages', (r) => {
+      const agent = r.query.get('agent_id');
+      return json(
+        200,
+        list(
+          'stages',
+          this.stages.filter((s) => !agent || s.agent_id === agent),
+        ),
+      );
+    });
+    this.on('POST', '/api/stages', (r) => {
+      const b = r.body as Stage;
+      if (this.stages.some((s) => s.stage_name === b.stage_name)) {
+        return apiError(409, 'CONFLICT', 'A stage with this name already exists', {
+          stage_name: 'already used by another stage',
+        });
+      }
+      return json(201, this.addStage(b));
+    });
+    this.on('GET', '/api/stages/:id', (_r, p) => {
+      const s = this.stages.find((x) => x.stage_id === p.id);
+      return s ? json(200, s) : apiError(404, 'NOT_FOUND', 'Stage not found');
+    });
+    this.on('PUT', '/api/stages/:id', (r, p) => {
+      const s = this.stages.find((x) => x.stage_id === p.id);
+      if (!s) return apiError(404, 'NOT_FOUND', 'Stage not found');
+      Object.assign(s, r.body as object);
+      return json(200, s);
+    });
+    this.on('POST', '/api/message', (r) => {
+      const b = r.body as { content?: string };
+      if (!b.content) return apiError(400, 'VALIDATION_ERROR', 'Invalid body', { content: 'is required' });
+      return this.streamMessage();
+    });
+    this.on('GET', '/api/users', () => json(200, list('users', [])));
+    this.on('GET', '/api/conversations', () => json(200, list('conversations', this.conversations)));
+    this.on('GET', '/api/conversations/:id', (_r, p) => {
+      const c = this.conversations.find((x) => x.conversation_id === p.id);
+      if (!c) return apiError(404, 'NOT_FOUND', 'Conversation not found');
+      return json(200, {
+        conversation: c,
+        messages: this.messages.filter((m) => m.conversation_id === c.conversation_id),
+        stage_transitions: this.transitions,
+      });
+    });
+    this.on('GET', '/api/llm-calls', (r) =>
+      json(200, {
+        llm_calls: this.llmCalls.filter((c) => c.conversation_id === r.query.get('conversation_id')),
+      }),
+    );
+    this.on('POST', '/api/conversations/:id/ai-control', (r, p) => {
+      const c = this.conversations.find((x) => x.conversation_id === p.id);
+      if (!c) return apiError(404, 'NOT_FOUND', 'Conversation not found');
+      const { action } = r.body as { action: string };
+      if (action !== 'stop' && action !== 'resume')
+        return apiError(400, 'VALIDATION_ERROR', 'bad action', { action: 'stop or resume' });
+      c.ai_control = {
+        is_stopped: action === 'stop',
+        stop_time: action === 'stop' ? now() : null,
+        expiration_time: null,
+      };
+      return json(200, c.ai_control);
+    });
+    this.on('POST', '/api/conversations/:id/agent-reply', (r, p) => {
+      const content = (r.body as { content?: string }).content;
+      if (!content) return apiError(400, 'VALIDATION_ERROR', 'Invalid body', { content: 'is required' });
+      const m: Message = {
+        message_id: uuid(),
+        conversation_id: p.id,
+        sender_type: 'agent',
+        message_content: content,
+        sequence_number: this.messages.filter((x) => x.conversation_id === p.id).length + 1,
+        created_at: now(),
+      };
+      this.messages.push(m);
+      return json(201, m);
+    });
+  }
+
+  /** Events the next POST /api/message streams (when asked for text/event-stream), split into awkward chunks. */
+  sseScript: { event: string; data: unknown }[] = [];
+
+  private streamMessage(): Response {
+    const text = this.sseScript
+      .map((e) => `event: ${e.event}\r\ndata: ${JSON.stringify(e.data)}\r\n\r\n`)
+      .join('');
+    const bytes = new TextEncoder().encode(`: ping\n\n${text}`);
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < bytes.length; i += 7) controller.enqueue(bytes.slice(i, i + 7));
+        controller.close();
+      },
+    });
+    return new Response(stream, {
+      status: 200,
+      headers: { 'Content-Type': 'text/event-stream; charset=utf-8' },
+    });
+  }
+
+  /** The `fetch` replacement. Accepts a Request (openapi-fetch) or a URL + init (streaming code). */
+  fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request =
+      input instanceof Request ? input : new Request(new URL(String(input), 'http://localhost'), init);
+    const url = new URL(request.url);
+    const text = request.method === 'GET' || request.method === 'HEAD' ? '' : await request.text();
+    const rec: RecordedRequest = {
+      method: request.method,
+      path: url.pathname,
+      query: url.searchParams,
+      body: text ? JSON.parse(text) : undefined,
+    };
+    this.requests.push(rec);
+    for (const [key, re, names, handler] of this.routes) {
+      const [method] = key.split(' ');
+      if (method !== request.method) continue;
+      const m = url.pathname.match(re);
+      if (!m) continue;
+      const params = Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1] as string)]));
+      return (this.overrides.get(key) ?? handler)(rec, params);
+    }
+    return apiError(404, 'NOT_FOUND', `No fake route for ${request.method} ${url.pathname}`);
+  };
+
+  install() {
+    vi.stubGlobal('fetch', this.fetch);
+    return this;
+  }
+
+  find(method: string, path: string | RegExp): RecordedRequest[] {
+    return this.requests.filter(
+      (r) => r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path)),
+    );
+  }
+}
