@@ -1,0 +1,52 @@
+import path from 'node:path';
+import { expect, type Locator, type Page, test } from '@playwright/test';
+
+/** Set by global-setup.ts: the master key the server was started with. */
+export function adminKey(): string {
+  const key = process.env.E2E_ADMIN_KEY;
+  if (!key)
+    throw new Error(
+      'E2E_ADMIN_KEY is not set: run the tests with `npx playwright test` (global setup starts the server).',
+    );
+  return key;
+}
+
+/** Saves a full-page screenshot as `test-results/screenshots/<name>.png` (kept as a test artifact). */
+export async function shot(page: Page, name: string): Promise<void> {
+  const file = path.join(test.info().project.outputDir, 'screenshots', `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+}
+
+export function mainNav(page: Page): Locator {
+  return page.getByRole('navigation', { name: 'Main' });
+}
+
+export async function openFromNav(page: Page, label: string): Promise<void> {
+  await mainNav(page).getByRole('link', { name: label, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: label, exact: true })).toBeVisible();
+}
+
+export async function signIn(page: Page, apiKey: string, businessId?: string): Promise<void> {
+  await expect(page.getByRole('heading', { name: 'Sign in to ICMP' })).toBeVisible();
+  await page.getByLabel('Business ID').fill(businessId ?? '');
+  await page.getByLabel('API key').fill(apiKey);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in to ICMP' })).toBeVisible();
+  await expect(page).toHaveURL(/\/sign-in$/);
+}
+
+/**
+ * Appends text at the end of a CodeMirror template editor (found by its accessible name) by typing
+ * on the keyboard, as a person would.
+ */
+export async function appendToEditor(page: Page, editorName: string, text: string): Promise<void> {
+  const editor = page.getByRole('textbox', { name: editorName, exact: true });
+  await editor.click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type(text);
+}
