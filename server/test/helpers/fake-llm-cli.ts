@@ -69,20 +69,33 @@ function listedStages(text: string): string[] {
 }
 
 /** The stage named in the prompt outside the stage list itself (latest mention wins), else the first. */
-function chooseStage(text: string, stages: string[]): string {
-  const escaped = stages.map((name) => name.toLowerCase());
-  const prose = text
+/** What the customer wrote: the default templates quote it between triple quotes. */
+function customerText(prompt: string): string {
+  const quoted = [...prompt.matchAll(/"""([\s\S]*?)"""/g)].at(-1)?.[1];
+  return quoted ?? prompt;
+}
+
+/**
+ * The stage the customer names (the last one mentioned wins); otherwise the stage the prompt says the
+ * conversation is in ("currently in the stage "X""), so an unrelated message stays; else the first.
+ */
+function chooseStage(prompt: string, stages: string[]): string {
+  const names = stages.map((name) => name.toLowerCase());
+  // Without a quoted message, read the prose around the stage list, not the list itself.
+  const said = customerText(prompt)
     .toLowerCase()
     .split('\n')
-    .filter((line) => !escaped.some((name) => line.replace(/^\s*(?:[-*•]|\d+[.)])?\s*/, '').startsWith(name)))
+    .filter((line) => !names.some((name) => line.replace(/^\s*(?:[-*•]|\d+[.)])?\s*/, '').startsWith(name)))
     .join('\n');
-  let best = stages[0] ?? '';
+  let best: string | undefined;
   let bestAt = -1;
-  stages.forEach((name, index) => {
-    const at = prose.lastIndexOf(escaped[index] ?? '');
+  for (const name of stages) {
+    const at = said.lastIndexOf(name.toLowerCase());
     if (at > bestAt) [best, bestAt] = [name, at];
-  });
-  return best;
+  }
+  if (best) return best;
+  const current = prompt.match(/currently in the stage "([^"]+)"/)?.[1];
+  return current && stages.includes(current) ? current : (stages[0] ?? '');
 }
 
 function answerPlausibly(request: FakeLlmRequest): FakeAnswer {
@@ -97,14 +110,14 @@ function answerPlausibly(request: FakeLlmRequest): FakeAnswer {
   const stages = listedStages(request.text);
   const asksExtraction = /\bextract\b/i.test(request.text);
   if (asksExtraction || (wantsJson && stages.length === 0)) {
-    const email = EMAIL.exec(lastUser)?.[0];
+    const email = EMAIL.exec(customerText(lastUser))?.[0];
     return { json: email ? { email } : {} };
   }
   if (stages.length > 0) {
     const stage = chooseStage(lastUser, stages);
     return wantsJson ? { json: { stage } } : { content: stage };
   }
-  const lines = lastUser.trim().split('\n');
+  const lines = customerText(lastUser).trim().split('\n');
   const quoted = (lines[lines.length - 1] ?? '').trim().slice(0, 120);
   return { content: `Thanks for your message${quoted ? ` "${quoted}"` : ''}. How can I help you further?` };
 }

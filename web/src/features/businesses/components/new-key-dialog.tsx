@@ -38,7 +38,11 @@ export function NewKeyDialog({
             <Typography variant="body2" sx={{ minWidth: 90 }}>
               Business ID
             </Typography>
-            <Box component="code" sx={{ fontFamily: monoFont, wordBreak: 'break-all' }}>
+            <Box
+              component="code"
+              aria-label="New business ID"
+              sx={{ fontFamily: monoFont, wordBreak: 'break-all' }}
+            >
               {businessId}
             </Box>
             <CopyButton text={businessId} label="Copy ID" />

@@ -48,9 +48,20 @@ export function LlmCallList({ calls }: { calls: LlmCall[] }) {
               {c.status && c.status !== 'success' && c.status !== 'ok' && (
                 <Chip
                   size="small"
-                  color={/error|fail|timeout/i.test(c.status) ? 'error' : 'warning'}
+                  color={
+                    /error|fail|timeout/i.test(c.status)
+                      ? 'error'
+                      : c.status === 'discarded'
+                        ? 'default'
+                        : 'warning'
+                  }
                   variant="outlined"
                   label={c.status}
+                  title={
+                    c.status === 'discarded'
+                      ? 'Extraction started speculatively for the previous stage; the stage changed, so it was not used'
+                      : undefined
+                  }
                 />
               )}
             </Stack>

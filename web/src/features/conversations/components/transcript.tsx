@@ -41,7 +41,7 @@ export function Transcript({
   }
   return (
     <Stack spacing={1.5} component="ol" aria-label="Transcript" sx={{ listStyle: 'none', p: 0, m: 0 }}>
-      {sorted.map((m) => {
+      {sorted.map((m, index) => {
         const mine = m.sender_type !== 'user';
         const stage = stageName(m.stage_id);
         const calls = byMessage.get(m.message_id) ?? [];
@@ -71,7 +71,8 @@ export function Transcript({
                   {SENDER_LABEL[m.sender_type] ?? m.sender_type}
                 </Typography>
                 <Typography variant="caption" color="text.secondary">
-                  #{m.sequence_number} · {formatTime(m.created_at)}
+                  {/* Position, not sequence number: a message the AI did not answer leaves its reply slot unused. */}
+                  #{index + 1} · {formatTime(m.created_at)}
                 </Typography>
                 {stage && <Chip size="small" label={`Stage: ${stage}`} variant="outlined" />}
                 {(m.delivery_status ??
@@ -91,7 +92,7 @@ export function Transcript({
             {calls.length > 0 && (
               <Box
                 sx={{ width: { xs: '95%', sm: '80%' } }}
-                aria-label={`LLM calls for message ${m.sequence_number}`}
+                aria-label={`LLM calls for message ${index + 1}`}
                 role="group"
               >
                 <LlmCallList calls={calls} />
