@@ -25,7 +25,11 @@ export function previewBody(ctx: PreviewContext, used: string[], catalogue: read
   }
   const examples = new Map(catalogue.map((v) => [v.name, v.example]));
   const variables: Record<string, string> = {};
-  for (const name of used) variables[name] = ctx.values[name] ?? examples.get(name) ?? '';
+  for (const name of used) {
+    const value = ctx.values[name] ?? examples.get(name) ?? '';
+    // Left empty: the server fills what it knows itself (business, stages, time) or reports it missing.
+    if (value !== '') variables[name] = value;
+  }
   if (ctx.messageContent) variables.message_content = ctx.messageContent;
   return { variables, message_content: ctx.messageContent || undefined };
 }
