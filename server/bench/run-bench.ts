@@ -15,7 +15,9 @@ const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
 // `--profile`: the server writes a V8 CPU profile to bench/results/ when it stops.
 const PROFILE = args.has('--profile');
-const LATENCIES = QUICK ? [0] : [0, 300];
+// `--latency=300` runs one LLM latency only.
+const onlyLatency = process.argv.find((arg) => arg.startsWith('--latency='))?.split('=')[1];
+const LATENCIES = onlyLatency ? [Number(onlyLatency)] : QUICK ? [0] : [0, 300];
 
 async function main() {
   const masterKey = generateSecret('icmp_admin');
@@ -63,7 +65,9 @@ async function benchAtLatency(llmLatency: number, masterKey: string, dataDir: st
   const pid = server.pid as number;
   try {
     const business = await setUpBusiness(base, masterKey);
-    const users = await openConversations(base, business.api_key, 64);
+    // More conversations than workers: messages of one conversation are processed one at a time by
+    // design, so fewer conversations than concurrent clients would measure that queue, not the server.
+    const users = await openConversations(base, business.api_key, llmLatency > 0 ? 512 : 64);
     const headers = { authorization: `Bearer ${business.api_key}`, 'content-type': 'application/json' };
     const send = (_worker: number, n: number) =>
       fetch(`${base}/api/message`, {
@@ -142,15 +146,20 @@ async function setUpBusiness(base: string, masterKey: string) {
 
 async function openConversations(base: string, apiKey: string, count: number): Promise<string[]> {
   const users: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const response = await fetch(`${base}/api/message`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ content: 'Hello!' }),
-    });
-    if (response.status !== 200) throw new Error(`opening a conversation failed: ${response.status} ${await response.text()}`);
-    users.push(((await response.json()) as { user_id: string }).user_id);
-  }
+  const open = async () => {
+    while (users.length < count) {
+      users.push('');
+      const slot = users.length - 1;
+      const response = await fetch(`${base}/api/message`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ content: 'Hello!' }),
+      });
+      if (response.status !== 200) throw new Error(`opening a conversation failed: ${response.status} ${await response.text()}`);
+      users[slot] = ((await response.json()) as { user_id: string }).user_id;
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, open));
   return users;
 }
 
