@@ -1,11 +1,9 @@
 import { generateText, type LanguageModel, NoObjectGeneratedError, Output, streamText } from 'ai';
 import type { LlmAttempt, LlmRequest } from './llm-client.js';
+import { StructureMismatch } from './structure-mismatch.js';
 
-export class StructureMismatch extends Error {
-  constructor(readonly text: string) {
-    super('The model answer did not match the requested structure');
-  }
-}
+// The SDK's console warnings (e.g. a provider ignoring an option) would bypass our redacting logger.
+(globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
 
 /** One attempt through the Vercel AI SDK (used for Anthropic). */
 export async function attemptAiSdk(

@@ -1,11 +1,7 @@
-import { createAnthropic } from '@ai-sdk/anthropic';
 import type { Config } from '../config.js';
-import { attemptAiSdk, StructureMismatch } from './ai-sdk-transport.js';
 import { estimateCostUsd } from './model-pricing.js';
 import { attemptOpenAiChat } from './openai-chat-transport.js';
-
-// The SDK's console warnings (e.g. a provider ignoring an option) would bypass our redacting logger.
-(globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
+import { StructureMismatch } from './structure-mismatch.js';
 
 export type LlmOutput = { kind: 'text' } | { kind: 'choice'; options: string[] } | { kind: 'json' };
 
@@ -52,8 +48,8 @@ const DEFAULT_ANTHROPIC_MODEL = 'claude-3-5-haiku-latest';
 export function createLlmClient(config: Config): LlmClient | null {
   const { llm } = config;
   const hasOpenAi = Boolean(llm.openaiApiKey || llm.openaiBaseUrl);
-  const anthropic = llm.anthropicApiKey ? createAnthropic({ apiKey: llm.anthropicApiKey }) : undefined;
-  if (!hasOpenAi && !anthropic) return null;
+  const anthropicKey = llm.anthropicApiKey;
+  if (!hasOpenAi && !anthropicKey) return null;
 
   const primary = hasOpenAi ? 'openai' : 'anthropic';
   const openAiModel = llm.model ?? DEFAULT_OPENAI_MODEL;
@@ -64,10 +60,10 @@ export function createLlmClient(config: Config): LlmClient | null {
     request: LlmRequest,
   ): { provider: 'openai' | 'anthropic'; model: string; attempt: Attempt } => {
     const provider =
-      request.provider === 'anthropic' && anthropic ? 'anthropic' : hasOpenAi ? 'openai' : 'anthropic';
-    if (provider === 'anthropic' && anthropic) {
+      request.provider === 'anthropic' && anthropicKey ? 'anthropic' : hasOpenAi ? 'openai' : 'anthropic';
+    if (provider === 'anthropic' && anthropicKey) {
       const model = request.model ?? anthropicModel;
-      return { provider, model, attempt: (r, signal) => attemptAiSdk(anthropic(model), r, signal) };
+      return { provider, model, attempt: (r, signal) => attemptAnthropic(anthropicKey, model, r, signal) };
     }
     const model = request.model ?? openAiModel;
     return {
@@ -82,6 +78,15 @@ export function createLlmClient(config: Config): LlmClient | null {
     defaultModel: primary === 'openai' ? openAiModel : anthropicModel,
     complete: (request) => completeWithRetries(route(request), request, llm.timeoutMs, llm.maxRetries),
   };
+}
+
+/** The AI SDK is loaded on the first Anthropic call only; OpenAI-compatible deployments never load it. */
+async function attemptAnthropic(apiKey: string, model: string, request: LlmRequest, signal: AbortSignal) {
+  const [{ createAnthropic }, { attemptAiSdk }] = await Promise.all([
+    import('@ai-sdk/anthropic'),
+    import('./ai-sdk-transport.js'),
+  ]);
+  return attemptAiSdk(createAnthropic({ apiKey })(model), request, signal);
 }
 
 function isRetryable(error: unknown): boolean {
