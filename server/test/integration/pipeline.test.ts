@@ -619,3 +619,18 @@ describe('previewing and testing an unsaved draft', () => {
     expect(stored.content).not.toContain('Draft for');
   });
 });
+
+describe('fallback replies with variables', () => {
+  it('fills the fallback text’s variables when the model is down', async () => {
+    const business = await createBusiness(p.t.app, p.t.masterKey, {
+      settings: { fallback_reply: '{{business_name}} will call you back, {{user_name}}.' },
+    });
+    p.llm.setDefault(() => ({ status: 503 }));
+    const user = await createUser(p.t.app, business.api_key, { first_name: 'Rita', last_name: 'Lee' });
+    const body = (await send(business.api_key, { content: 'hello?', user_id: user.user_id })).json();
+    expect(body).toMatchObject({
+      fallback: true,
+      response: `${business.business_name} will call you back, Rita Lee.`,
+    });
+  });
+});

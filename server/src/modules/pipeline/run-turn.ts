@@ -1,15 +1,13 @@
 import type { AppContext } from '../../context.js';
 import type { LlmClient } from '../../llm/llm-client.js';
-import { extractOffline, routeStageOffline } from '../../llm/offline-engine.js';
 import { parseExtractionAnswer, parseStageAnswer } from '../../llm/parse-answers.js';
 import type { BusinessConfig } from '../config-cache/business-config-cache.js';
 import type { StageRow } from '../stages/stages.repository.js';
-import { DEFAULT_FALLBACK_REPLY } from '../templates/default-templates.js';
-import { renderTemplate } from '../templates/render-template.js';
-import { BUILT_IN_VARIABLE_NAMES } from '../templates/variable-catalogue.js';
-import { computeVariables, type VariableContext } from '../templates/variables/compute-variables.js';
+import type { VariableContext } from '../templates/variables/compute-variables.js';
+import { renderFallbackReply } from './fallback-reply.js';
 import { emptyStep, type LlmSettings, runLlmStep, type StepCall } from './pipeline-steps.js';
 import type { ProcessingStep, TurnListener } from './pipeline-types.js';
+import { runOffline } from './run-offline-turn.js';
 
 export interface TurnInput {
   config: BusinessConfig;
@@ -42,10 +40,6 @@ export function entryStageOf(config: BusinessConfig, stageId: string | null): St
     config.stages[0];
   if (!stage) throw new Error(`business ${config.business.businessId} has no stages`);
   return stage;
-}
-
-function fallbackText(config: BusinessConfig, stage: StageRow): string {
-  return stage.fallbackReply || config.business.settings.fallback_reply || DEFAULT_FALLBACK_REPLY;
 }
 
 /** select → extract → respond for one inbound message; nothing here writes to the database. */
@@ -177,7 +171,8 @@ async function runWithModel(
       templateId: null,
       stageId: stage.stageId,
     };
-    reply = fallbackText(config, stage);
+    reply = (await renderFallbackReply(ctx, config, current, { ...base, collectedData: input.collectedData }))
+      .reply;
     fallback = true;
   } else {
     response = await runLlmStep(
@@ -193,7 +188,7 @@ async function runWithModel(
     );
     reply = response.llm?.ok ? response.llm.text.trim() : '';
     if (!reply) {
-      reply = fallbackText(config, stage);
+      reply = (await renderFallbackReply(ctx, config, stage, { ...variables, collectedData })).reply;
       fallback = true;
     }
   }
@@ -208,100 +203,5 @@ async function runWithModel(
     engine: 'llm',
     steps: [selection.step, extraction.step, response.step],
     calls,
-  };
-}
-
-/** The model-less engine: similarity routing, pattern extraction, the stage's fallback text. */
-async function runOffline(
-  ctx: AppContext,
-  input: TurnInput,
-  current: StageRow,
-  base: VariableContext,
-): Promise<TurnResult> {
-  const { config, listener } = input;
-  const started = performance.now();
-  const multiStage = config.stages.length > 1;
-  const routed = multiStage
-    ? routeStageOffline(
-        input.messageContent,
-        config.stages.map((s) => ({
-          stage_id: s.stageId,
-          stage_name: s.stageName,
-          stage_description: s.stageDescription,
-        })),
-        current.stageId,
-      )
-    : { stageId: current.stageId, scores: {} };
-  const stage = (routed.stageId && config.stagesById.get(routed.stageId)) || current;
-  const selection: ProcessingStep = multiStage
-    ? {
-        ...emptyStep('stage_selection', undefined, 'offline'),
-        skipped: false,
-        status: 'success',
-        prompt: input.messageContent,
-        response: stage.stageName,
-        model: 'offline-engine',
-        provider: 'offline',
-        latency_ms: Math.round(performance.now() - started),
-      }
-    : emptyStep('stage_selection', undefined, 'offline');
-  listener?.onStep?.(selection);
-
-  const extractStarted = performance.now();
-  const extracted = extractOffline(input.messageContent);
-  const extraction: ProcessingStep = {
-    ...emptyStep('data_extraction', undefined, 'offline'),
-    skipped: false,
-    status: 'success',
-    prompt: input.messageContent,
-    response: JSON.stringify(extracted),
-    model: 'offline-engine',
-    provider: 'offline',
-    latency_ms: Math.round(performance.now() - extractStarted),
-  };
-  listener?.onStep?.(extraction);
-  listener?.onExtracted?.({ extracted_data: extracted });
-
-  const replyStarted = performance.now();
-  const text = fallbackText(config, stage);
-  const collectedData = { ...input.collectedData, ...extracted };
-  const names = [
-    ...new Set([...text.matchAll(/\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g)].map((m) => m[1] as string)),
-  ];
-  const { values } = names.length
-    ? await computeVariables(ctx, names, {
-        ...base,
-        stageId: stage.stageId,
-        previousStageId: current.stageId,
-        collectedData,
-      })
-    : { values: {} };
-  const reply =
-    renderTemplate(text, values, { knownVariables: BUILT_IN_VARIABLE_NAMES }).rendered.trim() ||
-    DEFAULT_FALLBACK_REPLY;
-  const response: ProcessingStep = {
-    ...emptyStep('response_generation', undefined, 'offline'),
-    skipped: false,
-    status: 'success',
-    prompt: text,
-    response: reply,
-    model: 'offline-engine',
-    provider: 'offline',
-    latency_ms: Math.round(performance.now() - replyStarted),
-  };
-  listener?.onStep?.(response);
-  listener?.onToken?.(reply);
-  const steps = [selection, extraction, response];
-  return {
-    stage,
-    previousStage: current,
-    extracted,
-    reply,
-    fallback: false,
-    engine: 'offline',
-    steps,
-    calls: steps
-      .filter((s) => !s.skipped)
-      .map((step) => ({ step, templateId: null, stageId: stage.stageId })),
   };
 }

@@ -1,0 +1,22 @@
+import type { AppContext } from '../../context.js';
+import type { BusinessConfig } from '../config-cache/business-config-cache.js';
+import type { StageRow } from '../stages/stages.repository.js';
+import { DEFAULT_FALLBACK_REPLY } from '../templates/default-templates.js';
+import { renderWithContext, type VariableContext } from '../templates/variables/compute-variables.js';
+
+/** What the customer gets when no model answers: the stage's text, else the business's, else ours. */
+export function fallbackText(config: BusinessConfig, stage: StageRow): string {
+  return stage.fallbackReply || config.business.settings.fallback_reply || DEFAULT_FALLBACK_REPLY;
+}
+
+/** The fallback text with its variables filled in ({{user_name}}, {{order_number}}…); never empty. */
+export async function renderFallbackReply(
+  ctx: AppContext,
+  config: BusinessConfig,
+  stage: StageRow,
+  variables: VariableContext,
+): Promise<{ text: string; reply: string }> {
+  const text = fallbackText(config, stage);
+  const rendered = await renderWithContext(ctx, { content: text, systemPrompt: '' }, variables);
+  return { text, reply: rendered.rendered_content.trim() || DEFAULT_FALLBACK_REPLY };
+}
