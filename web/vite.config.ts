@@ -28,7 +28,13 @@ export default defineConfig({
           groups: [
             { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router|react-router-dom)[\\/]/ },
             { name: 'codemirror', test: /node_modules[\\/](@codemirror|@uiw|@lezer|crelt|style-mod|w3c-keyname)[\\/]/ },
-            { name: 'charts', test: /node_modules[\\/](recharts|d3-[a-z-]+|victory-vendor)[\\/]/ },
+            {
+              name: 'charts',
+              // Recharts with every dependency only it uses: left out, they would land in the page's
+              // chunk, which imports the charts chunk that imports them back (a cycle that breaks at
+              // run time: "x is not a function").
+              test: /node_modules[\\/](recharts|d3-[a-z-]+|internmap|victory-vendor|@reduxjs|redux|redux-thunk|react-redux|reselect|immer|@standard-schema|use-sync-external-store|decimal\.js-light|es-toolkit|eventemitter3|tiny-invariant)[\\/]/,
+            },
           ],
         },
       },

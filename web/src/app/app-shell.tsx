@@ -4,6 +4,7 @@ import ChatIcon from '@mui/icons-material/Chat';
 import DescriptionIcon from '@mui/icons-material/Description';
 import ForumIcon from '@mui/icons-material/Forum';
 import GroupsIcon from '@mui/icons-material/Groups';
+import InsightsIcon from '@mui/icons-material/Insights';
 import LogoutIcon from '@mui/icons-material/Logout';
 import MenuIcon from '@mui/icons-material/Menu';
 import SettingsIcon from '@mui/icons-material/Settings';
@@ -42,6 +43,7 @@ interface NavItem {
 
 const NAV: NavItem[] = [
   { to: '/conversations', label: 'Conversations', icon: <ForumIcon /> },
+  { to: '/analytics', label: 'Analytics', icon: <InsightsIcon /> },
   { to: '/simulator', label: 'Simulator', icon: <ChatIcon /> },
   { to: '/stages', label: 'Stages', icon: <AccountTreeIcon /> },
   { to: '/templates', label: 'Templates', icon: <DescriptionIcon /> },

@@ -38,6 +38,10 @@ export const routes: RouteObject[] = [
                 lazy: () => import('./routes/conversation').then((m) => ({ Component: m.ConversationRoute })),
               },
               {
+                path: 'analytics',
+                lazy: () => import('./routes/analytics').then((m) => ({ Component: m.AnalyticsRoute })),
+              },
+              {
                 path: 'simulator',
                 lazy: () => import('./routes/simulator').then((m) => ({ Component: m.SimulatorRoute })),
               },

@@ -5,6 +5,8 @@
 import { vi } from 'vitest';
 import type {
   Agent,
+  AnalyticsDay,
+  AnalyticsOverview,
   Business,
   Conversation,
   LlmCall,
@@ -83,6 +85,143 @@ export const CATALOGUE: TemplateVariable[] = [
   },
 ];
 
+const DAY_MS = 86_400_000;
+const utcDay = (t: number) => new Date(t).toISOString().slice(0, 10);
+
+type AnalyticsBody = Omit<AnalyticsOverview, 'business_id' | 'from' | 'to' | 'per_day'>;
+type DayCounts = Omit<AnalyticsDay, 'date'>;
+
+/** What the server answers for a business without traffic in the range. */
+export function emptyAnalytics(): AnalyticsBody {
+  return {
+    totals: {
+      conversations: 0,
+      new_conversations: 0,
+      active_conversations: 0,
+      messages: 0,
+      user_messages: 0,
+      assistant_messages: 0,
+      agent_messages: 0,
+      users: 0,
+      fallback_replies: 0,
+      ai_stopped_messages: 0,
+    },
+    stage_funnel: [
+      {
+        stage_id: '22222222-2222-4222-8222-000000000001',
+        stage_name: 'Greeting',
+        conversations_entered: 0,
+        conversations_current: 0,
+        transitions_in: 0,
+        transitions_out: 0,
+      },
+    ],
+    llm: {
+      calls: 0,
+      errors: 0,
+      error_rate: 0,
+      latency_ms: { p50: null, p95: null, p99: null },
+      tokens_in: 0,
+      tokens_out: 0,
+      cost_usd: 0,
+      per_step: [],
+    },
+    extraction: { messages_with_facts: 0, fill_rates: [] },
+  };
+}
+
+/** A consistent month of traffic: per-step sums match the LLM totals, per-day sums match the totals. */
+export function sampleAnalytics(): { body: AnalyticsBody; days: Record<number, DayCounts> } {
+  const stage = (n: number, name: string, entered: number, current: number, tin: number, tout: number) => ({
+    stage_id: `22222222-2222-4222-8222-00000000000${n}`,
+    stage_name: name,
+    conversations_entered: entered,
+    conversations_current: current,
+    transitions_in: tin,
+    transitions_out: tout,
+  });
+  return {
+    body: {
+      totals: {
+        conversations: 12,
+        new_conversations: 10,
+        active_conversations: 11,
+        messages: 58,
+        user_messages: 29,
+        assistant_messages: 27,
+        agent_messages: 2,
+        users: 11,
+        fallback_replies: 3,
+        ai_stopped_messages: 1,
+      },
+      stage_funnel: [
+        stage(1, 'Greeting', 12, 3, 0, 9),
+        stage(2, 'Order status', 6, 5, 6, 1),
+        stage(3, 'Booking', 4, 3, 4, 1),
+        stage(4, 'Complaint', 1, 1, 1, 0),
+      ],
+      llm: {
+        calls: 81,
+        errors: 2,
+        error_rate: 2 / 81,
+        latency_ms: { p50: 612, p95: 1840.5, p99: 2310 },
+        tokens_in: 48210,
+        tokens_out: 6120,
+        cost_usd: 0.0873,
+        per_step: [
+          {
+            call_type: 'stage_selection',
+            calls: 29,
+            errors: 0,
+            p50_ms: 402,
+            p95_ms: 988,
+            tokens_in: 14500,
+            tokens_out: 290,
+            cost_usd: 0.0213,
+          },
+          {
+            call_type: 'data_extraction',
+            calls: 27,
+            errors: 1,
+            p50_ms: 530.5,
+            p95_ms: 1412,
+            tokens_in: 12410,
+            tokens_out: 1830,
+            cost_usd: 0.0198,
+          },
+          {
+            call_type: 'response_generation',
+            calls: 25,
+            errors: 1,
+            p50_ms: 1104,
+            p95_ms: 2206,
+            tokens_in: 21300,
+            tokens_out: 4000,
+            cost_usd: 0.0462,
+          },
+        ],
+      },
+      extraction: {
+        messages_with_facts: 17,
+        fill_rates: [
+          { key: 'name', conversations: 9, rate: 0.75 },
+          { key: 'email', conversations: 6, rate: 0.5 },
+          { key: 'order_number', conversations: 5, rate: 5 / 12 },
+          { key: 'phone', conversations: 2, rate: 2 / 12 },
+        ],
+      },
+    },
+    // Days before today (UTC) → counts; every other day of the range is zero.
+    days: {
+      0: { conversations: 2, messages: 10, llm_calls: 14, errors: 0 },
+      1: { conversations: 3, messages: 16, llm_calls: 22, errors: 1 },
+      3: { conversations: 1, messages: 6, llm_calls: 9, errors: 0 },
+      5: { conversations: 2, messages: 12, llm_calls: 17, errors: 1 },
+      12: { conversations: 2, messages: 14, llm_calls: 19, errors: 0 },
+    },
+  };
+}
+
 export class FakeApi {
   requests: RecordedRequest[] = [];
   me: { role: 'admin' | 'business'; business_id?: string; business_name?: string } | null = {
@@ -99,6 +238,10 @@ export class FakeApi {
   messages: Message[] = [];
   transitions: StageTransition[] = [];
   llmCalls: (LlmCall & { conversation_id: string })[] = [];
+  /** GET /api/analytics/overview: everything but the range and `per_day`, which follow the query. */
+  analytics: AnalyticsBody = emptyAnalytics();
+  /** Per-day counts, keyed by days before today (UTC); `seedAnalytics()` fills both. */
+  analyticsDays: Record<number, DayCounts> = {};
   /** Per-route overrides, for error cases: `fake.override('PUT /api/templates/:id', () => apiError(...))`. */
   overrides = new Map<string, Handler>();
   private routes: [string, RegExp, string[], Handler][] = [];
@@ -170,6 +313,13 @@ export class FakeApi {
       is_default: true,
       content: 'You work for {{business_name}}. Reply to {{message_content}}',
     });
+  }
+
+  seedAnalytics() {
+    const { body, days } = sampleAnalytics();
+    this.analytics = body;
+    this.analyticsDays = days;
+    return this;
   }
 
   override(route: string, handler: Handler) {
@@ -304,6 +454,36 @@ export class FakeApi {
       const b = r.body as { content?: string };
       if (!b.content) return apiError(400, 'VALIDATION_ERROR', 'Invalid body', { content: 'is required' });
       return this.streamMessage();
+    });
+    this.on('GET', '/api/analytics/overview', (r) => {
+      // Same range rules as the server: `to` defaults to now, `from` to 30 days before `to`.
+      const to = r.query.get('to') ? new Date(r.query.get('to') as string) : new Date();
+      const from = r.query.get('from')
+        ? new Date(r.query.get('from') as string)
+        : new Date(to.getTime() - 30 * DAY_MS);
+      if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()))
+        return apiError(400, 'VALIDATION_ERROR', 'Invalid from', { from: 'must be a date-time' });
+      if (from > to)
+        return apiError(400, 'VALIDATION_ERROR', 'from must not be after to', {
+          from: 'must not be after to',
+        });
+      const today = Date.parse(utcDay(Date.now()));
+      const perDay: AnalyticsDay[] = [];
+      for (let t = Date.parse(utcDay(from.getTime())); t <= to.getTime(); t += DAY_MS) {
+        const counts = this.analyticsDays[Math.round((today - t) / DAY_MS)];
+        perDay.push({
+          date: utcDay(t),
+          ...(counts ?? { conversations: 0, messages: 0, llm_calls: 0, errors: 0 }),
+        });
+      }
+      const overview: AnalyticsOverview = {
+        business_id: r.query.get('business_id') ?? BUSINESS_ID,
+        from: from.toISOString(),
+        to: to.toISOString(),
+        ...this.analytics,
+        per_day: perDay,
+      };
+      return json(200, overview);
     });
     this.on('GET', '/api/users', () => json(200, list('users', [])));
     this.on('GET', '/api/conversations', () => json(200, list('conversations', this.conversations)));

@@ -272,3 +272,11 @@ export interface MessageResponse {
   duplicate?: boolean;
   processing_steps?: ProcessingStep[];
 }
+
+/** GET /api/analytics/overview, straight from the generated OpenAPI types. */
+export type AnalyticsOverview =
+  import('./schema').paths['/api/analytics/overview']['get']['responses'][200]['content']['application/json'];
+export type AnalyticsDay = AnalyticsOverview['per_day'][number];
+export type AnalyticsFunnelStage = AnalyticsOverview['stage_funnel'][number];
+export type AnalyticsLlmStep = AnalyticsOverview['llm']['per_step'][number];
+export type AnalyticsFillRate = AnalyticsOverview['extraction']['fill_rates'][number];
