@@ -1,4 +1,5 @@
 import { Box, MenuItem, Stack, TextField, ToggleButton, ToggleButtonGroup, Typography } from '@mui/material';
+import { memo, useMemo } from 'react';
 import { useConversations } from '@/features/conversations/api/list-conversations';
 import type { TemplateVariable } from '@/lib/api/types';
 import { formatDateTime } from '@/lib/format';
@@ -34,8 +35,8 @@ export function previewBody(ctx: PreviewContext, used: string[], catalogue: read
   return { variables, message_content: ctx.messageContent || undefined };
 }
 
-/** Chooses what a preview or test run renders against: sample values, or a real conversation. */
-export function PreviewContextForm({
+/** Chooses what a preview or test run renders against: sample values, or a real conversation. Memoised: give it stable props. */
+export const PreviewContextForm = memo(function PreviewContextForm({
   businessId,
   ctx,
   onChange,
@@ -49,7 +50,7 @@ export function PreviewContextForm({
   catalogue: readonly TemplateVariable[];
 }) {
   const conversations = useConversations(businessId, { per_page: 50 });
-  const examples = new Map(catalogue.map((v) => [v.name, v.example]));
+  const examples = useMemo(() => new Map(catalogue.map((v) => [v.name, v.example])), [catalogue]);
   return (
     <Stack spacing={1.5}>
       <ToggleButtonGroup
@@ -112,4 +113,4 @@ export function PreviewContextForm({
         )}
     </Stack>
   );
-}
+});

@@ -16,7 +16,7 @@ import {
 import { Box, FormHelperText, FormLabel } from '@mui/material';
 import { useTheme } from '@mui/material/styles';
 import CodeMirror from '@uiw/react-codemirror';
-import { useId, useMemo } from 'react';
+import { memo, useCallback, useId, useLayoutEffect, useMemo, useRef } from 'react';
 import type { TemplateVariable } from '@/lib/api/types';
 import { monoFont } from '@/theme/theme';
 
@@ -124,8 +124,21 @@ export interface TemplateCodeEditorProps {
   readOnly?: boolean;
 }
 
-/** CodeMirror 6 for template text: `{{variables}}` highlighted (unknown ones in amber), completed and explained on hover. */
-export function TemplateCodeEditor({
+// Module constant: @uiw/react-codemirror reconfigures the whole editor whenever `basicSetup`,
+// `extensions` or `onChange` change identity, so none of them may be created per render.
+const BASIC_SETUP = {
+  lineNumbers: true,
+  foldGutter: false,
+  highlightActiveLine: false,
+  autocompletion: false,
+} as const;
+
+/**
+ * CodeMirror 6 for template text: `{{variables}}` highlighted (unknown ones in amber), completed and explained on hover.
+ * Memoised and with identity-stable CodeMirror props: a keystroke in one editor neither re-renders nor reconfigures
+ * the other, and the typed-in editor only compares its value (CodeMirror already holds it).
+ */
+export const TemplateCodeEditor = memo(function TemplateCodeEditor({
   label,
   value,
   onChange,
@@ -139,6 +152,15 @@ export function TemplateCodeEditor({
 }: TemplateCodeEditorProps) {
   const id = useId();
   const theme = useTheme();
+  // The latest callbacks, read when CodeMirror calls them: new closures from the parent must not
+  // change `onChange`/`extensions` (each change reconfigures CodeMirror).
+  const onChangeRef = useRef(onChange);
+  const onFocusViewRef = useRef(onFocusView);
+  useLayoutEffect(() => {
+    onChangeRef.current = onChange;
+    onFocusViewRef.current = onFocusView;
+  });
+  const handleChange = useCallback((v: string) => onChangeRef.current(v), []);
   const extensions = useMemo(() => {
     const byName = new Map(variables.map((v) => [v.name, v]));
     const known = new Set(byName.keys());
@@ -150,7 +172,7 @@ export function TemplateCodeEditor({
       variableHover(byName),
       EditorView.domEventHandlers({
         focus: (_e, view) => {
-          onFocusView?.(view);
+          onFocusViewRef.current?.(view);
           return false;
         },
       }),
@@ -168,7 +190,7 @@ export function TemplateCodeEditor({
         '.cm-tpl-tooltip pre': { margin: '4px 0 0', whiteSpace: 'pre-wrap', opacity: 0.8 },
       }),
     ];
-  }, [variables, label, id, onFocusView, theme]);
+  }, [variables, label, id, theme]);
 
   return (
     <Box>
@@ -189,18 +211,13 @@ export function TemplateCodeEditor({
       >
         <CodeMirror
           value={value}
-          onChange={onChange}
+          onChange={handleChange}
           extensions={extensions}
           readOnly={readOnly}
           minHeight={minHeight}
           maxHeight={maxHeight}
           theme={theme.palette.mode === 'dark' ? 'dark' : 'light'}
-          basicSetup={{
-            lineNumbers: true,
-            foldGutter: false,
-            highlightActiveLine: false,
-            autocompletion: false,
-          }}
+          basicSetup={BASIC_SETUP}
         />
       </Box>
       <FormHelperText id={`${id}-help`} error={error}>
@@ -208,7 +225,7 @@ export function TemplateCodeEditor({
       </FormHelperText>
     </Box>
   );
-}
+});
 
 /** Inserts `{{name}}` at the cursor of the given editor. */
 export function insertVariable(view: EditorView | null, name: string) {

@@ -16,7 +16,17 @@ import {
   Tabs,
   TextField,
 } from '@mui/material';
-import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  type FormEvent,
+  type KeyboardEvent,
+  memo,
+  useCallback,
+  useDeferredValue,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { useBlocker, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { ErrorAlert } from '@/components/error-alert';
@@ -24,7 +34,7 @@ import { Loading } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
 import { fieldErrorsOf } from '@/lib/api/errors';
-import { TEMPLATE_TYPES, type Template, type TemplateType } from '@/lib/api/types';
+import { TEMPLATE_TYPES, type Template, type TemplateType, type TemplateVariable } from '@/lib/api/types';
 import { extractVariables } from '@/lib/format';
 import { useDeleteTemplate } from '../api/delete-template';
 import { getTemplate, useTemplate } from '../api/get-template';
@@ -95,6 +105,35 @@ function toInput(t: Template): TemplateInput {
   };
 }
 
+const NO_VARIABLES: TemplateVariable[] = [];
+const NO_NAMES: string[] = [];
+
+function sameInput(a: TemplateInput, b: TemplateInput) {
+  return (
+    a.template_name === b.template_name &&
+    a.template_type === b.template_type &&
+    a.content === b.content &&
+    a.system_prompt === b.system_prompt &&
+    a.is_default === b.is_default
+  );
+}
+
+/** `list`, or the previous array when it holds the same names: keeps memoised children from re-rendering. */
+function useSameList(list: string[]): string[] {
+  const ref = useRef(list);
+  const prev = ref.current;
+  if (prev !== list && (prev.length !== list.length || prev.some((v, i) => v !== list[i])))
+    ref.current = list;
+  return ref.current;
+}
+
+/*
+ * Typing performance: every keystroke updates `draft` here, so this component renders per keystroke and
+ * must stay cheap. Everything heavy is a memoised child with identity-stable props (callbacks through
+ * useCallback/refs, `used` kept while its names do not change), and the tools below the editor
+ * (preview, test run, history) follow the text through useDeferredValue, in an interruptible render.
+ * Covered by the render-count test in template-editor.test.tsx.
+ */
 export function TemplateEditor({
   businessId,
   template,
@@ -113,22 +152,32 @@ export function TemplateEditor({
   const [draft, setDraft] = useState<TemplateInput>(initial);
   const [baseline, setBaseline] = useState<TemplateInput>(initial);
   const [serverWarnings, setServerWarnings] = useState<string[]>(template?.warnings ?? []);
-  const [tab, setTab] = useState<'preview' | 'test' | 'history'>('preview');
-  const [ctx, setCtx] = useState<PreviewContext>(initialPreviewContext);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [savedAt, setSavedAt] = useState<number | null>(null);
   const activeView = useRef<EditorView | null>(null);
   const contentView = useRef<EditorView | null>(null);
 
-  const variables = catalogue.data?.variables ?? [];
+  const variables = catalogue.data?.variables ?? NO_VARIABLES;
   const known = useMemo(() => new Set(variables.map((v) => v.name)), [variables]);
-  const used = useMemo(
+  const extracted = useMemo(
     () => [...new Set([...extractVariables(draft.content), ...extractVariables(draft.system_prompt)])],
     [draft.content, draft.system_prompt],
   );
-  const unknown = catalogue.data ? used.filter((v) => !known.has(v)) : [];
-  const dirty = JSON.stringify(draft) !== JSON.stringify(baseline);
+  const used = useSameList(extracted);
+  const usedSet = useMemo(() => new Set(used), [used]);
+  const unknown = useMemo(
+    () => (catalogue.data ? used.filter((v) => !known.has(v)) : NO_NAMES),
+    [catalogue.data, used, known],
+  );
+  const dirty = !sameInput(draft, baseline);
   const fe = fieldErrorsOf(save.error);
+
+  // One consistent snapshot for the tools below the editor (which render it at low priority).
+  const sendDraft = draft.content !== baseline.content || draft.system_prompt !== baseline.system_prompt;
+  const toolsDraft = useMemo<ToolsDraft>(
+    () => ({ content: draft.content, systemPrompt: draft.system_prompt, sendDraft, used }),
+    [draft.content, draft.system_prompt, sendDraft, used],
+  );
 
   const allowLeave = useRef(false);
   const blocker = useBlocker(
@@ -150,6 +199,24 @@ export function TemplateEditor({
   const onFocusSystem = useCallback((v: EditorView) => {
     activeView.current = v;
   }, []);
+  const onSystemPromptChange = useCallback((v: string) => setDraft((d) => ({ ...d, system_prompt: v })), []);
+  const onContentChange = useCallback((v: string) => setDraft((d) => ({ ...d, content: v })), []);
+  const onMetaChange = useCallback(
+    (patch: Partial<Pick<TemplateInput, 'template_name' | 'template_type' | 'is_default'>>) =>
+      setDraft((d) => ({ ...d, ...patch })),
+    [],
+  );
+  const onInsert = useCallback((name: string) => {
+    if (!insertVariable(activeView.current ?? contentView.current, name)) {
+      setDraft((d) => ({ ...d, content: `${d.content}{{${name}}}` }));
+    }
+  }, []);
+  const onRestored = useCallback(async () => {
+    if (!template) return;
+    const next = toInput(await getTemplate(businessId, template.template_id));
+    setDraft(next);
+    setBaseline(next);
+  }, [businessId, template]);
 
   function submit(e?: FormEvent) {
     e?.preventDefault();
@@ -174,8 +241,9 @@ export function TemplateEditor({
     }
   }
 
-  return (
-    <>
+  // Same element while `template` is unchanged: React skips it on keystrokes.
+  const header = useMemo(
+    () => (
       <PageHeader
         title={template ? template.template_name : 'New template'}
         subtitle={
@@ -191,6 +259,13 @@ export function TemplateEditor({
           ) : undefined
         }
       />
+    ),
+    [template],
+  );
+
+  return (
+    <>
+      {header}
       <Grid container spacing={2}>
         <Grid size={{ xs: 12, md: 8, xl: 9 }}>
           <Paper
@@ -202,51 +277,18 @@ export function TemplateEditor({
             aria-label="Template"
           >
             <Stack spacing={2}>
-              <Grid container spacing={2}>
-                <Grid size={{ xs: 12, sm: 6 }}>
-                  <TextField
-                    label="Template name"
-                    required
-                    fullWidth
-                    value={draft.template_name}
-                    onChange={(e) => setDraft({ ...draft, template_name: e.target.value })}
-                    error={!!fe.template_name}
-                    helperText={fe.template_name}
-                  />
-                </Grid>
-                <Grid size={{ xs: 12, sm: 4 }}>
-                  <TextField
-                    select
-                    label="Template type"
-                    fullWidth
-                    value={draft.template_type}
-                    onChange={(e) => setDraft({ ...draft, template_type: e.target.value as TemplateType })}
-                    error={!!fe.template_type}
-                    helperText={fe.template_type}
-                  >
-                    {TEMPLATE_TYPES.map((t) => (
-                      <MenuItem key={t} value={t}>
-                        {TEMPLATE_TYPE_LABELS[t]}
-                      </MenuItem>
-                    ))}
-                  </TextField>
-                </Grid>
-                <Grid size={{ xs: 12, sm: 2 }}>
-                  <FormControlLabel
-                    control={
-                      <Switch
-                        checked={draft.is_default}
-                        onChange={(e) => setDraft({ ...draft, is_default: e.target.checked })}
-                      />
-                    }
-                    label="Default"
-                  />
-                </Grid>
-              </Grid>
+              <TemplateMetaFields
+                name={draft.template_name}
+                type={draft.template_type}
+                isDefault={draft.is_default}
+                nameError={fe.template_name}
+                typeError={fe.template_type}
+                onChange={onMetaChange}
+              />
               <TemplateCodeEditor
                 label="System prompt"
                 value={draft.system_prompt}
-                onChange={(v) => setDraft((d) => ({ ...d, system_prompt: v }))}
+                onChange={onSystemPromptChange}
                 variables={variables}
                 minHeight="60px"
                 maxHeight="200px"
@@ -257,7 +299,7 @@ export function TemplateEditor({
               <TemplateCodeEditor
                 label="Template content"
                 value={draft.content}
-                onChange={(v) => setDraft((d) => ({ ...d, content: v }))}
+                onChange={onContentChange}
                 variables={variables}
                 helperText={fe.content}
                 error={!!fe.content}
@@ -297,69 +339,13 @@ export function TemplateEditor({
               </Stack>
             </Stack>
           </Paper>
-          <Paper sx={{ mt: 2 }}>
-            <Tabs value={tab} onChange={(_, v) => setTab(v)} aria-label="Template tools" variant="scrollable">
-              <Tab value="preview" label="Preview" />
-              <Tab value="test" label="Test run" />
-              <Tab value="history" label="History" disabled={!template} />
-            </Tabs>
-            <Box sx={{ p: { xs: 1.5, sm: 2 } }}>
-              {tab !== 'history' && (
-                <Grid container spacing={2}>
-                  <Grid size={{ xs: 12, lg: 4 }}>
-                    <PreviewContextForm
-                      businessId={businessId}
-                      ctx={ctx}
-                      onChange={setCtx}
-                      used={used}
-                      catalogue={variables}
-                    />
-                  </Grid>
-                  <Grid size={{ xs: 12, lg: 8 }}>
-                    {tab === 'preview' ? (
-                      <TemplatePreviewPanel
-                        businessId={businessId}
-                        templateId={template?.template_id}
-                        content={draft.content}
-                        systemPrompt={draft.system_prompt}
-                        sendDraft={
-                          draft.content !== baseline.content || draft.system_prompt !== baseline.system_prompt
-                        }
-                        used={used}
-                        catalogue={variables}
-                        ctx={ctx}
-                      />
-                    ) : (
-                      <TemplateTestPanel
-                        businessId={businessId}
-                        templateId={template?.template_id}
-                        content={draft.content}
-                        systemPrompt={draft.system_prompt}
-                        sendDraft={
-                          draft.content !== baseline.content || draft.system_prompt !== baseline.system_prompt
-                        }
-                        used={used}
-                        catalogue={variables}
-                        ctx={ctx}
-                      />
-                    )}
-                  </Grid>
-                </Grid>
-              )}
-              {tab === 'history' && template && (
-                <TemplateHistoryPanel
-                  businessId={businessId}
-                  template={template}
-                  draftContent={draft.content}
-                  onRestored={async () => {
-                    const next = toInput(await getTemplate(businessId, template.template_id));
-                    setDraft(next);
-                    setBaseline(next);
-                  }}
-                />
-              )}
-            </Box>
-          </Paper>
+          <TemplateTools
+            businessId={businessId}
+            template={template}
+            draft={toolsDraft}
+            catalogue={variables}
+            onRestored={onRestored}
+          />
         </Grid>
         <Grid size={{ xs: 12, md: 4, xl: 3 }}>
           <Box sx={{ position: { md: 'sticky' }, top: { md: 80 } }}>
@@ -367,15 +353,7 @@ export function TemplateEditor({
             {catalogue.isLoading ? (
               <Loading label="Loading variables" />
             ) : (
-              <VariablePalette
-                variables={variables}
-                used={new Set(used)}
-                onInsert={(name) => {
-                  if (!insertVariable(activeView.current ?? contentView.current, name)) {
-                    setDraft((d) => ({ ...d, content: `${d.content}{{${name}}}` }));
-                  }
-                }}
-              />
+              <VariablePalette variables={variables} used={usedSet} onInsert={onInsert} />
             )}
           </Box>
         </Grid>
@@ -411,3 +389,171 @@ export function TemplateEditor({
     </>
   );
 }
+
+/** Name, type and default flag: memoised, so typing in the code editors does not re-render them. */
+const TemplateMetaFields = memo(function TemplateMetaFields({
+  name,
+  type,
+  isDefault,
+  nameError,
+  typeError,
+  onChange,
+}: {
+  name: string;
+  type: TemplateType;
+  isDefault: boolean;
+  nameError?: string;
+  typeError?: string;
+  onChange: (patch: Partial<Pick<TemplateInput, 'template_name' | 'template_type' | 'is_default'>>) => void;
+}) {
+  return (
+    <Grid container spacing={2}>
+      <Grid size={{ xs: 12, sm: 6 }}>
+        <TextField
+          label="Template name"
+          required
+          fullWidth
+          value={name}
+          onChange={(e) => onChange({ template_name: e.target.value })}
+          error={!!nameError}
+          helperText={nameError}
+        />
+      </Grid>
+      <Grid size={{ xs: 12, sm: 4 }}>
+        <TextField
+          select
+          label="Template type"
+          fullWidth
+          value={type}
+          onChange={(e) => onChange({ template_type: e.target.value as TemplateType })}
+          error={!!typeError}
+          helperText={typeError}
+        >
+          {TEMPLATE_TYPES.map((t) => (
+            <MenuItem key={t} value={t}>
+              {TEMPLATE_TYPE_LABELS[t]}
+            </MenuItem>
+          ))}
+        </TextField>
+      </Grid>
+      <Grid size={{ xs: 12, sm: 2 }}>
+        <FormControlLabel
+          control={
+            <Switch checked={isDefault} onChange={(e) => onChange({ is_default: e.target.checked })} />
+          }
+          label="Default"
+        />
+      </Grid>
+    </Grid>
+  );
+});
+
+interface ToolsDraft {
+  content: string;
+  systemPrompt: string;
+  /** The editor differs from the saved template: preview and test the draft text. */
+  sendDraft: boolean;
+  used: string[];
+}
+
+interface TemplateToolsProps {
+  businessId: string;
+  template: Template | undefined;
+  draft: ToolsDraft;
+  catalogue: readonly TemplateVariable[];
+  onRestored: () => void;
+}
+
+/**
+ * Preview, test run and history below the editor. They follow the draft through useDeferredValue: on a
+ * keystroke the urgent render stops here, and the tools re-render in a separate, interruptible render.
+ */
+const TemplateTools = memo(function TemplateTools({ draft, ...rest }: TemplateToolsProps) {
+  const deferred = useDeferredValue(draft);
+  return <TemplateToolsContent draft={deferred} {...rest} />;
+});
+
+const TemplateToolsContent = memo(function TemplateToolsContent({
+  businessId,
+  template,
+  draft: { content, systemPrompt, sendDraft, used },
+  catalogue,
+  onRestored,
+}: TemplateToolsProps) {
+  const [tab, setTab] = useState<ToolTab>('preview');
+  const [ctx, setCtx] = useState<PreviewContext>(initialPreviewContext);
+  return (
+    <Paper sx={{ mt: 2 }}>
+      <TemplateToolTabs tab={tab} onChange={setTab} historyDisabled={!template} />
+      <Box sx={{ p: { xs: 1.5, sm: 2 } }}>
+        {tab !== 'history' && (
+          <Grid container spacing={2}>
+            <Grid size={{ xs: 12, lg: 4 }}>
+              <PreviewContextForm
+                businessId={businessId}
+                ctx={ctx}
+                onChange={setCtx}
+                used={used}
+                catalogue={catalogue}
+              />
+            </Grid>
+            <Grid size={{ xs: 12, lg: 8 }}>
+              {tab === 'preview' ? (
+                <TemplatePreviewPanel
+                  businessId={businessId}
+                  templateId={template?.template_id}
+                  content={content}
+                  systemPrompt={systemPrompt}
+                  sendDraft={sendDraft}
+                  used={used}
+                  catalogue={catalogue}
+                  ctx={ctx}
+                />
+              ) : (
+                <TemplateTestPanel
+                  businessId={businessId}
+                  templateId={template?.template_id}
+                  content={content}
+                  systemPrompt={systemPrompt}
+                  sendDraft={sendDraft}
+                  used={used}
+                  catalogue={catalogue}
+                  ctx={ctx}
+                />
+              )}
+            </Grid>
+          </Grid>
+        )}
+        {tab === 'history' && template && (
+          <TemplateHistoryPanel
+            businessId={businessId}
+            template={template}
+            draftContent={content}
+            onRestored={onRestored}
+          />
+        )}
+      </Box>
+    </Paper>
+  );
+});
+
+type ToolTab = 'preview' | 'test' | 'history';
+
+/** MUI Tabs measure their indicator (a forced layout) on every render: render them only when the tab changes. */
+const TemplateToolTabs = memo(function TemplateToolTabs({
+  tab,
+  onChange,
+  historyDisabled,
+}: {
+  tab: ToolTab;
+  onChange: (tab: ToolTab) => void;
+  historyDisabled: boolean;
+}) {
+  return (
+    <Tabs value={tab} onChange={(_, v) => onChange(v)} aria-label="Template tools" variant="scrollable">
+      <Tab value="preview" label="Preview" />
+      <Tab value="test" label="Test run" />
+      <Tab value="history" label="History" disabled={historyDisabled} />
+    </Tabs>
+  );
+});

@@ -1,6 +1,6 @@
 import RestoreIcon from '@mui/icons-material/Restore';
 import { Alert, Box, Button, List, ListItemButton, ListItemText, Stack, Typography } from '@mui/material';
-import { useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
@@ -11,8 +11,8 @@ import { monoFont } from '@/theme/theme';
 import { useRestoreTemplateVersion } from '../api/restore-template-version';
 import { useTemplateVersions } from '../api/template-versions';
 
-/** Every saved version; pick one to see its diff against the editor, and restore it. */
-export function TemplateHistoryPanel({
+/** Every saved version; pick one to see its diff against the editor, and restore it. Memoised: give it stable props. */
+export const TemplateHistoryPanel = memo(function TemplateHistoryPanel({
   businessId,
   template,
   draftContent,
@@ -28,13 +28,20 @@ export function TemplateHistoryPanel({
   const [selected, setSelected] = useState<number | null>(null);
   const [confirm, setConfirm] = useState(false);
 
+  const list = useMemo(
+    () => [...(versions.data?.versions ?? [])].sort((a, b) => b.version - a.version),
+    [versions.data],
+  );
+  const version = list.find((v) => v.version === selected) ?? null;
+  const diff = useMemo(
+    () => (version ? diffLines(version.content, draftContent) : []),
+    [version, draftContent],
+  );
+  const changes = diff.filter((d) => d.kind !== 'same').length;
+
   if (versions.isLoading) return <Loading label="Loading versions" />;
   if (versions.error) return <ErrorAlert error={versions.error} onRetry={() => versions.refetch()} />;
-  const list = [...(versions.data?.versions ?? [])].sort((a, b) => b.version - a.version);
   if (list.length === 0) return <Alert severity="info">No earlier versions yet. Each save keeps one.</Alert>;
-  const version = list.find((v) => v.version === selected) ?? null;
-  const diff = version ? diffLines(version.content, draftContent) : [];
-  const changes = diff.filter((d) => d.kind !== 'same').length;
 
   return (
     <Stack spacing={1.5}>
@@ -139,4 +146,4 @@ export function TemplateHistoryPanel({
       />
     </Stack>
   );
-}
+});

@@ -1,14 +1,15 @@
 import { Alert, Box, Chip, LinearProgress, Stack, Typography } from '@mui/material';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { memo, useMemo } from 'react';
 import { CodeBlock } from '@/components/code-block';
 import { ErrorAlert } from '@/components/error-alert';
-import type { TemplateVariable } from '@/lib/api/types';
+import type { RenderResult, TemplateVariable } from '@/lib/api/types';
 import { useDebouncedValue } from '@/lib/use-debounced-value';
 import { renderTemplate } from '../api/render-template';
 import { type PreviewContext, previewBody } from './preview-context';
 
-/** Server-side rendering of the draft against the chosen context, refreshed as you type. */
-export function TemplatePreviewPanel({
+/** Server-side rendering of the draft against the chosen context, refreshed as you type. Memoised: give it stable props. */
+export const TemplatePreviewPanel = memo(function TemplatePreviewPanel({
   businessId,
   templateId,
   content,
@@ -28,10 +29,14 @@ export function TemplatePreviewPanel({
   catalogue: readonly TemplateVariable[];
   ctx: PreviewContext;
 }) {
-  const body = {
-    ...previewBody(ctx, used, catalogue),
-    ...(sendDraft ? { content, system_prompt: systemPrompt } : {}),
-  };
+  // Memoised so that the debounce below restarts only when the request would change.
+  const body = useMemo(
+    () => ({
+      ...previewBody(ctx, used, catalogue),
+      ...(sendDraft ? { content, system_prompt: systemPrompt } : {}),
+    }),
+    [ctx, used, catalogue, sendDraft, content, systemPrompt],
+  );
   const debounced = useDebouncedValue(body, 400);
   const waitingForConversation = ctx.source === 'conversation' && !ctx.conversationId;
   const render = useQuery({
@@ -59,38 +64,43 @@ export function TemplatePreviewPanel({
           This server previews saved templates only: save to see your changes rendered.
         </Alert>
       )}
-      {r && (
-        <>
-          {r.missing_variables.length > 0 && (
-            <Alert severity="warning">
-              No value for: {r.missing_variables.map((v) => `{{${v}}}`).join(', ')}
-            </Alert>
-          )}
-          {r.rendered_system_prompt ? (
-            <Box>
-              <Typography variant="subtitle2" gutterBottom>
-                System prompt
-              </Typography>
-              <CodeBlock label="Rendered system prompt">{r.rendered_system_prompt}</CodeBlock>
-            </Box>
-          ) : null}
-          <Box>
-            <Typography variant="subtitle2" gutterBottom>
-              Prompt
-            </Typography>
-            <CodeBlock label="Rendered prompt" maxHeight={480}>
-              {r.rendered_content}
-            </CodeBlock>
-          </Box>
-          {r.variables_used.length > 0 && (
-            <Box sx={{ display: 'flex', gap: 0.5, flexWrap: 'wrap' }}>
-              {r.variables_used.map((v) => (
-                <Chip key={v} size="small" label={v} variant="outlined" />
-              ))}
-            </Box>
-          )}
-        </>
-      )}
+      {r && <RenderedPreview r={r} />}
     </Stack>
   );
-}
+});
+
+/** The rendered result; memoised so that typing (which re-renders the panel) does not re-render it. */
+const RenderedPreview = memo(function RenderedPreview({ r }: { r: RenderResult }) {
+  return (
+    <>
+      {r.missing_variables.length > 0 && (
+        <Alert severity="warning">
+          No value for: {r.missing_variables.map((v) => `{{${v}}}`).join(', ')}
+        </Alert>
+      )}
+      {r.rendered_system_prompt ? (
+        <Box>
+          <Typography variant="subtitle2" gutterBottom>
+            System prompt
+          </Typography>
+          <CodeBlock label="Rendered system prompt">{r.rendered_system_prompt}</CodeBlock>
+        </Box>
+      ) : null}
+      <Box>
+        <Typography variant="subtitle2" gutterBottom>
+          Prompt
+        </Typography>
+        <CodeBlock label="Rendered prompt" maxHeight={480}>
+          {r.rendered_content}
+        </CodeBlock>
+      </Box>
+      {r.variables_used.length > 0 && (
+        <Box sx={{ display: 'flex', gap: 0.5, flexWrap: 'wrap' }}>
+          {r.variables_used.map((v) => (
+            <Chip key={v} size="small" label={v} variant="outlined" />
+          ))}
+        </Box>
+      )}
+    </>
+  );
+});

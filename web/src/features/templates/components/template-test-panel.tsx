@@ -1,15 +1,16 @@
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import { Alert, Box, Button, Chip, CircularProgress, Stack, Typography } from '@mui/material';
+import { memo } from 'react';
 import { CodeBlock } from '@/components/code-block';
 import { ErrorAlert } from '@/components/error-alert';
-import type { TemplateVariable } from '@/lib/api/types';
+import type { TemplateTestResult, TemplateVariable } from '@/lib/api/types';
 import { formatCost, formatMs, prettyJson } from '@/lib/format';
 import { useRuntime } from '@/lib/runtime';
 import { useTestTemplate } from '../api/test-template';
 import { type PreviewContext, previewBody } from './preview-context';
 
-/** Runs the draft through the LLM once and shows everything the model saw and said. */
-export function TemplateTestPanel({
+/** Runs the draft through the LLM once and shows everything the model saw and said. Memoised: give it stable props. */
+export const TemplateTestPanel = memo(function TemplateTestPanel({
   businessId,
   templateId,
   content,
@@ -33,8 +34,6 @@ export function TemplateTestPanel({
   const runtime = useRuntime();
   if (!templateId) return <Alert severity="info">Save the template once to test it.</Alert>;
   const r = test.data;
-  const raw = r?.raw_response ?? r?.response;
-  const parsed = r?.parsed_response ?? r?.parsed;
   return (
     <Stack spacing={1.5}>
       {runtime.data?.llm_mode === 'offline' && (
@@ -56,32 +55,39 @@ export function TemplateTestPanel({
         </Button>
       </Box>
       <ErrorAlert error={test.error} />
-      {r && (
-        <Stack spacing={1.5} aria-live="polite">
-          <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap' }}>
-            <Chip size="small" label={`Latency ${formatMs(r.latency_ms)}`} />
-            <Chip size="small" label={`Tokens in ${r.tokens_in ?? '—'}`} />
-            <Chip size="small" label={`Tokens out ${r.tokens_out ?? '—'}`} />
-            {r.model && <Chip size="small" label={r.model} variant="outlined" />}
-            {r.cost_usd !== undefined && r.cost_usd !== null && (
-              <Chip size="small" label={formatCost(r.cost_usd)} variant="outlined" />
-            )}
-            {r.fallback && <Chip size="small" color="warning" label="Fallback" />}
-          </Box>
-          {r.error && <Alert severity="error">{r.error}</Alert>}
-          <Section title="Rendered prompt">{r.rendered_prompt ?? r.rendered_content ?? ''}</Section>
-          {r.rendered_system_prompt && (
-            <Section title="Rendered system prompt">{r.rendered_system_prompt}</Section>
-          )}
-          <Section title="Raw answer">{raw ?? '—'}</Section>
-          {parsed !== undefined && parsed !== null && (
-            <Section title="Parsed answer">{prettyJson(parsed)}</Section>
-          )}
-        </Stack>
+      {r && <TestResult r={r} />}
+    </Stack>
+  );
+});
+
+/** The run's result; memoised so that typing (which re-renders the panel) does not re-render it. */
+const TestResult = memo(function TestResult({ r }: { r: TemplateTestResult }) {
+  const raw = r.raw_response ?? r.response;
+  const parsed = r.parsed_response ?? r.parsed;
+  return (
+    <Stack spacing={1.5} aria-live="polite">
+      <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap' }}>
+        <Chip size="small" label={`Latency ${formatMs(r.latency_ms)}`} />
+        <Chip size="small" label={`Tokens in ${r.tokens_in ?? '—'}`} />
+        <Chip size="small" label={`Tokens out ${r.tokens_out ?? '—'}`} />
+        {r.model && <Chip size="small" label={r.model} variant="outlined" />}
+        {r.cost_usd !== undefined && r.cost_usd !== null && (
+          <Chip size="small" label={formatCost(r.cost_usd)} variant="outlined" />
+        )}
+        {r.fallback && <Chip size="small" color="warning" label="Fallback" />}
+      </Box>
+      {r.error && <Alert severity="error">{r.error}</Alert>}
+      <Section title="Rendered prompt">{r.rendered_prompt ?? r.rendered_content ?? ''}</Section>
+      {r.rendered_system_prompt && (
+        <Section title="Rendered system prompt">{r.rendered_system_prompt}</Section>
+      )}
+      <Section title="Raw answer">{raw ?? '—'}</Section>
+      {parsed !== undefined && parsed !== null && (
+        <Section title="Parsed answer">{prettyJson(parsed)}</Section>
       )}
     </Stack>
   );
-}
+});
 
 function Section({ title, children }: { title: string; children: string }) {
   return (

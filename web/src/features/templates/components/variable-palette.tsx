@@ -1,9 +1,10 @@
 import { Box, Chip, List, ListSubheader, Paper, Tooltip, Typography } from '@mui/material';
+import { memo, useMemo } from 'react';
 import type { TemplateVariable } from '@/lib/api/types';
 import { monoFont } from '@/theme/theme';
 
-/** All built-in variables by category; hover for description and example, click to insert. */
-export function VariablePalette({
+/** All built-in variables by category; hover for description and example, click to insert. Memoised: give it stable props. */
+export const VariablePalette = memo(function VariablePalette({
   variables,
   used,
   onInsert,
@@ -12,8 +13,11 @@ export function VariablePalette({
   used: ReadonlySet<string>;
   onInsert: (name: string) => void;
 }) {
-  const groups = new Map<string, TemplateVariable[]>();
-  for (const v of variables) groups.set(v.category, [...(groups.get(v.category) ?? []), v]);
+  const groups = useMemo(() => {
+    const byCategory = new Map<string, TemplateVariable[]>();
+    for (const v of variables) byCategory.set(v.category, [...(byCategory.get(v.category) ?? []), v]);
+    return byCategory;
+  }, [variables]);
   return (
     <Paper sx={{ p: 1, maxHeight: { md: '75vh' }, overflow: 'auto' }} aria-label="Variables">
       <Typography variant="subtitle2" sx={{ px: 1, pt: 0.5 }}>
@@ -73,4 +77,4 @@ export function VariablePalette({
       </List>
     </Paper>
   );
-}
+});
