@@ -313,6 +313,19 @@ test.describe('business journey', () => {
     });
   });
 
+  test('analytics counts the conversation, its messages and its LLM calls', async () => {
+    await openFromNav(page, 'Analytics');
+    await expect(page.getByRole('heading', { level: 1, name: 'Analytics' })).toBeVisible();
+    const figures = page.getByRole('region', { name: 'Key figures' });
+    // One conversation: the customer's two messages, the assistant's reply and the agent's reply.
+    await expect(figures.getByRole('group', { name: 'Conversations', exact: true })).toContainText('1');
+    await expect(figures.getByRole('group', { name: 'Messages', exact: true })).toContainText('4');
+    const steps = page.getByRole('table', { name: 'LLM calls per step' });
+    for (const step of ['Stage selection', 'Data extraction', 'Response generation'])
+      await expect(steps.getByRole('row', { name: new RegExp(`^${step}`) })).toBeVisible();
+    await shot(page, '21b-analytics');
+  });
+
   test('sign out', async () => {
     await signOut(page);
     await shot(page, '22-signed-out');
