@@ -18,9 +18,19 @@ export function freePort(): Promise<number> {
 }
 
 /** Starts a TypeScript entry point in its own process and resolves once `ready` matches its output. */
-export function startProcess(entry: string, args: string[], env: Record<string, string>, ready: RegExp, nodeArgs: string[] = []) {
+export function startProcess(
+  entry: string,
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+  nodeArgs: string[] = [],
+) {
   // `node --import tsx` keeps the server in this one process, so its CPU and memory can be read.
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry, ...args], { cwd: SERVER_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry, ...args], {
+    cwd: SERVER_DIR,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   return new Promise<ChildProcess>((resolve, reject) => {
     const onData = (chunk: Buffer) => {

@@ -23,7 +23,9 @@ async function main() {
   const masterKey = generateSecret('icmp_admin');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'icmp-bench-'));
   const databaseUrl = process.env.DATABASE_URL;
-  console.log(`ICMP benchmark — database: ${databaseUrl ? 'PostgreSQL' : 'PGlite'}${QUICK ? ' (quick)' : ''}`);
+  console.log(
+    `ICMP benchmark — database: ${databaseUrl ? 'PostgreSQL' : 'PGlite'}${QUICK ? ' (quick)' : ''}`,
+  );
   const report: Record<string, unknown>[] = [];
   try {
     for (const llmLatency of LATENCIES) {
@@ -36,10 +38,20 @@ async function main() {
   console.log(JSON.stringify(report, null, 2));
 }
 
-async function benchAtLatency(llmLatency: number, masterKey: string, dataDir: string, databaseUrl: string | undefined) {
+async function benchAtLatency(
+  llmLatency: number,
+  masterKey: string,
+  dataDir: string,
+  databaseUrl: string | undefined,
+) {
   const llmPort = await freePort();
   const serverPort = await freePort();
-  const llm = await startProcess('test/helpers/fake-llm-cli.ts', ['--port', String(llmPort), '--latency', String(llmLatency)], {}, /http:\/\//);
+  const llm = await startProcess(
+    'test/helpers/fake-llm-cli.ts',
+    ['--port', String(llmPort), '--latency', String(llmLatency)],
+    {},
+    /http:\/\//,
+  );
   const server = await startProcess(
     'src/main.ts',
     [],
@@ -73,10 +85,15 @@ async function benchAtLatency(llmLatency: number, masterKey: string, dataDir: st
       fetch(`${base}/api/message`, {
         method: 'POST',
         headers,
-        body: JSON.stringify({ content: `Message ${n}: what are your opening hours?`, user_id: users[n % users.length] }),
+        body: JSON.stringify({
+          content: `Message ${n}: what are your opening hours?`,
+          user_id: users[n % users.length],
+        }),
       });
     const statements = async () => {
-      const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${masterKey}` } })).text();
+      const text = await (
+        await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${masterKey}` } })
+      ).text();
       return Number(text.match(/^icmp_db_statements_total (\d+)/m)?.[1] ?? Number.NaN);
     };
 
@@ -86,7 +103,9 @@ async function benchAtLatency(llmLatency: number, masterKey: string, dataDir: st
 
     const sequential = await runLoad({ concurrency: 1, total: llmLatency ? 30 : 300, send });
     result.c1 = pick(sequential);
-    console.log(`concurrency 1: p50 ${ms(sequential.p50)}  p95 ${ms(sequential.p95)}  p99 ${ms(sequential.p99)}  (${sequential.requests} messages)`);
+    console.log(
+      `concurrency 1: p50 ${ms(sequential.p50)}  p95 ${ms(sequential.p95)}  p99 ${ms(sequential.p99)}  (${sequential.requests} messages)`,
+    );
 
     const cpuBefore = cpuSeconds(pid);
     const sqlBefore = await statements();
@@ -94,7 +113,11 @@ async function benchAtLatency(llmLatency: number, masterKey: string, dataDir: st
     const cpu = cpuSeconds(pid) - cpuBefore;
     const sql = (await statements()) - sqlBefore; // /metrics itself runs no SQL
     const handled = c32.requests;
-    result.c32 = { ...pick(c32), server_cpu_ms_per_message: (cpu * 1000) / handled, sql_per_message: sql / handled };
+    result.c32 = {
+      ...pick(c32),
+      server_cpu_ms_per_message: (cpu * 1000) / handled,
+      sql_per_message: sql / handled,
+    };
     console.log(
       `concurrency 32: ${c32.throughput.toFixed(0)} msg/s  p99 ${ms(c32.p99)}  errors ${c32.errors}  ` +
         `server CPU ${((cpu * 1000) / handled).toFixed(2)} ms/msg  SQL ${(sql / handled).toFixed(1)} statements/msg`,
@@ -104,7 +127,9 @@ async function benchAtLatency(llmLatency: number, masterKey: string, dataDir: st
     if (llmLatency > 0) {
       const c256 = await runLoad({ concurrency: 256, seconds: QUICK ? 5 : 10, send });
       result.c256 = pick(c256);
-      console.log(`concurrency 256: ${c256.throughput.toFixed(0)} msg/s  p99 ${ms(c256.p99)}  errors ${c256.errors}`);
+      console.log(
+        `concurrency 256: ${c256.throughput.toFixed(0)} msg/s  p99 ${ms(c256.p99)}  errors ${c256.errors}`,
+      );
       if (c256.errorSamples.length) console.log('  error samples:', c256.errorSamples);
     }
     result.peak_rss_mib = Number(peakRssMiB(pid).toFixed(1));
@@ -130,15 +155,23 @@ async function setUpBusiness(base: string, masterKey: string) {
   const created = await fetch(`${base}/api/businesses`, {
     method: 'POST',
     headers: { authorization: `Bearer ${masterKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ business_name: `Bench ${Date.now()}`, business_description: 'A restaurant used for benchmarking' }),
+    body: JSON.stringify({
+      business_name: `Bench ${Date.now()}`,
+      business_description: 'A restaurant used for benchmarking',
+    }),
   });
-  if (created.status !== 201) throw new Error(`creating the business failed: ${created.status} ${await created.text()}`);
+  if (created.status !== 201)
+    throw new Error(`creating the business failed: ${created.status} ${await created.text()}`);
   const business = (await created.json()) as { business_id: string; api_key: string };
   // A second stage, so every turn runs stage selection (and keeps the current stage).
   const stage = await fetch(`${base}/api/stages`, {
     method: 'POST',
     headers: { authorization: `Bearer ${business.api_key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ stage_name: 'Complaints', stage_description: 'Unhappy customers', stage_type: 'conversation' }),
+    body: JSON.stringify({
+      stage_name: 'Complaints',
+      stage_description: 'Unhappy customers',
+      stage_type: 'conversation',
+    }),
   });
   if (stage.status !== 201) throw new Error(`creating a stage failed: ${stage.status} ${await stage.text()}`);
   return business;
@@ -155,7 +188,8 @@ async function openConversations(base: string, apiKey: string, count: number): P
         headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
         body: JSON.stringify({ content: 'Hello!' }),
       });
-      if (response.status !== 200) throw new Error(`opening a conversation failed: ${response.status} ${await response.text()}`);
+      if (response.status !== 200)
+        throw new Error(`opening a conversation failed: ${response.status} ${await response.text()}`);
       users[slot] = ((await response.json()) as { user_id: string }).user_id;
     }
   };

@@ -79,7 +79,10 @@ export const RenderBody = Type.Object(
     conversation_id: Type.Optional(Uuid),
     message_content: Type.Optional(Type.String({ maxLength: 100_000 })),
     content: Type.Optional(
-      Type.String({ maxLength: 100_000, description: 'An unsaved draft to render instead of the stored content' }),
+      Type.String({
+        maxLength: 100_000,
+        description: 'An unsaved draft to render instead of the stored content',
+      }),
     ),
     system_prompt: Type.Optional(
       Type.String({ maxLength: 100_000, description: 'An unsaved draft of the system prompt' }),
