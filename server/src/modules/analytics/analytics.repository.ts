@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { rowsOf } from '../conversations/append-message.js';
+import { rowsOf } from '../../db/raw-rows.js';
 
 /** One business over `[from, to]` (inclusive; ISO 8601 instants). */
 export interface AnalyticsScope {

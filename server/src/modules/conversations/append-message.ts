@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
+import { fromJson, rowsOf, toDate } from '../../db/raw-rows.js';
 import type { messages } from '../../db/schema.js';
 
 export type MessageRow = typeof messages.$inferSelect;
@@ -68,30 +69,6 @@ export async function appendMessage(db: DbOrTx, m: AppendMessageInput): Promise<
   return row ? toMessageRow(row) : null;
 }
 
-/** `db.execute` answers `{rows}` on both node-postgres and PGlite. */
-export function rowsOf(result: unknown): Record<string, unknown>[] {
-  return (result as { rows?: Record<string, unknown>[] }).rows ?? [];
-}
-
-/**
- * A timestamp from raw SQL: a Date, or text in PostgreSQL's output format
- * (`2024-05-01 12:00:00.123456+00`) or ISO 8601, which `Date` alone does not always read.
- */
-export function toDate(value: unknown): Date {
-  if (value instanceof Date) return value;
-  const text = String(value)
-    .replace(' ', 'T')
-    .replace(/([+-]\d\d)$/, '$1:00');
-  const date = new Date(text);
-  if (Number.isNaN(date.getTime())) throw new Error(`unreadable timestamp: ${String(value)}`);
-  return date;
-}
-
-const toJsonObject = (value: unknown): Record<string, unknown> | null => {
-  if (value == null) return null;
-  return (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, unknown>;
-};
-
 /** A snake_case `messages` row (raw SQL) in drizzle's camelCase shape. */
 export function toMessageRow(row: Record<string, unknown>): MessageRow {
   return {
@@ -106,7 +83,7 @@ export function toMessageRow(row: Record<string, unknown>): MessageRow {
     status: String(row.status),
     stageId: (row.stage_id as string | null) ?? null,
     replyToMessageId: (row.reply_to_message_id as string | null) ?? null,
-    metadata: toJsonObject(row.metadata),
+    metadata: fromJson<Record<string, unknown>>(row.metadata as Record<string, unknown> | string | null),
     createdAt: toDate(row.created_at),
   };
 }

@@ -1,13 +1,8 @@
+import { fromJson, toDate } from '../../db/raw-rows.js';
 import { aiControlStatus, isAiStopped } from './ai-control.js';
-import { type MessageRow, toDate } from './append-message.js';
+import type { MessageRow } from './append-message.js';
 import type { ConversationSummaryRow, MessageWithExtractedRow } from './conversations.repository.js';
 import type { LlmCallRow } from './llm-calls.repository.js';
-
-/** JSON from a raw SQL expression: drivers normally parse it, but accept text too. */
-export function fromJson<T>(value: T | string | null | undefined): T | null {
-  if (value == null) return null;
-  return typeof value === 'string' ? (JSON.parse(value) as T) : value;
-}
 
 /** Several extraction rows of one message merge in order (later values win); none → null. */
 export function mergeExtracted(parts: Record<string, unknown>[] | null | undefined) {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, lte, sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
+import { fromJson, rowsOf, toDate } from '../../db/raw-rows.js';
 import { conversations, messages } from '../../db/schema.js';
 import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import type { LlmClient } from '../../llm/llm-client.js';
 import { getBusinessConfig } from '../config-cache/business-config-cache.js';
 import { isAiStopped } from '../conversations/ai-control.js';
-import { rowsOf, toDate } from '../conversations/append-message.js';
 import { persistTurn } from './persist-turn.js';
 import type { TurnListener, TurnOutcome } from './pipeline-types.js';
 import { runTurn } from './run-turn.js';
@@ -32,8 +32,6 @@ interface LeasedConversation {
   pending: PendingMessage[];
   user: { firstName: string; lastName: string };
 }
-
-const parseJson = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
 
 /**
  * Processes a conversation's pending messages strictly in sequence order: one at a time in this
@@ -125,10 +123,10 @@ export class ConversationProcessor {
       userId: String(row.user_id),
       stageId: (row.stage_id as string | null) ?? null,
       channel: String(row.channel),
-      collectedData: parseJson<Record<string, unknown>>(row.collected_data) ?? {},
+      collectedData: fromJson(row.collected_data as Record<string, unknown> | null) ?? {},
       aiStoppedAt: row.ai_stopped_at ? toDate(row.ai_stopped_at) : null,
       aiStoppedUntil: row.ai_stopped_until ? toDate(row.ai_stopped_until) : null,
-      pending: parseJson<PendingMessage[]>(row.pending),
+      pending: fromJson(row.pending as PendingMessage[] | null) ?? [],
       user: { firstName: String(row.first_name ?? ''), lastName: String(row.last_name ?? '') },
     };
   }

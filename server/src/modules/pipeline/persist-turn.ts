@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { rowsOf } from '../conversations/append-message.js';
+import { rowsOf } from '../../db/raw-rows.js';
 import type { TurnResult } from './run-turn.js';
 
 export interface PersistInput {

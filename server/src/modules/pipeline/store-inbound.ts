@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { type MessageRow, rowsOf, toMessageRow } from '../conversations/append-message.js';
+import { rowsOf } from '../../db/raw-rows.js';
+import { type MessageRow, toMessageRow } from '../conversations/append-message.js';
 
 export interface StoreInboundInput {
   businessId: string;

@@ -1,7 +1,8 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import { conversations, llmCalls, messages, stages } from '../../db/schema.js';
+import { conversations, llmCalls, messages } from '../../db/schema.js';
 import { notFound } from '../../errors.js';
+import { getBusinessConfig } from '../config-cache/business-config-cache.js';
 import type { ConversationProcessor } from './conversation-processor.js';
 import type { MessageResponse } from './handle-inbound-message.js';
 import type { ProcessingStep } from './pipeline-types.js';
@@ -62,7 +63,7 @@ export async function storedResult(
     .where(eq(conversations.conversationId, current.conversationId))
     .limit(1);
   const result = (current.metadata?.result ?? null) as StoredResult | null;
-  const [reply, calls, stageRow] = await Promise.all([
+  const [reply, calls, config] = await Promise.all([
     result?.response_id
       ? ctx.db
           .select({ content: messages.messageContent })
@@ -75,13 +76,7 @@ export async function storedResult(
       .from(llmCalls)
       .where(eq(llmCalls.messageId, current.messageId))
       .orderBy(asc(llmCalls.createdAt)),
-    result?.stage_id
-      ? ctx.db
-          .select({ name: stages.stageName })
-          .from(stages)
-          .where(eq(stages.stageId, result.stage_id))
-          .limit(1)
-      : Promise.resolve([]),
+    getBusinessConfig(ctx, current.businessId),
   ]);
   const steps: ProcessingStep[] = calls
     .filter((c) => c.status !== 'discarded')
@@ -111,7 +106,7 @@ export async function storedResult(
     message_id: current.messageId,
     response_id: result?.response_id ?? null,
     stage_id: result?.stage_id ?? current.stageId,
-    stage_name: stageRow[0]?.name ?? null,
+    stage_name: (result?.stage_id && config?.stagesById.get(result.stage_id)?.stageName) || null,
     previous_stage_id: result?.previous_stage_id ?? null,
     extracted_data: result?.extracted_data ?? {},
     fallback: result?.fallback ?? false,
