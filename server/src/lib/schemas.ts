@@ -42,7 +42,9 @@ export function ListResponse<T extends TSchema>(plural: string, item: T) {
   });
 }
 
+/** Responses refer to the one shared ErrorResponse schema (registered in plugins/swagger.ts). */
+const ErrorResponseRef = Type.Ref(ErrorResponse);
 export const errorResponses = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [status, ErrorResponse]));
+  Object.fromEntries(statuses.map((status) => [status, ErrorResponseRef]));
 
 export const BusinessIdQuery = Type.Object({ business_id: Type.Optional(Uuid) });

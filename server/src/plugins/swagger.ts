@@ -1,10 +1,14 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { ErrorResponse } from '../lib/schemas.js';
 import { APP_VERSION } from '../version.js';
 
 export async function registerSwagger(app: FastifyInstance) {
+  app.addSchema(ErrorResponse);
   await app.register(swagger, {
+    // Shared schemas appear under their own names (#/components/schemas/ErrorResponse), not def-N.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     openapi: {
       openapi: '3.1.0',
       info: {
