@@ -4,5002 +4,5050 @@
  */
 
 export interface paths {
-    "/health": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Liveness and database reachability */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            status: "healthy" | "unhealthy";
-                            /** Format: date-time */
-                            timestamp: string;
-                            version: string;
-                            database: "connected" | "unreachable";
-                            database_kind: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            status: "healthy" | "unhealthy";
-                            /** Format: date-time */
-                            timestamp: string;
-                            version: string;
-                            database: "connected" | "unreachable";
-                            database_kind: string;
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+  '/health': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
-    "/ping": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
+    /** Liveness and database reachability */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              status: 'healthy' | 'unhealthy';
+              /** Format: date-time */
+              timestamp: string;
+              version: string;
+              database: 'connected' | 'unreachable';
+              database_kind: string;
             };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            response: "pong";
-                            /** Format: date-time */
-                            timestamp: string;
-                        };
-                    };
-                };
-            };
+          };
         };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              status: 'healthy' | 'unhealthy';
+              /** Format: date-time */
+              timestamp: string;
+              version: string;
+              database: 'connected' | 'unreachable';
+              database_kind: string;
+            };
+          };
+        };
+      };
     };
-    "/api/settings/runtime": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** How this installation answers: LLM provider or offline engine */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            llm_mode: "offline" | "openai" | "anthropic";
-                            model: string | null;
-                            version: string;
-                            database: "pglite" | "postgres";
-                            max_message_chars: number;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/ping': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
-    "/metrics": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Prometheus metrics */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              response: 'pong';
+              /** Format: date-time */
+              timestamp: string;
             };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": string;
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+          };
         };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+      };
     };
-    "/api/save-config": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Verify a business key and keep it in an HttpOnly cookie
-         * @description Never creates or changes a business or a key. camelCase businessId/businessApiKey are accepted.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        business_id?: string;
-                        api_key?: string;
-                        businessId?: string;
-                        businessApiKey?: string;
-                        userId?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            success: boolean;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            business_id: string;
-                            business_name: string;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/settings/runtime': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
-    "/api/auth/login": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    /** How this installation answers: LLM provider or offline engine */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              llm_mode: 'offline' | 'openai' | 'anthropic';
+              model: string | null;
+              version: string;
+              database: 'pglite' | 'postgres';
+              max_message_chars: number;
+            };
+          };
         };
-        get?: never;
-        put?: never;
-        /** Sign in with the master key or a business key (sets the HttpOnly cookie) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        api_key: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            role: "admin" | "business";
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            business_id?: string;
-                            business_name?: string;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+      };
     };
-    "/api/auth/me": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Who the credential is */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            role: "admin" | "business";
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            business_id?: string;
-                            business_name?: string;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/metrics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
-    "/api/auth/logout": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    /** Prometheus metrics */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': string;
+          };
         };
-        get?: never;
-        put?: never;
-        /** Clear the session cookie */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            success: boolean;
-                        };
-                    };
-                };
-            };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
     };
-    "/api/businesses": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List businesses */
-        get: {
-            parameters: {
-                query?: {
-                    page?: number;
-                    per_page?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            businesses: components["schemas"]["Business"][];
-                            total: number;
-                            page: number;
-                            per_page: number;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        /** Create a business (returns its API key once) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        business_name: string;
-                        business_description?: string;
-                        address?: string | null;
-                        phone_number?: string | null;
-                        website?: string | null;
-                        owner_id?: string | null;
-                        settings?: {
-                            fallback_reply?: string;
-                            llm_model?: string;
-                            llm_provider?: "openai" | "anthropic";
-                            llm_temperature?: number;
-                            history_limit?: number;
-                        };
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Business"] & {
-                            api_key: string;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/save-config': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
-    "/api/businesses/{business_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    get?: never;
+    put?: never;
+    /**
+     * Verify a business key and keep it in an HttpOnly cookie
+     * @description Never creates or changes a business or a key. camelCase businessId/businessApiKey are accepted.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            business_id?: string;
+            api_key?: string;
+            businessId?: string;
+            businessApiKey?: string;
+            userId?: string;
+          };
         };
-        /** Get a business */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    business_id: string;
-                };
-                cookie?: never;
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              success: boolean;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              business_id: string;
+              business_name: string;
             };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            business_id: string;
-                            business_name: string;
-                            business_description: string;
-                            address: string | null;
-                            phone_number: string | null;
-                            website: string | null;
-                            owner_id: string | null;
-                            first_stage_id: string | null;
-                            settings: {
-                                fallback_reply?: string;
-                                llm_model?: string;
-                                llm_provider?: "openai" | "anthropic";
-                                llm_temperature?: number;
-                                history_limit?: number;
-                            };
-                            widget_key: string | null;
-                            whatsapp_phone_number_id: string | null;
-                            messenger_page_id: string | null;
-                            has_api_key: boolean;
-                            has_whatsapp_access_token: boolean;
-                            has_messenger_page_access_token: boolean;
-                            has_meta_app_secret: boolean;
-                            has_meta_verify_token: boolean;
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+          };
         };
-        /** Update a business (partial) */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    business_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        business_name?: string;
-                        business_description?: string;
-                        address?: string | null;
-                        phone_number?: string | null;
-                        website?: string | null;
-                        owner_id?: string | null;
-                        /**
-                         * Format: uuid
-                         * @description UUID
-                         */
-                        first_stage_id?: string;
-                        settings?: {
-                            fallback_reply?: string;
-                            llm_model?: string;
-                            llm_provider?: "openai" | "anthropic";
-                            llm_temperature?: number;
-                            history_limit?: number;
-                        };
-                        whatsapp_phone_number_id?: string | null;
-                        messenger_page_id?: string | null;
-                        whatsapp_access_token?: string | null;
-                        messenger_page_access_token?: string | null;
-                        meta_app_secret?: string | null;
-                        meta_verify_token?: string | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            business_id: string;
-                            business_name: string;
-                            business_description: string;
-                            address: string | null;
-                            phone_number: string | null;
-                            website: string | null;
-                            owner_id: string | null;
-                            first_stage_id: string | null;
-                            settings: {
-                                fallback_reply?: string;
-                                llm_model?: string;
-                                llm_provider?: "openai" | "anthropic";
-                                llm_temperature?: number;
-                                history_limit?: number;
-                            };
-                            widget_key: string | null;
-                            whatsapp_phone_number_id: string | null;
-                            messenger_page_id: string | null;
-                            has_api_key: boolean;
-                            has_whatsapp_access_token: boolean;
-                            has_messenger_page_access_token: boolean;
-                            has_meta_app_secret: boolean;
-                            has_meta_verify_token: boolean;
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
-        post?: never;
-        /** Delete a business and all its data */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    business_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
-        options?: never;
-        head?: never;
-        /** Update a business (partial) */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    business_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        business_name?: string;
-                        business_description?: string;
-                        address?: string | null;
-                        phone_number?: string | null;
-                        website?: string | null;
-                        owner_id?: string | null;
-                        /**
-                         * Format: uuid
-                         * @description UUID
-                         */
-                        first_stage_id?: string;
-                        settings?: {
-                            fallback_reply?: string;
-                            llm_model?: string;
-                            llm_provider?: "openai" | "anthropic";
-                            llm_temperature?: number;
-                            history_limit?: number;
-                        };
-                        whatsapp_phone_number_id?: string | null;
-                        messenger_page_id?: string | null;
-                        whatsapp_access_token?: string | null;
-                        messenger_page_access_token?: string | null;
-                        meta_app_secret?: string | null;
-                        meta_verify_token?: string | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            business_id: string;
-                            business_name: string;
-                            business_description: string;
-                            address: string | null;
-                            phone_number: string | null;
-                            website: string | null;
-                            owner_id: string | null;
-                            first_stage_id: string | null;
-                            settings: {
-                                fallback_reply?: string;
-                                llm_model?: string;
-                                llm_provider?: "openai" | "anthropic";
-                                llm_temperature?: number;
-                                history_limit?: number;
-                            };
-                            widget_key: string | null;
-                            whatsapp_phone_number_id: string | null;
-                            messenger_page_id: string | null;
-                            has_api_key: boolean;
-                            has_whatsapp_access_token: boolean;
-                            has_messenger_page_access_token: boolean;
-                            has_meta_app_secret: boolean;
-                            has_meta_verify_token: boolean;
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
-        trace?: never;
+      };
     };
-    "/api/businesses/{business_id}/rotate-key": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Issue a new API key; the old one stops working at once */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    business_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            api_key: string;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/login': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
-    "/api/users": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    get?: never;
+    put?: never;
+    /** Sign in with the master key or a business key (sets the HttpOnly cookie) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            api_key: string;
+          };
         };
-        /** List a business’s customers */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description UUID */
-                    business_id?: string;
-                    page?: number;
-                    per_page?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              role: 'admin' | 'business';
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              business_id?: string;
+              business_name?: string;
             };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            users: components["schemas"]["User"][];
-                            total: number;
-                            page: number;
-                            per_page: number;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+          };
         };
-        put?: never;
-        /** Create a customer of a business */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /**
-                         * Format: uuid
-                         * @description UUID
-                         */
-                        business_id?: string;
-                        first_name: string;
-                        last_name: string;
-                        email?: string | null;
-                        phone?: string | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            user_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            business_id: string;
-                            first_name: string;
-                            last_name: string;
-                            email: string | null;
-                            phone: string | null;
-                            whatsapp_id: string | null;
-                            messenger_psid: string | null;
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
     };
-    "/api/users/{user_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    user_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            user_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            business_id: string;
-                            first_name: string;
-                            last_name: string;
-                            email: string | null;
-                            phone: string | null;
-                            whatsapp_id: string | null;
-                            messenger_psid: string | null;
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    user_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        first_name?: string;
-                        last_name?: string;
-                        email?: string | null;
-                        phone?: string | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            user_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            business_id: string;
-                            first_name: string;
-                            last_name: string;
-                            email: string | null;
-                            phone: string | null;
-                            whatsapp_id: string | null;
-                            messenger_psid: string | null;
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
-        post?: never;
-        /** Delete a customer with their conversations and messages */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    user_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/me': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
-    "/api/agents": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    /** Who the credential is */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              role: 'admin' | 'business';
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              business_id?: string;
+              business_name?: string;
+            };
+          };
         };
-        get: {
-            parameters: {
-                query?: {
-                    /** @description UUID */
-                    business_id?: string;
-                    page?: number;
-                    per_page?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            agents: components["schemas"]["Agent"][];
-                            total: number;
-                            page: number;
-                            per_page: number;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
-        put?: never;
-        /** Create an agent (a named group of stages) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /**
-                         * Format: uuid
-                         * @description UUID
-                         */
-                        business_id?: string;
-                        agent_name: string;
-                        agent_type?: "ai" | "human";
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            agent_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            business_id: string;
-                            agent_name: string;
-                            agent_type: "ai" | "human";
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+      };
     };
-    "/api/agents/{agent_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    agent_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            agent_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            business_id: string;
-                            agent_name: string;
-                            agent_type: "ai" | "human";
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    agent_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        agent_name?: string;
-                        agent_type?: "ai" | "human";
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            agent_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            business_id: string;
-                            agent_name: string;
-                            agent_type: "ai" | "human";
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
-        post?: never;
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    agent_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/logout': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
-    "/api/conversations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List conversations (newest activity first)
-         * @description Filters: user_id, status, stage_id, q (text in any message), from/to (last_updated), and `data.<key>=<value>` on collected data.
-         */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description UUID */
-                    business_id?: string;
-                    /** @description UUID */
-                    user_id?: string;
-                    status?: "active" | "closed";
-                    /** @description UUID */
-                    stage_id?: string;
-                    /** @description Text searched in the messages */
-                    q?: string;
-                    /** @description last_updated at or after */
-                    from?: string;
-                    /** @description last_updated at or before */
-                    to?: string;
-                    page?: number;
-                    per_page?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
+    get?: never;
+    put?: never;
+    /** Clear the session cookie */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              success: boolean;
             };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            conversations: {
-                                /**
-                                 * Format: uuid
-                                 * @description UUID
-                                 */
-                                conversation_id: string;
-                                /**
-                                 * Format: uuid
-                                 * @description UUID
-                                 */
-                                business_id: string;
-                                /**
-                                 * Format: uuid
-                                 * @description UUID
-                                 */
-                                user_id: string;
-                                /** @description First and last name of the customer */
-                                user_name: string;
-                                stage_id: string | null;
-                                stage_name: string | null;
-                                agent_id: string | null;
-                                /** @description active or closed */
-                                status: string;
-                                channel: string;
-                                session_id: string | null;
-                                /** Format: date-time */
-                                start_time: string;
-                                /** Format: date-time */
-                                last_updated: string;
-                                message_count: number;
-                                last_message: {
-                                    message_content: string;
-                                    sender_type: string;
-                                    /** Format: date-time */
-                                    created_at: string;
-                                } | null;
-                                collected_data: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The AI is paused for this conversation right now */
-                                ai_stopped: boolean;
-                            }[];
-                            total: number;
-                            page: number;
-                            per_page: number;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+          };
         };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+      };
     };
-    "/api/conversations/{conversation_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A conversation with its messages, collected data and stage transitions */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    conversation_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            conversation: {
-                                /**
-                                 * Format: uuid
-                                 * @description UUID
-                                 */
-                                conversation_id: string;
-                                /**
-                                 * Format: uuid
-                                 * @description UUID
-                                 */
-                                business_id: string;
-                                /**
-                                 * Format: uuid
-                                 * @description UUID
-                                 */
-                                user_id: string;
-                                /** @description First and last name of the customer */
-                                user_name: string;
-                                stage_id: string | null;
-                                stage_name: string | null;
-                                agent_id: string | null;
-                                /** @description active or closed */
-                                status: string;
-                                channel: string;
-                                session_id: string | null;
-                                /** Format: date-time */
-                                start_time: string;
-                                /** Format: date-time */
-                                last_updated: string;
-                                message_count: number;
-                                last_message: {
-                                    message_content: string;
-                                    sender_type: string;
-                                    /** Format: date-time */
-                                    created_at: string;
-                                } | null;
-                                collected_data: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The AI is paused for this conversation right now */
-                                ai_stopped: boolean;
-                                ai_control: {
-                                    is_stopped: boolean;
-                                    stop_time: string | null;
-                                    expiration_time: string | null;
-                                };
-                            };
-                            messages: {
-                                /**
-                                 * Format: uuid
-                                 * @description UUID
-                                 */
-                                message_id: string;
-                                /**
-                                 * Format: uuid
-                                 * @description UUID
-                                 */
-                                conversation_id: string;
-                                /** @description user, assistant, agent or system */
-                                sender_type: string;
-                                message_content: string;
-                                /** @description Position in the conversation, from 1, unique */
-                                sequence_number: number;
-                                channel: string;
-                                external_message_id: string | null;
-                                /** @description Inbound: pending, processed, skipped, failed. Outbound: queued, sent, delivered, read, failed */
-                                status: string;
-                                stage_id: string | null;
-                                reply_to_message_id: string | null;
-                                /** Format: date-time */
-                                created_at: string;
-                                extracted_data: {
-                                    [key: string]: unknown;
-                                } | null;
-                            }[];
-                            collected_data: {
-                                [key: string]: unknown;
-                            };
-                            stage_transitions: {
-                                /**
-                                 * Format: uuid
-                                 * @description UUID
-                                 */
-                                stage_transition_id: string;
-                                from_stage_id: string | null;
-                                from_stage_name: string | null;
-                                to_stage_id: string | null;
-                                to_stage_name: string | null;
-                                message_id: string | null;
-                                /** Format: date-time */
-                                created_at: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        /** Delete a conversation with its messages, extracted data and LLM calls */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    conversation_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        /** Open or close a conversation */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    conversation_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        status: "active" | "closed";
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            conversation_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            business_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            user_id: string;
-                            /** @description First and last name of the customer */
-                            user_name: string;
-                            stage_id: string | null;
-                            stage_name: string | null;
-                            agent_id: string | null;
-                            /** @description active or closed */
-                            status: string;
-                            channel: string;
-                            session_id: string | null;
-                            /** Format: date-time */
-                            start_time: string;
-                            /** Format: date-time */
-                            last_updated: string;
-                            message_count: number;
-                            last_message: {
-                                message_content: string;
-                                sender_type: string;
-                                /** Format: date-time */
-                                created_at: string;
-                            } | null;
-                            collected_data: {
-                                [key: string]: unknown;
-                            };
-                            /** @description The AI is paused for this conversation right now */
-                            ai_stopped: boolean;
-                            ai_control: {
-                                is_stopped: boolean;
-                                stop_time: string | null;
-                                expiration_time: string | null;
-                            };
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
-        trace?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/businesses': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
-    "/api/conversations/{conversation_id}/messages": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    /** List businesses */
+    get: {
+      parameters: {
+        query?: {
+          page?: number;
+          per_page?: number;
         };
-        /** A conversation’s messages in order */
-        get: {
-            parameters: {
-                query?: {
-                    page?: number;
-                    per_page?: number;
-                };
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    conversation_id: string;
-                };
-                cookie?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              businesses: components['schemas']['Business'][];
+              total: number;
+              page: number;
+              per_page: number;
             };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            messages: {
-                                /**
-                                 * Format: uuid
-                                 * @description UUID
-                                 */
-                                message_id: string;
-                                /**
-                                 * Format: uuid
-                                 * @description UUID
-                                 */
-                                conversation_id: string;
-                                /** @description user, assistant, agent or system */
-                                sender_type: string;
-                                message_content: string;
-                                /** @description Position in the conversation, from 1, unique */
-                                sequence_number: number;
-                                channel: string;
-                                external_message_id: string | null;
-                                /** @description Inbound: pending, processed, skipped, failed. Outbound: queued, sent, delivered, read, failed */
-                                status: string;
-                                stage_id: string | null;
-                                reply_to_message_id: string | null;
-                                /** Format: date-time */
-                                created_at: string;
-                                extracted_data: {
-                                    [key: string]: unknown;
-                                } | null;
-                            }[];
-                            total: number;
-                            page: number;
-                            per_page: number;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+          };
         };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
     };
-    "/api/conversations/{conversation_id}/ai-control": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    put?: never;
+    /** Create a business (returns its API key once) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            business_name: string;
+            business_description?: string;
+            address?: string | null;
+            phone_number?: string | null;
+            website?: string | null;
+            owner_id?: string | null;
+            settings?: {
+              fallback_reply?: string;
+              llm_model?: string;
+              llm_provider?: 'openai' | 'anthropic';
+              llm_temperature?: number;
+              history_limit?: number;
+            };
+          };
         };
-        /** Whether the AI is paused for this conversation */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    conversation_id: string;
-                };
-                cookie?: never;
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Business'] & {
+              api_key: string;
             };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            is_stopped: boolean;
-                            stop_time: string | null;
-                            expiration_time: string | null;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+          };
         };
-        put?: never;
-        /** Pause the AI (for duration_hours, or until resumed) or resume it */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    conversation_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        action: "stop" | "resume";
-                        /** @description Only with stop; absent: stopped until resumed */
-                        duration_hours?: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            is_stopped: boolean;
-                            stop_time: string | null;
-                            expiration_time: string | null;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
     };
-    "/api/conversations/{conversation_id}/agent-reply": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Store a human agent’s reply as the next message */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    conversation_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Up to MAX_MESSAGE_CHARS characters */
-                        content: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            message_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            conversation_id: string;
-                            /** @description user, assistant, agent or system */
-                            sender_type: string;
-                            message_content: string;
-                            /** @description Position in the conversation, from 1, unique */
-                            sequence_number: number;
-                            channel: string;
-                            external_message_id: string | null;
-                            /** @description Inbound: pending, processed, skipped, failed. Outbound: queued, sent, delivered, read, failed */
-                            status: string;
-                            stage_id: string | null;
-                            reply_to_message_id: string | null;
-                            /** Format: date-time */
-                            created_at: string;
-                            extracted_data: {
-                                [key: string]: unknown;
-                            } | null;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/businesses/{business_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
-    "/api/users/{user_id}/conversations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    /** Get a business */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          business_id: string;
         };
-        /** A customer’s conversations with their messages */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    user_id: string;
-                };
-                cookie?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              business_id: string;
+              business_name: string;
+              business_description: string;
+              address: string | null;
+              phone_number: string | null;
+              website: string | null;
+              owner_id: string | null;
+              first_stage_id: string | null;
+              settings: {
+                fallback_reply?: string;
+                llm_model?: string;
+                llm_provider?: 'openai' | 'anthropic';
+                llm_temperature?: number;
+                history_limit?: number;
+              };
+              widget_key: string | null;
+              whatsapp_phone_number_id: string | null;
+              messenger_page_id: string | null;
+              has_api_key: boolean;
+              has_whatsapp_access_token: boolean;
+              has_messenger_page_access_token: boolean;
+              has_meta_app_secret: boolean;
+              has_meta_verify_token: boolean;
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              updated_at: string;
             };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            conversations: {
-                                /**
-                                 * Format: uuid
-                                 * @description UUID
-                                 */
-                                conversation_id: string;
-                                /**
-                                 * Format: uuid
-                                 * @description UUID
-                                 */
-                                business_id: string;
-                                /**
-                                 * Format: uuid
-                                 * @description UUID
-                                 */
-                                user_id: string;
-                                /** @description First and last name of the customer */
-                                user_name: string;
-                                stage_id: string | null;
-                                stage_name: string | null;
-                                agent_id: string | null;
-                                /** @description active or closed */
-                                status: string;
-                                channel: string;
-                                session_id: string | null;
-                                /** Format: date-time */
-                                start_time: string;
-                                /** Format: date-time */
-                                last_updated: string;
-                                message_count: number;
-                                last_message: {
-                                    message_content: string;
-                                    sender_type: string;
-                                    /** Format: date-time */
-                                    created_at: string;
-                                } | null;
-                                collected_data: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description The AI is paused for this conversation right now */
-                                ai_stopped: boolean;
-                                messages: {
-                                    /**
-                                     * Format: uuid
-                                     * @description UUID
-                                     */
-                                    message_id: string;
-                                    /**
-                                     * Format: uuid
-                                     * @description UUID
-                                     */
-                                    conversation_id: string;
-                                    /** @description user, assistant, agent or system */
-                                    sender_type: string;
-                                    message_content: string;
-                                    /** @description Position in the conversation, from 1, unique */
-                                    sequence_number: number;
-                                    channel: string;
-                                    external_message_id: string | null;
-                                    /** @description Inbound: pending, processed, skipped, failed. Outbound: queued, sent, delivered, read, failed */
-                                    status: string;
-                                    stage_id: string | null;
-                                    reply_to_message_id: string | null;
-                                    /** Format: date-time */
-                                    created_at: string;
-                                    extracted_data: {
-                                        [key: string]: unknown;
-                                    } | null;
-                                }[];
-                            }[];
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+          };
         };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
     };
-    "/api/llm-calls": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    /** Update a business (partial) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          business_id: string;
         };
-        /** The LLM call log, newest first */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description UUID */
-                    business_id?: string;
-                    /** @description UUID */
-                    conversation_id?: string;
-                    /** @description UUID */
-                    message_id?: string;
-                    call_type?: string;
-                    page?: number;
-                    limit?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            business_name?: string;
+            business_description?: string;
+            address?: string | null;
+            phone_number?: string | null;
+            website?: string | null;
+            owner_id?: string | null;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            first_stage_id?: string;
+            settings?: {
+              fallback_reply?: string;
+              llm_model?: string;
+              llm_provider?: 'openai' | 'anthropic';
+              llm_temperature?: number;
+              history_limit?: number;
             };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            llm_calls: {
-                                /**
-                                 * Format: uuid
-                                 * @description UUID
-                                 */
-                                llm_call_id: string;
-                                /**
-                                 * Format: uuid
-                                 * @description UUID
-                                 */
-                                business_id: string;
-                                conversation_id: string | null;
-                                message_id: string | null;
-                                template_id: string | null;
-                                stage_id: string | null;
-                                call_type: string;
-                                provider: string;
-                                model: string;
-                                system_prompt: string;
-                                prompt: string;
-                                response: string | null;
-                                tokens_in: number;
-                                tokens_out: number;
-                                latency_ms: number;
-                                cost_usd: number;
-                                status: string;
-                                error: string | null;
-                                /** Format: date-time */
-                                created_at: string;
-                            }[];
-                            total: number;
-                            page: number;
-                            per_page: number;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+            whatsapp_phone_number_id?: string | null;
+            messenger_page_id?: string | null;
+            whatsapp_access_token?: string | null;
+            messenger_page_access_token?: string | null;
+            meta_app_secret?: string | null;
+            meta_verify_token?: string | null;
+          };
         };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              business_id: string;
+              business_name: string;
+              business_description: string;
+              address: string | null;
+              phone_number: string | null;
+              website: string | null;
+              owner_id: string | null;
+              first_stage_id: string | null;
+              settings: {
+                fallback_reply?: string;
+                llm_model?: string;
+                llm_provider?: 'openai' | 'anthropic';
+                llm_temperature?: number;
+                history_limit?: number;
+              };
+              widget_key: string | null;
+              whatsapp_phone_number_id: string | null;
+              messenger_page_id: string | null;
+              has_api_key: boolean;
+              has_whatsapp_access_token: boolean;
+              has_messenger_page_access_token: boolean;
+              has_meta_app_secret: boolean;
+              has_meta_verify_token: boolean;
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              updated_at: string;
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
     };
-    "/api/templates": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    post?: never;
+    /** Delete a business and all its data */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          business_id: string;
         };
-        /** List a business’s templates */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description UUID */
-                    business_id?: string;
-                    /** @description One of stage_selection, data_extraction, response_generation, default_stage_selection, default_data_extraction, default_response_generation; the short forms selection, extraction, generation are accepted */
-                    template_type?: "stage_selection" | "data_extraction" | "response_generation" | "default_stage_selection" | "default_data_extraction" | "default_response_generation" | "selection" | "extraction" | "generation";
-                    is_default?: boolean;
-                    page?: number;
-                    per_page?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            templates: components["schemas"]["Template"][];
-                            total: number;
-                            page: number;
-                            per_page: number;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
         };
-        put?: never;
-        /** Create a template (warnings name variables the catalogue does not know) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /**
-                         * Format: uuid
-                         * @description UUID
-                         */
-                        business_id?: string;
-                        template_name: string;
-                        /**
-                         * @description One of stage_selection, data_extraction, response_generation, default_stage_selection, default_data_extraction, default_response_generation; the short forms selection, extraction, generation are accepted
-                         * @enum {string}
-                         */
-                        template_type: "stage_selection" | "data_extraction" | "response_generation" | "default_stage_selection" | "default_data_extraction" | "default_response_generation" | "selection" | "extraction" | "generation";
-                        content: string;
-                        system_prompt?: string;
-                        is_default?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Template"] & {
-                            /** @description Non-blocking remarks, such as variables the built-in catalogue does not know */
-                            warnings: string[];
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
     };
-    "/api/templates/{template_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    options?: never;
+    head?: never;
+    /** Update a business (partial) */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          business_id: string;
         };
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    template_id: string;
-                };
-                cookie?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            business_name?: string;
+            business_description?: string;
+            address?: string | null;
+            phone_number?: string | null;
+            website?: string | null;
+            owner_id?: string | null;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            first_stage_id?: string;
+            settings?: {
+              fallback_reply?: string;
+              llm_model?: string;
+              llm_provider?: 'openai' | 'anthropic';
+              llm_temperature?: number;
+              history_limit?: number;
             };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            template_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            business_id: string;
-                            template_name: string;
-                            /** @enum {string} */
-                            template_type: "stage_selection" | "data_extraction" | "response_generation" | "default_stage_selection" | "default_data_extraction" | "default_response_generation";
-                            content: string;
-                            system_prompt: string;
-                            is_default: boolean;
-                            /** @description Increments on every update; each version is kept */
-                            version: number;
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+            whatsapp_phone_number_id?: string | null;
+            messenger_page_id?: string | null;
+            whatsapp_access_token?: string | null;
+            messenger_page_access_token?: string | null;
+            meta_app_secret?: string | null;
+            meta_verify_token?: string | null;
+          };
         };
-        /** Update a template (partial); the change is stored as a new version */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    template_id: string;
-                };
-                cookie?: never;
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              business_id: string;
+              business_name: string;
+              business_description: string;
+              address: string | null;
+              phone_number: string | null;
+              website: string | null;
+              owner_id: string | null;
+              first_stage_id: string | null;
+              settings: {
+                fallback_reply?: string;
+                llm_model?: string;
+                llm_provider?: 'openai' | 'anthropic';
+                llm_temperature?: number;
+                history_limit?: number;
+              };
+              widget_key: string | null;
+              whatsapp_phone_number_id: string | null;
+              messenger_page_id: string | null;
+              has_api_key: boolean;
+              has_whatsapp_access_token: boolean;
+              has_messenger_page_access_token: boolean;
+              has_meta_app_secret: boolean;
+              has_meta_verify_token: boolean;
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              updated_at: string;
             };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        template_name?: string;
-                        /**
-                         * @description One of stage_selection, data_extraction, response_generation, default_stage_selection, default_data_extraction, default_response_generation; the short forms selection, extraction, generation are accepted
-                         * @enum {string}
-                         */
-                        template_type?: "stage_selection" | "data_extraction" | "response_generation" | "default_stage_selection" | "default_data_extraction" | "default_response_generation" | "selection" | "extraction" | "generation";
-                        content?: string;
-                        system_prompt?: string;
-                        is_default?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Template"] & {
-                            /** @description Non-blocking remarks, such as variables the built-in catalogue does not know */
-                            warnings: string[];
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+          };
         };
-        post?: never;
-        /** Delete a template (409 while a stage uses it) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    template_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
-        options?: never;
-        head?: never;
-        /** Update a template (partial); the change is stored as a new version */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    template_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        template_name?: string;
-                        /**
-                         * @description One of stage_selection, data_extraction, response_generation, default_stage_selection, default_data_extraction, default_response_generation; the short forms selection, extraction, generation are accepted
-                         * @enum {string}
-                         */
-                        template_type?: "stage_selection" | "data_extraction" | "response_generation" | "default_stage_selection" | "default_data_extraction" | "default_response_generation" | "selection" | "extraction" | "generation";
-                        content?: string;
-                        system_prompt?: string;
-                        is_default?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Template"] & {
-                            /** @description Non-blocking remarks, such as variables the built-in catalogue does not know */
-                            warnings: string[];
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
-        trace?: never;
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
     };
-    "/api/templates/{template_id}/versions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A template’s versions, newest first */
-        get: {
-            parameters: {
-                query?: {
-                    page?: number;
-                    per_page?: number;
-                };
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    template_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            versions: {
-                                /**
-                                 * Format: uuid
-                                 * @description UUID
-                                 */
-                                template_id: string;
-                                version: number;
-                                template_name: string;
-                                content: string;
-                                system_prompt: string;
-                                /** Format: date-time */
-                                created_at: string;
-                            }[];
-                            total: number;
-                            page: number;
-                            per_page: number;
-                            current_version: number;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+    trace?: never;
+  };
+  '/api/businesses/{business_id}/rotate-key': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
-    "/api/templates/{template_id}/versions/{version}/restore": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    get?: never;
+    put?: never;
+    /** Issue a new API key; the old one stops working at once */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          business_id: string;
         };
-        get?: never;
-        put?: never;
-        /** Restore a version: its name, content and system prompt become a new version */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    template_id: string;
-                    version: number;
-                };
-                cookie?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              api_key: string;
             };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Template"] & {
-                            /** @description Non-blocking remarks, such as variables the built-in catalogue does not know */
-                            warnings: string[];
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+          };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
     };
-    "/api/templates/{template_id}/render": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Render a template with supplied variables and, optionally, a real conversation */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    template_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Values that win over everything computed; use for preview sample values */
-                        variables?: {
-                            [key: string]: unknown;
-                        };
-                        /**
-                         * Format: uuid
-                         * @description UUID
-                         */
-                        conversation_id?: string;
-                        message_content?: string;
-                        /** @description An unsaved draft to render instead of the stored content */
-                        content?: string;
-                        /** @description An unsaved draft of the system prompt */
-                        system_prompt?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            rendered_content: string;
-                            rendered_system_prompt: string;
-                            variables_used: string[];
-                            /** @description Placeholders nothing supplied a value for; they render as empty text */
-                            missing_variables: string[];
-                            /** @description Non-blocking remarks, such as variables the built-in catalogue does not know */
-                            warnings: string[];
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/users': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
-    "/api/templates/{template_id}/variables": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    /** List a business’s customers */
+    get: {
+      parameters: {
+        query?: {
+          /** @description UUID */
+          business_id?: string;
+          page?: number;
+          per_page?: number;
         };
-        /** The variables a template uses */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    template_id: string;
-                };
-                cookie?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              users: components['schemas']['User'][];
+              total: number;
+              page: number;
+              per_page: number;
             };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            variables: {
-                                name: string;
-                                description: string;
-                                /** @description true for built-ins (always filled at run time); false for keys that render empty when absent */
-                                required: boolean;
-                                default_value: string | null;
-                                built_in: boolean;
-                                category: string | null;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+          };
         };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
     };
-    "/api/template-variables": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    put?: never;
+    /** Create a customer of a business */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            business_id?: string;
+            first_name: string;
+            last_name: string;
+            email?: string | null;
+            phone?: string | null;
+          };
         };
-        /** The built-in variable catalogue */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              user_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              business_id: string;
+              first_name: string;
+              last_name: string;
+              email: string | null;
+              phone: string | null;
+              whatsapp_id: string | null;
+              messenger_psid: string | null;
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              updated_at: string;
             };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            variables: {
-                                name: string;
-                                description: string;
-                                category: string;
-                                example: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+          };
         };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
     };
-    "/api/stages": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List a business’s stages (optionally one agent’s) */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description UUID */
-                    business_id?: string;
-                    /** @description UUID */
-                    agent_id?: string;
-                    page?: number;
-                    per_page?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            stages: components["schemas"]["Stage"][];
-                            total: number;
-                            page: number;
-                            per_page: number;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        /** Create a stage; missing template ids get fresh copies of the business’s defaults */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /**
-                         * Format: uuid
-                         * @description UUID
-                         */
-                        business_id?: string;
-                        stage_name: string;
-                        stage_description?: string;
-                        /** @description Free-form, e.g. conversation */
-                        stage_type?: string;
-                        agent_id?: string | null;
-                        /**
-                         * Format: uuid
-                         * @description UUID
-                         */
-                        stage_selection_template_id?: string;
-                        /**
-                         * Format: uuid
-                         * @description UUID
-                         */
-                        data_extraction_template_id?: string;
-                        /**
-                         * Format: uuid
-                         * @description UUID
-                         */
-                        response_generation_template_id?: string;
-                        fallback_reply?: string | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            stage_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            business_id: string;
-                            agent_id: string | null;
-                            stage_name: string;
-                            stage_description: string;
-                            stage_type: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            stage_selection_template_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            data_extraction_template_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            response_generation_template_id: string;
-                            stage_selection_template_name: string | null;
-                            data_extraction_template_name: string | null;
-                            response_generation_template_name: string | null;
-                            fallback_reply: string | null;
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/users/{user_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
-    "/api/stages/transitions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          user_id: string;
         };
-        /** Stage transition counts (from → to) of a business */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description UUID */
-                    business_id?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              user_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              business_id: string;
+              first_name: string;
+              last_name: string;
+              email: string | null;
+              phone: string | null;
+              whatsapp_id: string | null;
+              messenger_psid: string | null;
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              updated_at: string;
             };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            transitions: {
-                                from_stage_id: string | null;
-                                to_stage_id: string | null;
-                                count: number;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+          };
         };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
     };
-    "/api/stages/{stage_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          user_id: string;
         };
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    stage_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            stage_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            business_id: string;
-                            agent_id: string | null;
-                            stage_name: string;
-                            stage_description: string;
-                            stage_type: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            stage_selection_template_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            data_extraction_template_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            response_generation_template_id: string;
-                            stage_selection_template_name: string | null;
-                            data_extraction_template_name: string | null;
-                            response_generation_template_name: string | null;
-                            fallback_reply: string | null;
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            first_name?: string;
+            last_name?: string;
+            email?: string | null;
+            phone?: string | null;
+          };
         };
-        /** Update a stage (partial), including its template ids */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    stage_id: string;
-                };
-                cookie?: never;
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              user_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              business_id: string;
+              first_name: string;
+              last_name: string;
+              email: string | null;
+              phone: string | null;
+              whatsapp_id: string | null;
+              messenger_psid: string | null;
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              updated_at: string;
             };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        stage_name?: string;
-                        stage_description?: string;
-                        /** @description Free-form, e.g. conversation */
-                        stage_type?: string;
-                        agent_id?: string | null;
-                        /**
-                         * Format: uuid
-                         * @description UUID
-                         */
-                        stage_selection_template_id?: string;
-                        /**
-                         * Format: uuid
-                         * @description UUID
-                         */
-                        data_extraction_template_id?: string;
-                        /**
-                         * Format: uuid
-                         * @description UUID
-                         */
-                        response_generation_template_id?: string;
-                        fallback_reply?: string | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            stage_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            business_id: string;
-                            agent_id: string | null;
-                            stage_name: string;
-                            stage_description: string;
-                            stage_type: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            stage_selection_template_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            data_extraction_template_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            response_generation_template_id: string;
-                            stage_selection_template_name: string | null;
-                            data_extraction_template_name: string | null;
-                            response_generation_template_name: string | null;
-                            fallback_reply: string | null;
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+          };
         };
-        post?: never;
-        /** Delete a stage (409 for the entry stage or the last stage) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    stage_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
-        options?: never;
-        head?: never;
-        /** Update a stage (partial), including its template ids */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    stage_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        stage_name?: string;
-                        stage_description?: string;
-                        /** @description Free-form, e.g. conversation */
-                        stage_type?: string;
-                        agent_id?: string | null;
-                        /**
-                         * Format: uuid
-                         * @description UUID
-                         */
-                        stage_selection_template_id?: string;
-                        /**
-                         * Format: uuid
-                         * @description UUID
-                         */
-                        data_extraction_template_id?: string;
-                        /**
-                         * Format: uuid
-                         * @description UUID
-                         */
-                        response_generation_template_id?: string;
-                        fallback_reply?: string | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            stage_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            business_id: string;
-                            agent_id: string | null;
-                            stage_name: string;
-                            stage_description: string;
-                            stage_type: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            stage_selection_template_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            data_extraction_template_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            response_generation_template_id: string;
-                            stage_selection_template_name: string | null;
-                            data_extraction_template_name: string | null;
-                            response_generation_template_name: string | null;
-                            fallback_reply: string | null;
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
-        trace?: never;
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
     };
-    "/api/analytics/overview": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    post?: never;
+    /** Delete a customer with their conversations and messages */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          user_id: string;
         };
-        /**
-         * Totals, per-day series, stage funnel, LLM usage and extraction fill rates of a business
-         * @description The range `[from, to]` (default: the last 30 days, at most 366) applies to created_at of messages, LLM calls and stage transitions and to start_time of conversations. Days are UTC.
-         */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description UUID */
-                    business_id?: string;
-                    /** @description Start of the range (default: 30 days before `to`) */
-                    from?: string;
-                    /** @description End of the range (default: now) */
-                    to?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Analytics of one business over a time range */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            business_id: string;
-                            /** Format: date-time */
-                            from: string;
-                            /** Format: date-time */
-                            to: string;
-                            totals: {
-                                /** @description Conversations started in the range or with a message in it */
-                                conversations: number;
-                                /** @description Conversations started (start_time) in the range */
-                                new_conversations: number;
-                                /** @description Conversations with a message in the range */
-                                active_conversations: number;
-                                messages: number;
-                                user_messages: number;
-                                assistant_messages: number;
-                                agent_messages: number;
-                                /** @description Distinct customers of the counted conversations */
-                                users: number;
-                                /** @description Assistant replies that were the fallback text */
-                                fallback_replies: number;
-                                /** @description Customer messages stored but not answered because the AI was stopped */
-                                ai_stopped_messages: number;
-                            };
-                            /** @description Every UTC day of the range, oldest first, zero-filled */
-                            per_day: {
-                                /**
-                                 * Format: date
-                                 * @description UTC day, YYYY-MM-DD
-                                 */
-                                date: string;
-                                /** @description Conversations started that day */
-                                conversations: number;
-                                messages: number;
-                                llm_calls: number;
-                                /** @description LLM calls that failed */
-                                errors: number;
-                            }[];
-                            /** @description Every stage of the business, the first stage first */
-                            stage_funnel: {
-                                /**
-                                 * Format: uuid
-                                 * @description UUID
-                                 */
-                                stage_id: string;
-                                stage_name: string;
-                                /** @description Distinct conversations that moved into the stage in the range, or whose first processed customer message (in the range) was handled in it */
-                                conversations_entered: number;
-                                /** @description Counted conversations now in the stage */
-                                conversations_current: number;
-                                transitions_in: number;
-                                transitions_out: number;
-                            }[];
-                            llm: {
-                                /** @description Every logged call, speculative ones that were discarded included */
-                                calls: number;
-                                errors: number;
-                                /** @description errors / calls (0 without calls) */
-                                error_rate: number;
-                                latency_ms: {
-                                    p50: number | null;
-                                    p95: number | null;
-                                    p99: number | null;
-                                };
-                                tokens_in: number;
-                                tokens_out: number;
-                                cost_usd: number;
-                                /** @description One entry per call_type, most calls first */
-                                per_step: {
-                                    call_type: string;
-                                    calls: number;
-                                    errors: number;
-                                    p50_ms: number | null;
-                                    p95_ms: number | null;
-                                    tokens_in: number;
-                                    tokens_out: number;
-                                    cost_usd: number;
-                                }[];
-                            };
-                            extraction: {
-                                /** @description Messages from which data was extracted in the range */
-                                messages_with_facts: number;
-                                /** @description The 20 most frequent collected_data keys */
-                                fill_rates: {
-                                    key: string;
-                                    /** @description Counted conversations whose collected_data has the key */
-                                    conversations: number;
-                                    /** @description conversations / totals.conversations */
-                                    rate: number;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
         };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
     };
-    "/api/message": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Send a customer message through select → extract → respond
-         * @description With `Accept: text/event-stream` the reply streams as server-sent events: `stage`, `extracted`, `step`, `token` and a final `done` carrying the JSON below (or `error`). The `Idempotency-Key` header is an alternative to `external_message_id`.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /**
-                         * Format: uuid
-                         * @description UUID
-                         */
-                        business_id?: string;
-                        content?: string;
-                        /** @description Alias of content */
-                        message?: string;
-                        /**
-                         * Format: uuid
-                         * @description UUID
-                         */
-                        user_id?: string;
-                        /**
-                         * Format: uuid
-                         * @description UUID
-                         */
-                        conversation_id?: string;
-                        external_message_id?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            success: boolean;
-                            response: string | null;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            conversation_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            user_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            message_id: string;
-                            response_id: string | null;
-                            stage_id: string | null;
-                            stage_name: string | null;
-                            previous_stage_id: string | null;
-                            extracted_data: {
-                                [key: string]: unknown;
-                            };
-                            fallback: boolean;
-                            engine: "llm" | "offline";
-                            ai_stopped: boolean;
-                            /** @description true when this is the stored answer to a repeated external_message_id */
-                            duplicate: boolean;
-                            processing_steps: {
-                                step: string;
-                                template_id: string | null;
-                                template_name: string | null;
-                                prompt: string;
-                                system_prompt: string;
-                                response: string;
-                                latency_ms: number;
-                                skipped: boolean;
-                                engine: "llm" | "offline";
-                                provider: string | null;
-                                model: string | null;
-                                tokens_in: number;
-                                tokens_out: number;
-                                cost_usd: number;
-                                status: string;
-                                error?: string;
-                                reused?: boolean;
-                                missing_variables?: string[];
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            success: boolean;
-                            response: string | null;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            conversation_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            user_id: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            message_id: string;
-                            response_id: string | null;
-                            stage_id: string | null;
-                            stage_name: string | null;
-                            previous_stage_id: string | null;
-                            extracted_data: {
-                                [key: string]: unknown;
-                            };
-                            fallback: boolean;
-                            engine: "llm" | "offline";
-                            ai_stopped: boolean;
-                            /** @description true when this is the stored answer to a repeated external_message_id */
-                            duplicate: boolean;
-                            processing_steps: {
-                                step: string;
-                                template_id: string | null;
-                                template_name: string | null;
-                                prompt: string;
-                                system_prompt: string;
-                                response: string;
-                                latency_ms: number;
-                                skipped: boolean;
-                                engine: "llm" | "offline";
-                                provider: string | null;
-                                model: string | null;
-                                tokens_in: number;
-                                tokens_out: number;
-                                cost_usd: number;
-                                status: string;
-                                error?: string;
-                                reused?: boolean;
-                                missing_variables?: string[];
-                            }[];
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/agents': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
-    "/api/templates/{template_id}/test": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    get: {
+      parameters: {
+        query?: {
+          /** @description UUID */
+          business_id?: string;
+          page?: number;
+          per_page?: number;
         };
-        get?: never;
-        put?: never;
-        /** Render a template with a real or sample context and run it through the LLM */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    template_id: string;
-                };
-                cookie?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              agents: components['schemas']['Agent'][];
+              total: number;
+              page: number;
+              per_page: number;
             };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        variables?: {
-                            [key: string]: unknown;
-                        };
-                        /**
-                         * Format: uuid
-                         * @description UUID
-                         */
-                        conversation_id?: string;
-                        message_content?: string;
-                        /** @description An unsaved draft to test */
-                        content?: string;
-                        system_prompt?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description UUID
-                             */
-                            template_id: string;
-                            template_type: string;
-                            rendered_prompt: string;
-                            rendered_system_prompt: string;
-                            variables_used: string[];
-                            missing_variables: string[];
-                            raw_response: string;
-                            parsed_response: unknown;
-                            engine: "llm" | "offline";
-                            provider: string;
-                            model: string;
-                            latency_ms: number;
-                            tokens_in: number;
-                            tokens_out: number;
-                            cost_usd: number;
-                            status: "success" | "error";
-                            error: string | null;
-                        };
-                    };
-                };
-                /** @description Every error response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Every error response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
+          };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
     };
+    put?: never;
+    /** Create an agent (a named group of stages) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            business_id?: string;
+            agent_name: string;
+            agent_type?: 'ai' | 'human';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              agent_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              business_id: string;
+              agent_name: string;
+              agent_type: 'ai' | 'human';
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              updated_at: string;
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/agents/{agent_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          agent_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              agent_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              business_id: string;
+              agent_name: string;
+              agent_type: 'ai' | 'human';
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              updated_at: string;
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          agent_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            agent_name?: string;
+            agent_type?: 'ai' | 'human';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              agent_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              business_id: string;
+              agent_name: string;
+              agent_type: 'ai' | 'human';
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              updated_at: string;
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          agent_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/conversations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List conversations (newest activity first)
+     * @description Filters: user_id, status, stage_id, q (text in any message), from/to (last_updated), and `data.<key>=<value>` on collected data.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description UUID */
+          business_id?: string;
+          /** @description UUID */
+          user_id?: string;
+          status?: 'active' | 'closed';
+          /** @description UUID */
+          stage_id?: string;
+          /** @description Text searched in the messages */
+          q?: string;
+          /** @description last_updated at or after */
+          from?: string;
+          /** @description last_updated at or before */
+          to?: string;
+          page?: number;
+          per_page?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              conversations: {
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                conversation_id: string;
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                business_id: string;
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                user_id: string;
+                /** @description First and last name of the customer */
+                user_name: string;
+                stage_id: string | null;
+                stage_name: string | null;
+                agent_id: string | null;
+                /** @description active or closed */
+                status: string;
+                channel: string;
+                session_id: string | null;
+                /** Format: date-time */
+                start_time: string;
+                /** Format: date-time */
+                last_updated: string;
+                message_count: number;
+                last_message: {
+                  message_content: string;
+                  sender_type: string;
+                  /** Format: date-time */
+                  created_at: string;
+                } | null;
+                collected_data: {
+                  [key: string]: unknown;
+                };
+                /** @description The AI is paused for this conversation right now */
+                ai_stopped: boolean;
+              }[];
+              total: number;
+              page: number;
+              per_page: number;
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/conversations/{conversation_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A conversation with its messages, collected data and stage transitions */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          conversation_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              conversation: {
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                conversation_id: string;
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                business_id: string;
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                user_id: string;
+                /** @description First and last name of the customer */
+                user_name: string;
+                stage_id: string | null;
+                stage_name: string | null;
+                agent_id: string | null;
+                /** @description active or closed */
+                status: string;
+                channel: string;
+                session_id: string | null;
+                /** Format: date-time */
+                start_time: string;
+                /** Format: date-time */
+                last_updated: string;
+                message_count: number;
+                last_message: {
+                  message_content: string;
+                  sender_type: string;
+                  /** Format: date-time */
+                  created_at: string;
+                } | null;
+                collected_data: {
+                  [key: string]: unknown;
+                };
+                /** @description The AI is paused for this conversation right now */
+                ai_stopped: boolean;
+                ai_control: {
+                  is_stopped: boolean;
+                  stop_time: string | null;
+                  expiration_time: string | null;
+                };
+              };
+              messages: {
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                message_id: string;
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                conversation_id: string;
+                /** @description user, assistant, agent or system */
+                sender_type: string;
+                message_content: string;
+                /** @description Position in the conversation, from 1, unique */
+                sequence_number: number;
+                channel: string;
+                external_message_id: string | null;
+                /** @description Inbound: pending, processed, skipped, failed. Outbound: queued, sent, delivered, read, failed */
+                status: string;
+                stage_id: string | null;
+                reply_to_message_id: string | null;
+                /** Format: date-time */
+                created_at: string;
+                extracted_data: {
+                  [key: string]: unknown;
+                } | null;
+              }[];
+              collected_data: {
+                [key: string]: unknown;
+              };
+              stage_transitions: {
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                stage_transition_id: string;
+                from_stage_id: string | null;
+                from_stage_name: string | null;
+                to_stage_id: string | null;
+                to_stage_name: string | null;
+                message_id: string | null;
+                /** Format: date-time */
+                created_at: string;
+              }[];
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Delete a conversation with its messages, extracted data and LLM calls */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          conversation_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** Open or close a conversation */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          conversation_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            status: 'active' | 'closed';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              conversation_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              business_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              user_id: string;
+              /** @description First and last name of the customer */
+              user_name: string;
+              stage_id: string | null;
+              stage_name: string | null;
+              agent_id: string | null;
+              /** @description active or closed */
+              status: string;
+              channel: string;
+              session_id: string | null;
+              /** Format: date-time */
+              start_time: string;
+              /** Format: date-time */
+              last_updated: string;
+              message_count: number;
+              last_message: {
+                message_content: string;
+                sender_type: string;
+                /** Format: date-time */
+                created_at: string;
+              } | null;
+              collected_data: {
+                [key: string]: unknown;
+              };
+              /** @description The AI is paused for this conversation right now */
+              ai_stopped: boolean;
+              ai_control: {
+                is_stopped: boolean;
+                stop_time: string | null;
+                expiration_time: string | null;
+              };
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/conversations/{conversation_id}/messages': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A conversation’s messages in order */
+    get: {
+      parameters: {
+        query?: {
+          page?: number;
+          per_page?: number;
+        };
+        header?: never;
+        path: {
+          /** @description UUID */
+          conversation_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              messages: {
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                message_id: string;
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                conversation_id: string;
+                /** @description user, assistant, agent or system */
+                sender_type: string;
+                message_content: string;
+                /** @description Position in the conversation, from 1, unique */
+                sequence_number: number;
+                channel: string;
+                external_message_id: string | null;
+                /** @description Inbound: pending, processed, skipped, failed. Outbound: queued, sent, delivered, read, failed */
+                status: string;
+                stage_id: string | null;
+                reply_to_message_id: string | null;
+                /** Format: date-time */
+                created_at: string;
+                extracted_data: {
+                  [key: string]: unknown;
+                } | null;
+              }[];
+              total: number;
+              page: number;
+              per_page: number;
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/conversations/{conversation_id}/ai-control': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Whether the AI is paused for this conversation */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          conversation_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              is_stopped: boolean;
+              stop_time: string | null;
+              expiration_time: string | null;
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Pause the AI (for duration_hours, or until resumed) or resume it */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          conversation_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            action: 'stop' | 'resume';
+            /** @description Only with stop; absent: stopped until resumed */
+            duration_hours?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              is_stopped: boolean;
+              stop_time: string | null;
+              expiration_time: string | null;
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/conversations/{conversation_id}/agent-reply': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Store a human agent’s reply as the next message */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          conversation_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Up to MAX_MESSAGE_CHARS characters */
+            content: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              message_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              conversation_id: string;
+              /** @description user, assistant, agent or system */
+              sender_type: string;
+              message_content: string;
+              /** @description Position in the conversation, from 1, unique */
+              sequence_number: number;
+              channel: string;
+              external_message_id: string | null;
+              /** @description Inbound: pending, processed, skipped, failed. Outbound: queued, sent, delivered, read, failed */
+              status: string;
+              stage_id: string | null;
+              reply_to_message_id: string | null;
+              /** Format: date-time */
+              created_at: string;
+              extracted_data: {
+                [key: string]: unknown;
+              } | null;
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/users/{user_id}/conversations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A customer’s conversations with their messages */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          user_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              conversations: {
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                conversation_id: string;
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                business_id: string;
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                user_id: string;
+                /** @description First and last name of the customer */
+                user_name: string;
+                stage_id: string | null;
+                stage_name: string | null;
+                agent_id: string | null;
+                /** @description active or closed */
+                status: string;
+                channel: string;
+                session_id: string | null;
+                /** Format: date-time */
+                start_time: string;
+                /** Format: date-time */
+                last_updated: string;
+                message_count: number;
+                last_message: {
+                  message_content: string;
+                  sender_type: string;
+                  /** Format: date-time */
+                  created_at: string;
+                } | null;
+                collected_data: {
+                  [key: string]: unknown;
+                };
+                /** @description The AI is paused for this conversation right now */
+                ai_stopped: boolean;
+                messages: {
+                  /**
+                   * Format: uuid
+                   * @description UUID
+                   */
+                  message_id: string;
+                  /**
+                   * Format: uuid
+                   * @description UUID
+                   */
+                  conversation_id: string;
+                  /** @description user, assistant, agent or system */
+                  sender_type: string;
+                  message_content: string;
+                  /** @description Position in the conversation, from 1, unique */
+                  sequence_number: number;
+                  channel: string;
+                  external_message_id: string | null;
+                  /** @description Inbound: pending, processed, skipped, failed. Outbound: queued, sent, delivered, read, failed */
+                  status: string;
+                  stage_id: string | null;
+                  reply_to_message_id: string | null;
+                  /** Format: date-time */
+                  created_at: string;
+                  extracted_data: {
+                    [key: string]: unknown;
+                  } | null;
+                }[];
+              }[];
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/llm-calls': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The LLM call log, newest first */
+    get: {
+      parameters: {
+        query?: {
+          /** @description UUID */
+          business_id?: string;
+          /** @description UUID */
+          conversation_id?: string;
+          /** @description UUID */
+          message_id?: string;
+          call_type?: string;
+          page?: number;
+          limit?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              llm_calls: {
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                llm_call_id: string;
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                business_id: string;
+                conversation_id: string | null;
+                message_id: string | null;
+                template_id: string | null;
+                stage_id: string | null;
+                call_type: string;
+                provider: string;
+                model: string;
+                system_prompt: string;
+                prompt: string;
+                response: string | null;
+                tokens_in: number;
+                tokens_out: number;
+                latency_ms: number;
+                cost_usd: number;
+                status: string;
+                error: string | null;
+                /** Format: date-time */
+                created_at: string;
+              }[];
+              total: number;
+              page: number;
+              per_page: number;
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/templates': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List a business’s templates */
+    get: {
+      parameters: {
+        query?: {
+          /** @description UUID */
+          business_id?: string;
+          /** @description One of stage_selection, data_extraction, response_generation, default_stage_selection, default_data_extraction, default_response_generation; the short forms selection, extraction, generation are accepted */
+          template_type?:
+            | 'stage_selection'
+            | 'data_extraction'
+            | 'response_generation'
+            | 'default_stage_selection'
+            | 'default_data_extraction'
+            | 'default_response_generation'
+            | 'selection'
+            | 'extraction'
+            | 'generation';
+          is_default?: boolean;
+          page?: number;
+          per_page?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              templates: components['schemas']['Template'][];
+              total: number;
+              page: number;
+              per_page: number;
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Create a template (warnings name variables the catalogue does not know) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            business_id?: string;
+            template_name: string;
+            /**
+             * @description One of stage_selection, data_extraction, response_generation, default_stage_selection, default_data_extraction, default_response_generation; the short forms selection, extraction, generation are accepted
+             * @enum {string}
+             */
+            template_type:
+              | 'stage_selection'
+              | 'data_extraction'
+              | 'response_generation'
+              | 'default_stage_selection'
+              | 'default_data_extraction'
+              | 'default_response_generation'
+              | 'selection'
+              | 'extraction'
+              | 'generation';
+            content: string;
+            system_prompt?: string;
+            is_default?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Template'] & {
+              /** @description Non-blocking remarks, such as variables the built-in catalogue does not know */
+              warnings: string[];
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/templates/{template_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          template_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              template_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              business_id: string;
+              template_name: string;
+              /** @enum {string} */
+              template_type:
+                | 'stage_selection'
+                | 'data_extraction'
+                | 'response_generation'
+                | 'default_stage_selection'
+                | 'default_data_extraction'
+                | 'default_response_generation';
+              content: string;
+              system_prompt: string;
+              is_default: boolean;
+              /** @description Increments on every update; each version is kept */
+              version: number;
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              updated_at: string;
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    /** Update a template (partial); the change is stored as a new version */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          template_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            template_name?: string;
+            /**
+             * @description One of stage_selection, data_extraction, response_generation, default_stage_selection, default_data_extraction, default_response_generation; the short forms selection, extraction, generation are accepted
+             * @enum {string}
+             */
+            template_type?:
+              | 'stage_selection'
+              | 'data_extraction'
+              | 'response_generation'
+              | 'default_stage_selection'
+              | 'default_data_extraction'
+              | 'default_response_generation'
+              | 'selection'
+              | 'extraction'
+              | 'generation';
+            content?: string;
+            system_prompt?: string;
+            is_default?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Template'] & {
+              /** @description Non-blocking remarks, such as variables the built-in catalogue does not know */
+              warnings: string[];
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    post?: never;
+    /** Delete a template (409 while a stage uses it) */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          template_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** Update a template (partial); the change is stored as a new version */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          template_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            template_name?: string;
+            /**
+             * @description One of stage_selection, data_extraction, response_generation, default_stage_selection, default_data_extraction, default_response_generation; the short forms selection, extraction, generation are accepted
+             * @enum {string}
+             */
+            template_type?:
+              | 'stage_selection'
+              | 'data_extraction'
+              | 'response_generation'
+              | 'default_stage_selection'
+              | 'default_data_extraction'
+              | 'default_response_generation'
+              | 'selection'
+              | 'extraction'
+              | 'generation';
+            content?: string;
+            system_prompt?: string;
+            is_default?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Template'] & {
+              /** @description Non-blocking remarks, such as variables the built-in catalogue does not know */
+              warnings: string[];
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/templates/{template_id}/versions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A template’s versions, newest first */
+    get: {
+      parameters: {
+        query?: {
+          page?: number;
+          per_page?: number;
+        };
+        header?: never;
+        path: {
+          /** @description UUID */
+          template_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              versions: {
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                template_id: string;
+                version: number;
+                template_name: string;
+                content: string;
+                system_prompt: string;
+                /** Format: date-time */
+                created_at: string;
+              }[];
+              total: number;
+              page: number;
+              per_page: number;
+              current_version: number;
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/templates/{template_id}/versions/{version}/restore': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Restore a version: its name, content and system prompt become a new version */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          template_id: string;
+          version: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Template'] & {
+              /** @description Non-blocking remarks, such as variables the built-in catalogue does not know */
+              warnings: string[];
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/templates/{template_id}/render': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Render a template with supplied variables and, optionally, a real conversation */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          template_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Values that win over everything computed; use for preview sample values */
+            variables?: {
+              [key: string]: unknown;
+            };
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            conversation_id?: string;
+            message_content?: string;
+            /** @description An unsaved draft to render instead of the stored content */
+            content?: string;
+            /** @description An unsaved draft of the system prompt */
+            system_prompt?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              rendered_content: string;
+              rendered_system_prompt: string;
+              variables_used: string[];
+              /** @description Placeholders nothing supplied a value for; they render as empty text */
+              missing_variables: string[];
+              /** @description Non-blocking remarks, such as variables the built-in catalogue does not know */
+              warnings: string[];
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/templates/{template_id}/variables': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The variables a template uses */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          template_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              variables: {
+                name: string;
+                description: string;
+                /** @description true for built-ins (always filled at run time); false for keys that render empty when absent */
+                required: boolean;
+                default_value: string | null;
+                built_in: boolean;
+                category: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/template-variables': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The built-in variable catalogue */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              variables: {
+                name: string;
+                description: string;
+                category: string;
+                example: string;
+              }[];
+            };
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/stages': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List a business’s stages (optionally one agent’s) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description UUID */
+          business_id?: string;
+          /** @description UUID */
+          agent_id?: string;
+          page?: number;
+          per_page?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              stages: components['schemas']['Stage'][];
+              total: number;
+              page: number;
+              per_page: number;
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Create a stage; missing template ids get fresh copies of the business’s defaults */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            business_id?: string;
+            stage_name: string;
+            stage_description?: string;
+            /** @description Free-form, e.g. conversation */
+            stage_type?: string;
+            agent_id?: string | null;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            stage_selection_template_id?: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            data_extraction_template_id?: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            response_generation_template_id?: string;
+            fallback_reply?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              stage_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              business_id: string;
+              agent_id: string | null;
+              stage_name: string;
+              stage_description: string;
+              stage_type: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              stage_selection_template_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              data_extraction_template_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              response_generation_template_id: string;
+              stage_selection_template_name: string | null;
+              data_extraction_template_name: string | null;
+              response_generation_template_name: string | null;
+              fallback_reply: string | null;
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              updated_at: string;
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/stages/transitions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Stage transition counts (from → to) of a business */
+    get: {
+      parameters: {
+        query?: {
+          /** @description UUID */
+          business_id?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              transitions: {
+                from_stage_id: string | null;
+                to_stage_id: string | null;
+                count: number;
+              }[];
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/stages/{stage_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          stage_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              stage_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              business_id: string;
+              agent_id: string | null;
+              stage_name: string;
+              stage_description: string;
+              stage_type: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              stage_selection_template_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              data_extraction_template_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              response_generation_template_id: string;
+              stage_selection_template_name: string | null;
+              data_extraction_template_name: string | null;
+              response_generation_template_name: string | null;
+              fallback_reply: string | null;
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              updated_at: string;
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    /** Update a stage (partial), including its template ids */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          stage_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            stage_name?: string;
+            stage_description?: string;
+            /** @description Free-form, e.g. conversation */
+            stage_type?: string;
+            agent_id?: string | null;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            stage_selection_template_id?: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            data_extraction_template_id?: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            response_generation_template_id?: string;
+            fallback_reply?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              stage_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              business_id: string;
+              agent_id: string | null;
+              stage_name: string;
+              stage_description: string;
+              stage_type: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              stage_selection_template_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              data_extraction_template_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              response_generation_template_id: string;
+              stage_selection_template_name: string | null;
+              data_extraction_template_name: string | null;
+              response_generation_template_name: string | null;
+              fallback_reply: string | null;
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              updated_at: string;
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    post?: never;
+    /** Delete a stage (409 for the entry stage or the last stage) */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          stage_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** Update a stage (partial), including its template ids */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          stage_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            stage_name?: string;
+            stage_description?: string;
+            /** @description Free-form, e.g. conversation */
+            stage_type?: string;
+            agent_id?: string | null;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            stage_selection_template_id?: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            data_extraction_template_id?: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            response_generation_template_id?: string;
+            fallback_reply?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              stage_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              business_id: string;
+              agent_id: string | null;
+              stage_name: string;
+              stage_description: string;
+              stage_type: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              stage_selection_template_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              data_extraction_template_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              response_generation_template_id: string;
+              stage_selection_template_name: string | null;
+              data_extraction_template_name: string | null;
+              response_generation_template_name: string | null;
+              fallback_reply: string | null;
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              updated_at: string;
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/analytics/overview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Totals, per-day series, stage funnel, LLM usage and extraction fill rates of a business
+     * @description The range `[from, to]` (default: the last 30 days, at most 366) applies to created_at of messages, LLM calls and stage transitions and to start_time of conversations. Days are UTC.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description UUID */
+          business_id?: string;
+          /** @description Start of the range (default: 30 days before `to`) */
+          from?: string;
+          /** @description End of the range (default: now) */
+          to?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Analytics of one business over a time range */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              business_id: string;
+              /** Format: date-time */
+              from: string;
+              /** Format: date-time */
+              to: string;
+              totals: {
+                /** @description Conversations started in the range or with a message in it */
+                conversations: number;
+                /** @description Conversations started (start_time) in the range */
+                new_conversations: number;
+                /** @description Conversations with a message in the range */
+                active_conversations: number;
+                messages: number;
+                user_messages: number;
+                assistant_messages: number;
+                agent_messages: number;
+                /** @description Distinct customers of the counted conversations */
+                users: number;
+                /** @description Assistant replies that were the fallback text */
+                fallback_replies: number;
+                /** @description Customer messages stored but not answered because the AI was stopped */
+                ai_stopped_messages: number;
+              };
+              /** @description Every UTC day of the range, oldest first, zero-filled */
+              per_day: {
+                /**
+                 * Format: date
+                 * @description UTC day, YYYY-MM-DD
+                 */
+                date: string;
+                /** @description Conversations started that day */
+                conversations: number;
+                messages: number;
+                llm_calls: number;
+                /** @description LLM calls that failed */
+                errors: number;
+              }[];
+              /** @description Every stage of the business, the first stage first */
+              stage_funnel: {
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                stage_id: string;
+                stage_name: string;
+                /** @description Distinct conversations that moved into the stage in the range, or whose first processed customer message (in the range) was handled in it */
+                conversations_entered: number;
+                /** @description Counted conversations now in the stage */
+                conversations_current: number;
+                transitions_in: number;
+                transitions_out: number;
+              }[];
+              llm: {
+                /** @description Every logged call, speculative ones that were discarded included */
+                calls: number;
+                errors: number;
+                /** @description errors / calls (0 without calls) */
+                error_rate: number;
+                latency_ms: {
+                  p50: number | null;
+                  p95: number | null;
+                  p99: number | null;
+                };
+                tokens_in: number;
+                tokens_out: number;
+                cost_usd: number;
+                /** @description One entry per call_type, most calls first */
+                per_step: {
+                  call_type: string;
+                  calls: number;
+                  errors: number;
+                  p50_ms: number | null;
+                  p95_ms: number | null;
+                  tokens_in: number;
+                  tokens_out: number;
+                  cost_usd: number;
+                }[];
+              };
+              extraction: {
+                /** @description Messages from which data was extracted in the range */
+                messages_with_facts: number;
+                /** @description The 20 most frequent collected_data keys */
+                fill_rates: {
+                  key: string;
+                  /** @description Counted conversations whose collected_data has the key */
+                  conversations: number;
+                  /** @description conversations / totals.conversations */
+                  rate: number;
+                }[];
+              };
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/message': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Send a customer message through select → extract → respond
+     * @description With `Accept: text/event-stream` the reply streams as server-sent events: `stage`, `extracted`, `step`, `token` and a final `done` carrying the JSON below (or `error`). The `Idempotency-Key` header is an alternative to `external_message_id`.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            business_id?: string;
+            content?: string;
+            /** @description Alias of content */
+            message?: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            user_id?: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            conversation_id?: string;
+            external_message_id?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              success: boolean;
+              response: string | null;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              conversation_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              user_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              message_id: string;
+              response_id: string | null;
+              stage_id: string | null;
+              stage_name: string | null;
+              previous_stage_id: string | null;
+              extracted_data: {
+                [key: string]: unknown;
+              };
+              fallback: boolean;
+              engine: 'llm' | 'offline';
+              ai_stopped: boolean;
+              /** @description true when this is the stored answer to a repeated external_message_id */
+              duplicate: boolean;
+              processing_steps: {
+                step: string;
+                template_id: string | null;
+                template_name: string | null;
+                prompt: string;
+                system_prompt: string;
+                response: string;
+                latency_ms: number;
+                skipped: boolean;
+                engine: 'llm' | 'offline';
+                provider: string | null;
+                model: string | null;
+                tokens_in: number;
+                tokens_out: number;
+                cost_usd: number;
+                status: string;
+                error?: string;
+                reused?: boolean;
+                missing_variables?: string[];
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              success: boolean;
+              response: string | null;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              conversation_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              user_id: string;
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              message_id: string;
+              response_id: string | null;
+              stage_id: string | null;
+              stage_name: string | null;
+              previous_stage_id: string | null;
+              extracted_data: {
+                [key: string]: unknown;
+              };
+              fallback: boolean;
+              engine: 'llm' | 'offline';
+              ai_stopped: boolean;
+              /** @description true when this is the stored answer to a repeated external_message_id */
+              duplicate: boolean;
+              processing_steps: {
+                step: string;
+                template_id: string | null;
+                template_name: string | null;
+                prompt: string;
+                system_prompt: string;
+                response: string;
+                latency_ms: number;
+                skipped: boolean;
+                engine: 'llm' | 'offline';
+                provider: string | null;
+                model: string | null;
+                tokens_in: number;
+                tokens_out: number;
+                cost_usd: number;
+                status: string;
+                error?: string;
+                reused?: boolean;
+                missing_variables?: string[];
+              }[];
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/templates/{template_id}/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Render a template with a real or sample context and run it through the LLM */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          template_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            variables?: {
+              [key: string]: unknown;
+            };
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            conversation_id?: string;
+            message_content?: string;
+            /** @description An unsaved draft to test */
+            content?: string;
+            system_prompt?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * Format: uuid
+               * @description UUID
+               */
+              template_id: string;
+              template_type: string;
+              rendered_prompt: string;
+              rendered_system_prompt: string;
+              variables_used: string[];
+              missing_variables: string[];
+              raw_response: string;
+              parsed_response: unknown;
+              engine: 'llm' | 'offline';
+              provider: string;
+              model: string;
+              latency_ms: number;
+              tokens_in: number;
+              tokens_out: number;
+              cost_usd: number;
+              status: 'success' | 'error';
+              error: string | null;
+            };
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: {
-        /** @description Every error response */
-        ErrorResponse: {
-            error: {
-                code: string;
-                message: string;
-                details?: {
-                    [key: string]: unknown;
-                };
-            };
+  schemas: {
+    /** @description Every error response */
+    ErrorResponse: {
+      error: {
+        code: string;
+        message: string;
+        details?: {
+          [key: string]: unknown;
         };
-        Business: {
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            business_id: string;
-            business_name: string;
-            business_description: string;
-            address: string | null;
-            phone_number: string | null;
-            website: string | null;
-            owner_id: string | null;
-            first_stage_id: string | null;
-            settings: {
-                fallback_reply?: string;
-                llm_model?: string;
-                llm_provider?: "openai" | "anthropic";
-                llm_temperature?: number;
-                history_limit?: number;
-            };
-            widget_key: string | null;
-            whatsapp_phone_number_id: string | null;
-            messenger_page_id: string | null;
-            has_api_key: boolean;
-            has_whatsapp_access_token: boolean;
-            has_messenger_page_access_token: boolean;
-            has_meta_app_secret: boolean;
-            has_meta_verify_token: boolean;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-        };
-        User: {
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            user_id: string;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            business_id: string;
-            first_name: string;
-            last_name: string;
-            email: string | null;
-            phone: string | null;
-            whatsapp_id: string | null;
-            messenger_psid: string | null;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-        };
-        Agent: {
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            agent_id: string;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            business_id: string;
-            agent_name: string;
-            agent_type: "ai" | "human";
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-        };
-        Template: {
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            template_id: string;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            business_id: string;
-            template_name: string;
-            /** @enum {string} */
-            template_type: "stage_selection" | "data_extraction" | "response_generation" | "default_stage_selection" | "default_data_extraction" | "default_response_generation";
-            content: string;
-            system_prompt: string;
-            is_default: boolean;
-            /** @description Increments on every update; each version is kept */
-            version: number;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-        };
-        Stage: {
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            stage_id: string;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            business_id: string;
-            agent_id: string | null;
-            stage_name: string;
-            stage_description: string;
-            stage_type: string;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            stage_selection_template_id: string;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            data_extraction_template_id: string;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            response_generation_template_id: string;
-            stage_selection_template_name: string | null;
-            data_extraction_template_name: string | null;
-            response_generation_template_name: string | null;
-            fallback_reply: string | null;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-        };
+      };
     };
-    responses: never;
-    parameters: never;
-    requestBodies: never;
-    headers: never;
-    pathItems: never;
+    Business: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id: string;
+      business_name: string;
+      business_description: string;
+      address: string | null;
+      phone_number: string | null;
+      website: string | null;
+      owner_id: string | null;
+      first_stage_id: string | null;
+      settings: {
+        fallback_reply?: string;
+        llm_model?: string;
+        llm_provider?: 'openai' | 'anthropic';
+        llm_temperature?: number;
+        history_limit?: number;
+      };
+      widget_key: string | null;
+      whatsapp_phone_number_id: string | null;
+      messenger_page_id: string | null;
+      has_api_key: boolean;
+      has_whatsapp_access_token: boolean;
+      has_messenger_page_access_token: boolean;
+      has_meta_app_secret: boolean;
+      has_meta_verify_token: boolean;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
+    User: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      user_id: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id: string;
+      first_name: string;
+      last_name: string;
+      email: string | null;
+      phone: string | null;
+      whatsapp_id: string | null;
+      messenger_psid: string | null;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
+    Agent: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      agent_id: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id: string;
+      agent_name: string;
+      agent_type: 'ai' | 'human';
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
+    Template: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      template_id: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id: string;
+      template_name: string;
+      /** @enum {string} */
+      template_type:
+        | 'stage_selection'
+        | 'data_extraction'
+        | 'response_generation'
+        | 'default_stage_selection'
+        | 'default_data_extraction'
+        | 'default_response_generation';
+      content: string;
+      system_prompt: string;
+      is_default: boolean;
+      /** @description Increments on every update; each version is kept */
+      version: number;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
+    Stage: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      stage_id: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id: string;
+      agent_id: string | null;
+      stage_name: string;
+      stage_description: string;
+      stage_type: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      stage_selection_template_id: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      data_extraction_template_id: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      response_generation_template_id: string;
+      stage_selection_template_name: string | null;
+      data_extraction_template_name: string | null;
+      response_generation_template_name: string | null;
+      fallback_reply: string | null;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
+  };
+  responses: never;
+  parameters: never;
+  requestBodies: never;
+  headers: never;
+  pathItems: never;
 }
 export type $defs = Record<string, never>;
 export type operations = Record<string, never>;
