@@ -18,6 +18,15 @@ export const Message = Type.Object({
     description:
       'Inbound: pending, processed, skipped, failed. Outbound: queued, sent, delivered, read, failed',
   }),
+  delivery_status: Nullable(
+    Type.String({
+      description:
+        'Outbound (assistant/agent) messages: queued, sent, delivered, read or failed; null for inbound',
+    }),
+  ),
+  delivery_error: Nullable(
+    Type.String({ description: 'Why the channel refused or failed the delivery (when failed)' }),
+  ),
   stage_id: Nullable(Uuid),
   reply_to_message_id: Nullable(Uuid),
   created_at: Timestamp,

@@ -11,6 +11,13 @@ export function mergeExtracted(parts: Record<string, unknown>[] | null | undefin
   return Object.assign({}, ...list) as Record<string, unknown>;
 }
 
+const isOutbound = (senderType: string) => senderType === 'assistant' || senderType === 'agent';
+
+function deliveryError(metadata: Record<string, unknown> | null) {
+  const error = metadata?.delivery_error;
+  return typeof error === 'string' ? error : null;
+}
+
 export function serializeMessage(row: MessageRow, extracted: Record<string, unknown> | null = null) {
   return {
     message_id: row.messageId,
@@ -21,6 +28,8 @@ export function serializeMessage(row: MessageRow, extracted: Record<string, unkn
     channel: row.channel,
     external_message_id: row.externalMessageId,
     status: row.status,
+    delivery_status: isOutbound(row.senderType) ? row.status : null,
+    delivery_error: deliveryError(row.metadata),
     stage_id: row.stageId,
     reply_to_message_id: row.replyToMessageId,
     created_at: row.createdAt.toISOString(),

@@ -2037,6 +2037,8 @@ export interface paths {
                 external_message_id: string | null;
                 /** @description Inbound: pending, processed, skipped, failed. Outbound: queued, sent, delivered, read, failed */
                 status: string;
+                delivery_status: string | null;
+                delivery_error: string | null;
                 stage_id: string | null;
                 reply_to_message_id: string | null;
                 /** Format: date-time */
@@ -2302,6 +2304,8 @@ export interface paths {
                 external_message_id: string | null;
                 /** @description Inbound: pending, processed, skipped, failed. Outbound: queued, sent, delivered, read, failed */
                 status: string;
+                delivery_status: string | null;
+                delivery_error: string | null;
                 stage_id: string | null;
                 reply_to_message_id: string | null;
                 /** Format: date-time */
@@ -2540,6 +2544,8 @@ export interface paths {
               external_message_id: string | null;
               /** @description Inbound: pending, processed, skipped, failed. Outbound: queued, sent, delivered, read, failed */
               status: string;
+              delivery_status: string | null;
+              delivery_error: string | null;
               stage_id: string | null;
               reply_to_message_id: string | null;
               /** Format: date-time */
@@ -2682,6 +2688,8 @@ export interface paths {
                   external_message_id: string | null;
                   /** @description Inbound: pending, processed, skipped, failed. Outbound: queued, sent, delivered, read, failed */
                   status: string;
+                  delivery_status: string | null;
+                  delivery_error: string | null;
                   stage_id: string | null;
                   reply_to_message_id: string | null;
                   /** Format: date-time */
