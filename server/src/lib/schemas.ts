@@ -32,14 +32,20 @@ export function toPage(query: { page?: number; per_page?: number }): Page {
   return { page, perPage, offset: (page - 1) * perPage };
 }
 
-/** `{"<plural>": [...], total, page, per_page}` as api.md's Lists section specifies. */
-export function ListResponse<T extends TSchema>(plural: string, item: T) {
-  return Type.Object({
-    [plural]: Type.Array(item),
-    total: Type.Integer(),
-    page: Type.Integer(),
-    per_page: Type.Integer(),
-  });
+/**
+ * `{"<plural>": [...], total, page, per_page}` as api.md's Lists section specifies; named after its
+ * item (`BusinessList` for `Business`) so the OpenAPI document has it as a component.
+ */
+export function ListResponse<T extends TSchema>(plural: string, item: T, name = `${item.$id}List`) {
+  return Type.Object(
+    {
+      [plural]: Type.Array(item),
+      total: Type.Integer(),
+      page: Type.Integer(),
+      per_page: Type.Integer(),
+    },
+    { $id: name },
+  );
 }
 
 /** Responses refer to the one shared ErrorResponse schema (registered in plugins/swagger.ts). */

@@ -3,10 +3,14 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { ErrorResponse } from '../lib/schemas.js';
 import { APP_VERSION } from '../version.js';
+import { createOpenapiComponents } from './openapi-components.js';
 
 export async function registerSwagger(app: FastifyInstance) {
   app.addSchema(ErrorResponse);
+  const components = createOpenapiComponents();
   await app.register(swagger, {
+    transform: components.transform,
+    transformObject: components.transformObject,
     // Shared schemas appear under their own names (#/components/schemas/ErrorResponse), not def-N.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     openapi: {

@@ -127,8 +127,9 @@ describe('API description', () => {
         expect(Object.keys(document.paths[path]), `${method} ${path}`).toContain(method);
     }
     // Request bodies are described with their snake_case fields.
-    const createBusinessBody =
-      document.paths['/api/businesses'].post.requestBody.content['application/json'].schema;
+    const bodyRef: string =
+      document.paths['/api/businesses'].post.requestBody.content['application/json'].schema.$ref;
+    const createBusinessBody = document.components.schemas[bodyRef.replace('#/components/schemas/', '')];
     expect(createBusinessBody.required).toContain('business_name');
     expect(Object.keys(document.components.securitySchemes)).toEqual(
       expect.arrayContaining(['bearerAuth', 'apiKeyHeader', 'cookieAuth']),

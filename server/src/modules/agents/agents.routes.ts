@@ -2,36 +2,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
-import {
-  BusinessIdQuery,
-  errorResponses,
-  ListResponse,
-  PageQuery,
-  Timestamp,
-  toPage,
-  Uuid,
-} from '../../lib/schemas.js';
+import { BusinessIdQuery, errorResponses, ListResponse, PageQuery, toPage, Uuid } from '../../lib/schemas.js';
 import { businessFilter, principalOf, scopeBusinessId } from '../../plugins/auth.js';
+import { Agent, CreateAgentBody, UpdateAgentBody } from './agents.schemas.js';
 import { changeAgent, createAgent, getAgent, listBusinessAgents, removeAgent } from './agents.service.js';
 
 const tags = ['agents'];
 const Params = Type.Object({ agent_id: Uuid });
 const auth = { auth: 'business' as const };
-const AgentType = Type.Union([Type.Literal('ai'), Type.Literal('human')]);
-const AgentName = Type.String({ minLength: 1, maxLength: 200 });
-
-const Agent = Type.Object(
-  {
-    agent_id: Uuid,
-    business_id: Uuid,
-    agent_name: Type.String(),
-    agent_type: AgentType,
-    created_at: Timestamp,
-    updated_at: Timestamp,
-  },
-  { $id: 'Agent' },
-);
-
 export const agentRoutes = (ctx: AppContext) => async (root: FastifyInstance) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -42,10 +20,7 @@ export const agentRoutes = (ctx: AppContext) => async (root: FastifyInstance) =>
       schema: {
         tags,
         summary: 'Create an agent (a named group of stages)',
-        body: Type.Object(
-          { business_id: Type.Optional(Uuid), agent_name: AgentName, agent_type: Type.Optional(AgentType) },
-          { additionalProperties: false },
-        ),
+        body: CreateAgentBody,
         response: { 201: Agent, ...errorResponses(400, 401, 403, 409) },
       },
     },
@@ -89,10 +64,7 @@ export const agentRoutes = (ctx: AppContext) => async (root: FastifyInstance) =>
       schema: {
         tags,
         params: Params,
-        body: Type.Object(
-          { agent_name: Type.Optional(AgentName), agent_type: Type.Optional(AgentType) },
-          { additionalProperties: false, minProperties: 1 },
-        ),
+        body: UpdateAgentBody,
         response: { 200: Agent, ...errorResponses(400, 401, 404, 409) },
       },
     },

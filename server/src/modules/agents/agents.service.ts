@@ -9,13 +9,14 @@ import {
   listAgents,
   updateAgent,
 } from './agents.repository.js';
+import type { Agent } from './agents.schemas.js';
 
-export function serializeAgent(row: AgentRow) {
+export function serializeAgent(row: AgentRow): Agent {
   return {
     agent_id: row.agentId,
     business_id: row.businessId,
     agent_name: row.agentName,
-    agent_type: row.agentType as 'ai' | 'human',
+    agent_type: row.agentType as Agent['agent_type'],
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };

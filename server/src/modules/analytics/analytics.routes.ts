@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { errorResponses } from '../../lib/schemas.js';
 import { principalOf, scopeBusinessId } from '../../plugins/auth.js';
-import { Overview, OverviewQuery } from './analytics.schemas.js';
+import { AnalyticsOverview, OverviewQuery } from './analytics.schemas.js';
 import { getOverview } from './analytics.service.js';
 
 export const analyticsRoutes = (ctx: AppContext) => async (root: FastifyInstance) => {
@@ -20,7 +20,7 @@ export const analyticsRoutes = (ctx: AppContext) => async (root: FastifyInstance
           'The range `[from, to]` (default: the last 30 days, at most 366) applies to created_at of ' +
           'messages, LLM calls and stage transitions and to start_time of conversations. Days are UTC.',
         querystring: OverviewQuery,
-        response: { 200: Overview, ...errorResponses(400, 401, 403, 404) },
+        response: { 200: AnalyticsOverview, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) =>

@@ -114,7 +114,7 @@ const Extraction = Type.Object({
   ),
 });
 
-export const Overview = Type.Object(
+export const AnalyticsOverview = Type.Object(
   {
     business_id: Uuid,
     from: Timestamp,
@@ -127,5 +127,5 @@ export const Overview = Type.Object(
     llm: LlmSummary,
     extraction: Extraction,
   },
-  { description: 'Analytics of one business over a time range' },
+  { $id: 'AnalyticsOverview', description: 'Analytics of one business over a time range' },
 );

@@ -8,11 +8,33 @@ import { BUSINESS_KEY_COOKIE, type Principal, principalOf } from '../../plugins/
 import { verifyAnyKey, verifyBusinessKey } from './auth.service.js';
 
 const tags = ['auth'];
-const Me = Type.Object({
-  role: Type.Union([Type.Literal('admin'), Type.Literal('business')]),
-  business_id: Type.Optional(Uuid),
-  business_name: Type.Optional(Type.String()),
-});
+const SaveConfigBody = Type.Object(
+  {
+    business_id: Type.Optional(Type.String()),
+    api_key: Type.Optional(Type.String()),
+    businessId: Type.Optional(Type.String()),
+    businessApiKey: Type.Optional(Type.String()),
+    userId: Type.Optional(Type.String()),
+  },
+  { $id: 'SaveConfigBody' },
+);
+const SaveConfigResponse = Type.Object(
+  { success: Type.Boolean(), business_id: Uuid, business_name: Type.String() },
+  { $id: 'SaveConfigResponse' },
+);
+const LoginBody = Type.Object(
+  { api_key: Type.String({ minLength: 1, maxLength: 500 }) },
+  { $id: 'LoginBody' },
+);
+const LogoutResponse = Type.Object({ success: Type.Boolean() }, { $id: 'LogoutResponse' });
+const Me = Type.Object(
+  {
+    role: Type.Union([Type.Literal('admin'), Type.Literal('business')]),
+    business_id: Type.Optional(Uuid),
+    business_name: Type.Optional(Type.String()),
+  },
+  { $id: 'Me' },
+);
 
 const describe = (principal: Principal) =>
   principal.role === 'admin'
@@ -40,17 +62,8 @@ export const authRoutes = (ctx: AppContext) => async (root: FastifyInstance) => 
         summary: 'Verify a business key and keep it in an HttpOnly cookie',
         description:
           'Never creates or changes a business or a key. camelCase businessId/businessApiKey are accepted.',
-        body: Type.Object({
-          business_id: Type.Optional(Type.String()),
-          api_key: Type.Optional(Type.String()),
-          businessId: Type.Optional(Type.String()),
-          businessApiKey: Type.Optional(Type.String()),
-          userId: Type.Optional(Type.String()),
-        }),
-        response: {
-          200: Type.Object({ success: Type.Boolean(), business_id: Uuid, business_name: Type.String() }),
-          ...errorResponses(400, 401),
-        },
+        body: SaveConfigBody,
+        response: { 200: SaveConfigResponse, ...errorResponses(400, 401) },
       },
     },
     async (request, reply) => {
@@ -76,7 +89,7 @@ export const authRoutes = (ctx: AppContext) => async (root: FastifyInstance) => 
       schema: {
         tags,
         summary: 'Sign in with the master key or a business key (sets the HttpOnly cookie)',
-        body: Type.Object({ api_key: Type.String({ minLength: 1, maxLength: 500 }) }),
+        body: LoginBody,
         response: { 200: Me, ...errorResponses(400, 401) },
       },
     },
@@ -102,7 +115,7 @@ export const authRoutes = (ctx: AppContext) => async (root: FastifyInstance) => 
       schema: {
         tags,
         summary: 'Clear the session cookie',
-        response: { 200: Type.Object({ success: Type.Boolean() }) },
+        response: { 200: LogoutResponse },
       },
     },
     async (_request, reply) => {

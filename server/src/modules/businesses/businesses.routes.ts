@@ -4,7 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { errorResponses, ListResponse, PageQuery, toPage, Uuid } from '../../lib/schemas.js';
 import { principalOf, scopeBusinessId } from '../../plugins/auth.js';
-import { Business, BusinessWithKey, CreateBusinessBody, UpdateBusinessBody } from './businesses.schemas.js';
+import {
+  Business,
+  BusinessApiKey,
+  BusinessWithKey,
+  CreateBusinessBody,
+  UpdateBusinessBody,
+} from './businesses.schemas.js';
 import {
   changeBusiness,
   createBusiness,
@@ -108,7 +114,7 @@ export const businessRoutes = (ctx: AppContext) => async (root: FastifyInstance)
         tags,
         summary: 'Issue a new API key; the old one stops working at once',
         params: Params,
-        response: { 200: Type.Object({ api_key: Type.String() }), ...errorResponses(400, 401, 403, 404) },
+        response: { 200: BusinessApiKey, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {

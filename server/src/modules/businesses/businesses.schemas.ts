@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Nullable, Timestamp, Uuid } from '../../lib/schemas.js';
 
 const Text = (max: number) => Type.String({ maxLength: max });
@@ -11,7 +11,7 @@ export const BusinessSettingsSchema = Type.Object(
     llm_temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
     history_limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
   },
-  { additionalProperties: false },
+  { $id: 'BusinessSettings', additionalProperties: false },
 );
 
 export const Business = Type.Object(
@@ -53,7 +53,7 @@ export const CreateBusinessBody = Type.Object(
     ...profileFields,
     settings: Type.Optional(BusinessSettingsSchema),
   },
-  { additionalProperties: false },
+  { $id: 'CreateBusinessBody', additionalProperties: false },
 );
 
 export const UpdateBusinessBody = Type.Object(
@@ -69,7 +69,12 @@ export const UpdateBusinessBody = Type.Object(
     meta_app_secret: Type.Optional(Nullable(Text(500))),
     meta_verify_token: Type.Optional(Nullable(Text(500))),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { $id: 'UpdateBusinessBody', additionalProperties: false, minProperties: 1 },
 );
 
-export const BusinessWithKey = Type.Intersect([Business, Type.Object({ api_key: Type.String() })]);
+export const BusinessWithKey = Type.Intersect([Business, Type.Object({ api_key: Type.String() })], {
+  $id: 'BusinessWithKey',
+});
+
+export const BusinessApiKey = Type.Object({ api_key: Type.String() }, { $id: 'BusinessApiKey' });
+export type Business = Static<typeof Business>;

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import type { Static } from '@sinclair/typebox';
 import { and, eq } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import type { BusinessSettings, ChannelSecrets } from '../../db/schema.js';
+import type { ChannelSecrets } from '../../db/schema.js';
 import { stages } from '../../db/schema.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import { generateSecret, hashSecret } from '../../lib/keys.js';
@@ -20,18 +21,11 @@ import {
   listBusinesses,
   updateBusiness,
 } from './businesses.repository.js';
+import type { Business, CreateBusinessBody, UpdateBusinessBody } from './businesses.schemas.js';
 
-export interface BusinessProfileInput {
-  business_name: string;
-  business_description?: string;
-  address?: string | null;
-  phone_number?: string | null;
-  website?: string | null;
-  owner_id?: string | null;
-  settings?: BusinessSettings;
-}
+export type BusinessProfileInput = Static<typeof CreateBusinessBody>;
 
-export function serializeBusiness(row: BusinessRow) {
+export function serializeBusiness(row: BusinessRow): Business {
   const secrets: ChannelSecrets = row.channelSecrets ?? {};
   return {
     business_id: row.businessId,
@@ -123,15 +117,7 @@ export async function listAllBusinesses(ctx: AppContext, page: Page) {
   return { businesses: rows.map(serializeBusiness), total, page: page.page, per_page: page.perPage };
 }
 
-export interface BusinessUpdateInput extends Partial<BusinessProfileInput> {
-  first_stage_id?: string;
-  whatsapp_phone_number_id?: string | null;
-  messenger_page_id?: string | null;
-  whatsapp_access_token?: string | null;
-  messenger_page_access_token?: string | null;
-  meta_app_secret?: string | null;
-  meta_verify_token?: string | null;
-}
+export type BusinessUpdateInput = Static<typeof UpdateBusinessBody>;
 
 const SECRET_FIELDS = [
   'whatsapp_access_token',

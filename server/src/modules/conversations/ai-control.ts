@@ -1,3 +1,4 @@
+import type { AiControlStatus } from './conversations.schemas.js';
 /** The two columns of `conversations` that hold a pause of the AI. */
 export interface AiStopColumns {
   aiStoppedAt: Date | null;
@@ -11,12 +12,6 @@ export interface AiStopColumns {
 export function isAiStopped(row: AiStopColumns, now: Date = new Date()): boolean {
   if (!row.aiStoppedAt) return false;
   return row.aiStoppedUntil === null || row.aiStoppedUntil.getTime() > now.getTime();
-}
-
-export interface AiControlStatus {
-  is_stopped: boolean;
-  stop_time: string | null;
-  expiration_time: string | null;
 }
 
 /** The API's view of a pause; an expired pause reads as "not stopped" with no times. */

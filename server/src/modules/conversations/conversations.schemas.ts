@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Nullable, PageQuery, Timestamp, Uuid } from '../../lib/schemas.js';
 
 const JsonObject = Type.Record(Type.String(), Type.Unknown());
@@ -6,44 +6,53 @@ const JsonObject = Type.Record(Type.String(), Type.Unknown());
 export const ConversationStatus = Type.Union([Type.Literal('active'), Type.Literal('closed')]);
 
 /** One stored message; `extracted_data` merges the facts extracted from this message (null: none). */
-export const Message = Type.Object({
-  message_id: Uuid,
-  conversation_id: Uuid,
-  sender_type: Type.String({ description: 'user, assistant, agent or system' }),
-  message_content: Type.String(),
-  sequence_number: Type.Integer({ description: 'Position in the conversation, from 1, unique' }),
-  channel: Type.String(),
-  external_message_id: Nullable(Type.String()),
-  status: Type.String({
-    description:
-      'Inbound: pending, processed, skipped, failed. Outbound: queued, sent, delivered, read, failed',
-  }),
-  delivery_status: Nullable(
-    Type.String({
+export const Message = Type.Object(
+  {
+    message_id: Uuid,
+    conversation_id: Uuid,
+    sender_type: Type.String({ description: 'user, assistant, agent or system' }),
+    message_content: Type.String(),
+    sequence_number: Type.Integer({ description: 'Position in the conversation, from 1, unique' }),
+    channel: Type.String(),
+    external_message_id: Nullable(Type.String()),
+    status: Type.String({
       description:
-        'Outbound (assistant/agent) messages: queued, sent, delivered, read or failed; null for inbound',
+        'Inbound: pending, processed, skipped, failed. Outbound: queued, sent, delivered, read, failed',
     }),
-  ),
-  delivery_error: Nullable(
-    Type.String({ description: 'Why the channel refused or failed the delivery (when failed)' }),
-  ),
-  stage_id: Nullable(Uuid),
-  reply_to_message_id: Nullable(Uuid),
-  created_at: Timestamp,
-  extracted_data: Nullable(JsonObject),
-});
+    delivery_status: Nullable(
+      Type.String({
+        description:
+          'Outbound (assistant/agent) messages: queued, sent, delivered, read or failed; null for inbound',
+      }),
+    ),
+    delivery_error: Nullable(
+      Type.String({ description: 'Why the channel refused or failed the delivery (when failed)' }),
+    ),
+    stage_id: Nullable(Uuid),
+    reply_to_message_id: Nullable(Uuid),
+    created_at: Timestamp,
+    extracted_data: Nullable(JsonObject),
+  },
+  { $id: 'Message' },
+);
 
-export const AiControlStatus = Type.Object({
-  is_stopped: Type.Boolean(),
-  stop_time: Nullable(Timestamp),
-  expiration_time: Nullable(Type.String({ format: 'date-time', description: 'null: until resumed' })),
-});
+export const AiControlStatus = Type.Object(
+  {
+    is_stopped: Type.Boolean(),
+    stop_time: Nullable(Timestamp),
+    expiration_time: Nullable(Type.String({ format: 'date-time', description: 'null: until resumed' })),
+  },
+  { $id: 'AiControlStatus' },
+);
 
-export const LastMessage = Type.Object({
-  message_content: Type.String(),
-  sender_type: Type.String(),
-  created_at: Timestamp,
-});
+export const LastMessage = Type.Object(
+  {
+    message_content: Type.String(),
+    sender_type: Type.String(),
+    created_at: Timestamp,
+  },
+  { $id: 'LastMessage' },
+);
 
 const conversationFields = {
   conversation_id: Uuid,
@@ -65,56 +74,74 @@ const conversationFields = {
 };
 
 /** A conversation as lists show it. */
-export const ConversationSummary = Type.Object(conversationFields);
+export const ConversationSummary = Type.Object(conversationFields, { $id: 'ConversationSummary' });
 
 /** A conversation with its AI-control status. */
-export const Conversation = Type.Object({ ...conversationFields, ai_control: AiControlStatus });
+export const Conversation = Type.Object(
+  { ...conversationFields, ai_control: AiControlStatus },
+  { $id: 'Conversation' },
+);
 
-export const StageTransition = Type.Object({
-  stage_transition_id: Uuid,
-  from_stage_id: Nullable(Uuid),
-  from_stage_name: Nullable(Type.String()),
-  to_stage_id: Nullable(Uuid),
-  to_stage_name: Nullable(Type.String()),
-  message_id: Nullable(Uuid),
-  created_at: Timestamp,
-});
+export const StageTransition = Type.Object(
+  {
+    stage_transition_id: Uuid,
+    from_stage_id: Nullable(Uuid),
+    from_stage_name: Nullable(Type.String()),
+    to_stage_id: Nullable(Uuid),
+    to_stage_name: Nullable(Type.String()),
+    message_id: Nullable(Uuid),
+    created_at: Timestamp,
+  },
+  { $id: 'StageTransition' },
+);
 
-export const ConversationDetail = Type.Object({
-  conversation: Conversation,
-  messages: Type.Array(Message),
-  collected_data: JsonObject,
-  stage_transitions: Type.Array(StageTransition),
-});
+export const ConversationDetail = Type.Object(
+  {
+    conversation: Conversation,
+    messages: Type.Array(Message),
+    collected_data: JsonObject,
+    stage_transitions: Type.Array(StageTransition),
+  },
+  { $id: 'ConversationDetail' },
+);
 
-export const ConversationWithMessages = Type.Object({
-  ...conversationFields,
-  messages: Type.Array(Message),
-});
+export const ConversationWithMessages = Type.Object(
+  {
+    ...conversationFields,
+    messages: Type.Array(Message),
+  },
+  { $id: 'ConversationWithMessages' },
+);
 
-export const UserConversations = Type.Object({ conversations: Type.Array(ConversationWithMessages) });
+export const UserConversations = Type.Object(
+  { conversations: Type.Array(ConversationWithMessages) },
+  { $id: 'UserConversations' },
+);
 
-export const LlmCall = Type.Object({
-  llm_call_id: Uuid,
-  business_id: Uuid,
-  conversation_id: Nullable(Uuid),
-  message_id: Nullable(Uuid),
-  template_id: Nullable(Uuid),
-  stage_id: Nullable(Uuid),
-  call_type: Type.String(),
-  provider: Type.String(),
-  model: Type.String(),
-  system_prompt: Type.String(),
-  prompt: Type.String(),
-  response: Nullable(Type.String()),
-  tokens_in: Type.Integer(),
-  tokens_out: Type.Integer(),
-  latency_ms: Type.Integer(),
-  cost_usd: Type.Number(),
-  status: Type.String(),
-  error: Nullable(Type.String()),
-  created_at: Timestamp,
-});
+export const LlmCall = Type.Object(
+  {
+    llm_call_id: Uuid,
+    business_id: Uuid,
+    conversation_id: Nullable(Uuid),
+    message_id: Nullable(Uuid),
+    template_id: Nullable(Uuid),
+    stage_id: Nullable(Uuid),
+    call_type: Type.String(),
+    provider: Type.String(),
+    model: Type.String(),
+    system_prompt: Type.String(),
+    prompt: Type.String(),
+    response: Nullable(Type.String()),
+    tokens_in: Type.Integer(),
+    tokens_out: Type.Integer(),
+    latency_ms: Type.Integer(),
+    cost_usd: Type.Number(),
+    status: Type.String(),
+    error: Nullable(Type.String()),
+    created_at: Timestamp,
+  },
+  { $id: 'LlmCall' },
+);
 
 export const ConversationParams = Type.Object({ conversation_id: Uuid });
 export const UserParams = Type.Object({ user_id: Uuid });
@@ -145,7 +172,7 @@ export const MessagesQuery = Type.Object(PageQuery);
 
 export const UpdateConversationBody = Type.Object(
   { status: ConversationStatus },
-  { additionalProperties: false },
+  { $id: 'UpdateConversationBody', additionalProperties: false },
 );
 
 export const AiControlBody = Type.Object(
@@ -159,12 +186,12 @@ export const AiControlBody = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  { $id: 'AiControlBody', additionalProperties: false },
 );
 
 export const AgentReplyBody = Type.Object(
   { content: Type.String({ description: 'Up to MAX_MESSAGE_CHARS characters' }) },
-  { additionalProperties: false },
+  { $id: 'AgentReplyBody', additionalProperties: false },
 );
 
 export const LlmCallsQuery = Type.Object({
@@ -176,9 +203,19 @@ export const LlmCallsQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
 });
 
-export const LlmCallList = Type.Object({
-  llm_calls: Type.Array(LlmCall),
-  total: Type.Integer(),
-  page: Type.Integer(),
-  per_page: Type.Integer(),
-});
+export const LlmCallList = Type.Object(
+  {
+    llm_calls: Type.Array(LlmCall),
+    total: Type.Integer(),
+    page: Type.Integer(),
+    per_page: Type.Integer(),
+  },
+  { $id: 'LlmCallList' },
+);
+
+export type Message = Static<typeof Message>;
+export type ConversationSummary = Static<typeof ConversationSummary>;
+export type Conversation = Static<typeof Conversation>;
+export type ConversationDetail = Static<typeof ConversationDetail>;
+export type LlmCall = Static<typeof LlmCall>;
+export type AiControlStatus = Static<typeof AiControlStatus>;

@@ -2,6 +2,7 @@ import { fromJson, toDate } from '../../db/raw-rows.js';
 import { aiControlStatus, isAiStopped } from './ai-control.js';
 import type { MessageRow } from './append-message.js';
 import type { ConversationSummaryRow, MessageWithExtractedRow } from './conversations.repository.js';
+import type { Conversation, ConversationSummary, LlmCall, Message } from './conversations.schemas.js';
 import type { LlmCallRow } from './llm-calls.repository.js';
 
 /** Several extraction rows of one message merge in order (later values win); none → null. */
@@ -18,7 +19,7 @@ function deliveryError(metadata: Record<string, unknown> | null) {
   return typeof error === 'string' ? error : null;
 }
 
-export function serializeMessage(row: MessageRow, extracted: Record<string, unknown> | null = null) {
+export function serializeMessage(row: MessageRow, extracted: Record<string, unknown> | null = null): Message {
   return {
     message_id: row.messageId,
     conversation_id: row.conversationId,
@@ -37,10 +38,13 @@ export function serializeMessage(row: MessageRow, extracted: Record<string, unkn
   };
 }
 
-export const serializeMessageWithExtracted = (row: MessageWithExtractedRow) =>
+export const serializeMessageWithExtracted = (row: MessageWithExtractedRow): Message =>
   serializeMessage(row.message, mergeExtracted(row.extracted));
 
-export function serializeConversationSummary(row: ConversationSummaryRow, now = new Date()) {
+export function serializeConversationSummary(
+  row: ConversationSummaryRow,
+  now = new Date(),
+): ConversationSummary {
   const c = row.conversation;
   const last = fromJson(row.lastMessage);
   return {
@@ -70,11 +74,11 @@ export function serializeConversationSummary(row: ConversationSummaryRow, now = 
 }
 
 /** The conversation with its AI-control status, as the detail and PATCH answer it. */
-export function serializeConversation(row: ConversationSummaryRow, now = new Date()) {
+export function serializeConversation(row: ConversationSummaryRow, now = new Date()): Conversation {
   return { ...serializeConversationSummary(row, now), ai_control: aiControlStatus(row.conversation, now) };
 }
 
-export function serializeLlmCall(row: LlmCallRow) {
+export function serializeLlmCall(row: LlmCallRow): LlmCall {
   return {
     llm_call_id: row.llmCallId,
     business_id: row.businessId,

@@ -8,13 +8,29 @@ import { APP_VERSION } from '../../version.js';
 const tags = ['operations'];
 const HEALTH_TIMEOUT_MS = 2000;
 
-const Health = Type.Object({
-  status: Type.Union([Type.Literal('healthy'), Type.Literal('unhealthy')]),
-  timestamp: Timestamp,
-  version: Type.String(),
-  database: Type.Union([Type.Literal('connected'), Type.Literal('unreachable')]),
-  database_kind: Type.String(),
-});
+const Health = Type.Object(
+  {
+    status: Type.Union([Type.Literal('healthy'), Type.Literal('unhealthy')]),
+    timestamp: Timestamp,
+    version: Type.String(),
+    database: Type.Union([Type.Literal('connected'), Type.Literal('unreachable')]),
+    database_kind: Type.String(),
+  },
+  { $id: 'Health' },
+);
+
+const Pong = Type.Object({ response: Type.Literal('pong'), timestamp: Timestamp }, { $id: 'Pong' });
+
+const RuntimeSettings = Type.Object(
+  {
+    llm_mode: Type.Union([Type.Literal('offline'), Type.Literal('openai'), Type.Literal('anthropic')]),
+    model: Type.Union([Type.String(), Type.Null()]),
+    version: Type.String(),
+    database: Type.Union([Type.Literal('pglite'), Type.Literal('postgres')]),
+    max_message_chars: Type.Integer(),
+  },
+  { $id: 'RuntimeSettings' },
+);
 
 async function databaseReachable(ctx: AppContext): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -55,7 +71,7 @@ export const operationsRoutes = (ctx: AppContext) => async (root: FastifyInstanc
     {
       schema: {
         tags,
-        response: { 200: Type.Object({ response: Type.Literal('pong'), timestamp: Timestamp }) },
+        response: { 200: Pong },
       },
     },
     async () => ({ response: 'pong' as const, timestamp: new Date().toISOString() }),
@@ -69,17 +85,7 @@ export const operationsRoutes = (ctx: AppContext) => async (root: FastifyInstanc
         tags,
         summary: 'How this installation answers: LLM provider or offline engine',
         response: {
-          200: Type.Object({
-            llm_mode: Type.Union([
-              Type.Literal('offline'),
-              Type.Literal('openai'),
-              Type.Literal('anthropic'),
-            ]),
-            model: Type.Union([Type.String(), Type.Null()]),
-            version: Type.String(),
-            database: Type.Union([Type.Literal('pglite'), Type.Literal('postgres')]),
-            max_message_chars: Type.Integer(),
-          }),
+          200: RuntimeSettings,
           ...errorResponses(401),
         },
       },

@@ -3,7 +3,8 @@ import { AppError, notFound } from '../../errors.js';
 import { getBusinessConfig } from '../config-cache/business-config-cache.js';
 import { appendMessage } from '../conversations/append-message.js';
 import type { ConversationProcessor } from './conversation-processor.js';
-import type { ProcessingStep, TurnListener, TurnOutcome } from './pipeline-types.js';
+import type { MessageResponse } from './message.schemas.js';
+import type { TurnListener, TurnOutcome } from './pipeline-types.js';
 import { resolveConversation } from './resolve-conversation.js';
 import { storeInboundInExistingConversation } from './store-inbound.js';
 import { findByExternalId, storedResult } from './stored-result.js';
@@ -15,24 +16,6 @@ export interface InboundMessage {
   conversationId?: string | undefined;
   externalMessageId?: string | undefined;
   channel?: string;
-}
-
-export interface MessageResponse {
-  success: true;
-  response: string | null;
-  conversation_id: string;
-  user_id: string;
-  message_id: string;
-  response_id: string | null;
-  stage_id: string | null;
-  stage_name: string | null;
-  previous_stage_id: string | null;
-  extracted_data: Record<string, unknown>;
-  fallback: boolean;
-  engine: 'llm' | 'offline';
-  ai_stopped: boolean;
-  duplicate: boolean;
-  processing_steps: ProcessingStep[];
 }
 
 /** Stores the customer's words first, then runs (or waits for) the pipeline in conversation order. */

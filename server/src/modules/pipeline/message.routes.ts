@@ -7,7 +7,7 @@ import { principalOf, scopeBusinessId } from '../../plugins/auth.js';
 import { toAppError } from '../../plugins/error-handler.js';
 import type { ConversationProcessor } from './conversation-processor.js';
 import { handleInboundMessage } from './handle-inbound-message.js';
-import { MessageBody, MessageResponseSchema } from './message.schemas.js';
+import { MessageBody, MessageResponse } from './message.schemas.js';
 
 const tags = ['messages'];
 
@@ -28,8 +28,8 @@ export const messageRoutes =
             'alternative to `external_message_id`.',
           body: MessageBody,
           response: {
-            200: MessageResponseSchema,
-            202: MessageResponseSchema,
+            200: MessageResponse,
+            202: MessageResponse,
             ...errorResponses(400, 401, 403, 404, 413, 429),
           },
         },

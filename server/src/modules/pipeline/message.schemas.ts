@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Nullable, Uuid } from '../../lib/schemas.js';
 
 export const MessageBody = Type.Object(
@@ -10,46 +10,61 @@ export const MessageBody = Type.Object(
     conversation_id: Type.Optional(Uuid),
     external_message_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },
-  { additionalProperties: false },
+  { $id: 'MessageBody', additionalProperties: false },
 );
 
-export const ProcessingStepSchema = Type.Object({
-  step: Type.String(),
-  template_id: Nullable(Type.String()),
-  template_name: Nullable(Type.String()),
-  prompt: Type.String(),
-  system_prompt: Type.String(),
-  response: Type.String(),
-  latency_ms: Type.Integer(),
-  skipped: Type.Boolean(),
-  engine: Type.Union([Type.Literal('llm'), Type.Literal('offline')]),
-  provider: Nullable(Type.String()),
-  model: Nullable(Type.String()),
-  tokens_in: Type.Integer(),
-  tokens_out: Type.Integer(),
-  cost_usd: Type.Number(),
-  status: Type.String(),
-  error: Type.Optional(Type.String()),
-  reused: Type.Optional(Type.Boolean()),
-  missing_variables: Type.Optional(Type.Array(Type.String())),
-});
+export const ProcessingStep = Type.Object(
+  {
+    step: Type.Union([
+      Type.Literal('stage_selection'),
+      Type.Literal('data_extraction'),
+      Type.Literal('response_generation'),
+    ]),
+    template_id: Nullable(Type.String()),
+    template_name: Nullable(Type.String()),
+    prompt: Type.String(),
+    system_prompt: Type.String(),
+    response: Type.String(),
+    latency_ms: Type.Integer(),
+    skipped: Type.Boolean(),
+    engine: Type.Union([Type.Literal('llm'), Type.Literal('offline')]),
+    provider: Nullable(Type.String()),
+    model: Nullable(Type.String()),
+    tokens_in: Type.Integer(),
+    tokens_out: Type.Integer(),
+    cost_usd: Type.Number(),
+    status: Type.Union([Type.Literal('success'), Type.Literal('error'), Type.Literal('skipped')]),
+    error: Type.Optional(Type.String()),
+    reused: Type.Optional(Type.Boolean()),
+    missing_variables: Type.Optional(Type.Array(Type.String())),
+  },
+  { $id: 'ProcessingStep' },
+);
 
-export const MessageResponseSchema = Type.Object({
-  success: Type.Boolean(),
-  response: Nullable(Type.String()),
-  conversation_id: Uuid,
-  user_id: Uuid,
-  message_id: Uuid,
-  response_id: Nullable(Uuid),
-  stage_id: Nullable(Uuid),
-  stage_name: Nullable(Type.String()),
-  previous_stage_id: Nullable(Uuid),
-  extracted_data: Type.Record(Type.String(), Type.Unknown()),
-  fallback: Type.Boolean(),
-  engine: Type.Union([Type.Literal('llm'), Type.Literal('offline')]),
-  ai_stopped: Type.Boolean(),
-  duplicate: Type.Boolean({
-    description: 'true when this is the stored answer to a repeated external_message_id',
-  }),
-  processing_steps: Type.Array(ProcessingStepSchema),
-});
+export const MessageResponse = Type.Object(
+  {
+    success: Type.Boolean(),
+    response: Nullable(Type.String()),
+    conversation_id: Uuid,
+    user_id: Uuid,
+    message_id: Uuid,
+    response_id: Nullable(Uuid),
+    stage_id: Nullable(Uuid),
+    stage_name: Nullable(Type.String()),
+    previous_stage_id: Nullable(Uuid),
+    extracted_data: Type.Record(Type.String(), Type.Unknown()),
+    fallback: Type.Boolean(),
+    engine: Type.Union([Type.Literal('llm'), Type.Literal('offline')]),
+    ai_stopped: Type.Boolean(),
+    duplicate: Type.Boolean({
+      description: 'true when this is the stored answer to a repeated external_message_id',
+    }),
+    processing_steps: Type.Array(ProcessingStep),
+  },
+  { $id: 'MessageResponse' },
+);
+
+export type MessageBody = Static<typeof MessageBody>;
+/** One entry of `processing_steps`: what ran, with which prompt, what came back, how long it took. */
+export type ProcessingStep = Static<typeof ProcessingStep>;
+export type MessageResponse = Static<typeof MessageResponse>;

@@ -1,27 +1,8 @@
-export type StepName = 'stage_selection' | 'data_extraction' | 'response_generation';
+import type { ProcessingStep } from './message.schemas.js';
 
-/** One entry of `processing_steps`: what ran, with which prompt, what came back, how long it took. */
-export interface ProcessingStep {
-  step: StepName;
-  template_id: string | null;
-  template_name: string | null;
-  prompt: string;
-  system_prompt: string;
-  response: string;
-  latency_ms: number;
-  skipped: boolean;
-  engine: 'llm' | 'offline';
-  provider: string | null;
-  model: string | null;
-  tokens_in: number;
-  tokens_out: number;
-  cost_usd: number;
-  status: 'success' | 'error' | 'skipped';
-  error?: string;
-  /** Extraction started speculatively for the current stage and kept because the stage did not change. */
-  reused?: boolean;
-  missing_variables?: string[];
-}
+export type StepName = ProcessingStep['step'];
+
+export type { ProcessingStep };
 
 export interface TurnListener {
   onStage?(event: { stage_id: string; stage_name: string; previous_stage_id: string | null }): void;

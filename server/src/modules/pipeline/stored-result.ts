@@ -4,8 +4,7 @@ import { conversations, llmCalls, messages } from '../../db/schema.js';
 import { notFound } from '../../errors.js';
 import { getBusinessConfig } from '../config-cache/business-config-cache.js';
 import type { ConversationProcessor } from './conversation-processor.js';
-import type { MessageResponse } from './handle-inbound-message.js';
-import type { ProcessingStep } from './pipeline-types.js';
+import type { MessageResponse, ProcessingStep } from './message.schemas.js';
 
 type MessageRow = typeof messages.$inferSelect;
 

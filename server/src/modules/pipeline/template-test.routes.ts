@@ -6,7 +6,7 @@ import { errorResponses, Nullable, Uuid } from '../../lib/schemas.js';
 import { businessFilter, principalOf } from '../../plugins/auth.js';
 import { testTemplate } from './template-test.service.js';
 
-const TestBody = Type.Object(
+const TemplateTestBody = Type.Object(
   {
     variables: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     conversation_id: Type.Optional(Uuid),
@@ -14,28 +14,31 @@ const TestBody = Type.Object(
     content: Type.Optional(Type.String({ maxLength: 100_000, description: 'An unsaved draft to test' })),
     system_prompt: Type.Optional(Type.String({ maxLength: 100_000 })),
   },
-  { additionalProperties: false },
+  { $id: 'TemplateTestBody', additionalProperties: false },
 );
 
-const TestResult = Type.Object({
-  template_id: Uuid,
-  template_type: Type.String(),
-  rendered_prompt: Type.String(),
-  rendered_system_prompt: Type.String(),
-  variables_used: Type.Array(Type.String()),
-  missing_variables: Type.Array(Type.String()),
-  raw_response: Type.String(),
-  parsed_response: Type.Unknown(),
-  engine: Type.Union([Type.Literal('llm'), Type.Literal('offline')]),
-  provider: Type.String(),
-  model: Type.String(),
-  latency_ms: Type.Integer(),
-  tokens_in: Type.Integer(),
-  tokens_out: Type.Integer(),
-  cost_usd: Type.Number(),
-  status: Type.Union([Type.Literal('success'), Type.Literal('error')]),
-  error: Nullable(Type.String()),
-});
+const TemplateTestResult = Type.Object(
+  {
+    template_id: Uuid,
+    template_type: Type.String(),
+    rendered_prompt: Type.String(),
+    rendered_system_prompt: Type.String(),
+    variables_used: Type.Array(Type.String()),
+    missing_variables: Type.Array(Type.String()),
+    raw_response: Type.String(),
+    parsed_response: Type.Unknown(),
+    engine: Type.Union([Type.Literal('llm'), Type.Literal('offline')]),
+    provider: Type.String(),
+    model: Type.String(),
+    latency_ms: Type.Integer(),
+    tokens_in: Type.Integer(),
+    tokens_out: Type.Integer(),
+    cost_usd: Type.Number(),
+    status: Type.Union([Type.Literal('success'), Type.Literal('error')]),
+    error: Nullable(Type.String()),
+  },
+  { $id: 'TemplateTestResult' },
+);
 
 export const templateTestRoutes = (ctx: AppContext) => async (root: FastifyInstance) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -47,8 +50,8 @@ export const templateTestRoutes = (ctx: AppContext) => async (root: FastifyInsta
         tags: ['templates'],
         summary: 'Render a template with a real or sample context and run it through the LLM',
         params: Type.Object({ template_id: Uuid }),
-        body: TestBody,
-        response: { 200: TestResult, ...errorResponses(400, 401, 404) },
+        body: TemplateTestBody,
+        response: { 200: TemplateTestResult, ...errorResponses(400, 401, 404) },
       },
     },
     async (request) =>

@@ -8,7 +8,7 @@ import {
   CreateStageBody,
   ListStagesQuery,
   Stage,
-  TransitionsResponse,
+  StageTransitionCounts,
   UpdateStageBody,
 } from './stages.schemas.js';
 import {
@@ -73,7 +73,7 @@ export const stageRoutes = (ctx: AppContext) => async (root: FastifyInstance) =>
         tags,
         summary: 'Stage transition counts (from → to) of a business',
         querystring: BusinessIdQuery,
-        response: { 200: TransitionsResponse, ...errorResponses(400, 401, 403) },
+        response: { 200: StageTransitionCounts, ...errorResponses(400, 401, 403) },
       },
     },
     async (request) => listTransitions(ctx, scopeBusinessId(principalOf(request), request.query.business_id)),

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Nullable, PageQuery, Timestamp, Uuid } from '../../lib/schemas.js';
 
 export const Stage = Type.Object(
@@ -39,7 +39,7 @@ export const CreateStageBody = Type.Object(
     response_generation_template_id: Type.Optional(Uuid),
     fallback_reply: Type.Optional(FallbackReply),
   },
-  { additionalProperties: false },
+  { $id: 'CreateStageBody', additionalProperties: false },
 );
 
 export const UpdateStageBody = Type.Object(
@@ -53,7 +53,7 @@ export const UpdateStageBody = Type.Object(
     response_generation_template_id: Type.Optional(Uuid),
     fallback_reply: Type.Optional(FallbackReply),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { $id: 'UpdateStageBody', additionalProperties: false, minProperties: 1 },
 );
 
 export const ListStagesQuery = Type.Object({
@@ -62,12 +62,16 @@ export const ListStagesQuery = Type.Object({
   ...PageQuery,
 });
 
-export const TransitionsResponse = Type.Object({
-  transitions: Type.Array(
-    Type.Object({
-      from_stage_id: Nullable(Uuid),
-      to_stage_id: Nullable(Uuid),
-      count: Type.Integer(),
-    }),
-  ),
-});
+export const StageTransitionCounts = Type.Object(
+  {
+    transitions: Type.Array(
+      Type.Object({
+        from_stage_id: Nullable(Uuid),
+        to_stage_id: Nullable(Uuid),
+        count: Type.Integer(),
+      }),
+    ),
+  },
+  { $id: 'StageTransitionCounts' },
+);
+export type Stage = Static<typeof Stage>;

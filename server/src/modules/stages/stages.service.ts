@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import type { Page } from '../../lib/schemas.js';
@@ -26,8 +27,9 @@ import {
   type StageWithTemplateNames,
   updateStage,
 } from './stages.repository.js';
+import type { Stage, UpdateStageBody } from './stages.schemas.js';
 
-export function serializeStage({ stage, ...names }: StageWithTemplateNames) {
+export function serializeStage({ stage, ...names }: StageWithTemplateNames): Stage {
   return {
     stage_id: stage.stageId,
     business_id: stage.businessId,
@@ -47,16 +49,7 @@ export function serializeStage({ stage, ...names }: StageWithTemplateNames) {
   };
 }
 
-export interface StageInput {
-  stage_name?: string;
-  stage_description?: string;
-  stage_type?: string;
-  agent_id?: string | null;
-  stage_selection_template_id?: string;
-  data_extraction_template_id?: string;
-  response_generation_template_id?: string;
-  fallback_reply?: string | null;
-}
+export type StageInput = Static<typeof UpdateStageBody>;
 
 const COLUMN: Record<
   TemplateRole,

@@ -1,21 +1,16 @@
+import type { Static } from '@sinclair/typebox';
 import { and, eq } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { conversations } from '../../db/schema.js';
 import { notFound } from '../../errors.js';
 import { getBusinessConfig } from '../config-cache/business-config-cache.js';
 import { extractVariableNames } from './render-template.js';
+import type { RenderBody } from './templates.schemas.js';
 import { getTemplate } from './templates.service.js';
 import { BUILT_IN_VARIABLES } from './variable-catalogue.js';
 import { renderWithContext, type VariableContext } from './variables/compute-variables.js';
 
-export interface RenderInput {
-  variables?: Record<string, unknown>;
-  conversation_id?: string;
-  message_content?: string;
-  /** Unsaved drafts from an editor: rendered instead of what is stored. */
-  content?: string;
-  system_prompt?: string;
-}
+export type RenderInput = Static<typeof RenderBody>;
 
 /**
  * Renders a template as the pipeline would. With a conversation every variable not supplied is

@@ -10,14 +10,14 @@ import {
   renderTemplatePreview,
 } from './template-preview.service.js';
 import {
-  CatalogueVariable,
+  CatalogueVariableList,
   CreateTemplateBody,
   ListTemplatesQuery,
   RenderBody,
   RenderResponse,
   Template,
-  TemplateVariable,
-  TemplateVersion,
+  TemplateVariableList,
+  TemplateVersionList,
   TemplateWithWarnings,
   UpdateTemplateBody,
   VersionParams,
@@ -143,10 +143,7 @@ export const templateRoutes = (ctx: AppContext) => async (root: FastifyInstance)
         params: Params,
         querystring: Type.Object(PageQuery),
         response: {
-          200: Type.Composite([
-            ListResponse('versions', TemplateVersion),
-            Type.Object({ current_version: Type.Integer() }),
-          ]),
+          200: TemplateVersionList,
           ...errorResponses(400, 401, 404),
         },
       },
@@ -213,7 +210,7 @@ export const templateRoutes = (ctx: AppContext) => async (root: FastifyInstance)
         summary: 'The variables a template uses',
         params: Params,
         response: {
-          200: Type.Object({ variables: Type.Array(TemplateVariable) }),
+          200: TemplateVariableList,
           ...errorResponses(400, 401, 404),
         },
       },
@@ -229,7 +226,7 @@ export const templateRoutes = (ctx: AppContext) => async (root: FastifyInstance)
       schema: {
         tags,
         summary: 'The built-in variable catalogue',
-        response: { 200: Type.Object({ variables: Type.Array(CatalogueVariable) }), ...errorResponses(401) },
+        response: { 200: CatalogueVariableList, ...errorResponses(401) },
       },
     },
     async () => listVariableCatalogue(),

@@ -1,5 +1,5 @@
-import { Type } from '@sinclair/typebox';
-import { Nullable, PageQuery, Timestamp, Uuid } from '../../lib/schemas.js';
+import { type Static, Type } from '@sinclair/typebox';
+import { ListResponse, Nullable, PageQuery, Timestamp, Uuid } from '../../lib/schemas.js';
 import { TemplateTypeInput, TemplateTypeOutput } from './template-types.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
@@ -26,7 +26,9 @@ const Warnings = Type.Array(Type.String(), {
   description: 'Non-blocking remarks, such as variables the built-in catalogue does not know',
 });
 
-export const TemplateWithWarnings = Type.Intersect([Template, Type.Object({ warnings: Warnings })]);
+export const TemplateWithWarnings = Type.Intersect([Template, Type.Object({ warnings: Warnings })], {
+  $id: 'TemplateWithWarnings',
+});
 
 export const CreateTemplateBody = Type.Object(
   {
@@ -37,7 +39,7 @@ export const CreateTemplateBody = Type.Object(
     system_prompt: Type.Optional(SystemPrompt),
     is_default: Type.Optional(Type.Boolean()),
   },
-  { additionalProperties: false },
+  { $id: 'CreateTemplateBody', additionalProperties: false },
 );
 
 export const UpdateTemplateBody = Type.Object(
@@ -48,7 +50,7 @@ export const UpdateTemplateBody = Type.Object(
     system_prompt: Type.Optional(SystemPrompt),
     is_default: Type.Optional(Type.Boolean()),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { $id: 'UpdateTemplateBody', additionalProperties: false, minProperties: 1 },
 );
 
 export const ListTemplatesQuery = Type.Object({
@@ -58,14 +60,17 @@ export const ListTemplatesQuery = Type.Object({
   ...PageQuery,
 });
 
-export const TemplateVersion = Type.Object({
-  template_id: Uuid,
-  version: Type.Integer(),
-  template_name: Type.String(),
-  content: Type.String(),
-  system_prompt: Type.String(),
-  created_at: Timestamp,
-});
+export const TemplateVersion = Type.Object(
+  {
+    template_id: Uuid,
+    version: Type.Integer(),
+    template_name: Type.String(),
+    content: Type.String(),
+    system_prompt: Type.String(),
+    created_at: Timestamp,
+  },
+  { $id: 'TemplateVersion' },
+);
 
 export const VersionParams = Type.Object({ template_id: Uuid, version: Type.Integer({ minimum: 1 }) });
 
@@ -88,34 +93,60 @@ export const RenderBody = Type.Object(
       Type.String({ maxLength: 100_000, description: 'An unsaved draft of the system prompt' }),
     ),
   },
-  { additionalProperties: false },
+  { $id: 'RenderBody', additionalProperties: false },
 );
 
-export const RenderResponse = Type.Object({
-  rendered_content: Type.String(),
-  rendered_system_prompt: Type.String(),
-  variables_used: Type.Array(Type.String()),
-  missing_variables: Type.Array(Type.String(), {
-    description: 'Placeholders nothing supplied a value for; they render as empty text',
-  }),
-  warnings: Warnings,
-});
+export const RenderResponse = Type.Object(
+  {
+    rendered_content: Type.String(),
+    rendered_system_prompt: Type.String(),
+    variables_used: Type.Array(Type.String()),
+    missing_variables: Type.Array(Type.String(), {
+      description: 'Placeholders nothing supplied a value for; they render as empty text',
+    }),
+    warnings: Warnings,
+  },
+  { $id: 'RenderResponse' },
+);
 
-export const TemplateVariable = Type.Object({
-  name: Type.String(),
-  description: Type.String(),
-  required: Type.Boolean({
-    description:
-      'true for built-ins (always filled at run time); false for keys that render empty when absent',
-  }),
-  default_value: Nullable(Type.String()),
-  built_in: Type.Boolean(),
-  category: Nullable(Type.String()),
-});
+export const TemplateVariable = Type.Object(
+  {
+    name: Type.String(),
+    description: Type.String(),
+    required: Type.Boolean({
+      description:
+        'true for built-ins (always filled at run time); false for keys that render empty when absent',
+    }),
+    default_value: Nullable(Type.String()),
+    built_in: Type.Boolean(),
+    category: Nullable(Type.String()),
+  },
+  { $id: 'TemplateVariable' },
+);
 
-export const CatalogueVariable = Type.Object({
-  name: Type.String(),
-  description: Type.String(),
-  category: Type.String(),
-  example: Type.String(),
-});
+export const CatalogueVariable = Type.Object(
+  {
+    name: Type.String(),
+    description: Type.String(),
+    category: Type.String(),
+    example: Type.String(),
+  },
+  { $id: 'CatalogueVariable' },
+);
+
+export const TemplateVersionList = Type.Composite(
+  [ListResponse('versions', TemplateVersion), Type.Object({ current_version: Type.Integer() })],
+  { $id: 'TemplateVersionList' },
+);
+
+export const TemplateVariableList = Type.Object(
+  { variables: Type.Array(TemplateVariable) },
+  { $id: 'TemplateVariableList' },
+);
+
+export const CatalogueVariableList = Type.Object(
+  { variables: Type.Array(CatalogueVariable) },
+  { $id: 'CatalogueVariableList' },
+);
+export type Template = Static<typeof Template>;
+export type TemplateVersion = Static<typeof TemplateVersion>;

@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
 import { AppError, conflict, notFound } from '../../errors.js';
 import type { Page } from '../../lib/schemas.js';
@@ -18,9 +19,10 @@ import {
   type TemplateVersionRow,
   updateTemplateAsNewVersion,
 } from './templates.repository.js';
+import type { CreateTemplateBody, Template, TemplateVersion } from './templates.schemas.js';
 import { BUILT_IN_VARIABLE_NAMES } from './variable-catalogue.js';
 
-export function serializeTemplate(row: TemplateRow) {
+export function serializeTemplate(row: TemplateRow): Template {
   return {
     template_id: row.templateId,
     business_id: row.businessId,
@@ -35,7 +37,7 @@ export function serializeTemplate(row: TemplateRow) {
   };
 }
 
-function serializeVersion(row: TemplateVersionRow) {
+function serializeVersion(row: TemplateVersionRow): TemplateVersion {
   return {
     template_id: row.templateId,
     version: row.version,
@@ -65,13 +67,7 @@ const withWarnings = (row: TemplateRow) => ({
   warnings: unknownVariableWarnings(row.content, row.systemPrompt),
 });
 
-export interface TemplateInput {
-  template_name: string;
-  template_type: string;
-  content: string;
-  system_prompt?: string;
-  is_default?: boolean;
-}
+export type TemplateInput = Omit<Static<typeof CreateTemplateBody>, 'business_id'>;
 
 const cleanName = (name: string) => {
   const trimmed = name.trim();

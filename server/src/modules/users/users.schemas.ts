@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Nullable, Timestamp, Uuid } from '../../lib/schemas.js';
 
 export const User = Type.Object(
@@ -29,7 +29,7 @@ export const CreateUserBody = Type.Object(
     email: Type.Optional(Email),
     phone: Type.Optional(Phone),
   },
-  { additionalProperties: false },
+  { $id: 'CreateUserBody', additionalProperties: false },
 );
 
 export const UpdateUserBody = Type.Object(
@@ -39,5 +39,6 @@ export const UpdateUserBody = Type.Object(
     email: Type.Optional(Email),
     phone: Type.Optional(Phone),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { $id: 'UpdateUserBody', additionalProperties: false, minProperties: 1 },
 );
+export type User = Static<typeof User>;

@@ -1,9 +1,11 @@
+import type { Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
 import { notFound } from '../../errors.js';
 import type { Page } from '../../lib/schemas.js';
 import { deleteUser, findUser, insertUser, listUsers, type UserRow, updateUser } from './users.repository.js';
+import type { UpdateUserBody, User } from './users.schemas.js';
 
-export function serializeUser(row: UserRow) {
+export function serializeUser(row: UserRow): User {
   return {
     user_id: row.userId,
     business_id: row.businessId,
@@ -18,12 +20,7 @@ export function serializeUser(row: UserRow) {
   };
 }
 
-export interface UserInput {
-  first_name?: string;
-  last_name?: string;
-  email?: string | null;
-  phone?: string | null;
-}
+export type UserInput = Static<typeof UpdateUserBody>;
 
 export async function createUser(ctx: AppContext, businessId: string, input: UserInput) {
   const user = await insertUser(ctx.db, {

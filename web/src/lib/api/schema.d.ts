@@ -27,14 +27,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              status: 'healthy' | 'unhealthy';
-              /** Format: date-time */
-              timestamp: string;
-              version: string;
-              database: 'connected' | 'unreachable';
-              database_kind: string;
-            };
+            'application/json': components['schemas']['Health'];
           };
         };
         /** @description Default Response */
@@ -43,14 +36,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              status: 'healthy' | 'unhealthy';
-              /** Format: date-time */
-              timestamp: string;
-              version: string;
-              database: 'connected' | 'unreachable';
-              database_kind: string;
-            };
+            'application/json': components['schemas']['Health'];
           };
         };
       };
@@ -85,12 +71,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /** @enum {string} */
-              response: 'pong';
-              /** Format: date-time */
-              timestamp: string;
-            };
+            'application/json': components['schemas']['Pong'];
           };
         };
       };
@@ -126,13 +107,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              llm_mode: 'offline' | 'openai' | 'anthropic';
-              model: string | null;
-              version: string;
-              database: 'pglite' | 'postgres';
-              max_message_chars: number;
-            };
+            'application/json': components['schemas']['RuntimeSettings'];
           };
         };
         /** @description Every error response */
@@ -230,13 +205,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': {
-            business_id?: string;
-            api_key?: string;
-            businessId?: string;
-            businessApiKey?: string;
-            userId?: string;
-          };
+          'application/json': components['schemas']['SaveConfigBody'];
         };
       };
       responses: {
@@ -246,15 +215,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              success: boolean;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              business_id: string;
-              business_name: string;
-            };
+            'application/json': components['schemas']['SaveConfigResponse'];
           };
         };
         /** @description Every error response */
@@ -302,9 +263,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': {
-            api_key: string;
-          };
+          'application/json': components['schemas']['LoginBody'];
         };
       };
       responses: {
@@ -314,15 +273,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              role: 'admin' | 'business';
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              business_id?: string;
-              business_name?: string;
-            };
+            'application/json': components['schemas']['Me'];
           };
         };
         /** @description Every error response */
@@ -374,15 +325,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              role: 'admin' | 'business';
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              business_id?: string;
-              business_name?: string;
-            };
+            'application/json': components['schemas']['Me'];
           };
         };
         /** @description Every error response */
@@ -429,9 +372,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              success: boolean;
-            };
+            'application/json': components['schemas']['LogoutResponse'];
           };
         };
       };
@@ -468,12 +409,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              businesses: components['schemas']['Business'][];
-              total: number;
-              page: number;
-              per_page: number;
-            };
+            'application/json': components['schemas']['BusinessList'];
           };
         };
         /** @description Every error response */
@@ -516,21 +452,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': {
-            business_name: string;
-            business_description?: string;
-            address?: string | null;
-            phone_number?: string | null;
-            website?: string | null;
-            owner_id?: string | null;
-            settings?: {
-              fallback_reply?: string;
-              llm_model?: string;
-              llm_provider?: 'openai' | 'anthropic';
-              llm_temperature?: number;
-              history_limit?: number;
-            };
-          };
+          'application/json': components['schemas']['CreateBusinessBody'];
         };
       };
       responses: {
@@ -540,9 +462,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Business'] & {
-              api_key: string;
-            };
+            'application/json': components['schemas']['BusinessWithKey'];
           };
         };
         /** @description Every error response */
@@ -615,39 +535,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              business_id: string;
-              business_name: string;
-              business_description: string;
-              address: string | null;
-              phone_number: string | null;
-              website: string | null;
-              owner_id: string | null;
-              first_stage_id: string | null;
-              settings: {
-                fallback_reply?: string;
-                llm_model?: string;
-                llm_provider?: 'openai' | 'anthropic';
-                llm_temperature?: number;
-                history_limit?: number;
-              };
-              widget_key: string | null;
-              whatsapp_phone_number_id: string | null;
-              messenger_page_id: string | null;
-              has_api_key: boolean;
-              has_whatsapp_access_token: boolean;
-              has_messenger_page_access_token: boolean;
-              has_meta_app_secret: boolean;
-              has_meta_verify_token: boolean;
-              /** Format: date-time */
-              created_at: string;
-              /** Format: date-time */
-              updated_at: string;
-            };
+            'application/json': components['schemas']['Business'];
           };
         };
         /** @description Every error response */
@@ -701,32 +589,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': {
-            business_name?: string;
-            business_description?: string;
-            address?: string | null;
-            phone_number?: string | null;
-            website?: string | null;
-            owner_id?: string | null;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            first_stage_id?: string;
-            settings?: {
-              fallback_reply?: string;
-              llm_model?: string;
-              llm_provider?: 'openai' | 'anthropic';
-              llm_temperature?: number;
-              history_limit?: number;
-            };
-            whatsapp_phone_number_id?: string | null;
-            messenger_page_id?: string | null;
-            whatsapp_access_token?: string | null;
-            messenger_page_access_token?: string | null;
-            meta_app_secret?: string | null;
-            meta_verify_token?: string | null;
-          };
+          'application/json': components['schemas']['UpdateBusinessBody'];
         };
       };
       responses: {
@@ -736,39 +599,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              business_id: string;
-              business_name: string;
-              business_description: string;
-              address: string | null;
-              phone_number: string | null;
-              website: string | null;
-              owner_id: string | null;
-              first_stage_id: string | null;
-              settings: {
-                fallback_reply?: string;
-                llm_model?: string;
-                llm_provider?: 'openai' | 'anthropic';
-                llm_temperature?: number;
-                history_limit?: number;
-              };
-              widget_key: string | null;
-              whatsapp_phone_number_id: string | null;
-              messenger_page_id: string | null;
-              has_api_key: boolean;
-              has_whatsapp_access_token: boolean;
-              has_messenger_page_access_token: boolean;
-              has_meta_app_secret: boolean;
-              has_meta_verify_token: boolean;
-              /** Format: date-time */
-              created_at: string;
-              /** Format: date-time */
-              updated_at: string;
-            };
+            'application/json': components['schemas']['Business'];
           };
         };
         /** @description Every error response */
@@ -883,32 +714,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': {
-            business_name?: string;
-            business_description?: string;
-            address?: string | null;
-            phone_number?: string | null;
-            website?: string | null;
-            owner_id?: string | null;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            first_stage_id?: string;
-            settings?: {
-              fallback_reply?: string;
-              llm_model?: string;
-              llm_provider?: 'openai' | 'anthropic';
-              llm_temperature?: number;
-              history_limit?: number;
-            };
-            whatsapp_phone_number_id?: string | null;
-            messenger_page_id?: string | null;
-            whatsapp_access_token?: string | null;
-            messenger_page_access_token?: string | null;
-            meta_app_secret?: string | null;
-            meta_verify_token?: string | null;
-          };
+          'application/json': components['schemas']['UpdateBusinessBody'];
         };
       };
       responses: {
@@ -918,39 +724,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              business_id: string;
-              business_name: string;
-              business_description: string;
-              address: string | null;
-              phone_number: string | null;
-              website: string | null;
-              owner_id: string | null;
-              first_stage_id: string | null;
-              settings: {
-                fallback_reply?: string;
-                llm_model?: string;
-                llm_provider?: 'openai' | 'anthropic';
-                llm_temperature?: number;
-                history_limit?: number;
-              };
-              widget_key: string | null;
-              whatsapp_phone_number_id: string | null;
-              messenger_page_id: string | null;
-              has_api_key: boolean;
-              has_whatsapp_access_token: boolean;
-              has_messenger_page_access_token: boolean;
-              has_meta_app_secret: boolean;
-              has_meta_verify_token: boolean;
-              /** Format: date-time */
-              created_at: string;
-              /** Format: date-time */
-              updated_at: string;
-            };
+            'application/json': components['schemas']['Business'];
           };
         };
         /** @description Every error response */
@@ -1030,9 +804,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              api_key: string;
-            };
+            'application/json': components['schemas']['BusinessApiKey'];
           };
         };
         /** @description Every error response */
@@ -1107,12 +879,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              users: components['schemas']['User'][];
-              total: number;
-              page: number;
-              per_page: number;
-            };
+            'application/json': components['schemas']['UserList'];
           };
         };
         /** @description Every error response */
@@ -1155,17 +922,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': {
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            business_id?: string;
-            first_name: string;
-            last_name: string;
-            email?: string | null;
-            phone?: string | null;
-          };
+          'application/json': components['schemas']['CreateUserBody'];
         };
       };
       responses: {
@@ -1175,28 +932,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              user_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              business_id: string;
-              first_name: string;
-              last_name: string;
-              email: string | null;
-              phone: string | null;
-              whatsapp_id: string | null;
-              messenger_psid: string | null;
-              /** Format: date-time */
-              created_at: string;
-              /** Format: date-time */
-              updated_at: string;
-            };
+            'application/json': components['schemas']['User'];
           };
         };
         /** @description Every error response */
@@ -1259,28 +995,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              user_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              business_id: string;
-              first_name: string;
-              last_name: string;
-              email: string | null;
-              phone: string | null;
-              whatsapp_id: string | null;
-              messenger_psid: string | null;
-              /** Format: date-time */
-              created_at: string;
-              /** Format: date-time */
-              updated_at: string;
-            };
+            'application/json': components['schemas']['User'];
           };
         };
         /** @description Every error response */
@@ -1324,12 +1039,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': {
-            first_name?: string;
-            last_name?: string;
-            email?: string | null;
-            phone?: string | null;
-          };
+          'application/json': components['schemas']['UpdateUserBody'];
         };
       };
       responses: {
@@ -1339,28 +1049,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              user_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              business_id: string;
-              first_name: string;
-              last_name: string;
-              email: string | null;
-              phone: string | null;
-              whatsapp_id: string | null;
-              messenger_psid: string | null;
-              /** Format: date-time */
-              created_at: string;
-              /** Format: date-time */
-              updated_at: string;
-            };
+            'application/json': components['schemas']['User'];
           };
         };
         /** @description Every error response */
@@ -1474,12 +1163,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              agents: components['schemas']['Agent'][];
-              total: number;
-              page: number;
-              per_page: number;
-            };
+            'application/json': components['schemas']['AgentList'];
           };
         };
         /** @description Every error response */
@@ -1522,15 +1206,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': {
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            business_id?: string;
-            agent_name: string;
-            agent_type?: 'ai' | 'human';
-          };
+          'application/json': components['schemas']['CreateAgentBody'];
         };
       };
       responses: {
@@ -1540,24 +1216,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              agent_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              business_id: string;
-              agent_name: string;
-              agent_type: 'ai' | 'human';
-              /** Format: date-time */
-              created_at: string;
-              /** Format: date-time */
-              updated_at: string;
-            };
+            'application/json': components['schemas']['Agent'];
           };
         };
         /** @description Every error response */
@@ -1629,24 +1288,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              agent_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              business_id: string;
-              agent_name: string;
-              agent_type: 'ai' | 'human';
-              /** Format: date-time */
-              created_at: string;
-              /** Format: date-time */
-              updated_at: string;
-            };
+            'application/json': components['schemas']['Agent'];
           };
         };
         /** @description Every error response */
@@ -1690,10 +1332,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': {
-            agent_name?: string;
-            agent_type?: 'ai' | 'human';
-          };
+          'application/json': components['schemas']['UpdateAgentBody'];
         };
       };
       responses: {
@@ -1703,24 +1342,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              agent_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              business_id: string;
-              agent_name: string;
-              agent_type: 'ai' | 'human';
-              /** Format: date-time */
-              created_at: string;
-              /** Format: date-time */
-              updated_at: string;
-            };
+            'application/json': components['schemas']['Agent'];
           };
         };
         /** @description Every error response */
@@ -1857,53 +1479,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              conversations: {
-                /**
-                 * Format: uuid
-                 * @description UUID
-                 */
-                conversation_id: string;
-                /**
-                 * Format: uuid
-                 * @description UUID
-                 */
-                business_id: string;
-                /**
-                 * Format: uuid
-                 * @description UUID
-                 */
-                user_id: string;
-                /** @description First and last name of the customer */
-                user_name: string;
-                stage_id: string | null;
-                stage_name: string | null;
-                agent_id: string | null;
-                /** @description active or closed */
-                status: string;
-                channel: string;
-                session_id: string | null;
-                /** Format: date-time */
-                start_time: string;
-                /** Format: date-time */
-                last_updated: string;
-                message_count: number;
-                last_message: {
-                  message_content: string;
-                  sender_type: string;
-                  /** Format: date-time */
-                  created_at: string;
-                } | null;
-                collected_data: {
-                  [key: string]: unknown;
-                };
-                /** @description The AI is paused for this conversation right now */
-                ai_stopped: boolean;
-              }[];
-              total: number;
-              page: number;
-              per_page: number;
-            };
+            'application/json': components['schemas']['ConversationSummaryList'];
           };
         };
         /** @description Every error response */
@@ -1969,102 +1545,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              conversation: {
-                /**
-                 * Format: uuid
-                 * @description UUID
-                 */
-                conversation_id: string;
-                /**
-                 * Format: uuid
-                 * @description UUID
-                 */
-                business_id: string;
-                /**
-                 * Format: uuid
-                 * @description UUID
-                 */
-                user_id: string;
-                /** @description First and last name of the customer */
-                user_name: string;
-                stage_id: string | null;
-                stage_name: string | null;
-                agent_id: string | null;
-                /** @description active or closed */
-                status: string;
-                channel: string;
-                session_id: string | null;
-                /** Format: date-time */
-                start_time: string;
-                /** Format: date-time */
-                last_updated: string;
-                message_count: number;
-                last_message: {
-                  message_content: string;
-                  sender_type: string;
-                  /** Format: date-time */
-                  created_at: string;
-                } | null;
-                collected_data: {
-                  [key: string]: unknown;
-                };
-                /** @description The AI is paused for this conversation right now */
-                ai_stopped: boolean;
-                ai_control: {
-                  is_stopped: boolean;
-                  stop_time: string | null;
-                  expiration_time: string | null;
-                };
-              };
-              messages: {
-                /**
-                 * Format: uuid
-                 * @description UUID
-                 */
-                message_id: string;
-                /**
-                 * Format: uuid
-                 * @description UUID
-                 */
-                conversation_id: string;
-                /** @description user, assistant, agent or system */
-                sender_type: string;
-                message_content: string;
-                /** @description Position in the conversation, from 1, unique */
-                sequence_number: number;
-                channel: string;
-                external_message_id: string | null;
-                /** @description Inbound: pending, processed, skipped, failed. Outbound: queued, sent, delivered, read, failed */
-                status: string;
-                delivery_status: string | null;
-                delivery_error: string | null;
-                stage_id: string | null;
-                reply_to_message_id: string | null;
-                /** Format: date-time */
-                created_at: string;
-                extracted_data: {
-                  [key: string]: unknown;
-                } | null;
-              }[];
-              collected_data: {
-                [key: string]: unknown;
-              };
-              stage_transitions: {
-                /**
-                 * Format: uuid
-                 * @description UUID
-                 */
-                stage_transition_id: string;
-                from_stage_id: string | null;
-                from_stage_name: string | null;
-                to_stage_id: string | null;
-                to_stage_name: string | null;
-                message_id: string | null;
-                /** Format: date-time */
-                created_at: string;
-              }[];
-            };
+            'application/json': components['schemas']['ConversationDetail'];
           };
         };
         /** @description Every error response */
@@ -2162,9 +1643,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': {
-            status: 'active' | 'closed';
-          };
+          'application/json': components['schemas']['UpdateConversationBody'];
         };
       };
       responses: {
@@ -2174,53 +1653,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              conversation_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              business_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              user_id: string;
-              /** @description First and last name of the customer */
-              user_name: string;
-              stage_id: string | null;
-              stage_name: string | null;
-              agent_id: string | null;
-              /** @description active or closed */
-              status: string;
-              channel: string;
-              session_id: string | null;
-              /** Format: date-time */
-              start_time: string;
-              /** Format: date-time */
-              last_updated: string;
-              message_count: number;
-              last_message: {
-                message_content: string;
-                sender_type: string;
-                /** Format: date-time */
-                created_at: string;
-              } | null;
-              collected_data: {
-                [key: string]: unknown;
-              };
-              /** @description The AI is paused for this conversation right now */
-              ai_stopped: boolean;
-              ai_control: {
-                is_stopped: boolean;
-                stop_time: string | null;
-                expiration_time: string | null;
-              };
-            };
+            'application/json': components['schemas']['Conversation'];
           };
         };
         /** @description Every error response */
@@ -2283,41 +1716,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              messages: {
-                /**
-                 * Format: uuid
-                 * @description UUID
-                 */
-                message_id: string;
-                /**
-                 * Format: uuid
-                 * @description UUID
-                 */
-                conversation_id: string;
-                /** @description user, assistant, agent or system */
-                sender_type: string;
-                message_content: string;
-                /** @description Position in the conversation, from 1, unique */
-                sequence_number: number;
-                channel: string;
-                external_message_id: string | null;
-                /** @description Inbound: pending, processed, skipped, failed. Outbound: queued, sent, delivered, read, failed */
-                status: string;
-                delivery_status: string | null;
-                delivery_error: string | null;
-                stage_id: string | null;
-                reply_to_message_id: string | null;
-                /** Format: date-time */
-                created_at: string;
-                extracted_data: {
-                  [key: string]: unknown;
-                } | null;
-              }[];
-              total: number;
-              page: number;
-              per_page: number;
-            };
+            'application/json': components['schemas']['MessageList'];
           };
         };
         /** @description Every error response */
@@ -2383,11 +1782,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              is_stopped: boolean;
-              stop_time: string | null;
-              expiration_time: string | null;
-            };
+            'application/json': components['schemas']['AiControlStatus'];
           };
         };
         /** @description Every error response */
@@ -2433,11 +1828,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': {
-            action: 'stop' | 'resume';
-            /** @description Only with stop; absent: stopped until resumed */
-            duration_hours?: number;
-          };
+          'application/json': components['schemas']['AiControlBody'];
         };
       };
       responses: {
@@ -2447,11 +1838,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              is_stopped: boolean;
-              stop_time: string | null;
-              expiration_time: string | null;
-            };
+            'application/json': components['schemas']['AiControlStatus'];
           };
         };
         /** @description Every error response */
@@ -2511,10 +1898,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': {
-            /** @description Up to MAX_MESSAGE_CHARS characters */
-            content: string;
-          };
+          'application/json': components['schemas']['AgentReplyBody'];
         };
       };
       responses: {
@@ -2524,36 +1908,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              message_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              conversation_id: string;
-              /** @description user, assistant, agent or system */
-              sender_type: string;
-              message_content: string;
-              /** @description Position in the conversation, from 1, unique */
-              sequence_number: number;
-              channel: string;
-              external_message_id: string | null;
-              /** @description Inbound: pending, processed, skipped, failed. Outbound: queued, sent, delivered, read, failed */
-              status: string;
-              delivery_status: string | null;
-              delivery_error: string | null;
-              stage_id: string | null;
-              reply_to_message_id: string | null;
-              /** Format: date-time */
-              created_at: string;
-              extracted_data: {
-                [key: string]: unknown;
-              } | null;
-            };
+            'application/json': components['schemas']['Message'];
           };
         };
         /** @description Every error response */
@@ -2626,80 +1981,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              conversations: {
-                /**
-                 * Format: uuid
-                 * @description UUID
-                 */
-                conversation_id: string;
-                /**
-                 * Format: uuid
-                 * @description UUID
-                 */
-                business_id: string;
-                /**
-                 * Format: uuid
-                 * @description UUID
-                 */
-                user_id: string;
-                /** @description First and last name of the customer */
-                user_name: string;
-                stage_id: string | null;
-                stage_name: string | null;
-                agent_id: string | null;
-                /** @description active or closed */
-                status: string;
-                channel: string;
-                session_id: string | null;
-                /** Format: date-time */
-                start_time: string;
-                /** Format: date-time */
-                last_updated: string;
-                message_count: number;
-                last_message: {
-                  message_content: string;
-                  sender_type: string;
-                  /** Format: date-time */
-                  created_at: string;
-                } | null;
-                collected_data: {
-                  [key: string]: unknown;
-                };
-                /** @description The AI is paused for this conversation right now */
-                ai_stopped: boolean;
-                messages: {
-                  /**
-                   * Format: uuid
-                   * @description UUID
-                   */
-                  message_id: string;
-                  /**
-                   * Format: uuid
-                   * @description UUID
-                   */
-                  conversation_id: string;
-                  /** @description user, assistant, agent or system */
-                  sender_type: string;
-                  message_content: string;
-                  /** @description Position in the conversation, from 1, unique */
-                  sequence_number: number;
-                  channel: string;
-                  external_message_id: string | null;
-                  /** @description Inbound: pending, processed, skipped, failed. Outbound: queued, sent, delivered, read, failed */
-                  status: string;
-                  delivery_status: string | null;
-                  delivery_error: string | null;
-                  stage_id: string | null;
-                  reply_to_message_id: string | null;
-                  /** Format: date-time */
-                  created_at: string;
-                  extracted_data: {
-                    [key: string]: unknown;
-                  } | null;
-                }[];
-              }[];
-            };
+            'application/json': components['schemas']['UserConversations'];
           };
         };
         /** @description Every error response */
@@ -2772,41 +2054,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              llm_calls: {
-                /**
-                 * Format: uuid
-                 * @description UUID
-                 */
-                llm_call_id: string;
-                /**
-                 * Format: uuid
-                 * @description UUID
-                 */
-                business_id: string;
-                conversation_id: string | null;
-                message_id: string | null;
-                template_id: string | null;
-                stage_id: string | null;
-                call_type: string;
-                provider: string;
-                model: string;
-                system_prompt: string;
-                prompt: string;
-                response: string | null;
-                tokens_in: number;
-                tokens_out: number;
-                latency_ms: number;
-                cost_usd: number;
-                status: string;
-                error: string | null;
-                /** Format: date-time */
-                created_at: string;
-              }[];
-              total: number;
-              page: number;
-              per_page: number;
-            };
+            'application/json': components['schemas']['LlmCallList'];
           };
         };
         /** @description Every error response */
@@ -2886,12 +2134,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              templates: components['schemas']['Template'][];
-              total: number;
-              page: number;
-              per_page: number;
-            };
+            'application/json': components['schemas']['TemplateList'];
           };
         };
         /** @description Every error response */
@@ -2934,31 +2177,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': {
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            business_id?: string;
-            template_name: string;
-            /**
-             * @description One of stage_selection, data_extraction, response_generation, default_stage_selection, default_data_extraction, default_response_generation; the short forms selection, extraction, generation are accepted
-             * @enum {string}
-             */
-            template_type:
-              | 'stage_selection'
-              | 'data_extraction'
-              | 'response_generation'
-              | 'default_stage_selection'
-              | 'default_data_extraction'
-              | 'default_response_generation'
-              | 'selection'
-              | 'extraction'
-              | 'generation';
-            content: string;
-            system_prompt?: string;
-            is_default?: boolean;
-          };
+          'application/json': components['schemas']['CreateTemplateBody'];
         };
       };
       responses: {
@@ -2968,10 +2187,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Template'] & {
-              /** @description Non-blocking remarks, such as variables the built-in catalogue does not know */
-              warnings: string[];
-            };
+            'application/json': components['schemas']['TemplateWithWarnings'];
           };
         };
         /** @description Every error response */
@@ -3034,36 +2250,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              template_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              business_id: string;
-              template_name: string;
-              /** @enum {string} */
-              template_type:
-                | 'stage_selection'
-                | 'data_extraction'
-                | 'response_generation'
-                | 'default_stage_selection'
-                | 'default_data_extraction'
-                | 'default_response_generation';
-              content: string;
-              system_prompt: string;
-              is_default: boolean;
-              /** @description Increments on every update; each version is kept */
-              version: number;
-              /** Format: date-time */
-              created_at: string;
-              /** Format: date-time */
-              updated_at: string;
-            };
+            'application/json': components['schemas']['Template'];
           };
         };
         /** @description Every error response */
@@ -3108,26 +2295,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': {
-            template_name?: string;
-            /**
-             * @description One of stage_selection, data_extraction, response_generation, default_stage_selection, default_data_extraction, default_response_generation; the short forms selection, extraction, generation are accepted
-             * @enum {string}
-             */
-            template_type?:
-              | 'stage_selection'
-              | 'data_extraction'
-              | 'response_generation'
-              | 'default_stage_selection'
-              | 'default_data_extraction'
-              | 'default_response_generation'
-              | 'selection'
-              | 'extraction'
-              | 'generation';
-            content?: string;
-            system_prompt?: string;
-            is_default?: boolean;
-          };
+          'application/json': components['schemas']['UpdateTemplateBody'];
         };
       };
       responses: {
@@ -3137,10 +2305,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Template'] & {
-              /** @description Non-blocking remarks, such as variables the built-in catalogue does not know */
-              warnings: string[];
-            };
+            'application/json': components['schemas']['TemplateWithWarnings'];
           };
         };
         /** @description Every error response */
@@ -3255,26 +2420,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': {
-            template_name?: string;
-            /**
-             * @description One of stage_selection, data_extraction, response_generation, default_stage_selection, default_data_extraction, default_response_generation; the short forms selection, extraction, generation are accepted
-             * @enum {string}
-             */
-            template_type?:
-              | 'stage_selection'
-              | 'data_extraction'
-              | 'response_generation'
-              | 'default_stage_selection'
-              | 'default_data_extraction'
-              | 'default_response_generation'
-              | 'selection'
-              | 'extraction'
-              | 'generation';
-            content?: string;
-            system_prompt?: string;
-            is_default?: boolean;
-          };
+          'application/json': components['schemas']['UpdateTemplateBody'];
         };
       };
       responses: {
@@ -3284,10 +2430,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Template'] & {
-              /** @description Non-blocking remarks, such as variables the built-in catalogue does not know */
-              warnings: string[];
-            };
+            'application/json': components['schemas']['TemplateWithWarnings'];
           };
         };
         /** @description Every error response */
@@ -3359,25 +2502,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              versions: {
-                /**
-                 * Format: uuid
-                 * @description UUID
-                 */
-                template_id: string;
-                version: number;
-                template_name: string;
-                content: string;
-                system_prompt: string;
-                /** Format: date-time */
-                created_at: string;
-              }[];
-              total: number;
-              page: number;
-              per_page: number;
-              current_version: number;
-            };
+            'application/json': components['schemas']['TemplateVersionList'];
           };
         };
         /** @description Every error response */
@@ -3446,10 +2571,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Template'] & {
-              /** @description Non-blocking remarks, such as variables the built-in catalogue does not know */
-              warnings: string[];
-            };
+            'application/json': components['schemas']['TemplateWithWarnings'];
           };
         };
         /** @description Every error response */
@@ -3509,22 +2631,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': {
-            /** @description Values that win over everything computed; use for preview sample values */
-            variables?: {
-              [key: string]: unknown;
-            };
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            conversation_id?: string;
-            message_content?: string;
-            /** @description An unsaved draft to render instead of the stored content */
-            content?: string;
-            /** @description An unsaved draft of the system prompt */
-            system_prompt?: string;
-          };
+          'application/json': components['schemas']['RenderBody'];
         };
       };
       responses: {
@@ -3534,15 +2641,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              rendered_content: string;
-              rendered_system_prompt: string;
-              variables_used: string[];
-              /** @description Placeholders nothing supplied a value for; they render as empty text */
-              missing_variables: string[];
-              /** @description Non-blocking remarks, such as variables the built-in catalogue does not know */
-              warnings: string[];
-            };
+            'application/json': components['schemas']['RenderResponse'];
           };
         };
         /** @description Every error response */
@@ -3606,17 +2705,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              variables: {
-                name: string;
-                description: string;
-                /** @description true for built-ins (always filled at run time); false for keys that render empty when absent */
-                required: boolean;
-                default_value: string | null;
-                built_in: boolean;
-                category: string | null;
-              }[];
-            };
+            'application/json': components['schemas']['TemplateVariableList'];
           };
         };
         /** @description Every error response */
@@ -3679,14 +2768,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              variables: {
-                name: string;
-                description: string;
-                category: string;
-                example: string;
-              }[];
-            };
+            'application/json': components['schemas']['CatalogueVariableList'];
           };
         };
         /** @description Every error response */
@@ -3738,12 +2820,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              stages: components['schemas']['Stage'][];
-              total: number;
-              page: number;
-              per_page: number;
-            };
+            'application/json': components['schemas']['StageList'];
           };
         };
         /** @description Every error response */
@@ -3786,34 +2863,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': {
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            business_id?: string;
-            stage_name: string;
-            stage_description?: string;
-            /** @description Free-form, e.g. conversation */
-            stage_type?: string;
-            agent_id?: string | null;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            stage_selection_template_id?: string;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            data_extraction_template_id?: string;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            response_generation_template_id?: string;
-            fallback_reply?: string | null;
-          };
+          'application/json': components['schemas']['CreateStageBody'];
         };
       };
       responses: {
@@ -3823,45 +2873,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              stage_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              business_id: string;
-              agent_id: string | null;
-              stage_name: string;
-              stage_description: string;
-              stage_type: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              stage_selection_template_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              data_extraction_template_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              response_generation_template_id: string;
-              stage_selection_template_name: string | null;
-              data_extraction_template_name: string | null;
-              response_generation_template_name: string | null;
-              fallback_reply: string | null;
-              /** Format: date-time */
-              created_at: string;
-              /** Format: date-time */
-              updated_at: string;
-            };
+            'application/json': components['schemas']['Stage'];
           };
         };
         /** @description Every error response */
@@ -3934,13 +2946,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              transitions: {
-                from_stage_id: string | null;
-                to_stage_id: string | null;
-                count: number;
-              }[];
-            };
+            'application/json': components['schemas']['StageTransitionCounts'];
           };
         };
         /** @description Every error response */
@@ -4005,45 +3011,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              stage_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              business_id: string;
-              agent_id: string | null;
-              stage_name: string;
-              stage_description: string;
-              stage_type: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              stage_selection_template_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              data_extraction_template_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              response_generation_template_id: string;
-              stage_selection_template_name: string | null;
-              data_extraction_template_name: string | null;
-              response_generation_template_name: string | null;
-              fallback_reply: string | null;
-              /** Format: date-time */
-              created_at: string;
-              /** Format: date-time */
-              updated_at: string;
-            };
+            'application/json': components['schemas']['Stage'];
           };
         };
         /** @description Every error response */
@@ -4088,29 +3056,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': {
-            stage_name?: string;
-            stage_description?: string;
-            /** @description Free-form, e.g. conversation */
-            stage_type?: string;
-            agent_id?: string | null;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            stage_selection_template_id?: string;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            data_extraction_template_id?: string;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            response_generation_template_id?: string;
-            fallback_reply?: string | null;
-          };
+          'application/json': components['schemas']['UpdateStageBody'];
         };
       };
       responses: {
@@ -4120,45 +3066,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              stage_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              business_id: string;
-              agent_id: string | null;
-              stage_name: string;
-              stage_description: string;
-              stage_type: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              stage_selection_template_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              data_extraction_template_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              response_generation_template_id: string;
-              stage_selection_template_name: string | null;
-              data_extraction_template_name: string | null;
-              response_generation_template_name: string | null;
-              fallback_reply: string | null;
-              /** Format: date-time */
-              created_at: string;
-              /** Format: date-time */
-              updated_at: string;
-            };
+            'application/json': components['schemas']['Stage'];
           };
         };
         /** @description Every error response */
@@ -4273,29 +3181,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': {
-            stage_name?: string;
-            stage_description?: string;
-            /** @description Free-form, e.g. conversation */
-            stage_type?: string;
-            agent_id?: string | null;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            stage_selection_template_id?: string;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            data_extraction_template_id?: string;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            response_generation_template_id?: string;
-            fallback_reply?: string | null;
-          };
+          'application/json': components['schemas']['UpdateStageBody'];
         };
       };
       responses: {
@@ -4305,45 +3191,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              stage_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              business_id: string;
-              agent_id: string | null;
-              stage_name: string;
-              stage_description: string;
-              stage_type: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              stage_selection_template_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              data_extraction_template_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              response_generation_template_id: string;
-              stage_selection_template_name: string | null;
-              data_extraction_template_name: string | null;
-              response_generation_template_name: string | null;
-              fallback_reply: string | null;
-              /** Format: date-time */
-              created_at: string;
-              /** Format: date-time */
-              updated_at: string;
-            };
+            'application/json': components['schemas']['Stage'];
           };
         };
         /** @description Every error response */
@@ -4419,102 +3267,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              business_id: string;
-              /** Format: date-time */
-              from: string;
-              /** Format: date-time */
-              to: string;
-              totals: {
-                /** @description Conversations started in the range or with a message in it */
-                conversations: number;
-                /** @description Conversations started (start_time) in the range */
-                new_conversations: number;
-                /** @description Conversations with a message in the range */
-                active_conversations: number;
-                messages: number;
-                user_messages: number;
-                assistant_messages: number;
-                agent_messages: number;
-                /** @description Distinct customers of the counted conversations */
-                users: number;
-                /** @description Assistant replies that were the fallback text */
-                fallback_replies: number;
-                /** @description Customer messages stored but not answered because the AI was stopped */
-                ai_stopped_messages: number;
-              };
-              /** @description Every UTC day of the range, oldest first, zero-filled */
-              per_day: {
-                /**
-                 * Format: date
-                 * @description UTC day, YYYY-MM-DD
-                 */
-                date: string;
-                /** @description Conversations started that day */
-                conversations: number;
-                messages: number;
-                llm_calls: number;
-                /** @description LLM calls that failed */
-                errors: number;
-              }[];
-              /** @description Every stage of the business, the first stage first */
-              stage_funnel: {
-                /**
-                 * Format: uuid
-                 * @description UUID
-                 */
-                stage_id: string;
-                stage_name: string;
-                /** @description Distinct conversations that moved into the stage in the range, or whose first processed customer message (in the range) was handled in it */
-                conversations_entered: number;
-                /** @description Counted conversations now in the stage */
-                conversations_current: number;
-                transitions_in: number;
-                transitions_out: number;
-              }[];
-              llm: {
-                /** @description Every logged call, speculative ones that were discarded included */
-                calls: number;
-                errors: number;
-                /** @description errors / calls (0 without calls) */
-                error_rate: number;
-                latency_ms: {
-                  p50: number | null;
-                  p95: number | null;
-                  p99: number | null;
-                };
-                tokens_in: number;
-                tokens_out: number;
-                cost_usd: number;
-                /** @description One entry per call_type, most calls first */
-                per_step: {
-                  call_type: string;
-                  calls: number;
-                  errors: number;
-                  p50_ms: number | null;
-                  p95_ms: number | null;
-                  tokens_in: number;
-                  tokens_out: number;
-                  cost_usd: number;
-                }[];
-              };
-              extraction: {
-                /** @description Messages from which data was extracted in the range */
-                messages_with_facts: number;
-                /** @description The 20 most frequent collected_data keys */
-                fill_rates: {
-                  key: string;
-                  /** @description Counted conversations whose collected_data has the key */
-                  conversations: number;
-                  /** @description conversations / totals.conversations */
-                  rate: number;
-                }[];
-              };
-            };
+            'application/json': components['schemas']['AnalyticsOverview'];
           };
         };
         /** @description Every error response */
@@ -4585,27 +3338,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': {
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            business_id?: string;
-            content?: string;
-            /** @description Alias of content */
-            message?: string;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            user_id?: string;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            conversation_id?: string;
-            external_message_id?: string;
-          };
+          'application/json': components['schemas']['MessageBody'];
         };
       };
       responses: {
@@ -4615,57 +3348,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              success: boolean;
-              response: string | null;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              conversation_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              user_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              message_id: string;
-              response_id: string | null;
-              stage_id: string | null;
-              stage_name: string | null;
-              previous_stage_id: string | null;
-              extracted_data: {
-                [key: string]: unknown;
-              };
-              fallback: boolean;
-              engine: 'llm' | 'offline';
-              ai_stopped: boolean;
-              /** @description true when this is the stored answer to a repeated external_message_id */
-              duplicate: boolean;
-              processing_steps: {
-                step: string;
-                template_id: string | null;
-                template_name: string | null;
-                prompt: string;
-                system_prompt: string;
-                response: string;
-                latency_ms: number;
-                skipped: boolean;
-                engine: 'llm' | 'offline';
-                provider: string | null;
-                model: string | null;
-                tokens_in: number;
-                tokens_out: number;
-                cost_usd: number;
-                status: string;
-                error?: string;
-                reused?: boolean;
-                missing_variables?: string[];
-              }[];
-            };
+            'application/json': components['schemas']['MessageResponse'];
           };
         };
         /** @description Default Response */
@@ -4674,57 +3357,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              success: boolean;
-              response: string | null;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              conversation_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              user_id: string;
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              message_id: string;
-              response_id: string | null;
-              stage_id: string | null;
-              stage_name: string | null;
-              previous_stage_id: string | null;
-              extracted_data: {
-                [key: string]: unknown;
-              };
-              fallback: boolean;
-              engine: 'llm' | 'offline';
-              ai_stopped: boolean;
-              /** @description true when this is the stored answer to a repeated external_message_id */
-              duplicate: boolean;
-              processing_steps: {
-                step: string;
-                template_id: string | null;
-                template_name: string | null;
-                prompt: string;
-                system_prompt: string;
-                response: string;
-                latency_ms: number;
-                skipped: boolean;
-                engine: 'llm' | 'offline';
-                provider: string | null;
-                model: string | null;
-                tokens_in: number;
-                tokens_out: number;
-                cost_usd: number;
-                status: string;
-                error?: string;
-                reused?: boolean;
-                missing_variables?: string[];
-              }[];
-            };
+            'application/json': components['schemas']['MessageResponse'];
           };
         };
         /** @description Every error response */
@@ -4811,20 +3444,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': {
-            variables?: {
-              [key: string]: unknown;
-            };
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            conversation_id?: string;
-            message_content?: string;
-            /** @description An unsaved draft to test */
-            content?: string;
-            system_prompt?: string;
-          };
+          'application/json': components['schemas']['TemplateTestBody'];
         };
       };
       responses: {
@@ -4834,29 +3454,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /**
-               * Format: uuid
-               * @description UUID
-               */
-              template_id: string;
-              template_type: string;
-              rendered_prompt: string;
-              rendered_system_prompt: string;
-              variables_used: string[];
-              missing_variables: string[];
-              raw_response: string;
-              parsed_response: unknown;
-              engine: 'llm' | 'offline';
-              provider: string;
-              model: string;
-              latency_ms: number;
-              tokens_in: number;
-              tokens_out: number;
-              cost_usd: number;
-              status: 'success' | 'error';
-              error: string | null;
-            };
+            'application/json': components['schemas']['TemplateTestResult'];
           };
         };
         /** @description Every error response */
@@ -4908,6 +3506,61 @@ export interface components {
         };
       };
     };
+    Health: {
+      status: 'healthy' | 'unhealthy';
+      /** Format: date-time */
+      timestamp: string;
+      version: string;
+      database: 'connected' | 'unreachable';
+      database_kind: string;
+    };
+    Pong: {
+      /** @constant */
+      response: 'pong';
+      /** Format: date-time */
+      timestamp: string;
+    };
+    RuntimeSettings: {
+      llm_mode: 'offline' | 'openai' | 'anthropic';
+      model: string | null;
+      version: string;
+      database: 'pglite' | 'postgres';
+      max_message_chars: number;
+    };
+    SaveConfigResponse: {
+      success: boolean;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id: string;
+      business_name: string;
+    };
+    SaveConfigBody: {
+      business_id?: string;
+      api_key?: string;
+      businessId?: string;
+      businessApiKey?: string;
+      userId?: string;
+    };
+    Me: {
+      role: 'admin' | 'business';
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id?: string;
+      business_name?: string;
+    };
+    LoginBody: {
+      api_key: string;
+    };
+    LogoutResponse: {
+      success: boolean;
+    };
+    BusinessWithKey: components['schemas']['Business'] & {
+      api_key: string;
+    };
     Business: {
       /**
        * Format: uuid
@@ -4921,13 +3574,7 @@ export interface components {
       website: string | null;
       owner_id: string | null;
       first_stage_id: string | null;
-      settings: {
-        fallback_reply?: string;
-        llm_model?: string;
-        llm_provider?: 'openai' | 'anthropic';
-        llm_temperature?: number;
-        history_limit?: number;
-      };
+      settings: components['schemas']['BusinessSettings'];
       widget_key: string | null;
       whatsapp_phone_number_id: string | null;
       messenger_page_id: string | null;
@@ -4940,6 +3587,51 @@ export interface components {
       created_at: string;
       /** Format: date-time */
       updated_at: string;
+    };
+    BusinessSettings: {
+      fallback_reply?: string;
+      llm_model?: string;
+      llm_provider?: 'openai' | 'anthropic';
+      llm_temperature?: number;
+      history_limit?: number;
+    };
+    CreateBusinessBody: {
+      business_name: string;
+      business_description?: string;
+      address?: string | null;
+      phone_number?: string | null;
+      website?: string | null;
+      owner_id?: string | null;
+      settings?: components['schemas']['BusinessSettings'];
+    };
+    BusinessList: {
+      businesses: components['schemas']['Business'][];
+      total: number;
+      page: number;
+      per_page: number;
+    };
+    UpdateBusinessBody: {
+      business_name?: string;
+      business_description?: string;
+      address?: string | null;
+      phone_number?: string | null;
+      website?: string | null;
+      owner_id?: string | null;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      first_stage_id?: string;
+      settings?: components['schemas']['BusinessSettings'];
+      whatsapp_phone_number_id?: string | null;
+      messenger_page_id?: string | null;
+      whatsapp_access_token?: string | null;
+      messenger_page_access_token?: string | null;
+      meta_app_secret?: string | null;
+      meta_verify_token?: string | null;
+    };
+    BusinessApiKey: {
+      api_key: string;
     };
     User: {
       /**
@@ -4963,6 +3655,29 @@ export interface components {
       /** Format: date-time */
       updated_at: string;
     };
+    CreateUserBody: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id?: string;
+      first_name: string;
+      last_name: string;
+      email?: string | null;
+      phone?: string | null;
+    };
+    UserList: {
+      users: components['schemas']['User'][];
+      total: number;
+      page: number;
+      per_page: number;
+    };
+    UpdateUserBody: {
+      first_name?: string;
+      last_name?: string;
+      email?: string | null;
+      phone?: string | null;
+    };
     Agent: {
       /**
        * Format: uuid
@@ -4980,6 +3695,268 @@ export interface components {
       created_at: string;
       /** Format: date-time */
       updated_at: string;
+    };
+    CreateAgentBody: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id?: string;
+      agent_name: string;
+      agent_type?: 'ai' | 'human';
+    };
+    AgentList: {
+      agents: components['schemas']['Agent'][];
+      total: number;
+      page: number;
+      per_page: number;
+    };
+    UpdateAgentBody: {
+      agent_name?: string;
+      agent_type?: 'ai' | 'human';
+    };
+    ConversationSummaryList: {
+      conversations: components['schemas']['ConversationSummary'][];
+      total: number;
+      page: number;
+      per_page: number;
+    };
+    ConversationSummary: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      conversation_id: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      user_id: string;
+      /** @description First and last name of the customer */
+      user_name: string;
+      stage_id: string | null;
+      stage_name: string | null;
+      agent_id: string | null;
+      /** @description active or closed */
+      status: string;
+      channel: string;
+      session_id: string | null;
+      /** Format: date-time */
+      start_time: string;
+      /** Format: date-time */
+      last_updated: string;
+      message_count: number;
+      last_message: components['schemas']['LastMessage'] | null;
+      collected_data: {
+        [key: string]: unknown;
+      };
+      /** @description The AI is paused for this conversation right now */
+      ai_stopped: boolean;
+    };
+    LastMessage: {
+      message_content: string;
+      sender_type: string;
+      /** Format: date-time */
+      created_at: string;
+    };
+    ConversationDetail: {
+      conversation: components['schemas']['Conversation'];
+      messages: components['schemas']['Message'][];
+      collected_data: {
+        [key: string]: unknown;
+      };
+      stage_transitions: components['schemas']['StageTransition'][];
+    };
+    Conversation: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      conversation_id: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      user_id: string;
+      /** @description First and last name of the customer */
+      user_name: string;
+      stage_id: string | null;
+      stage_name: string | null;
+      agent_id: string | null;
+      /** @description active or closed */
+      status: string;
+      channel: string;
+      session_id: string | null;
+      /** Format: date-time */
+      start_time: string;
+      /** Format: date-time */
+      last_updated: string;
+      message_count: number;
+      last_message: components['schemas']['LastMessage'] | null;
+      collected_data: {
+        [key: string]: unknown;
+      };
+      /** @description The AI is paused for this conversation right now */
+      ai_stopped: boolean;
+      ai_control: components['schemas']['AiControlStatus'];
+    };
+    AiControlStatus: {
+      is_stopped: boolean;
+      stop_time: string | null;
+      expiration_time: string | null;
+    };
+    Message: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      message_id: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      conversation_id: string;
+      /** @description user, assistant, agent or system */
+      sender_type: string;
+      message_content: string;
+      /** @description Position in the conversation, from 1, unique */
+      sequence_number: number;
+      channel: string;
+      external_message_id: string | null;
+      /** @description Inbound: pending, processed, skipped, failed. Outbound: queued, sent, delivered, read, failed */
+      status: string;
+      delivery_status: string | null;
+      delivery_error: string | null;
+      stage_id: string | null;
+      reply_to_message_id: string | null;
+      /** Format: date-time */
+      created_at: string;
+      extracted_data: {
+        [key: string]: unknown;
+      } | null;
+    };
+    StageTransition: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      stage_transition_id: string;
+      from_stage_id: string | null;
+      from_stage_name: string | null;
+      to_stage_id: string | null;
+      to_stage_name: string | null;
+      message_id: string | null;
+      /** Format: date-time */
+      created_at: string;
+    };
+    MessageList: {
+      messages: components['schemas']['Message'][];
+      total: number;
+      page: number;
+      per_page: number;
+    };
+    UpdateConversationBody: {
+      status: 'active' | 'closed';
+    };
+    AiControlBody: {
+      action: 'stop' | 'resume';
+      /** @description Only with stop; absent: stopped until resumed */
+      duration_hours?: number;
+    };
+    AgentReplyBody: {
+      /** @description Up to MAX_MESSAGE_CHARS characters */
+      content: string;
+    };
+    UserConversations: {
+      conversations: components['schemas']['ConversationWithMessages'][];
+    };
+    ConversationWithMessages: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      conversation_id: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      user_id: string;
+      /** @description First and last name of the customer */
+      user_name: string;
+      stage_id: string | null;
+      stage_name: string | null;
+      agent_id: string | null;
+      /** @description active or closed */
+      status: string;
+      channel: string;
+      session_id: string | null;
+      /** Format: date-time */
+      start_time: string;
+      /** Format: date-time */
+      last_updated: string;
+      message_count: number;
+      last_message: components['schemas']['LastMessage'] | null;
+      collected_data: {
+        [key: string]: unknown;
+      };
+      /** @description The AI is paused for this conversation right now */
+      ai_stopped: boolean;
+      messages: components['schemas']['Message'][];
+    };
+    LlmCallList: {
+      llm_calls: components['schemas']['LlmCall'][];
+      total: number;
+      page: number;
+      per_page: number;
+    };
+    LlmCall: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      llm_call_id: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id: string;
+      conversation_id: string | null;
+      message_id: string | null;
+      template_id: string | null;
+      stage_id: string | null;
+      call_type: string;
+      provider: string;
+      model: string;
+      system_prompt: string;
+      prompt: string;
+      response: string | null;
+      tokens_in: number;
+      tokens_out: number;
+      latency_ms: number;
+      cost_usd: number;
+      status: string;
+      error: string | null;
+      /** Format: date-time */
+      created_at: string;
+    };
+    TemplateWithWarnings: components['schemas']['Template'] & {
+      /** @description Non-blocking remarks, such as variables the built-in catalogue does not know */
+      warnings: string[];
     };
     Template: {
       /**
@@ -5010,6 +3987,123 @@ export interface components {
       created_at: string;
       /** Format: date-time */
       updated_at: string;
+    };
+    CreateTemplateBody: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id?: string;
+      template_name: string;
+      /**
+       * @description One of stage_selection, data_extraction, response_generation, default_stage_selection, default_data_extraction, default_response_generation; the short forms selection, extraction, generation are accepted
+       * @enum {string}
+       */
+      template_type:
+        | 'stage_selection'
+        | 'data_extraction'
+        | 'response_generation'
+        | 'default_stage_selection'
+        | 'default_data_extraction'
+        | 'default_response_generation'
+        | 'selection'
+        | 'extraction'
+        | 'generation';
+      content: string;
+      system_prompt?: string;
+      is_default?: boolean;
+    };
+    TemplateList: {
+      templates: components['schemas']['Template'][];
+      total: number;
+      page: number;
+      per_page: number;
+    };
+    UpdateTemplateBody: {
+      template_name?: string;
+      /**
+       * @description One of stage_selection, data_extraction, response_generation, default_stage_selection, default_data_extraction, default_response_generation; the short forms selection, extraction, generation are accepted
+       * @enum {string}
+       */
+      template_type?:
+        | 'stage_selection'
+        | 'data_extraction'
+        | 'response_generation'
+        | 'default_stage_selection'
+        | 'default_data_extraction'
+        | 'default_response_generation'
+        | 'selection'
+        | 'extraction'
+        | 'generation';
+      content?: string;
+      system_prompt?: string;
+      is_default?: boolean;
+    };
+    TemplateVersionList: {
+      versions: components['schemas']['TemplateVersion'][];
+      total: number;
+      page: number;
+      per_page: number;
+      current_version: number;
+    };
+    TemplateVersion: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      template_id: string;
+      version: number;
+      template_name: string;
+      content: string;
+      system_prompt: string;
+      /** Format: date-time */
+      created_at: string;
+    };
+    RenderResponse: {
+      rendered_content: string;
+      rendered_system_prompt: string;
+      variables_used: string[];
+      /** @description Placeholders nothing supplied a value for; they render as empty text */
+      missing_variables: string[];
+      /** @description Non-blocking remarks, such as variables the built-in catalogue does not know */
+      warnings: string[];
+    };
+    RenderBody: {
+      /** @description Values that win over everything computed; use for preview sample values */
+      variables?: {
+        [key: string]: unknown;
+      };
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      conversation_id?: string;
+      message_content?: string;
+      /** @description An unsaved draft to render instead of the stored content */
+      content?: string;
+      /** @description An unsaved draft of the system prompt */
+      system_prompt?: string;
+    };
+    TemplateVariableList: {
+      variables: components['schemas']['TemplateVariable'][];
+    };
+    TemplateVariable: {
+      name: string;
+      description: string;
+      /** @description true for built-ins (always filled at run time); false for keys that render empty when absent */
+      required: boolean;
+      default_value: string | null;
+      built_in: boolean;
+      category: string | null;
+    };
+    CatalogueVariableList: {
+      variables: components['schemas']['CatalogueVariable'][];
+    };
+    CatalogueVariable: {
+      name: string;
+      description: string;
+      category: string;
+      example: string;
     };
     Stage: {
       /**
@@ -5049,6 +4143,277 @@ export interface components {
       created_at: string;
       /** Format: date-time */
       updated_at: string;
+    };
+    CreateStageBody: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id?: string;
+      stage_name: string;
+      stage_description?: string;
+      /** @description Free-form, e.g. conversation */
+      stage_type?: string;
+      agent_id?: string | null;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      stage_selection_template_id?: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      data_extraction_template_id?: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      response_generation_template_id?: string;
+      fallback_reply?: string | null;
+    };
+    StageList: {
+      stages: components['schemas']['Stage'][];
+      total: number;
+      page: number;
+      per_page: number;
+    };
+    StageTransitionCounts: {
+      transitions: {
+        from_stage_id: string | null;
+        to_stage_id: string | null;
+        count: number;
+      }[];
+    };
+    UpdateStageBody: {
+      stage_name?: string;
+      stage_description?: string;
+      /** @description Free-form, e.g. conversation */
+      stage_type?: string;
+      agent_id?: string | null;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      stage_selection_template_id?: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      data_extraction_template_id?: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      response_generation_template_id?: string;
+      fallback_reply?: string | null;
+    };
+    /** @description Analytics of one business over a time range */
+    AnalyticsOverview: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id: string;
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      totals: {
+        /** @description Conversations started in the range or with a message in it */
+        conversations: number;
+        /** @description Conversations started (start_time) in the range */
+        new_conversations: number;
+        /** @description Conversations with a message in the range */
+        active_conversations: number;
+        messages: number;
+        user_messages: number;
+        assistant_messages: number;
+        agent_messages: number;
+        /** @description Distinct customers of the counted conversations */
+        users: number;
+        /** @description Assistant replies that were the fallback text */
+        fallback_replies: number;
+        /** @description Customer messages stored but not answered because the AI was stopped */
+        ai_stopped_messages: number;
+      };
+      /** @description Every UTC day of the range, oldest first, zero-filled */
+      per_day: {
+        /**
+         * Format: date
+         * @description UTC day, YYYY-MM-DD
+         */
+        date: string;
+        /** @description Conversations started that day */
+        conversations: number;
+        messages: number;
+        llm_calls: number;
+        /** @description LLM calls that failed */
+        errors: number;
+      }[];
+      /** @description Every stage of the business, the first stage first */
+      stage_funnel: {
+        /**
+         * Format: uuid
+         * @description UUID
+         */
+        stage_id: string;
+        stage_name: string;
+        /** @description Distinct conversations that moved into the stage in the range, or whose first processed customer message (in the range) was handled in it */
+        conversations_entered: number;
+        /** @description Counted conversations now in the stage */
+        conversations_current: number;
+        transitions_in: number;
+        transitions_out: number;
+      }[];
+      llm: {
+        /** @description Every logged call, speculative ones that were discarded included */
+        calls: number;
+        errors: number;
+        /** @description errors / calls (0 without calls) */
+        error_rate: number;
+        latency_ms: {
+          p50: number | null;
+          p95: number | null;
+          p99: number | null;
+        };
+        tokens_in: number;
+        tokens_out: number;
+        cost_usd: number;
+        /** @description One entry per call_type, most calls first */
+        per_step: {
+          call_type: string;
+          calls: number;
+          errors: number;
+          p50_ms: number | null;
+          p95_ms: number | null;
+          tokens_in: number;
+          tokens_out: number;
+          cost_usd: number;
+        }[];
+      };
+      extraction: {
+        /** @description Messages from which data was extracted in the range */
+        messages_with_facts: number;
+        /** @description The 20 most frequent collected_data keys */
+        fill_rates: {
+          key: string;
+          /** @description Counted conversations whose collected_data has the key */
+          conversations: number;
+          /** @description conversations / totals.conversations */
+          rate: number;
+        }[];
+      };
+    };
+    MessageResponse: {
+      success: boolean;
+      response: string | null;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      conversation_id: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      user_id: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      message_id: string;
+      response_id: string | null;
+      stage_id: string | null;
+      stage_name: string | null;
+      previous_stage_id: string | null;
+      extracted_data: {
+        [key: string]: unknown;
+      };
+      fallback: boolean;
+      engine: 'llm' | 'offline';
+      ai_stopped: boolean;
+      /** @description true when this is the stored answer to a repeated external_message_id */
+      duplicate: boolean;
+      processing_steps: components['schemas']['ProcessingStep'][];
+    };
+    ProcessingStep: {
+      step: 'stage_selection' | 'data_extraction' | 'response_generation';
+      template_id: string | null;
+      template_name: string | null;
+      prompt: string;
+      system_prompt: string;
+      response: string;
+      latency_ms: number;
+      skipped: boolean;
+      engine: 'llm' | 'offline';
+      provider: string | null;
+      model: string | null;
+      tokens_in: number;
+      tokens_out: number;
+      cost_usd: number;
+      status: 'success' | 'error' | 'skipped';
+      error?: string;
+      reused?: boolean;
+      missing_variables?: string[];
+    };
+    MessageBody: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id?: string;
+      content?: string;
+      /** @description Alias of content */
+      message?: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      user_id?: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      conversation_id?: string;
+      external_message_id?: string;
+    };
+    TemplateTestResult: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      template_id: string;
+      template_type: string;
+      rendered_prompt: string;
+      rendered_system_prompt: string;
+      variables_used: string[];
+      missing_variables: string[];
+      raw_response: string;
+      parsed_response: unknown;
+      engine: 'llm' | 'offline';
+      provider: string;
+      model: string;
+      latency_ms: number;
+      tokens_in: number;
+      tokens_out: number;
+      cost_usd: number;
+      status: 'success' | 'error';
+      error: string | null;
+    };
+    TemplateTestBody: {
+      variables?: {
+        [key: string]: unknown;
+      };
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      conversation_id?: string;
+      message_content?: string;
+      /** @description An unsaved draft to test */
+      content?: string;
+      system_prompt?: string;
     };
   };
   responses: never;

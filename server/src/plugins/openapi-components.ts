@@ -1,0 +1,65 @@
+/**
+ * @fastify/swagger lists a schema with an `$id` as a component only when it is nested in a route's
+ * schema; a route's own body or response is inlined. These two hooks make every named body and
+ * response a `$ref` to a component of its `$id`, so generated clients get one type per shape.
+ */
+import type { SwaggerTransform, SwaggerTransformObject } from '@fastify/swagger';
+
+type Json = Record<string, unknown>;
+
+const PREFIX = '#/components/schemas/';
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A copy with nested named schemas replaced by references; each named schema lands in `out`. */
+function hoist(value: unknown, out: Map<string, Json>, root = false): unknown {
+  if (Array.isArray(value)) return value.map((item) => hoist(item, out));
+  if (!isObject(value)) return value;
+  const id = typeof value.$id === 'string' ? value.$id : null;
+  if (id && !root) {
+    if (!out.has(id)) {
+      out.set(id, {}); // a placeholder first: a schema that refers to itself stops here
+      out.set(id, hoist(value, out, true) as Json);
+    }
+    return { $ref: `${PREFIX}${id}` };
+  }
+  const copy: Json = {};
+  for (const [key, item] of Object.entries(value)) if (key !== '$id') copy[key] = hoist(item, out);
+  return copy;
+}
+
+export function createOpenapiComponents() {
+  const named = new Map<string, Json>();
+  const refTo = (schema: unknown) => {
+    if (!isObject(schema) || typeof schema.$id !== 'string') return schema;
+    named.set(schema.$id, schema);
+    return {
+      $ref: `${PREFIX}${schema.$id}`,
+      ...(schema.description ? { description: schema.description } : {}),
+    };
+  };
+
+  /** Per route: the body and each response become references when they are named. */
+  const transform: SwaggerTransform = ({ schema, url }) => {
+    if (!schema) return { schema, url };
+    const response = isObject(schema.response)
+      ? Object.fromEntries(Object.entries(schema.response).map(([status, s]) => [status, refTo(s)]))
+      : schema.response;
+    return { schema: { ...schema, body: refTo(schema.body), response }, url };
+  };
+
+  /** Once per document: the referenced schemas not yet listed become components. */
+  const transformObject: SwaggerTransformObject = (document) => {
+    if (!('openapiObject' in document)) return document.swaggerObject;
+    const openapiObject = document.openapiObject as Json;
+    const components = (openapiObject.components ?? {}) as Json;
+    const schemas = (components.schemas ?? {}) as Json;
+    const hoisted = new Map<string, Json>();
+    for (const schema of named.values()) hoist(schema, hoisted);
+    for (const [id, schema] of hoisted) if (!(id in schemas)) schemas[id] = schema;
+    openapiObject.components = { ...components, schemas };
+    return openapiObject;
+  };
+
+  return { transform, transformObject };
+}
