@@ -96,6 +96,7 @@ const INTEGER_KEYS = new Set([
 ]);
 
 /** The only reader of the process environment: parse, validate, freeze. */
+// biome-ignore lint/style/noProcessEnv: this is the one place allowed to read it (npm run boundaries)
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(EnvSchema.properties)) {

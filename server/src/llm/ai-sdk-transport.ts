@@ -1,5 +1,5 @@
 import { generateText, type LanguageModel, NoObjectGeneratedError, Output, streamText } from 'ai';
-import type { LlmAttempt, LlmRequest } from './llm-client.js';
+import type { LlmAttempt, LlmRequest } from './llm-types.js';
 import { StructureMismatch } from './structure-mismatch.js';
 
 // The SDK's console warnings (e.g. a provider ignoring an option) would bypass our redacting logger.

@@ -1,27 +1,10 @@
 import type { Config } from '../config.js';
+import type { LlmAttempt, LlmRequest } from './llm-types.js';
 import { estimateCostUsd } from './model-pricing.js';
 import { attemptOpenAiChat } from './openai-chat-transport.js';
 import { StructureMismatch } from './structure-mismatch.js';
 
-export type LlmOutput = { kind: 'text' } | { kind: 'choice'; options: string[] } | { kind: 'json' };
-
-export interface LlmRequest {
-  system: string;
-  prompt: string;
-  output: LlmOutput;
-  /** A business's model override. */
-  model?: string | undefined;
-  provider?: 'openai' | 'anthropic' | undefined;
-  temperature?: number | undefined;
-  /** Streaming: called with each piece of text as it arrives. */
-  onToken?: ((text: string) => void) | undefined;
-}
-
-export interface LlmAttempt {
-  text: string;
-  tokensIn: number;
-  tokensOut: number;
-}
+export type { LlmAttempt, LlmOutput, LlmRequest } from './llm-types.js';
 
 export interface LlmResult extends LlmAttempt {
   ok: boolean;

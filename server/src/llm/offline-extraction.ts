@@ -1,4 +1,4 @@
-import type { OfflineExtraction } from './offline-engine.js';
+import type { OfflineExtraction } from './offline-types.js';
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/;
 

@@ -1,4 +1,4 @@
-import type { OfflineRouting, OfflineStage } from './offline-engine.js';
+import type { OfflineRouting, OfflineStage } from './offline-types.js';
 
 // Small on purpose: words like "order", "help" or "book" carry the meaning of a stage and must stay.
 const STOP_WORDS = new Set(

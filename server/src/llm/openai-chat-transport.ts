@@ -1,4 +1,4 @@
-import type { LlmAttempt, LlmRequest } from './llm-client.js';
+import type { LlmAttempt, LlmRequest } from './llm-types.js';
 
 /**
  * The OpenAI chat-completions protocol, spoken directly. OpenAI, Azure, Ollama, vLLM, llama.cpp and most

@@ -1,11 +1,10 @@
-import { eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import type { InvalidationBus } from '../cache/invalidation-bus.js';
 import type { Db } from '../db/client.js';
-import { businesses } from '../db/schema.js';
 import { AppError, forbidden } from '../errors.js';
 import { hashesEqual, hashSecret } from '../lib/keys.js';
+import { findBusinessByKeyHash } from '../modules/businesses/index.js';
 
 export type Principal = { role: 'admin' } | { role: 'business'; businessId: string; businessName: string };
 
@@ -50,15 +49,7 @@ export function createKeyResolver({ db, masterKeyHash, bus }: KeyResolverOptions
     if (hashesEqual(hash, masterKeyHash)) return { role: 'admin' };
     const cached = cache.get(hash);
     if (cached !== undefined) return cached || null;
-    const [row] = await db
-      .select({
-        businessId: businesses.businessId,
-        businessName: businesses.businessName,
-        hash: businesses.apiKeyHash,
-      })
-      .from(businesses)
-      .where(eq(businesses.apiKeyHash, hash))
-      .limit(1);
+    const row = await findBusinessByKeyHash(db, hash);
     const principal: Principal | false =
       row && hashesEqual(row.hash, hash)
         ? { role: 'business', businessId: row.businessId, businessName: row.businessName }

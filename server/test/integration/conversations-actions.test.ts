@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversations, extractedData, llmCalls, messages, stageTransitions } from '../../src/db/schema.js';
 import { isAiStopped } from '../../src/modules/conversations/ai-control.js';
-import { appendMessage } from '../../src/modules/conversations/append-message.js';
+import { appendMessage } from '../../src/modules/conversations/messages.repository.js';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { bearer, type CreatedBusiness, createBusiness, createUser } from '../helpers/factories.js';
 import { seedConversation, seedLlmCall, seedTransition } from './conversations.seed.js';

@@ -502,7 +502,7 @@ describe('crash recovery', () => {
     const business = await createBusiness(p.t.app, p.t.masterKey);
     p.llm.setDefault(scriptedModel());
     const first = (await send(business.api_key, { content: 'hello' })).json();
-    const { appendMessage } = await import('../../src/modules/conversations/append-message.js');
+    const { appendMessage } = await import('../../src/modules/conversations/messages.repository.js');
     const orphan = await appendMessage(p.t.database.db, {
       conversationId: first.conversation_id,
       businessId: business.business_id,

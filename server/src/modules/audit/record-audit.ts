@@ -1,6 +1,6 @@
 import type { DbOrTx } from '../../db/client.js';
-import { auditLogs } from '../../db/schema.js';
 import type { Principal } from '../../plugins/auth.js';
+import { insertAuditLog } from './audit.repository.js';
 
 /** Who changed what in a tenant's configuration; never holds secret values. */
 export async function recordAudit(
@@ -12,7 +12,7 @@ export async function recordAudit(
   entityId: string | null,
   details?: Record<string, unknown>,
 ) {
-  await db.insert(auditLogs).values({
+  await insertAuditLog(db, {
     businessId,
     actorRole: principal.role,
     action,

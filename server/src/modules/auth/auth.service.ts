@@ -2,7 +2,7 @@ import type { AppContext } from '../../context.js';
 import { AppError, invalid } from '../../errors.js';
 import { hashesEqual, hashSecret } from '../../lib/keys.js';
 import type { Principal } from '../../plugins/auth.js';
-import { findBusiness } from '../businesses/businesses.repository.js';
+import { findBusiness } from '../businesses/index.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const wrongKey = () => new AppError('AUTHENTICATION_ERROR', 'The business id or API key is not valid');

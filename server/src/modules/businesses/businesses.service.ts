@@ -1,17 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
-import { and, eq } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import type { ChannelSecrets } from '../../db/schema.js';
-import { stages } from '../../db/schema.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import { generateSecret, hashSecret } from '../../lib/keys.js';
 import type { Page } from '../../lib/schemas.js';
 import type { Principal } from '../../plugins/auth.js';
 import { recordAudit } from '../audit/record-audit.js';
-import { insertStage } from '../stages/stages.repository.js';
+import { findStage, insertStage } from '../stages/index.js';
 import { DEFAULT_STAGE, DEFAULT_TEMPLATES, TEMPLATE_ROLES } from '../templates/default-templates.js';
-import { insertTemplates } from '../templates/templates.repository.js';
+import { insertTemplates } from '../templates/index.js';
 import {
   type BusinessRow,
   deleteBusiness,
@@ -165,11 +163,7 @@ export async function changeBusiness(
     values.channelSecrets = secrets;
   }
   if (input.first_stage_id !== undefined) {
-    const [stage] = await ctx.db
-      .select({ id: stages.stageId })
-      .from(stages)
-      .where(and(eq(stages.stageId, input.first_stage_id), eq(stages.businessId, businessId)))
-      .limit(1);
+    const stage = await findStage(ctx.db, input.first_stage_id, businessId);
     if (!stage) {
       throw invalid('first_stage_id must be one of this business’s stages', {
         first_stage_id: 'is not a stage of this business',

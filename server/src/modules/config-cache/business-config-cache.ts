@@ -1,12 +1,12 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import type { InvalidationBus } from '../../cache/invalidation-bus.js';
-import type { AppContext } from '../../context.js';
 import type { Db } from '../../db/client.js';
-import { businesses, stages, templates } from '../../db/schema.js';
-import type { BusinessRow } from '../businesses/businesses.repository.js';
-import type { StageRow } from '../stages/stages.repository.js';
-import type { TemplateRow } from '../templates/templates.repository.js';
+import {
+  type BusinessRow,
+  loadConfigRows,
+  type StageRow,
+  type TemplateRow,
+} from './config-cache.repository.js';
 
 /**
  * Everything the message pipeline reads about a business on every turn. Shared between requests:
@@ -37,25 +37,9 @@ export interface BusinessConfigCacheOptions {
   ttlMs?: number;
 }
 
-/** Three independent statements (run concurrently): the business, its stages, their templates. */
+/** The business, its stages and their templates, as the pipeline reads them on every turn. */
 export async function loadBusinessConfig(db: Db, businessId: string): Promise<BusinessConfig | undefined> {
-  const [businessRows, stageRows, templateRows] = await Promise.all([
-    db.select().from(businesses).where(eq(businesses.businessId, businessId)).limit(1),
-    db
-      .select()
-      .from(stages)
-      .where(eq(stages.businessId, businessId))
-      .orderBy(asc(stages.createdAt), asc(stages.stageId)),
-    db
-      .select()
-      .from(templates)
-      .where(
-        and(
-          eq(templates.businessId, businessId),
-          sql`exists (select 1 from ${stages} s where s.business_id = ${businessId} and ${templates.templateId} in (s.stage_selection_template_id, s.data_extraction_template_id, s.response_generation_template_id))`,
-        ),
-      ),
-  ]);
+  const [businessRows, stageRows, templateRows] = await loadConfigRows(db, businessId);
   const business = businessRows[0];
   if (!business) return undefined;
   const stagesById = new Map(stageRows.map((stage) => [stage.stageId, stage]));
@@ -118,6 +102,9 @@ export function createBusinessConfigCache(options: BusinessConfigCacheOptions): 
 }
 
 /** The business's configuration from this app's cache (undefined when the business does not exist). */
-export function getBusinessConfig(ctx: AppContext, businessId: string): Promise<BusinessConfig | undefined> {
+export function getBusinessConfig(
+  ctx: { readonly configCache: BusinessConfigCache },
+  businessId: string,
+): Promise<BusinessConfig | undefined> {
   return ctx.configCache.get(businessId);
 }

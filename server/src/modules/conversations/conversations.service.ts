@@ -3,9 +3,8 @@ import { AppError, invalid, notFound } from '../../errors.js';
 import type { Page } from '../../lib/schemas.js';
 import type { Principal } from '../../plugins/auth.js';
 import { recordAudit } from '../audit/record-audit.js';
-import { findUser } from '../users/users.repository.js';
+import { findUser } from '../users/index.js';
 import { aiControlStatus, RESUMED, stopColumns } from './ai-control.js';
-import { appendMessage } from './append-message.js';
 import {
   type ConversationFilters,
   countMessages,
@@ -21,6 +20,7 @@ import {
 } from './conversations.repository.js';
 import { DATA_FILTER_PREFIX } from './conversations.schemas.js';
 import { agentReplyStatus, deliverAgentReply } from './deliver-agent-reply.js';
+import { appendMessage } from './messages.repository.js';
 import {
   serializeConversation,
   serializeConversationSummary,

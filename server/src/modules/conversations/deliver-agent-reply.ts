@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.js';
-import type { MessageRow } from './append-message.js';
 import type { ConversationRow } from './conversations.repository.js';
+import type { MessageRow } from './messages.repository.js';
 
 /**
  * Channels whose clients read replies by polling the transcript (GET /api/conversations/{id}): for

@@ -3,6 +3,11 @@ import type { DbOrTx } from '../../db/client.js';
 import { llmCalls } from '../../db/schema.js';
 
 export type LlmCallRow = typeof llmCalls.$inferSelect;
+export type NewLlmCall = typeof llmCalls.$inferInsert;
+
+export async function insertLlmCall(db: DbOrTx, values: NewLlmCall) {
+  await db.insert(llmCalls).values(values);
+}
 
 export interface LlmCallFilters {
   businessId: string;

@@ -1,9 +1,9 @@
 import { fromJson, toDate } from '../../db/raw-rows.js';
 import { aiControlStatus, isAiStopped } from './ai-control.js';
-import type { MessageRow } from './append-message.js';
 import type { ConversationSummaryRow, MessageWithExtractedRow } from './conversations.repository.js';
 import type { Conversation, ConversationSummary, LlmCall, Message } from './conversations.schemas.js';
 import type { LlmCallRow } from './llm-calls.repository.js';
+import type { MessageRow } from './messages.repository.js';
 
 /** Several extraction rows of one message merge in order (later values win); none → null. */
 export function mergeExtracted(parts: Record<string, unknown>[] | null | undefined) {

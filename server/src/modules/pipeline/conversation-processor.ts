@@ -1,37 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, lte, sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import { fromJson, rowsOf, toDate } from '../../db/raw-rows.js';
-import { conversations, messages } from '../../db/schema.js';
 import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import type { LlmClient } from '../../llm/llm-client.js';
-import { getBusinessConfig } from '../config-cache/business-config-cache.js';
+import { getBusinessConfig } from '../config-cache/index.js';
 import { isAiStopped } from '../conversations/ai-control.js';
-import { persistTurn } from './persist-turn.js';
 import type { TurnListener, TurnOutcome } from './pipeline-types.js';
 import { runTurn } from './run-turn.js';
+import {
+  hasPendingMessage,
+  type LeasedConversation,
+  markMessageSkipped,
+  type PendingMessage,
+  persistTurn,
+  releaseLease,
+  tryLease,
+} from './turn.repository.js';
 
 const POLL_MS = 25;
 /** `untilSequence` meaning every pending message (sequence numbers are PostgreSQL integers). */
 export const ALL_PENDING = 2_147_483_647;
-
-interface PendingMessage {
-  messageId: string;
-  content: string;
-  sequence: number;
-}
-
-interface LeasedConversation {
-  businessId: string;
-  userId: string;
-  stageId: string | null;
-  channel: string;
-  collectedData: Record<string, unknown>;
-  aiStoppedAt: Date | null;
-  aiStoppedUntil: Date | null;
-  pending: PendingMessage[];
-  user: { firstName: string; lastName: string };
-}
 
 /**
  * Processes a conversation's pending messages strictly in sequence order: one at a time in this
@@ -89,66 +76,16 @@ export class ConversationProcessor {
   }
 
   private releaseLease(conversationId: string) {
-    return this.ctx.db
-      .update(conversations)
-      .set({ leaseOwner: null, leaseUntil: null })
-      .where(and(eq(conversations.conversationId, conversationId), eq(conversations.leaseOwner, this.owner)));
-  }
-
-  /** Takes the lease and, in the same statement, reads the conversation's state and pending messages. */
-  private async tryLease(
-    conversationId: string,
-    untilSequence: number,
-  ): Promise<LeasedConversation | undefined> {
-    const [row] = rowsOf(
-      await this.ctx.db.execute(sql`
-      WITH lease AS (
-        UPDATE conversations
-           SET lease_owner = ${this.owner}, lease_until = now() + make_interval(secs => ${this.leaseSeconds})
-         WHERE conversation_id = ${conversationId}
-           AND (lease_owner IS NULL OR lease_owner = ${this.owner} OR lease_until < now())
-        RETURNING business_id, user_id, stage_id, channel, collected_data, ai_stopped_at, ai_stopped_until
-      )
-      SELECT lease.*, u.first_name, u.last_name,
-             (SELECT coalesce(json_agg(json_build_object('messageId', m.message_id, 'content', m.message_content,
-                                                         'sequence', m.sequence_number) ORDER BY m.sequence_number), '[]')
-                FROM messages m
-               WHERE m.conversation_id = ${conversationId} AND m.status = 'pending'
-                 AND m.sequence_number <= ${untilSequence}::int) AS pending
-        FROM lease LEFT JOIN users u ON u.user_id = lease.user_id`),
-    );
-    if (!row) return undefined;
-    return {
-      businessId: String(row.business_id),
-      userId: String(row.user_id),
-      stageId: (row.stage_id as string | null) ?? null,
-      channel: String(row.channel),
-      collectedData: fromJson(row.collected_data as Record<string, unknown> | null) ?? {},
-      aiStoppedAt: row.ai_stopped_at ? toDate(row.ai_stopped_at) : null,
-      aiStoppedUntil: row.ai_stopped_until ? toDate(row.ai_stopped_until) : null,
-      pending: fromJson(row.pending as PendingMessage[] | null) ?? [],
-      user: { firstName: String(row.first_name ?? ''), lastName: String(row.last_name ?? '') },
-    };
+    return releaseLease(this.ctx.db, this.owner, conversationId);
   }
 
   /** Waits for the lease; gives up once another process has handled our message. */
   private async acquireLease(conversationId: string, untilSequence: number, messageId?: string) {
     for (;;) {
-      const leased = await this.tryLease(conversationId, untilSequence);
+      const lease = { owner: this.owner, seconds: this.leaseSeconds };
+      const leased = await tryLease(this.ctx.db, lease, conversationId, untilSequence);
       if (leased) return leased;
-      const [pending] = await this.ctx.db
-        .select({ id: messages.messageId })
-        .from(messages)
-        .where(
-          and(
-            eq(messages.conversationId, conversationId),
-            eq(messages.status, 'pending'),
-            lte(messages.sequenceNumber, untilSequence),
-            ...(messageId ? [eq(messages.messageId, messageId)] : []),
-          ),
-        )
-        .limit(1);
-      if (!pending) return undefined;
+      if (!(await hasPendingMessage(this.ctx.db, conversationId, untilSequence, messageId))) return undefined;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS + Math.random() * POLL_MS));
     }
   }
@@ -177,10 +114,7 @@ export class ConversationProcessor {
       steps: [],
     };
     if (isAiStopped(leased)) {
-      await ctx.db
-        .update(messages)
-        .set({ status: 'skipped' })
-        .where(eq(messages.messageId, message.messageId));
+      await markMessageSkipped(ctx.db, message.messageId);
       ctx.metrics.messagesProcessed.inc({ outcome: 'ai_stopped' });
       return skipped;
     }

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.js';
-import type { BusinessConfig } from '../config-cache/business-config-cache.js';
-import type { StageRow } from '../stages/stages.repository.js';
+import type { BusinessConfig } from '../config-cache/index.js';
+import type { StageRow } from '../stages/index.js';
 import { DEFAULT_FALLBACK_REPLY } from '../templates/default-templates.js';
 import { renderWithContext, type VariableContext } from '../templates/variables/compute-variables.js';
 

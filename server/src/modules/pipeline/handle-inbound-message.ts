@@ -1,12 +1,12 @@
 import type { AppContext } from '../../context.js';
 import { AppError, notFound } from '../../errors.js';
-import { getBusinessConfig } from '../config-cache/business-config-cache.js';
-import { appendMessage } from '../conversations/append-message.js';
+import { getBusinessConfig } from '../config-cache/index.js';
+import { appendMessage, insertMessage } from '../conversations/index.js';
 import type { ConversationProcessor } from './conversation-processor.js';
 import type { MessageResponse } from './message.schemas.js';
-import type { TurnListener, TurnOutcome } from './pipeline-types.js';
+import { toMessageResponse } from './message-response.js';
+import type { TurnListener } from './pipeline-types.js';
 import { resolveConversation } from './resolve-conversation.js';
-import { storeInboundInExistingConversation } from './store-inbound.js';
 import { findByExternalId, storedResult } from './stored-result.js';
 
 export interface InboundMessage {
@@ -48,16 +48,26 @@ export async function handleInboundMessage(
     if (existing) return storedResult(ctx, processor, existing, true);
   }
 
-  const fast = await storeInboundInExistingConversation(ctx.db, {
+  const inbound = {
     businessId: input.businessId,
+    senderType: 'user' as const,
     content,
+    status: 'pending',
+    reserveReplySlot: true,
     channel,
-    userId: input.userId,
-    conversationId: input.conversationId,
-    externalMessageId: input.externalMessageId,
-  });
+    externalMessageId: input.externalMessageId ?? null,
+  };
+  // The common case in ONE statement: the given (or the user's active) conversation. Otherwise (first
+  // contact, a closed conversation, a foreign id, a duplicate) the general path creates or refuses.
+  const fast =
+    input.conversationId || input.userId
+      ? await insertMessage(ctx.db, {
+          ...inbound,
+          target: { conversationId: input.conversationId, userId: input.userId, activeOnly: true },
+        })
+      : null;
   let stored = fast?.message ?? null;
-  let resolved = fast ? { conversationId: fast.message.conversationId, userId: fast.userId } : null;
+  let resolved = fast ? { conversationId: fast.message.conversationId, userId: fast.ownerId } : null;
   if (!resolved) {
     resolved = await resolveConversation(ctx.db, {
       businessId: input.businessId,
@@ -66,16 +76,7 @@ export async function handleInboundMessage(
       entryStageId: config.entryStageId,
       channel,
     });
-    stored = await appendMessage(ctx.db, {
-      conversationId: resolved.conversationId,
-      businessId: input.businessId,
-      senderType: 'user',
-      content,
-      status: 'pending',
-      reserveReplySlot: true,
-      channel,
-      externalMessageId: input.externalMessageId ?? null,
-    });
+    stored = await appendMessage(ctx.db, { ...inbound, conversationId: resolved.conversationId });
   }
   if (!stored) {
     // The same external id arrived concurrently: answer with the first delivery's result.
@@ -95,30 +96,5 @@ export async function handleInboundMessage(
     listener,
   );
   if (!outcome) return storedResult(ctx, processor, stored, false);
-  return toResponse(resolved.conversationId, resolved.userId, outcome, false);
-}
-
-function toResponse(
-  conversationId: string,
-  userId: string,
-  outcome: TurnOutcome,
-  duplicate: boolean,
-): MessageResponse {
-  return {
-    success: true,
-    response: outcome.response,
-    conversation_id: conversationId,
-    user_id: userId,
-    message_id: outcome.messageId,
-    response_id: outcome.responseId,
-    stage_id: outcome.stageId,
-    stage_name: outcome.stageName,
-    previous_stage_id: outcome.previousStageId,
-    extracted_data: outcome.extractedData,
-    fallback: outcome.fallback,
-    engine: outcome.engine,
-    ai_stopped: outcome.status === 'skipped',
-    duplicate,
-    processing_steps: outcome.steps,
-  };
+  return toMessageResponse(resolved.conversationId, resolved.userId, outcome, false);
 }

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
 import type { LlmClient, LlmOutput, LlmResult } from '../../llm/llm-client.js';
-import type { StageRow } from '../stages/stages.repository.js';
-import type { TemplateRow } from '../templates/templates.repository.js';
+import type { StageRow } from '../stages/index.js';
+import type { TemplateRow } from '../templates/index.js';
 import { renderWithContext, type VariableContext } from '../templates/variables/compute-variables.js';
 import type { ProcessingStep, StepName } from './pipeline-types.js';
 

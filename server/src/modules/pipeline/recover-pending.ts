@@ -1,7 +1,6 @@
-import { and, eq, lt, sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import { conversations, messages } from '../../db/schema.js';
 import { ALL_PENDING, type ConversationProcessor } from './conversation-processor.js';
+import { findStalledConversations } from './turn.repository.js';
 
 const SWEEP_EVERY_MS = 15_000;
 const PENDING_GRACE_SECONDS = 5;
@@ -19,19 +18,8 @@ export function createPendingRecovery(
   let running: Promise<void> | undefined;
 
   async function sweep() {
-    const rows = await ctx.db
-      .selectDistinct({ conversationId: messages.conversationId })
-      .from(messages)
-      .innerJoin(conversations, eq(conversations.conversationId, messages.conversationId))
-      .where(
-        and(
-          eq(messages.status, 'pending'),
-          lt(messages.createdAt, sql`now() - make_interval(secs => ${PENDING_GRACE_SECONDS})`),
-          sql`(${conversations.leaseUntil} is null or ${conversations.leaseUntil} < now())`,
-        ),
-      )
-      .limit(100);
-    for (const { conversationId } of rows) {
+    const stalled = await findStalledConversations(ctx.db, PENDING_GRACE_SECONDS, 100);
+    for (const conversationId of stalled) {
       if (processor.isBusy(conversationId)) continue;
       try {
         await processor.process(conversationId, ALL_PENDING);

@@ -1,7 +1,12 @@
-import { and, desc, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { conversations, users } from '../../db/schema.js';
 import { notFound } from '../../errors.js';
+import {
+  findConversationOwner,
+  findUserWithActiveConversation,
+  insertAnonymousUser,
+  insertConversation,
+  reactivateConversation,
+} from './inbound.repository.js';
 
 export interface ResolveInput {
   businessId: string;
@@ -25,21 +30,10 @@ export interface ResolvedConversation {
 export async function resolveConversation(db: DbOrTx, input: ResolveInput): Promise<ResolvedConversation> {
   const { businessId } = input;
   if (input.conversationId) {
-    const [conversation] = await db
-      .select({ userId: conversations.userId, status: conversations.status })
-      .from(conversations)
-      .where(
-        and(eq(conversations.conversationId, input.conversationId), eq(conversations.businessId, businessId)),
-      )
-      .limit(1);
+    const conversation = await findConversationOwner(db, businessId, input.conversationId);
     if (!conversation || (input.userId && conversation.userId !== input.userId))
       throw notFound('Conversation');
-    if (conversation.status !== 'active') {
-      await db
-        .update(conversations)
-        .set({ status: 'active' })
-        .where(eq(conversations.conversationId, input.conversationId));
-    }
+    if (conversation.status !== 'active') await reactivateConversation(db, businessId, input.conversationId);
     return {
       userId: conversation.userId,
       conversationId: input.conversationId,
@@ -51,32 +45,19 @@ export async function resolveConversation(db: DbOrTx, input: ResolveInput): Prom
   let userId = input.userId;
   let userCreated = false;
   if (userId) {
-    const [row] = await db
-      .select({ userId: users.userId, conversationId: conversations.conversationId })
-      .from(users)
-      .leftJoin(
-        conversations,
-        and(eq(conversations.userId, users.userId), eq(conversations.status, 'active')),
-      )
-      .where(and(eq(users.userId, userId), eq(users.businessId, businessId)))
-      .orderBy(desc(conversations.lastUpdated))
-      .limit(1);
+    const row = await findUserWithActiveConversation(db, businessId, userId);
     if (!row) throw notFound('User');
     if (row.conversationId)
       return { userId, conversationId: row.conversationId, userCreated: false, conversationCreated: false };
   } else {
-    const [created] = await db.insert(users).values({ businessId }).returning({ userId: users.userId });
-    userId = (created as { userId: string }).userId;
+    userId = await insertAnonymousUser(db, businessId);
     userCreated = true;
   }
-  const [conversation] = await db
-    .insert(conversations)
-    .values({ businessId, userId, stageId: input.entryStageId, channel: input.channel })
-    .returning({ conversationId: conversations.conversationId });
-  return {
+  const conversationId = await insertConversation(db, {
+    businessId,
     userId,
-    conversationId: (conversation as { conversationId: string }).conversationId,
-    userCreated,
-    conversationCreated: true,
-  };
+    stageId: input.entryStageId,
+    channel: input.channel,
+  });
+  return { userId, conversationId, userCreated, conversationCreated: true };
 }

@@ -1,11 +1,11 @@
 import type { AppContext } from '../../context.js';
 import { extractOffline, routeStageOffline } from '../../llm/offline-engine.js';
-import type { StageRow } from '../stages/stages.repository.js';
+import type { StageRow } from '../stages/index.js';
 import type { VariableContext } from '../templates/variables/compute-variables.js';
 import { renderFallbackReply } from './fallback-reply.js';
 import { emptyStep } from './pipeline-steps.js';
 import type { ProcessingStep } from './pipeline-types.js';
-import type { TurnInput, TurnResult } from './run-turn.js';
+import type { TurnInput, TurnResult } from './turn-types.js';
 
 /** The model-less engine: similarity routing, pattern extraction, the stage's fallback text. */
 export async function runOffline(

@@ -1,37 +1,15 @@
 import type { AppContext } from '../../context.js';
 import type { LlmClient } from '../../llm/llm-client.js';
 import { parseExtractionAnswer, parseStageAnswer } from '../../llm/parse-answers.js';
-import type { BusinessConfig } from '../config-cache/business-config-cache.js';
-import type { StageRow } from '../stages/stages.repository.js';
+import type { BusinessConfig } from '../config-cache/index.js';
+import type { StageRow } from '../stages/index.js';
 import type { VariableContext } from '../templates/variables/compute-variables.js';
 import { renderFallbackReply } from './fallback-reply.js';
 import { emptyStep, type LlmSettings, runLlmStep, type StepCall } from './pipeline-steps.js';
-import type { ProcessingStep, TurnListener } from './pipeline-types.js';
 import { runOffline } from './run-offline-turn.js';
+import type { TurnInput, TurnResult } from './turn-types.js';
 
-export interface TurnInput {
-  config: BusinessConfig;
-  conversationId: string;
-  userId: string;
-  user?: { firstName: string; lastName: string } | undefined;
-  stageId: string | null;
-  collectedData: Record<string, unknown>;
-  messageId: string;
-  messageContent: string;
-  listener?: TurnListener | undefined;
-}
-
-export interface TurnResult {
-  stage: StageRow;
-  previousStage: StageRow;
-  extracted: Record<string, unknown>;
-  reply: string;
-  fallback: boolean;
-  engine: 'llm' | 'offline';
-  steps: ProcessingStep[];
-  /** Every step that ran, including a speculative extraction that was thrown away, for the call log. */
-  calls: StepCall[];
-}
+export type { TurnInput, TurnResult };
 
 export function entryStageOf(config: BusinessConfig, stageId: string | null): StageRow {
   const stage =

@@ -1,8 +1,8 @@
 import type { AppContext } from '../../context.js';
-import { llmCalls } from '../../db/schema.js';
 import { extractOffline, routeStageOffline } from '../../llm/offline-engine.js';
 import { parseExtractionAnswer, parseStageAnswer } from '../../llm/parse-answers.js';
-import { getBusinessConfig } from '../config-cache/business-config-cache.js';
+import { getBusinessConfig } from '../config-cache/index.js';
+import { insertLlmCall } from '../conversations/index.js';
 import { DEFAULT_FALLBACK_REPLY } from '../templates/default-templates.js';
 import { type RenderInput, renderTemplatePreview } from '../templates/template-preview.service.js';
 import { getTemplate } from '../templates/templates.service.js';
@@ -93,7 +93,7 @@ export async function testTemplate(
     parsed = raw.trim();
   }
 
-  await ctx.db.insert(llmCalls).values({
+  await insertLlmCall(ctx.db, {
     businessId: template.businessId,
     templateId: template.templateId,
     callType: 'test',

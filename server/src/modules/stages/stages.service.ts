@@ -3,16 +3,16 @@ import type { AppContext } from '../../context.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import type { Page } from '../../lib/schemas.js';
 import type { Principal } from '../../plugins/auth.js';
-import { findAgent } from '../agents/agents.repository.js';
+import { findAgent } from '../agents/index.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { DEFAULT_TEMPLATES, TEMPLATE_ROLES, type TemplateRole } from '../templates/default-templates.js';
-import { ROLE_FIELDS } from '../templates/template-types.js';
 import {
   findDefaultTemplates,
   findTemplatesByIds,
   insertTemplates,
   type TemplateRow,
-} from '../templates/templates.repository.js';
+} from '../templates/index.js';
+import { ROLE_FIELDS } from '../templates/template-types.js';
 import {
   countTransitions,
   deleteStage,

@@ -1,14 +1,13 @@
 import type { Static } from '@sinclair/typebox';
-import { and, eq } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import { conversations } from '../../db/schema.js';
 import { notFound } from '../../errors.js';
-import { getBusinessConfig } from '../config-cache/business-config-cache.js';
+import { getBusinessConfig } from '../config-cache/index.js';
 import { extractVariableNames } from './render-template.js';
 import type { RenderBody } from './templates.schemas.js';
 import { getTemplate } from './templates.service.js';
 import { BUILT_IN_VARIABLES } from './variable-catalogue.js';
 import { renderWithContext, type VariableContext } from './variables/compute-variables.js';
+import { findConversationFacts } from './variables/variables.repository.js';
 
 export type RenderInput = Static<typeof RenderBody>;
 
@@ -27,25 +26,11 @@ export async function renderTemplatePreview(
   const businessId = template.businessId;
   let vc: VariableContext;
   if (input.conversation_id) {
-    const [conversation] = await ctx.db
-      .select({
-        conversationId: conversations.conversationId,
-        userId: conversations.userId,
-        stageId: conversations.stageId,
-        collectedData: conversations.collectedData,
-      })
-      .from(conversations)
-      .where(
-        and(
-          eq(conversations.conversationId, input.conversation_id),
-          eq(conversations.businessId, businessId),
-        ),
-      )
-      .limit(1);
+    const conversation = await findConversationFacts(ctx.db, businessId, input.conversation_id);
     if (!conversation) throw notFound('Conversation');
     vc = {
       businessId,
-      conversationId: conversation.conversationId,
+      conversationId: input.conversation_id,
       userId: conversation.userId,
       stageId: conversation.stageId,
       collectedData: conversation.collectedData ?? {},

@@ -1,6 +1,5 @@
-import { and, desc, eq, ne } from 'drizzle-orm';
-import { conversations, messages } from '../../../db/schema.js';
 import { remember, speakerLabel, type VariableProvider } from './variable-env.js';
+import { listUserHistory } from './variables.repository.js';
 
 export const ALL_HISTORY_LIMIT = 50;
 
@@ -14,24 +13,7 @@ const allConversationHistory: VariableProvider = async (env) => {
   const userId = env.vc.userId;
   if (!userId) return undefined;
   const rows = await remember(env, `all-history:${env.vc.businessId}:${userId}:${messageId}`, () =>
-    env.ctx.db
-      .select({
-        conversationId: messages.conversationId,
-        senderType: messages.senderType,
-        content: messages.messageContent,
-      })
-      .from(messages)
-      .innerJoin(conversations, eq(conversations.conversationId, messages.conversationId))
-      .where(
-        and(
-          eq(messages.businessId, env.vc.businessId),
-          eq(conversations.businessId, env.vc.businessId),
-          eq(conversations.userId, userId),
-          messageId ? ne(messages.messageId, messageId) : undefined,
-        ),
-      )
-      .orderBy(desc(messages.createdAt), desc(messages.sequenceNumber))
-      .limit(ALL_HISTORY_LIMIT),
+    listUserHistory(env.ctx.db, env.vc.businessId, userId, messageId, ALL_HISTORY_LIMIT),
   );
   const groups = new Map<string, string[]>();
   for (const row of rows.slice().reverse()) {

@@ -1,4 +1,4 @@
-import type { BusinessRow } from '../../businesses/businesses.repository.js';
+import type { BusinessRow } from '../../config-cache/index.js';
 import { businessConfig, type VariableProvider } from './variable-env.js';
 
 /** "Label: value" lines for the parts of the profile the business filled in. */

@@ -1,5 +1,3 @@
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
-import { messages } from '../../../db/schema.js';
 import {
   businessConfig,
   remember,
@@ -7,6 +5,7 @@ import {
   type VariableEnv,
   type VariableProvider,
 } from './variable-env.js';
+import { listRecentMessages } from './variables.repository.js';
 
 export const DEFAULT_HISTORY_LIMIT = 20;
 const LAST_MESSAGES = 10;
@@ -29,27 +28,7 @@ async function recentMessages(env: VariableEnv): Promise<HistoryMessage[] | unde
   const limit = Math.max(historyLimit, LAST_MESSAGES);
   const messageId = env.vc.messageId ?? null;
   const rows = await remember(env, `history:${conversationId}:${limit}:${messageId}`, () =>
-    env.ctx.db
-      .select({
-        senderType: messages.senderType,
-        content: messages.messageContent,
-        createdAt: messages.createdAt,
-      })
-      .from(messages)
-      .where(
-        and(
-          eq(messages.conversationId, conversationId),
-          eq(messages.businessId, env.vc.businessId),
-          messageId
-            ? lt(
-                messages.sequenceNumber,
-                sql`coalesce((select m.sequence_number from ${messages} m where m.message_id = ${messageId} and m.conversation_id = ${conversationId}), 2147483647)`,
-              )
-            : undefined,
-        ),
-      )
-      .orderBy(desc(messages.sequenceNumber))
-      .limit(limit),
+    listRecentMessages(env.ctx.db, env.vc.businessId, conversationId, messageId, limit),
   );
   return rows.slice().reverse();
 }

@@ -1,6 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
-import { stageTransitions } from '../../../db/schema.js';
-import type { StageRow } from '../../stages/stages.repository.js';
+import type { StageRow } from '../../config-cache/index.js';
 import {
   businessConfig,
   currentStage,
@@ -8,6 +6,7 @@ import {
   type VariableEnv,
   type VariableProvider,
 } from './variable-env.js';
+import { findPreviousStageId } from './variables.repository.js';
 
 export const stageLine = (stage: StageRow) =>
   stage.stageDescription.trim() ? `${stage.stageName}: ${stage.stageDescription.trim()}` : stage.stageName;
@@ -21,21 +20,9 @@ async function previousStageName(env: VariableEnv): Promise<string | undefined> 
   if (!conversationId) return undefined;
   const stage = await currentStage(env);
   if (!stage) return '';
-  const fromStageId = await remember(env, `previous-stage:${conversationId}:${stage.stageId}`, async () => {
-    const [row] = await env.ctx.db
-      .select({ fromStageId: stageTransitions.fromStageId })
-      .from(stageTransitions)
-      .where(
-        and(
-          eq(stageTransitions.conversationId, conversationId),
-          eq(stageTransitions.businessId, env.vc.businessId),
-          eq(stageTransitions.toStageId, stage.stageId),
-        ),
-      )
-      .orderBy(desc(stageTransitions.createdAt))
-      .limit(1);
-    return row?.fromStageId ?? null;
-  });
+  const fromStageId = await remember(env, `previous-stage:${conversationId}:${stage.stageId}`, () =>
+    findPreviousStageId(env.ctx.db, env.vc.businessId, conversationId, stage.stageId),
+  );
   return nameOf(fromStageId);
 }
 

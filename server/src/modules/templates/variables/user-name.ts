@@ -1,6 +1,5 @@
-import { and, eq } from 'drizzle-orm';
-import { users } from '../../../db/schema.js';
 import { collectedData, currentUserId, remember, type VariableProvider } from './variable-env.js';
+import { findUserName } from './variables.repository.js';
 
 const NAME_KEYS = ['name', 'full_name', 'user_name', 'customer_name'];
 
@@ -25,14 +24,7 @@ const userName: VariableProvider = async (env) => {
   }
   const row =
     env.vc.user ??
-    (await remember(env, `user:${userId}`, async () => {
-      const [found] = await env.ctx.db
-        .select({ firstName: users.firstName, lastName: users.lastName })
-        .from(users)
-        .where(and(eq(users.userId, userId), eq(users.businessId, env.vc.businessId)))
-        .limit(1);
-      return found;
-    }));
+    (await remember(env, `user:${userId}`, () => findUserName(env.ctx.db, env.vc.businessId, userId)));
   const fromProfile = [row?.firstName, row?.lastName]
     .map((part) => part?.trim())
     .filter(Boolean)

@@ -1,8 +1,7 @@
-import { and, eq } from 'drizzle-orm';
 import type { AppContext } from '../../../context.js';
-import { conversations } from '../../../db/schema.js';
-import { type BusinessConfig, getBusinessConfig } from '../../config-cache/business-config-cache.js';
-import type { StageRow } from '../../stages/stages.repository.js';
+import type { StageRow } from '../../config-cache/index.js';
+import { type BusinessConfig, getBusinessConfig } from '../../config-cache/index.js';
+import { findConversationFacts } from './variables.repository.js';
 
 export interface VariableContext {
   businessId: string;
@@ -68,23 +67,9 @@ export interface ConversationFacts {
 export function conversationFacts(env: VariableEnv): Promise<ConversationFacts | undefined> {
   const conversationId = env.vc.conversationId;
   if (!conversationId) return Promise.resolve(undefined);
-  return remember(env, `conversation:${conversationId}`, async () => {
-    const [row] = await env.ctx.db
-      .select({
-        userId: conversations.userId,
-        stageId: conversations.stageId,
-        collectedData: conversations.collectedData,
-      })
-      .from(conversations)
-      .where(
-        and(
-          eq(conversations.conversationId, conversationId),
-          eq(conversations.businessId, env.vc.businessId),
-        ),
-      )
-      .limit(1);
-    return row;
-  });
+  return remember(env, `conversation:${conversationId}`, () =>
+    findConversationFacts(env.ctx.db, env.vc.businessId, conversationId),
+  );
 }
 
 export async function currentUserId(env: VariableEnv): Promise<string | undefined> {

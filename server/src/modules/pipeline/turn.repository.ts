@@ -1,7 +1,137 @@
-import { sql } from 'drizzle-orm';
+import { and, asc, eq, lt, lte, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { rowsOf } from '../../db/raw-rows.js';
+import { fromJson, rowsOf, toDate } from '../../db/raw-rows.js';
+import { conversations, llmCalls, messages } from '../../db/schema.js';
 import type { TurnResult } from './run-turn.js';
+
+/*
+ * The SQL of processing a conversation's messages: the lease that serialises workers across
+ * processes, the turn's one-statement write, and the reads that recovery and retries need.
+ */
+
+export interface PendingMessage {
+  messageId: string;
+  content: string;
+  sequence: number;
+}
+
+export interface LeasedConversation {
+  businessId: string;
+  userId: string;
+  stageId: string | null;
+  channel: string;
+  collectedData: Record<string, unknown>;
+  aiStoppedAt: Date | null;
+  aiStoppedUntil: Date | null;
+  pending: PendingMessage[];
+  user: { firstName: string; lastName: string };
+}
+
+/**
+ * Takes the lease (free, ours, or expired) and, in the same statement, reads the conversation's state
+ * and its pending messages up to `untilSequence`. undefined: another worker holds a live lease.
+ */
+export async function tryLease(
+  db: DbOrTx,
+  lease: { owner: string; seconds: number },
+  conversationId: string,
+  untilSequence: number,
+): Promise<LeasedConversation | undefined> {
+  const [row] = rowsOf(
+    await db.execute(sql`
+    WITH lease AS (
+      UPDATE conversations
+         SET lease_owner = ${lease.owner}, lease_until = now() + make_interval(secs => ${lease.seconds})
+       WHERE conversation_id = ${conversationId}
+         AND (lease_owner IS NULL OR lease_owner = ${lease.owner} OR lease_until < now())
+      RETURNING business_id, user_id, stage_id, channel, collected_data, ai_stopped_at, ai_stopped_until
+    )
+    SELECT lease.*, u.first_name, u.last_name,
+           (SELECT coalesce(json_agg(json_build_object('messageId', m.message_id, 'content', m.message_content,
+                                                       'sequence', m.sequence_number) ORDER BY m.sequence_number), '[]')
+              FROM messages m
+             WHERE m.conversation_id = ${conversationId} AND m.status = 'pending'
+               AND m.sequence_number <= ${untilSequence}::int) AS pending
+      FROM lease LEFT JOIN users u ON u.user_id = lease.user_id`),
+  );
+  if (!row) return undefined;
+  return {
+    businessId: String(row.business_id),
+    userId: String(row.user_id),
+    stageId: (row.stage_id as string | null) ?? null,
+    channel: String(row.channel),
+    collectedData: fromJson(row.collected_data as Record<string, unknown> | null) ?? {},
+    aiStoppedAt: row.ai_stopped_at ? toDate(row.ai_stopped_at) : null,
+    aiStoppedUntil: row.ai_stopped_until ? toDate(row.ai_stopped_until) : null,
+    pending: fromJson(row.pending as PendingMessage[] | null) ?? [],
+    user: { firstName: String(row.first_name ?? ''), lastName: String(row.last_name ?? '') },
+  };
+}
+
+export async function releaseLease(db: DbOrTx, owner: string, conversationId: string) {
+  await db
+    .update(conversations)
+    .set({ leaseOwner: null, leaseUntil: null })
+    .where(and(eq(conversations.conversationId, conversationId), eq(conversations.leaseOwner, owner)));
+}
+
+/** Whether a message up to `untilSequence` (or, given, that one message) is still pending. */
+export async function hasPendingMessage(
+  db: DbOrTx,
+  conversationId: string,
+  untilSequence: number,
+  messageId?: string,
+) {
+  const [pending] = await db
+    .select({ id: messages.messageId })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.conversationId, conversationId),
+        eq(messages.status, 'pending'),
+        lte(messages.sequenceNumber, untilSequence),
+        ...(messageId ? [eq(messages.messageId, messageId)] : []),
+      ),
+    )
+    .limit(1);
+  return pending !== undefined;
+}
+
+/** The AI is paused: the message is kept, unanswered. */
+export async function markMessageSkipped(db: DbOrTx, messageId: string) {
+  await db.update(messages).set({ status: 'skipped' }).where(eq(messages.messageId, messageId));
+}
+
+/** Conversations with a message pending for longer than the grace period and no live lease. */
+export async function findStalledConversations(db: DbOrTx, graceSeconds: number, limit: number) {
+  const rows = await db
+    .selectDistinct({ conversationId: messages.conversationId })
+    .from(messages)
+    .innerJoin(conversations, eq(conversations.conversationId, messages.conversationId))
+    .where(
+      and(
+        eq(messages.status, 'pending'),
+        lt(messages.createdAt, sql`now() - make_interval(secs => ${graceSeconds})`),
+        sql`(${conversations.leaseUntil} is null or ${conversations.leaseUntil} < now())`,
+      ),
+    )
+    .limit(limit);
+  return rows.map((row) => row.conversationId);
+}
+
+/** The LLM calls logged for one inbound message, oldest first. */
+export function listCallsOfMessage(db: DbOrTx, messageId: string) {
+  return db.select().from(llmCalls).where(eq(llmCalls.messageId, messageId)).orderBy(asc(llmCalls.createdAt));
+}
+
+export async function findConversationUserId(db: DbOrTx, conversationId: string) {
+  const [row] = await db
+    .select({ userId: conversations.userId })
+    .from(conversations)
+    .where(eq(conversations.conversationId, conversationId))
+    .limit(1);
+  return row?.userId;
+}
 
 export interface PersistInput {
   businessId: string;

@@ -1,0 +1,20 @@
+/** The request and per-attempt answer shared by the LLM client and its transports. */
+export type LlmOutput = { kind: 'text' } | { kind: 'choice'; options: string[] } | { kind: 'json' };
+
+export interface LlmRequest {
+  system: string;
+  prompt: string;
+  output: LlmOutput;
+  /** A business's model override. */
+  model?: string | undefined;
+  provider?: 'openai' | 'anthropic' | undefined;
+  temperature?: number | undefined;
+  /** Streaming: called with each piece of text as it arrives. */
+  onToken?: ((text: string) => void) | undefined;
+}
+
+export interface LlmAttempt {
+  text: string;
+  tokensIn: number;
+  tokensOut: number;
+}

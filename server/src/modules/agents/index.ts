@@ -1,0 +1,2 @@
+/** What other modules may use of agents. */
+export { findAgent } from './agents.repository.js';

@@ -1,0 +1,2 @@
+/** What other modules (and the auth plugin) may use of businesses. */
+export { type BusinessRow, findBusiness, findBusinessByKeyHash } from './businesses.repository.js';

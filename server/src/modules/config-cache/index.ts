@@ -1,0 +1,7 @@
+/** What other modules may use of the business configuration cache. */
+export {
+  type BusinessConfig,
+  type BusinessConfigCache,
+  getBusinessConfig,
+} from './business-config-cache.js';
+export type { BusinessRow, StageRow, TemplateRow } from './config-cache.repository.js';

@@ -1,0 +1,10 @@
+/** What other modules may use of conversations: messages are stored and read only through these. */
+export { isAiStopped } from './ai-control.js';
+export { insertLlmCall } from './llm-calls.repository.js';
+export {
+  appendMessage,
+  findMessage,
+  findMessageByExternalId,
+  insertMessage,
+  type MessageRow,
+} from './messages.repository.js';

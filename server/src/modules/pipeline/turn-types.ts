@@ -1,0 +1,29 @@
+import type { BusinessConfig } from '../config-cache/index.js';
+import type { StageRow } from '../stages/index.js';
+import type { StepCall } from './pipeline-steps.js';
+import type { ProcessingStep, TurnListener } from './pipeline-types.js';
+
+/** What one turn (stage selection, extraction, reply) starts from and produces. */
+export interface TurnInput {
+  config: BusinessConfig;
+  conversationId: string;
+  userId: string;
+  user?: { firstName: string; lastName: string } | undefined;
+  stageId: string | null;
+  collectedData: Record<string, unknown>;
+  messageId: string;
+  messageContent: string;
+  listener?: TurnListener | undefined;
+}
+
+export interface TurnResult {
+  stage: StageRow;
+  previousStage: StageRow;
+  extracted: Record<string, unknown>;
+  reply: string;
+  fallback: boolean;
+  engine: 'llm' | 'offline';
+  steps: ProcessingStep[];
+  /** Every step that ran, including a speculative extraction that was thrown away, for the call log. */
+  calls: StepCall[];
+}

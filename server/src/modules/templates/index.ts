@@ -1,0 +1,7 @@
+/** What other modules may use of templates. */
+export {
+  findDefaultTemplates,
+  findTemplatesByIds,
+  insertTemplates,
+  type TemplateRow,
+} from './templates.repository.js';

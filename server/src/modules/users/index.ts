@@ -1,0 +1,2 @@
+/** What other modules may use of users. */
+export { findUser } from './users.repository.js';
