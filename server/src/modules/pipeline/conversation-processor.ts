@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.js';
 import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import type { LlmClient } from '../../llm/llm-client.js';
 import { getBusinessConfig } from '../config-cache/index.js';
-import { isAiStopped } from '../conversations/ai-control.js';
+import { isAiStopped, publishConversationEvent } from '../conversations/index.js';
 import type { TurnListener, TurnOutcome } from './pipeline-types.js';
 import { runTurn } from './run-turn.js';
 import {
@@ -141,6 +141,14 @@ export class ConversationProcessor {
     // Not pending any more (deleted, or handled elsewhere after our lease expired): nothing was written,
     // and the caller answers from what is stored.
     if (!persisted) return null;
+    publishConversationEvent(ctx, {
+      type: 'message',
+      business_id: leased.businessId,
+      conversation_id: conversationId,
+      message_id: persisted.replyId,
+      sender_type: 'assistant',
+      channel: leased.channel,
+    });
     ctx.metrics.messagesProcessed.inc({ outcome: turn.fallback ? 'fallback' : turn.engine });
     return {
       messageId: message.messageId,
