@@ -1,9 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiClient, unwrap } from './api/client';
-import type { RuntimeInfo } from './api/types';
 
-export function getRuntime(): Promise<RuntimeInfo> {
-  return unwrap<RuntimeInfo>(apiClient.GET('/api/settings/runtime', {}));
+export function getRuntime() {
+  return unwrap(apiClient.GET('/api/settings/runtime', {}));
 }
 
 export function useRuntime() {

@@ -1,6 +1,6 @@
 import { type QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from 'react';
-import type { Me } from '../api/types';
+import type { Me } from '../api/models';
 import { getMe, loginWithKey, logout, saveConfig } from './auth-api';
 
 export const meQueryKey = ['auth', 'me'] as const;

@@ -1,11 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
-import type { Agent } from '@/lib/api/types';
 
-export function createAgent(businessId: string, agentName: string): Promise<Agent> {
-  return unwrap<Agent>(
-    apiClient.POST('/api/agents', { body: { business_id: businessId, agent_name: agentName } }),
-  );
+export function createAgent(businessId: string, agentName: string) {
+  return unwrap(apiClient.POST('/api/agents', { body: { business_id: businessId, agent_name: agentName } }));
 }
 
 export function useCreateAgent(businessId: string) {

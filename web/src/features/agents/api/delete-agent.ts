@@ -1,8 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
 
-export function deleteAgent(_businessId: string, agentId: string): Promise<void> {
-  return unwrap<void>(
+export function deleteAgent(_businessId: string, agentId: string) {
+  return unwrap(
     apiClient.DELETE('/api/agents/{agent_id}', {
       params: { path: { agent_id: agentId } },
     }),

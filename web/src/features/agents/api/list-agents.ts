@@ -1,11 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
-import type { Agent, ListOf } from '@/lib/api/types';
 
-export type AgentList = ListOf<'agents', Agent>;
-
-export function listAgents(businessId: string): Promise<AgentList> {
-  return unwrap<AgentList>(
+export function listAgents(businessId: string) {
+  return unwrap(
     apiClient.GET('/api/agents', { params: { query: { business_id: businessId, per_page: 100 } } }),
   );
 }

@@ -1,9 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
-import type { Agent } from '@/lib/api/types';
 
-export function updateAgent(_businessId: string, agentId: string, agentName: string): Promise<Agent> {
-  return unwrap<Agent>(
+export function updateAgent(_businessId: string, agentId: string, agentName: string) {
+  return unwrap(
     apiClient.PUT('/api/agents/{agent_id}', {
       params: { path: { agent_id: agentId } },
       body: { agent_name: agentName },

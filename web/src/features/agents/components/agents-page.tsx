@@ -29,7 +29,7 @@ import { Loading } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
 import { fieldErrorsOf } from '@/lib/api/errors';
-import type { Agent } from '@/lib/api/types';
+import type { Agent } from '@/lib/api/models';
 import { formatDateTime } from '@/lib/format';
 import { useCreateAgent } from '../api/create-agent';
 import { useDeleteAgent } from '../api/delete-agent';

@@ -1,8 +1,5 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
-import type { AnalyticsOverview } from '@/lib/api/types';
-
-export type { AnalyticsOverview };
 
 export const RANGE_OPTIONS = [7, 30, 90] as const;
 export type RangeDays = (typeof RANGE_OPTIONS)[number];
@@ -20,14 +17,10 @@ export function rangeStart(days: number, now: Date = new Date()): string {
   return new Date(today - (days - 1) * DAY_MS).toISOString();
 }
 
-export function getAnalyticsOverview(
-  businessId: string,
-  from: string,
-  to?: string,
-): Promise<AnalyticsOverview> {
+export function getAnalyticsOverview(businessId: string, from: string, to?: string) {
   const query: { business_id: string; from: string; to?: string } = { business_id: businessId, from };
   if (to) query.to = to;
-  return unwrap<AnalyticsOverview>(apiClient.GET('/api/analytics/overview', { params: { query } }));
+  return unwrap(apiClient.GET('/api/analytics/overview', { params: { query } }));
 }
 
 export function useAnalyticsOverview(businessId: string, days: RangeDays) {

@@ -9,7 +9,7 @@ import {
   Typography,
 } from '@mui/material';
 import { callLabel } from '@/features/conversations/components/llm-call-list';
-import type { AnalyticsOverview } from '@/lib/api/types';
+import type { AnalyticsOverview } from '@/lib/api/models';
 import { formatCost, formatMs } from '@/lib/format';
 import { formatCount } from './format';
 

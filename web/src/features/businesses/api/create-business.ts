@@ -1,6 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
-import type { BusinessWithKey } from '@/lib/api/types';
 
 export interface CreateBusinessInput {
   business_name: string;
@@ -11,12 +10,12 @@ export interface CreateBusinessInput {
   owner_id?: string;
 }
 
-export function createBusiness(input: CreateBusinessInput): Promise<BusinessWithKey> {
+export function createBusiness(input: CreateBusinessInput) {
   const body: CreateBusinessInput = { business_name: input.business_name };
   for (const k of ['business_description', 'address', 'phone_number', 'website', 'owner_id'] as const) {
     if (input[k]?.trim()) body[k] = input[k];
   }
-  return unwrap<BusinessWithKey>(apiClient.POST('/api/businesses', { body }));
+  return unwrap(apiClient.POST('/api/businesses', { body }));
 }
 
 export function useCreateBusiness() {

@@ -1,8 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
 
-export function deleteBusiness(businessId: string): Promise<void> {
-  return unwrap<void>(
+export function deleteBusiness(businessId: string) {
+  return unwrap(
     apiClient.DELETE('/api/businesses/{business_id}', { params: { path: { business_id: businessId } } }),
   );
 }

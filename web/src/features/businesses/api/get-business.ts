@@ -1,9 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
-import type { Business } from '@/lib/api/types';
 
-export function getBusiness(businessId: string): Promise<Business> {
-  return unwrap<Business>(
+export function getBusiness(businessId: string) {
+  return unwrap(
     apiClient.GET('/api/businesses/{business_id}', { params: { path: { business_id: businessId } } }),
   );
 }

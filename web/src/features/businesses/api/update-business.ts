@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
-import type { Business, BusinessSettings } from '@/lib/api/types';
+import type { Business } from '@/lib/api/models';
 
 /** api.md PUT/PATCH /api/businesses/{id}: partial; `settings` keys are merged into the stored ones. */
 export interface UpdateBusinessInput {
@@ -11,11 +11,11 @@ export interface UpdateBusinessInput {
   website?: string | null;
   owner_id?: string | null;
   first_stage_id?: string;
-  settings?: Partial<BusinessSettings>;
+  settings?: Business['settings'];
 }
 
-export function updateBusiness(businessId: string, input: UpdateBusinessInput): Promise<Business> {
-  return unwrap<Business>(
+export function updateBusiness(businessId: string, input: UpdateBusinessInput) {
+  return unwrap(
     apiClient.PATCH('/api/businesses/{business_id}', {
       params: { path: { business_id: businessId } },
       body: input,

@@ -20,7 +20,7 @@ import { EmptyState } from '@/components/empty-state';
 import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
-import type { Business } from '@/lib/api/types';
+import type { Business } from '@/lib/api/models';
 import { useSession } from '@/lib/auth/session';
 import { formatDateTime, shortId } from '@/lib/format';
 import { useDeleteBusiness } from '../api/delete-business';

@@ -11,7 +11,7 @@ import {
 import { type FormEvent, useEffect, useState } from 'react';
 import { ErrorAlert } from '@/components/error-alert';
 import { fieldErrorsOf } from '@/lib/api/errors';
-import type { BusinessWithKey } from '@/lib/api/types';
+import type { BusinessWithKey } from '@/lib/api/models';
 import { type CreateBusinessInput, useCreateBusiness } from '../api/create-business';
 
 const FIELDS: { name: keyof CreateBusinessInput; label: string; multiline?: boolean }[] = [

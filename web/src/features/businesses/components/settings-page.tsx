@@ -19,7 +19,7 @@ import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
 import { useStages } from '@/features/stages/api/list-stages';
 import { fieldErrorsOf } from '@/lib/api/errors';
-import type { Business } from '@/lib/api/types';
+import type { Business } from '@/lib/api/models';
 import { saveConfig } from '@/lib/auth/auth-api';
 import { useSession } from '@/lib/auth/session';
 import { useRuntime } from '@/lib/runtime';

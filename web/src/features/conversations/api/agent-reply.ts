@@ -1,13 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
-import type { Message } from '@/lib/api/types';
 
-export function sendAgentReply(
-  _businessId: string,
-  conversationId: string,
-  content: string,
-): Promise<Message> {
-  return unwrap<Message>(
+export function sendAgentReply(_businessId: string, conversationId: string, content: string) {
+  return unwrap(
     apiClient.POST('/api/conversations/{conversation_id}/agent-reply', {
       params: { path: { conversation_id: conversationId } },
       body: { content },

@@ -1,14 +1,13 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
-import type { AiControl } from '@/lib/api/types';
 
 export function setAiControl(
   _businessId: string,
   conversationId: string,
   action: 'stop' | 'resume',
   durationHours?: number,
-): Promise<AiControl> {
-  return unwrap<AiControl>(
+) {
+  return unwrap(
     apiClient.POST('/api/conversations/{conversation_id}/ai-control', {
       params: { path: { conversation_id: conversationId } },
       body: durationHours ? { action, duration_hours: durationHours } : { action },

@@ -1,8 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
 
-export function deleteConversation(_businessId: string, conversationId: string): Promise<void> {
-  return unwrap<void>(
+export function deleteConversation(_businessId: string, conversationId: string) {
+  return unwrap(
     apiClient.DELETE('/api/conversations/{conversation_id}', {
       params: { path: { conversation_id: conversationId } },
     }),

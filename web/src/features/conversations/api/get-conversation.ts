@@ -1,9 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
-import type { ConversationDetail } from '@/lib/api/types';
 
-export function getConversation(_businessId: string, conversationId: string): Promise<ConversationDetail> {
-  return unwrap<ConversationDetail>(
+export function getConversation(_businessId: string, conversationId: string) {
+  return unwrap(
     apiClient.GET('/api/conversations/{conversation_id}', {
       params: { path: { conversation_id: conversationId } },
     }),

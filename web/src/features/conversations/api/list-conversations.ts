@@ -1,8 +1,5 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { apiClient, compact, unwrap } from '@/lib/api/client';
-import type { Conversation, ListOf } from '@/lib/api/types';
-
-export type ConversationList = ListOf<'conversations', Conversation>;
 
 export interface ConversationFilters {
   status?: 'active' | 'closed';
@@ -17,14 +14,11 @@ export interface ConversationFilters {
   per_page?: number;
 }
 
-export function listConversations(
-  businessId: string,
-  filters: ConversationFilters = {},
-): Promise<ConversationList> {
+export function listConversations(businessId: string, filters: ConversationFilters = {}) {
   const { data, ...rest } = filters;
   const dataQuery: Record<string, string> = {};
   for (const [k, v] of Object.entries(data ?? {})) if (k.trim()) dataQuery[`data.${k.trim()}`] = v;
-  return unwrap<ConversationList>(
+  return unwrap(
     apiClient.GET('/api/conversations', {
       params: { query: compact({ business_id: businessId, ...rest, ...dataQuery }) },
     }),

@@ -1,9 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
-import type { LlmCall } from '@/lib/api/types';
 
-export function listLlmCalls(businessId: string, conversationId: string): Promise<{ llm_calls: LlmCall[] }> {
-  return unwrap<{ llm_calls: LlmCall[] }>(
+export function listLlmCalls(businessId: string, conversationId: string) {
+  return unwrap(
     apiClient.GET('/api/llm-calls', {
       params: { query: { business_id: businessId, conversation_id: conversationId, limit: 500 } },
     }),

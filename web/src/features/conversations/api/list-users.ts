@@ -1,11 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
-import type { EndUser, ListOf } from '@/lib/api/types';
+import type { EndUser } from '@/lib/api/models';
 
-export type UserList = ListOf<'users', EndUser>;
-
-export function listUsers(businessId: string): Promise<UserList> {
-  return unwrap<UserList>(
+export function listUsers(businessId: string) {
+  return unwrap(
     apiClient.GET('/api/users', { params: { query: { business_id: businessId, per_page: 100 } } }),
   );
 }

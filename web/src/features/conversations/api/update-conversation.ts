@@ -1,13 +1,12 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
-import type { Conversation } from '@/lib/api/types';
 
 export function updateConversationStatus(
   _businessId: string,
   conversationId: string,
   status: 'active' | 'closed',
-): Promise<Conversation> {
-  return unwrap<Conversation>(
+) {
+  return unwrap(
     apiClient.PATCH('/api/conversations/{conversation_id}', {
       params: { path: { conversation_id: conversationId } },
       body: { status },

@@ -29,7 +29,7 @@ import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
 import { useStages } from '@/features/stages/api/list-stages';
 import { fieldErrorsOf } from '@/lib/api/errors';
-import type { ConversationDetail } from '@/lib/api/types';
+import type { ConversationDetail } from '@/lib/api/models';
 import { formatDateTime, formatValue } from '@/lib/format';
 import { useAgentReply } from '../api/agent-reply';
 import { useAiControl } from '../api/ai-control';

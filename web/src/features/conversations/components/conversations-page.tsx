@@ -25,7 +25,7 @@ import { Loading, TopProgress } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
 import { useStages } from '@/features/stages/api/list-stages';
-import type { Conversation } from '@/lib/api/types';
+import type { ConversationSummary } from '@/lib/api/models';
 import { formatDateTime } from '@/lib/format';
 import { type ConversationFilters, useConversations } from '../api/list-conversations';
 import { userLabel, useUsers } from '../api/list-users';
@@ -40,9 +40,8 @@ export function ConversationsPage() {
 
 const FILTER_KEYS = ['status', 'stage_id', 'user_id', 'q', 'from', 'to', 'data_key', 'data_value'] as const;
 
-function lastMessageText(c: Conversation): string {
-  if (!c.last_message) return '';
-  return typeof c.last_message === 'string' ? c.last_message : c.last_message.message_content;
+function lastMessageText(c: ConversationSummary): string {
+  return c.last_message?.message_content ?? '';
 }
 
 /** Dates from `<input type="date">` become the start / end of that day in local time, as ISO. */
@@ -248,9 +247,7 @@ function Conversations({ businessId }: { businessId: string }) {
                           color={c.status === 'active' ? 'success' : 'default'}
                           variant="outlined"
                         />
-                        {(c.ai_control?.is_stopped ?? c.ai_stopped) && (
-                          <Chip size="small" label="AI stopped" color="warning" />
-                        )}
+                        {c.ai_stopped && <Chip size="small" label="AI stopped" color="warning" />}
                       </Stack>
                     </TableCell>
                     <TableCell sx={{ display: { xs: 'none', md: 'table-cell' }, maxWidth: 360 }}>

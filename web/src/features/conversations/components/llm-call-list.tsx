@@ -1,7 +1,7 @@
 import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
 import { Accordion, AccordionDetails, AccordionSummary, Box, Chip, Stack, Typography } from '@mui/material';
 import { CodeBlock } from '@/components/code-block';
-import type { LlmCall } from '@/lib/api/types';
+import type { LlmCall } from '@/lib/api/models';
 import { formatCost, formatMs, prettyJson } from '@/lib/format';
 
 const CALL_LABELS: Record<string, string> = {

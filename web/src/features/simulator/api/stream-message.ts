@@ -1,5 +1,5 @@
 import { ApiError, networkError, toApiError } from '@/lib/api/errors';
-import type { MessageResponse, ProcessingStep } from '@/lib/api/types';
+import type { MessageResponse, ProcessingStep } from '@/lib/api/models';
 import { readSse } from '@/lib/sse';
 
 export interface SendMessageInput {

@@ -1,8 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
 
-export function deleteStage(_businessId: string, stageId: string): Promise<void> {
-  return unwrap<void>(
+export function deleteStage(_businessId: string, stageId: string) {
+  return unwrap(
     apiClient.DELETE('/api/stages/{stage_id}', {
       params: { path: { stage_id: stageId } },
     }),

@@ -1,9 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
-import type { Stage } from '@/lib/api/types';
 
-export function getStage(_businessId: string, stageId: string): Promise<Stage> {
-  return unwrap<Stage>(
+export function getStage(_businessId: string, stageId: string) {
+  return unwrap(
     apiClient.GET('/api/stages/{stage_id}', {
       params: { path: { stage_id: stageId } },
     }),

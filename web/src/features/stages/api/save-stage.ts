@@ -1,6 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
-import type { Stage } from '@/lib/api/types';
 
 export interface StageInput {
   stage_name: string;
@@ -32,12 +31,12 @@ function body(businessId: string | null, input: StageInput): StageInput & { busi
   return out;
 }
 
-export function createStage(businessId: string, input: StageInput): Promise<Stage> {
-  return unwrap<Stage>(apiClient.POST('/api/stages', { body: body(businessId, input) }));
+export function createStage(businessId: string, input: StageInput) {
+  return unwrap(apiClient.POST('/api/stages', { body: body(businessId, input) }));
 }
 
-export function updateStage(_businessId: string, stageId: string, input: StageInput): Promise<Stage> {
-  return unwrap<Stage>(
+export function updateStage(_businessId: string, stageId: string, input: StageInput) {
+  return unwrap(
     apiClient.PUT('/api/stages/{stage_id}', {
       params: { path: { stage_id: stageId } },
       body: body(null, input),

@@ -14,7 +14,7 @@ import { useAgents } from '@/features/agents/api/list-agents';
 import { useBusiness } from '@/features/businesses/api/get-business';
 import { useUpdateBusiness } from '@/features/businesses/api/update-business';
 import { useTemplates } from '@/features/templates/api/list-templates';
-import type { TemplateRole } from '@/lib/api/types';
+import type { TemplateRole } from '@/lib/template-types';
 import { useDeleteStage } from '../api/delete-stage';
 import { useStage } from '../api/get-stage';
 import { ROLE_LABELS } from './template-picker';

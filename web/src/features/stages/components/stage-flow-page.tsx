@@ -18,7 +18,7 @@ import { Loading } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
 import { useBusiness } from '@/features/businesses/api/get-business';
-import type { Stage, StageTransitionCount } from '@/lib/api/types';
+import type { Stage, StageTransitionCount } from '@/lib/api/models';
 import { useStageTransitions } from '../api/get-stage-transitions';
 import { useStages } from '../api/list-stages';
 import { type FlowNode, layoutFlow, NODE_H, NODE_W, START } from './flow-layout';

@@ -13,7 +13,8 @@ import {
 } from '@mui/material';
 import { Link as RouterLink } from 'react-router-dom';
 import { CodeBlock } from '@/components/code-block';
-import type { Template, TemplateRole } from '@/lib/api/types';
+import type { Template } from '@/lib/api/models';
+import type { TemplateRole } from '@/lib/template-types';
 
 export const ROLE_LABELS: Record<TemplateRole, string> = {
   stage_selection: 'Stage selection template',

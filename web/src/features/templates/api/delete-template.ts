@@ -1,8 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
 
-export function deleteTemplate(_businessId: string, templateId: string): Promise<void> {
-  return unwrap<void>(
+export function deleteTemplate(_businessId: string, templateId: string) {
+  return unwrap(
     apiClient.DELETE('/api/templates/{template_id}', {
       params: { path: { template_id: templateId } },
     }),

@@ -1,9 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
-import type { Template } from '@/lib/api/types';
 
-export function getTemplate(_businessId: string, templateId: string): Promise<Template> {
-  return unwrap<Template>(
+export function getTemplate(_businessId: string, templateId: string) {
+  return unwrap(
     apiClient.GET('/api/templates/{template_id}', {
       params: { path: { template_id: templateId } },
     }),

@@ -1,15 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiClient, compact, unwrap } from '@/lib/api/client';
-import type { ListOf, Template, TemplateType } from '@/lib/api/types';
+import type { TemplateType } from '@/lib/api/models';
 
-export type TemplateList = ListOf<'templates', Template>;
 export interface TemplateFilters {
   template_type?: TemplateType | '';
   is_default?: 'true' | 'false' | '';
 }
 
-export function listTemplates(businessId: string, filters: TemplateFilters = {}): Promise<TemplateList> {
-  return unwrap<TemplateList>(
+export function listTemplates(businessId: string, filters: TemplateFilters = {}) {
+  return unwrap(
     apiClient.GET('/api/templates', {
       params: {
         query: compact({

@@ -1,6 +1,5 @@
 import { apiClient, compact, unwrap } from '@/lib/api/client';
 import { ApiError } from '@/lib/api/errors';
-import type { RenderResult } from '@/lib/api/types';
 
 export interface RenderInput {
   variables: Record<string, string>;
@@ -21,7 +20,7 @@ export function rejectedDraft(e: unknown): boolean {
 }
 
 function post(templateId: string, input: RenderInput, signal?: AbortSignal) {
-  return unwrap<RenderResult>(
+  return unwrap(
     apiClient.POST('/api/templates/{template_id}/render', {
       params: { path: { template_id: templateId } },
       body: compact({ ...input }),
@@ -35,9 +34,9 @@ export async function renderTemplate(
   templateId: string,
   input: RenderInput,
   signal?: AbortSignal,
-): Promise<RenderResult & { draftIgnored?: boolean }> {
+) {
   try {
-    return await post(templateId, input, signal);
+    return { ...(await post(templateId, input, signal)), draftIgnored: false };
   } catch (e) {
     if (!(input.content !== undefined || input.system_prompt !== undefined) || !rejectedDraft(e)) throw e;
     const { content: _c, system_prompt: _s, ...rest } = input;

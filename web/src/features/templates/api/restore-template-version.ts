@@ -1,13 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
-import type { Template } from '@/lib/api/types';
 
-export function restoreTemplateVersion(
-  _businessId: string,
-  templateId: string,
-  version: number,
-): Promise<Template> {
-  return unwrap<Template>(
+export function restoreTemplateVersion(_businessId: string, templateId: string, version: number) {
+  return unwrap(
     apiClient.POST('/api/templates/{template_id}/versions/{version}/restore', {
       params: { path: { template_id: templateId, version } },
     }),

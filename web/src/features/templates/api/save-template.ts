@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
-import type { Template, TemplateType } from '@/lib/api/types';
+import type { TemplateType } from '@/lib/api/models';
 
 export interface TemplateInput {
   template_name: string;
@@ -10,16 +10,12 @@ export interface TemplateInput {
   is_default: boolean;
 }
 
-export function createTemplate(businessId: string, input: TemplateInput): Promise<Template> {
-  return unwrap<Template>(apiClient.POST('/api/templates', { body: { business_id: businessId, ...input } }));
+export function createTemplate(businessId: string, input: TemplateInput) {
+  return unwrap(apiClient.POST('/api/templates', { body: { business_id: businessId, ...input } }));
 }
 
-export function updateTemplate(
-  _businessId: string,
-  templateId: string,
-  input: Partial<TemplateInput>,
-): Promise<Template> {
-  return unwrap<Template>(
+export function updateTemplate(_businessId: string, templateId: string, input: Partial<TemplateInput>) {
+  return unwrap(
     apiClient.PUT('/api/templates/{template_id}', {
       params: { path: { template_id: templateId } },
       body: input,

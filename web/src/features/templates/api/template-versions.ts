@@ -1,12 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
-import type { TemplateVersion } from '@/lib/api/types';
 
-export function listTemplateVersions(
-  _businessId: string,
-  templateId: string,
-): Promise<{ versions: TemplateVersion[] }> {
-  return unwrap<{ versions: TemplateVersion[] }>(
+export function listTemplateVersions(_businessId: string, templateId: string) {
+  return unwrap(
     apiClient.GET('/api/templates/{template_id}/versions', {
       params: { path: { template_id: templateId } },
     }),

@@ -1,14 +1,9 @@
 import { useMutation } from '@tanstack/react-query';
 import { apiClient, compact, unwrap } from '@/lib/api/client';
-import type { TemplateTestResult } from '@/lib/api/types';
 import type { RenderInput } from './render-template';
 
-export function testTemplate(
-  _businessId: string,
-  templateId: string,
-  input: RenderInput,
-): Promise<TemplateTestResult> {
-  return unwrap<TemplateTestResult>(
+export function testTemplate(_businessId: string, templateId: string, input: RenderInput) {
+  return unwrap(
     apiClient.POST('/api/templates/{template_id}/test', {
       params: { path: { template_id: templateId } },
       body: compact({ ...input }),

@@ -34,8 +34,9 @@ import { Loading } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
 import { fieldErrorsOf } from '@/lib/api/errors';
-import { TEMPLATE_TYPES, type Template, type TemplateType, type TemplateVariable } from '@/lib/api/types';
+import type { Template, TemplateVariable } from '@/lib/api/models';
 import { extractVariables } from '@/lib/format';
+import { TEMPLATE_TYPE_LABELS, TEMPLATE_TYPES, type TemplateType } from '@/lib/template-types';
 import { useDeleteTemplate } from '../api/delete-template';
 import { getTemplate, useTemplate } from '../api/get-template';
 import { useTemplateVariables } from '../api/get-template-variables';
@@ -45,7 +46,6 @@ import { insertVariable, TemplateCodeEditor } from './template-code-editor';
 import { TemplateHistoryPanel } from './template-history-panel';
 import { TemplatePreviewPanel } from './template-preview-panel';
 import { TemplateTestPanel } from './template-test-panel';
-import { TEMPLATE_TYPE_LABELS } from './template-types';
 import { VariablePalette } from './variable-palette';
 
 export function TemplateEditPage() {
@@ -151,7 +151,7 @@ export function TemplateEditor({
   const save = template ? update : create;
   const [draft, setDraft] = useState<TemplateInput>(initial);
   const [baseline, setBaseline] = useState<TemplateInput>(initial);
-  const [serverWarnings, setServerWarnings] = useState<string[]>(template?.warnings ?? []);
+  const [serverWarnings, setServerWarnings] = useState<string[]>([]);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [savedAt, setSavedAt] = useState<number | null>(null);
   const activeView = useRef<EditorView | null>(null);

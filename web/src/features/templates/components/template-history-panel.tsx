@@ -4,7 +4,7 @@ import { memo, useMemo, useState } from 'react';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
-import type { Template } from '@/lib/api/types';
+import type { Template } from '@/lib/api/models';
 import { formatDateTime } from '@/lib/format';
 import { diffLines } from '@/lib/line-diff';
 import { monoFont } from '@/theme/theme';

@@ -3,7 +3,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { memo, useMemo } from 'react';
 import { CodeBlock } from '@/components/code-block';
 import { ErrorAlert } from '@/components/error-alert';
-import type { RenderResult, TemplateVariable } from '@/lib/api/types';
+import type { RenderResult, TemplateVariable } from '@/lib/api/models';
 import { useDebouncedValue } from '@/lib/use-debounced-value';
 import { renderTemplate } from '../api/render-template';
 import { type PreviewContext, previewBody } from './preview-context';

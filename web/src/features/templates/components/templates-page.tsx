@@ -22,10 +22,9 @@ import { Loading } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
 import { useStages } from '@/features/stages/api/list-stages';
-import { TEMPLATE_TYPES, type TemplateType } from '@/lib/api/types';
 import { formatDateTime } from '@/lib/format';
+import { TEMPLATE_TYPE_LABELS, TEMPLATE_TYPES, type TemplateType } from '@/lib/template-types';
 import { type TemplateFilters, useTemplates } from '../api/list-templates';
-import { TEMPLATE_TYPE_LABELS } from './template-types';
 
 export function TemplatesPage() {
   return (
