@@ -31,10 +31,10 @@ import { RequireBusiness } from '@/components/require-business';
 import { fieldErrorsOf } from '@/lib/api/errors';
 import type { Agent } from '@/lib/api/models';
 import { formatDateTime } from '@/lib/format';
-import { useCreateAgent } from '../api/create-agent';
-import { useDeleteAgent } from '../api/delete-agent';
-import { useAgents } from '../api/list-agents';
-import { useUpdateAgent } from '../api/update-agent';
+import { useCreateAgent } from '@/lib/api/agents/create-agent';
+import { useDeleteAgent } from '@/lib/api/agents/delete-agent';
+import { useAgents } from '@/lib/api/agents/list-agents';
+import { useUpdateAgent } from '@/lib/api/agents/update-agent';
 
 export function AgentsPage() {
   return (

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { apiError, BUSINESS_ID, FakeApi } from '@/test/fake-api';
 import { renderRoutes, route } from '@/test/render';
-import { rangeStart } from '../api/get-analytics-overview';
+import { rangeStart } from '@/lib/api/analytics/get-analytics-overview';
 import { AnalyticsPage } from './analytics-page';
 
 /** The value shown on the KPI card labelled `label`. */

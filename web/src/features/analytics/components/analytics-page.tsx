@@ -10,7 +10,7 @@ import {
   RANGE_OPTIONS,
   type RangeDays,
   useAnalyticsOverview,
-} from '../api/get-analytics-overview';
+} from '@/lib/api/analytics/get-analytics-overview';
 import { FillRates } from './fill-rates';
 import { formatUtcDate } from './format';
 import { KpiCards, KpiSkeleton } from './kpi-cards';

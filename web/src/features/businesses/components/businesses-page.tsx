@@ -23,9 +23,9 @@ import { PageHeader } from '@/components/page-header';
 import type { Business } from '@/lib/api/models';
 import { useSession } from '@/lib/auth/session';
 import { formatDateTime, shortId } from '@/lib/format';
-import { useDeleteBusiness } from '../api/delete-business';
-import { useBusinesses } from '../api/list-businesses';
-import { useRotateKey } from '../api/rotate-key';
+import { useDeleteBusiness } from '@/lib/api/businesses/delete-business';
+import { useBusinesses } from '@/lib/api/businesses/list-businesses';
+import { useRotateKey } from '@/lib/api/businesses/rotate-key';
 import { CreateBusinessDialog } from './create-business-dialog';
 import { NewKeyDialog } from './new-key-dialog';
 

@@ -12,7 +12,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { ErrorAlert } from '@/components/error-alert';
 import { fieldErrorsOf } from '@/lib/api/errors';
 import type { BusinessWithKey } from '@/lib/api/models';
-import { type CreateBusinessInput, useCreateBusiness } from '../api/create-business';
+import { type CreateBusinessInput, useCreateBusiness } from '@/lib/api/businesses/create-business';
 
 const FIELDS: { name: keyof CreateBusinessInput; label: string; multiline?: boolean }[] = [
   { name: 'business_name', label: 'Business name' },

@@ -19,12 +19,12 @@ import { ErrorAlert } from '@/components/error-alert';
 import { OfflineBanner } from '@/components/offline-banner';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
-import { getConversation } from '@/features/conversations/api/get-conversation';
-import { useConversations } from '@/features/conversations/api/list-conversations';
-import { useStages } from '@/features/stages/api/list-stages';
+import { getConversation } from '@/lib/api/conversations/get-conversation';
+import { useConversations } from '@/lib/api/conversations/list-conversations';
+import { useStages } from '@/lib/api/stages/list-stages';
 import { errorMessage } from '@/lib/api/errors';
 import { formatDateTime } from '@/lib/format';
-import { streamMessage } from '../api/stream-message';
+import { streamMessage } from '@/lib/api/messages/stream-message';
 import { PipelinePanel } from './pipeline-panel';
 import type { PastMessage, SimTurn } from './simulator-state';
 

@@ -10,13 +10,13 @@ import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
-import { useAgents } from '@/features/agents/api/list-agents';
-import { useBusiness } from '@/features/businesses/api/get-business';
-import { useUpdateBusiness } from '@/features/businesses/api/update-business';
-import { useTemplates } from '@/features/templates/api/list-templates';
+import { useAgents } from '@/lib/api/agents/list-agents';
+import { useBusiness } from '@/lib/api/businesses/get-business';
+import { useUpdateBusiness } from '@/lib/api/businesses/update-business';
+import { useTemplates } from '@/lib/api/templates/list-templates';
 import type { TemplateRole } from '@/lib/template-types';
-import { useDeleteStage } from '../api/delete-stage';
-import { useStage } from '../api/get-stage';
+import { useDeleteStage } from '@/lib/api/stages/delete-stage';
+import { useStage } from '@/lib/api/stages/get-stage';
 import { ROLE_LABELS } from './template-picker';
 
 export function StageDetailPage() {

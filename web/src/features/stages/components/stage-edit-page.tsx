@@ -5,14 +5,14 @@ import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
-import { useAgents } from '@/features/agents/api/list-agents';
-import { useTemplates } from '@/features/templates/api/list-templates';
-import { createTemplate } from '@/features/templates/api/save-template';
+import { useAgents } from '@/lib/api/agents/list-agents';
+import { useTemplates } from '@/lib/api/templates/list-templates';
+import { createTemplate } from '@/lib/api/templates/save-template';
 import { ApiError, fieldErrorsOf } from '@/lib/api/errors';
 import type { Stage } from '@/lib/api/models';
 import type { TemplateRole } from '@/lib/template-types';
-import { useStage } from '../api/get-stage';
-import { type StageInput, useSaveStage } from '../api/save-stage';
+import { useStage } from '@/lib/api/stages/get-stage';
+import { type StageInput, useSaveStage } from '@/lib/api/stages/save-stage';
 import { TemplatePicker } from './template-picker';
 
 const ROLES: { role: TemplateRole; field: keyof StageInput; short: string }[] = [

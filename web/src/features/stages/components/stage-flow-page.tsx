@@ -17,10 +17,10 @@ import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
-import { useBusiness } from '@/features/businesses/api/get-business';
+import { useBusiness } from '@/lib/api/businesses/get-business';
 import type { Stage, StageTransitionCount } from '@/lib/api/models';
-import { useStageTransitions } from '../api/get-stage-transitions';
-import { useStages } from '../api/list-stages';
+import { useStageTransitions } from '@/lib/api/stages/get-stage-transitions';
+import { useStages } from '@/lib/api/stages/list-stages';
 import { type FlowNode, layoutFlow, NODE_H, NODE_W, START } from './flow-layout';
 
 export function StageFlowPage() {

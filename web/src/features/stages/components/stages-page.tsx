@@ -22,10 +22,10 @@ import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
-import { useAgents } from '@/features/agents/api/list-agents';
-import { useBusiness } from '@/features/businesses/api/get-business';
-import { useTemplates } from '@/features/templates/api/list-templates';
-import { useStages } from '../api/list-stages';
+import { useAgents } from '@/lib/api/agents/list-agents';
+import { useBusiness } from '@/lib/api/businesses/get-business';
+import { useTemplates } from '@/lib/api/templates/list-templates';
+import { useStages } from '@/lib/api/stages/list-stages';
 
 export function StagesPage() {
   return (
