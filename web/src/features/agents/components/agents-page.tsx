@@ -28,13 +28,13 @@ import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
-import { fieldErrorsOf } from '@/lib/api/errors';
-import type { Agent } from '@/lib/api/models';
-import { formatDateTime } from '@/lib/format';
 import { useCreateAgent } from '@/lib/api/agents/create-agent';
 import { useDeleteAgent } from '@/lib/api/agents/delete-agent';
 import { useAgents } from '@/lib/api/agents/list-agents';
 import { useUpdateAgent } from '@/lib/api/agents/update-agent';
+import { fieldErrorsOf } from '@/lib/api/errors';
+import type { Agent } from '@/lib/api/models';
+import { formatDateTime } from '@/lib/format';
 
 export function AgentsPage() {
   return (

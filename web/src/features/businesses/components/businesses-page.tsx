@@ -20,12 +20,12 @@ import { EmptyState } from '@/components/empty-state';
 import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
-import type { Business } from '@/lib/api/models';
-import { useSession } from '@/lib/auth/session';
-import { formatDateTime, shortId } from '@/lib/format';
 import { useDeleteBusiness } from '@/lib/api/businesses/delete-business';
 import { useBusinesses } from '@/lib/api/businesses/list-businesses';
 import { useRotateKey } from '@/lib/api/businesses/rotate-key';
+import type { Business } from '@/lib/api/models';
+import { useSession } from '@/lib/auth/session';
+import { formatDateTime, shortId } from '@/lib/format';
 import { CreateBusinessDialog } from './create-business-dialog';
 import { NewKeyDialog } from './new-key-dialog';
 

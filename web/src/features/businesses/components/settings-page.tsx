@@ -17,15 +17,15 @@ import { Loading } from '@/components/loading';
 import { OfflineBanner } from '@/components/offline-banner';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
-import { useStages } from '@/lib/api/stages/list-stages';
-import { fieldErrorsOf } from '@/lib/api/errors';
-import type { Business } from '@/lib/api/models';
-import { saveConfig } from '@/lib/auth/auth-api';
-import { useSession } from '@/lib/auth/session';
-import { useRuntime } from '@/lib/runtime';
 import { useBusiness } from '@/lib/api/businesses/get-business';
 import { useRotateKey } from '@/lib/api/businesses/rotate-key';
 import { type UpdateBusinessInput, useUpdateBusiness } from '@/lib/api/businesses/update-business';
+import { fieldErrorsOf } from '@/lib/api/errors';
+import type { Business } from '@/lib/api/models';
+import { useStages } from '@/lib/api/stages/list-stages';
+import { saveConfig } from '@/lib/auth/auth-api';
+import { useSession } from '@/lib/auth/session';
+import { useRuntime } from '@/lib/runtime';
 import { NewKeyDialog } from './new-key-dialog';
 
 const PROFILE = [

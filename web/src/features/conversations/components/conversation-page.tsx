@@ -27,16 +27,16 @@ import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
-import { useStages } from '@/lib/api/stages/list-stages';
-import { fieldErrorsOf } from '@/lib/api/errors';
-import type { ConversationDetail } from '@/lib/api/models';
-import { formatDateTime, formatValue } from '@/lib/format';
 import { useAgentReply } from '@/lib/api/conversations/agent-reply';
 import { useAiControl } from '@/lib/api/conversations/ai-control';
 import { useDeleteConversation } from '@/lib/api/conversations/delete-conversation';
 import { useConversation } from '@/lib/api/conversations/get-conversation';
 import { useLlmCalls } from '@/lib/api/conversations/list-llm-calls';
 import { useUpdateConversationStatus } from '@/lib/api/conversations/update-conversation';
+import { fieldErrorsOf } from '@/lib/api/errors';
+import type { ConversationDetail } from '@/lib/api/models';
+import { useStages } from '@/lib/api/stages/list-stages';
+import { formatDateTime, formatValue } from '@/lib/format';
 import { Transcript } from './transcript';
 
 export function ConversationPage() {

@@ -24,11 +24,11 @@ import { ErrorAlert } from '@/components/error-alert';
 import { Loading, TopProgress } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
-import { useStages } from '@/lib/api/stages/list-stages';
-import type { ConversationSummary } from '@/lib/api/models';
-import { formatDateTime } from '@/lib/format';
 import { type ConversationFilters, useConversations } from '@/lib/api/conversations/list-conversations';
 import { userLabel, useUsers } from '@/lib/api/conversations/list-users';
+import type { ConversationSummary } from '@/lib/api/models';
+import { useStages } from '@/lib/api/stages/list-stages';
+import { formatDateTime } from '@/lib/format';
 
 export function ConversationsPage() {
   return (

@@ -21,10 +21,10 @@ import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
 import { getConversation } from '@/lib/api/conversations/get-conversation';
 import { useConversations } from '@/lib/api/conversations/list-conversations';
-import { useStages } from '@/lib/api/stages/list-stages';
 import { errorMessage } from '@/lib/api/errors';
-import { formatDateTime } from '@/lib/format';
 import { streamMessage } from '@/lib/api/messages/stream-message';
+import { useStages } from '@/lib/api/stages/list-stages';
+import { formatDateTime } from '@/lib/format';
 import { PipelinePanel } from './pipeline-panel';
 import type { PastMessage, SimTurn } from './simulator-state';
 

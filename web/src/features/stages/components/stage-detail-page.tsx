@@ -13,10 +13,10 @@ import { RequireBusiness } from '@/components/require-business';
 import { useAgents } from '@/lib/api/agents/list-agents';
 import { useBusiness } from '@/lib/api/businesses/get-business';
 import { useUpdateBusiness } from '@/lib/api/businesses/update-business';
-import { useTemplates } from '@/lib/api/templates/list-templates';
-import type { TemplateRole } from '@/lib/template-types';
 import { useDeleteStage } from '@/lib/api/stages/delete-stage';
 import { useStage } from '@/lib/api/stages/get-stage';
+import { useTemplates } from '@/lib/api/templates/list-templates';
+import type { TemplateRole } from '@/lib/template-types';
 import { ROLE_LABELS } from './template-picker';
 
 export function StageDetailPage() {

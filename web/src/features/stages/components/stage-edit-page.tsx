@@ -6,13 +6,13 @@ import { Loading } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
 import { useAgents } from '@/lib/api/agents/list-agents';
-import { useTemplates } from '@/lib/api/templates/list-templates';
-import { createTemplate } from '@/lib/api/templates/save-template';
 import { ApiError, fieldErrorsOf } from '@/lib/api/errors';
 import type { Stage } from '@/lib/api/models';
-import type { TemplateRole } from '@/lib/template-types';
 import { useStage } from '@/lib/api/stages/get-stage';
 import { type StageInput, useSaveStage } from '@/lib/api/stages/save-stage';
+import { useTemplates } from '@/lib/api/templates/list-templates';
+import { createTemplate } from '@/lib/api/templates/save-template';
+import type { TemplateRole } from '@/lib/template-types';
 import { TemplatePicker } from './template-picker';
 
 const ROLES: { role: TemplateRole; field: keyof StageInput; short: string }[] = [

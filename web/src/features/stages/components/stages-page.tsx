@@ -24,8 +24,8 @@ import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
 import { useAgents } from '@/lib/api/agents/list-agents';
 import { useBusiness } from '@/lib/api/businesses/get-business';
-import { useTemplates } from '@/lib/api/templates/list-templates';
 import { useStages } from '@/lib/api/stages/list-stages';
+import { useTemplates } from '@/lib/api/templates/list-templates';
 
 export function StagesPage() {
   return (

@@ -4,8 +4,8 @@ import { memo, useMemo } from 'react';
 import { CodeBlock } from '@/components/code-block';
 import { ErrorAlert } from '@/components/error-alert';
 import type { RenderResult, TemplateVariable } from '@/lib/api/models';
-import { useDebouncedValue } from '@/lib/use-debounced-value';
 import { renderTemplate } from '@/lib/api/templates/render-template';
+import { useDebouncedValue } from '@/lib/use-debounced-value';
 import { type PreviewContext, previewBody } from './preview-context';
 
 /** Server-side rendering of the draft against the chosen context, refreshed as you type. Memoised: give it stable props. */

@@ -4,9 +4,9 @@ import { memo } from 'react';
 import { CodeBlock } from '@/components/code-block';
 import { ErrorAlert } from '@/components/error-alert';
 import type { TemplateTestResult, TemplateVariable } from '@/lib/api/models';
+import { useTestTemplate } from '@/lib/api/templates/test-template';
 import { formatCost, formatMs, prettyJson } from '@/lib/format';
 import { useRuntime } from '@/lib/runtime';
-import { useTestTemplate } from '@/lib/api/templates/test-template';
 import { type PreviewContext, previewBody } from './preview-context';
 
 /** Runs the draft through the LLM once and shows everything the model saw and said. Memoised: give it stable props. */

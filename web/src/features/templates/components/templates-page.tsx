@@ -22,9 +22,9 @@ import { Loading } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
 import { useStages } from '@/lib/api/stages/list-stages';
+import { type TemplateFilters, useTemplates } from '@/lib/api/templates/list-templates';
 import { formatDateTime } from '@/lib/format';
 import { TEMPLATE_TYPE_LABELS, TEMPLATE_TYPES, type TemplateType } from '@/lib/template-types';
-import { type TemplateFilters, useTemplates } from '@/lib/api/templates/list-templates';
 
 export function TemplatesPage() {
   return (
