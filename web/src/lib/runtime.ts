@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { qk } from '@/lib/api/query-keys';
 import { apiClient, unwrap } from './api/client';
 
 export function getRuntime() {
@@ -6,5 +7,5 @@ export function getRuntime() {
 }
 
 export function useRuntime() {
-  return useQuery({ queryKey: ['settings', 'runtime'], queryFn: getRuntime, staleTime: 60_000 });
+  return useQuery({ queryKey: qk.runtime(), queryFn: getRuntime, staleTime: 60_000 });
 }

@@ -35,6 +35,7 @@ import { useUpdateAgent } from '@/lib/api/agents/update-agent';
 import { fieldErrorsOf } from '@/lib/api/errors';
 import type { Agent } from '@/lib/api/models';
 import { formatDateTime } from '@/lib/format';
+import { paths } from '@/lib/paths';
 
 export function AgentsPage() {
   return (
@@ -91,7 +92,7 @@ function Agents({ businessId }: { businessId: string }) {
                 {rows.map((a) => (
                   <TableRow key={a.agent_id} hover>
                     <TableCell>
-                      <Link component={RouterLink} to={`/stages?agent=${a.agent_id}`}>
+                      <Link component={RouterLink} to={paths.stages(a.agent_id)}>
                         {a.agent_name}
                       </Link>
                     </TableCell>

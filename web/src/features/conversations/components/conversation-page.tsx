@@ -37,6 +37,7 @@ import { fieldErrorsOf } from '@/lib/api/errors';
 import type { ConversationDetail } from '@/lib/api/models';
 import { useStages } from '@/lib/api/stages/list-stages';
 import { formatDateTime, formatValue } from '@/lib/format';
+import { paths } from '@/lib/paths';
 import { Transcript } from './transcript';
 
 export function ConversationPage() {
@@ -83,7 +84,7 @@ export function ConversationView({
         title={c.user_name || `Conversation with user ${c.user_id.slice(0, 8)}`}
         subtitle={`Started ${formatDateTime(c.start_time)} · ${messages.length} messages`}
         actions={
-          <Button component={RouterLink} to="/conversations">
+          <Button component={RouterLink} to={paths.conversations()}>
             All conversations
           </Button>
         }
@@ -335,7 +336,9 @@ function SidePanel({
         error={del.error}
         onClose={() => setConfirmDelete(false)}
         onConfirm={() =>
-          del.mutate(c.conversation_id, { onSuccess: () => navigate('/conversations', { replace: true }) })
+          del.mutate(c.conversation_id, {
+            onSuccess: () => navigate(paths.conversations(), { replace: true }),
+          })
         }
       />
     </Stack>

@@ -29,6 +29,7 @@ import { userLabel, useUsers } from '@/lib/api/conversations/list-users';
 import type { ConversationSummary } from '@/lib/api/models';
 import { useStages } from '@/lib/api/stages/list-stages';
 import { formatDateTime } from '@/lib/format';
+import { paths } from '@/lib/paths';
 
 export function ConversationsPage() {
   return (
@@ -201,7 +202,7 @@ function Conversations({ businessId }: { businessId: string }) {
           }
           action={
             anyFilter ? undefined : (
-              <Button component={RouterLink} to="/simulator" variant="contained">
+              <Button component={RouterLink} to={paths.simulator()} variant="contained">
                 Open the Simulator
               </Button>
             )
@@ -230,7 +231,7 @@ function Conversations({ businessId }: { businessId: string }) {
                     <TableCell>
                       <Link
                         component={RouterLink}
-                        to={`/conversations/${c.conversation_id}`}
+                        to={paths.conversation(c.conversation_id)}
                         sx={{ fontWeight: 600 }}
                       >
                         {c.user_name || `User ${c.user_id.slice(0, 8)}`}

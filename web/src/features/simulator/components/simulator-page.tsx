@@ -23,6 +23,7 @@ import { getConversation } from '@/lib/api/conversations/get-conversation';
 import { useConversations } from '@/lib/api/conversations/list-conversations';
 import { errorMessage } from '@/lib/api/errors';
 import { streamMessage } from '@/lib/api/messages/stream-message';
+import { qk } from '@/lib/api/query-keys';
 import { useStages } from '@/lib/api/stages/list-stages';
 import { formatDateTime } from '@/lib/format';
 import { PipelinePanel } from './pipeline-panel';
@@ -150,7 +151,7 @@ function Simulator({ businessId }: { businessId: string }) {
         fallback: res.fallback,
         aiStopped: res.ai_stopped,
       }));
-      qc.invalidateQueries({ queryKey: ['conversations', businessId] });
+      qc.invalidateQueries({ queryKey: qk.conversations.all(businessId) });
     } catch (err) {
       if ((err as Error).name === 'AbortError') return;
       patch(index, (t) => ({ ...t, status: 'error', error: err }));

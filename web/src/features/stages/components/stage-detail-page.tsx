@@ -16,6 +16,7 @@ import { useUpdateBusiness } from '@/lib/api/businesses/update-business';
 import { useDeleteStage } from '@/lib/api/stages/delete-stage';
 import { useStage } from '@/lib/api/stages/get-stage';
 import { useTemplates } from '@/lib/api/templates/list-templates';
+import { paths } from '@/lib/paths';
 import type { TemplateRole } from '@/lib/template-types';
 import { ROLE_LABELS } from './template-picker';
 
@@ -82,7 +83,7 @@ function StageDetail({ businessId, stageId }: { businessId: string; stageId: str
             )}
             <Button
               component={RouterLink}
-              to={`/stages/${s.stage_id}/edit`}
+              to={paths.stageEdit(s.stage_id)}
               variant="contained"
               startIcon={<EditIcon />}
             >
@@ -116,7 +117,7 @@ function StageDetail({ businessId, stageId }: { businessId: string; stageId: str
                     <>
                       <Link
                         component={RouterLink}
-                        to={`/templates/${t.template_id}`}
+                        to={paths.template(t.template_id)}
                         sx={{ fontWeight: 600 }}
                       >
                         {t.template_name}
@@ -148,7 +149,9 @@ function StageDetail({ businessId, stageId }: { businessId: string; stageId: str
           setConfirm(false);
           del.reset();
         }}
-        onConfirm={() => del.mutate(s.stage_id, { onSuccess: () => navigate('/stages', { replace: true }) })}
+        onConfirm={() =>
+          del.mutate(s.stage_id, { onSuccess: () => navigate(paths.stages(), { replace: true }) })
+        }
       />
     </>
   );

@@ -12,6 +12,7 @@ import { useStage } from '@/lib/api/stages/get-stage';
 import { type StageInput, useSaveStage } from '@/lib/api/stages/save-stage';
 import { useTemplates } from '@/lib/api/templates/list-templates';
 import { createTemplate } from '@/lib/api/templates/save-template';
+import { paths } from '@/lib/paths';
 import type { TemplateRole } from '@/lib/template-types';
 import { TemplatePicker } from './template-picker';
 
@@ -108,7 +109,7 @@ export function StageEditor({
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    save.mutate(values, { onSuccess: (s) => navigate(`/stages/${s.stage_id}`) });
+    save.mutate(values, { onSuccess: (s) => navigate(paths.stage(s.stage_id)) });
   }
 
   async function createFromDefault(role: TemplateRole, field: keyof StageInput, short: string) {
@@ -260,7 +261,9 @@ export function StageEditor({
           >
             {stage ? 'Save stage' : 'Create stage'}
           </Button>
-          <Button onClick={() => navigate(stage ? `/stages/${stage.stage_id}` : '/stages')}>Cancel</Button>
+          <Button onClick={() => navigate(stage ? paths.stage(stage.stage_id) : paths.stages())}>
+            Cancel
+          </Button>
         </Stack>
       </Paper>
     </>

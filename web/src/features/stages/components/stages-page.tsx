@@ -26,6 +26,7 @@ import { useAgents } from '@/lib/api/agents/list-agents';
 import { useBusiness } from '@/lib/api/businesses/get-business';
 import { useStages } from '@/lib/api/stages/list-stages';
 import { useTemplates } from '@/lib/api/templates/list-templates';
+import { paths } from '@/lib/paths';
 
 export function StagesPage() {
   return (
@@ -47,7 +48,7 @@ function Stages({ businessId }: { businessId: string }) {
   const rows = stages.data?.stages ?? [];
   const tpl = (id: string, name?: string | null) =>
     (name ?? templateName.get(id)) ? (
-      <Link component={RouterLink} to={`/templates/${id}`}>
+      <Link component={RouterLink} to={paths.template(id)}>
         {name ?? templateName.get(id)}
       </Link>
     ) : (
@@ -63,12 +64,12 @@ function Stages({ businessId }: { businessId: string }) {
         subtitle="Each message is routed to one stage, whose templates extract facts and write the reply."
         actions={
           <>
-            <Button component={RouterLink} to="/stages/flow" startIcon={<AccountTreeIcon />}>
+            <Button component={RouterLink} to={paths.stageFlow()} startIcon={<AccountTreeIcon />}>
               Flow view
             </Button>
             <Button
               component={RouterLink}
-              to={`/stages/new${agentId ? `?agent=${agentId}` : ''}`}
+              to={paths.stageNew(agentId)}
               variant="contained"
               startIcon={<AddIcon />}
             >
@@ -106,11 +107,7 @@ function Stages({ businessId }: { businessId: string }) {
               : 'Create a stage to route conversations.'
           }
           action={
-            <Button
-              component={RouterLink}
-              to={`/stages/new${agentId ? `?agent=${agentId}` : ''}`}
-              variant="contained"
-            >
+            <Button component={RouterLink} to={paths.stageNew(agentId)} variant="contained">
               New stage
             </Button>
           }
@@ -132,7 +129,7 @@ function Stages({ businessId }: { businessId: string }) {
                 {rows.map((s) => (
                   <TableRow key={s.stage_id} hover>
                     <TableCell>
-                      <Link component={RouterLink} to={`/stages/${s.stage_id}`} sx={{ fontWeight: 600 }}>
+                      <Link component={RouterLink} to={paths.stage(s.stage_id)} sx={{ fontWeight: 600 }}>
                         {s.stage_name}
                       </Link>
                       {business.data?.first_stage_id === s.stage_id && (

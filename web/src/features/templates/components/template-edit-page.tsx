@@ -40,6 +40,7 @@ import { getTemplate, useTemplate } from '@/lib/api/templates/get-template';
 import { useTemplateVariables } from '@/lib/api/templates/get-template-variables';
 import { type TemplateInput, useCreateTemplate, useUpdateTemplate } from '@/lib/api/templates/save-template';
 import { extractVariables } from '@/lib/format';
+import { paths } from '@/lib/paths';
 import { TEMPLATE_TYPE_LABELS, TEMPLATE_TYPES, type TemplateType } from '@/lib/template-types';
 import { initialPreviewContext, type PreviewContext, PreviewContextForm } from './preview-context';
 import { insertVariable, TemplateCodeEditor } from './template-code-editor';
@@ -228,7 +229,7 @@ export function TemplateEditor({
         setSavedAt(Date.now());
         if (!template) {
           allowLeave.current = true;
-          navigate(`/templates/${t.template_id}`, { replace: true });
+          navigate(paths.template(t.template_id), { replace: true });
         }
       },
     });
@@ -373,7 +374,7 @@ export function TemplateEditor({
           del.mutate(template.template_id, {
             onSuccess: () => {
               allowLeave.current = true;
-              navigate('/templates', { replace: true });
+              navigate(paths.templates(), { replace: true });
             },
           })
         }

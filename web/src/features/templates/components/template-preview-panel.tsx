@@ -4,6 +4,7 @@ import { memo, useMemo } from 'react';
 import { CodeBlock } from '@/components/code-block';
 import { ErrorAlert } from '@/components/error-alert';
 import type { RenderResult, TemplateVariable } from '@/lib/api/models';
+import { qk } from '@/lib/api/query-keys';
 import { renderTemplate } from '@/lib/api/templates/render-template';
 import { useDebouncedValue } from '@/lib/use-debounced-value';
 import { type PreviewContext, previewBody } from './preview-context';
@@ -40,7 +41,7 @@ export const TemplatePreviewPanel = memo(function TemplatePreviewPanel({
   const debounced = useDebouncedValue(body, 400);
   const waitingForConversation = ctx.source === 'conversation' && !ctx.conversationId;
   const render = useQuery({
-    queryKey: ['templates', businessId, 'render', templateId, debounced],
+    queryKey: qk.templates.render(businessId, templateId, debounced),
     queryFn: ({ signal }) => renderTemplate(businessId, templateId as string, debounced, signal),
     enabled: !!templateId && !waitingForConversation,
     placeholderData: keepPreviousData,

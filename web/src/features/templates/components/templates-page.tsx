@@ -24,6 +24,7 @@ import { RequireBusiness } from '@/components/require-business';
 import { useStages } from '@/lib/api/stages/list-stages';
 import { type TemplateFilters, useTemplates } from '@/lib/api/templates/list-templates';
 import { formatDateTime } from '@/lib/format';
+import { paths } from '@/lib/paths';
 import { TEMPLATE_TYPE_LABELS, TEMPLATE_TYPES, type TemplateType } from '@/lib/template-types';
 
 export function TemplatesPage() {
@@ -74,7 +75,7 @@ function Templates({ businessId }: { businessId: string }) {
         title="Templates"
         subtitle="The prompts behind every stage: selection, extraction and response, plus the defaults new stages copy."
         actions={
-          <Button component={RouterLink} to="/templates/new" variant="contained" startIcon={<AddIcon />}>
+          <Button component={RouterLink} to={paths.templateNew()} variant="contained" startIcon={<AddIcon />}>
             New template
           </Button>
         }
@@ -128,7 +129,7 @@ function Templates({ businessId }: { businessId: string }) {
               : 'Creating a business creates its default templates; create a template to customise a stage.'
           }
           action={
-            <Button component={RouterLink} to="/templates/new" variant="contained">
+            <Button component={RouterLink} to={paths.templateNew()} variant="contained">
               New template
             </Button>
           }
@@ -151,7 +152,7 @@ function Templates({ businessId }: { businessId: string }) {
                     <TableCell>
                       <Link
                         component={RouterLink}
-                        to={`/templates/${t.template_id}`}
+                        to={paths.template(t.template_id)}
                         sx={{ fontWeight: 600 }}
                       >
                         {t.template_name}

@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export function deleteAgent(_businessId: string, agentId: string) {
   return unwrap(
@@ -14,8 +15,8 @@ export function useDeleteAgent(businessId: string) {
   return useMutation({
     mutationFn: (agentId: string) => deleteAgent(businessId, agentId),
     onSuccess: () => {
-      qc.invalidateQueries({ queryKey: ['agents', businessId] });
-      qc.invalidateQueries({ queryKey: ['stages', businessId] });
+      qc.invalidateQueries({ queryKey: qk.agents.all(businessId) });
+      qc.invalidateQueries({ queryKey: qk.stages.all(businessId) });
     },
   });
 }

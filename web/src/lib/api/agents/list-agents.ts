@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export function listAgents(businessId: string) {
   return unwrap(
@@ -9,7 +10,7 @@ export function listAgents(businessId: string) {
 
 export function useAgents(businessId: string | null) {
   return useQuery({
-    queryKey: ['agents', businessId],
+    queryKey: qk.agents.all(businessId),
     queryFn: () => listAgents(businessId as string),
     enabled: !!businessId,
   });

@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export function updateAgent(_businessId: string, agentId: string, agentName: string) {
   return unwrap(
@@ -15,6 +16,6 @@ export function useUpdateAgent(businessId: string) {
   return useMutation({
     mutationFn: ({ agentId, agentName }: { agentId: string; agentName: string }) =>
       updateAgent(businessId, agentId, agentName),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['agents', businessId] }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: qk.agents.all(businessId) }),
   });
 }

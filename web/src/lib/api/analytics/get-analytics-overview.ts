@@ -1,5 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export const RANGE_OPTIONS = [7, 30, 90] as const;
 export type RangeDays = (typeof RANGE_OPTIONS)[number];
@@ -26,7 +27,7 @@ export function getAnalyticsOverview(businessId: string, from: string, to?: stri
 export function useAnalyticsOverview(businessId: string, days: RangeDays) {
   const from = rangeStart(days);
   return useQuery({
-    queryKey: ['analytics', 'overview', businessId, days, from],
+    queryKey: qk.analytics.overview(businessId, days, from),
     queryFn: () => getAnalyticsOverview(businessId, from),
     placeholderData: keepPreviousData,
     refetchInterval: 60_000,

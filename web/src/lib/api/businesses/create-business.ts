@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export interface CreateBusinessInput {
   business_name: string;
@@ -22,6 +23,6 @@ export function useCreateBusiness() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: createBusiness,
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['businesses'] }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: qk.businesses.all() }),
   });
 }

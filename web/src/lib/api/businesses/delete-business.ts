@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export function deleteBusiness(businessId: string) {
   return unwrap(
@@ -11,6 +12,6 @@ export function useDeleteBusiness() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: deleteBusiness,
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['businesses'] }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: qk.businesses.all() }),
   });
 }

@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export function getBusiness(businessId: string) {
   return unwrap(
@@ -9,7 +10,7 @@ export function getBusiness(businessId: string) {
 
 export function useBusiness(businessId: string | null) {
   return useQuery({
-    queryKey: ['business', businessId],
+    queryKey: qk.businesses.detail(businessId),
     queryFn: () => getBusiness(businessId as string),
     enabled: !!businessId,
   });

@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export function listBusinesses(page = 1, perPage = 100) {
   return unwrap(apiClient.GET('/api/businesses', { params: { query: { page, per_page: perPage } } }));
@@ -7,7 +8,7 @@ export function listBusinesses(page = 1, perPage = 100) {
 
 export function useBusinesses({ enabled = true, page = 1, perPage = 100 } = {}) {
   return useQuery({
-    queryKey: ['businesses', page, perPage],
+    queryKey: qk.businesses.list(page, perPage),
     queryFn: () => listBusinesses(page, perPage),
     enabled,
   });

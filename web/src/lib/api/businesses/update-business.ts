@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
 import type { Business } from '@/lib/api/models';
+import { qk } from '@/lib/api/query-keys';
 
 /** api.md PUT/PATCH /api/businesses/{id}: partial; `settings` keys are merged into the stored ones. */
 export interface UpdateBusinessInput {
@@ -28,8 +29,8 @@ export function useUpdateBusiness(businessId: string) {
   return useMutation({
     mutationFn: (input: UpdateBusinessInput) => updateBusiness(businessId, input),
     onSuccess: (data) => {
-      qc.setQueryData(['business', businessId], data);
-      qc.invalidateQueries({ queryKey: ['businesses'] });
+      qc.setQueryData(qk.businesses.detail(businessId), data);
+      qc.invalidateQueries({ queryKey: qk.businesses.all() });
     },
   });
 }

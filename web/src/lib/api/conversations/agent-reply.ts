@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export function sendAgentReply(_businessId: string, conversationId: string, content: string) {
   return unwrap(
@@ -14,6 +15,6 @@ export function useAgentReply(businessId: string, conversationId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (content: string) => sendAgentReply(businessId, conversationId, content),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['conversations', businessId] }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: qk.conversations.all(businessId) }),
   });
 }

@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export function setAiControl(
   _businessId: string,
@@ -20,6 +21,6 @@ export function useAiControl(businessId: string, conversationId: string) {
   return useMutation({
     mutationFn: ({ action, durationHours }: { action: 'stop' | 'resume'; durationHours?: number }) =>
       setAiControl(businessId, conversationId, action, durationHours),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['conversations', businessId] }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: qk.conversations.all(businessId) }),
   });
 }

@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export function deleteConversation(_businessId: string, conversationId: string) {
   return unwrap(
@@ -13,6 +14,6 @@ export function useDeleteConversation(businessId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (conversationId: string) => deleteConversation(businessId, conversationId),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['conversations', businessId] }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: qk.conversations.all(businessId) }),
   });
 }

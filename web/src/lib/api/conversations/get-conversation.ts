@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export function getConversation(_businessId: string, conversationId: string) {
   return unwrap(
@@ -9,17 +10,13 @@ export function getConversation(_businessId: string, conversationId: string) {
   );
 }
 
-export function conversationKey(businessId: string | null, conversationId: string | undefined) {
-  return ['conversations', businessId, 'detail', conversationId] as const;
-}
-
 export function useConversation(
   businessId: string | null,
   conversationId: string | undefined,
   refetchInterval?: number,
 ) {
   return useQuery({
-    queryKey: conversationKey(businessId, conversationId),
+    queryKey: qk.conversations.detail(businessId, conversationId),
     queryFn: () => getConversation(businessId as string, conversationId as string),
     enabled: !!businessId && !!conversationId,
     refetchInterval,

@@ -1,5 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { apiClient, compact, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export interface ConversationFilters {
   status?: 'active' | 'closed';
@@ -31,7 +32,7 @@ export function useConversations(
   { refetchInterval }: { refetchInterval?: number } = {},
 ) {
   return useQuery({
-    queryKey: ['conversations', businessId, filters],
+    queryKey: qk.conversations.list(businessId, filters),
     queryFn: () => listConversations(businessId as string, filters),
     enabled: !!businessId,
     placeholderData: keepPreviousData,

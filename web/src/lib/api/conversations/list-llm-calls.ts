@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export function listLlmCalls(businessId: string, conversationId: string) {
   return unwrap(
@@ -11,7 +12,7 @@ export function listLlmCalls(businessId: string, conversationId: string) {
 
 export function useLlmCalls(businessId: string | null, conversationId: string | undefined) {
   return useQuery({
-    queryKey: ['conversations', businessId, 'llm-calls', conversationId],
+    queryKey: qk.conversations.llmCalls(businessId, conversationId),
     queryFn: () => listLlmCalls(businessId as string, conversationId as string),
     enabled: !!businessId && !!conversationId,
   });

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
 import type { EndUser } from '@/lib/api/models';
+import { qk } from '@/lib/api/query-keys';
 
 export function listUsers(businessId: string) {
   return unwrap(
@@ -10,7 +11,7 @@ export function listUsers(businessId: string) {
 
 export function useUsers(businessId: string | null) {
   return useQuery({
-    queryKey: ['users', businessId],
+    queryKey: qk.users.all(businessId),
     queryFn: () => listUsers(businessId as string),
     enabled: !!businessId,
   });

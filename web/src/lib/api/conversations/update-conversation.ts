@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export function updateConversationStatus(
   _businessId: string,
@@ -18,6 +19,6 @@ export function useUpdateConversationStatus(businessId: string, conversationId: 
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (status: 'active' | 'closed') => updateConversationStatus(businessId, conversationId, status),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['conversations', businessId] }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: qk.conversations.all(businessId) }),
   });
 }

@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export function deleteStage(_businessId: string, stageId: string) {
   return unwrap(
@@ -13,6 +14,6 @@ export function useDeleteStage(businessId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (stageId: string) => deleteStage(businessId, stageId),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['stages', businessId] }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: qk.stages.all(businessId) }),
   });
 }

@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export function getStageTransitions(businessId: string) {
   return unwrap(apiClient.GET('/api/stages/transitions', { params: { query: { business_id: businessId } } }));
@@ -7,7 +8,7 @@ export function getStageTransitions(businessId: string) {
 
 export function useStageTransitions(businessId: string | null) {
   return useQuery({
-    queryKey: ['stages', businessId, 'transitions'],
+    queryKey: qk.stages.transitions(businessId),
     queryFn: () => getStageTransitions(businessId as string),
     enabled: !!businessId,
   });

@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export function getStage(_businessId: string, stageId: string) {
   return unwrap(
@@ -11,7 +12,7 @@ export function getStage(_businessId: string, stageId: string) {
 
 export function useStage(businessId: string | null, stageId: string | undefined) {
   return useQuery({
-    queryKey: ['stages', businessId, 'detail', stageId],
+    queryKey: qk.stages.detail(businessId, stageId),
     queryFn: () => getStage(businessId as string, stageId as string),
     enabled: !!businessId && !!stageId,
   });

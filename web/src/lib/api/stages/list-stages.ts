@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiClient, compact, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export function listStages(businessId: string, agentId?: string | null) {
   return unwrap(
@@ -11,7 +12,7 @@ export function listStages(businessId: string, agentId?: string | null) {
 
 export function useStages(businessId: string | null, agentId?: string | null) {
   return useQuery({
-    queryKey: ['stages', businessId, { agentId: agentId ?? null }],
+    queryKey: qk.stages.list(businessId, agentId),
     queryFn: () => listStages(businessId as string, agentId),
     enabled: !!businessId,
   });

@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export interface StageInput {
   stage_name: string;
@@ -50,8 +51,8 @@ export function useSaveStage(businessId: string, stageId?: string) {
     mutationFn: (input: StageInput) =>
       stageId ? updateStage(businessId, stageId, input) : createStage(businessId, input),
     onSuccess: () => {
-      qc.invalidateQueries({ queryKey: ['stages', businessId] });
-      qc.invalidateQueries({ queryKey: ['templates', businessId] });
+      qc.invalidateQueries({ queryKey: qk.stages.all(businessId) });
+      qc.invalidateQueries({ queryKey: qk.templates.all(businessId) });
     },
   });
 }

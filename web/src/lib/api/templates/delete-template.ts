@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export function deleteTemplate(_businessId: string, templateId: string) {
   return unwrap(
@@ -13,6 +14,6 @@ export function useDeleteTemplate(businessId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (templateId: string) => deleteTemplate(businessId, templateId),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['templates', businessId] }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: qk.templates.all(businessId) }),
   });
 }

@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export function getTemplateVariables(_businessId: string) {
   return unwrap(apiClient.GET('/api/template-variables', {}));
@@ -8,7 +9,7 @@ export function getTemplateVariables(_businessId: string) {
 /** The built-in catalogue changes only with a server release. */
 export function useTemplateVariables(businessId: string | null) {
   return useQuery({
-    queryKey: ['template-variables', businessId],
+    queryKey: qk.templates.variables(businessId),
     queryFn: () => getTemplateVariables(businessId as string),
     enabled: !!businessId,
     staleTime: Number.POSITIVE_INFINITY,

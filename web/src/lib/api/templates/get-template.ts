@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export function getTemplate(_businessId: string, templateId: string) {
   return unwrap(
@@ -11,7 +12,7 @@ export function getTemplate(_businessId: string, templateId: string) {
 
 export function useTemplate(businessId: string | null, templateId: string | undefined) {
   return useQuery({
-    queryKey: ['templates', businessId, 'detail', templateId],
+    queryKey: qk.templates.detail(businessId, templateId),
     queryFn: () => getTemplate(businessId as string, templateId as string),
     enabled: !!businessId && !!templateId,
   });

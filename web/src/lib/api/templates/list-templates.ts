@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiClient, compact, unwrap } from '@/lib/api/client';
 import type { TemplateType } from '@/lib/api/models';
+import { qk } from '@/lib/api/query-keys';
 
 export interface TemplateFilters {
   template_type?: TemplateType | '';
@@ -24,7 +25,7 @@ export function listTemplates(businessId: string, filters: TemplateFilters = {})
 
 export function useTemplates(businessId: string | null, filters: TemplateFilters = {}) {
   return useQuery({
-    queryKey: ['templates', businessId, filters],
+    queryKey: qk.templates.list(businessId, filters),
     queryFn: () => listTemplates(businessId as string, filters),
     enabled: !!businessId,
   });

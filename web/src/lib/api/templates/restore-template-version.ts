@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export function restoreTemplateVersion(_businessId: string, templateId: string, version: number) {
   return unwrap(
@@ -13,6 +14,6 @@ export function useRestoreTemplateVersion(businessId: string, templateId: string
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (version: number) => restoreTemplateVersion(businessId, templateId, version),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['templates', businessId] }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: qk.templates.all(businessId) }),
   });
 }

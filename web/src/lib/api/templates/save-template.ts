@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
 import type { TemplateType } from '@/lib/api/models';
+import { qk } from '@/lib/api/query-keys';
 
 export interface TemplateInput {
   template_name: string;
@@ -27,7 +28,7 @@ export function useCreateTemplate(businessId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (input: TemplateInput) => createTemplate(businessId, input),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['templates', businessId] }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: qk.templates.all(businessId) }),
   });
 }
 
@@ -36,8 +37,8 @@ export function useUpdateTemplate(businessId: string, templateId: string) {
   return useMutation({
     mutationFn: (input: Partial<TemplateInput>) => updateTemplate(businessId, templateId, input),
     onSuccess: (t) => {
-      qc.setQueryData(['templates', businessId, 'detail', templateId], t);
-      qc.invalidateQueries({ queryKey: ['templates', businessId] });
+      qc.setQueryData(qk.templates.detail(businessId, templateId), t);
+      qc.invalidateQueries({ queryKey: qk.templates.all(businessId) });
     },
   });
 }

@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
+import { qk } from '@/lib/api/query-keys';
 
 export function listTemplateVersions(_businessId: string, templateId: string) {
   return unwrap(
@@ -11,7 +12,7 @@ export function listTemplateVersions(_businessId: string, templateId: string) {
 
 export function useTemplateVersions(businessId: string, templateId: string | undefined) {
   return useQuery({
-    queryKey: ['templates', businessId, 'versions', templateId],
+    queryKey: qk.templates.versions(businessId, templateId),
     queryFn: () => listTemplateVersions(businessId, templateId as string),
     enabled: !!templateId,
   });
