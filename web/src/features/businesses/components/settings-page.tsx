@@ -54,7 +54,7 @@ const EMPTY: FormValues = {
 
 function toForm(b: Business): FormValues {
   const out = { ...EMPTY };
-  for (const k of PROFILE) out[k] = (b[k] as string | null | undefined) ?? '';
+  for (const k of PROFILE) out[k] = b[k] ?? '';
   for (const k of SETTINGS) out[k] = b.settings?.[k] ?? '';
   out.first_stage_id = b.first_stage_id ?? '';
   return out;
