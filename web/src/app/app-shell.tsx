@@ -30,6 +30,7 @@ import { NavLink, Outlet, useLocation, useNavigate, useNavigation } from 'react-
 import { Loading, TopProgress } from '@/components/loading';
 import { BusinessSwitcher } from '@/features/businesses/components/business-switcher';
 import { useSession } from '@/lib/auth/session';
+import { paths } from '@/lib/paths';
 import { useRuntime } from '@/lib/runtime';
 
 const DRAWER_WIDTH = 220;
@@ -42,14 +43,14 @@ interface NavItem {
 }
 
 const NAV: NavItem[] = [
-  { to: '/conversations', label: 'Conversations', icon: <ForumIcon /> },
-  { to: '/analytics', label: 'Analytics', icon: <InsightsIcon /> },
-  { to: '/simulator', label: 'Simulator', icon: <ChatIcon /> },
-  { to: '/stages', label: 'Stages', icon: <AccountTreeIcon /> },
-  { to: '/templates', label: 'Templates', icon: <DescriptionIcon /> },
-  { to: '/agents', label: 'Agents', icon: <GroupsIcon /> },
-  { to: '/settings', label: 'Settings', icon: <SettingsIcon /> },
-  { to: '/businesses', label: 'Businesses', icon: <ApartmentIcon />, adminOnly: true },
+  { to: paths.conversations(), label: 'Conversations', icon: <ForumIcon /> },
+  { to: paths.analytics(), label: 'Analytics', icon: <InsightsIcon /> },
+  { to: paths.simulator(), label: 'Simulator', icon: <ChatIcon /> },
+  { to: paths.stages(), label: 'Stages', icon: <AccountTreeIcon /> },
+  { to: paths.templates(), label: 'Templates', icon: <DescriptionIcon /> },
+  { to: paths.agents(), label: 'Agents', icon: <GroupsIcon /> },
+  { to: paths.settings(), label: 'Settings', icon: <SettingsIcon /> },
+  { to: paths.businesses(), label: 'Businesses', icon: <ApartmentIcon />, adminOnly: true },
 ];
 
 export function AppShell() {
@@ -89,7 +90,7 @@ export function AppShell() {
 
   async function handleSignOut() {
     await signOut();
-    navigate('/sign-in', { replace: true });
+    navigate(paths.signIn(), { replace: true });
   }
 
   return (

@@ -1,6 +1,7 @@
 import { Alert, Box, Button } from '@mui/material';
 import { isRouteErrorResponse, Link as RouterLink, useRouteError } from 'react-router-dom';
 import { errorMessage } from '@/lib/api/errors';
+import { paths } from '@/lib/paths';
 
 export function RouteError() {
   const error = useRouteError();
@@ -21,7 +22,7 @@ export function RouteError() {
               Reload
             </Button>
           ) : (
-            <Button color="inherit" component={RouterLink} to="/">
+            <Button color="inherit" component={RouterLink} to={paths.home()}>
               Home
             </Button>
           )
@@ -36,7 +37,7 @@ export function RouteError() {
 export function NotFoundPage() {
   return (
     <Alert severity="info">
-      This page does not exist. <RouterLink to="/">Go to the dashboard</RouterLink>.
+      This page does not exist. <RouterLink to={paths.home()}>Go to the dashboard</RouterLink>.
     </Alert>
   );
 }

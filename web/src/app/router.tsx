@@ -1,6 +1,7 @@
 import { createBrowserRouter, Navigate, type RouteObject } from 'react-router-dom';
 import { Loading } from '@/components/loading';
 import { SignInPage } from '@/features/auth/components/sign-in-page';
+import { paths, routes } from '@/lib/paths';
 import { AppShell } from './app-shell';
 import { RequireAdmin, RequireAuth } from './require-auth';
 import { NotFoundPage, RouteError } from './route-error';
@@ -9,9 +10,9 @@ import { NotFoundPage, RouteError } from './route-error';
  * Only the sign-in page and the shell are in the first bundle; every page behind them is a lazy
  * route (its own chunk, fetched on first visit).
  */
-export const routes: RouteObject[] = [
+export const appRoutes: RouteObject[] = [
   {
-    path: '/sign-in',
+    path: routes.signIn,
     element: <SignInPage />,
     errorElement: <RouteError />,
     hydrateFallbackElement: <Loading />,
@@ -27,71 +28,71 @@ export const routes: RouteObject[] = [
           {
             errorElement: <RouteError />,
             children: [
-              { index: true, element: <Navigate to="/conversations" replace /> },
+              { index: true, element: <Navigate to={paths.conversations()} replace /> },
               {
-                path: 'conversations',
+                path: routes.conversations,
                 lazy: () =>
                   import('./routes/conversations').then((m) => ({ Component: m.ConversationsRoute })),
               },
               {
-                path: 'conversations/:conversationId',
+                path: routes.conversation,
                 lazy: () => import('./routes/conversation').then((m) => ({ Component: m.ConversationRoute })),
               },
               {
-                path: 'analytics',
+                path: routes.analytics,
                 lazy: () => import('./routes/analytics').then((m) => ({ Component: m.AnalyticsRoute })),
               },
               {
-                path: 'simulator',
+                path: routes.simulator,
                 lazy: () => import('./routes/simulator').then((m) => ({ Component: m.SimulatorRoute })),
               },
               {
-                path: 'stages',
+                path: routes.stages,
                 lazy: () => import('./routes/stages').then((m) => ({ Component: m.StagesRoute })),
               },
               {
-                path: 'stages/flow',
+                path: routes.stageFlow,
                 lazy: () => import('./routes/stage-flow').then((m) => ({ Component: m.StageFlowRoute })),
               },
               {
-                path: 'stages/new',
+                path: routes.stageNew,
                 lazy: () => import('./routes/stage-edit').then((m) => ({ Component: m.StageCreateRoute })),
               },
               {
-                path: 'stages/:stageId',
+                path: routes.stage,
                 lazy: () => import('./routes/stage').then((m) => ({ Component: m.StageRoute })),
               },
               {
-                path: 'stages/:stageId/edit',
+                path: routes.stageEdit,
                 lazy: () => import('./routes/stage-edit').then((m) => ({ Component: m.StageEditRoute })),
               },
               {
-                path: 'templates',
+                path: routes.templates,
                 lazy: () => import('./routes/templates').then((m) => ({ Component: m.TemplatesRoute })),
               },
               {
-                path: 'templates/new',
+                path: routes.templateNew,
                 lazy: () =>
                   import('./routes/template-edit').then((m) => ({ Component: m.TemplateCreateRoute })),
               },
               {
-                path: 'templates/:templateId',
+                path: routes.template,
                 lazy: () =>
                   import('./routes/template-edit').then((m) => ({ Component: m.TemplateEditRoute })),
               },
               {
-                path: 'agents',
+                path: routes.agents,
                 lazy: () => import('./routes/agents').then((m) => ({ Component: m.AgentsRoute })),
               },
               {
-                path: 'settings',
+                path: routes.settings,
                 lazy: () => import('./routes/settings').then((m) => ({ Component: m.SettingsRoute })),
               },
               {
                 element: <RequireAdmin />,
                 children: [
                   {
-                    path: 'businesses',
+                    path: routes.businesses,
                     lazy: () => import('./routes/businesses').then((m) => ({ Component: m.BusinessesRoute })),
                   },
                 ],
@@ -106,5 +107,5 @@ export const routes: RouteObject[] = [
 ];
 
 export function createAppRouter() {
-  return createBrowserRouter(routes);
+  return createBrowserRouter(appRoutes);
 }

@@ -2,6 +2,7 @@ import { Button } from '@mui/material';
 import type { ReactNode } from 'react';
 import { Link as RouterLink } from 'react-router-dom';
 import { useSession } from '@/lib/auth/session';
+import { paths } from '@/lib/paths';
 import { EmptyState } from './empty-state';
 
 /** Business-scoped pages render their children only once a business is chosen. */
@@ -18,7 +19,7 @@ export function RequireBusiness({ children }: { children: (businessId: string) =
       }
       action={
         isAdmin ? (
-          <Button component={RouterLink} to="/businesses" variant="contained">
+          <Button component={RouterLink} to={paths.businesses()} variant="contained">
             Go to Businesses
           </Button>
         ) : undefined

@@ -50,3 +50,15 @@ export function extractVariables(text: string): string[] {
   for (const m of text.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}/g)) names.add(m[1] as string);
   return [...names];
 }
+
+const CALL_LABELS: Record<string, string> = {
+  stage_selection: 'Stage selection',
+  data_extraction: 'Data extraction',
+  response_generation: 'Response generation',
+  test: 'Test',
+};
+
+/** A pipeline step's name (`stage_selection` → "Stage selection"). */
+export function callLabel(type: string): string {
+  return CALL_LABELS[type] ?? type.replace(/_/g, ' ');
+}

@@ -1,6 +1,6 @@
 import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
 import { ApiError } from './api/errors';
-import { meQueryKey } from './auth/session';
+import { qk } from './api/query-keys';
 
 /** A 401 anywhere means the cookie expired or the key was rotated: drop back to the sign-in page. */
 export function createQueryClient(): QueryClient {
@@ -18,8 +18,8 @@ export function createQueryClient(): QueryClient {
     },
   });
   function handleAuthError(e: unknown, key?: readonly unknown[]) {
-    if (e instanceof ApiError && e.status === 401 && key?.[0] !== meQueryKey[0]) {
-      client.setQueryData(meQueryKey, null);
+    if (e instanceof ApiError && e.status === 401 && key?.[0] !== qk.me()[0]) {
+      client.setQueryData(qk.me(), null);
     }
   }
   return client;

@@ -1,11 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
+import { qk } from '@/lib/api/query-keys';
 import { apiClient, unwrap } from './api/client';
-import type { RuntimeInfo } from './api/types';
 
-export function getRuntime(): Promise<RuntimeInfo> {
-  return unwrap<RuntimeInfo>(apiClient.GET('/api/settings/runtime', {}));
+export function getRuntime() {
+  return unwrap(apiClient.GET('/api/settings/runtime', {}));
 }
 
 export function useRuntime() {
-  return useQuery({ queryKey: ['settings', 'runtime'], queryFn: getRuntime, staleTime: 60_000 });
+  return useQuery({ queryKey: qk.runtime(), queryFn: getRuntime, staleTime: 60_000 });
 }

@@ -5,18 +5,21 @@
 import { vi } from 'vitest';
 import type {
   Agent,
+  AiControl,
   AnalyticsDay,
   AnalyticsOverview,
   Business,
-  Conversation,
+  ConversationDetail,
+  ConversationSummary,
   LlmCall,
+  Me,
   Message,
   Stage,
   StageTransition,
   Template,
   TemplateVariable,
   TemplateVersion,
-} from '@/lib/api/types';
+} from '@/lib/api/models';
 
 export interface RecordedRequest {
   method: string;
@@ -49,6 +52,114 @@ export function apiError(
     error: { code, message, details: fieldErrors ? { field_errors: fieldErrors } : {} },
   });
 }
+/** Whole response objects (every field the server sends, typed by the generated schema) from the parts a test cares about. */
+export function makeBusiness(b: Partial<Business> = {}): Business {
+  return {
+    business_id: BUSINESS_ID,
+    business_name: 'Acme Bikes',
+    business_description: '',
+    address: null,
+    phone_number: null,
+    website: null,
+    owner_id: null,
+    first_stage_id: null,
+    settings: {},
+    widget_key: null,
+    whatsapp_phone_number_id: null,
+    messenger_page_id: null,
+    has_api_key: true,
+    has_whatsapp_access_token: false,
+    has_messenger_page_access_token: false,
+    has_meta_app_secret: false,
+    has_meta_verify_token: false,
+    created_at: now(),
+    updated_at: now(),
+    ...b,
+  };
+}
+
+export function makeAgent(a: Partial<Agent> & Pick<Agent, 'agent_id' | 'agent_name'>): Agent {
+  return { business_id: BUSINESS_ID, agent_type: 'ai', created_at: now(), updated_at: now(), ...a };
+}
+
+export function makeConversation(
+  c: Partial<ConversationSummary> & Pick<ConversationSummary, 'conversation_id' | 'user_id'>,
+): ConversationSummary {
+  return {
+    business_id: BUSINESS_ID,
+    user_name: '',
+    stage_id: null,
+    stage_name: null,
+    agent_id: null,
+    status: 'active',
+    channel: 'api',
+    session_id: null,
+    start_time: now(),
+    last_updated: now(),
+    message_count: 0,
+    last_message: null,
+    collected_data: {},
+    ai_stopped: false,
+    ...c,
+  };
+}
+
+export function makeMessage(
+  m: Partial<Message> & Pick<Message, 'message_id' | 'conversation_id' | 'sender_type' | 'message_content'>,
+): Message {
+  return {
+    sequence_number: 1,
+    channel: 'api',
+    external_message_id: null,
+    status: 'processed',
+    delivery_status: null,
+    delivery_error: null,
+    stage_id: null,
+    reply_to_message_id: null,
+    created_at: now(),
+    extracted_data: null,
+    ...m,
+  };
+}
+
+export function makeTransition(
+  t: Partial<StageTransition> & Pick<StageTransition, 'to_stage_id'>,
+): StageTransition {
+  return {
+    stage_transition_id: uuid(),
+    from_stage_id: null,
+    from_stage_name: null,
+    to_stage_name: null,
+    message_id: null,
+    created_at: now(),
+    ...t,
+  };
+}
+
+export function makeLlmCall(
+  c: Partial<LlmCall> & Pick<LlmCall, 'llm_call_id' | 'call_type' | 'prompt'>,
+): LlmCall {
+  return {
+    business_id: BUSINESS_ID,
+    conversation_id: null,
+    message_id: null,
+    template_id: null,
+    stage_id: null,
+    provider: 'offline',
+    model: 'offline',
+    system_prompt: '',
+    response: null,
+    tokens_in: 0,
+    tokens_out: 0,
+    latency_ms: 0,
+    cost_usd: 0,
+    status: 'success',
+    error: null,
+    created_at: now(),
+    ...c,
+  };
+}
+
 const list = <K extends string, T>(key: K, items: T[]) => ({
   [key]: items,
   total: items.length,
@@ -224,20 +335,22 @@ export function sampleAnalytics(): { body: AnalyticsBody; days: Record<number, D
 
 export class FakeApi {
   requests: RecordedRequest[] = [];
-  me: { role: 'admin' | 'business'; business_id?: string; business_name?: string } | null = {
+  me: Me | null = {
     role: 'business',
     business_id: BUSINESS_ID,
     business_name: 'Acme Bikes',
   };
-  business: Business = { business_id: BUSINESS_ID, business_name: 'Acme Bikes', first_stage_id: null };
+  business: Business = makeBusiness();
   templates: Template[] = [];
   versions = new Map<string, TemplateVersion[]>();
   stages: Stage[] = [];
   agents: Agent[] = [];
-  conversations: Conversation[] = [];
+  conversations: ConversationSummary[] = [];
+  /** The detail's `ai_control`, by conversation id (the list carries only `ai_stopped`). */
+  aiControl = new Map<string, AiControl>();
   messages: Message[] = [];
   transitions: StageTransition[] = [];
-  llmCalls: (LlmCall & { conversation_id: string })[] = [];
+  llmCalls: LlmCall[] = [];
   /** GET /api/analytics/overview: everything but the range and `per_day`, which follow the query. */
   analytics: AnalyticsBody = emptyAnalytics();
   /** Per-day counts, keyed by days before today (UTC); `seedAnalytics()` fills both. */
@@ -258,6 +371,7 @@ export class FakeApi {
       content: '',
       system_prompt: '',
       is_default: false,
+      version: 1,
       created_at: now(),
       updated_at: now(),
       ...t,
@@ -265,6 +379,7 @@ export class FakeApi {
     this.templates.push(tpl);
     this.versions.set(tpl.template_id, [
       {
+        template_id: tpl.template_id,
         version: 1,
         content: tpl.content,
         system_prompt: tpl.system_prompt,
@@ -286,7 +401,12 @@ export class FakeApi {
       stage_selection_template_id: pick('stage_selection'),
       data_extraction_template_id: pick('data_extraction'),
       response_generation_template_id: pick('response_generation'),
+      stage_selection_template_name: null,
+      data_extraction_template_name: null,
+      response_generation_template_name: null,
+      fallback_reply: null,
       created_at: now(),
+      updated_at: now(),
       ...s,
     };
     this.stages.push(stage);
@@ -383,6 +503,7 @@ export class FakeApi {
       Object.assign(t, r.body as object, { updated_at: now() });
       const vs = this.versions.get(t.template_id) ?? [];
       vs.push({
+        template_id: t.template_id,
         version: vs.length + 1,
         content: t.content,
         system_prompt: t.system_prompt,
@@ -490,11 +611,20 @@ export class FakeApi {
     this.on('GET', '/api/conversations/:id', (_r, p) => {
       const c = this.conversations.find((x) => x.conversation_id === p.id);
       if (!c) return apiError(404, 'NOT_FOUND', 'Conversation not found');
-      return json(200, {
-        conversation: c,
+      const detail: ConversationDetail = {
+        conversation: {
+          ...c,
+          ai_control: this.aiControl.get(c.conversation_id) ?? {
+            is_stopped: c.ai_stopped,
+            stop_time: null,
+            expiration_time: null,
+          },
+        },
         messages: this.messages.filter((m) => m.conversation_id === c.conversation_id),
+        collected_data: c.collected_data,
         stage_transitions: this.transitions,
-      });
+      };
+      return json(200, detail);
     });
     this.on('GET', '/api/llm-calls', (r) =>
       json(200, {
@@ -507,24 +637,26 @@ export class FakeApi {
       const { action } = r.body as { action: string };
       if (action !== 'stop' && action !== 'resume')
         return apiError(400, 'VALIDATION_ERROR', 'bad action', { action: 'stop or resume' });
-      c.ai_control = {
+      const control: AiControl = {
         is_stopped: action === 'stop',
         stop_time: action === 'stop' ? now() : null,
         expiration_time: null,
       };
-      return json(200, c.ai_control);
+      this.aiControl.set(c.conversation_id, control);
+      c.ai_stopped = control.is_stopped;
+      return json(200, control);
     });
     this.on('POST', '/api/conversations/:id/agent-reply', (r, p) => {
       const content = (r.body as { content?: string }).content;
       if (!content) return apiError(400, 'VALIDATION_ERROR', 'Invalid body', { content: 'is required' });
-      const m: Message = {
+      const m = makeMessage({
         message_id: uuid(),
-        conversation_id: p.id,
+        conversation_id: p.id as string,
         sender_type: 'agent',
         message_content: content,
         sequence_number: this.messages.filter((x) => x.conversation_id === p.id).length + 1,
-        created_at: now(),
-      };
+        status: 'sent',
+      });
       this.messages.push(m);
       return json(201, m);
     });

@@ -20,9 +20,12 @@ interface FetchResult<T> {
   response: Response;
 }
 
-/** Awaits an openapi-fetch call and returns its data, or throws an ApiError built from the envelope. */
-export async function unwrap<T>(call: Promise<FetchResult<unknown>>): Promise<T> {
-  let result: FetchResult<unknown>;
+/**
+ * Awaits an openapi-fetch call and returns its data, or throws an ApiError built from the envelope.
+ * The data type is inferred from the call (the success response in `schema.d.ts`): never pass one.
+ */
+export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
+  let result: FetchResult<T>;
   try {
     result = await call;
   } catch (cause) {

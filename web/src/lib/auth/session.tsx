@@ -1,9 +1,10 @@
 import { type QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from 'react';
-import type { Me } from '../api/types';
+import type { Me } from '../api/models';
+import { qk } from '../api/query-keys';
 import { getMe, loginWithKey, logout, saveConfig } from './auth-api';
 
-export const meQueryKey = ['auth', 'me'] as const;
+const meQueryKey = qk.me();
 
 interface Session {
   me: Me | null | undefined;

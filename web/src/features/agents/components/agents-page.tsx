@@ -10,12 +10,7 @@ import {
   DialogTitle,
   IconButton,
   Link,
-  Paper,
-  Table,
-  TableBody,
   TableCell,
-  TableContainer,
-  TableHead,
   TableRow,
   TextField,
   Tooltip,
@@ -25,16 +20,17 @@ import { Link as RouterLink } from 'react-router-dom';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { EmptyState } from '@/components/empty-state';
 import { ErrorAlert } from '@/components/error-alert';
-import { Loading } from '@/components/loading';
+import { ListView } from '@/components/list-view';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
+import { useCreateAgent } from '@/lib/api/agents/create-agent';
+import { useDeleteAgent } from '@/lib/api/agents/delete-agent';
+import { useAgents } from '@/lib/api/agents/list-agents';
+import { useUpdateAgent } from '@/lib/api/agents/update-agent';
 import { fieldErrorsOf } from '@/lib/api/errors';
-import type { Agent } from '@/lib/api/types';
+import type { Agent } from '@/lib/api/models';
 import { formatDateTime } from '@/lib/format';
-import { useCreateAgent } from '../api/create-agent';
-import { useDeleteAgent } from '../api/delete-agent';
-import { useAgents } from '../api/list-agents';
-import { useUpdateAgent } from '../api/update-agent';
+import { paths } from '@/lib/paths';
 
 export function AgentsPage() {
   return (
@@ -63,60 +59,55 @@ function Agents({ businessId }: { businessId: string }) {
           </Button>
         }
       />
-      <ErrorAlert error={agents.error} onRetry={() => agents.refetch()} />
-      {agents.isLoading ? (
-        <Loading />
-      ) : rows.length === 0 && !agents.error ? (
-        <EmptyState
-          title="No agents yet"
-          description="Agents are optional. Create one to group stages, for example “Sales” and “Support”."
-          action={
-            <Button variant="contained" onClick={() => setEditing('new')}>
-              Create agent
-            </Button>
-          }
-        />
-      ) : (
-        <Paper>
-          <TableContainer>
-            <Table size="small" aria-label="Agents">
-              <TableHead>
-                <TableRow>
-                  <TableCell>Name</TableCell>
-                  <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>Created</TableCell>
-                  <TableCell align="right">Actions</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {rows.map((a) => (
-                  <TableRow key={a.agent_id} hover>
-                    <TableCell>
-                      <Link component={RouterLink} to={`/stages?agent=${a.agent_id}`}>
-                        {a.agent_name}
-                      </Link>
-                    </TableCell>
-                    <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>
-                      {formatDateTime(a.created_at)}
-                    </TableCell>
-                    <TableCell align="right">
-                      <Tooltip title="Rename">
-                        <IconButton aria-label={`Rename ${a.agent_name}`} onClick={() => setEditing(a)}>
-                          <EditIcon />
-                        </IconButton>
-                      </Tooltip>
-                      <Tooltip title="Delete">
-                        <IconButton aria-label={`Delete ${a.agent_name}`} onClick={() => setToDelete(a)}>
-                          <DeleteIcon />
-                        </IconButton>
-                      </Tooltip>
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </TableContainer>
-        </Paper>
-      )}
+      <ListView
+        query={agents}
+        label="Agents"
+        empty={
+          rows.length === 0 && (
+            <EmptyState
+              title="No agents yet"
+              description="Agents are optional. Create one to group stages, for example “Sales” and “Support”."
+              action={
+                <Button variant="contained" onClick={() => setEditing('new')}>
+                  Create agent
+                </Button>
+              }
+            />
+          )
+        }
+        head={
+          <>
+            <TableCell>Name</TableCell>
+            <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>Created</TableCell>
+            <TableCell align="right">Actions</TableCell>
+          </>
+        }
+      >
+        {rows.map((a) => (
+          <TableRow key={a.agent_id} hover>
+            <TableCell>
+              <Link component={RouterLink} to={paths.stages(a.agent_id)}>
+                {a.agent_name}
+              </Link>
+            </TableCell>
+            <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>
+              {formatDateTime(a.created_at)}
+            </TableCell>
+            <TableCell align="right">
+              <Tooltip title="Rename">
+                <IconButton aria-label={`Rename ${a.agent_name}`} onClick={() => setEditing(a)}>
+                  <EditIcon />
+                </IconButton>
+              </Tooltip>
+              <Tooltip title="Delete">
+                <IconButton aria-label={`Delete ${a.agent_name}`} onClick={() => setToDelete(a)}>
+                  <DeleteIcon />
+                </IconButton>
+              </Tooltip>
+            </TableCell>
+          </TableRow>
+        ))}
+      </ListView>
       <AgentDialog
         open={editing !== null}
         agent={editing === 'new' ? null : editing}

@@ -1,9 +1,9 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { rangeStart } from '@/lib/api/analytics/get-analytics-overview';
 import { apiError, BUSINESS_ID, FakeApi } from '@/test/fake-api';
 import { renderRoutes, route } from '@/test/render';
-import { rangeStart } from '../api/get-analytics-overview';
 import { AnalyticsPage } from './analytics-page';
 
 /** The value shown on the KPI card labelled `label`. */

@@ -10,7 +10,8 @@ import {
   RANGE_OPTIONS,
   type RangeDays,
   useAnalyticsOverview,
-} from '../api/get-analytics-overview';
+} from '@/lib/api/analytics/get-analytics-overview';
+import { paths } from '@/lib/paths';
 import { FillRates } from './fill-rates';
 import { formatUtcDate } from './format';
 import { KpiCards, KpiSkeleton } from './kpi-cards';
@@ -89,7 +90,7 @@ function Analytics({ businessId }: { businessId: string }) {
           title={`No traffic in the last ${days} days`}
           description="Send a message in the Simulator to see numbers here."
           action={
-            <Button component={RouterLink} to="/simulator" variant="contained">
+            <Button component={RouterLink} to={paths.simulator()} variant="contained">
               Open the Simulator
             </Button>
           }

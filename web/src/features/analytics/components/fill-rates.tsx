@@ -1,5 +1,5 @@
 import { Box, LinearProgress, Paper, Typography } from '@mui/material';
-import type { AnalyticsOverview } from '@/lib/api/types';
+import type { AnalyticsOverview } from '@/lib/api/models';
 import { formatCount, formatPercent } from './format';
 
 /** Share of conversations whose collected data holds each key: a labelled bar with the number as text. */

@@ -1,6 +1,6 @@
 import { Box, Paper, Skeleton, Typography } from '@mui/material';
 import type { ReactNode } from 'react';
-import type { AnalyticsOverview } from '@/lib/api/types';
+import type { AnalyticsOverview } from '@/lib/api/models';
 import { formatCost, formatMs } from '@/lib/format';
 import { formatCount, formatPercent } from './format';
 

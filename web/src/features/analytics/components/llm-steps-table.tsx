@@ -8,9 +8,8 @@ import {
   TableRow,
   Typography,
 } from '@mui/material';
-import { callLabel } from '@/features/conversations/components/llm-call-list';
-import type { AnalyticsOverview } from '@/lib/api/types';
-import { formatCost, formatMs } from '@/lib/format';
+import type { AnalyticsOverview } from '@/lib/api/models';
+import { callLabel, formatCost, formatMs } from '@/lib/format';
 import { formatCount } from './format';
 
 /** One row per pipeline step (call type), most calls first, with the overall figures as a footer. */

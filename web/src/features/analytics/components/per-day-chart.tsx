@@ -11,7 +11,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { AnalyticsDay } from '@/lib/api/types';
+import type { AnalyticsDay } from '@/lib/api/models';
 import { ChartFigure } from './chart-figure';
 import { formatCount, formatDay } from './format';
 

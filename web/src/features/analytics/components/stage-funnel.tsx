@@ -1,7 +1,7 @@
 import { Table, TableBody, TableCell, TableHead, TableRow, Typography, useMediaQuery } from '@mui/material';
 import { useTheme } from '@mui/material/styles';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { AnalyticsFunnelStage } from '@/lib/api/types';
+import type { AnalyticsFunnelStage } from '@/lib/api/models';
 import { ChartFigure } from './chart-figure';
 import { formatCount } from './format';
 

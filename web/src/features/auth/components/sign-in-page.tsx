@@ -15,6 +15,7 @@ import { Navigate, useLocation, useNavigate } from 'react-router-dom';
 import { ErrorAlert } from '@/components/error-alert';
 import { ApiError, fieldErrorsOf } from '@/lib/api/errors';
 import { useSession } from '@/lib/auth/session';
+import { paths } from '@/lib/paths';
 
 export function SignInPage() {
   const { me, signIn } = useSession();
@@ -24,7 +25,7 @@ export function SignInPage() {
   const [apiKey, setApiKey] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [pending, setPending] = useState(false);
-  const from = (location.state as { from?: string } | null)?.from ?? '/';
+  const from = (location.state as { from?: string } | null)?.from ?? paths.home();
 
   if (me) return <Navigate to={from} replace />;
 

@@ -1,7 +1,7 @@
 import { MenuItem, TextField } from '@mui/material';
 import { useEffect } from 'react';
+import { useBusinesses } from '@/lib/api/businesses/list-businesses';
 import { useSession } from '@/lib/auth/session';
-import { useBusinesses } from '../api/list-businesses';
 
 /** The admin's choice of business; every business-scoped page follows it. */
 export function BusinessSwitcher() {

@@ -1,31 +1,18 @@
 import AddIcon from '@mui/icons-material/Add';
 import DeleteIcon from '@mui/icons-material/Delete';
 import KeyIcon from '@mui/icons-material/Key';
-import {
-  Button,
-  IconButton,
-  Paper,
-  Table,
-  TableBody,
-  TableCell,
-  TableContainer,
-  TableHead,
-  TablePagination,
-  TableRow,
-  Tooltip,
-} from '@mui/material';
+import { Button, IconButton, TableCell, TableRow, Tooltip } from '@mui/material';
 import { useState } from 'react';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { EmptyState } from '@/components/empty-state';
-import { ErrorAlert } from '@/components/error-alert';
-import { Loading } from '@/components/loading';
+import { ListView } from '@/components/list-view';
 import { PageHeader } from '@/components/page-header';
-import type { Business } from '@/lib/api/types';
+import { useDeleteBusiness } from '@/lib/api/businesses/delete-business';
+import { useBusinesses } from '@/lib/api/businesses/list-businesses';
+import { useRotateKey } from '@/lib/api/businesses/rotate-key';
+import type { Business } from '@/lib/api/models';
 import { useSession } from '@/lib/auth/session';
 import { formatDateTime, shortId } from '@/lib/format';
-import { useDeleteBusiness } from '../api/delete-business';
-import { useBusinesses } from '../api/list-businesses';
-import { useRotateKey } from '../api/rotate-key';
 import { CreateBusinessDialog } from './create-business-dialog';
 import { NewKeyDialog } from './new-key-dialog';
 
@@ -53,86 +40,77 @@ export function BusinessesPage() {
           </Button>
         }
       />
-      <ErrorAlert error={list.error} onRetry={() => list.refetch()} />
-      {list.isLoading ? (
-        <Loading />
-      ) : rows.length === 0 && !list.error ? (
-        <EmptyState
-          title="No businesses yet"
-          description="Create the first business. You will get its API key once, to give to its administrator."
-          action={
-            <Button variant="contained" onClick={() => setCreating(true)}>
-              Create business
-            </Button>
-          }
-        />
-      ) : (
-        <Paper>
-          <TableContainer>
-            <Table size="small" aria-label="Businesses">
-              <TableHead>
-                <TableRow>
-                  <TableCell>Name</TableCell>
-                  <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>ID</TableCell>
-                  <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>Created</TableCell>
-                  <TableCell align="right">Actions</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {rows.map((b) => (
-                  <TableRow key={b.business_id} hover selected={b.business_id === businessId}>
-                    <TableCell>
-                      <Button
-                        size="small"
-                        onClick={() => selectBusiness(b.business_id, b.business_name)}
-                        sx={{ fontWeight: 600 }}
-                      >
-                        {b.business_name}
-                      </Button>
-                    </TableCell>
-                    <TableCell
-                      sx={{ display: { xs: 'none', sm: 'table-cell' }, fontFamily: 'monospace' }}
-                      title={b.business_id}
-                    >
-                      {shortId(b.business_id)}
-                    </TableCell>
-                    <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>
-                      {formatDateTime(b.created_at)}
-                    </TableCell>
-                    <TableCell align="right">
-                      <Tooltip title="Rotate key">
-                        <IconButton
-                          aria-label={`Rotate key of ${b.business_name}`}
-                          onClick={() => setToRotate(b)}
-                        >
-                          <KeyIcon />
-                        </IconButton>
-                      </Tooltip>
-                      <Tooltip title="Delete">
-                        <IconButton aria-label={`Delete ${b.business_name}`} onClick={() => setToDelete(b)}>
-                          <DeleteIcon />
-                        </IconButton>
-                      </Tooltip>
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </TableContainer>
-          <TablePagination
-            component="div"
-            count={list.data?.total ?? 0}
-            page={page}
-            rowsPerPage={perPage}
-            rowsPerPageOptions={[20, 50, 100]}
-            onPageChange={(_, p) => setPage(p)}
-            onRowsPerPageChange={(e) => {
-              setPerPage(Number(e.target.value));
-              setPage(0);
-            }}
-          />
-        </Paper>
-      )}
+      <ListView
+        query={list}
+        label="Businesses"
+        empty={
+          rows.length === 0 && (
+            <EmptyState
+              title="No businesses yet"
+              description="Create the first business. You will get its API key once, to give to its administrator."
+              action={
+                <Button variant="contained" onClick={() => setCreating(true)}>
+                  Create business
+                </Button>
+              }
+            />
+          )
+        }
+        head={
+          <>
+            <TableCell>Name</TableCell>
+            <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>ID</TableCell>
+            <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>Created</TableCell>
+            <TableCell align="right">Actions</TableCell>
+          </>
+        }
+        paging={{
+          total: list.data?.total ?? 0,
+          page: page + 1,
+          perPage,
+          perPageOptions: [20, 50, 100],
+          onPage: (p) => setPage(p - 1),
+          onPerPage: (n) => {
+            setPerPage(Number(n));
+            setPage(0);
+          },
+        }}
+      >
+        {rows.map((b) => (
+          <TableRow key={b.business_id} hover selected={b.business_id === businessId}>
+            <TableCell>
+              <Button
+                size="small"
+                onClick={() => selectBusiness(b.business_id, b.business_name)}
+                sx={{ fontWeight: 600 }}
+              >
+                {b.business_name}
+              </Button>
+            </TableCell>
+            <TableCell
+              sx={{ display: { xs: 'none', sm: 'table-cell' }, fontFamily: 'monospace' }}
+              title={b.business_id}
+            >
+              {shortId(b.business_id)}
+            </TableCell>
+            <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>
+              {formatDateTime(b.created_at)}
+            </TableCell>
+            <TableCell align="right">
+              <Tooltip title="Rotate key">
+                <IconButton aria-label={`Rotate key of ${b.business_name}`} onClick={() => setToRotate(b)}>
+                  <KeyIcon />
+                </IconButton>
+              </Tooltip>
+              <Tooltip title="Delete">
+                <IconButton aria-label={`Delete ${b.business_name}`} onClick={() => setToDelete(b)}>
+                  <DeleteIcon />
+                </IconButton>
+              </Tooltip>
+            </TableCell>
+          </TableRow>
+        ))}
+      </ListView>
 
       <CreateBusinessDialog
         open={creating}

@@ -10,9 +10,9 @@ import {
 } from '@mui/material';
 import { type FormEvent, useEffect, useState } from 'react';
 import { ErrorAlert } from '@/components/error-alert';
+import { type CreateBusinessInput, useCreateBusiness } from '@/lib/api/businesses/create-business';
 import { fieldErrorsOf } from '@/lib/api/errors';
-import type { BusinessWithKey } from '@/lib/api/types';
-import { type CreateBusinessInput, useCreateBusiness } from '../api/create-business';
+import type { BusinessWithKey } from '@/lib/api/models';
 
 const FIELDS: { name: keyof CreateBusinessInput; label: string; multiline?: boolean }[] = [
   { name: 'business_name', label: 'Business name' },

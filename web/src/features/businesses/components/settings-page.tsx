@@ -17,15 +17,15 @@ import { Loading } from '@/components/loading';
 import { OfflineBanner } from '@/components/offline-banner';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
-import { useStages } from '@/features/stages/api/list-stages';
+import { useBusiness } from '@/lib/api/businesses/get-business';
+import { useRotateKey } from '@/lib/api/businesses/rotate-key';
+import { type UpdateBusinessInput, useUpdateBusiness } from '@/lib/api/businesses/update-business';
 import { fieldErrorsOf } from '@/lib/api/errors';
-import type { Business } from '@/lib/api/types';
+import type { Business } from '@/lib/api/models';
+import { useStages } from '@/lib/api/stages/list-stages';
 import { saveConfig } from '@/lib/auth/auth-api';
 import { useSession } from '@/lib/auth/session';
 import { useRuntime } from '@/lib/runtime';
-import { useBusiness } from '../api/get-business';
-import { useRotateKey } from '../api/rotate-key';
-import { type UpdateBusinessInput, useUpdateBusiness } from '../api/update-business';
 import { NewKeyDialog } from './new-key-dialog';
 
 const PROFILE = [
@@ -54,7 +54,7 @@ const EMPTY: FormValues = {
 
 function toForm(b: Business): FormValues {
   const out = { ...EMPTY };
-  for (const k of PROFILE) out[k] = (b[k] as string | null | undefined) ?? '';
+  for (const k of PROFILE) out[k] = b[k] ?? '';
   for (const k of SETTINGS) out[k] = b.settings?.[k] ?? '';
   out.first_stage_id = b.first_stage_id ?? '';
   return out;

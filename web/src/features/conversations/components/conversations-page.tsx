@@ -7,28 +7,24 @@ import {
   MenuItem,
   Paper,
   Stack,
-  Table,
-  TableBody,
   TableCell,
-  TableContainer,
-  TableHead,
-  TablePagination,
   TableRow,
   TextField,
   Typography,
 } from '@mui/material';
 import { type FormEvent, useState } from 'react';
-import { Link as RouterLink, useSearchParams } from 'react-router-dom';
+import { Link as RouterLink } from 'react-router-dom';
 import { EmptyState } from '@/components/empty-state';
-import { ErrorAlert } from '@/components/error-alert';
-import { Loading, TopProgress } from '@/components/loading';
+import { ListView } from '@/components/list-view';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
-import { useStages } from '@/features/stages/api/list-stages';
-import type { Conversation } from '@/lib/api/types';
+import { type ConversationFilters, useConversations } from '@/lib/api/conversations/list-conversations';
+import { userLabel, useUsers } from '@/lib/api/conversations/list-users';
+import type { ConversationSummary } from '@/lib/api/models';
+import { useStages } from '@/lib/api/stages/list-stages';
 import { formatDateTime } from '@/lib/format';
-import { type ConversationFilters, useConversations } from '../api/list-conversations';
-import { userLabel, useUsers } from '../api/list-users';
+import { paths } from '@/lib/paths';
+import { useUrlFilters } from '@/lib/use-url-filters';
 
 export function ConversationsPage() {
   return (
@@ -40,9 +36,8 @@ export function ConversationsPage() {
 
 const FILTER_KEYS = ['status', 'stage_id', 'user_id', 'q', 'from', 'to', 'data_key', 'data_value'] as const;
 
-function lastMessageText(c: Conversation): string {
-  if (!c.last_message) return '';
-  return typeof c.last_message === 'string' ? c.last_message : c.last_message.message_content;
+function lastMessageText(c: ConversationSummary): string {
+  return c.last_message?.message_content ?? '';
 }
 
 /** Dates from `<input type="date">` become the start / end of that day in local time, as ISO. */
@@ -53,8 +48,7 @@ function dayBound(value: string, end: boolean): string | undefined {
 }
 
 function Conversations({ businessId }: { businessId: string }) {
-  const [params, setParams] = useSearchParams();
-  const get = (k: string) => params.get(k) ?? '';
+  const { params, get, update, clear } = useUrlFilters();
   const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
   const perPage = Number(params.get('per_page') ?? '20') || 20;
   const [q, setQ] = useState(get('q'));
@@ -77,15 +71,6 @@ function Conversations({ businessId }: { businessId: string }) {
   const users = useUsers(businessId);
   const stageName = new Map((stages.data?.stages ?? []).map((s) => [s.stage_id, s.stage_name]));
 
-  function update(changes: Record<string, string>) {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    if (!('page' in changes)) next.delete('page');
-    setParams(next, { replace: true });
-  }
   function submitText(e: FormEvent) {
     e.preventDefault();
     update({ q, data_key: dataKey.trim(), data_value: dataKey.trim() ? dataValue : '' });
@@ -180,7 +165,7 @@ function Conversations({ businessId }: { businessId: string }) {
                   setQ('');
                   setDataKey('');
                   setDataValue('');
-                  setParams({}, { replace: true });
+                  clear();
                 }}
               >
                 Clear filters
@@ -189,97 +174,89 @@ function Conversations({ businessId }: { businessId: string }) {
           </Stack>
         </Box>
       </Paper>
-      <ErrorAlert error={list.error} onRetry={() => list.refetch()} />
-      {list.isLoading ? (
-        <Loading />
-      ) : rows.length === 0 && !list.error ? (
-        <EmptyState
-          title={anyFilter ? 'No conversation matches these filters' : 'No conversations yet'}
-          description={
-            anyFilter
-              ? 'Change or clear the filters.'
-              : 'Conversations appear when customers write through the API, the widget or a messaging channel. Try the Simulator to start one.'
-          }
-          action={
-            anyFilter ? undefined : (
-              <Button component={RouterLink} to="/simulator" variant="contained">
-                Open the Simulator
-              </Button>
-            )
-          }
-        />
-      ) : (
-        <Paper>
-          <TopProgress active={list.isFetching && !list.isLoading} />
-          <TableContainer>
-            <Table size="small" aria-label="Conversations">
-              <TableHead>
-                <TableRow>
-                  <TableCell>Customer</TableCell>
-                  <TableCell>Stage</TableCell>
-                  <TableCell>Status</TableCell>
-                  <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>Last message</TableCell>
-                  <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }} align="right">
-                    Messages
-                  </TableCell>
-                  <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>Updated</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {rows.map((c) => (
-                  <TableRow key={c.conversation_id} hover>
-                    <TableCell>
-                      <Link
-                        component={RouterLink}
-                        to={`/conversations/${c.conversation_id}`}
-                        sx={{ fontWeight: 600 }}
-                      >
-                        {c.user_name || `User ${c.user_id.slice(0, 8)}`}
-                      </Link>
-                    </TableCell>
-                    <TableCell>
-                      {c.stage_name ?? (c.stage_id ? stageName.get(c.stage_id) : undefined) ?? '—'}
-                    </TableCell>
-                    <TableCell>
-                      <Stack direction="row" spacing={0.5}>
-                        <Chip
-                          size="small"
-                          label={c.status}
-                          color={c.status === 'active' ? 'success' : 'default'}
-                          variant="outlined"
-                        />
-                        {(c.ai_control?.is_stopped ?? c.ai_stopped) && (
-                          <Chip size="small" label="AI stopped" color="warning" />
-                        )}
-                      </Stack>
-                    </TableCell>
-                    <TableCell sx={{ display: { xs: 'none', md: 'table-cell' }, maxWidth: 360 }}>
-                      <Typography variant="body2" noWrap title={lastMessageText(c)}>
-                        {lastMessageText(c) || '—'}
-                      </Typography>
-                    </TableCell>
-                    <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }} align="right">
-                      {c.message_count ?? '—'}
-                    </TableCell>
-                    <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>
-                      {formatDateTime(c.last_updated ?? c.start_time)}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </TableContainer>
-          <TablePagination
-            component="div"
-            count={list.data?.total ?? 0}
-            page={page - 1}
-            rowsPerPage={perPage}
-            rowsPerPageOptions={[20, 50, 100]}
-            onPageChange={(_, p) => update({ page: String(p + 1) })}
-            onRowsPerPageChange={(e) => update({ per_page: e.target.value, page: '' })}
-          />
-        </Paper>
-      )}
+      <ListView
+        query={list}
+        label="Conversations"
+        showRefetch
+        empty={
+          rows.length === 0 && (
+            <EmptyState
+              title={anyFilter ? 'No conversation matches these filters' : 'No conversations yet'}
+              description={
+                anyFilter
+                  ? 'Change or clear the filters.'
+                  : 'Conversations appear when customers write through the API, the widget or a messaging channel. Try the Simulator to start one.'
+              }
+              action={
+                anyFilter ? undefined : (
+                  <Button component={RouterLink} to={paths.simulator()} variant="contained">
+                    Open the Simulator
+                  </Button>
+                )
+              }
+            />
+          )
+        }
+        head={
+          <>
+            <TableCell>Customer</TableCell>
+            <TableCell>Stage</TableCell>
+            <TableCell>Status</TableCell>
+            <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>Last message</TableCell>
+            <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }} align="right">
+              Messages
+            </TableCell>
+            <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>Updated</TableCell>
+          </>
+        }
+        paging={{
+          total: list.data?.total ?? 0,
+          page,
+          perPage,
+          perPageOptions: [20, 50, 100],
+          onPage: (p) => update({ page: String(p) }),
+          onPerPage: (n) => update({ per_page: n, page: '' }),
+        }}
+      >
+        {rows.map((c) => (
+          <TableRow key={c.conversation_id} hover>
+            <TableCell>
+              <Link
+                component={RouterLink}
+                to={paths.conversation(c.conversation_id)}
+                sx={{ fontWeight: 600 }}
+              >
+                {c.user_name || `User ${c.user_id.slice(0, 8)}`}
+              </Link>
+            </TableCell>
+            <TableCell>
+              {c.stage_name ?? (c.stage_id ? stageName.get(c.stage_id) : undefined) ?? '—'}
+            </TableCell>
+            <TableCell>
+              <Stack direction="row" spacing={0.5}>
+                <Chip
+                  size="small"
+                  label={c.status}
+                  color={c.status === 'active' ? 'success' : 'default'}
+                  variant="outlined"
+                />
+                {c.ai_stopped && <Chip size="small" label="AI stopped" color="warning" />}
+              </Stack>
+            </TableCell>
+            <TableCell sx={{ display: { xs: 'none', md: 'table-cell' }, maxWidth: 360 }}>
+              <Typography variant="body2" noWrap title={lastMessageText(c)}>
+                {lastMessageText(c) || '—'}
+              </Typography>
+            </TableCell>
+            <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }} align="right">
+              {c.message_count ?? '—'}
+            </TableCell>
+            <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>
+              {formatDateTime(c.last_updated ?? c.start_time)}
+            </TableCell>
+          </TableRow>
+        ))}
+      </ListView>
     </>
   );
 }

@@ -1,19 +1,8 @@
 import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
 import { Accordion, AccordionDetails, AccordionSummary, Box, Chip, Stack, Typography } from '@mui/material';
 import { CodeBlock } from '@/components/code-block';
-import type { LlmCall } from '@/lib/api/types';
-import { formatCost, formatMs, prettyJson } from '@/lib/format';
-
-const CALL_LABELS: Record<string, string> = {
-  stage_selection: 'Stage selection',
-  data_extraction: 'Data extraction',
-  response_generation: 'Response generation',
-  test: 'Test',
-};
-
-export function callLabel(type: string): string {
-  return CALL_LABELS[type] ?? type.replace(/_/g, ' ');
-}
+import type { LlmCall } from '@/lib/api/models';
+import { callLabel, formatCost, formatMs, prettyJson } from '@/lib/format';
 
 /** The LLM calls of one turn, each expandable to its prompt, answer and costs. */
 export function LlmCallList({ calls }: { calls: LlmCall[] }) {

@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { BUSINESS_ID, FakeApi } from '@/test/fake-api';
+import { FakeApi, makeConversation, makeLlmCall, makeMessage, makeTransition } from '@/test/fake-api';
 import { renderRoutes, route } from '@/test/render';
 import { ConversationPage } from './conversation-page';
 
@@ -13,18 +13,18 @@ describe('conversation transcript', () => {
     api = new FakeApi().install();
     const greeting = api.addStage({ stage_name: 'Greeting' });
     const order = api.addStage({ stage_name: 'Order status' });
-    api.conversations.push({
-      conversation_id: CONV,
-      business_id: BUSINESS_ID,
-      user_id: 'user-1',
-      user_name: 'Jane Doe',
-      stage_id: order.stage_id,
-      status: 'active',
-      start_time: '2026-03-12T14:00:00.000Z',
-      last_updated: '2026-03-12T14:01:00.000Z',
-      collected_data: { order_number: '12345', email: 'jane@example.com' },
-      ai_control: { is_stopped: false, expiration_time: null },
-    });
+    api.conversations.push(
+      makeConversation({
+        conversation_id: CONV,
+        user_id: 'user-1',
+        user_name: 'Jane Doe',
+        stage_id: order.stage_id,
+        status: 'active',
+        start_time: '2026-03-12T14:00:00.000Z',
+        last_updated: '2026-03-12T14:01:00.000Z',
+        collected_data: { order_number: '12345', email: 'jane@example.com' },
+      }),
+    );
     const msg = (
       id: string,
       seq: number,
@@ -33,45 +33,51 @@ describe('conversation transcript', () => {
       stage: string,
       extracted?: Record<string, unknown>,
     ) =>
-      api.messages.push({
-        message_id: id,
-        conversation_id: CONV,
-        sender_type: sender,
-        message_content: content,
-        sequence_number: seq,
-        stage_id: stage,
-        created_at: `2026-03-12T14:00:0${seq}.000Z`,
-        extracted_data: extracted,
-      });
+      api.messages.push(
+        makeMessage({
+          message_id: id,
+          conversation_id: CONV,
+          sender_type: sender,
+          message_content: content,
+          sequence_number: seq,
+          stage_id: stage,
+          created_at: `2026-03-12T14:00:0${seq}.000Z`,
+          extracted_data: extracted ?? null,
+        }),
+      );
     msg('m1', 1, 'user', 'Hi there', greeting.stage_id);
     msg('m2', 2, 'assistant', 'Hello! How can I help?', greeting.stage_id);
     msg('m3', 3, 'user', 'Where is order 12345?', order.stage_id, { order_number: '12345' });
     msg('m4', 4, 'assistant', 'Let me check order 12345.', order.stage_id);
-    api.transitions.push({
-      from_stage_id: greeting.stage_id,
-      to_stage_id: order.stage_id,
-      message_id: 'm3',
-      created_at: '2026-03-12T14:00:03.000Z',
-    });
-    const call = (id: string, type: string, prompt: string, response: string) =>
-      api.llmCalls.push({
-        llm_call_id: id,
-        conversation_id: CONV,
+    api.transitions.push(
+      makeTransition({
+        from_stage_id: greeting.stage_id,
+        to_stage_id: order.stage_id,
         message_id: 'm3',
-        call_type: type,
-        model: 'gpt-test',
-        provider: 'openai',
-        system_prompt: null,
-        prompt,
-        response,
-        tokens_in: 120,
-        tokens_out: 8,
-        latency_ms: 412,
-        cost_usd: 0.00021,
-        status: 'success',
-        error: null,
-        created_at: `2026-03-12T14:00:03.${id.length}00Z`,
-      });
+        created_at: '2026-03-12T14:00:03.000Z',
+      }),
+    );
+    const call = (id: string, type: string, prompt: string, response: string) =>
+      api.llmCalls.push(
+        makeLlmCall({
+          llm_call_id: id,
+          conversation_id: CONV,
+          message_id: 'm3',
+          call_type: type,
+          model: 'gpt-test',
+          provider: 'openai',
+          system_prompt: '',
+          prompt,
+          response,
+          tokens_in: 120,
+          tokens_out: 8,
+          latency_ms: 412,
+          cost_usd: 0.00021,
+          status: 'success',
+          error: null,
+          created_at: `2026-03-12T14:00:03.${id.length}00Z`,
+        }),
+      );
     call(
       'c1',
       'stage_selection',

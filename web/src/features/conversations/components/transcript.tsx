@@ -1,6 +1,7 @@
 import { Box, Chip, Paper, Stack, Typography } from '@mui/material';
-import type { LlmCall, Message } from '@/lib/api/types';
+import type { LlmCall, Message } from '@/lib/api/models';
 import { formatTime } from '@/lib/format';
+import { DeliveryChip } from './delivery-chip';
 import { Facts } from './facts';
 import { LlmCallList } from './llm-call-list';
 
@@ -75,14 +76,7 @@ export function Transcript({
                   #{index + 1} · {formatTime(m.created_at)}
                 </Typography>
                 {stage && <Chip size="small" label={`Stage: ${stage}`} variant="outlined" />}
-                {(m.delivery_status ??
-                  (m.status && /fail|pending|error/i.test(m.status) ? m.status : null)) && (
-                  <Chip
-                    size="small"
-                    color={/fail|error/i.test(m.delivery_status ?? m.status ?? '') ? 'error' : 'default'}
-                    label={m.delivery_status ?? m.status}
-                  />
-                )}
+                <DeliveryChip message={m} />
               </Stack>
               <Typography variant="body2" sx={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
                 {m.message_content}

@@ -11,7 +11,7 @@ import {
   Typography,
 } from '@mui/material';
 import { CodeBlock } from '@/components/code-block';
-import type { ProcessingStep } from '@/lib/api/types';
+import type { ProcessingStep } from '@/lib/api/models';
 import { formatMs, formatValue, prettyJson } from '@/lib/format';
 import type { SimTurn } from './simulator-state';
 

@@ -1,4 +1,4 @@
-import type { ProcessingStep } from '@/lib/api/types';
+import type { ProcessingStep } from '@/lib/api/models';
 
 export interface SimTurn {
   index: number;

@@ -1,4 +1,4 @@
-import type { Stage, StageTransitionCount } from '@/lib/api/types';
+import type { Stage, StageTransitionCount } from '@/lib/api/models';
 
 export const START = '__start__';
 

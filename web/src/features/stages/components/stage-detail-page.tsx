@@ -10,13 +10,14 @@ import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
-import { useAgents } from '@/features/agents/api/list-agents';
-import { useBusiness } from '@/features/businesses/api/get-business';
-import { useUpdateBusiness } from '@/features/businesses/api/update-business';
-import { useTemplates } from '@/features/templates/api/list-templates';
-import type { TemplateRole } from '@/lib/api/types';
-import { useDeleteStage } from '../api/delete-stage';
-import { useStage } from '../api/get-stage';
+import { useAgents } from '@/lib/api/agents/list-agents';
+import { useBusiness } from '@/lib/api/businesses/get-business';
+import { useUpdateBusiness } from '@/lib/api/businesses/update-business';
+import { useDeleteStage } from '@/lib/api/stages/delete-stage';
+import { useStage } from '@/lib/api/stages/get-stage';
+import { useTemplates } from '@/lib/api/templates/list-templates';
+import { paths } from '@/lib/paths';
+import type { TemplateRole } from '@/lib/template-types';
 import { ROLE_LABELS } from './template-picker';
 
 export function StageDetailPage() {
@@ -82,7 +83,7 @@ function StageDetail({ businessId, stageId }: { businessId: string; stageId: str
             )}
             <Button
               component={RouterLink}
-              to={`/stages/${s.stage_id}/edit`}
+              to={paths.stageEdit(s.stage_id)}
               variant="contained"
               startIcon={<EditIcon />}
             >
@@ -116,7 +117,7 @@ function StageDetail({ businessId, stageId }: { businessId: string; stageId: str
                     <>
                       <Link
                         component={RouterLink}
-                        to={`/templates/${t.template_id}`}
+                        to={paths.template(t.template_id)}
                         sx={{ fontWeight: 600 }}
                       >
                         {t.template_name}
@@ -148,7 +149,9 @@ function StageDetail({ businessId, stageId }: { businessId: string; stageId: str
           setConfirm(false);
           del.reset();
         }}
-        onConfirm={() => del.mutate(s.stage_id, { onSuccess: () => navigate('/stages', { replace: true }) })}
+        onConfirm={() =>
+          del.mutate(s.stage_id, { onSuccess: () => navigate(paths.stages(), { replace: true }) })
+        }
       />
     </>
   );

@@ -5,13 +5,15 @@ import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
-import { useAgents } from '@/features/agents/api/list-agents';
-import { useTemplates } from '@/features/templates/api/list-templates';
-import { createTemplate } from '@/features/templates/api/save-template';
+import { useAgents } from '@/lib/api/agents/list-agents';
 import { ApiError, fieldErrorsOf } from '@/lib/api/errors';
-import type { Stage, TemplateRole } from '@/lib/api/types';
-import { useStage } from '../api/get-stage';
-import { type StageInput, useSaveStage } from '../api/save-stage';
+import type { Stage } from '@/lib/api/models';
+import { useStage } from '@/lib/api/stages/get-stage';
+import { type StageInput, useSaveStage } from '@/lib/api/stages/save-stage';
+import { useTemplates } from '@/lib/api/templates/list-templates';
+import { createTemplate } from '@/lib/api/templates/save-template';
+import { paths } from '@/lib/paths';
+import type { TemplateRole } from '@/lib/template-types';
 import { TemplatePicker } from './template-picker';
 
 const ROLES: { role: TemplateRole; field: keyof StageInput; short: string }[] = [
@@ -107,7 +109,7 @@ export function StageEditor({
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    save.mutate(values, { onSuccess: (s) => navigate(`/stages/${s.stage_id}`) });
+    save.mutate(values, { onSuccess: (s) => navigate(paths.stage(s.stage_id)) });
   }
 
   async function createFromDefault(role: TemplateRole, field: keyof StageInput, short: string) {
@@ -259,7 +261,9 @@ export function StageEditor({
           >
             {stage ? 'Save stage' : 'Create stage'}
           </Button>
-          <Button onClick={() => navigate(stage ? `/stages/${stage.stage_id}` : '/stages')}>Cancel</Button>
+          <Button onClick={() => navigate(stage ? paths.stage(stage.stage_id) : paths.stages())}>
+            Cancel
+          </Button>
         </Stack>
       </Paper>
     </>

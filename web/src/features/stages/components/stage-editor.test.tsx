@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FakeApi } from '@/test/fake-api';
+import { FakeApi, makeAgent } from '@/test/fake-api';
 import { renderRoutes, route } from '@/test/render';
 import { StageDetailPage } from './stage-detail-page';
 import { StageCreatePage, StageEditPage } from './stage-edit-page';
@@ -25,7 +25,7 @@ describe('stage editor', () => {
       template_type: 'response_generation',
       content: 'Answer kindly: {{message_content}}',
     });
-    api.agents.push({ agent_id: 'agent-1', business_id: api.business.business_id, agent_name: 'Sales' });
+    api.agents.push(makeAgent({ agent_id: 'agent-1', agent_name: 'Sales' }));
   });
 
   function openNew() {

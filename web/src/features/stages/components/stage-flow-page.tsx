@@ -17,10 +17,11 @@ import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
-import { useBusiness } from '@/features/businesses/api/get-business';
-import type { Stage, StageTransitionCount } from '@/lib/api/types';
-import { useStageTransitions } from '../api/get-stage-transitions';
-import { useStages } from '../api/list-stages';
+import { useBusiness } from '@/lib/api/businesses/get-business';
+import type { Stage, StageTransitionCount } from '@/lib/api/models';
+import { useStageTransitions } from '@/lib/api/stages/get-stage-transitions';
+import { useStages } from '@/lib/api/stages/list-stages';
+import { paths } from '@/lib/paths';
 import { type FlowNode, layoutFlow, NODE_H, NODE_W, START } from './flow-layout';
 
 export function StageFlowPage() {
@@ -42,7 +43,7 @@ function StageFlow({ businessId }: { businessId: string }) {
         title="Stage flow"
         subtitle="Stages and the moves between them observed in real conversations; numbers count transitions."
         actions={
-          <Button component={RouterLink} to="/stages">
+          <Button component={RouterLink} to={paths.stages()}>
             Back to stages
           </Button>
         }
@@ -210,11 +211,11 @@ export function FlowDiagram({
                 shape
               ) : (
                 <a
-                  href={`/stages/${n.id}`}
+                  href={paths.stage(n.id)}
                   aria-label={`Stage ${n.label}`}
                   onClick={(e) => {
                     e.preventDefault();
-                    navigate(`/stages/${n.id}`);
+                    navigate(paths.stage(n.id));
                   }}
                 >
                   {shape}

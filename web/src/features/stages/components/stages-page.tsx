@@ -5,27 +5,22 @@ import {
   Chip,
   Link,
   MenuItem,
-  Paper,
   Stack,
-  Table,
-  TableBody,
   TableCell,
-  TableContainer,
-  TableHead,
   TableRow,
   TextField,
   Typography,
 } from '@mui/material';
 import { Link as RouterLink, useSearchParams } from 'react-router-dom';
 import { EmptyState } from '@/components/empty-state';
-import { ErrorAlert } from '@/components/error-alert';
-import { Loading } from '@/components/loading';
+import { ListView } from '@/components/list-view';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
-import { useAgents } from '@/features/agents/api/list-agents';
-import { useBusiness } from '@/features/businesses/api/get-business';
-import { useTemplates } from '@/features/templates/api/list-templates';
-import { useStages } from '../api/list-stages';
+import { useAgents } from '@/lib/api/agents/list-agents';
+import { useBusiness } from '@/lib/api/businesses/get-business';
+import { useStages } from '@/lib/api/stages/list-stages';
+import { useTemplates } from '@/lib/api/templates/list-templates';
+import { paths } from '@/lib/paths';
 
 export function StagesPage() {
   return (
@@ -47,7 +42,7 @@ function Stages({ businessId }: { businessId: string }) {
   const rows = stages.data?.stages ?? [];
   const tpl = (id: string, name?: string | null) =>
     (name ?? templateName.get(id)) ? (
-      <Link component={RouterLink} to={`/templates/${id}`}>
+      <Link component={RouterLink} to={paths.template(id)}>
         {name ?? templateName.get(id)}
       </Link>
     ) : (
@@ -63,12 +58,12 @@ function Stages({ businessId }: { businessId: string }) {
         subtitle="Each message is routed to one stage, whose templates extract facts and write the reply."
         actions={
           <>
-            <Button component={RouterLink} to="/stages/flow" startIcon={<AccountTreeIcon />}>
+            <Button component={RouterLink} to={paths.stageFlow()} startIcon={<AccountTreeIcon />}>
               Flow view
             </Button>
             <Button
               component={RouterLink}
-              to={`/stages/new${agentId ? `?agent=${agentId}` : ''}`}
+              to={paths.stageNew(agentId)}
               variant="contained"
               startIcon={<AddIcon />}
             >
@@ -94,84 +89,73 @@ function Stages({ businessId }: { businessId: string }) {
           ))}
         </TextField>
       </Stack>
-      <ErrorAlert error={stages.error} onRetry={() => stages.refetch()} />
-      {stages.isLoading ? (
-        <Loading />
-      ) : rows.length === 0 && !stages.error ? (
-        <EmptyState
-          title={agentId ? 'This agent has no stages' : 'No stages yet'}
-          description={
-            agentId
-              ? 'Create a stage for this agent, or show all agents.'
-              : 'Create a stage to route conversations.'
-          }
-          action={
-            <Button
-              component={RouterLink}
-              to={`/stages/new${agentId ? `?agent=${agentId}` : ''}`}
-              variant="contained"
-            >
-              New stage
-            </Button>
-          }
-        />
-      ) : (
-        <Paper>
-          <TableContainer>
-            <Table size="small" aria-label="Stages">
-              <TableHead>
-                <TableRow>
-                  <TableCell>Stage</TableCell>
-                  <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>Agent</TableCell>
-                  <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>Selection</TableCell>
-                  <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>Extraction</TableCell>
-                  <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>Response</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {rows.map((s) => (
-                  <TableRow key={s.stage_id} hover>
-                    <TableCell>
-                      <Link component={RouterLink} to={`/stages/${s.stage_id}`} sx={{ fontWeight: 600 }}>
-                        {s.stage_name}
-                      </Link>
-                      {business.data?.first_stage_id === s.stage_id && (
-                        <Chip size="small" color="primary" label="entry" sx={{ ml: 1 }} />
-                      )}
-                      {s.stage_type && (
-                        <Chip size="small" variant="outlined" label={s.stage_type} sx={{ ml: 1 }} />
-                      )}
-                      {s.stage_description && (
-                        <Typography
-                          variant="body2"
-                          color="text.secondary"
-                          sx={{ maxWidth: 420 }}
-                          noWrap
-                          title={s.stage_description}
-                        >
-                          {s.stage_description}
-                        </Typography>
-                      )}
-                    </TableCell>
-                    <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>
-                      {s.agent_id ? (agentName.get(s.agent_id) ?? '—') : '—'}
-                    </TableCell>
-                    <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>
-                      {tpl(s.stage_selection_template_id, s.stage_selection_template_name)}
-                    </TableCell>
-                    <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>
-                      {tpl(s.data_extraction_template_id, s.data_extraction_template_name)}
-                    </TableCell>
-                    <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>
-                      {tpl(s.response_generation_template_id, s.response_generation_template_name)}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </TableContainer>
-        </Paper>
-      )}
+      <ListView
+        query={stages}
+        label="Stages"
+        empty={
+          rows.length === 0 && (
+            <EmptyState
+              title={agentId ? 'This agent has no stages' : 'No stages yet'}
+              description={
+                agentId
+                  ? 'Create a stage for this agent, or show all agents.'
+                  : 'Create a stage to route conversations.'
+              }
+              action={
+                <Button component={RouterLink} to={paths.stageNew(agentId)} variant="contained">
+                  New stage
+                </Button>
+              }
+            />
+          )
+        }
+        head={
+          <>
+            <TableCell>Stage</TableCell>
+            <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>Agent</TableCell>
+            <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>Selection</TableCell>
+            <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>Extraction</TableCell>
+            <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>Response</TableCell>
+          </>
+        }
+      >
+        {rows.map((s) => (
+          <TableRow key={s.stage_id} hover>
+            <TableCell>
+              <Link component={RouterLink} to={paths.stage(s.stage_id)} sx={{ fontWeight: 600 }}>
+                {s.stage_name}
+              </Link>
+              {business.data?.first_stage_id === s.stage_id && (
+                <Chip size="small" color="primary" label="entry" sx={{ ml: 1 }} />
+              )}
+              {s.stage_type && <Chip size="small" variant="outlined" label={s.stage_type} sx={{ ml: 1 }} />}
+              {s.stage_description && (
+                <Typography
+                  variant="body2"
+                  color="text.secondary"
+                  sx={{ maxWidth: 420 }}
+                  noWrap
+                  title={s.stage_description}
+                >
+                  {s.stage_description}
+                </Typography>
+              )}
+            </TableCell>
+            <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>
+              {s.agent_id ? (agentName.get(s.agent_id) ?? '—') : '—'}
+            </TableCell>
+            <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>
+              {tpl(s.stage_selection_template_id, s.stage_selection_template_name)}
+            </TableCell>
+            <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>
+              {tpl(s.data_extraction_template_id, s.data_extraction_template_name)}
+            </TableCell>
+            <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>
+              {tpl(s.response_generation_template_id, s.response_generation_template_name)}
+            </TableCell>
+          </TableRow>
+        ))}
+      </ListView>
     </>
   );
 }

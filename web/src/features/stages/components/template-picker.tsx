@@ -13,7 +13,9 @@ import {
 } from '@mui/material';
 import { Link as RouterLink } from 'react-router-dom';
 import { CodeBlock } from '@/components/code-block';
-import type { Template, TemplateRole } from '@/lib/api/types';
+import type { Template } from '@/lib/api/models';
+import { paths } from '@/lib/paths';
+import type { TemplateRole } from '@/lib/template-types';
 
 export const ROLE_LABELS: Record<TemplateRole, string> = {
   stage_selection: 'Stage selection template',
@@ -88,7 +90,7 @@ export function TemplatePicker({
           {selected && (
             <Link
               component={RouterLink}
-              to={`/templates/${selected.template_id}`}
+              to={paths.template(selected.template_id)}
               sx={{ display: 'inline-flex', alignItems: 'center', gap: 0.5, fontSize: 14 }}
             >
               Open in editor <OpenInNewIcon sx={{ fontSize: 14 }} />

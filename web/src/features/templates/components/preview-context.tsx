@@ -1,7 +1,7 @@
 import { Box, MenuItem, Stack, TextField, ToggleButton, ToggleButtonGroup, Typography } from '@mui/material';
 import { memo, useMemo } from 'react';
-import { useConversations } from '@/features/conversations/api/list-conversations';
-import type { TemplateVariable } from '@/lib/api/types';
+import { useConversations } from '@/lib/api/conversations/list-conversations';
+import type { TemplateVariable } from '@/lib/api/models';
 import { formatDateTime } from '@/lib/format';
 
 export interface PreviewContext {

@@ -17,7 +17,7 @@ import { Box, FormHelperText, FormLabel } from '@mui/material';
 import { useTheme } from '@mui/material/styles';
 import CodeMirror from '@uiw/react-codemirror';
 import { memo, useCallback, useId, useLayoutEffect, useMemo, useRef } from 'react';
-import type { TemplateVariable } from '@/lib/api/types';
+import type { TemplateVariable } from '@/lib/api/models';
 import { monoFont } from '@/theme/theme';
 
 const VAR_RE = /\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}/g;

@@ -135,6 +135,7 @@ describe('template editor', () => {
     const user = userEvent.setup();
     const { t } = openTemplate('line one\nline two');
     api.versions.get(t.template_id)?.push({
+      template_id: t.template_id,
       version: 2,
       content: 'line one\nline 2 changed',
       system_prompt: '',

@@ -4,12 +4,12 @@ import { memo, useMemo, useState } from 'react';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
-import type { Template } from '@/lib/api/types';
+import type { Template } from '@/lib/api/models';
+import { useRestoreTemplateVersion } from '@/lib/api/templates/restore-template-version';
+import { useTemplateVersions } from '@/lib/api/templates/template-versions';
 import { formatDateTime } from '@/lib/format';
 import { diffLines } from '@/lib/line-diff';
 import { monoFont } from '@/theme/theme';
-import { useRestoreTemplateVersion } from '../api/restore-template-version';
-import { useTemplateVersions } from '../api/template-versions';
 
 /** Every saved version; pick one to see its diff against the editor, and restore it. Memoised: give it stable props. */
 export const TemplateHistoryPanel = memo(function TemplateHistoryPanel({

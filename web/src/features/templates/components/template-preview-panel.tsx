@@ -3,9 +3,10 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { memo, useMemo } from 'react';
 import { CodeBlock } from '@/components/code-block';
 import { ErrorAlert } from '@/components/error-alert';
-import type { RenderResult, TemplateVariable } from '@/lib/api/types';
+import type { RenderResult, TemplateVariable } from '@/lib/api/models';
+import { qk } from '@/lib/api/query-keys';
+import { renderTemplate } from '@/lib/api/templates/render-template';
 import { useDebouncedValue } from '@/lib/use-debounced-value';
-import { renderTemplate } from '../api/render-template';
 import { type PreviewContext, previewBody } from './preview-context';
 
 /** Server-side rendering of the draft against the chosen context, refreshed as you type. Memoised: give it stable props. */
@@ -40,7 +41,7 @@ export const TemplatePreviewPanel = memo(function TemplatePreviewPanel({
   const debounced = useDebouncedValue(body, 400);
   const waitingForConversation = ctx.source === 'conversation' && !ctx.conversationId;
   const render = useQuery({
-    queryKey: ['templates', businessId, 'render', templateId, debounced],
+    queryKey: qk.templates.render(businessId, templateId, debounced),
     queryFn: ({ signal }) => renderTemplate(businessId, templateId as string, debounced, signal),
     enabled: !!templateId && !waitingForConversation,
     placeholderData: keepPreviousData,

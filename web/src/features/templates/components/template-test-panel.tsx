@@ -3,10 +3,10 @@ import { Alert, Box, Button, Chip, CircularProgress, Stack, Typography } from '@
 import { memo } from 'react';
 import { CodeBlock } from '@/components/code-block';
 import { ErrorAlert } from '@/components/error-alert';
-import type { TemplateTestResult, TemplateVariable } from '@/lib/api/types';
+import type { TemplateTestResult, TemplateVariable } from '@/lib/api/models';
+import { useTestTemplate } from '@/lib/api/templates/test-template';
 import { formatCost, formatMs, prettyJson } from '@/lib/format';
 import { useRuntime } from '@/lib/runtime';
-import { useTestTemplate } from '../api/test-template';
 import { type PreviewContext, previewBody } from './preview-context';
 
 /** Runs the draft through the LLM once and shows everything the model saw and said. Memoised: give it stable props. */
@@ -62,8 +62,8 @@ export const TemplateTestPanel = memo(function TemplateTestPanel({
 
 /** The run's result; memoised so that typing (which re-renders the panel) does not re-render it. */
 const TestResult = memo(function TestResult({ r }: { r: TemplateTestResult }) {
-  const raw = r.raw_response ?? r.response;
-  const parsed = r.parsed_response ?? r.parsed;
+  const raw = r.raw_response;
+  const parsed = r.parsed_response;
   return (
     <Stack spacing={1.5} aria-live="polite">
       <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap' }}>
@@ -74,10 +74,9 @@ const TestResult = memo(function TestResult({ r }: { r: TemplateTestResult }) {
         {r.cost_usd !== undefined && r.cost_usd !== null && (
           <Chip size="small" label={formatCost(r.cost_usd)} variant="outlined" />
         )}
-        {r.fallback && <Chip size="small" color="warning" label="Fallback" />}
       </Box>
       {r.error && <Alert severity="error">{r.error}</Alert>}
-      <Section title="Rendered prompt">{r.rendered_prompt ?? r.rendered_content ?? ''}</Section>
+      <Section title="Rendered prompt">{r.rendered_prompt}</Section>
       {r.rendered_system_prompt && (
         <Section title="Rendered system prompt">{r.rendered_system_prompt}</Section>
       )}

@@ -1,31 +1,17 @@
 import AddIcon from '@mui/icons-material/Add';
-import {
-  Button,
-  Chip,
-  Link,
-  MenuItem,
-  Paper,
-  Stack,
-  Table,
-  TableBody,
-  TableCell,
-  TableContainer,
-  TableHead,
-  TableRow,
-  TextField,
-} from '@mui/material';
+import { Button, Chip, Link, MenuItem, Stack, TableCell, TableRow, TextField } from '@mui/material';
 import { useMemo, useState } from 'react';
-import { Link as RouterLink, useSearchParams } from 'react-router-dom';
+import { Link as RouterLink } from 'react-router-dom';
 import { EmptyState } from '@/components/empty-state';
-import { ErrorAlert } from '@/components/error-alert';
-import { Loading } from '@/components/loading';
+import { ListView } from '@/components/list-view';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
-import { useStages } from '@/features/stages/api/list-stages';
-import { TEMPLATE_TYPES, type TemplateType } from '@/lib/api/types';
+import { useStages } from '@/lib/api/stages/list-stages';
+import { type TemplateFilters, useTemplates } from '@/lib/api/templates/list-templates';
 import { formatDateTime } from '@/lib/format';
-import { type TemplateFilters, useTemplates } from '../api/list-templates';
-import { TEMPLATE_TYPE_LABELS } from './template-types';
+import { paths } from '@/lib/paths';
+import { TEMPLATE_TYPE_LABELS, TEMPLATE_TYPES, type TemplateType } from '@/lib/template-types';
+import { useUrlFilters } from '@/lib/use-url-filters';
 
 export function TemplatesPage() {
   return (
@@ -36,10 +22,10 @@ export function TemplatesPage() {
 }
 
 function Templates({ businessId }: { businessId: string }) {
-  const [params, setParams] = useSearchParams();
+  const { get, update } = useUrlFilters();
   const filters: TemplateFilters = {
-    template_type: (params.get('type') ?? '') as TemplateType | '',
-    is_default: (params.get('default') ?? '') as 'true' | 'false' | '',
+    template_type: get('type') as TemplateType | '',
+    is_default: get('default') as 'true' | 'false' | '',
   };
   const [search, setSearch] = useState('');
   const templates = useTemplates(businessId, filters);
@@ -62,12 +48,6 @@ function Templates({ businessId }: { businessId: string }) {
   const rows = (templates.data?.templates ?? []).filter(
     (t) => !search.trim() || t.template_name.toLowerCase().includes(search.trim().toLowerCase()),
   );
-  const setFilter = (key: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next, { replace: true });
-  };
 
   return (
     <>
@@ -75,7 +55,7 @@ function Templates({ businessId }: { businessId: string }) {
         title="Templates"
         subtitle="The prompts behind every stage: selection, extraction and response, plus the defaults new stages copy."
         actions={
-          <Button component={RouterLink} to="/templates/new" variant="contained" startIcon={<AddIcon />}>
+          <Button component={RouterLink} to={paths.templateNew()} variant="contained" startIcon={<AddIcon />}>
             New template
           </Button>
         }
@@ -85,7 +65,7 @@ function Templates({ businessId }: { businessId: string }) {
           select
           label="Type"
           value={filters.template_type}
-          onChange={(e) => setFilter('type', e.target.value)}
+          onChange={(e) => update({ type: e.target.value })}
           sx={{ minWidth: 240 }}
         >
           <MenuItem value="">All types</MenuItem>
@@ -99,7 +79,7 @@ function Templates({ businessId }: { businessId: string }) {
           select
           label="Default"
           value={filters.is_default}
-          onChange={(e) => setFilter('default', e.target.value)}
+          onChange={(e) => update({ default: e.target.value })}
           sx={{ minWidth: 150 }}
         >
           <MenuItem value="">All</MenuItem>
@@ -113,66 +93,57 @@ function Templates({ businessId }: { businessId: string }) {
           type="search"
         />
       </Stack>
-      <ErrorAlert error={templates.error} onRetry={() => templates.refetch()} />
-      {templates.isLoading ? (
-        <Loading />
-      ) : rows.length === 0 && !templates.error ? (
-        <EmptyState
-          title={
-            filters.template_type || filters.is_default || search
-              ? 'No template matches these filters'
-              : 'No templates yet'
-          }
-          description={
-            filters.template_type || filters.is_default || search
-              ? 'Clear the filters to see every template.'
-              : 'Creating a business creates its default templates; create a template to customise a stage.'
-          }
-          action={
-            <Button component={RouterLink} to="/templates/new" variant="contained">
-              New template
-            </Button>
-          }
-        />
-      ) : (
-        <Paper>
-          <TableContainer>
-            <Table size="small" aria-label="Templates">
-              <TableHead>
-                <TableRow>
-                  <TableCell>Name</TableCell>
-                  <TableCell>Type</TableCell>
-                  <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>Used by</TableCell>
-                  <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>Updated</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {rows.map((t) => (
-                  <TableRow key={t.template_id} hover>
-                    <TableCell>
-                      <Link
-                        component={RouterLink}
-                        to={`/templates/${t.template_id}`}
-                        sx={{ fontWeight: 600 }}
-                      >
-                        {t.template_name}
-                      </Link>
-                      {t.is_default && <Chip size="small" label="default" sx={{ ml: 1 }} />}
-                    </TableCell>
-                    <TableCell>{TEMPLATE_TYPE_LABELS[t.template_type] ?? t.template_type}</TableCell>
-                    <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>
-                      {(usage.get(t.template_id) ?? []).join(', ') || '—'}
-                    </TableCell>
-                    <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>
-                      {formatDateTime(t.updated_at ?? t.created_at)}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </TableContainer>
-        </Paper>
-      )}
+      <ListView
+        query={templates}
+        label="Templates"
+        empty={
+          rows.length === 0 && (
+            <EmptyState
+              title={
+                filters.template_type || filters.is_default || search
+                  ? 'No template matches these filters'
+                  : 'No templates yet'
+              }
+              description={
+                filters.template_type || filters.is_default || search
+                  ? 'Clear the filters to see every template.'
+                  : 'Creating a business creates its default templates; create a template to customise a stage.'
+              }
+              action={
+                <Button component={RouterLink} to={paths.templateNew()} variant="contained">
+                  New template
+                </Button>
+              }
+            />
+          )
+        }
+        head={
+          <>
+            <TableCell>Name</TableCell>
+            <TableCell>Type</TableCell>
+            <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>Used by</TableCell>
+            <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>Updated</TableCell>
+          </>
+        }
+      >
+        {rows.map((t) => (
+          <TableRow key={t.template_id} hover>
+            <TableCell>
+              <Link component={RouterLink} to={paths.template(t.template_id)} sx={{ fontWeight: 600 }}>
+                {t.template_name}
+              </Link>
+              {t.is_default && <Chip size="small" label="default" sx={{ ml: 1 }} />}
+            </TableCell>
+            <TableCell>{TEMPLATE_TYPE_LABELS[t.template_type] ?? t.template_type}</TableCell>
+            <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>
+              {(usage.get(t.template_id) ?? []).join(', ') || '—'}
+            </TableCell>
+            <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>
+              {formatDateTime(t.updated_at ?? t.created_at)}
+            </TableCell>
+          </TableRow>
+        ))}
+      </ListView>
     </>
   );
 }

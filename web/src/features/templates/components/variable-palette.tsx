@@ -1,6 +1,6 @@
 import { Box, Chip, List, ListSubheader, Paper, Tooltip, Typography } from '@mui/material';
 import { memo, useMemo } from 'react';
-import type { TemplateVariable } from '@/lib/api/types';
+import type { TemplateVariable } from '@/lib/api/models';
 import { monoFont } from '@/theme/theme';
 
 /** All built-in variables by category; hover for description and example, click to insert. Memoised: give it stable props. */

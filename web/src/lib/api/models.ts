@@ -1,0 +1,54 @@
+import type { paths } from './schema';
+
+/**
+ * Named model types for components, derived from the generated `paths` (not from
+ * `components.schemas`, whose names the server may change). The fetch functions need none of these:
+ * openapi-fetch infers their return types. When the server drops a field, the component using it
+ * stops compiling.
+ */
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type Json<R> = R extends { content: { 'application/json': infer T } } ? T : never;
+type Success<R> = R extends { 200: infer S } ? Json<S> : R extends { 201: infer S } ? Json<S> : never;
+
+/** The JSON body of the success (200, else 201) response of `method path`. */
+export type ResponseOf<P extends keyof paths, M extends Method> = paths[P][M] extends {
+  responses: infer R;
+}
+  ? Success<R>
+  : never;
+
+export type Me = ResponseOf<'/api/auth/me', 'get'>;
+export type RuntimeInfo = ResponseOf<'/api/settings/runtime', 'get'>;
+
+export type Business = ResponseOf<'/api/businesses/{business_id}', 'get'>;
+export type BusinessWithKey = ResponseOf<'/api/businesses', 'post'>;
+export type Agent = ResponseOf<'/api/agents/{agent_id}', 'get'>;
+export type EndUser = ResponseOf<'/api/users', 'get'>['users'][number];
+
+export type Template = ResponseOf<'/api/templates/{template_id}', 'get'>;
+export type TemplateType = Template['template_type'];
+export type TemplateVersion = ResponseOf<'/api/templates/{template_id}/versions', 'get'>['versions'][number];
+export type TemplateVariable = ResponseOf<'/api/template-variables', 'get'>['variables'][number];
+export type RenderResult = ResponseOf<'/api/templates/{template_id}/render', 'post'>;
+export type TemplateTestResult = ResponseOf<'/api/templates/{template_id}/test', 'post'>;
+
+export type Stage = ResponseOf<'/api/stages/{stage_id}', 'get'>;
+export type StageTransitionCount = ResponseOf<'/api/stages/transitions', 'get'>['transitions'][number];
+
+/** A row of the conversation list (carries `ai_stopped`, not `ai_control`). */
+export type ConversationSummary = ResponseOf<'/api/conversations', 'get'>['conversations'][number];
+export type ConversationDetail = ResponseOf<'/api/conversations/{conversation_id}', 'get'>;
+export type Conversation = ConversationDetail['conversation'];
+export type StageTransition = ConversationDetail['stage_transitions'][number];
+export type Message = ConversationDetail['messages'][number];
+export type AiControl = ConversationDetail['conversation']['ai_control'];
+export type LlmCall = ResponseOf<'/api/llm-calls', 'get'>['llm_calls'][number];
+
+export type MessageResponse = ResponseOf<'/api/message', 'post'>;
+export type ProcessingStep = MessageResponse['processing_steps'][number];
+
+export type AnalyticsOverview = ResponseOf<'/api/analytics/overview', 'get'>;
+export type AnalyticsDay = AnalyticsOverview['per_day'][number];
+export type AnalyticsFunnelStage = AnalyticsOverview['stage_funnel'][number];
+export type AnalyticsLlmStep = AnalyticsOverview['llm']['per_step'][number];
+export type AnalyticsFillRate = AnalyticsOverview['extraction']['fill_rates'][number];

@@ -1,0 +1,50 @@
+/**
+ * Every TanStack Query key, in one place. Keys are hierarchical: `all` of a resource is the prefix
+ * of its lists and details, so invalidating `qk.stages.all(id)` refreshes every stage query of that
+ * business. Hooks and invalidations use only these builders.
+ */
+type Id = string | null | undefined;
+
+export const qk = {
+  me: () => ['auth', 'me'] as const,
+  runtime: () => ['settings', 'runtime'] as const,
+
+  businesses: {
+    all: () => ['businesses'] as const,
+    list: (page: number, perPage: number) => ['businesses', page, perPage] as const,
+    detail: (businessId: Id) => ['business', businessId] as const,
+  },
+  agents: {
+    all: (businessId: Id) => ['agents', businessId] as const,
+  },
+  users: {
+    all: (businessId: Id) => ['users', businessId] as const,
+  },
+  stages: {
+    all: (businessId: Id) => ['stages', businessId] as const,
+    list: (businessId: Id, agentId: Id) => ['stages', businessId, { agentId: agentId ?? null }] as const,
+    detail: (businessId: Id, stageId: Id) => ['stages', businessId, 'detail', stageId] as const,
+    transitions: (businessId: Id) => ['stages', businessId, 'transitions'] as const,
+  },
+  templates: {
+    all: (businessId: Id) => ['templates', businessId] as const,
+    list: (businessId: Id, filters: object) => ['templates', businessId, filters] as const,
+    detail: (businessId: Id, templateId: Id) => ['templates', businessId, 'detail', templateId] as const,
+    versions: (businessId: Id, templateId: Id) => ['templates', businessId, 'versions', templateId] as const,
+    render: (businessId: Id, templateId: Id, input: object) =>
+      ['templates', businessId, 'render', templateId, input] as const,
+    variables: (businessId: Id) => ['template-variables', businessId] as const,
+  },
+  conversations: {
+    all: (businessId: Id) => ['conversations', businessId] as const,
+    list: (businessId: Id, filters: object) => ['conversations', businessId, filters] as const,
+    detail: (businessId: Id, conversationId: Id) =>
+      ['conversations', businessId, 'detail', conversationId] as const,
+    llmCalls: (businessId: Id, conversationId: Id) =>
+      ['conversations', businessId, 'llm-calls', conversationId] as const,
+  },
+  analytics: {
+    overview: (businessId: Id, days: number, from: string) =>
+      ['analytics', 'overview', businessId, days, from] as const,
+  },
+};

@@ -1,0 +1,52 @@
+/**
+ * Every page's URL, in one place. `routes` are the router's patterns (relative to the app shell);
+ * `paths` build the links and `navigate()` targets. Adding a page: a pattern here, a builder here,
+ * a lazy route in `app/router.tsx`.
+ */
+export const routes = {
+  signIn: '/sign-in',
+  conversations: 'conversations',
+  conversation: 'conversations/:conversationId',
+  analytics: 'analytics',
+  simulator: 'simulator',
+  stages: 'stages',
+  stageFlow: 'stages/flow',
+  stageNew: 'stages/new',
+  stage: 'stages/:stageId',
+  stageEdit: 'stages/:stageId/edit',
+  templates: 'templates',
+  templateNew: 'templates/new',
+  template: 'templates/:templateId',
+  agents: 'agents',
+  settings: 'settings',
+  businesses: 'businesses',
+} as const;
+
+const id = (value: string) => encodeURIComponent(value);
+const query = (params: Record<string, string | null | undefined>) => {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : '';
+};
+
+export const paths = {
+  home: () => '/',
+  signIn: () => '/sign-in',
+  conversations: () => '/conversations',
+  conversation: (conversationId: string) => `/conversations/${id(conversationId)}`,
+  analytics: () => '/analytics',
+  simulator: () => '/simulator',
+  /** `agent` filters the list to one agent's stages. */
+  stages: (agentId?: string | null) => `/stages${query({ agent: agentId })}`,
+  stageFlow: () => '/stages/flow',
+  stageNew: (agentId?: string | null) => `/stages/new${query({ agent: agentId })}`,
+  stage: (stageId: string) => `/stages/${id(stageId)}`,
+  stageEdit: (stageId: string) => `/stages/${id(stageId)}/edit`,
+  templates: () => '/templates',
+  templateNew: () => '/templates/new',
+  template: (templateId: string) => `/templates/${id(templateId)}`,
+  agents: () => '/agents',
+  settings: () => '/settings',
+  businesses: () => '/businesses',
+};
