@@ -84,6 +84,10 @@ export const routes: RouteObject[] = [
                 lazy: () => import('./routes/agents').then((m) => ({ Component: m.AgentsRoute })),
               },
               {
+                path: 'channels',
+                lazy: () => import('./routes/channels').then((m) => ({ Component: m.ChannelsRoute })),
+              },
+              {
                 path: 'settings',
                 lazy: () => import('./routes/settings').then((m) => ({ Component: m.SettingsRoute })),
               },
