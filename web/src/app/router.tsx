@@ -85,6 +85,10 @@ export const appRoutes: RouteObject[] = [
                 lazy: () => import('./routes/agents').then((m) => ({ Component: m.AgentsRoute })),
               },
               {
+                path: routes.channels,
+                lazy: () => import('./routes/channels').then((m) => ({ Component: m.ChannelsRoute })),
+              },
+              {
                 path: routes.settings,
                 lazy: () => import('./routes/settings').then((m) => ({ Component: m.SettingsRoute })),
               },

@@ -18,6 +18,7 @@ export const routes = {
   templateNew: 'templates/new',
   template: 'templates/:templateId',
   agents: 'agents',
+  channels: 'channels',
   settings: 'settings',
   businesses: 'businesses',
 } as const;
@@ -47,6 +48,7 @@ export const paths = {
   templateNew: () => '/templates/new',
   template: (templateId: string) => `/templates/${id(templateId)}`,
   agents: () => '/agents',
+  channels: () => '/channels',
   settings: () => '/settings',
   businesses: () => '/businesses',
 };

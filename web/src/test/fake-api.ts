@@ -9,6 +9,7 @@ import type {
   AnalyticsDay,
   AnalyticsOverview,
   Business,
+  Channels,
   ConversationDetail,
   ConversationSummary,
   LlmCall,
@@ -52,6 +53,38 @@ export function apiError(
     error: { code, message, details: fieldErrors ? { field_errors: fieldErrors } : {} },
   });
 }
+/** GET /api/businesses/{id}/channels as a business with nothing connected sees it. */
+export function makeChannels(): Channels {
+  const key = 'pk_test_publishable_key_000000000000';
+  return {
+    whatsapp: {
+      phone_number_id: null,
+      has_access_token: false,
+      has_app_secret: false,
+      has_verify_token: false,
+      webhook_url: 'https://icmp.example.com/webhook/whatsapp',
+      connected: false,
+    },
+    messenger: {
+      page_id: null,
+      has_page_access_token: false,
+      has_app_secret: false,
+      has_verify_token: false,
+      webhook_url: 'https://icmp.example.com/webhook/messenger',
+      connected: false,
+    },
+    web: {
+      enabled: false,
+      publishable_key: key,
+      allowed_origins: [],
+      title: 'Chat with us',
+      greeting: 'Hi! How can we help you today?',
+      color: '#1565c0',
+      snippet: `<script src="https://icmp.example.com/widget.js" data-key="${key}" async></script>`,
+    },
+  };
+}
+
 /** Whole response objects (every field the server sends, typed by the generated schema) from the parts a test cares about. */
 export function makeBusiness(b: Partial<Business> = {}): Business {
   return {
@@ -341,6 +374,7 @@ export class FakeApi {
     business_name: 'Acme Bikes',
   };
   business: Business = makeBusiness();
+  channels: Channels = makeChannels();
   templates: Template[] = [];
   versions = new Map<string, TemplateVersion[]>();
   stages: Stage[] = [];
@@ -474,6 +508,7 @@ export class FakeApi {
       this.business = { ...this.business, ...(r.body as object) };
       return json(200, this.business);
     });
+    this.defineChannelRoutes();
     this.on('GET', '/api/agents', () => json(200, list('agents', this.agents)));
     this.on('GET', '/api/template-variables', () => json(200, { variables: CATALOGUE }));
     this.on('GET', '/api/templates', (r) => {
@@ -705,6 +740,41 @@ export class FakeApi {
     }
     return apiError(404, 'NOT_FOUND', `No fake route for ${request.method} ${url.pathname}`);
   };
+
+  private defineChannelRoutes() {
+    const base = '/api/businesses/:id/channels';
+    this.on('GET', base, () => json(200, this.channels));
+    this.on('PUT', `${base}/whatsapp`, (r) => {
+      const b = r.body as Record<string, string | undefined>;
+      const w = this.channels.whatsapp;
+      const next = {
+        ...w,
+        phone_number_id: b.phone_number_id ?? null,
+        has_access_token: w.has_access_token || !!b.access_token,
+        has_app_secret: w.has_app_secret || !!b.app_secret,
+        has_verify_token: w.has_verify_token || !!b.verify_token,
+      };
+      this.channels = { ...this.channels, whatsapp: { ...next, connected: next.has_access_token } };
+      return json(200, this.channels.whatsapp);
+    });
+    this.on('PUT', `${base}/web`, (r) => {
+      const b = r.body as Partial<Channels['web']>;
+      this.channels = { ...this.channels, web: { ...this.channels.web, ...b } };
+      return json(200, this.channels.web);
+    });
+    this.on('POST', `${base}/web/rotate-key`, () => {
+      const key = `pk_rotated_${++seq}`;
+      this.channels = {
+        ...this.channels,
+        web: {
+          ...this.channels.web,
+          publishable_key: key,
+          snippet: this.channels.web.snippet.replace(/pk_\w+/, key),
+        },
+      };
+      return json(200, { publishable_key: key });
+    });
+  }
 
   install() {
     vi.stubGlobal('fetch', this.fetch);

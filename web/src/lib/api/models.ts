@@ -52,3 +52,8 @@ export type AnalyticsDay = AnalyticsOverview['per_day'][number];
 export type AnalyticsFunnelStage = AnalyticsOverview['stage_funnel'][number];
 export type AnalyticsLlmStep = AnalyticsOverview['llm']['per_step'][number];
 export type AnalyticsFillRate = AnalyticsOverview['extraction']['fill_rates'][number];
+
+export type Channels = ResponseOf<'/api/businesses/{business_id}/channels', 'get'>;
+export type WhatsAppChannel = Channels['whatsapp'];
+export type MessengerChannel = Channels['messenger'];
+export type WebChannel = Channels['web'];

@@ -17,6 +17,9 @@ export const qk = {
   agents: {
     all: (businessId: Id) => ['agents', businessId] as const,
   },
+  channels: {
+    all: (businessId: Id) => ['channels', businessId] as const,
+  },
   users: {
     all: (businessId: Id) => ['users', businessId] as const,
   },

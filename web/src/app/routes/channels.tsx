@@ -1,0 +1,1 @@
+export { ChannelsPage as ChannelsRoute } from '@/features/channels/components/channels-page';
