@@ -3,6 +3,7 @@ import { AppError, invalid, notFound } from '../../errors.js';
 import type { Page } from '../../lib/schemas.js';
 import type { Principal } from '../../plugins/auth.js';
 import { recordAudit } from '../audit/record-audit.js';
+import { assertWhatsAppWindowOpen } from '../channels/whatsapp/reply-window.js';
 import { findUser } from '../users/users.repository.js';
 import { aiControlStatus, RESUMED, stopColumns } from './ai-control.js';
 import { appendMessage } from './append-message.js';
@@ -222,6 +223,7 @@ export async function postAgentReply(
     );
   }
   const conversation = await requireConversation(ctx, conversationId, scope);
+  if (conversation.channel === 'whatsapp') await assertWhatsAppWindowOpen(ctx, conversationId);
   const message = await appendMessage(ctx.db, {
     conversationId,
     businessId: conversation.businessId,

@@ -24,6 +24,8 @@ export type GraphSendResult =
       ok: false;
       /** Network error, timeout, 429, 5xx or one of Meta's throttling codes: worth another attempt. */
       retryable: boolean;
+      /** The request may have reached Meta (timeout, connection lost mid-call): a resend could duplicate. */
+      ambiguous: boolean;
       status: number | null;
       /** Readable, secret-free text for the transcript and logs. */
       error: string;
@@ -33,6 +35,9 @@ export type GraphSendResult =
 
 // Meta's throttling / temporary error codes that arrive with a 4xx status.
 const TEMPORARY_CODES = new Set([1, 2, 4, 17, 32, 613, 80007, 130429, 131000, 131016, 131048, 131056]);
+
+// Connection errors that prove the request never reached the server.
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export function graphRequest(input: GraphSendInput): { url: string; body: Record<string, unknown> } {
   if (input.channel === 'whatsapp') {
@@ -76,6 +81,7 @@ export async function sendGraphText(input: GraphSendInput): Promise<GraphSendRes
     return {
       ok: false,
       retryable: true,
+      ambiguous: !NOT_SENT_CODES.has(code),
       status: null,
       error: timedOut
         ? `Graph API did not answer within ${input.timeoutMs} ms`
@@ -94,6 +100,7 @@ export async function sendGraphText(input: GraphSendInput): Promise<GraphSendRes
     return {
       ok: false,
       retryable: false,
+      ambiguous: false,
       status: response.status,
       error: 'Graph API answered without a message id',
       raw,
@@ -109,6 +116,7 @@ export async function sendGraphText(input: GraphSendInput): Promise<GraphSendRes
   return {
     ok: false,
     retryable,
+    ambiguous: false,
     status: response.status,
     error: `Graph API ${response.status}: ${message}${code !== null ? ` (code ${code}${err?.error_subcode ? `/${err.error_subcode}` : ''})` : ''}`,
     ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
