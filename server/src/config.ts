@@ -26,6 +26,8 @@ const EnvSchema = Type.Object({
   GRAPH_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50 }),
   GRAPH_RETRY_BASE_MS: Type.Integer({ minimum: 1, maximum: 600_000 }),
   GRAPH_RECONCILE_MS: Type.Integer({ minimum: 0, maximum: 3_600_000 }),
+  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$' })),
+  CHANNEL_SECRETS_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$' })),
   RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024 }),
   MAX_MESSAGE_CHARS: Type.Integer({ minimum: 1 }),
@@ -90,6 +92,10 @@ export interface Config {
     /** How long a send whose answer was lost waits for Meta's status/echo before it is sent again. */
     readonly reconcileGraceMs: number;
   };
+  /** Where customers and Meta reach this server (webhook URLs, widget snippet); no trailing slash. */
+  readonly publicUrl: string;
+  /** 32-byte key (base64) encrypting channel secrets at rest; unset → generated in DATA_DIR. */
+  readonly channelSecretsKey: string | undefined;
   readonly rateLimitPerMinute: number;
   readonly bodyLimitBytes: number;
   readonly maxMessageChars: number;
@@ -100,6 +106,9 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+/** A wildcard listen address is not an address anyone can reach; name the machine instead. */
+const publicHost = (host: string) => (host === '0.0.0.0' || host === '::' ? 'localhost' : host);
 
 const INTEGER_KEYS = new Set([
   'PORT',
@@ -164,6 +173,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       graphRetryBaseMs: env.GRAPH_RETRY_BASE_MS,
       reconcileGraceMs: env.GRAPH_RECONCILE_MS,
     }),
+    publicUrl: (env.PUBLIC_URL ?? `http://${publicHost(env.HOST)}:${env.PORT}`).replace(/\/+$/, ''),
+    channelSecretsKey: env.CHANNEL_SECRETS_KEY,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     maxMessageChars: env.MAX_MESSAGE_CHARS,
