@@ -22,6 +22,8 @@ export interface GraphRequest {
   outcome: number | 'hang' | 'reset';
   /** The Graph message id answered on success. */
   messageId: string | null;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 }
 
 export interface MetaErrorBody {
@@ -57,6 +59,8 @@ export interface FakeGraphApi {
   setTokens(tokens: string[]): void;
   setLatency(ms: number): void;
   script(rule: GraphRule): void;
+  /** Calls `listener` for every request as it arrives; returns the unsubscribe function. */
+  onRequest(listener: (request: GraphRequest) => void): () => void;
   /** Resolves once `count` requests (of any outcome, matching `filter`) have arrived. */
   waitForRequests(
     count: number,
@@ -92,9 +96,17 @@ const defaultErrorFor = (status: number): MetaErrorBody =>
       ? { message: 'An unknown error has occurred.', type: 'OAuthException', code: 1, error_subcode: 99 }
       : { message: '(#100) Invalid parameter', type: 'OAuthException', code: 100 };
 
-export async function startFakeGraphApi(
-  options: { port?: number; tokens?: string[]; latencyMs?: number } = {},
-): Promise<FakeGraphApi> {
+export interface FakeGraphOptions {
+  port?: number;
+  tokens?: string[];
+  latencyMs?: number;
+  /** Keep requests in `requests` (default true); long benchmarks use `onRequest` instead. */
+  record?: boolean;
+}
+
+export async function startFakeGraphApi(options: FakeGraphOptions = {}): Promise<FakeGraphApi> {
+  const record = options.record ?? true;
+  const listeners = new Set<(request: GraphRequest) => void>();
   const requests: GraphRequest[] = [];
   const waiters = new Set<() => void>();
   const timers = new Set<NodeJS.Timeout>();
@@ -142,8 +154,10 @@ export async function startFakeGraphApi(
       to,
       outcome: 200,
       messageId: null,
+      at: Date.now(),
     };
-    requests.push(request);
+    if (record) requests.push(request);
+    for (const listener of listeners) listener(request);
     const respond = () => {
       for (const wake of waiters) wake();
       const rule = takeRule(request);
@@ -240,6 +254,10 @@ export async function startFakeGraphApi(
     },
     script: (rule) => {
       rules.push({ rule, used: 0 });
+    },
+    onRequest: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     waitForRequests(count, { timeoutMs = 15_000, filter } = {}) {
       const matching = () => requests.filter((r) => !filter || filter(r));
