@@ -34,7 +34,9 @@ export async function startMetaApp(env: Record<string, string> = {}): Promise<Me
     GRAPH_API_BASE_URL: graph.url,
     META_APP_SECRET: APP_SECRET,
     META_VERIFY_TOKEN: VERIFY_TOKEN,
-    GRAPH_TIMEOUT_MS: '500',
+    // Not shorter: a send answered after the deadline counts as ambiguous and is resent after the
+    // grace (no status webhook arrives in most tests), which a busy machine would turn into flakes.
+    GRAPH_TIMEOUT_MS: '2000',
     GRAPH_RETRY_BASE_MS: '50',
     GRAPH_MAX_ATTEMPTS: '4',
     GRAPH_RECONCILE_MS: '300',

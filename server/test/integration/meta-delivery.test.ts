@@ -20,7 +20,7 @@ import { ms, msPayload, wa, waChange, waInbound, waPayload, waStatus } from '../
 let m: MetaApp;
 beforeAll(async () => {
   // A reconcile grace long enough for the test to post the status webhook inside it.
-  m = await startMetaApp({ GRAPH_RECONCILE_MS: '1500' });
+  m = await startMetaApp({ GRAPH_RECONCILE_MS: '3000' });
 });
 afterAll(() => m?.close());
 beforeEach(() => m.graph.reset());
@@ -303,7 +303,7 @@ describe('Graph API faults', () => {
     );
     const [reply] = await waitForDelivery(business, 'whatsapp', 'sent');
     expect(reply?.external_message_id).toBe('wamid.RECONCILED1');
-    await new Promise((resolve) => setTimeout(resolve, 1800)); // past the reconcile grace
+    await new Promise((resolve) => setTimeout(resolve, 3300)); // past the reconcile grace
     await m.t.app.drainOutbox?.();
     expect(m.graph.requests.filter((r) => r.to === waId)).toHaveLength(1);
   });

@@ -51,14 +51,16 @@ async function storeOne(
   event: InboundEvent,
   lockKey: string,
 ): Promise<StoredInbound | null> {
-  const userId = await upsertCustomer(ctx, businessId, event);
+  const customer = await upsertCustomer(ctx, businessId, event);
+  const userId = customer.userId;
   const max = ctx.config.maxMessageChars;
   // Never drop what a customer wrote: an over-long text is kept up to the limit.
   const content =
     (event.text.length > max ? `${event.text.slice(0, max - 1)}…` : event.text).trim() || `[${event.type}]`;
   const metadata =
     event.details || event.type !== 'text' ? { message_type: event.type, ...event.details } : null;
-  if (!metadata) {
+  // A customer seen for the first time has no conversation yet: go straight to the general path.
+  if (!metadata && !customer.created) {
     const fast = await storeInboundInExistingConversation(ctx.db, {
       businessId,
       content,
@@ -109,7 +111,7 @@ const toStored = (m: {
 });
 
 /** The customer's user (one per channel identity), created on first contact; WhatsApp names it. */
-async function upsertCustomer(ctx: AppContext, businessId: string, event: InboundEvent): Promise<string> {
+async function upsertCustomer(ctx: AppContext, businessId: string, event: InboundEvent) {
   const column = IDENTITY_COLUMN[event.channel];
   const name = (event.customerName ?? '').trim();
   const [first = '', ...rest] = name ? name.split(/\s+/) : [];
@@ -120,8 +122,8 @@ async function upsertCustomer(ctx: AppContext, businessId: string, event: Inboun
     ON CONFLICT (business_id, ${column}) DO UPDATE
        SET first_name = CASE WHEN EXCLUDED.first_name = '' THEN users.first_name ELSE EXCLUDED.first_name END,
            last_name = CASE WHEN EXCLUDED.first_name = '' THEN users.last_name ELSE EXCLUDED.last_name END
-    RETURNING user_id`),
+    RETURNING user_id, (xmax = 0) AS created`),
   );
   if (!row) throw new Error('customer upsert returned nothing');
-  return String(row.user_id);
+  return { userId: String(row.user_id), created: row.created === true || row.created === 't' };
 }
