@@ -145,12 +145,12 @@ export async function benchWebhooks(options: {
       `inbound → Graph send, ${CONCURRENCY} customers: ${endToEnd.throughput_per_s} replies/s  p50 ${endToEnd.p50_ms} ms  p99 ${endToEnd.p99_ms} ms  errors ${e2eErrors}`,
     );
 
-    let customer = 0;
+    // The customers of the first phase, so these are returning customers (the steady state; a first
+    // contact also creates the user and the conversation). Their replies queue up behind the LLM.
     const ack = await runLoad({
       concurrency: CONCURRENCY,
       seconds: options.quick ? 3 : 10,
-      send: (_worker, n) =>
-        post(`1666${String(customer++ % 1024).padStart(7, '0')}`, `Ack ${n}: are you open?`),
+      send: (worker, n) => post(`1555${String(worker).padStart(7, '0')}`, `Ack ${n}: are you open?`),
     });
     const acknowledgement = {
       requests: ack.requests,
