@@ -10,6 +10,7 @@ import path from 'node:path';
 import { generateSecret } from '../src/lib/keys.js';
 import { runLoad } from './load.js';
 import { cpuSeconds, freePort, peakRssMiB, startProcess, stopProcess } from './processes.js';
+import { benchWebhooks } from './webhook-bench.js';
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
@@ -18,6 +19,9 @@ const PROFILE = args.has('--profile');
 // `--latency=300` runs one LLM latency only.
 const onlyLatency = process.argv.find((arg) => arg.startsWith('--latency='))?.split('=')[1];
 const LATENCIES = onlyLatency ? [Number(onlyLatency)] : QUICK ? [0] : [0, 300];
+// `--webhooks-only` runs only the WhatsApp webhook figures; `--no-webhooks` skips them.
+const WEBHOOKS_ONLY = args.has('--webhooks-only');
+const WEBHOOKS = !args.has('--no-webhooks');
 
 async function main() {
   const masterKey = generateSecret('icmp_admin');
@@ -28,9 +32,10 @@ async function main() {
   );
   const report: Record<string, unknown>[] = [];
   try {
-    for (const llmLatency of LATENCIES) {
+    for (const llmLatency of WEBHOOKS_ONLY ? [] : LATENCIES) {
       report.push(await benchAtLatency(llmLatency, masterKey, dataDir, databaseUrl));
     }
+    if (WEBHOOKS) report.push(await benchWebhooks({ masterKey, dataDir, databaseUrl, quick: QUICK }));
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

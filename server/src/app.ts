@@ -15,6 +15,9 @@ import { analyticsRoutes } from './modules/analytics/analytics.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { businessRoutes } from './modules/businesses/businesses.routes.js';
 import { channelRoutes } from './modules/channels/channels.routes.js';
+import { createDeliveryWorker } from './modules/channels/meta/delivery-worker.js';
+import { metaChannelRoutes } from './modules/channels/meta/meta-channel.routes.js';
+import { metaWebhookRoutes } from './modules/channels/meta/meta-webhook.routes.js';
 import { createBusinessConfigCache } from './modules/config-cache/business-config-cache.js';
 import { conversationRoutes } from './modules/conversations/conversations.routes.js';
 import { operationsRoutes } from './modules/operations/operations.routes.js';
@@ -51,6 +54,8 @@ declare module 'fastify' {
     llmDescription?: string;
     /** Processes messages left pending (crash, dropped request); runs periodically once started. */
     sweepPendingMessages?: () => Promise<void>;
+    /** Sends every due WhatsApp/Messenger reply now; resolves when none is left (tests, bench). */
+    drainOutbox?: () => Promise<void>;
   }
 }
 
@@ -152,7 +157,19 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   const recovery = createPendingRecovery(context, processor, (err, conversationId) =>
     app.log.error({ err, conversationId }, 'processing a pending message failed'),
   );
-  app.decorate('startBackgroundWork', recovery.start);
+  const outbox = createDeliveryWorker(context, (err) => app.log.error({ err }, 'delivering a reply failed'));
+  await app.register(
+    metaWebhookRoutes(context, processor, (err, conversationId) =>
+      app.log.error({ err, conversationId }, 'processing a webhook message failed'),
+    ),
+  );
+  await app.register(metaChannelRoutes(context));
+  app.decorate('startBackgroundWork', async () => {
+    await recovery.start();
+    outbox.start();
+  });
+  app.decorate('drainOutbox', outbox.drain);
+  app.addHook('onClose', async () => outbox.stop());
   app.decorate('sweepPendingMessages', recovery.sweep);
   app.addHook('onClose', async () => recovery.stop());
   return app;

@@ -22,6 +22,10 @@ const EnvSchema = Type.Object({
   GRAPH_API_BASE_URL: Type.String({ pattern: '^https?://' }),
   META_APP_SECRET: Type.Optional(NonEmpty),
   META_VERIFY_TOKEN: Type.Optional(NonEmpty),
+  GRAPH_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000 }),
+  GRAPH_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50 }),
+  GRAPH_RETRY_BASE_MS: Type.Integer({ minimum: 1, maximum: 600_000 }),
+  GRAPH_RECONCILE_MS: Type.Integer({ minimum: 0, maximum: 3_600_000 }),
   PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$' })),
   CHANNEL_SECRETS_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$' })),
   RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1 }),
@@ -45,6 +49,10 @@ const DEFAULTS: Record<string, string> = {
   LLM_TIMEOUT_MS: '30000',
   LLM_MAX_RETRIES: '2',
   GRAPH_API_BASE_URL: 'https://graph.facebook.com/v21.0',
+  GRAPH_TIMEOUT_MS: '10000',
+  GRAPH_MAX_ATTEMPTS: '8',
+  GRAPH_RETRY_BASE_MS: '1000',
+  GRAPH_RECONCILE_MS: '60000',
   RATE_LIMIT_PER_MINUTE: '600',
   BODY_LIMIT_BYTES: String(1024 * 1024),
   MAX_MESSAGE_CHARS: '4000',
@@ -75,6 +83,14 @@ export interface Config {
     readonly graphApiBaseUrl: string;
     readonly appSecret: string | undefined;
     readonly verifyToken: string | undefined;
+    /** Deadline of one Graph API send. */
+    readonly graphTimeoutMs: number;
+    /** Claims of one outbound message before a transient failure becomes `failed`. */
+    readonly graphMaxAttempts: number;
+    /** First retry delay; doubles per attempt (with jitter), at most 5 minutes. */
+    readonly graphRetryBaseMs: number;
+    /** How long a send whose answer was lost waits for Meta's status/echo before it is sent again. */
+    readonly reconcileGraceMs: number;
   };
   /** Where customers and Meta reach this server (webhook URLs, widget snippet); no trailing slash. */
   readonly publicUrl: string;
@@ -102,6 +118,10 @@ const INTEGER_KEYS = new Set([
   'BODY_LIMIT_BYTES',
   'MAX_MESSAGE_CHARS',
   'DB_POOL_SIZE',
+  'GRAPH_TIMEOUT_MS',
+  'GRAPH_MAX_ATTEMPTS',
+  'GRAPH_RETRY_BASE_MS',
+  'GRAPH_RECONCILE_MS',
 ]);
 
 /** The only reader of the process environment: parse, validate, freeze. */
@@ -149,6 +169,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       graphApiBaseUrl: env.GRAPH_API_BASE_URL.replace(/\/+$/, ''),
       appSecret: env.META_APP_SECRET,
       verifyToken: env.META_VERIFY_TOKEN,
+      graphTimeoutMs: env.GRAPH_TIMEOUT_MS,
+      graphMaxAttempts: env.GRAPH_MAX_ATTEMPTS,
+      graphRetryBaseMs: env.GRAPH_RETRY_BASE_MS,
+      reconcileGraceMs: env.GRAPH_RECONCILE_MS,
     }),
     publicUrl: (env.PUBLIC_URL ?? `http://${publicHost(env.HOST)}:${env.PORT}`).replace(/\/+$/, ''),
     channelSecretsKey: env.CHANNEL_SECRETS_KEY,

@@ -268,6 +268,8 @@ export const messages = pgTable(
     index('messages_business_created_idx').on(t.businessId, t.createdAt),
     index('messages_pending_idx').on(t.conversationId, t.sequenceNumber).where(sql`${t.status} = 'pending'`),
     index('messages_reply_to_idx').on(t.replyToMessageId),
+    // The outbox: outbound WhatsApp/Messenger messages not yet handed to the Graph API.
+    index('messages_queued_idx').on(t.createdAt).where(sql`${t.status} = 'queued'`),
   ],
 );
 
@@ -360,4 +362,35 @@ export const auditLogs = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('audit_logs_business_created_idx').on(t.businessId, t.createdAt)],
+);
+
+/**
+ * Delivery state of an outbound WhatsApp/Messenger message. The message row itself (`status: queued`)
+ * is the outbox entry; this row holds the attempts, the claim lease, the part in flight and the Graph
+ * message ids of the parts already sent (the text may be split into several sends).
+ */
+export const messageDeliveries = pgTable(
+  'message_deliveries',
+  {
+    messageId: uuid('message_id')
+      .primaryKey()
+      .references(() => messages.messageId, { onDelete: 'cascade' }),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    partsSent: integer('parts_sent').notNull().default(0),
+    graphMessageIds: text('graph_message_ids').array().notNull().default(sql`'{}'::text[]`),
+    // A part whose send started but whose answer was never recorded (crash): resent only after a grace
+    // period in which a status webhook or echo carrying our reference can confirm it.
+    inFlightPart: integer('in_flight_part'),
+    inFlightSince: timestamp('in_flight_since', { withTimezone: true }),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    lastError: text('last_error'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('message_deliveries_graph_ids_idx').using('gin', t.graphMessageIds)],
 );

@@ -193,7 +193,7 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
         summary: 'Store a human agent’s reply as the next message',
         params: ConversationParams,
         body: AgentReplyBody,
-        response: { 201: Message, ...errorResponses(400, 401, 404, 413) },
+        response: { 201: Message, ...errorResponses(400, 401, 404, 409, 413) },
       },
     },
     async (request, reply) =>

@@ -21,6 +21,7 @@ import {
 import { DATA_FILTER_PREFIX } from './conversations.schemas.js';
 import { deliverAgentReply, outboundStatus } from './deliver-agent-reply.js';
 import { appendMessage } from './messages.repository.js';
+import { assertReplyWindowOpen } from './reply-window.js';
 import {
   serializeConversation,
   serializeConversationSummary,
@@ -222,6 +223,7 @@ export async function postAgentReply(
     );
   }
   const conversation = await requireConversation(ctx, conversationId, scope);
+  await assertReplyWindowOpen(ctx, conversation);
   const message = await appendMessage(ctx.db, {
     conversationId,
     businessId: conversation.businessId,

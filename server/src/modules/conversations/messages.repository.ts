@@ -147,3 +147,12 @@ export function toMessageRow(row: Record<string, unknown>): MessageRow {
     createdAt: toDate(row.created_at),
   };
 }
+
+/** When the customer last wrote in the conversation (null: never). */
+export async function lastCustomerMessageAt(db: DbOrTx, conversationId: string): Promise<Date | null> {
+  const [row] = await db
+    .select({ at: sql<Date | string | null>`max(${messages.createdAt})` })
+    .from(messages)
+    .where(and(eq(messages.conversationId, conversationId), eq(messages.senderType, 'user')));
+  return row?.at ? toDate(row.at) : null;
+}

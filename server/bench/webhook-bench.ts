@@ -1,0 +1,172 @@
+/**
+ * WhatsApp webhook figures for `npm run bench`: the server in its own process, the fake LLM (300 ms
+ * per call) in another, the fake Graph API in this one (so a reply's arrival is timed here).
+ * 1. end to end: 64 customers each send a message and wait for its reply to reach the Graph API;
+ * 2. acknowledgement latency: 64 concurrent signed webhook POSTs while the LLM work piles up behind.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { startFakeGraphApi } from '../test/helpers/fake-graph-api.js';
+import { percentile, runLoad } from './load.js';
+import { freePort, startProcess, stopProcess } from './processes.js';
+
+const SECRET = 'bench-meta-app-secret';
+const CONCURRENCY = 64;
+
+function webhook(phoneNumberId: string, waId: string, text: string) {
+  const body = JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: 'bench-waba',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550000000', phone_number_id: phoneNumberId },
+              contacts: [{ profile: { name: 'Bench Customer' }, wa_id: waId }],
+              messages: [
+                {
+                  from: waId,
+                  id: `wamid.BENCH${randomBytes(10).toString('hex')}`,
+                  timestamp: String(Math.floor(Date.now() / 1000)),
+                  type: 'text',
+                  text: { body: text },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
+  const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+  return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature } };
+}
+
+export async function benchWebhooks(options: {
+  masterKey: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  quick: boolean;
+}) {
+  const llmPort = await freePort();
+  const serverPort = await freePort();
+  const graph = await startFakeGraphApi({ record: false });
+  const llm = await startProcess(
+    'test/helpers/fake-llm-cli.ts',
+    ['--port', String(llmPort), '--latency', '300'],
+    {},
+    /http:\/\//,
+  );
+  const server = await startProcess(
+    'src/main.ts',
+    [],
+    {
+      PORT: String(serverPort),
+      HOST: '127.0.0.1',
+      NODE_ENV: 'development',
+      DATA_DIR: options.dataDir,
+      ICMP_API_KEY: options.masterKey,
+      OPENAI_BASE_URL: `http://127.0.0.1:${llmPort}/v1`,
+      OPENAI_API_KEY: 'bench',
+      LLM_MODEL: 'bench-model',
+      LLM_TIMEOUT_MS: '10000',
+      RATE_LIMIT_PER_MINUTE: '10000000',
+      LOG_LEVEL: 'warn',
+      DB_POOL_SIZE: '20',
+      GRAPH_API_BASE_URL: graph.url,
+      META_APP_SECRET: SECRET,
+      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    },
+    /ICMP is running/,
+  );
+  const base = `http://127.0.0.1:${serverPort}`;
+  try {
+    const phoneNumberId = String(Date.now());
+    const created = await fetch(`${base}/api/businesses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${options.masterKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ business_name: `Webhook bench ${Date.now()}`, business_description: 'bench' }),
+    });
+    const business = (await created.json()) as { business_id: string; api_key: string };
+    const connected = await fetch(`${base}/api/businesses/${business.business_id}/channels/whatsapp`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${business.api_key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ phone_number_id: phoneNumberId, access_token: 'EAAbench' }),
+    });
+    if (connected.status !== 200) throw new Error(`connecting WhatsApp failed: ${connected.status}`);
+
+    // Replies are recognised by the token the fake LLM quotes back from the customer's message.
+    const waiting = new Map<string, () => void>();
+    graph.onRequest((request) => {
+      const token = /bench-\d+-\d+/.exec(request.text ?? '')?.[0];
+      if (token) waiting.get(token)?.();
+    });
+    const post = (waId: string, text: string) => {
+      const { body, headers } = webhook(phoneNumberId, waId, text);
+      return fetch(`${base}/webhook/whatsapp`, { method: 'POST', headers, body });
+    };
+
+    console.log('\n== WhatsApp webhooks (fake LLM 300 ms, fake Graph API) ==');
+    const e2eLatencies: number[] = [];
+    let e2eErrors = 0;
+    const e2eSeconds = options.quick ? 5 : 15;
+    const e2eStarted = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async (_, worker) => {
+        const waId = `1555${String(worker).padStart(7, '0')}`;
+        for (let n = 0; performance.now() - e2eStarted < e2eSeconds * 1000; n += 1) {
+          const token = `bench-${worker}-${n}`;
+          const delivered = new Promise<void>((resolve) => waiting.set(token, resolve));
+          const t0 = performance.now();
+          const response = await post(waId, `Message ${token}: what are your opening hours?`);
+          await response.text();
+          const ok = await Promise.race([
+            delivered.then(() => true),
+            new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 30_000)),
+          ]);
+          waiting.delete(token);
+          if (response.status === 200 && ok) e2eLatencies.push(performance.now() - t0);
+          else e2eErrors += 1;
+        }
+      }),
+    );
+    const e2eElapsed = (performance.now() - e2eStarted) / 1000;
+    e2eLatencies.sort((a, b) => a - b);
+    const endToEnd = {
+      replies: e2eLatencies.length,
+      errors: e2eErrors,
+      throughput_per_s: Number((e2eLatencies.length / e2eElapsed).toFixed(1)),
+      p50_ms: Number(percentile(e2eLatencies, 50).toFixed(1)),
+      p99_ms: Number(percentile(e2eLatencies, 99).toFixed(1)),
+    };
+    console.log(
+      `inbound → Graph send, ${CONCURRENCY} customers: ${endToEnd.throughput_per_s} replies/s  p50 ${endToEnd.p50_ms} ms  p99 ${endToEnd.p99_ms} ms  errors ${e2eErrors}`,
+    );
+
+    // The customers of the first phase, so these are returning customers (the steady state; a first
+    // contact also creates the user and the conversation). Their replies queue up behind the LLM.
+    const ack = await runLoad({
+      concurrency: CONCURRENCY,
+      seconds: options.quick ? 3 : 10,
+      send: (worker, n) => post(`1555${String(worker).padStart(7, '0')}`, `Ack ${n}: are you open?`),
+    });
+    const acknowledgement = {
+      requests: ack.requests,
+      errors: ack.errors,
+      throughput_per_s: Number(ack.throughput.toFixed(1)),
+      p50_ms: Number(ack.p50.toFixed(2)),
+      p99_ms: Number(ack.p99.toFixed(2)),
+    };
+    console.log(
+      `webhook ack at concurrency ${CONCURRENCY}: ${acknowledgement.throughput_per_s} req/s  p50 ${acknowledgement.p50_ms} ms  p99 ${acknowledgement.p99_ms} ms  errors ${ack.errors}`,
+    );
+    if (ack.errorSamples.length) console.log('  error samples:', ack.errorSamples);
+    return { webhooks: { llm_latency_ms: 300, end_to_end: endToEnd, acknowledgement } };
+  } finally {
+    await stopProcess(server);
+    await stopProcess(llm);
+    await graph.close();
+  }
+}

@@ -1,0 +1,95 @@
+import type { AppContext } from '../../../context.js';
+import { KeyedMutex } from '../../../lib/keyed-mutex.js';
+import { getBusinessConfig } from '../../config-cache/index.js';
+import { appendMessage, insertMessage } from '../../conversations/index.js';
+import { resolveConversation } from '../../pipeline/resolve-conversation.js';
+import { isStored, lockCustomer, upsertChannelCustomer } from './meta-inbound.repository.js';
+import type { InboundEvent } from './meta-types.js';
+
+export interface StoredInbound {
+  conversationId: string;
+  messageId: string;
+  sequence: number;
+}
+
+// One customer's first contact must create one user and one conversation even when Meta delivers the
+// same message several times at once: serialised in this process here, across processes by an
+// advisory lock in the slow path.
+const perCustomer = new KeyedMutex();
+
+/**
+ * Stores one business's inbound messages as `pending`, in Meta's timestamp order, reusing the
+ * pipeline's storage (one statement into the customer's active conversation; conversation resolution
+ * and `appendMessage` otherwise). Duplicates (a message id already stored for this business and
+ * channel) store nothing. Returns what was stored, for processing after the webhook is acknowledged.
+ */
+export async function storeInboundEvents(
+  ctx: AppContext,
+  businessId: string,
+  events: InboundEvent[],
+): Promise<StoredInbound[]> {
+  const config = await getBusinessConfig(ctx, businessId);
+  if (!config) return [];
+  const stored: StoredInbound[] = [];
+  const ordered = [...events].sort((a, b) => a.timestamp - b.timestamp);
+  for (const event of ordered) {
+    const key = `${businessId}:${event.channel}:${event.customerId}`;
+    const row = await perCustomer.run(key, () => storeOne(ctx, businessId, config.entryStageId, event, key));
+    if (row) stored.push(row);
+  }
+  return stored;
+}
+
+async function storeOne(
+  ctx: AppContext,
+  businessId: string,
+  entryStageId: string | null,
+  event: InboundEvent,
+  lockKey: string,
+): Promise<StoredInbound | null> {
+  const customer = await upsertChannelCustomer(ctx.db, businessId, event);
+  const userId = customer.userId;
+  const max = ctx.config.maxMessageChars;
+  // Never drop what a customer wrote: an over-long text is kept up to the limit.
+  const content =
+    (event.text.length > max ? `${event.text.slice(0, max - 1)}…` : event.text).trim() || `[${event.type}]`;
+  const metadata =
+    event.details || event.type !== 'text' ? { message_type: event.type, ...event.details } : null;
+  const inbound = {
+    businessId,
+    senderType: 'user' as const,
+    content,
+    status: 'pending',
+    reserveReplySlot: true,
+    channel: event.channel,
+    externalMessageId: event.externalMessageId,
+    metadata,
+  };
+  // A customer seen for the first time has no conversation yet: go straight to the general path.
+  if (!customer.created) {
+    const fast = await insertMessage(ctx.db, { ...inbound, target: { userId, activeOnly: true } });
+    if (fast) return toStored(fast.message);
+  }
+  return ctx.db.transaction(async (tx) => {
+    await lockCustomer(tx, lockKey);
+    if (await isStored(tx, businessId, event.channel, event.externalMessageId)) return null;
+    const resolved = await resolveConversation(tx, {
+      businessId,
+      userId,
+      entryStageId,
+      channel: event.channel,
+    });
+    const message = await appendMessage(tx, { ...inbound, conversationId: resolved.conversationId });
+    return message ? toStored(message) : null;
+  });
+}
+
+const toStored = (m: {
+  conversationId: string;
+  messageId: string;
+  sequenceNumber: number;
+}): StoredInbound => ({
+  conversationId: m.conversationId,
+  messageId: m.messageId,
+  sequence: m.sequenceNumber,
+});

@@ -1,0 +1,450 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { rowsOf } from '../../src/db/raw-rows.js';
+import { callApi, type Json } from '../helpers/call-api.js';
+import {
+  createConnectedBusiness,
+  type MetaApp,
+  messagesOf,
+  postWebhook,
+  startMetaApp,
+  uniqueDigits,
+  waitFor,
+} from '../helpers/meta-app.js';
+import { ms, msPayload, wa, waChange, waInbound, waPayload, waStatus } from '../helpers/meta-fixtures.js';
+
+/**
+ * Webhook → LLM (fake server) → Graph API send (fake server), over real HTTP, on the suite's database
+ * (PGlite, or PostgreSQL with DATABASE_URL): replies, statuses, retries, failures, agent replies.
+ */
+let m: MetaApp;
+beforeAll(async () => {
+  // A reconcile grace long enough for the test to post the status webhook inside it.
+  m = await startMetaApp({ GRAPH_RECONCILE_MS: '3000' });
+});
+afterAll(() => m?.close());
+beforeEach(() => m.graph.reset());
+
+const assistantMessages = async (business: Parameters<typeof messagesOf>[1], channel: string) =>
+  (await messagesOf(m, business, channel)).filter((msg) => msg.sender_type !== 'user');
+
+const waitForDelivery = (
+  business: Parameters<typeof messagesOf>[1],
+  channel: string,
+  status: string,
+  count = 1,
+) =>
+  waitFor(
+    async () => {
+      const out = (await assistantMessages(business, channel)).filter(
+        (msg) => msg.delivery_status === status,
+      );
+      return out.length >= count ? out : null;
+    },
+    15_000,
+    `${count} ${channel} message(s) ${status}`,
+  );
+
+describe('WhatsApp end to end', () => {
+  it('answers a customer through the Graph API and follows the status webhooks', async () => {
+    const business = await createConnectedBusiness(m);
+    const waId = uniqueDigits();
+    const { payload } = waInbound(business.phoneNumberId, { waId, name: 'Ana Maria Silva' }, [
+      wa.text('Do you ship to Porto?'),
+    ]);
+    const ack = await postWebhook(m, 'whatsapp', payload);
+    expect(ack).toMatchObject({ status: 200, body: { status: 'success' } });
+
+    const [send] = await m.graph.waitForRequests(1, { filter: (r) => r.to === waId });
+    expect(send).toMatchObject({
+      phoneNumberId: business.phoneNumberId,
+      token: business.waToken,
+      text: 'Reply to: Do you ship to Porto?',
+    });
+    expect(send?.body).toMatchObject({
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: waId,
+      type: 'text',
+    });
+    const [reply] = await waitForDelivery(business, 'whatsapp', 'sent');
+    expect(reply).toMatchObject({
+      sender_type: 'assistant',
+      external_message_id: send?.messageId,
+      channel: 'whatsapp',
+    });
+
+    const users = await callApi(m.t.app, 'GET', '/api/users', business.api_key);
+    expect(users.body.users[0]).toMatchObject({ first_name: 'Ana', last_name: 'Maria Silva' });
+
+    for (const status of ['delivered', 'read', 'delivered'] as const) {
+      const statusPayload = waPayload([
+        {
+          changes: [
+            waChange({
+              phoneNumberId: business.phoneNumberId,
+              statuses: [waStatus(send?.messageId as string, status, { recipientId: waId })],
+            }),
+          ],
+        },
+      ]);
+      expect((await postWebhook(m, 'whatsapp', statusPayload)).status).toBe(200);
+    }
+    // A late "delivered" does not undo "read".
+    const [read] = await waitForDelivery(business, 'whatsapp', 'read');
+    expect(read?.delivery_error).toBeNull();
+  });
+
+  it('marks a reply failed with the reason when a failed status arrives', async () => {
+    const business = await createConnectedBusiness(m);
+    const waId = uniqueDigits();
+    await postWebhook(m, 'whatsapp', waInbound(business.phoneNumberId, { waId }, [wa.text('hello')]).payload);
+    const [send] = await m.graph.waitForRequests(1, { filter: (r) => r.to === waId });
+    await waitForDelivery(business, 'whatsapp', 'sent');
+    const failed = waStatus(send?.messageId as string, 'failed', {
+      recipientId: waId,
+      error: {
+        code: 131026,
+        title: 'Message undeliverable',
+        details: 'Receiver is incapable of receiving this message',
+      },
+    });
+    await postWebhook(
+      m,
+      'whatsapp',
+      waPayload([{ changes: [waChange({ phoneNumberId: business.phoneNumberId, statuses: [failed] })] }]),
+    );
+    const [reply] = await waitForDelivery(business, 'whatsapp', 'failed');
+    expect(reply?.delivery_error).toMatch(/Message undeliverable — Receiver is incapable/);
+  });
+
+  it('splits a long reply at sentence boundaries, sending each part once and in order', async () => {
+    const business = await createConnectedBusiness(m);
+    const waId = uniqueDigits();
+    const sentence = 'Our opening hours change in December, so please check before you come. ';
+    const long = sentence.repeat(120).trim(); // ~8.6k characters → 3 WhatsApp messages
+    m.llm.script({ match: (r) => r.text.includes('LONG PLEASE') && !r.response_format, content: long });
+    await postWebhook(
+      m,
+      'whatsapp',
+      waInbound(business.phoneNumberId, { waId }, [wa.text('LONG PLEASE')]).payload,
+    );
+    const sends = await m.graph.waitForRequests(3, { filter: (r) => r.to === waId });
+    await waitForDelivery(business, 'whatsapp', 'sent');
+    expect(m.graph.requests.filter((r) => r.to === waId)).toHaveLength(3);
+    for (const s of sends) {
+      expect((s.text as string).length).toBeLessThanOrEqual(4096);
+      expect(s.text?.endsWith('.')).toBe(true);
+    }
+    expect(sends.map((s) => s.text).join(' ')).toBe(long);
+    expect(sends.map((s) => (s.body as Json).biz_opaque_callback_data)).toEqual(
+      [0, 1, 2].map((i) => expect.stringMatching(new RegExp(`^[0-9a-f-]{36}:${i}$`))),
+    );
+  });
+});
+
+describe('Messenger end to end', () => {
+  it('answers through /me/messages with the page token, then follows delivery and read', async () => {
+    const business = await createConnectedBusiness(m);
+    const psid = `psid-${uniqueDigits()}`;
+    const payload = msPayload([
+      { pageId: business.pageId, messaging: [ms.text(business.pageId, psid, 'What are your hours?')] },
+    ]);
+    expect((await postWebhook(m, 'messenger', payload)).status).toBe(200);
+    const [send] = await m.graph.waitForRequests(1, { filter: (r) => r.to === psid });
+    expect(send).toMatchObject({
+      path: '/me/messages',
+      token: business.pageToken,
+      text: 'Reply to: What are your hours?',
+    });
+    expect(send?.body).toMatchObject({
+      recipient: { id: psid },
+      messaging_type: 'RESPONSE',
+      message: { text: 'Reply to: What are your hours?' },
+    });
+    await waitForDelivery(business, 'messenger', 'sent');
+    // The echo of our own send is not a customer message.
+    await postWebhook(
+      m,
+      'messenger',
+      msPayload([
+        {
+          pageId: business.pageId,
+          messaging: [
+            ms.echo(business.pageId, psid, send?.text as string, { mid: send?.messageId as string }),
+          ],
+        },
+      ]),
+    );
+    await postWebhook(
+      m,
+      'messenger',
+      msPayload([
+        {
+          pageId: business.pageId,
+          messaging: [ms.delivery(business.pageId, psid, [send?.messageId as string])],
+        },
+      ]),
+    );
+    await waitForDelivery(business, 'messenger', 'delivered');
+    await postWebhook(
+      m,
+      'messenger',
+      msPayload([
+        { pageId: business.pageId, messaging: [ms.read(business.pageId, psid, Date.now() + 1000)] },
+      ]),
+    );
+    await waitForDelivery(business, 'messenger', 'read');
+    const all = await messagesOf(m, business, 'messenger');
+    expect(all.map((msg) => msg.sender_type)).toEqual(['user', 'assistant']);
+  });
+
+  it('splits at 2000 characters for Messenger', async () => {
+    const business = await createConnectedBusiness(m);
+    const psid = `psid-${uniqueDigits()}`;
+    const long = 'word '.repeat(900).trim(); // 4499 characters, no sentence ends
+    m.llm.script({ match: (r) => r.text.includes('MESSENGER LONG') && !r.response_format, content: long });
+    await postWebhook(
+      m,
+      'messenger',
+      msPayload([{ pageId: business.pageId, messaging: [ms.text(business.pageId, psid, 'MESSENGER LONG')] }]),
+    );
+    const sends = await m.graph.waitForRequests(3, { filter: (r) => r.to === psid });
+    expect(sends.every((s) => (s.text as string).length <= 2000)).toBe(true);
+    expect(sends.map((s) => s.text).join(' ')).toBe(long);
+  });
+});
+
+describe('Graph API faults', () => {
+  it('retries 500, 429 and a timeout, then sends once and records it', async () => {
+    const business = await createConnectedBusiness(m);
+    const waId = uniqueDigits();
+    const mine = (r: { to: string | null }) => r.to === waId;
+    m.graph.script({ match: mine, fault: { status: 500 } });
+    m.graph.script({ match: mine, fault: { status: 429 } });
+    m.graph.script({ match: mine, fault: { hang: true } });
+    await postWebhook(
+      m,
+      'whatsapp',
+      waInbound(business.phoneNumberId, { waId }, [wa.text('are you there')]).payload,
+    );
+    const [reply] = await waitForDelivery(business, 'whatsapp', 'sent');
+    const attempts = m.graph.requests.filter(mine);
+    expect(attempts.map((r) => r.outcome)).toEqual([500, 429, 'hang', 200]);
+    expect(reply?.external_message_id).toBe(attempts[3]?.messageId);
+    // Every attempt carried the same reference: a late confirmation of any of them reconciles.
+    expect(new Set(attempts.map((r) => (r.body as Json).biz_opaque_callback_data)).size).toBe(1);
+  });
+
+  it('fails a reply on a Graph 400, with Meta’s error in the transcript, and does not retry', async () => {
+    const business = await createConnectedBusiness(m);
+    const psid = `psid-${uniqueDigits()}`;
+    m.graph.script({
+      match: (r) => r.to === psid,
+      fault: {
+        status: 400,
+        error: {
+          message: '(#100) No matching user found',
+          type: 'OAuthException',
+          code: 100,
+          error_subcode: 2018001,
+        },
+      },
+    });
+    await postWebhook(
+      m,
+      'messenger',
+      msPayload([{ pageId: business.pageId, messaging: [ms.text(business.pageId, psid, 'hi')] }]),
+    );
+    const [reply] = await waitForDelivery(business, 'messenger', 'failed');
+    expect(reply?.delivery_error).toBe('Graph API 400: (#100) No matching user found (code 100/2018001)');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(m.graph.requests.filter((r) => r.to === psid)).toHaveLength(1);
+  });
+
+  it('gives up after the configured attempts on repeated 503s', async () => {
+    const business = await createConnectedBusiness(m);
+    const waId = uniqueDigits();
+    m.graph.script({ match: (r) => r.to === waId, times: 10, fault: { status: 503 } });
+    await postWebhook(
+      m,
+      'whatsapp',
+      waInbound(business.phoneNumberId, { waId }, [wa.text('hello?')]).payload,
+    );
+    const [reply] = await waitForDelivery(business, 'whatsapp', 'failed');
+    expect(reply?.delivery_error).toMatch(/^Graph API 503/);
+    expect(m.graph.requests.filter((r) => r.to === waId)).toHaveLength(4); // GRAPH_MAX_ATTEMPTS
+  });
+
+  it('reconciles a send whose answer was lost from the status webhook carrying our reference', async () => {
+    const business = await createConnectedBusiness(m);
+    const waId = uniqueDigits();
+    // The first send reaches Meta but the answer is lost; its "sent" status arrives before the retry.
+    m.graph.script({ match: (r) => r.to === waId, fault: { hang: true } });
+    await postWebhook(
+      m,
+      'whatsapp',
+      waInbound(business.phoneNumberId, { waId }, [wa.text('ambiguous')]).payload,
+    );
+    const [lost] = await m.graph.waitForRequests(1, { filter: (r) => r.to === waId });
+    const reference = ((lost?.body ?? {}) as Json).biz_opaque_callback_data as string;
+    // Wait until the timeout was recorded (the part stays marked in flight), then confirm it.
+    await waitFor(async () => {
+      const result = await m.t.database.db.execute(
+        sql`SELECT last_error FROM message_deliveries WHERE message_id = ${reference.split(':')[0]}`,
+      );
+      return rowsOf(result)[0]?.last_error;
+    });
+    const status = waStatus('wamid.RECONCILED1', 'sent', { recipientId: waId, callbackData: reference });
+    await postWebhook(
+      m,
+      'whatsapp',
+      waPayload([{ changes: [waChange({ phoneNumberId: business.phoneNumberId, statuses: [status] })] }]),
+    );
+    const [reply] = await waitForDelivery(business, 'whatsapp', 'sent');
+    expect(reply?.external_message_id).toBe('wamid.RECONCILED1');
+    await new Promise((resolve) => setTimeout(resolve, 3300)); // past the reconcile grace
+    await m.t.app.drainOutbox?.();
+    expect(m.graph.requests.filter((r) => r.to === waId)).toHaveLength(1);
+  });
+});
+
+describe('AI stopped and agent replies', () => {
+  it('stores the message and sends nothing while the AI is stopped; an agent reply goes out', async () => {
+    const business = await createConnectedBusiness(m);
+    const waId = uniqueDigits();
+    await postWebhook(m, 'whatsapp', waInbound(business.phoneNumberId, { waId }, [wa.text('first')]).payload);
+    await waitForDelivery(business, 'whatsapp', 'sent');
+    const [conversation] = (await callApi(m.t.app, 'GET', '/api/conversations', business.api_key)).body
+      .conversations as Json[];
+    const stop = await callApi(
+      m.t.app,
+      'POST',
+      `/api/conversations/${conversation?.conversation_id}/ai-control`,
+      business.api_key,
+      { action: 'stop' },
+    );
+    expect(stop.status).toBe(200);
+    await postWebhook(
+      m,
+      'whatsapp',
+      waInbound(business.phoneNumberId, { waId }, [wa.text('second, AI stopped')]).payload,
+    );
+    await waitFor(async () =>
+      (await messagesOf(m, business, 'whatsapp')).some(
+        (msg) => msg.message_content === 'second, AI stopped' && msg.status === 'skipped',
+      ),
+    );
+    expect(m.graph.requests.filter((r) => r.to === waId)).toHaveLength(1);
+
+    const agent = await callApi(
+      m.t.app,
+      'POST',
+      `/api/conversations/${conversation?.conversation_id}/agent-reply`,
+      business.api_key,
+      { content: 'A human here.' },
+    );
+    expect(agent.status).toBe(201);
+    expect(agent.body.delivery_status).toBe('queued');
+    const sends = await m.graph.waitForRequests(2, { filter: (r) => r.to === waId });
+    expect(sends[1]?.text).toBe('A human here.');
+    await waitFor(async () =>
+      (await messagesOf(m, business, 'whatsapp')).find(
+        (msg) => msg.sender_type === 'agent' && msg.delivery_status === 'sent',
+      ),
+    );
+  });
+
+  it('refuses an agent reply on WhatsApp more than 24 hours after the customer wrote (409)', async () => {
+    const business = await createConnectedBusiness(m);
+    const waId = uniqueDigits();
+    await postWebhook(
+      m,
+      'whatsapp',
+      waInbound(business.phoneNumberId, { waId }, [wa.text('old message')]).payload,
+    );
+    await waitForDelivery(business, 'whatsapp', 'sent');
+    const [conversation] = (await callApi(m.t.app, 'GET', '/api/conversations', business.api_key)).body
+      .conversations as Json[];
+    await m.t.database.db.execute(
+      sql`UPDATE messages SET created_at = now() - interval '25 hours' WHERE conversation_id = ${conversation?.conversation_id} AND sender_type = 'user'`,
+    );
+    const before = (await messagesOf(m, business, 'whatsapp')).length;
+    const refused = await callApi(
+      m.t.app,
+      'POST',
+      `/api/conversations/${conversation?.conversation_id}/agent-reply`,
+      business.api_key,
+      { content: 'Too late?' },
+    );
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/24 hours/),
+    });
+    expect((await messagesOf(m, business, 'whatsapp')).length).toBe(before);
+  });
+});
+
+describe('send a test message', () => {
+  it('sends synchronously and answers the Graph message id; a Graph refusal is a clear 400, an outage 502', async () => {
+    const business = await createConnectedBusiness(m);
+    const url = `/api/businesses/${business.business_id}/channels/whatsapp/test`;
+    const ok = await callApi(m.t.app, 'POST', url, business.api_key, {
+      to: '15550009999',
+      text: 'Hello from settings',
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({
+      success: true,
+      channel: 'whatsapp',
+      graph_message_id: expect.stringMatching(/^wamid\./),
+    });
+    expect(m.graph.requests.at(-1)).toMatchObject({ token: business.waToken, text: 'Hello from settings' });
+
+    m.graph.script({
+      fault: { status: 400, error: { message: 'Recipient phone number not in allowed list', code: 131030 } },
+    });
+    const refused = await callApi(m.t.app, 'POST', url, business.api_key, { to: '15550009999' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(/not in allowed list/);
+    m.graph.script({ fault: { status: 503 } });
+    const outage = await callApi(
+      m.t.app,
+      'POST',
+      `/api/businesses/${business.business_id}/channels/messenger/test`,
+      business.api_key,
+      { to: 'psid-1' },
+    );
+    expect(outage.status).toBe(502);
+    expect(outage.body.error.code).toBe('SERVICE_ERROR');
+  });
+
+  it('answers 409 when the channel is not connected, 403 for another business', async () => {
+    const business = await createConnectedBusiness(m);
+    const other = await createConnectedBusiness(m);
+    const del = await callApi(
+      m.t.app,
+      'DELETE',
+      `/api/businesses/${business.business_id}/channels/messenger`,
+      business.api_key,
+    );
+    expect(del.status).toBe(204);
+    const notConnected = await callApi(
+      m.t.app,
+      'POST',
+      `/api/businesses/${business.business_id}/channels/messenger/test`,
+      business.api_key,
+      { to: 'p' },
+    );
+    expect(notConnected.status).toBe(409);
+    const foreign = await callApi(
+      m.t.app,
+      'POST',
+      `/api/businesses/${other.business_id}/channels/whatsapp/test`,
+      business.api_key,
+      { to: '1' },
+    );
+    expect(foreign.status).toBe(403);
+  });
+});
