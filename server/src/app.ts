@@ -23,6 +23,7 @@ import { templateTestRoutes } from './modules/pipeline/template-test.routes.js';
 import { stageRoutes } from './modules/stages/stages.routes.js';
 import { templateRoutes } from './modules/templates/templates.routes.js';
 import { userRoutes } from './modules/users/users.routes.js';
+import { DEFAULT_WIDGET_DIST, widgetScriptRoutes } from './modules/widget/widget-script.routes.js';
 import { createKeyResolver, registerAuth } from './plugins/auth.js';
 import { registerErrorHandler, renderFrameworkError } from './plugins/error-handler.js';
 import { createMetrics, registerRequestMetrics } from './plugins/metrics.js';
@@ -134,6 +135,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   const processor = new ConversationProcessor(context, context.llm);
   await app.register(messageRoutes(context, processor));
   await app.register(templateTestRoutes(context));
+  await app.register(widgetScriptRoutes(config.widgetDistDir ?? DEFAULT_WIDGET_DIST));
   app.decorate(
     'llmDescription',
     context.llm
