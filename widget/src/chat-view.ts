@@ -156,6 +156,7 @@ export function createChatView(doc: Document, handlers: ChatViewHandlers) {
       const palette = accentPalette(options.color);
       root.style.setProperty('--accent', palette.accent);
       root.style.setProperty('--on-accent', palette.onAccent);
+      root.style.setProperty('--focus', palette.focus);
       renderLauncherLabel();
       if (options.greeting) log.prepend(bubble('assistant', options.greeting).item);
     },

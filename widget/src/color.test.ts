@@ -11,7 +11,7 @@ describe('accent colours', () => {
   );
 
   it('keeps a brand colour as it is when it already contrasts, and picks dark text on light colours', () => {
-    expect(accentPalette('#2563EB')).toEqual({ accent: '#2563eb', onAccent: '#ffffff' });
-    expect(accentPalette('#ffeb3b').onAccent).toBe('#111827');
+    expect(accentPalette('#2563EB')).toEqual({ accent: '#2563eb', onAccent: '#ffffff', focus: '#2563eb' });
+    expect(accentPalette('#ffeb3b')).toMatchObject({ onAccent: '#111827', focus: '#111827' });
   });
 });

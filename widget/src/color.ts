@@ -42,10 +42,15 @@ function darken(c: Rgb, factor: number): Rgb {
 }
 
 /**
- * The accent (the business's colour, darkened only if even dark text cannot reach 4.5:1 on it) and
- * the text colour drawn on it — white or near-black, whichever contrasts more.
+ * The accent (the business's colour, darkened only if even dark text cannot reach 4.5:1 on it), the
+ * text colour drawn on it — white or near-black, whichever contrasts more — and a focus-ring colour
+ * that stands out on white (WCAG non-text contrast 3:1): the accent when it can, else near-black.
  */
-export function accentPalette(value: string | null | undefined): { accent: string; onAccent: string } {
+export function accentPalette(value: string | null | undefined): {
+  accent: string;
+  onAccent: string;
+  focus: string;
+} {
   let accent = parseHexColor(value) ?? FALLBACK;
   for (let i = 0; i < 20; i++) {
     if (Math.max(contrastRatio(accent, WHITE), contrastRatio(accent, INK)) >= 4.5) break;
@@ -53,5 +58,6 @@ export function accentPalette(value: string | null | undefined): { accent: strin
   }
   accent = { r: Math.round(accent.r), g: Math.round(accent.g), b: Math.round(accent.b) };
   const onAccent = contrastRatio(accent, WHITE) >= contrastRatio(accent, INK) ? WHITE : INK;
-  return { accent: toHex(accent), onAccent: toHex(onAccent) };
+  const focus = contrastRatio(accent, WHITE) >= 3 ? accent : INK;
+  return { accent: toHex(accent), onAccent: toHex(onAccent), focus: toHex(focus) };
 }

@@ -4,7 +4,7 @@
  */
 export const STYLES = `
 :host{all:initial}
-.root{--accent:#2563eb;--on-accent:#fff;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#111827;-webkit-font-smoothing:antialiased}
+.root{--accent:#2563eb;--on-accent:#fff;--focus:#2563eb;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#111827;-webkit-font-smoothing:antialiased}
 *,*::before,*::after{box-sizing:border-box}
 [hidden]{display:none!important}
 .sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
@@ -30,7 +30,7 @@ button{font:inherit;cursor:pointer}
 .error{margin:0;padding:8px 16px;font-size:13px;color:#7f1d1d;background:#fee2e2}
 form{display:flex;gap:8px;align-items:flex-end;padding:10px;border-top:1px solid #e5e7eb;background:#fff}
 textarea{flex:1;resize:none;min-height:42px;max-height:120px;padding:10px 12px;border:1px solid #6b7280;border-radius:10px;font:inherit;color:#111827;background:#fff}
-textarea:focus-visible{outline:3px solid var(--accent);outline-offset:0;box-shadow:none}
+textarea:focus-visible{outline:3px solid var(--focus);outline-offset:0;box-shadow:none}
 .send{width:42px;height:42px;border:0;border-radius:10px;background:var(--accent);color:var(--on-accent);display:flex;align-items:center;justify-content:center;padding:0}
 .send svg{width:20px;height:20px}
 .send:disabled{opacity:.5;cursor:default}
