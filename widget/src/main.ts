@@ -1,8 +1,6 @@
 import { findWidgetScript, readWidgetSettings } from './script-origin';
 import { mountWidget } from './widget';
 
-const MOUNTED = '__icmpWidgetMounted';
-
 // `document.currentScript` is only set while this file runs synchronously: read the tag now.
 const settings = readWidgetSettings(findWidgetScript());
 
@@ -12,10 +10,11 @@ function boot() {
     return;
   }
   const flags = window as unknown as Record<string, boolean>;
-  if (flags[MOUNTED]) return; // the snippet pasted twice
-  flags[MOUNTED] = true;
+  const mounted = `__icmpWidget:${settings.publishableKey}`;
+  if (flags[mounted]) return; // the snippet pasted twice
+  flags[mounted] = true;
   mountWidget(settings).catch((error) => {
-    flags[MOUNTED] = false;
+    flags[mounted] = false;
     console.warn('[icmp-widget] the chat could not start:', error instanceof Error ? error.message : error);
   });
 }

@@ -34,7 +34,7 @@ textarea:focus-visible{outline:3px solid var(--focus);outline-offset:0;box-shado
 .send{width:42px;height:42px;border:0;border-radius:10px;background:var(--accent);color:var(--on-accent);display:flex;align-items:center;justify-content:center;padding:0}
 .send svg{width:20px;height:20px}
 .send:disabled{opacity:.5;cursor:default}
-@media (max-width:480px){.panel{inset:0;width:100%;height:100%;border-radius:0}.launcher{right:16px;bottom:16px}}
+@media (max-width:480px){.panel{inset:0;width:100%;height:100%;border-radius:0}.launcher{right:16px;bottom:16px}textarea{font-size:16px}}
 @media (prefers-reduced-motion:no-preference){.panel{animation:rise .16s ease-out}@keyframes rise{from{transform:translateY(8px);opacity:0}}}
 `;
 

@@ -60,7 +60,12 @@ export async function mountWidget(options: MountOptions) {
   };
 
   if (session.conversation_id) {
-    for (const message of await client.history()) show(message, false);
+    // Without the history the chat still works; the live stream's catch-up cannot fill it either.
+    const earlier = await client.history().catch(() => {
+      view.showError('Earlier messages could not be loaded.');
+      return [];
+    });
+    for (const message of earlier) show(message, false);
   }
 
   const onLiveEvent = (event: SseEvent) => {
