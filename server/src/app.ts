@@ -8,11 +8,13 @@ import { createInvalidationBus, type InvalidationBus } from './cache/invalidatio
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import type { Database } from './db/client.js';
+import { createSecretBox, resolveSecretsKey } from './lib/secret-box.js';
 import { createLlmClient } from './llm/llm-client.js';
 import { agentRoutes } from './modules/agents/agents.routes.js';
 import { analyticsRoutes } from './modules/analytics/analytics.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { businessRoutes } from './modules/businesses/businesses.routes.js';
+import { channelRoutes } from './modules/channels/channels.routes.js';
 import { createBusinessConfigCache } from './modules/config-cache/business-config-cache.js';
 import { conversationRoutes } from './modules/conversations/conversations.routes.js';
 import { operationsRoutes } from './modules/operations/operations.routes.js';
@@ -37,6 +39,8 @@ export interface AppDependencies {
   /** SHA-256 of the master key (the key itself is never kept in memory longer than start-up). */
   masterKeyHash: string;
   bus?: InvalidationBus;
+  /** Key sealing channel secrets (main.ts: CHANNEL_SECRETS_KEY or DATA_DIR); default: the env's or per process. */
+  secretsKey?: Buffer;
 }
 
 export type App = FastifyInstance;
@@ -59,6 +63,9 @@ const REDACTED = [
   '*.api_key',
   '*.apiKey',
   '*.access_token',
+  '*.page_access_token',
+  '*.app_secret',
+  '*.verify_token',
 ];
 
 export async function buildApp(config: Config, deps: AppDependencies): Promise<App> {
@@ -89,6 +96,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
     resolveKey,
     configCache: createBusinessConfigCache({ db: deps.database.db, bus }),
     llm: createLlmClient(config),
+    secretBox: createSecretBox(deps.secretsKey ?? resolveSecretsKey(config.channelSecretsKey, null)),
   };
 
   app.addHook('onRequest', async (request, reply) => {
@@ -125,6 +133,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   await app.register(operationsRoutes(context));
   await app.register(authRoutes(context));
   await app.register(businessRoutes(context));
+  await app.register(channelRoutes(context));
   await app.register(userRoutes(context));
   await app.register(agentRoutes(context));
   await app.register(conversationRoutes(context));

@@ -22,6 +22,8 @@ const EnvSchema = Type.Object({
   GRAPH_API_BASE_URL: Type.String({ pattern: '^https?://' }),
   META_APP_SECRET: Type.Optional(NonEmpty),
   META_VERIFY_TOKEN: Type.Optional(NonEmpty),
+  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$' })),
+  CHANNEL_SECRETS_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$' })),
   RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024 }),
   MAX_MESSAGE_CHARS: Type.Integer({ minimum: 1 }),
@@ -75,6 +77,10 @@ export interface Config {
     readonly appSecret: string | undefined;
     readonly verifyToken: string | undefined;
   };
+  /** Where customers and Meta reach this server (webhook URLs, widget snippet); no trailing slash. */
+  readonly publicUrl: string;
+  /** 32-byte key (base64) encrypting channel secrets at rest; unset → generated in DATA_DIR. */
+  readonly channelSecretsKey: string | undefined;
   readonly rateLimitPerMinute: number;
   readonly bodyLimitBytes: number;
   readonly maxMessageChars: number;
@@ -87,6 +93,9 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+/** A wildcard listen address is not an address anyone can reach; name the machine instead. */
+const publicHost = (host: string) => (host === '0.0.0.0' || host === '::' ? 'localhost' : host);
 
 const INTEGER_KEYS = new Set([
   'PORT',
@@ -143,6 +152,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       appSecret: env.META_APP_SECRET,
       verifyToken: env.META_VERIFY_TOKEN,
     }),
+    publicUrl: (env.PUBLIC_URL ?? `http://${publicHost(env.HOST)}:${env.PORT}`).replace(/\/+$/, ''),
+    channelSecretsKey: env.CHANNEL_SECRETS_KEY,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     maxMessageChars: env.MAX_MESSAGE_CHARS,

@@ -1,6 +1,7 @@
 import type { InvalidationBus } from './cache/invalidation-bus.js';
 import type { Config } from './config.js';
 import type { Database, Db } from './db/client.js';
+import type { SecretBox } from './lib/secret-box.js';
 import type { LlmClient } from './llm/llm-client.js';
 import type { BusinessConfigCache } from './modules/config-cache/business-config-cache.js';
 import type { KeyResolver } from './plugins/auth.js';
@@ -18,4 +19,6 @@ export interface AppContext {
   readonly llm: LlmClient | null;
   /** Per-app cache of each business's stages and stage templates, invalidated through `bus`. */
   readonly configCache: BusinessConfigCache;
+  /** Seals channel secrets at rest. */
+  readonly secretBox: SecretBox;
 }

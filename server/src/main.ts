@@ -2,6 +2,7 @@ import path from 'node:path';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
+import { resolveSecretsKey } from './lib/secret-box.js';
 import { MASTER_KEY_HASH_FILE, resolveMasterKey } from './master-key.js';
 
 async function main() {
@@ -22,7 +23,11 @@ async function main() {
     dataDir: config.dataDir,
     poolSize: config.dbPoolSize,
   });
-  const app = await buildApp(config, { database, masterKeyHash: masterKey.hash });
+  const app = await buildApp(config, {
+    database,
+    masterKeyHash: masterKey.hash,
+    secretsKey: resolveSecretsKey(config.channelSecretsKey, config.dataDir),
+  });
   await app.startBackgroundWork?.();
 
   const shutdown = async (signal: string) => {

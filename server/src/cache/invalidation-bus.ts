@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 
-export type InvalidationTopic = 'business' | 'business-key' | 'stages' | 'templates';
+export type InvalidationTopic =
+  | 'business'
+  | 'business-key'
+  | 'stages'
+  | 'templates'
+  | 'channels'
+  /** Not an invalidation: a conversation event (JSON) fanned out to every process's listeners. */
+  | 'conversation-event';
 type Listener = (key: string) => void;
 
 /**

@@ -158,6 +158,7 @@ export const users = pgTable(
     phone: text('phone'),
     whatsappId: text('whatsapp_id'),
     messengerPsid: text('messenger_psid'),
+    webVisitorId: text('web_visitor_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -165,6 +166,43 @@ export const users = pgTable(
     index('users_business_created_idx').on(t.businessId, t.createdAt),
     uniqueIndex('users_business_whatsapp_unique').on(t.businessId, t.whatsappId),
     uniqueIndex('users_business_messenger_unique').on(t.businessId, t.messengerPsid),
+    uniqueIndex('users_business_web_visitor_unique').on(t.businessId, t.webVisitorId),
+  ],
+);
+
+export type ChannelName = 'whatsapp' | 'messenger' | 'web';
+
+/** Non-secret settings of a connection; only the web widget has any today. */
+export interface ChannelSettings {
+  enabled?: boolean;
+  allowed_origins?: string[];
+  title?: string;
+  greeting?: string;
+  color?: string;
+}
+
+/**
+ * A business's connection to a channel: the WhatsApp phone number id, the Messenger page id or the
+ * widget's publishable key as `external_id` (unique per channel, so an inbound event finds one
+ * business), and its secrets sealed with the secret box (never stored or returned in clear).
+ */
+export const channelConnections = pgTable(
+  'channel_connections',
+  {
+    connectionId: uuid('connection_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    channel: text('channel').$type<ChannelName>().notNull(),
+    externalId: text('external_id').notNull(),
+    settings: jsonb('settings').$type<ChannelSettings>().notNull().default({}),
+    secrets: jsonb('secrets').$type<Record<string, string>>().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('channel_connections_business_channel_unique').on(t.businessId, t.channel),
+    uniqueIndex('channel_connections_external_unique').on(t.channel, t.externalId),
   ],
 );
 

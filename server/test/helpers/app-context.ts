@@ -4,6 +4,7 @@ import { type Config, loadConfig } from '../../src/config.js';
 import type { AppContext } from '../../src/context.js';
 import { type Database, openDatabase } from '../../src/db/client.js';
 import { generateSecret, hashSecret } from '../../src/lib/keys.js';
+import { createSecretBox, resolveSecretsKey } from '../../src/lib/secret-box.js';
 import { createBusinessConfigCache } from '../../src/modules/config-cache/business-config-cache.js';
 import { createKeyResolver } from '../../src/plugins/auth.js';
 
@@ -23,7 +24,7 @@ export interface TestAppWithContext {
   close(): Promise<void>;
 }
 
-export async function buildTestAppWithContext(): Promise<TestAppWithContext> {
+export async function buildTestAppWithContext(env: Record<string, string> = {}): Promise<TestAppWithContext> {
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -31,6 +32,7 @@ export async function buildTestAppWithContext(): Promise<TestAppWithContext> {
     REDIS_URL: process.env.REDIS_URL,
     RATE_LIMIT_PER_MINUTE: '100000',
     DB_POOL_SIZE: '10',
+    ...env,
   });
   const masterKey = generateSecret('icmp_admin');
   const masterKeyHash = hashSecret(masterKey);
@@ -52,6 +54,7 @@ export async function buildTestAppWithContext(): Promise<TestAppWithContext> {
     resolveKey: createKeyResolver({ db: database.db, masterKeyHash, bus }),
     configCache: createBusinessConfigCache({ db: database.db, bus }),
     llm: null,
+    secretBox: createSecretBox(resolveSecretsKey(config.channelSecretsKey, null)),
   } as AppContext;
   return {
     app,

@@ -20,7 +20,7 @@ import {
   updateConversation,
 } from './conversations.repository.js';
 import { DATA_FILTER_PREFIX } from './conversations.schemas.js';
-import { agentReplyStatus, deliverAgentReply } from './deliver-agent-reply.js';
+import { deliverAgentReply, outboundStatus } from './deliver-agent-reply.js';
 import {
   serializeConversation,
   serializeConversationSummary,
@@ -227,7 +227,7 @@ export async function postAgentReply(
     businessId: conversation.businessId,
     senderType: 'agent',
     content,
-    status: agentReplyStatus(conversation.channel),
+    status: outboundStatus(conversation.channel),
     channel: conversation.channel,
     stageId: conversation.stageId,
   });

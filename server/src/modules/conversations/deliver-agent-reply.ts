@@ -1,33 +1,40 @@
 import type { AppContext } from '../../context.js';
 import type { MessageRow } from './append-message.js';
+import { publishConversationEvent } from './conversation-events.js';
 import type { ConversationRow } from './conversations.repository.js';
 
 /**
- * Channels whose clients read replies by polling the transcript (GET /api/conversations/{id}): for
- * them, storing the message IS the delivery.
+ * Channels whose clients are reached by the response itself or by a live stream of our own (API,
+ * simulator, the website widget's SSE): for them, storing the message IS the delivery.
  */
-const POLLED_CHANNELS = new Set(['api', 'simulator', 'widget']);
+const DIRECT_CHANNELS = new Set(['api', 'simulator', 'web']);
 
-export const isPolledChannel = (channel: string) => POLLED_CHANNELS.has(channel);
-
-/**
- * The status an agent reply is stored with: `sent` on a polled channel (it is visible once stored);
- * `queued` on a push channel (WhatsApp, Messenger), where nothing has been sent yet.
- */
-export const agentReplyStatus = (channel: string) => (isPolledChannel(channel) ? 'sent' : 'queued');
+export const isDirectChannel = (channel: string) => DIRECT_CHANNELS.has(channel);
 
 /**
- * Hook for delivering a stored agent reply on the conversation's channel.
- *
- * - `api`, `simulator`, `widget`: nothing to do on purpose — web clients poll the transcript.
- * - `whatsapp`, `messenger`: NOT IMPLEMENTED YET (a later issue sends through the Graph API and moves
- *   the message from `queued` to `sent`/`failed`). Until then the message stays `queued`; this function
- *   does not pretend to send it.
+ * The status an outbound message (assistant or agent) is stored with: `sent` where storing delivers
+ * it; `queued` on a channel reached through another platform (WhatsApp, Messenger), where a sender
+ * moves it on to `sent`/`failed`.
  */
+export const outboundStatus = (channel: string) => (isDirectChannel(channel) ? 'sent' : 'queued');
+
+/** Tells live views and channel senders that an outbound message was stored. */
+export function announceOutboundMessage(ctx: AppContext, message: MessageRow) {
+  publishConversationEvent(ctx, {
+    type: 'message',
+    business_id: message.businessId,
+    conversation_id: message.conversationId,
+    message_id: message.messageId,
+    sender_type: message.senderType,
+    channel: message.channel,
+  });
+}
+
+/** Delivers a stored agent reply on the conversation's channel. */
 export async function deliverAgentReply(
-  _ctx: AppContext,
+  ctx: AppContext,
   _conversation: ConversationRow,
-  _message: MessageRow,
+  message: MessageRow,
 ): Promise<void> {
-  // Intentionally empty; see above.
+  announceOutboundMessage(ctx, message);
 }

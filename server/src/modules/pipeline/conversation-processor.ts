@@ -7,6 +7,7 @@ import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import type { LlmClient } from '../../llm/llm-client.js';
 import { getBusinessConfig } from '../config-cache/business-config-cache.js';
 import { isAiStopped } from '../conversations/ai-control.js';
+import { publishConversationEvent } from '../conversations/conversation-events.js';
 import { persistTurn } from './persist-turn.js';
 import type { TurnListener, TurnOutcome } from './pipeline-types.js';
 import { runTurn } from './run-turn.js';
@@ -207,6 +208,14 @@ export class ConversationProcessor {
     // Not pending any more (deleted, or handled elsewhere after our lease expired): nothing was written,
     // and the caller answers from what is stored.
     if (!persisted) return null;
+    publishConversationEvent(ctx, {
+      type: 'message',
+      business_id: leased.businessId,
+      conversation_id: conversationId,
+      message_id: persisted.replyId,
+      sender_type: 'assistant',
+      channel: leased.channel,
+    });
     ctx.metrics.messagesProcessed.inc({ outcome: turn.fallback ? 'fallback' : turn.engine });
     return {
       messageId: message.messageId,

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { rowsOf } from '../../db/raw-rows.js';
+import { outboundStatus } from '../conversations/deliver-agent-reply.js';
 import type { TurnResult } from './run-turn.js';
 
 export interface PersistInput {
@@ -76,7 +77,7 @@ export async function persistTurn(db: DbOrTx, input: PersistInput): Promise<{ re
       INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number,
                             channel, status, stage_id, reply_to_message_id, metadata)
       SELECT ${conversationId}, ${businessId}, 'assistant', ${turn.reply}, ${input.messageSequence + 1}::int,
-             ${input.channel}, 'sent', ${turn.stage.stageId}::uuid, inbound.message_id,
+             ${input.channel}, ${outboundStatus(input.channel)}, ${turn.stage.stageId}::uuid, inbound.message_id,
              ${JSON.stringify({ fallback: turn.fallback, engine: turn.engine })}::jsonb
         FROM inbound
       RETURNING message_id

@@ -1,0 +1,65 @@
+import type { AppContext } from '../../context.js';
+
+/**
+ * What happened in a conversation, for live views (the widget, later the inbox) and for the channel
+ * senders. Published on the invalidation bus, so with REDIS_URL every server process hears it.
+ */
+export type ConversationEvent =
+  | {
+      type: 'message';
+      business_id: string;
+      conversation_id: string;
+      message_id: string;
+      sender_type: string;
+      channel: string;
+    }
+  | { type: 'typing'; business_id: string; conversation_id: string; on: boolean }
+  | {
+      type: 'delivery';
+      business_id: string;
+      conversation_id: string;
+      message_id: string;
+      delivery_status: string;
+      delivery_error?: string | null;
+    };
+
+type Listener = (event: ConversationEvent) => void;
+
+const listenersByContext = new WeakMap<AppContext, Set<Listener>>();
+
+function listenersOf(ctx: AppContext) {
+  let listeners = listenersByContext.get(ctx);
+  if (!listeners) {
+    const created = new Set<Listener>();
+    ctx.bus.subscribe('conversation-event', (payload) => {
+      let event: ConversationEvent;
+      try {
+        event = JSON.parse(payload) as ConversationEvent;
+      } catch {
+        return;
+      }
+      for (const listener of created) {
+        try {
+          listener(event);
+        } catch {
+          // One broken listener (a closed stream) must not keep the event from the others.
+        }
+      }
+    });
+    listenersByContext.set(ctx, created);
+    listeners = created;
+  }
+  return listeners;
+}
+
+export function publishConversationEvent(ctx: AppContext, event: ConversationEvent) {
+  listenersOf(ctx);
+  ctx.bus.publish('conversation-event', JSON.stringify(event));
+}
+
+/** Returns the function that unsubscribes. */
+export function subscribeConversationEvents(ctx: AppContext, listener: Listener): () => void {
+  const listeners = listenersOf(ctx);
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
