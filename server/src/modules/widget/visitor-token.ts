@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** Every visitor token starts with this, so the auth plugin can tell it from an API key at a glance. */
 export const VISITOR_TOKEN_PREFIX = 'wvt_';
@@ -12,6 +12,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const VISITOR_ID = /^[A-Za-z0-9_-]{22}$/;
 
 export const isVisitorToken = (value: string | undefined) => !!value?.startsWith(VISITOR_TOKEN_PREFIX);
+
+/**
+ * The signing key, derived from the server's channel secrets key (CHANNEL_SECRETS_KEY or DATA_DIR,
+ * shared by every process) so that no second secret needs managing, yet a different key is used.
+ */
+export const visitorTokenKey = (secretsKey: Buffer) =>
+  Buffer.from(hkdfSync('sha256', secretsKey, Buffer.alloc(0), 'icmp widget visitor tokens v1', 32));
 
 /**
  * Visitor tokens are signed, not stored: `wvt_<visitor id>.<business id>.<HMAC-SHA256>` with a server
