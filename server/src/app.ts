@@ -28,6 +28,9 @@ import { templateTestRoutes } from './modules/pipeline/template-test.routes.js';
 import { stageRoutes } from './modules/stages/stages.routes.js';
 import { templateRoutes } from './modules/templates/templates.routes.js';
 import { userRoutes } from './modules/users/users.routes.js';
+import { createVisitorTokens, visitorTokenKey } from './modules/widget/visitor-token.js';
+import { widgetRoutes } from './modules/widget/widget.routes.js';
+import { DEFAULT_WIDGET_DIST, widgetScriptRoutes } from './modules/widget/widget-script.routes.js';
 import { createKeyResolver, registerAuth } from './plugins/auth.js';
 import { registerErrorHandler, renderFrameworkError } from './plugins/error-handler.js';
 import { createMetrics, registerRequestMetrics } from './plugins/metrics.js';
@@ -90,6 +93,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
 
   const bus = deps.bus ?? (await createInvalidationBus(config.redisUrl));
   const metrics = createMetrics(() => deps.database.statementCount());
+  const secretsKey = deps.secretsKey ?? resolveSecretsKey(config.channelSecretsKey, null);
   const resolveKey = createKeyResolver({ db: deps.database.db, masterKeyHash: deps.masterKeyHash, bus });
   const context: AppContext = {
     config,
@@ -100,7 +104,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
     resolveKey,
     configCache: createBusinessConfigCache({ db: deps.database.db, bus }),
     llm: createLlmClient(config),
-    secretBox: createSecretBox(deps.secretsKey ?? resolveSecretsKey(config.channelSecretsKey, null)),
+    secretBox: createSecretBox(secretsKey),
   };
 
   app.addHook('onRequest', async (request, reply) => {
@@ -148,6 +152,8 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   const processor = new ConversationProcessor(context, context.llm);
   await app.register(messageRoutes(context, processor));
   await app.register(templateTestRoutes(context));
+  await app.register(widgetScriptRoutes(config.widgetDistDir ?? DEFAULT_WIDGET_DIST));
+  await app.register(widgetRoutes(context, processor, createVisitorTokens(visitorTokenKey(secretsKey))));
   app.decorate(
     'llmDescription',
     context.llm

@@ -37,6 +37,7 @@ const EnvSchema = Type.Object({
   ),
   DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 500 }),
   WEB_DIST_DIR: Type.Optional(NonEmpty),
+  WIDGET_DIST_DIR: Type.Optional(NonEmpty),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -103,6 +104,8 @@ export interface Config {
   readonly logLevel: string;
   readonly dbPoolSize: number;
   readonly webDistDir: string | undefined;
+  /** Where the built widget.js is (default: widget/dist of this checkout). */
+  readonly widgetDistDir: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -187,5 +190,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: env.LOG_LEVEL,
     dbPoolSize: env.DB_POOL_SIZE,
     webDistDir: env.WEB_DIST_DIR,
+    widgetDistDir: env.WIDGET_DIST_DIR,
   });
 }

@@ -32,9 +32,19 @@ function freePort(): Promise<number> {
   });
 }
 
-function run(command: string, args: string[], cwd: string, log: string): Promise<void> {
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  log: string,
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    const child = spawn(command, args, {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...extraEnv },
+    });
     let output = '';
     child.stdout.on('data', (d) => {
       output += d;
@@ -138,12 +148,21 @@ export default async function globalSetup(_config: FullConfig) {
       ROOT,
       path.join(RESULTS_DIR, 'web-build.log'),
     );
+    // The widget is built from the current sources too, into the same private directory tree.
+    const widgetDir = path.join(tmp, 'widget-dist');
+    const widgetBuild = run(
+      'npm',
+      ['run', 'build', '--workspace', 'widget'],
+      ROOT,
+      path.join(RESULTS_DIR, 'widget-build.log'),
+      { WIDGET_OUT_DIR: widgetDir },
+    );
     fakeLlm = startProcess(
       'fake-llm',
       ['--import', 'tsx', 'test/helpers/fake-llm-cli.ts', '--port', '0', '--latency', '20'],
       process.env,
     );
-    const [llmUrl] = await Promise.all([waitForUrl(fakeLlm, 30_000), build]);
+    const [llmUrl] = await Promise.all([waitForUrl(fakeLlm, 30_000), build, widgetBuild]);
     const builtAt = Date.now();
 
     const port = await freePort();
@@ -160,6 +179,7 @@ export default async function globalSetup(_config: FullConfig) {
       HOST: '127.0.0.1',
       DATA_DIR: path.join(tmp, 'data'),
       WEB_DIST_DIR: distDir,
+      WIDGET_DIST_DIR: widgetDir,
       ICMP_API_KEY: adminKey,
       OPENAI_BASE_URL: llmUrl,
       OPENAI_API_KEY: 'test',

@@ -5,6 +5,7 @@ import type { Db } from '../db/client.js';
 import { AppError, forbidden } from '../errors.js';
 import { hashesEqual, hashSecret } from '../lib/keys.js';
 import { findBusinessByKeyHash } from '../modules/businesses/index.js';
+import { isVisitorToken } from '../modules/widget/visitor-token.js';
 
 export type Principal = { role: 'admin' } | { role: 'business'; businessId: string; businessName: string };
 
@@ -21,8 +22,16 @@ declare module 'fastify' {
 
 export const BUSINESS_KEY_COOKIE = 'businessApiKey';
 
-/** The key a request presents, from `Authorization: Bearer`, `X-API-Key` or the session cookie. */
+/**
+ * The key a request presents, from `Authorization: Bearer`, `X-API-Key` or the session cookie. A web
+ * widget visitor token is no key: it counts as no credential here (401 on every route that needs one).
+ */
 export function presentedKey(request: FastifyRequest): string | undefined {
+  const key = anyPresentedKey(request);
+  return key && !isVisitorToken(key) ? key : undefined;
+}
+
+function anyPresentedKey(request: FastifyRequest): string | undefined {
   const authorization = request.headers.authorization;
   if (authorization?.startsWith('Bearer ')) return authorization.slice(7).trim() || undefined;
   const header = request.headers['x-api-key'];

@@ -1,6 +1,10 @@
 /** What other modules may use of conversations: messages are stored and read only through these. */
 export { isAiStopped } from './ai-control.js';
-export { publishConversationEvent } from './conversation-events.js';
+export {
+  type ConversationEvent,
+  publishConversationEvent,
+  subscribeConversationEvents,
+} from './conversation-events.js';
 export { outboundStatus } from './deliver-agent-reply.js';
 export { insertLlmCall } from './llm-calls.repository.js';
 export {

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../../context.js';
 import { rowsOf } from '../../../db/raw-rows.js';
-import { publishConversationEvent } from '../../conversations/conversation-events.js';
+import { publishConversationEvent } from '../../conversations/index.js';
 import { findQueuedDelivery, recordPartSent } from './deliveries.repository.js';
 import type { StatusEvent } from './meta-types.js';
 import { MAX_TEXT, splitText } from './split-text.js';

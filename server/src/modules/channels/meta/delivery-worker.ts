@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../../context.js';
-import {
-  publishConversationEvent,
-  subscribeConversationEvents,
-} from '../../conversations/conversation-events.js';
+import { publishConversationEvent, subscribeConversationEvents } from '../../conversations/index.js';
 import { getMetaConnection } from '../channels.service.js';
 import {
   type ClaimedDelivery,

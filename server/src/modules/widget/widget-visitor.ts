@@ -1,0 +1,48 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../context.js';
+import { AppError } from '../../errors.js';
+import { hashSecret } from '../../lib/keys.js';
+import { getWebChannel, type WebChannel } from '../channels/channels.service.js';
+import { getBusinessConfig } from '../config-cache/index.js';
+import type { VisitorIdentity, VisitorTokens } from './visitor-token.js';
+import { checkOrigin, normalizeOrigin } from './widget-cors.js';
+
+export interface Visitor extends VisitorIdentity {
+  channel: WebChannel;
+}
+
+const bearerOf = (request: FastifyRequest) => {
+  const header = request.headers.authorization;
+  return header?.startsWith('Bearer ') ? header.slice(7).trim() || undefined : undefined;
+};
+
+/** Rate-limit bucket: the visitor token (hashed) when one is sent, else the client address. */
+export function visitorRateKey(request: FastifyRequest) {
+  const token = bearerOf(request);
+  return token ? `wv:${hashSecret(token).slice(0, 32)}` : `ip:${request.ip}`;
+}
+
+/**
+ * The visitor a widget request comes from: a valid token of a business whose web channel is still
+ * enabled, called from one of its allowed origins (or without Origin, from outside a browser).
+ * Disabling the channel stops existing visitors at once, not only new sessions.
+ */
+export function createVisitorAuth(ctx: AppContext, tokens: VisitorTokens) {
+  const ownOrigin = normalizeOrigin(ctx.config.publicUrl);
+  return async function visitorOf(request: FastifyRequest, reply: FastifyReply): Promise<Visitor> {
+    const token = bearerOf(request);
+    if (!token) throw new AppError('AUTHENTICATION_ERROR', 'A visitor token is required');
+    const identity = tokens.verify(token);
+    if (!identity) throw new AppError('AUTHENTICATION_ERROR', 'The visitor token is not valid');
+    // A token of a deleted business names nobody (and must not make getWebChannel create a row).
+    if (!(await getBusinessConfig(ctx, identity.businessId))) {
+      throw new AppError('AUTHENTICATION_ERROR', 'The visitor token is not valid');
+    }
+    const channel = await getWebChannel(ctx, identity.businessId);
+    if (!channel.enabled) throw new AppError('AUTHORIZATION_ERROR', 'The web chat is not enabled');
+    checkOrigin(request, reply, channel.allowedOrigins, ownOrigin, false);
+    return { ...identity, channel };
+  };
+}
+
+export type VisitorAuth = ReturnType<typeof createVisitorAuth>;
