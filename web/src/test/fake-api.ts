@@ -757,6 +757,14 @@ export class FakeApi {
       this.channels = { ...this.channels, whatsapp: { ...next, connected: next.has_access_token } };
       return json(200, this.channels.whatsapp);
     });
+    this.on('POST', `${base}/:channel/test`, (r, p) =>
+      json(200, {
+        success: true,
+        channel: p.channel,
+        to: (r.body as { to: string }).to,
+        graph_message_id: 'wamid.TEST1',
+      }),
+    );
     this.on('PUT', `${base}/web`, (r) => {
       const b = r.body as Partial<Channels['web']>;
       this.channels = { ...this.channels, web: { ...this.channels.web, ...b } };

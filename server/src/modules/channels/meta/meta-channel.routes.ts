@@ -15,14 +15,17 @@ const TestBody = Type.Object(
     to: Type.String({ minLength: 1, maxLength: 64, description: 'wa_id (phone number) or Messenger PSID' }),
     text: Type.Optional(Type.String({ maxLength: 4096 })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, $id: 'ChannelTestMessageBody' },
 );
-const TestResult = Type.Object({
-  success: Type.Literal(true),
-  channel: Type.String(),
-  to: Type.String(),
-  graph_message_id: Type.String(),
-});
+const TestResult = Type.Object(
+  {
+    success: Type.Literal(true),
+    channel: Type.String(),
+    to: Type.String(),
+    graph_message_id: Type.String(),
+  },
+  { $id: 'ChannelTestMessageResult' },
+);
 
 export const metaChannelRoutes = (ctx: AppContext) => async (root: FastifyInstance) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();

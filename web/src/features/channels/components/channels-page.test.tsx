@@ -46,6 +46,28 @@ describe('channels page', () => {
     expect(whatsapp.getAllByText('Stored — leave empty to keep it').length).toBeGreaterThan(0);
   });
 
+  it('sends a test message once connected and shows what Meta answered', async () => {
+    const user = userEvent.setup();
+    api.channels = {
+      ...api.channels,
+      whatsapp: {
+        ...api.channels.whatsapp,
+        phone_number_id: '1234567890',
+        has_access_token: true,
+        connected: true,
+      },
+    };
+    open();
+    const whatsapp = within(await screen.findByRole('region', { name: 'WhatsApp' }));
+    await user.type(whatsapp.getByLabelText(/Customer phone number/), '5511987654321');
+    await user.click(whatsapp.getByRole('button', { name: 'Send test' }));
+    expect(await whatsapp.findByText(/Sent to 5511987654321 \(message id wamid.TEST1\)/)).toBeInTheDocument();
+    expect(api.find('POST', `/api/businesses/${BUSINESS_ID}/channels/whatsapp/test`)[0]?.body).toEqual({
+      to: '5511987654321',
+    });
+    expect(section('Messenger').queryByRole('button', { name: 'Send test' })).toBeNull();
+  });
+
   it('shows the server’s field error next to the field', async () => {
     const user = userEvent.setup();
     api.override('PUT /api/businesses/:id/channels/whatsapp', () =>

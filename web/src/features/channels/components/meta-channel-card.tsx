@@ -11,6 +11,7 @@ import {
 import { fieldErrorsOf } from '@/lib/api/errors';
 import { ChannelCard } from './channel-card';
 import { CopyableValue } from './copyable-value';
+import { TestMessageForm } from './test-message-form';
 
 export interface MetaChannelStatus {
   externalId: string | null;
@@ -32,6 +33,7 @@ const TEXT = {
     tokenField: 'access_token',
     tokenLabel: 'Access token',
     tokenHelp: 'A system-user token with whatsapp_business_messaging',
+    recipient: 'Customer phone number (wa_id, digits)',
   },
   messenger: {
     title: 'Messenger',
@@ -43,6 +45,7 @@ const TEXT = {
     tokenField: 'page_access_token',
     tokenLabel: 'Page access token',
     tokenHelp: 'A page token with pages_messaging',
+    recipient: 'Recipient PSID (someone who wrote to the page)',
   },
 } as const;
 
@@ -183,6 +186,9 @@ export function MetaChannelCard({
             )}
           </Stack>
         </Box>
+        {status.connected && (
+          <TestMessageForm businessId={businessId} channel={kind} recipientLabel={text.recipient} />
+        )}
       </Stack>
       <ConfirmDialog
         open={confirming}

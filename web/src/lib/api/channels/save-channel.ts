@@ -33,6 +33,17 @@ export const disconnectChannel = (businessId: string, channel: 'whatsapp' | 'mes
 export const rotateWebKey = (businessId: string) =>
   unwrap(apiClient.POST('/api/businesses/{business_id}/channels/web/rotate-key', path(businessId)));
 
+export const sendTestMessage = (
+  businessId: string,
+  input: { channel: 'whatsapp' | 'messenger'; to: string; text?: string },
+) =>
+  unwrap(
+    apiClient.POST('/api/businesses/{business_id}/channels/{channel}/test', {
+      params: { path: { business_id: businessId, channel: input.channel } },
+      body: { to: input.to, ...(input.text ? { text: input.text } : {}) },
+    }),
+  );
+
 /** A mutation on the business's channels that refreshes them afterwards. */
 export function useChannelMutation<I, O>(
   businessId: string,
