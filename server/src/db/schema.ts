@@ -18,20 +18,13 @@ const _id = () => uuid().primaryKey().defaultRandom();
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
 
-/** Non-secret business settings; secrets live in `channel_secrets` and are never serialised. */
+/** Non-secret business settings (channel connections and their secrets live in `channel_connections`). */
 export interface BusinessSettings {
   fallback_reply?: string;
   llm_model?: string;
   llm_provider?: 'openai' | 'anthropic';
   llm_temperature?: number;
   history_limit?: number;
-}
-
-export interface ChannelSecrets {
-  whatsapp_access_token?: string;
-  messenger_page_access_token?: string;
-  meta_app_secret?: string;
-  meta_verify_token?: string;
 }
 
 export const businesses = pgTable(
@@ -48,20 +41,13 @@ export const businesses = pgTable(
       onDelete: 'set null',
     }),
     apiKeyHash: text('api_key_hash').notNull(),
-    widgetKey: text('widget_key'),
-    whatsappPhoneNumberId: text('whatsapp_phone_number_id'),
-    messengerPageId: text('messenger_page_id'),
     settings: jsonb('settings').$type<BusinessSettings>().notNull().default({}),
-    channelSecrets: jsonb('channel_secrets').$type<ChannelSecrets>().notNull().default({}),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex('businesses_name_unique').on(sql`lower(${t.businessName})`),
     uniqueIndex('businesses_api_key_hash_unique').on(t.apiKeyHash),
-    uniqueIndex('businesses_widget_key_unique').on(t.widgetKey),
-    uniqueIndex('businesses_whatsapp_unique').on(t.whatsappPhoneNumberId),
-    uniqueIndex('businesses_messenger_unique').on(t.messengerPageId),
   ],
 );
 

@@ -233,52 +233,31 @@ describe('GET /api/businesses/:business_id', () => {
     expect(JSON.stringify(error.details)).toContain('business_id');
   });
 
-  it('never shows keys or channel secrets', async () => {
+  it('never shows keys; channel settings are not business fields', async () => {
     const business = await createBusiness(t.app, t.masterKey);
     const token = `EAAG-secret-${missingId()}`;
-    const appSecret = `app-secret-${missingId()}`;
-    const patched = await inject(
+    // Channels have their own API (PUT /api/businesses/{id}/channels/...): the business refuses them.
+    const refused = await inject(
       'PATCH',
       `/api/businesses/${business.business_id}`,
       bearer(business.api_key),
       {
         whatsapp_access_token: token,
-        meta_app_secret: appSecret,
-        whatsapp_phone_number_id: `pn-${missingId()}`,
       },
     );
-    expect(patched.statusCode).toBe(200);
-    expect(patched.body).not.toContain(token);
-    expect(patched.body).not.toContain(appSecret);
+    expectFieldErrors(refused, ['whatsapp_access_token']);
+    expect(refused.body).not.toContain(token);
 
     for (const key of [t.masterKey, business.api_key]) {
       const response = await inject('GET', `/api/businesses/${business.business_id}`, bearer(key));
       expect(response.statusCode).toBe(200);
       const body = response.json();
-      expect(body).toMatchObject({
-        has_api_key: true,
-        has_whatsapp_access_token: true,
-        has_meta_app_secret: true,
-        has_messenger_page_access_token: false,
-        has_meta_verify_token: false,
-      });
+      expect(body).toMatchObject({ has_api_key: true });
       for (const secretKey of SECRET_KEYS) expect(body).not.toHaveProperty(secretKey);
-      for (const secret of [token, appSecret, business.api_key]) expect(response.body).not.toContain(secret);
+      expect(response.body).not.toContain(business.api_key);
     }
     const list = await inject('GET', '/api/businesses?per_page=100', bearer(t.masterKey));
-    expect(list.body).not.toContain(token);
     expect(list.body).not.toContain(business.api_key);
-
-    // null clears a secret.
-    const cleared = await inject(
-      'PATCH',
-      `/api/businesses/${business.business_id}`,
-      bearer(business.api_key),
-      {
-        whatsapp_access_token: null,
-      },
-    );
-    expect(cleared.json()).toMatchObject({ has_whatsapp_access_token: false, has_meta_app_secret: true });
   });
 });
 

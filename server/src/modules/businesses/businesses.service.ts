@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
-import type { ChannelSecrets } from '../../db/schema.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import { generateSecret, hashSecret } from '../../lib/keys.js';
 import type { Page } from '../../lib/schemas.js';
@@ -24,7 +22,6 @@ import type { Business, CreateBusinessBody, UpdateBusinessBody } from './busines
 export type BusinessProfileInput = Static<typeof CreateBusinessBody>;
 
 export function serializeBusiness(row: BusinessRow): Business {
-  const secrets: ChannelSecrets = row.channelSecrets ?? {};
   return {
     business_id: row.businessId,
     business_name: row.businessName,
@@ -35,14 +32,7 @@ export function serializeBusiness(row: BusinessRow): Business {
     owner_id: row.ownerId,
     first_stage_id: row.firstStageId,
     settings: row.settings ?? {},
-    widget_key: row.widgetKey,
-    whatsapp_phone_number_id: row.whatsappPhoneNumberId,
-    messenger_page_id: row.messengerPageId,
     has_api_key: Boolean(row.apiKeyHash),
-    has_whatsapp_access_token: Boolean(secrets.whatsapp_access_token),
-    has_messenger_page_access_token: Boolean(secrets.messenger_page_access_token),
-    has_meta_app_secret: Boolean(secrets.meta_app_secret),
-    has_meta_verify_token: Boolean(secrets.meta_verify_token),
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };
@@ -68,7 +58,6 @@ export async function createBusiness(ctx: AppContext, principal: Principal, inpu
       ownerId: input.owner_id ?? null,
       settings: input.settings ?? {},
       apiKeyHash: hashSecret(apiKey),
-      widgetKey: `wk_${randomBytes(18).toString('base64url')}`,
     });
     const templateRows = await insertTemplates(tx, [
       ...TEMPLATE_ROLES.map((role) => ({
@@ -117,13 +106,6 @@ export async function listAllBusinesses(ctx: AppContext, page: Page) {
 
 export type BusinessUpdateInput = Static<typeof UpdateBusinessBody>;
 
-const SECRET_FIELDS = [
-  'whatsapp_access_token',
-  'messenger_page_access_token',
-  'meta_app_secret',
-  'meta_verify_token',
-] as const;
-
 export async function changeBusiness(
   ctx: AppContext,
   principal: Principal,
@@ -149,19 +131,7 @@ export async function changeBusiness(
   if (input.phone_number !== undefined) values.phoneNumber = input.phone_number;
   if (input.website !== undefined) values.website = input.website;
   if (input.owner_id !== undefined) values.ownerId = input.owner_id;
-  if (input.whatsapp_phone_number_id !== undefined)
-    values.whatsappPhoneNumberId = input.whatsapp_phone_number_id;
-  if (input.messenger_page_id !== undefined) values.messengerPageId = input.messenger_page_id;
   if (input.settings !== undefined) values.settings = { ...current.settings, ...input.settings };
-  if (SECRET_FIELDS.some((field) => input[field] !== undefined)) {
-    const secrets: ChannelSecrets = { ...current.channelSecrets };
-    for (const field of SECRET_FIELDS) {
-      const value = input[field];
-      if (value === null || value === '') delete secrets[field];
-      else if (value !== undefined) secrets[field] = value;
-    }
-    values.channelSecrets = secrets;
-  }
   if (input.first_stage_id !== undefined) {
     const stage = await findStage(ctx.db, input.first_stage_id, businessId);
     if (!stage) {
@@ -175,7 +145,7 @@ export async function changeBusiness(
   if (!updated) throw notFound('Business');
   ctx.bus.publish('business', businessId);
   await recordAudit(ctx.db, principal, businessId, 'update', 'business', businessId, {
-    fields: Object.keys(input).filter((k) => !(SECRET_FIELDS as readonly string[]).includes(k)),
+    fields: Object.keys(input),
   });
   return serializeBusiness(updated);
 }

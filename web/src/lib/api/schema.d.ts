@@ -4501,11 +4501,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': {
-            /** @description wa_id (phone number) or Messenger PSID */
-            to: string;
-            text?: string;
-          };
+          'application/json': components['schemas']['ChannelTestMessageBody'];
         };
       };
       responses: {
@@ -4515,13 +4511,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /** @enum {boolean} */
-              success: true;
-              channel: string;
-              to: string;
-              graph_message_id: string;
-            };
+            'application/json': components['schemas']['ChannelTestMessageResult'];
           };
         };
         /** @description Every error response */
@@ -4669,14 +4659,7 @@ export interface components {
       owner_id: string | null;
       first_stage_id: string | null;
       settings: components['schemas']['BusinessSettings'];
-      widget_key: string | null;
-      whatsapp_phone_number_id: string | null;
-      messenger_page_id: string | null;
       has_api_key: boolean;
-      has_whatsapp_access_token: boolean;
-      has_messenger_page_access_token: boolean;
-      has_meta_app_secret: boolean;
-      has_meta_verify_token: boolean;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
@@ -4717,12 +4700,6 @@ export interface components {
        */
       first_stage_id?: string;
       settings?: components['schemas']['BusinessSettings'];
-      whatsapp_phone_number_id?: string | null;
-      messenger_page_id?: string | null;
-      whatsapp_access_token?: string | null;
-      messenger_page_access_token?: string | null;
-      meta_app_secret?: string | null;
-      meta_verify_token?: string | null;
     };
     BusinessApiKey: {
       api_key: string;
@@ -5569,6 +5546,18 @@ export interface components {
       /** @description An unsaved draft to test */
       content?: string;
       system_prompt?: string;
+    };
+    ChannelTestMessageResult: {
+      /** @constant */
+      success: true;
+      channel: string;
+      to: string;
+      graph_message_id: string;
+    };
+    ChannelTestMessageBody: {
+      /** @description wa_id (phone number) or Messenger PSID */
+      to: string;
+      text?: string;
     };
   };
   responses: never;

@@ -1,16 +1,6 @@
-import {
-  Box,
-  Button,
-  Chip,
-  CircularProgress,
-  Grid,
-  MenuItem,
-  Paper,
-  Stack,
-  TextField,
-  Typography,
-} from '@mui/material';
+import { Button, CircularProgress, Grid, MenuItem, Paper, Stack, TextField, Typography } from '@mui/material';
 import { type FormEvent, useEffect, useMemo, useState } from 'react';
+import { Link as RouterLink } from 'react-router-dom';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
@@ -25,6 +15,7 @@ import type { Business } from '@/lib/api/models';
 import { useStages } from '@/lib/api/stages/list-stages';
 import { saveConfig } from '@/lib/auth/auth-api';
 import { useSession } from '@/lib/auth/session';
+import { paths } from '@/lib/paths';
 import { useRuntime } from '@/lib/runtime';
 import { NewKeyDialog } from './new-key-dialog';
 
@@ -134,9 +125,6 @@ function SettingsForm({ businessId }: { businessId: string }) {
     />
   );
 
-  const flags = Object.entries(business.data ?? {}).filter(
-    ([k, v]) => k.startsWith('has_') && typeof v === 'boolean',
-  );
   return (
     <Stack spacing={2}>
       <Paper component="form" onSubmit={submit} noValidate sx={{ p: { xs: 2, sm: 3 } }}>
@@ -201,23 +189,17 @@ function SettingsForm({ businessId }: { businessId: string }) {
           )}
         </Stack>
       </Paper>
-      {flags.length > 0 && (
-        <Paper sx={{ p: { xs: 2, sm: 3 } }}>
-          <Typography variant="h2" component="h2" gutterBottom>
-            Channels
-          </Typography>
-          <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap' }}>
-            {flags.map(([k, v]) => (
-              <Chip
-                key={k}
-                label={k.replace(/^has_/, '').replace(/_/g, ' ')}
-                color={v ? 'success' : 'default'}
-                variant={v ? 'filled' : 'outlined'}
-              />
-            ))}
-          </Box>
-        </Paper>
-      )}
+      <Paper sx={{ p: { xs: 2, sm: 3 } }}>
+        <Typography variant="h2" component="h2" gutterBottom>
+          Channels
+        </Typography>
+        <Typography variant="body2" color="text.secondary" sx={{ mb: 1.5 }}>
+          WhatsApp, Messenger and the chat widget for your website are connected on their own page.
+        </Typography>
+        <Button component={RouterLink} to={paths.channels()} variant="outlined">
+          Open Channels
+        </Button>
+      </Paper>
       <KeyPanel businessId={businessId} />
     </Stack>
   );
