@@ -49,6 +49,7 @@ export const messageRoutes =
           content,
           userId: body.user_id,
           conversationId: body.conversation_id,
+          channel: body.channel ?? 'api',
           externalMessageId:
             body.external_message_id ??
             (typeof idempotencyKey === 'string' && idempotencyKey ? idempotencyKey.slice(0, 200) : undefined),

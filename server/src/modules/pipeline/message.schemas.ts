@@ -9,6 +9,12 @@ export const MessageBody = Type.Object(
     user_id: Type.Optional(Uuid),
     conversation_id: Type.Optional(Uuid),
     external_message_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    channel: Type.Optional(
+      Type.Union([Type.Literal('api'), Type.Literal('simulator')], {
+        description:
+          'Where the message comes from: `api` (default) for a business integration, `simulator` for the dashboard, so test chats are told apart from customers',
+      }),
+    ),
   },
   { $id: 'MessageBody', additionalProperties: false },
 );

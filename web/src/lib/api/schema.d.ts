@@ -5509,6 +5509,8 @@ export interface components {
        */
       conversation_id?: string;
       external_message_id?: string;
+      /** @description Where the message comes from: `api` (default) for a business integration, `simulator` for the dashboard, so test chats are told apart from customers */
+      channel?: 'api' | 'simulator';
     };
     TemplateTestResult: {
       /**

@@ -75,13 +75,18 @@ describe('simulator', () => {
     );
 
     const first = api.find('POST', '/api/message')[0];
-    expect(first?.body).toEqual({ business_id: BUSINESS_ID, content: 'Where is my order 42?' });
+    expect(first?.body).toEqual({
+      business_id: BUSINESS_ID,
+      content: 'Where is my order 42?',
+      channel: 'simulator',
+    });
 
     await user.type(screen.getByRole('textbox', { name: 'Message' }), 'Thanks{Enter}');
     await waitFor(() => expect(api.find('POST', '/api/message')).toHaveLength(2));
     expect(api.find('POST', '/api/message')[1]?.body).toEqual({
       business_id: BUSINESS_ID,
       content: 'Thanks',
+      channel: 'simulator',
       user_id: USER,
       conversation_id: CONV,
     });
@@ -93,6 +98,7 @@ describe('simulator', () => {
     expect(api.find('POST', '/api/message')[2]?.body).toEqual({
       business_id: BUSINESS_ID,
       content: 'Hello again',
+      channel: 'simulator',
     });
   });
 

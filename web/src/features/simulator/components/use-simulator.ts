@@ -86,6 +86,7 @@ export function useSimulator(businessId: string) {
         {
           business_id: businessId,
           content,
+          channel: 'simulator',
           ...(userId ? { user_id: userId } : {}),
           ...(conversationId ? { conversation_id: conversationId } : {}),
         },

@@ -1,13 +1,12 @@
 import { ApiError, networkError, toApiError } from '@/lib/api/errors';
 import type { MessageResponse, ProcessingStep } from '@/lib/api/models';
+import type { paths } from '@/lib/api/schema';
 import { readSse } from '@/lib/sse';
 
-export interface SendMessageInput {
-  business_id: string;
-  content: string;
-  user_id?: string;
-  conversation_id?: string;
-}
+/** The body of POST /api/message, as the server declares it. */
+export type SendMessageInput = NonNullable<
+  paths['/api/message']['post']['requestBody']
+>['content']['application/json'];
 
 export interface StreamHandlers {
   onStage?: (e: { stage_id: string; stage_name: string; previous_stage_id: string | null }) => void;
