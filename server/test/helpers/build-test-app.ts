@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type App, buildApp } from '../../src/app.js';
+import type { InvalidationBus } from '../../src/cache/invalidation-bus.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type Database, openDatabase } from '../../src/db/client.js';
 import { generateSecret, hashSecret } from '../../src/lib/keys.js';
@@ -20,7 +21,7 @@ export interface TestApp {
  */
 export async function buildTestApp(
   env: Record<string, string> = {},
-  options: { database?: Database } = {},
+  options: { database?: Database; bus?: InvalidationBus } = {},
 ): Promise<TestApp> {
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -39,7 +40,11 @@ export async function buildTestApp(
       dataDir: env.DATA_DIR ?? null,
       poolSize: config.dbPoolSize,
     }));
-  const app = await buildApp(config, { database, masterKeyHash: hashSecret(masterKey) });
+  const app = await buildApp(config, {
+    database,
+    masterKeyHash: hashSecret(masterKey),
+    ...(options.bus ? { bus: options.bus } : {}),
+  });
   await app.ready();
   return {
     app,

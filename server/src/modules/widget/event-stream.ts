@@ -32,5 +32,13 @@ export function startEventStream(reply: FastifyReply) {
     end() {
       if (!raw.writableEnded) raw.end();
     },
+    /**
+     * Ends a stream that never finishes on its own (the client went away, or the server is closing):
+     * the socket is destroyed, not left half-open — otherwise server.close() waits for Node's header
+     * timeout (about a minute) before it lets go of the connection.
+     */
+    destroy() {
+      if (!raw.destroyed) raw.destroy();
+    },
   };
 }

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
+import { Gauge } from 'prom-client';
 import type { AppContext } from '../../context.js';
 import { errorResponses } from '../../lib/schemas.js';
 import { subscribeConversationEvents } from '../conversations/index.js';
@@ -41,6 +42,14 @@ export function widgetEventsRoute(
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const owners = new LRUCache<string, { visitorId: string | null }>({ max: 50_000 });
   const open = new Set<() => void>();
+  new Gauge({
+    name: 'icmp_widget_streams_open',
+    help: 'Website widget live streams (GET /api/widget/events) open in this process',
+    registers: [ctx.metrics.registry],
+    collect() {
+      this.set(open.size);
+    },
+  });
   app.addHook('preClose', async () => {
     for (const close of [...open]) close();
   });
@@ -128,7 +137,7 @@ export function widgetEventsRoute(
         clearInterval(heartbeat);
         unsubscribe();
         open.delete(close);
-        stream.end();
+        stream.destroy();
       };
       open.add(close);
       request.raw.on('close', close);
