@@ -76,7 +76,7 @@ function startProcess(name: string, args: string[], env: NodeJS.ProcessEnv): Chi
 function waitForUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let buffer = '';
-    const timer = setTimeout(() => reject(new Error('fake LLM did not print its URL in time')), timeoutMs);
+    const timer = setTimeout(() => reject(new Error('a fake server did not print its URL in time')), timeoutMs);
     child.stdout?.on('data', (d) => {
       buffer += d;
       const match = /https?:\/\/\S+/.exec(buffer);
@@ -87,7 +87,7 @@ function waitForUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`fake LLM exited early (code ${code})`));
+      reject(new Error(`a fake server exited early (code ${code})`));
     });
   });
 }
@@ -131,11 +131,13 @@ export default async function globalSetup(_config: FullConfig) {
   mkdirSync(path.join(RESULTS_DIR, 'screenshots'), { recursive: true });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'icmp-e2e-'));
   let fakeLlm: ChildProcess | undefined;
+  let fakeGraph: ChildProcess | undefined;
   let server: ChildProcess | undefined;
 
   const teardown = async () => {
     await stop(server);
     await stop(fakeLlm);
+    await stop(fakeGraph);
     rmSync(tmp, { recursive: true, force: true });
   };
 
@@ -162,7 +164,19 @@ export default async function globalSetup(_config: FullConfig) {
       ['--import', 'tsx', 'test/helpers/fake-llm-cli.ts', '--port', '0', '--latency', '20'],
       process.env,
     );
-    const [llmUrl] = await Promise.all([waitForUrl(fakeLlm, 30_000), build, widgetBuild]);
+    // The Graph API's protocol fake: every WhatsApp/Messenger send is a JSON line in fake-graph.log.
+    fakeGraph = startProcess(
+      'fake-graph',
+      ['--import', 'tsx', 'test/helpers/fake-graph-cli.ts', '--port', '0', '--log'],
+      process.env,
+    );
+    const [llmUrl, graphUrl] = await Promise.all([
+      waitForUrl(fakeLlm, 30_000),
+      waitForUrl(fakeGraph, 30_000),
+      build,
+      widgetBuild,
+    ]);
+    const metaAppSecret = `e2e_meta_${randomBytes(12).toString('hex')}`;
     const builtAt = Date.now();
 
     const port = await freePort();
@@ -186,12 +200,16 @@ export default async function globalSetup(_config: FullConfig) {
       LLM_MODEL: 'fake-model',
       LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MINUTE: '100000',
+      GRAPH_API_BASE_URL: graphUrl,
+      META_APP_SECRET: metaAppSecret,
     });
     const baseURL = `http://127.0.0.1:${port}`;
     await waitForHealth(baseURL, server, 60_000);
 
     process.env.E2E_BASE_URL = baseURL;
     process.env.E2E_ADMIN_KEY = adminKey;
+    process.env.E2E_META_APP_SECRET = metaAppSecret;
+    process.env.E2E_GRAPH_LOG = path.join(RESULTS_DIR, 'fake-graph.log');
     console.log(
       `[e2e] ICMP at ${baseURL} (PGlite in ${tmp}), fake LLM at ${llmUrl}; ` +
         `web build + fake LLM ${builtAt - started} ms, server start ${Date.now() - builtAt} ms`,
