@@ -76,7 +76,10 @@ function startProcess(name: string, args: string[], env: NodeJS.ProcessEnv): Chi
 function waitForUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let buffer = '';
-    const timer = setTimeout(() => reject(new Error('a fake server did not print its URL in time')), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error('a fake server did not print its URL in time')),
+      timeoutMs,
+    );
     child.stdout?.on('data', (d) => {
       buffer += d;
       const match = /https?:\/\/\S+/.exec(buffer);
