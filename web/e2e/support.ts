@@ -50,3 +50,18 @@ export async function appendToEditor(page: Page, editorName: string, text: strin
   await page.keyboard.press('Enter');
   await page.keyboard.type(text);
 }
+
+/** The server the global setup started. */
+export const apiBase = () => process.env.E2E_BASE_URL as string;
+
+/** One JSON request to the server's API with a key, as an integration would make it. */
+export async function api(method: string, path: string, key: string, body?: unknown) {
+  const response = await fetch(`${apiBase()}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await response.json();
+  if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { expect, type Page, test } from '@playwright/test';
-import { adminKey, openFromNav, shot, signIn } from './support';
+import { adminKey, api, apiBase, openFromNav, shot, signIn } from './support';
 
 /**
  * WhatsApp from the business's side: it connects its number on the Channels page (and sends a test
@@ -10,19 +10,6 @@ import { adminKey, openFromNav, shot, signIn } from './support';
  * too, each shown with its delivery status. The fake Graph API logs every send to E2E_GRAPH_LOG.
  */
 test.describe.configure({ mode: 'serial' });
-
-const apiBase = () => process.env.E2E_BASE_URL as string;
-
-async function api(method: string, path: string, key: string, body?: unknown) {
-  const response = await fetch(`${apiBase()}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await response.json();
-  if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 /** Posts a WhatsApp Cloud API webhook, signed with the app secret over the exact bytes sent. */
 async function postWhatsAppWebhook(payload: unknown) {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, type Page, test } from '@playwright/test';
-import { adminKey, shot, signIn } from './support';
+import { adminKey, api, apiBase, shot, signIn } from './support';
 
 /**
  * The website widget on a customer's site: a static page served from ANOTHER origin (its own HTTP
@@ -10,19 +10,6 @@ import { adminKey, shot, signIn } from './support';
  * dashboard and the reply appears live; after a reload the history is back. Phone-sized (390 px).
  */
 test.describe.configure({ mode: 'serial' });
-
-const apiBase = () => process.env.E2E_BASE_URL as string;
-
-async function api(method: string, path: string, key: string, body?: unknown) {
-  const response = await fetch(`${apiBase()}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await response.json();
-  if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 /** A shop page whose CSS tries hard to break embedded widgets. */
 const shopPage = (key: string) => `<!doctype html>

@@ -4,6 +4,7 @@ import { getBusinessConfig } from '../config-cache/index.js';
 import { appendMessage, insertMessage } from '../conversations/index.js';
 import type { ConversationProcessor } from './conversation-processor.js';
 import type { MessageResponse } from './message.schemas.js';
+import { acceptableContent } from './message-content.js';
 import { toMessageResponse } from './message-response.js';
 import type { TurnListener } from './pipeline-types.js';
 import { resolveConversation } from './resolve-conversation.js';
@@ -26,20 +27,7 @@ export async function handleInboundMessage(
   listener?: TurnListener,
 ): Promise<MessageResponse> {
   const channel = input.channel ?? 'api';
-  const content = input.content.trim();
-  if (!content)
-    throw new AppError('VALIDATION_ERROR', 'content must not be empty', {
-      field_errors: { content: 'must not be empty' },
-    });
-  if (content.length > ctx.config.maxMessageChars) {
-    throw new AppError(
-      'PAYLOAD_TOO_LARGE',
-      `content is longer than ${ctx.config.maxMessageChars} characters`,
-      {
-        field_errors: { content: `at most ${ctx.config.maxMessageChars} characters` },
-      },
-    );
-  }
+  const content = acceptableContent(input.content, ctx.config.maxMessageChars);
   const config = await getBusinessConfig(ctx, input.businessId);
   if (!config) throw notFound('Business');
 

@@ -8,6 +8,7 @@ import { findWebChannelByKey } from '../channels/channels.service.js';
 import type { ConversationProcessor } from '../pipeline/conversation-processor.js';
 import { handleInboundMessage } from '../pipeline/handle-inbound-message.js';
 import type { MessageResponse } from '../pipeline/message.schemas.js';
+import { acceptableContent } from '../pipeline/message-content.js';
 import { startEventStream } from './event-stream.js';
 import type { VisitorTokens } from './visitor-token.js';
 import {
@@ -119,21 +120,8 @@ export const widgetRoutes =
       },
       async (request, reply) => {
         const visitor = await visitorOf(request, reply);
-        const content = request.body.content.trim();
         // Checked before the visitor's user is created, so an empty or huge message leaves no trace.
-        if (!content)
-          throw new AppError('VALIDATION_ERROR', 'content must not be empty', {
-            field_errors: { content: 'must not be empty' },
-          });
-        if (content.length > ctx.config.maxMessageChars) {
-          throw new AppError(
-            'PAYLOAD_TOO_LARGE',
-            `content is longer than ${ctx.config.maxMessageChars} characters`,
-            {
-              field_errors: { content: `at most ${ctx.config.maxMessageChars} characters` },
-            },
-          );
-        }
+        const content = acceptableContent(request.body.content, ctx.config.maxMessageChars);
         const userId = await findOrCreateVisitorUserId(ctx.db, visitor.businessId, visitor.visitorId);
         const input = { businessId: visitor.businessId, content, userId, channel: 'web' };
 
