@@ -118,7 +118,7 @@ test.describe('WhatsApp channel', () => {
     await customer.click();
     const transcript = transcriptOf(page);
     await expect(transcript.getByText(question, { exact: true })).toBeVisible();
-    await expect(transcript.getByText('sent', { exact: true })).toBeVisible();
+    await expect(transcript.getByText('sent ✓', { exact: true })).toBeVisible();
   });
 
   test("an agent's reply from the dashboard is delivered on WhatsApp", async () => {
@@ -131,7 +131,7 @@ test.describe('WhatsApp channel', () => {
       })
       .toBe(true);
     await page.reload();
-    await expect(transcriptOf(page).getByText('sent', { exact: true })).toHaveCount(2);
+    await expect(transcriptOf(page).getByText('sent ✓', { exact: true })).toHaveCount(2);
     await shot(page, '41-conversation-whatsapp-delivered');
   });
 });

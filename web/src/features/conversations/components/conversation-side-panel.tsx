@@ -14,6 +14,7 @@ import {
   TextField,
   Typography,
 } from '@mui/material';
+import { ChannelChip } from '@/components/channel-chip';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { ErrorAlert } from '@/components/error-alert';
 import type { ConversationDetail } from '@/lib/api/models';
@@ -46,7 +47,7 @@ export function ConversationSidePanel({
               color={stopped ? 'warning' : 'primary'}
               variant="outlined"
             />
-            {c.channel && <Chip label={c.channel} variant="outlined" />}
+            {c.channel && <ChannelChip channel={c.channel} />}
           </Stack>
           <Typography variant="body2">
             Current stage: <strong>{stageName(c.stage_id) ?? c.stage_name ?? '—'}</strong>

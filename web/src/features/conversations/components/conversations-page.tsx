@@ -14,6 +14,7 @@ import {
 } from '@mui/material';
 import { type FormEvent, useState } from 'react';
 import { Link as RouterLink } from 'react-router-dom';
+import { ChannelChip } from '@/components/channel-chip';
 import { EmptyState } from '@/components/empty-state';
 import { ListView } from '@/components/list-view';
 import { PageHeader } from '@/components/page-header';
@@ -200,6 +201,7 @@ function Conversations({ businessId }: { businessId: string }) {
         head={
           <>
             <TableCell>Customer</TableCell>
+            <TableCell>Channel</TableCell>
             <TableCell>Stage</TableCell>
             <TableCell>Status</TableCell>
             <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>Last message</TableCell>
@@ -228,6 +230,9 @@ function Conversations({ businessId }: { businessId: string }) {
               >
                 {c.user_name || `User ${c.user_id.slice(0, 8)}`}
               </Link>
+            </TableCell>
+            <TableCell>
+              <ChannelChip channel={c.channel} />
             </TableCell>
             <TableCell>
               {c.stage_name ?? (c.stage_id ? stageName.get(c.stage_id) : undefined) ?? '—'}

@@ -130,6 +130,38 @@ describe('conversation transcript', () => {
     expect(within(items[0] as HTMLElement).queryByRole('group', { name: /LLM calls/ })).toBeNull();
   });
 
+  it('shows the channel and each reply’s delivery: ticks when sent, delivered and read, the reason when failed', async () => {
+    api.conversations[0] = {
+      ...(api.conversations[0] as (typeof api.conversations)[number]),
+      channel: 'whatsapp',
+    };
+    const reply = (id: string, seq: number, delivery_status: string, delivery_error: string | null = null) =>
+      api.messages.push(
+        makeMessage({
+          message_id: id,
+          conversation_id: CONV,
+          sender_type: 'agent',
+          message_content: `Agent reply ${seq}`,
+          sequence_number: seq,
+          channel: 'whatsapp',
+          status: delivery_status,
+          delivery_status,
+          delivery_error,
+        }),
+      );
+    reply('d1', 10, 'sent');
+    reply('d2', 11, 'delivered');
+    reply('d3', 12, 'read');
+    reply('d4', 13, 'failed', '(#131047) Re-engagement message');
+    open();
+    const transcript = await screen.findByRole('list', { name: 'Transcript' });
+    expect(await within(transcript).findByText('sent ✓')).toBeInTheDocument();
+    expect(within(transcript).getByText('delivered ✓✓')).toBeInTheDocument();
+    expect(within(transcript).getByText('read ✓✓')).toBeInTheDocument();
+    expect(within(transcript).getByText('failed: (#131047) Re-engagement message')).toBeInTheDocument();
+    expect(screen.getByTitle('Channel: WhatsApp')).toBeInTheDocument();
+  });
+
   it('shows collected data and the stage history beside the transcript', async () => {
     open();
     const data = await screen.findByRole('table', { name: 'Collected data' });
