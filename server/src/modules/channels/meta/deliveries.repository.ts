@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.js';
 import { rowsOf, toDate } from '../../../db/raw-rows.js';
-import type { MetaChannel } from './meta-types.js';
+import type { MetaChannel, StatusEvent } from './meta-types.js';
 
 export interface ClaimedDelivery {
   messageId: string;
@@ -209,4 +209,43 @@ export async function findQueuedDelivery(db: DbOrTx, businessId: string, message
         partsSent: Number(row.parts_sent),
       }
     : null;
+}
+
+/**
+ * Moves our outbound messages named by a status event forward (sent → delivered → read; failed from
+ * any of those), by Graph message id or, for a Messenger watermark, by time; returns those changed.
+ */
+export async function advanceDeliveryStatus(db: DbOrTx, businessId: string, event: StatusEvent) {
+  // Drizzle would spread a JS array into a parameter list; pass it as JSON instead.
+  const ids = sql`ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(event.messageIds)}::jsonb))`;
+  const rows = rowsOf(
+    await db.execute(sql`
+    WITH target AS (
+      SELECT m.message_id FROM messages m
+       WHERE m.business_id = ${businessId} AND m.channel = ${event.channel}
+         AND m.sender_type IN ('assistant', 'agent')
+         AND (m.external_message_id = ANY(${ids})
+              OR m.message_id IN (SELECT d.message_id FROM message_deliveries d
+                                   WHERE d.business_id = ${businessId}
+                                     AND d.graph_message_ids && ${ids})
+              OR (${event.watermark}::bigint IS NOT NULL AND cardinality(${ids}) = 0
+                  AND m.created_at <= to_timestamp(${event.watermark}::bigint / 1000.0)
+                  AND m.conversation_id IN (
+                    SELECT c.conversation_id FROM conversations c JOIN users u ON u.user_id = c.user_id
+                     WHERE c.business_id = ${businessId} AND u.messenger_psid = ${event.customerId})))
+    )
+    UPDATE messages m
+       SET status = ${event.status},
+           metadata = CASE WHEN ${event.error}::text IS NULL THEN m.metadata
+                           ELSE coalesce(m.metadata, '{}'::jsonb) || jsonb_build_object('delivery_error', ${event.error}::text) END
+      FROM target
+     WHERE m.message_id = target.message_id
+       AND (CASE m.status WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 9 END)
+         < (CASE ${event.status}::text WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 4 END)
+    RETURNING m.message_id, m.conversation_id`),
+  );
+  return rows.map((row) => ({
+    messageId: String(row.message_id),
+    conversationId: String(row.conversation_id),
+  }));
 }
