@@ -1,5 +1,7 @@
 // A fake Meta Graph API over real HTTP: the WhatsApp Cloud API and Messenger Send API endpoints our
-// delivery code calls, with recorded requests and scripted failures, latency, hangs and resets.
+// delivery code calls (text sends, Messenger sender actions, WhatsApp mark-as-read with a typing
+// indicator) and the Messenger User Profile API, with recorded requests and scripted failures,
+// latency, hangs and resets.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,16 +10,31 @@ export interface GraphRequest {
   method: string;
   /** Path without the API version prefix, e.g. `/123456/messages` or `/me/messages`. */
   path: string;
-  /** `whatsapp` for `/{phone_number_id}/messages`, `messenger` for `/me/messages`. */
+  /**
+   * `whatsapp` for `/{phone_number_id}/messages`, `messenger` for `/me/messages` and for a profile
+   * lookup (`GET /{psid}`).
+   */
   channel: 'whatsapp' | 'messenger' | 'other';
+  /**
+   * `message`: a text send; `typing`: a Messenger `sender_action` or a WhatsApp mark-as-read (with or
+   * without `typing_indicator`); `profile`: `GET /{psid}?fields=…`; `other`: anything else (404).
+   */
+  kind: 'message' | 'typing' | 'profile' | 'other';
   /** The phone number id of a WhatsApp send. */
   phoneNumberId: string | null;
   token: string | null;
   body: Record<string, unknown> | null;
   /** The text sent (`text.body` or `message.text`). */
   text: string | null;
-  /** The recipient (`to` or `recipient.id`). */
+  /** The recipient of a text send (`to` or `recipient.id`); null for every other kind. */
   to: string | null;
+  /**
+   * Whom the call is about, whatever its kind: the recipient of a send or sender action, the PSID of
+   * a profile lookup, the message id a WhatsApp mark-as-read names.
+   */
+  subject: string | null;
+  /** Query parameters (a profile lookup's `fields`). */
+  query: Record<string, string>;
   /** What was answered: the status, or `hang` / `reset`. */
   outcome: number | 'hang' | 'reset';
   /** The Graph message id answered on success. */
@@ -53,8 +70,10 @@ export interface FakeGraphApi {
   readonly url: string;
   readonly port: number;
   readonly requests: GraphRequest[];
-  /** Successful sends only (status 200). */
+  /** Successful text sends only (status 200). */
   sent(channel?: 'whatsapp' | 'messenger'): GraphRequest[];
+  /** Sets (or, with null, removes) the Messenger profile `GET /{psid}` answers; unknown PSIDs get Meta's error. */
+  setProfile(psid: string, profile: { first_name: string; last_name: string } | null): void;
   /** Tokens accepted (any when empty). */
   setTokens(tokens: string[]): void;
   setLatency(ms: number): void;
@@ -114,6 +133,7 @@ export async function startFakeGraphApi(options: FakeGraphOptions = {}): Promise
   let latency = options.latencyMs ?? 0;
   let rules: { rule: GraphRule; used: number }[] = [];
   let counter = 0;
+  const profiles = new Map<string, { first_name: string; last_name: string }>();
 
   const takeRule = (request: GraphRequest) => {
     for (const active of rules) {
@@ -126,32 +146,59 @@ export async function startFakeGraphApi(options: FakeGraphOptions = {}): Promise
   };
 
   function answer(req: IncomingMessage, res: ServerResponse, raw: string) {
-    const path = (req.url ?? '').split('?')[0]?.replace(/^\/v\d+\.\d+/, '') ?? '';
+    const [rawPath = '', search = ''] = (req.url ?? '').split('?');
+    const path = rawPath.replace(/^\/v\d+\.\d+/, '');
+    const query = Object.fromEntries(new URLSearchParams(search));
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : null;
     let body: Record<string, unknown> | null = null;
     try {
       body = JSON.parse(raw) as Record<string, unknown>;
     } catch {}
+    const method = req.method ?? '';
     const wa = /^\/([^/]+)\/messages$/.exec(path);
-    const channel = path === '/me/messages' ? 'messenger' : wa ? 'whatsapp' : 'other';
+    const profile = method === 'GET' ? /^\/([^/]+)$/.exec(path) : null;
+    const channel =
+      path === '/me/messages' || profile ? 'messenger' : wa && method === 'POST' ? 'whatsapp' : 'other';
+    const isTyping =
+      method === 'POST' &&
+      ((channel === 'messenger' && body?.sender_action !== undefined) ||
+        (channel === 'whatsapp' && body?.status === 'read'));
+    const kind = profile
+      ? 'profile'
+      : isTyping
+        ? 'typing'
+        : channel !== 'other' && method === 'POST'
+          ? 'message'
+          : 'other';
     const text =
-      channel === 'whatsapp'
-        ? ((body?.text as { body?: string } | undefined)?.body ?? null)
-        : ((body?.message as { text?: string } | undefined)?.text ?? null);
-    const to =
+      kind !== 'message'
+        ? null
+        : channel === 'whatsapp'
+          ? ((body?.text as { body?: string } | undefined)?.body ?? null)
+          : ((body?.message as { text?: string } | undefined)?.text ?? null);
+    const recipient =
       channel === 'whatsapp'
         ? ((body?.to as string | undefined) ?? null)
         : ((body?.recipient as { id?: string } | undefined)?.id ?? null);
+    const subject =
+      kind === 'profile'
+        ? decodeURIComponent(profile?.[1] ?? '')
+        : kind === 'typing' && channel === 'whatsapp'
+          ? ((body?.message_id as string | undefined) ?? null)
+          : recipient;
     const request: GraphRequest = {
-      method: req.method ?? '',
+      method,
       path,
       channel,
+      kind,
       phoneNumberId: channel === 'whatsapp' ? (wa?.[1] ?? null) : null,
       token,
       body,
       text,
-      to,
+      to: kind === 'message' ? recipient : null,
+      subject,
+      query,
       outcome: 200,
       messageId: null,
       at: Date.now(),
@@ -189,7 +236,7 @@ export async function startFakeGraphApi(options: FakeGraphOptions = {}): Promise
       res.socket?.destroy();
       return;
     }
-    if (request.channel === 'other' || request.method !== 'POST') {
+    if (request.kind === 'other') {
       request.outcome = 404;
       return metaError(res, 404, { message: 'Unknown path components', code: 2500 });
     }
@@ -204,10 +251,33 @@ export async function startFakeGraphApi(options: FakeGraphOptions = {}): Promise
         : {};
       return metaError(res, fault.status, fault.error ?? defaultErrorFor(fault.status), headers);
     }
+    if (request.kind === 'profile') {
+      const found = profiles.get(request.subject ?? '');
+      if (!found) {
+        // What Meta answers for an id the page cannot see.
+        request.outcome = 400;
+        return metaError(res, 400, {
+          message: `Unsupported get request. Object with ID '${request.subject}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+          type: 'GraphMethodException',
+          code: 100,
+          error_subcode: 33,
+        });
+      }
+      const fields = (request.query.fields ?? 'first_name,last_name').split(',');
+      const answer: Record<string, string> = { id: request.subject ?? '' };
+      for (const field of fields) {
+        const value = found[field as keyof typeof found];
+        if (value !== undefined) answer[field] = value;
+      }
+      return json(res, answer);
+    }
     const invalid = validate(request);
     if (invalid) {
       request.outcome = 400;
       return metaError(res, 400, { message: invalid, code: 100 });
+    }
+    if (request.kind === 'typing') {
+      return json(res, request.channel === 'whatsapp' ? { success: true } : { recipient_id: request.subject });
     }
     counter += 1;
     const payload =
@@ -224,6 +294,10 @@ export async function startFakeGraphApi(options: FakeGraphOptions = {}): Promise
             request.messageId = `m_FAKE${String(counter).padStart(6, '0')}${randomBytes(4).toString('hex')}`;
             return { recipient_id: request.to, message_id: request.messageId };
           })();
+    json(res, payload);
+  }
+
+  function json(res: ServerResponse, payload: unknown) {
     const text = JSON.stringify(payload);
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     res.end(text);
@@ -245,7 +319,14 @@ export async function startFakeGraphApi(options: FakeGraphOptions = {}): Promise
     url: `http://127.0.0.1:${port}/${VERSION}`,
     port,
     requests,
-    sent: (channel) => requests.filter((r) => r.outcome === 200 && (!channel || r.channel === channel)),
+    sent: (channel) =>
+      requests.filter(
+        (r) => r.kind === 'message' && r.outcome === 200 && (!channel || r.channel === channel),
+      ),
+    setProfile: (psid, profile) => {
+      if (profile) profiles.set(psid, profile);
+      else profiles.delete(psid);
+    },
     setTokens: (list) => {
       tokens = new Set(list);
     },
@@ -287,6 +368,7 @@ export async function startFakeGraphApi(options: FakeGraphOptions = {}): Promise
     reset() {
       requests.length = 0;
       rules = [];
+      profiles.clear();
       latency = options.latencyMs ?? 0;
     },
     close() {
@@ -303,6 +385,21 @@ export async function startFakeGraphApi(options: FakeGraphOptions = {}): Promise
 function validate(request: GraphRequest): string | null {
   const body = request.body;
   if (!body) return 'The request body is not valid JSON';
+  if (request.kind === 'typing') {
+    if (request.channel === 'whatsapp') {
+      if (body.messaging_product !== 'whatsapp') return '(#100) The parameter messaging_product is required.';
+      if (!request.subject) return '(#100) The parameter message_id is required.';
+      const indicator = body.typing_indicator as { type?: unknown } | undefined;
+      if (indicator !== undefined && indicator?.type !== 'text')
+        return '(#100) Param typing_indicator[type] must be one of {text}';
+      return null;
+    }
+    if (!request.subject) return '(#100) The parameter recipient is required';
+    if (!['typing_on', 'typing_off', 'mark_seen'].includes(String(body.sender_action)))
+      return '(#100) Param sender_action must be one of {typing_on, typing_off, mark_seen}';
+    if (body.message !== undefined) return '(#100) sender_action cannot be sent with message';
+    return null;
+  }
   if (request.channel === 'whatsapp') {
     if (body.messaging_product !== 'whatsapp') return '(#100) The parameter messaging_product is required.';
     if (!request.to) return '(#100) The parameter to is required.';

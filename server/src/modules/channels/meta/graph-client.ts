@@ -66,12 +66,124 @@ export function graphRequest(input: GraphSendInput): { url: string; body: Record
 /** One text send through the Graph API, classified for the retry policy; never throws. */
 export async function sendGraphText(input: GraphSendInput): Promise<GraphSendResult> {
   const { url, body } = graphRequest(input);
+  const result = await graphCall({
+    method: 'POST',
+    url,
+    body,
+    accessToken: input.accessToken,
+    timeoutMs: input.timeoutMs,
+  });
+  if (!result.ok) return result;
+  const id = messageIdOf(input.channel, result.raw);
+  if (id) return { ok: true, messageId: id, raw: result.raw };
+  return {
+    ok: false,
+    retryable: false,
+    ambiguous: false,
+    status: result.status,
+    error: 'Graph API answered without a message id',
+    raw: result.raw,
+  };
+}
+
+export interface GraphTypingInput {
+  channel: MetaChannel;
+  baseUrl: string;
+  accessToken: string;
+  /** WhatsApp phone_number_id. */
+  senderId: string;
+  /** Messenger: the PSID the page shows typing to. */
+  to: string | null;
+  /** WhatsApp: the customer's message (wamid) marked as read while the indicator shows. */
+  inboundMessageId: string | null;
+  timeoutMs: number;
+}
+
+/**
+ * "Typing…" on the customer's screen while a turn runs: Messenger's `sender_action: typing_on`, or
+ * WhatsApp's mark-as-read with `typing_indicator` (which names the customer's message, and also shows
+ * it as read). Both end when our reply arrives, or by themselves after 20–25 s. Null when the call
+ * cannot be made (no recipient / message id). One attempt, never retried.
+ */
+export function typingRequest(input: GraphTypingInput): { url: string; body: Record<string, unknown> } | null {
+  if (input.channel === 'whatsapp') {
+    if (!input.inboundMessageId) return null;
+    return {
+      url: `${input.baseUrl}/${encodeURIComponent(input.senderId)}/messages`,
+      body: {
+        messaging_product: 'whatsapp',
+        status: 'read',
+        message_id: input.inboundMessageId,
+        typing_indicator: { type: 'text' },
+      },
+    };
+  }
+  if (!input.to) return null;
+  return {
+    url: `${input.baseUrl}/me/messages`,
+    body: { recipient: { id: input.to }, sender_action: 'typing_on' },
+  };
+}
+
+export async function sendGraphTyping(input: GraphTypingInput): Promise<GraphCallResult | null> {
+  const request = typingRequest(input);
+  if (!request) return null;
+  return graphCall({
+    method: 'POST',
+    url: request.url,
+    body: request.body,
+    accessToken: input.accessToken,
+    timeoutMs: input.timeoutMs,
+  });
+}
+
+export type GraphProfileResult =
+  | { ok: true; firstName: string; lastName: string }
+  | Extract<GraphCallResult, { ok: false }>;
+
+/**
+ * The Messenger User Profile API: `GET /{psid}?fields=first_name,last_name` with the page access
+ * token (in the Authorization header, so it is never part of a URL that could be logged).
+ */
+export async function getMessengerProfile(input: {
+  baseUrl: string;
+  accessToken: string;
+  psid: string;
+  timeoutMs: number;
+}): Promise<GraphProfileResult> {
+  const result = await graphCall({
+    method: 'GET',
+    url: `${input.baseUrl}/${encodeURIComponent(input.psid)}?fields=first_name,last_name`,
+    accessToken: input.accessToken,
+    timeoutMs: input.timeoutMs,
+  });
+  if (!result.ok) return result;
+  const raw = (result.raw ?? {}) as { first_name?: unknown; last_name?: unknown };
+  const text = (value: unknown) => (typeof value === 'string' ? value.trim().slice(0, 100) : '');
+  return { ok: true, firstName: text(raw.first_name), lastName: text(raw.last_name) };
+}
+
+export type GraphCallResult =
+  | { ok: true; status: number; raw: unknown }
+  | Extract<GraphSendResult, { ok: false }>;
+
+/** One Graph API request, its failure classified for the retry policies; never throws. */
+export async function graphCall(input: {
+  method: 'GET' | 'POST';
+  url: string;
+  accessToken: string;
+  body?: Record<string, unknown>;
+  timeoutMs: number;
+}): Promise<GraphCallResult> {
   let response: Response;
   try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${input.accessToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
+    response = await fetch(input.url, {
+      method: input.method,
+      headers: {
+        authorization: `Bearer ${input.accessToken}`,
+        ...(input.body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(input.body ? { body: JSON.stringify(input.body) } : {}),
       signal: AbortSignal.timeout(input.timeoutMs),
     });
   } catch (error) {
@@ -94,18 +206,7 @@ export async function sendGraphText(input: GraphSendInput): Promise<GraphSendRes
   } catch {
     raw = null;
   }
-  if (response.ok) {
-    const id = messageIdOf(input.channel, raw);
-    if (id) return { ok: true, messageId: id, raw };
-    return {
-      ok: false,
-      retryable: false,
-      ambiguous: false,
-      status: response.status,
-      error: 'Graph API answered without a message id',
-      raw,
-    };
-  }
+  if (response.ok) return { ok: true, status: response.status, raw };
   const err = (raw as { error?: { message?: unknown; code?: unknown; error_subcode?: unknown } } | null)
     ?.error;
   const code = typeof err?.code === 'number' ? err.code : null;
