@@ -15,6 +15,7 @@ import { analyticsRoutes } from './modules/analytics/analytics.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { businessRoutes } from './modules/businesses/businesses.routes.js';
 import { channelRoutes } from './modules/channels/channels.routes.js';
+import { createProfileLookups } from './modules/channels/messenger/profile-lookup.js';
 import { createDeliveryWorker } from './modules/channels/meta/delivery-worker.js';
 import { metaChannelRoutes } from './modules/channels/meta/meta-channel.routes.js';
 import { metaWebhookRoutes } from './modules/channels/meta/meta-webhook.routes.js';
@@ -164,6 +165,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
     app.log.error({ err, conversationId }, 'processing a pending message failed'),
   );
   const outbox = createDeliveryWorker(context, (err) => app.log.error({ err }, 'delivering a reply failed'));
+  const profiles = createProfileLookups(context, (details, message) => app.log.warn(details, message));
   await app.register(
     metaWebhookRoutes(context, processor, (err, conversationId) =>
       app.log.error({ err, conversationId }, 'processing a webhook message failed'),
@@ -173,9 +175,11 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   app.decorate('startBackgroundWork', async () => {
     await recovery.start();
     outbox.start();
+    profiles.start();
   });
   app.decorate('drainOutbox', outbox.drain);
   app.addHook('onClose', async () => outbox.stop());
+  app.addHook('onClose', async () => profiles.stop());
   app.decorate('sweepPendingMessages', recovery.sweep);
   app.addHook('onClose', async () => recovery.stop());
   return app;

@@ -277,7 +277,10 @@ export async function startFakeGraphApi(options: FakeGraphOptions = {}): Promise
       return metaError(res, 400, { message: invalid, code: 100 });
     }
     if (request.kind === 'typing') {
-      return json(res, request.channel === 'whatsapp' ? { success: true } : { recipient_id: request.subject });
+      return json(
+        res,
+        request.channel === 'whatsapp' ? { success: true } : { recipient_id: request.subject },
+      );
     }
     counter += 1;
     const payload =

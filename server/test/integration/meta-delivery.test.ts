@@ -163,7 +163,8 @@ describe('Messenger end to end', () => {
       message: { text: 'Reply to: What are your hours?' },
     });
     await waitForDelivery(business, 'messenger', 'sent');
-    // The echo of our own send is not a customer message.
+    // The echo of our own send (it carries our reference as metadata) is not a message.
+    const reference = ((send?.body as Json).message as Json).metadata as string;
     await postWebhook(
       m,
       'messenger',
@@ -171,7 +172,10 @@ describe('Messenger end to end', () => {
         {
           pageId: business.pageId,
           messaging: [
-            ms.echo(business.pageId, psid, send?.text as string, { mid: send?.messageId as string }),
+            ms.echo(business.pageId, psid, send?.text as string, {
+              mid: send?.messageId as string,
+              metadata: reference,
+            }),
           ],
         },
       ]),

@@ -218,18 +218,21 @@ describe('batches and duplicates', () => {
     expect(users.body.total).toBe(1);
   });
 
-  it('handles several pages and messaging events in one Messenger payload; echoes are not messages', async () => {
+  it('handles several pages and messaging events in one Messenger payload; echoes of our sends are not messages', async () => {
     const a = await createConnectedBusiness(m);
     const b = await createConnectedBusiness(m);
+    const ours = { metadata: '00000000-0000-4000-8000-000000000000:0' };
     const payload = msPayload([
       {
         pageId: a.pageId,
-        messaging: [ms.text(a.pageId, 'psid-a', 'hi A'), ms.echo(a.pageId, 'psid-a', 'an echo')],
+        messaging: [ms.text(a.pageId, 'psid-a', 'hi A'), ms.echo(a.pageId, 'psid-a', 'an echo', ours)],
       },
       { pageId: b.pageId, messaging: [ms.postback(b.pageId, 'psid-b', 'Get Started', 'GET_STARTED')] },
     ]);
     expect((await postWebhook(m, 'messenger', payload)).status).toBe(200);
     expect((await userMessages(a, 'messenger')).map((msg) => msg.message_content)).toEqual(['hi A']);
+    const stored = await messagesOf(m, a, 'messenger');
+    expect(stored.some((msg) => msg.message_content === 'an echo')).toBe(false);
     expect((await userMessages(b, 'messenger')).map((msg) => msg.message_content)).toEqual(['Get Started']);
   });
 });

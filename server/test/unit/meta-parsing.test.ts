@@ -103,7 +103,8 @@ describe('WhatsApp webhook parsing', () => {
 });
 
 describe('Messenger webhook parsing', () => {
-  it('reads messages, postbacks, attachments, deliveries and reads; echoes only as confirmations', () => {
+  it("reads messages, postbacks, attachments, deliveries and reads; our echoes as confirmations, the page's own as its messages", () => {
+    const ours = '2f1c1b5e-0b7e-4c4e-9a51-5d7f7f0c1a11:0';
     const events = parseMessengerWebhook(
       msPayload([
         {
@@ -113,8 +114,10 @@ describe('Messenger webhook parsing', () => {
             ms.attachment('PG', 'u1', 'image', 'https://cdn.example/x.jpg'),
             ms.location('PG', 'u1', 1.5, 2.5),
             ms.postback('PG', 'u1', 'Get Started', 'GET_STARTED'),
-            ms.echo('PG', 'u1', 'our reply'),
-            ms.echo('PG', 'u1', 'our reply', { metadata: 'msg-1:0', mid: 'm_echo' }),
+            ms.echo('PG', 'u1', 'from the inbox', { mid: 'm_inbox' }),
+            ms.echo('PG', 'u1', 'our reply', { metadata: ours, mid: 'm_echo' }),
+            ms.echo('PG', 'u1', 'settings test', { metadata: 'icmp-test', mid: 'm_test' }),
+            ms.echo('PG', 'u1', 'another app', { metadata: 'their-own-data', mid: 'm_other' }),
             ms.delivery('PG', 'u1', ['m_1']),
             ms.read('PG', 'u1', 1000),
           ],
@@ -126,11 +129,23 @@ describe('Messenger webhook parsing', () => {
       '[image]',
       '[location] 1.5,2.5 Pinned location',
       'Get Started',
+      'from the inbox',
       'sent',
+      'sent',
+      'another app',
       'delivered',
       'read',
     ]);
-    expect(events[4]).toMatchObject({ reference: 'msg-1:0', messageIds: ['m_echo'], customerId: 'u1' });
-    expect(events[6]).toMatchObject({ watermark: 1000, messageIds: [] });
+    expect(events[0]).not.toHaveProperty('fromPage');
+    expect(events[4]).toMatchObject({
+      fromPage: true,
+      customerId: 'u1',
+      externalMessageId: 'm_inbox',
+      recipientId: 'PG',
+    });
+    expect(events[5]).toMatchObject({ reference: ours, messageIds: ['m_echo'], customerId: 'u1' });
+    expect(events[6]).toMatchObject({ reference: 'icmp-test', messageIds: ['m_test'] });
+    expect(events[7]).toMatchObject({ fromPage: true, externalMessageId: 'm_other' });
+    expect(events[9]).toMatchObject({ watermark: 1000, messageIds: [] });
   });
 });

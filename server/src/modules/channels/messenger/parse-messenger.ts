@@ -1,4 +1,4 @@
-import type { MetaEvent } from '../meta/meta-types.js';
+import { isOurReference, type MetaEvent } from '../meta/meta-types.js';
 
 type Obj = Record<string, unknown>;
 const obj = (value: unknown): Obj => (value && typeof value === 'object' ? (value as Obj) : {});
@@ -9,7 +9,8 @@ const str = (value: unknown): string | null =>
 /**
  * Every messaging event of a Messenger Platform webhook body, for any number of pages: customer
  * messages and postbacks become inbound messages; deliveries and reads become statuses; an echo of our
- * own send is not a message, but its `metadata` (our reference) confirms that send.
+ * own send is not a message, but its `metadata` (our reference) confirms that send; the echo of a
+ * message the page sent without us (Meta's inbox: no reference of ours) becomes a `fromPage` message.
  */
 export function parseMessengerWebhook(body: unknown): MetaEvent[] {
   const events: MetaEvent[] = [];
@@ -25,18 +26,35 @@ export function parseMessengerWebhook(body: unknown): MetaEvent[] {
       if (message.is_echo === true) {
         const mid = str(message.mid);
         const reference = str(message.metadata);
-        if (mid && recipient && reference)
+        if (!mid || !recipient) continue;
+        if (!reference || !isOurReference(reference)) {
+          const readable = readableOf(message);
           events.push({
-            kind: 'status',
+            kind: 'message',
             channel: 'messenger',
             recipientId: pageId,
             customerId: recipient,
-            messageIds: [mid],
-            watermark: null,
-            status: 'sent',
-            error: null,
-            reference,
+            customerName: null,
+            externalMessageId: mid,
+            timestamp,
+            text: readable.text,
+            type: readable.type,
+            details: readable.details,
+            fromPage: true,
           });
+          continue;
+        }
+        events.push({
+          kind: 'status',
+          channel: 'messenger',
+          recipientId: pageId,
+          customerId: recipient,
+          messageIds: [mid],
+          watermark: null,
+          status: 'sent',
+          error: null,
+          reference,
+        });
         continue;
       }
       if (!sender) continue;

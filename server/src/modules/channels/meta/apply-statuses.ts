@@ -1,10 +1,8 @@
 import type { AppContext } from '../../../context.js';
 import { publishConversationEvent } from '../../conversations/index.js';
 import { advanceDeliveryStatus, findQueuedDelivery, recordPartSent } from './deliveries.repository.js';
-import type { StatusEvent } from './meta-types.js';
+import { REFERENCE, type StatusEvent } from './meta-types.js';
 import { MAX_TEXT, splitText } from './split-text.js';
-
-const REFERENCE = /^([0-9a-f-]{36}):(\d+)$/;
 
 /**
  * Applies delivery statuses to our outbound messages of one business. Statuses only move forward

@@ -105,7 +105,9 @@ export interface GraphTypingInput {
  * it as read). Both end when our reply arrives, or by themselves after 20–25 s. Null when the call
  * cannot be made (no recipient / message id). One attempt, never retried.
  */
-export function typingRequest(input: GraphTypingInput): { url: string; body: Record<string, unknown> } | null {
+export function typingRequest(
+  input: GraphTypingInput,
+): { url: string; body: Record<string, unknown> } | null {
   if (input.channel === 'whatsapp') {
     if (!input.inboundMessageId) return null;
     return {

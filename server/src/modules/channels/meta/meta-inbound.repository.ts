@@ -36,3 +36,15 @@ export async function isStored(db: DbOrTx, businessId: string, channel: string, 
   );
   return Boolean(row);
 }
+
+/** Names a channel customer from their platform profile, unless someone named them meanwhile. */
+export async function nameCustomerIfNameless(
+  db: DbOrTx,
+  businessId: string,
+  userId: string,
+  name: { firstName: string; lastName: string },
+) {
+  await db.execute(sql`
+    UPDATE users SET first_name = ${name.firstName}, last_name = ${name.lastName}, updated_at = now()
+     WHERE user_id = ${userId} AND business_id = ${businessId} AND first_name = '' AND last_name = ''`);
+}

@@ -2,7 +2,7 @@ import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import { getMetaConnection } from '../channels.service.js';
 import { sendGraphText } from './graph-client.js';
-import type { MetaChannel } from './meta-types.js';
+import { type MetaChannel, TEST_REFERENCE } from './meta-types.js';
 import { MAX_TEXT } from './split-text.js';
 
 const LABEL: Record<MetaChannel, string> = { whatsapp: 'WhatsApp', messenger: 'Messenger' };
@@ -34,6 +34,8 @@ export async function sendTestMessage(
     senderId: connection.externalId,
     to: input.to.trim(),
     text,
+    // Marks the send as ours: its Messenger echo is not mistaken for a page's own message.
+    reference: TEST_REFERENCE,
     timeoutMs: ctx.config.meta.graphTimeoutMs,
   });
   if (result.ok)

@@ -1,8 +1,9 @@
 import type { AppContext } from '../../../context.js';
 import { KeyedMutex } from '../../../lib/keyed-mutex.js';
 import { getBusinessConfig } from '../../config-cache/index.js';
-import { appendMessage, insertMessage } from '../../conversations/index.js';
+import { appendMessage, insertMessage, publishConversationEvent } from '../../conversations/index.js';
 import { resolveConversation } from '../../pipeline/resolve-conversation.js';
+import { requestProfileLookup } from '../messenger/profile-lookup.js';
 import { isStored, lockCustomer, upsertChannelCustomer } from './meta-inbound.repository.js';
 import type { InboundEvent } from './meta-types.js';
 
@@ -22,6 +23,9 @@ const perCustomer = new KeyedMutex();
  * pipeline's storage (one statement into the customer's active conversation; conversation resolution
  * and `appendMessage` otherwise). Duplicates (a message id already stored for this business and
  * channel) store nothing. Returns what was stored, for processing after the webhook is acknowledged.
+ * A message the page sent itself (`fromPage`, a Messenger echo from Meta's inbox) is stored the same
+ * way but as the business's `agent` message, already `delivered`, and is not returned: nothing
+ * answers or sends it.
  */
 export async function storeInboundEvents(
   ctx: AppContext,
@@ -48,23 +52,49 @@ async function storeOne(
   lockKey: string,
 ): Promise<StoredInbound | null> {
   const customer = await upsertChannelCustomer(ctx.db, businessId, event);
-  const userId = customer.userId;
+  // Messenger webhooks carry no name: a new PSID is looked up in the background.
+  if (customer.created && event.channel === 'messenger')
+    requestProfileLookup(ctx, { businessId, userId: customer.userId, psid: event.customerId });
   const max = ctx.config.maxMessageChars;
   // Never drop what a customer wrote: an over-long text is kept up to the limit.
   const content =
     (event.text.length > max ? `${event.text.slice(0, max - 1)}…` : event.text).trim() || `[${event.type}]`;
   const metadata =
     event.details || event.type !== 'text' ? { message_type: event.type, ...event.details } : null;
+  const fromPage = event.fromPage === true;
   const inbound = {
     businessId,
-    senderType: 'user' as const,
+    senderType: fromPage ? ('agent' as const) : ('user' as const),
     content,
-    status: 'pending',
-    reserveReplySlot: true,
+    status: fromPage ? 'delivered' : 'pending',
+    reserveReplySlot: !fromPage,
     channel: event.channel,
     externalMessageId: event.externalMessageId,
-    metadata,
+    metadata: fromPage ? { ...metadata, sent_from: 'page' } : metadata,
   };
+  const stored = await storeMessage(ctx, businessId, entryStageId, event, lockKey, customer, inbound);
+  if (!stored || !fromPage) return stored;
+  publishConversationEvent(ctx, {
+    type: 'message',
+    business_id: businessId,
+    conversation_id: stored.conversationId,
+    message_id: stored.messageId,
+    sender_type: 'agent',
+    channel: event.channel,
+  });
+  return null;
+}
+
+async function storeMessage(
+  ctx: AppContext,
+  businessId: string,
+  entryStageId: string | null,
+  event: InboundEvent,
+  lockKey: string,
+  customer: { userId: string; created: boolean },
+  inbound: Omit<Parameters<typeof appendMessage>[1], 'conversationId'>,
+): Promise<StoredInbound | null> {
+  const { userId } = customer;
   // A customer seen for the first time has no conversation yet: go straight to the general path.
   if (!customer.created) {
     const fast = await insertMessage(ctx.db, { ...inbound, target: { userId, activeOnly: true } });

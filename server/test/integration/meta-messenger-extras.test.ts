@@ -1,0 +1,193 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { callApi, type Json } from '../helpers/call-api.js';
+import {
+  type ConnectedBusiness,
+  createConnectedBusiness,
+  type MetaApp,
+  messagesOf,
+  postWebhook,
+  startMetaApp,
+  uniqueDigits,
+  waitFor,
+} from '../helpers/meta-app.js';
+import { ms, msPayload } from '../helpers/meta-fixtures.js';
+
+/**
+ * Messenger customers' names (User Profile API), messages the page sends from Meta's own inbox
+ * (echoes), over real HTTP with the fake Graph API and the suite's database.
+ */
+let m: MetaApp;
+beforeAll(async () => {
+  m = await startMetaApp();
+});
+afterAll(() => m?.close());
+beforeEach(() => m.graph.reset());
+
+const customerText = (business: ConnectedBusiness, psid: string, text: string, mid?: string) =>
+  msPayload([
+    { pageId: business.pageId, messaging: [ms.text(business.pageId, psid, text, mid ? { mid } : {})] },
+  ]);
+
+const usersOf = async (business: ConnectedBusiness) =>
+  (await callApi(m.t.app, 'GET', '/api/users', business.api_key)).body.users as Json[];
+
+describe('Messenger customer names', () => {
+  it('looks a new PSID up once with the page token and names the customer', async () => {
+    const business = await createConnectedBusiness(m);
+    const psid = `psid-${uniqueDigits()}`;
+    m.graph.setProfile(psid, { first_name: 'Ada', last_name: 'Lovelace' });
+    // The first lookup fails with a 503: the Graph retry policy applies.
+    m.graph.script({ match: (r) => r.kind === 'profile', fault: { status: 503 } });
+    expect((await postWebhook(m, 'messenger', customerText(business, psid, 'hello'))).status).toBe(200);
+    const [user] = await waitFor(async () => {
+      const users = await usersOf(business);
+      return users[0]?.first_name ? users : null;
+    });
+    expect(user).toMatchObject({ first_name: 'Ada', last_name: 'Lovelace', messenger_psid: psid });
+    const lookups = m.graph.requests.filter((r) => r.kind === 'profile');
+    expect(lookups.map((r) => r.outcome)).toEqual([503, 200]);
+    expect(lookups[0]).toMatchObject({
+      method: 'GET',
+      path: `/${psid}`,
+      subject: psid,
+      token: business.pageToken,
+      query: { fields: 'first_name,last_name' },
+    });
+
+    // A known customer is not looked up again.
+    await postWebhook(m, 'messenger', customerText(business, psid, 'again'));
+    await m.graph.waitForRequests(2, { filter: (r) => r.kind === 'message' && r.to === psid });
+    expect(m.graph.requests.filter((r) => r.kind === 'profile')).toHaveLength(2);
+  });
+
+  it('leaves the customer nameless when the lookup fails, logs it without the token, still answers', async () => {
+    const business = await createConnectedBusiness(m);
+    const psid = `psid-${uniqueDigits()}`;
+    const warn = vi.spyOn(m.t.app.log, 'warn');
+    try {
+      // No profile set: Meta's "Unsupported get request" (400, not retried).
+      await postWebhook(m, 'messenger', customerText(business, psid, 'who am I'));
+      await m.graph.waitForRequests(1, { filter: (r) => r.kind === 'message' && r.to === psid });
+      await waitFor(async () =>
+        warn.mock.calls.some(([, message]) => /profile lookup failed/.test(String(message))),
+      );
+      expect(m.graph.requests.filter((r) => r.kind === 'profile' && r.subject === psid)).toHaveLength(1);
+      const [user] = await usersOf(business);
+      expect(user).toMatchObject({ first_name: '', last_name: '', messenger_psid: psid });
+      const logged = JSON.stringify(warn.mock.calls);
+      expect(logged).toContain('code 100/33');
+      expect(logged).not.toContain(business.pageToken);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('does not overwrite a name given meanwhile, and a slow Graph never holds the acknowledgement', async () => {
+    const business = await createConnectedBusiness(m);
+    const psid = `psid-${uniqueDigits()}`;
+    m.graph.setProfile(psid, { first_name: 'Graph', last_name: 'Name' });
+    // The lookup hangs until the Graph timeout; the webhook is acknowledged regardless.
+    m.graph.script({ match: (r) => r.kind === 'profile', fault: { hang: true } });
+    expect((await postWebhook(m, 'messenger', customerText(business, psid, 'quick'))).status).toBe(200);
+    const [lookup] = await m.graph.waitForRequests(1, { filter: (r) => r.kind === 'profile' });
+    expect(lookup?.outcome).toBe('hang');
+    const [user] = await usersOf(business);
+    const renamed = await callApi(m.t.app, 'PUT', `/api/users/${user?.user_id}`, business.api_key, {
+      first_name: 'Agent',
+      last_name: 'Given',
+    });
+    expect(renamed.status).toBe(200);
+    // The retry after the timeout succeeds, but the name an agent gave stays.
+    await m.graph.waitForRequests(2, { filter: (r) => r.kind === 'profile', timeoutMs: 20_000 });
+    await waitFor(async () => m.graph.requests.some((r) => r.kind === 'profile' && r.outcome === 200));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await usersOf(business))[0]).toMatchObject({ first_name: 'Agent', last_name: 'Given' });
+  });
+});
+
+describe('Messenger echoes', () => {
+  it("stores a message sent from Meta's inbox as a delivered agent message, once, never sent or answered", async () => {
+    const business = await createConnectedBusiness(m);
+    const psid = `psid-${uniqueDigits()}`;
+    await postWebhook(m, 'messenger', customerText(business, psid, 'is anyone there'));
+    await m.graph.waitForRequests(1, { filter: (r) => r.kind === 'message' && r.to === psid });
+    await waitFor(async () =>
+      (await messagesOf(m, business, 'messenger')).some((msg) => msg.delivery_status === 'sent'),
+    );
+
+    const mid = `m_inbox_${uniqueDigits()}`;
+    const echo = msPayload([
+      {
+        pageId: business.pageId,
+        messaging: [ms.echo(business.pageId, psid, 'Hi, Sam from the shop here.', { mid })],
+      },
+    ]);
+    // Meta redelivers: three times at once, then once more.
+    const posts = await Promise.all([1, 2, 3].map(() => postWebhook(m, 'messenger', echo)));
+    expect(posts.map((p) => p.status)).toEqual([200, 200, 200]);
+    expect((await postWebhook(m, 'messenger', echo)).status).toBe(200);
+
+    const all = await messagesOf(m, business, 'messenger');
+    expect(all.map((msg) => [msg.sender_type, msg.message_content])).toEqual([
+      ['user', 'is anyone there'],
+      ['assistant', 'Reply to: is anyone there'],
+      ['agent', 'Hi, Sam from the shop here.'],
+    ]);
+    expect(all[2]).toMatchObject({ delivery_status: 'delivered', external_message_id: mid });
+    await m.t.app.drainOutbox?.();
+    expect(m.graph.sent('messenger').filter((r) => r.to === psid)).toHaveLength(1);
+    expect(m.llm.requests.filter((r) => r.text.includes('Sam from the shop'))).toEqual([]);
+
+    // Our own echoes carry our reference and are not messages: a reply's, and the test message's.
+    const [reply] = m.graph.sent('messenger').filter((r) => r.to === psid);
+    const reference = ((reply?.body as Json).message as Json).metadata as string;
+    expect(reference).toMatch(/^[0-9a-f-]{36}:0$/);
+    const test = await callApi(
+      m.t.app,
+      'POST',
+      `/api/businesses/${business.business_id}/channels/messenger/test`,
+      business.api_key,
+      { to: psid, text: 'Settings test' },
+    );
+    expect(test.status).toBe(200);
+    const [testSend] = m.graph.sent('messenger').filter((r) => r.text === 'Settings test');
+    const testReference = ((testSend?.body as Json).message as Json).metadata as string;
+    expect(testReference).toBeTruthy();
+    await postWebhook(
+      m,
+      'messenger',
+      msPayload([
+        {
+          pageId: business.pageId,
+          messaging: [
+            ms.echo(business.pageId, psid, reply?.text as string, {
+              mid: `m_${uniqueDigits()}`,
+              metadata: reference,
+            }),
+            ms.echo(business.pageId, psid, 'Settings test', {
+              mid: testSend?.messageId as string,
+              metadata: testReference,
+            }),
+          ],
+        },
+      ]),
+    );
+    expect((await messagesOf(m, business, 'messenger')).length).toBe(3);
+  });
+
+  it('starts the transcript of a customer the page wrote to first, without an AI reply', async () => {
+    const business = await createConnectedBusiness(m);
+    const psid = `psid-${uniqueDigits()}`;
+    m.graph.setProfile(psid, { first_name: 'Grace', last_name: 'Hopper' });
+    const payload = msPayload([
+      { pageId: business.pageId, messaging: [ms.echo(business.pageId, psid, 'Your order has shipped.')] },
+    ]);
+    expect((await postWebhook(m, 'messenger', payload)).status).toBe(200);
+    const all = await messagesOf(m, business, 'messenger');
+    expect(all.map((msg) => [msg.sender_type, msg.delivery_status])).toEqual([['agent', 'delivered']]);
+    // The new PSID is named like a customer who wrote first.
+    await waitFor(async () => (await usersOf(business))[0]?.first_name === 'Grace');
+    await m.t.app.drainOutbox?.();
+    expect(m.graph.requests.filter((r) => r.kind === 'message' || r.kind === 'typing')).toEqual([]);
+  });
+});
