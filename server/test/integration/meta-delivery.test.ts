@@ -164,7 +164,7 @@ describe('Messenger end to end', () => {
     });
     await waitForDelivery(business, 'messenger', 'sent');
     // The echo of our own send (it carries our reference as metadata) is not a message.
-    const reference = ((send?.body as Json).message as Json).metadata as string;
+    const reference = ((send?.body ?? {}) as Json).message?.metadata as string;
     await postWebhook(
       m,
       'messenger',

@@ -140,7 +140,7 @@ describe('Messenger echoes', () => {
 
     // Our own echoes carry our reference and are not messages: a reply's, and the test message's.
     const [reply] = m.graph.sent('messenger').filter((r) => r.to === psid);
-    const reference = ((reply?.body as Json).message as Json).metadata as string;
+    const reference = ((reply?.body ?? {}) as Json).message?.metadata as string;
     expect(reference).toMatch(/^[0-9a-f-]{36}:0$/);
     const test = await callApi(
       m.t.app,
@@ -151,7 +151,7 @@ describe('Messenger echoes', () => {
     );
     expect(test.status).toBe(200);
     const [testSend] = m.graph.sent('messenger').filter((r) => r.text === 'Settings test');
-    const testReference = ((testSend?.body as Json).message as Json).metadata as string;
+    const testReference = ((testSend?.body ?? {}) as Json).message?.metadata as string;
     expect(testReference).toBeTruthy();
     await postWebhook(
       m,
