@@ -19,6 +19,7 @@ import { createProfileLookups } from './modules/channels/messenger/profile-looku
 import { createDeliveryWorker } from './modules/channels/meta/delivery-worker.js';
 import { metaChannelRoutes } from './modules/channels/meta/meta-channel.routes.js';
 import { metaWebhookRoutes } from './modules/channels/meta/meta-webhook.routes.js';
+import { createTypingIndicators } from './modules/channels/meta/typing-indicator.js';
 import { createBusinessConfigCache } from './modules/config-cache/business-config-cache.js';
 import { conversationRoutes } from './modules/conversations/conversations.routes.js';
 import { operationsRoutes } from './modules/operations/operations.routes.js';
@@ -166,6 +167,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   );
   const outbox = createDeliveryWorker(context, (err) => app.log.error({ err }, 'delivering a reply failed'));
   const profiles = createProfileLookups(context, (details, message) => app.log.warn(details, message));
+  const typing = createTypingIndicators(context, (details, message) => app.log.debug(details, message));
   await app.register(
     metaWebhookRoutes(context, processor, (err, conversationId) =>
       app.log.error({ err, conversationId }, 'processing a webhook message failed'),
@@ -176,10 +178,12 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
     await recovery.start();
     outbox.start();
     profiles.start();
+    typing.start();
   });
   app.decorate('drainOutbox', outbox.drain);
   app.addHook('onClose', async () => outbox.stop());
   app.addHook('onClose', async () => profiles.stop());
+  app.addHook('onClose', async () => typing.stop());
   app.decorate('sweepPendingMessages', recovery.sweep);
   app.addHook('onClose', async () => recovery.stop());
   return app;

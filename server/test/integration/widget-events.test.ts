@@ -99,6 +99,30 @@ describe('GET /api/widget/events', () => {
     }
   });
 
+  it('shows the assistant typing while a turn runs, and stops with the reply', async () => {
+    const { token } = await webVisitor();
+    const stream = await events(token);
+    try {
+      await stream.next((e) => e.event === 'ready');
+      const sent = await send(token, 'are you typing');
+      await stream.next(messageWith('You said: are you typing'));
+      await stream.next((e) => e.event === 'typing' && JSON.parse(e.data).on === false);
+      const seen = stream.events
+        .filter((e) => e.event === 'typing' || e.event === 'message')
+        .map((e) =>
+          e.event === 'typing' ? `typing ${JSON.parse(e.data).on}` : JSON.parse(e.data).message_id,
+        );
+      // Nothing but {on} reaches the visitor: no internal ids or channels.
+      expect(stream.events.filter((e) => e.event === 'typing').map((e) => JSON.parse(e.data))).toEqual([
+        { on: true },
+        { on: false },
+      ]);
+      expect(seen.indexOf('typing true')).toBeLessThan(seen.indexOf(sent.response_id));
+    } finally {
+      await stream.close();
+    }
+  });
+
   it('catches up after Last-Event-ID (or ?after=) on reconnect', async () => {
     const { token } = await webVisitor();
     const first = await send(token, 'first');

@@ -13,7 +13,17 @@ export type ConversationEvent =
       sender_type: string;
       channel: string;
     }
-  | { type: 'typing'; business_id: string; conversation_id: string; on: boolean }
+  | {
+      /** The assistant works on a reply (`on`: a turn started; off: it ended, with or without one). */
+      type: 'typing';
+      business_id: string;
+      conversation_id: string;
+      on: boolean;
+      /** The conversation's channel, so listeners for one channel skip the others for free. */
+      channel?: string;
+      /** The customer message being answered. */
+      message_id?: string;
+    }
   | {
       type: 'delivery';
       business_id: string;
@@ -52,9 +62,33 @@ function listenersOf(ctx: AppContext) {
   return listeners;
 }
 
+const localListenersByContext = new WeakMap<AppContext, Set<Listener>>();
+
 export function publishConversationEvent(ctx: AppContext, event: ConversationEvent) {
   listenersOf(ctx);
   ctx.bus.publish('conversation-event', JSON.stringify(event));
+  for (const listener of localListenersByContext.get(ctx) ?? []) {
+    try {
+      listener(event);
+    } catch {
+      // As above: one listener's failure stays its own.
+    }
+  }
+}
+
+/**
+ * Only the events published by this process (not those other processes publish through the bus): for
+ * side effects that must happen once per event, such as a call to another platform.
+ */
+export function subscribeLocalConversationEvents(ctx: AppContext, listener: Listener): () => void {
+  let listeners = localListenersByContext.get(ctx);
+  if (!listeners) {
+    listeners = new Set();
+    localListenersByContext.set(ctx, listeners);
+  }
+  const set = listeners;
+  set.add(listener);
+  return () => set.delete(listener);
 }
 
 /** Returns the function that unsubscribes. */

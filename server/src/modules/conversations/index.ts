@@ -4,6 +4,7 @@ export {
   type ConversationEvent,
   publishConversationEvent,
   subscribeConversationEvents,
+  subscribeLocalConversationEvents,
 } from './conversation-events.js';
 export { outboundStatus } from './deliver-agent-reply.js';
 export { insertLlmCall } from './llm-calls.repository.js';

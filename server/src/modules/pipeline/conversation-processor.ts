@@ -118,6 +118,21 @@ export class ConversationProcessor {
       ctx.metrics.messagesProcessed.inc({ outcome: 'ai_stopped' });
       return skipped;
     }
+    // "Typing…" for live views and channel senders while the turn runs; off however it ends.
+    const typing = (on: boolean) =>
+      publishConversationEvent(ctx, {
+        type: 'typing',
+        business_id: leased.businessId,
+        conversation_id: conversationId,
+        on,
+        channel: leased.channel,
+        message_id: message.messageId,
+      });
+    const typingOff = (error: unknown) => {
+      typing(false);
+      throw error;
+    };
+    typing(true);
     const turn = await runTurn(ctx, this.llm, {
       config,
       conversationId,
@@ -128,7 +143,7 @@ export class ConversationProcessor {
       messageId: message.messageId,
       messageContent: message.content,
       listener: options.listener,
-    });
+    }).catch(typingOff);
     const persisted = await persistTurn(ctx.db, {
       businessId: leased.businessId,
       conversationId,
@@ -137,7 +152,7 @@ export class ConversationProcessor {
       channel: leased.channel,
       turn,
       releaseLeaseOf: options.releaseLease ? this.owner : undefined,
-    });
+    }).finally(() => typing(false));
     // Not pending any more (deleted, or handled elsewhere after our lease expired): nothing was written,
     // and the caller answers from what is stored.
     if (!persisted) return null;

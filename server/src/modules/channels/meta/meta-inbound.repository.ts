@@ -48,3 +48,22 @@ export async function nameCustomerIfNameless(
     UPDATE users SET first_name = ${name.firstName}, last_name = ${name.lastName}, updated_at = now()
      WHERE user_id = ${userId} AND business_id = ${businessId} AND first_name = '' AND last_name = ''`);
 }
+
+/** Whom a typing indicator for the turn answering `messageId` goes to, and the message it names. */
+export async function findTypingTarget(db: DbOrTx, businessId: string, messageId: string) {
+  const [row] = rowsOf(
+    await db.execute(sql`
+    SELECT m.external_message_id, u.whatsapp_id, u.messenger_psid
+      FROM messages m
+      JOIN conversations c ON c.conversation_id = m.conversation_id
+      JOIN users u ON u.user_id = c.user_id
+     WHERE m.message_id = ${messageId} AND m.business_id = ${businessId}`),
+  );
+  return row
+    ? {
+        externalMessageId: (row.external_message_id as string | null) ?? null,
+        whatsappId: (row.whatsapp_id as string | null) ?? null,
+        messengerPsid: (row.messenger_psid as string | null) ?? null,
+      }
+    : null;
+}

@@ -10,11 +10,12 @@ import {
   uniqueDigits,
   waitFor,
 } from '../helpers/meta-app.js';
-import { ms, msPayload } from '../helpers/meta-fixtures.js';
+import { ms, msPayload, wa, waInbound } from '../helpers/meta-fixtures.js';
 
 /**
  * Messenger customers' names (User Profile API), messages the page sends from Meta's own inbox
- * (echoes), over real HTTP with the fake Graph API and the suite's database.
+ * (echoes), typing indicators while the assistant works, over real HTTP with the fake Graph API and
+ * the suite's database.
  */
 let m: MetaApp;
 beforeAll(async () => {
@@ -189,5 +190,95 @@ describe('Messenger echoes', () => {
     await waitFor(async () => (await usersOf(business))[0]?.first_name === 'Grace');
     await m.t.app.drainOutbox?.();
     expect(m.graph.requests.filter((r) => r.kind === 'message' || r.kind === 'typing')).toEqual([]);
+  });
+});
+
+describe('typing indicators', () => {
+  it('shows Messenger typing_on with the page token when a turn starts, before the reply', async () => {
+    const business = await createConnectedBusiness(m);
+    const psid = `psid-${uniqueDigits()}`;
+    // A slow answer: the indicator has time to show.
+    m.llm.script({
+      match: (r) => r.text.includes('SLOW TYPING') && !r.response_format,
+      content: 'Here you are.',
+      delayMs: 400,
+    });
+    await postWebhook(m, 'messenger', customerText(business, psid, 'SLOW TYPING please'));
+    const [reply] = await m.graph.waitForRequests(1, {
+      filter: (r) => r.kind === 'message' && r.to === psid,
+    });
+    const mine = m.graph.requests.filter((r) => r.subject === psid && r.kind !== 'profile');
+    expect(mine.map((r) => r.kind)).toEqual(['typing', 'message']);
+    expect(mine[0]).toMatchObject({
+      method: 'POST',
+      path: '/me/messages',
+      token: business.pageToken,
+      to: null,
+      outcome: 200,
+      body: { recipient: { id: psid }, sender_action: 'typing_on' },
+    });
+    expect(reply?.text).toBe('Here you are.');
+  });
+
+  it('marks a WhatsApp message read with a typing indicator; a failure is not retried and the reply still goes', async () => {
+    const business = await createConnectedBusiness(m);
+    const waId = uniqueDigits();
+    m.llm.script({
+      match: (r) => r.text.includes('WA TYPING') && !r.response_format,
+      content: 'On it.',
+      delayMs: 400,
+    });
+    const first = waInbound(business.phoneNumberId, { waId }, [wa.text('WA TYPING one')]);
+    await postWebhook(m, 'whatsapp', first.payload);
+    await m.graph.waitForRequests(1, { filter: (r) => r.kind === 'message' && r.to === waId });
+    const [typing] = m.graph.requests.filter((r) => r.kind === 'typing' && r.subject === first.ids[0]);
+    expect(typing).toMatchObject({
+      path: `/${business.phoneNumberId}/messages`,
+      token: business.waToken,
+      outcome: 200,
+      body: {
+        messaging_product: 'whatsapp',
+        status: 'read',
+        message_id: first.ids[0],
+        typing_indicator: { type: 'text' },
+      },
+    });
+
+    // Meta fails the indicator: one attempt only, and the turn and its reply are unaffected.
+    m.graph.script({ match: (r) => r.kind === 'typing', fault: { status: 500 }, times: 5 });
+    const second = waInbound(business.phoneNumberId, { waId }, [wa.text('WA TYPING two')]);
+    await postWebhook(m, 'whatsapp', second.payload);
+    await m.graph.waitForRequests(2, { filter: (r) => r.kind === 'message' && r.to === waId });
+    await m.t.app.drainOutbox?.();
+    expect(m.graph.requests.filter((r) => r.kind === 'typing' && r.subject === second.ids[0])).toHaveLength(
+      1,
+    );
+    expect(m.graph.requests.find((r) => r.subject === second.ids[0])?.outcome).toBe(500);
+  });
+
+  it('shows nothing while the AI is stopped', async () => {
+    const business = await createConnectedBusiness(m);
+    const psid = `psid-${uniqueDigits()}`;
+    await postWebhook(m, 'messenger', customerText(business, psid, 'first'));
+    await m.graph.waitForRequests(1, { filter: (r) => r.kind === 'message' && r.to === psid });
+    const [conversation] = (await callApi(m.t.app, 'GET', '/api/conversations', business.api_key)).body
+      .conversations as Json[];
+    await callApi(
+      m.t.app,
+      'POST',
+      `/api/conversations/${conversation?.conversation_id}/ai-control`,
+      business.api_key,
+      {
+        action: 'stop',
+      },
+    );
+    const typingBefore = m.graph.requests.filter((r) => r.kind === 'typing' && r.subject === psid).length;
+    await postWebhook(m, 'messenger', customerText(business, psid, 'second, nobody answers'));
+    await waitFor(async () =>
+      (await messagesOf(m, business, 'messenger')).some((msg) => msg.status === 'skipped'),
+    );
+    expect(m.graph.requests.filter((r) => r.kind === 'typing' && r.subject === psid)).toHaveLength(
+      typingBefore,
+    );
   });
 });
