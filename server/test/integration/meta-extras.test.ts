@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { rowsOf } from '../../src/db/raw-rows.js';
 import { callApi, type Json } from '../helpers/call-api.js';
 import {
   type ConnectedBusiness,
@@ -19,7 +21,8 @@ import { ms, msPayload, wa, waInbound } from '../helpers/meta-fixtures.js';
  */
 let m: MetaApp;
 beforeAll(async () => {
-  m = await startMetaApp();
+  // Meta's real grace: a test that waited it out would time out.
+  m = await startMetaApp({ GRAPH_RECONCILE_MS: '60000' });
 });
 afterAll(() => m?.close());
 beforeEach(() => m.graph.reset());
@@ -280,5 +283,63 @@ describe('typing indicators', () => {
     expect(m.graph.requests.filter((r) => r.kind === 'typing' && r.subject === psid)).toHaveLength(
       typingBefore,
     );
+  });
+});
+
+describe('an uncertain part', () => {
+  it("holds only its conversation's later parts and replies, and releases them when Meta confirms it", async () => {
+    const business = await createConnectedBusiness(m);
+    const psid = `psid-${uniqueDigits()}`;
+    const other = `psid-${uniqueDigits()}`;
+    const long = `${'First half of a long answer. '.repeat(70).trim()} ${'Second half follows here. '.repeat(70).trim()}`;
+    m.llm.script({ match: (r) => r.text.includes('LONG UNCERTAIN') && !r.response_format, content: long });
+    // Part 0 reaches Meta but its answer is lost (timeout): it is uncertain for GRAPH_RECONCILE_MS.
+    m.graph.script({ match: (r) => r.kind === 'message' && r.to === psid, fault: { hang: true } });
+    await postWebhook(m, 'messenger', customerText(business, psid, 'LONG UNCERTAIN'));
+    const [lost] = await m.graph.waitForRequests(1, { filter: (r) => r.kind === 'message' && r.to === psid });
+    const reference = ((lost?.body ?? {}) as Json).message?.metadata as string;
+    const replyId = reference.split(':')[0] as string;
+    await waitFor(async () => {
+      const result = await m.t.database.db.execute(
+        sql`SELECT last_error FROM message_deliveries WHERE message_id = ${replyId}`,
+      );
+      return rowsOf(result)[0]?.last_error;
+    });
+    // Meanwhile: an agent reply in the same conversation waits behind it; another customer does not.
+    const [conversation] = (await callApi(m.t.app, 'GET', '/api/conversations', business.api_key)).body
+      .conversations as Json[];
+    const agent = await callApi(
+      m.t.app,
+      'POST',
+      `/api/conversations/${conversation?.conversation_id}/agent-reply`,
+      business.api_key,
+      { content: 'Agent follow-up.' },
+    );
+    expect(agent.status).toBe(201);
+    await postWebhook(m, 'messenger', customerText(business, other, 'unrelated question'));
+    await m.graph.waitForRequests(1, { filter: (r) => r.kind === 'message' && r.to === other });
+    await m.t.app.drainOutbox?.();
+    expect(m.graph.requests.filter((r) => r.kind === 'message' && r.to === psid)).toHaveLength(1);
+
+    // The echo of part 0 (our reference) confirms it: the rest goes out now, in order, long before
+    // the grace would have ended, and part 0 is not sent again.
+    const echo = ms.echo(business.pageId, psid, lost?.text as string, {
+      mid: 'm_part0_confirmed',
+      metadata: reference,
+    });
+    await postWebhook(m, 'messenger', msPayload([{ pageId: business.pageId, messaging: [echo] }]));
+    await m.graph.waitForRequests(1, {
+      filter: (r) => r.kind === 'message' && r.text === 'Agent follow-up.',
+    });
+    const texts = m.graph.requests
+      .filter((r) => r.kind === 'message' && r.to === psid && r.outcome === 200)
+      .map((r) => r.text as string);
+    // The rest of the reply, then the agent's reply; part 0 only once (the lost send).
+    expect(texts.at(-1)).toBe('Agent follow-up.');
+    expect(texts.length).toBeGreaterThanOrEqual(2);
+    expect([lost?.text, ...texts.slice(0, -1)].join(' ')).toBe(long);
+    const transcript = await messagesOf(m, business, 'messenger');
+    const reply = transcript.find((msg) => msg.message_id === replyId);
+    expect(reply).toMatchObject({ delivery_status: 'sent', external_message_id: 'm_part0_confirmed' });
   });
 });

@@ -108,6 +108,11 @@ export async function markInFlight(
  * the message from `queued` to `sent` (its first Graph id becomes its external id, the lookup key of
  * status webhooks). A no-op when the part was already recorded (a status webhook or echo carrying our
  * reference got there first). Returns the conversation when the message became `sent`.
+ *
+ * A message waiting out the reconciliation grace (or a retry delay) becomes due again at once: the
+ * part it was unsure of is now known to be sent, so its next parts — and the conversation's later
+ * replies behind it — need not wait any longer. While the sending worker holds the claim this changes
+ * nothing (a claim needs an expired lease too).
  */
 export async function recordPartSent(
   db: DbOrTx,
@@ -120,6 +125,7 @@ export async function recordPartSent(
          SET parts_sent = ${input.part + 1},
              graph_message_ids = array_append(graph_message_ids, ${input.graphMessageId}::text),
              in_flight_part = NULL, in_flight_since = NULL, last_error = NULL, updated_at = now(),
+             next_attempt_at = least(next_attempt_at, now()),
              lease_owner = CASE WHEN ${input.last}::boolean THEN NULL ELSE lease_owner END,
              lease_until = CASE WHEN ${input.last}::boolean THEN NULL ELSE lease_until END
        WHERE message_id = ${input.messageId} AND parts_sent = ${input.part}

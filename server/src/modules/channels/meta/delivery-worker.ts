@@ -37,6 +37,14 @@ const MAX_BACKOFF_MS = 5 * 60_000;
  *   in-flight mark stays, and the part is retried only after the grace (or reconciled before it).
  * Network errors that prove nothing was sent, 429 and 5xx are retried with exponential backoff and
  * jitter, up to `graphMaxAttempts` claims; any other 4xx fails the message with Meta's error text.
+ *
+ * Order while a part is uncertain: only the earliest queued message of a conversation is due, so the
+ * message's later parts and the conversation's later replies wait with the uncertain part. They
+ * cannot safely go first: if the part turns out to be lost and is sent again after the grace, the
+ * customer would read it after them. Only that conversation waits — other conversations' replies go
+ * on — and Meta's confirmation ends the wait at once (`recordPartSent` makes the message due again),
+ * so the whole grace is spent only when no confirmation comes (the part really was lost, or the
+ * webhook is not subscribed to statuses/echoes).
  */
 export function createDeliveryWorker(ctx: AppContext, onError: (error: unknown) => void) {
   const owner = `${process.pid}-${randomUUID()}`;
