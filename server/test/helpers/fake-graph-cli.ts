@@ -27,7 +27,8 @@ if (log)
       JSON.stringify({
         at: r.at,
         channel: r.channel,
-        to: r.to,
+        kind: r.kind,
+        to: r.to ?? r.subject,
         text: r.text,
         reference: r.body?.biz_opaque_callback_data ?? r.body?.message,
       }),

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sendGraphText } from '../../src/modules/channels/meta/graph-client.js';
+import {
+  getMessengerProfile,
+  sendGraphText,
+  sendGraphTyping,
+} from '../../src/modules/channels/meta/graph-client.js';
 import { type FakeGraphApi, startFakeGraphApi } from '../helpers/fake-graph-api.js';
 
 let graph: FakeGraphApi;
@@ -102,6 +106,71 @@ describe('fake Graph API', () => {
     const ok = await sendGraphText({ ...input, timeoutMs: 5000, reference: 'ref-1' });
     expect(ok).toMatchObject({ ok: true, messageId: expect.stringMatching(/^wamid\./) });
     expect(graph.requests[2]?.body).toMatchObject({ biz_opaque_callback_data: 'ref-1' });
+  });
+
+  it('answers typing indicators of both channels apart from sends, and refuses malformed ones', async () => {
+    const common = { baseUrl: graph.url, accessToken: 'good-token', senderId: '77', timeoutMs: 5000 };
+    const messenger = await sendGraphTyping({
+      ...common,
+      channel: 'messenger',
+      to: 'psid-9',
+      inboundMessageId: null,
+    });
+    expect(messenger).toMatchObject({ ok: true, raw: { recipient_id: 'psid-9' } });
+    const whatsapp = await sendGraphTyping({
+      ...common,
+      channel: 'whatsapp',
+      to: null,
+      inboundMessageId: 'wamid.IN1',
+    });
+    expect(whatsapp).toMatchObject({ ok: true, raw: { success: true } });
+    // Nothing to name: no call at all.
+    expect(
+      await sendGraphTyping({ ...common, channel: 'whatsapp', to: '1', inboundMessageId: null }),
+    ).toBeNull();
+    expect(graph.requests.map((r) => [r.kind, r.channel, r.subject, r.to])).toEqual([
+      ['typing', 'messenger', 'psid-9', null],
+      ['typing', 'whatsapp', 'wamid.IN1', null],
+    ]);
+    expect(graph.sent()).toEqual([]);
+    const bad = await post('/me/messages', { recipient: { id: 'p' }, sender_action: 'dance' });
+    expect(bad.status).toBe(400);
+    const badWa = await post('/77/messages', {
+      messaging_product: 'whatsapp',
+      status: 'read',
+      message_id: 'wamid.X',
+      typing_indicator: { type: 'audio' },
+    });
+    expect(badWa.status).toBe(400);
+  });
+
+  it('serves scripted Messenger profiles with the requested fields, Meta’s error for unknown PSIDs', async () => {
+    graph.setProfile('psid-1', { first_name: 'Ada', last_name: 'Lovelace' });
+    const input = { baseUrl: graph.url, accessToken: 'good-token', timeoutMs: 5000 };
+    expect(await getMessengerProfile({ ...input, psid: 'psid-1' })).toEqual({
+      ok: true,
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+    });
+    const unknown = await getMessengerProfile({ ...input, psid: 'psid-2' });
+    expect(unknown).toMatchObject({ ok: false, retryable: false, status: 400 });
+    expect(unknown.ok ? '' : unknown.error).toMatch(/code 100\/33/);
+    const wrongToken = await getMessengerProfile({ ...input, accessToken: 'bad', psid: 'psid-1' });
+    expect(wrongToken).toMatchObject({ ok: false, status: 401 });
+    graph.script({ match: (r) => r.kind === 'profile', fault: { status: 503 } });
+    expect(await getMessengerProfile({ ...input, psid: 'psid-1' })).toMatchObject({
+      ok: false,
+      retryable: true,
+    });
+    expect(graph.requests[0]).toMatchObject({
+      method: 'GET',
+      kind: 'profile',
+      channel: 'messenger',
+      path: '/psid-1',
+      subject: 'psid-1',
+      query: { fields: 'first_name,last_name' },
+      token: 'good-token',
+    });
   });
 
   it('waits for N requests, and times out with a count when they do not come', async () => {
