@@ -13,14 +13,15 @@ export interface StoredInbound {
 }
 
 // One customer's first contact must create one user and one conversation even when Meta delivers the
-// same message several times at once: serialised in this process here, across processes by an
-// advisory lock in the slow path.
+// same message several times at once: the user, conversation and message of a first contact are one
+// statement (upsertChannelCustomer); one customer's events are serialised in this process here, and
+// the general path (an existing user with no active conversation) across processes by an advisory lock.
 const perCustomer = new KeyedMutex();
 
 /**
- * Stores one business's inbound messages as `pending`, in Meta's timestamp order, reusing the
- * pipeline's storage (one statement into the customer's active conversation; conversation resolution
- * and `appendMessage` otherwise). Duplicates (a message id already stored for this business and
+ * Stores one business's inbound messages as `pending`, in Meta's timestamp order: a first contact in
+ * one statement, a returning customer in two (the customer upsert, then `insertMessage` into the active
+ * conversation), anything else through conversation resolution and `appendMessage` in a transaction. Duplicates (a message id already stored for this business and
  * channel) store nothing. Returns what was stored, for processing after the webhook is acknowledged.
  */
 export async function storeInboundEvents(
@@ -47,14 +48,20 @@ async function storeOne(
   event: InboundEvent,
   lockKey: string,
 ): Promise<StoredInbound | null> {
-  const customer = await upsertChannelCustomer(ctx.db, businessId, event);
-  const userId = customer.userId;
   const max = ctx.config.maxMessageChars;
   // Never drop what a customer wrote: an over-long text is kept up to the limit.
   const content =
     (event.text.length > max ? `${event.text.slice(0, max - 1)}…` : event.text).trim() || `[${event.type}]`;
   const metadata =
     event.details || event.type !== 'text' ? { message_type: event.type, ...event.details } : null;
+  // A first contact is stored whole by this one statement (user, conversation, message).
+  const customer = await upsertChannelCustomer(ctx.db, businessId, event, {
+    content,
+    metadata,
+    entryStageId,
+  });
+  if (customer.message) return toStored(customer.message);
+  const userId = customer.userId;
   const inbound = {
     businessId,
     senderType: 'user' as const,
@@ -65,7 +72,8 @@ async function storeOne(
     externalMessageId: event.externalMessageId,
     metadata,
   };
-  // A customer seen for the first time has no conversation yet: go straight to the general path.
+  // A returning customer: ONE statement into their active conversation. Otherwise (no active
+  // conversation, a duplicate, or a first contact whose message id was already taken) the general path.
   if (!customer.created) {
     const fast = await insertMessage(ctx.db, { ...inbound, target: { userId, activeOnly: true } });
     if (fast) return toStored(fast.message);
