@@ -61,7 +61,7 @@ const DEFAULTS: Record<string, string> = {
   CORS_ORIGINS: '',
   LOG_LEVEL: 'info',
   DB_POOL_SIZE: '20',
-  TURN_CONCURRENCY: '32',
+  TURN_CONCURRENCY: '64',
 };
 
 export interface Config {

@@ -25,7 +25,7 @@ describe('loadConfig', () => {
       redisUrl: undefined,
       rateLimitPerMinute: 600,
       bodyLimitBytes: 1024 * 1024,
-      turnConcurrency: 32,
+      turnConcurrency: 64,
     });
     expect(config.llm.openaiApiKey).toBeUndefined();
     expect(config.llm.timeoutMs).toBeGreaterThan(0);
