@@ -35,13 +35,18 @@ async function main() {
     for (const llmLatency of WEBHOOKS_ONLY ? [] : LATENCIES) {
       report.push(await benchAtLatency(llmLatency, masterKey, dataDir, databaseUrl));
     }
-    if (WEBHOOKS) report.push(await benchWebhooks({ masterKey, dataDir, databaseUrl, quick: QUICK }));
+    if (WEBHOOKS)
+      report.push(
+        await benchWebhooks({ masterKey, dataDir, databaseUrl, quick: QUICK, nodeArgs: profileArgs() }),
+      );
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
   console.log('\nSummary (JSON):');
   console.log(JSON.stringify(report, null, 2));
 }
+
+const profileArgs = () => (PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve('bench/results')}`] : []);
 
 async function benchAtLatency(
   llmLatency: number,
@@ -76,7 +81,7 @@ async function benchAtLatency(
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     },
     /ICMP is running/,
-    PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve('bench/results')}`] : [],
+    profileArgs(),
   );
   const base = `http://127.0.0.1:${serverPort}`;
   const pid = server.pid as number;

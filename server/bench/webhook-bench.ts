@@ -49,6 +49,8 @@ export async function benchWebhooks(options: {
   dataDir: string;
   databaseUrl: string | undefined;
   quick: boolean;
+  /** Node flags of the server process (`--profile`: a CPU profile written to bench/results/). */
+  nodeArgs?: string[];
 }) {
   const llmPort = await freePort();
   const serverPort = await freePort();
@@ -80,6 +82,7 @@ export async function benchWebhooks(options: {
       ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     },
     /ICMP is running/,
+    options.nodeArgs ?? [],
   );
   const base = `http://127.0.0.1:${serverPort}`;
   try {

@@ -27,6 +27,7 @@ import { ConversationProcessor } from './modules/pipeline/conversation-processor
 import { messageRoutes } from './modules/pipeline/message.routes.js';
 import { createPendingRecovery } from './modules/pipeline/recover-pending.js';
 import { templateTestRoutes } from './modules/pipeline/template-test.routes.js';
+import { TurnScheduler } from './modules/pipeline/turn-scheduler.js';
 import { stageRoutes } from './modules/stages/stages.routes.js';
 import { templateRoutes } from './modules/templates/templates.routes.js';
 import { userRoutes } from './modules/users/users.routes.js';
@@ -61,6 +62,8 @@ declare module 'fastify' {
     sweepPendingMessages?: () => Promise<void>;
     /** Sends every due WhatsApp/Messenger reply now; resolves when none is left (tests, bench). */
     drainOutbox?: () => Promise<void>;
+    /** Resolves when no webhook turn is queued or running in this process (tests). */
+    backgroundTurnsIdle?: () => Promise<void>;
   }
 }
 
@@ -162,17 +165,27 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
       ? `${context.llm.provider} (${context.llm.defaultModel})`
       : 'offline engine (no LLM configured)',
   );
-  const recovery = createPendingRecovery(context, processor, (err, conversationId) =>
-    app.log.error({ err, conversationId }, 'processing a pending message failed'),
+  // Webhook turns run after the ack through a bounded FIFO queue, so a burst of webhooks cannot
+  // starve the acknowledgements (and the synchronous API turns, which do not queue).
+  const backgroundTurns = new TurnScheduler(
+    config.turnConcurrency,
+    (conversationId, untilSequence) => processor.process(conversationId, untilSequence),
+    (err, conversationId) => app.log.error({ err, conversationId }, 'processing a webhook message failed'),
+    (queued, running) => {
+      metrics.backgroundTurns.set({ state: 'queued' }, queued);
+      metrics.backgroundTurns.set({ state: 'running' }, running);
+    },
+  );
+  const recovery = createPendingRecovery(
+    context,
+    processor,
+    (err, conversationId) => app.log.error({ err, conversationId }, 'processing a pending message failed'),
+    (conversationId) => backgroundTurns.has(conversationId),
   );
   const outbox = createDeliveryWorker(context, (err) => app.log.error({ err }, 'delivering a reply failed'));
   const profiles = createProfileLookups(context, (details, message) => app.log.warn(details, message));
   const typing = createTypingIndicators(context, (details, message) => app.log.debug(details, message));
-  await app.register(
-    metaWebhookRoutes(context, processor, (err, conversationId) =>
-      app.log.error({ err, conversationId }, 'processing a webhook message failed'),
-    ),
-  );
+  await app.register(metaWebhookRoutes(context, backgroundTurns));
   await app.register(metaChannelRoutes(context));
   app.decorate('startBackgroundWork', async () => {
     await recovery.start();
@@ -185,6 +198,8 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   app.addHook('onClose', async () => profiles.stop());
   app.addHook('onClose', async () => typing.stop());
   app.decorate('sweepPendingMessages', recovery.sweep);
+  app.decorate('backgroundTurnsIdle', () => backgroundTurns.idle());
   app.addHook('onClose', async () => recovery.stop());
+  app.addHook('onClose', async () => backgroundTurns.stop());
   return app;
 }

@@ -36,6 +36,7 @@ const EnvSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
   ),
   DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 500 }),
+  TURN_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 10_000 }),
   WEB_DIST_DIR: Type.Optional(NonEmpty),
   WIDGET_DIST_DIR: Type.Optional(NonEmpty),
 });
@@ -60,6 +61,7 @@ const DEFAULTS: Record<string, string> = {
   CORS_ORIGINS: '',
   LOG_LEVEL: 'info',
   DB_POOL_SIZE: '20',
+  TURN_CONCURRENCY: '64',
 };
 
 export interface Config {
@@ -103,6 +105,11 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   readonly logLevel: string;
   readonly dbPoolSize: number;
+  /**
+   * Background turns (webhook messages, after the ack) running at once in this process; the rest
+   * wait in a FIFO queue, stored as pending. Synchronous API/widget turns do not queue.
+   */
+  readonly turnConcurrency: number;
   readonly webDistDir: string | undefined;
   /** Where the built widget.js is (default: widget/dist of this checkout). */
   readonly widgetDistDir: string | undefined;
@@ -121,6 +128,7 @@ const INTEGER_KEYS = new Set([
   'BODY_LIMIT_BYTES',
   'MAX_MESSAGE_CHARS',
   'DB_POOL_SIZE',
+  'TURN_CONCURRENCY',
   'GRAPH_TIMEOUT_MS',
   'GRAPH_MAX_ATTEMPTS',
   'GRAPH_RETRY_BASE_MS',
@@ -189,6 +197,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     ),
     logLevel: env.LOG_LEVEL,
     dbPoolSize: env.DB_POOL_SIZE,
+    turnConcurrency: env.TURN_CONCURRENCY,
     webDistDir: env.WEB_DIST_DIR,
     widgetDistDir: env.WIDGET_DIST_DIR,
   });

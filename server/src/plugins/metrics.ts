@@ -28,6 +28,12 @@ export function createMetrics(statementCount: () => number) {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    backgroundTurns: new Gauge({
+      name: 'icmp_background_turns',
+      help: 'Webhook turns of this process waiting for a slot (queued) or being processed (running)',
+      labelNames: ['state'] as const,
+      registers: [registry],
+    }),
     llmCalls: new Histogram({
       name: 'icmp_llm_call_duration_seconds',
       help: 'LLM call latency',

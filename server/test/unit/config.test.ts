@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       redisUrl: undefined,
       rateLimitPerMinute: 600,
       bodyLimitBytes: 1024 * 1024,
+      turnConcurrency: 64,
     });
     expect(config.llm.openaiApiKey).toBeUndefined();
     expect(config.llm.timeoutMs).toBeGreaterThan(0);
@@ -52,6 +53,7 @@ describe('loadConfig', () => {
       META_APP_SECRET: 'app-secret',
       META_VERIFY_TOKEN: 'verify',
       RATE_LIMIT_PER_MINUTE: '42',
+      TURN_CONCURRENCY: '4',
       CORS_ORIGINS: 'https://a.example, https://b.example,',
     });
     expect(config).toMatchObject({
@@ -63,6 +65,7 @@ describe('loadConfig', () => {
       masterKey: 'a-master-key-that-is-long-enough',
       redisUrl: 'redis://cache:6379',
       rateLimitPerMinute: 42,
+      turnConcurrency: 4,
       corsOrigins: ['https://a.example', 'https://b.example'],
       llm: {
         openaiApiKey: 'sk-test',
@@ -108,6 +111,8 @@ describe('loadConfig', () => {
     [{ MAX_MESSAGE_CHARS: '0' }, 'MAX_MESSAGE_CHARS'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ DB_POOL_SIZE: '0' }, 'DB_POOL_SIZE'],
+    [{ TURN_CONCURRENCY: '0' }, 'TURN_CONCURRENCY'],
+    [{ TURN_CONCURRENCY: 'many' }, 'TURN_CONCURRENCY'],
     [{ NODE_ENV: 'production' }, 'ICMP_API_KEY'],
   ])('rejects %o naming %s', (env, variable) => {
     expectRejected(env, variable);

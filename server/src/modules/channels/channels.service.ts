@@ -81,7 +81,20 @@ function openSecret(ctx: AppContext, row: ChannelConnectionRow, name: SecretName
   return sealed ? ctx.secretBox.open(sealed, secretContext(row.businessId, row.channel, name)) : null;
 }
 
+// Opened once per cached row (three AES-GCM decryptions cost more than the rest of a webhook's
+// lookup); the entry goes with the row when the cache drops or replaces it.
+const opened = new WeakMap<ChannelConnectionRow, MetaConnection>();
+
 function toMetaConnection(ctx: AppContext, row: ChannelConnectionRow): MetaConnection {
+  let connection = opened.get(row);
+  if (!connection) {
+    connection = openMetaConnection(ctx, row);
+    opened.set(row, connection);
+  }
+  return { ...connection };
+}
+
+function openMetaConnection(ctx: AppContext, row: ChannelConnectionRow): MetaConnection {
   return {
     businessId: row.businessId,
     channel: row.channel as MetaChannel,

@@ -13,6 +13,8 @@ export function createPendingRecovery(
   ctx: AppContext,
   processor: ConversationProcessor,
   onError: (error: unknown, conversationId: string) => void,
+  /** Conversations this process already has queued for processing (the webhook turn queue). */
+  isQueued: (conversationId: string) => boolean = () => false,
 ) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -20,7 +22,7 @@ export function createPendingRecovery(
   async function sweep() {
     const stalled = await findStalledConversations(ctx.db, PENDING_GRACE_SECONDS, 100);
     for (const conversationId of stalled) {
-      if (processor.isBusy(conversationId)) continue;
+      if (processor.isBusy(conversationId) || isQueued(conversationId)) continue;
       try {
         await processor.process(conversationId, ALL_PENDING);
       } catch (error) {

@@ -5,22 +5,76 @@ import type { InboundEvent } from './meta-types.js';
 
 const IDENTITY_COLUMN = { whatsapp: sql.raw('whatsapp_id'), messenger: sql.raw('messenger_psid') } as const;
 
-/** The customer's user (one per channel identity), created on first contact; WhatsApp names it. */
-export async function upsertChannelCustomer(db: DbOrTx, businessId: string, event: InboundEvent) {
+export interface InboundRow {
+  content: string;
+  metadata: Record<string, unknown> | null;
+  /** `user` + `pending` for a customer's message; `agent` + `delivered` for a page's own (echo). */
+  senderType: 'user' | 'agent';
+  status: 'pending' | 'delivered';
+  /** Keep the next sequence number for the reply (a customer's message is answered). */
+  reserveReplySlot: boolean;
+}
+
+/**
+ * The customer's user (one per channel identity; WhatsApp names it) and, on first contact, in the SAME
+ * statement, their conversation in the entry stage and the message as `pending` (sequence 1, the next
+ * number kept for the reply). The user, the conversation and the message commit together, so no other
+ * delivery — in this or another process — ever sees the new user without its active conversation: a
+ * concurrent second delivery waits on the user's unique key, finds the user existing, and takes the
+ * returning customer's path into that conversation (or is refused there as a duplicate).
+ * `message` is null for a returning customer (nothing else was written).
+ */
+export async function upsertChannelCustomer(
+  db: DbOrTx,
+  businessId: string,
+  event: InboundEvent,
+  firstContact: InboundRow & { entryStageId: string | null },
+) {
   const column = IDENTITY_COLUMN[event.channel];
   const name = (event.customerName ?? '').trim();
   const [first = '', ...rest] = name ? name.split(/\s+/) : [];
+  const metadata = firstContact.metadata ? JSON.stringify(firstContact.metadata) : null;
   const [row] = rowsOf(
     await db.execute(sql`
-    INSERT INTO users (business_id, ${column}, first_name, last_name)
-    VALUES (${businessId}, ${event.customerId}, ${first}, ${rest.join(' ')})
-    ON CONFLICT (business_id, ${column}) DO UPDATE
-       SET first_name = CASE WHEN EXCLUDED.first_name = '' THEN users.first_name ELSE EXCLUDED.first_name END,
-           last_name = CASE WHEN EXCLUDED.first_name = '' THEN users.last_name ELSE EXCLUDED.last_name END
-    RETURNING user_id, (xmax = 0) AS created`),
+    WITH customer AS (
+      INSERT INTO users (business_id, ${column}, first_name, last_name)
+      VALUES (${businessId}, ${event.customerId}, ${first}, ${rest.join(' ')})
+      ON CONFLICT (business_id, ${column}) DO UPDATE
+         SET first_name = CASE WHEN EXCLUDED.first_name = '' THEN users.first_name ELSE EXCLUDED.first_name END,
+             last_name = CASE WHEN EXCLUDED.first_name = '' THEN users.last_name ELSE EXCLUDED.last_name END
+      RETURNING user_id, (xmax = 0) AS created
+    ), conversation AS (
+      INSERT INTO conversations (business_id, user_id, stage_id, channel, last_sequence)
+      SELECT ${businessId}, customer.user_id, ${firstContact.entryStageId}::uuid, ${event.channel},
+             ${firstContact.reserveReplySlot ? 2 : 1}
+        FROM customer WHERE customer.created
+      RETURNING conversation_id
+    ), message AS (
+      INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number,
+                            channel, external_message_id, status, metadata)
+      SELECT conversation.conversation_id, ${businessId}, ${firstContact.senderType}, ${firstContact.content}, 1,
+             ${event.channel}, ${event.externalMessageId}, ${firstContact.status}, ${metadata}::jsonb
+        FROM conversation
+      ON CONFLICT (business_id, channel, external_message_id) DO NOTHING
+      RETURNING message_id, conversation_id, sequence_number
+    )
+    SELECT customer.user_id, customer.created, message.message_id, message.conversation_id,
+           message.sequence_number
+      FROM customer LEFT JOIN message ON true`),
   );
   if (!row) throw new Error('customer upsert returned nothing');
-  return { userId: String(row.user_id), created: row.created === true || row.created === 't' };
+  const created = row.created === true || row.created === 't';
+  return {
+    userId: String(row.user_id),
+    created,
+    message: row.message_id
+      ? {
+          messageId: String(row.message_id),
+          conversationId: String(row.conversation_id),
+          sequenceNumber: Number(row.sequence_number),
+        }
+      : null,
+  };
 }
 
 /** Serialises one customer's first contact across processes, until the transaction ends. */

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
-import type { ConversationProcessor } from '../../pipeline/conversation-processor.js';
+import type { TurnScheduler } from '../../pipeline/turn-scheduler.js';
 import { findMetaConnectionByExternalId, listVerifyTokens } from '../channels.service.js';
 import { parseMessengerWebhook } from '../messenger/parse-messenger.js';
 import { parseWhatsAppWebhook } from '../whatsapp/parse-whatsapp.js';
@@ -31,11 +31,7 @@ const sameSecret = (a: string, b: string) => timingSafeEqual(digest(a), digest(b
  * GET/POST /webhook/whatsapp and /webhook/messenger. Registered as an encapsulated plugin so the raw
  * body (needed byte for byte for X-Hub-Signature-256) is captured on these routes only.
  */
-export function metaWebhookRoutes(
-  ctx: AppContext,
-  processor: ConversationProcessor,
-  onBackgroundError: (error: unknown, conversationId: string) => void,
-) {
+export function metaWebhookRoutes(ctx: AppContext, turns: TurnScheduler) {
   return async function register(app: FastifyInstance) {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -84,9 +80,9 @@ export function metaWebhookRoutes(
             typeof signature === 'string' ? signature : undefined,
           );
           reply.send({ status: 'success' as const });
-          // After the answer: Meta never waits for the LLM. A crash from here on leaves the messages
-          // pending, and the pending-message recovery sweep processes them.
-          setImmediate(() => processInBackground(processor, stored, onBackgroundError));
+          // After the answer: Meta never waits for the LLM. The turns queue for a slot (TURN_CONCURRENCY);
+          // a crash from here on leaves the messages pending, and the recovery sweep processes them.
+          setImmediate(() => queueTurns(turns, stored));
           return reply;
         },
       );
@@ -144,15 +140,7 @@ async function receive(
   return stored;
 }
 
-function processInBackground(
-  processor: ConversationProcessor,
-  stored: StoredInbound[],
-  onError: (error: unknown, conversationId: string) => void,
-) {
-  const latest = new Map<string, number>();
-  for (const s of stored)
-    latest.set(s.conversationId, Math.max(latest.get(s.conversationId) ?? 0, s.sequence));
-  for (const [conversationId, sequence] of latest) {
-    processor.process(conversationId, sequence).catch((error) => onError(error, conversationId));
-  }
+/** One queue entry per conversation, up to its latest stored message (processed in order). */
+function queueTurns(turns: TurnScheduler, stored: StoredInbound[]) {
+  for (const s of stored) turns.submit(s.conversationId, s.sequence);
 }

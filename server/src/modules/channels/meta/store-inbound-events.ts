@@ -14,14 +14,15 @@ export interface StoredInbound {
 }
 
 // One customer's first contact must create one user and one conversation even when Meta delivers the
-// same message several times at once: serialised in this process here, across processes by an
-// advisory lock in the slow path.
+// same message several times at once: the user, conversation and message of a first contact are one
+// statement (upsertChannelCustomer); one customer's events are serialised in this process here, and
+// the general path (an existing user with no active conversation) across processes by an advisory lock.
 const perCustomer = new KeyedMutex();
 
 /**
- * Stores one business's inbound messages as `pending`, in Meta's timestamp order, reusing the
- * pipeline's storage (one statement into the customer's active conversation; conversation resolution
- * and `appendMessage` otherwise). Duplicates (a message id already stored for this business and
+ * Stores one business's inbound messages as `pending`, in Meta's timestamp order: a first contact in
+ * one statement, a returning customer in two (the customer upsert, then `insertMessage` into the active
+ * conversation), anything else through conversation resolution and `appendMessage` in a transaction. Duplicates (a message id already stored for this business and
  * channel) store nothing. Returns what was stored, for processing after the webhook is acknowledged.
  * A message the page sent itself (`fromPage`, a Messenger echo from Meta's inbox) is stored the same
  * way but as the business's `agent` message, already `delivered`, and is not returned: nothing
@@ -51,10 +52,6 @@ async function storeOne(
   event: InboundEvent,
   lockKey: string,
 ): Promise<StoredInbound | null> {
-  const customer = await upsertChannelCustomer(ctx.db, businessId, event);
-  // Messenger webhooks carry no name: a new PSID is looked up in the background.
-  if (customer.created && event.channel === 'messenger')
-    requestProfileLookup(ctx, { businessId, userId: customer.userId, psid: event.customerId });
   const max = ctx.config.maxMessageChars;
   // Never drop what a customer wrote: an over-long text is kept up to the limit.
   const content =
@@ -66,13 +63,20 @@ async function storeOne(
     businessId,
     senderType: fromPage ? ('agent' as const) : ('user' as const),
     content,
-    status: fromPage ? 'delivered' : 'pending',
+    status: fromPage ? ('delivered' as const) : ('pending' as const),
     reserveReplySlot: !fromPage,
     channel: event.channel,
     externalMessageId: event.externalMessageId,
     metadata: fromPage ? { ...metadata, sent_from: 'page' } : metadata,
   };
-  const stored = await storeMessage(ctx, businessId, entryStageId, event, lockKey, customer, inbound);
+  // A first contact is stored whole by this one statement (user, conversation, message).
+  const customer = await upsertChannelCustomer(ctx.db, businessId, event, { ...inbound, entryStageId });
+  // Messenger webhooks carry no name: a new PSID is looked up in the background.
+  if (customer.created && event.channel === 'messenger')
+    requestProfileLookup(ctx, { businessId, userId: customer.userId, psid: event.customerId });
+  const stored = customer.message
+    ? toStored(customer.message)
+    : await storeMessage(ctx, businessId, entryStageId, event, lockKey, customer, inbound);
   if (!stored || !fromPage) return stored;
   publishConversationEvent(ctx, {
     type: 'message',
@@ -95,7 +99,8 @@ async function storeMessage(
   inbound: Omit<Parameters<typeof appendMessage>[1], 'conversationId'>,
 ): Promise<StoredInbound | null> {
   const { userId } = customer;
-  // A customer seen for the first time has no conversation yet: go straight to the general path.
+  // A returning customer: ONE statement into their active conversation. Otherwise (no active
+  // conversation, a duplicate, or a first contact whose message id was already taken) the general path.
   if (!customer.created) {
     const fast = await insertMessage(ctx.db, { ...inbound, target: { userId, activeOnly: true } });
     if (fast) return toStored(fast.message);

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { TurnScheduler } from '../../src/modules/pipeline/turn-scheduler.js';
+
+/** A scheduler whose turns finish when the test says so. */
+function harness(concurrency: number) {
+  const started: string[] = [];
+  const finish = new Map<string, () => void>();
+  const errors: string[] = [];
+  const scheduler = new TurnScheduler(
+    concurrency,
+    (conversationId, untilSequence) => {
+      started.push(`${conversationId}@${untilSequence}`);
+      return new Promise<void>((resolve, reject) =>
+        finish.set(conversationId, () =>
+          conversationId.startsWith('bad') ? reject(new Error('x')) : resolve(),
+        ),
+      );
+    },
+    (_error, conversationId) => errors.push(conversationId),
+  );
+  const done = async (conversationId: string) => {
+    finish.get(conversationId)?.();
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { scheduler, started, done, errors };
+}
+
+describe('TurnScheduler', () => {
+  it('starts at most `concurrency` turns, then the oldest waiting conversation as slots free', async () => {
+    const { scheduler, started, done } = harness(2);
+    for (const id of ['a', 'b', 'c', 'd']) scheduler.submit(id, 1);
+    expect(started).toEqual(['a@1', 'b@1']);
+    expect(scheduler.depth).toEqual({ queued: 2, running: 2 });
+    await done('b');
+    expect(started).toEqual(['a@1', 'b@1', 'c@1']);
+    await done('a');
+    expect(started).toEqual(['a@1', 'b@1', 'c@1', 'd@1']);
+  });
+
+  it('keeps one entry per waiting conversation, at its highest sequence and first place', async () => {
+    const { scheduler, started, done } = harness(1);
+    scheduler.submit('a', 1);
+    scheduler.submit('b', 3);
+    scheduler.submit('c', 1);
+    scheduler.submit('b', 7);
+    scheduler.submit('b', 5);
+    expect(scheduler.depth).toEqual({ queued: 2, running: 1 });
+    await done('a');
+    await done('b');
+    expect(started).toEqual(['a@1', 'b@7', 'c@1']);
+  });
+
+  it('does not start a conversation twice at once: its new entry waits without holding a slot', async () => {
+    const { scheduler, started, done } = harness(2);
+    scheduler.submit('a', 1);
+    scheduler.submit('a', 3); // a is running: queued behind it
+    scheduler.submit('b', 1); // the free slot goes to b, not to the second a
+    expect(started).toEqual(['a@1', 'b@1']);
+    await done('b');
+    expect(started).toEqual(['a@1', 'b@1']);
+    expect(scheduler.has('a')).toBe(true);
+    await done('a');
+    expect(started).toEqual(['a@1', 'b@1', 'a@3']);
+  });
+
+  it('reports a failed turn and goes on; stop drops the queue and waits for running turns', async () => {
+    const { scheduler, started, done, errors } = harness(1);
+    scheduler.submit('bad', 1);
+    scheduler.submit('a', 1);
+    scheduler.submit('b', 1);
+    await done('bad');
+    expect(errors).toEqual(['bad']);
+    expect(started).toEqual(['bad@1', 'a@1']);
+    let stopped = false;
+    const stopping = scheduler.stop().then(() => (stopped = true));
+    scheduler.submit('c', 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stopped).toBe(false);
+    await done('a');
+    await stopping;
+    expect(started).toEqual(['bad@1', 'a@1']);
+    expect(scheduler.depth).toEqual({ queued: 0, running: 0 });
+  });
+});
