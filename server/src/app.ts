@@ -158,6 +158,11 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
     sessionIdleMinutes: config.sessionIdleMinutes,
     allowedOrigins: [new URL(config.publicUrl).origin, ...config.corsOrigins],
   });
+  // Routes whose body is EmptyBody accept a request without one.
+  app.addHook('preValidation', async (request) => {
+    const body = request.routeOptions.schema?.body as { $id?: string } | undefined;
+    if (request.body === undefined && body?.$id === 'EmptyBody') request.body = {};
+  });
   registerRequestMetrics(app, metrics);
   await registerSwagger(app);
 

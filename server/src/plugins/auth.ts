@@ -174,7 +174,7 @@ export function checkCsrf(request: FastifyRequest, allowedOrigins: readonly stri
   if (SAFE_METHODS.has(request.method)) return;
   if (!sessionToken(request) || headerKey(request)) return;
   const origin = originOf(request.headers.origin) ?? originOf(request.headers.referer);
-  const own = request.headers.host ? `${request.protocol}://${request.headers.host}` : undefined;
+  const own = request.headers.host ? originOf(`${request.protocol}://${request.headers.host}`) : undefined;
   if (origin && (allowedOrigins.includes(origin) || origin === own)) return;
   throw new AppError('AUTHORIZATION_ERROR', 'Cross-site request refused: missing or foreign Origin');
 }

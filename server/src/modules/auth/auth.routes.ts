@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
-import { errorResponses } from '../../lib/schemas.js';
+import { EmptyBody, errorResponses } from '../../lib/schemas.js';
 import {
   clearSessionCookie,
   principalOf,
@@ -143,6 +143,7 @@ export const authRoutes = (ctx: AppContext) => async (root: FastifyInstance) => 
       schema: {
         tags,
         summary: 'End this session at once (a copied cookie stops working too)',
+        body: EmptyBody,
         response: { 204: Type.Null() },
       },
     },

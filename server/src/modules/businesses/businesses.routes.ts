@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { errorResponses, ListResponse, PageQuery, toPage, Uuid } from '../../lib/schemas.js';
+import { EmptyBody, errorResponses, ListResponse, PageQuery, toPage, Uuid } from '../../lib/schemas.js';
 import { principalOf, scopeBusinessId } from '../../plugins/auth.js';
 import {
   Business,
@@ -114,6 +114,7 @@ export const businessRoutes = (ctx: AppContext) => async (root: FastifyInstance)
         tags,
         summary: 'Issue a new API key; the old one stops working at once',
         params: Params,
+        body: EmptyBody,
         response: { 200: BusinessApiKey, ...errorResponses(400, 401, 403, 404) },
       },
     },

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { errorResponses, Uuid } from '../../lib/schemas.js';
+import { EmptyBody, errorResponses, Uuid } from '../../lib/schemas.js';
 import { principalOf, scopeBusinessId } from '../../plugins/auth.js';
 import {
   Channels,
@@ -116,6 +116,7 @@ export const channelRoutes = (ctx: AppContext) => async (root: FastifyInstance) 
         tags,
         summary: 'Issue a new publishable widget key; the old one stops opening sessions',
         params: Params,
+        body: EmptyBody,
         response: {
           200: PublishableKey,
           ...errorResponses(400, 401, 403, 404),

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { errorResponses, ListResponse, PageQuery, toPage, Uuid } from '../../lib/schemas.js';
+import { EmptyBody, errorResponses, ListResponse, PageQuery, toPage, Uuid } from '../../lib/schemas.js';
 import { businessFilter, byResource, principalOf, scopeBusinessId } from '../../plugins/auth.js';
 import {
   describeTemplateVariables,
@@ -169,6 +169,7 @@ export const templateRoutes = (ctx: AppContext) => async (root: FastifyInstance)
         tags,
         summary: 'Restore a version: its name, content and system prompt become a new version',
         params: VersionParams,
+        body: EmptyBody,
         response: { 200: TemplateWithWarnings, ...errorResponses(400, 401, 404) },
       },
     },

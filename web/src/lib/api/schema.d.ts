@@ -394,7 +394,11 @@ export interface paths {
         path?: never;
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody?: {
+        content: {
+          'application/json': components['schemas']['EmptyBody'];
+        };
+      };
       responses: {
         /** @description Default Response */
         204: {
@@ -2023,7 +2027,11 @@ export interface paths {
         };
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody?: {
+        content: {
+          'application/json': components['schemas']['EmptyBody'];
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -2502,7 +2510,11 @@ export interface paths {
         };
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody?: {
+        content: {
+          'application/json': components['schemas']['EmptyBody'];
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -4278,7 +4290,11 @@ export interface paths {
         };
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody?: {
+        content: {
+          'application/json': components['schemas']['EmptyBody'];
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -5894,6 +5910,7 @@ export interface components {
       email?: string;
       password?: string;
     };
+    EmptyBody: Record<string, never>;
     SetupStatus: {
       /** @description false: no team account exists yet (first run) */
       has_accounts: boolean;
