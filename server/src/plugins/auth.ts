@@ -46,9 +46,19 @@ export type AccessRule =
   | 'master'
   | { permission: Permission; business: BusinessLocator };
 
+export interface RouteAccess {
+  method: string;
+  url: string;
+  access: AccessRule;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+  }
+  interface FastifyInstance {
+    /** Every route registered after the auth plugin, with its declared access rule (tests read it). */
+    routeAccess: readonly RouteAccess[];
   }
   interface FastifyContextConfig {
     access?: AccessRule;
@@ -268,15 +278,19 @@ const PLUGIN_ROUTES = /^\/(docs|openapi\.json)(\/|$)|^\/\*$|^\/assets\//;
 
 export function registerAuth(app: FastifyInstance, options: AuthOptions) {
   app.decorateRequest('principal', null);
+  const table: RouteAccess[] = [];
+  app.decorate('routeAccess', table);
   // Every route says what it needs; one that does not is a mistake caught at start (and by the
   // role matrix test), not a silently public route.
   app.addHook('onRoute', (route) => {
-    if (route.config?.access) return;
-    if (PLUGIN_ROUTES.test(route.url)) {
+    if (!route.config?.access) {
+      if (!PLUGIN_ROUTES.test(route.url)) {
+        throw new Error(`${route.method} ${route.url} declares no access rule (config.access)`);
+      }
       route.config = { ...(route.config ?? {}), access: 'public' };
-      return;
     }
-    throw new Error(`${route.method} ${route.url} declares no access rule (config.access)`);
+    const access = route.config.access as AccessRule;
+    for (const method of [route.method].flat()) table.push({ method, url: route.url, access });
   });
   app.addHook('onRequest', async (request) => checkCsrf(request, options.allowedOrigins));
   app.addHook('preValidation', async (request) => {
