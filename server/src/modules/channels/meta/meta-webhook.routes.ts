@@ -40,7 +40,7 @@ export function metaWebhookRoutes(ctx: AppContext, turns: TurnScheduler) {
       app.get(
         `/webhook/${channel}`,
         {
-          config: { rateLimit: false },
+          config: { access: 'public', rateLimit: false },
           schema: {
             tags: ['webhooks'],
             summary: `Meta's ${channel} webhook verification handshake`,
@@ -63,7 +63,7 @@ export function metaWebhookRoutes(ctx: AppContext, turns: TurnScheduler) {
       app.post(
         `/webhook/${channel}`,
         {
-          config: { rateLimit: false },
+          config: { access: 'public', rateLimit: false },
           schema: {
             tags: ['webhooks'],
             summary: `Meta's ${channel} webhook: signed with X-Hub-Signature-256, acknowledged once stored`,
