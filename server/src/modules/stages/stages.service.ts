@@ -4,19 +4,19 @@ import { conflict, invalid, notFound } from '../../errors.js';
 import type { Page } from '../../lib/schemas.js';
 import type { Principal } from '../../plugins/auth.js';
 import { findAgent } from '../agents/index.js';
-import { recordAudit } from '../audit/record-audit.js';
+import { actorOf, recordAudit } from '../audit/index.js';
 import { DEFAULT_TEMPLATES, TEMPLATE_ROLES, type TemplateRole } from '../templates/default-templates.js';
 import {
   findDefaultTemplates,
   findTemplatesByIds,
   insertTemplates,
+  serializeTemplate,
   type TemplateRow,
 } from '../templates/index.js';
 import { ROLE_FIELDS } from '../templates/template-types.js';
 import {
   countTransitions,
   deleteStage,
-  findStage,
   findStageByName,
   findStageWithNames,
   insertStage,
@@ -170,8 +170,25 @@ export async function createStage(
         fallbackReply: input.fallback_reply ?? null,
         ...ids,
       });
-      await recordAudit(tx, principal, businessId, 'create', 'stage', created.stageId, {
-        copied_default_templates: missing,
+      const actor = actorOf(principal);
+      for (const copy of copies) {
+        await recordAudit(tx, actor, {
+          businessId,
+          action: 'create',
+          entityType: 'template',
+          entityId: copy.templateId,
+          before: null,
+          after: serializeTemplate(copy),
+        });
+      }
+      await recordAudit(tx, actor, {
+        businessId,
+        action: 'create',
+        entityType: 'stage',
+        entityId: created.stageId,
+        before: null,
+        after: serializeStage(namesOf(created, templates)),
+        ...(missing.length ? { details: { copied_default_templates: missing } } : {}),
       });
       return created;
     });
@@ -207,8 +224,9 @@ export async function changeStage(
   scope: string | undefined,
   input: StageInput,
 ) {
-  const current = await findStage(ctx.db, stageId, scope);
-  if (!current) throw notFound('Stage');
+  const currentWithNames = await findStageWithNames(ctx.db, stageId, scope);
+  if (!currentWithNames) throw notFound('Stage');
+  const current = currentWithNames.stage;
   const businessId = current.businessId;
   const values: Partial<NewStage> = {};
   if (input.stage_name !== undefined)
@@ -228,8 +246,15 @@ export async function changeStage(
   try {
     await ctx.db.transaction(async (tx) => {
       if (!(await updateStage(tx, stageId, values))) throw notFound('Stage');
-      await recordAudit(tx, principal, businessId, 'update', 'stage', stageId, {
-        fields: Object.keys(input),
+      const updated = await findStageWithNames(tx, stageId, businessId);
+      if (!updated) throw notFound('Stage');
+      await recordAudit(tx, actorOf(principal), {
+        businessId,
+        action: 'update',
+        entityType: 'stage',
+        entityId: stageId,
+        before: serializeStage(currentWithNames),
+        after: serializeStage(updated),
       });
     });
   } catch (error) {
@@ -250,8 +275,9 @@ export async function removeStage(
   stageId: string,
   scope: string | undefined,
 ) {
-  const current = await findStage(ctx.db, stageId, scope);
-  if (!current) throw notFound('Stage');
+  const currentWithNames = await findStageWithNames(ctx.db, stageId, scope);
+  if (!currentWithNames) throw notFound('Stage');
+  const current = currentWithNames.stage;
   await ctx.db.transaction(async (tx) => {
     const state = await lockBusinessStages(tx, current.businessId);
     if (!state) throw notFound('Stage');
@@ -264,8 +290,13 @@ export async function removeStage(
       throw conflict('A business needs at least one stage; this is its last', { reason: 'last_stage' });
     }
     if (!(await deleteStage(tx, stageId))) throw notFound('Stage');
-    await recordAudit(tx, principal, current.businessId, 'delete', 'stage', stageId, {
-      stage_name: current.stageName,
+    await recordAudit(tx, actorOf(principal), {
+      businessId: current.businessId,
+      action: 'delete',
+      entityType: 'stage',
+      entityId: stageId,
+      before: serializeStage(currentWithNames),
+      after: null,
     });
   });
   ctx.bus.publish('stages', current.businessId);

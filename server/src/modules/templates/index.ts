@@ -5,3 +5,4 @@ export {
   insertTemplates,
   type TemplateRow,
 } from './templates.repository.js';
+export { serializeTemplate } from './templates.service.js';

@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.js';
 import { AppError, conflict, notFound } from '../../errors.js';
 import type { Page } from '../../lib/schemas.js';
 import type { Principal } from '../../plugins/auth.js';
-import { recordAudit } from '../audit/record-audit.js';
+import { actorOf, recordAudit } from '../audit/index.js';
 import { extractVariableNames } from './render-template.js';
 import { isTemplateRole, normaliseTemplateType, type TemplateType } from './template-types.js';
 import {
@@ -97,7 +97,14 @@ export async function createTemplate(
       },
     ]);
     if (!created) throw new Error('template insert returned nothing');
-    await recordAudit(tx, principal, businessId, 'create', 'template', created.templateId);
+    await recordAudit(tx, actorOf(principal), {
+      businessId,
+      action: 'create',
+      entityType: 'template',
+      entityId: created.templateId,
+      before: null,
+      after: serializeTemplate(created),
+    });
     return created;
   });
   ctx.bus.publish('templates', businessId);
@@ -165,9 +172,13 @@ export async function changeTemplate(
   const row = await ctx.db.transaction(async (tx) => {
     const updated = await updateTemplateAsNewVersion(tx, current.templateId, changes);
     if (!updated) throw notFound('Template');
-    await recordAudit(tx, principal, updated.businessId, 'update', 'template', updated.templateId, {
-      fields: Object.keys(input),
-      version: updated.version,
+    await recordAudit(tx, actorOf(principal), {
+      businessId: updated.businessId,
+      action: 'update',
+      entityType: 'template',
+      entityId: updated.templateId,
+      before: serializeTemplate(current),
+      after: serializeTemplate(updated),
     });
     return updated;
   });
@@ -215,8 +226,13 @@ export async function removeTemplate(
   try {
     await ctx.db.transaction(async (tx) => {
       if (!(await deleteTemplate(tx, current.templateId))) throw notFound('Template');
-      await recordAudit(tx, principal, current.businessId, 'delete', 'template', current.templateId, {
-        template_name: current.templateName,
+      await recordAudit(tx, actorOf(principal), {
+        businessId: current.businessId,
+        action: 'delete',
+        entityType: 'template',
+        entityId: current.templateId,
+        before: serializeTemplate(current),
+        after: null,
       });
     });
   } catch (error) {
@@ -263,9 +279,14 @@ export async function restoreVersion(
       systemPrompt: snapshot.systemPrompt,
     });
     if (!updated) throw notFound('Template');
-    await recordAudit(tx, principal, updated.businessId, 'restore', 'template', updated.templateId, {
-      restored_version: version,
-      version: updated.version,
+    await recordAudit(tx, actorOf(principal), {
+      businessId: updated.businessId,
+      action: 'restore',
+      entityType: 'template',
+      entityId: updated.templateId,
+      before: serializeTemplate(template),
+      after: serializeTemplate(updated),
+      details: { restored_version: version },
     });
     return updated;
   });
