@@ -17,5 +17,7 @@ export function useAuditLog(businessId: string | null, filters: AuditLogQuery = 
     queryFn: () => listAuditLog(businessId as string, filters),
     enabled: !!businessId,
     placeholderData: keepPreviousData,
+    // Every change elsewhere in the app adds an entry: never show a cached log when the page opens.
+    staleTime: 0,
   });
 }
