@@ -140,7 +140,6 @@ export async function changeBusiness(
   if (input.phone_number !== undefined) values.phoneNumber = input.phone_number;
   if (input.website !== undefined) values.website = input.website;
   if (input.owner_id !== undefined) values.ownerId = input.owner_id;
-  if (input.settings !== undefined) values.settings = { ...current.settings, ...input.settings };
   if (input.first_stage_id !== undefined) {
     const stage = await findStage(ctx.db, input.first_stage_id, businessId);
     if (!stage) {
@@ -151,6 +150,10 @@ export async function changeBusiness(
     values.firstStageId = input.first_stage_id;
   }
   const updated = await ctx.db.transaction(async (tx) => {
+    // Read again under a lock: settings merge into what is there now, and the audit's "before" is exact.
+    const locked = await findBusiness(tx, businessId, { forUpdate: true });
+    if (!locked) throw notFound('Business');
+    if (input.settings !== undefined) values.settings = { ...locked.settings, ...input.settings };
     const row = await updateBusiness(tx, businessId, values);
     if (!row) throw notFound('Business');
     await recordAudit(tx, actorOf(principal), {
@@ -158,7 +161,7 @@ export async function changeBusiness(
       action: 'update',
       entityType: 'business',
       entityId: businessId,
-      before: serializeBusiness(current),
+      before: serializeBusiness(locked),
       after: serializeBusiness(row),
     });
     return row;
@@ -170,7 +173,7 @@ export async function changeBusiness(
 /** The entry is installation-wide (business_id null): the business's own audit entries go with it. */
 export async function removeBusiness(ctx: AppContext, principal: Principal, businessId: string) {
   await ctx.db.transaction(async (tx) => {
-    const current = await findBusiness(tx, businessId);
+    const current = await findBusiness(tx, businessId, { forUpdate: true });
     if (!current || !(await deleteBusiness(tx, businessId))) throw notFound('Business');
     await recordAudit(tx, actorOf(principal), {
       businessId: null,

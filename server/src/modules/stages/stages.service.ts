@@ -17,6 +17,7 @@ import { ROLE_FIELDS } from '../templates/template-types.js';
 import {
   countTransitions,
   deleteStage,
+  findStage,
   findStageByName,
   findStageWithNames,
   insertStage,
@@ -224,9 +225,8 @@ export async function changeStage(
   scope: string | undefined,
   input: StageInput,
 ) {
-  const currentWithNames = await findStageWithNames(ctx.db, stageId, scope);
-  if (!currentWithNames) throw notFound('Stage');
-  const current = currentWithNames.stage;
+  const current = await findStage(ctx.db, stageId, scope);
+  if (!current) throw notFound('Stage');
   const businessId = current.businessId;
   const values: Partial<NewStage> = {};
   if (input.stage_name !== undefined)
@@ -245,7 +245,8 @@ export async function changeStage(
   }
   try {
     await ctx.db.transaction(async (tx) => {
-      if (!(await updateStage(tx, stageId, values))) throw notFound('Stage');
+      const before = await findStageWithNames(tx, stageId, businessId, { forUpdate: true });
+      if (!before || !(await updateStage(tx, stageId, values))) throw notFound('Stage');
       const updated = await findStageWithNames(tx, stageId, businessId);
       if (!updated) throw notFound('Stage');
       await recordAudit(tx, actorOf(principal), {
@@ -253,7 +254,7 @@ export async function changeStage(
         action: 'update',
         entityType: 'stage',
         entityId: stageId,
-        before: serializeStage(currentWithNames),
+        before: serializeStage(before),
         after: serializeStage(updated),
       });
     });
@@ -275,9 +276,8 @@ export async function removeStage(
   stageId: string,
   scope: string | undefined,
 ) {
-  const currentWithNames = await findStageWithNames(ctx.db, stageId, scope);
-  if (!currentWithNames) throw notFound('Stage');
-  const current = currentWithNames.stage;
+  const current = await findStage(ctx.db, stageId, scope);
+  if (!current) throw notFound('Stage');
   await ctx.db.transaction(async (tx) => {
     const state = await lockBusinessStages(tx, current.businessId);
     if (!state) throw notFound('Stage');
@@ -289,13 +289,14 @@ export async function removeStage(
     if (state.stageCount <= 1) {
       throw conflict('A business needs at least one stage; this is its last', { reason: 'last_stage' });
     }
-    if (!(await deleteStage(tx, stageId))) throw notFound('Stage');
+    const before = await findStageWithNames(tx, stageId, current.businessId, { forUpdate: true });
+    if (!before || !(await deleteStage(tx, stageId))) throw notFound('Stage');
     await recordAudit(tx, actorOf(principal), {
       businessId: current.businessId,
       action: 'delete',
       entityType: 'stage',
       entityId: stageId,
-      before: serializeStage(currentWithNames),
+      before: serializeStage(before),
       after: null,
     });
   });

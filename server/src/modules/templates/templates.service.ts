@@ -170,6 +170,8 @@ export async function changeTemplate(
     await assertTypeChangeAllowed(ctx, current, changes.templateType);
   }
   const row = await ctx.db.transaction(async (tx) => {
+    const locked = await findTemplate(tx, current.templateId, scope, { forUpdate: true });
+    if (!locked) throw notFound('Template');
     const updated = await updateTemplateAsNewVersion(tx, current.templateId, changes);
     if (!updated) throw notFound('Template');
     await recordAudit(tx, actorOf(principal), {
@@ -177,7 +179,7 @@ export async function changeTemplate(
       action: 'update',
       entityType: 'template',
       entityId: updated.templateId,
-      before: serializeTemplate(current),
+      before: serializeTemplate(locked),
       after: serializeTemplate(updated),
     });
     return updated;
@@ -225,13 +227,14 @@ export async function removeTemplate(
   if (users.length > 0) throw inUse(users);
   try {
     await ctx.db.transaction(async (tx) => {
-      if (!(await deleteTemplate(tx, current.templateId))) throw notFound('Template');
+      const locked = await findTemplate(tx, current.templateId, scope, { forUpdate: true });
+      if (!locked || !(await deleteTemplate(tx, current.templateId))) throw notFound('Template');
       await recordAudit(tx, actorOf(principal), {
         businessId: current.businessId,
         action: 'delete',
         entityType: 'template',
         entityId: current.templateId,
-        before: serializeTemplate(current),
+        before: serializeTemplate(locked),
         after: null,
       });
     });
@@ -273,6 +276,8 @@ export async function restoreVersion(
   const snapshot = await findTemplateVersion(ctx.db, template.templateId, version);
   if (!snapshot) throw notFound(`Version ${version} of the template`);
   const row = await ctx.db.transaction(async (tx) => {
+    const locked = await findTemplate(tx, template.templateId, scope, { forUpdate: true });
+    if (!locked) throw notFound('Template');
     const updated = await updateTemplateAsNewVersion(tx, template.templateId, {
       templateName: snapshot.templateName,
       content: snapshot.content,
@@ -284,7 +289,7 @@ export async function restoreVersion(
       action: 'restore',
       entityType: 'template',
       entityId: updated.templateId,
-      before: serializeTemplate(template),
+      before: serializeTemplate(locked),
       after: serializeTemplate(updated),
       details: { restored_version: version },
     });
