@@ -14,6 +14,7 @@ import { createLlmClient } from './llm/llm-client.js';
 import { agentRoutes } from './modules/agents/agents.routes.js';
 import { analyticsRoutes } from './modules/analytics/analytics.routes.js';
 import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.js';
+import { auditRoutes } from './modules/audit/audit.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { memberRoutes } from './modules/auth/members.routes.js';
 import { businessRoutes } from './modules/businesses/businesses.routes.js';
@@ -183,6 +184,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   await app.register(templateRoutes(context));
   await app.register(stageRoutes(context));
   await app.register(analyticsRoutes(context));
+  await app.register(auditRoutes(context));
 
   const processor = new ConversationProcessor(context, context.llm);
   await app.register(messageRoutes(context, processor));

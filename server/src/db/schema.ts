@@ -331,19 +331,36 @@ export const stageTransitions = pgTable(
   ],
 );
 
+/** Who made an audited change: a team account, a named API key, or the installation's master key. */
+export type AuditActorType = 'account' | 'api_key' | 'master';
+
+/**
+ * One configuration change: who (actor type/id/name, the name kept as it was then), what (action,
+ * entity) and the entity's public JSON before and after (null before a create, after a delete). Never
+ * secrets. `details` holds extra context (a restored version number; what older rows recorded).
+ */
 export const auditLogs = pgTable(
   'audit_logs',
   {
     auditLogId: uuid('audit_log_id').primaryKey().defaultRandom(),
     businessId: uuid('business_id').references(() => businesses.businessId, { onDelete: 'cascade' }),
-    actorRole: text('actor_role').notNull(),
+    actorType: text('actor_type').$type<AuditActorType>().notNull(),
+    actorId: text('actor_id'),
+    actorName: text('actor_name').notNull(),
     action: text('action').notNull(),
     entityType: text('entity_type').notNull(),
     entityId: text('entity_id'),
+    before: jsonb('before').$type<Record<string, unknown>>(),
+    after: jsonb('after').$type<Record<string, unknown>>(),
     details: jsonb('details').$type<Record<string, unknown>>(),
-    createdAt: createdAt(),
+    // clock_timestamp(), not now(): the entries one transaction writes keep their order.
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(sql`clock_timestamp()`),
   },
-  (t) => [index('audit_logs_business_created_idx').on(t.businessId, t.createdAt)],
+  (t) => [
+    index('audit_logs_business_created_idx').on(t.businessId, t.createdAt),
+    index('audit_logs_business_entity_created_idx').on(t.businessId, t.entityType, t.createdAt),
+    index('audit_logs_business_actor_created_idx').on(t.businessId, t.actorId, t.createdAt),
+  ],
 );
 
 /**

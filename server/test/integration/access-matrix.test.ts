@@ -72,6 +72,7 @@ const PROTECTED_ROUTES: Record<string, string> = {
   'GET /api/businesses/:business_id/api-keys': 'manage:param',
   'POST /api/businesses/:business_id/api-keys': 'manage:param',
   'DELETE /api/businesses/:business_id/api-keys/:key_id': 'manage:param',
+  'GET /api/businesses/:business_id/audit-log': 'edit:param',
   'POST /api/businesses': 'master',
   'GET /api/businesses': 'master',
   'GET /api/businesses/:business_id': 'read:param',

@@ -4,6 +4,7 @@ import ChatIcon from '@mui/icons-material/Chat';
 import DescriptionIcon from '@mui/icons-material/Description';
 import ForumIcon from '@mui/icons-material/Forum';
 import GroupsIcon from '@mui/icons-material/Groups';
+import HistoryIcon from '@mui/icons-material/History';
 import HubIcon from '@mui/icons-material/Hub';
 import InsightsIcon from '@mui/icons-material/Insights';
 import LogoutIcon from '@mui/icons-material/Logout';
@@ -52,6 +53,7 @@ const NAV: NavItem[] = [
   { to: paths.agents(), label: 'Agents', icon: <GroupsIcon /> },
   { to: paths.channels(), label: 'Channels', icon: <HubIcon /> },
   { to: paths.settings(), label: 'Settings', icon: <SettingsIcon /> },
+  { to: paths.auditLog(), label: 'Audit log', icon: <HistoryIcon /> },
   { to: paths.businesses(), label: 'Businesses', icon: <ApartmentIcon />, adminOnly: true },
 ];
 

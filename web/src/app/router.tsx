@@ -93,6 +93,10 @@ export const appRoutes: RouteObject[] = [
                 lazy: () => import('./routes/settings').then((m) => ({ Component: m.SettingsRoute })),
               },
               {
+                path: routes.auditLog,
+                lazy: () => import('./routes/audit-log').then((m) => ({ Component: m.AuditLogRoute })),
+              },
+              {
                 element: <RequireAdmin />,
                 children: [
                   {

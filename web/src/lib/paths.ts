@@ -20,6 +20,7 @@ export const routes = {
   agents: 'agents',
   channels: 'channels',
   settings: 'settings',
+  auditLog: 'audit-log',
   businesses: 'businesses',
 } as const;
 
@@ -50,5 +51,8 @@ export const paths = {
   agents: () => '/agents',
   channels: () => '/channels',
   settings: () => '/settings',
+  /** `entity_type`/`actor` open the log filtered (the filters live in the URL). */
+  auditLog: (filters: { entity_type?: string | null; actor?: string | null } = {}) =>
+    `/audit-log${query(filters)}`,
   businesses: () => '/businesses',
 };

@@ -8,6 +8,7 @@ import type {
   AiControl,
   AnalyticsDay,
   AnalyticsOverview,
+  AuditEntry,
   Business,
   Channels,
   ConversationDetail,
@@ -101,6 +102,21 @@ export function makeBusiness(b: Partial<Business> = {}): Business {
     created_at: now(),
     updated_at: now(),
     ...b,
+  };
+}
+
+/** An audit entry; by default the business key updating something. */
+export function makeAuditEntry(e: Partial<AuditEntry> & Pick<AuditEntry, 'entity_type'>): AuditEntry {
+  return {
+    id: uuid(),
+    at: now(),
+    actor: { type: 'api_key', id: null, name: 'business key' },
+    action: 'update',
+    entity_id: uuid(),
+    before: null,
+    after: null,
+    details: null,
+    ...e,
   };
 }
 
@@ -378,6 +394,8 @@ export class FakeApi {
   messages: Message[] = [];
   transitions: StageTransition[] = [];
   llmCalls: LlmCall[] = [];
+  /** GET /api/businesses/{id}/audit-log, newest first; filtered by entity_type and actor (type or id). */
+  auditEntries: AuditEntry[] = [];
   /** GET /api/analytics/overview: everything but the range and `per_day`, which follow the query. */
   analytics: AnalyticsBody = emptyAnalytics();
   /** Per-day counts, keyed by days before today (UTC); `seedAnalytics()` fills both. */
@@ -633,6 +651,15 @@ export class FakeApi {
         per_day: perDay,
       };
       return json(200, overview);
+    });
+    this.on('GET', '/api/businesses/:id/audit-log', (r) => {
+      const type = r.query.get('entity_type');
+      const actor = r.query.get('actor');
+      const entries = this.auditEntries.filter(
+        (e) =>
+          (!type || e.entity_type === type) && (!actor || e.actor.type === actor || e.actor.id === actor),
+      );
+      return json(200, { ...list('entries', entries), per_page: Number(r.query.get('per_page') ?? 20) });
     });
     this.on('GET', '/api/users', () => json(200, list('users', [])));
     this.on('GET', '/api/conversations', () => json(200, list('conversations', this.conversations)));

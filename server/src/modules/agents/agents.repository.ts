@@ -16,8 +16,15 @@ export async function insertAgent(db: DbOrTx, row: typeof agents.$inferInsert): 
   return agent;
 }
 
-export async function findAgent(db: DbOrTx, agentId: string, businessId: string | undefined) {
-  const [row] = await db.select().from(agents).where(scoped(agentId, businessId)).limit(1);
+/** `forUpdate` (in a transaction) locks the row, so the caller's "before" is what it changes. */
+export async function findAgent(
+  db: DbOrTx,
+  agentId: string,
+  businessId: string | undefined,
+  options: { forUpdate?: boolean } = {},
+) {
+  const query = db.select().from(agents).where(scoped(agentId, businessId)).limit(1);
+  const [row] = options.forUpdate ? await query.for('update') : await query;
   return row;
 }
 

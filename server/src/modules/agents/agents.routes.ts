@@ -30,7 +30,7 @@ export const agentRoutes = (ctx: AppContext) => async (root: FastifyInstance) =>
     },
     async (request, reply) => {
       const businessId = scopeBusinessId(principalOf(request), request.body.business_id);
-      return reply.status(201).send(await createAgent(ctx, businessId, request.body));
+      return reply.status(201).send(await createAgent(ctx, principalOf(request), businessId, request.body));
     },
   );
 
@@ -72,8 +72,10 @@ export const agentRoutes = (ctx: AppContext) => async (root: FastifyInstance) =>
         response: { 200: Agent, ...errorResponses(400, 401, 404, 409) },
       },
     },
-    async (request) =>
-      changeAgent(ctx, request.params.agent_id, businessFilter(principalOf(request)), request.body),
+    async (request) => {
+      const principal = principalOf(request);
+      return changeAgent(ctx, principal, request.params.agent_id, businessFilter(principal), request.body);
+    },
   );
 
   app.delete(
@@ -83,7 +85,8 @@ export const agentRoutes = (ctx: AppContext) => async (root: FastifyInstance) =>
       schema: { tags, params: Params, response: { 204: Type.Null(), ...errorResponses(400, 401, 404) } },
     },
     async (request, reply) => {
-      await removeAgent(ctx, request.params.agent_id, businessFilter(principalOf(request)));
+      const principal = principalOf(request);
+      await removeAgent(ctx, principal, request.params.agent_id, businessFilter(principal));
       return reply.status(204).send(null);
     },
   );

@@ -1,6 +1,8 @@
 import type { AppContext } from '../../context.js';
 import { invalid, notFound } from '../../errors.js';
 import type { Page } from '../../lib/schemas.js';
+import type { Principal } from '../../plugins/auth.js';
+import { actorOf, recordAudit } from '../audit/index.js';
 import {
   type AgentRow,
   deleteAgent,
@@ -30,13 +32,22 @@ const cleanName = (name: string) => {
 
 export async function createAgent(
   ctx: AppContext,
+  principal: Principal,
   businessId: string,
   input: { agent_name: string; agent_type?: 'ai' | 'human' },
 ) {
-  const agent = await insertAgent(ctx.db, {
-    businessId,
-    agentName: cleanName(input.agent_name),
-    agentType: input.agent_type ?? 'ai',
+  const agentName = cleanName(input.agent_name);
+  const agent = await ctx.db.transaction(async (tx) => {
+    const created = await insertAgent(tx, { businessId, agentName, agentType: input.agent_type ?? 'ai' });
+    await recordAudit(tx, actorOf(principal), {
+      businessId,
+      action: 'create',
+      entityType: 'agent',
+      entityId: created.agentId,
+      before: null,
+      after: serializeAgent(created),
+    });
+    return created;
   });
   return serializeAgent(agent);
 }
@@ -54,6 +65,7 @@ export async function listBusinessAgents(ctx: AppContext, businessId: string, pa
 
 export async function changeAgent(
   ctx: AppContext,
+  principal: Principal,
   agentId: string,
   scope: string | undefined,
   input: { agent_name?: string; agent_type?: 'ai' | 'human' },
@@ -61,15 +73,44 @@ export async function changeAgent(
   const values: Partial<AgentRow> = {};
   if (input.agent_name !== undefined) values.agentName = cleanName(input.agent_name);
   if (input.agent_type !== undefined) values.agentType = input.agent_type;
-  const agent = await updateAgent(ctx.db, agentId, scope, values);
-  if (!agent) throw notFound('Agent');
+  const agent = await ctx.db.transaction(async (tx) => {
+    const current = await findAgent(tx, agentId, scope, { forUpdate: true });
+    if (!current) throw notFound('Agent');
+    const updated = await updateAgent(tx, agentId, scope, values);
+    if (!updated) throw notFound('Agent');
+    await recordAudit(tx, actorOf(principal), {
+      businessId: updated.businessId,
+      action: 'update',
+      entityType: 'agent',
+      entityId: agentId,
+      before: serializeAgent(current),
+      after: serializeAgent(updated),
+    });
+    return updated;
+  });
   ctx.bus.publish('stages', agent.businessId);
   return serializeAgent(agent);
 }
 
 /** Stages and conversations of the agent stay; their agent_id becomes null. */
-export async function removeAgent(ctx: AppContext, agentId: string, scope: string | undefined) {
-  const agent = await findAgent(ctx.db, agentId, scope);
-  if (!agent || !(await deleteAgent(ctx.db, agentId, scope))) throw notFound('Agent');
+export async function removeAgent(
+  ctx: AppContext,
+  principal: Principal,
+  agentId: string,
+  scope: string | undefined,
+) {
+  const agent = await ctx.db.transaction(async (tx) => {
+    const current = await findAgent(tx, agentId, scope);
+    if (!current || !(await deleteAgent(tx, agentId, scope))) throw notFound('Agent');
+    await recordAudit(tx, actorOf(principal), {
+      businessId: current.businessId,
+      action: 'delete',
+      entityType: 'agent',
+      entityId: agentId,
+      before: serializeAgent(current),
+      after: null,
+    });
+    return current;
+  });
   ctx.bus.publish('stages', agent.businessId);
 }

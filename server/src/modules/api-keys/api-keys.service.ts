@@ -5,7 +5,7 @@ import { invalid, notFound } from '../../errors.js';
 import { generateSecret, hashSecret } from '../../lib/keys.js';
 import { actorOf, type Principal } from '../../lib/principal.js';
 import type { Page } from '../../lib/schemas.js';
-import { recordAudit } from '../audit/record-audit.js';
+import { recordAudit } from '../audit/index.js';
 import {
   type ApiKeyRow,
   deleteApiKey,
@@ -53,8 +53,12 @@ function serializeCreated(row: ApiKeyRow, apiKey: string): CreatedApiKey {
 
 /** The key made with a business (`scopes: ["admin"]`); returns the key itself, shown once. */
 export async function createPrimaryKey(db: DbOrTx, principal: Principal, businessId: string) {
+  return (await insertPrimaryKey(db, principal, businessId)).apiKey;
+}
+
+async function insertPrimaryKey(db: DbOrTx, principal: Principal, businessId: string) {
   const { apiKey, keyHash, prefix } = newKey();
-  await insertApiKey(db, {
+  const row = await insertApiKey(db, {
     businessId,
     name: 'Default key',
     prefix,
@@ -63,22 +67,19 @@ export async function createPrimaryKey(db: DbOrTx, principal: Principal, busines
     isPrimary: true,
     createdBy: actorOf(principal),
   });
-  return apiKey;
+  return { apiKey, keyId: row.keyId, name: row.name };
 }
 
-/** rotate-key: a new secret for the business's first key (made again if it was deleted). */
-export async function rotatePrimaryKey(ctx: AppContext, principal: Principal, businessId: string) {
-  const primary = await findPrimaryKey(ctx.db, businessId);
-  let apiKey: string;
-  if (primary) {
-    const fresh = newKey();
-    apiKey = fresh.apiKey;
-    await updateApiKeySecret(ctx.db, primary.keyId, { keyHash: fresh.keyHash, prefix: fresh.prefix });
-  } else {
-    apiKey = await createPrimaryKey(ctx.db, principal, businessId);
-  }
-  ctx.bus.publish('business-key', businessId);
-  return apiKey;
+/**
+ * rotate-key: a new secret for the business's first key (made again if it was deleted). The caller
+ * publishes 'business-key' once its transaction commits, so no process keeps the old key cached.
+ */
+export async function rotatePrimaryKey(db: DbOrTx, principal: Principal, businessId: string) {
+  const primary = await findPrimaryKey(db, businessId);
+  if (!primary) return insertPrimaryKey(db, principal, businessId);
+  const fresh = newKey();
+  await updateApiKeySecret(db, primary.keyId, { keyHash: fresh.keyHash, prefix: fresh.prefix });
+  return { apiKey: fresh.apiKey, keyId: primary.keyId, name: primary.name };
 }
 
 export async function createApiKey(
@@ -103,10 +104,13 @@ export async function createApiKey(
     expiresAt,
     createdBy: actorOf(principal),
   });
-  await recordAudit(ctx.db, principal, businessId, 'create', 'api_key', row.keyId, {
-    name,
-    scopes: row.scopes,
-    expires_at: row.expiresAt?.toISOString() ?? null,
+  await recordAudit(ctx.db, actorOf(principal), {
+    businessId,
+    action: 'create',
+    entityType: 'api_key',
+    entityId: row.keyId,
+    before: null,
+    after: serializeApiKey(row),
   });
   return serializeCreated(row, apiKey);
 }
@@ -120,5 +124,12 @@ export async function revokeApiKey(ctx: AppContext, principal: Principal, busine
   const row = await deleteApiKey(ctx.db, businessId, keyId);
   if (!row) throw notFound('API key');
   ctx.bus.publish('business-key', businessId);
-  await recordAudit(ctx.db, principal, businessId, 'delete', 'api_key', keyId, { name: row.name });
+  await recordAudit(ctx.db, actorOf(principal), {
+    businessId,
+    action: 'delete',
+    entityType: 'api_key',
+    entityId: keyId,
+    before: serializeApiKey(row),
+    after: null,
+  });
 }

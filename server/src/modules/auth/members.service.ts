@@ -1,9 +1,9 @@
 import type { AppContext } from '../../context.js';
 import { AppError, conflict, notFound } from '../../errors.js';
 import { generateSecret, hashSecret } from '../../lib/keys.js';
-import type { MemberRole, Principal } from '../../lib/principal.js';
+import { actorOf, type MemberRole, type Principal } from '../../lib/principal.js';
 import type { Page } from '../../lib/schemas.js';
-import { recordAudit } from '../audit/record-audit.js';
+import { recordAudit } from '../audit/index.js';
 import { findAccountByEmail } from './accounts.repository.js';
 import type { Member, PendingInvitation } from './auth.schemas.js';
 import { type ClientInfo, createAccount, startAccountSession, toAccountInfo } from './auth.service.js';
@@ -74,9 +74,13 @@ export async function inviteMember(
     invitedBy: principal.role !== 'business' && principal.account ? principal.account.id : null,
     expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
   });
-  await recordAudit(ctx.db, principal, businessId, 'create', 'invitation', invitation.invitationId, {
-    email,
-    role: input.role,
+  await recordAudit(ctx.db, actorOf(principal), {
+    businessId,
+    action: 'create',
+    entityType: 'invitation',
+    entityId: invitation.invitationId,
+    before: null,
+    after: { email, role: input.role, expires_at: invitation.expiresAt.toISOString() },
   });
   const url = `${ctx.config.publicUrl}/invitations/${token}`;
   const mailed = await ctx.mailer
@@ -105,8 +109,13 @@ export async function revokeBusinessInvitation(
 ) {
   const row = await revokeInvitation(ctx.db, businessId, invitationId);
   if (!row) throw notFound('Invitation');
-  await recordAudit(ctx.db, principal, businessId, 'revoke', 'invitation', invitationId, {
-    email: row.email,
+  await recordAudit(ctx.db, actorOf(principal), {
+    businessId,
+    action: 'revoke',
+    entityType: 'invitation',
+    entityId: invitationId,
+    before: { email: row.email, role: row.role },
+    after: null,
   });
 }
 
@@ -128,9 +137,13 @@ export async function changeMemberRole(
     if (!current) throw notFound('Member');
     if (current.role === 'owner' && role !== 'owner' && owners.length <= 1) throw lastOwner();
     await updateMemberRole(tx, businessId, memberId, role);
-    await recordAudit(tx, principal, businessId, 'update', 'member', memberId, {
-      email: current.email,
-      role: { from: current.role, to: role },
+    await recordAudit(tx, actorOf(principal), {
+      businessId,
+      action: 'update',
+      entityType: 'member',
+      entityId: memberId,
+      before: { email: current.email, role: current.role },
+      after: { email: current.email, role },
     });
     return { ...current, role };
   });
@@ -149,9 +162,13 @@ export async function removeMember(
     if (!current) throw notFound('Member');
     if (current.role === 'owner' && owners.length <= 1) throw lastOwner();
     await deleteMember(tx, businessId, memberId);
-    await recordAudit(tx, principal, businessId, 'delete', 'member', memberId, {
-      email: current.email,
-      role: current.role,
+    await recordAudit(tx, actorOf(principal), {
+      businessId,
+      action: 'delete',
+      entityType: 'member',
+      entityId: memberId,
+      before: { email: current.email, role: current.role },
+      after: null,
     });
   });
 }
@@ -209,15 +226,15 @@ export async function acceptInvitation(
       accountId: accepted.id,
       role: invitation.role,
     });
-    await recordAudit(
-      tx,
-      { role: 'member', account: accepted, memberships: [], sessionId: null },
-      invitation.businessId,
-      'accept',
-      'invitation',
-      invitation.invitationId,
-      { member_id: membership?.membershipId ?? null, email: accepted.email, role: invitation.role },
-    );
+    await recordAudit(tx, actorOf({ role: 'member', account: accepted, memberships: [], sessionId: null }), {
+      businessId: invitation.businessId,
+      action: 'create',
+      entityType: 'member',
+      entityId: membership?.membershipId ?? null,
+      before: null,
+      after: { email: accepted.email, role: invitation.role },
+      details: { invitation_id: invitation.invitationId },
+    });
   });
   // A privilege change: the session is rotated.
   return startAccountSession(ctx, client, accepted);

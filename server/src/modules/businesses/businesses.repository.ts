@@ -11,8 +11,14 @@ export async function insertBusiness(db: DbOrTx, row: typeof businesses.$inferIn
   return business;
 }
 
-export async function findBusiness(db: DbOrTx, businessId: string): Promise<BusinessRow | undefined> {
-  const [row] = await db.select().from(businesses).where(eq(businesses.businessId, businessId)).limit(1);
+/** `forUpdate` (in a transaction) locks the row, so what the caller reads is what it changes. */
+export async function findBusiness(
+  db: DbOrTx,
+  businessId: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<BusinessRow | undefined> {
+  const query = db.select().from(businesses).where(eq(businesses.businessId, businessId)).limit(1);
+  const [row] = options.forUpdate ? await query.for('update') : await query;
   return row;
 }
 

@@ -101,7 +101,7 @@ export const businessRoutes = (ctx: AppContext) => async (root: FastifyInstance)
       },
     },
     async (request, reply) => {
-      await removeBusiness(ctx, request.params.business_id);
+      await removeBusiness(ctx, principalOf(request), request.params.business_id);
       return reply.status(204).send(null);
     },
   );

@@ -4,7 +4,7 @@ import { conflict, invalid, notFound } from '../../errors.js';
 import type { Principal } from '../../lib/principal.js';
 import type { Page } from '../../lib/schemas.js';
 import { createPrimaryKey, rotatePrimaryKey } from '../api-keys/api-keys.service.js';
-import { recordAudit } from '../audit/record-audit.js';
+import { actorOf, recordAudit } from '../audit/index.js';
 import { findStage, insertStage } from '../stages/index.js';
 import { DEFAULT_STAGE, DEFAULT_TEMPLATES, TEMPLATE_ROLES } from '../templates/default-templates.js';
 import { insertTemplates } from '../templates/index.js';
@@ -86,9 +86,18 @@ export async function createBusiness(ctx: AppContext, principal: Principal, inpu
       dataExtractionTemplateId: byType.get('data_extraction') as string,
       responseGenerationTemplateId: byType.get('response_generation') as string,
     });
-    const withStage = await updateBusiness(tx, created.businessId, { firstStageId: stage.stageId });
-    await recordAudit(tx, principal, created.businessId, 'create', 'business', created.businessId);
-    return withStage as BusinessRow;
+    const withStage = (await updateBusiness(tx, created.businessId, {
+      firstStageId: stage.stageId,
+    })) as BusinessRow;
+    await recordAudit(tx, actorOf(principal), {
+      businessId: created.businessId,
+      action: 'create',
+      entityType: 'business',
+      entityId: created.businessId,
+      before: null,
+      after: serializeBusiness(withStage),
+    });
+    return withStage;
   });
   return { ...serializeBusiness(business), api_key: apiKey };
 }
@@ -131,7 +140,6 @@ export async function changeBusiness(
   if (input.phone_number !== undefined) values.phoneNumber = input.phone_number;
   if (input.website !== undefined) values.website = input.website;
   if (input.owner_id !== undefined) values.ownerId = input.owner_id;
-  if (input.settings !== undefined) values.settings = { ...current.settings, ...input.settings };
   if (input.first_stage_id !== undefined) {
     const stage = await findStage(ctx.db, input.first_stage_id, businessId);
     if (!stage) {
@@ -141,24 +149,61 @@ export async function changeBusiness(
     }
     values.firstStageId = input.first_stage_id;
   }
-  const updated = await updateBusiness(ctx.db, businessId, values);
-  if (!updated) throw notFound('Business');
-  ctx.bus.publish('business', businessId);
-  await recordAudit(ctx.db, principal, businessId, 'update', 'business', businessId, {
-    fields: Object.keys(input),
+  const updated = await ctx.db.transaction(async (tx) => {
+    // Read again under a lock: settings merge into what is there now, and the audit's "before" is exact.
+    const locked = await findBusiness(tx, businessId, { forUpdate: true });
+    if (!locked) throw notFound('Business');
+    if (input.settings !== undefined) values.settings = { ...locked.settings, ...input.settings };
+    const row = await updateBusiness(tx, businessId, values);
+    if (!row) throw notFound('Business');
+    await recordAudit(tx, actorOf(principal), {
+      businessId,
+      action: 'update',
+      entityType: 'business',
+      entityId: businessId,
+      before: serializeBusiness(locked),
+      after: serializeBusiness(row),
+    });
+    return row;
   });
+  ctx.bus.publish('business', businessId);
   return serializeBusiness(updated);
 }
 
-export async function removeBusiness(ctx: AppContext, businessId: string) {
-  if (!(await deleteBusiness(ctx.db, businessId))) throw notFound('Business');
+/** The entry is installation-wide (business_id null): the business's own audit entries go with it. */
+export async function removeBusiness(ctx: AppContext, principal: Principal, businessId: string) {
+  await ctx.db.transaction(async (tx) => {
+    const current = await findBusiness(tx, businessId, { forUpdate: true });
+    if (!current || !(await deleteBusiness(tx, businessId))) throw notFound('Business');
+    await recordAudit(tx, actorOf(principal), {
+      businessId: null,
+      action: 'delete',
+      entityType: 'business',
+      entityId: businessId,
+      before: serializeBusiness(current),
+      after: null,
+    });
+  });
   ctx.bus.publish('business-key', businessId);
   ctx.bus.publish('business', businessId);
 }
 
+/** The key itself is secret: the entry says who rotated it and when, with no snapshot to compare. */
 export async function rotateBusinessKey(ctx: AppContext, principal: Principal, businessId: string) {
-  if (!(await findBusiness(ctx.db, businessId))) throw notFound('Business');
-  const apiKey = await rotatePrimaryKey(ctx, principal, businessId);
-  await recordAudit(ctx.db, principal, businessId, 'rotate-key', 'business', businessId);
+  const apiKey = await ctx.db.transaction(async (tx) => {
+    if (!(await findBusiness(tx, businessId))) throw notFound('Business');
+    const rotated = await rotatePrimaryKey(tx, principal, businessId);
+    await recordAudit(tx, actorOf(principal), {
+      businessId,
+      action: 'rotate_key',
+      entityType: 'api_key',
+      entityId: rotated.keyId,
+      before: null,
+      after: null,
+      details: { key: rotated.name },
+    });
+    return rotated.apiKey;
+  });
+  ctx.bus.publish('business-key', businessId);
   return { api_key: apiKey };
 }

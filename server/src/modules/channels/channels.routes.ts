@@ -58,7 +58,7 @@ export const channelRoutes = (ctx: AppContext) => async (root: FastifyInstance) 
         response: { 200: WhatsAppChannel, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (request) => putWhatsApp(ctx, businessOf(request), request.body),
+    async (request) => putWhatsApp(ctx, principalOf(request), businessOf(request), request.body),
   );
 
   app.put(
@@ -73,7 +73,7 @@ export const channelRoutes = (ctx: AppContext) => async (root: FastifyInstance) 
         response: { 200: MessengerChannel, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (request) => putMessenger(ctx, businessOf(request), request.body),
+    async (request) => putMessenger(ctx, principalOf(request), businessOf(request), request.body),
   );
 
   app.delete(
@@ -88,7 +88,7 @@ export const channelRoutes = (ctx: AppContext) => async (root: FastifyInstance) 
       },
     },
     async (request, reply) => {
-      await disconnectChannel(ctx, businessOf(request), request.params.channel);
+      await disconnectChannel(ctx, principalOf(request), businessOf(request), request.params.channel);
       return reply.status(204).send(null);
     },
   );
@@ -105,7 +105,7 @@ export const channelRoutes = (ctx: AppContext) => async (root: FastifyInstance) 
         response: { 200: WebChannel, ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => putWeb(ctx, businessOf(request), request.body),
+    async (request) => putWeb(ctx, principalOf(request), businessOf(request), request.body),
   );
 
   app.post(
@@ -123,6 +123,6 @@ export const channelRoutes = (ctx: AppContext) => async (root: FastifyInstance) 
         },
       },
     },
-    async (request) => rotateWebKey(ctx, businessOf(request)),
+    async (request) => rotateWebKey(ctx, principalOf(request), businessOf(request)),
   );
 };

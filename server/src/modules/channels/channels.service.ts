@@ -3,6 +3,8 @@ import { LRUCache } from 'lru-cache';
 import type { AppContext } from '../../context.js';
 import type { ChannelName, ChannelSettings } from '../../db/schema.js';
 import { conflict, notFound } from '../../errors.js';
+import type { Principal } from '../../plugins/auth.js';
+import { type AuditActor, actorOf, recordAudit } from '../audit/index.js';
 import { getBusinessConfig } from '../config-cache/index.js';
 import {
   type ChannelConnectionRow,
@@ -223,8 +225,16 @@ function describeWeb(ctx: AppContext, web: WebChannel) {
 
 type MetaInput = { externalId: string } & Partial<Record<SecretName, string | null | undefined>>;
 
+const describeMeta = (ctx: AppContext, channel: MetaChannel, row: ChannelConnectionRow | null) =>
+  channel === 'whatsapp' ? describeWhatsApp(ctx, row) : describeMessenger(ctx, row);
+
+/**
+ * Creates or replaces a connection and records the change in the same transaction. The audit entry
+ * holds what GET channels shows (`has_…` booleans), never the secrets.
+ */
 async function putMetaConnection(
   ctx: AppContext,
+  actor: AuditActor,
   businessId: string,
   channel: MetaChannel,
   input: MetaInput,
@@ -246,18 +256,34 @@ async function putMetaConnection(
     if (value === null || value.trim() === '') delete secrets[name];
     else secrets[name] = ctx.secretBox.seal(value.trim(), secretContext(businessId, channel, name));
   }
-  const row = await upsertConnection(ctx.db, businessId, channel, {
-    externalId: input.externalId,
-    settings: current?.settings ?? {},
-    secrets,
+  const row = await ctx.db.transaction(async (tx) => {
+    const saved = await upsertConnection(tx, businessId, channel, {
+      externalId: input.externalId,
+      settings: current?.settings ?? {},
+      secrets,
+    });
+    await recordAudit(tx, actor, {
+      businessId,
+      action: current ? 'update' : 'create',
+      entityType: 'channel',
+      entityId: channel,
+      before: current ? describeMeta(ctx, channel, current) : null,
+      after: describeMeta(ctx, channel, saved),
+    });
+    return saved;
   });
   ctx.bus.publish('channels', businessId);
   return row;
 }
 
-export async function putWhatsApp(ctx: AppContext, businessId: string, body: PutWhatsApp) {
+export async function putWhatsApp(
+  ctx: AppContext,
+  principal: Principal,
+  businessId: string,
+  body: PutWhatsApp,
+) {
   await requireBusiness(ctx, businessId);
-  const row = await putMetaConnection(ctx, businessId, 'whatsapp', {
+  const row = await putMetaConnection(ctx, actorOf(principal), businessId, 'whatsapp', {
     externalId: body.phone_number_id,
     access_token: body.access_token,
     app_secret: body.app_secret,
@@ -266,9 +292,14 @@ export async function putWhatsApp(ctx: AppContext, businessId: string, body: Put
   return describeWhatsApp(ctx, row);
 }
 
-export async function putMessenger(ctx: AppContext, businessId: string, body: PutMessenger) {
+export async function putMessenger(
+  ctx: AppContext,
+  principal: Principal,
+  businessId: string,
+  body: PutMessenger,
+) {
   await requireBusiness(ctx, businessId);
-  const row = await putMetaConnection(ctx, businessId, 'messenger', {
+  const row = await putMetaConnection(ctx, actorOf(principal), businessId, 'messenger', {
     externalId: body.page_id,
     access_token: body.page_access_token,
     app_secret: body.app_secret,
@@ -277,13 +308,29 @@ export async function putMessenger(ctx: AppContext, businessId: string, body: Pu
   return describeMessenger(ctx, row);
 }
 
-export async function disconnectChannel(ctx: AppContext, businessId: string, channel: MetaChannel) {
+export async function disconnectChannel(
+  ctx: AppContext,
+  principal: Principal,
+  businessId: string,
+  channel: MetaChannel,
+) {
   await requireBusiness(ctx, businessId);
-  if (!(await deleteConnection(ctx.db, businessId, channel))) throw notFound('Channel connection');
+  await ctx.db.transaction(async (tx) => {
+    const current = await findConnection(tx, businessId, channel);
+    if (!current || !(await deleteConnection(tx, businessId, channel))) throw notFound('Channel connection');
+    await recordAudit(tx, actorOf(principal), {
+      businessId,
+      action: 'delete',
+      entityType: 'channel',
+      entityId: channel,
+      before: describeMeta(ctx, channel, current),
+      after: null,
+    });
+  });
   ctx.bus.publish('channels', businessId);
 }
 
-export async function putWeb(ctx: AppContext, businessId: string, body: PutWeb) {
+export async function putWeb(ctx: AppContext, principal: Principal, businessId: string, body: PutWeb) {
   await requireBusiness(ctx, businessId);
   const current = await getWebChannel(ctx, businessId);
   const settings: ChannelSettings = {
@@ -293,22 +340,45 @@ export async function putWeb(ctx: AppContext, businessId: string, body: PutWeb) 
     greeting: body.greeting ?? current.greeting,
     color: (body.color ?? current.color).toLowerCase(),
   };
-  const row = await upsertConnection(ctx.db, businessId, 'web', {
-    externalId: current.publishableKey,
-    settings,
-    secrets: {},
+  const row = await ctx.db.transaction(async (tx) => {
+    const saved = await upsertConnection(tx, businessId, 'web', {
+      externalId: current.publishableKey,
+      settings,
+      secrets: {},
+    });
+    await recordAudit(tx, actorOf(principal), {
+      businessId,
+      action: 'update',
+      entityType: 'channel',
+      entityId: 'web',
+      before: describeWeb(ctx, current),
+      after: describeWeb(ctx, toWebChannel(saved)),
+    });
+    return saved;
   });
   ctx.bus.publish('channels', businessId);
   return describeWeb(ctx, toWebChannel(row));
 }
 
-export async function rotateWebKey(ctx: AppContext, businessId: string) {
+export async function rotateWebKey(ctx: AppContext, principal: Principal, businessId: string) {
   await requireBusiness(ctx, businessId);
   const current = await getWebChannel(ctx, businessId);
-  const row = await upsertConnection(ctx.db, businessId, 'web', {
-    externalId: newPublishableKey(),
-    settings: (await findConnection(ctx.db, businessId, 'web'))?.settings ?? { enabled: current.enabled },
-    secrets: {},
+  const row = await ctx.db.transaction(async (tx) => {
+    const saved = await upsertConnection(tx, businessId, 'web', {
+      externalId: newPublishableKey(),
+      settings: (await findConnection(tx, businessId, 'web'))?.settings ?? { enabled: current.enabled },
+      secrets: {},
+    });
+    // The publishable key is public (it sits in the snippet on the business's pages).
+    await recordAudit(tx, actorOf(principal), {
+      businessId,
+      action: 'rotate_key',
+      entityType: 'channel',
+      entityId: 'web',
+      before: describeWeb(ctx, current),
+      after: describeWeb(ctx, toWebChannel(saved)),
+    });
+    return saved;
   });
   ctx.bus.publish('channels', businessId);
   return { publishable_key: row.externalId };

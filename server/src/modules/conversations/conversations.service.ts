@@ -2,7 +2,7 @@ import type { AppContext } from '../../context.js';
 import { AppError, invalid, notFound } from '../../errors.js';
 import type { Principal } from '../../lib/principal.js';
 import type { Page } from '../../lib/schemas.js';
-import { recordAudit } from '../audit/record-audit.js';
+import { actorOf, recordAudit } from '../audit/index.js';
 import { findUser } from '../users/index.js';
 import { aiControlStatus, RESUMED, stopColumns } from './ai-control.js';
 import {
@@ -162,9 +162,17 @@ export async function changeConversationStatus(
   scope: string | undefined,
   status: 'active' | 'closed',
 ) {
+  const current = await requireConversation(ctx, conversationId, scope);
   const row = await updateConversation(ctx.db, conversationId, scope, { status }, true);
   if (!row) throw notFound('Conversation');
-  await recordAudit(ctx.db, principal, row.businessId, 'update', 'conversation', conversationId, { status });
+  await recordAudit(ctx.db, actorOf(principal), {
+    businessId: row.businessId,
+    action: 'update',
+    entityType: 'conversation',
+    entityId: conversationId,
+    before: { status: current.status },
+    after: { status: row.status },
+  });
   return conversationView(ctx, conversationId);
 }
 
@@ -176,7 +184,14 @@ export async function removeConversation(
 ) {
   const conversation = await requireConversation(ctx, conversationId, scope);
   if (!(await deleteConversation(ctx.db, conversationId, scope))) throw notFound('Conversation');
-  await recordAudit(ctx.db, principal, conversation.businessId, 'delete', 'conversation', conversationId);
+  await recordAudit(ctx.db, actorOf(principal), {
+    businessId: conversation.businessId,
+    action: 'delete',
+    entityType: 'conversation',
+    entityId: conversationId,
+    before: { conversation_id: conversationId, user_id: conversation.userId, status: conversation.status },
+    after: null,
+  });
 }
 
 export async function getAiControl(ctx: AppContext, conversationId: string, scope: string | undefined) {
@@ -195,10 +210,16 @@ export async function setAiControl(
   }
   const now = new Date();
   const values = input.action === 'stop' ? stopColumns(input.duration_hours, now) : RESUMED;
+  const current = await requireConversation(ctx, conversationId, scope);
   const row = await updateConversation(ctx.db, conversationId, scope, values, false);
   if (!row) throw notFound('Conversation');
-  await recordAudit(ctx.db, principal, row.businessId, `ai_${input.action}`, 'conversation', conversationId, {
-    duration_hours: input.duration_hours ?? null,
+  await recordAudit(ctx.db, actorOf(principal), {
+    businessId: row.businessId,
+    action: input.action === 'stop' ? 'ai_stop' : 'ai_resume',
+    entityType: 'conversation',
+    entityId: conversationId,
+    before: aiControlStatus(current, now),
+    after: aiControlStatus(row, now),
   });
   return aiControlStatus(row, now);
 }

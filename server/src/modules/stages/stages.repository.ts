@@ -44,12 +44,15 @@ function selectWithNames(db: DbOrTx) {
     .leftJoin(generation, eq(generation.templateId, stages.responseGenerationTemplateId));
 }
 
+/** `forUpdate` (in a transaction) locks the stage row, so what the caller reads is what it changes. */
 export async function findStageWithNames(
   db: DbOrTx,
   stageId: string,
   businessId: string | undefined,
+  options: { forUpdate?: boolean } = {},
 ): Promise<StageWithTemplateNames | undefined> {
-  const [row] = await selectWithNames(db).where(scoped(stageId, businessId)).limit(1);
+  const query = selectWithNames(db).where(scoped(stageId, businessId)).limit(1);
+  const [row] = options.forUpdate ? await query.for('update', { of: stages }) : await query;
   return row;
 }
 

@@ -4,12 +4,13 @@ import { conflict, invalid, notFound } from '../../errors.js';
 import type { Principal } from '../../lib/principal.js';
 import type { Page } from '../../lib/schemas.js';
 import { findAgent } from '../agents/index.js';
-import { recordAudit } from '../audit/record-audit.js';
+import { actorOf, recordAudit } from '../audit/index.js';
 import { DEFAULT_TEMPLATES, TEMPLATE_ROLES, type TemplateRole } from '../templates/default-templates.js';
 import {
   findDefaultTemplates,
   findTemplatesByIds,
   insertTemplates,
+  serializeTemplate,
   type TemplateRow,
 } from '../templates/index.js';
 import { ROLE_FIELDS } from '../templates/template-types.js';
@@ -170,8 +171,25 @@ export async function createStage(
         fallbackReply: input.fallback_reply ?? null,
         ...ids,
       });
-      await recordAudit(tx, principal, businessId, 'create', 'stage', created.stageId, {
-        copied_default_templates: missing,
+      const actor = actorOf(principal);
+      for (const copy of copies) {
+        await recordAudit(tx, actor, {
+          businessId,
+          action: 'create',
+          entityType: 'template',
+          entityId: copy.templateId,
+          before: null,
+          after: serializeTemplate(copy),
+        });
+      }
+      await recordAudit(tx, actor, {
+        businessId,
+        action: 'create',
+        entityType: 'stage',
+        entityId: created.stageId,
+        before: null,
+        after: serializeStage(namesOf(created, templates)),
+        ...(missing.length ? { details: { copied_default_templates: missing } } : {}),
       });
       return created;
     });
@@ -227,9 +245,17 @@ export async function changeStage(
   }
   try {
     await ctx.db.transaction(async (tx) => {
-      if (!(await updateStage(tx, stageId, values))) throw notFound('Stage');
-      await recordAudit(tx, principal, businessId, 'update', 'stage', stageId, {
-        fields: Object.keys(input),
+      const before = await findStageWithNames(tx, stageId, businessId, { forUpdate: true });
+      if (!before || !(await updateStage(tx, stageId, values))) throw notFound('Stage');
+      const updated = await findStageWithNames(tx, stageId, businessId);
+      if (!updated) throw notFound('Stage');
+      await recordAudit(tx, actorOf(principal), {
+        businessId,
+        action: 'update',
+        entityType: 'stage',
+        entityId: stageId,
+        before: serializeStage(before),
+        after: serializeStage(updated),
       });
     });
   } catch (error) {
@@ -263,9 +289,15 @@ export async function removeStage(
     if (state.stageCount <= 1) {
       throw conflict('A business needs at least one stage; this is its last', { reason: 'last_stage' });
     }
-    if (!(await deleteStage(tx, stageId))) throw notFound('Stage');
-    await recordAudit(tx, principal, current.businessId, 'delete', 'stage', stageId, {
-      stage_name: current.stageName,
+    const before = await findStageWithNames(tx, stageId, current.businessId, { forUpdate: true });
+    if (!before || !(await deleteStage(tx, stageId))) throw notFound('Stage');
+    await recordAudit(tx, actorOf(principal), {
+      businessId: current.businessId,
+      action: 'delete',
+      entityType: 'stage',
+      entityId: stageId,
+      before: serializeStage(before),
+      after: null,
     });
   });
   ctx.bus.publish('stages', current.businessId);

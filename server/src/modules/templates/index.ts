@@ -6,3 +6,4 @@ export {
   insertTemplates,
   type TemplateRow,
 } from './templates.repository.js';
+export { serializeTemplate } from './templates.service.js';

@@ -31,8 +31,15 @@ export async function insertTemplates(db: DbOrTx, rows: NewTemplate[]): Promise<
   return inserted;
 }
 
-export async function findTemplate(db: DbOrTx, templateId: string, businessId: string | undefined) {
-  const [row] = await db.select().from(templates).where(scoped(templateId, businessId)).limit(1);
+/** `forUpdate` (in a transaction) locks the row, so what the caller reads is what it changes. */
+export async function findTemplate(
+  db: DbOrTx,
+  templateId: string,
+  businessId: string | undefined,
+  options: { forUpdate?: boolean } = {},
+) {
+  const query = db.select().from(templates).where(scoped(templateId, businessId)).limit(1);
+  const [row] = options.forUpdate ? await query.for('update') : await query;
   return row;
 }
 

@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.js';
 import { AppError, conflict, notFound } from '../../errors.js';
 import type { Principal } from '../../lib/principal.js';
 import type { Page } from '../../lib/schemas.js';
-import { recordAudit } from '../audit/record-audit.js';
+import { actorOf, recordAudit } from '../audit/index.js';
 import { extractVariableNames } from './render-template.js';
 import { isTemplateRole, normaliseTemplateType, type TemplateType } from './template-types.js';
 import {
@@ -97,7 +97,14 @@ export async function createTemplate(
       },
     ]);
     if (!created) throw new Error('template insert returned nothing');
-    await recordAudit(tx, principal, businessId, 'create', 'template', created.templateId);
+    await recordAudit(tx, actorOf(principal), {
+      businessId,
+      action: 'create',
+      entityType: 'template',
+      entityId: created.templateId,
+      before: null,
+      after: serializeTemplate(created),
+    });
     return created;
   });
   ctx.bus.publish('templates', businessId);
@@ -163,11 +170,17 @@ export async function changeTemplate(
     await assertTypeChangeAllowed(ctx, current, changes.templateType);
   }
   const row = await ctx.db.transaction(async (tx) => {
+    const locked = await findTemplate(tx, current.templateId, scope, { forUpdate: true });
+    if (!locked) throw notFound('Template');
     const updated = await updateTemplateAsNewVersion(tx, current.templateId, changes);
     if (!updated) throw notFound('Template');
-    await recordAudit(tx, principal, updated.businessId, 'update', 'template', updated.templateId, {
-      fields: Object.keys(input),
-      version: updated.version,
+    await recordAudit(tx, actorOf(principal), {
+      businessId: updated.businessId,
+      action: 'update',
+      entityType: 'template',
+      entityId: updated.templateId,
+      before: serializeTemplate(locked),
+      after: serializeTemplate(updated),
     });
     return updated;
   });
@@ -214,9 +227,15 @@ export async function removeTemplate(
   if (users.length > 0) throw inUse(users);
   try {
     await ctx.db.transaction(async (tx) => {
-      if (!(await deleteTemplate(tx, current.templateId))) throw notFound('Template');
-      await recordAudit(tx, principal, current.businessId, 'delete', 'template', current.templateId, {
-        template_name: current.templateName,
+      const locked = await findTemplate(tx, current.templateId, scope, { forUpdate: true });
+      if (!locked || !(await deleteTemplate(tx, current.templateId))) throw notFound('Template');
+      await recordAudit(tx, actorOf(principal), {
+        businessId: current.businessId,
+        action: 'delete',
+        entityType: 'template',
+        entityId: current.templateId,
+        before: serializeTemplate(locked),
+        after: null,
       });
     });
   } catch (error) {
@@ -257,15 +276,22 @@ export async function restoreVersion(
   const snapshot = await findTemplateVersion(ctx.db, template.templateId, version);
   if (!snapshot) throw notFound(`Version ${version} of the template`);
   const row = await ctx.db.transaction(async (tx) => {
+    const locked = await findTemplate(tx, template.templateId, scope, { forUpdate: true });
+    if (!locked) throw notFound('Template');
     const updated = await updateTemplateAsNewVersion(tx, template.templateId, {
       templateName: snapshot.templateName,
       content: snapshot.content,
       systemPrompt: snapshot.systemPrompt,
     });
     if (!updated) throw notFound('Template');
-    await recordAudit(tx, principal, updated.businessId, 'restore', 'template', updated.templateId, {
-      restored_version: version,
-      version: updated.version,
+    await recordAudit(tx, actorOf(principal), {
+      businessId: updated.businessId,
+      action: 'restore',
+      entityType: 'template',
+      entityId: updated.templateId,
+      before: serializeTemplate(locked),
+      after: serializeTemplate(updated),
+      details: { restored_version: version },
     });
     return updated;
   });

@@ -57,3 +57,9 @@ export type Channels = ResponseOf<'/api/businesses/{business_id}/channels', 'get
 export type WhatsAppChannel = Channels['whatsapp'];
 export type MessengerChannel = Channels['messenger'];
 export type WebChannel = Channels['web'];
+
+type AuditLogPath = paths['/api/businesses/{business_id}/audit-log']['get'];
+export type AuditEntry = ResponseOf<'/api/businesses/{business_id}/audit-log', 'get'>['entries'][number];
+export type AuditActor = AuditEntry['actor'];
+export type AuditLogQuery = NonNullable<AuditLogPath['parameters']['query']>;
+export type AuditEntityType = NonNullable<AuditLogQuery['entity_type']>;

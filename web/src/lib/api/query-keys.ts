@@ -46,6 +46,10 @@ export const qk = {
     llmCalls: (businessId: Id, conversationId: Id) =>
       ['conversations', businessId, 'llm-calls', conversationId] as const,
   },
+  audit: {
+    all: (businessId: Id) => ['audit-log', businessId] as const,
+    list: (businessId: Id, filters: object) => ['audit-log', businessId, filters] as const,
+  },
   analytics: {
     overview: (businessId: Id, days: number, from: string) =>
       ['analytics', 'overview', businessId, days, from] as const,

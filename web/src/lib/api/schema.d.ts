@@ -5047,6 +5047,100 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/businesses/{business_id}/audit-log': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A business's configuration changes, newest first, with who made them and before/after */
+    get: {
+      parameters: {
+        query?: {
+          /** @description An actor type (account, api_key, master) or the id of an account or API key */
+          actor?: string;
+          entity_type?:
+            | 'business'
+            | 'template'
+            | 'stage'
+            | 'agent'
+            | 'channel'
+            | 'api_key'
+            | 'conversation'
+            | 'member'
+            | 'invitation';
+          /** @description Changes at or after this instant */
+          from?: string;
+          /** @description Changes at or before this instant */
+          to?: string;
+          page?: number;
+          per_page?: number;
+        };
+        header?: never;
+        path: {
+          /** @description UUID */
+          business_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AuditEntryList'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/message': {
     parameters: {
       query?: never;
@@ -6911,6 +7005,45 @@ export interface components {
           rate: number;
         }[];
       };
+    };
+    AuditEntryList: {
+      entries: components['schemas']['AuditEntry'][];
+      total: number;
+      page: number;
+      per_page: number;
+    };
+    AuditEntry: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      id: string;
+      /** Format: date-time */
+      at: string;
+      actor: components['schemas']['AuditActor'];
+      /** @description create, update, delete, restore (a template version), rotate_key, ai_stop, ai_resume */
+      action: string;
+      /** @description business, template, stage, agent, channel, api_key, conversation, member, invitation */
+      entity_type: string;
+      entity_id: string | null;
+      /** @description The entity's public JSON before the change; null for a create */
+      before: {
+        [key: string]: unknown;
+      } | null;
+      /** @description The entity's public JSON after the change; null for a delete */
+      after: {
+        [key: string]: unknown;
+      } | null;
+      /** @description Context the snapshots do not show, such as the version a template was restored from */
+      details: {
+        [key: string]: unknown;
+      } | null;
+    };
+    AuditActor: {
+      type: 'account' | 'api_key' | 'master';
+      id: string | null;
+      /** @description The account's or key's name at the time of the change */
+      name: string;
     };
     MessageResponse: {
       success: boolean;

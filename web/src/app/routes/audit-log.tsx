@@ -1,0 +1,1 @@
+export { AuditLogPage as AuditLogRoute } from '@/features/audit/components/audit-log-page';
