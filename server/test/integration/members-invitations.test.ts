@@ -119,7 +119,7 @@ describe('invitations', () => {
       .from(auditLogs)
       .where(eq(auditLogs.businessId, business.business_id));
     expect(audit.map((a) => `${a.action} ${a.entityType}`)).toEqual(
-      expect.arrayContaining(['create invitation', 'accept invitation']),
+      expect.arrayContaining(['create invitation', 'create member']),
     );
   });
 
