@@ -1,4 +1,4 @@
-import type { paths } from './schema';
+import type { ApiPaths as paths } from './schema-team';
 
 /**
  * Named model types for components, derived from the generated `paths` (not from
@@ -57,3 +57,17 @@ export type Channels = ResponseOf<'/api/businesses/{business_id}/channels', 'get
 export type WhatsAppChannel = Channels['whatsapp'];
 export type MessengerChannel = Channels['messenger'];
 export type WebChannel = Channels['web'];
+
+/** Team accounts (api.md "Team accounts and roles"). */
+export type MemberMe = Extract<Me, { role: 'member' }>;
+export type Membership = MemberMe['memberships'][number];
+export type MemberRole = Membership['role'];
+export type AuthSession = ResponseOf<'/api/auth/sessions', 'get'>['sessions'][number];
+export type MembersList = ResponseOf<'/api/businesses/{business_id}/members', 'get'>;
+export type Member = MembersList['members'][number];
+export type PendingInvitation = MembersList['invitations'][number];
+export type Invitation = ResponseOf<'/api/invitations/{token}', 'get'>;
+export type CreatedInvitation = ResponseOf<'/api/businesses/{business_id}/members', 'post'>;
+export type ApiKey = ResponseOf<'/api/businesses/{business_id}/api-keys', 'get'>['api_keys'][number];
+export type KeyScope = ApiKey['scopes'][number];
+export type CreatedApiKey = ResponseOf<'/api/businesses/{business_id}/api-keys', 'post'>;

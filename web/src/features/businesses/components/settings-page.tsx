@@ -2,18 +2,20 @@ import { Button, CircularProgress, Grid, MenuItem, Paper, Stack, TextField, Typo
 import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { Link as RouterLink } from 'react-router-dom';
 import { ConfirmDialog } from '@/components/confirm-dialog';
+import { DisabledReason } from '@/components/disabled-reason';
 import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
 import { OfflineBanner } from '@/components/offline-banner';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
+import { saveConfig } from '@/lib/api/auth/save-config';
 import { useBusiness } from '@/lib/api/businesses/get-business';
 import { useRotateKey } from '@/lib/api/businesses/rotate-key';
 import { type UpdateBusinessInput, useUpdateBusiness } from '@/lib/api/businesses/update-business';
 import { fieldErrorsOf } from '@/lib/api/errors';
 import type { Business } from '@/lib/api/models';
 import { useStages } from '@/lib/api/stages/list-stages';
-import { saveConfig } from '@/lib/auth/auth-api';
+import { useCan } from '@/lib/auth/permissions';
 import { useSession } from '@/lib/auth/session';
 import { paths } from '@/lib/paths';
 import { useRuntime } from '@/lib/runtime';
@@ -206,7 +208,8 @@ function SettingsForm({ businessId }: { businessId: string }) {
 }
 
 function KeyPanel({ businessId }: { businessId: string }) {
-  const { isAdmin } = useSession();
+  const { me } = useSession();
+  const keys = useCan('keys.manage');
   const rotate = useRotateKey();
   const [confirm, setConfirm] = useState(false);
   const [key, setKey] = useState<string | null>(null);
@@ -219,9 +222,11 @@ function KeyPanel({ businessId }: { businessId: string }) {
         Keys are stored hashed and cannot be shown again. Rotating issues a new key; the old one stops working
         at once.
       </Typography>
-      <Button variant="outlined" color="warning" onClick={() => setConfirm(true)}>
-        Rotate key
-      </Button>
+      <DisabledReason reason={keys.reason}>
+        <Button variant="outlined" color="warning" onClick={() => setConfirm(true)} disabled={!keys.allowed}>
+          Rotate key
+        </Button>
+      </DisabledReason>
       <ConfirmDialog
         open={confirm}
         title="Rotate API key?"
@@ -234,7 +239,7 @@ function KeyPanel({ businessId }: { businessId: string }) {
           rotate.mutate(businessId, {
             onSuccess: async (r) => {
               // A business signed in with the old key would be signed out: re-sign in with the new one.
-              if (!isAdmin) await saveConfig(businessId, r.api_key).catch(() => undefined);
+              if (me?.role === 'business') await saveConfig(businessId, r.api_key).catch(() => undefined);
               setConfirm(false);
               setKey(r.api_key);
             },
