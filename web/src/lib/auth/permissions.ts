@@ -11,6 +11,8 @@ export type Permission =
   | 'conversations.read'
   /** agent replies, AI stop/resume, closing a conversation */
   | 'conversations.handle'
+  /** deleting a conversation and its messages */
+  | 'conversations.delete'
   /** stages, templates, agents, the simulator */
   | 'content.edit'
   /** business settings other than channels and keys */
@@ -26,6 +28,7 @@ const RANK: Record<Exclude<BusinessRole, 'admin'>, number> = { viewer: 0, agent:
 const NEEDS: Record<Permission, Exclude<BusinessRole, 'admin'>> = {
   'conversations.read': 'viewer',
   'conversations.handle': 'agent',
+  'conversations.delete': 'editor',
   'content.edit': 'editor',
   'settings.edit': 'editor',
   'audit.read': 'editor',

@@ -7,6 +7,7 @@ import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
 import { OfflineBanner } from '@/components/offline-banner';
 import { PageHeader } from '@/components/page-header';
+import { ReadOnlyFieldset } from '@/components/read-only-fieldset';
 import { RequireBusiness } from '@/components/require-business';
 import { saveConfig } from '@/lib/api/auth/save-config';
 import { useBusiness } from '@/lib/api/businesses/get-business';
@@ -90,6 +91,7 @@ function SettingsForm({ businessId }: { businessId: string }) {
   const stages = useStages(businessId);
   const runtime = useRuntime();
   const update = useUpdateBusiness(businessId);
+  const settings = useCan('settings.edit');
   const [values, setValues] = useState<FormValues>(EMPTY);
   const [saved, setSaved] = useState(false);
 
@@ -129,68 +131,72 @@ function SettingsForm({ businessId }: { businessId: string }) {
 
   return (
     <Stack spacing={2}>
-      <Paper component="form" onSubmit={submit} noValidate sx={{ p: { xs: 2, sm: 3 } }}>
-        <Typography variant="h2" component="h2" gutterBottom>
-          Profile
-        </Typography>
-        <Grid container spacing={2}>
-          <Grid size={{ xs: 12, md: 6 }}>{field('business_name', 'Business name', { required: true })}</Grid>
-          <Grid size={{ xs: 12, md: 6 }}>{field('website', 'Website')}</Grid>
-          <Grid size={12}>
-            {field('business_description', 'Description', { multiline: true, minRows: 2 })}
+      <ReadOnlyFieldset reason={settings.reason}>
+        <Paper component="form" onSubmit={submit} noValidate sx={{ p: { xs: 2, sm: 3 } }}>
+          <Typography variant="h2" component="h2" gutterBottom>
+            Profile
+          </Typography>
+          <Grid container spacing={2}>
+            <Grid size={{ xs: 12, md: 6 }}>
+              {field('business_name', 'Business name', { required: true })}
+            </Grid>
+            <Grid size={{ xs: 12, md: 6 }}>{field('website', 'Website')}</Grid>
+            <Grid size={12}>
+              {field('business_description', 'Description', { multiline: true, minRows: 2 })}
+            </Grid>
+            <Grid size={{ xs: 12, md: 6 }}>{field('address', 'Address')}</Grid>
+            <Grid size={{ xs: 12, md: 6 }}>{field('phone_number', 'Phone number')}</Grid>
           </Grid>
-          <Grid size={{ xs: 12, md: 6 }}>{field('address', 'Address')}</Grid>
-          <Grid size={{ xs: 12, md: 6 }}>{field('phone_number', 'Phone number')}</Grid>
-        </Grid>
-        <Typography variant="h2" component="h2" sx={{ mt: 3, mb: 1 }}>
-          Conversation
-        </Typography>
-        <Grid container spacing={2}>
-          <Grid size={{ xs: 12, md: 6 }}>
-            {field('first_stage_id', 'Entry stage', {
-              select: true,
-              helperText: 'Where every new conversation starts.',
-              children: (stages.data?.stages ?? []).map((s) => (
-                <MenuItem key={s.stage_id} value={s.stage_id}>
-                  {s.stage_name}
-                </MenuItem>
-              )),
-            })}
+          <Typography variant="h2" component="h2" sx={{ mt: 3, mb: 1 }}>
+            Conversation
+          </Typography>
+          <Grid container spacing={2}>
+            <Grid size={{ xs: 12, md: 6 }}>
+              {field('first_stage_id', 'Entry stage', {
+                select: true,
+                helperText: 'Where every new conversation starts.',
+                children: (stages.data?.stages ?? []).map((s) => (
+                  <MenuItem key={s.stage_id} value={s.stage_id}>
+                    {s.stage_name}
+                  </MenuItem>
+                )),
+              })}
+            </Grid>
+            <Grid size={{ xs: 12, md: 6 }}>
+              {field('llm_model', 'LLM model override', {
+                placeholder: runtime.data?.model ?? 'server default',
+                helperText: `Leave empty to use the server's model${runtime.data?.model ? ` (${runtime.data.model})` : ''}.`,
+              })}
+            </Grid>
+            <Grid size={12}>
+              {field('fallback_reply', 'Fallback reply', {
+                multiline: true,
+                minRows: 2,
+                helperText: 'Sent to the customer when the model fails or is not configured.',
+              })}
+            </Grid>
           </Grid>
-          <Grid size={{ xs: 12, md: 6 }}>
-            {field('llm_model', 'LLM model override', {
-              placeholder: runtime.data?.model ?? 'server default',
-              helperText: `Leave empty to use the server's model${runtime.data?.model ? ` (${runtime.data.model})` : ''}.`,
-            })}
-          </Grid>
-          <Grid size={12}>
-            {field('fallback_reply', 'Fallback reply', {
-              multiline: true,
-              minRows: 2,
-              helperText: 'Sent to the customer when the model fails or is not configured.',
-            })}
-          </Grid>
-        </Grid>
-        <ErrorAlert error={update.error} />
-        <Stack direction="row" spacing={2} sx={{ mt: 2, alignItems: 'center' }}>
-          <Button
-            type="submit"
-            variant="contained"
-            disabled={update.isPending || changed.length === 0}
-            startIcon={update.isPending ? <CircularProgress size={16} color="inherit" /> : undefined}
-          >
-            Save settings
-          </Button>
-          <Button disabled={changed.length === 0} onClick={() => setValues(initial)}>
-            Discard changes
-          </Button>
-          {saved && (
-            <Typography color="success.main" role="status">
-              Saved
-            </Typography>
-          )}
-        </Stack>
-      </Paper>
+          <ErrorAlert error={update.error} />
+          <Stack direction="row" spacing={2} sx={{ mt: 2, alignItems: 'center' }}>
+            <Button
+              type="submit"
+              variant="contained"
+              disabled={update.isPending || changed.length === 0}
+              startIcon={update.isPending ? <CircularProgress size={16} color="inherit" /> : undefined}
+            >
+              Save settings
+            </Button>
+            <Button disabled={changed.length === 0} onClick={() => setValues(initial)}>
+              Discard changes
+            </Button>
+            {saved && (
+              <Typography color="success.main" role="status">
+                Saved
+              </Typography>
+            )}
+          </Stack>
+        </Paper>
+      </ReadOnlyFieldset>
       <Paper sx={{ p: { xs: 2, sm: 3 } }}>
         <Typography variant="h2" component="h2" gutterBottom>
           Channels
