@@ -37,7 +37,7 @@ export function KeySignInForm({ onSignedIn }: { onSignedIn: () => void }) {
   const fe = fieldErrorsOf(error);
   const wrongKey = error instanceof ApiError && error.status === 401;
   return (
-    <Box component="form" onSubmit={submit} noValidate aria-label="Sign in with an API key">
+    <Box component="form" onSubmit={submit} noValidate aria-label="Key sign-in">
       <Stack spacing={2}>
         <Typography variant="body2" color="text.secondary">
           Use your business id and its API key, or the master key alone.

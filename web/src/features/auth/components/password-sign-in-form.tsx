@@ -41,7 +41,7 @@ export function PasswordSignInForm({ onSignedIn }: { onSignedIn: () => void }) {
   const fe = fieldErrorsOf(error);
   const wrong = error instanceof ApiError && error.status === 401;
   return (
-    <Box component="form" onSubmit={submit} noValidate aria-label="Sign in with e-mail and password">
+    <Box component="form" onSubmit={submit} noValidate aria-label="Account sign-in">
       <Stack spacing={2}>
         <TextField
           label="E-mail"

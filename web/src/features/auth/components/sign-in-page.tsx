@@ -47,7 +47,7 @@ export function SignInPage() {
         />
         <Tab value="key" label="API key" id="tab-key" aria-controls="panel-key" />
       </Tabs>
-      <Box role="tabpanel" id={`panel-${method}`} aria-labelledby={`tab-${method}`}>
+      <Box role="tabpanel" id={`panel-${method}`}>
         {method === 'key' ? (
           <KeySignInForm onSignedIn={done} />
         ) : setup.isLoading ? (
