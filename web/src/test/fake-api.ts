@@ -14,8 +14,8 @@ import type {
   Channels,
   ConversationDetail,
   ConversationSummary,
-  LlmCall,
   Invitation,
+  LlmCall,
   Me,
   Member,
   MemberMe,
@@ -843,7 +843,10 @@ export class FakeApi {
         expires_at: now(),
         created_at: now(),
       });
-      return json(201, { invitation_id: id, invitation_url: `https://icmp.example.com/invitations/tok-${id}` });
+      return json(201, {
+        invitation_id: id,
+        invitation_url: `https://icmp.example.com/invitations/tok-${id}`,
+      });
     });
     this.on('PATCH', `${members}/:mid`, (r, p) => {
       const m = this.members.find((x) => x.member_id === p.mid);

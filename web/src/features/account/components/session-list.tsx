@@ -1,4 +1,5 @@
 import { Box, Button, Chip, Divider, List, ListItem, Paper, Stack, Typography } from '@mui/material';
+import { Fragment } from 'react';
 import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
 import { useAuthSessions } from '@/lib/api/auth/list-sessions';
@@ -41,11 +42,11 @@ export function SessionList() {
       ) : (
         <List aria-label="Sessions" disablePadding>
           {rows.map((s, i) => (
-            <Box key={s.session_id}>
+            <Fragment key={s.session_id}>
               {i > 0 && <Divider component="li" />}
               <ListItem sx={{ flexWrap: 'wrap', gap: 1, px: 0 }} aria-label={s.device ?? 'Unknown device'}>
                 <Box sx={{ flex: '1 1 220px', minWidth: 0 }}>
-                  <Typography sx={{ wordBreak: 'break-word' }}>
+                  <Typography sx={{ wordBreak: 'break-word' }} component="div">
                     {s.device ?? 'Unknown device'}
                     {s.current && <Chip label="this device" size="small" color="primary" sx={{ ml: 1 }} />}
                   </Typography>
@@ -65,7 +66,7 @@ export function SessionList() {
                   </Button>
                 )}
               </ListItem>
-            </Box>
+            </Fragment>
           ))}
         </List>
       )}

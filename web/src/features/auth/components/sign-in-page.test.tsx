@@ -100,7 +100,10 @@ describe('sign-in page', () => {
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
     expect(await screen.findByText('Wrong e-mail or password')).toBeInTheDocument();
     expect(screen.getByText('The e-mail or password is not right.')).toBeInTheDocument();
-    expect(screen.getByRole('link', { name: 'Forgot your password?' })).toHaveAttribute('href', '/forgot-password');
+    expect(screen.getByRole('link', { name: 'Forgot your password?' })).toHaveAttribute(
+      'href',
+      '/forgot-password',
+    );
   });
 
   it('shows the first-run screen while no account exists and makes the first admin with the master key', async () => {

@@ -1,6 +1,6 @@
 import AddIcon from '@mui/icons-material/Add';
 import { Box, Button, Chip, Divider, List, ListItem, Paper, Stack, Typography } from '@mui/material';
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { DisabledReason } from '@/components/disabled-reason';
 import { EmptyState } from '@/components/empty-state';
@@ -74,7 +74,7 @@ function KeyList({ businessId }: { businessId: string }) {
     <Paper>
       <List aria-label="API keys" disablePadding>
         {rows.map((k, i) => (
-          <Box key={k.key_id}>
+          <Fragment key={k.key_id}>
             {i > 0 && <Divider component="li" />}
             <ListItem sx={{ flexWrap: 'wrap', gap: 1.5, py: 1.5 }} aria-label={k.name}>
               <Box sx={{ flex: '1 1 220px', minWidth: 0 }}>
@@ -99,7 +99,7 @@ function KeyList({ businessId }: { businessId: string }) {
                 Revoke
               </Button>
             </ListItem>
-          </Box>
+          </Fragment>
         ))}
       </List>
       <ConfirmDialog

@@ -15,7 +15,7 @@ import {
   Tooltip,
   Typography,
 } from '@mui/material';
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { DisabledReason } from '@/components/disabled-reason';
 import { EmptyState } from '@/components/empty-state';
@@ -87,14 +87,14 @@ function MemberList({ businessId }: { businessId: string }) {
       <Paper>
         <List aria-label="Members" disablePadding>
           {rows.map((m, i) => (
-            <Box key={m.member_id}>
+            <Fragment key={m.member_id}>
               {i > 0 && <Divider component="li" />}
               <ListItem
                 sx={{ flexWrap: 'wrap', gap: 1.5, py: 1.5 }}
                 aria-label={`${m.name || m.email}, ${m.role}`}
               >
                 <Box sx={{ flex: '1 1 200px', minWidth: 0 }}>
-                  <Typography sx={{ fontWeight: 600 }} noWrap>
+                  <Typography sx={{ fontWeight: 600 }} noWrap component="div">
                     {m.name || m.email}
                     {user?.id === m.user_id && <Chip label="you" size="small" sx={{ ml: 1 }} />}
                   </Typography>
@@ -111,7 +111,6 @@ function MemberList({ businessId }: { businessId: string }) {
                   }
                   disabled={updateRole.isPending}
                   sx={{ width: 140 }}
-                  slotProps={{ htmlInput: { 'aria-label': `Role of ${m.name || m.email}` } }}
                 >
                   {ROLES.map((r) => (
                     <MenuItem key={r.role} value={r.role}>
@@ -125,7 +124,7 @@ function MemberList({ businessId }: { businessId: string }) {
                   </IconButton>
                 </Tooltip>
               </ListItem>
-            </Box>
+            </Fragment>
           ))}
         </List>
       </Paper>
