@@ -8,11 +8,14 @@ import { createInvalidationBus, type InvalidationBus } from './cache/invalidatio
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import type { Database } from './db/client.js';
+import { createMailer, type Mailer } from './lib/mailer.js';
 import { createSecretBox, resolveSecretsKey } from './lib/secret-box.js';
 import { createLlmClient } from './llm/llm-client.js';
 import { agentRoutes } from './modules/agents/agents.routes.js';
 import { analyticsRoutes } from './modules/analytics/analytics.routes.js';
+import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
+import { memberRoutes } from './modules/auth/members.routes.js';
 import { businessRoutes } from './modules/businesses/businesses.routes.js';
 import { channelRoutes } from './modules/channels/channels.routes.js';
 import { createDeliveryWorker } from './modules/channels/meta/delivery-worker.js';
@@ -32,6 +35,7 @@ import { createVisitorTokens, visitorTokenKey } from './modules/widget/visitor-t
 import { widgetRoutes } from './modules/widget/widget.routes.js';
 import { DEFAULT_WIDGET_DIST, widgetScriptRoutes } from './modules/widget/widget-script.routes.js';
 import { createKeyResolver, registerAuth } from './plugins/auth.js';
+import { createFailureBudget } from './plugins/auth-failures.js';
 import { registerErrorHandler, renderFrameworkError } from './plugins/error-handler.js';
 import { createMetrics, registerRequestMetrics } from './plugins/metrics.js';
 import { registerRateLimit } from './plugins/rate-limit.js';
@@ -46,6 +50,8 @@ export interface AppDependencies {
   bus?: InvalidationBus;
   /** Key sealing channel secrets (main.ts: CHANNEL_SECRETS_KEY or DATA_DIR); default: the env's or per process. */
   secretsKey?: Buffer;
+  /** Where invitation and password-reset mail goes (tests capture it); default: SMTP_URL or the log. */
+  mailer?: Mailer;
 }
 
 export type App = FastifyInstance;
@@ -75,6 +81,12 @@ const REDACTED = [
   '*.verify_token',
 ];
 
+/** TRUST_PROXY as Fastify takes it: false, the proxies' addresses, or the first `n` hops. */
+function fastifyTrustProxy(trust: Config['trustProxy']) {
+  if (typeof trust === 'number') return (_address: string, hop: number) => hop < trust;
+  return typeof trust === 'object' ? [...trust] : trust;
+}
+
 export async function buildApp(config: Config, deps: AppDependencies): Promise<App> {
   const app = Fastify({
     logger:
@@ -82,7 +94,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
         ? false
         : { level: config.logLevel, redact: { paths: REDACTED, censor: '[redacted]' } },
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.env === 'production',
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     genReqId: (request) => {
       const incoming = request.headers['x-request-id'];
       return typeof incoming === 'string' && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
@@ -95,6 +107,8 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   const metrics = createMetrics(() => deps.database.statementCount());
   const secretsKey = deps.secretsKey ?? resolveSecretsKey(config.channelSecretsKey, null);
   const resolveKey = createKeyResolver({ db: deps.database.db, masterKeyHash: deps.masterKeyHash, bus });
+  const failures = await createFailureBudget(config.redisUrl, deps.masterKeyHash);
+  app.addHook('onClose', async () => failures.close());
   const context: AppContext = {
     config,
     database: deps.database,
@@ -105,6 +119,8 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
     configCache: createBusinessConfigCache({ db: deps.database.db, bus }),
     llm: createLlmClient(config),
     secretBox: createSecretBox(secretsKey),
+    failures,
+    mailer: deps.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom }, app.log),
   };
 
   app.addHook('onRequest', async (request, reply) => {
@@ -134,12 +150,26 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
     credentials: true,
   });
   await registerRateLimit(app, { perMinute: config.rateLimitPerMinute, redisUrl: config.redisUrl });
-  registerAuth(app, resolveKey);
+  registerAuth(app, {
+    db: deps.database.db,
+    resolveKey,
+    failures,
+    masterKeyHash: deps.masterKeyHash,
+    sessionIdleMinutes: config.sessionIdleMinutes,
+    allowedOrigins: [new URL(config.publicUrl).origin, ...config.corsOrigins],
+  });
+  // Routes whose body is EmptyBody accept a request without one.
+  app.addHook('preValidation', async (request) => {
+    const body = request.routeOptions.schema?.body as { $id?: string } | undefined;
+    if (request.body === undefined && body?.$id === 'EmptyBody') request.body = {};
+  });
   registerRequestMetrics(app, metrics);
   await registerSwagger(app);
 
   await app.register(operationsRoutes(context));
   await app.register(authRoutes(context));
+  await app.register(memberRoutes(context));
+  await app.register(apiKeyRoutes(context));
   await app.register(businessRoutes(context));
   await app.register(channelRoutes(context));
   await app.register(userRoutes(context));

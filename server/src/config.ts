@@ -38,6 +38,11 @@ const EnvSchema = Type.Object({
   DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 500 }),
   WEB_DIST_DIR: Type.Optional(NonEmpty),
   WIDGET_DIST_DIR: Type.Optional(NonEmpty),
+  TRUST_PROXY: Type.String(),
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  MAIL_FROM: Type.Optional(NonEmpty),
+  SESSION_IDLE_MINUTES: Type.Integer({ minimum: 1, maximum: 525_600 }),
+  SESSION_MAX_HOURS: Type.Integer({ minimum: 1, maximum: 8760 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -60,6 +65,9 @@ const DEFAULTS: Record<string, string> = {
   CORS_ORIGINS: '',
   LOG_LEVEL: 'info',
   DB_POOL_SIZE: '20',
+  TRUST_PROXY: 'false',
+  SESSION_IDLE_MINUTES: '720',
+  SESSION_MAX_HOURS: '168',
 };
 
 export interface Config {
@@ -106,6 +114,18 @@ export interface Config {
   readonly webDistDir: string | undefined;
   /** Where the built widget.js is (default: widget/dist of this checkout). */
   readonly widgetDistDir: string | undefined;
+  /**
+   * Which proxies' X-Forwarded-For to believe (Fastify's `trustProxy`): false, a hop count, or a
+   * list of addresses/CIDRs.
+   */
+  readonly trustProxy: boolean | number | readonly string[];
+  /** Outgoing mail (invitations, password resets); unset → links are written to the log. */
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  /** A session ends after this long without a request… */
+  readonly sessionIdleMinutes: number;
+  /** …and this long after sign-in, whatever happens. */
+  readonly sessionMaxHours: number;
 }
 
 export class ConfigError extends Error {}
@@ -125,7 +145,31 @@ const INTEGER_KEYS = new Set([
   'GRAPH_MAX_ATTEMPTS',
   'GRAPH_RETRY_BASE_MS',
   'GRAPH_RECONCILE_MS',
+  'SESSION_IDLE_MINUTES',
+  'SESSION_MAX_HOURS',
 ]);
+
+const CIDR = /^[0-9a-fA-F:.]+(\/\d{1,3})?$/;
+
+/** `false`/`true`, a hop count, or comma-separated addresses/CIDRs (e.g. `127.0.0.1,10.0.0.0/8`). */
+function parseTrustProxy(value: string): boolean | number | readonly string[] {
+  const text = value.trim().toLowerCase();
+  if (text === 'false' || text === '0' || text === '') return false;
+  if (text === 'true') {
+    throw new ConfigError(
+      'TRUST_PROXY=true would believe any X-Forwarded-For; give the hop count or the proxies’ addresses',
+    );
+  }
+  if (/^\d+$/.test(text)) return Number(text);
+  const list = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  for (const item of list) {
+    if (!CIDR.test(item)) throw new ConfigError(`TRUST_PROXY is invalid: "${item}" is no address or CIDR`);
+  }
+  return Object.freeze(list);
+}
 
 /** The only reader of the process environment: parse, validate, freeze. */
 // biome-ignore lint/style/noProcessEnv: this is the one place allowed to read it (npm run boundaries)
@@ -191,5 +235,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     dbPoolSize: env.DB_POOL_SIZE,
     webDistDir: env.WEB_DIST_DIR,
     widgetDistDir: env.WIDGET_DIST_DIR,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    smtpUrl: env.SMTP_URL,
+    mailFrom: env.MAIL_FROM ?? `ICMP <no-reply@${publicHost(env.HOST)}>`,
+    sessionIdleMinutes: env.SESSION_IDLE_MINUTES,
+    sessionMaxHours: env.SESSION_MAX_HOURS,
   });
 }

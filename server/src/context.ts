@@ -1,10 +1,12 @@
 import type { InvalidationBus } from './cache/invalidation-bus.js';
 import type { Config } from './config.js';
 import type { Database, Db } from './db/client.js';
+import type { Mailer } from './lib/mailer.js';
 import type { SecretBox } from './lib/secret-box.js';
 import type { LlmClient } from './llm/llm-client.js';
 import type { BusinessConfigCache } from './modules/config-cache/business-config-cache.js';
 import type { KeyResolver } from './plugins/auth.js';
+import type { FailureBudget } from './plugins/auth-failures.js';
 import type { Metrics } from './plugins/metrics.js';
 
 /** What services need from the running app; built once in `buildApp` and passed explicitly. */
@@ -21,4 +23,8 @@ export interface AppContext {
   readonly configCache: BusinessConfigCache;
   /** Seals channel secrets at rest. */
   readonly secretBox: SecretBox;
+  /** Failed sign-ins and key checks per client address and per account (brute force). */
+  readonly failures: FailureBudget;
+  /** Invitations and password resets (SMTP, or the log). */
+  readonly mailer: Mailer;
 }

@@ -40,15 +40,11 @@ export const businesses = pgTable(
     firstStageId: uuid('first_stage_id').references((): AnyPgColumn => stages.stageId, {
       onDelete: 'set null',
     }),
-    apiKeyHash: text('api_key_hash').notNull(),
     settings: jsonb('settings').$type<BusinessSettings>().notNull().default({}),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [
-    uniqueIndex('businesses_name_unique').on(sql`lower(${t.businessName})`),
-    uniqueIndex('businesses_api_key_hash_unique').on(t.apiKeyHash),
-  ],
+  (t) => [uniqueIndex('businesses_name_unique').on(sql`lower(${t.businessName})`)],
 );
 
 export const agents = pgTable(
@@ -379,4 +375,145 @@ export const messageDeliveries = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [index('message_deliveries_graph_ids_idx').using('gin', t.graphMessageIds)],
+);
+
+/** People who sign in to the dashboard: e-mail + Argon2id password hash. */
+export const accounts = pgTable(
+  'accounts',
+  {
+    accountId: uuid('account_id').primaryKey().defaultRandom(),
+    email: text('email').notNull(),
+    name: text('name').notNull().default(''),
+    passwordHash: text('password_hash').notNull(),
+    isAdmin: boolean('is_admin').notNull().default(false),
+    passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('accounts_email_unique').on(sql`lower(${t.email})`)],
+);
+
+export type MemberRole = 'owner' | 'editor' | 'agent' | 'viewer';
+
+/** An account's role in one business. */
+export const memberships = pgTable(
+  'memberships',
+  {
+    membershipId: uuid('membership_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.accountId, { onDelete: 'cascade' }),
+    role: text('role').$type<MemberRole>().notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('memberships_business_account_unique').on(t.businessId, t.accountId),
+    index('memberships_account_idx').on(t.accountId),
+  ],
+);
+
+/** An invitation to join a business; only the SHA-256 of its token is stored. */
+export const invitations = pgTable(
+  'invitations',
+  {
+    invitationId: uuid('invitation_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    role: text('role').$type<MemberRole>().notNull(),
+    tokenHash: text('token_hash').notNull(),
+    invitedBy: uuid('invited_by').references(() => accounts.accountId, { onDelete: 'set null' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('invitations_token_hash_unique').on(t.tokenHash),
+    index('invitations_business_idx').on(t.businessId, t.createdAt),
+  ],
+);
+
+export type ApiKeyScope = 'messages' | 'read' | 'write' | 'admin';
+
+/** Who made something: an account, an API key or the master key. */
+export interface ActorRef {
+  type: 'account' | 'api_key' | 'master';
+  id: string | null;
+  name: string;
+}
+
+/** A business's named API keys; only the SHA-256 of a key is stored, with its first characters to show. */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    keyId: uuid('key_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    prefix: text('prefix').notNull(),
+    keyHash: text('key_hash').notNull(),
+    scopes: text('scopes').array().$type<ApiKeyScope[]>().notNull(),
+    // The key made with the business: rotate-key replaces its secret.
+    isPrimary: boolean('is_primary').notNull().default(false),
+    createdBy: jsonb('created_by').$type<ActorRef>(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('api_keys_key_hash_unique').on(t.keyHash),
+    index('api_keys_business_idx').on(t.businessId, t.createdAt),
+    uniqueIndex('api_keys_primary_unique').on(t.businessId).where(sql`${t.isPrimary}`),
+  ],
+);
+
+export type SessionKind = 'account' | 'api_key' | 'master';
+
+/**
+ * A signed-in browser. The cookie holds a random token; only its SHA-256 is stored. A key sign-in
+ * keeps the key's hash at sign-in (`credential_hash`): a rotated or deleted key ends its sessions.
+ */
+export const sessions = pgTable(
+  'sessions',
+  {
+    sessionId: uuid('session_id').primaryKey().defaultRandom(),
+    tokenHash: text('token_hash').notNull(),
+    kind: text('kind').$type<SessionKind>().notNull(),
+    accountId: uuid('account_id').references(() => accounts.accountId, { onDelete: 'cascade' }),
+    apiKeyId: uuid('api_key_id').references(() => apiKeys.keyId, { onDelete: 'cascade' }),
+    credentialHash: text('credential_hash'),
+    userAgent: text('user_agent').notNull().default(''),
+    ipAddress: text('ip_address').notNull().default(''),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('sessions_token_hash_unique').on(t.tokenHash),
+    index('sessions_account_idx').on(t.accountId),
+    index('sessions_api_key_idx').on(t.apiKeyId),
+  ],
+);
+
+/** Single-use password reset tokens (1 h); only the SHA-256 of a token is stored. */
+export const passwordResets = pgTable(
+  'password_resets',
+  {
+    resetId: uuid('reset_id').primaryKey().defaultRandom(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.accountId, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('password_resets_token_hash_unique').on(t.tokenHash)],
 );

@@ -54,3 +54,9 @@ export const errorResponses = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((status) => [status, ErrorResponseRef]));
 
 export const BusinessIdQuery = Type.Object({ business_id: Type.Optional(Uuid) });
+
+/**
+ * The body of a POST that takes no input: `{}` or nothing at all (a missing body reads as `{}`, see
+ * app.ts); anything else is a 400, and a form or text/plain body a 415.
+ */
+export const EmptyBody = Type.Object({}, { $id: 'EmptyBody', additionalProperties: false });

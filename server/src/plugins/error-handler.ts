@@ -123,6 +123,10 @@ export function registerErrorHandler(
     } else {
       request.log.info({ code: appError.code, message: appError.message }, 'client error');
     }
+    const retryAfter = appError.details?.retry_after_seconds;
+    if (appError.code === 'RATE_LIMITED' && typeof retryAfter === 'number') {
+      reply.header('retry-after', String(retryAfter));
+    }
     reply.status(appError.statusCode).send(envelope(appError.code, appError.message, appError.details));
   });
 

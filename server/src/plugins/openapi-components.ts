@@ -58,6 +58,15 @@ export function createOpenapiComponents() {
     for (const schema of named.values()) hoist(schema, hoisted);
     for (const [id, schema] of hoisted) if (!(id in schemas)) schemas[id] = schema;
     openapiObject.components = { ...components, schemas };
+    // An `EmptyBody` may be left out (the server reads a missing body as {}): not a required body.
+    for (const path of Object.values((openapiObject.paths ?? {}) as Record<string, Json>)) {
+      for (const operation of Object.values(path)) {
+        const body = isObject(operation) ? operation.requestBody : undefined;
+        if (isObject(body) && JSON.stringify(body.content ?? {}).includes(`"${PREFIX}EmptyBody"`)) {
+          body.required = false;
+        }
+      }
+    }
     return openapiObject;
   };
 

@@ -26,7 +26,7 @@ export async function registerSwagger(app: FastifyInstance) {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer' },
           apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
-          cookieAuth: { type: 'apiKey', in: 'cookie', name: 'businessApiKey' },
+          cookieAuth: { type: 'apiKey', in: 'cookie', name: 'icmp_session' },
         },
       },
       security: [{ bearerAuth: [] }, { apiKeyHeader: [] }, { cookieAuth: [] }],

@@ -6,6 +6,7 @@ import type { InvalidationBus } from '../../src/cache/invalidation-bus.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type Database, openDatabase } from '../../src/db/client.js';
 import { generateSecret, hashSecret } from '../../src/lib/keys.js';
+import type { Mailer } from '../../src/lib/mailer.js';
 
 export interface TestApp {
   app: App;
@@ -21,7 +22,7 @@ export interface TestApp {
  */
 export async function buildTestApp(
   env: Record<string, string> = {},
-  options: { database?: Database; bus?: InvalidationBus } = {},
+  options: { database?: Database; bus?: InvalidationBus; mailer?: Mailer } = {},
 ): Promise<TestApp> {
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -44,6 +45,7 @@ export async function buildTestApp(
     database,
     masterKeyHash: hashSecret(masterKey),
     ...(options.bus ? { bus: options.bus } : {}),
+    ...(options.mailer ? { mailer: options.mailer } : {}),
   });
   await app.ready();
   return {

@@ -1,9 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { businesses } from '../../src/db/schema.js';
+import { apiKeys, businesses } from '../../src/db/schema.js';
 import { expectError, expectFieldErrors, parseSetCookies } from '../helpers/assertions.js';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { bearer, createBusiness, missingId } from '../helpers/factories.js';
+import { SESSION_COOKIE, sessionCookieOf } from '../helpers/team.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -17,25 +18,27 @@ const post = (url: string, payload: object, headers: Record<string, string> = {}
 
 const keyHashOf = async (businessId: string) => {
   const [row] = await t.database.db
-    .select({ hash: businesses.apiKeyHash })
-    .from(businesses)
-    .where(eq(businesses.businessId, businessId));
+    .select({ hash: apiKeys.keyHash })
+    .from(apiKeys)
+    .where(eq(apiKeys.businessId, businessId));
   return row?.hash;
 };
 
 describe('credentials', () => {
-  it('accepts a business key as Bearer, X-API-Key and the businessApiKey cookie', async () => {
+  it('accepts a business key as Bearer and X-API-Key, and a session made from it as the cookie', async () => {
     const business = await createBusiness(t.app, t.masterKey);
     const expected = {
       role: 'business',
       business_id: business.business_id,
       business_name: business.business_name,
+      scopes: ['admin'],
     };
+    const session = sessionCookieOf(await post('/api/auth/login', { api_key: business.api_key }));
     const channels: Array<Record<string, string>> = [
       bearer(business.api_key),
       { 'x-api-key': business.api_key },
-      { cookie: `businessApiKey=${encodeURIComponent(business.api_key)}` },
-      { cookie: `theme=dark; businessApiKey=${encodeURIComponent(business.api_key)}; other=1` },
+      { cookie: session },
+      { cookie: `theme=dark; ${session}; other=1` },
     ];
     for (const headers of channels) {
       const response = await me(headers);
@@ -71,8 +74,9 @@ describe('credentials', () => {
       bearer(business.api_key.slice(0, -1)),
       bearer(`${t.masterKey}x`),
       { 'x-api-key': 'wrong' },
-      { cookie: 'businessApiKey=wrong' },
-      { cookie: 'businessApiKey=' },
+      { cookie: `${SESSION_COOKIE}=wrong` },
+      { cookie: `${SESSION_COOKIE}=${encodeURIComponent(business.api_key)}` }, // a key is no session
+      { cookie: `businessApiKey=${encodeURIComponent(business.api_key)}` }, // the old key cookie is ignored
     ];
     for (const headers of refused) {
       expectError(await me(headers), 401, 'AUTHENTICATION_ERROR');
@@ -87,7 +91,7 @@ describe('credentials', () => {
 });
 
 describe('POST /api/save-config', () => {
-  it('checks the key and sets the HttpOnly session cookie', async () => {
+  it('checks the key and starts a session: the HttpOnly cookie names it, never the key', async () => {
     const business = await createBusiness(t.app, t.masterKey);
     const hashBefore = await keyHashOf(business.business_id);
     const response = await post('/api/save-config', {
@@ -103,17 +107,17 @@ describe('POST /api/save-config', () => {
     const cookies = parseSetCookies(response);
     expect(cookies).toHaveLength(1);
     const [cookie] = cookies;
-    expect(cookie?.name).toBe('businessApiKey');
-    expect(cookie?.value).toBe(business.api_key);
+    expect(cookie?.name).toBe(SESSION_COOKIE);
+    expect(cookie?.value).not.toContain(business.api_key);
     expect(cookie?.attributes.httponly).toBe(true);
-    expect(String(cookie?.attributes.samesite).toLowerCase()).toBe('strict');
+    expect(String(cookie?.attributes.samesite).toLowerCase()).toBe('lax');
     expect(cookie?.attributes.path).toBe('/');
-    expect(cookie?.attributes['max-age']).toBe('86400');
+    expect(cookie?.attributes['max-age']).toBe(String(t.config.sessionMaxHours * 3600));
     expect(cookie?.attributes.secure).toBeUndefined(); // plain HTTP here
 
     // The key is unchanged and the cookie authenticates.
     expect(await keyHashOf(business.business_id)).toBe(hashBefore);
-    const viaCookie = await me({ cookie: `businessApiKey=${encodeURIComponent(cookie?.value ?? '')}` });
+    const viaCookie = await me({ cookie: sessionCookieOf(response) });
     expect(viaCookie.json()).toMatchObject({ role: 'business', business_id: business.business_id });
     // Nothing about the response reveals the key beyond the cookie itself.
     expect(response.body).not.toContain(business.api_key);
@@ -128,7 +132,7 @@ describe('POST /api/save-config', () => {
     });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ success: true, business_id: business.business_id });
-    expect(parseSetCookies(response)[0]?.name).toBe('businessApiKey');
+    expect(parseSetCookies(response)[0]?.name).toBe(SESSION_COOKIE);
   });
 
   it('answers 401 to a wrong key and changes nothing', async () => {
@@ -204,12 +208,11 @@ describe('POST /api/auth/login, GET /api/auth/me, POST /api/auth/logout', () => 
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ role: 'admin' });
     const [cookie] = parseSetCookies(response);
-    expect(cookie).toMatchObject({ name: 'businessApiKey', value: t.masterKey });
+    expect(cookie?.name).toBe(SESSION_COOKIE);
+    expect(cookie?.value).not.toContain(t.masterKey);
     expect(cookie?.attributes.httponly).toBe(true);
-    expect(String(cookie?.attributes.samesite).toLowerCase()).toBe('strict');
-    expect((await me({ cookie: `businessApiKey=${encodeURIComponent(t.masterKey)}` })).json()).toEqual({
-      role: 'admin',
-    });
+    expect(String(cookie?.attributes.samesite).toLowerCase()).toBe('lax');
+    expect((await me({ cookie: sessionCookieOf(response) })).json()).toEqual({ role: 'admin' });
   });
 
   it('signs in with a business key', async () => {
@@ -220,10 +223,11 @@ describe('POST /api/auth/login, GET /api/auth/me, POST /api/auth/logout', () => 
       role: 'business',
       business_id: business.business_id,
       business_name: business.business_name,
+      scopes: ['admin'],
     });
     const [cookie] = parseSetCookies(response);
-    expect(cookie).toMatchObject({ name: 'businessApiKey', value: business.api_key });
-    expect(cookie?.attributes['max-age']).toBe('86400');
+    expect(cookie?.name).toBe(SESSION_COOKIE);
+    expect(cookie?.value).not.toContain(business.api_key);
     expect(cookie?.attributes.path).toBe('/');
   });
 
@@ -231,7 +235,7 @@ describe('POST /api/auth/login, GET /api/auth/me, POST /api/auth/logout', () => 
     const response = await post('/api/auth/login', { api_key: 'icmp_wrong' });
     expectError(response, 401, 'AUTHENTICATION_ERROR');
     expect(parseSetCookies(response)).toHaveLength(0);
-    expectFieldErrors(await post('/api/auth/login', {}), ['api_key']);
+    expectError(await post('/api/auth/login', {}), 400, 'VALIDATION_ERROR');
     expectFieldErrors(await post('/api/auth/login', { api_key: '' }), ['api_key']);
   });
 
@@ -239,24 +243,35 @@ describe('POST /api/auth/login, GET /api/auth/me, POST /api/auth/logout', () => 
     expectError(await me({}), 401, 'AUTHENTICATION_ERROR');
   });
 
-  it('logout clears the cookie', async () => {
+  it('logout ends the session (204) and clears the cookie; a copied cookie stops working', async () => {
     const business = await createBusiness(t.app, t.masterKey);
-    const response = await post('/api/auth/logout', {}, { cookie: `businessApiKey=${business.api_key}` });
-    expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ success: true });
+    const session = sessionCookieOf(await post('/api/auth/login', { api_key: business.api_key }));
+    expect((await me({ cookie: session })).statusCode).toBe(200);
+    const response = await post('/api/auth/logout', {}, { cookie: session, origin: 'http://localhost' });
+    expect(response.statusCode).toBe(204);
     const [cookie] = parseSetCookies(response);
-    expect(cookie?.name).toBe('businessApiKey');
+    expect(cookie?.name).toBe(SESSION_COOKIE);
     expect(cookie?.value).toBe('');
     expect(cookie?.attributes.path).toBe('/');
     const expires = cookie?.attributes.expires;
     const maxAge = cookie?.attributes['max-age'];
     expect(maxAge === '0' || (typeof expires === 'string' && Date.parse(expires) <= Date.now())).toBe(true);
+    expectError(await me({ cookie: session }), 401, 'AUTHENTICATION_ERROR');
     // Logging out does not revoke the key itself.
     expect((await me(bearer(business.api_key))).statusCode).toBe(200);
   });
 
   it('logout works without a cookie', async () => {
     const response = await t.app.inject({ method: 'POST', url: '/api/auth/logout' });
-    expect(response.statusCode).toBe(200);
+    expect(response.statusCode).toBe(204);
+  });
+
+  it('a rotated key ends the sessions signed in with it', async () => {
+    const business = await createBusiness(t.app, t.masterKey);
+    const session = sessionCookieOf(await post('/api/auth/login', { api_key: business.api_key }));
+    const rotated = await post(`/api/businesses/${business.business_id}/rotate-key`, {}, bearer(t.masterKey));
+    expect(rotated.statusCode).toBe(200);
+    expectError(await me({ cookie: session }), 401, 'AUTHENTICATION_ERROR');
+    expect((await me(bearer(rotated.json().api_key))).statusCode).toBe(200);
   });
 });

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   agents,
+  apiKeys,
   businesses,
   conversations,
   messages,
@@ -20,6 +21,7 @@ import {
   missingId,
   uniqueName,
 } from '../helpers/factories.js';
+import { sessionCookieOf } from '../helpers/team.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -78,13 +80,19 @@ describe('POST /api/businesses', () => {
     for (const template of templateRows) expect(template.content.length).toBeGreaterThan(0);
 
     // The stored key is a hash, never the key itself.
-    const [row] = await db.select().from(businesses).where(eq(businesses.businessId, body.business_id));
-    expect(row?.apiKeyHash).not.toContain(body.api_key);
-    expect(row?.apiKeyHash).toMatch(/^[0-9a-f]{64}$/);
+    const [row] = await db.select().from(apiKeys).where(eq(apiKeys.businessId, body.business_id));
+    expect(row?.keyHash).not.toContain(body.api_key);
+    expect(row?.keyHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row).toMatchObject({ scopes: ['admin'], isPrimary: true, prefix: body.api_key.slice(0, 12) });
 
     // The key returned works at once.
     const me = await inject('GET', '/api/auth/me', bearer(body.api_key));
-    expect(me.json()).toEqual({ role: 'business', business_id: body.business_id, business_name: name });
+    expect(me.json()).toEqual({
+      role: 'business',
+      business_id: body.business_id,
+      business_name: name,
+      scopes: ['admin'],
+    });
   });
 
   it('needs the master key', async () => {
@@ -371,10 +379,21 @@ describe('PUT/PATCH /api/businesses/:business_id', () => {
 });
 
 describe('DELETE /api/businesses/:business_id', () => {
-  it('needs the master key', async () => {
+  it('needs the master key or the business’s own owner-level (admin) credential', async () => {
     const business = await createBusiness(t.app, t.masterKey);
+    const other = await createBusiness(t.app, t.masterKey);
     const url = `/api/businesses/${business.business_id}`;
-    expectError(await inject('DELETE', url, bearer(business.api_key)), 403, 'AUTHORIZATION_ERROR');
+    expectError(await inject('DELETE', url, bearer(other.api_key)), 403, 'AUTHORIZATION_ERROR');
+    const writeKey = await inject(
+      'POST',
+      `/api/businesses/${business.business_id}/api-keys`,
+      bearer(t.masterKey),
+      {
+        name: 'integration',
+        scopes: ['write'],
+      },
+    );
+    expectError(await inject('DELETE', url, bearer(writeKey.json().api_key)), 403, 'AUTHORIZATION_ERROR');
     expectError(await inject('DELETE', url), 401, 'AUTHENTICATION_ERROR');
     expectError(await inject('DELETE', url, bearer('icmp_wrong')), 401, 'AUTHENTICATION_ERROR');
     expect((await inject('GET', url, bearer(business.api_key))).statusCode).toBe(200);
@@ -450,9 +469,13 @@ describe('POST /api/businesses/:business_id/rotate-key', () => {
     const url = `/api/businesses/${business.business_id}/rotate-key`;
     // Use the old key first so a cached lookup would have to be dropped.
     expect((await inject('GET', '/api/auth/me', bearer(business.api_key))).statusCode).toBe(200);
-    expect(
-      (await inject('GET', '/api/auth/me', { cookie: `businessApiKey=${business.api_key}` })).statusCode,
-    ).toBe(200);
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { api_key: business.api_key },
+    });
+    const session = sessionCookieOf(login);
+    expect((await inject('GET', '/api/auth/me', { cookie: session })).statusCode).toBe(200);
 
     const response = await inject('POST', url, bearer(business.api_key));
     expect(response.statusCode).toBe(200);
@@ -464,7 +487,7 @@ describe('POST /api/businesses/:business_id/rotate-key', () => {
     const oldKeyChannels: Array<Record<string, string>> = [
       bearer(business.api_key),
       { 'x-api-key': business.api_key },
-      { cookie: `businessApiKey=${business.api_key}` },
+      { cookie: session }, // a session signed in with the old key ends with it
     ];
     for (const headers of oldKeyChannels) {
       expectError(await inject('GET', '/api/auth/me', headers), 401, 'AUTHENTICATION_ERROR');
@@ -472,9 +495,9 @@ describe('POST /api/businesses/:business_id/rotate-key', () => {
     const me = await inject('GET', '/api/auth/me', bearer(api_key));
     expect(me.json()).toMatchObject({ role: 'business', business_id: business.business_id });
     const [row] = await t.database.db
-      .select({ hash: businesses.apiKeyHash })
-      .from(businesses)
-      .where(eq(businesses.businessId, business.business_id));
+      .select({ hash: apiKeys.keyHash })
+      .from(apiKeys)
+      .where(eq(apiKeys.businessId, business.business_id));
     expect(row?.hash).not.toContain(api_key);
   });
 

@@ -352,7 +352,6 @@ describe('rate limiting', () => {
       for (let i = 0; i < LIMIT; i += 1) expect((await me(limited, bearer(a.api_key))).statusCode).toBe(200);
       expectError(await me(limited, bearer(a.api_key)), 429, 'RATE_LIMITED');
       expectError(await me(limited, { 'x-api-key': a.api_key }), 429, 'RATE_LIMITED');
-      expectError(await me(limited, { cookie: `businessApiKey=${a.api_key}` }), 429, 'RATE_LIMITED');
       const other = await me(limited, bearer(b.api_key));
       expect(other.statusCode).toBe(200);
       expect(other.headers['x-ratelimit-remaining']).toBe(String(LIMIT - 1));

@@ -3,20 +3,24 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { BusinessIdQuery, errorResponses, ListResponse, PageQuery, toPage, Uuid } from '../../lib/schemas.js';
-import { businessFilter, principalOf, scopeBusinessId } from '../../plugins/auth.js';
+import { businessFilter, byResource, principalOf, scopeBusinessId } from '../../plugins/auth.js';
+import { findAgent } from './agents.repository.js';
 import { Agent, CreateAgentBody, UpdateAgentBody } from './agents.schemas.js';
 import { changeAgent, createAgent, getAgent, listBusinessAgents, removeAgent } from './agents.service.js';
 
 const tags = ['agents'];
 const Params = Type.Object({ agent_id: Uuid });
-const auth = { auth: 'business' as const };
 export const agentRoutes = (ctx: AppContext) => async (root: FastifyInstance) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const agentOwner = byResource(
+    'agent_id',
+    async (id) => (await findAgent(ctx.db, id, undefined))?.businessId,
+  );
 
   app.post(
     '/api/agents',
     {
-      config: auth,
+      config: { access: { permission: 'edit', business: 'body' } },
       schema: {
         tags,
         summary: 'Create an agent (a named group of stages)',
@@ -33,7 +37,7 @@ export const agentRoutes = (ctx: AppContext) => async (root: FastifyInstance) =>
   app.get(
     '/api/agents',
     {
-      config: auth,
+      config: { access: { permission: 'read', business: 'query' } },
       schema: {
         tags,
         querystring: Type.Composite([BusinessIdQuery, Type.Object(PageQuery)]),
@@ -51,7 +55,7 @@ export const agentRoutes = (ctx: AppContext) => async (root: FastifyInstance) =>
   app.get(
     '/api/agents/:agent_id',
     {
-      config: auth,
+      config: { access: { permission: 'read', business: agentOwner } },
       schema: { tags, params: Params, response: { 200: Agent, ...errorResponses(400, 401, 404) } },
     },
     async (request) => getAgent(ctx, request.params.agent_id, businessFilter(principalOf(request))),
@@ -60,7 +64,7 @@ export const agentRoutes = (ctx: AppContext) => async (root: FastifyInstance) =>
   app.put(
     '/api/agents/:agent_id',
     {
-      config: auth,
+      config: { access: { permission: 'edit', business: agentOwner } },
       schema: {
         tags,
         params: Params,
@@ -75,7 +79,7 @@ export const agentRoutes = (ctx: AppContext) => async (root: FastifyInstance) =>
   app.delete(
     '/api/agents/:agent_id',
     {
-      config: auth,
+      config: { access: { permission: 'edit', business: agentOwner } },
       schema: { tags, params: Params, response: { 204: Type.Null(), ...errorResponses(400, 401, 404) } },
     },
     async (request, reply) => {

@@ -12,7 +12,7 @@ export const analyticsRoutes = (ctx: AppContext) => async (root: FastifyInstance
   app.get(
     '/api/analytics/overview',
     {
-      config: { auth: 'business' as const },
+      config: { access: { permission: 'read', business: 'query' } },
       schema: {
         tags: ['analytics'],
         summary: 'Totals, per-day series, stage funnel, LLM usage and extraction fill rates of a business',

@@ -1,5 +1,5 @@
 import type { DbOrTx } from '../../db/client.js';
-import type { Principal } from '../../plugins/auth.js';
+import type { Principal } from '../../lib/principal.js';
 import { insertAuditLog } from './audit.repository.js';
 
 /** Who changed what in a tenant's configuration; never holds secret values. */

@@ -16,20 +16,6 @@ export async function findBusiness(db: DbOrTx, businessId: string): Promise<Busi
   return row;
 }
 
-/** The business whose API key has this SHA-256 (for authentication; unscoped by nature). */
-export async function findBusinessByKeyHash(db: DbOrTx, hash: string) {
-  const [row] = await db
-    .select({
-      businessId: businesses.businessId,
-      businessName: businesses.businessName,
-      hash: businesses.apiKeyHash,
-    })
-    .from(businesses)
-    .where(eq(businesses.apiKeyHash, hash))
-    .limit(1);
-  return row;
-}
-
 export async function findBusinessByName(db: DbOrTx, name: string): Promise<BusinessRow | undefined> {
   const [row] = await db
     .select()

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { errorResponses, ListResponse, PageQuery, toPage, Uuid } from '../../lib/schemas.js';
+import { EmptyBody, errorResponses, ListResponse, PageQuery, toPage, Uuid } from '../../lib/schemas.js';
 import { principalOf, scopeBusinessId } from '../../plugins/auth.js';
 import {
   Business,
@@ -29,7 +29,7 @@ export const businessRoutes = (ctx: AppContext) => async (root: FastifyInstance)
   app.post(
     '/api/businesses',
     {
-      config: { auth: 'master' },
+      config: { access: 'master' },
       schema: {
         tags,
         summary: 'Create a business (returns its API key once)',
@@ -44,7 +44,7 @@ export const businessRoutes = (ctx: AppContext) => async (root: FastifyInstance)
   app.get(
     '/api/businesses',
     {
-      config: { auth: 'master' },
+      config: { access: 'master' },
       schema: {
         tags,
         summary: 'List businesses',
@@ -58,7 +58,7 @@ export const businessRoutes = (ctx: AppContext) => async (root: FastifyInstance)
   app.get(
     '/api/businesses/:business_id',
     {
-      config: { auth: 'business' },
+      config: { access: { permission: 'read', business: 'param' } },
       schema: {
         tags,
         summary: 'Get a business',
@@ -73,7 +73,7 @@ export const businessRoutes = (ctx: AppContext) => async (root: FastifyInstance)
     app.route({
       method,
       url: '/api/businesses/:business_id',
-      config: { auth: 'business' },
+      config: { access: { permission: 'edit', business: 'param' } },
       schema: {
         tags,
         summary: 'Update a business (partial)',
@@ -92,7 +92,7 @@ export const businessRoutes = (ctx: AppContext) => async (root: FastifyInstance)
   app.delete(
     '/api/businesses/:business_id',
     {
-      config: { auth: 'master' },
+      config: { access: { permission: 'manage', business: 'param' } },
       schema: {
         tags,
         summary: 'Delete a business and all its data',
@@ -109,11 +109,12 @@ export const businessRoutes = (ctx: AppContext) => async (root: FastifyInstance)
   app.post(
     '/api/businesses/:business_id/rotate-key',
     {
-      config: { auth: 'business' },
+      config: { access: { permission: 'manage', business: 'param' } },
       schema: {
         tags,
         summary: 'Issue a new API key; the old one stops working at once',
         params: Params,
+        body: EmptyBody,
         response: { 200: BusinessApiKey, ...errorResponses(400, 401, 403, 404) },
       },
     },

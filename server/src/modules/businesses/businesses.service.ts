@@ -1,9 +1,9 @@
 import type { Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
 import { conflict, invalid, notFound } from '../../errors.js';
-import { generateSecret, hashSecret } from '../../lib/keys.js';
+import type { Principal } from '../../lib/principal.js';
 import type { Page } from '../../lib/schemas.js';
-import type { Principal } from '../../plugins/auth.js';
+import { createPrimaryKey, rotatePrimaryKey } from '../api-keys/api-keys.service.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { findStage, insertStage } from '../stages/index.js';
 import { DEFAULT_STAGE, DEFAULT_TEMPLATES, TEMPLATE_ROLES } from '../templates/default-templates.js';
@@ -32,7 +32,7 @@ export function serializeBusiness(row: BusinessRow): Business {
     owner_id: row.ownerId,
     first_stage_id: row.firstStageId,
     settings: row.settings ?? {},
-    has_api_key: Boolean(row.apiKeyHash),
+    has_api_key: true,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };
@@ -47,7 +47,7 @@ export async function createBusiness(ctx: AppContext, principal: Principal, inpu
       field_errors: { business_name: 'is taken' },
     });
   }
-  const apiKey = generateSecret('icmp');
+  let apiKey = '';
   const business = await ctx.db.transaction(async (tx) => {
     const created = await insertBusiness(tx, {
       businessName: name,
@@ -57,8 +57,8 @@ export async function createBusiness(ctx: AppContext, principal: Principal, inpu
       website: input.website ?? null,
       ownerId: input.owner_id ?? null,
       settings: input.settings ?? {},
-      apiKeyHash: hashSecret(apiKey),
     });
+    apiKey = await createPrimaryKey(tx, principal, created.businessId);
     const templateRows = await insertTemplates(tx, [
       ...TEMPLATE_ROLES.map((role) => ({
         businessId: created.businessId,
@@ -157,10 +157,8 @@ export async function removeBusiness(ctx: AppContext, businessId: string) {
 }
 
 export async function rotateBusinessKey(ctx: AppContext, principal: Principal, businessId: string) {
-  const apiKey = generateSecret('icmp');
-  const updated = await updateBusiness(ctx.db, businessId, { apiKeyHash: hashSecret(apiKey) });
-  if (!updated) throw notFound('Business');
-  ctx.bus.publish('business-key', businessId);
+  if (!(await findBusiness(ctx.db, businessId))) throw notFound('Business');
+  const apiKey = await rotatePrimaryKey(ctx, principal, businessId);
   await recordAudit(ctx.db, principal, businessId, 'rotate-key', 'business', businessId);
   return { api_key: apiKey };
 }

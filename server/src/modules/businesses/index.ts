@@ -1,2 +1,2 @@
 /** What other modules (and the auth plugin) may use of businesses. */
-export { type BusinessRow, findBusiness, findBusinessByKeyHash } from './businesses.repository.js';
+export { type BusinessRow, findBusiness } from './businesses.repository.js';

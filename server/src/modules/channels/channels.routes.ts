@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { errorResponses, Uuid } from '../../lib/schemas.js';
+import { EmptyBody, errorResponses, Uuid } from '../../lib/schemas.js';
 import { principalOf, scopeBusinessId } from '../../plugins/auth.js';
 import {
   Channels,
@@ -35,7 +35,7 @@ export const channelRoutes = (ctx: AppContext) => async (root: FastifyInstance) 
   app.get(
     '/api/businesses/:business_id/channels',
     {
-      config: { auth: 'business' },
+      config: { access: { permission: 'manage', business: 'param' } },
       schema: {
         tags,
         summary: "A business's WhatsApp, Messenger and website-widget connections (secrets never returned)",
@@ -49,7 +49,7 @@ export const channelRoutes = (ctx: AppContext) => async (root: FastifyInstance) 
   app.put(
     '/api/businesses/:business_id/channels/whatsapp',
     {
-      config: { auth: 'business' },
+      config: { access: { permission: 'manage', business: 'param' } },
       schema: {
         tags,
         summary: 'Connect a WhatsApp Cloud API phone number (secrets are write-only)',
@@ -64,7 +64,7 @@ export const channelRoutes = (ctx: AppContext) => async (root: FastifyInstance) 
   app.put(
     '/api/businesses/:business_id/channels/messenger',
     {
-      config: { auth: 'business' },
+      config: { access: { permission: 'manage', business: 'param' } },
       schema: {
         tags,
         summary: 'Connect a Facebook page for Messenger (secrets are write-only)',
@@ -79,7 +79,7 @@ export const channelRoutes = (ctx: AppContext) => async (root: FastifyInstance) 
   app.delete(
     '/api/businesses/:business_id/channels/:channel',
     {
-      config: { auth: 'business' },
+      config: { access: { permission: 'manage', business: 'param' } },
       schema: {
         tags,
         summary: 'Disconnect WhatsApp or Messenger',
@@ -96,7 +96,7 @@ export const channelRoutes = (ctx: AppContext) => async (root: FastifyInstance) 
   app.put(
     '/api/businesses/:business_id/channels/web',
     {
-      config: { auth: 'business' },
+      config: { access: { permission: 'manage', business: 'param' } },
       schema: {
         tags,
         summary: 'Configure the website chat widget',
@@ -111,11 +111,12 @@ export const channelRoutes = (ctx: AppContext) => async (root: FastifyInstance) 
   app.post(
     '/api/businesses/:business_id/channels/web/rotate-key',
     {
-      config: { auth: 'business' },
+      config: { access: { permission: 'manage', business: 'param' } },
       schema: {
         tags,
         summary: 'Issue a new publishable widget key; the old one stops opening sessions',
         params: Params,
+        body: EmptyBody,
         response: {
           200: PublishableKey,
           ...errorResponses(400, 401, 403, 404),

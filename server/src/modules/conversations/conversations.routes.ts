@@ -3,7 +3,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { errorResponses, ListResponse, toPage } from '../../lib/schemas.js';
-import { businessFilter, principalOf, scopeBusinessId } from '../../plugins/auth.js';
+import { businessFilter, byResource, principalOf, scopeBusinessId } from '../../plugins/auth.js';
+import { findUser } from '../users/index.js';
+import { findConversation } from './conversations.repository.js';
 import {
   AgentReplyBody,
   AiControlBody,
@@ -35,16 +37,20 @@ import {
 import { listBusinessLlmCalls } from './llm-calls.service.js';
 
 const tags = ['conversations'];
-const config = { auth: 'business' as const };
 const ById = '/api/conversations/:conversation_id';
 
 export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInstance) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const conversationOwner = byResource(
+    'conversation_id',
+    async (id) => (await findConversation(ctx.db, id, undefined))?.businessId,
+  );
+  const userOwner = byResource('user_id', async (id) => (await findUser(ctx.db, id, undefined))?.businessId);
 
   app.get(
     '/api/conversations',
     {
-      config,
+      config: { access: { permission: 'read', business: 'query' } },
       schema: {
         tags,
         summary: 'List conversations (newest activity first)',
@@ -70,7 +76,7 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
   app.get(
     ById,
     {
-      config,
+      config: { access: { permission: 'read', business: conversationOwner } },
       schema: {
         tags,
         summary: 'A conversation with its messages, collected data and stage transitions',
@@ -85,7 +91,7 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
   app.get(
     `${ById}/messages`,
     {
-      config,
+      config: { access: { permission: 'read', business: conversationOwner } },
       schema: {
         tags,
         summary: 'A conversation’s messages in order',
@@ -106,7 +112,7 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
   app.patch(
     ById,
     {
-      config,
+      config: { access: { permission: 'converse', business: conversationOwner } },
       schema: {
         tags,
         summary: 'Open or close a conversation',
@@ -130,7 +136,7 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
   app.delete(
     ById,
     {
-      config,
+      config: { access: { permission: 'edit', business: conversationOwner } },
       schema: {
         tags,
         summary: 'Delete a conversation with its messages, extracted data and LLM calls',
@@ -148,7 +154,7 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
   app.get(
     `${ById}/ai-control`,
     {
-      config,
+      config: { access: { permission: 'read', business: conversationOwner } },
       schema: {
         tags,
         summary: 'Whether the AI is paused for this conversation',
@@ -163,7 +169,7 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
   app.post(
     `${ById}/ai-control`,
     {
-      config,
+      config: { access: { permission: 'converse', business: conversationOwner } },
       schema: {
         tags,
         summary: 'Pause the AI (for duration_hours, or until resumed) or resume it',
@@ -187,7 +193,7 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
   app.post(
     `${ById}/agent-reply`,
     {
-      config,
+      config: { access: { permission: 'converse', business: conversationOwner } },
       schema: {
         tags,
         summary: 'Store a human agent’s reply as the next message',
@@ -212,7 +218,7 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
   app.get(
     '/api/users/:user_id/conversations',
     {
-      config,
+      config: { access: { permission: 'read', business: userOwner } },
       schema: {
         tags: ['users', ...tags],
         summary: 'A customer’s conversations with their messages',
@@ -227,7 +233,7 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
   app.get(
     '/api/llm-calls',
     {
-      config,
+      config: { access: { permission: 'read', business: 'query' } },
       schema: {
         tags: ['llm'],
         summary: 'The LLM call log, newest first',

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
 import { AppError, invalid, notFound } from '../../errors.js';
+import type { Principal } from '../../lib/principal.js';
 import type { Page } from '../../lib/schemas.js';
-import type { Principal } from '../../plugins/auth.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { findUser } from '../users/index.js';
 import { aiControlStatus, RESUMED, stopColumns } from './ai-control.js';

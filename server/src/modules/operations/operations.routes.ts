@@ -52,6 +52,7 @@ export const operationsRoutes = (ctx: AppContext) => async (root: FastifyInstanc
   app.get(
     '/health',
     {
+      config: { access: 'public' },
       schema: { tags, summary: 'Liveness and database reachability', response: { 200: Health, 503: Health } },
     },
     async (_request, reply) => {
@@ -69,6 +70,7 @@ export const operationsRoutes = (ctx: AppContext) => async (root: FastifyInstanc
   app.get(
     '/ping',
     {
+      config: { access: 'public' },
       schema: {
         tags,
         response: { 200: Pong },
@@ -80,7 +82,7 @@ export const operationsRoutes = (ctx: AppContext) => async (root: FastifyInstanc
   app.get(
     '/api/settings/runtime',
     {
-      config: { auth: 'business' },
+      config: { access: 'any' },
       schema: {
         tags,
         summary: 'How this installation answers: LLM provider or offline engine',
@@ -102,7 +104,7 @@ export const operationsRoutes = (ctx: AppContext) => async (root: FastifyInstanc
   app.get(
     '/metrics',
     {
-      config: { auth: 'master' },
+      config: { access: 'master' },
       schema: {
         tags,
         summary: 'Prometheus metrics',

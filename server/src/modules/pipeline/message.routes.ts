@@ -18,7 +18,7 @@ export const messageRoutes =
     app.post(
       '/api/message',
       {
-        config: { auth: 'business' },
+        config: { access: { permission: 'messages', business: 'body' } },
         schema: {
           tags,
           summary: 'Send a customer message through select → extract → respond',

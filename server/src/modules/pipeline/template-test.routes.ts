@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { errorResponses, Nullable, Uuid } from '../../lib/schemas.js';
-import { businessFilter, principalOf } from '../../plugins/auth.js';
+import { businessFilter, byResource, principalOf } from '../../plugins/auth.js';
+import { findTemplate } from '../templates/index.js';
 import { testTemplate } from './template-test.service.js';
 
 const TemplateTestBody = Type.Object(
@@ -42,10 +43,14 @@ const TemplateTestResult = Type.Object(
 
 export const templateTestRoutes = (ctx: AppContext) => async (root: FastifyInstance) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const templateOwner = byResource(
+    'template_id',
+    async (id) => (await findTemplate(ctx.db, id, undefined))?.businessId,
+  );
   app.post(
     '/api/templates/:template_id/test',
     {
-      config: { auth: 'business' },
+      config: { access: { permission: 'edit', business: templateOwner } },
       schema: {
         tags: ['templates'],
         summary: 'Render a template with a real or sample context and run it through the LLM',

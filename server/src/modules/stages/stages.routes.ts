@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { BusinessIdQuery, errorResponses, ListResponse, toPage, Uuid } from '../../lib/schemas.js';
-import { businessFilter, principalOf, scopeBusinessId } from '../../plugins/auth.js';
+import { businessFilter, byResource, principalOf, scopeBusinessId } from '../../plugins/auth.js';
+import { findStage } from './stages.repository.js';
 import {
   CreateStageBody,
   ListStagesQuery,
@@ -22,15 +23,18 @@ import {
 
 const tags = ['stages'];
 const Params = Type.Object({ stage_id: Uuid });
-const auth = { auth: 'business' as const };
 
 export const stageRoutes = (ctx: AppContext) => async (root: FastifyInstance) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const stageOwner = byResource(
+    'stage_id',
+    async (id) => (await findStage(ctx.db, id, undefined))?.businessId,
+  );
 
   app.post(
     '/api/stages',
     {
-      config: auth,
+      config: { access: { permission: 'edit', business: 'body' } },
       schema: {
         tags,
         summary: 'Create a stage; missing template ids get fresh copies of the business’s defaults',
@@ -48,7 +52,7 @@ export const stageRoutes = (ctx: AppContext) => async (root: FastifyInstance) =>
   app.get(
     '/api/stages',
     {
-      config: auth,
+      config: { access: { permission: 'read', business: 'query' } },
       schema: {
         tags,
         summary: 'List a business’s stages (optionally one agent’s)',
@@ -68,7 +72,7 @@ export const stageRoutes = (ctx: AppContext) => async (root: FastifyInstance) =>
   app.get(
     '/api/stages/transitions',
     {
-      config: auth,
+      config: { access: { permission: 'read', business: 'query' } },
       schema: {
         tags,
         summary: 'Stage transition counts (from → to) of a business',
@@ -82,7 +86,7 @@ export const stageRoutes = (ctx: AppContext) => async (root: FastifyInstance) =>
   app.get(
     '/api/stages/:stage_id',
     {
-      config: auth,
+      config: { access: { permission: 'read', business: stageOwner } },
       schema: { tags, params: Params, response: { 200: Stage, ...errorResponses(400, 401, 404) } },
     },
     async (request) => getStage(ctx, request.params.stage_id, businessFilter(principalOf(request))),
@@ -92,7 +96,7 @@ export const stageRoutes = (ctx: AppContext) => async (root: FastifyInstance) =>
     app.route({
       method,
       url: '/api/stages/:stage_id',
-      config: auth,
+      config: { access: { permission: 'edit', business: stageOwner } },
       schema: {
         tags,
         summary: 'Update a stage (partial), including its template ids',
@@ -110,7 +114,7 @@ export const stageRoutes = (ctx: AppContext) => async (root: FastifyInstance) =>
   app.delete(
     '/api/stages/:stage_id',
     {
-      config: auth,
+      config: { access: { permission: 'edit', business: stageOwner } },
       schema: {
         tags,
         summary: 'Delete a stage (409 for the entry stage or the last stage)',

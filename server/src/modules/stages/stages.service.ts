@@ -1,8 +1,8 @@
 import type { Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
 import { conflict, invalid, notFound } from '../../errors.js';
+import type { Principal } from '../../lib/principal.js';
 import type { Page } from '../../lib/schemas.js';
-import type { Principal } from '../../plugins/auth.js';
 import { findAgent } from '../agents/index.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { DEFAULT_TEMPLATES, TEMPLATE_ROLES, type TemplateRole } from '../templates/default-templates.js';

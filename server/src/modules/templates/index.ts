@@ -1,6 +1,7 @@
 /** What other modules may use of templates. */
 export {
   findDefaultTemplates,
+  findTemplate,
   findTemplatesByIds,
   insertTemplates,
   type TemplateRow,

@@ -2,13 +2,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { errorResponses, ListResponse, PageQuery, toPage, Uuid } from '../../lib/schemas.js';
-import { businessFilter, principalOf, scopeBusinessId } from '../../plugins/auth.js';
+import { EmptyBody, errorResponses, ListResponse, PageQuery, toPage, Uuid } from '../../lib/schemas.js';
+import { businessFilter, byResource, principalOf, scopeBusinessId } from '../../plugins/auth.js';
 import {
   describeTemplateVariables,
   listVariableCatalogue,
   renderTemplatePreview,
 } from './template-preview.service.js';
+import { findTemplate } from './templates.repository.js';
 import {
   CatalogueVariableList,
   CreateTemplateBody,
@@ -35,15 +36,18 @@ import {
 
 const tags = ['templates'];
 const Params = Type.Object({ template_id: Uuid });
-const auth = { auth: 'business' as const };
 
 export const templateRoutes = (ctx: AppContext) => async (root: FastifyInstance) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const templateOwner = byResource(
+    'template_id',
+    async (id) => (await findTemplate(ctx.db, id, undefined))?.businessId,
+  );
 
   app.post(
     '/api/templates',
     {
-      config: auth,
+      config: { access: { permission: 'edit', business: 'body' } },
       schema: {
         tags,
         summary: 'Create a template (warnings name variables the catalogue does not know)',
@@ -61,7 +65,7 @@ export const templateRoutes = (ctx: AppContext) => async (root: FastifyInstance)
   app.get(
     '/api/templates',
     {
-      config: auth,
+      config: { access: { permission: 'read', business: 'query' } },
       schema: {
         tags,
         summary: 'List a business’s templates',
@@ -81,7 +85,7 @@ export const templateRoutes = (ctx: AppContext) => async (root: FastifyInstance)
   app.get(
     '/api/templates/:template_id',
     {
-      config: auth,
+      config: { access: { permission: 'read', business: templateOwner } },
       schema: { tags, params: Params, response: { 200: Template, ...errorResponses(400, 401, 404) } },
     },
     async (request) =>
@@ -94,7 +98,7 @@ export const templateRoutes = (ctx: AppContext) => async (root: FastifyInstance)
     app.route({
       method,
       url: '/api/templates/:template_id',
-      config: auth,
+      config: { access: { permission: 'edit', business: templateOwner } },
       schema: {
         tags,
         summary: 'Update a template (partial); the change is stored as a new version',
@@ -118,7 +122,7 @@ export const templateRoutes = (ctx: AppContext) => async (root: FastifyInstance)
   app.delete(
     '/api/templates/:template_id',
     {
-      config: auth,
+      config: { access: { permission: 'edit', business: templateOwner } },
       schema: {
         tags,
         summary: 'Delete a template (409 while a stage uses it)',
@@ -136,7 +140,7 @@ export const templateRoutes = (ctx: AppContext) => async (root: FastifyInstance)
   app.get(
     '/api/templates/:template_id/versions',
     {
-      config: auth,
+      config: { access: { permission: 'read', business: templateOwner } },
       schema: {
         tags,
         summary: 'A template’s versions, newest first',
@@ -160,11 +164,12 @@ export const templateRoutes = (ctx: AppContext) => async (root: FastifyInstance)
   app.post(
     '/api/templates/:template_id/versions/:version/restore',
     {
-      config: auth,
+      config: { access: { permission: 'edit', business: templateOwner } },
       schema: {
         tags,
         summary: 'Restore a version: its name, content and system prompt become a new version',
         params: VersionParams,
+        body: EmptyBody,
         response: { 200: TemplateWithWarnings, ...errorResponses(400, 401, 404) },
       },
     },
@@ -183,7 +188,7 @@ export const templateRoutes = (ctx: AppContext) => async (root: FastifyInstance)
   app.post(
     '/api/templates/:template_id/render',
     {
-      config: auth,
+      config: { access: { permission: 'read', business: templateOwner } },
       schema: {
         tags,
         summary: 'Render a template with supplied variables and, optionally, a real conversation',
@@ -204,7 +209,7 @@ export const templateRoutes = (ctx: AppContext) => async (root: FastifyInstance)
   app.get(
     '/api/templates/:template_id/variables',
     {
-      config: auth,
+      config: { access: { permission: 'read', business: templateOwner } },
       schema: {
         tags,
         summary: 'The variables a template uses',
@@ -222,7 +227,7 @@ export const templateRoutes = (ctx: AppContext) => async (root: FastifyInstance)
   app.get(
     '/api/template-variables',
     {
-      config: auth,
+      config: { access: 'any' },
       schema: {
         tags,
         summary: 'The built-in variable catalogue',

@@ -1,8 +1,8 @@
 import type { Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
 import { AppError, conflict, notFound } from '../../errors.js';
+import type { Principal } from '../../lib/principal.js';
 import type { Page } from '../../lib/schemas.js';
-import type { Principal } from '../../plugins/auth.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { extractVariableNames } from './render-template.js';
 import { isTemplateRole, normaliseTemplateType, type TemplateType } from './template-types.js';

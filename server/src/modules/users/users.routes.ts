@@ -3,21 +3,22 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { BusinessIdQuery, errorResponses, ListResponse, PageQuery, toPage, Uuid } from '../../lib/schemas.js';
-import { businessFilter, principalOf, scopeBusinessId } from '../../plugins/auth.js';
+import { businessFilter, byResource, principalOf, scopeBusinessId } from '../../plugins/auth.js';
+import { findUser } from './users.repository.js';
 import { CreateUserBody, UpdateUserBody, User } from './users.schemas.js';
 import { changeUser, createUser, getUser, listBusinessUsers, removeUser } from './users.service.js';
 
 const tags = ['users'];
 const Params = Type.Object({ user_id: Uuid });
-const auth = { auth: 'business' as const };
 
 export const userRoutes = (ctx: AppContext) => async (root: FastifyInstance) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const userOwner = byResource('user_id', async (id) => (await findUser(ctx.db, id, undefined))?.businessId);
 
   app.post(
     '/api/users',
     {
-      config: auth,
+      config: { access: { permission: 'edit', business: 'body' } },
       schema: {
         tags,
         summary: 'Create a customer of a business',
@@ -34,7 +35,7 @@ export const userRoutes = (ctx: AppContext) => async (root: FastifyInstance) => 
   app.get(
     '/api/users',
     {
-      config: auth,
+      config: { access: { permission: 'read', business: 'query' } },
       schema: {
         tags,
         summary: 'List a business’s customers',
@@ -53,7 +54,7 @@ export const userRoutes = (ctx: AppContext) => async (root: FastifyInstance) => 
   app.get(
     '/api/users/:user_id',
     {
-      config: auth,
+      config: { access: { permission: 'read', business: userOwner } },
       schema: { tags, params: Params, response: { 200: User, ...errorResponses(400, 401, 404) } },
     },
     async (request) => getUser(ctx, request.params.user_id, businessFilter(principalOf(request))),
@@ -62,7 +63,7 @@ export const userRoutes = (ctx: AppContext) => async (root: FastifyInstance) => 
   app.put(
     '/api/users/:user_id',
     {
-      config: auth,
+      config: { access: { permission: 'edit', business: userOwner } },
       schema: {
         tags,
         params: Params,
@@ -77,7 +78,7 @@ export const userRoutes = (ctx: AppContext) => async (root: FastifyInstance) => 
   app.delete(
     '/api/users/:user_id',
     {
-      config: auth,
+      config: { access: { permission: 'edit', business: userOwner } },
       schema: {
         tags,
         summary: 'Delete a customer with their conversations and messages',

@@ -65,7 +65,7 @@ export function widgetEventsRoute(
   app.get(
     '/api/widget/events',
     {
-      config: { cors: false, rateLimit },
+      config: { access: 'public', cors: false, rateLimit },
       schema: {
         tags: ['widget'],
         security: [{ bearerAuth: [] }],

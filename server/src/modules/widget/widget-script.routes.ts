@@ -37,7 +37,7 @@ export const widgetScriptRoutes = (distDir: string) => async (app: FastifyInstan
     return cached;
   };
 
-  app.get('/widget.js', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/widget.js', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
     const built = await load();
     if (!built) {
       throw new AppError(

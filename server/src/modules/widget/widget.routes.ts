@@ -56,12 +56,16 @@ export const widgetRoutes =
     const byVisitor = { keyGenerator: visitorRateKey, timeWindow: 60_000 };
 
     // Preflights are answered by the CORS hook; this route only makes them routable.
-    app.options('/api/widget/*', { schema: { hide: true }, config: { cors: false } }, async () => undefined);
+    app.options(
+      '/api/widget/*',
+      { schema: { hide: true }, config: { access: 'public', cors: false } },
+      async () => undefined,
+    );
 
     app.post(
       '/api/widget/sessions',
       {
-        config: { cors: false, rateLimit: { ...byVisitor, max: perMinute } },
+        config: { access: 'public', cors: false, rateLimit: { ...byVisitor, max: perMinute } },
         schema: {
           tags,
           summary: 'Open (or resume) a visitor session of the web chat',
@@ -106,7 +110,7 @@ export const widgetRoutes =
     app.post(
       '/api/widget/messages',
       {
-        config: { cors: false, rateLimit: { ...byVisitor, max: Math.min(perMinute, 30) } },
+        config: { access: 'public', cors: false, rateLimit: { ...byVisitor, max: Math.min(perMinute, 30) } },
         schema: {
           tags,
           security: bearerAuth,
@@ -149,7 +153,7 @@ export const widgetRoutes =
     app.get(
       '/api/widget/messages',
       {
-        config: { cors: false, rateLimit: { ...byVisitor, max: perMinute } },
+        config: { access: 'public', cors: false, rateLimit: { ...byVisitor, max: perMinute } },
         schema: {
           tags,
           security: bearerAuth,

@@ -32,7 +32,7 @@ export const metaChannelRoutes = (ctx: AppContext) => async (root: FastifyInstan
   app.post(
     '/api/businesses/:business_id/channels/:channel/test',
     {
-      config: { auth: 'business' },
+      config: { access: { permission: 'manage', business: 'param' } },
       schema: {
         tags: ['channels'],
         summary: 'Send a test message through the Graph API with the stored credentials',

@@ -44,7 +44,7 @@ export function metaWebhookRoutes(
       app.get(
         `/webhook/${channel}`,
         {
-          config: { rateLimit: false },
+          config: { access: 'public', rateLimit: false },
           schema: {
             tags: ['webhooks'],
             summary: `Meta's ${channel} webhook verification handshake`,
@@ -67,7 +67,7 @@ export function metaWebhookRoutes(
       app.post(
         `/webhook/${channel}`,
         {
-          config: { rateLimit: false },
+          config: { access: 'public', rateLimit: false },
           schema: {
             tags: ['webhooks'],
             summary: `Meta's ${channel} webhook: signed with X-Hub-Signature-256, acknowledged once stored`,

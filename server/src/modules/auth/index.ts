@@ -1,0 +1,2 @@
+/** What other modules (and the auth plugin) may use of accounts and sessions. */
+export { resolveSession } from './session-store.js';
