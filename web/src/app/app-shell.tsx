@@ -54,11 +54,11 @@ interface NavItem {
 const NAV: NavItem[] = [
   { to: paths.conversations(), label: 'Conversations', icon: <ForumIcon /> },
   { to: paths.analytics(), label: 'Analytics', icon: <InsightsIcon /> },
-  { to: paths.simulator(), label: 'Simulator', icon: <ChatIcon /> },
+  { to: paths.simulator(), label: 'Simulator', icon: <ChatIcon />, permission: 'messages.send' },
   { to: paths.stages(), label: 'Stages', icon: <AccountTreeIcon /> },
   { to: paths.templates(), label: 'Templates', icon: <DescriptionIcon /> },
   { to: paths.agents(), label: 'Agents', icon: <GroupsIcon /> },
-  { to: paths.channels(), label: 'Channels', icon: <HubIcon /> },
+  { to: paths.channels(), label: 'Channels', icon: <HubIcon />, permission: 'channels.manage' },
   { to: paths.settings(), label: 'Settings', icon: <SettingsIcon /> },
   { to: paths.members(), label: 'Members', icon: <ManageAccountsIcon />, permission: 'members.manage' },
   { to: paths.apiKeys(), label: 'API keys', icon: <VpnKeyIcon />, permission: 'keys.manage' },
@@ -70,7 +70,7 @@ export function AppShell() {
   const theme = useTheme();
   const wide = useMediaQuery(theme.breakpoints.up('md'), { noSsr: true });
   const [mobileOpen, setMobileOpen] = useState(false);
-  const { me, user, role, isAdmin, signOut } = useSession();
+  const { me, user, standing, isAdmin, signOut } = useSession();
   const navigation = useNavigation();
   const navigate = useNavigate();
   const location = useLocation();
@@ -80,7 +80,7 @@ export function AppShell() {
     (n) =>
       (!n.adminOnly || isAdmin) &&
       (!n.accountOnly || !!user) &&
-      (!n.permission || can(role, n.permission).allowed),
+      (!n.permission || can(standing, n.permission).allowed),
   );
   const drawer = (
     <Box component="nav" aria-label="Main">

@@ -4,6 +4,7 @@
  */
 import { vi } from 'vitest';
 import type {
+  AccountUser,
   Agent,
   AiControl,
   AnalyticsDay,
@@ -18,10 +19,9 @@ import type {
   LlmCall,
   Me,
   Member,
-  MemberMe,
   MemberRole,
+  Membership,
   Message,
-  PendingInvitation,
   Stage,
   StageTransition,
   Template,
@@ -196,8 +196,8 @@ export function makeLlmCall(
 /** A signed-in team account: one membership per entry of `roles` (the first is Acme Bikes). */
 export function memberMe(
   memberships: { business_id?: string; business_name?: string; role: MemberRole }[],
-  user: Partial<MemberMe['user']> = {},
-): MemberMe {
+  user: Partial<AccountUser> = {},
+): Me & { user: AccountUser; memberships: Membership[] } {
   return {
     role: 'member',
     user: { id: 'u-1', email: 'sam@example.com', name: 'Sam Doe', is_admin: false, ...user },
@@ -210,12 +210,20 @@ export function memberMe(
 }
 
 export function makeMember(m: Partial<Member> & Pick<Member, 'email' | 'role'>): Member {
-  return { member_id: uuid(), user_id: uuid(), name: m.email.split('@')[0] ?? '', created_at: now(), ...m };
+  return {
+    member_id: uuid(),
+    account_id: uuid(),
+    name: m.email.split('@')[0] ?? '',
+    created_at: now(),
+    ...m,
+  };
 }
 
 export function makeApiKey(k: Partial<ApiKey> & Pick<ApiKey, 'name'>): ApiKey {
   return {
     key_id: uuid(),
+    business_id: BUSINESS_ID,
+    is_primary: false,
     prefix: `icmp_${String(seq).padStart(4, '0')}`,
     scopes: ['messages'],
     created_by: null,
@@ -231,9 +239,10 @@ export function makeAuthSession(s: Partial<AuthSession> = {}): AuthSession {
     session_id: uuid(),
     current: false,
     device: 'Firefox on Linux',
-    address: '203.0.113.7',
+    ip_address: '203.0.113.7',
     created_at: now(),
     last_seen_at: now(),
+    expires_at: now(),
     ...s,
   };
 }
@@ -437,9 +446,12 @@ export class FakeApi {
   /** GET /api/auth/setup */
   hasAccounts = true;
   members: Member[] = [];
-  invitations: PendingInvitation[] = [];
+  /** Invitations made with POST …/members (the list does not show them). */
+  invitations: { email: string; role: MemberRole }[] = [];
   /** GET /api/invitations/:token, by token. */
   invitationViews = new Map<string, Invitation>();
+  /** E-mails that already have an account (accepting an invitation without a session answers 409). */
+  existingEmails: string[] = [];
   apiKeys: ApiKey[] = [];
   authSessions: AuthSession[] = [];
   /** Per-route overrides, for error cases: `fake.override('PUT /api/templates/:id', () => apiError(...))`. */
@@ -805,9 +817,8 @@ export class FakeApi {
     });
     this.on('GET', '/api/auth/sessions', () => json(200, { sessions: this.authSessions }));
     this.on('DELETE', '/api/auth/sessions', () => {
-      const before = this.authSessions.length;
       this.authSessions = this.authSessions.filter((s) => s.current);
-      return json(200, { revoked: before - this.authSessions.length });
+      return json(204, undefined);
     });
     this.on('DELETE', '/api/auth/sessions/:id', (_r, p) => {
       this.authSessions = this.authSessions.filter((s) => s.session_id !== p.id);
@@ -828,24 +839,20 @@ export class FakeApi {
         : apiError(400, 'VALIDATION_ERROR', 'This reset link is not valid or has expired');
     });
     const members = '/api/businesses/:id/members';
-    this.on('GET', members, () =>
-      json(200, { ...list('members', this.members), invitations: this.invitations }),
-    );
+    this.on('GET', members, () => json(200, list('members', this.members)));
     this.on('POST', members, (r) => {
       const b = r.body as { email: string; role: MemberRole };
       if (!b.email.includes('@'))
         return apiError(400, 'VALIDATION_ERROR', 'Invalid body', { email: 'must be an e-mail' });
       const id = uuid();
-      this.invitations.push({
-        invitation_id: id,
-        email: b.email,
-        role: b.role,
-        expires_at: now(),
-        created_at: now(),
-      });
+      this.invitations.push({ email: b.email, role: b.role });
       return json(201, {
         invitation_id: id,
         invitation_url: `https://icmp.example.com/invitations/tok-${id}`,
+        email: b.email,
+        role: b.role,
+        expires_at: now(),
+        mailed: false,
       });
     });
     this.on('PATCH', `${members}/:mid`, (r, p) => {
@@ -874,14 +881,22 @@ export class FakeApi {
       const inv = this.invitationViews.get(p.token as string);
       if (!inv) return apiError(404, 'NOT_FOUND', 'Invitation not found');
       const b = (r.body ?? {}) as { name?: string; password?: string };
-      const base =
-        this.me?.role === 'member'
-          ? this.me
-          : memberMe([], { email: inv.email, name: b.name ?? '', id: uuid() });
+      const signedIn = this.me?.role === 'member' ? this.me : null;
+      if (!signedIn && (!b.name || !b.password))
+        return apiError(400, 'VALIDATION_ERROR', 'name and password are required to create the account', {
+          name: 'is required',
+        });
+      if (!signedIn && this.existingEmails.includes(inv.email))
+        return apiError(
+          409,
+          'CONFLICT',
+          'An account with this e-mail exists: sign in, then accept the invitation',
+        );
+      const base = signedIn ?? memberMe([], { email: inv.email, name: b.name ?? '', id: uuid() });
       this.me = {
         ...base,
         memberships: [
-          ...base.memberships,
+          ...(base.memberships ?? []),
           { business_id: inv.business_id, business_name: inv.business_name, role: inv.role },
         ],
       };
@@ -899,9 +914,11 @@ export class FakeApi {
         key_id: k.key_id,
         name: k.name,
         api_key: `${k.prefix}_SECRET_${k.key_id.slice(-4)}`,
+        business_id: BUSINESS_ID,
         prefix: k.prefix,
         scopes: k.scopes,
         expires_at: k.expires_at,
+        created_at: k.created_at,
       });
     });
     this.on('DELETE', `${keys}/:kid`, (_r, p) => {

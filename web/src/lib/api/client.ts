@@ -1,13 +1,13 @@
 import createClient from 'openapi-fetch';
 import { ApiError, networkError, toApiError } from './errors';
-import type { ApiPaths } from './schema-team';
+import type { paths } from './schema';
 
 /**
  * The typed client. Types come from `schema.d.ts`, generated from the server's OpenAPI document
  * (`npm run gen:api`). Credentials travel only in the HttpOnly `businessApiKey` cookie, so every
  * call is same-origin with cookies and no Authorization header is ever built in the browser.
  */
-export const apiClient = createClient<ApiPaths>({
+export const apiClient = createClient<paths>({
   baseUrl: typeof window === 'undefined' ? '' : window.location.origin,
   credentials: 'same-origin',
   // Resolve fetch at call time (tests install their fake after this module loads).

@@ -1,4 +1,4 @@
-import type { ApiPaths as paths } from './schema-team';
+import type { paths } from './schema';
 
 /**
  * Named model types for components, derived from the generated `paths` (not from
@@ -58,14 +58,13 @@ export type WhatsAppChannel = Channels['whatsapp'];
 export type MessengerChannel = Channels['messenger'];
 export type WebChannel = Channels['web'];
 
-/** Team accounts (api.md "Team accounts and roles"). */
-export type MemberMe = Extract<Me, { role: 'member' }>;
-export type Membership = MemberMe['memberships'][number];
+/** Team accounts (api.md "Team accounts and roles"). `Me` is one object whose `role` says which fields are set. */
+export type AccountUser = NonNullable<Me['user']>;
+export type Membership = NonNullable<Me['memberships']>[number];
 export type MemberRole = Membership['role'];
+export type SetupStatus = ResponseOf<'/api/auth/setup', 'get'>;
 export type AuthSession = ResponseOf<'/api/auth/sessions', 'get'>['sessions'][number];
-export type MembersList = ResponseOf<'/api/businesses/{business_id}/members', 'get'>;
-export type Member = MembersList['members'][number];
-export type PendingInvitation = MembersList['invitations'][number];
+export type Member = ResponseOf<'/api/businesses/{business_id}/members', 'get'>['members'][number];
 export type Invitation = ResponseOf<'/api/invitations/{token}', 'get'>;
 export type CreatedInvitation = ResponseOf<'/api/businesses/{business_id}/members', 'post'>;
 export type ApiKey = ResponseOf<'/api/businesses/{business_id}/api-keys', 'get'>['api_keys'][number];

@@ -4,16 +4,20 @@ import { getMe } from '../api/auth/get-me';
 import { loginWithKey, loginWithPassword } from '../api/auth/login';
 import { logout } from '../api/auth/logout';
 import { saveConfig } from '../api/auth/save-config';
-import type { Me, MemberMe, MemberRole, Membership } from '../api/models';
+import type { AccountUser, KeyScope, Me, MemberRole, Membership } from '../api/models';
 import { qk } from '../api/query-keys';
 
-const meQueryKey = qk.me();
-
 /**
- * What the signed-in credential is in the business on screen: a platform admin (master key or an
- * `is_admin` account), a business key (may do what an owner may), or a member with a role.
+ * The credential in the business on screen: a platform admin (everything), a team member's role,
+ * or a business key's scopes. `useCan` (permissions.ts) turns it into yes/no and a reason.
  */
-export type BusinessRole = 'admin' | MemberRole;
+export type Standing =
+  | { kind: 'admin' }
+  | { kind: 'member'; role: MemberRole }
+  | { kind: 'key'; scopes: readonly KeyScope[] }
+  | null;
+
+const meQueryKey = qk.me();
 
 interface Session {
   me: Me | null | undefined;
@@ -21,13 +25,13 @@ interface Session {
   /** Master key or an `is_admin` account: every business, the Businesses page. */
   isAdmin: boolean;
   /** The team account behind the session, when it is one (not a key). */
-  user: MemberMe['user'] | null;
+  user: AccountUser | null;
   memberships: Membership[];
   /** The business every business-scoped call is made for (own business, or the chosen one). */
   businessId: string | null;
   businessName: string | null;
-  /** The role in `businessId`; null while no business is chosen. */
-  role: BusinessRole | null;
+  /** What the credential is in `businessId` (useCan reads it); null while no business is chosen. */
+  standing: Standing;
   selectBusiness: (id: string | null, name?: string | null) => void;
   signIn: (input: { businessId?: string; apiKey: string }) => Promise<Me>;
   signInWithPassword: (input: { email: string; password: string }) => Promise<Me>;
@@ -78,27 +82,27 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const me = meQuery.data;
-  const user = me?.role === 'member' ? me.user : null;
-  const memberships = useMemo(() => (me?.role === 'member' ? me.memberships : []), [me]);
+  const user = (me?.role === 'member' && me.user) || null;
+  const memberships = useMemo(() => (me?.role === 'member' ? (me.memberships ?? []) : []), [me]);
   const isAdmin = me?.role === 'admin' || !!user?.is_admin;
 
   let businessId: string | null = null;
   let businessName: string | null = null;
-  let role: BusinessRole | null = null;
+  let standing: Standing = null;
   if (me?.role === 'business') {
-    businessId = me.business_id;
-    businessName = me.business_name;
-    role = 'owner';
-  } else if (me?.role === 'member' && !isAdmin) {
-    const current = memberships.find((m) => m.business_id === selected?.id) ?? memberships[0] ?? null;
-    businessId = current?.business_id ?? null;
-    businessName = current?.business_name ?? null;
-    role = current?.role ?? null;
+    businessId = me.business_id ?? null;
+    businessName = me.business_name ?? null;
+    standing = { kind: 'key', scopes: (me.scopes ?? ['admin']) as KeyScope[] };
   } else if (isAdmin) {
     businessId = selected?.id ?? null;
     const membership = memberships.find((m) => m.business_id === businessId);
     businessName = selected?.name ?? membership?.business_name ?? null;
-    role = businessId ? 'admin' : null;
+    standing = businessId ? { kind: 'admin' } : null;
+  } else if (me?.role === 'member') {
+    const current = memberships.find((m) => m.business_id === selected?.id) ?? memberships[0] ?? null;
+    businessId = current?.business_id ?? null;
+    businessName = current?.business_name ?? null;
+    standing = current ? { kind: 'member', role: current.role } : null;
   }
 
   const selectBusiness = useCallback(
@@ -152,7 +156,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       memberships,
       businessId,
       businessName,
-      role,
+      standing,
       selectBusiness,
       signIn,
       signInWithPassword,
@@ -167,7 +171,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       memberships,
       businessId,
       businessName,
-      role,
+      standing,
       selectBusiness,
       signIn,
       signInWithPassword,

@@ -3,6 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { ErrorAlert } from '@/components/error-alert';
 import { useChangePassword } from '@/lib/api/auth/change-password';
 import { ApiError, fieldErrorsOf } from '@/lib/api/errors';
+import { MIN_PASSWORD_LENGTH } from '@/lib/auth/passwords';
 
 export function PasswordForm() {
   const change = useChangePassword();
@@ -15,7 +16,7 @@ export function PasswordForm() {
     e.preventDefault();
     const fe: Record<string, string> = {};
     if (!current) fe.current_password = 'Required';
-    if (next.length < 8) fe.new_password = 'At least 8 characters';
+    if (next.length < MIN_PASSWORD_LENGTH) fe.new_password = `At least ${MIN_PASSWORD_LENGTH} characters`;
     else if (next !== repeat) fe.repeat = 'Does not match';
     if (Object.keys(fe).length) {
       setLocalError(new ApiError(400, 'VALIDATION_ERROR', 'Check the fields below.', { field_errors: fe }));
@@ -62,7 +63,7 @@ export function PasswordForm() {
             value={next}
             onChange={(e) => setNext(e.target.value)}
             error={!!fe.new_password}
-            helperText={fe.new_password ?? 'At least 8 characters.'}
+            helperText={fe.new_password ?? `At least ${MIN_PASSWORD_LENGTH} characters.`}
             autoComplete="new-password"
             fullWidth
           />

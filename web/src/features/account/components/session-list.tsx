@@ -44,14 +44,14 @@ export function SessionList() {
           {rows.map((s, i) => (
             <Fragment key={s.session_id}>
               {i > 0 && <Divider component="li" />}
-              <ListItem sx={{ flexWrap: 'wrap', gap: 1, px: 0 }} aria-label={s.device ?? 'Unknown device'}>
+              <ListItem sx={{ flexWrap: 'wrap', gap: 1, px: 0 }} aria-label={s.device || 'Unknown device'}>
                 <Box sx={{ flex: '1 1 220px', minWidth: 0 }}>
                   <Typography sx={{ wordBreak: 'break-word' }} component="div">
-                    {s.device ?? 'Unknown device'}
+                    {s.device || 'Unknown device'}
                     {s.current && <Chip label="this device" size="small" color="primary" sx={{ ml: 1 }} />}
                   </Typography>
                   <Typography variant="body2" color="text.secondary">
-                    {s.address ?? 'unknown address'} · last seen {formatDateTime(s.last_seen_at)} · signed in{' '}
+                    {s.ip_address} · last seen {formatDateTime(s.last_seen_at)} · signed in{' '}
                     {formatDateTime(s.created_at)}
                   </Typography>
                 </Box>
@@ -60,7 +60,7 @@ export function SessionList() {
                     size="small"
                     onClick={() => revoke.mutate(s.session_id)}
                     disabled={revoke.isPending}
-                    aria-label={`Sign out ${s.device ?? 'this session'}`}
+                    aria-label={`Sign out ${s.device || 'this session'}`}
                   >
                     Sign out
                   </Button>

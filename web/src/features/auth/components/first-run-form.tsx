@@ -6,6 +6,7 @@ import { createAccount } from '@/lib/api/auth/create-account';
 import { loginWithKey } from '@/lib/api/auth/login';
 import { ApiError, fieldErrorsOf } from '@/lib/api/errors';
 import { qk } from '@/lib/api/query-keys';
+import { MIN_PASSWORD_LENGTH } from '@/lib/auth/passwords';
 import { useSession } from '@/lib/auth/session';
 import { monoFont } from '@/theme/theme';
 import { SubmitButton } from './submit-button';
@@ -31,7 +32,8 @@ export function FirstRunForm({ onSignedIn }: { onSignedIn: () => void }) {
     if (!values.masterKey.trim()) missing.master_key = 'Required';
     if (!values.name.trim()) missing.name = 'Required';
     if (!values.email.trim()) missing.email = 'Required';
-    if (values.password.length < 8) missing.password = 'At least 8 characters';
+    if (values.password.length < MIN_PASSWORD_LENGTH)
+      missing.password = `At least ${MIN_PASSWORD_LENGTH} characters`;
     if (Object.keys(missing).length) {
       setError(new ApiError(400, 'VALIDATION_ERROR', 'Fill in every field.', { field_errors: missing }));
       return;
@@ -134,7 +136,7 @@ export function FirstRunForm({ onSignedIn }: { onSignedIn: () => void }) {
           value={values.password}
           onChange={set('password')}
           error={!!fe.password}
-          helperText={fe.password ?? 'At least 8 characters.'}
+          helperText={fe.password ?? `At least ${MIN_PASSWORD_LENGTH} characters.`}
           autoComplete="new-password"
           required
           fullWidth

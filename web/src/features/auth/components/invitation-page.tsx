@@ -7,6 +7,8 @@ import { ApiError, fieldErrorsOf } from '@/lib/api/errors';
 import { acceptInvitation } from '@/lib/api/invitations/accept-invitation';
 import { useInvitation } from '@/lib/api/invitations/get-invitation';
 import type { Invitation } from '@/lib/api/models';
+import { MIN_PASSWORD_LENGTH } from '@/lib/auth/passwords';
+import { ROLES, roleLabel } from '@/lib/auth/roles';
 import { useSession } from '@/lib/auth/session';
 import { formatDateTime } from '@/lib/format';
 import { paths } from '@/lib/paths';
@@ -71,7 +73,8 @@ function InvitationBody({ token, invitation }: { token: string; invitation: Invi
     e.preventDefault();
     const missing: Record<string, string> = {};
     if (!name.trim()) missing.name = 'Required';
-    if (password.length < 8) missing.password = 'At least 8 characters';
+    if (password.length < MIN_PASSWORD_LENGTH)
+      missing.password = `At least ${MIN_PASSWORD_LENGTH} characters`;
     if (Object.keys(missing).length) {
       setError(
         new ApiError(400, 'VALIDATION_ERROR', 'Fill in your name and a password.', { field_errors: missing }),
@@ -82,18 +85,30 @@ function InvitationBody({ token, invitation }: { token: string; invitation: Invi
   }
 
   const fe = fieldErrorsOf(error);
-  const signedInAs = user ? user.email : null;
+  const signedInAs = user?.email ?? null;
   const sameAccount = !!signedInAs && signedInAs.toLowerCase() === invitation.email.toLowerCase();
+  // The server answers 409 when the invited e-mail already has an account: it must sign in first.
+  const hasAccount = error instanceof ApiError && error.status === 409;
+  const signInToAccept = (
+    <Button
+      component={RouterLink}
+      to={paths.signIn()}
+      state={{ from: paths.invitation(token) }}
+      variant={hasAccount ? 'contained' : 'text'}
+    >
+      {hasAccount ? 'Sign in to accept' : 'I already have an account: sign in to accept'}
+    </Button>
+  );
   return (
     <Stack spacing={2}>
       <Box>
         <Typography>
-          {invitation.invited_by ? <strong>{invitation.invited_by.name}</strong> : 'An owner'} invites{' '}
-          <strong>{invitation.email}</strong> to <strong>{invitation.business_name}</strong> as{' '}
-          <strong>{invitation.role}</strong>.
+          <strong>{invitation.email}</strong> is invited to <strong>{invitation.business_name}</strong> as{' '}
+          <strong>{roleLabel(invitation.role).toLowerCase()}</strong>.
         </Typography>
         <Typography variant="body2" color="text.secondary">
-          The link works once, until {formatDateTime(invitation.expires_at)}.
+          {ROLES.find((r) => r.role === invitation.role)?.description} The link works once, until{' '}
+          {formatDateTime(invitation.expires_at)}.
         </Typography>
       </Box>
       {signedInAs ? (
@@ -110,21 +125,6 @@ function InvitationBody({ token, invitation }: { token: string; invitation: Invi
           </Button>
           <Button onClick={() => void signOut()} disabled={pending}>
             Sign out to use another account
-          </Button>
-        </Stack>
-      ) : invitation.account_exists ? (
-        <Stack spacing={1.5}>
-          <Typography variant="body2">
-            {invitation.email} already has an account. Sign in, then open this link again (or come back here
-            after signing in) to accept.
-          </Typography>
-          <Button
-            component={RouterLink}
-            to={paths.signIn()}
-            state={{ from: paths.invitation(token) }}
-            variant="contained"
-          >
-            Sign in to accept
           </Button>
         </Stack>
       ) : (
@@ -156,7 +156,7 @@ function InvitationBody({ token, invitation }: { token: string; invitation: Invi
               value={password}
               onChange={(e) => setPassword(e.target.value)}
               error={!!fe.password}
-              helperText={fe.password ?? 'At least 8 characters.'}
+              helperText={fe.password ?? `At least ${MIN_PASSWORD_LENGTH} characters.`}
               autoComplete="new-password"
               required
               fullWidth
@@ -164,6 +164,7 @@ function InvitationBody({ token, invitation }: { token: string; invitation: Invi
             />
             <ErrorAlert error={error} />
             <SubmitButton pending={pending}>Accept and create account</SubmitButton>
+            {signInToAccept}
           </Stack>
         </Box>
       )}

@@ -4,6 +4,7 @@ import { Link as RouterLink, useParams } from 'react-router-dom';
 import { ErrorAlert } from '@/components/error-alert';
 import { useConfirmPasswordReset } from '@/lib/api/auth/confirm-password-reset';
 import { ApiError, fieldErrorsOf } from '@/lib/api/errors';
+import { MIN_PASSWORD_LENGTH } from '@/lib/auth/passwords';
 import { paths } from '@/lib/paths';
 import { AuthCard } from './auth-card';
 import { SubmitButton } from './submit-button';
@@ -18,10 +19,10 @@ export function ResetPasswordPage() {
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    if (password.length < 8) {
+    if (password.length < MIN_PASSWORD_LENGTH) {
       setLocalError(
         new ApiError(400, 'VALIDATION_ERROR', 'Choose a longer password.', {
-          field_errors: { new_password: 'At least 8 characters' },
+          field_errors: { new_password: `At least ${MIN_PASSWORD_LENGTH} characters` },
         }),
       );
       return;
@@ -63,7 +64,7 @@ export function ResetPasswordPage() {
               value={password}
               onChange={(e) => setPassword(e.target.value)}
               error={!!fe.new_password}
-              helperText={fe.new_password ?? 'At least 8 characters.'}
+              helperText={fe.new_password ?? `At least ${MIN_PASSWORD_LENGTH} characters.`}
               autoComplete="new-password"
               required
               fullWidth

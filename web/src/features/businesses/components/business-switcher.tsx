@@ -11,7 +11,8 @@ export function BusinessSwitcher() {
 
 /** A team member's businesses, each with the member's role in it. */
 function MembershipSwitcher() {
-  const { businessId, businessName, memberships, role, selectBusiness } = useSession();
+  const { businessId, businessName, memberships, standing, selectBusiness } = useSession();
+  const role = standing?.kind === 'member' ? standing.role : null;
   if (memberships.length <= 1)
     return (
       <Stack direction="row" spacing={1} sx={{ alignItems: 'center', minWidth: 0 }}>

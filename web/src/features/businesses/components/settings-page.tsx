@@ -92,6 +92,7 @@ function SettingsForm({ businessId }: { businessId: string }) {
   const runtime = useRuntime();
   const update = useUpdateBusiness(businessId);
   const settings = useCan('settings.edit');
+  const channels = useCan('channels.manage');
   const [values, setValues] = useState<FormValues>(EMPTY);
   const [saved, setSaved] = useState(false);
 
@@ -197,17 +198,19 @@ function SettingsForm({ businessId }: { businessId: string }) {
           </Stack>
         </Paper>
       </ReadOnlyFieldset>
-      <Paper sx={{ p: { xs: 2, sm: 3 } }}>
-        <Typography variant="h2" component="h2" gutterBottom>
-          Channels
-        </Typography>
-        <Typography variant="body2" color="text.secondary" sx={{ mb: 1.5 }}>
-          WhatsApp, Messenger and the chat widget for your website are connected on their own page.
-        </Typography>
-        <Button component={RouterLink} to={paths.channels()} variant="outlined">
-          Open Channels
-        </Button>
-      </Paper>
+      {channels.allowed && (
+        <Paper sx={{ p: { xs: 2, sm: 3 } }}>
+          <Typography variant="h2" component="h2" gutterBottom>
+            Channels
+          </Typography>
+          <Typography variant="body2" color="text.secondary" sx={{ mb: 1.5 }}>
+            WhatsApp, Messenger and the chat widget for your website are connected on their own page.
+          </Typography>
+          <Button component={RouterLink} to={paths.channels()} variant="outlined">
+            Open Channels
+          </Button>
+        </Paper>
+      )}
       <KeyPanel businessId={businessId} />
     </Stack>
   );

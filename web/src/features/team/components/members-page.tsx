@@ -28,9 +28,8 @@ import { useRemoveMember } from '@/lib/api/members/remove-member';
 import { useUpdateMemberRole } from '@/lib/api/members/update-member-role';
 import type { Member, MemberRole } from '@/lib/api/models';
 import { useCan } from '@/lib/auth/permissions';
-import { ROLES, roleLabel } from '@/lib/auth/roles';
+import { ROLES } from '@/lib/auth/roles';
 import { useSession } from '@/lib/auth/session';
-import { formatDateTime } from '@/lib/format';
 import { InviteDialog } from './invite-dialog';
 
 export function MembersPage() {
@@ -80,7 +79,6 @@ function MemberList({ businessId }: { businessId: string }) {
   if (members.isLoading) return <Loading />;
   if (members.error) return <ErrorAlert error={members.error} onRetry={() => members.refetch()} />;
   const rows = members.data?.members ?? [];
-  const invitations = members.data?.invitations ?? [];
   return (
     <Stack spacing={2}>
       <ErrorAlert error={updateRole.error} />
@@ -96,7 +94,7 @@ function MemberList({ businessId }: { businessId: string }) {
                 <Box sx={{ flex: '1 1 200px', minWidth: 0 }}>
                   <Typography sx={{ fontWeight: 600 }} noWrap component="div">
                     {m.name || m.email}
-                    {user?.id === m.user_id && <Chip label="you" size="small" sx={{ ml: 1 }} />}
+                    {user?.id === m.account_id && <Chip label="you" size="small" sx={{ ml: 1 }} />}
                   </Typography>
                   <Typography variant="body2" color="text.secondary" noWrap>
                     {m.email}
@@ -128,26 +126,6 @@ function MemberList({ businessId }: { businessId: string }) {
           ))}
         </List>
       </Paper>
-      {invitations.length > 0 && (
-        <Paper sx={{ p: { xs: 1.5, sm: 2 } }}>
-          <Typography variant="h2" component="h2" gutterBottom>
-            Pending invitations
-          </Typography>
-          <List aria-label="Pending invitations" dense disablePadding>
-            {invitations.map((inv) => (
-              <ListItem key={inv.invitation_id} sx={{ flexWrap: 'wrap', gap: 1, px: 0 }}>
-                <Typography sx={{ flex: '1 1 200px', minWidth: 0, wordBreak: 'break-all' }}>
-                  {inv.email}
-                </Typography>
-                <Chip size="small" label={roleLabel(inv.role)} />
-                <Typography variant="body2" color="text.secondary">
-                  expires {formatDateTime(inv.expires_at)}
-                </Typography>
-              </ListItem>
-            ))}
-          </List>
-        </Paper>
-      )}
       <ConfirmDialog
         open={!!removing}
         title="Remove member?"
