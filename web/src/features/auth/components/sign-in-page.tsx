@@ -1,4 +1,5 @@
 import { Box, Tab, Tabs } from '@mui/material';
+import { useState } from 'react';
 import { Navigate, useLocation, useNavigate, useSearchParams } from 'react-router-dom';
 import { Loading } from '@/components/loading';
 import { useSetup } from '@/lib/api/auth/get-setup';
@@ -12,17 +13,18 @@ import { PasswordSignInForm } from './password-sign-in-form';
 type Method = 'account' | 'key';
 
 /**
- * E-mail + password first, an API key on the second tab (`?method=key`). While no account exists
+ * E-mail + password first, an API key on the second tab (`?method=key` opens it). While no account exists
  * the first tab is the first-run screen that makes the first administrator with the master key.
  */
 export function SignInPage() {
   const { me } = useSession();
   const navigate = useNavigate();
   const location = useLocation();
-  const [search, setSearch] = useSearchParams();
+  const [search] = useSearchParams();
   const setup = useSetup();
   const from = (location.state as { from?: string } | null)?.from ?? paths.home();
-  const method: Method = search.get('method') === 'key' ? 'key' : 'account';
+  // The tab lives in the page (a link may open the key tab with `?method=key`); the URL stays /sign-in.
+  const [method, setMethod] = useState<Method>(search.get('method') === 'key' ? 'key' : 'account');
   const firstRun = setup.data?.has_accounts === false;
 
   if (me) return <Navigate to={from} replace />;
@@ -32,9 +34,7 @@ export function SignInPage() {
     <AuthCard title="Sign in to ICMP">
       <Tabs
         value={method}
-        onChange={(_, v: Method) =>
-          setSearch(v === 'key' ? { method: 'key' } : {}, { replace: true, state: location.state })
-        }
+        onChange={(_, v: Method) => setMethod(v)}
         variant="fullWidth"
         sx={{ mb: 2, borderBottom: 1, borderColor: 'divider' }}
         aria-label="How to sign in"
