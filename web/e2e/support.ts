@@ -40,7 +40,7 @@ export async function signInWithPassword(page: Page, email: string, password: st
   await expect(page.getByRole('heading', { name: 'Sign in to ICMP' })).toBeVisible();
   await page.getByRole('tab', { name: 'E-mail' }).click();
   await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByLabel(/^Password/).fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
