@@ -55,7 +55,9 @@ export function InviteDialog({
         <>
           <DialogContent>
             <Alert severity="success" sx={{ mb: 2 }}>
-              Invitation made for {email.trim()}. Send them this link; it works once, for 7 days.
+              Invitation made for {email.trim()}
+              {invite.data?.mailed ? ' and sent by e-mail' : ''}. Send them this link; it works once, for 7
+              days.
             </Alert>
             <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap', gap: 1 }}>
               <Box

@@ -79,6 +79,13 @@ function MemberList({ businessId }: { businessId: string }) {
   if (members.isLoading) return <Loading />;
   if (members.error) return <ErrorAlert error={members.error} onRetry={() => members.refetch()} />;
   const rows = members.data?.members ?? [];
+  if (rows.length === 0)
+    return (
+      <EmptyState
+        title="No members yet"
+        description="Invite the people who work on this business; each chooses a password when they accept."
+      />
+    );
   return (
     <Stack spacing={2}>
       <ErrorAlert error={updateRole.error} />
