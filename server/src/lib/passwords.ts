@@ -28,13 +28,19 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
 }
 
 let dummy: Promise<string> | undefined;
+
+/** Computes the dummy hash ahead of the first unknown e-mail (whose answer would otherwise be slower). */
+export function prepareDummyPassword() {
+  dummy ??= hashPassword(`dummy-${Math.random()}-${Date.now()}`);
+}
+
 /**
  * Verifies against a hash of nothing anyone knows, so an unknown e-mail costs the same time as a wrong
  * password (no user enumeration through timing).
  */
 export async function verifyDummyPassword(password: string): Promise<false> {
-  dummy ??= hashPassword(`dummy-${Math.random()}-${Date.now()}`);
-  await verifyPassword(await dummy, password);
+  prepareDummyPassword();
+  await verifyPassword(await (dummy as Promise<string>), password);
   return false;
 }
 

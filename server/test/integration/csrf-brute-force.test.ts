@@ -230,4 +230,31 @@ describe('brute force', () => {
     );
     expect((await signIn(t.app, other.email, PASSWORD, address())).length).toBeGreaterThan(0);
   });
+
+  it('does not believe X-Forwarded-For unless TRUST_PROXY says so', async () => {
+    const guess = (app: TestApp['app'], from: string, forwarded: string) =>
+      app.inject({
+        method: 'GET',
+        url: '/api/auth/me',
+        headers: { ...bearer(`icmp_${randomUUID()}`), 'x-forwarded-for': forwarded },
+        remoteAddress: from,
+      });
+    // Default: the socket's address counts, whatever the header claims.
+    const from = address();
+    let last = 0;
+    for (let i = 0; i < 32; i += 1) last = (await guess(t.app, from, address())).statusCode;
+    expect(last).toBe(429);
+    // Behind one trusted proxy: the address it reports counts.
+    const proxied = await buildTestApp({ TRUST_PROXY: '1' });
+    try {
+      const proxy = address();
+      for (let i = 0; i < 32; i += 1)
+        expect((await guess(proxied.app, proxy, address())).statusCode).toBe(401);
+      const client = address();
+      for (let i = 0; i < 32; i += 1) last = (await guess(proxied.app, proxy, client)).statusCode;
+      expect(last).toBe(429);
+    } finally {
+      await proxied.close();
+    }
+  });
 });

@@ -109,6 +109,10 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ DB_POOL_SIZE: '0' }, 'DB_POOL_SIZE'],
     [{ NODE_ENV: 'production' }, 'ICMP_API_KEY'],
+    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: 'proxy.example' }, 'TRUST_PROXY'],
+    [{ SMTP_URL: 'mail.example' }, 'SMTP_URL'],
+    [{ SESSION_IDLE_MINUTES: '0' }, 'SESSION_IDLE_MINUTES'],
   ])('rejects %o naming %s', (env, variable) => {
     expectRejected(env, variable);
   });
@@ -122,5 +126,16 @@ describe('loadConfig', () => {
       if (previous === undefined) delete process.env.PORT;
       else process.env.PORT = previous;
     }
+  });
+
+  it('reads TRUST_PROXY as false, a hop count or addresses, and believes no proxy by default', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', ICMP_API_KEY: 'k'.repeat(20) }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+    ]);
   });
 });

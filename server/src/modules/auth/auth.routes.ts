@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
+import { prepareDummyPassword } from '../../lib/passwords.js';
 import { EmptyBody, errorResponses } from '../../lib/schemas.js';
 import {
   clearSessionCookie,
@@ -55,6 +56,7 @@ export const clientInfo = (request: FastifyRequest): ClientInfo => ({
 export const authRoutes = (ctx: AppContext) => async (root: FastifyInstance) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const maxHours = ctx.config.sessionMaxHours;
+  prepareDummyPassword();
 
   app.post(
     '/api/save-config',

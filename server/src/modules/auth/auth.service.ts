@@ -205,7 +205,10 @@ function accountOf(principal: Principal): AccountInfo {
 }
 
 export async function listOwnSessions(ctx: AppContext, principal: Principal) {
-  const rows = await listAccountSessions(ctx.db, accountOf(principal).id);
+  const idleSince = Date.now() - ctx.config.sessionIdleMinutes * 60_000;
+  const rows = (await listAccountSessions(ctx.db, accountOf(principal).id)).filter(
+    (row) => row.lastSeenAt.getTime() > idleSince,
+  );
   const sessions: Session[] = rows.map((row) => ({
     session_id: row.sessionId,
     current: row.sessionId === principal.sessionId,

@@ -3,7 +3,12 @@ import type { SessionKind } from '../../db/schema.js';
 import { generateSecret, hashesEqual, hashSecret } from '../../lib/keys.js';
 import type { AccountInfo, Principal } from '../../lib/principal.js';
 import { listAccountMemberships } from './members.repository.js';
-import { findSessionByTokenHash, insertSession, touchSession } from './sessions.repository.js';
+import {
+  deleteExpiredSessions,
+  findSessionByTokenHash,
+  insertSession,
+  touchSession,
+} from './sessions.repository.js';
 
 export interface NewSession {
   kind: SessionKind;
@@ -18,6 +23,8 @@ export interface NewSession {
 
 /** Starts a session; returns the token for the cookie (only its hash is stored). */
 export async function createSession(db: DbOrTx, input: NewSession) {
+  // Sign-ins are rare next to requests: a good moment to drop sessions past their absolute expiry.
+  await deleteExpiredSessions(db);
   const token = generateSecret('icmps');
   const row = await insertSession(db, {
     tokenHash: hashSecret(token),
