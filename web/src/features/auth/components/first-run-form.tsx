@@ -91,7 +91,11 @@ export function FirstRunForm({ onSignedIn }: { onSignedIn: () => void }) {
               DATA_DIR
             </Box>
             ). The key can do everything, so keep it for emergencies: once your account exists, sign in with
-            your e-mail and invite your team.
+            your e-mail and invite your team. (On the server,{' '}
+            <Box component="code" sx={{ fontFamily: monoFont }}>
+              npm run admin:create
+            </Box>{' '}
+            does the same.)
           </Typography>
         </Alert>
         <TextField
