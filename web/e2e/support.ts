@@ -26,10 +26,21 @@ export async function openFromNav(page: Page, label: string): Promise<void> {
   await expect(page.getByRole('heading', { level: 1, name: label, exact: true })).toBeVisible();
 }
 
+/** Signs in with a key on the sign-in page's "API key" tab (the first tab is e-mail + password). */
 export async function signIn(page: Page, apiKey: string, businessId?: string): Promise<void> {
   await expect(page.getByRole('heading', { name: 'Sign in to ICMP' })).toBeVisible();
+  await page.getByRole('tab', { name: 'API key' }).click();
   await page.getByLabel('Business ID').fill(businessId ?? '');
   await page.getByLabel('API key').fill(apiKey);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/** Signs in with a team account on the sign-in page's first tab. */
+export async function signInWithPassword(page: Page, email: string, password: string): Promise<void> {
+  await expect(page.getByRole('heading', { name: 'Sign in to ICMP' })).toBeVisible();
+  await page.getByRole('tab', { name: 'E-mail' }).click();
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel(/^Password/).fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 

@@ -1,3 +1,4 @@
+import AccountCircleIcon from '@mui/icons-material/AccountCircle';
 import AccountTreeIcon from '@mui/icons-material/AccountTree';
 import ApartmentIcon from '@mui/icons-material/Apartment';
 import ChatIcon from '@mui/icons-material/Chat';
@@ -8,8 +9,10 @@ import HistoryIcon from '@mui/icons-material/History';
 import HubIcon from '@mui/icons-material/Hub';
 import InsightsIcon from '@mui/icons-material/Insights';
 import LogoutIcon from '@mui/icons-material/Logout';
+import ManageAccountsIcon from '@mui/icons-material/ManageAccounts';
 import MenuIcon from '@mui/icons-material/Menu';
 import SettingsIcon from '@mui/icons-material/Settings';
+import VpnKeyIcon from '@mui/icons-material/VpnKey';
 import {
   AppBar,
   Box,
@@ -31,6 +34,7 @@ import { type ReactNode, Suspense, useState } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate, useNavigation } from 'react-router-dom';
 import { Loading, TopProgress } from '@/components/loading';
 import { BusinessSwitcher } from '@/features/businesses/components/business-switcher';
+import { can, type Permission } from '@/lib/auth/permissions';
 import { useSession } from '@/lib/auth/session';
 import { paths } from '@/lib/paths';
 import { useRuntime } from '@/lib/runtime';
@@ -42,18 +46,25 @@ interface NavItem {
   label: string;
   icon: ReactNode;
   adminOnly?: boolean;
+  /** Hidden when the role in the business on screen may not do this. */
+  permission?: Permission;
+  /** Only for a team account (not a key). */
+  accountOnly?: boolean;
 }
 
 const NAV: NavItem[] = [
   { to: paths.conversations(), label: 'Conversations', icon: <ForumIcon /> },
   { to: paths.analytics(), label: 'Analytics', icon: <InsightsIcon /> },
-  { to: paths.simulator(), label: 'Simulator', icon: <ChatIcon /> },
+  { to: paths.simulator(), label: 'Simulator', icon: <ChatIcon />, permission: 'messages.send' },
   { to: paths.stages(), label: 'Stages', icon: <AccountTreeIcon /> },
   { to: paths.templates(), label: 'Templates', icon: <DescriptionIcon /> },
   { to: paths.agents(), label: 'Agents', icon: <GroupsIcon /> },
-  { to: paths.channels(), label: 'Channels', icon: <HubIcon /> },
+  { to: paths.channels(), label: 'Channels', icon: <HubIcon />, permission: 'channels.manage' },
   { to: paths.settings(), label: 'Settings', icon: <SettingsIcon /> },
-  { to: paths.auditLog(), label: 'Audit log', icon: <HistoryIcon /> },
+  { to: paths.auditLog(), label: 'Audit log', icon: <HistoryIcon />, permission: 'audit.read' },
+  { to: paths.members(), label: 'Members', icon: <ManageAccountsIcon />, permission: 'members.manage' },
+  { to: paths.apiKeys(), label: 'API keys', icon: <VpnKeyIcon />, permission: 'keys.manage' },
+  { to: paths.account(), label: 'Account', icon: <AccountCircleIcon />, accountOnly: true },
   { to: paths.businesses(), label: 'Businesses', icon: <ApartmentIcon />, adminOnly: true },
 ];
 
@@ -61,13 +72,18 @@ export function AppShell() {
   const theme = useTheme();
   const wide = useMediaQuery(theme.breakpoints.up('md'), { noSsr: true });
   const [mobileOpen, setMobileOpen] = useState(false);
-  const { me, isAdmin, businessName, signOut } = useSession();
+  const { me, user, standing, isAdmin, signOut } = useSession();
   const navigation = useNavigation();
   const navigate = useNavigate();
   const location = useLocation();
   const runtime = useRuntime();
 
-  const items = NAV.filter((n) => !n.adminOnly || isAdmin);
+  const items = NAV.filter(
+    (n) =>
+      (!n.adminOnly || isAdmin) &&
+      (!n.accountOnly || !!user) &&
+      (!n.permission || can(standing, n.permission).allowed),
+  );
   const drawer = (
     <Box component="nav" aria-label="Main">
       <Toolbar sx={{ px: 2 }}>
@@ -116,15 +132,13 @@ export function AppShell() {
               <MenuIcon />
             </IconButton>
           )}
-          {isAdmin ? (
-            <>
-              <Chip label="Admin" color="primary" size="small" />
-              <BusinessSwitcher />
-            </>
-          ) : (
+          {isAdmin && <Chip label="Admin" color="primary" size="small" />}
+          {me?.role === 'business' ? (
             <Typography noWrap sx={{ fontWeight: 600 }}>
-              {businessName ?? me?.business_id}
+              {me.business_name ?? me.business_id}
             </Typography>
+          ) : (
+            <BusinessSwitcher />
           )}
           <Box sx={{ flexGrow: 1 }} />
           {runtime.data && (
@@ -138,8 +152,26 @@ export function AppShell() {
               />
             </Tooltip>
           )}
-          <Button onClick={handleSignOut} startIcon={<LogoutIcon />} color="inherit">
-            Sign out
+          {user && (
+            <Typography
+              variant="body2"
+              noWrap
+              sx={{ display: { xs: 'none', lg: 'block' }, maxWidth: 200 }}
+              title={user.email}
+            >
+              {user.name}
+            </Typography>
+          )}
+          <Button
+            onClick={handleSignOut}
+            startIcon={<LogoutIcon />}
+            color="inherit"
+            aria-label="Sign out"
+            sx={{ minWidth: 0, flexShrink: 0 }}
+          >
+            <Box component="span" sx={{ display: { xs: 'none', sm: 'inline' } }}>
+              Sign out
+            </Box>
           </Button>
         </Toolbar>
       </AppBar>

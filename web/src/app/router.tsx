@@ -18,6 +18,25 @@ export const appRoutes: RouteObject[] = [
     hydrateFallbackElement: <Loading />,
   },
   {
+    path: routes.forgotPassword,
+    lazy: () => import('./routes/public-auth').then((m) => ({ Component: m.ForgotPasswordRoute })),
+    errorElement: <RouteError />,
+    hydrateFallbackElement: <Loading />,
+  },
+  {
+    path: routes.resetPassword,
+    lazy: () => import('./routes/public-auth').then((m) => ({ Component: m.ResetPasswordRoute })),
+    errorElement: <RouteError />,
+    hydrateFallbackElement: <Loading />,
+  },
+  {
+    // A visitor with or without a session: the page offers what fits.
+    path: routes.invitation,
+    lazy: () => import('./routes/public-auth').then((m) => ({ Component: m.InvitationRoute })),
+    errorElement: <RouteError />,
+    hydrateFallbackElement: <Loading />,
+  },
+  {
     element: <RequireAuth />,
     errorElement: <RouteError />,
     hydrateFallbackElement: <Loading />,
@@ -95,6 +114,18 @@ export const appRoutes: RouteObject[] = [
               {
                 path: routes.auditLog,
                 lazy: () => import('./routes/audit-log').then((m) => ({ Component: m.AuditLogRoute })),
+              },
+              {
+                path: routes.members,
+                lazy: () => import('./routes/members').then((m) => ({ Component: m.MembersRoute })),
+              },
+              {
+                path: routes.apiKeys,
+                lazy: () => import('./routes/api-keys').then((m) => ({ Component: m.ApiKeysRoute })),
+              },
+              {
+                path: routes.account,
+                lazy: () => import('./routes/account').then((m) => ({ Component: m.AccountRoute })),
               },
               {
                 element: <RequireAdmin />,

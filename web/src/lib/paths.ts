@@ -5,6 +5,9 @@
  */
 export const routes = {
   signIn: '/sign-in',
+  forgotPassword: '/forgot-password',
+  resetPassword: '/reset-password/:token',
+  invitation: '/invitations/:token',
   conversations: 'conversations',
   conversation: 'conversations/:conversationId',
   analytics: 'analytics',
@@ -22,6 +25,9 @@ export const routes = {
   settings: 'settings',
   auditLog: 'audit-log',
   businesses: 'businesses',
+  members: 'members',
+  apiKeys: 'api-keys',
+  account: 'account',
 } as const;
 
 const id = (value: string) => encodeURIComponent(value);
@@ -34,7 +40,12 @@ const query = (params: Record<string, string | null | undefined>) => {
 
 export const paths = {
   home: () => '/',
-  signIn: () => '/sign-in',
+  /** `method: 'key'` opens the API-key tab. */
+  signIn: (method?: 'key' | null) => `/sign-in${query({ method })}`,
+  forgotPassword: () => '/forgot-password',
+  /** The server mails `{PUBLIC_URL}/reset-password/{token}` and `{PUBLIC_URL}/invitations/{token}`. */
+  resetPassword: (token: string) => `/reset-password/${id(token)}`,
+  invitation: (token: string) => `/invitations/${id(token)}`,
   conversations: () => '/conversations',
   conversation: (conversationId: string) => `/conversations/${id(conversationId)}`,
   analytics: () => '/analytics',
@@ -55,4 +66,7 @@ export const paths = {
   auditLog: (filters: { entity_type?: string | null; actor?: string | null } = {}) =>
     `/audit-log${query(filters)}`,
   businesses: () => '/businesses',
+  members: () => '/members',
+  apiKeys: () => '/api-keys',
+  account: () => '/account',
 };

@@ -4,17 +4,24 @@
  */
 import { vi } from 'vitest';
 import type {
+  AccountUser,
   Agent,
   AiControl,
   AnalyticsDay,
   AnalyticsOverview,
+  ApiKey,
   AuditEntry,
+  AuthSession,
   Business,
   Channels,
   ConversationDetail,
   ConversationSummary,
+  Invitation,
   LlmCall,
   Me,
+  Member,
+  MemberRole,
+  Membership,
   Message,
   Stage,
   StageTransition,
@@ -199,6 +206,60 @@ export function makeLlmCall(
     error: null,
     created_at: now(),
     ...c,
+  };
+}
+
+/** A signed-in team account: one membership per entry of `roles` (the first is Acme Bikes). */
+export function memberMe(
+  memberships: { business_id?: string; business_name?: string; role: MemberRole }[],
+  user: Partial<AccountUser> = {},
+): Me & { user: AccountUser; memberships: Membership[] } {
+  return {
+    role: 'member',
+    user: { id: 'u-1', email: 'sam@example.com', name: 'Sam Doe', is_admin: false, ...user },
+    memberships: memberships.map((m, i) => ({
+      business_id: m.business_id ?? (i === 0 ? BUSINESS_ID : uuid()),
+      business_name: m.business_name ?? (i === 0 ? 'Acme Bikes' : `Business ${i + 1}`),
+      role: m.role,
+    })),
+  };
+}
+
+export function makeMember(m: Partial<Member> & Pick<Member, 'email' | 'role'>): Member {
+  return {
+    member_id: uuid(),
+    account_id: uuid(),
+    name: m.email.split('@')[0] ?? '',
+    created_at: now(),
+    ...m,
+  };
+}
+
+export function makeApiKey(k: Partial<ApiKey> & Pick<ApiKey, 'name'>): ApiKey {
+  return {
+    key_id: uuid(),
+    business_id: BUSINESS_ID,
+    is_primary: false,
+    prefix: `icmp_${String(seq).padStart(4, '0')}`,
+    scopes: ['messages'],
+    created_by: null,
+    created_at: now(),
+    last_used_at: null,
+    expires_at: null,
+    ...k,
+  };
+}
+
+export function makeAuthSession(s: Partial<AuthSession> = {}): AuthSession {
+  return {
+    session_id: uuid(),
+    current: false,
+    device: 'Firefox on Linux',
+    ip_address: '203.0.113.7',
+    created_at: now(),
+    last_seen_at: now(),
+    expires_at: now(),
+    ...s,
   };
 }
 
@@ -400,6 +461,17 @@ export class FakeApi {
   analytics: AnalyticsBody = emptyAnalytics();
   /** Per-day counts, keyed by days before today (UTC); `seedAnalytics()` fills both. */
   analyticsDays: Record<number, DayCounts> = {};
+  /** GET /api/auth/setup */
+  hasAccounts = true;
+  members: Member[] = [];
+  /** Invitations made with POST …/members (the list does not show them). */
+  invitations: { email: string; role: MemberRole }[] = [];
+  /** GET /api/invitations/:token, by token. */
+  invitationViews = new Map<string, Invitation>();
+  /** E-mails that already have an account (accepting an invitation without a session answers 409). */
+  existingEmails: string[] = [];
+  apiKeys: ApiKey[] = [];
+  authSessions: AuthSession[] = [];
   /** Per-route overrides, for error cases: `fake.override('PUT /api/templates/:id', () => apiError(...))`. */
   overrides = new Map<string, Handler>();
   private routes: [string, RegExp, string[], Handler][] = [];
@@ -509,8 +581,9 @@ export class FakeApi {
     this.on('POST', '/api/save-config', () => apiError(401, 'AUTHENTICATION_ERROR', 'Invalid API key'));
     this.on('POST', '/api/auth/logout', () => {
       this.me = null;
-      return json(200, { success: true });
+      return json(204, undefined);
     });
+    this.defineTeamRoutes();
     this.on('GET', '/api/settings/runtime', () =>
       json(200, { llm_mode: 'offline', model: null, version: 'test' }),
     );
@@ -760,6 +833,126 @@ export class FakeApi {
     }
     return apiError(404, 'NOT_FOUND', `No fake route for ${request.method} ${url.pathname}`);
   };
+
+  private defineTeamRoutes() {
+    this.on('GET', '/api/auth/setup', () => json(200, { has_accounts: this.hasAccounts }));
+    this.on('POST', '/api/auth/accounts', (r) => {
+      if (this.me?.role !== 'admin') return apiError(403, 'AUTHORIZATION_ERROR', 'Master key required');
+      const b = r.body as { email: string; name: string; is_admin?: boolean };
+      this.hasAccounts = true;
+      return json(201, { id: uuid(), email: b.email, name: b.name, is_admin: !!b.is_admin });
+    });
+    this.on('GET', '/api/auth/sessions', () => json(200, { sessions: this.authSessions }));
+    this.on('DELETE', '/api/auth/sessions', () => {
+      this.authSessions = this.authSessions.filter((s) => s.current);
+      return json(204, undefined);
+    });
+    this.on('DELETE', '/api/auth/sessions/:id', (_r, p) => {
+      this.authSessions = this.authSessions.filter((s) => s.session_id !== p.id);
+      return json(204, undefined);
+    });
+    this.on('POST', '/api/auth/password', (r) => {
+      const b = r.body as { current_password: string };
+      if (b.current_password !== 'old-password')
+        return apiError(401, 'AUTHENTICATION_ERROR', 'The current password is wrong');
+      this.authSessions = this.authSessions.filter((s) => s.current);
+      return json(204, undefined);
+    });
+    this.on('POST', '/api/auth/password-reset', () => json(202, { success: true }));
+    this.on('POST', '/api/auth/password-reset/confirm', (r) => {
+      const b = r.body as { token: string };
+      return b.token === 'good-token'
+        ? json(204, undefined)
+        : apiError(400, 'VALIDATION_ERROR', 'This reset link is not valid or has expired');
+    });
+    const members = '/api/businesses/:id/members';
+    this.on('GET', members, () => json(200, list('members', this.members)));
+    this.on('POST', members, (r) => {
+      const b = r.body as { email: string; role: MemberRole };
+      if (!b.email.includes('@'))
+        return apiError(400, 'VALIDATION_ERROR', 'Invalid body', { email: 'must be an e-mail' });
+      const id = uuid();
+      this.invitations.push({ email: b.email, role: b.role });
+      return json(201, {
+        invitation_id: id,
+        invitation_url: `https://icmp.example.com/invitations/tok-${id}`,
+        email: b.email,
+        role: b.role,
+        expires_at: now(),
+        mailed: false,
+      });
+    });
+    this.on('PATCH', `${members}/:mid`, (r, p) => {
+      const m = this.members.find((x) => x.member_id === p.mid);
+      if (!m) return apiError(404, 'NOT_FOUND', 'Member not found');
+      const role = (r.body as { role: MemberRole }).role;
+      const owners = this.members.filter((x) => x.role === 'owner');
+      if (m.role === 'owner' && role !== 'owner' && owners.length === 1)
+        return apiError(409, 'CONFLICT', 'The last owner cannot be demoted');
+      m.role = role;
+      return json(200, m);
+    });
+    this.on('DELETE', `${members}/:mid`, (_r, p) => {
+      const m = this.members.find((x) => x.member_id === p.mid);
+      if (!m) return apiError(404, 'NOT_FOUND', 'Member not found');
+      if (m.role === 'owner' && this.members.filter((x) => x.role === 'owner').length === 1)
+        return apiError(409, 'CONFLICT', 'The last owner cannot be removed');
+      this.members = this.members.filter((x) => x !== m);
+      return json(204, undefined);
+    });
+    this.on('GET', '/api/invitations/:token', (_r, p) => {
+      const inv = this.invitationViews.get(p.token as string);
+      return inv ? json(200, inv) : apiError(404, 'NOT_FOUND', 'Invitation not found');
+    });
+    this.on('POST', '/api/invitations/:token/accept', (r, p) => {
+      const inv = this.invitationViews.get(p.token as string);
+      if (!inv) return apiError(404, 'NOT_FOUND', 'Invitation not found');
+      const b = (r.body ?? {}) as { name?: string; password?: string };
+      const signedIn = this.me?.role === 'member' ? this.me : null;
+      if (!signedIn && (!b.name || !b.password))
+        return apiError(400, 'VALIDATION_ERROR', 'name and password are required to create the account', {
+          name: 'is required',
+        });
+      if (!signedIn && this.existingEmails.includes(inv.email))
+        return apiError(
+          409,
+          'CONFLICT',
+          'An account with this e-mail exists: sign in, then accept the invitation',
+        );
+      const base = signedIn ?? memberMe([], { email: inv.email, name: b.name ?? '', id: uuid() });
+      this.me = {
+        ...base,
+        memberships: [
+          ...(base.memberships ?? []),
+          { business_id: inv.business_id, business_name: inv.business_name, role: inv.role },
+        ],
+      };
+      this.invitationViews.delete(p.token as string);
+      return json(200, this.me);
+    });
+    const keys = '/api/businesses/:id/api-keys';
+    this.on('GET', keys, () => json(200, list('api_keys', this.apiKeys)));
+    this.on('POST', keys, (r) => {
+      const b = r.body as { name: string; scopes: ApiKey['scopes']; expires_at?: string };
+      if (!b.name) return apiError(400, 'VALIDATION_ERROR', 'Invalid body', { name: 'is required' });
+      const k = makeApiKey({ name: b.name, scopes: b.scopes, expires_at: b.expires_at ?? null });
+      this.apiKeys.push(k);
+      return json(201, {
+        key_id: k.key_id,
+        name: k.name,
+        api_key: `${k.prefix}_SECRET_${k.key_id.slice(-4)}`,
+        business_id: BUSINESS_ID,
+        prefix: k.prefix,
+        scopes: k.scopes,
+        expires_at: k.expires_at,
+        created_at: k.created_at,
+      });
+    });
+    this.on('DELETE', `${keys}/:kid`, (_r, p) => {
+      this.apiKeys = this.apiKeys.filter((k) => k.key_id !== p.kid);
+      return json(204, undefined);
+    });
+  }
 
   private defineChannelRoutes() {
     const base = '/api/businesses/:id/channels';

@@ -63,3 +63,16 @@ export type AuditEntry = ResponseOf<'/api/businesses/{business_id}/audit-log', '
 export type AuditActor = AuditEntry['actor'];
 export type AuditLogQuery = NonNullable<AuditLogPath['parameters']['query']>;
 export type AuditEntityType = NonNullable<AuditLogQuery['entity_type']>;
+
+/** Team accounts (api.md "Team accounts and roles"). `Me` is one object whose `role` says which fields are set. */
+export type AccountUser = NonNullable<Me['user']>;
+export type Membership = NonNullable<Me['memberships']>[number];
+export type MemberRole = Membership['role'];
+export type SetupStatus = ResponseOf<'/api/auth/setup', 'get'>;
+export type AuthSession = ResponseOf<'/api/auth/sessions', 'get'>['sessions'][number];
+export type Member = ResponseOf<'/api/businesses/{business_id}/members', 'get'>['members'][number];
+export type Invitation = ResponseOf<'/api/invitations/{token}', 'get'>;
+export type CreatedInvitation = ResponseOf<'/api/businesses/{business_id}/members', 'post'>;
+export type ApiKey = ResponseOf<'/api/businesses/{business_id}/api-keys', 'get'>['api_keys'][number];
+export type KeyScope = ApiKey['scopes'][number];
+export type CreatedApiKey = ResponseOf<'/api/businesses/{business_id}/api-keys', 'post'>;

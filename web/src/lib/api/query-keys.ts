@@ -8,6 +8,17 @@ type Id = string | null | undefined;
 export const qk = {
   me: () => ['auth', 'me'] as const,
   runtime: () => ['settings', 'runtime'] as const,
+  setup: () => ['auth', 'setup'] as const,
+  invitation: (token: string) => ['invitation', token] as const,
+  account: {
+    sessions: () => ['account', 'sessions'] as const,
+  },
+  members: {
+    all: (businessId: Id) => ['members', businessId] as const,
+  },
+  apiKeys: {
+    all: (businessId: Id) => ['api-keys', businessId] as const,
+  },
 
   businesses: {
     all: () => ['businesses'] as const,

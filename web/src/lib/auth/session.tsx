@@ -1,20 +1,42 @@
 import { type QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from 'react';
-import type { Me } from '../api/models';
+import { getMe } from '../api/auth/get-me';
+import { loginWithKey, loginWithPassword } from '../api/auth/login';
+import { logout } from '../api/auth/logout';
+import { saveConfig } from '../api/auth/save-config';
+import type { AccountUser, KeyScope, Me, MemberRole, Membership } from '../api/models';
 import { qk } from '../api/query-keys';
-import { getMe, loginWithKey, logout, saveConfig } from './auth-api';
+
+/**
+ * The credential in the business on screen: a platform admin (everything), a team member's role,
+ * or a business key's scopes. `useCan` (permissions.ts) turns it into yes/no and a reason.
+ */
+export type Standing =
+  | { kind: 'admin' }
+  | { kind: 'member'; role: MemberRole }
+  | { kind: 'key'; scopes: readonly KeyScope[] }
+  | null;
 
 const meQueryKey = qk.me();
 
 interface Session {
   me: Me | null | undefined;
   isLoading: boolean;
+  /** Master key or an `is_admin` account: every business, the Businesses page. */
   isAdmin: boolean;
-  /** The business every business-scoped call is made for (own business, or the admin's choice). */
+  /** The team account behind the session, when it is one (not a key). */
+  user: AccountUser | null;
+  memberships: Membership[];
+  /** The business every business-scoped call is made for (own business, or the chosen one). */
   businessId: string | null;
   businessName: string | null;
+  /** What the credential is in `businessId` (useCan reads it); null while no business is chosen. */
+  standing: Standing;
   selectBusiness: (id: string | null, name?: string | null) => void;
   signIn: (input: { businessId?: string; apiKey: string }) => Promise<Me>;
+  signInWithPassword: (input: { email: string; password: string }) => Promise<Me>;
+  /** Takes over an identity the server just made (accepting an invitation, first-run). */
+  adopt: (who: Me) => void;
   signOut: () => Promise<void>;
 }
 
@@ -48,8 +70,8 @@ function dropEverythingButMe(queryClient: QueryClient) {
 export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const meQuery = useQuery({ queryKey: meQueryKey, queryFn: getMe, staleTime: 5 * 60_000, retry: false });
-  // The admin's chosen business survives a reload in a plain cookie holding only its id (no key;
-  // keys live only in the HttpOnly cookie, and nothing goes to localStorage/sessionStorage).
+  // The chosen business survives a reload in a plain cookie holding only its id (no key; keys and
+  // sessions live only in the HttpOnly cookie, and nothing goes to localStorage/sessionStorage).
   const [selected, setSelectedState] = useState<{ id: string; name: string | null } | null>(() => {
     const id = readBusinessCookie();
     return id ? { id, name: null } : null;
@@ -60,24 +82,59 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const me = meQuery.data;
-  const isAdmin = me?.role === 'admin';
-  const businessId = isAdmin ? (selected?.id ?? null) : (me?.business_id ?? null);
-  const businessName = isAdmin ? (selected?.name ?? null) : (me?.business_name ?? null);
+  const user = (me?.role === 'member' && me.user) || null;
+  const memberships = useMemo(() => (me?.role === 'member' ? (me.memberships ?? []) : []), [me]);
+  const isAdmin = me?.role === 'admin' || !!user?.is_admin;
+
+  let businessId: string | null = null;
+  let businessName: string | null = null;
+  let standing: Standing = null;
+  if (me?.role === 'business') {
+    businessId = me.business_id ?? null;
+    businessName = me.business_name ?? null;
+    standing = { kind: 'key', scopes: (me.scopes ?? ['admin']) as KeyScope[] };
+  } else if (isAdmin) {
+    businessId = selected?.id ?? null;
+    const membership = memberships.find((m) => m.business_id === businessId);
+    businessName = selected?.name ?? membership?.business_name ?? null;
+    standing = businessId ? { kind: 'admin' } : null;
+  } else if (me?.role === 'member') {
+    const current = memberships.find((m) => m.business_id === selected?.id) ?? memberships[0] ?? null;
+    businessId = current?.business_id ?? null;
+    businessName = current?.business_name ?? null;
+    standing = current ? { kind: 'member', role: current.role } : null;
+  }
 
   const selectBusiness = useCallback(
     (id: string | null, name?: string | null) => setSelected(id ? { id, name: name ?? null } : null),
     [setSelected],
   );
 
-  const signIn = useCallback(
-    async ({ businessId: bid, apiKey }: { businessId?: string; apiKey: string }) => {
-      const who = bid?.trim() ? await saveConfig(bid.trim(), apiKey) : await loginWithKey(apiKey);
+  const adopt = useCallback(
+    (who: Me) => {
       dropEverythingButMe(queryClient);
       setSelected(null);
       queryClient.setQueryData(meQueryKey, who);
-      return who;
     },
     [queryClient, setSelected],
+  );
+
+  const signIn = useCallback(
+    async ({ businessId: bid, apiKey }: { businessId?: string; apiKey: string }) => {
+      const who = bid?.trim() ? await saveConfig(bid.trim(), apiKey) : await loginWithKey(apiKey);
+      adopt(who);
+      return who;
+    },
+    [adopt],
+  );
+
+  const signInWithPassword = useCallback(
+    async ({ email, password }: { email: string; password: string }) => {
+      const who = await loginWithPassword(email, password);
+      adopt(who);
+      return who;
+    },
+    [adopt],
   );
 
   const signOut = useCallback(async () => {
@@ -95,13 +152,32 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       me,
       isLoading: meQuery.isLoading,
       isAdmin,
+      user,
+      memberships,
       businessId,
       businessName,
+      standing,
       selectBusiness,
       signIn,
+      signInWithPassword,
+      adopt,
       signOut,
     }),
-    [me, meQuery.isLoading, isAdmin, businessId, businessName, selectBusiness, signIn, signOut],
+    [
+      me,
+      meQuery.isLoading,
+      isAdmin,
+      user,
+      memberships,
+      businessId,
+      businessName,
+      standing,
+      selectBusiness,
+      signIn,
+      signInWithPassword,
+      adopt,
+      signOut,
+    ],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
@@ -112,7 +188,7 @@ export function useSession(): Session {
   return ctx;
 }
 
-/** For pages that need a business: the id, or null while an admin has not chosen one. */
+/** For pages that need a business: the id, or null while none is chosen. */
 export function useBusinessId(): string | null {
   return useSession().businessId;
 }

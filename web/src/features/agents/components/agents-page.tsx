@@ -18,6 +18,7 @@ import {
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link as RouterLink } from 'react-router-dom';
 import { ConfirmDialog } from '@/components/confirm-dialog';
+import { DisabledReason } from '@/components/disabled-reason';
 import { EmptyState } from '@/components/empty-state';
 import { ErrorAlert } from '@/components/error-alert';
 import { ListView } from '@/components/list-view';
@@ -29,6 +30,7 @@ import { useAgents } from '@/lib/api/agents/list-agents';
 import { useUpdateAgent } from '@/lib/api/agents/update-agent';
 import { fieldErrorsOf } from '@/lib/api/errors';
 import type { Agent } from '@/lib/api/models';
+import { useCan } from '@/lib/auth/permissions';
 import { formatDateTime } from '@/lib/format';
 import { paths } from '@/lib/paths';
 
@@ -43,6 +45,7 @@ function Agents({ businessId }: { businessId: string }) {
   const create = useCreateAgent(businessId);
   const update = useUpdateAgent(businessId);
   const del = useDeleteAgent(businessId);
+  const edit = useCan('content.edit');
   const [editing, setEditing] = useState<Agent | 'new' | null>(null);
   const [toDelete, setToDelete] = useState<Agent | null>(null);
   const rows = agents.data?.agents ?? [];
@@ -54,9 +57,16 @@ function Agents({ businessId }: { businessId: string }) {
         title="Agents"
         subtitle="Named groups of stages. Filter stages by agent, and give conversations to an agent."
         actions={
-          <Button variant="contained" startIcon={<AddIcon />} onClick={() => setEditing('new')}>
-            Create agent
-          </Button>
+          <DisabledReason reason={edit.reason}>
+            <Button
+              variant="contained"
+              startIcon={<AddIcon />}
+              onClick={() => setEditing('new')}
+              disabled={!edit.allowed}
+            >
+              Create agent
+            </Button>
+          </DisabledReason>
         }
       />
       <ListView
@@ -68,9 +78,11 @@ function Agents({ businessId }: { businessId: string }) {
               title="No agents yet"
               description="Agents are optional. Create one to group stages, for example “Sales” and “Support”."
               action={
-                <Button variant="contained" onClick={() => setEditing('new')}>
-                  Create agent
-                </Button>
+                <DisabledReason reason={edit.reason}>
+                  <Button variant="contained" onClick={() => setEditing('new')} disabled={!edit.allowed}>
+                    Create agent
+                  </Button>
+                </DisabledReason>
               }
             />
           )
@@ -94,16 +106,20 @@ function Agents({ businessId }: { businessId: string }) {
               {formatDateTime(a.created_at)}
             </TableCell>
             <TableCell align="right">
-              <Tooltip title="Rename">
-                <IconButton aria-label={`Rename ${a.agent_name}`} onClick={() => setEditing(a)}>
-                  <EditIcon />
-                </IconButton>
-              </Tooltip>
-              <Tooltip title="Delete">
-                <IconButton aria-label={`Delete ${a.agent_name}`} onClick={() => setToDelete(a)}>
-                  <DeleteIcon />
-                </IconButton>
-              </Tooltip>
+              {edit.allowed && (
+                <>
+                  <Tooltip title="Rename">
+                    <IconButton aria-label={`Rename ${a.agent_name}`} onClick={() => setEditing(a)}>
+                      <EditIcon />
+                    </IconButton>
+                  </Tooltip>
+                  <Tooltip title="Delete">
+                    <IconButton aria-label={`Delete ${a.agent_name}`} onClick={() => setToDelete(a)}>
+                      <DeleteIcon />
+                    </IconButton>
+                  </Tooltip>
+                </>
+              )}
             </TableCell>
           </TableRow>
         ))}

@@ -1,10 +1,54 @@
-import { MenuItem, TextField } from '@mui/material';
+import { Chip, MenuItem, Stack, TextField, Typography } from '@mui/material';
 import { useEffect } from 'react';
 import { useBusinesses } from '@/lib/api/businesses/list-businesses';
 import { useSession } from '@/lib/auth/session';
 
-/** The admin's choice of business; every business-scoped page follows it. */
+/** The business on screen: any business for a platform admin, else one of the account's memberships. */
 export function BusinessSwitcher() {
+  const { isAdmin } = useSession();
+  return isAdmin ? <AdminBusinessSwitcher /> : <MembershipSwitcher />;
+}
+
+/** A team member's businesses, each with the member's role in it. */
+function MembershipSwitcher() {
+  const { businessId, businessName, memberships, standing, selectBusiness } = useSession();
+  const role = standing?.kind === 'member' ? standing.role : null;
+  if (memberships.length <= 1)
+    return (
+      <Stack direction="row" spacing={1} sx={{ alignItems: 'center', minWidth: 0 }}>
+        <Typography noWrap sx={{ fontWeight: 600 }}>
+          {businessName ?? 'No business yet'}
+        </Typography>
+        {role && <Chip size="small" variant="outlined" label={role} />}
+      </Stack>
+    );
+  return (
+    <TextField
+      select
+      label="Business"
+      size="small"
+      value={businessId ?? ''}
+      onChange={(e) => {
+        const m = memberships.find((x) => x.business_id === e.target.value);
+        selectBusiness(e.target.value || null, m?.business_name);
+      }}
+      sx={{
+        minWidth: { xs: 140, sm: 220 },
+        maxWidth: 280,
+        '& .MuiInputBase-root': { bgcolor: 'background.paper' },
+      }}
+    >
+      {memberships.map((m) => (
+        <MenuItem key={m.business_id} value={m.business_id}>
+          {m.business_name} ({m.role})
+        </MenuItem>
+      ))}
+    </TextField>
+  );
+}
+
+/** The admin's choice of business; every business-scoped page follows it. */
+function AdminBusinessSwitcher() {
   const { businessId, businessName, selectBusiness } = useSession();
   const { data, isLoading } = useBusinesses();
   const businesses = data?.businesses ?? [];

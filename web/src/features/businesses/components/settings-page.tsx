@@ -2,18 +2,21 @@ import { Button, CircularProgress, Grid, MenuItem, Paper, Stack, TextField, Typo
 import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { Link as RouterLink } from 'react-router-dom';
 import { ConfirmDialog } from '@/components/confirm-dialog';
+import { DisabledReason } from '@/components/disabled-reason';
 import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
 import { OfflineBanner } from '@/components/offline-banner';
 import { PageHeader } from '@/components/page-header';
+import { ReadOnlyFieldset } from '@/components/read-only-fieldset';
 import { RequireBusiness } from '@/components/require-business';
+import { saveConfig } from '@/lib/api/auth/save-config';
 import { useBusiness } from '@/lib/api/businesses/get-business';
 import { useRotateKey } from '@/lib/api/businesses/rotate-key';
 import { type UpdateBusinessInput, useUpdateBusiness } from '@/lib/api/businesses/update-business';
 import { fieldErrorsOf } from '@/lib/api/errors';
 import type { Business } from '@/lib/api/models';
 import { useStages } from '@/lib/api/stages/list-stages';
-import { saveConfig } from '@/lib/auth/auth-api';
+import { useCan } from '@/lib/auth/permissions';
 import { useSession } from '@/lib/auth/session';
 import { paths } from '@/lib/paths';
 import { useRuntime } from '@/lib/runtime';
@@ -88,6 +91,8 @@ function SettingsForm({ businessId }: { businessId: string }) {
   const stages = useStages(businessId);
   const runtime = useRuntime();
   const update = useUpdateBusiness(businessId);
+  const settings = useCan('settings.edit');
+  const channels = useCan('channels.manage');
   const [values, setValues] = useState<FormValues>(EMPTY);
   const [saved, setSaved] = useState(false);
 
@@ -127,86 +132,93 @@ function SettingsForm({ businessId }: { businessId: string }) {
 
   return (
     <Stack spacing={2}>
-      <Paper component="form" onSubmit={submit} noValidate sx={{ p: { xs: 2, sm: 3 } }}>
-        <Typography variant="h2" component="h2" gutterBottom>
-          Profile
-        </Typography>
-        <Grid container spacing={2}>
-          <Grid size={{ xs: 12, md: 6 }}>{field('business_name', 'Business name', { required: true })}</Grid>
-          <Grid size={{ xs: 12, md: 6 }}>{field('website', 'Website')}</Grid>
-          <Grid size={12}>
-            {field('business_description', 'Description', { multiline: true, minRows: 2 })}
+      <ReadOnlyFieldset reason={settings.reason}>
+        <Paper component="form" onSubmit={submit} noValidate sx={{ p: { xs: 2, sm: 3 } }}>
+          <Typography variant="h2" component="h2" gutterBottom>
+            Profile
+          </Typography>
+          <Grid container spacing={2}>
+            <Grid size={{ xs: 12, md: 6 }}>
+              {field('business_name', 'Business name', { required: true })}
+            </Grid>
+            <Grid size={{ xs: 12, md: 6 }}>{field('website', 'Website')}</Grid>
+            <Grid size={12}>
+              {field('business_description', 'Description', { multiline: true, minRows: 2 })}
+            </Grid>
+            <Grid size={{ xs: 12, md: 6 }}>{field('address', 'Address')}</Grid>
+            <Grid size={{ xs: 12, md: 6 }}>{field('phone_number', 'Phone number')}</Grid>
           </Grid>
-          <Grid size={{ xs: 12, md: 6 }}>{field('address', 'Address')}</Grid>
-          <Grid size={{ xs: 12, md: 6 }}>{field('phone_number', 'Phone number')}</Grid>
-        </Grid>
-        <Typography variant="h2" component="h2" sx={{ mt: 3, mb: 1 }}>
-          Conversation
-        </Typography>
-        <Grid container spacing={2}>
-          <Grid size={{ xs: 12, md: 6 }}>
-            {field('first_stage_id', 'Entry stage', {
-              select: true,
-              helperText: 'Where every new conversation starts.',
-              children: (stages.data?.stages ?? []).map((s) => (
-                <MenuItem key={s.stage_id} value={s.stage_id}>
-                  {s.stage_name}
-                </MenuItem>
-              )),
-            })}
+          <Typography variant="h2" component="h2" sx={{ mt: 3, mb: 1 }}>
+            Conversation
+          </Typography>
+          <Grid container spacing={2}>
+            <Grid size={{ xs: 12, md: 6 }}>
+              {field('first_stage_id', 'Entry stage', {
+                select: true,
+                helperText: 'Where every new conversation starts.',
+                children: (stages.data?.stages ?? []).map((s) => (
+                  <MenuItem key={s.stage_id} value={s.stage_id}>
+                    {s.stage_name}
+                  </MenuItem>
+                )),
+              })}
+            </Grid>
+            <Grid size={{ xs: 12, md: 6 }}>
+              {field('llm_model', 'LLM model override', {
+                placeholder: runtime.data?.model ?? 'server default',
+                helperText: `Leave empty to use the server's model${runtime.data?.model ? ` (${runtime.data.model})` : ''}.`,
+              })}
+            </Grid>
+            <Grid size={12}>
+              {field('fallback_reply', 'Fallback reply', {
+                multiline: true,
+                minRows: 2,
+                helperText: 'Sent to the customer when the model fails or is not configured.',
+              })}
+            </Grid>
           </Grid>
-          <Grid size={{ xs: 12, md: 6 }}>
-            {field('llm_model', 'LLM model override', {
-              placeholder: runtime.data?.model ?? 'server default',
-              helperText: `Leave empty to use the server's model${runtime.data?.model ? ` (${runtime.data.model})` : ''}.`,
-            })}
-          </Grid>
-          <Grid size={12}>
-            {field('fallback_reply', 'Fallback reply', {
-              multiline: true,
-              minRows: 2,
-              helperText: 'Sent to the customer when the model fails or is not configured.',
-            })}
-          </Grid>
-        </Grid>
-        <ErrorAlert error={update.error} />
-        <Stack direction="row" spacing={2} sx={{ mt: 2, alignItems: 'center' }}>
-          <Button
-            type="submit"
-            variant="contained"
-            disabled={update.isPending || changed.length === 0}
-            startIcon={update.isPending ? <CircularProgress size={16} color="inherit" /> : undefined}
-          >
-            Save settings
+          <ErrorAlert error={update.error} />
+          <Stack direction="row" spacing={2} sx={{ mt: 2, alignItems: 'center' }}>
+            <Button
+              type="submit"
+              variant="contained"
+              disabled={update.isPending || changed.length === 0}
+              startIcon={update.isPending ? <CircularProgress size={16} color="inherit" /> : undefined}
+            >
+              Save settings
+            </Button>
+            <Button disabled={changed.length === 0} onClick={() => setValues(initial)}>
+              Discard changes
+            </Button>
+            {saved && (
+              <Typography color="success.main" role="status">
+                Saved
+              </Typography>
+            )}
+          </Stack>
+        </Paper>
+      </ReadOnlyFieldset>
+      {channels.allowed && (
+        <Paper sx={{ p: { xs: 2, sm: 3 } }}>
+          <Typography variant="h2" component="h2" gutterBottom>
+            Channels
+          </Typography>
+          <Typography variant="body2" color="text.secondary" sx={{ mb: 1.5 }}>
+            WhatsApp, Messenger and the chat widget for your website are connected on their own page.
+          </Typography>
+          <Button component={RouterLink} to={paths.channels()} variant="outlined">
+            Open Channels
           </Button>
-          <Button disabled={changed.length === 0} onClick={() => setValues(initial)}>
-            Discard changes
-          </Button>
-          {saved && (
-            <Typography color="success.main" role="status">
-              Saved
-            </Typography>
-          )}
-        </Stack>
-      </Paper>
-      <Paper sx={{ p: { xs: 2, sm: 3 } }}>
-        <Typography variant="h2" component="h2" gutterBottom>
-          Channels
-        </Typography>
-        <Typography variant="body2" color="text.secondary" sx={{ mb: 1.5 }}>
-          WhatsApp, Messenger and the chat widget for your website are connected on their own page.
-        </Typography>
-        <Button component={RouterLink} to={paths.channels()} variant="outlined">
-          Open Channels
-        </Button>
-      </Paper>
+        </Paper>
+      )}
       <KeyPanel businessId={businessId} />
     </Stack>
   );
 }
 
 function KeyPanel({ businessId }: { businessId: string }) {
-  const { isAdmin } = useSession();
+  const { me } = useSession();
+  const keys = useCan('keys.manage');
   const rotate = useRotateKey();
   const [confirm, setConfirm] = useState(false);
   const [key, setKey] = useState<string | null>(null);
@@ -219,9 +231,11 @@ function KeyPanel({ businessId }: { businessId: string }) {
         Keys are stored hashed and cannot be shown again. Rotating issues a new key; the old one stops working
         at once.
       </Typography>
-      <Button variant="outlined" color="warning" onClick={() => setConfirm(true)}>
-        Rotate key
-      </Button>
+      <DisabledReason reason={keys.reason}>
+        <Button variant="outlined" color="warning" onClick={() => setConfirm(true)} disabled={!keys.allowed}>
+          Rotate key
+        </Button>
+      </DisabledReason>
       <ConfirmDialog
         open={confirm}
         title="Rotate API key?"
@@ -234,7 +248,7 @@ function KeyPanel({ businessId }: { businessId: string }) {
           rotate.mutate(businessId, {
             onSuccess: async (r) => {
               // A business signed in with the old key would be signed out: re-sign in with the new one.
-              if (!isAdmin) await saveConfig(businessId, r.api_key).catch(() => undefined);
+              if (me?.role === 'business') await saveConfig(businessId, r.api_key).catch(() => undefined);
               setConfirm(false);
               setKey(r.api_key);
             },

@@ -4,6 +4,7 @@ import { type FormEvent, type KeyboardEvent, useState } from 'react';
 import { ErrorAlert } from '@/components/error-alert';
 import { useAgentReply } from '@/lib/api/conversations/agent-reply';
 import { fieldErrorsOf } from '@/lib/api/errors';
+import { useCan } from '@/lib/auth/permissions';
 
 /** A human agent's reply, delivered on the conversation's channel. */
 export function AgentReplyBox({
@@ -22,6 +23,13 @@ export function AgentReplyBox({
   const reply = useAgentReply(businessId, conversationId);
   const [text, setText] = useState('');
   const fe = fieldErrorsOf(reply.error);
+  const handle = useCan('conversations.handle');
+  if (!handle.allowed)
+    return (
+      <Alert severity="info" role="note">
+        Replying is not available: {handle.reason}
+      </Alert>
+    );
   function submit(e?: FormEvent) {
     e?.preventDefault();
     if (!text.trim() || reply.isPending) return;

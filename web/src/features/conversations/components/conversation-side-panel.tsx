@@ -18,6 +18,7 @@ import { ChannelChip } from '@/components/channel-chip';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { ErrorAlert } from '@/components/error-alert';
 import type { ConversationDetail } from '@/lib/api/models';
+import { useCan } from '@/lib/auth/permissions';
 import { formatDateTime, formatValue } from '@/lib/format';
 import { useConversationControls } from './use-conversation-controls';
 
@@ -35,6 +36,8 @@ export function ConversationSidePanel({
   const ctl = useConversationControls(businessId, c);
   const { ai, status, del, stopped } = ctl;
   const data = Object.entries(c.collected_data ?? detail.collected_data ?? {});
+  const handle = useCan('conversations.handle');
+  const canDelete = useCan('conversations.delete');
 
   return (
     <Stack spacing={2}>
@@ -57,7 +60,11 @@ export function ConversationSidePanel({
               AI resumes automatically {formatDateTime(c.ai_control.expiration_time)}
             </Typography>
           )}
-          {stopped ? (
+          {!handle.allowed ? (
+            <Typography variant="body2" color="text.secondary" role="note">
+              {handle.reason}
+            </Typography>
+          ) : stopped ? (
             <Button
               variant="contained"
               startIcon={<PlayCircleIcon />}
@@ -95,22 +102,26 @@ export function ConversationSidePanel({
           )}
           <ErrorAlert error={ai.error} />
           <Stack direction="row" spacing={1}>
-            <Button
-              variant="outlined"
-              disabled={status.isPending}
-              onClick={ctl.toggleStatus}
-              sx={{ flex: 1 }}
-            >
-              {c.status === 'closed' ? 'Reopen conversation' : 'Close conversation'}
-            </Button>
-            <Button
-              color="error"
-              variant="outlined"
-              startIcon={<DeleteIcon />}
-              onClick={() => ctl.setConfirmDelete(true)}
-            >
-              Delete
-            </Button>
+            {handle.allowed && (
+              <Button
+                variant="outlined"
+                disabled={status.isPending}
+                onClick={ctl.toggleStatus}
+                sx={{ flex: 1 }}
+              >
+                {c.status === 'closed' ? 'Reopen conversation' : 'Close conversation'}
+              </Button>
+            )}
+            {canDelete.allowed && (
+              <Button
+                color="error"
+                variant="outlined"
+                startIcon={<DeleteIcon />}
+                onClick={() => ctl.setConfirmDelete(true)}
+              >
+                Delete
+              </Button>
+            )}
           </Stack>
           <ErrorAlert error={status.error} />
         </Stack>

@@ -12,17 +12,20 @@ import {
   TextField,
   Typography,
 } from '@mui/material';
+import { EmptyState } from '@/components/empty-state';
 import { ErrorAlert } from '@/components/error-alert';
 import { OfflineBanner } from '@/components/offline-banner';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
 import { errorMessage } from '@/lib/api/errors';
+import { useCan } from '@/lib/auth/permissions';
 import { formatDateTime } from '@/lib/format';
 import { Bubble } from './chat-bubble';
 import { PipelinePanel } from './pipeline-panel';
 import { useSimulator } from './use-simulator';
 
 export function SimulatorPage() {
+  const send = useCan('messages.send');
   return (
     <>
       <PageHeader
@@ -31,7 +34,13 @@ export function SimulatorPage() {
       />
       <OfflineBanner />
       <RequireBusiness>
-        {(businessId) => <Simulator key={businessId} businessId={businessId} />}
+        {(businessId) =>
+          send.allowed ? (
+            <Simulator key={businessId} businessId={businessId} />
+          ) : (
+            <EmptyState title="The simulator posts test messages" description={send.reason} />
+          )
+        }
       </RequireBusiness>
     </>
   );

@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { Link as RouterLink, useNavigate, useParams } from 'react-router-dom';
 import { CodeBlock } from '@/components/code-block';
 import { ConfirmDialog } from '@/components/confirm-dialog';
+import { DisabledReason } from '@/components/disabled-reason';
 import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
@@ -16,6 +17,7 @@ import { useUpdateBusiness } from '@/lib/api/businesses/update-business';
 import { useDeleteStage } from '@/lib/api/stages/delete-stage';
 import { useStage } from '@/lib/api/stages/get-stage';
 import { useTemplates } from '@/lib/api/templates/list-templates';
+import { useCan } from '@/lib/auth/permissions';
 import { paths } from '@/lib/paths';
 import type { TemplateRole } from '@/lib/template-types';
 import { ROLE_LABELS } from './template-picker';
@@ -40,6 +42,7 @@ function StageDetail({ businessId, stageId }: { businessId: string; stageId: str
   const setEntry = useUpdateBusiness(businessId);
   const del = useDeleteStage(businessId);
   const [confirm, setConfirm] = useState(false);
+  const edit = useCan('content.edit');
 
   if (stage.isLoading) return <Loading />;
   if (stage.error || !stage.data)
@@ -72,7 +75,7 @@ function StageDetail({ businessId, stageId }: { businessId: string; stageId: str
         }
         actions={
           <>
-            {!isEntry && (
+            {!isEntry && edit.allowed && (
               <Button
                 startIcon={<FlagIcon />}
                 disabled={setEntry.isPending}
@@ -81,17 +84,22 @@ function StageDetail({ businessId, stageId }: { businessId: string; stageId: str
                 Make entry stage
               </Button>
             )}
-            <Button
-              component={RouterLink}
-              to={paths.stageEdit(s.stage_id)}
-              variant="contained"
-              startIcon={<EditIcon />}
-            >
-              Edit stage
-            </Button>
-            <Button color="error" startIcon={<DeleteIcon />} onClick={() => setConfirm(true)}>
-              Delete
-            </Button>
+            <DisabledReason reason={edit.reason}>
+              <Button
+                component={RouterLink}
+                to={paths.stageEdit(s.stage_id)}
+                variant="contained"
+                startIcon={<EditIcon />}
+                disabled={!edit.allowed}
+              >
+                Edit stage
+              </Button>
+            </DisabledReason>
+            {edit.allowed && (
+              <Button color="error" startIcon={<DeleteIcon />} onClick={() => setConfirm(true)}>
+                Delete
+              </Button>
+            )}
           </>
         }
       />

@@ -1,6 +1,7 @@
 import { Button, CircularProgress, Grid, MenuItem, Paper, Stack, TextField, Typography } from '@mui/material';
 import { type FormEvent, useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { DisabledReason } from '@/components/disabled-reason';
 import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
@@ -12,6 +13,7 @@ import { useStage } from '@/lib/api/stages/get-stage';
 import { type StageInput, useSaveStage } from '@/lib/api/stages/save-stage';
 import { useTemplates } from '@/lib/api/templates/list-templates';
 import { createTemplate } from '@/lib/api/templates/save-template';
+import { useCan } from '@/lib/auth/permissions';
 import { paths } from '@/lib/paths';
 import type { TemplateRole } from '@/lib/template-types';
 import { TemplatePicker } from './template-picker';
@@ -106,6 +108,7 @@ export function StageEditor({
   const [creatingRole, setCreatingRole] = useState<TemplateRole | null>(null);
   const [createError, setCreateError] = useState<unknown>(null);
   const fe = fieldErrorsOf(save.error);
+  const edit = useCan('content.edit');
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -253,14 +256,16 @@ export function StageEditor({
         )}
         <ErrorAlert error={save.error} />
         <Stack direction="row" spacing={1.5} sx={{ mt: 2 }}>
-          <Button
-            type="submit"
-            variant="contained"
-            disabled={save.isPending || !values.stage_name.trim()}
-            startIcon={save.isPending ? <CircularProgress size={16} color="inherit" /> : undefined}
-          >
-            {stage ? 'Save stage' : 'Create stage'}
-          </Button>
+          <DisabledReason reason={edit.reason}>
+            <Button
+              type="submit"
+              variant="contained"
+              disabled={!edit.allowed || save.isPending || !values.stage_name.trim()}
+              startIcon={save.isPending ? <CircularProgress size={16} color="inherit" /> : undefined}
+            >
+              {stage ? 'Save stage' : 'Create stage'}
+            </Button>
+          </DisabledReason>
           <Button onClick={() => navigate(stage ? paths.stage(stage.stage_id) : paths.stages())}>
             Cancel
           </Button>

@@ -12,6 +12,7 @@ import {
   Typography,
 } from '@mui/material';
 import { Link as RouterLink, useSearchParams } from 'react-router-dom';
+import { DisabledReason } from '@/components/disabled-reason';
 import { EmptyState } from '@/components/empty-state';
 import { ListView } from '@/components/list-view';
 import { PageHeader } from '@/components/page-header';
@@ -20,6 +21,7 @@ import { useAgents } from '@/lib/api/agents/list-agents';
 import { useBusiness } from '@/lib/api/businesses/get-business';
 import { useStages } from '@/lib/api/stages/list-stages';
 import { useTemplates } from '@/lib/api/templates/list-templates';
+import { useCan } from '@/lib/auth/permissions';
 import { paths } from '@/lib/paths';
 
 export function StagesPage() {
@@ -35,6 +37,7 @@ function Stages({ businessId }: { businessId: string }) {
   const agents = useAgents(businessId);
   const templates = useTemplates(businessId);
   const business = useBusiness(businessId);
+  const edit = useCan('content.edit');
   const templateName = new Map(
     (templates.data?.templates ?? []).map((t) => [t.template_id, t.template_name]),
   );
@@ -61,14 +64,17 @@ function Stages({ businessId }: { businessId: string }) {
             <Button component={RouterLink} to={paths.stageFlow()} startIcon={<AccountTreeIcon />}>
               Flow view
             </Button>
-            <Button
-              component={RouterLink}
-              to={paths.stageNew(agentId)}
-              variant="contained"
-              startIcon={<AddIcon />}
-            >
-              New stage
-            </Button>
+            <DisabledReason reason={edit.reason}>
+              <Button
+                component={RouterLink}
+                to={paths.stageNew(agentId)}
+                variant="contained"
+                startIcon={<AddIcon />}
+                disabled={!edit.allowed}
+              >
+                New stage
+              </Button>
+            </DisabledReason>
           </>
         }
       />
@@ -102,9 +108,11 @@ function Stages({ businessId }: { businessId: string }) {
                   : 'Create a stage to route conversations.'
               }
               action={
-                <Button component={RouterLink} to={paths.stageNew(agentId)} variant="contained">
-                  New stage
-                </Button>
+                edit.allowed ? (
+                  <Button component={RouterLink} to={paths.stageNew(agentId)} variant="contained">
+                    New stage
+                  </Button>
+                ) : undefined
               }
             />
           )

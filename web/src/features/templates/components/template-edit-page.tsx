@@ -4,6 +4,7 @@ import { Alert, Box, Button, CircularProgress, Grid, Paper, Stack } from '@mui/m
 import { useMemo, useState } from 'react';
 import { useParams, useSearchParams } from 'react-router-dom';
 import { ConfirmDialog } from '@/components/confirm-dialog';
+import { DisabledReason } from '@/components/disabled-reason';
 import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
@@ -11,6 +12,7 @@ import { RequireBusiness } from '@/components/require-business';
 import type { Template } from '@/lib/api/models';
 import { useTemplate } from '@/lib/api/templates/get-template';
 import type { TemplateInput } from '@/lib/api/templates/save-template';
+import { useCan } from '@/lib/auth/permissions';
 import { TEMPLATE_TYPE_LABELS, TEMPLATE_TYPES, type TemplateType } from '@/lib/template-types';
 import { TemplateCodeEditor } from './template-code-editor';
 import { TemplateMetaFields } from './template-meta-fields';
@@ -84,6 +86,7 @@ export function TemplateEditor({
   const ed = useTemplateEditor(businessId, template, initial);
   const { draft, fieldErrors: fe, save, dirty, blocker } = ed;
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const edit = useCan('content.edit');
 
   // Same element while `template` is unchanged: React skips it on keystrokes.
   const header = useMemo(
@@ -96,7 +99,7 @@ export function TemplateEditor({
             : 'Prompt text with {{variables}} filled in at run time.'
         }
         actions={
-          template ? (
+          template && edit.allowed ? (
             <Button color="error" startIcon={<DeleteIcon />} onClick={() => setConfirmDelete(true)}>
               Delete template
             </Button>
@@ -104,7 +107,7 @@ export function TemplateEditor({
         }
       />
     ),
-    [template],
+    [template, edit.allowed],
   );
 
   return (
@@ -163,15 +166,24 @@ export function TemplateEditor({
                 </Alert>
               )}
               <ErrorAlert error={save.error} />
+              {!edit.allowed && (
+                <Alert severity="info" role="note">
+                  Read only: {edit.reason}
+                </Alert>
+              )}
               <Stack direction="row" spacing={2} sx={{ alignItems: 'center' }}>
-                <Button
-                  type="submit"
-                  variant="contained"
-                  disabled={save.isPending || (!dirty && !!template) || !draft.template_name.trim()}
-                  startIcon={save.isPending ? <CircularProgress size={16} color="inherit" /> : <SaveIcon />}
-                >
-                  {template ? 'Save template' : 'Create template'}
-                </Button>
+                <DisabledReason reason={edit.reason}>
+                  <Button
+                    type="submit"
+                    variant="contained"
+                    disabled={
+                      !edit.allowed || save.isPending || (!dirty && !!template) || !draft.template_name.trim()
+                    }
+                    startIcon={save.isPending ? <CircularProgress size={16} color="inherit" /> : <SaveIcon />}
+                  >
+                    {template ? 'Save template' : 'Create template'}
+                  </Button>
+                </DisabledReason>
                 {dirty && template && (
                   <Button onClick={ed.discard} disabled={save.isPending}>
                     Discard changes

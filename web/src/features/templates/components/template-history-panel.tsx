@@ -2,11 +2,13 @@ import RestoreIcon from '@mui/icons-material/Restore';
 import { Alert, Box, Button, List, ListItemButton, ListItemText, Stack, Typography } from '@mui/material';
 import { memo, useMemo, useState } from 'react';
 import { ConfirmDialog } from '@/components/confirm-dialog';
+import { DisabledReason } from '@/components/disabled-reason';
 import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
 import type { Template } from '@/lib/api/models';
 import { useRestoreTemplateVersion } from '@/lib/api/templates/restore-template-version';
 import { useTemplateVersions } from '@/lib/api/templates/template-versions';
+import { useCan } from '@/lib/auth/permissions';
 import { formatDateTime } from '@/lib/format';
 import { diffLines } from '@/lib/line-diff';
 import { monoFont } from '@/theme/theme';
@@ -27,6 +29,7 @@ export const TemplateHistoryPanel = memo(function TemplateHistoryPanel({
   const restore = useRestoreTemplateVersion(businessId, template.template_id);
   const [selected, setSelected] = useState<number | null>(null);
   const [confirm, setConfirm] = useState(false);
+  const edit = useCan('content.edit');
 
   const list = useMemo(
     () => [...(versions.data?.versions ?? [])].sort((a, b) => b.version - a.version),
@@ -69,14 +72,17 @@ export const TemplateHistoryPanel = memo(function TemplateHistoryPanel({
             <Typography variant="subtitle2">
               Version {version.version} → editor ({changes === 0 ? 'identical' : `${changes} changed lines`})
             </Typography>
-            <Button
-              size="small"
-              variant="outlined"
-              startIcon={<RestoreIcon />}
-              onClick={() => setConfirm(true)}
-            >
-              Restore version {version.version}
-            </Button>
+            <DisabledReason reason={edit.reason}>
+              <Button
+                size="small"
+                variant="outlined"
+                startIcon={<RestoreIcon />}
+                onClick={() => setConfirm(true)}
+                disabled={!edit.allowed}
+              >
+                Restore version {version.version}
+              </Button>
+            </DisabledReason>
           </Stack>
           <Box
             role="region"

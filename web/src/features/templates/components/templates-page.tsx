@@ -2,12 +2,14 @@ import AddIcon from '@mui/icons-material/Add';
 import { Button, Chip, Link, MenuItem, Stack, TableCell, TableRow, TextField } from '@mui/material';
 import { useMemo, useState } from 'react';
 import { Link as RouterLink } from 'react-router-dom';
+import { DisabledReason } from '@/components/disabled-reason';
 import { EmptyState } from '@/components/empty-state';
 import { ListView } from '@/components/list-view';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
 import { useStages } from '@/lib/api/stages/list-stages';
 import { type TemplateFilters, useTemplates } from '@/lib/api/templates/list-templates';
+import { useCan } from '@/lib/auth/permissions';
 import { formatDateTime } from '@/lib/format';
 import { paths } from '@/lib/paths';
 import { TEMPLATE_TYPE_LABELS, TEMPLATE_TYPES, type TemplateType } from '@/lib/template-types';
@@ -28,6 +30,7 @@ function Templates({ businessId }: { businessId: string }) {
     is_default: get('default') as 'true' | 'false' | '',
   };
   const [search, setSearch] = useState('');
+  const edit = useCan('content.edit');
   const templates = useTemplates(businessId, filters);
   const stages = useStages(businessId);
 
@@ -55,9 +58,17 @@ function Templates({ businessId }: { businessId: string }) {
         title="Templates"
         subtitle="The prompts behind every stage: selection, extraction and response, plus the defaults new stages copy."
         actions={
-          <Button component={RouterLink} to={paths.templateNew()} variant="contained" startIcon={<AddIcon />}>
-            New template
-          </Button>
+          <DisabledReason reason={edit.reason}>
+            <Button
+              component={RouterLink}
+              to={paths.templateNew()}
+              variant="contained"
+              startIcon={<AddIcon />}
+              disabled={!edit.allowed}
+            >
+              New template
+            </Button>
+          </DisabledReason>
         }
       />
       <Stack direction={{ xs: 'column', sm: 'row' }} spacing={1.5} sx={{ mb: 2 }}>
@@ -110,9 +121,11 @@ function Templates({ businessId }: { businessId: string }) {
                   : 'Creating a business creates its default templates; create a template to customise a stage.'
               }
               action={
-                <Button component={RouterLink} to={paths.templateNew()} variant="contained">
-                  New template
-                </Button>
+                edit.allowed ? (
+                  <Button component={RouterLink} to={paths.templateNew()} variant="contained">
+                    New template
+                  </Button>
+                ) : undefined
               }
             />
           )

@@ -1,0 +1,1 @@
+export { AccountPage as AccountRoute } from '@/features/account/components/account-page';

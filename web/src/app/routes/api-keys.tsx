@@ -1,0 +1,1 @@
+export { ApiKeysPage as ApiKeysRoute } from '@/features/team/components/api-keys-page';

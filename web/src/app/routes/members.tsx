@@ -1,0 +1,1 @@
+export { MembersPage as MembersRoute } from '@/features/team/components/members-page';

@@ -1,0 +1,98 @@
+import { Alert, Box, Button, Link, Stack, TextField } from '@mui/material';
+import { type FormEvent, useState } from 'react';
+import { Link as RouterLink, useParams } from 'react-router-dom';
+import { ErrorAlert } from '@/components/error-alert';
+import { useConfirmPasswordReset } from '@/lib/api/auth/confirm-password-reset';
+import { ApiError, fieldErrorsOf } from '@/lib/api/errors';
+import { MIN_PASSWORD_LENGTH } from '@/lib/auth/passwords';
+import { paths } from '@/lib/paths';
+import { AuthCard } from './auth-card';
+import { SubmitButton } from './submit-button';
+
+/** `{PUBLIC_URL}/reset-password/{token}` from the e-mail: a new password, then sign in with it. */
+export function ResetPasswordPage() {
+  const { token = '' } = useParams();
+  const confirm = useConfirmPasswordReset();
+  const [password, setPassword] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [localError, setLocalError] = useState<ApiError | null>(null);
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    if (password.length < MIN_PASSWORD_LENGTH) {
+      setLocalError(
+        new ApiError(400, 'VALIDATION_ERROR', 'Choose a longer password.', {
+          field_errors: { new_password: `At least ${MIN_PASSWORD_LENGTH} characters` },
+        }),
+      );
+      return;
+    }
+    if (password !== repeat) {
+      setLocalError(
+        new ApiError(400, 'VALIDATION_ERROR', 'The two passwords differ.', {
+          field_errors: { repeat: 'Does not match' },
+        }),
+      );
+      return;
+    }
+    setLocalError(null);
+    confirm.mutate({ token, new_password: password });
+  }
+
+  const error = localError ?? confirm.error;
+  const fe = fieldErrorsOf(error);
+  const deadToken =
+    confirm.error instanceof ApiError && !fe.new_password && [400, 404, 410].includes(confirm.error.status);
+  return (
+    <AuthCard title="Choose a new password">
+      {confirm.isSuccess ? (
+        <Stack spacing={2}>
+          <Alert severity="success" role="status">
+            Your password is changed and your other sessions are signed out.
+          </Alert>
+          <Button component={RouterLink} to={paths.signIn()} variant="contained">
+            Sign in
+          </Button>
+        </Stack>
+      ) : (
+        <Box component="form" onSubmit={submit} noValidate aria-label="Set a new password">
+          <Stack spacing={2}>
+            <TextField
+              label="New password"
+              name="new_password"
+              type="password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              error={!!fe.new_password}
+              helperText={fe.new_password ?? `At least ${MIN_PASSWORD_LENGTH} characters.`}
+              autoComplete="new-password"
+              required
+              fullWidth
+              size="medium"
+            />
+            <TextField
+              label="Repeat the new password"
+              name="repeat"
+              type="password"
+              value={repeat}
+              onChange={(e) => setRepeat(e.target.value)}
+              error={!!fe.repeat}
+              helperText={fe.repeat}
+              autoComplete="new-password"
+              required
+              fullWidth
+              size="medium"
+            />
+            <ErrorAlert error={error} />
+            {deadToken && (
+              <Link component={RouterLink} to={paths.forgotPassword()} variant="body2">
+                This link may have expired or been used: ask for a new one.
+              </Link>
+            )}
+            <SubmitButton pending={confirm.isPending}>Set new password</SubmitButton>
+          </Stack>
+        </Box>
+      )}
+    </AuthCard>
+  );
+}
