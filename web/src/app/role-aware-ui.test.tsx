@@ -61,6 +61,7 @@ describe('role-aware UI', () => {
       'Agents',
       'Channels',
       'Settings',
+      'Audit log',
       'Members',
       'API keys',
       'Account',
