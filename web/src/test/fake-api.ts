@@ -23,6 +23,7 @@ import type {
   MemberRole,
   Membership,
   Message,
+  PendingInvitation,
   Stage,
   StageTransition,
   Template,
@@ -464,8 +465,8 @@ export class FakeApi {
   /** GET /api/auth/setup */
   hasAccounts = true;
   members: Member[] = [];
-  /** Invitations made with POST …/members (the list does not show them). */
-  invitations: { email: string; role: MemberRole }[] = [];
+  /** Pending invitations: made with POST …/members, listed by GET …/invitations. */
+  invitations: PendingInvitation[] = [];
   /** GET /api/invitations/:token, by token. */
   invitationViews = new Map<string, Invitation>();
   /** E-mails that already have an account (accepting an invitation without a session answers 409). */
@@ -872,7 +873,13 @@ export class FakeApi {
       if (!b.email.includes('@'))
         return apiError(400, 'VALIDATION_ERROR', 'Invalid body', { email: 'must be an e-mail' });
       const id = uuid();
-      this.invitations.push({ email: b.email, role: b.role });
+      this.invitations.push({
+        invitation_id: id,
+        email: b.email,
+        role: b.role,
+        created_at: now(),
+        expires_at: now(),
+      });
       return json(201, {
         invitation_id: id,
         invitation_url: `https://icmp.example.com/invitations/tok-${id}`,
@@ -899,6 +906,14 @@ export class FakeApi {
         return apiError(409, 'CONFLICT', 'The last owner cannot be removed');
       this.members = this.members.filter((x) => x !== m);
       return json(204, undefined);
+    });
+    this.on('GET', '/api/businesses/:id/invitations', () => json(200, list('invitations', this.invitations)));
+    this.on('DELETE', '/api/businesses/:id/invitations/:iid', (_r, p) => {
+      const before = this.invitations.length;
+      this.invitations = this.invitations.filter((x) => x.invitation_id !== p.iid);
+      return before === this.invitations.length
+        ? apiError(404, 'NOT_FOUND', 'Invitation not found')
+        : json(204, undefined);
     });
     this.on('GET', '/api/invitations/:token', (_r, p) => {
       const inv = this.invitationViews.get(p.token as string);

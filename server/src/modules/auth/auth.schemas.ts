@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { ListResponse, Timestamp, Uuid } from '../../lib/schemas.js';
+import { ListResponse, Nullable, Timestamp, Uuid } from '../../lib/schemas.js';
 
 export const MemberRoleSchema = Type.Union(
   [Type.Literal('owner'), Type.Literal('editor'), Type.Literal('agent'), Type.Literal('viewer')],
@@ -183,6 +183,9 @@ export const InvitationInfo = Type.Object(
     email: Type.String(),
     role: MemberRoleSchema,
     expires_at: Timestamp,
+    invited_by: Nullable(
+      Type.String({ description: "the inviting account's name; null when a key or the master key invited" }),
+    ),
   },
   { $id: 'InvitationInfo' },
 );

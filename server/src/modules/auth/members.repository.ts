@@ -134,9 +134,15 @@ export async function listPendingInvitations(db: DbOrTx, businessId: string) {
 /** An open invitation (not accepted, revoked or expired) by its token's hash, with the business name. */
 export async function findOpenInvitation(db: DbOrTx, tokenHash: string) {
   const [row] = await db
-    .select({ invitation: invitations, businessName: businesses.businessName })
+    .select({
+      invitation: invitations,
+      businessName: businesses.businessName,
+      inviterName: accounts.name,
+      inviterEmail: accounts.email,
+    })
     .from(invitations)
     .innerJoin(businesses, eq(businesses.businessId, invitations.businessId))
+    .leftJoin(accounts, eq(accounts.accountId, invitations.invitedBy))
     .where(
       and(
         eq(invitations.tokenHash, tokenHash),

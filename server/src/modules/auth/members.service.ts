@@ -183,6 +183,7 @@ export async function describeInvitation(ctx: AppContext, token: string) {
     email: found.invitation.email,
     role: found.invitation.role,
     expires_at: found.invitation.expiresAt.toISOString(),
+    invited_by: found.inviterName || found.inviterEmail || null,
   };
 }
 

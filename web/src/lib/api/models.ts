@@ -73,6 +73,10 @@ export type AuthSession = ResponseOf<'/api/auth/sessions', 'get'>['sessions'][nu
 export type Member = ResponseOf<'/api/businesses/{business_id}/members', 'get'>['members'][number];
 export type Invitation = ResponseOf<'/api/invitations/{token}', 'get'>;
 export type CreatedInvitation = ResponseOf<'/api/businesses/{business_id}/members', 'post'>;
+export type PendingInvitation = ResponseOf<
+  '/api/businesses/{business_id}/invitations',
+  'get'
+>['invitations'][number];
 export type ApiKey = ResponseOf<'/api/businesses/{business_id}/api-keys', 'get'>['api_keys'][number];
 export type KeyScope = ApiKey['scopes'][number];
 export type CreatedApiKey = ResponseOf<'/api/businesses/{business_id}/api-keys', 'post'>;

@@ -15,6 +15,8 @@ export const qk = {
   },
   members: {
     all: (businessId: Id) => ['members', businessId] as const,
+    /** Under `all`: inviting or removing refreshes the pending invitations too. */
+    invitations: (businessId: Id) => ['members', businessId, 'invitations'] as const,
   },
   apiKeys: {
     all: (businessId: Id) => ['api-keys', businessId] as const,

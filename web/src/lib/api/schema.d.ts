@@ -6147,6 +6147,7 @@ export interface components {
       role: 'owner' | 'editor' | 'agent' | 'viewer';
       /** Format: date-time */
       expires_at: string;
+      invited_by: string | null;
     };
     /** @description A new account: `{name, password}`; an existing account: sign in first and send `{}` */
     AcceptInvitationBody: {

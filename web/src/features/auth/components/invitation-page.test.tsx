@@ -26,6 +26,7 @@ describe('invitation page', () => {
       email: 'ann@example.com',
       role: 'agent',
       expires_at: '2026-03-19T14:00:00.000Z',
+      invited_by: 'Olga Owner',
     });
   });
 
@@ -43,6 +44,7 @@ describe('invitation page', () => {
     const user = userEvent.setup();
     open();
     expect(await screen.findByText('ann@example.com', { selector: 'strong' })).toBeInTheDocument();
+    expect(screen.getByText('Olga Owner', { selector: 'strong' })).toBeInTheDocument();
     expect(screen.getByText('Acme Bikes', { selector: 'strong' })).toBeInTheDocument();
     expect(screen.getByText('agent', { selector: 'strong' })).toBeInTheDocument();
 

@@ -103,7 +103,9 @@ function InvitationBody({ token, invitation }: { token: string; invitation: Invi
     <Stack spacing={2}>
       <Box>
         <Typography>
-          <strong>{invitation.email}</strong> is invited to <strong>{invitation.business_name}</strong> as{' '}
+          {invitation.invited_by ? <strong>{invitation.invited_by}</strong> : 'You are'}{' '}
+          {invitation.invited_by ? 'invites ' : 'invited: '}
+          <strong>{invitation.email}</strong> to <strong>{invitation.business_name}</strong> as{' '}
           <strong>{roleLabel(invitation.role).toLowerCase()}</strong>.
         </Typography>
         <Typography variant="body2" color="text.secondary">

@@ -43,7 +43,19 @@ describe('members page', () => {
       role: 'viewer',
     });
     await user.click(within(dialog).getByRole('button', { name: 'Done' }));
-    expect(api.invitations).toEqual([{ email: 'ann@example.com', role: 'viewer' }]);
+    expect(api.invitations).toMatchObject([{ email: 'ann@example.com', role: 'viewer' }]);
+    // Pending until accepted; an owner can revoke the link.
+    const pending = await screen.findByRole('list', { name: 'Pending invitations' });
+    await user.click(
+      within(pending).getByRole('button', { name: 'Revoke the invitation of ann@example.com' }),
+    );
+    await user.click(
+      within(await screen.findByRole('dialog', { name: 'Revoke invitation?' })).getByRole('button', {
+        name: 'Revoke',
+      }),
+    );
+    await waitFor(() => expect(api.invitations).toEqual([]));
+    await waitFor(() => expect(screen.queryByRole('list', { name: 'Pending invitations' })).toBeNull());
   });
 
   it('changes a role, and shows the 409 when the last owner would be demoted', async () => {

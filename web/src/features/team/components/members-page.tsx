@@ -31,6 +31,7 @@ import { useCan } from '@/lib/auth/permissions';
 import { ROLES } from '@/lib/auth/roles';
 import { useSession } from '@/lib/auth/session';
 import { InviteDialog } from './invite-dialog';
+import { PendingInvitations } from './pending-invitations';
 
 export function MembersPage() {
   const manage = useCan('members.manage');
@@ -56,10 +57,11 @@ export function MembersPage() {
       <RequireBusiness>
         {(businessId) =>
           manage.allowed ? (
-            <>
+            <Stack spacing={3}>
               <MemberList businessId={businessId} />
+              <PendingInvitations businessId={businessId} />
               <InviteDialog businessId={businessId} open={inviting} onClose={() => setInviting(false)} />
-            </>
+            </Stack>
           ) : (
             <EmptyState title="Members are managed by owners" description={manage.reason} />
           )
