@@ -57,7 +57,7 @@ describe('invitations', () => {
     expect(info.json()).toMatchObject({
       business_id: business.business_id,
       business_name: business.business_name,
-      invited_by: 'Test Person',
+      invited_by: 'A owner',
       email,
       role: 'editor',
     });
