@@ -1,9 +1,10 @@
 import RestoreIcon from '@mui/icons-material/Restore';
-import { Alert, Box, Button, List, ListItemButton, ListItemText, Stack, Typography } from '@mui/material';
+import { Alert, Button, List, ListItemButton, ListItemText, Stack, Typography } from '@mui/material';
 import { memo, useMemo, useState } from 'react';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { DisabledReason } from '@/components/disabled-reason';
 import { ErrorAlert } from '@/components/error-alert';
+import { LineDiffView } from '@/components/line-diff-view';
 import { Loading } from '@/components/loading';
 import type { Template } from '@/lib/api/models';
 import { useRestoreTemplateVersion } from '@/lib/api/templates/restore-template-version';
@@ -11,7 +12,6 @@ import { useTemplateVersions } from '@/lib/api/templates/template-versions';
 import { useCan } from '@/lib/auth/permissions';
 import { formatDateTime } from '@/lib/format';
 import { diffLines } from '@/lib/line-diff';
-import { monoFont } from '@/theme/theme';
 
 /** Every saved version; pick one to see its diff against the editor, and restore it. Memoised: give it stable props. */
 export const TemplateHistoryPanel = memo(function TemplateHistoryPanel({
@@ -84,49 +84,11 @@ export const TemplateHistoryPanel = memo(function TemplateHistoryPanel({
               </Button>
             </DisabledReason>
           </Stack>
-          <Box
-            role="region"
-            aria-label={`Diff of version ${version.version}`}
-            tabIndex={0}
-            sx={{
-              fontFamily: monoFont,
-              fontSize: 12.5,
-              maxHeight: 420,
-              overflow: 'auto',
-              border: 1,
-              borderColor: 'divider',
-              borderRadius: 1,
-            }}
-          >
-            {diff.map((d, i) => (
-              <Box
-                // biome-ignore lint/suspicious/noArrayIndexKey: diff lines have no identity
-                key={i}
-                sx={{
-                  px: 1,
-                  whiteSpace: 'pre-wrap',
-                  wordBreak: 'break-word',
-                  bgcolor:
-                    d.kind === 'add'
-                      ? 'rgba(46,125,50,0.14)'
-                      : d.kind === 'del'
-                        ? 'rgba(211,47,47,0.14)'
-                        : undefined,
-                }}
-              >
-                <Box component="span" aria-hidden sx={{ display: 'inline-block', width: 14, opacity: 0.6 }}>
-                  {d.kind === 'add' ? '+' : d.kind === 'del' ? '−' : ' '}
-                </Box>
-                {d.kind === 'add' ? (
-                  <ins style={{ textDecoration: 'none' }}>{d.text}</ins>
-                ) : d.kind === 'del' ? (
-                  <del style={{ textDecoration: 'none' }}>{d.text}</del>
-                ) : (
-                  d.text
-                )}
-              </Box>
-            ))}
-          </Box>
+          <LineDiffView
+            before={version.content}
+            after={draftContent}
+            label={`Diff of version ${version.version}`}
+          />
         </>
       )}
       <ConfirmDialog
