@@ -1,9 +1,10 @@
 import { Box, Button, CircularProgress, Paper, Stack, TextField, Typography } from '@mui/material';
 import { type FormEvent, useState } from 'react';
 import { ErrorAlert } from '@/components/error-alert';
+import { NewPasswordFields } from '@/components/new-password-fields';
 import { useChangePassword } from '@/lib/api/auth/change-password';
 import { ApiError, fieldErrorsOf } from '@/lib/api/errors';
-import { MIN_PASSWORD_LENGTH } from '@/lib/auth/passwords';
+import { newPasswordErrors } from '@/lib/auth/passwords';
 
 export function PasswordForm() {
   const change = useChangePassword();
@@ -14,10 +15,8 @@ export function PasswordForm() {
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    const fe: Record<string, string> = {};
+    const fe = newPasswordErrors(next, repeat);
     if (!current) fe.current_password = 'Required';
-    if (next.length < MIN_PASSWORD_LENGTH) fe.new_password = `At least ${MIN_PASSWORD_LENGTH} characters`;
-    else if (next !== repeat) fe.repeat = 'Does not match';
     if (Object.keys(fe).length) {
       setLocalError(new ApiError(400, 'VALIDATION_ERROR', 'Check the fields below.', { field_errors: fe }));
       return;
@@ -56,27 +55,12 @@ export function PasswordForm() {
             autoComplete="current-password"
             fullWidth
           />
-          <TextField
-            label="New password"
-            name="new_password"
-            type="password"
-            value={next}
-            onChange={(e) => setNext(e.target.value)}
-            error={!!fe.new_password}
-            helperText={fe.new_password ?? `At least ${MIN_PASSWORD_LENGTH} characters.`}
-            autoComplete="new-password"
-            fullWidth
-          />
-          <TextField
-            label="Repeat the new password"
-            name="repeat"
-            type="password"
-            value={repeat}
-            onChange={(e) => setRepeat(e.target.value)}
-            error={!!fe.repeat}
-            helperText={fe.repeat}
-            autoComplete="new-password"
-            fullWidth
+          <NewPasswordFields
+            password={next}
+            repeat={repeat}
+            onPassword={setNext}
+            onRepeat={setRepeat}
+            fieldErrors={fe}
           />
           <ErrorAlert error={error} />
           {change.isSuccess && (

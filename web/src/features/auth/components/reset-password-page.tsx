@@ -1,10 +1,11 @@
-import { Alert, Box, Button, Link, Stack, TextField } from '@mui/material';
+import { Alert, Box, Button, Link, Stack } from '@mui/material';
 import { type FormEvent, useState } from 'react';
 import { Link as RouterLink, useParams } from 'react-router-dom';
 import { ErrorAlert } from '@/components/error-alert';
+import { NewPasswordFields } from '@/components/new-password-fields';
 import { useConfirmPasswordReset } from '@/lib/api/auth/confirm-password-reset';
 import { ApiError, fieldErrorsOf } from '@/lib/api/errors';
-import { MIN_PASSWORD_LENGTH } from '@/lib/auth/passwords';
+import { newPasswordErrors } from '@/lib/auth/passwords';
 import { paths } from '@/lib/paths';
 import { AuthCard } from './auth-card';
 import { SubmitButton } from './submit-button';
@@ -19,19 +20,10 @@ export function ResetPasswordPage() {
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    if (password.length < MIN_PASSWORD_LENGTH) {
+    const fieldErrors = newPasswordErrors(password, repeat);
+    if (Object.keys(fieldErrors).length) {
       setLocalError(
-        new ApiError(400, 'VALIDATION_ERROR', 'Choose a longer password.', {
-          field_errors: { new_password: `At least ${MIN_PASSWORD_LENGTH} characters` },
-        }),
-      );
-      return;
-    }
-    if (password !== repeat) {
-      setLocalError(
-        new ApiError(400, 'VALIDATION_ERROR', 'The two passwords differ.', {
-          field_errors: { repeat: 'Does not match' },
-        }),
+        new ApiError(400, 'VALIDATION_ERROR', 'Check the new password.', { field_errors: fieldErrors }),
       );
       return;
     }
@@ -57,31 +49,12 @@ export function ResetPasswordPage() {
       ) : (
         <Box component="form" onSubmit={submit} noValidate aria-label="Set a new password">
           <Stack spacing={2}>
-            <TextField
-              label="New password"
-              name="new_password"
-              type="password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              error={!!fe.new_password}
-              helperText={fe.new_password ?? `At least ${MIN_PASSWORD_LENGTH} characters.`}
-              autoComplete="new-password"
-              required
-              fullWidth
-              size="medium"
-            />
-            <TextField
-              label="Repeat the new password"
-              name="repeat"
-              type="password"
-              value={repeat}
-              onChange={(e) => setRepeat(e.target.value)}
-              error={!!fe.repeat}
-              helperText={fe.repeat}
-              autoComplete="new-password"
-              required
-              fullWidth
-              size="medium"
+            <NewPasswordFields
+              password={password}
+              repeat={repeat}
+              onPassword={setPassword}
+              onRepeat={setRepeat}
+              fieldErrors={fe}
             />
             <ErrorAlert error={error} />
             {deadToken && (
