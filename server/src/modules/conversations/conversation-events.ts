@@ -31,6 +31,57 @@ export type ConversationEvent =
       message_id: string;
       delivery_status: string;
       delivery_error?: string | null;
+    }
+  | {
+      /** The pipeline moved the conversation to another stage. */
+      type: 'stage';
+      business_id: string;
+      conversation_id: string;
+      stage_id: string | null;
+      stage_name: string | null;
+      previous_stage_id: string | null;
+    }
+  | {
+      /** The AI was stopped or resumed (by a person, a hand-off, or its stop expiring). */
+      type: 'ai';
+      business_id: string;
+      conversation_id: string;
+      is_stopped: boolean;
+      reason: 'agent' | 'handoff' | 'expired';
+    }
+  | {
+      /** The assistant handed the conversation to the team: a hand-off stage, or the customer asked. */
+      type: 'handoff';
+      business_id: string;
+      conversation_id: string;
+      reason: 'stage' | 'customer_request';
+    }
+  | {
+      type: 'assignment';
+      business_id: string;
+      conversation_id: string;
+      assignee_id: string | null;
+      assignee_name: string | null;
+    }
+  | {
+      /** Opened or closed. */
+      type: 'status';
+      business_id: string;
+      conversation_id: string;
+      status: string;
+    }
+  | {
+      /** An internal note was added (the team sees it; the customer never does). */
+      type: 'note';
+      business_id: string;
+      conversation_id: string;
+      note_id: string;
+    }
+  | {
+      /** Something else about the conversation changed (collected data edited, customer renamed). */
+      type: 'conversation';
+      business_id: string;
+      conversation_id: string;
     };
 
 type Listener = (event: ConversationEvent) => void;
