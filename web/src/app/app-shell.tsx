@@ -12,6 +12,7 @@ import LogoutIcon from '@mui/icons-material/Logout';
 import ManageAccountsIcon from '@mui/icons-material/ManageAccounts';
 import MenuIcon from '@mui/icons-material/Menu';
 import SettingsIcon from '@mui/icons-material/Settings';
+import ShortTextIcon from '@mui/icons-material/ShortText';
 import VpnKeyIcon from '@mui/icons-material/VpnKey';
 import {
   AppBar,
@@ -36,6 +37,7 @@ import { Loading, TopProgress } from '@/components/loading';
 import { BusinessSwitcher } from '@/features/businesses/components/business-switcher';
 import { can, type Permission } from '@/lib/auth/permissions';
 import { useSession } from '@/lib/auth/session';
+import { LiveConnection } from '@/lib/live/live-connection';
 import { paths } from '@/lib/paths';
 import { useRuntime } from '@/lib/runtime';
 
@@ -61,6 +63,7 @@ const NAV: NavItem[] = [
   { to: paths.agents(), label: 'Agents', icon: <GroupsIcon /> },
   { to: paths.channels(), label: 'Channels', icon: <HubIcon />, permission: 'channels.manage' },
   { to: paths.settings(), label: 'Settings', icon: <SettingsIcon /> },
+  { to: paths.cannedReplies(), label: 'Canned replies', icon: <ShortTextIcon /> },
   { to: paths.auditLog(), label: 'Audit log', icon: <HistoryIcon />, permission: 'audit.read' },
   { to: paths.members(), label: 'Members', icon: <ManageAccountsIcon />, permission: 'members.manage' },
   { to: paths.apiKeys(), label: 'API keys', icon: <VpnKeyIcon />, permission: 'keys.manage' },
@@ -115,6 +118,7 @@ export function AppShell() {
 
   return (
     <Box sx={{ display: 'flex', minHeight: '100vh' }}>
+      <LiveConnection />
       <AppBar
         position="fixed"
         color="default"

@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ConversationPage } from '@/features/conversations/components/conversation-page';
+import { InboxPage } from '@/features/conversations/components/inbox-page';
 import { TemplateEditPage } from '@/features/templates/components/template-edit-page';
 import type { MemberRole } from '@/lib/api/models';
 import { FakeApi, makeConversation, memberMe } from '@/test/fake-api';
@@ -28,7 +28,7 @@ describe('role-aware UI', () => {
           children: [
             { path: '/', element: <p>Home</p> },
             { path: '/templates/:templateId', element: <TemplateEditPage /> },
-            { path: '/conversations/:conversationId', element: <ConversationPage /> },
+            { path: '/conversations/:conversationId', element: <InboxPage /> },
           ],
         },
       ],
@@ -61,6 +61,7 @@ describe('role-aware UI', () => {
       'Agents',
       'Channels',
       'Settings',
+      'Canned replies',
       'Audit log',
       'Members',
       'API keys',
@@ -78,6 +79,7 @@ describe('role-aware UI', () => {
       'Templates',
       'Agents',
       'Settings',
+      'Canned replies',
       'Account',
     ]);
     await user.click(screen.getByRole('combobox', { name: /Business/ }));
@@ -95,11 +97,11 @@ describe('role-aware UI', () => {
     expect(screen.queryByRole('button', { name: 'Delete template' })).not.toBeInTheDocument();
   });
 
-  it('an agent can answer a conversation and stop the AI, but not delete it', async () => {
+  it('an agent can answer a conversation and take it over, but not delete it', async () => {
     open('agent', '/conversations/conv-1');
-    expect(await screen.findByRole('button', { name: 'Send reply' })).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: 'Stop AI' })).toBeInTheDocument();
-    expect(screen.queryByRole('button', { name: 'Delete' })).not.toBeInTheDocument();
+    expect(await screen.findByRole('button', { name: 'Send' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Take over' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'More actions' })).not.toBeInTheDocument();
   });
 
   it('a viewer reads the conversation with no reply box, and the reason instead', async () => {
@@ -109,7 +111,7 @@ describe('role-aware UI', () => {
         'Replying is not available: Only agents, editors and owners can do this; your role here is viewer.',
       ),
     ).toBeInTheDocument();
-    expect(screen.queryByRole('button', { name: 'Send reply' })).not.toBeInTheDocument();
-    expect(screen.queryByRole('button', { name: 'Stop AI' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Send' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Take over' })).not.toBeInTheDocument();
   });
 });

@@ -49,13 +49,11 @@ export const appRoutes: RouteObject[] = [
             children: [
               { index: true, element: <Navigate to={paths.conversations()} replace /> },
               {
+                // The inbox: one page for the list and an open conversation (the list stays beside it).
                 path: routes.conversations,
                 lazy: () =>
                   import('./routes/conversations').then((m) => ({ Component: m.ConversationsRoute })),
-              },
-              {
-                path: routes.conversation,
-                lazy: () => import('./routes/conversation').then((m) => ({ Component: m.ConversationRoute })),
+                children: [{ path: routes.conversationChild }],
               },
               {
                 path: routes.analytics,
@@ -110,6 +108,11 @@ export const appRoutes: RouteObject[] = [
               {
                 path: routes.settings,
                 lazy: () => import('./routes/settings').then((m) => ({ Component: m.SettingsRoute })),
+              },
+              {
+                path: routes.cannedReplies,
+                lazy: () =>
+                  import('./routes/canned-replies').then((m) => ({ Component: m.CannedRepliesRoute })),
               },
               {
                 path: routes.auditLog,

@@ -10,6 +10,8 @@ export const routes = {
   invitation: '/invitations/:token',
   conversations: 'conversations',
   conversation: 'conversations/:conversationId',
+  /** The open conversation, as a child of `conversations` (the inbox keeps its list mounted). */
+  conversationChild: ':conversationId',
   analytics: 'analytics',
   simulator: 'simulator',
   stages: 'stages',
@@ -23,6 +25,7 @@ export const routes = {
   agents: 'agents',
   channels: 'channels',
   settings: 'settings',
+  cannedReplies: 'canned-replies',
   auditLog: 'audit-log',
   businesses: 'businesses',
   members: 'members',
@@ -62,6 +65,7 @@ export const paths = {
   agents: () => '/agents',
   channels: () => '/channels',
   settings: () => '/settings',
+  cannedReplies: () => '/canned-replies',
   /** `entity_type`/`actor` open the log filtered (the filters live in the URL). */
   auditLog: (filters: { entity_type?: string | null; actor?: string | null } = {}) =>
     `/audit-log${query(filters)}`,

@@ -4,6 +4,13 @@
  */
 import { vi } from 'vitest';
 import type {
+  CannedReply,
+  Customer,
+  InboxConversationDetail,
+  InboxConversationSummary,
+  Note,
+} from '@/lib/api/inbox-models';
+import type {
   AccountUser,
   Agent,
   AiControl,
@@ -14,7 +21,6 @@ import type {
   AuthSession,
   Business,
   Channels,
-  ConversationDetail,
   ConversationSummary,
   Invitation,
   LlmCall,
@@ -133,9 +139,13 @@ export function makeAgent(a: Partial<Agent> & Pick<Agent, 'agent_id' | 'agent_na
 }
 
 export function makeConversation(
-  c: Partial<ConversationSummary> & Pick<ConversationSummary, 'conversation_id' | 'user_id'>,
-): ConversationSummary {
+  c: Partial<InboxConversationSummary> & Pick<ConversationSummary, 'conversation_id' | 'user_id'>,
+): InboxConversationSummary {
   return {
+    assignee_id: null,
+    assignee_name: null,
+    waiting_since: null,
+    unread_count: 0,
     business_id: BUSINESS_ID,
     user_name: '',
     stage_id: null,
@@ -450,7 +460,12 @@ export class FakeApi {
   versions = new Map<string, TemplateVersion[]>();
   stages: Stage[] = [];
   agents: Agent[] = [];
-  conversations: ConversationSummary[] = [];
+  conversations: InboxConversationSummary[] = [];
+  /** Internal notes (GET/POST /api/conversations/{id}/notes). */
+  notes: Note[] = [];
+  cannedReplies: CannedReply[] = [];
+  /** The detail's `customer`, by user id (else one built from the conversation). */
+  customers = new Map<string, Customer>();
   /** The detail's `ai_control`, by conversation id (the list carries only `ai_stopped`). */
   aiControl = new Map<string, AiControl>();
   messages: Message[] = [];
@@ -736,25 +751,7 @@ export class FakeApi {
       return json(200, { ...list('entries', entries), per_page: Number(r.query.get('per_page') ?? 20) });
     });
     this.on('GET', '/api/users', () => json(200, list('users', [])));
-    this.on('GET', '/api/conversations', () => json(200, list('conversations', this.conversations)));
-    this.on('GET', '/api/conversations/:id', (_r, p) => {
-      const c = this.conversations.find((x) => x.conversation_id === p.id);
-      if (!c) return apiError(404, 'NOT_FOUND', 'Conversation not found');
-      const detail: ConversationDetail = {
-        conversation: {
-          ...c,
-          ai_control: this.aiControl.get(c.conversation_id) ?? {
-            is_stopped: c.ai_stopped,
-            stop_time: null,
-            expiration_time: null,
-          },
-        },
-        messages: this.messages.filter((m) => m.conversation_id === c.conversation_id),
-        collected_data: c.collected_data,
-        stage_transitions: this.transitions,
-      };
-      return json(200, detail);
-    });
+    this.defineInboxRoutes();
     this.on('GET', '/api/llm-calls', (r) =>
       json(200, {
         llm_calls: this.llmCalls.filter((c) => c.conversation_id === r.query.get('conversation_id')),
@@ -787,6 +784,8 @@ export class FakeApi {
         status: 'sent',
       });
       this.messages.push(m);
+      const c = this.conversations.find((x) => x.conversation_id === p.id);
+      if (c) c.waiting_since = null;
       return json(201, m);
     });
   }
@@ -967,6 +966,220 @@ export class FakeApi {
       this.apiKeys = this.apiKeys.filter((k) => k.key_id !== p.kid);
       return json(204, undefined);
     });
+  }
+
+  /** The signed-in account's id (null for a key): `assignee_id=me` and take-over use it. */
+  private myAccountId(): string | null {
+    return this.me?.role === 'member' || this.me?.role === 'admin' ? (this.me.user?.id ?? null) : null;
+  }
+
+  conversationDetail(c: InboxConversationSummary): InboxConversationDetail {
+    return {
+      conversation: {
+        ...c,
+        ai_control: this.aiControl.get(c.conversation_id) ?? {
+          is_stopped: c.ai_stopped,
+          stop_time: null,
+          expiration_time: null,
+        },
+      },
+      messages: this.messages.filter((m) => m.conversation_id === c.conversation_id),
+      collected_data: c.collected_data,
+      stage_transitions: this.transitions,
+      customer: this.customers.get(c.user_id) ?? {
+        user_id: c.user_id,
+        name: c.user_name || null,
+        first_name: null,
+        last_name: null,
+        email: null,
+        phone: null,
+        whatsapp_id: null,
+        messenger_psid: null,
+      },
+    };
+  }
+
+  /** The live inbox's routes (inbox contract): filters, hand-off actions, notes, canned replies. */
+  private defineInboxRoutes() {
+    const find = (id: string | undefined) => this.conversations.find((x) => x.conversation_id === id);
+    const notFound = () => apiError(404, 'NOT_FOUND', 'Conversation not found');
+    this.on('GET', '/api/conversations', (r) => {
+      const q = r.query;
+      const me = this.myAccountId();
+      const rows = this.conversations
+        .filter((c) => {
+          if (q.get('channel') ? c.channel !== q.get('channel') : c.channel === 'simulator') return false;
+          if (q.get('status') && c.status !== q.get('status')) return false;
+          if (q.get('stage_id') && c.stage_id !== q.get('stage_id')) return false;
+          if (q.get('user_id') && c.user_id !== q.get('user_id')) return false;
+          const a = q.get('assignee_id');
+          if (a === 'me' && (!me || c.assignee_id !== me)) return false;
+          if (a === 'none' && c.assignee_id !== null) return false;
+          if (a && a !== 'me' && a !== 'none' && c.assignee_id !== a) return false;
+          if (q.get('waiting') === 'true' && !c.waiting_since) return false;
+          if (q.get('waiting') === 'false' && c.waiting_since) return false;
+          const text = q.get('q')?.toLowerCase();
+          if (
+            text &&
+            !this.messages.some(
+              (m) =>
+                m.conversation_id === c.conversation_id && m.message_content.toLowerCase().includes(text),
+            )
+          )
+            return false;
+          for (const [k, v] of q)
+            if (k.startsWith('data.') && String(c.collected_data?.[k.slice(5)] ?? '') !== v) return false;
+          return true;
+        })
+        .sort((a, b) => (b.last_updated ?? '').localeCompare(a.last_updated ?? ''));
+      return json(200, list('conversations', rows));
+    });
+    this.on('GET', '/api/conversations/:id', (_r, p) => {
+      const c = find(p.id);
+      return c ? json(200, this.conversationDetail(c)) : notFound();
+    });
+    this.on('PATCH', '/api/conversations/:id', (r, p) => {
+      const c = find(p.id);
+      if (!c) return notFound();
+      const b = r.body as { status?: 'active' | 'closed'; assignee_id?: string | null };
+      if (b.assignee_id !== undefined) {
+        const member = this.members.find((m) => m.account_id === b.assignee_id);
+        const me = this.me?.role === 'member' && this.me.user?.id === b.assignee_id ? this.me.user : null;
+        if (b.assignee_id !== null && !member && !me)
+          return apiError(400, 'VALIDATION_ERROR', 'The assignee is not a member of this business');
+        c.assignee_id = b.assignee_id;
+        c.assignee_name = b.assignee_id === null ? null : (member?.name ?? me?.name ?? null);
+      }
+      if (b.status) {
+        c.status = b.status;
+        if (b.status === 'closed') c.waiting_since = null;
+      }
+      return json(200, this.conversationDetail(c).conversation);
+    });
+    this.on('POST', '/api/conversations/:id/take-over', (_r, p) => {
+      const c = find(p.id);
+      if (!c) return notFound();
+      const me = this.me?.role === 'member' ? this.me.user : null;
+      if (!me) return apiError(403, 'FORBIDDEN', 'Taking over needs a signed-in account, not an API key');
+      c.assignee_id = me.id;
+      c.assignee_name = me.name;
+      c.ai_stopped = true;
+      this.aiControl.set(c.conversation_id, { is_stopped: true, stop_time: now(), expiration_time: null });
+      return json(200, this.conversationDetail(c).conversation);
+    });
+    this.on('POST', '/api/conversations/:id/give-back', (_r, p) => {
+      const c = find(p.id);
+      if (!c) return notFound();
+      c.assignee_id = null;
+      c.assignee_name = null;
+      c.waiting_since = null;
+      c.ai_stopped = false;
+      this.aiControl.set(c.conversation_id, { is_stopped: false, stop_time: null, expiration_time: null });
+      return json(200, this.conversationDetail(c).conversation);
+    });
+    this.on('POST', '/api/conversations/:id/read', (_r, p) => {
+      const c = find(p.id);
+      if (!c) return notFound();
+      if (this.myAccountId()) c.unread_count = 0;
+      return json(204, undefined);
+    });
+    this.on('GET', '/api/conversations/:id/notes', (_r, p) =>
+      find(p.id) ? json(200, { notes: this.notes.filter((n) => n.conversation_id === p.id) }) : notFound(),
+    );
+    this.on('POST', '/api/conversations/:id/notes', (r, p) => {
+      if (!find(p.id)) return notFound();
+      const content = (r.body as { content?: string }).content ?? '';
+      if (!content || content.length > 4000)
+        return apiError(400, 'VALIDATION_ERROR', 'Invalid body', { content: 'must be 1 to 4000 characters' });
+      const me = this.me?.role === 'member' ? this.me.user : null;
+      const note: Note = {
+        note_id: uuid(),
+        conversation_id: p.id as string,
+        content,
+        author_id: me?.id ?? null,
+        author_name: me?.name ?? null,
+        created_at: now(),
+      };
+      this.notes.push(note);
+      return json(201, note);
+    });
+    this.on('PATCH', '/api/conversations/:id/collected-data', (r, p) => {
+      const c = find(p.id);
+      if (!c) return notFound();
+      const data = (r.body as { data: Record<string, unknown> }).data;
+      const next: Record<string, unknown> = { ...c.collected_data };
+      for (const [k, v] of Object.entries(data)) {
+        if (!/^[a-zA-Z][a-zA-Z0-9_]{0,63}$/.test(k))
+          return apiError(400, 'VALIDATION_ERROR', 'Invalid key', { data: `"${k}" is not a valid key` });
+        if (v === null) delete next[k];
+        else next[k] = v;
+      }
+      c.collected_data = next;
+      return json(200, { collected_data: next });
+    });
+    this.on('GET', '/api/users/:id/conversations', (_r, p) =>
+      json(200, {
+        conversations: this.conversations
+          .filter((c) => c.user_id === p.id)
+          .map((c) => ({
+            ...c,
+            messages: this.messages.filter((m) => m.conversation_id === c.conversation_id),
+          })),
+      }),
+    );
+    this.on('GET', '/api/canned-replies', (r) => {
+      const c = find(r.query.get('conversation_id') ?? undefined);
+      const rows = [...this.cannedReplies].sort((a, b) => a.shortcut.localeCompare(b.shortcut));
+      return json(200, {
+        canned_replies: c
+          ? rows.map((x) => ({
+              ...x,
+              rendered: x.content.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, n: string) =>
+                n === 'user_name' ? c.user_name : String(c.collected_data?.[n] ?? ''),
+              ),
+            }))
+          : rows,
+      });
+    });
+    this.on('POST', '/api/canned-replies', (r) => {
+      const b = r.body as { shortcut: string; content: string };
+      if (this.cannedReplies.some((x) => x.shortcut === b.shortcut))
+        return apiError(409, 'CONFLICT', 'This shortcut is taken', { shortcut: 'already used' });
+      const reply: CannedReply = {
+        canned_reply_id: uuid(),
+        business_id: BUSINESS_ID,
+        shortcut: b.shortcut,
+        content: b.content,
+        created_at: now(),
+        updated_at: now(),
+      };
+      this.cannedReplies.push(reply);
+      return json(201, reply);
+    });
+    this.on('PUT', '/api/canned-replies/:id', (r, p) => {
+      const x = this.cannedReplies.find((c) => c.canned_reply_id === p.id);
+      if (!x) return apiError(404, 'NOT_FOUND', 'Canned reply not found');
+      Object.assign(x, r.body as object, { updated_at: now() });
+      return json(200, x);
+    });
+    this.on('DELETE', '/api/canned-replies/:id', (_r, p) => {
+      this.cannedReplies = this.cannedReplies.filter((c) => c.canned_reply_id !== p.id);
+      return json(204, undefined);
+    });
+  }
+
+  /** A canned reply as the server stores it. */
+  addCannedReply(shortcut: string, content: string): CannedReply {
+    const reply: CannedReply = {
+      canned_reply_id: uuid(),
+      business_id: BUSINESS_ID,
+      shortcut,
+      content,
+      created_at: now(),
+      updated_at: now(),
+    };
+    this.cannedReplies.push(reply);
+    return reply;
   }
 
   private defineChannelRoutes() {

@@ -1,1 +1,1 @@
-export { ConversationsPage as ConversationsRoute } from '@/features/conversations/components/conversations-page';
+export { InboxPage as ConversationsRoute } from '@/features/conversations/components/inbox-page';

@@ -58,6 +58,16 @@ export const qk = {
       ['conversations', businessId, 'detail', conversationId] as const,
     llmCalls: (businessId: Id, conversationId: Id) =>
       ['conversations', businessId, 'llm-calls', conversationId] as const,
+    notes: (businessId: Id, conversationId: Id) =>
+      ['conversations', businessId, 'notes', conversationId] as const,
+    /** A customer's other conversations (the inbox's customer panel). */
+    ofUser: (businessId: Id, userId: Id) => ['conversations', businessId, 'of-user', userId] as const,
+  },
+  cannedReplies: {
+    all: (businessId: Id) => ['canned-replies', businessId] as const,
+    /** `conversationId`: rendered for that conversation (the composer's picker). */
+    list: (businessId: Id, conversationId: Id) =>
+      ['canned-replies', businessId, { conversationId: conversationId ?? null }] as const,
   },
   audit: {
     all: (businessId: Id) => ['audit-log', businessId] as const,

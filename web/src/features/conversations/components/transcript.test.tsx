@@ -1,16 +1,24 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FakeApi, makeConversation, makeLlmCall, makeMessage, makeTransition } from '@/test/fake-api';
-import { renderRoutes, route } from '@/test/render';
-import { ConversationPage } from './conversation-page';
+import {
+  FakeApi,
+  makeConversation,
+  makeLlmCall,
+  makeMessage,
+  makeTransition,
+  memberMe,
+} from '@/test/fake-api';
+import { renderRoutes } from '@/test/render';
+import { InboxPage } from './inbox-page';
 
 const CONV = 'conv-1';
 
-describe('conversation transcript', () => {
+describe('the open conversation', () => {
   let api: FakeApi;
   beforeEach(() => {
     api = new FakeApi().install();
+    api.me = memberMe([{ role: 'agent' }], { id: 'acc-me', name: 'Sam Doe' });
     const greeting = api.addStage({ stage_name: 'Greeting' });
     const order = api.addStage({ stage_name: 'Order status' });
     api.conversations.push(
@@ -20,6 +28,7 @@ describe('conversation transcript', () => {
         user_name: 'Jane Doe',
         stage_id: order.stage_id,
         status: 'active',
+        channel: 'whatsapp',
         start_time: '2026-03-12T14:00:00.000Z',
         last_updated: '2026-03-12T14:01:00.000Z',
         collected_data: { order_number: '12345', email: 'jane@example.com' },
@@ -57,7 +66,7 @@ describe('conversation transcript', () => {
         created_at: '2026-03-12T14:00:03.000Z',
       }),
     );
-    const call = (id: string, type: string, prompt: string, response: string) =>
+    const call = (id: string, type: string, status: string, at: string) =>
       api.llmCalls.push(
         makeLlmCall({
           llm_call_id: id,
@@ -66,75 +75,69 @@ describe('conversation transcript', () => {
           call_type: type,
           model: 'gpt-test',
           provider: 'openai',
-          system_prompt: '',
-          prompt,
-          response,
+          prompt: `Prompt of ${id}`,
+          response: type === 'stage_selection' ? 'Order status' : '{}',
           tokens_in: 120,
           tokens_out: 8,
-          latency_ms: 412,
-          cost_usd: 0.00021,
-          status: 'success',
-          error: null,
-          created_at: `2026-03-12T14:00:03.${id.length}00Z`,
+          latency_ms: 400,
+          status,
+          created_at: `2026-03-12T14:00:03.${at}Z`,
         }),
       );
-    call(
-      'c1',
-      'stage_selection',
-      'Stages: Greeting, Order status. Message: Where is order 12345?',
-      'Order status',
-    );
-    call('c22', 'data_extraction', 'Extract facts from: Where is order 12345?', '{"order_number":"12345"}');
+    // Logged out of order, with a speculative extraction that the stage change discarded.
+    call('c-resp', 'response_generation', 'success', '900');
+    call('c-ext', 'data_extraction', 'success', '700');
+    call('c-spec', 'data_extraction', 'discarded', '200');
+    call('c-sel', 'stage_selection', 'success', '300');
   });
 
-  function open() {
+  const pane = () => screen.getByRole('region', { name: 'Conversation' });
+
+  function open(path = `/conversations/${CONV}`) {
     return renderRoutes(
-      [route('/conversations/:conversationId', <ConversationPage />)],
-      `/conversations/${CONV}`,
+      [{ path: '/conversations', element: <InboxPage />, children: [{ path: ':conversationId' }] }],
+      path,
     );
   }
 
-  it('shows each turn with its stage, extracted facts and expandable LLM calls', async () => {
+  it('reads as a chat, with a stage divider and one folded line of what the assistant did', async () => {
     const user = userEvent.setup();
     open();
-    const transcript = await screen.findByRole('list', { name: 'Transcript' });
-    const items = within(transcript).getAllByRole('listitem');
-    expect(items.map((li) => li.getAttribute('aria-label'))).toEqual([
+    const log = await screen.findByRole('log', { name: 'Transcript' });
+    expect(log).toHaveAttribute('aria-live', 'polite');
+    const rows = within(log).getAllByRole('listitem');
+    expect(rows.map((li) => li.getAttribute('aria-label'))).toEqual([
       'Customer message',
       'Assistant message',
+      'Stage: Greeting → Order status',
       'Customer message',
       'Assistant message',
     ]);
-    const third = items[2] as HTMLElement;
-    expect(within(third).getByText('Where is order 12345?')).toBeInTheDocument();
-    expect(within(third).getByText('Stage: Order status')).toBeInTheDocument();
-    expect(within(third).getByRole('group', { name: 'Extracted facts' })).toHaveTextContent(
+    // Nothing of the pipeline shows until asked for: one line per turn.
+    const lines = within(log).getAllByRole('button', { name: /What the assistant did/ });
+    expect(lines).toHaveLength(1);
+    const line = lines[0] as HTMLElement;
+    expect(line).toHaveAttribute('aria-expanded', 'false');
+    expect(line).toHaveTextContent(
+      'Stage Order status · 1 fact · stage selection, data extraction, response generation · 1.20 s',
+    );
+    expect(within(log).queryByRole('button', { name: /Stage selection/ })).toBeNull();
+
+    await user.click(line);
+    const region = within(log).getByRole('region', { name: 'What the assistant did for message 3' });
+    expect(within(region).getByRole('group', { name: 'Extracted facts' })).toHaveTextContent(
       'order_number: 12345',
     );
-    expect(within(items[0] as HTMLElement).getByText('Stage: Greeting')).toBeInTheDocument();
-
-    const calls = within(third).getByRole('group', { name: 'LLM calls for message 3' });
-    const selection = within(calls).getByRole('button', { name: /Stage selection/ });
-    expect(selection).toHaveTextContent('412 ms');
-    expect(selection).toHaveTextContent('120 → 8 tokens');
-    expect(selection).toHaveAttribute('aria-expanded', 'false');
-    expect(within(calls).queryByRole('region', { name: /Stage selection/ })).toBeNull();
-    await user.click(selection);
-    expect(selection).toHaveAttribute('aria-expanded', 'true');
-    const details = within(calls).getByRole('region', { name: /Stage selection/ });
-    expect(within(details).getByLabelText('Prompt')).toHaveTextContent('Stages: Greeting, Order status.');
-    expect(within(details).getByLabelText('Answer')).toHaveTextContent('Order status');
-    expect(within(details).getByText('openai · gpt-test')).toBeInTheDocument();
-
-    // No calls are attached to messages that caused none.
-    expect(within(items[0] as HTMLElement).queryByRole('group', { name: /LLM calls/ })).toBeNull();
+    const steps = within(region)
+      .getAllByRole('button', { name: /Stage selection|Data extraction|Response generation/ })
+      .map((b) => b.textContent?.split(/\d/)[0]);
+    expect(steps).toEqual(['Stage selection', 'Data extraction', 'Response generation']);
+    expect(within(region).queryByText('discarded')).toBeNull();
+    await user.click(within(region).getByRole('button', { name: 'Show 1 discarded call' }));
+    expect(within(region).getByText('discarded')).toBeInTheDocument();
   });
 
-  it('shows the channel and each reply’s delivery: ticks when sent, delivered and read, the reason when failed', async () => {
-    api.conversations[0] = {
-      ...(api.conversations[0] as (typeof api.conversations)[number]),
-      channel: 'whatsapp',
-    };
+  it('shows each reply’s delivery: ticks when sent, delivered and read, the reason when failed', async () => {
     const reply = (id: string, seq: number, delivery_status: string, delivery_error: string | null = null) =>
       api.messages.push(
         makeMessage({
@@ -147,6 +150,7 @@ describe('conversation transcript', () => {
           status: delivery_status,
           delivery_status,
           delivery_error,
+          created_at: `2026-03-12T14:00:${seq}.000Z`,
         }),
       );
     reply('d1', 10, 'sent');
@@ -154,49 +158,138 @@ describe('conversation transcript', () => {
     reply('d3', 12, 'read');
     reply('d4', 13, 'failed', '(#131047) Re-engagement message');
     open();
-    const transcript = await screen.findByRole('list', { name: 'Transcript' });
-    expect(await within(transcript).findByText('sent ✓')).toBeInTheDocument();
-    expect(within(transcript).getByText('delivered ✓✓')).toBeInTheDocument();
-    expect(within(transcript).getByText('read ✓✓')).toBeInTheDocument();
-    expect(within(transcript).getByText('failed: (#131047) Re-engagement message')).toBeInTheDocument();
-    expect(screen.getByTitle('Channel: WhatsApp')).toBeInTheDocument();
+    const log = await screen.findByRole('log', { name: 'Transcript' });
+    expect(await within(log).findByText('sent ✓')).toBeInTheDocument();
+    expect(within(log).getByText('delivered ✓✓')).toBeInTheDocument();
+    expect(within(log).getByText('read ✓✓')).toBeInTheDocument();
+    expect(within(log).getByText('failed: (#131047) Re-engagement message')).toBeInTheDocument();
   });
 
-  it('shows collected data and the stage history beside the transcript', async () => {
-    open();
-    const data = await screen.findByRole('table', { name: 'Collected data' });
-    expect(within(data).getByRole('rowheader', { name: 'email' })).toBeInTheDocument();
-    expect(data).toHaveTextContent('jane@example.com');
-    expect(screen.getByRole('list', { name: 'Stage history' })).toHaveTextContent('Greeting → Order status');
-  });
-
-  it('stops and resumes the AI', async () => {
-    const user = userEvent.setup();
-    open();
-    await user.click(await screen.findByRole('button', { name: 'Stop AI' }));
-    expect(await screen.findByRole('button', { name: 'Resume AI' })).toBeInTheDocument();
-    expect(api.find('POST', `/api/conversations/${CONV}/ai-control`)[0]?.body).toEqual({ action: 'stop' });
-    expect(screen.getByText('AI stopped')).toBeInTheDocument();
-
-    await user.click(screen.getByRole('button', { name: 'Resume AI' }));
-    expect(await screen.findByRole('button', { name: 'Stop AI' })).toBeInTheDocument();
-    expect(api.find('POST', `/api/conversations/${CONV}/ai-control`)[1]?.body).toEqual({ action: 'resume' });
-  });
-
-  it('sends a reply as a human agent and shows it in the transcript', async () => {
-    const user = userEvent.setup();
-    open();
-    const input = await screen.findByLabelText('Agent reply');
-    const send = screen.getByRole('button', { name: 'Send reply' });
-    expect(send).toBeDisabled();
-    await user.type(input, 'A colleague will call you today.');
-    await user.click(send);
-    await waitFor(() => expect(api.find('POST', `/api/conversations/${CONV}/agent-reply`)).toHaveLength(1));
-    expect(api.find('POST', `/api/conversations/${CONV}/agent-reply`)[0]?.body).toEqual({
-      content: 'A colleague will call you today.',
+  it('places notes by time, and says when a customer waits for a reply the AI did not give', async () => {
+    api.notes.push({
+      note_id: 'n1',
+      conversation_id: CONV,
+      content: 'VIP customer, be quick',
+      author_id: 'acc-2',
+      author_name: 'Alex',
+      created_at: '2026-03-12T14:00:02.500Z',
     });
-    const agentMessage = await screen.findByRole('listitem', { name: 'Human agent message' });
-    expect(agentMessage).toHaveTextContent('A colleague will call you today.');
-    expect(input).toHaveValue('');
+    api.messages.push(
+      makeMessage({
+        message_id: 'm5',
+        conversation_id: CONV,
+        sender_type: 'user',
+        message_content: 'Hello?',
+        sequence_number: 5,
+        status: 'skipped',
+        created_at: '2026-03-12T14:00:05.000Z',
+      }),
+    );
+    const c = api.conversations[0] as (typeof api.conversations)[number];
+    c.waiting_since = '2026-03-12T14:00:05.000Z';
+    c.ai_stopped = true;
+    open();
+    const log = await screen.findByRole('log', { name: 'Transcript' });
+    const labels = within(log)
+      .getAllByRole('listitem')
+      .map((li) => li.getAttribute('aria-label'));
+    expect(labels.indexOf('Internal note')).toBe(2);
+    expect(within(log).getByRole('listitem', { name: 'Internal note' })).toHaveTextContent(
+      /Internal note · Alex.*VIP customer, be quick/,
+    );
+    expect(within(log).getByText('The AI was paused: not answered automatically.')).toBeInTheDocument();
+    expect(within(log).getByLabelText(/^Waiting for a reply since/)).toBeInTheDocument();
+    expect(within(pane()).getByText('AI paused')).toBeInTheDocument();
+  });
+
+  it('shows the customer: identity, collected data (editable), stage history and other conversations', async () => {
+    const user = userEvent.setup();
+    api.customers.set('user-1', {
+      user_id: 'user-1',
+      name: 'Jane Doe',
+      first_name: 'Jane',
+      last_name: 'Doe',
+      email: null,
+      phone: '+351912345678',
+      whatsapp_id: '351912345678',
+      messenger_psid: null,
+    });
+    api.conversations.push(
+      makeConversation({
+        conversation_id: 'conv-old',
+        user_id: 'user-1',
+        user_name: 'Jane Doe',
+        status: 'closed',
+        start_time: '2026-01-02T10:00:00.000Z',
+      }),
+    );
+    open();
+    // jsdom is not wide: the customer panel opens from the header.
+    await user.click(await screen.findByRole('button', { name: 'Customer' }));
+    const panel = await screen.findByRole('region', { name: 'Customer' });
+    expect(within(panel).getByText('351912345678')).toBeInTheDocument();
+    expect(within(panel).getByRole('list', { name: 'Stage history' })).toHaveTextContent(
+      'Greeting → Order status',
+    );
+    expect(await within(panel).findByRole('list', { name: 'Previous conversations' })).toHaveTextContent(
+      'closed · 0 messages',
+    );
+
+    const data = within(panel).getByRole('table', { name: 'Collected data' });
+    expect(data).toHaveTextContent('jane@example.com');
+    await user.click(within(data).getByRole('button', { name: 'Edit email' }));
+    const input = within(data).getByRole('textbox', { name: 'email' });
+    await user.clear(input);
+    await user.type(input, 'jane@acme.test{Enter}');
+    await waitFor(() =>
+      expect(api.find('PATCH', `/api/conversations/${CONV}/collected-data`)[0]?.body).toEqual({
+        data: { email: 'jane@acme.test' },
+      }),
+    );
+    expect(await within(data).findByText('jane@acme.test')).toBeInTheDocument();
+    await user.click(within(data).getByRole('button', { name: 'Remove order_number' }));
+    await waitFor(() =>
+      expect(api.find('PATCH', `/api/conversations/${CONV}/collected-data`)[1]?.body).toEqual({
+        data: { order_number: null },
+      }),
+    );
+  });
+
+  it('takes over (assigned to me, AI paused), then gives back to the AI', async () => {
+    const user = userEvent.setup();
+    open();
+    const bar = await screen.findByRole('toolbar', { name: 'Hand-off' });
+    await user.click(within(bar).getByRole('button', { name: 'Take over' }));
+    expect(await within(pane()).findByText('Assigned to me')).toBeInTheDocument();
+    expect(within(pane()).getByText('AI paused')).toBeInTheDocument();
+    expect(api.find('POST', `/api/conversations/${CONV}/take-over`)).toHaveLength(1);
+    expect(within(bar).queryByRole('button', { name: 'Take over' })).toBeNull();
+
+    await user.click(within(bar).getByRole('button', { name: 'Give back to AI' }));
+    expect(await within(pane()).findByText('Unassigned')).toBeInTheDocument();
+    expect(within(pane()).getByText('AI answering')).toBeInTheDocument();
+  });
+
+  it('assigns to a teammate from the members list (owners), and closes and reopens', async () => {
+    const user = userEvent.setup();
+    api.me = memberMe([{ role: 'owner' }], { id: 'acc-me', name: 'Sam Doe' });
+    api.members.push({
+      member_id: 'mem-2',
+      account_id: 'acc-2',
+      name: 'Alex Kim',
+      email: 'alex@example.com',
+      role: 'agent',
+      created_at: '2026-01-01T00:00:00.000Z',
+    });
+    open();
+    const bar = await screen.findByRole('toolbar', { name: 'Hand-off' });
+    await user.click(within(bar).getByRole('button', { name: 'Assign to…' }));
+    await user.click(await screen.findByRole('menuitem', { name: 'Alex Kim' }));
+    expect(await within(pane()).findByText('Assigned to Alex Kim')).toBeInTheDocument();
+    expect(api.find('PATCH', `/api/conversations/${CONV}`)[0]?.body).toEqual({ assignee_id: 'acc-2' });
+
+    await user.click(within(bar).getByRole('button', { name: 'Close' }));
+    expect(await within(bar).findByRole('button', { name: 'Reopen' })).toBeInTheDocument();
+    expect(screen.getByRole('textbox', { name: 'Reply to the customer' })).toBeDisabled();
   });
 });

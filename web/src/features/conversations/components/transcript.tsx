@@ -1,9 +1,11 @@
-import { Box, Chip, Paper, Stack, Typography } from '@mui/material';
-import type { LlmCall, Message } from '@/lib/api/models';
-import { formatTime } from '@/lib/format';
+import StickyNote2Icon from '@mui/icons-material/StickyNote2';
+import { Box, Divider, Paper, Stack, Typography } from '@mui/material';
+import type { Message } from '@/lib/api/models';
+import { formatDateTime, formatTime } from '@/lib/format';
+import { relativeTime } from '@/lib/relative-time';
 import { DeliveryChip } from './delivery-chip';
-import { Facts } from './facts';
-import { LlmCallList } from './llm-call-list';
+import type { TimelineItem } from './timeline';
+import { TurnLine } from './turn-line';
 
 const SENDER_LABEL: Record<string, string> = {
   user: 'Customer',
@@ -12,95 +14,181 @@ const SENDER_LABEL: Record<string, string> = {
   system: 'System',
 };
 
+const BUBBLE: Record<string, string> = {
+  user: 'background.paper',
+  assistant: 'rgba(57,73,171,0.10)',
+  agent: 'rgba(0,137,123,0.14)',
+  system: 'action.hover',
+};
+
+export const NOTE_BG = '#fff8c5';
+
 /**
- * Messages in order. Under each message: the stage it was handled in, the facts extracted from it,
- * and the LLM calls it caused (expandable).
+ * The conversation as a chat: the customer on the left, the assistant and the team on the right,
+ * internal notes inline (yellow), stage changes and hand-offs as dividers, and what the assistant did
+ * folded into one line under each customer message. A live region: new messages are announced.
  */
 export function Transcript({
-  messages,
-  llmCalls,
-  stageName,
+  items,
+  waitingSince,
+  typing,
+  now,
 }: {
-  messages: Message[];
-  llmCalls: LlmCall[];
-  stageName: (id: string | null | undefined) => string | null;
+  items: TimelineItem[];
+  waitingSince: string | null;
+  typing: boolean;
+  now: number;
 }) {
-  const byMessage = new Map<string, LlmCall[]>();
-  for (const c of llmCalls)
-    if (c.message_id) byMessage.set(c.message_id, [...(byMessage.get(c.message_id) ?? []), c]);
-  for (const list of byMessage.values()) list.sort((a, b) => a.created_at.localeCompare(b.created_at));
-  const ids = new Set(messages.map((m) => m.message_id));
-  const orphans = llmCalls.filter((c) => !c.message_id || !ids.has(c.message_id));
-  const sorted = [...messages].sort((a, b) => a.sequence_number - b.sequence_number);
-
-  if (sorted.length === 0) {
-    return (
-      <Typography color="text.secondary" sx={{ p: 2 }}>
-        No messages in this conversation yet.
-      </Typography>
-    );
-  }
+  let position = 0;
   return (
-    <Stack spacing={1.5} component="ol" aria-label="Transcript" sx={{ listStyle: 'none', p: 0, m: 0 }}>
-      {sorted.map((m, index) => {
-        const mine = m.sender_type !== 'user';
-        const stage = stageName(m.stage_id);
-        const calls = byMessage.get(m.message_id) ?? [];
-        return (
-          <Box
-            component="li"
-            key={m.message_id}
-            aria-label={`${SENDER_LABEL[m.sender_type] ?? m.sender_type} message`}
-            sx={{ display: 'flex', flexDirection: 'column', alignItems: mine ? 'flex-end' : 'flex-start' }}
-          >
-            <Paper
-              sx={{
-                p: 1.25,
-                maxWidth: { xs: '95%', sm: '80%' },
-                bgcolor:
-                  m.sender_type === 'user'
-                    ? 'background.paper'
-                    : m.sender_type === 'agent'
-                      ? 'rgba(0,137,123,0.12)'
-                      : m.sender_type === 'system'
-                        ? 'action.hover'
-                        : 'rgba(57,73,171,0.10)',
-              }}
-            >
-              <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mb: 0.5, flexWrap: 'wrap' }}>
-                <Typography variant="caption" sx={{ fontWeight: 700 }}>
-                  {SENDER_LABEL[m.sender_type] ?? m.sender_type}
-                </Typography>
-                <Typography variant="caption" color="text.secondary">
-                  {/* Position, not sequence number: a message the AI did not answer leaves its reply slot unused. */}
-                  #{index + 1} · {formatTime(m.created_at)}
-                </Typography>
-                {stage && <Chip size="small" label={`Stage: ${stage}`} variant="outlined" />}
-                <DeliveryChip message={m} />
-              </Stack>
-              <Typography variant="body2" sx={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
-                {m.message_content}
-              </Typography>
-              <Facts data={m.extracted_data} />
-            </Paper>
-            {calls.length > 0 && (
-              <Box
-                sx={{ width: { xs: '95%', sm: '80%' } }}
-                aria-label={`LLM calls for message ${index + 1}`}
-                role="group"
-              >
-                <LlmCallList calls={calls} />
-              </Box>
-            )}
-          </Box>
-        );
-      })}
-      {orphans.length > 0 && (
-        <Box component="li">
-          <Typography variant="subtitle2">Other LLM calls</Typography>
-          <LlmCallList calls={orphans} />
+    <Box role="log" aria-live="polite" aria-label="Transcript" aria-relevant="additions">
+      {items.length === 0 ? (
+        <Typography color="text.secondary" sx={{ p: 2 }}>
+          No messages in this conversation yet.
+        </Typography>
+      ) : (
+        <Stack component="ol" spacing={1} sx={{ listStyle: 'none', p: 0, m: 0 }}>
+          {items.map((item) => {
+            if (item.kind === 'divider')
+              return <DividerRow key={item.key} label={item.label} tone={item.tone} />;
+            if (item.kind === 'note')
+              return (
+                <Box
+                  component="li"
+                  key={item.key}
+                  aria-label="Internal note"
+                  sx={{ display: 'flex', justifyContent: 'flex-end' }}
+                >
+                  <Paper
+                    variant="outlined"
+                    sx={{
+                      p: 1.25,
+                      maxWidth: { xs: '92%', sm: '75%' },
+                      bgcolor: NOTE_BG,
+                      borderColor: '#e3c800',
+                      color: '#3b3200',
+                    }}
+                  >
+                    <Stack direction="row" spacing={0.75} sx={{ alignItems: 'center', mb: 0.25 }}>
+                      <StickyNote2Icon fontSize="inherit" aria-hidden />
+                      <Typography variant="caption" sx={{ fontWeight: 700 }}>
+                        Internal note{item.note.author_name ? ` · ${item.note.author_name}` : ''}
+                      </Typography>
+                      <Typography variant="caption" title={formatDateTime(item.note.created_at)}>
+                        {formatTime(item.note.created_at)}
+                      </Typography>
+                    </Stack>
+                    <Typography variant="body2" sx={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
+                      {item.note.content}
+                    </Typography>
+                  </Paper>
+                </Box>
+              );
+            position += 1;
+            return <MessageRow key={item.key} message={item.message} position={position} item={item} />;
+          })}
+        </Stack>
+      )}
+      {typing && (
+        <Typography variant="caption" color="text.secondary" component="p" sx={{ mt: 1, textAlign: 'right' }}>
+          The assistant is writing…
+        </Typography>
+      )}
+      {waitingSince && (
+        <Box sx={{ mt: 1.5 }}>
+          <DividerRow
+            label={`Waiting for a reply since ${formatTime(waitingSince)} (${relativeTime(waitingSince, now)})`}
+            tone="handoff"
+            as="div"
+          />
         </Box>
       )}
-    </Stack>
+    </Box>
+  );
+}
+
+function DividerRow({
+  label,
+  tone,
+  as = 'li',
+}: {
+  label: string;
+  tone: 'stage' | 'handoff';
+  as?: 'li' | 'div';
+}) {
+  return (
+    <Box component={as} aria-label={label}>
+      <Divider
+        sx={{
+          '&::before, &::after': { borderColor: tone === 'handoff' ? 'warning.main' : 'divider' },
+        }}
+      >
+        <Typography
+          variant="caption"
+          color={tone === 'handoff' ? 'warning.dark' : 'text.secondary'}
+          aria-hidden
+        >
+          {label}
+        </Typography>
+      </Divider>
+    </Box>
+  );
+}
+
+function MessageRow({
+  message: m,
+  position,
+  item,
+}: {
+  message: Message;
+  position: number;
+  item: Extract<TimelineItem, { kind: 'message' }>;
+}) {
+  const right = m.sender_type !== 'user';
+  const skipped = m.status === 'skipped';
+  return (
+    <Box
+      component="li"
+      aria-label={`${SENDER_LABEL[m.sender_type] ?? m.sender_type} message`}
+      sx={{
+        display: 'flex',
+        flexDirection: 'column',
+        alignItems: right ? 'flex-end' : 'flex-start',
+        gap: 0.25,
+      }}
+    >
+      <Paper
+        variant={m.sender_type === 'user' ? 'outlined' : 'elevation'}
+        elevation={0}
+        sx={{
+          p: 1.25,
+          maxWidth: { xs: '92%', sm: '75%' },
+          bgcolor: BUBBLE[m.sender_type] ?? 'background.paper',
+        }}
+      >
+        <Stack
+          direction="row"
+          spacing={1}
+          sx={{ alignItems: 'center', mb: 0.25, flexWrap: 'wrap', rowGap: 0.5 }}
+        >
+          <Typography variant="caption" sx={{ fontWeight: 700 }}>
+            {SENDER_LABEL[m.sender_type] ?? m.sender_type}
+          </Typography>
+          <Typography variant="caption" color="text.secondary" title={formatDateTime(m.created_at)}>
+            {formatTime(m.created_at)}
+          </Typography>
+          <DeliveryChip message={m} />
+        </Stack>
+        <Typography variant="body2" sx={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
+          {m.message_content}
+        </Typography>
+        {skipped && (
+          <Typography variant="caption" color="warning.dark" component="p" sx={{ mt: 0.5 }}>
+            The AI was paused: not answered automatically.
+          </Typography>
+        )}
+      </Paper>
+      {item.turn && <TurnLine turn={item.turn} position={position} />}
+    </Box>
   );
 }

@@ -14,7 +14,12 @@ import type { PastMessage, SimTurn } from './simulator-state';
 export function useSimulator(businessId: string) {
   const qc = useQueryClient();
   const stages = useStages(businessId);
-  const conversations = useConversations(businessId, { per_page: 50, status: 'active' });
+  // Simulator conversations are left out of every list unless asked for by channel.
+  const conversations = useConversations(businessId, {
+    per_page: 50,
+    status: 'active',
+    channel: 'simulator',
+  });
   const [conversationId, setConversationId] = useState<string | null>(null);
   const [userId, setUserId] = useState<string | null>(null);
   const [past, setPast] = useState<PastMessage[]>([]);

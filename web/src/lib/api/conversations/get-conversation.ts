@@ -1,24 +1,20 @@
 import { useQuery } from '@tanstack/react-query';
-import { apiClient, unwrap } from '@/lib/api/client';
+import type { InboxConversationDetail } from '@/lib/api/inbox-models';
 import { qk } from '@/lib/api/query-keys';
+import { requestJson } from '@/lib/api/request';
 
 export function getConversation(_businessId: string, conversationId: string) {
-  return unwrap(
-    apiClient.GET('/api/conversations/{conversation_id}', {
-      params: { path: { conversation_id: conversationId } },
-    }),
+  return requestJson<InboxConversationDetail>(
+    'GET',
+    `/api/conversations/${encodeURIComponent(conversationId)}`,
   );
 }
 
-export function useConversation(
-  businessId: string | null,
-  conversationId: string | undefined,
-  refetchInterval?: number,
-) {
+/** Kept fresh by the live events (lib/live), not by polling. */
+export function useConversation(businessId: string | null, conversationId: string | undefined) {
   return useQuery({
     queryKey: qk.conversations.detail(businessId, conversationId),
     queryFn: () => getConversation(businessId as string, conversationId as string),
     enabled: !!businessId && !!conversationId,
-    refetchInterval,
   });
 }

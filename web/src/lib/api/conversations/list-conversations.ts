@@ -1,11 +1,16 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { apiClient, compact, unwrap } from '@/lib/api/client';
+import type { ConversationChannel, InboxConversationSummary } from '@/lib/api/inbox-models';
 import { qk } from '@/lib/api/query-keys';
+import { requestJson } from '@/lib/api/request';
 
 export interface ConversationFilters {
   status?: 'active' | 'closed';
   stage_id?: string;
   user_id?: string;
+  channel?: ConversationChannel;
+  /** An account id, `me` (the caller) or `none` (unassigned). */
+  assignee_id?: string;
+  waiting?: boolean;
   q?: string;
   from?: string;
   to?: string;
@@ -15,27 +20,31 @@ export interface ConversationFilters {
   per_page?: number;
 }
 
-export function listConversations(businessId: string, filters: ConversationFilters = {}) {
-  const { data, ...rest } = filters;
-  const dataQuery: Record<string, string> = {};
-  for (const [k, v] of Object.entries(data ?? {})) if (k.trim()) dataQuery[`data.${k.trim()}`] = v;
-  return unwrap(
-    apiClient.GET('/api/conversations', {
-      params: { query: compact({ business_id: businessId, ...rest, ...dataQuery }) },
-    }),
-  );
+export interface ConversationPage {
+  conversations: InboxConversationSummary[];
+  total: number;
+  page: number;
+  per_page: number;
 }
 
+/** Simulator conversations come only with `channel: 'simulator'` (the server leaves them out otherwise). */
+export function listConversations(businessId: string, filters: ConversationFilters = {}) {
+  const { data, ...rest } = filters;
+  const query: Record<string, string | number | boolean | undefined> = { business_id: businessId, ...rest };
+  for (const [k, v] of Object.entries(data ?? {})) if (k.trim()) query[`data.${k.trim()}`] = v;
+  return requestJson<ConversationPage>('GET', '/api/conversations', { query });
+}
+
+/** Kept fresh by the live events (lib/live), not by polling. */
 export function useConversations(
   businessId: string | null,
   filters: ConversationFilters = {},
-  { refetchInterval }: { refetchInterval?: number } = {},
+  { enabled = true }: { enabled?: boolean } = {},
 ) {
   return useQuery({
     queryKey: qk.conversations.list(businessId, filters),
     queryFn: () => listConversations(businessId as string, filters),
-    enabled: !!businessId,
+    enabled: enabled && !!businessId,
     placeholderData: keepPreviousData,
-    refetchInterval,
   });
 }

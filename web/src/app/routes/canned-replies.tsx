@@ -1,0 +1,1 @@
+export { CannedRepliesPage as CannedRepliesRoute } from '@/features/conversations/components/canned-replies-page';

@@ -1,1 +1,0 @@
-export { ConversationPage as ConversationRoute } from '@/features/conversations/components/conversation-page';
