@@ -53,7 +53,7 @@ export const appRoutes: RouteObject[] = [
                 path: routes.conversations,
                 lazy: () =>
                   import('./routes/conversations').then((m) => ({ Component: m.ConversationsRoute })),
-                children: [{ path: routes.conversationChild }],
+                children: [{ path: routes.conversationChild, element: null }],
               },
               {
                 path: routes.analytics,

@@ -95,7 +95,13 @@ describe('the open conversation', () => {
 
   function open(path = `/conversations/${CONV}`) {
     return renderRoutes(
-      [{ path: '/conversations', element: <InboxPage />, children: [{ path: ':conversationId' }] }],
+      [
+        {
+          path: '/conversations',
+          element: <InboxPage />,
+          children: [{ path: ':conversationId', element: null }],
+        },
+      ],
       path,
     );
   }
