@@ -18,7 +18,8 @@ module.exports = {
     {
       name: 'feature-isolation',
       severity: 'error',
-      comment: 'A feature uses another feature only through lib/ or components/ (move the shared part there).',
+      comment:
+        'A feature uses another feature only through lib/ or components/ (move the shared part there).',
       from: { path: '^src/features/([^/]+)/' },
       to: { path: '^src/features/', pathNot: '^src/features/$1/' },
     },

@@ -219,43 +219,54 @@ test.describe('business journey', () => {
 
   test('the conversation shows the stage, the fact and the LLM calls', async () => {
     await openFromNav(page, 'Conversations');
-    const table = page.getByRole('table', { name: 'Conversations' });
-    await expect(table.getByRole('row')).toHaveCount(2); // header + the simulator's conversation
-    await expect(table).toContainText('Booking');
+    // Simulator chats stay out of the inbox unless the channel filter asks for them.
+    const list = page.getByRole('list', { name: 'Conversations' });
+    await expect(page.getByText('Nothing here')).toBeVisible();
+    await page.getByRole('button', { name: /^Filters/ }).click();
+    await page.getByRole('combobox', { name: 'Channel' }).click();
+    await page.getByRole('option', { name: 'Simulator (test chats)' }).click();
+    await expect(list.getByRole('link')).toHaveCount(1);
     await shot(page, '17-conversations');
-    await table.getByRole('link').first().click();
+    await list.getByRole('link').first().click();
 
     await test.step('stage, stage history and collected data', async () => {
-      await expect(page.getByText('Current stage: Booking', { exact: true })).toBeVisible();
-      await expect(page.getByRole('list', { name: 'Stage history' })).toContainText(/General\s*→\s*Booking/);
-      const data = page.getByRole('table', { name: 'Collected data' });
+      const customer = page.getByRole('region', { name: 'Customer' });
+      await expect(customer.getByText('Now: Booking')).toBeVisible();
+      await expect(customer.getByRole('list', { name: 'Stage history' })).toContainText(
+        /General\s*→\s*Booking/,
+      );
+      const data = customer.getByRole('table', { name: 'Collected data' });
       await expect(data.getByRole('row', { name: /email/ })).toContainText(email);
     });
 
-    const transcript = page.getByRole('list', { name: 'Transcript' });
-    await test.step('transcript with the customer message, the reply and the fact', async () => {
+    const transcript = page.getByRole('log', { name: 'Transcript' });
+    await test.step('transcript with the customer message, the reply and the stage', async () => {
       await expect(transcript.getByRole('listitem', { name: 'Customer message' })).toContainText(
         firstMessage,
       );
       await expect(transcript.getByRole('listitem', { name: 'Assistant message' })).toContainText(
         'Thanks for your message',
       );
-      await expect(transcript.getByRole('group', { name: 'Extracted facts' }).first()).toContainText(
-        `email: ${email}`,
-      );
+      await expect(transcript.getByRole('listitem', { name: /^Stage: General → Booking/ })).toBeVisible();
     });
 
-    await test.step('the three kinds of LLM call, with the edited prompt', async () => {
-      for (const kind of ['Stage selection', 'Data extraction', 'Response generation'])
-        await expect(transcript.getByRole('button', { name: new RegExp(`^${kind}`) }).first()).toBeVisible();
-      const calls = transcript.getByRole('button', {
+    await test.step('what the assistant did: one line, then the fact and the three calls in order', async () => {
+      const line = transcript.getByRole('button', { name: /What the assistant did/ }).first();
+      await expect(line).toHaveAttribute('aria-expanded', 'false');
+      await line.click();
+      const turn = transcript.getByRole('region', { name: /^What the assistant did for message/ }).first();
+      await expect(turn.getByRole('group', { name: 'Extracted facts' })).toContainText(`email: ${email}`);
+      const calls = turn.getByRole('button', {
         name: /^(Stage selection|Data extraction|Response generation)/,
       });
-      expect(await calls.count()).toBeGreaterThanOrEqual(3);
-      const response = transcript.getByRole('button', { name: /^Response generation/ }).first();
+      await expect(calls).toHaveCount(3);
+      await expect(calls.nth(0)).toHaveAccessibleName(/^Stage selection/);
+      await expect(calls.nth(1)).toHaveAccessibleName(/^Data extraction/);
+      await expect(calls.nth(2)).toHaveAccessibleName(/^Response generation/);
+      const response = calls.nth(2);
       await response.click();
       await expect(response).toHaveAttribute('aria-expanded', 'true');
-      const details = transcript.getByRole('region', { name: /^Response generation/ });
+      const details = turn.getByRole('region', { name: /^Response generation/ });
       await expect(details.getByLabel('Prompt', { exact: true })).toContainText(bookingLine);
       await expect(details.getByLabel('Answer', { exact: true })).toContainText('Thanks for your message');
       await shot(page, '18-conversation');
@@ -267,8 +278,10 @@ test.describe('business journey', () => {
     await test.step('stop the AI', async () => {
       conversationUrl = page.url();
       await page.getByRole('button', { name: 'Stop AI', exact: true }).click();
-      await expect(page.getByRole('button', { name: 'Resume AI', exact: true })).toBeVisible();
-      await expect(page.getByText('AI stopped', { exact: true })).toBeVisible();
+      await expect(page.getByRole('button', { name: 'Give back to AI', exact: true })).toBeVisible();
+      await expect(
+        page.getByRole('region', { name: 'Conversation' }).getByText('AI paused', { exact: true }),
+      ).toBeVisible();
       await shot(page, '19-conversation-ai-stopped');
     });
 
@@ -289,25 +302,28 @@ test.describe('business journey', () => {
       await shot(page, '20-simulator-ai-stopped');
     });
 
-    await test.step('the conversation shows the message without an AI reply', async () => {
+    await test.step('the conversation shows the message without an AI reply, waiting', async () => {
       await page.goto(conversationUrl);
-      const transcript = page.getByRole('list', { name: 'Transcript' });
+      const transcript = page.getByRole('log', { name: 'Transcript' });
       await expect(transcript.getByRole('listitem', { name: 'Customer message' })).toHaveCount(2);
       await expect(transcript.getByRole('listitem', { name: 'Customer message' }).last()).toContainText(
         stoppedMessage,
       );
+      await expect(transcript.getByText('The AI was paused: not answered automatically.')).toBeVisible();
+      await expect(transcript.getByLabel(/^Waiting for a reply since/)).toBeVisible();
       await expect(transcript.getByRole('listitem', { name: 'Assistant message' })).toHaveCount(1);
-      await expect(page.getByRole('button', { name: 'Resume AI', exact: true })).toBeVisible();
+      await expect(page.getByRole('button', { name: 'Give back to AI', exact: true })).toBeVisible();
     });
 
     await test.step('reply as a human agent', async () => {
-      await page.getByLabel('Agent reply').fill(agentReply);
-      await page.getByRole('button', { name: 'Send reply', exact: true }).click();
-      const transcript = page.getByRole('list', { name: 'Transcript' });
+      const box = page.getByRole('textbox', { name: 'Reply to the customer' });
+      await box.fill(agentReply);
+      await page.getByRole('button', { name: 'Send', exact: true }).click();
+      const transcript = page.getByRole('log', { name: 'Transcript' });
       await expect(transcript.getByRole('listitem', { name: 'Human agent message' })).toContainText(
         agentReply,
       );
-      await expect(page.getByLabel('Agent reply')).toHaveValue('');
+      await expect(box).toHaveValue('');
       await expect(transcript.getByRole('listitem', { name: 'Assistant message' })).toHaveCount(1);
       await shot(page, '21-conversation-agent-reply');
     });

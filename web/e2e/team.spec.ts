@@ -154,10 +154,10 @@ test('the agent accepts on a phone, answers a conversation, and may not edit a t
   await page.keyboard.press('Escape');
 
   await page.goto(`/conversations/${conversationId}`);
-  await page.getByRole('button', { name: 'Stop AI', exact: true }).click();
-  await expect(page.getByRole('button', { name: 'Resume AI', exact: true })).toBeVisible();
-  await page.getByLabel('Agent reply').fill(agentReply);
-  await page.getByRole('button', { name: 'Send reply', exact: true }).click();
+  await page.getByRole('button', { name: 'Take over', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Give back to AI', exact: true })).toBeVisible();
+  await page.getByRole('textbox', { name: 'Reply to the customer' }).fill(agentReply);
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
   await expect(page.getByText(agentReply, { exact: true })).toBeVisible();
   await shot(page, '43-agent-reply-390px');
 

@@ -30,7 +30,7 @@ function graphSends(): { channel: string; to: string; text: string }[] {
   return lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
 }
 
-const transcriptOf = (page: Page) => page.getByRole('list', { name: 'Transcript' });
+const transcriptOf = (page: Page) => page.getByRole('log', { name: 'Transcript' });
 
 test.describe('WhatsApp channel', () => {
   const suffix = Date.now().toString(36);
@@ -113,7 +113,9 @@ test.describe('WhatsApp channel', () => {
 
     await openFromNav(page, 'Conversations');
     // The customer is shown by the WhatsApp profile name.
-    const customer = page.getByRole('link', { name: 'Maria Souza', exact: true });
+    const customer = page
+      .getByRole('list', { name: 'Conversations' })
+      .getByRole('link', { name: /Maria Souza/ });
     await expect(customer).toBeVisible({ timeout: 60_000 });
     await customer.click();
     const transcript = transcriptOf(page);
@@ -122,8 +124,8 @@ test.describe('WhatsApp channel', () => {
   });
 
   test("an agent's reply from the dashboard is delivered on WhatsApp", async () => {
-    await page.getByLabel('Agent reply').fill(agentText);
-    await page.getByRole('button', { name: 'Send reply' }).click();
+    await page.getByRole('textbox', { name: 'Reply to the customer' }).fill(agentText);
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
     await expect(transcriptOf(page).getByText(agentText, { exact: true })).toBeVisible();
     await expect
       .poll(() => graphSends().some((s) => s.to === waId && s.text === agentText), {

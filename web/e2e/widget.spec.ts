@@ -111,10 +111,10 @@ test.describe('website widget', () => {
       await signIn(agentPage, business.api_key, business.business_id);
       await expect(agentPage.getByRole('button', { name: 'Sign out', exact: true })).toBeVisible();
       await agentPage.goto(`/conversations/${conversationId}`);
-      const transcript = agentPage.getByRole('list', { name: 'Transcript' });
+      const transcript = agentPage.getByRole('log', { name: 'Transcript' });
       await expect(transcript).toContainText(question);
-      await agentPage.getByLabel('Agent reply').fill(agentText);
-      await agentPage.getByRole('button', { name: 'Send reply', exact: true }).click();
+      await agentPage.getByRole('textbox', { name: 'Reply to the customer' }).fill(agentText);
+      await agentPage.getByRole('button', { name: 'Send', exact: true }).click();
       await expect(transcript.getByRole('listitem', { name: 'Human agent message' })).toContainText(
         agentText,
       );

@@ -2,6 +2,7 @@ import ArrowBackIcon from '@mui/icons-material/ArrowBack';
 import AssignmentIndIcon from '@mui/icons-material/AssignmentInd';
 import DeleteIcon from '@mui/icons-material/Delete';
 import MoreVertIcon from '@mui/icons-material/MoreVert';
+import PauseCircleIcon from '@mui/icons-material/PauseCircle';
 import PersonIcon from '@mui/icons-material/Person';
 import SmartToyIcon from '@mui/icons-material/SmartToy';
 import SupportAgentIcon from '@mui/icons-material/SupportAgent';
@@ -143,19 +144,30 @@ export function ConversationHeader({
           role="toolbar"
           aria-label="Hand-off"
         >
-          {!closed && (!mine || !stopped) && (
-            <Tooltip title={user ? '' : 'Only a signed-in team member can take a conversation over.'}>
-              <span>
-                <Button
-                  size="small"
-                  variant="contained"
-                  startIcon={<SupportAgentIcon />}
-                  disabled={!user || action.isPending}
-                  onClick={() => run({ kind: 'take-over' })}
-                >
-                  Take over
-                </Button>
-              </span>
+          {!closed && user && (!mine || !stopped) && (
+            <Button
+              size="small"
+              variant="contained"
+              startIcon={<SupportAgentIcon />}
+              disabled={action.isPending}
+              onClick={() => run({ kind: 'take-over' })}
+            >
+              Take over
+            </Button>
+          )}
+          {!closed && !user && !stopped && (
+            // A key session is nobody to assign: it can only pause the AI.
+            <Tooltip title="Signed in with a key: the AI pauses, and nobody is assigned.">
+              <Button
+                size="small"
+                variant="contained"
+                color="warning"
+                startIcon={<PauseCircleIcon />}
+                disabled={action.isPending}
+                onClick={() => run({ kind: 'stop-ai' })}
+              >
+                Stop AI
+              </Button>
             </Tooltip>
           )}
           {!closed && (stopped || !!c.assignee_id) && (

@@ -52,6 +52,8 @@ export const CHANNELS: { value: ConversationChannel; label: string }[] = [
   { value: 'messenger', label: 'Messenger' },
   { value: 'web', label: 'Website' },
   { value: 'api', label: 'API' },
+  // Hidden from every view unless asked for here.
+  { value: 'simulator', label: 'Simulator (test chats)' },
 ];
 
 /** Dates from `<input type="date">` become the start / end of that day in local time, as ISO. */

@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { InboxConversation } from '@/lib/api/inbox-models';
 import { qk } from '@/lib/api/query-keys';
 import { requestJson } from '@/lib/api/request';
+import { setAiControl } from './ai-control';
 
 const base = (conversationId: string) => `/api/conversations/${encodeURIComponent(conversationId)}`;
 
@@ -31,15 +32,19 @@ export function markConversationRead(conversationId: string) {
 export type ConversationAction =
   | { kind: 'take-over' }
   | { kind: 'give-back' }
+  /** Pauses the AI without assigning anyone (a key session has no account to assign). */
+  | { kind: 'stop-ai' }
   | { kind: 'assign'; assigneeId: string | null }
   | { kind: 'status'; status: 'active' | 'closed' };
 
-function run(conversationId: string, action: ConversationAction) {
+async function run(conversationId: string, action: ConversationAction): Promise<unknown> {
   switch (action.kind) {
     case 'take-over':
       return takeOverConversation(conversationId);
     case 'give-back':
       return giveBackConversation(conversationId);
+    case 'stop-ai':
+      return setAiControl('', conversationId, 'stop');
     case 'assign':
       return patchConversation(conversationId, { assignee_id: action.assigneeId });
     case 'status':
