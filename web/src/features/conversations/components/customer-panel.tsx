@@ -34,12 +34,15 @@ export function CustomerPanel({
   detail,
   stageName,
   onBack,
+  headingLevel = 'h2',
 }: {
   businessId: string;
   detail: InboxConversationDetail;
   stageName: (id: string | null | undefined) => string | null;
   /** On a phone: back to the conversation. */
   onBack?: () => void;
+  /** h1 when the panel is the whole page (a phone). */
+  headingLevel?: 'h1' | 'h2';
 }) {
   const c = detail.conversation;
   const customer = detail.customer;
@@ -61,7 +64,7 @@ export function CustomerPanel({
           <Typography variant="overline" color="text.secondary" component="p">
             Customer
           </Typography>
-          <Typography variant="h3" component="h2" sx={{ wordBreak: 'break-word' }}>
+          <Typography variant="h3" component={headingLevel} sx={{ wordBreak: 'break-word' }}>
             {c.user_name || customer?.name || 'Unknown customer'}
           </Typography>
         </Box>

@@ -139,14 +139,24 @@ function CustomerPane({
   businessId,
   conversationId,
   onBack,
+  headingLevel,
 }: {
   businessId: string;
   conversationId: string;
   onBack?: () => void;
+  headingLevel?: 'h1' | 'h2';
 }) {
   const detail = useConversation(businessId, conversationId);
   const { stageName } = useStageNames(businessId);
   if (detail.isLoading) return <Loading label="Loading the customer" />;
   if (!detail.data) return <ErrorAlert error={detail.error} />;
-  return <CustomerPanel businessId={businessId} detail={detail.data} stageName={stageName} onBack={onBack} />;
+  return (
+    <CustomerPanel
+      businessId={businessId}
+      detail={detail.data}
+      stageName={stageName}
+      onBack={onBack}
+      headingLevel={headingLevel}
+    />
+  );
 }
