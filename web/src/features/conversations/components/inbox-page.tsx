@@ -60,6 +60,7 @@ function Inbox({ businessId }: { businessId: string }) {
                 businessId={businessId}
                 conversationId={conversationId}
                 onBack={() => setPanel(false)}
+                headingLevel="h1"
               />
             </Box>
           ) : (
