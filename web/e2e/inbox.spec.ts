@@ -145,7 +145,7 @@ test('a WhatsApp message shows up in both inboxes without a reload', async () =>
   await expect.poll(() => sendsToCustomer().length, { timeout: 60_000 }).toBe(1);
   for (const page of [a, b]) {
     await expect(conversationRow(page)).toBeVisible({ timeout: 30_000 });
-    await expect(conversationRow(page).getByTitle('WhatsApp')).toBeVisible();
+    await expect(conversationRow(page).getByRole('img', { name: 'WhatsApp' })).toBeVisible();
   }
 });
 
@@ -153,7 +153,7 @@ test('agent A takes over; agent B sees it assigned and the AI paused', async () 
   await conversationRow(a).click();
   await expect(transcriptOf(a).getByText(firstQuestion, { exact: true })).toBeVisible();
   await a.getByRole('toolbar', { name: 'Hand-off' }).getByRole('button', { name: 'Take over' }).click();
-  const header = a.getByRole('region', { name: 'Conversation' });
+  const header = a.getByRole('region', { name: 'Conversation', exact: true });
   await expect(header.getByText('Assigned to me', { exact: true })).toBeVisible();
   await expect(header.getByText('AI paused', { exact: true })).toBeVisible();
 
@@ -203,7 +203,7 @@ test('A adds an internal note: B sees it, the customer never gets it', async () 
 test('A gives it back to the AI; the next customer message gets an AI reply on WhatsApp', async () => {
   await a.getByRole('button', { name: 'Reply', exact: true }).click();
   await a.getByRole('toolbar', { name: 'Hand-off' }).getByRole('button', { name: 'Give back to AI' }).click();
-  const header = a.getByRole('region', { name: 'Conversation' });
+  const header = a.getByRole('region', { name: 'Conversation', exact: true });
   await expect(header.getByText('AI answering', { exact: true })).toBeVisible();
   await expect(header.getByText('Unassigned', { exact: true })).toBeVisible();
   await expect(b.getByText('AI answering', { exact: true })).toBeVisible();

@@ -280,7 +280,9 @@ test.describe('business journey', () => {
       await page.getByRole('button', { name: 'Stop AI', exact: true }).click();
       await expect(page.getByRole('button', { name: 'Give back to AI', exact: true })).toBeVisible();
       await expect(
-        page.getByRole('region', { name: 'Conversation' }).getByText('AI paused', { exact: true }),
+        page
+          .getByRole('region', { name: 'Conversation', exact: true })
+          .getByText('AI paused', { exact: true }),
       ).toBeVisible();
       await shot(page, '19-conversation-ai-stopped');
     });

@@ -209,7 +209,7 @@ export function Composer({
             : replyBlocked
               ? 'This conversation is closed: reopen it to reply.'
               : aiActive
-                ? 'The AI also answers this conversation: take over to pause it.'
+                ? 'The AI also answers this conversation until someone takes over.'
                 : 'Type / for canned replies. Enter sends, Shift+Enter adds a line.'}
         </Typography>
       </Stack>

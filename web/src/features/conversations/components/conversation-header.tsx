@@ -19,6 +19,7 @@ import {
   Stack,
   Tooltip,
   Typography,
+  useMediaQuery,
 } from '@mui/material';
 import { useState } from 'react';
 import { Link as RouterLink, useNavigate } from 'react-router-dom';
@@ -71,6 +72,8 @@ export function ConversationHeader({
   const stopped = c.ai_control.is_stopped;
   const closed = c.status === 'closed';
   const mine = !!user && c.assignee_id === user.id;
+  // A phone: the less frequent actions go in the ⋮ menu so the bar stays one line.
+  const compact = useMediaQuery('(max-width:600px)', { noSsr: true });
 
   // Everyone the conversation can go to: the members (owners may list them), else me and the current assignee.
   const people = new Map<string, string>();
@@ -104,7 +107,15 @@ export function ConversationHeader({
           <Stack
             direction="row"
             spacing={0.5}
-            sx={{ flexWrap: 'wrap', rowGap: 0.5, mt: 0.5, alignItems: 'center' }}
+            sx={{
+              flexWrap: { xs: 'nowrap', sm: 'wrap' },
+              overflowX: { xs: 'auto', sm: 'visible' },
+              scrollbarWidth: 'none',
+              rowGap: 0.5,
+              mt: 0.5,
+              alignItems: 'center',
+              '& > *': { flexShrink: 0 },
+            }}
           >
             {c.channel && <ChannelChip channel={c.channel} />}
             {closed && <Chip size="small" label="Closed" />}
@@ -157,7 +168,7 @@ export function ConversationHeader({
           )}
           {!closed && !user && !stopped && (
             // A key session is nobody to assign: it can only pause the AI.
-            <Tooltip title="Signed in with a key: the AI pauses, and nobody is assigned.">
+            <Tooltip describeChild title="Signed in with a key: the AI pauses, and nobody is assigned.">
               <Button
                 size="small"
                 variant="contained"
@@ -182,17 +193,19 @@ export function ConversationHeader({
               Give back to AI
             </Button>
           )}
-          <Button
-            size="small"
-            variant="outlined"
-            startIcon={<AssignmentIndIcon />}
-            aria-haspopup="menu"
-            aria-expanded={!!assignAnchor}
-            disabled={action.isPending}
-            onClick={(e) => setAssignAnchor(e.currentTarget)}
-          >
-            Assign to…
-          </Button>
+          {!compact && (
+            <Button
+              size="small"
+              variant="outlined"
+              startIcon={<AssignmentIndIcon />}
+              aria-haspopup="menu"
+              aria-expanded={!!assignAnchor}
+              disabled={action.isPending}
+              onClick={(e) => setAssignAnchor(e.currentTarget)}
+            >
+              Assign to…
+            </Button>
+          )}
           <Menu anchorEl={assignAnchor} open={!!assignAnchor} onClose={() => setAssignAnchor(null)}>
             {[...people].map(([id, name]) => (
               <MenuItem
@@ -217,15 +230,17 @@ export function ConversationHeader({
               Nobody (unassign)
             </MenuItem>
           </Menu>
-          <Button
-            size="small"
-            variant="outlined"
-            disabled={action.isPending}
-            onClick={() => run({ kind: 'status', status: closed ? 'active' : 'closed' })}
-          >
-            {closed ? 'Reopen' : 'Close'}
-          </Button>
-          {canDelete.allowed && (
+          {!compact && (
+            <Button
+              size="small"
+              variant="outlined"
+              disabled={action.isPending}
+              onClick={() => run({ kind: 'status', status: closed ? 'active' : 'closed' })}
+            >
+              {closed ? 'Reopen' : 'Close'}
+            </Button>
+          )}
+          {(compact || canDelete.allowed) && (
             <>
               <IconButton
                 size="small"
@@ -236,17 +251,42 @@ export function ConversationHeader({
                 <MoreVertIcon />
               </IconButton>
               <Menu anchorEl={moreAnchor} open={!!moreAnchor} onClose={() => setMoreAnchor(null)}>
-                <MenuItem
-                  onClick={() => {
-                    setMoreAnchor(null);
-                    setConfirmDelete(true);
-                  }}
-                >
-                  <ListItemIcon>
-                    <DeleteIcon fontSize="small" color="error" />
-                  </ListItemIcon>
-                  <ListItemText>Delete conversation</ListItemText>
-                </MenuItem>
+                {compact && (
+                  <MenuItem
+                    onClick={() => {
+                      setAssignAnchor(moreAnchor);
+                      setMoreAnchor(null);
+                    }}
+                  >
+                    <ListItemIcon>
+                      <AssignmentIndIcon fontSize="small" />
+                    </ListItemIcon>
+                    <ListItemText>Assign to…</ListItemText>
+                  </MenuItem>
+                )}
+                {compact && (
+                  <MenuItem
+                    onClick={() => {
+                      setMoreAnchor(null);
+                      run({ kind: 'status', status: closed ? 'active' : 'closed' });
+                    }}
+                  >
+                    <ListItemText inset>{closed ? 'Reopen' : 'Close'}</ListItemText>
+                  </MenuItem>
+                )}
+                {canDelete.allowed && (
+                  <MenuItem
+                    onClick={() => {
+                      setMoreAnchor(null);
+                      setConfirmDelete(true);
+                    }}
+                  >
+                    <ListItemIcon>
+                      <DeleteIcon fontSize="small" color="error" />
+                    </ListItemIcon>
+                    <ListItemText>Delete conversation</ListItemText>
+                  </MenuItem>
+                )}
               </Menu>
             </>
           )}

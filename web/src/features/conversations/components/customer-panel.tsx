@@ -98,7 +98,7 @@ export function CustomerPanel({
         data={c.collected_data ?? detail.collected_data ?? {}}
       />
       <Box>
-        <Typography variant="h4" component="h3" gutterBottom>
+        <Typography variant="subtitle1" component="h3" sx={{ fontWeight: 700, mb: 0.5 }}>
           Stage history
         </Typography>
         <Typography variant="body2" sx={{ mb: 0.5 }}>
@@ -167,7 +167,7 @@ function CollectedData({
 
   return (
     <Box>
-      <Typography variant="h4" component="h3" gutterBottom>
+      <Typography variant="subtitle1" component="h3" sx={{ fontWeight: 700, mb: 0.5 }}>
         Collected data
       </Typography>
       {entries.length === 0 ? (
@@ -286,7 +286,7 @@ function PreviousConversations({
   const others = (q.data?.conversations ?? []).filter((x) => x.conversation_id !== currentId);
   return (
     <Box>
-      <Typography variant="h4" component="h3" gutterBottom>
+      <Typography variant="subtitle1" component="h3" sx={{ fontWeight: 700, mb: 0.5 }}>
         Previous conversations
       </Typography>
       <ErrorAlert error={q.error} />

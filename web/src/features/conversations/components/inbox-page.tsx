@@ -85,7 +85,7 @@ function Inbox({ businessId }: { businessId: string }) {
         component="section"
         aria-label="Conversation list"
         sx={{
-          width: { sm: 300, lg: 320 },
+          width: { sm: 320, lg: 340 },
           flexShrink: 0,
           borderRight: 1,
           borderColor: 'divider',

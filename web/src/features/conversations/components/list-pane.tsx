@@ -94,7 +94,10 @@ export function ListPane({
           variant="scrollable"
           scrollButtons={false}
           aria-label="Views"
-          sx={{ minHeight: 40, '& .MuiTab-root': { minHeight: 40, minWidth: 0, px: 1.25 } }}
+          sx={{
+            minHeight: 40,
+            '& .MuiTab-root': { minHeight: 40, minWidth: 0, px: 1, fontSize: '0.8125rem' },
+          }}
         >
           {VIEWS.map((v) => (
             <Tab key={v.id} value={v.id} label={v.label} />
