@@ -988,9 +988,9 @@ export class FakeApi {
       stage_transitions: this.transitions,
       customer: this.customers.get(c.user_id) ?? {
         user_id: c.user_id,
-        name: c.user_name || null,
-        first_name: null,
-        last_name: null,
+        name: c.user_name,
+        first_name: c.user_name,
+        last_name: '',
         email: null,
         phone: null,
         whatsapp_id: null,
@@ -1097,7 +1097,7 @@ export class FakeApi {
         conversation_id: p.id as string,
         content,
         author_id: me?.id ?? null,
-        author_name: me?.name ?? null,
+        author_name: me?.name ?? 'API key',
         created_at: now(),
       };
       this.notes.push(note);

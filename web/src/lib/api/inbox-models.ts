@@ -15,9 +15,10 @@ export type InboxConversationSummary = ConversationSummary & InboxFields;
 
 export interface Customer {
   user_id: string;
-  name: string | null;
-  first_name: string | null;
-  last_name: string | null;
+  /** The best name, as `user_name`. */
+  name: string;
+  first_name: string;
+  last_name: string;
   email: string | null;
   phone: string | null;
   whatsapp_id: string | null;
@@ -36,7 +37,7 @@ export interface Note {
   conversation_id: string;
   content: string;
   author_id: string | null;
-  author_name: string | null;
+  author_name: string;
   created_at: string;
 }
 
