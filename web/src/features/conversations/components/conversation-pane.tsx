@@ -75,12 +75,19 @@ export function ConversationPane({
   );
   const messageCount = detail.data?.messages.length ?? 0;
 
-  // Reading the conversation marks it read (for a signed-in account), again when messages arrive.
+  // Reading the conversation marks it read (for a signed-in account): on opening, when messages
+  // arrive while it is on screen, and when the tab comes back into view.
+  const loaded = !!detail.data;
   // biome-ignore lint/correctness/useExhaustiveDependencies: once per conversation and message count
   useEffect(() => {
-    if (!user || !detail.data || document.visibilityState === 'hidden') return;
-    markRead.mutate(conversationId);
-  }, [conversationId, messageCount, !!detail.data, user?.id]);
+    if (!user || !loaded) return;
+    const read = () => {
+      if (document.visibilityState !== 'hidden') markRead.mutate(conversationId);
+    };
+    read();
+    document.addEventListener('visibilitychange', read);
+    return () => document.removeEventListener('visibilitychange', read);
+  }, [conversationId, messageCount, loaded, user?.id]);
 
   // Follow the bottom as messages arrive, unless the reader scrolled up.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the rows change

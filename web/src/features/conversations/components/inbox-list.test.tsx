@@ -149,6 +149,9 @@ describe('the conversation list', () => {
       'aria-current',
       'page',
     );
+    // Opening it marks it read: the unread count goes.
+    await waitFor(() => expect(api.find('POST', '/api/conversations/c-new/read')).toHaveLength(1));
+    await waitFor(() => expect(screen.queryByLabelText('2 unread')).toBeNull());
   });
 
   it('filters by channel, search and collected data from the compact filter bar', async () => {
