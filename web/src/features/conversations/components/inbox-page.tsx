@@ -1,12 +1,14 @@
 import { Box, Drawer, Paper, Typography, useMediaQuery } from '@mui/material';
+import { useEffect } from 'react';
 import { useParams, useSearchParams } from 'react-router-dom';
 import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
 import { RequireBusiness } from '@/components/require-business';
 import { useConversation } from '@/lib/api/conversations/get-conversation';
+import { useSession } from '@/lib/auth/session';
 import { paths } from '@/lib/paths';
 import { useNow } from '@/lib/use-now';
-import { ConversationPane, useStageNames } from './conversation-pane';
+import { ConversationPane, customerTitle, useStageNames } from './conversation-pane';
 import { CustomerPanel } from './customer-panel';
 import { ListPane } from './list-pane';
 
@@ -22,8 +24,24 @@ export function InboxPage() {
   );
 }
 
+/**
+ * `document.title`: `Conversations · <Business> · ICMP`, or `Conversation with <name> · …` when one is
+ * open (the title badge of lib/live goes in front of either).
+ */
+function useInboxTitle(businessId: string, conversationId: string | undefined) {
+  const { businessName } = useSession();
+  const open = useConversation(businessId, conversationId);
+  const name = open.data ? customerTitle(open.data) : null;
+  const page = conversationId ? (name ? `Conversation with ${name}` : 'Conversation') : 'Conversations';
+  const title = [page, businessName, 'ICMP'].filter(Boolean).join(' · ');
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
+}
+
 function Inbox({ businessId }: { businessId: string }) {
   const { conversationId } = useParams();
+  useInboxTitle(businessId, conversationId);
   const [params, setParams] = useSearchParams();
   const phone = useMediaQuery(PHONE_QUERY, { noSsr: true });
   const wide = useMediaQuery(WIDE_QUERY, { noSsr: true });

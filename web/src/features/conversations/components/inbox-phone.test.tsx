@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeApi, makeConversation, makeMessage, memberMe } from '@/test/fake-api';
@@ -53,6 +53,7 @@ describe('the inbox on a phone', () => {
     await user.click(await screen.findByRole('link', { name: /Jane Doe/ }));
     // The conversation alone, named by its h1; the controls and the reply box are part of it.
     expect(await screen.findByRole('heading', { level: 1, name: 'Jane Doe' })).toBeInTheDocument();
+    await waitFor(() => expect(document.title).toBe('Conversation with Jane Doe · Acme Bikes · ICMP'));
     expect(screen.queryByRole('list', { name: 'Conversations' })).toBeNull();
     expect(screen.getByRole('toolbar', { name: 'Hand-off' })).toBeInTheDocument();
     expect(screen.getByRole('textbox', { name: 'Reply to the customer' })).toBeInTheDocument();
@@ -71,5 +72,6 @@ describe('the inbox on a phone', () => {
     expect(await screen.findByRole('list', { name: 'Conversations' })).toBeInTheDocument();
     expect(router.state.location.pathname).toBe('/conversations');
     expect(router.state.location.search).toBe('?view=all');
+    await waitFor(() => expect(document.title).toBe('Conversations · Acme Bikes · ICMP'));
   });
 });

@@ -108,7 +108,7 @@ describe('the live inbox', () => {
     const list = screen.getByRole('list', { name: 'Conversations' });
     expect(await within(list).findByRole('link', { name: /Ana Silva/ })).toBeInTheDocument();
     expect(within(list).getAllByRole('link')[0]).toHaveTextContent('Ana Silva');
-    await waitFor(() => expect(document.title).toBe('(1) ICMP'));
+    await waitFor(() => expect(document.title).toBe('(1) Conversations · Acme Bikes · ICMP'));
     await waitFor(() =>
       expect(FakeNotification.shown).toEqual([
         { title: 'Ana Silva is waiting', options: { body: 'I need a person', tag: 'c-new' } },
