@@ -5,6 +5,7 @@ import { isListKey } from '@/lib/api/conversations/conversation-actions';
 import { useConversations } from '@/lib/api/conversations/list-conversations';
 import type { ConversationEvent } from '@/lib/api/inbox-models';
 import { qk } from '@/lib/api/query-keys';
+import { useCan } from '@/lib/auth/permissions';
 import { useSession } from '@/lib/auth/session';
 import { paths } from '@/lib/paths';
 import { needsMe, newArrivals, unreadById, withBadge } from './attention';
@@ -19,7 +20,9 @@ import { refreshPlan } from './refresh-plan';
  * browser notifications. Renders nothing.
  */
 export function LiveConnection({ open }: { open?: EventSourceFactory } = {}) {
-  const { businessId, user } = useSession();
+  const { businessId: selected, user } = useSession();
+  // A key that may not read conversations (a `messages`-only key) gets no stream.
+  const businessId = useCan('conversations.read').allowed ? selected : null;
   const qc = useQueryClient();
   useLiveStream(businessId, qc, open);
   useAttention(businessId, user?.id ?? null);
