@@ -135,13 +135,18 @@ export function Composer({
       component="form"
       onSubmit={submit}
       aria-label="Reply"
-      sx={{
+      sx={(t) => ({
         position: 'relative',
         p: 1,
         borderTop: 1,
         borderColor: 'divider',
-        bgcolor: mode === 'note' ? NOTE_BG : 'background.paper',
-      }}
+        bgcolor: 'background.paper',
+        // A note is yellow, as in the transcript (a dim yellow on a dark screen, where text is light).
+        ...(mode === 'note' && {
+          bgcolor: NOTE_BG,
+          ...t.applyStyles('dark', { bgcolor: 'rgba(255, 214, 0, 0.14)' }),
+        }),
+      })}
     >
       {pickerOpen && (
         <Paper
@@ -229,7 +234,16 @@ export function Composer({
           error={!!fe.content}
           helperText={fe.content}
           disabled={replyBlocked}
-          sx={mode === 'note' ? { '& .MuiInputBase-root': { bgcolor: '#fffdf0' } } : undefined}
+          sx={
+            mode === 'note'
+              ? (t) => ({
+                  '& .MuiInputBase-root': {
+                    bgcolor: '#fffdf0',
+                    ...t.applyStyles('dark', { bgcolor: 'transparent' }),
+                  },
+                })
+              : undefined
+          }
           slotProps={{
             htmlInput: {
               'aria-controls': pickerOpen ? listId : undefined,

@@ -101,6 +101,7 @@ function Row({
         {unread && (
           <Box
             component="span"
+            role="img"
             aria-label={`${c.unread_count} unread`}
             sx={{
               flexShrink: 0,

@@ -125,7 +125,14 @@ export function ConversationPane({
           const el = e.currentTarget;
           stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
         }}
-        sx={{ flex: 1, minHeight: 0, overflow: 'auto', px: { xs: 1, sm: 2 }, py: 1.5, bgcolor: 'grey.50' }}
+        sx={{
+          flex: 1,
+          minHeight: 0,
+          overflow: 'auto',
+          px: { xs: 1, sm: 2 },
+          py: 1.5,
+          bgcolor: 'background.default',
+        }}
       >
         <ErrorAlert error={calls.error} title="What the assistant did is unavailable" />
         <ErrorAlert error={notes.error} title="Notes unavailable" />

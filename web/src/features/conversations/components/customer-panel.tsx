@@ -85,12 +85,14 @@ export function CustomerPanel({
               </Typography>
             </Box>
           ))}
-        <Typography component="dt" variant="body2" color="text.secondary">
-          Customer since
-        </Typography>
-        <Typography component="dd" variant="body2" sx={{ m: 0 }}>
-          {formatDateTime(c.start_time)}
-        </Typography>
+        <Box sx={{ display: 'contents' }}>
+          <Typography component="dt" variant="body2" color="text.secondary">
+            Conversation started
+          </Typography>
+          <Typography component="dd" variant="body2" sx={{ m: 0 }}>
+            {formatDateTime(c.start_time)}
+          </Typography>
+        </Box>
       </Box>
       <CollectedData
         businessId={businessId}

@@ -123,7 +123,15 @@ function Inbox({ businessId }: { businessId: string }) {
             now={now}
           />
         ) : (
-          <Box sx={{ height: '100%', display: 'grid', placeItems: 'center', p: 3, bgcolor: 'grey.50' }}>
+          <Box
+            sx={{
+              height: '100%',
+              display: 'grid',
+              placeItems: 'center',
+              p: 3,
+              bgcolor: 'background.default',
+            }}
+          >
             <Typography color="text.secondary" role="status">
               Choose a conversation to read it and reply.
             </Typography>

@@ -117,7 +117,8 @@ function DividerRow({
   as?: 'li' | 'div';
 }) {
   return (
-    <Box component={as} aria-label={label}>
+    // A div is generic and may not be named: the waiting cue is a note.
+    <Box component={as} role={as === 'div' ? 'note' : undefined} aria-label={label}>
       <Divider
         sx={{
           '&::before, &::after': { borderColor: tone === 'handoff' ? 'warning.main' : 'divider' },
