@@ -118,7 +118,6 @@ export function AppShell() {
 
   return (
     <Box sx={{ display: 'flex', minHeight: '100vh' }}>
-      <LiveConnection />
       <AppBar
         position="fixed"
         color="default"
@@ -206,6 +205,8 @@ export function AppShell() {
       >
         <Toolbar />
         <TopProgress active={navigation.state === 'loading'} />
+        {/* The live inbox's one event stream for this dashboard (renders nothing). */}
+        <LiveConnection />
         <Box sx={{ p: { xs: 1.5, sm: 3 }, maxWidth: 1400, mx: 'auto' }}>
           <Suspense fallback={<Loading />}>
             <Outlet />
