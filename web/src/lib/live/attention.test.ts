@@ -7,12 +7,14 @@ const row = (id: string, over: Partial<Parameters<typeof needsMe>[0][number]> = 
   waiting_since: '2026-03-12T14:00:00.000Z',
   assignee_id: null as string | null,
   unread_count: 1,
+  ai_stopped: true,
   ...over,
 });
 
 describe('title badge', () => {
-  it('counts waiting, open conversations that are mine or nobody’s, with unread messages', () => {
+  it('counts waiting, open conversations the AI will not answer, mine or nobody’s, with unread messages', () => {
     const rows = [
+      row('ai-answers', { ai_stopped: false }),
       row('unassigned'),
       row('mine', { assignee_id: 'me' }),
       row('theirs', { assignee_id: 'someone-else' }),

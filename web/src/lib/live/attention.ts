@@ -2,19 +2,21 @@ import type { InboxConversationSummary } from '@/lib/api/inbox-models';
 
 type Row = Pick<
   InboxConversationSummary,
-  'conversation_id' | 'status' | 'waiting_since' | 'assignee_id' | 'unread_count'
+  'conversation_id' | 'status' | 'waiting_since' | 'assignee_id' | 'unread_count' | 'ai_stopped'
 >;
 
 /**
- * The conversations that need the signed-in person: waiting for a reply, open, assigned to them or to
- * nobody, with customer messages they have not read. An API key has no read marks (its unread count is
- * always 0) and no "me": for it, every unassigned waiting conversation counts.
+ * The conversations that need the signed-in person: open, waiting for a reply that the AI will not
+ * give (it is paused: a hand-off or a take-over — while it answers, "waiting" lasts a few seconds and
+ * is nobody's business), assigned to them or to nobody, with customer messages they have not read. An
+ * API key has no read marks (its unread count is always 0) and no "me": for it, every unassigned one.
  */
 export function needsMe<T extends Row>(rows: readonly T[], myAccountId: string | null): T[] {
   return rows.filter(
     (c) =>
       c.status === 'active' &&
       !!c.waiting_since &&
+      c.ai_stopped &&
       (c.assignee_id === null || (myAccountId !== null && c.assignee_id === myAccountId)) &&
       (myAccountId === null || c.unread_count > 0),
   );

@@ -95,6 +95,8 @@ describe('the live inbox', () => {
         channel: 'whatsapp',
         last_updated: at,
         waiting_since: at,
+        // Handed off: the AI will not answer, a person must.
+        ai_stopped: true,
         unread_count: 1,
         last_message: { message_content: 'I need a person', sender_type: 'user', created_at: at },
       }),
