@@ -25,6 +25,7 @@ import { metaChannelRoutes } from './modules/channels/meta/meta-channel.routes.j
 import { metaWebhookRoutes } from './modules/channels/meta/meta-webhook.routes.js';
 import { createTypingIndicators } from './modules/channels/meta/typing-indicator.js';
 import { createBusinessConfigCache } from './modules/config-cache/business-config-cache.js';
+import { conversationActionRoutes } from './modules/conversations/conversation-actions.routes.js';
 import { conversationRoutes } from './modules/conversations/conversations.routes.js';
 import { operationsRoutes } from './modules/operations/operations.routes.js';
 import { ConversationProcessor } from './modules/pipeline/conversation-processor.js';
@@ -181,6 +182,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   await app.register(userRoutes(context));
   await app.register(agentRoutes(context));
   await app.register(conversationRoutes(context));
+  await app.register(conversationActionRoutes(context));
   await app.register(templateRoutes(context));
   await app.register(stageRoutes(context));
   await app.register(analyticsRoutes(context));
