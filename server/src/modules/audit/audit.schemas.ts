@@ -35,7 +35,8 @@ export const AuditEntry = Type.Object(
     at: Timestamp,
     actor: AuditActorSchema,
     action: Type.String({
-      description: 'create, update, delete, restore (a template version), rotate_key, ai_stop, ai_resume, take_over, give_back',
+      description:
+        'create, update, delete, restore (a template version), rotate_key, ai_stop, ai_resume, take_over, give_back',
     }),
     entity_type: Type.String({ description: AuditEntityType.anyOf.map((l) => l.const).join(', ') }),
     entity_id: Nullable(

@@ -154,9 +154,7 @@ export async function findConversationSummary(
   businessId: string | undefined,
   viewerAccountId: string | null,
 ) {
-  const [row] = await selectSummaries(db, viewerAccountId)
-    .where(scoped(conversationId, businessId))
-    .limit(1);
+  const [row] = await selectSummaries(db, viewerAccountId).where(scoped(conversationId, businessId)).limit(1);
   return row;
 }
 
@@ -170,10 +168,7 @@ export async function updateConversation(
   conversationId: string,
   businessId: string | undefined,
   values: Partial<
-    Pick<
-      ConversationRow,
-      'status' | 'aiStoppedAt' | 'aiStoppedUntil' | 'assigneeAccountId' | 'waitingSince'
-    >
+    Pick<ConversationRow, 'status' | 'aiStoppedAt' | 'aiStoppedUntil' | 'assigneeAccountId' | 'waitingSince'>
   >,
   touch: boolean,
 ) {

@@ -82,8 +82,7 @@ const conversationFields = {
   waiting_since: Nullable(
     Type.String({
       format: 'date-time',
-      description:
-        'Since when a customer message (or a hand-off) waits for an answer; null: nothing waits',
+      description: 'Since when a customer message (or a hand-off) waits for an answer; null: nothing waits',
     }),
   ),
   unread_count: Type.Integer({

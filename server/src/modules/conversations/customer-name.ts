@@ -25,9 +25,7 @@ export function customerName(c: CustomerNameSource): string {
   if (own) return own;
   const data = c.collectedData ?? {};
   const collected =
-    text(data.name) ||
-    `${text(data.first_name)} ${text(data.last_name)}`.trim() ||
-    text(data.full_name);
+    text(data.name) || `${text(data.first_name)} ${text(data.last_name)}`.trim() || text(data.full_name);
   if (collected) return collected.slice(0, 200);
   if (c.channel === 'whatsapp' && c.whatsappId) return `WhatsApp +${c.whatsappId.replace(/^\+/, '')}`;
   if (c.channel === 'messenger' && c.messengerPsid) return `Messenger customer ${tail(c.messengerPsid)}`;
