@@ -105,6 +105,9 @@ const PROTECTED_ROUTES: Record<string, string> = {
   'GET /api/conversations/:conversation_id/ai-control': 'read:resource',
   'POST /api/conversations/:conversation_id/ai-control': 'converse:resource',
   'POST /api/conversations/:conversation_id/agent-reply': 'converse:resource',
+  'POST /api/conversations/:conversation_id/take-over': 'converse:resource',
+  'POST /api/conversations/:conversation_id/give-back': 'converse:resource',
+  'POST /api/conversations/:conversation_id/read': 'read:resource',
   'GET /api/users/:user_id/conversations': 'read:resource',
   'GET /api/llm-calls': 'read:query',
   'POST /api/templates': 'edit:body',
@@ -129,6 +132,12 @@ const PROTECTED_ROUTES: Record<string, string> = {
   'GET /api/analytics/overview': 'read:query',
   'POST /api/message': 'messages:body',
 };
+
+/**
+ * Routes that act as the calling person (take-over assigns the caller): a credential without an
+ * account — an API key, the master key — is refused with 403 even where its permissions would allow.
+ */
+const ACCOUNT_ONLY_ROUTES = new Set(['POST /api/conversations/:conversation_id/take-over']);
 
 interface Fixture {
   businessId: string;
@@ -269,9 +278,12 @@ function fillUrl(url: string, f: Fixture) {
 
 type Expectation = { status: 401 | 403 | 404 } | 'allowed';
 
-function expected(rule: AccessRule, who: PrincipalKind): Expectation | null {
+function expected(rule: AccessRule, who: PrincipalKind, route = ''): Expectation | null {
   if (rule === 'public' || rule === 'optional') return null;
   if (who.kind === 'anonymous') return { status: 401 };
+  if (ACCOUNT_ONLY_ROUTES.has(route) && (who.kind === 'master' || who.kind === 'key')) {
+    return { status: 403 };
+  }
   const isAccount = who.kind === 'member' || who.kind === 'foreign-owner' || who.kind === 'admin-account';
   const isAdmin = who.kind === 'master' || who.kind === 'admin-account';
   if (rule === 'any') return 'allowed';
@@ -331,7 +343,7 @@ describe('access rules', () => {
     let checked = 0;
     for (const route of table) {
       for (const caller of callers) {
-        const want = expected(route.access, caller.who);
+        const want = expected(route.access, caller.who, `${route.method} ${route.url}`);
         if (!want) continue;
         const url = fillUrl(route.url, caller.target);
         const query = `business_id=${caller.target.businessId}`;

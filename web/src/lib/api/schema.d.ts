@@ -3164,7 +3164,7 @@ export interface paths {
     };
     /**
      * List conversations (newest activity first)
-     * @description Filters: user_id, status, stage_id, q (text in any message), from/to (last_updated), and `data.<key>=<value>` on collected data.
+     * @description Filters (combinable): user_id, status, stage_id, channel, assignee_id (an account id, `me` or `none`), waiting, q (text in any message), from/to (last activity), and `data.<key>=<value>` on collected data. Simulator conversations only with `channel=simulator`. Sorted by last activity, newest first.
      */
     get: {
       parameters: {
@@ -3176,6 +3176,12 @@ export interface paths {
           status?: 'active' | 'closed';
           /** @description UUID */
           stage_id?: string;
+          /** @description One channel; without it, simulator conversations are left out */
+          channel?: 'api' | 'web' | 'whatsapp' | 'messenger' | 'simulator';
+          /** @description An account id, `me` (the calling account; nothing for a key) or `none` (unassigned) */
+          assignee_id?: string | 'me' | 'none';
+          /** @description true: a customer message waits for an answer; false: nothing waits */
+          waiting?: boolean;
           /** @description Text searched in the messages */
           q?: string;
           /** @description last_updated at or after */
@@ -3348,7 +3354,7 @@ export interface paths {
     };
     options?: never;
     head?: never;
-    /** Open or close a conversation */
+    /** Open or close a conversation, or (un)assign it to a member of the business */
     patch: {
       parameters: {
         query?: never;
@@ -3815,6 +3821,235 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/conversations/{conversation_id}/take-over': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Assign the conversation to yourself and stop the AI (until given back)
+     * @description Needs a signed-in account: an API key or the master key gets 403.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          conversation_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Conversation'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/conversations/{conversation_id}/give-back': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Resume the AI, unassign the conversation and clear its waiting state */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          conversation_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Conversation'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/conversations/{conversation_id}/read': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Mark the conversation read up to its latest message (for the calling account)
+     * @description A no-op for API keys, which have no read marks.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          conversation_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -4985,6 +5220,8 @@ export interface paths {
           from?: string;
           /** @description End of the range (default: now) */
           to?: string;
+          /** @description Count the dashboard simulator's test conversations too (default: left out) */
+          include_simulator?: boolean;
         };
         header?: never;
         path?: never;
@@ -6241,6 +6478,8 @@ export interface components {
       llm_provider?: 'openai' | 'anthropic';
       llm_temperature?: number;
       history_limit?: number;
+      /** @description What the assistant says when a customer asks for a person (a default otherwise) */
+      handoff_message?: string;
     };
     CreateBusinessBody: {
       business_name: string;
@@ -6439,7 +6678,7 @@ export interface components {
        * @description UUID
        */
       user_id: string;
-      /** @description First and last name of the customer */
+      /** @description The customer's best name: their first/last name, else a collected name, else a label by channel (e.g. `WhatsApp +351912345678`, `Messenger customer 1234`, `Website visitor 3f2a`, `Simulator`) */
       user_name: string;
       stage_id: string | null;
       stage_name: string | null;
@@ -6459,6 +6698,11 @@ export interface components {
       };
       /** @description The AI is paused for this conversation right now */
       ai_stopped: boolean;
+      assignee_id: string | null;
+      assignee_name: string | null;
+      waiting_since: string | null;
+      /** @description Customer messages after the calling account's read mark (0 for API keys) */
+      unread_count: number;
     };
     LastMessage: {
       message_content: string;
@@ -6468,6 +6712,7 @@ export interface components {
     };
     ConversationDetail: {
       conversation: components['schemas']['Conversation'];
+      customer: components['schemas']['Customer'];
       messages: components['schemas']['Message'][];
       collected_data: {
         [key: string]: unknown;
@@ -6490,7 +6735,7 @@ export interface components {
        * @description UUID
        */
       user_id: string;
-      /** @description First and last name of the customer */
+      /** @description The customer's best name: their first/last name, else a collected name, else a label by channel (e.g. `WhatsApp +351912345678`, `Messenger customer 1234`, `Website visitor 3f2a`, `Simulator`) */
       user_name: string;
       stage_id: string | null;
       stage_name: string | null;
@@ -6510,12 +6755,32 @@ export interface components {
       };
       /** @description The AI is paused for this conversation right now */
       ai_stopped: boolean;
+      assignee_id: string | null;
+      assignee_name: string | null;
+      waiting_since: string | null;
+      /** @description Customer messages after the calling account's read mark (0 for API keys) */
+      unread_count: number;
       ai_control: components['schemas']['AiControlStatus'];
     };
     AiControlStatus: {
       is_stopped: boolean;
       stop_time: string | null;
       expiration_time: string | null;
+    };
+    Customer: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      user_id: string;
+      /** @description The best name, as `user_name` */
+      name: string;
+      first_name: string;
+      last_name: string;
+      email: string | null;
+      phone: string | null;
+      whatsapp_id: string | null;
+      messenger_psid: string | null;
     };
     Message: {
       /**
@@ -6568,7 +6833,8 @@ export interface components {
       per_page: number;
     };
     UpdateConversationBody: {
-      status: 'active' | 'closed';
+      status?: 'active' | 'closed';
+      assignee_id?: string | null;
     };
     AiControlBody: {
       action: 'stop' | 'resume';
@@ -6598,7 +6864,7 @@ export interface components {
        * @description UUID
        */
       user_id: string;
-      /** @description First and last name of the customer */
+      /** @description The customer's best name: their first/last name, else a collected name, else a label by channel (e.g. `WhatsApp +351912345678`, `Messenger customer 1234`, `Website visitor 3f2a`, `Simulator`) */
       user_name: string;
       stage_id: string | null;
       stage_name: string | null;
@@ -6618,6 +6884,11 @@ export interface components {
       };
       /** @description The AI is paused for this conversation right now */
       ai_stopped: boolean;
+      assignee_id: string | null;
+      assignee_name: string | null;
+      waiting_since: string | null;
+      /** @description Customer messages after the calling account's read mark (0 for API keys) */
+      unread_count: number;
       messages: components['schemas']['Message'][];
     };
     LlmCallList: {
@@ -6841,6 +7112,8 @@ export interface components {
       data_extraction_template_name: string | null;
       response_generation_template_name: string | null;
       fallback_reply: string | null;
+      /** @description Entering this stage hands the conversation to the team: after its reply the AI stops and the conversation waits */
+      handoff: boolean;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
@@ -6873,6 +7146,8 @@ export interface components {
        */
       response_generation_template_id?: string;
       fallback_reply?: string | null;
+      /** @description Hand the conversation to the team on entering this stage */
+      handoff?: boolean;
     };
     StageList: {
       stages: components['schemas']['Stage'][];
@@ -6909,6 +7184,8 @@ export interface components {
        */
       response_generation_template_id?: string;
       fallback_reply?: string | null;
+      /** @description Hand the conversation to the team on entering this stage */
+      handoff?: boolean;
     };
     /** @description Analytics of one business over a time range */
     AnalyticsOverview: {
@@ -7022,7 +7299,7 @@ export interface components {
       /** Format: date-time */
       at: string;
       actor: components['schemas']['AuditActor'];
-      /** @description create, update, delete, restore (a template version), rotate_key, ai_stop, ai_resume */
+      /** @description create, update, delete, restore (a template version), rotate_key, ai_stop, ai_resume, take_over, give_back */
       action: string;
       /** @description business, template, stage, agent, channel, api_key, conversation, member, invitation */
       entity_type: string;
