@@ -137,9 +137,9 @@ export class ConversationProcessor {
     typing(true);
     // A customer asking for a person gets the hand-off message at once, without the model.
     const askedForHuman = asksForHuman(message.content);
-    const turn = askedForHuman
-      ? handoffTurn(config, state.stageId, this.llm ? 'llm' : 'offline')
-      : await runTurn(ctx, this.llm, {
+    const turn = await (askedForHuman
+      ? Promise.resolve().then(() => handoffTurn(config, state.stageId, this.llm ? 'llm' : 'offline'))
+      : runTurn(ctx, this.llm, {
           config,
           conversationId,
           userId: leased.userId,
@@ -149,7 +149,8 @@ export class ConversationProcessor {
           messageId: message.messageId,
           messageContent: message.content,
           listener: options.listener,
-        }).catch(typingOff);
+        })
+    ).catch(typingOff);
     const handoff = handoffReason(askedForHuman, turn);
     const persisted = await persistTurn(ctx.db, {
       businessId: leased.businessId,
