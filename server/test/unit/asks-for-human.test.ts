@@ -13,6 +13,8 @@ describe('asksForHuman', () => {
     'Let me talk to someone',
     'can I speak with a member of your staff',
     'is there a human I can talk to',
+    'Is there someone I can speak with?',
+    'transfer me to customer service',
     'Quero falar com um atendente',
     'Posso falar com uma pessoa de verdade?',
     'preciso de atendimento humano',
@@ -31,6 +33,9 @@ describe('asksForHuman', () => {
 
   it.each([
     'I am a travel agent looking for a quote',
+    'I need someone to fix my sink tomorrow',
+    'I want a person to pick up the parcel',
+    'Can I get someone to deliver it on Friday?',
     'How many people can the room hold?',
     'What is the price of the human anatomy book?',
     'My order number is 12345',

@@ -20,12 +20,19 @@ const EN_WHO =
   '(?:a |an |the |some |one of (?:your|the) )?(?:real |actual |live |human )?' +
   '(?:human(?: being)?|person|people|agent|someone|somebody|representative|rep|operator|manager|' +
   'staff(?: member)?|member of (?:your |the )?(?:staff|team)|customer (?:service|support)(?: agent| rep(?:resentative)?)?)';
+// Wanting "someone" or "a person" is often about the service ("I need someone to fix my sink"): only
+// the words that name support staff count after a verb of wanting.
+const EN_STAFF =
+  '(?:a |an |the |some )?(?:real |actual |live |human )?(?:human(?: being)?|agent|representative|rep|operator|' +
+  'staff member|member of (?:your |the )?(?:staff|team)|customer (?:service|support)(?: agent| rep(?:resentative)?)?|' +
+  '(?:real|actual|live) (?:person|people))';
 const EN = [
   new RegExp(`\\b(?:talk|speak|chat|get through)(?: directly)? (?:to|with) ${EN_WHO}\\b`),
   new RegExp(
     `\\b(?:i (?:want|need|would like|'d like)|can i (?:get|have)|could i (?:get|have)|give me|get me|` +
-      `connect me (?:to|with)|transfer me (?:to|with)?|put me (?:through )?to|let me talk to|is there) ${EN_WHO}\\b`,
+      `connect me (?:to|with)|transfer me (?:to|with)?|put me (?:through )?to|is there) ${EN_STAFF}\\b`,
   ),
+  /\b(?:someone|somebody|a person|anyone) (?:i|we) (?:can|could) (?:talk|speak) (?:to|with)\b/,
   /\b(?:real|actual|live) (?:person|human|agent|people)\b/,
   /\bhuman (?:agent|support|operator|being|representative)\b/,
   /\b(?:are you|is this) (?:a )?(?:bot|robot|machine)\b.*\b(?:human|person)\b/,
