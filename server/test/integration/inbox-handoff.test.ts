@@ -4,7 +4,11 @@
  * stays silent, and the conversation waits for the team.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInvalidationBus } from '../../src/cache/invalidation-bus.js';
+import { buildTestApp } from '../helpers/build-test-app.js';
 import { callApi, type Json } from '../helpers/call-api.js';
+import { createBusiness } from '../helpers/factories.js';
+import { startFakeLlmServer } from '../helpers/fake-llm-server.js';
 import {
   type ConnectedBusiness,
   createConnectedBusiness,
@@ -159,5 +163,79 @@ describe('hand-off on WhatsApp', () => {
     await m.graph.waitForRequests(1, { filter: (r) => r.to === waId && r.kind === 'message' });
     const { detail } = await handled(business, 'What are your opening hours?');
     expect(detail.conversation).toMatchObject({ ai_stopped: false, waiting_since: null });
+  });
+});
+
+describe('pipeline events', () => {
+  it('a turn entering a handoff stage publishes stage, then handoff (stage) and ai (handoff)', async () => {
+    const bus = await createInvalidationBus();
+    const events: Json[] = [];
+    bus.subscribe('conversation-event', (payload) => events.push(JSON.parse(payload) as Json));
+    const llm = await startFakeLlmServer({
+      defaultAnswer: scriptedModel({
+        route: (text) => (text.includes('manager') ? 'Escalation' : undefined),
+      }),
+    });
+    const t = await buildTestApp(
+      {
+        OPENAI_BASE_URL: llm.url,
+        OPENAI_API_KEY: 'sk-test-not-a-real-key',
+        LLM_MODEL: 'fake-model',
+        LLM_TIMEOUT_MS: '3000',
+        LLM_MAX_RETRIES: '0',
+      },
+      { bus },
+    );
+    try {
+      const business = await createBusiness(t.app, t.masterKey);
+      const stage = await callApi(t.app, 'POST', '/api/stages', business.api_key, {
+        business_id: business.business_id,
+        stage_name: 'Escalation',
+        handoff: true,
+      });
+      expect(stage.status).toBe(201);
+      const first = await callApi(t.app, 'POST', '/api/message', business.api_key, {
+        business_id: business.business_id,
+        content: 'Hi there',
+      });
+      const id = first.body.conversation_id as string;
+      expect(events.filter((e) => e.conversation_id === id && e.type === 'stage')).toEqual([]);
+      const escalated = await callApi(t.app, 'POST', '/api/message', business.api_key, {
+        business_id: business.business_id,
+        conversation_id: id,
+        user_id: first.body.user_id,
+        content: 'This is unacceptable, I want the manager',
+      });
+      expect(escalated.status).toBe(200);
+      expect(escalated.body).toMatchObject({ stage_id: stage.body.stage_id, response: expect.any(String) });
+      const mine = events.filter(
+        (e) => e.conversation_id === id && ['stage', 'handoff', 'ai'].includes(e.type),
+      );
+      expect(mine).toEqual([
+        {
+          type: 'stage',
+          business_id: business.business_id,
+          conversation_id: id,
+          stage_id: stage.body.stage_id,
+          stage_name: 'Escalation',
+          previous_stage_id: business.first_stage_id,
+        },
+        { type: 'handoff', business_id: business.business_id, conversation_id: id, reason: 'stage' },
+        {
+          type: 'ai',
+          business_id: business.business_id,
+          conversation_id: id,
+          is_stopped: true,
+          reason: 'handoff',
+        },
+      ]);
+      const detail = await callApi(t.app, 'GET', `/api/conversations/${id}`, business.api_key);
+      expect(detail.body.conversation).toMatchObject({ ai_stopped: true, stage_name: 'Escalation' });
+      expect(detail.body.conversation.waiting_since).toEqual(expect.any(String));
+    } finally {
+      await t.close();
+      await llm.close();
+      await bus.close();
+    }
   });
 });
