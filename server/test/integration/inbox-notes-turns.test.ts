@@ -17,6 +17,7 @@ import {
 } from '../helpers/meta-app.js';
 import { wa, waInbound } from '../helpers/meta-fixtures.js';
 import { classify, scriptedModel } from '../helpers/pipeline-fixture.js';
+import { enableWebChannel, newVisitor, visitorHeaders } from '../helpers/widget-fixture.js';
 
 let m: MetaApp;
 beforeAll(async () => {
@@ -141,6 +142,30 @@ describe('notes never enter a prompt', () => {
       business.api_key,
     );
     expect((notes.body.notes as Json[]).map((n) => n.content)).toEqual([secret, `${secret} (second note)`]);
+  });
+
+  it("a website visitor's transcript never shows the conversation's notes", async () => {
+    m.llm.setDefault(scriptedModel());
+    const business = await createBusiness(m.t.app, m.t.masterKey);
+    const { publishable_key } = await enableWebChannel(m.t.app, business);
+    const visitor = await newVisitor(m.t.app, publishable_key);
+    const posted = await m.t.app.inject({
+      method: 'POST',
+      url: '/api/widget/messages',
+      headers: visitorHeaders(visitor.visitor_token),
+      payload: { content: 'Do you deliver on Sundays?' },
+    });
+    expect(posted.statusCode, posted.body).toBe(200);
+    const conversationId = posted.json().conversation_id as string;
+    await noteOn(business.api_key, conversationId, 'Regular customer, offer the Sunday slot');
+    const transcript = await m.t.app.inject({
+      method: 'GET',
+      url: '/api/widget/messages',
+      headers: visitorHeaders(visitor.visitor_token),
+    });
+    expect(transcript.statusCode, transcript.body).toBe(200);
+    expect(transcript.body).toContain('Do you deliver on Sundays?');
+    expect(transcript.body).not.toContain('Sunday slot');
   });
 });
 
