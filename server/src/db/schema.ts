@@ -567,3 +567,47 @@ export const passwordResets = pgTable(
   },
   (t) => [uniqueIndex('password_resets_token_hash_unique').on(t.tokenHash)],
 );
+
+/**
+ * A team member's internal note on a conversation: shown to the team, never sent to the customer and
+ * never put in a prompt. `author_name` is kept as it was, like the audit log's actor name.
+ */
+export const conversationNotes = pgTable(
+  'conversation_notes',
+  {
+    noteId: uuid('note_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.conversationId, { onDelete: 'cascade' }),
+    authorAccountId: uuid('author_account_id').references(() => accounts.accountId, {
+      onDelete: 'set null',
+    }),
+    authorName: text('author_name').notNull(),
+    content: text('content').notNull(),
+    // clock_timestamp(), not now(): notes keep the order they were written in.
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(sql`clock_timestamp()`),
+  },
+  (t) => [
+    index('conversation_notes_conversation_idx').on(t.conversationId, t.createdAt),
+    index('conversation_notes_business_idx').on(t.businessId),
+  ],
+);
+
+/** A business's saved replies, with `{{variables}}`; the shortcut is unique within the business. */
+export const cannedReplies = pgTable(
+  'canned_replies',
+  {
+    cannedReplyId: uuid('canned_reply_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    shortcut: text('shortcut').notNull(),
+    content: text('content').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('canned_replies_business_shortcut_unique').on(t.businessId, t.shortcut)],
+);

@@ -108,6 +108,13 @@ const PROTECTED_ROUTES: Record<string, string> = {
   'POST /api/conversations/:conversation_id/take-over': 'converse:resource',
   'POST /api/conversations/:conversation_id/give-back': 'converse:resource',
   'POST /api/conversations/:conversation_id/read': 'read:resource',
+  'GET /api/conversations/:conversation_id/notes': 'read:resource',
+  'POST /api/conversations/:conversation_id/notes': 'converse:resource',
+  'PATCH /api/conversations/:conversation_id/collected-data': 'converse:resource',
+  'GET /api/canned-replies': 'read:query',
+  'POST /api/canned-replies': 'edit:body',
+  'PUT /api/canned-replies/:canned_reply_id': 'edit:resource',
+  'DELETE /api/canned-replies/:canned_reply_id': 'edit:resource',
   'GET /api/users/:user_id/conversations': 'read:resource',
   'GET /api/llm-calls': 'read:query',
   'POST /api/templates': 'edit:body',
@@ -146,6 +153,7 @@ interface Fixture {
   stageId: string;
   templateId: string;
   conversationId: string;
+  cannedReplyId: string;
 }
 
 type PrincipalKind =
@@ -181,6 +189,13 @@ async function makeFixture(): Promise<Fixture & { apiKey: string }> {
     url: `/api/stages/${business.first_stage_id}`,
     headers: bearer(business.api_key),
   });
+  const cannedReply = await t.app.inject({
+    method: 'POST',
+    url: '/api/canned-replies',
+    headers: bearer(business.api_key),
+    payload: { shortcut: 'hello', content: 'Hello {{user_name}}!' },
+  });
+  expect(cannedReply.statusCode, cannedReply.body).toBe(201);
   return {
     apiKey: business.api_key,
     businessId: business.business_id,
@@ -190,6 +205,7 @@ async function makeFixture(): Promise<Fixture & { apiKey: string }> {
     stageId: business.first_stage_id,
     templateId: stage.json().response_generation_template_id,
     conversationId: conversation.conversationId,
+    cannedReplyId: cannedReply.json().canned_reply_id,
   };
 }
 
@@ -260,6 +276,7 @@ function fillUrl(url: string, f: Fixture) {
     stage_id: f.stageId,
     template_id: f.templateId,
     conversation_id: f.conversationId,
+    canned_reply_id: f.cannedReplyId,
     version: '1',
     channel: 'whatsapp',
     token: 'not-a-token',

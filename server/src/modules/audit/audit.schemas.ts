@@ -12,6 +12,7 @@ export const AuditEntityType = Type.Union([
   Type.Literal('conversation'),
   Type.Literal('member'),
   Type.Literal('invitation'),
+  Type.Literal('canned_reply'),
 ]);
 export type AuditEntityType = Static<typeof AuditEntityType>;
 
