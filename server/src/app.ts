@@ -25,6 +25,7 @@ import { metaChannelRoutes } from './modules/channels/meta/meta-channel.routes.j
 import { metaWebhookRoutes } from './modules/channels/meta/meta-webhook.routes.js';
 import { createTypingIndicators } from './modules/channels/meta/typing-indicator.js';
 import { createBusinessConfigCache } from './modules/config-cache/business-config-cache.js';
+import { conversationEventRoutes } from './modules/conversations/conversation-events.routes.js';
 import { conversationRoutes } from './modules/conversations/conversations.routes.js';
 import { operationsRoutes } from './modules/operations/operations.routes.js';
 import { ConversationProcessor } from './modules/pipeline/conversation-processor.js';
@@ -109,7 +110,13 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
     frameworkErrors: renderFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const bus = deps.bus ?? (await createInvalidationBus(config.redisUrl));
+  const bus =
+    deps.bus ??
+    (await createInvalidationBus({
+      redisUrl: config.redisUrl,
+      databaseUrl: deps.database.kind === 'postgres' ? config.databaseUrl : undefined,
+      onError: (err) => app.log.warn({ err }, 'invalidation bus connection'),
+    }));
   const metrics = createMetrics(() => deps.database.statementCount());
   const secretsKey = deps.secretsKey ?? resolveSecretsKey(config.channelSecretsKey, null);
   const resolveKey = createKeyResolver({ db: deps.database.db, masterKeyHash: deps.masterKeyHash, bus });
@@ -181,6 +188,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   await app.register(userRoutes(context));
   await app.register(agentRoutes(context));
   await app.register(conversationRoutes(context));
+  await app.register(conversationEventRoutes(context));
   await app.register(templateRoutes(context));
   await app.register(stageRoutes(context));
   await app.register(analyticsRoutes(context));
