@@ -12,6 +12,20 @@ import { openEventStream, type SseMessage } from '../helpers/widget-fixture.js';
  */
 const postgres = process.env.DATABASE_URL;
 
+/** Kills every bus LISTEN connection of this test file's database, as a network cut or a failover would. */
+async function terminateBusConnections() {
+  const admin = new pg.Client({ connectionString: postgres });
+  await admin.connect();
+  try {
+    await admin.query(
+      `select pg_terminate_backend(pid) from pg_stat_activity
+        where application_name = 'icmp-bus' and datname = current_database()`,
+    );
+  } finally {
+    await admin.end();
+  }
+}
+
 describe.runIf(Boolean(postgres))('the bus over PostgreSQL LISTEN/NOTIFY', () => {
   const buses: InvalidationBus[] = [];
   afterAll(async () => {
@@ -53,16 +67,7 @@ describe.runIf(Boolean(postgres))('the bus over PostgreSQL LISTEN/NOTIFY', () =>
       gaps += 1;
     });
     const onB = received(b);
-    const admin = new pg.Client({ connectionString: postgres });
-    await admin.connect();
-    try {
-      await admin.query(
-        `select pg_terminate_backend(pid) from pg_stat_activity
-          where application_name = 'icmp-bus' and datname = current_database()`,
-      );
-    } finally {
-      await admin.end();
-    }
+    await terminateBusConnections();
     await expect.poll(() => gaps, { timeout: 15_000 }).toBeGreaterThan(0);
     // Both listeners are back (A's may return a little later than B's): A's publish arrives.
     await expect
@@ -129,6 +134,21 @@ describe.runIf(Boolean(postgres))('live inbox across two server processes withou
     } finally {
       await onA.close();
       await onB.close();
+    }
+  });
+  it('tells open streams to resync when the bus lost its connection (events may have been missed)', async () => {
+    const business = await createBusiness(a.app, a.masterKey);
+    const stream = await openEventStream(`${aBase}/api/conversations/events`, bearer(business.api_key));
+    try {
+      await stream.next((e) => e.event === 'ready');
+      await terminateBusConnections();
+      const resync = await stream.next((e) => e.event === 'resync');
+      // After the gap, events flow again from the other process.
+      const sent = await post(b.baseUrl, business, 'after the gap');
+      await stream.next(messageEvent(sent.message_id));
+      expect(resync.id).not.toBe('');
+    } finally {
+      await stream.close();
     }
   });
 });

@@ -44,17 +44,26 @@ interface OpenStream {
 export const conversationEventRoutes = (ctx: AppContext) => async (root: FastifyInstance) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const log = new ConversationEventLog();
-  const open = new Set<OpenStream>();
+  /** Open streams by business: an event costs only its own business's streams. */
+  const open = new Map<string, Set<OpenStream>>();
+  const add = (stream: OpenStream) => {
+    const set = open.get(stream.businessId) ?? new Set();
+    open.set(stream.businessId, set.add(stream));
+  };
+  const remove = (stream: OpenStream) => {
+    const set = open.get(stream.businessId);
+    if (set?.delete(stream) && set.size === 0) open.delete(stream.businessId);
+  };
   subscribeConversationEvents(ctx, (event) => {
     const entry = log.append(event);
-    for (const stream of open) if (stream.businessId === event.business_id) stream.send(entry);
+    for (const stream of open.get(event.business_id) ?? []) stream.send(entry);
   });
   ctx.bus.onGap(() => {
     log.forget();
-    for (const stream of open) stream.resync();
+    for (const set of open.values()) for (const stream of set) stream.resync();
   });
   const recheckBusiness = (businessId: string) => {
-    for (const stream of open) if (stream.businessId === businessId) stream.recheck();
+    for (const stream of open.get(businessId) ?? []) stream.recheck();
   };
   ctx.bus.subscribe('business-key', recheckBusiness);
   ctx.bus.subscribe('business', recheckBusiness);
@@ -114,7 +123,7 @@ export const conversationEventRoutes = (ctx: AppContext) => async (root: Fastify
       stream = streams.open(request, reply, {
         retryMs: RETRY_MS,
         onHeartbeat: entry.recheck,
-        onClose: () => open.delete(entry),
+        onClose: () => remove(entry),
       });
       // From here to `open.add` nothing awaits: no event can fall between the replay and the live ones.
       if (!lastEventId) {
@@ -126,7 +135,7 @@ export const conversationEventRoutes = (ctx: AppContext) => async (root: Fastify
         if (replay.kind === 'resync') entry.resync();
         else for (const logged of replay.events) entry.send(logged);
       }
-      open.add(entry);
+      add(entry);
     },
   );
 };
