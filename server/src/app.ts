@@ -28,6 +28,7 @@ import { createTypingIndicators } from './modules/channels/meta/typing-indicator
 import { createBusinessConfigCache } from './modules/config-cache/business-config-cache.js';
 import { collectedDataRoutes } from './modules/conversations/collected-data.routes.js';
 import { conversationActionRoutes } from './modules/conversations/conversation-actions.routes.js';
+import { conversationEventRoutes } from './modules/conversations/conversation-events.routes.js';
 import { conversationRoutes } from './modules/conversations/conversations.routes.js';
 import { conversationNoteRoutes } from './modules/conversations/notes.routes.js';
 import { operationsRoutes } from './modules/operations/operations.routes.js';
@@ -113,7 +114,13 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
     frameworkErrors: renderFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const bus = deps.bus ?? (await createInvalidationBus(config.redisUrl));
+  const bus =
+    deps.bus ??
+    (await createInvalidationBus({
+      redisUrl: config.redisUrl,
+      databaseUrl: deps.database.kind === 'postgres' ? config.databaseUrl : undefined,
+      onError: (err) => app.log.warn({ err }, 'invalidation bus connection'),
+    }));
   const metrics = createMetrics(() => deps.database.statementCount());
   const secretsKey = deps.secretsKey ?? resolveSecretsKey(config.channelSecretsKey, null);
   const resolveKey = createKeyResolver({ db: deps.database.db, masterKeyHash: deps.masterKeyHash, bus });
@@ -189,6 +196,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   await app.register(conversationNoteRoutes(context));
   await app.register(collectedDataRoutes(context));
   await app.register(cannedReplyRoutes(context));
+  await app.register(conversationEventRoutes(context));
   await app.register(templateRoutes(context));
   await app.register(stageRoutes(context));
   await app.register(analyticsRoutes(context));

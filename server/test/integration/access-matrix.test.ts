@@ -98,6 +98,7 @@ const PROTECTED_ROUTES: Record<string, string> = {
   'PUT /api/agents/:agent_id': 'edit:resource',
   'DELETE /api/agents/:agent_id': 'edit:resource',
   'GET /api/conversations': 'read:query',
+  'GET /api/conversations/events': 'read:query',
   'GET /api/conversations/:conversation_id': 'read:resource',
   'GET /api/conversations/:conversation_id/messages': 'read:resource',
   'PATCH /api/conversations/:conversation_id': 'converse:resource',
@@ -264,7 +265,11 @@ beforeAll(async () => {
     });
   }
 }, 180_000);
-afterAll(async () => t?.close());
+afterAll(async () => {
+  // Aborted streams leave their connections to Node's header timeout: cut them.
+  t?.app.server.closeAllConnections();
+  await t?.close();
+});
 
 const routes = () => t.app.routeAccess.filter((r) => r.method !== 'HEAD' && !r.url.startsWith('/docs'));
 
@@ -312,6 +317,22 @@ function expected(rule: AccessRule, who: PrincipalKind, route = ''): Expectation
   const permissions: readonly Permission[] =
     who.kind === 'member' ? ROLE_PERMISSIONS[who.role] : SCOPE_PERMISSIONS[who.scope];
   return permissions.includes(rule.permission) ? 'allowed' : { status: 403 };
+}
+
+/** Live streams (server-sent events), which `inject` cannot read: they are called over a socket. */
+const STREAMS = new Set(['GET /api/conversations/events']);
+let streamBase: string | undefined;
+
+async function streamStatus(pathAndQuery: string, headers: Record<string, string>) {
+  streamBase ??= await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const controller = new AbortController();
+  const response = await fetch(`${streamBase}${pathAndQuery}`, { headers, signal: controller.signal });
+  if (response.status === 200) {
+    controller.abort();
+    return { status: 200, code: undefined };
+  }
+  const body = (await response.json()) as { error?: { code?: string } };
+  return { status: response.status, code: body.error?.code };
 }
 
 /** Destructive routes last, deleting the business at the very end. */
@@ -365,6 +386,22 @@ describe('access rules', () => {
         const url = fillUrl(route.url, caller.target);
         const query = `business_id=${caller.target.businessId}`;
         const hasBody = ['POST', 'PUT', 'PATCH'].includes(route.method);
+        if (STREAMS.has(`${route.method} ${route.url}`)) {
+          // A stream never ends by itself: over a socket, its status and error body, then hang up.
+          const status = await streamStatus(`${url}?${query}`, caller.headers);
+          checked += 1;
+          const ok =
+            want === 'allowed'
+              ? status.status === 200
+              : status.status === want.status &&
+                status.code ===
+                  { 401: 'AUTHENTICATION_ERROR', 403: 'AUTHORIZATION_ERROR', 404: 'NOT_FOUND' }[want.status];
+          if (!ok)
+            failures.push(
+              `${route.method} ${route.url} as ${caller.name}: want ${JSON.stringify(want)}, got ${status.status}`,
+            );
+          continue;
+        }
         const response = await t.app.inject({
           method: route.method as 'GET',
           url: `${url}?${query}`,

@@ -4546,6 +4546,77 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/conversations/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Server-sent events of a business’s conversations, for the live inbox
+     * @description `text/event-stream`. First `ready` (`{}`), then one event per change with `id`, `event` = the type (message, typing, delivery, stage, ai, handoff, assignment, status, note, conversation) and `data` = the event as JSON (`{type, business_id, conversation_id, …}`); `: ping` comments every 15 s; `retry: 3000`. Reconnect with `Last-Event-ID` (or `?last_event_id=`) to get what was missed; when that cannot be done the server sends `resync` (`{}`): refetch. The stream ends when the session or key stops being valid.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description UUID */
+          business_id?: string;
+          /** @description Like the Last-Event-ID header (which wins when both are sent) */
+          last_event_id?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/templates': {
     parameters: {
       query?: never;
