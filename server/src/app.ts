@@ -18,6 +18,7 @@ import { auditRoutes } from './modules/audit/audit.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { memberRoutes } from './modules/auth/members.routes.js';
 import { businessRoutes } from './modules/businesses/businesses.routes.js';
+import { cannedReplyRoutes } from './modules/canned-replies/canned-replies.routes.js';
 import { channelRoutes } from './modules/channels/channels.routes.js';
 import { createProfileLookups } from './modules/channels/messenger/profile-lookup.js';
 import { createDeliveryWorker } from './modules/channels/meta/delivery-worker.js';
@@ -25,7 +26,11 @@ import { metaChannelRoutes } from './modules/channels/meta/meta-channel.routes.j
 import { metaWebhookRoutes } from './modules/channels/meta/meta-webhook.routes.js';
 import { createTypingIndicators } from './modules/channels/meta/typing-indicator.js';
 import { createBusinessConfigCache } from './modules/config-cache/business-config-cache.js';
+import { collectedDataRoutes } from './modules/conversations/collected-data.routes.js';
+import { conversationActionRoutes } from './modules/conversations/conversation-actions.routes.js';
+import { conversationEventRoutes } from './modules/conversations/conversation-events.routes.js';
 import { conversationRoutes } from './modules/conversations/conversations.routes.js';
+import { conversationNoteRoutes } from './modules/conversations/notes.routes.js';
 import { operationsRoutes } from './modules/operations/operations.routes.js';
 import { ConversationProcessor } from './modules/pipeline/conversation-processor.js';
 import { messageRoutes } from './modules/pipeline/message.routes.js';
@@ -109,7 +114,13 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
     frameworkErrors: renderFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const bus = deps.bus ?? (await createInvalidationBus(config.redisUrl));
+  const bus =
+    deps.bus ??
+    (await createInvalidationBus({
+      redisUrl: config.redisUrl,
+      databaseUrl: deps.database.kind === 'postgres' ? config.databaseUrl : undefined,
+      onError: (err) => app.log.warn({ err }, 'invalidation bus connection'),
+    }));
   const metrics = createMetrics(() => deps.database.statementCount());
   const secretsKey = deps.secretsKey ?? resolveSecretsKey(config.channelSecretsKey, null);
   const resolveKey = createKeyResolver({ db: deps.database.db, masterKeyHash: deps.masterKeyHash, bus });
@@ -181,6 +192,11 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   await app.register(userRoutes(context));
   await app.register(agentRoutes(context));
   await app.register(conversationRoutes(context));
+  await app.register(conversationActionRoutes(context));
+  await app.register(conversationNoteRoutes(context));
+  await app.register(collectedDataRoutes(context));
+  await app.register(cannedReplyRoutes(context));
+  await app.register(conversationEventRoutes(context));
   await app.register(templateRoutes(context));
   await app.register(stageRoutes(context));
   await app.register(analyticsRoutes(context));

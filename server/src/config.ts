@@ -44,6 +44,7 @@ const EnvSchema = Type.Object({
   MAIL_FROM: Type.Optional(NonEmpty),
   SESSION_IDLE_MINUTES: Type.Integer({ minimum: 1, maximum: 525_600 }),
   SESSION_MAX_HOURS: Type.Integer({ minimum: 1, maximum: 8760 }),
+  EVENT_STREAM_HEARTBEAT_MS: Type.Integer({ minimum: 100, maximum: 300_000 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -70,6 +71,7 @@ const DEFAULTS: Record<string, string> = {
   TRUST_PROXY: 'false',
   SESSION_IDLE_MINUTES: '720',
   SESSION_MAX_HOURS: '168',
+  EVENT_STREAM_HEARTBEAT_MS: '15000',
 };
 
 export interface Config {
@@ -133,6 +135,11 @@ export interface Config {
   readonly sessionIdleMinutes: number;
   /** …and this long after sign-in, whatever happens. */
   readonly sessionMaxHours: number;
+  /**
+   * Live streams (the inbox's and the widget's) send a heartbeat comment this often; the inbox
+   * stream also re-checks its credential then, so a signed-out session's stream ends within it.
+   */
+  readonly eventStreamHeartbeatMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -155,6 +162,7 @@ const INTEGER_KEYS = new Set([
   'GRAPH_RECONCILE_MS',
   'SESSION_IDLE_MINUTES',
   'SESSION_MAX_HOURS',
+  'EVENT_STREAM_HEARTBEAT_MS',
 ]);
 
 const CIDR = /^[0-9a-fA-F:.]+(\/\d{1,3})?$/;
@@ -249,5 +257,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     mailFrom: env.MAIL_FROM ?? `ICMP <no-reply@${publicHost(env.HOST)}>`,
     sessionIdleMinutes: env.SESSION_IDLE_MINUTES,
     sessionMaxHours: env.SESSION_MAX_HOURS,
+    eventStreamHeartbeatMs: env.EVENT_STREAM_HEARTBEAT_MS,
   });
 }

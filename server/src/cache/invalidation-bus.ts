@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { connectPgNotify } from './pg-notify-transport.js';
 
 export type InvalidationTopic =
   | 'business'
@@ -12,45 +13,100 @@ export type InvalidationTopic =
 type Listener = (key: string) => void;
 
 /**
- * Tells every cache — in this process and, with Redis, in every other server process — that a
- * business's configuration changed. Local listeners run synchronously so a write is visible at once.
+ * Tells every cache — in this process and, through Redis or PostgreSQL, in every other server
+ * process — that a business's configuration changed. Local listeners run synchronously so a write is
+ * visible at once; other processes hear it a moment later (best effort, like pub/sub).
  */
 export interface InvalidationBus {
+  /** Which transport carries messages to other processes. */
+  readonly transport: 'memory' | 'redis' | 'postgres';
   publish(topic: InvalidationTopic, key: string): void;
   subscribe(topic: InvalidationTopic, listener: Listener): void;
+  /**
+   * Called when messages from other processes may have been missed (the connection to Redis or
+   * PostgreSQL dropped and is back): caches should drop everything, live streams resynchronise.
+   */
+  onGap(listener: () => void): void;
   close(): Promise<void>;
 }
 
 const CHANNEL = 'icmp:invalidate';
+/** PostgreSQL channel names are identifiers: no colon. */
+const PG_CHANNEL = 'icmp_invalidate';
 
-export async function createInvalidationBus(redisUrl?: string): Promise<InvalidationBus> {
+export interface InvalidationBusOptions {
+  redisUrl?: string | undefined;
+  /** A PostgreSQL URL: LISTEN/NOTIFY carries the bus when there is no Redis. */
+  databaseUrl?: string | undefined;
+  /** Where a transport's connection errors are reported. */
+  onError?: (error: unknown) => void;
+}
+
+/** Redis when `redisUrl` is set, else PostgreSQL LISTEN/NOTIFY when `databaseUrl` is, else this process only. */
+export async function createInvalidationBus(
+  options: InvalidationBusOptions | string = {},
+): Promise<InvalidationBus> {
+  const { redisUrl, databaseUrl, onError } = typeof options === 'string' ? { redisUrl: options } : options;
   const listeners = new Map<InvalidationTopic, Listener[]>();
+  const gapListeners: (() => void)[] = [];
   const deliver = (topic: InvalidationTopic, key: string) => {
     for (const listener of listeners.get(topic) ?? []) listener(key);
   };
+  const gap = () => {
+    for (const listener of gapListeners) listener();
+  };
   const origin = randomUUID();
-  let publisher: Redis | undefined;
-  let subscriber: Redis | undefined;
+  let send: (message: string) => void = () => {};
+  let close = async () => {};
+  let transport: InvalidationBus['transport'] = 'memory';
+
   if (redisUrl) {
-    publisher = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
-    subscriber = new Redis(redisUrl, { lazyConnect: true });
+    transport = 'redis';
+    const publisher = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    const subscriber = new Redis(redisUrl, { lazyConnect: true });
     await Promise.all([publisher.connect(), subscriber.connect()]);
     await subscriber.subscribe(CHANNEL);
     subscriber.on('message', (_channel, payload: string) => {
       const [from, topic, key] = JSON.parse(payload) as [string, InvalidationTopic, string];
       if (from !== origin) deliver(topic, key);
     });
+    // ioredis re-subscribes by itself after a reconnect; what was published meanwhile is lost.
+    subscriber.on('ready', gap);
+    send = (message) => {
+      publisher.publish(CHANNEL, message).catch(() => {});
+    };
+    close = async () => {
+      await Promise.all([publisher.quit().catch(() => {}), subscriber.quit().catch(() => {})]);
+    };
+  } else if (databaseUrl) {
+    transport = 'postgres';
+    const notify = await connectPgNotify({
+      url: databaseUrl,
+      channel: PG_CHANNEL,
+      origin,
+      onMessage: (message) => {
+        const [from, topic, key] = JSON.parse(message) as [string, InvalidationTopic, string];
+        if (from !== origin) deliver(topic, key);
+      },
+      onGap: gap,
+      ...(onError ? { onError } : {}),
+    });
+    send = (message) => notify.send(message);
+    close = () => notify.close();
   }
+
   return {
+    transport,
     publish(topic, key) {
       deliver(topic, key);
-      publisher?.publish(CHANNEL, JSON.stringify([origin, topic, key])).catch(() => {});
+      if (transport !== 'memory') send(JSON.stringify([origin, topic, key]));
     },
     subscribe(topic, listener) {
       listeners.set(topic, [...(listeners.get(topic) ?? []), listener]);
     },
-    async close() {
-      await Promise.all([publisher?.quit().catch(() => {}), subscriber?.quit().catch(() => {})]);
+    onGap(listener) {
+      gapListeners.push(listener);
     },
+    close,
   };
 }

@@ -25,6 +25,8 @@ export interface BusinessSettings {
   llm_provider?: 'openai' | 'anthropic';
   llm_temperature?: number;
   history_limit?: number;
+  /** What the assistant says when a customer asks for a person (default in the pipeline). */
+  handoff_message?: string;
 }
 
 export const businesses = pgTable(
@@ -118,6 +120,8 @@ export const stages = pgTable(
       .notNull()
       .references(() => templates.templateId),
     fallbackReply: text('fallback_reply'),
+    // Entering this stage hands the conversation to the team: the AI stops after its reply.
+    handoff: boolean('handoff').notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -210,6 +214,12 @@ export const conversations = pgTable(
     // Cross-process processing lease: one worker at a time handles a conversation's pending messages.
     leaseOwner: text('lease_owner'),
     leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    // The team member handling the conversation (live inbox).
+    assigneeAccountId: uuid('assignee_account_id').references((): AnyPgColumn => accounts.accountId, {
+      onDelete: 'set null',
+    }),
+    // Since when a customer message (or a hand-off) waits for a person or the assistant to answer.
+    waitingSince: timestamp('waiting_since', { withTimezone: true }),
     startTime: timestamp('start_time', { withTimezone: true }).notNull().defaultNow(),
     lastUpdated: timestamp('last_updated', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -217,6 +227,10 @@ export const conversations = pgTable(
     index('conversations_business_updated_idx').on(t.businessId, t.lastUpdated),
     index('conversations_user_status_idx').on(t.userId, t.status),
     index('conversations_business_stage_idx').on(t.businessId, t.stageId),
+    index('conversations_business_assignee_idx').on(t.businessId, t.assigneeAccountId, t.lastUpdated),
+    index('conversations_business_waiting_idx')
+      .on(t.businessId, t.waitingSince)
+      .where(sql`${t.waitingSince} IS NOT NULL`),
   ],
 );
 
@@ -433,6 +447,25 @@ export const memberships = pgTable(
   ],
 );
 
+/** How far each team account has read each conversation (unread counts in the inbox). */
+export const conversationReads = pgTable(
+  'conversation_reads',
+  {
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.accountId, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.conversationId, { onDelete: 'cascade' }),
+    lastReadSequence: integer('last_read_sequence').notNull().default(0),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.conversationId] }),
+    index('conversation_reads_conversation_idx').on(t.conversationId),
+  ],
+);
+
 /** An invitation to join a business; only the SHA-256 of its token is stored. */
 export const invitations = pgTable(
   'invitations',
@@ -533,4 +566,48 @@ export const passwordResets = pgTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('password_resets_token_hash_unique').on(t.tokenHash)],
+);
+
+/**
+ * A team member's internal note on a conversation: shown to the team, never sent to the customer and
+ * never put in a prompt. `author_name` is kept as it was, like the audit log's actor name.
+ */
+export const conversationNotes = pgTable(
+  'conversation_notes',
+  {
+    noteId: uuid('note_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.conversationId, { onDelete: 'cascade' }),
+    authorAccountId: uuid('author_account_id').references(() => accounts.accountId, {
+      onDelete: 'set null',
+    }),
+    authorName: text('author_name').notNull(),
+    content: text('content').notNull(),
+    // clock_timestamp(), not now(): notes keep the order they were written in.
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(sql`clock_timestamp()`),
+  },
+  (t) => [
+    index('conversation_notes_conversation_idx').on(t.conversationId, t.createdAt),
+    index('conversation_notes_business_idx').on(t.businessId),
+  ],
+);
+
+/** A business's saved replies, with `{{variables}}`; the shortcut is unique within the business. */
+export const cannedReplies = pgTable(
+  'canned_replies',
+  {
+    cannedReplyId: uuid('canned_reply_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    shortcut: text('shortcut').notNull(),
+    content: text('content').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('canned_replies_business_shortcut_unique').on(t.businessId, t.shortcut)],
 );

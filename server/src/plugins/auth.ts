@@ -59,6 +59,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Every route registered after the auth plugin, with its declared access rule (tests read it). */
     routeAccess: readonly RouteAccess[];
+    /**
+     * Who the request's credential names now (null: it no longer signs anyone in), for a request
+     * that outlives its start (a live stream); a session is looked at without extending its idle time.
+     */
+    currentPrincipal(request: FastifyRequest): Promise<Principal | null>;
   }
   interface FastifyContextConfig {
     access?: AccessRule;
@@ -107,6 +112,7 @@ export function createKeyResolver({ db, masterKeyHash, bus }: KeyResolverOptions
   // reported under its old name: drop every cached key principal.
   bus.subscribe('business-key', () => cache.clear());
   bus.subscribe('business', () => cache.clear());
+  bus.onGap(() => cache.clear());
 
   async function resolve(key: string): Promise<Principal | null> {
     const hash = hashSecret(key);
@@ -280,6 +286,17 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions) {
   app.decorateRequest('principal', null);
   const table: RouteAccess[] = [];
   app.decorate('routeAccess', table);
+  app.decorate('currentPrincipal', async (request: FastifyRequest) => {
+    const key = headerKey(request);
+    if (key) return options.resolveKey(key);
+    const token = sessionToken(request);
+    if (!token) return null;
+    return resolveSession(options.db, token, {
+      masterKeyHash: options.masterKeyHash,
+      idleMinutes: options.sessionIdleMinutes,
+      touch: false,
+    });
+  });
   // Every route says what it needs; one that does not is a mistake caught at start (and by the
   // role matrix test), not a silently public route.
   app.addHook('onRoute', (route) => {

@@ -41,7 +41,7 @@ export async function buildTestAppWithContext(env: Record<string, string> = {}):
     dataDir: null,
     poolSize: config.dbPoolSize,
   });
-  const bus = await createInvalidationBus(config.redisUrl);
+  const bus = await createInvalidationBus({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl });
   const app = await buildApp(config, { database, masterKeyHash, bus });
   await app.ready();
   // Only what services outside the HTTP layer read; the assertion keeps this helper compiling as

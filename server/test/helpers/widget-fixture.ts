@@ -70,6 +70,7 @@ export async function openEventStream(url: string, headers: Record<string, strin
   const controller = new AbortController();
   const response = await fetch(url, { headers, signal: controller.signal });
   const events: SseMessage[] = [];
+  let raw = '';
   const waiters: { predicate: (e: SseMessage) => boolean; resolve: (e: SseMessage) => void }[] = [];
   const reading = (async () => {
     if (!response.body || !response.ok) return;
@@ -77,7 +78,9 @@ export async function openEventStream(url: string, headers: Record<string, strin
     let buffer = '';
     try {
       for await (const chunk of response.body) {
-        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+        const text = decoder.decode(chunk as Uint8Array, { stream: true });
+        raw += text;
+        buffer += text;
         let end = buffer.indexOf('\n\n');
         while (end !== -1) {
           const block = buffer.slice(0, end);
@@ -112,6 +115,10 @@ export async function openEventStream(url: string, headers: Record<string, strin
   return {
     response,
     events,
+    /** Everything received, comments and `retry:` included. */
+    raw: () => raw,
+    /** Resolves when the server ends the stream (or close() aborts it). */
+    ended: reading,
     next(predicate: (e: SseMessage) => boolean, timeoutMs = 15_000): Promise<SseMessage> {
       const found = events.find(predicate);
       if (found) return Promise.resolve(found);

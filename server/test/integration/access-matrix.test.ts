@@ -98,6 +98,7 @@ const PROTECTED_ROUTES: Record<string, string> = {
   'PUT /api/agents/:agent_id': 'edit:resource',
   'DELETE /api/agents/:agent_id': 'edit:resource',
   'GET /api/conversations': 'read:query',
+  'GET /api/conversations/events': 'read:query',
   'GET /api/conversations/:conversation_id': 'read:resource',
   'GET /api/conversations/:conversation_id/messages': 'read:resource',
   'PATCH /api/conversations/:conversation_id': 'converse:resource',
@@ -105,6 +106,16 @@ const PROTECTED_ROUTES: Record<string, string> = {
   'GET /api/conversations/:conversation_id/ai-control': 'read:resource',
   'POST /api/conversations/:conversation_id/ai-control': 'converse:resource',
   'POST /api/conversations/:conversation_id/agent-reply': 'converse:resource',
+  'POST /api/conversations/:conversation_id/take-over': 'converse:resource',
+  'POST /api/conversations/:conversation_id/give-back': 'converse:resource',
+  'POST /api/conversations/:conversation_id/read': 'read:resource',
+  'GET /api/conversations/:conversation_id/notes': 'read:resource',
+  'POST /api/conversations/:conversation_id/notes': 'converse:resource',
+  'PATCH /api/conversations/:conversation_id/collected-data': 'converse:resource',
+  'GET /api/canned-replies': 'read:query',
+  'POST /api/canned-replies': 'edit:body',
+  'PUT /api/canned-replies/:canned_reply_id': 'edit:resource',
+  'DELETE /api/canned-replies/:canned_reply_id': 'edit:resource',
   'GET /api/users/:user_id/conversations': 'read:resource',
   'GET /api/llm-calls': 'read:query',
   'POST /api/templates': 'edit:body',
@@ -130,6 +141,12 @@ const PROTECTED_ROUTES: Record<string, string> = {
   'POST /api/message': 'messages:body',
 };
 
+/**
+ * Routes that act as the calling person (take-over assigns the caller): a credential without an
+ * account — an API key, the master key — is refused with 403 even where its permissions would allow.
+ */
+const ACCOUNT_ONLY_ROUTES = new Set(['POST /api/conversations/:conversation_id/take-over']);
+
 interface Fixture {
   businessId: string;
   userId: string;
@@ -137,6 +154,7 @@ interface Fixture {
   stageId: string;
   templateId: string;
   conversationId: string;
+  cannedReplyId: string;
 }
 
 type PrincipalKind =
@@ -172,6 +190,13 @@ async function makeFixture(): Promise<Fixture & { apiKey: string }> {
     url: `/api/stages/${business.first_stage_id}`,
     headers: bearer(business.api_key),
   });
+  const cannedReply = await t.app.inject({
+    method: 'POST',
+    url: '/api/canned-replies',
+    headers: bearer(business.api_key),
+    payload: { shortcut: 'hello', content: 'Hello {{user_name}}!' },
+  });
+  expect(cannedReply.statusCode, cannedReply.body).toBe(201);
   return {
     apiKey: business.api_key,
     businessId: business.business_id,
@@ -181,6 +206,7 @@ async function makeFixture(): Promise<Fixture & { apiKey: string }> {
     stageId: business.first_stage_id,
     templateId: stage.json().response_generation_template_id,
     conversationId: conversation.conversationId,
+    cannedReplyId: cannedReply.json().canned_reply_id,
   };
 }
 
@@ -239,7 +265,11 @@ beforeAll(async () => {
     });
   }
 }, 180_000);
-afterAll(async () => t?.close());
+afterAll(async () => {
+  // Aborted streams leave their connections to Node's header timeout: cut them.
+  t?.app.server.closeAllConnections();
+  await t?.close();
+});
 
 const routes = () => t.app.routeAccess.filter((r) => r.method !== 'HEAD' && !r.url.startsWith('/docs'));
 
@@ -251,6 +281,7 @@ function fillUrl(url: string, f: Fixture) {
     stage_id: f.stageId,
     template_id: f.templateId,
     conversation_id: f.conversationId,
+    canned_reply_id: f.cannedReplyId,
     version: '1',
     channel: 'whatsapp',
     token: 'not-a-token',
@@ -269,9 +300,12 @@ function fillUrl(url: string, f: Fixture) {
 
 type Expectation = { status: 401 | 403 | 404 } | 'allowed';
 
-function expected(rule: AccessRule, who: PrincipalKind): Expectation | null {
+function expected(rule: AccessRule, who: PrincipalKind, route = ''): Expectation | null {
   if (rule === 'public' || rule === 'optional') return null;
   if (who.kind === 'anonymous') return { status: 401 };
+  if (ACCOUNT_ONLY_ROUTES.has(route) && (who.kind === 'master' || who.kind === 'key')) {
+    return { status: 403 };
+  }
   const isAccount = who.kind === 'member' || who.kind === 'foreign-owner' || who.kind === 'admin-account';
   const isAdmin = who.kind === 'master' || who.kind === 'admin-account';
   if (rule === 'any') return 'allowed';
@@ -283,6 +317,22 @@ function expected(rule: AccessRule, who: PrincipalKind): Expectation | null {
   const permissions: readonly Permission[] =
     who.kind === 'member' ? ROLE_PERMISSIONS[who.role] : SCOPE_PERMISSIONS[who.scope];
   return permissions.includes(rule.permission) ? 'allowed' : { status: 403 };
+}
+
+/** Live streams (server-sent events), which `inject` cannot read: they are called over a socket. */
+const STREAMS = new Set(['GET /api/conversations/events']);
+let streamBase: string | undefined;
+
+async function streamStatus(pathAndQuery: string, headers: Record<string, string>) {
+  streamBase ??= await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const controller = new AbortController();
+  const response = await fetch(`${streamBase}${pathAndQuery}`, { headers, signal: controller.signal });
+  if (response.status === 200) {
+    controller.abort();
+    return { status: 200, code: undefined };
+  }
+  const body = (await response.json()) as { error?: { code?: string } };
+  return { status: response.status, code: body.error?.code };
 }
 
 /** Destructive routes last, deleting the business at the very end. */
@@ -331,11 +381,27 @@ describe('access rules', () => {
     let checked = 0;
     for (const route of table) {
       for (const caller of callers) {
-        const want = expected(route.access, caller.who);
+        const want = expected(route.access, caller.who, `${route.method} ${route.url}`);
         if (!want) continue;
         const url = fillUrl(route.url, caller.target);
         const query = `business_id=${caller.target.businessId}`;
         const hasBody = ['POST', 'PUT', 'PATCH'].includes(route.method);
+        if (STREAMS.has(`${route.method} ${route.url}`)) {
+          // A stream never ends by itself: over a socket, its status and error body, then hang up.
+          const status = await streamStatus(`${url}?${query}`, caller.headers);
+          checked += 1;
+          const ok =
+            want === 'allowed'
+              ? status.status === 200
+              : status.status === want.status &&
+                status.code ===
+                  { 401: 'AUTHENTICATION_ERROR', 403: 'AUTHORIZATION_ERROR', 404: 'NOT_FOUND' }[want.status];
+          if (!ok)
+            failures.push(
+              `${route.method} ${route.url} as ${caller.name}: want ${JSON.stringify(want)}, got ${status.status}`,
+            );
+          continue;
+        }
         const response = await t.app.inject({
           method: route.method as 'GET',
           url: `${url}?${query}`,

@@ -538,6 +538,7 @@ export class FakeApi {
       data_extraction_template_name: null,
       response_generation_template_name: null,
       fallback_reply: null,
+      handoff: false,
       created_at: now(),
       updated_at: now(),
       ...s,

@@ -7,7 +7,20 @@ export interface AnalyticsScope {
   businessId: string;
   from: string;
   to: string;
+  /** Count the dashboard simulator's test conversations too (default: left out). */
+  includeSimulator?: boolean;
 }
+
+/** Conversation `c` counts: not a simulator test chat, unless those are included. */
+const realConversation = (s: AnalyticsScope, channel: SQL) =>
+  s.includeSimulator ? sql`TRUE` : sql`${channel} <> 'simulator'`;
+
+/** A row of a conversation's (messages, LLM calls, facts, transitions) that counts, by the same rule. */
+const ofRealConversation = (s: AnalyticsScope, conversationId: SQL) =>
+  s.includeSimulator
+    ? sql`TRUE`
+    : sql`(${conversationId} IS NULL OR NOT EXISTS (SELECT 1 FROM conversations sc
+            WHERE sc.conversation_id = ${conversationId} AND sc.channel = 'simulator'))`;
 
 // Every query starts from `business_id = …` and a time range, so each is served by the business's
 // (business_id, created_at | last_updated) index. Days are UTC whatever the session's TimeZone.
@@ -25,6 +38,7 @@ const countedConversations = (s: AnalyticsScope) => sql`
   SELECT c.conversation_id, c.user_id, c.stage_id, c.start_time, c.collected_data
     FROM conversations c
    WHERE c.business_id = ${s.businessId}::uuid
+     AND ${realConversation(s, sql`c.channel`)}
      AND c.last_updated >= ${s.from}::timestamptz
      AND c.start_time <= ${s.to}::timestamptz
      AND (c.start_time >= ${s.from}::timestamptz
@@ -54,6 +68,7 @@ export async function queryTotals(db: DbOrTx, s: AnalyticsScope) {
              count(DISTINCT m.conversation_id) AS active_conversations
         FROM messages m
        WHERE m.business_id = ${s.businessId}::uuid AND ${between(sql`m.created_at`, s)}
+         AND ${ofRealConversation(s, sql`m.conversation_id`)}
     )
     SELECT (SELECT count(*) FROM conv) AS conversations,
            (SELECT count(*) FROM conv WHERE conv.start_time >= ${s.from}::timestamptz) AS new_conversations,
@@ -93,15 +108,18 @@ export async function queryPerDay(db: DbOrTx, s: AnalyticsScope) {
       LEFT JOIN (SELECT ${utcDay(sql`start_time`)} AS day, count(*) AS n
                    FROM conversations
                   WHERE business_id = ${s.businessId}::uuid AND ${between(sql`start_time`, s)}
+                    AND ${realConversation(s, sql`channel`)}
                   GROUP BY 1) c ON c.day = d.day
       LEFT JOIN (SELECT ${utcDay(sql`created_at`)} AS day, count(*) AS n
                    FROM messages
                   WHERE business_id = ${s.businessId}::uuid AND ${between(sql`created_at`, s)}
+                    AND ${ofRealConversation(s, sql`messages.conversation_id`)}
                   GROUP BY 1) m ON m.day = d.day
       LEFT JOIN (SELECT ${utcDay(sql`created_at`)} AS day, count(*) AS calls,
                         count(*) FILTER (WHERE status = 'error') AS errors
                    FROM llm_calls
                   WHERE business_id = ${s.businessId}::uuid AND ${between(sql`created_at`, s)}
+                    AND ${ofRealConversation(s, sql`llm_calls.conversation_id`)}
                   GROUP BY 1) l ON l.day = d.day
      ORDER BY d.day`),
   );
@@ -122,6 +140,7 @@ export async function queryStageFunnel(db: DbOrTx, s: AnalyticsScope) {
       SELECT conversation_id, from_stage_id, to_stage_id
         FROM stage_transitions
        WHERE business_id = ${s.businessId}::uuid AND ${between(sql`created_at`, s)}
+         AND ${ofRealConversation(s, sql`stage_transitions.conversation_id`)}
     ),
     -- A conversation starts in the stage that processed its first customer message.
     started AS (
@@ -129,6 +148,7 @@ export async function queryStageFunnel(db: DbOrTx, s: AnalyticsScope) {
         FROM messages m
        WHERE m.business_id = ${s.businessId}::uuid AND ${between(sql`m.created_at`, s)}
          AND m.sender_type = 'user' AND m.status = 'processed' AND m.stage_id IS NOT NULL
+         AND ${ofRealConversation(s, sql`m.conversation_id`)}
          AND NOT EXISTS (SELECT 1 FROM messages pm
                           WHERE pm.conversation_id = m.conversation_id AND pm.sender_type = 'user'
                             AND pm.status = 'processed' AND pm.sequence_number < m.sequence_number)
@@ -181,6 +201,7 @@ export async function queryLlm(db: DbOrTx, s: AnalyticsScope) {
            coalesce(sum(cost_usd), 0) AS cost_usd
       FROM llm_calls
      WHERE business_id = ${s.businessId}::uuid AND ${between(sql`created_at`, s)}
+       AND ${ofRealConversation(s, sql`llm_calls.conversation_id`)}
      GROUP BY GROUPING SETS ((call_type), ())
      ORDER BY GROUPING(call_type) DESC, count(*) DESC, call_type`),
   );
@@ -230,7 +251,8 @@ export async function queryExtraction(db: DbOrTx, s: AnalyticsScope, maxKeys: nu
     UNION ALL
     SELECT 'facts', NULL,
            (SELECT count(DISTINCT message_id) FROM extracted_data
-             WHERE business_id = ${s.businessId}::uuid AND ${between(sql`created_at`, s)})
+             WHERE business_id = ${s.businessId}::uuid AND ${between(sql`created_at`, s)}
+               AND ${ofRealConversation(s, sql`extracted_data.conversation_id`)})
     UNION ALL
     SELECT 'key', keys.key, keys.n FROM keys`),
   );

@@ -14,6 +14,12 @@ export const OverviewQuery = Type.Object({
     }),
   ),
   to: Type.Optional(Type.String({ format: 'date-time', description: 'End of the range (default: now)' })),
+  include_simulator: Type.Optional(
+    Type.Boolean({
+      default: false,
+      description: "Count the dashboard simulator's test conversations too (default: left out)",
+    }),
+  ),
 });
 
 const Count = Type.Integer({ minimum: 0 });

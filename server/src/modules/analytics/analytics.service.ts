@@ -16,6 +16,7 @@ const DAY_MS = 86_400_000;
 export interface OverviewQuery {
   from?: string | undefined;
   to?: string | undefined;
+  include_simulator?: boolean | undefined;
 }
 
 function instant(field: 'from' | 'to', value: string): Date {
@@ -43,7 +44,12 @@ export function resolveRange(query: OverviewQuery, now = new Date()): { from: Da
 
 export async function getOverview(ctx: AppContext, businessId: string, query: OverviewQuery) {
   const { from, to } = resolveRange(query);
-  const scope: AnalyticsScope = { businessId, from: from.toISOString(), to: to.toISOString() };
+  const scope: AnalyticsScope = {
+    businessId,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    includeSimulator: query.include_simulator === true,
+  };
   const [exists, totals, perDay, funnel, llm, extraction] = await Promise.all([
     businessExists(ctx.db, businessId),
     queryTotals(ctx.db, scope),

@@ -12,6 +12,7 @@ export const AuditEntityType = Type.Union([
   Type.Literal('conversation'),
   Type.Literal('member'),
   Type.Literal('invitation'),
+  Type.Literal('canned_reply'),
 ]);
 export type AuditEntityType = Static<typeof AuditEntityType>;
 
@@ -35,7 +36,8 @@ export const AuditEntry = Type.Object(
     at: Timestamp,
     actor: AuditActorSchema,
     action: Type.String({
-      description: 'create, update, delete, restore (a template version), rotate_key, ai_stop, ai_resume',
+      description:
+        'create, update, delete, restore (a template version), rotate_key, ai_stop, ai_resume, take_over, give_back',
     }),
     entity_type: Type.String({ description: AuditEntityType.anyOf.map((l) => l.const).join(', ') }),
     entity_id: Nullable(

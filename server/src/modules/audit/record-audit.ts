@@ -28,7 +28,9 @@ export type AuditAction =
   | 'revoke'
   | 'rotate_key'
   | 'ai_stop'
-  | 'ai_resume';
+  | 'ai_resume'
+  | 'take_over'
+  | 'give_back';
 
 /**
  * Records one change to a tenant's configuration. Call it with the transaction that makes the change,

@@ -57,6 +57,8 @@ export async function accountPrincipal(
 export interface SessionCheck {
   masterKeyHash: string;
   idleMinutes: number;
+  /** false: only look (a live stream re-checking its session must not keep it from going idle). */
+  touch?: boolean;
 }
 
 /**
@@ -100,6 +102,8 @@ export async function resolveSession(
       principal = { role: 'admin', account: null, memberships: [], sessionId: session.sessionId };
     }
   }
-  if (principal && now - session.lastSeenAt.getTime() > 60_000) await touchSession(db, session.sessionId);
+  if (principal && check.touch !== false && now - session.lastSeenAt.getTime() > 60_000) {
+    await touchSession(db, session.sessionId);
+  }
   return principal;
 }

@@ -10,6 +10,13 @@ export const BusinessSettingsSchema = Type.Object(
     llm_provider: Type.Optional(Type.Union([Type.Literal('openai'), Type.Literal('anthropic')])),
     llm_temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
     history_limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+    handoff_message: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 1000,
+        description: 'What the assistant says when a customer asks for a person (a default otherwise)',
+      }),
+    ),
   },
   { $id: 'BusinessSettings', additionalProperties: false },
 );

@@ -60,6 +60,7 @@ function cacheOf(ctx: AppContext) {
   if (!cache) {
     const created = new LRUCache<string, { row: ChannelConnectionRow | null }>({ max: 20_000, ttl: 60_000 });
     ctx.bus.subscribe('channels', () => created.clear());
+    ctx.bus.onGap(() => created.clear());
     caches.set(ctx, created);
     cache = created;
   }

@@ -70,6 +70,11 @@ export function createBusinessConfigCache(options: BusinessConfigCacheOptions): 
     inflight.delete(businessId);
   };
   for (const topic of ['business', 'stages', 'templates'] as const) options.bus.subscribe(topic, invalidate);
+  // Invalidations of other processes may have been missed: start over.
+  options.bus.onGap(() => {
+    entries.clear();
+    inflight.clear();
+  });
 
   return {
     get(businessId) {

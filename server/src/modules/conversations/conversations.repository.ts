@@ -1,7 +1,15 @@
-import { and, asc, count, desc, eq, gte, inArray, lte, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lte, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../db/client.js';
-import { conversations, messages, stages, stageTransitions, users } from '../../db/schema.js';
+import {
+  accounts,
+  conversations,
+  memberships,
+  messages,
+  stages,
+  stageTransitions,
+  users,
+} from '../../db/schema.js';
 import type { Page } from '../../lib/schemas.js';
 
 export type ConversationRow = typeof conversations.$inferSelect;
@@ -16,6 +24,11 @@ export interface ConversationFilters {
   from?: Date | undefined;
   to?: Date | undefined;
   data?: ReadonlyArray<readonly [key: string, value: string]>;
+  /** One channel; absent: every channel except `simulator` (test chats stay out of the inbox). */
+  channel?: string | undefined;
+  /** An account id, or `none` for unassigned conversations. */
+  assignee?: string | undefined;
+  waiting?: boolean | undefined;
 }
 
 /** The raw `last_message` JSON; its `created_at` is text. */
@@ -37,6 +50,14 @@ function whereOf(f: ConversationFilters): SQL | undefined {
   if (f.stageId) conditions.push(eq(conversations.stageId, f.stageId));
   if (f.from) conditions.push(gte(conversations.lastUpdated, f.from));
   if (f.to) conditions.push(lte(conversations.lastUpdated, f.to));
+  conditions.push(
+    f.channel ? eq(conversations.channel, f.channel) : sql`${conversations.channel} <> 'simulator'`,
+  );
+  if (f.assignee === 'none') conditions.push(isNull(conversations.assigneeAccountId));
+  else if (f.assignee) conditions.push(eq(conversations.assigneeAccountId, f.assignee));
+  if (f.waiting !== undefined) {
+    conditions.push(f.waiting ? isNotNull(conversations.waitingSince) : isNull(conversations.waitingSince));
+  }
   for (const [key, value] of f.data ?? []) {
     conditions.push(sql`${conversations.collectedData} ->> ${key} = ${value}`);
   }
@@ -52,13 +73,33 @@ function whereOf(f: ConversationFilters): SQL | undefined {
 // unqualified in the select list of a single-table query, and an unqualified `message_id` inside the
 // subquery would bind to the subquery's own table (matching every row of every business).
 
-/** Conversation, user name, stage name, message count and last message: one query for the page. */
-function selectSummaries(db: DbOrTx) {
+/**
+ * Conversation, customer, assignee, stage name, message count, last message and the viewer's unread
+ * count: one query for the page. `viewerAccountId` is the team account asking (null for a key: its
+ * unread count is 0); unread = customer messages numbered after that account's read mark.
+ */
+function selectSummaries(db: DbOrTx, viewerAccountId: string | null) {
+  const unread =
+    viewerAccountId === null
+      ? sql<number>`0`
+      : sql<number>`(SELECT count(*)::int FROM messages um
+          WHERE um.conversation_id = conversations.conversation_id AND um.sender_type = 'user'
+            AND um.sequence_number > coalesce((SELECT r.last_read_sequence FROM conversation_reads r
+                 WHERE r.account_id = ${viewerAccountId}::uuid
+                   AND r.conversation_id = conversations.conversation_id), 0))`;
   return db
     .select({
       conversation: conversations,
-      firstName: users.firstName,
-      lastName: users.lastName,
+      customer: {
+        firstName: users.firstName,
+        lastName: users.lastName,
+        email: users.email,
+        phone: users.phone,
+        whatsappId: users.whatsappId,
+        messengerPsid: users.messengerPsid,
+        webVisitorId: users.webVisitorId,
+      },
+      assigneeName: sql<string | null>`nullif(coalesce(nullif(${accounts.name}, ''), ${accounts.email}), '')`,
       stageName: stages.stageName,
       messageCount: sql<number>`(SELECT count(*)::int FROM messages cm
         WHERE cm.conversation_id = conversations.conversation_id)`.mapWith(Number),
@@ -66,9 +107,11 @@ function selectSummaries(db: DbOrTx) {
           'message_content', lm.message_content, 'sender_type', lm.sender_type, 'created_at', lm.created_at)
         FROM messages lm WHERE lm.conversation_id = conversations.conversation_id
         ORDER BY lm.sequence_number DESC LIMIT 1)`,
+      unreadCount: unread.mapWith(Number),
     })
     .from(conversations)
     .innerJoin(users, eq(users.userId, conversations.userId))
+    .leftJoin(accounts, eq(accounts.accountId, conversations.assigneeAccountId))
     .leftJoin(stages, eq(stages.stageId, conversations.stageId));
 }
 
@@ -76,10 +119,15 @@ export type ConversationSummaryRow = Awaited<
   ReturnType<ReturnType<typeof selectSummaries>['execute']>
 >[number];
 
-export async function listConversations(db: DbOrTx, filters: ConversationFilters, page: Page) {
+export async function listConversations(
+  db: DbOrTx,
+  filters: ConversationFilters,
+  page: Page,
+  viewerAccountId: string | null,
+) {
   const where = whereOf(filters);
   const [rows, [total]] = await Promise.all([
-    selectSummaries(db)
+    selectSummaries(db, viewerAccountId)
       .where(where)
       .orderBy(desc(conversations.lastUpdated), desc(conversations.conversationId))
       .limit(page.perPage)
@@ -89,8 +137,13 @@ export async function listConversations(db: DbOrTx, filters: ConversationFilters
   return { rows, total: total?.value ?? 0 };
 }
 
-export async function listUserConversations(db: DbOrTx, businessId: string, userId: string) {
-  return selectSummaries(db)
+export async function listUserConversations(
+  db: DbOrTx,
+  businessId: string,
+  userId: string,
+  viewerAccountId: string | null,
+) {
+  return selectSummaries(db, viewerAccountId)
     .where(and(eq(conversations.businessId, businessId), eq(conversations.userId, userId)))
     .orderBy(desc(conversations.lastUpdated), desc(conversations.conversationId));
 }
@@ -99,8 +152,9 @@ export async function findConversationSummary(
   db: DbOrTx,
   conversationId: string,
   businessId: string | undefined,
+  viewerAccountId: string | null,
 ) {
-  const [row] = await selectSummaries(db).where(scoped(conversationId, businessId)).limit(1);
+  const [row] = await selectSummaries(db, viewerAccountId).where(scoped(conversationId, businessId)).limit(1);
   return row;
 }
 
@@ -113,7 +167,9 @@ export async function updateConversation(
   db: DbOrTx,
   conversationId: string,
   businessId: string | undefined,
-  values: Partial<Pick<ConversationRow, 'status' | 'aiStoppedAt' | 'aiStoppedUntil'>>,
+  values: Partial<
+    Pick<ConversationRow, 'status' | 'aiStoppedAt' | 'aiStoppedUntil' | 'assigneeAccountId' | 'waitingSince'>
+  >,
   touch: boolean,
 ) {
   const [row] = await db
@@ -186,4 +242,38 @@ export async function listStageTransitions(db: DbOrTx, conversationId: string) {
     .leftJoin(toStage, eq(toStage.stageId, stageTransitions.toStageId))
     .where(eq(stageTransitions.conversationId, conversationId))
     .orderBy(asc(stageTransitions.createdAt), asc(stageTransitions.stageTransitionId));
+}
+
+/** Whether the account is a member of the business (a valid assignee). */
+export async function isMemberOf(db: DbOrTx, businessId: string, accountId: string) {
+  const [row] = await db
+    .select({ id: memberships.membershipId })
+    .from(memberships)
+    .where(and(eq(memberships.businessId, businessId), eq(memberships.accountId, accountId)))
+    .limit(1);
+  return row !== undefined;
+}
+
+/** An account's display name (its name, else its e-mail); null when there is no such account. */
+export async function accountDisplayName(db: DbOrTx, accountId: string) {
+  const [row] = await db
+    .select({ name: accounts.name, email: accounts.email })
+    .from(accounts)
+    .where(eq(accounts.accountId, accountId))
+    .limit(1);
+  return row ? row.name || row.email : null;
+}
+
+/**
+ * The account has read the conversation up to its latest message: the read mark moves to the
+ * conversation's last sequence number (never backwards). One statement.
+ */
+export async function markConversationRead(db: DbOrTx, accountId: string, conversationId: string) {
+  await db.execute(sql`
+    INSERT INTO conversation_reads (account_id, conversation_id, last_read_sequence, updated_at)
+    SELECT ${accountId}::uuid, c.conversation_id, c.last_sequence, now()
+      FROM conversations c WHERE c.conversation_id = ${conversationId}::uuid
+    ON CONFLICT (account_id, conversation_id) DO UPDATE
+       SET last_read_sequence = greatest(conversation_reads.last_read_sequence, EXCLUDED.last_read_sequence),
+           updated_at = now()`);
 }

@@ -24,7 +24,6 @@ import {
   UserParams,
 } from './conversations.schemas.js';
 import {
-  changeConversationStatus,
   getAiControl,
   getConversationDetail,
   getUserConversations,
@@ -33,6 +32,7 @@ import {
   postAgentReply,
   removeConversation,
   setAiControl,
+  updateConversationFields,
 } from './conversations.service.js';
 import { listBusinessLlmCalls } from './llm-calls.service.js';
 
@@ -55,8 +55,10 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
         tags,
         summary: 'List conversations (newest activity first)',
         description:
-          'Filters: user_id, status, stage_id, q (text in any message), from/to (last_updated), and ' +
-          '`data.<key>=<value>` on collected data.',
+          'Filters (combinable): user_id, status, stage_id, channel, assignee_id (an account id, `me` or ' +
+          '`none`), waiting, q (text in any message), from/to (last activity), and ' +
+          '`data.<key>=<value>` on collected data. Simulator conversations only with `channel=simulator`. ' +
+          'Sorted by last activity, newest first.',
         querystring: ListConversationsQuery,
         response: {
           200: ListResponse('conversations', ConversationSummary),
@@ -64,13 +66,16 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
         },
       },
     },
-    async (request) =>
-      listBusinessConversations(
+    async (request) => {
+      const principal = principalOf(request);
+      return listBusinessConversations(
         ctx,
-        scopeBusinessId(principalOf(request), request.query.business_id),
+        principal,
+        scopeBusinessId(principal, request.query.business_id),
         request.query as typeof request.query & Record<string, unknown>,
         toPage(request.query),
-      ),
+      );
+    },
   );
 
   app.get(
@@ -84,8 +89,10 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
         response: { 200: ConversationDetail, ...errorResponses(400, 401, 404) },
       },
     },
-    async (request) =>
-      getConversationDetail(ctx, request.params.conversation_id, businessFilter(principalOf(request))),
+    async (request) => {
+      const principal = principalOf(request);
+      return getConversationDetail(ctx, principal, request.params.conversation_id, businessFilter(principal));
+    },
   );
 
   app.get(
@@ -115,7 +122,7 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
       config: { access: { permission: 'converse', business: conversationOwner } },
       schema: {
         tags,
-        summary: 'Open or close a conversation',
+        summary: 'Open or close a conversation, or (un)assign it to a member of the business',
         params: ConversationParams,
         body: UpdateConversationBody,
         response: { 200: Conversation, ...errorResponses(400, 401, 404) },
@@ -123,12 +130,12 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
     },
     async (request) => {
       const principal = principalOf(request);
-      return changeConversationStatus(
+      return updateConversationFields(
         ctx,
         principal,
         request.params.conversation_id,
         businessFilter(principal),
-        request.body.status,
+        request.body,
       );
     },
   );
@@ -226,8 +233,10 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
         response: { 200: UserConversations, ...errorResponses(400, 401, 404) },
       },
     },
-    async (request) =>
-      getUserConversations(ctx, request.params.user_id, businessFilter(principalOf(request))),
+    async (request) => {
+      const principal = principalOf(request);
+      return getUserConversations(ctx, principal, request.params.user_id, businessFilter(principal));
+    },
   );
 
   app.get(

@@ -58,7 +58,11 @@ const conversationFields = {
   conversation_id: Uuid,
   business_id: Uuid,
   user_id: Uuid,
-  user_name: Type.String({ description: 'First and last name of the customer' }),
+  user_name: Type.String({
+    description:
+      "The customer's best name: their first/last name, else a collected name, else a label by channel " +
+      '(e.g. `WhatsApp +351912345678`, `Messenger customer 1234`, `Website visitor 3f2a`, `Simulator`)',
+  }),
   stage_id: Nullable(Uuid),
   stage_name: Nullable(Type.String()),
   agent_id: Nullable(Uuid),
@@ -71,6 +75,20 @@ const conversationFields = {
   last_message: Nullable(LastMessage),
   collected_data: JsonObject,
   ai_stopped: Type.Boolean({ description: 'The AI is paused for this conversation right now' }),
+  assignee_id: Nullable(
+    Type.String({ format: 'uuid', description: 'The team account handling the conversation' }),
+  ),
+  assignee_name: Nullable(Type.String({ description: "That account's display name" })),
+  waiting_since: Nullable(
+    Type.String({
+      format: 'date-time',
+      description: 'Since when a customer message (or a hand-off) waits for an answer; null: nothing waits',
+    }),
+  ),
+  unread_count: Type.Integer({
+    minimum: 0,
+    description: "Customer messages after the calling account's read mark (0 for API keys)",
+  }),
 };
 
 /** A conversation as lists show it. */
@@ -95,9 +113,24 @@ export const StageTransition = Type.Object(
   { $id: 'StageTransition' },
 );
 
+export const Customer = Type.Object(
+  {
+    user_id: Uuid,
+    name: Type.String({ description: 'The best name, as `user_name`' }),
+    first_name: Type.String(),
+    last_name: Type.String(),
+    email: Nullable(Type.String()),
+    phone: Nullable(Type.String()),
+    whatsapp_id: Nullable(Type.String()),
+    messenger_psid: Nullable(Type.String()),
+  },
+  { $id: 'Customer' },
+);
+
 export const ConversationDetail = Type.Object(
   {
     conversation: Conversation,
+    customer: Customer,
     messages: Type.Array(Message),
     collected_data: JsonObject,
     stage_transitions: Type.Array(StageTransition),
@@ -155,6 +188,26 @@ export const ListConversationsQuery = Type.Object(
     user_id: Type.Optional(Uuid),
     status: Type.Optional(ConversationStatus),
     stage_id: Type.Optional(Uuid),
+    channel: Type.Optional(
+      Type.Union(
+        [
+          Type.Literal('api'),
+          Type.Literal('web'),
+          Type.Literal('whatsapp'),
+          Type.Literal('messenger'),
+          Type.Literal('simulator'),
+        ],
+        { description: 'One channel; without it, simulator conversations are left out' },
+      ),
+    ),
+    assignee_id: Type.Optional(
+      Type.Union([Uuid, Type.Literal('me'), Type.Literal('none')], {
+        description: 'An account id, `me` (the calling account; nothing for a key) or `none` (unassigned)',
+      }),
+    ),
+    waiting: Type.Optional(
+      Type.Boolean({ description: 'true: a customer message waits for an answer; false: nothing waits' }),
+    ),
     q: Type.Optional(
       Type.String({ minLength: 1, maxLength: 500, description: 'Text searched in the messages' }),
     ),
@@ -171,8 +224,18 @@ export const ListConversationsQuery = Type.Object(
 export const MessagesQuery = Type.Object(PageQuery);
 
 export const UpdateConversationBody = Type.Object(
-  { status: ConversationStatus },
-  { $id: 'UpdateConversationBody', additionalProperties: false },
+  {
+    status: Type.Optional(ConversationStatus),
+    assignee_id: Type.Optional(
+      Nullable(
+        Type.String({
+          format: 'uuid',
+          description: 'A member of the business, or null to unassign',
+        }),
+      ),
+    ),
+  },
+  { $id: 'UpdateConversationBody', additionalProperties: false, minProperties: 1 },
 );
 
 export const AiControlBody = Type.Object(
@@ -217,5 +280,6 @@ export type Message = Static<typeof Message>;
 export type ConversationSummary = Static<typeof ConversationSummary>;
 export type Conversation = Static<typeof Conversation>;
 export type ConversationDetail = Static<typeof ConversationDetail>;
+export type Customer = Static<typeof Customer>;
 export type LlmCall = Static<typeof LlmCall>;
 export type AiControlStatus = Static<typeof AiControlStatus>;

@@ -5,12 +5,16 @@ import type { Page } from '../../lib/schemas.js';
 import { actorOf, recordAudit } from '../audit/index.js';
 import { findUser } from '../users/index.js';
 import { aiControlStatus, RESUMED, stopColumns } from './ai-control.js';
+import { publishConversationEvent } from './conversation-events.js';
 import {
+  accountDisplayName,
   type ConversationFilters,
+  type ConversationRow,
   countMessages,
   deleteConversation,
   findConversation,
   findConversationSummary,
+  isMemberOf,
   listConversations,
   listMessages,
   listMessagesOf,
@@ -25,6 +29,7 @@ import { assertReplyWindowOpen } from './reply-window.js';
 import {
   serializeConversation,
   serializeConversationSummary,
+  serializeCustomer,
   serializeMessage,
   serializeMessageWithExtracted,
 } from './serialize-conversation.js';
@@ -36,10 +41,20 @@ export interface ConversationListQuery {
   user_id?: string;
   status?: string;
   stage_id?: string;
+  channel?: string;
+  assignee_id?: string;
+  waiting?: boolean;
   q?: string;
   from?: string;
   to?: string;
 }
+
+/** The team account behind a principal (null for API keys and the master key): whose reads count. */
+export const viewerOf = (principal: Principal): string | null =>
+  principal.role === 'business' ? null : (principal.account?.id ?? null);
+
+/** An id no account has: `assignee_id=me` for a caller without an account matches nothing. */
+const NO_ACCOUNT = '00000000-0000-0000-0000-000000000000';
 
 /** `data.<key>=<value>` pairs of a query string, keys checked. */
 export function dataFiltersOf(query: Record<string, unknown>): [string, string][] {
@@ -72,21 +87,26 @@ function toInstant(field: string, value: string | undefined): Date | undefined {
 
 export async function listBusinessConversations(
   ctx: AppContext,
+  principal: Principal,
   businessId: string,
   query: ConversationListQuery & Record<string, unknown>,
   page: Page,
 ) {
+  const viewer = viewerOf(principal);
   const filters: ConversationFilters = {
     businessId,
     userId: query.user_id,
     status: query.status,
     stageId: query.stage_id,
+    channel: query.channel,
+    assignee: query.assignee_id === 'me' ? (viewer ?? NO_ACCOUNT) : query.assignee_id,
+    waiting: query.waiting,
     textPattern: query.q ? containsPattern(query.q) : undefined,
     from: toInstant('from', query.from),
     to: toInstant('to', query.to),
     data: dataFiltersOf(query),
   };
-  const { rows, total } = await listConversations(ctx.db, filters, page);
+  const { rows, total } = await listConversations(ctx.db, filters, page, viewer);
   const now = new Date();
   return {
     conversations: rows.map((row) => serializeConversationSummary(row, now)),
@@ -104,10 +124,11 @@ async function requireConversation(ctx: AppContext, conversationId: string, scop
 
 export async function getConversationDetail(
   ctx: AppContext,
+  principal: Principal,
   conversationId: string,
   scope: string | undefined,
 ) {
-  const summary = await findConversationSummary(ctx.db, conversationId, scope);
+  const summary = await findConversationSummary(ctx.db, conversationId, scope, viewerOf(principal));
   if (!summary) throw notFound('Conversation');
   const [messageRows, transitions] = await Promise.all([
     listMessages(ctx.db, conversationId),
@@ -116,6 +137,7 @@ export async function getConversationDetail(
   const conversation = serializeConversation(summary);
   return {
     conversation,
+    customer: serializeCustomer(summary),
     messages: messageRows.map(serializeMessageWithExtracted),
     collected_data: conversation.collected_data,
     stage_transitions: transitions.map(({ transition: t, fromStageName, toStageName }) => ({
@@ -149,31 +171,82 @@ export async function listConversationMessages(
   };
 }
 
-async function conversationView(ctx: AppContext, conversationId: string) {
-  const summary = await findConversationSummary(ctx.db, conversationId, undefined);
+/** The conversation as the caller sees it (their unread count), for the answers of the actions. */
+export async function conversationView(ctx: AppContext, principal: Principal, conversationId: string) {
+  const summary = await findConversationSummary(ctx.db, conversationId, undefined, viewerOf(principal));
   if (!summary) throw notFound('Conversation');
   return serializeConversation(summary);
 }
 
-export async function changeConversationStatus(
+/** What the audit log keeps of a conversation's inbox state. */
+const inboxState = (row: ConversationRow) => ({
+  status: row.status,
+  assignee_id: row.assigneeAccountId,
+  waiting_since: row.waitingSince?.toISOString() ?? null,
+});
+
+/** Tells live views who handles the conversation now. */
+export function announceAssignment(ctx: AppContext, row: ConversationRow, assigneeName: string | null) {
+  publishConversationEvent(ctx, {
+    type: 'assignment',
+    business_id: row.businessId,
+    conversation_id: row.conversationId,
+    assignee_id: row.assigneeAccountId,
+    assignee_name: row.assigneeAccountId ? assigneeName : null,
+  });
+}
+
+/**
+ * PATCH: open or close (closing clears `waiting_since`) and/or (un)assign. The assignee must be a
+ * member of the conversation's business. The change and its audit entry commit together; `status`
+ * and `assignment` events follow for what changed.
+ */
+export async function updateConversationFields(
   ctx: AppContext,
   principal: Principal,
   conversationId: string,
   scope: string | undefined,
-  status: 'active' | 'closed',
+  input: { status?: 'active' | 'closed' | undefined; assignee_id?: string | null | undefined },
 ) {
   const current = await requireConversation(ctx, conversationId, scope);
-  const row = await updateConversation(ctx.db, conversationId, scope, { status }, true);
-  if (!row) throw notFound('Conversation');
-  await recordAudit(ctx.db, actorOf(principal), {
-    businessId: row.businessId,
-    action: 'update',
-    entityType: 'conversation',
-    entityId: conversationId,
-    before: { status: current.status },
-    after: { status: row.status },
+  let assigneeName: string | null = null;
+  if (input.assignee_id) {
+    if (!(await isMemberOf(ctx.db, current.businessId, input.assignee_id))) {
+      throw invalid('assignee_id must be a member of the business', {
+        assignee_id: 'not a member of this business',
+      });
+    }
+    assigneeName = await accountDisplayName(ctx.db, input.assignee_id);
+  }
+  const values: Parameters<typeof updateConversation>[3] = {};
+  if (input.status !== undefined) values.status = input.status;
+  if (input.status === 'closed') values.waitingSince = null;
+  if (input.assignee_id !== undefined) values.assigneeAccountId = input.assignee_id;
+  const row = await ctx.db.transaction(async (tx) => {
+    const updated = await updateConversation(tx, conversationId, scope, values, input.status !== undefined);
+    if (!updated) throw notFound('Conversation');
+    await recordAudit(tx, actorOf(principal), {
+      businessId: updated.businessId,
+      action: 'update',
+      entityType: 'conversation',
+      entityId: conversationId,
+      before: inboxState(current),
+      after: inboxState(updated),
+    });
+    return updated;
   });
-  return conversationView(ctx, conversationId);
+  if (input.status !== undefined && row.status !== current.status) {
+    publishConversationEvent(ctx, {
+      type: 'status',
+      business_id: row.businessId,
+      conversation_id: conversationId,
+      status: row.status,
+    });
+  }
+  if (input.assignee_id !== undefined && row.assigneeAccountId !== current.assigneeAccountId) {
+    announceAssignment(ctx, row, assigneeName);
+  }
+  return conversationView(ctx, principal, conversationId);
 }
 
 export async function removeConversation(
@@ -211,15 +284,25 @@ export async function setAiControl(
   const now = new Date();
   const values = input.action === 'stop' ? stopColumns(input.duration_hours, now) : RESUMED;
   const current = await requireConversation(ctx, conversationId, scope);
-  const row = await updateConversation(ctx.db, conversationId, scope, values, false);
-  if (!row) throw notFound('Conversation');
-  await recordAudit(ctx.db, actorOf(principal), {
-    businessId: row.businessId,
-    action: input.action === 'stop' ? 'ai_stop' : 'ai_resume',
-    entityType: 'conversation',
-    entityId: conversationId,
-    before: aiControlStatus(current, now),
-    after: aiControlStatus(row, now),
+  const row = await ctx.db.transaction(async (tx) => {
+    const updated = await updateConversation(tx, conversationId, scope, values, false);
+    if (!updated) throw notFound('Conversation');
+    await recordAudit(tx, actorOf(principal), {
+      businessId: updated.businessId,
+      action: input.action === 'stop' ? 'ai_stop' : 'ai_resume',
+      entityType: 'conversation',
+      entityId: conversationId,
+      before: aiControlStatus(current, now),
+      after: aiControlStatus(updated, now),
+    });
+    return updated;
+  });
+  publishConversationEvent(ctx, {
+    type: 'ai',
+    business_id: row.businessId,
+    conversation_id: conversationId,
+    is_stopped: input.action === 'stop',
+    reason: 'agent',
   });
   return aiControlStatus(row, now);
 }
@@ -260,10 +343,15 @@ export async function postAgentReply(
   return serializeMessage(message);
 }
 
-export async function getUserConversations(ctx: AppContext, userId: string, scope: string | undefined) {
+export async function getUserConversations(
+  ctx: AppContext,
+  principal: Principal,
+  userId: string,
+  scope: string | undefined,
+) {
   const user = await findUser(ctx.db, userId, scope);
   if (!user) throw notFound('User');
-  const rows = await listUserConversations(ctx.db, user.businessId, userId);
+  const rows = await listUserConversations(ctx.db, user.businessId, userId, viewerOf(principal));
   const messageRows = await listMessagesOf(
     ctx.db,
     user.businessId,

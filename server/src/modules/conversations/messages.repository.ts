@@ -37,8 +37,23 @@ export type MessageTarget =
 export type InsertMessageInput = Omit<AppendMessageInput, 'conversationId'> & { target: MessageTarget };
 
 /**
- * THE message insert, in ONE statement: the UPDATE of the target conversation takes its row lock and
- * bumps `last_sequence`, so concurrent inserts (from any process) get distinct, consecutive numbers
+ * `waiting_since` after a message of this sender, as an SQL expression on the conversation `c`: a
+ * customer message starts the wait (unless one is already running), an agent's reply ends it, an
+ * assistant's reply ends it unless the AI is stopped (then a person still has to answer).
+ */
+export function waitingAfter(senderType: string) {
+  if (senderType === 'user') return sql`coalesce(c.waiting_since, now())`;
+  if (senderType === 'agent') return sql`NULL::timestamptz`;
+  if (senderType === 'assistant') {
+    return sql`CASE WHEN c.ai_stopped_at IS NOT NULL AND (c.ai_stopped_until IS NULL OR c.ai_stopped_until > now())
+                    THEN c.waiting_since ELSE NULL END`;
+  }
+  return sql`c.waiting_since`;
+}
+
+/**
+ * THE message insert, in ONE statement: the UPDATE of the target conversation takes its row lock,
+ * moves `last_updated` and `waiting_since` (see `waitingAfter`) and bumps `last_sequence`, so concurrent inserts (from any process) get distinct, consecutive numbers
  * without an explicit transaction.
  *
  * Returns null when nothing was stored: no such conversation in that business (or none active for the
@@ -73,7 +88,8 @@ export async function insertMessage(
       UPDATE conversations c
          SET last_sequence = CASE WHEN ${explicit}::int IS NULL THEN c.last_sequence + ${step}::int
                                   ELSE greatest(c.last_sequence, ${explicit}::int) END,
-             last_updated = now()
+             last_updated = now(),
+             waiting_since = ${waitingAfter(m.senderType)}
         FROM target
        WHERE c.conversation_id = target.conversation_id
          AND (${externalId}::text IS NULL OR NOT EXISTS (

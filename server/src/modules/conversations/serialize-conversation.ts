@@ -1,7 +1,14 @@
 import { fromJson, toDate } from '../../db/raw-rows.js';
 import { aiControlStatus, isAiStopped } from './ai-control.js';
 import type { ConversationSummaryRow, MessageWithExtractedRow } from './conversations.repository.js';
-import type { Conversation, ConversationSummary, LlmCall, Message } from './conversations.schemas.js';
+import type {
+  Conversation,
+  ConversationSummary,
+  Customer,
+  LlmCall,
+  Message,
+} from './conversations.schemas.js';
+import { customerName } from './customer-name.js';
 import type { LlmCallRow } from './llm-calls.repository.js';
 import type { MessageRow } from './messages.repository.js';
 
@@ -51,7 +58,7 @@ export function serializeConversationSummary(
     conversation_id: c.conversationId,
     business_id: c.businessId,
     user_id: c.userId,
-    user_name: `${row.firstName} ${row.lastName}`.trim(),
+    user_name: nameOf(row),
     stage_id: c.stageId,
     stage_name: row.stageName,
     agent_id: c.agentId,
@@ -70,6 +77,33 @@ export function serializeConversationSummary(
       : null,
     collected_data: c.collectedData ?? {},
     ai_stopped: isAiStopped(c, now),
+    assignee_id: c.assigneeAccountId,
+    assignee_name: c.assigneeAccountId ? (row.assigneeName ?? null) : null,
+    waiting_since: c.waitingSince ? toDate(c.waitingSince).toISOString() : null,
+    unread_count: Number(row.unreadCount ?? 0),
+  };
+}
+
+const nameOf = (row: ConversationSummaryRow) =>
+  customerName({
+    ...row.customer,
+    userId: row.conversation.userId,
+    channel: row.conversation.channel,
+    collectedData: row.conversation.collectedData ?? {},
+  });
+
+/** The customer of a conversation, as its detail shows them. */
+export function serializeCustomer(row: ConversationSummaryRow): Customer {
+  const u = row.customer;
+  return {
+    user_id: row.conversation.userId,
+    name: nameOf(row),
+    first_name: u.firstName,
+    last_name: u.lastName,
+    email: u.email,
+    phone: u.phone,
+    whatsapp_id: u.whatsappId,
+    messenger_psid: u.messengerPsid,
   };
 }
 

@@ -4,6 +4,8 @@ import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import type { LlmClient } from '../../llm/llm-client.js';
 import { getBusinessConfig } from '../config-cache/index.js';
 import { isAiStopped, publishConversationEvent } from '../conversations/index.js';
+import { asksForHuman } from './asks-for-human.js';
+import { announceHandoff, handoffReason, handoffTurn } from './handoff.js';
 import type { TurnListener, TurnOutcome } from './pipeline-types.js';
 import { runTurn } from './run-turn.js';
 import {
@@ -133,17 +135,23 @@ export class ConversationProcessor {
       throw error;
     };
     typing(true);
-    const turn = await runTurn(ctx, this.llm, {
-      config,
-      conversationId,
-      userId: leased.userId,
-      user: leased.user,
-      stageId: state.stageId,
-      collectedData: state.collectedData,
-      messageId: message.messageId,
-      messageContent: message.content,
-      listener: options.listener,
-    }).catch(typingOff);
+    // A customer asking for a person gets the hand-off message at once, without the model.
+    const askedForHuman = asksForHuman(message.content);
+    const turn = await (askedForHuman
+      ? Promise.resolve().then(() => handoffTurn(config, state.stageId, this.llm ? 'llm' : 'offline'))
+      : runTurn(ctx, this.llm, {
+          config,
+          conversationId,
+          userId: leased.userId,
+          user: leased.user,
+          stageId: state.stageId,
+          collectedData: state.collectedData,
+          messageId: message.messageId,
+          messageContent: message.content,
+          listener: options.listener,
+        })
+    ).catch(typingOff);
+    const handoff = handoffReason(askedForHuman, turn);
     const persisted = await persistTurn(ctx.db, {
       businessId: leased.businessId,
       conversationId,
@@ -152,6 +160,7 @@ export class ConversationProcessor {
       channel: leased.channel,
       turn,
       releaseLeaseOf: options.releaseLease ? this.owner : undefined,
+      handoff: handoff !== null,
     }).finally(() => typing(false));
     // Not pending any more (deleted, or handled elsewhere after our lease expired): nothing was written,
     // and the caller answers from what is stored.
@@ -164,6 +173,22 @@ export class ConversationProcessor {
       sender_type: 'assistant',
       channel: leased.channel,
     });
+    if (turn.stage.stageId !== turn.previousStage.stageId) {
+      publishConversationEvent(ctx, {
+        type: 'stage',
+        business_id: leased.businessId,
+        conversation_id: conversationId,
+        stage_id: turn.stage.stageId,
+        stage_name: turn.stage.stageName,
+        previous_stage_id: turn.previousStage.stageId,
+      });
+    }
+    if (handoff) {
+      // The AI is stopped now: later messages of this drain are kept unanswered, like any stop.
+      leased.aiStoppedAt = new Date();
+      leased.aiStoppedUntil = null;
+      announceHandoff(ctx, { businessId: leased.businessId, conversationId }, handoff);
+    }
     ctx.metrics.messagesProcessed.inc({ outcome: turn.fallback ? 'fallback' : turn.engine });
     return {
       messageId: message.messageId,

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
 import { AppError, notFound } from '../../errors.js';
 import { getBusinessConfig } from '../config-cache/index.js';
-import { appendMessage, insertMessage } from '../conversations/index.js';
+import { appendMessage, insertMessage, publishConversationEvent } from '../conversations/index.js';
 import type { ConversationProcessor } from './conversation-processor.js';
 import type { MessageResponse } from './message.schemas.js';
 import { acceptableContent } from './message-content.js';
@@ -77,6 +77,15 @@ export async function handleInboundMessage(
     if (!existing) throw new AppError('CONFLICT', 'The message could not be stored, retry');
     return storedResult(ctx, processor, existing, true);
   }
+  // The customer's words are durable: live views (the inbox, the visitor's other tabs) show them now.
+  publishConversationEvent(ctx, {
+    type: 'message',
+    business_id: input.businessId,
+    conversation_id: resolved.conversationId,
+    message_id: stored.messageId,
+    sender_type: 'user',
+    channel,
+  });
   const outcome = await processor.process(
     resolved.conversationId,
     stored.sequenceNumber,

@@ -143,6 +143,8 @@ export interface PersistInput {
   turn: TurnResult;
   /** The last message this worker drains: give up the conversation's lease in the same statement. */
   releaseLeaseOf?: string | undefined;
+  /** The turn hands the conversation to the team: the AI stops (until resumed) and it waits. */
+  handoff?: boolean;
 }
 
 function llmCallRows(input: PersistInput) {
@@ -181,7 +183,8 @@ function llmCallRows(input: PersistInput) {
 /**
  * Writes one processed turn in ONE statement — the reply, the inbound message's new status and result,
  * the conversation's stage and collected data, the LLM call log, the extracted facts and the stage
- * transition — so it is atomic without a transaction's extra round trips. Nothing is written unless
+ * transition, the conversation's waiting state and a hand-off's AI stop — so it is atomic without a
+ * transaction's extra round trips. Nothing is written unless
  * the inbound message is still pending; a crash before it leaves the message pending for a retry.
  */
 export async function persistTurn(db: DbOrTx, input: PersistInput): Promise<{ replyId: string } | null> {
@@ -197,6 +200,7 @@ export async function persistTurn(db: DbOrTx, input: PersistInput): Promise<{ re
     engine: turn.engine,
   };
   const releasing = input.releaseLeaseOf ?? null;
+  const handoff = input.handoff === true;
   const rows = rowsOf(
     await db.execute(sql`
     WITH inbound AS (
@@ -224,6 +228,17 @@ export async function persistTurn(db: DbOrTx, input: PersistInput): Promise<{ re
              collected_data = c.collected_data || ${extracted}::jsonb,
              last_sequence = greatest(c.last_sequence, ${input.messageSequence + 1}::int),
              last_updated = now(),
+             -- The reply answers the customer, unless it hands over (then a person must) or the AI was
+             -- stopped meanwhile; a later customer message still unanswered keeps it waiting from then.
+             waiting_since = CASE
+               WHEN ${handoff}::boolean THEN coalesce(c.waiting_since, now())
+               WHEN c.ai_stopped_at IS NOT NULL AND (c.ai_stopped_until IS NULL OR c.ai_stopped_until > now())
+                 THEN c.waiting_since
+               ELSE (SELECT min(lm.created_at) FROM messages lm
+                      WHERE lm.conversation_id = c.conversation_id AND lm.sender_type = 'user'
+                        AND lm.sequence_number > ${input.messageSequence}::int) END,
+             ai_stopped_at = CASE WHEN ${handoff}::boolean THEN now() ELSE c.ai_stopped_at END,
+             ai_stopped_until = CASE WHEN ${handoff}::boolean THEN NULL ELSE c.ai_stopped_until END,
              lease_owner = CASE WHEN c.lease_owner = ${releasing}::text THEN NULL ELSE c.lease_owner END,
              lease_until = CASE WHEN c.lease_owner = ${releasing}::text THEN NULL ELSE c.lease_until END
         FROM inbound

@@ -16,6 +16,10 @@ export const Stage = Type.Object(
     data_extraction_template_name: Nullable(Type.String()),
     response_generation_template_name: Nullable(Type.String()),
     fallback_reply: Nullable(Type.String({ description: 'Reply the offline engine gives in this stage' })),
+    handoff: Type.Boolean({
+      description:
+        'Entering this stage hands the conversation to the team: after its reply the AI stops and the conversation waits',
+    }),
     created_at: Timestamp,
     updated_at: Timestamp,
   },
@@ -26,6 +30,7 @@ const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Description = Type.String({ maxLength: 5000 });
 const StageType = Type.String({ minLength: 1, maxLength: 100, description: 'Free-form, e.g. conversation' });
 const FallbackReply = Nullable(Type.String({ maxLength: 2000 }));
+const Handoff = Type.Boolean({ description: 'Hand the conversation to the team on entering this stage' });
 
 export const CreateStageBody = Type.Object(
   {
@@ -38,6 +43,7 @@ export const CreateStageBody = Type.Object(
     data_extraction_template_id: Type.Optional(Uuid),
     response_generation_template_id: Type.Optional(Uuid),
     fallback_reply: Type.Optional(FallbackReply),
+    handoff: Type.Optional(Handoff),
   },
   { $id: 'CreateStageBody', additionalProperties: false },
 );
@@ -52,6 +58,7 @@ export const UpdateStageBody = Type.Object(
     data_extraction_template_id: Type.Optional(Uuid),
     response_generation_template_id: Type.Optional(Uuid),
     fallback_reply: Type.Optional(FallbackReply),
+    handoff: Type.Optional(Handoff),
   },
   { $id: 'UpdateStageBody', additionalProperties: false, minProperties: 1 },
 );

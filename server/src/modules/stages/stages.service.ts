@@ -45,6 +45,7 @@ export function serializeStage({ stage, ...names }: StageWithTemplateNames): Sta
     data_extraction_template_name: names.dataExtractionTemplateName,
     response_generation_template_name: names.responseGenerationTemplateName,
     fallback_reply: stage.fallbackReply,
+    handoff: stage.handoff,
     created_at: stage.createdAt.toISOString(),
     updated_at: stage.updatedAt.toISOString(),
   };
@@ -169,6 +170,7 @@ export async function createStage(
         stageType: input.stage_type?.trim() || 'conversation',
         agentId: input.agent_id ?? null,
         fallbackReply: input.fallback_reply ?? null,
+        handoff: input.handoff ?? false,
         ...ids,
       });
       const actor = actorOf(principal);
@@ -234,6 +236,7 @@ export async function changeStage(
   if (input.stage_description !== undefined) values.stageDescription = input.stage_description;
   if (input.stage_type !== undefined) values.stageType = input.stage_type.trim() || 'conversation';
   if (input.fallback_reply !== undefined) values.fallbackReply = input.fallback_reply;
+  if (input.handoff !== undefined) values.handoff = input.handoff;
   if (input.agent_id !== undefined) {
     await checkAgent(ctx, businessId, input.agent_id);
     values.agentId = input.agent_id;

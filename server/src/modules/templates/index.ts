@@ -7,3 +7,5 @@ export {
   type TemplateRow,
 } from './templates.repository.js';
 export { serializeTemplate } from './templates.service.js';
+export { renderWithContext, type VariableContext } from './variables/compute-variables.js';
+export { conversationVariableContext } from './variables/conversation-variables.js';

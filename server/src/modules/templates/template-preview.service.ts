@@ -7,7 +7,7 @@ import type { RenderBody } from './templates.schemas.js';
 import { getTemplate } from './templates.service.js';
 import { BUILT_IN_VARIABLES } from './variable-catalogue.js';
 import { renderWithContext, type VariableContext } from './variables/compute-variables.js';
-import { findConversationFacts } from './variables/variables.repository.js';
+import { conversationVariableContext } from './variables/conversation-variables.js';
 
 export type RenderInput = Static<typeof RenderBody>;
 
@@ -26,16 +26,11 @@ export async function renderTemplatePreview(
   const businessId = template.businessId;
   let vc: VariableContext;
   if (input.conversation_id) {
-    const conversation = await findConversationFacts(ctx.db, businessId, input.conversation_id);
-    if (!conversation) throw notFound('Conversation');
-    vc = {
-      businessId,
-      conversationId: input.conversation_id,
-      userId: conversation.userId,
-      stageId: conversation.stageId,
-      collectedData: conversation.collectedData ?? {},
+    const found = await conversationVariableContext(ctx, businessId, input.conversation_id, {
       messageContent: input.message_content,
-    };
+    });
+    if (!found) throw notFound('Conversation');
+    vc = found;
   } else {
     // The stage this template belongs to, so {{current_stage}} reads as it will at run time.
     const config = await getBusinessConfig(ctx, businessId);

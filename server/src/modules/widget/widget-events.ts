@@ -2,11 +2,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
-import { Gauge } from 'prom-client';
 import type { AppContext } from '../../context.js';
+import { createLiveStreams } from '../../lib/event-stream.js';
 import { errorResponses } from '../../lib/schemas.js';
 import { subscribeConversationEvents } from '../conversations/index.js';
-import { startEventStream } from './event-stream.js';
 import {
   conversationVisitor,
   findVisibleMessage,
@@ -18,7 +17,6 @@ import {
 } from './widget.repository.js';
 import type { VisitorAuth } from './widget-visitor.js';
 
-const HEARTBEAT_MS = 15_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface RateLimit {
@@ -41,17 +39,13 @@ export function widgetEventsRoute(
 ) {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const owners = new LRUCache<string, { visitorId: string | null }>({ max: 50_000 });
-  const open = new Set<() => void>();
-  new Gauge({
-    name: 'icmp_widget_streams_open',
-    help: 'Website widget live streams (GET /api/widget/events) open in this process',
-    registers: [ctx.metrics.registry],
-    collect() {
-      this.set(open.size);
+  const streams = createLiveStreams(app, {
+    metric: {
+      name: 'icmp_widget_streams_open',
+      help: 'Website widget live streams (GET /api/widget/events) open in this process',
+      registry: ctx.metrics.registry,
     },
-  });
-  app.addHook('preClose', async () => {
-    for (const close of [...open]) close();
+    heartbeatMs: ctx.config.eventStreamHeartbeatMs,
   });
 
   const ownerOf = async (businessId: string, conversationId: string) => {
@@ -86,7 +80,8 @@ export function widgetEventsRoute(
       const userId = await findVisitorUserId(ctx.db, businessId, visitorId);
       let conversationId = userId ? await findVisitorConversationId(ctx.db, businessId, userId) : null;
 
-      const stream = startEventStream(reply);
+      let unsubscribe = () => {};
+      const stream = streams.open(request, reply, { onClose: () => unsubscribe() });
       const sent = new Set<string>();
       const sendMessage = (row: VisibleMessageRow) => {
         if (sent.has(row.messageId)) return;
@@ -106,7 +101,7 @@ export function widgetEventsRoute(
         return true;
       };
 
-      const unsubscribe = subscribeConversationEvents(ctx, (event) => {
+      unsubscribe = subscribeConversationEvents(ctx, (event) => {
         if (event.business_id !== businessId) return;
         if (event.type === 'message') {
           enqueue(async () => {
@@ -132,16 +127,6 @@ export function widgetEventsRoute(
           for (const row of rows ?? []) sendMessage(row);
         });
       }
-      const heartbeat = setInterval(() => stream.comment('ping'), HEARTBEAT_MS);
-      const close = () => {
-        clearInterval(heartbeat);
-        unsubscribe();
-        open.delete(close);
-        stream.destroy();
-      };
-      open.add(close);
-      request.raw.on('close', close);
-      stream.raw.on('close', close);
     },
   );
 }

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { AppError, notFound } from '../../errors.js';
+import { startEventStream } from '../../lib/event-stream.js';
 import { errorResponses } from '../../lib/schemas.js';
 import { toAppError } from '../../plugins/error-handler.js';
 import { findWebChannelByKey } from '../channels/channels.service.js';
@@ -9,7 +10,6 @@ import type { ConversationProcessor } from '../pipeline/conversation-processor.j
 import { handleInboundMessage } from '../pipeline/handle-inbound-message.js';
 import type { MessageResponse } from '../pipeline/message.schemas.js';
 import { acceptableContent } from '../pipeline/message-content.js';
-import { startEventStream } from './event-stream.js';
 import type { VisitorTokens } from './visitor-token.js';
 import {
   findOrCreateVisitorUserId,

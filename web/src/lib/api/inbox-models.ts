@@ -1,58 +1,19 @@
 import type { ConversationDetail, ConversationSummary } from './models';
 
 /**
- * The live inbox's shapes (issue 11, /work/wt/briefs/inbox-contract.md), written by hand until the
- * server's OpenAPI document has them; then they become aliases of the generated types in models.ts.
+ * The live inbox's names for the generated types (issue 11), and the live events' payloads, which
+ * the OpenAPI document cannot describe (they travel as server-sent events).
  */
-export interface InboxFields {
-  assignee_id: string | null;
-  assignee_name: string | null;
-  waiting_since: string | null;
-  unread_count: number;
-}
+export type {
+  CannedReply,
+  ConversationChannel,
+  Customer,
+  Note,
+} from './models';
 
-export type InboxConversationSummary = ConversationSummary & InboxFields;
-
-export interface Customer {
-  user_id: string;
-  /** The best name, as `user_name`. */
-  name: string;
-  first_name: string;
-  last_name: string;
-  email: string | null;
-  phone: string | null;
-  whatsapp_id: string | null;
-  messenger_psid: string | null;
-}
-
-export type InboxConversation = ConversationDetail['conversation'] & InboxFields;
-
-export type InboxConversationDetail = Omit<ConversationDetail, 'conversation'> & {
-  conversation: InboxConversation;
-  customer: Customer;
-};
-
-export interface Note {
-  note_id: string;
-  conversation_id: string;
-  content: string;
-  author_id: string | null;
-  author_name: string;
-  created_at: string;
-}
-
-export interface CannedReply {
-  canned_reply_id: string;
-  business_id: string;
-  shortcut: string;
-  content: string;
-  created_at: string;
-  updated_at: string;
-  /** With `conversation_id`: the content with the conversation's variables filled in. */
-  rendered?: string;
-}
-
-export type ConversationChannel = 'api' | 'web' | 'whatsapp' | 'messenger' | 'simulator';
+export type InboxConversationSummary = ConversationSummary;
+export type InboxConversation = ConversationDetail['conversation'];
+export type InboxConversationDetail = ConversationDetail;
 
 /** The live events' payloads (server/src/modules/conversations/conversation-events.ts). */
 export type ConversationEvent =

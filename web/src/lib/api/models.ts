@@ -43,6 +43,13 @@ export type StageTransition = ConversationDetail['stage_transitions'][number];
 export type Message = ConversationDetail['messages'][number];
 export type AiControl = ConversationDetail['conversation']['ai_control'];
 export type LlmCall = ResponseOf<'/api/llm-calls', 'get'>['llm_calls'][number];
+/** The live inbox (issue 11). */
+export type Customer = ConversationDetail['customer'];
+export type ConversationChannel = NonNullable<
+  NonNullable<paths['/api/conversations']['get']['parameters']['query']>['channel']
+>;
+export type Note = ResponseOf<'/api/conversations/{conversation_id}/notes', 'get'>['notes'][number];
+export type CannedReply = ResponseOf<'/api/canned-replies', 'get'>['canned_replies'][number];
 
 export type MessageResponse = ResponseOf<'/api/message', 'post'>;
 export type ProcessingStep = MessageResponse['processing_steps'][number];

@@ -3164,7 +3164,7 @@ export interface paths {
     };
     /**
      * List conversations (newest activity first)
-     * @description Filters: user_id, status, stage_id, q (text in any message), from/to (last_updated), and `data.<key>=<value>` on collected data.
+     * @description Filters (combinable): user_id, status, stage_id, channel, assignee_id (an account id, `me` or `none`), waiting, q (text in any message), from/to (last activity), and `data.<key>=<value>` on collected data. Simulator conversations only with `channel=simulator`. Sorted by last activity, newest first.
      */
     get: {
       parameters: {
@@ -3176,6 +3176,12 @@ export interface paths {
           status?: 'active' | 'closed';
           /** @description UUID */
           stage_id?: string;
+          /** @description One channel; without it, simulator conversations are left out */
+          channel?: 'api' | 'web' | 'whatsapp' | 'messenger' | 'simulator';
+          /** @description An account id, `me` (the calling account; nothing for a key) or `none` (unassigned) */
+          assignee_id?: string | 'me' | 'none';
+          /** @description true: a customer message waits for an answer; false: nothing waits */
+          waiting?: boolean;
           /** @description Text searched in the messages */
           q?: string;
           /** @description last_updated at or after */
@@ -3348,7 +3354,7 @@ export interface paths {
     };
     options?: never;
     head?: never;
-    /** Open or close a conversation */
+    /** Open or close a conversation, or (un)assign it to a member of the business */
     patch: {
       parameters: {
         query?: never;
@@ -3804,6 +3810,796 @@ export interface paths {
         };
         /** @description Every error response */
         403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/conversations/{conversation_id}/take-over': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Assign the conversation to yourself and stop the AI (until given back)
+     * @description Needs a signed-in account: an API key or the master key gets 403.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          conversation_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Conversation'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/conversations/{conversation_id}/give-back': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Resume the AI, unassign the conversation and clear its waiting state */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          conversation_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Conversation'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/conversations/{conversation_id}/read': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Mark the conversation read up to its latest message (for the calling account)
+     * @description A no-op for API keys, which have no read marks.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          conversation_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/conversations/{conversation_id}/notes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The team’s internal notes on a conversation, oldest first */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          conversation_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['NoteList'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Add an internal note (never sent to the customer, never in a prompt) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          conversation_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['CreateNoteBody'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Note'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/conversations/{conversation_id}/collected-data': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Correct the collected data: set keys, or remove them with null */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          conversation_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['UpdateCollectedDataBody'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CollectedData'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/canned-replies': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The business’s canned replies by shortcut; with conversation_id, rendered for it */
+    get: {
+      parameters: {
+        query?: {
+          /** @description UUID */
+          business_id?: string;
+          /** @description UUID */
+          conversation_id?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CannedReplyList'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Save a canned reply (shortcut unique within the business) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['CreateCannedReplyBody'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CannedReply'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/canned-replies/{canned_reply_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Change a canned reply’s shortcut or content */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          canned_reply_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['UpdateCannedReplyBody'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CannedReply'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    post?: never;
+    /** Delete a canned reply */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          canned_reply_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/conversations/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Server-sent events of a business’s conversations, for the live inbox
+     * @description `text/event-stream`. First `ready` (`{}`), then one event per change with `id`, `event` = the type (message, typing, delivery, stage, ai, handoff, assignment, status, note, conversation) and `data` = the event as JSON (`{type, business_id, conversation_id, …}`); `: ping` comments every 15 s; `retry: 3000`. Reconnect with `Last-Event-ID` (or `?last_event_id=`) to get what was missed; when that cannot be done the server sends `resync` (`{}`): refetch. The stream ends when the session or key stops being valid.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description UUID */
+          business_id?: string;
+          /** @description Like the Last-Event-ID header (which wins when both are sent) */
+          last_event_id?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -4985,6 +5781,8 @@ export interface paths {
           from?: string;
           /** @description End of the range (default: now) */
           to?: string;
+          /** @description Count the dashboard simulator's test conversations too (default: left out) */
+          include_simulator?: boolean;
         };
         header?: never;
         path?: never;
@@ -5069,7 +5867,8 @@ export interface paths {
             | 'api_key'
             | 'conversation'
             | 'member'
-            | 'invitation';
+            | 'invitation'
+            | 'canned_reply';
           /** @description Changes at or after this instant */
           from?: string;
           /** @description Changes at or before this instant */
@@ -6241,6 +7040,8 @@ export interface components {
       llm_provider?: 'openai' | 'anthropic';
       llm_temperature?: number;
       history_limit?: number;
+      /** @description What the assistant says when a customer asks for a person (a default otherwise) */
+      handoff_message?: string;
     };
     CreateBusinessBody: {
       business_name: string;
@@ -6439,7 +7240,7 @@ export interface components {
        * @description UUID
        */
       user_id: string;
-      /** @description First and last name of the customer */
+      /** @description The customer's best name: their first/last name, else a collected name, else a label by channel (e.g. `WhatsApp +351912345678`, `Messenger customer 1234`, `Website visitor 3f2a`, `Simulator`) */
       user_name: string;
       stage_id: string | null;
       stage_name: string | null;
@@ -6459,6 +7260,11 @@ export interface components {
       };
       /** @description The AI is paused for this conversation right now */
       ai_stopped: boolean;
+      assignee_id: string | null;
+      assignee_name: string | null;
+      waiting_since: string | null;
+      /** @description Customer messages after the calling account's read mark (0 for API keys) */
+      unread_count: number;
     };
     LastMessage: {
       message_content: string;
@@ -6468,6 +7274,7 @@ export interface components {
     };
     ConversationDetail: {
       conversation: components['schemas']['Conversation'];
+      customer: components['schemas']['Customer'];
       messages: components['schemas']['Message'][];
       collected_data: {
         [key: string]: unknown;
@@ -6490,7 +7297,7 @@ export interface components {
        * @description UUID
        */
       user_id: string;
-      /** @description First and last name of the customer */
+      /** @description The customer's best name: their first/last name, else a collected name, else a label by channel (e.g. `WhatsApp +351912345678`, `Messenger customer 1234`, `Website visitor 3f2a`, `Simulator`) */
       user_name: string;
       stage_id: string | null;
       stage_name: string | null;
@@ -6510,12 +7317,32 @@ export interface components {
       };
       /** @description The AI is paused for this conversation right now */
       ai_stopped: boolean;
+      assignee_id: string | null;
+      assignee_name: string | null;
+      waiting_since: string | null;
+      /** @description Customer messages after the calling account's read mark (0 for API keys) */
+      unread_count: number;
       ai_control: components['schemas']['AiControlStatus'];
     };
     AiControlStatus: {
       is_stopped: boolean;
       stop_time: string | null;
       expiration_time: string | null;
+    };
+    Customer: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      user_id: string;
+      /** @description The best name, as `user_name` */
+      name: string;
+      first_name: string;
+      last_name: string;
+      email: string | null;
+      phone: string | null;
+      whatsapp_id: string | null;
+      messenger_psid: string | null;
     };
     Message: {
       /**
@@ -6568,7 +7395,8 @@ export interface components {
       per_page: number;
     };
     UpdateConversationBody: {
-      status: 'active' | 'closed';
+      status?: 'active' | 'closed';
+      assignee_id?: string | null;
     };
     AiControlBody: {
       action: 'stop' | 'resume';
@@ -6598,7 +7426,7 @@ export interface components {
        * @description UUID
        */
       user_id: string;
-      /** @description First and last name of the customer */
+      /** @description The customer's best name: their first/last name, else a collected name, else a label by channel (e.g. `WhatsApp +351912345678`, `Messenger customer 1234`, `Website visitor 3f2a`, `Simulator`) */
       user_name: string;
       stage_id: string | null;
       stage_name: string | null;
@@ -6618,6 +7446,11 @@ export interface components {
       };
       /** @description The AI is paused for this conversation right now */
       ai_stopped: boolean;
+      assignee_id: string | null;
+      assignee_name: string | null;
+      waiting_since: string | null;
+      /** @description Customer messages after the calling account's read mark (0 for API keys) */
+      unread_count: number;
       messages: components['schemas']['Message'][];
     };
     LlmCallList: {
@@ -6655,6 +7488,98 @@ export interface components {
       error: string | null;
       /** Format: date-time */
       created_at: string;
+    };
+    NoteList: {
+      notes: components['schemas']['Note'][];
+    };
+    Note: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      note_id: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      conversation_id: string;
+      content: string;
+      author_id: string | null;
+      /** @description The author’s name when the note was written */
+      author_name: string;
+      /** Format: date-time */
+      created_at: string;
+    };
+    CreateNoteBody: {
+      content: string;
+    };
+    CollectedData: {
+      collected_data: {
+        [key: string]: unknown;
+      };
+    };
+    UpdateCollectedDataBody: {
+      /** @description Keys to set (string, number or boolean) or remove (null); keys not named stay as they are */
+      data: {
+        [key: string]: string | number | boolean | null;
+      };
+    };
+    CannedReplyList: {
+      canned_replies: {
+        /**
+         * Format: uuid
+         * @description UUID
+         */
+        canned_reply_id: string;
+        /**
+         * Format: uuid
+         * @description UUID
+         */
+        business_id: string;
+        shortcut: string;
+        content: string;
+        /** Format: date-time */
+        created_at: string;
+        /** Format: date-time */
+        updated_at: string;
+        /** @description With conversation_id: the content with its variables rendered for that conversation (unknown ones empty) */
+        rendered?: string;
+      }[];
+    };
+    CannedReply: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      canned_reply_id: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id: string;
+      shortcut: string;
+      content: string;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
+    CreateCannedReplyBody: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id?: string;
+      /** @description What an agent types after `/`: lower-case letters, digits, `_` and `-`, at most 32 */
+      shortcut: string;
+      /** @description The reply, with `{{variables}}` as in templates */
+      content: string;
+    };
+    UpdateCannedReplyBody: {
+      /** @description What an agent types after `/`: lower-case letters, digits, `_` and `-`, at most 32 */
+      shortcut?: string;
+      /** @description The reply, with `{{variables}}` as in templates */
+      content?: string;
     };
     TemplateWithWarnings: components['schemas']['Template'] & {
       /** @description Non-blocking remarks, such as variables the built-in catalogue does not know */
@@ -6841,6 +7766,8 @@ export interface components {
       data_extraction_template_name: string | null;
       response_generation_template_name: string | null;
       fallback_reply: string | null;
+      /** @description Entering this stage hands the conversation to the team: after its reply the AI stops and the conversation waits */
+      handoff: boolean;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
@@ -6873,6 +7800,8 @@ export interface components {
        */
       response_generation_template_id?: string;
       fallback_reply?: string | null;
+      /** @description Hand the conversation to the team on entering this stage */
+      handoff?: boolean;
     };
     StageList: {
       stages: components['schemas']['Stage'][];
@@ -6909,6 +7838,8 @@ export interface components {
        */
       response_generation_template_id?: string;
       fallback_reply?: string | null;
+      /** @description Hand the conversation to the team on entering this stage */
+      handoff?: boolean;
     };
     /** @description Analytics of one business over a time range */
     AnalyticsOverview: {
@@ -7022,9 +7953,9 @@ export interface components {
       /** Format: date-time */
       at: string;
       actor: components['schemas']['AuditActor'];
-      /** @description create, update, delete, restore (a template version), rotate_key, ai_stop, ai_resume */
+      /** @description create, update, delete, restore (a template version), rotate_key, ai_stop, ai_resume, take_over, give_back */
       action: string;
-      /** @description business, template, stage, agent, channel, api_key, conversation, member, invitation */
+      /** @description business, template, stage, agent, channel, api_key, conversation, member, invitation, canned_reply */
       entity_type: string;
       entity_id: string | null;
       /** @description The entity's public JSON before the change; null for a create */

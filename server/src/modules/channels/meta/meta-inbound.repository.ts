@@ -21,7 +21,8 @@ export interface InboundRow {
  * number kept for the reply). The user, the conversation and the message commit together, so no other
  * delivery — in this or another process — ever sees the new user without its active conversation: a
  * concurrent second delivery waits on the user's unique key, finds the user existing, and takes the
- * returning customer's path into that conversation (or is refused there as a duplicate).
+ * returning customer's path into that conversation (or is refused there as a duplicate). A customer's
+ * first message starts the conversation waiting (`waiting_since`), as `insertMessage` does later on.
  * `message` is null for a returning customer (nothing else was written).
  */
 export async function upsertChannelCustomer(
@@ -44,9 +45,10 @@ export async function upsertChannelCustomer(
              last_name = CASE WHEN EXCLUDED.first_name = '' THEN users.last_name ELSE EXCLUDED.last_name END
       RETURNING user_id, (xmax = 0) AS created
     ), conversation AS (
-      INSERT INTO conversations (business_id, user_id, stage_id, channel, last_sequence)
+      INSERT INTO conversations (business_id, user_id, stage_id, channel, last_sequence, waiting_since)
       SELECT ${businessId}, customer.user_id, ${firstContact.entryStageId}::uuid, ${event.channel},
-             ${firstContact.reserveReplySlot ? 2 : 1}
+             ${firstContact.reserveReplySlot ? 2 : 1},
+             CASE WHEN ${firstContact.senderType}::text = 'user' THEN now() END
         FROM customer WHERE customer.created
       RETURNING conversation_id
     ), message AS (

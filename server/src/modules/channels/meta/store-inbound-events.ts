@@ -77,16 +77,16 @@ async function storeOne(
   const stored = customer.message
     ? toStored(customer.message)
     : await storeMessage(ctx, businessId, entryStageId, event, lockKey, customer, inbound);
-  if (!stored || !fromPage) return stored;
+  if (!stored) return stored;
   publishConversationEvent(ctx, {
     type: 'message',
     business_id: businessId,
     conversation_id: stored.conversationId,
     message_id: stored.messageId,
-    sender_type: 'agent',
+    sender_type: fromPage ? 'agent' : 'user',
     channel: event.channel,
   });
-  return null;
+  return fromPage ? null : stored;
 }
 
 async function storeMessage(

@@ -11,6 +11,7 @@ export const ENTITY_LABELS: Record<AuditEntityType, string> = {
   conversation: 'Conversation',
   member: 'Member',
   invitation: 'Invitation',
+  canned_reply: 'Canned reply',
 };
 
 export const ACTOR_TYPE_LABELS: Record<AuditActor['type'], string> = {

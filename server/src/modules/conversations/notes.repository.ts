@@ -1,0 +1,39 @@
+import { and, asc, eq, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import { conversationNotes, conversations } from '../../db/schema.js';
+
+export type NoteRow = typeof conversationNotes.$inferSelect;
+
+const scoped = (conversationId: string, businessId: string | undefined): SQL | undefined =>
+  businessId
+    ? and(eq(conversations.conversationId, conversationId), eq(conversations.businessId, businessId))
+    : eq(conversations.conversationId, conversationId);
+
+/**
+ * The conversation's business, its row held (FOR KEY SHARE, in the caller's transaction) so it cannot
+ * be deleted before the note referring to it is inserted; undefined when there is no such conversation.
+ */
+export async function holdConversation(db: DbOrTx, conversationId: string, businessId: string | undefined) {
+  const [row] = await db
+    .select({ businessId: conversations.businessId })
+    .from(conversations)
+    .where(scoped(conversationId, businessId))
+    .limit(1)
+    .for('key share');
+  return row?.businessId;
+}
+
+export async function insertNote(db: DbOrTx, row: typeof conversationNotes.$inferInsert): Promise<NoteRow> {
+  const [note] = await db.insert(conversationNotes).values(row).returning();
+  if (!note) throw new Error('note insert returned nothing');
+  return note;
+}
+
+/** Oldest first. The caller has checked that the conversation belongs to the business. */
+export async function listNotes(db: DbOrTx, conversationId: string) {
+  return db
+    .select()
+    .from(conversationNotes)
+    .where(eq(conversationNotes.conversationId, conversationId))
+    .orderBy(asc(conversationNotes.createdAt), asc(conversationNotes.noteId));
+}
