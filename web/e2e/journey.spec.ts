@@ -334,6 +334,11 @@ test.describe('business journey', () => {
   test('analytics counts the conversation, its messages and its LLM calls', async () => {
     await openFromNav(page, 'Analytics');
     await expect(page.getByRole('heading', { level: 1, name: 'Analytics' })).toBeVisible();
+    // The journey's only conversation is a simulator chat: analytics counts those only when asked.
+    await expect(page.getByText('No traffic in the last 30 days')).toBeVisible();
+    const simulatorChats = page.getByRole('switch', { name: 'Include simulator chats' });
+    await simulatorChats.click();
+    await expect(simulatorChats).toBeChecked();
     const figures = page.getByRole('region', { name: 'Key figures' });
     // One conversation: the customer's two messages, the assistant's reply and the agent's reply.
     await expect(figures.getByRole('group', { name: 'Conversations', exact: true })).toContainText('1');

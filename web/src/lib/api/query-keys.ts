@@ -74,7 +74,7 @@ export const qk = {
     list: (businessId: Id, filters: object) => ['audit-log', businessId, filters] as const,
   },
   analytics: {
-    overview: (businessId: Id, days: number, from: string) =>
-      ['analytics', 'overview', businessId, days, from] as const,
+    overview: (businessId: Id, days: number, from: string, includeSimulator = false) =>
+      ['analytics', 'overview', businessId, days, from, includeSimulator] as const,
   },
 };

@@ -127,9 +127,19 @@ describe('analytics page', () => {
   });
 
   it('shows an empty state with a way to the Simulator when there is no traffic', async () => {
+    const user = userEvent.setup();
     open();
     expect(await screen.findByText('No traffic in the last 30 days')).toBeInTheDocument();
-    expect(screen.getByText('Send a message in the Simulator to see numbers here.')).toBeInTheDocument();
+    // Simulator chats are left out unless asked for.
+    expect(api.find('GET', '/api/analytics/overview')[0]?.query.get('include_simulator')).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Include simulator chats' }));
+    expect(screen.getByRole('switch', { name: 'Include simulator chats' })).toBeChecked();
+    await waitFor(() =>
+      expect(api.find('GET', '/api/analytics/overview').at(-1)?.query.get('include_simulator')).toBe('true'),
+    );
+    expect(
+      await screen.findByText('Send a message in the Simulator to see numbers here.'),
+    ).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Open the Simulator' })).toHaveAttribute('href', '/simulator');
     expect(screen.queryByRole('table', { name: 'LLM calls per step' })).toBeNull();
   });

@@ -1,4 +1,14 @@
-import { Box, Button, LinearProgress, Paper, Skeleton, ToggleButton, ToggleButtonGroup } from '@mui/material';
+import {
+  Box,
+  Button,
+  FormControlLabel,
+  LinearProgress,
+  Paper,
+  Skeleton,
+  Switch,
+  ToggleButton,
+  ToggleButtonGroup,
+} from '@mui/material';
 import { Link as RouterLink, useSearchParams } from 'react-router-dom';
 import { EmptyState } from '@/components/empty-state';
 import { ErrorAlert } from '@/components/error-alert';
@@ -42,7 +52,8 @@ const TWO_COLUMNS = {
 function Analytics({ businessId }: { businessId: string }) {
   const [params, setParams] = useSearchParams();
   const days = parseDays(params.get('days'));
-  const overview = useAnalyticsOverview(businessId, days);
+  const includeSimulator = params.get('simulator') === '1';
+  const overview = useAnalyticsOverview(businessId, days, includeSimulator);
   const data = overview.data;
 
   function selectDays(next: RangeDays | null) {
@@ -50,6 +61,13 @@ function Analytics({ businessId }: { businessId: string }) {
     const p = new URLSearchParams(params);
     if (next === DEFAULT_RANGE_DAYS) p.delete('days');
     else p.set('days', String(next));
+    setParams(p, { replace: true });
+  }
+
+  function toggleSimulator(on: boolean) {
+    const p = new URLSearchParams(params);
+    if (on) p.set('simulator', '1');
+    else p.delete('simulator');
     setParams(p, { replace: true });
   }
 
@@ -66,20 +84,28 @@ function Analytics({ businessId }: { businessId: string }) {
             : 'Traffic, stages, LLM usage and collected data of your assistant.'
         }
         actions={
-          <ToggleButtonGroup
-            exclusive
-            size="small"
-            color="primary"
-            value={days}
-            onChange={(_, v: RangeDays | null) => selectDays(v)}
-            aria-label="Date range"
-          >
-            {RANGE_OPTIONS.map((d) => (
-              <ToggleButton key={d} value={d} sx={{ px: 1.5, textTransform: 'none' }}>
-                Last {d} days
-              </ToggleButton>
-            ))}
-          </ToggleButtonGroup>
+          <>
+            <FormControlLabel
+              control={
+                <Switch checked={includeSimulator} onChange={(e) => toggleSimulator(e.target.checked)} />
+              }
+              label="Include simulator chats"
+            />
+            <ToggleButtonGroup
+              exclusive
+              size="small"
+              color="primary"
+              value={days}
+              onChange={(_, v: RangeDays | null) => selectDays(v)}
+              aria-label="Date range"
+            >
+              {RANGE_OPTIONS.map((d) => (
+                <ToggleButton key={d} value={d} sx={{ px: 1.5, textTransform: 'none' }}>
+                  Last {d} days
+                </ToggleButton>
+              ))}
+            </ToggleButtonGroup>
+          </>
         }
       />
       <ErrorAlert error={overview.error} onRetry={() => overview.refetch()} />
@@ -88,11 +114,21 @@ function Analytics({ businessId }: { businessId: string }) {
       ) : !data ? null : noTraffic ? (
         <EmptyState
           title={`No traffic in the last ${days} days`}
-          description="Send a message in the Simulator to see numbers here."
+          description={
+            includeSimulator
+              ? 'Send a message in the Simulator to see numbers here.'
+              : 'Customers’ conversations count here; the simulator’s test chats only with “Include simulator chats”.'
+          }
           action={
-            <Button component={RouterLink} to={paths.simulator()} variant="contained">
-              Open the Simulator
-            </Button>
+            includeSimulator ? (
+              <Button component={RouterLink} to={paths.simulator()} variant="contained">
+                Open the Simulator
+              </Button>
+            ) : (
+              <Button variant="outlined" onClick={() => toggleSimulator(true)}>
+                Include simulator chats
+              </Button>
+            )
           }
         />
       ) : (

@@ -18,17 +18,27 @@ export function rangeStart(days: number, now: Date = new Date()): string {
   return new Date(today - (days - 1) * DAY_MS).toISOString();
 }
 
-export function getAnalyticsOverview(businessId: string, from: string, to?: string) {
-  const query: { business_id: string; from: string; to?: string } = { business_id: businessId, from };
+/** `includeSimulator`: count the simulator's test chats too (the server leaves them out by default). */
+export function getAnalyticsOverview(
+  businessId: string,
+  from: string,
+  to?: string,
+  includeSimulator = false,
+) {
+  const query: { business_id: string; from: string; to?: string; include_simulator?: boolean } = {
+    business_id: businessId,
+    from,
+  };
   if (to) query.to = to;
+  if (includeSimulator) query.include_simulator = true;
   return unwrap(apiClient.GET('/api/analytics/overview', { params: { query } }));
 }
 
-export function useAnalyticsOverview(businessId: string, days: RangeDays) {
+export function useAnalyticsOverview(businessId: string, days: RangeDays, includeSimulator = false) {
   const from = rangeStart(days);
   return useQuery({
-    queryKey: qk.analytics.overview(businessId, days, from),
-    queryFn: () => getAnalyticsOverview(businessId, from),
+    queryKey: qk.analytics.overview(businessId, days, from, includeSimulator),
+    queryFn: () => getAnalyticsOverview(businessId, from, undefined, includeSimulator),
     placeholderData: keepPreviousData,
     refetchInterval: 60_000,
   });
