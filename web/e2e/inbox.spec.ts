@@ -216,3 +216,15 @@ test('A gives it back to the AI; the next customer message gets an AI reply on W
   // Still on the note's page for B: the conversation updated live there too.
   await expect(transcriptOf(b).getByText(secondQuestion, { exact: true })).toBeVisible();
 });
+
+test('the canned replies page lists the shortcuts; an agent reads them but may not edit them', async () => {
+  await a
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'Canned replies', exact: true })
+    .click();
+  await expect(a.getByRole('heading', { level: 1, name: 'Canned replies' })).toBeVisible();
+  await expect(a.getByRole('table', { name: 'Canned replies' })).toContainText('/stock');
+  await expect(a.getByText(/Read only: Only editors and owners can do this/)).toBeVisible();
+  await expect(a.getByRole('button', { name: 'New canned reply' })).toHaveCount(0);
+  await shot(a, '53-canned-replies-1440px');
+});
