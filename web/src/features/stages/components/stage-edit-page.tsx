@@ -1,4 +1,15 @@
-import { Button, CircularProgress, Grid, MenuItem, Paper, Stack, TextField, Typography } from '@mui/material';
+import {
+  Button,
+  Checkbox,
+  CircularProgress,
+  FormControlLabel,
+  Grid,
+  MenuItem,
+  Paper,
+  Stack,
+  TextField,
+  Typography,
+} from '@mui/material';
 import { type FormEvent, useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { DisabledReason } from '@/components/disabled-reason';
@@ -88,6 +99,7 @@ function toInput(s: Stage): StageInput {
     data_extraction_template_id: s.data_extraction_template_id,
     response_generation_template_id: s.response_generation_template_id,
     fallback_reply: s.fallback_reply ?? '',
+    handoff: s.handoff,
   };
 }
 
@@ -226,6 +238,17 @@ export function StageEditor({
                 fe.fallback_reply ??
                 'Optional. What the offline engine answers in this stage; empty uses the business’s fallback reply.'
               }
+            />
+          </Grid>
+          <Grid size={12}>
+            <FormControlLabel
+              control={
+                <Checkbox
+                  checked={!!values.handoff}
+                  onChange={(e) => setValues({ ...values, handoff: e.target.checked })}
+                />
+              }
+              label="Hand off to the team: after its reply in this stage, the AI pauses and the conversation waits for a person"
             />
           </Grid>
         </Grid>

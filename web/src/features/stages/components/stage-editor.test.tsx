@@ -125,11 +125,15 @@ describe('stage editor', () => {
       'Routing v1',
     );
     expect(screen.queryByText('New copy of the default')).not.toBeInTheDocument();
+    const handoff = screen.getByRole('checkbox', { name: /Hand off to the team/ });
+    expect(handoff).not.toBeChecked();
+    await user.click(handoff);
     await user.click(screen.getByRole('button', { name: 'Save stage' }));
     await waitFor(() => expect(api.find('PUT', `/api/stages/${stage.stage_id}`)).toHaveLength(1));
     expect(api.find('PUT', `/api/stages/${stage.stage_id}`)[0]?.body).toMatchObject({
       stage_name: 'Order status',
       stage_selection_template_id: stage.stage_selection_template_id,
+      handoff: true,
     });
     await waitFor(() => expect(router.state.location.pathname).toBe(`/stages/${stage.stage_id}`));
   });

@@ -11,6 +11,8 @@ export interface StageInput {
   data_extraction_template_id?: string;
   response_generation_template_id?: string;
   fallback_reply?: string | null;
+  /** After replying in this stage the AI stops and the conversation waits for the team. */
+  handoff?: boolean;
 }
 
 /**
