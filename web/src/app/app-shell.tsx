@@ -38,6 +38,7 @@ import { can, type Permission } from '@/lib/auth/permissions';
 import { useSession } from '@/lib/auth/session';
 import { paths } from '@/lib/paths';
 import { useRuntime } from '@/lib/runtime';
+import { MAIN_ID, SkipLink } from './skip-link';
 
 const DRAWER_WIDTH = 220;
 
@@ -115,6 +116,7 @@ export function AppShell() {
 
   return (
     <Box sx={{ display: 'flex', minHeight: '100vh' }}>
+      <SkipLink />
       <AppBar
         position="fixed"
         color="default"
@@ -198,7 +200,14 @@ export function AppShell() {
       </Box>
       <Box
         component="main"
-        sx={{ flexGrow: 1, minWidth: 0, width: { md: `calc(100% - ${DRAWER_WIDTH}px)` } }}
+        id={MAIN_ID}
+        tabIndex={-1}
+        sx={{
+          flexGrow: 1,
+          minWidth: 0,
+          width: { md: `calc(100% - ${DRAWER_WIDTH}px)` },
+          '&:focus': { outline: 'none' },
+        }}
       >
         <Toolbar />
         <TopProgress active={navigation.state === 'loading'} />

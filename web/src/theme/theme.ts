@@ -1,4 +1,17 @@
-import { createTheme } from '@mui/material/styles';
+import { createTheme, type Theme } from '@mui/material/styles';
+
+/**
+ * The keyboard focus ring (WCAG 2.4.7/2.4.11): a 2 px outline in the primary colour, which has at
+ * least 7:1 contrast with the page and paper backgrounds in both colour schemes. MUI's ButtonBase
+ * (buttons, icon buttons, nav and menu items, tabs, chips, checkboxes and switches) marks keyboard
+ * focus with `.Mui-focusVisible`; plain links and other focusable elements use `:focus-visible`.
+ * Text fields keep MUI's own focused border (2 px, primary). Items that fill a scrolling container
+ * (nav, menus, tabs) get the ring inside their box so it is never clipped.
+ */
+const focusRing = (theme: Theme, offset: number) => ({
+  outline: `2px solid ${(theme.vars ?? theme).palette.primary.main}`,
+  outlineOffset: offset,
+});
 
 export const theme = createTheme({
   cssVariables: { colorSchemeSelector: 'media' },
@@ -20,11 +33,30 @@ export const theme = createTheme({
     h3: { fontSize: '1.05rem', fontWeight: 600 },
   },
   components: {
+    MuiCssBaseline: {
+      styleOverrides: (theme: Theme) => ({
+        'a:focus-visible, button:focus-visible, summary:focus-visible, [role="button"]:focus-visible, [tabindex="0"]:focus-visible':
+          focusRing(theme, 2),
+      }),
+    },
+    MuiButtonBase: {
+      styleOverrides: { root: ({ theme }) => ({ '&.Mui-focusVisible': focusRing(theme, 2) }) },
+    },
+    MuiListItemButton: {
+      styleOverrides: { root: ({ theme }) => ({ '&.Mui-focusVisible': focusRing(theme, -2) }) },
+    },
+    MuiMenuItem: {
+      styleOverrides: { root: ({ theme }) => ({ '&.Mui-focusVisible': focusRing(theme, -2) }) },
+    },
+    MuiTab: {
+      styleOverrides: {
+        root: ({ theme }) => ({ textTransform: 'none', '&.Mui-focusVisible': focusRing(theme, -2) }),
+      },
+    },
     MuiButton: {
       defaultProps: { disableElevation: true },
       styleOverrides: { root: { textTransform: 'none' } },
     },
-    MuiTab: { styleOverrides: { root: { textTransform: 'none' } } },
     MuiPaper: { defaultProps: { variant: 'outlined' } },
     MuiAppBar: { defaultProps: { elevation: 0 } },
     MuiTextField: { defaultProps: { size: 'small' } },

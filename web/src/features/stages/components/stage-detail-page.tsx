@@ -63,6 +63,7 @@ function StageDetail({ businessId, stageId }: { businessId: string; stageId: str
     <>
       <PageHeader
         title={s.stage_name}
+        documentTitle={`Stage: ${s.stage_name}`}
         subtitle={
           <Box
             component="span"

@@ -93,6 +93,7 @@ export function TemplateEditor({
     () => (
       <PageHeader
         title={template ? template.template_name : 'New template'}
+        documentTitle={template ? `Template: ${template.template_name}` : undefined}
         subtitle={
           template
             ? TEMPLATE_TYPE_LABELS[template.template_type]

@@ -1,0 +1,153 @@
+import { type BrowserContext, expect, type Page, test } from '@playwright/test';
+import { expectNoSeriousA11yViolations } from './axe';
+import { adminKey, api, apiBase, mainNav, signIn } from './support';
+
+/**
+ * Accessibility, checked rather than hoped for: axe-core (WCAG 2 A/AA) on every page of the dashboard
+ * with real data (a business with its default stage and templates, one conversation made through
+ * POST /api/message), signed in with the master key. No serious or critical violation is allowed;
+ * each page's full axe result is left in `test-results/axe/<page>.json`. Then the keyboard-only
+ * behaviours axe cannot see: the skip link, focus on the new page's heading, the document titles.
+ * Not serial: one page's failure does not hide the others' (a failed test restarts the worker, whose
+ * beforeAll makes a fresh business and signs in again).
+ */
+const suffix = Date.now().toString(36);
+const businessName = `A11y Bistro ${suffix}`;
+let business: { business_id: string; api_key: string };
+let templateId = '';
+let stageId = '';
+let conversationId = '';
+let context: BrowserContext;
+let page: Page;
+
+test.beforeAll(async ({ browser }) => {
+  business = await api('POST', '/api/businesses', adminKey(), {
+    business_name: businessName,
+    business_description: 'A small bistro that takes bookings.',
+  });
+  const bid = business.business_id;
+  templateId = (await api('GET', `/api/templates?business_id=${bid}`, business.api_key)).templates[0]
+    .template_id;
+  stageId = (await api('GET', `/api/stages?business_id=${bid}`, business.api_key)).stages[0].stage_id;
+  const sent = await api('POST', '/api/message', business.api_key, {
+    business_id: bid,
+    content: 'Hello, is there a table for two tonight? My email is ana@example.com',
+  });
+  conversationId = sent.conversation_id;
+
+  context = await browser.newContext();
+  // The admin's business on screen is remembered in this cookie (see lib/auth/session.tsx).
+  await context.addCookies([{ name: 'icmp_admin_business', value: bid, url: apiBase() }]);
+  page = await context.newPage();
+  await page.goto('/sign-in');
+  await signIn(page, adminKey());
+  await expect(page.getByRole('button', { name: 'Sign out', exact: true })).toBeVisible();
+});
+
+test.afterAll(async () => {
+  await context?.close();
+});
+
+/** Opens a page by URL and waits until its heading is there and nothing is loading. */
+async function open(url: string, heading: string | RegExp): Promise<void> {
+  await page.goto(url);
+  await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible();
+  await expect(page.getByRole('progressbar')).toHaveCount(0);
+}
+
+test('the sign-in page', async ({ page: visitor }) => {
+  await visitor.goto('/sign-in');
+  await expect(visitor.getByRole('heading', { level: 1, name: 'Sign in to ICMP' })).toBeVisible();
+  await expectNoSeriousA11yViolations(visitor, 'sign-in');
+  await expect(visitor).toHaveTitle('Sign in · ICMP');
+});
+
+const pages: { name: string; url: () => string; heading: string | RegExp; title: string | RegExp }[] = [
+  { name: 'templates', url: () => '/templates', heading: 'Templates', title: 'Templates' },
+  { name: 'template-edit', url: () => `/templates/${templateId}`, heading: /./, title: /^Template: / },
+  { name: 'template-new', url: () => '/templates/new', heading: 'New template', title: 'New template' },
+  { name: 'stages', url: () => '/stages', heading: 'Stages', title: 'Stages' },
+  { name: 'stage', url: () => `/stages/${stageId}`, heading: /./, title: /^Stage: / },
+  { name: 'stage-edit', url: () => `/stages/${stageId}/edit`, heading: /^Edit /, title: /^Edit stage: / },
+  { name: 'stage-flow', url: () => '/stages/flow', heading: 'Stage flow', title: 'Stage flow' },
+  { name: 'businesses', url: () => '/businesses', heading: 'Businesses', title: 'Businesses' },
+  { name: 'settings', url: () => '/settings', heading: 'Settings', title: 'Settings' },
+  { name: 'members', url: () => '/members', heading: 'Members', title: 'Members' },
+  { name: 'api-keys', url: () => '/api-keys', heading: 'API keys', title: 'API keys' },
+  { name: 'agents', url: () => '/agents', heading: 'Agents', title: 'Agents' },
+  { name: 'channels', url: () => '/channels', heading: 'Channels', title: 'Channels' },
+  { name: 'analytics', url: () => '/analytics', heading: 'Analytics', title: 'Analytics' },
+  { name: 'audit-log', url: () => '/audit-log', heading: 'Audit log', title: 'Audit log' },
+  { name: 'simulator', url: () => '/simulator', heading: 'Simulator', title: 'Simulator' },
+];
+
+for (const p of pages) {
+  test(`the ${p.name} page`, async () => {
+    await open(p.url(), p.heading);
+    await expectNoSeriousA11yViolations(page, p.name);
+    const title = await page.title();
+    if (typeof p.title === 'string') expect(title).toBe(`${p.title} · ${businessName} · ICMP`);
+    else expect(title).toMatch(p.title);
+    expect(title).toContain(` · ${businessName} · ICMP`);
+  });
+}
+
+// features/conversations is being rewritten for the live inbox (issue 11); these two check it now
+// and after the rewrite.
+test('the conversations page', async () => {
+  await open('/conversations', 'Conversations');
+  await expect(page.getByRole('link', { name: /ana|customer|user/i }).first()).toBeVisible();
+  await expectNoSeriousA11yViolations(page, 'conversations');
+});
+
+test('a conversation page', async () => {
+  await open(`/conversations/${conversationId}`, /./);
+  await expect(page.getByText('Hello, is there a table for two tonight?')).toBeVisible();
+  await expectNoSeriousA11yViolations(page, 'conversation');
+});
+
+test('a dialog: keyboard only, Escape closes it and focus returns to its opener', async () => {
+  await open('/templates', 'Templates');
+  await open('/businesses', 'Businesses');
+  const opener = page.getByRole('button', { name: 'Create business', exact: true }).first();
+  await opener.focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Create business' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByLabel('Business name')).toBeFocused();
+  await expectNoSeriousA11yViolations(page, 'create-business-dialog');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(opener).toBeFocused();
+});
+
+test('keyboard: the skip link, focus on the new page heading, a title per page', async () => {
+  await open('/stages', 'Stages');
+  // First load: focus is not moved; the first Tab reaches the skip link.
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to main content' });
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeVisible();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('main')).toBeFocused();
+  // The next Tab is inside the page, not in the navigation.
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate(() => !!document.activeElement?.closest('main'))).toBe(true);
+
+  // Navigating with the keyboard through the nav moves focus to the new page's heading.
+  const templatesLink = mainNav(page).getByRole('link', { name: 'Templates', exact: true });
+  await templatesLink.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1, name: 'Templates' })).toBeFocused();
+  await expect(page).toHaveTitle(`Templates · ${businessName} · ICMP`);
+
+  // The focus ring is drawn for keyboard focus.
+  await page.keyboard.press('Tab');
+  const outline = await page.evaluate(() => {
+    const el = document.activeElement as HTMLElement;
+    const style = getComputedStyle(el);
+    return { style: style.outlineStyle, width: Number.parseFloat(style.outlineWidth) };
+  });
+  expect(outline.style).not.toBe('none');
+  expect(outline.width).toBeGreaterThanOrEqual(2);
+});
