@@ -13,6 +13,7 @@ import { adminKey, api, apiBase, mainNav, signIn } from './support';
  */
 const suffix = Date.now().toString(36);
 const businessName = `A11y Bistro ${suffix}`;
+const firstMessage = 'Hello, is there a table for two tonight? My email is ana@example.com';
 let business: { business_id: string; api_key: string };
 let templateId = '';
 let stageId = '';
@@ -31,7 +32,7 @@ test.beforeAll(async ({ browser }) => {
   stageId = (await api('GET', `/api/stages?business_id=${bid}`, business.api_key)).stages[0].stage_id;
   const sent = await api('POST', '/api/message', business.api_key, {
     business_id: bid,
-    content: 'Hello, is there a table for two tonight? My email is ana@example.com',
+    content: firstMessage,
   });
   conversationId = sent.conversation_id;
 
@@ -52,7 +53,8 @@ test.afterAll(async () => {
 async function open(url: string, heading: string | RegExp): Promise<void> {
   await page.goto(url);
   await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible();
-  await expect(page.getByRole('progressbar')).toHaveCount(0);
+  // The app's loading indicators are progress bars named "Loading…" (see components/loading.tsx).
+  await expect(page.getByRole('progressbar', { name: /^(Loading|Checking)/ })).toHaveCount(0);
 }
 
 test('the sign-in page', async ({ page: visitor }) => {
@@ -102,7 +104,7 @@ test('the conversations page', async () => {
 
 test('a conversation page', async () => {
   await open(`/conversations/${conversationId}`, /./);
-  await expect(page.getByText('Hello, is there a table for two tonight?')).toBeVisible();
+  await expect(page.getByText(firstMessage, { exact: true })).toBeVisible();
   await expectNoSeriousA11yViolations(page, 'conversation');
 });
 
