@@ -1,6 +1,6 @@
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
 import { expectNoSeriousA11yViolations } from './axe';
-import { adminKey, api, apiBase, mainNav, signIn } from './support';
+import { adminKey, api, mainNav, signIn } from './support';
 
 /**
  * Accessibility, checked rather than hoped for: axe-core (WCAG 2 A/AA) on every page of the dashboard
@@ -37,12 +37,13 @@ test.beforeAll(async ({ browser }) => {
   conversationId = sent.conversation_id;
 
   context = await browser.newContext();
-  // The admin's business on screen is remembered in this cookie (see lib/auth/session.tsx).
-  await context.addCookies([{ name: 'icmp_admin_business', value: bid, url: apiBase() }]);
   page = await context.newPage();
   await page.goto('/sign-in');
   await signIn(page, adminKey());
   await expect(page.getByRole('button', { name: 'Sign out', exact: true })).toBeVisible();
+  await page.getByRole('combobox', { name: 'Business' }).click();
+  await page.getByRole('option', { name: businessName, exact: true }).click();
+  await expect(page.getByRole('combobox', { name: 'Business' })).toHaveText(businessName);
 });
 
 test.afterAll(async () => {
@@ -64,7 +65,14 @@ test('the sign-in page', async ({ page: visitor }) => {
   await expect(visitor).toHaveTitle('Sign in · ICMP');
 });
 
-const pages: { name: string; url: () => string; heading: string | RegExp; title: string | RegExp }[] = [
+/** `title`: the page's part of `<Page> · <Business> · ICMP`; `business: false` for a page of no one business. */
+const pages: {
+  name: string;
+  url: () => string;
+  heading: string | RegExp;
+  title: string | RegExp;
+  business?: false;
+}[] = [
   { name: 'templates', url: () => '/templates', heading: 'Templates', title: 'Templates' },
   { name: 'template-edit', url: () => `/templates/${templateId}`, heading: /./, title: /^Template: / },
   { name: 'template-new', url: () => '/templates/new', heading: 'New template', title: 'New template' },
@@ -72,7 +80,13 @@ const pages: { name: string; url: () => string; heading: string | RegExp; title:
   { name: 'stage', url: () => `/stages/${stageId}`, heading: /./, title: /^Stage: / },
   { name: 'stage-edit', url: () => `/stages/${stageId}/edit`, heading: /^Edit /, title: /^Edit stage: / },
   { name: 'stage-flow', url: () => '/stages/flow', heading: 'Stage flow', title: 'Stage flow' },
-  { name: 'businesses', url: () => '/businesses', heading: 'Businesses', title: 'Businesses' },
+  {
+    name: 'businesses',
+    url: () => '/businesses',
+    heading: 'Businesses',
+    title: 'Businesses',
+    business: false,
+  },
   { name: 'settings', url: () => '/settings', heading: 'Settings', title: 'Settings' },
   { name: 'members', url: () => '/members', heading: 'Members', title: 'Members' },
   { name: 'api-keys', url: () => '/api-keys', heading: 'API keys', title: 'API keys' },
@@ -88,9 +102,11 @@ for (const p of pages) {
     await open(p.url(), p.heading);
     await expectNoSeriousA11yViolations(page, p.name);
     const title = await page.title();
-    if (typeof p.title === 'string') expect(title).toBe(`${p.title} · ${businessName} · ICMP`);
-    else expect(title).toMatch(p.title);
-    expect(title).toContain(` · ${businessName} · ICMP`);
+    const end = p.business === false ? ' · ICMP' : ` · ${businessName} · ICMP`;
+    expect(title.endsWith(end), `"${title}" ends with "${end}"`).toBe(true);
+    const name = title.slice(0, -end.length);
+    if (typeof p.title === 'string') expect(name).toBe(p.title);
+    else expect(name).toMatch(p.title);
   });
 }
 
@@ -98,14 +114,18 @@ for (const p of pages) {
 // and after the rewrite.
 test('the conversations page', async () => {
   await open('/conversations', 'Conversations');
-  await expect(page.getByRole('link', { name: /ana|customer|user/i }).first()).toBeVisible();
+  // The list is loaded: the conversation made in beforeAll is linked from it.
+  await expect(page.locator(`main a[href$="/conversations/${conversationId}"]`).first()).toBeVisible();
   await expectNoSeriousA11yViolations(page, 'conversations');
+  await expect(page).toHaveTitle(`Conversations · ${businessName} · ICMP`);
 });
 
 test('a conversation page', async () => {
   await open(`/conversations/${conversationId}`, /./);
   await expect(page.getByText(firstMessage, { exact: true })).toBeVisible();
   await expectNoSeriousA11yViolations(page, 'conversation');
+  // Whatever the page calls itself, it is a page of this business with its own title.
+  expect(await page.title()).toMatch(new RegExp(`^(?!Conversations · ).+ · ${businessName} · ICMP$`));
 });
 
 test('a dialog: keyboard only, Escape closes it and focus returns to its opener', async () => {

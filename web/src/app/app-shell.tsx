@@ -34,6 +34,7 @@ import { useTheme } from '@mui/material/styles';
 import { type ReactNode, Suspense, useState } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate, useNavigation } from 'react-router-dom';
 import { Loading, TopProgress } from '@/components/loading';
+import { visuallyHidden } from '@/components/visually-hidden';
 import { BusinessSwitcher } from '@/features/businesses/components/business-switcher';
 import { can, type Permission } from '@/lib/auth/permissions';
 import { useSession } from '@/lib/auth/session';
@@ -146,12 +147,26 @@ export function AppShell() {
           )}
           <Box sx={{ flexGrow: 1 }} />
           {runtime.data && (
-            <Tooltip title={runtime.data.model ? `Model: ${runtime.data.model}` : 'No LLM configured'}>
+            // describeChild: the tooltip describes the chip (aria-label on its plain <div> is not
+            // announced reliably); the model is also in the chip's text for screen readers.
+            <Tooltip
+              describeChild
+              title={runtime.data.model ? `Model: ${runtime.data.model}` : 'No LLM configured'}
+            >
               <Chip
                 size="small"
                 variant="outlined"
                 color={runtime.data.llm_mode === 'offline' ? 'warning' : 'default'}
-                label={runtime.data.llm_mode === 'offline' ? 'Offline engine' : runtime.data.llm_mode}
+                label={
+                  <>
+                    {runtime.data.llm_mode === 'offline' ? 'Offline engine' : runtime.data.llm_mode}
+                    {runtime.data.model && (
+                      <Box component="span" sx={visuallyHidden}>
+                        {`, model ${runtime.data.model}`}
+                      </Box>
+                    )}
+                  </>
+                }
                 sx={{ display: { xs: 'none', sm: 'inline-flex' } }}
               />
             </Tooltip>
