@@ -1,6 +1,6 @@
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
 import { expectNoSeriousA11yViolations } from './axe';
-import { adminKey, api, mainNav, signIn } from './support';
+import { adminKey, api, mainNav, shot, signIn } from './support';
 
 /**
  * Accessibility, checked rather than hoped for: axe-core (WCAG 2 A/AA) on every page of the dashboard
@@ -128,6 +128,19 @@ test('a conversation page', async () => {
   expect(await page.title()).toMatch(new RegExp(`^(?!Conversations · ).+ · ${businessName} · ICMP$`));
 });
 
+test('the simulator with a turn: the chat log, its turn buttons and the pipeline panel', async () => {
+  await open('/simulator', 'Simulator');
+  const message = page.getByRole('textbox', { name: 'Message' });
+  await message.fill('Hello, I would like a booking for two');
+  await message.press('Enter');
+  const chat = page.getByRole('log', { name: 'Chat' });
+  const turn = chat.getByRole('button', { pressed: true });
+  await expect(turn).toContainText('You: Hello, I would like a booking for two');
+  await expect(turn).toContainText('Assistant: ');
+  await expect(page.getByRole('button', { name: 'Send' })).toBeVisible(); // the reply has ended
+  await expectNoSeriousA11yViolations(page, 'simulator-turn');
+});
+
 test('a dialog: keyboard only, Escape closes it and focus returns to its opener', async () => {
   await open('/templates', 'Templates');
   await open('/businesses', 'Businesses');
@@ -150,6 +163,7 @@ test('keyboard: the skip link, focus on the new page heading, a title per page',
   const skip = page.getByRole('link', { name: 'Skip to main content' });
   await expect(skip).toBeFocused();
   await expect(skip).toBeVisible();
+  await shot(page, 'a11y-skip-link');
   await page.keyboard.press('Enter');
   await expect(page.getByRole('main')).toBeFocused();
   // The next Tab is inside the page, not in the navigation.
@@ -172,4 +186,34 @@ test('keyboard: the skip link, focus on the new page heading, a title per page',
   });
   expect(outline.style).not.toBe('none');
   expect(outline.width).toBeGreaterThanOrEqual(2);
+  await shot(page, 'a11y-focus-ring');
+});
+
+test('phone: the navigation drawer opens and closes by keyboard, and focus returns to the menu button', async ({
+  browser,
+}) => {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const p = await phone.newPage();
+  try {
+    await p.goto('/sign-in');
+    await signIn(p, adminKey());
+    await expect(p.getByRole('heading', { level: 1, name: 'Conversations' })).toBeVisible();
+    const menu = p.getByRole('button', { name: 'Open navigation' });
+    await menu.focus();
+    await p.keyboard.press('Enter');
+    const nav = p.getByRole('navigation', { name: 'Main' });
+    await expect(nav).toBeVisible();
+    await expectNoSeriousA11yViolations(p, 'phone-navigation');
+    await p.keyboard.press('Escape');
+    await expect(nav).toBeHidden();
+    await expect(menu).toBeFocused();
+    // Following a link closes the drawer and lands on the new page's heading.
+    await p.keyboard.press('Enter');
+    await nav.getByRole('link', { name: 'Stages', exact: true }).focus();
+    await p.keyboard.press('Enter');
+    await expect(p.getByRole('heading', { level: 1, name: 'Stages' })).toBeFocused();
+    await expect(nav).toBeHidden();
+  } finally {
+    await phone.close();
+  }
 });
