@@ -217,3 +217,29 @@ test('phone: the navigation drawer opens and closes by keyboard, and focus retur
     await phone.close();
   }
 });
+
+test('dark colour scheme: the same checks on a few pages', async ({ browser }) => {
+  const dark = await browser.newContext({ colorScheme: 'dark' });
+  const p = await dark.newPage();
+  try {
+    await p.goto('/sign-in');
+    await expect(p.getByRole('heading', { level: 1, name: 'Sign in to ICMP' })).toBeVisible();
+    await expectNoSeriousA11yViolations(p, 'dark-sign-in');
+    await signIn(p, adminKey());
+    await p.getByRole('combobox', { name: 'Business' }).click();
+    await p.getByRole('option', { name: businessName, exact: true }).click();
+    for (const [name, url, heading] of [
+      ['dark-templates', '/templates', 'Templates'],
+      ['dark-stage-edit', `/stages/${stageId}/edit`, /^Edit /],
+      ['dark-settings', '/settings', 'Settings'],
+      ['dark-channels', '/channels', 'Channels'],
+    ] as const) {
+      await p.goto(url);
+      await expect(p.getByRole('heading', { level: 1, name: heading })).toBeVisible();
+      await expect(p.getByRole('progressbar', { name: /^(Loading|Checking)/ })).toHaveCount(0);
+      await expectNoSeriousA11yViolations(p, name);
+    }
+  } finally {
+    await dark.close();
+  }
+});

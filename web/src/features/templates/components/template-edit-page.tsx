@@ -63,7 +63,12 @@ function LoadTemplate({ businessId, templateId }: { businessId: string; template
   const t = useTemplate(businessId, templateId);
   if (t.isLoading) return <Loading />;
   if (t.error || !t.data)
-    return <ErrorAlert error={t.error ?? new Error('Template not found.')} onRetry={() => t.refetch()} />;
+    return (
+      <>
+        <PageHeader title="Template" />
+        <ErrorAlert error={t.error ?? new Error('Template not found.')} onRetry={() => t.refetch()} />
+      </>
+    );
   return <TemplateEditor businessId={businessId} template={t.data} initial={toInput(t.data)} />;
 }
 
