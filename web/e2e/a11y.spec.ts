@@ -243,3 +243,22 @@ test('dark colour scheme: the same checks on a few pages', async ({ browser }) =
     await dark.close();
   }
 });
+
+test('dark colour scheme: the conversations list and a conversation', async ({ browser }) => {
+  const dark = await browser.newContext({ colorScheme: 'dark' });
+  const p = await dark.newPage();
+  try {
+    await p.goto('/sign-in');
+    await signIn(p, adminKey());
+    await p.getByRole('combobox', { name: 'Business' }).click();
+    await p.getByRole('option', { name: businessName, exact: true }).click();
+    await p.goto('/conversations');
+    await expect(p.locator(`main a[href$="/conversations/${conversationId}"]`).first()).toBeVisible();
+    await expectNoSeriousA11yViolations(p, 'dark-conversations');
+    await p.goto(`/conversations/${conversationId}`);
+    await expect(p.getByText(firstMessage, { exact: true })).toBeVisible();
+    await expectNoSeriousA11yViolations(p, 'dark-conversation');
+  } finally {
+    await dark.close();
+  }
+});

@@ -1,8 +1,9 @@
 import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { Loading } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
 import { FakeApi } from '@/test/fake-api';
 import { renderRoutes } from '@/test/render';
@@ -32,6 +33,16 @@ function SecondPage() {
   );
 }
 
+/** A page that shows a spinner until its data is there, as the detail pages do. */
+function SlowPage() {
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    const timer = setTimeout(() => setReady(true), 50);
+    return () => clearTimeout(timer);
+  }, []);
+  return ready ? <PageHeader title="Slow page" /> : <Loading />;
+}
+
 function open(path: string) {
   return renderRoutes(
     [
@@ -40,6 +51,7 @@ function open(path: string) {
         children: [
           { path: '/first', element: <FirstPage /> },
           { path: '/second', element: <SecondPage /> },
+          { path: '/slow', element: <SlowPage /> },
         ],
       },
     ],
@@ -98,6 +110,14 @@ describe('page navigation for keyboard and screen reader users', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'First page' })).toHaveFocus();
     await act(() => router.navigate(-1));
     expect(await screen.findByRole('heading', { level: 1, name: 'Second page' })).toHaveFocus();
+  });
+
+  it('focuses the heading of a page that loads first, once it is there', async () => {
+    const { router } = open('/first');
+    await screen.findByRole('heading', { level: 1, name: 'First page' });
+    await act(() => router.navigate('/slow'));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Slow page' })).toHaveFocus();
+    expect(document.title).toBe('Slow page · Acme Bikes · ICMP');
   });
 
   it('keeps the focus where it is when only the query string changes (a list filter)', async () => {
