@@ -187,6 +187,14 @@ test('keyboard: the skip link, focus on the new page heading, a title per page',
   expect(outline.style).not.toBe('none');
   expect(outline.width).toBeGreaterThanOrEqual(2);
   await shot(page, 'a11y-focus-ring');
+  // A select keeps MUI's focused border (no second ring); a nav link gets the ring inside its box.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('combobox', { name: 'Type' })).toBeFocused();
+  await shot(page, 'a11y-focus-select');
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Shift+Tab');
+  await shot(page, 'a11y-focus-nav');
 });
 
 test('phone: the navigation drawer opens and closes by keyboard, and focus returns to the menu button', async ({

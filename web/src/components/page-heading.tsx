@@ -9,6 +9,11 @@ import { useFocusOnNavigation } from '@/lib/route-focus';
  * is announced and keyboard users start at its top. `PageHeader` and `AuthCard` render it; a page
  * with its own header layout (e.g. the conversations feature) renders `<PageHeading>` instead of a
  * plain `<Typography variant="h1">`, or calls both hooks on its own `<h1 tabIndex={-1}>`.
+ *
+ * For the live inbox (issue 11): `documentTitle` names the conversation (e.g. `Conversation with
+ * Ana`); where picking a conversation in a list beside it changes the path, pass
+ * `focusOnNavigation={false}` so the focus stays in the list; the transcript is a
+ * `role="log"` with an accessible name (`aria-label="Transcript"`), each message saying who speaks.
  */
 export function PageHeading({
   children,

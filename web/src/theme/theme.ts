@@ -5,8 +5,9 @@ import { createTheme, type Theme } from '@mui/material/styles';
  * least 7:1 contrast with the page and paper backgrounds in both colour schemes. MUI's ButtonBase
  * (buttons, icon buttons, nav and menu items, tabs, chips, checkboxes and switches) marks keyboard
  * focus with `.Mui-focusVisible`; plain links and other focusable elements use `:focus-visible`.
- * Text fields keep MUI's own focused border (2 px, primary). Items that fill a scrolling container
- * (nav, menus, tabs) get the ring inside their box so it is never clipped.
+ * Text fields and selects (role="combobox") keep MUI's own focused border (2 px, primary). Items
+ * that fill a scrolling container (nav, menus, tabs) get the ring inside their box so it is never
+ * clipped.
  */
 const focusRing = (theme: Theme, offset: number) => ({
   outline: `2px solid ${(theme.vars ?? theme).palette.primary.main}`,
@@ -40,7 +41,7 @@ export const theme = createTheme({
   components: {
     MuiCssBaseline: {
       styleOverrides: (theme: Theme) => ({
-        'a:focus-visible, button:focus-visible, summary:focus-visible, [role="button"]:focus-visible, [tabindex="0"]:focus-visible':
+        'a:focus-visible, button:focus-visible, summary:focus-visible, [role="button"]:focus-visible, [tabindex="0"]:not([role="combobox"]):focus-visible':
           focusRing(theme, 2),
       }),
     },
