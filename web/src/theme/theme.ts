@@ -39,26 +39,18 @@ export const theme = createTheme({
     h3: { fontSize: '1.05rem', fontWeight: 600 },
   },
   components: {
+    // Global rules, each more specific than the one before it and than a component's own
+    // `outline: 0` (one class), so the order in which styles are inserted does not matter.
     MuiCssBaseline: {
       styleOverrides: (theme: Theme) => ({
         'a:focus-visible, button:focus-visible, summary:focus-visible, [role="button"]:focus-visible, [tabindex="0"]:not([role="combobox"]):focus-visible':
           focusRing(theme, 2),
+        '.MuiButtonBase-root.Mui-focusVisible': focusRing(theme, 2),
+        '.MuiButtonBase-root.MuiListItemButton-root.Mui-focusVisible, .MuiButtonBase-root.MuiMenuItem-root.Mui-focusVisible, .MuiButtonBase-root.MuiTab-root.Mui-focusVisible':
+          focusRing(theme, -2),
       }),
     },
-    MuiButtonBase: {
-      styleOverrides: { root: ({ theme }) => ({ '&.Mui-focusVisible': focusRing(theme, 2) }) },
-    },
-    MuiListItemButton: {
-      styleOverrides: { root: ({ theme }) => ({ '&.Mui-focusVisible': focusRing(theme, -2) }) },
-    },
-    MuiMenuItem: {
-      styleOverrides: { root: ({ theme }) => ({ '&.Mui-focusVisible': focusRing(theme, -2) }) },
-    },
-    MuiTab: {
-      styleOverrides: {
-        root: ({ theme }) => ({ textTransform: 'none', '&.Mui-focusVisible': focusRing(theme, -2) }),
-      },
-    },
+    MuiTab: { styleOverrides: { root: { textTransform: 'none' } } },
     MuiButton: {
       defaultProps: { disableElevation: true },
       styleOverrides: { root: { textTransform: 'none' } },
