@@ -29,14 +29,15 @@ export async function expectNoSeriousA11yViolations(page: Page, name: string): P
   await test.info().attach(`axe-${name}.json`, { body: json, contentType: 'application/json' });
 
   const blocking = results.violations.filter((v) => v.impact && BLOCKING.has(v.impact));
-  const report = blocking.map((v) => {
-    const nodes = v.nodes.map(
-      (n) => `    - ${n.target.join(' ')}\n      ${n.failureSummary?.replace(/\n/g, '\n      ')}`,
-    );
-    return `  [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n${nodes.join('\n')}`;
-  });
+  // One line per offending element: "[impact] rule-id: selector — what to fix".
+  const report = blocking.flatMap((v) =>
+    v.nodes.map(
+      (n) =>
+        `[${v.impact}] ${v.id}: ${n.target.join(' ')} — ${v.help}; ${(n.failureSummary ?? '').replace(/\s+/g, ' ')}`,
+    ),
+  );
   expect(
-    blocking,
-    `axe found serious/critical violations on "${name}" (${page.url()}):\n${report.join('\n')}`,
+    report,
+    `axe: serious/critical violations on "${name}" (${page.url()}), see axe/${name}.json`,
   ).toEqual([]);
 }
