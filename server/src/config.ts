@@ -31,6 +31,12 @@ const EnvSchema = Type.Object({
   RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024 }),
   MAX_MESSAGE_CHARS: Type.Integer({ minimum: 1 }),
+  MAX_PROMPT_CHARS: Type.Integer({ minimum: 1000, maximum: 10_000_000 }),
+  MAX_TEMPLATE_CHARS: Type.Integer({ minimum: 100, maximum: 100_000 }),
+  MAX_VARIABLE_CHARS: Type.Integer({ minimum: 100, maximum: 10_000_000 }),
+  MAX_HISTORY_CHARS: Type.Integer({ minimum: 100, maximum: 10_000_000 }),
+  TURN_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3_600_000 }),
+  TURN_LEASE_MS: Type.Integer({ minimum: 300, maximum: 3_600_000 }),
   CORS_ORIGINS: Type.String(),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
@@ -63,6 +69,12 @@ const DEFAULTS: Record<string, string> = {
   RATE_LIMIT_PER_MINUTE: '600',
   BODY_LIMIT_BYTES: String(1024 * 1024),
   MAX_MESSAGE_CHARS: '4000',
+  MAX_PROMPT_CHARS: '200000',
+  MAX_TEMPLATE_CHARS: '100000',
+  MAX_VARIABLE_CHARS: '50000',
+  MAX_HISTORY_CHARS: '40000',
+  TURN_TIMEOUT_MS: '30000',
+  TURN_LEASE_MS: '10000',
   CORS_ORIGINS: '',
   LOG_LEVEL: 'info',
   DB_POOL_SIZE: '20',
@@ -110,6 +122,21 @@ export interface Config {
   readonly rateLimitPerMinute: number;
   readonly bodyLimitBytes: number;
   readonly maxMessageChars: number;
+  /** Bounds of what a template render may build (413 PAYLOAD_TOO_LARGE above; the pipeline falls back). */
+  readonly prompt: {
+    /** A rendered prompt (content + system prompt); the render stops as soon as it would pass it. */
+    readonly maxPromptChars: number;
+    /** A template's content or system prompt. */
+    readonly maxTemplateChars: number;
+    /** One variable's value as text. */
+    readonly maxVariableChars: number;
+    /** The conversation history variables (the oldest messages are left out). */
+    readonly maxHistoryChars: number;
+  };
+  /** One deadline for a whole turn (select → extract → respond); at it the turn ends with the fallback. */
+  readonly turnTimeoutMs: number;
+  /** The per-conversation turn lease; renewed every third of it while the turn runs. */
+  readonly turnLeaseMs: number;
   readonly corsOrigins: readonly string[];
   readonly logLevel: string;
   readonly dbPoolSize: number;
@@ -147,6 +174,12 @@ const INTEGER_KEYS = new Set([
   'RATE_LIMIT_PER_MINUTE',
   'BODY_LIMIT_BYTES',
   'MAX_MESSAGE_CHARS',
+  'MAX_PROMPT_CHARS',
+  'MAX_TEMPLATE_CHARS',
+  'MAX_VARIABLE_CHARS',
+  'MAX_HISTORY_CHARS',
+  'TURN_TIMEOUT_MS',
+  'TURN_LEASE_MS',
   'DB_POOL_SIZE',
   'TURN_CONCURRENCY',
   'GRAPH_TIMEOUT_MS',
@@ -234,6 +267,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     maxMessageChars: env.MAX_MESSAGE_CHARS,
+    prompt: Object.freeze({
+      maxPromptChars: env.MAX_PROMPT_CHARS,
+      maxTemplateChars: env.MAX_TEMPLATE_CHARS,
+      maxVariableChars: env.MAX_VARIABLE_CHARS,
+      maxHistoryChars: env.MAX_HISTORY_CHARS,
+    }),
+    turnTimeoutMs: env.TURN_TIMEOUT_MS,
+    turnLeaseMs: env.TURN_LEASE_MS,
     corsOrigins: Object.freeze(
       env.CORS_ORIGINS.split(',')
         .map((o) => o.trim())

@@ -3944,6 +3944,15 @@ export interface paths {
             'application/json': components['schemas']['ErrorResponse'];
           };
         };
+        /** @description Every error response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
       };
     };
     delete?: never;
@@ -4071,6 +4080,15 @@ export interface paths {
             'application/json': components['schemas']['ErrorResponse'];
           };
         };
+        /** @description Every error response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
       };
     };
     post?: never;
@@ -4189,6 +4207,15 @@ export interface paths {
         };
         /** @description Every error response */
         409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        413: {
           headers: {
             [name: string]: unknown;
           };
@@ -4395,6 +4422,15 @@ export interface paths {
         };
         /** @description Every error response */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        413: {
           headers: {
             [name: string]: unknown;
           };
@@ -5302,6 +5338,15 @@ export interface paths {
         };
         /** @description Every error response */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        413: {
           headers: {
             [name: string]: unknown;
           };
