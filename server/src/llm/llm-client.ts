@@ -106,14 +106,23 @@ async function completeWithRetries(
   });
   let lastError = '';
   let attempts = 0;
+  const deadline = request.deadline ?? Number.POSITIVE_INFINITY;
   for (let attempt = 0; attempt <= maxRetries; attempt++) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) {
+      lastError ||= 'timeout';
+      break;
+    }
     attempts++;
     const controller = new AbortController();
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        controller.abort();
+      },
+      Math.min(timeoutMs, remaining),
+    );
     let emitted = false;
     const onToken =
       request.onToken &&
@@ -130,7 +139,9 @@ async function completeWithRetries(
       lastError = describeError(error, timedOut);
       // Tokens already streamed to the customer cannot be taken back: no retry then.
       if (emitted || !isRetryable(error) || attempt === maxRetries) break;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** attempt)));
+      const backoff = Math.min(2000, 100 * 2 ** attempt);
+      if (Date.now() + backoff >= deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, backoff));
     } finally {
       clearTimeout(timer);
     }

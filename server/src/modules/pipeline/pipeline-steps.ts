@@ -18,6 +18,8 @@ export interface LlmSettings {
   model?: string | undefined;
   provider?: 'openai' | 'anthropic' | undefined;
   temperature?: number | undefined;
+  /** The turn's deadline (epoch ms, TURN_TIMEOUT_MS from its start). */
+  deadline?: number | undefined;
 }
 
 export function emptyStep(
@@ -90,6 +92,7 @@ export async function runLlmStep(
     model: settings.model,
     provider: settings.provider,
     temperature: settings.temperature,
+    deadline: settings.deadline,
     onToken,
   });
   const step: ProcessingStep = {

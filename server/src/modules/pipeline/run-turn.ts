@@ -63,6 +63,8 @@ async function runWithModel(
     model: config.business.settings.llm_model || undefined,
     provider: config.business.settings.llm_provider,
     temperature: config.business.settings.llm_temperature,
+    // One deadline for the whole turn: each call gets min(its own timeout, the time left).
+    deadline: Date.now() + ctx.config.turnTimeoutMs,
   };
   const template = (id: string) => config.templatesById.get(id);
   const emit = (call: StepCall) => {

@@ -59,6 +59,7 @@ export async function testTemplate(
       model: settings.llm_model || undefined,
       provider: settings.llm_provider,
       temperature: settings.llm_temperature,
+      deadline: Date.now() + ctx.config.turnTimeoutMs,
     });
     raw = answer.text;
     result = { ...answer, error: answer.error };

@@ -76,6 +76,14 @@ export async function releaseLease(db: DbOrTx, owner: string, conversationId: st
     .where(and(eq(conversations.conversationId, conversationId), eq(conversations.leaseOwner, owner)));
 }
 
+/** The heartbeat: extends the lease while `owner` still holds it. */
+export async function renewLease(db: DbOrTx, owner: string, conversationId: string, seconds: number) {
+  await db
+    .update(conversations)
+    .set({ leaseUntil: sql`now() + make_interval(secs => ${seconds})` })
+    .where(and(eq(conversations.conversationId, conversationId), eq(conversations.leaseOwner, owner)));
+}
+
 /** Whether a message up to `untilSequence` (or, given, that one message) is still pending. */
 export async function hasPendingMessage(
   db: DbOrTx,
