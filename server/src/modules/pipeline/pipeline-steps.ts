@@ -95,6 +95,10 @@ export async function runLlmStep(
     deadline: settings.deadline,
     onToken,
   });
+  ctx.metrics.llmCalls.observe(
+    { call_type: name, status: result.ok ? 'success' : 'error' },
+    result.latencyMs / 1000,
+  );
   const step: ProcessingStep = {
     step: name,
     template_id: template.templateId,

@@ -136,7 +136,14 @@ async function runWithModel(
   }
   emit(extraction);
   calls.push(extraction);
-  const extracted = extraction.llm?.ok ? parseExtractionAnswer(extraction.llm.text) : {};
+  // The message's facts survive a failure elsewhere in the turn: when the new stage's extraction failed,
+  // what the current stage's (speculative) extraction found is kept.
+  const speculated = await speculative;
+  const extracted = extraction.llm?.ok
+    ? parseExtractionAnswer(extraction.llm.text)
+    : speculated.llm?.ok
+      ? parseExtractionAnswer(speculated.llm.text)
+      : {};
   listener?.onExtracted?.({ extracted_data: extracted });
   const collectedData = { ...input.collectedData, ...extracted };
 
@@ -151,8 +158,8 @@ async function runWithModel(
       templateId: null,
       stageId: stage.stageId,
     };
-    reply = (await renderFallbackReply(ctx, config, current, { ...base, collectedData: input.collectedData }))
-      .reply;
+    // The fallback sees what this message told us ({{email}} just given), not only what was known before.
+    reply = (await renderFallbackReply(ctx, config, current, { ...base, collectedData })).reply;
     fallback = true;
   } else {
     response = await runLlmStep(
@@ -177,7 +184,7 @@ async function runWithModel(
   return {
     stage: modelDown ? current : stage,
     previousStage: current,
-    extracted: modelDown && extraction.step.status === 'error' ? {} : extracted,
+    extracted,
     reply,
     fallback,
     engine: 'llm',

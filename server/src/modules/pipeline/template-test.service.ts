@@ -62,6 +62,10 @@ export async function testTemplate(
       deadline: Date.now() + ctx.config.turnTimeoutMs,
     });
     raw = answer.text;
+    ctx.metrics.llmCalls.observe(
+      { call_type: 'test', status: answer.ok ? 'success' : 'error' },
+      answer.latencyMs / 1000,
+    );
     result = { ...answer, error: answer.error };
   } else {
     const started = performance.now();
