@@ -17,6 +17,7 @@ const EnvSchema = Type.Object({
   LLM_MODEL: Type.Optional(NonEmpty),
   ANTHROPIC_API_KEY: Type.Optional(NonEmpty),
   ANTHROPIC_MODEL: Type.Optional(NonEmpty),
+  ANTHROPIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   LLM_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000 }),
   LLM_MAX_RETRIES: Type.Integer({ minimum: 0, maximum: 10 }),
   GRAPH_API_BASE_URL: Type.String({ pattern: '^https?://' }),
@@ -99,6 +100,8 @@ export interface Config {
     readonly model: string | undefined;
     readonly anthropicApiKey: string | undefined;
     readonly anthropicModel: string | undefined;
+    /** A proxy or gateway speaking Anthropic's Messages API (default: api.anthropic.com/v1). */
+    readonly anthropicBaseUrl: string | undefined;
     readonly timeoutMs: number;
     readonly maxRetries: number;
   };
@@ -250,6 +253,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       model: env.LLM_MODEL,
       anthropicApiKey: env.ANTHROPIC_API_KEY,
       anthropicModel: env.ANTHROPIC_MODEL,
+      anthropicBaseUrl: env.ANTHROPIC_BASE_URL?.replace(/\/+$/, ''),
       timeoutMs: env.LLM_TIMEOUT_MS,
       maxRetries: env.LLM_MAX_RETRIES,
     }),

@@ -1,7 +1,12 @@
 import type { Config } from '../config.js';
 import type { LlmAttempt, LlmRequest } from './llm-types.js';
 import { estimateCostUsd } from './model-pricing.js';
-import { attemptOpenAiChat } from './openai-chat-transport.js';
+import {
+  attemptOpenAiChat,
+  type FormatMode,
+  FormatRefused,
+  type OpenAiChatTarget,
+} from './openai-chat-transport.js';
 import { StructureMismatch } from './structure-mismatch.js';
 
 export type { LlmAttempt, LlmOutput, LlmRequest } from './llm-types.js';
@@ -38,6 +43,7 @@ export function createLlmClient(config: Config): LlmClient | null {
   const openAiModel = llm.model ?? DEFAULT_OPENAI_MODEL;
   const anthropicModel = llm.anthropicModel ?? DEFAULT_ANTHROPIC_MODEL;
   const baseUrl = (llm.openaiBaseUrl ?? 'https://api.openai.com/v1').replace(/\/+$/, '');
+  const formats = new FormatMemory();
 
   const route = (
     request: LlmRequest,
@@ -46,13 +52,18 @@ export function createLlmClient(config: Config): LlmClient | null {
       request.provider === 'anthropic' && anthropicKey ? 'anthropic' : hasOpenAi ? 'openai' : 'anthropic';
     if (provider === 'anthropic' && anthropicKey) {
       const model = request.model ?? anthropicModel;
-      return { provider, model, attempt: (r, signal) => attemptAnthropic(anthropicKey, model, r, signal) };
+      return {
+        provider,
+        model,
+        attempt: (r, signal) => attemptAnthropic(anthropicKey, llm.anthropicBaseUrl, model, r, signal),
+      };
     }
     const model = request.model ?? openAiModel;
     return {
       provider: 'openai',
       model,
-      attempt: (r, signal) => attemptOpenAiChat({ baseUrl, apiKey: llm.openaiApiKey, model }, r, signal),
+      attempt: (r, signal) =>
+        attemptWithFormat(formats, { baseUrl, apiKey: llm.openaiApiKey, model }, r, signal),
     };
   };
 
@@ -63,13 +74,67 @@ export function createLlmClient(config: Config): LlmClient | null {
   };
 }
 
+const RANK: Record<FormatMode, number> = { text: 0, json_object: 1, json_schema: 2 };
+const BY_RANK: FormatMode[] = ['text', 'json_object', 'json_schema'];
+
+/**
+ * The structured-output mode each endpoint + model accepts, learnt from refusals and kept in memory:
+ * after one refusal, later calls start at the mode that worked.
+ */
+export class FormatMemory {
+  private readonly best = new Map<string, FormatMode>();
+
+  /** The mode to ask for: the output's own ceiling (extraction never needs a schema), lowered by refusals. */
+  modeFor(key: string, output: LlmRequest['output']): FormatMode {
+    const ceiling: FormatMode = output.kind === 'choice' ? 'json_schema' : 'json_object';
+    const known = this.best.get(key) ?? 'json_schema';
+    return RANK[known] < RANK[ceiling] ? known : ceiling;
+  }
+
+  refused(key: string, mode: FormatMode): FormatMode {
+    const lower = BY_RANK[RANK[mode] - 1] ?? 'text';
+    const known = this.best.get(key) ?? 'json_schema';
+    if (RANK[lower] < RANK[known]) this.best.set(key, lower);
+    return lower;
+  }
+
+  get(key: string) {
+    return this.best.get(key);
+  }
+}
+
+/** One attempt; a refused `response_format` is downgraded at once (not a retry) and remembered. */
+async function attemptWithFormat(
+  formats: FormatMemory,
+  target: OpenAiChatTarget,
+  request: LlmRequest,
+  signal: AbortSignal,
+): Promise<LlmAttempt> {
+  const key = `${target.baseUrl} ${target.model}`;
+  let mode = formats.modeFor(key, request.output);
+  for (;;) {
+    try {
+      return await attemptOpenAiChat(target, request, signal, request.output.kind === 'text' ? 'text' : mode);
+    } catch (error) {
+      if (!(error instanceof FormatRefused) || mode === 'text' || request.output.kind === 'text') throw error;
+      mode = formats.refused(key, mode);
+    }
+  }
+}
+
 /** The AI SDK is loaded on the first Anthropic call only; OpenAI-compatible deployments never load it. */
-async function attemptAnthropic(apiKey: string, model: string, request: LlmRequest, signal: AbortSignal) {
+async function attemptAnthropic(
+  apiKey: string,
+  baseURL: string | undefined,
+  model: string,
+  request: LlmRequest,
+  signal: AbortSignal,
+) {
   const [{ createAnthropic }, { attemptAiSdk }] = await Promise.all([
     import('@ai-sdk/anthropic'),
     import('./ai-sdk-transport.js'),
   ]);
-  return attemptAiSdk(createAnthropic({ apiKey })(model), request, signal);
+  return attemptAiSdk(createAnthropic({ apiKey, ...(baseURL ? { baseURL } : {}) })(model), request, signal);
 }
 
 function isRetryable(error: unknown): boolean {
