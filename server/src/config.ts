@@ -10,7 +10,7 @@ const EnvSchema = Type.Object({
   HOST: NonEmpty,
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   DATA_DIR: NonEmpty,
-  ICMP_API_KEY: Type.Optional(Type.String({ minLength: 16 })),
+  ICMP_API_KEY: Type.Optional(Type.String({ minLength: 32 })),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   OPENAI_API_KEY: Type.Optional(NonEmpty),
   OPENAI_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),

@@ -38,6 +38,8 @@ export function serializeBusiness(row: BusinessRow): Business {
   };
 }
 
+const unavailable = 'That business name is not available; choose another';
+
 /** Creates the tenant with its entry stage and default templates, and returns its key once. */
 export async function createBusiness(ctx: AppContext, principal: Principal, input: BusinessProfileInput) {
   const name = input.business_name.trim();
@@ -129,9 +131,12 @@ export async function changeBusiness(
     if (!name) throw invalid('business_name must not be blank', { business_name: 'must not be blank' });
     const clash = await findBusinessByName(ctx.db, name);
     if (clash && clash.businessId !== businessId) {
-      throw conflict(`A business named "${name}" already exists`, {
-        field_errors: { business_name: 'is taken' },
-      });
+      // Names are unique across the platform, but a tenant is told only that this one is not available:
+      // never another business's name as stored, nor its id.
+      throw conflict(
+        principal.role === 'admin' ? `A business named "${clash.businessName}" already exists` : unavailable,
+        { field_errors: { business_name: 'is not available' } },
+      );
     }
     values.businessName = name;
   }
