@@ -279,7 +279,10 @@ export const llmCalls = pgTable(
     latencyMs: integer('latency_ms').notNull().default(0),
     costUsd: doublePrecision('cost_usd').notNull().default(0),
     status: text('status').notNull(),
+    /** A generic reason, safe to show a tenant ("timeout", "the model endpoint answered HTTP 500"). */
     error: text('error'),
+    /** The provider's own words, for the operator only (the master key / platform admins). */
+    errorDetail: text('error_detail'),
     createdAt: createdAt(),
   },
   (t) => [

@@ -18,7 +18,10 @@ export interface LlmResult extends LlmAttempt {
   latencyMs: number;
   costUsd: number;
   attempts: number;
+  /** Why it failed, in generic words a tenant may see (no provider text). */
   error?: string;
+  /** The provider's own error text, for the operator's call log only. */
+  errorDetail?: string;
 }
 
 export interface LlmClient {
@@ -144,11 +147,24 @@ function isRetryable(error: unknown): boolean {
   return true; // network errors, timeouts, broken bodies
 }
 
-function describeError(error: unknown, timedOut: boolean): string {
-  if (timedOut) return 'timeout';
+/**
+ * A failure twice: a generic reason for anything a tenant sees (API responses, the dashboard) and the
+ * provider's own text for the operator's call log. Provider messages can carry account names, quota
+ * and billing details or other tenants' request fragments, so they never reach a tenant.
+ */
+function describeError(error: unknown, timedOut: boolean): { reason: string; detail: string } {
   const status = (error as { statusCode?: number }).statusCode;
   const message = error instanceof Error ? error.message : String(error);
-  return (status && !message.includes(String(status)) ? `HTTP ${status}: ` : '') + message.slice(0, 500);
+  const detail = ((status && !message.includes(String(status)) ? `HTTP ${status}: ` : '') + message).slice(
+    0,
+    500,
+  );
+  if (timedOut) return { reason: 'timeout', detail: 'timeout' };
+  if (status) return { reason: `the model endpoint answered HTTP ${status}`, detail };
+  if (error instanceof SyntaxError || /content|stream|answer/i.test(message)) {
+    return { reason: 'the model endpoint sent an answer that could not be read', detail };
+  }
+  return { reason: 'the model endpoint could not be reached', detail };
 }
 
 /** Each attempt has its own deadline; retryable failures back off exponentially. Never throws. */
@@ -159,7 +175,12 @@ async function completeWithRetries(
   maxRetries: number,
 ): Promise<LlmResult> {
   const started = performance.now();
-  const finish = (answer: LlmAttempt, attempts: number, ok = true, error?: string): LlmResult => ({
+  const finish = (
+    answer: LlmAttempt,
+    attempts: number,
+    ok = true,
+    error?: { reason: string; detail: string },
+  ): LlmResult => ({
     ...answer,
     ok,
     provider: target.provider,
@@ -167,17 +188,14 @@ async function completeWithRetries(
     latencyMs: Math.round(performance.now() - started),
     costUsd: estimateCostUsd(target.model, answer.tokensIn, answer.tokensOut),
     attempts,
-    ...(error ? { error } : {}),
+    ...(error ? { error: error.reason, errorDetail: error.detail } : {}),
   });
-  let lastError = '';
+  let lastError = { reason: 'timeout', detail: 'the turn deadline had passed before the call' };
   let attempts = 0;
   const deadline = request.deadline ?? Number.POSITIVE_INFINITY;
   for (let attempt = 0; attempt <= maxRetries; attempt++) {
     const remaining = deadline - Date.now();
-    if (remaining <= 0) {
-      lastError ||= 'timeout';
-      break;
-    }
+    if (remaining <= 0) break;
     attempts++;
     const controller = new AbortController();
     let timedOut = false;

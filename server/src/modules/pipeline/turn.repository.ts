@@ -183,6 +183,7 @@ function llmCallRows(input: PersistInput) {
               ? 'offline'
               : 'success',
       error: step.error ?? null,
+      error_detail: llm?.errorDetail ?? null,
     }));
 }
 
@@ -239,14 +240,15 @@ export async function persistTurn(db: DbOrTx, input: PersistInput): Promise<{ re
     ), calls AS (
       INSERT INTO llm_calls (business_id, conversation_id, message_id, template_id, stage_id, call_type, provider,
                              model, system_prompt, prompt, response, tokens_in, tokens_out, latency_ms, cost_usd,
-                             status, error)
+                             status, error, error_detail)
       SELECT x.business_id, x.conversation_id, x.message_id, x.template_id, x.stage_id, x.call_type, x.provider,
              x.model, x.system_prompt, x.prompt, x.response, x.tokens_in, x.tokens_out, x.latency_ms, x.cost_usd,
-             x.status, x.error
+             x.status, x.error, x.error_detail
         FROM inbound, jsonb_to_recordset(${JSON.stringify(llmCallRows(input))}::jsonb) AS x(
                business_id uuid, conversation_id uuid, message_id uuid, template_id uuid, stage_id uuid,
                call_type text, provider text, model text, system_prompt text, prompt text, response text,
-               tokens_in int, tokens_out int, latency_ms int, cost_usd double precision, status text, error text)
+               tokens_in int, tokens_out int, latency_ms int, cost_usd double precision, status text, error text,
+               error_detail text)
     ), facts AS (
       INSERT INTO extracted_data (business_id, conversation_id, message_id, stage_id, data)
       SELECT ${businessId}, ${conversationId}, inbound.message_id, ${turn.stage.stageId}::uuid, ${extracted}::jsonb

@@ -6698,6 +6698,7 @@ export interface components {
       cost_usd: number;
       status: string;
       error: string | null;
+      error_detail: string | null;
       /** Format: date-time */
       created_at: string;
     };
