@@ -18,6 +18,7 @@ const EnvSchema = Type.Object({
   ANTHROPIC_API_KEY: Type.Optional(NonEmpty),
   ANTHROPIC_MODEL: Type.Optional(NonEmpty),
   ANTHROPIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  LLM_ALLOWED_MODELS: Type.Optional(Type.String()),
   LLM_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000 }),
   LLM_MAX_RETRIES: Type.Integer({ minimum: 0, maximum: 10 }),
   GRAPH_API_BASE_URL: Type.String({ pattern: '^https?://' }),
@@ -100,6 +101,11 @@ export interface Config {
     readonly model: string | undefined;
     readonly anthropicApiKey: string | undefined;
     readonly anthropicModel: string | undefined;
+    /**
+     * Models a business may choose as its override (LLM_ALLOWED_MODELS, comma-separated), besides the
+     * deployment's own LLM_MODEL / ANTHROPIC_MODEL. Empty: only those.
+     */
+    readonly allowedModels: readonly string[];
     /** A proxy or gateway speaking Anthropic's Messages API (default: api.anthropic.com/v1). */
     readonly anthropicBaseUrl: string | undefined;
     readonly timeoutMs: number;
@@ -254,6 +260,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       anthropicApiKey: env.ANTHROPIC_API_KEY,
       anthropicModel: env.ANTHROPIC_MODEL,
       anthropicBaseUrl: env.ANTHROPIC_BASE_URL?.replace(/\/+$/, ''),
+      allowedModels: Object.freeze(
+        (env.LLM_ALLOWED_MODELS ?? '')
+          .split(',')
+          .map((model) => model.trim())
+          .filter(Boolean),
+      ),
       timeoutMs: env.LLM_TIMEOUT_MS,
       maxRetries: env.LLM_MAX_RETRIES,
     }),

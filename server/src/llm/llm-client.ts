@@ -35,6 +35,16 @@ type Attempt = (request: LlmRequest, signal: AbortSignal) => Promise<LlmAttempt>
 const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
 const DEFAULT_ANTHROPIC_MODEL = 'claude-3-5-haiku-latest';
 
+/**
+ * Whether a business may use `model` as its override: the deployment's own models and those listed in
+ * LLM_ALLOWED_MODELS. Anything else would spend the operator's key on a model the operator never chose.
+ */
+export function isModelAllowed(config: Config, model: string): boolean {
+  const { llm } = config;
+  const own = [llm.model ?? DEFAULT_OPENAI_MODEL, llm.anthropicModel ?? DEFAULT_ANTHROPIC_MODEL];
+  return own.includes(model) || llm.allowedModels.includes(model);
+}
+
 /** `null` means no provider is configured: the pipeline runs on the offline engine. */
 export function createLlmClient(config: Config): LlmClient | null {
   const { llm } = config;
@@ -53,15 +63,17 @@ export function createLlmClient(config: Config): LlmClient | null {
   ): { provider: 'openai' | 'anthropic'; model: string; attempt: Attempt } => {
     const provider =
       request.provider === 'anthropic' && anthropicKey ? 'anthropic' : hasOpenAi ? 'openai' : 'anthropic';
+    // A stored override that is not (or no longer) allowed falls back to the deployment's model.
+    const override = request.model && isModelAllowed(config, request.model) ? request.model : undefined;
     if (provider === 'anthropic' && anthropicKey) {
-      const model = request.model ?? anthropicModel;
+      const model = override ?? anthropicModel;
       return {
         provider,
         model,
         attempt: (r, signal) => attemptAnthropic(anthropicKey, llm.anthropicBaseUrl, model, r, signal),
       };
     }
-    const model = request.model ?? openAiModel;
+    const model = override ?? openAiModel;
     return {
       provider: 'openai',
       model,

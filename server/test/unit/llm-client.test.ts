@@ -21,6 +21,8 @@ const clientWithTimeout = (timeoutMs: number) =>
       LLM_MODEL: 'gpt-4o-mini',
       LLM_TIMEOUT_MS: String(timeoutMs),
       LLM_MAX_RETRIES: '2',
+      // The models the local-model tests name, each with its own remembered format.
+      LLM_ALLOWED_MODELS: 'local-object,other-model,local-text,plain-400',
     }),
   ) as LlmClient;
 
