@@ -38,6 +38,8 @@ const EnvSchema = Type.Object({
   MAX_VARIABLE_CHARS: Type.Integer({ minimum: 100, maximum: 10_000_000 }),
   MAX_HISTORY_CHARS: Type.Integer({ minimum: 100, maximum: 10_000_000 }),
   TURN_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3_600_000 }),
+  MAX_STAGES_PER_BUSINESS: Type.Integer({ minimum: 1, maximum: 100_000 }),
+  MAX_TEMPLATES_PER_BUSINESS: Type.Integer({ minimum: 3, maximum: 1_000_000 }),
   TURN_LEASE_MS: Type.Integer({ minimum: 300, maximum: 3_600_000 }),
   CORS_ORIGINS: Type.String(),
   LOG_LEVEL: Type.Union(
@@ -76,6 +78,8 @@ const DEFAULTS: Record<string, string> = {
   MAX_VARIABLE_CHARS: '50000',
   MAX_HISTORY_CHARS: '40000',
   TURN_TIMEOUT_MS: '30000',
+  MAX_STAGES_PER_BUSINESS: '100',
+  MAX_TEMPLATES_PER_BUSINESS: '500',
   TURN_LEASE_MS: '10000',
   CORS_ORIGINS: '',
   LOG_LEVEL: 'info',
@@ -142,6 +146,8 @@ export interface Config {
     /** The conversation history variables (the oldest messages are left out). */
     readonly maxHistoryChars: number;
   };
+  /** Per-business quotas: stages, and templates (a stage's own templates count). */
+  readonly quotas: { readonly stages: number; readonly templates: number };
   /** One deadline for a whole turn (select → extract → respond); at it the turn ends with the fallback. */
   readonly turnTimeoutMs: number;
   /** The per-conversation turn lease; renewed every third of it while the turn runs. */
@@ -188,6 +194,8 @@ const INTEGER_KEYS = new Set([
   'MAX_VARIABLE_CHARS',
   'MAX_HISTORY_CHARS',
   'TURN_TIMEOUT_MS',
+  'MAX_STAGES_PER_BUSINESS',
+  'MAX_TEMPLATES_PER_BUSINESS',
   'TURN_LEASE_MS',
   'DB_POOL_SIZE',
   'TURN_CONCURRENCY',
@@ -289,6 +297,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxVariableChars: env.MAX_VARIABLE_CHARS,
       maxHistoryChars: env.MAX_HISTORY_CHARS,
     }),
+    quotas: Object.freeze({ stages: env.MAX_STAGES_PER_BUSINESS, templates: env.MAX_TEMPLATES_PER_BUSINESS }),
     turnTimeoutMs: env.TURN_TIMEOUT_MS,
     turnLeaseMs: env.TURN_LEASE_MS,
     corsOrigins: Object.freeze(

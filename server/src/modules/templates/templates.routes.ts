@@ -52,7 +52,7 @@ export const templateRoutes = (ctx: AppContext) => async (root: FastifyInstance)
         tags,
         summary: 'Create a template (warnings name variables the catalogue does not know)',
         body: CreateTemplateBody,
-        response: { 201: TemplateWithWarnings, ...errorResponses(400, 401, 403, 413) },
+        response: { 201: TemplateWithWarnings, ...errorResponses(400, 401, 403, 409, 413) },
       },
     },
     async (request, reply) => {

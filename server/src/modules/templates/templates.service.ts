@@ -1,12 +1,13 @@
 import type { Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
-import { AppError, conflict, notFound } from '../../errors.js';
+import { AppError, conflict, notFound, quotaReached } from '../../errors.js';
 import type { Principal } from '../../lib/principal.js';
 import type { Page } from '../../lib/schemas.js';
 import { actorOf, recordAudit } from '../audit/index.js';
 import { extractVariableNames, PromptTooLarge } from './render-template.js';
 import { isTemplateRole, normaliseTemplateType, type TemplateType } from './template-types.js';
 import {
+  countTemplates,
   deleteTemplate,
   findStagesUsingTemplate,
   findTemplate,
@@ -94,6 +95,8 @@ export async function createTemplate(
   input: TemplateInput,
 ) {
   assertTemplateSize(ctx, input);
+  const quota = ctx.config.quotas.templates;
+  if ((await countTemplates(ctx.db, businessId)) >= quota) throw quotaReached('templates', quota);
   const row = await ctx.db.transaction(async (tx) => {
     const [created] = await insertTemplates(tx, [
       {

@@ -3945,6 +3945,15 @@ export interface paths {
           };
         };
         /** @description Every error response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
         413: {
           headers: {
             [name: string]: unknown;
