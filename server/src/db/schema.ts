@@ -25,6 +25,8 @@ export interface BusinessSettings {
   llm_provider?: 'openai' | 'anthropic';
   llm_temperature?: number;
   history_limit?: number;
+  /** Monthly LLM spend (USD, from the recorded cost); at it the offline engine answers. */
+  llm_budget_usd?: number;
 }
 
 export const businesses = pgTable(

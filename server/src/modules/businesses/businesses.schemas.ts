@@ -10,6 +10,14 @@ export const BusinessSettingsSchema = Type.Object(
     llm_provider: Type.Optional(Type.Union([Type.Literal('openai'), Type.Literal('anthropic')])),
     llm_temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
     history_limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+    llm_budget_usd: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 1_000_000,
+        description:
+          'Monthly LLM budget in USD, from the recorded cost of this calendar month (UTC); at it the offline engine answers until the month ends or the budget is raised',
+      }),
+    ),
   },
   { $id: 'BusinessSettings', additionalProperties: false },
 );

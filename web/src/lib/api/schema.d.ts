@@ -6295,6 +6295,8 @@ export interface components {
       llm_provider?: 'openai' | 'anthropic';
       llm_temperature?: number;
       history_limit?: number;
+      /** @description Monthly LLM budget in USD, from the recorded cost of this calendar month (UTC); at it the offline engine answers until the month ends or the budget is raised */
+      llm_budget_usd?: number;
     };
     CreateBusinessBody: {
       business_name: string;
