@@ -45,7 +45,7 @@ import { widgetRoutes } from './modules/widget/widget.routes.js';
 import { DEFAULT_WIDGET_DIST, widgetScriptRoutes } from './modules/widget/widget-script.routes.js';
 import { createKeyResolver, registerAuth } from './plugins/auth.js';
 import { createFailureBudget } from './plugins/auth-failures.js';
-import { registerErrorHandler, renderFrameworkError } from './plugins/error-handler.js';
+import { registerErrorHandler, renderFrameworkError, writeClientError } from './plugins/error-handler.js';
 import { createMetrics, registerRequestMetrics } from './plugins/metrics.js';
 import { registerRateLimit } from './plugins/rate-limit.js';
 import { registerSwagger } from './plugins/swagger.js';
@@ -112,6 +112,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
     },
     schemaController: createSchemaController(),
     frameworkErrors: renderFrameworkError,
+    clientErrorHandler: writeClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const bus =

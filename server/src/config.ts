@@ -10,13 +10,15 @@ const EnvSchema = Type.Object({
   HOST: NonEmpty,
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   DATA_DIR: NonEmpty,
-  ICMP_API_KEY: Type.Optional(Type.String({ minLength: 16 })),
+  ICMP_API_KEY: Type.Optional(Type.String({ minLength: 32 })),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   OPENAI_API_KEY: Type.Optional(NonEmpty),
   OPENAI_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   LLM_MODEL: Type.Optional(NonEmpty),
   ANTHROPIC_API_KEY: Type.Optional(NonEmpty),
   ANTHROPIC_MODEL: Type.Optional(NonEmpty),
+  ANTHROPIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  LLM_ALLOWED_MODELS: Type.Optional(Type.String()),
   LLM_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000 }),
   LLM_MAX_RETRIES: Type.Integer({ minimum: 0, maximum: 10 }),
   GRAPH_API_BASE_URL: Type.String({ pattern: '^https?://' }),
@@ -31,6 +33,14 @@ const EnvSchema = Type.Object({
   RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024 }),
   MAX_MESSAGE_CHARS: Type.Integer({ minimum: 1 }),
+  MAX_PROMPT_CHARS: Type.Integer({ minimum: 1000, maximum: 10_000_000 }),
+  MAX_TEMPLATE_CHARS: Type.Integer({ minimum: 100, maximum: 100_000 }),
+  MAX_VARIABLE_CHARS: Type.Integer({ minimum: 100, maximum: 10_000_000 }),
+  MAX_HISTORY_CHARS: Type.Integer({ minimum: 100, maximum: 10_000_000 }),
+  TURN_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3_600_000 }),
+  MAX_STAGES_PER_BUSINESS: Type.Integer({ minimum: 1, maximum: 100_000 }),
+  MAX_TEMPLATES_PER_BUSINESS: Type.Integer({ minimum: 3, maximum: 1_000_000 }),
+  TURN_LEASE_MS: Type.Integer({ minimum: 300, maximum: 3_600_000 }),
   CORS_ORIGINS: Type.String(),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
@@ -64,6 +74,14 @@ const DEFAULTS: Record<string, string> = {
   RATE_LIMIT_PER_MINUTE: '600',
   BODY_LIMIT_BYTES: String(1024 * 1024),
   MAX_MESSAGE_CHARS: '4000',
+  MAX_PROMPT_CHARS: '200000',
+  MAX_TEMPLATE_CHARS: '100000',
+  MAX_VARIABLE_CHARS: '50000',
+  MAX_HISTORY_CHARS: '40000',
+  TURN_TIMEOUT_MS: '30000',
+  MAX_STAGES_PER_BUSINESS: '100',
+  MAX_TEMPLATES_PER_BUSINESS: '500',
+  TURN_LEASE_MS: '10000',
   CORS_ORIGINS: '',
   LOG_LEVEL: 'info',
   DB_POOL_SIZE: '20',
@@ -89,6 +107,13 @@ export interface Config {
     readonly model: string | undefined;
     readonly anthropicApiKey: string | undefined;
     readonly anthropicModel: string | undefined;
+    /**
+     * Models a business may choose as its override (LLM_ALLOWED_MODELS, comma-separated), besides the
+     * deployment's own LLM_MODEL / ANTHROPIC_MODEL. Empty: only those.
+     */
+    readonly allowedModels: readonly string[];
+    /** A proxy or gateway speaking Anthropic's Messages API (default: api.anthropic.com/v1). */
+    readonly anthropicBaseUrl: string | undefined;
     readonly timeoutMs: number;
     readonly maxRetries: number;
   };
@@ -112,6 +137,23 @@ export interface Config {
   readonly rateLimitPerMinute: number;
   readonly bodyLimitBytes: number;
   readonly maxMessageChars: number;
+  /** Bounds of what a template render may build (413 PAYLOAD_TOO_LARGE above; the pipeline falls back). */
+  readonly prompt: {
+    /** A rendered prompt (content + system prompt); the render stops as soon as it would pass it. */
+    readonly maxPromptChars: number;
+    /** A template's content or system prompt. */
+    readonly maxTemplateChars: number;
+    /** One variable's value as text. */
+    readonly maxVariableChars: number;
+    /** The conversation history variables (the oldest messages are left out). */
+    readonly maxHistoryChars: number;
+  };
+  /** Per-business quotas: stages, and templates (a stage's own templates count). */
+  readonly quotas: { readonly stages: number; readonly templates: number };
+  /** One deadline for a whole turn (select → extract → respond); at it the turn ends with the fallback. */
+  readonly turnTimeoutMs: number;
+  /** The per-conversation turn lease; renewed every third of it while the turn runs. */
+  readonly turnLeaseMs: number;
   readonly corsOrigins: readonly string[];
   readonly logLevel: string;
   readonly dbPoolSize: number;
@@ -154,6 +196,14 @@ const INTEGER_KEYS = new Set([
   'RATE_LIMIT_PER_MINUTE',
   'BODY_LIMIT_BYTES',
   'MAX_MESSAGE_CHARS',
+  'MAX_PROMPT_CHARS',
+  'MAX_TEMPLATE_CHARS',
+  'MAX_VARIABLE_CHARS',
+  'MAX_HISTORY_CHARS',
+  'TURN_TIMEOUT_MS',
+  'MAX_STAGES_PER_BUSINESS',
+  'MAX_TEMPLATES_PER_BUSINESS',
+  'TURN_LEASE_MS',
   'DB_POOL_SIZE',
   'TURN_CONCURRENCY',
   'GRAPH_TIMEOUT_MS',
@@ -225,6 +275,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       model: env.LLM_MODEL,
       anthropicApiKey: env.ANTHROPIC_API_KEY,
       anthropicModel: env.ANTHROPIC_MODEL,
+      anthropicBaseUrl: env.ANTHROPIC_BASE_URL?.replace(/\/+$/, ''),
+      allowedModels: Object.freeze(
+        (env.LLM_ALLOWED_MODELS ?? '')
+          .split(',')
+          .map((model) => model.trim())
+          .filter(Boolean),
+      ),
       timeoutMs: env.LLM_TIMEOUT_MS,
       maxRetries: env.LLM_MAX_RETRIES,
     }),
@@ -242,6 +299,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     maxMessageChars: env.MAX_MESSAGE_CHARS,
+    prompt: Object.freeze({
+      maxPromptChars: env.MAX_PROMPT_CHARS,
+      maxTemplateChars: env.MAX_TEMPLATE_CHARS,
+      maxVariableChars: env.MAX_VARIABLE_CHARS,
+      maxHistoryChars: env.MAX_HISTORY_CHARS,
+    }),
+    quotas: Object.freeze({ stages: env.MAX_STAGES_PER_BUSINESS, templates: env.MAX_TEMPLATES_PER_BUSINESS }),
+    turnTimeoutMs: env.TURN_TIMEOUT_MS,
+    turnLeaseMs: env.TURN_LEASE_MS,
     corsOrigins: Object.freeze(
       env.CORS_ORIGINS.split(',')
         .map((o) => o.trim())

@@ -32,3 +32,10 @@ export const invalid = (message: string, fieldErrors?: Record<string, string>) =
   new AppError('VALIDATION_ERROR', message, fieldErrors ? { field_errors: fieldErrors } : undefined);
 export const forbidden = (message = 'This credential cannot access that business') =>
   new AppError('AUTHORIZATION_ERROR', message);
+
+/** A per-business quota (stages, templates) is used up; the operator sets the limit. */
+export const quotaReached = (what: string, limit: number) =>
+  new AppError('CONFLICT', `This business already has the most ${what} allowed (${limit})`, {
+    quota: what,
+    limit,
+  });

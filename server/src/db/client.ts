@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PGlite } from '@electric-sql/pglite';
@@ -50,7 +50,11 @@ async function openPglite(dataDir: string | null): Promise<Database> {
   let client: PGlite;
   if (dataDir) {
     const dir = path.resolve(dataDir, 'pglite');
-    mkdirSync(dir, { recursive: true });
+    // Owner only: the data directory and the database in it are nobody else's to read (an existing
+    // directory from an older version is tightened too).
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(path.resolve(dataDir), 0o700);
+    chmodSync(dir, 0o700);
     client = new PGlite(dir);
   } else {
     client = new PGlite();

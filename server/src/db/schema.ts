@@ -27,6 +27,8 @@ export interface BusinessSettings {
   history_limit?: number;
   /** What the assistant says when a customer asks for a person (default in the pipeline). */
   handoff_message?: string;
+  /** Monthly LLM spend (USD, from the recorded cost); at it the offline engine answers. */
+  llm_budget_usd?: number;
 }
 
 export const businesses = pgTable(
@@ -293,7 +295,10 @@ export const llmCalls = pgTable(
     latencyMs: integer('latency_ms').notNull().default(0),
     costUsd: doublePrecision('cost_usd').notNull().default(0),
     status: text('status').notNull(),
+    /** A generic reason, safe to show a tenant ("timeout", "the model endpoint answered HTTP 500"). */
     error: text('error'),
+    /** The provider's own words, for the operator only (the master key / platform admins). */
+    errorDetail: text('error_detail'),
     createdAt: createdAt(),
   },
   (t) => [

@@ -1,7 +1,12 @@
 import type { Config } from '../config.js';
 import type { LlmAttempt, LlmRequest } from './llm-types.js';
 import { estimateCostUsd } from './model-pricing.js';
-import { attemptOpenAiChat } from './openai-chat-transport.js';
+import {
+  attemptOpenAiChat,
+  type FormatMode,
+  FormatRefused,
+  type OpenAiChatTarget,
+} from './openai-chat-transport.js';
 import { StructureMismatch } from './structure-mismatch.js';
 
 export type { LlmAttempt, LlmOutput, LlmRequest } from './llm-types.js';
@@ -13,7 +18,10 @@ export interface LlmResult extends LlmAttempt {
   latencyMs: number;
   costUsd: number;
   attempts: number;
+  /** Why it failed, in generic words a tenant may see (no provider text). */
   error?: string;
+  /** The provider's own error text, for the operator's call log only. */
+  errorDetail?: string;
 }
 
 export interface LlmClient {
@@ -27,6 +35,16 @@ type Attempt = (request: LlmRequest, signal: AbortSignal) => Promise<LlmAttempt>
 const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
 const DEFAULT_ANTHROPIC_MODEL = 'claude-3-5-haiku-latest';
 
+/**
+ * Whether a business may use `model` as its override: the deployment's own models and those listed in
+ * LLM_ALLOWED_MODELS. Anything else would spend the operator's key on a model the operator never chose.
+ */
+export function isModelAllowed(config: Config, model: string): boolean {
+  const { llm } = config;
+  const own = [llm.model ?? DEFAULT_OPENAI_MODEL, llm.anthropicModel ?? DEFAULT_ANTHROPIC_MODEL];
+  return own.includes(model) || llm.allowedModels.includes(model);
+}
+
 /** `null` means no provider is configured: the pipeline runs on the offline engine. */
 export function createLlmClient(config: Config): LlmClient | null {
   const { llm } = config;
@@ -38,21 +56,29 @@ export function createLlmClient(config: Config): LlmClient | null {
   const openAiModel = llm.model ?? DEFAULT_OPENAI_MODEL;
   const anthropicModel = llm.anthropicModel ?? DEFAULT_ANTHROPIC_MODEL;
   const baseUrl = (llm.openaiBaseUrl ?? 'https://api.openai.com/v1').replace(/\/+$/, '');
+  const formats = new FormatMemory();
 
   const route = (
     request: LlmRequest,
   ): { provider: 'openai' | 'anthropic'; model: string; attempt: Attempt } => {
     const provider =
       request.provider === 'anthropic' && anthropicKey ? 'anthropic' : hasOpenAi ? 'openai' : 'anthropic';
+    // A stored override that is not (or no longer) allowed falls back to the deployment's model.
+    const override = request.model && isModelAllowed(config, request.model) ? request.model : undefined;
     if (provider === 'anthropic' && anthropicKey) {
-      const model = request.model ?? anthropicModel;
-      return { provider, model, attempt: (r, signal) => attemptAnthropic(anthropicKey, model, r, signal) };
+      const model = override ?? anthropicModel;
+      return {
+        provider,
+        model,
+        attempt: (r, signal) => attemptAnthropic(anthropicKey, llm.anthropicBaseUrl, model, r, signal),
+      };
     }
-    const model = request.model ?? openAiModel;
+    const model = override ?? openAiModel;
     return {
       provider: 'openai',
       model,
-      attempt: (r, signal) => attemptOpenAiChat({ baseUrl, apiKey: llm.openaiApiKey, model }, r, signal),
+      attempt: (r, signal) =>
+        attemptWithFormat(formats, { baseUrl, apiKey: llm.openaiApiKey, model }, r, signal),
     };
   };
 
@@ -63,13 +89,67 @@ export function createLlmClient(config: Config): LlmClient | null {
   };
 }
 
+const RANK: Record<FormatMode, number> = { text: 0, json_object: 1, json_schema: 2 };
+const BY_RANK: FormatMode[] = ['text', 'json_object', 'json_schema'];
+
+/**
+ * The structured-output mode each endpoint + model accepts, learnt from refusals and kept in memory:
+ * after one refusal, later calls start at the mode that worked.
+ */
+export class FormatMemory {
+  private readonly best = new Map<string, FormatMode>();
+
+  /** The mode to ask for: the output's own ceiling (extraction never needs a schema), lowered by refusals. */
+  modeFor(key: string, output: LlmRequest['output']): FormatMode {
+    const ceiling: FormatMode = output.kind === 'choice' ? 'json_schema' : 'json_object';
+    const known = this.best.get(key) ?? 'json_schema';
+    return RANK[known] < RANK[ceiling] ? known : ceiling;
+  }
+
+  refused(key: string, mode: FormatMode): FormatMode {
+    const lower = BY_RANK[RANK[mode] - 1] ?? 'text';
+    const known = this.best.get(key) ?? 'json_schema';
+    if (RANK[lower] < RANK[known]) this.best.set(key, lower);
+    return lower;
+  }
+
+  get(key: string) {
+    return this.best.get(key);
+  }
+}
+
+/** One attempt; a refused `response_format` is downgraded at once (not a retry) and remembered. */
+async function attemptWithFormat(
+  formats: FormatMemory,
+  target: OpenAiChatTarget,
+  request: LlmRequest,
+  signal: AbortSignal,
+): Promise<LlmAttempt> {
+  const key = `${target.baseUrl} ${target.model}`;
+  let mode = formats.modeFor(key, request.output);
+  for (;;) {
+    try {
+      return await attemptOpenAiChat(target, request, signal, request.output.kind === 'text' ? 'text' : mode);
+    } catch (error) {
+      if (!(error instanceof FormatRefused) || mode === 'text' || request.output.kind === 'text') throw error;
+      mode = formats.refused(key, mode);
+    }
+  }
+}
+
 /** The AI SDK is loaded on the first Anthropic call only; OpenAI-compatible deployments never load it. */
-async function attemptAnthropic(apiKey: string, model: string, request: LlmRequest, signal: AbortSignal) {
+async function attemptAnthropic(
+  apiKey: string,
+  baseURL: string | undefined,
+  model: string,
+  request: LlmRequest,
+  signal: AbortSignal,
+) {
   const [{ createAnthropic }, { attemptAiSdk }] = await Promise.all([
     import('@ai-sdk/anthropic'),
     import('./ai-sdk-transport.js'),
   ]);
-  return attemptAiSdk(createAnthropic({ apiKey })(model), request, signal);
+  return attemptAiSdk(createAnthropic({ apiKey, ...(baseURL ? { baseURL } : {}) })(model), request, signal);
 }
 
 function isRetryable(error: unknown): boolean {
@@ -79,11 +159,24 @@ function isRetryable(error: unknown): boolean {
   return true; // network errors, timeouts, broken bodies
 }
 
-function describeError(error: unknown, timedOut: boolean): string {
-  if (timedOut) return 'timeout';
+/**
+ * A failure twice: a generic reason for anything a tenant sees (API responses, the dashboard) and the
+ * provider's own text for the operator's call log. Provider messages can carry account names, quota
+ * and billing details or other tenants' request fragments, so they never reach a tenant.
+ */
+function describeError(error: unknown, timedOut: boolean): { reason: string; detail: string } {
   const status = (error as { statusCode?: number }).statusCode;
   const message = error instanceof Error ? error.message : String(error);
-  return (status && !message.includes(String(status)) ? `HTTP ${status}: ` : '') + message.slice(0, 500);
+  const detail = ((status && !message.includes(String(status)) ? `HTTP ${status}: ` : '') + message).slice(
+    0,
+    500,
+  );
+  if (timedOut) return { reason: 'timeout', detail: 'timeout' };
+  if (status) return { reason: `the model endpoint answered HTTP ${status}`, detail };
+  if (error instanceof SyntaxError || /content|stream|answer/i.test(message)) {
+    return { reason: 'the model endpoint sent an answer that could not be read', detail };
+  }
+  return { reason: 'the model endpoint could not be reached', detail };
 }
 
 /** Each attempt has its own deadline; retryable failures back off exponentially. Never throws. */
@@ -94,7 +187,12 @@ async function completeWithRetries(
   maxRetries: number,
 ): Promise<LlmResult> {
   const started = performance.now();
-  const finish = (answer: LlmAttempt, attempts: number, ok = true, error?: string): LlmResult => ({
+  const finish = (
+    answer: LlmAttempt,
+    attempts: number,
+    ok = true,
+    error?: { reason: string; detail: string },
+  ): LlmResult => ({
     ...answer,
     ok,
     provider: target.provider,
@@ -102,18 +200,24 @@ async function completeWithRetries(
     latencyMs: Math.round(performance.now() - started),
     costUsd: estimateCostUsd(target.model, answer.tokensIn, answer.tokensOut),
     attempts,
-    ...(error ? { error } : {}),
+    ...(error ? { error: error.reason, errorDetail: error.detail } : {}),
   });
-  let lastError = '';
+  let lastError = { reason: 'timeout', detail: 'the turn deadline had passed before the call' };
   let attempts = 0;
+  const deadline = request.deadline ?? Number.POSITIVE_INFINITY;
   for (let attempt = 0; attempt <= maxRetries; attempt++) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) break;
     attempts++;
     const controller = new AbortController();
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        controller.abort();
+      },
+      Math.min(timeoutMs, remaining),
+    );
     let emitted = false;
     const onToken =
       request.onToken &&
@@ -130,7 +234,9 @@ async function completeWithRetries(
       lastError = describeError(error, timedOut);
       // Tokens already streamed to the customer cannot be taken back: no retry then.
       if (emitted || !isRetryable(error) || attempt === maxRetries) break;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** attempt)));
+      const backoff = Math.min(2000, 100 * 2 ** attempt);
+      if (Date.now() + backoff >= deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, backoff));
     } finally {
       clearTimeout(timer);
     }

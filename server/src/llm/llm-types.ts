@@ -9,6 +9,11 @@ export interface LlmRequest {
   model?: string | undefined;
   provider?: 'openai' | 'anthropic' | undefined;
   temperature?: number | undefined;
+  /**
+   * The turn's deadline (epoch ms): every attempt gets min(LLM_TIMEOUT_MS, the time left), and no
+   * attempt or retry starts after it.
+   */
+  deadline?: number | undefined;
   /** Streaming: called with each piece of text as it arrives. */
   onToken?: ((text: string) => void) | undefined;
 }

@@ -21,8 +21,21 @@ export class HttpStatusError extends Error {
   }
 }
 
-function responseFormat(request: LlmRequest) {
-  if (request.output.kind === 'choice') {
+/**
+ * How a structured answer is asked for. Strict `json_schema` first; an OpenAI-compatible server that
+ * refuses it (many llama.cpp / Ollama / vLLM set-ups) gets `json_object`, then plain text with the
+ * shape spelled out in the prompt, parsed leniently (parse-answers.ts).
+ */
+export type FormatMode = 'json_schema' | 'json_object' | 'text';
+
+/** A 400 that names `response_format`: the server does not support the structure asked for. */
+export class FormatRefused extends HttpStatusError {}
+
+const REFUSAL = /response_format|json_schema|json_object|grammar|structured output/i;
+
+function responseFormat(request: LlmRequest, mode: FormatMode) {
+  if (request.output.kind === 'text' || mode === 'text') return undefined;
+  if (request.output.kind === 'choice' && mode === 'json_schema') {
     return {
       type: 'json_schema',
       json_schema: {
@@ -37,7 +50,20 @@ function responseFormat(request: LlmRequest) {
       },
     };
   }
-  return request.output.kind === 'json' ? { type: 'json_object' } : undefined;
+  return { type: 'json_object' };
+}
+
+/** Without a schema the model is told the shape in words. */
+function shapeHint(request: LlmRequest, mode: FormatMode): string {
+  const { output } = request;
+  if (output.kind === 'choice') {
+    const names = output.options.map((name) => JSON.stringify(name)).join(', ');
+    if (mode === 'json_object')
+      return `Answer with a JSON object {"stage": <one of ${names}>} and nothing else.`;
+    if (mode === 'text') return `Answer with only the name of one stage, one of ${names}.`;
+  }
+  if (output.kind === 'json' && mode === 'text') return 'Answer with only a JSON object.';
+  return '';
 }
 
 interface ChatCompletion {
@@ -49,14 +75,18 @@ export async function attemptOpenAiChat(
   target: OpenAiChatTarget,
   request: LlmRequest,
   signal: AbortSignal,
+  mode: FormatMode = 'json_schema',
 ): Promise<LlmAttempt> {
   const streaming = Boolean(request.onToken) && request.output.kind === 'text';
-  const messages = request.system
+  const hint = shapeHint(request, mode);
+  const system = [request.system, hint].filter(Boolean).join('\n\n');
+  const messages = system
     ? [
-        { role: 'system', content: request.system },
+        { role: 'system', content: system },
         { role: 'user', content: request.prompt },
       ]
     : [{ role: 'user', content: request.prompt }];
+  const format = responseFormat(request, mode);
   const response = await fetch(`${target.baseUrl}/chat/completions`, {
     method: 'POST',
     signal,
@@ -68,11 +98,16 @@ export async function attemptOpenAiChat(
       model: target.model,
       messages,
       ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-      ...(responseFormat(request) ? { response_format: responseFormat(request) } : {}),
+      ...(format ? { response_format: format } : {}),
       ...(streaming ? { stream: true, stream_options: { include_usage: true } } : {}),
     }),
   });
-  if (!response.ok) throw new HttpStatusError(response.status, await response.text().catch(() => ''));
+  if (!response.ok) {
+    const body = await response.text().catch(() => '');
+    if (format && response.status === 400 && REFUSAL.test(body))
+      throw new FormatRefused(response.status, body);
+    throw new HttpStatusError(response.status, body);
+  }
   if (!streaming) {
     const completion = (await response.json()) as ChatCompletion;
     const content = completion.choices?.[0]?.message?.content;

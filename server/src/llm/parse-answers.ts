@@ -15,6 +15,7 @@ const normalise = (value: string) =>
  */
 export function parseStageAnswer(raw: string, stages: readonly StageRef[]): string | null {
   const candidates: string[] = [];
+  let prose = false;
   const trimmed = raw.trim();
   if (!trimmed) return null;
   try {
@@ -24,6 +25,7 @@ export function parseStageAnswer(raw: string, stages: readonly StageRef[]): stri
       for (const value of Object.values(parsed)) if (typeof value === 'string') candidates.push(value);
     }
   } catch {
+    prose = true;
     candidates.push(trimmed, trimmed.split('\n')[0] ?? '');
   }
   for (const candidate of candidates) {
@@ -31,7 +33,29 @@ export function parseStageAnswer(raw: string, stages: readonly StageRef[]): stri
     const match = stages.find((s) => s.stageId.toLowerCase() === wanted || normalise(s.stageName) === wanted);
     if (match) return match.stageId;
   }
-  return null;
+  return prose ? mentionedStage(trimmed, stages) : null;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Plain prose from a model without structured output ("The customer wants Billing."): the one stage
+ * whose name appears as a whole word. Two different stages named, or none: null (stay).
+ */
+function mentionedStage(text: string, stages: readonly StageRef[]): string | null {
+  const lowered = text.toLowerCase();
+  const named = stages.filter((stage) => {
+    const name = stage.stageName.trim().toLowerCase();
+    return (
+      name !== '' &&
+      new RegExp(`(^|[^\\p{L}\\p{N}_])${escapeRegExp(name)}($|[^\\p{L}\\p{N}_])`, 'u').test(lowered)
+    );
+  });
+  // "Billing" inside "Billing disputes": prefer the longest name when one contains the others.
+  const longest = named.sort((a, b) => b.stageName.length - a.stageName.length)[0];
+  if (!longest) return null;
+  const longName = longest.stageName.toLowerCase();
+  return named.every((stage) => longName.includes(stage.stageName.toLowerCase())) ? longest.stageId : null;
 }
 
 /** A JSON object from the model (also inside a ```json fence); anything else means nothing extracted. */

@@ -79,7 +79,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function headerKey(request: FastifyRequest): string | undefined {
   const authorization = request.headers.authorization;
   let key: string | undefined;
-  if (authorization?.startsWith('Bearer ')) key = authorization.slice(7).trim() || undefined;
+  // The scheme is case-insensitive (RFC 9110 §11.1): `bearer`, `BEARER` and `Bearer` are one.
+  const scheme = authorization?.match(/^bearer[ \t]+/i);
+  if (authorization && scheme) key = authorization.slice(scheme[0].length).trim() || undefined;
   else {
     const header = request.headers['x-api-key'];
     if (typeof header === 'string' && header) key = header;

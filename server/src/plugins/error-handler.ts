@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERROR_STATUS, type ErrorCode } from '../errors.js';
 
@@ -110,6 +112,31 @@ export function renderFrameworkError(error: FastifyError, _request: FastifyReque
       ? new AppError('VALIDATION_ERROR', 'The URL is not valid (bad percent-encoding)')
       : toAppError(error);
   reply.status(appError.statusCode).send(envelope(appError.code, appError.message, appError.details));
+}
+
+/**
+ * Node's HTTP parser refuses some requests before Fastify sees them (headers too large, a malformed
+ * header line): answer those in the JSON envelope too (Fastify's `clientErrorHandler`).
+ */
+export function writeClientError(error: Error & { code?: string }, socket: Socket) {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, appError] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, new AppError('PAYLOAD_TOO_LARGE', 'Request headers are too large', undefined, 431)]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, new AppError('VALIDATION_ERROR', 'The request took too long to arrive', undefined, 408)]
+        : [400, new AppError('VALIDATION_ERROR', 'Malformed request (headers or framing)')];
+  const body = JSON.stringify(envelope(appError.code, appError.message));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      'content-type: application/json; charset=utf-8\r\n' +
+      `content-length: ${Buffer.byteLength(body)}\r\n` +
+      'connection: close\r\n\r\n' +
+      body,
+  );
 }
 
 export function registerErrorHandler(

@@ -46,6 +46,8 @@ export async function startFakeLlmServer(options: FakeLlmOptions = {}): Promise<
   let latency = initialLatency;
   let fallback = initialDefault;
   let requestCount = 0;
+  const initialRefused = options.refuseFormats ?? [];
+  let refused = new Set<string>(initialRefused);
 
   function findRule(request: FakeLlmRequest): ActiveRule | undefined {
     for (const active of rules) {
@@ -71,6 +73,19 @@ export async function startFakeLlmServer(options: FakeLlmOptions = {}): Promise<
       return;
     }
 
+    const formatType = (request.response_format as { type?: unknown } | undefined)?.type;
+    if (typeof formatType === 'string' && refused.has(formatType)) {
+      // The wording of llama.cpp / vLLM style refusals: a 400 naming the parameter and the type.
+      sendJson(res, 400, {
+        error: {
+          message: `response_format type "${formatType}" is not supported by this server`,
+          type: 'invalid_request_error',
+          param: 'response_format',
+          code: null,
+        },
+      });
+      return;
+    }
     const rule = findRule(request)?.rule;
     let reply: FakeAnswer;
     try {
@@ -172,11 +187,15 @@ export async function startFakeLlmServer(options: FakeLlmOptions = {}): Promise<
     setLatency(ms) {
       latency = Math.max(0, ms);
     },
+    refuseFormats(types) {
+      refused = new Set(types);
+    },
     reset() {
       requests.length = 0;
       rules = [];
       latency = initialLatency;
       fallback = initialDefault;
+      refused = new Set(initialRefused);
     },
     close() {
       for (const timer of timers) clearTimeout(timer);

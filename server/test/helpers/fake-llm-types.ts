@@ -55,7 +55,14 @@ export interface FakeLlmOptions {
   record?: boolean;
   /** Model id listed by GET /v1/models and used when a request names none. */
   model?: string;
+  /**
+   * `response_format` types this server does not support (as many llama.cpp, Ollama and vLLM set-ups):
+   * a request asking for one is refused with 400 naming it, as those servers do.
+   */
+  refuseFormats?: ResponseFormatType[];
 }
+
+export type ResponseFormatType = 'json_schema' | 'json_object';
 
 export interface FakeLlm {
   /** Base URL ending in `/v1`, for an OpenAI-compatible client's baseURL. */
@@ -68,7 +75,9 @@ export interface FakeLlm {
   script(rule: ScriptRule): ScriptHandle;
   setDefault(answerer: FakeAnswerer): void;
   setLatency(ms: number): void;
-  /** Forget requests and rules; restore the default answer and the initial latency. */
+  /** Which `response_format` types to refuse from now on (see FakeLlmOptions.refuseFormats). */
+  refuseFormats(types: ResponseFormatType[]): void;
+  /** Forget requests and rules; restore the default answer, the initial latency and refused formats. */
   reset(): void;
   close(): Promise<void>;
 }

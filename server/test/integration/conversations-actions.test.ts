@@ -442,6 +442,7 @@ describe('GET /api/llm-calls', () => {
       cost_usd: 0.0012,
       status: 'success',
       error: null,
+      error_detail: null,
       created_at: at(5).toISOString(),
     });
     expect(JSON.stringify(all)).not.toContain('secret of b');

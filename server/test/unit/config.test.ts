@@ -41,7 +41,7 @@ describe('loadConfig', () => {
       HOST: '0.0.0.0',
       DATABASE_URL: 'postgres://u:p@db:5432/icmp',
       DATA_DIR: '/var/lib/icmp',
-      ICMP_API_KEY: 'a-master-key-that-is-long-enough',
+      ICMP_API_KEY: 'a-master-key-that-is-long-enough-for-32',
       REDIS_URL: 'redis://cache:6379',
       OPENAI_API_KEY: 'sk-test',
       OPENAI_BASE_URL: 'http://localhost:11434/v1',
@@ -62,7 +62,7 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       databaseUrl: 'postgres://u:p@db:5432/icmp',
       dataDir: '/var/lib/icmp',
-      masterKey: 'a-master-key-that-is-long-enough',
+      masterKey: 'a-master-key-that-is-long-enough-for-32',
       redisUrl: 'redis://cache:6379',
       rateLimitPerMinute: 42,
       turnConcurrency: 4,
@@ -100,6 +100,7 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
     [{ REDIS_URL: 'http://localhost:6379' }, 'REDIS_URL'],
     [{ ICMP_API_KEY: 'short' }, 'ICMP_API_KEY'],
+    [{ ICMP_API_KEY: 'x'.repeat(31) }, 'ICMP_API_KEY'],
     [{ OPENAI_BASE_URL: 'localhost:11434' }, 'OPENAI_BASE_URL'],
     [{ LLM_TIMEOUT_MS: 'soon' }, 'LLM_TIMEOUT_MS'],
     [{ LLM_TIMEOUT_MS: '1' }, 'LLM_TIMEOUT_MS'],
@@ -135,7 +136,7 @@ describe('loadConfig', () => {
 
   it('reads TRUST_PROXY as false, a hop count or addresses, and believes no proxy by default', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production', ICMP_API_KEY: 'k'.repeat(20) }).trustProxy).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', ICMP_API_KEY: 'k'.repeat(32) }).trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
     expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toEqual([

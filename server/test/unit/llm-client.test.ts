@@ -1,6 +1,9 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createLlmClient, type LlmClient } from '../../src/llm/llm-client.js';
+import { parseExtractionAnswer, parseStageAnswer } from '../../src/llm/parse-answers.js';
 import { startFakeLlmServer } from '../helpers/fake-llm-server.js';
 import type { FakeLlm } from '../helpers/fake-llm-types.js';
 
@@ -18,6 +21,8 @@ const clientWithTimeout = (timeoutMs: number) =>
       LLM_MODEL: 'gpt-4o-mini',
       LLM_TIMEOUT_MS: String(timeoutMs),
       LLM_MAX_RETRIES: '2',
+      // The models the local-model tests name, each with its own remembered format.
+      LLM_ALLOWED_MODELS: 'local-object,other-model,local-text,plain-400',
     }),
   ) as LlmClient;
 
@@ -117,5 +122,114 @@ describe('the OpenAI-compatible client against the fake chat-completions server'
 
   it('is absent when no provider is configured (offline engine)', () => {
     expect(createLlmClient(loadConfig({ NODE_ENV: 'test' }))).toBeNull();
+  });
+});
+
+describe('local models without structured output (json_schema / json_object refused)', () => {
+  const formatsSent = (from: number) =>
+    fake.requests
+      .slice(from)
+      .map((r) => (r.response_format as { type?: string } | undefined)?.type ?? 'text');
+  const route = (model: string) =>
+    client.complete({
+      system: 'Pick a stage.',
+      prompt: 'I want to book',
+      output: { kind: 'choice', options: ['General', 'Booking'] },
+      model,
+    });
+
+  it('json_schema refused: downgrades to json_object at once, and the next call starts there', async () => {
+    fake.refuseFormats(['json_schema']);
+    fake.setDefault((r) =>
+      (r.response_format as { type?: string } | undefined)?.type === 'json_object'
+        ? { json: { stage: 'Booking' } }
+        : { content: 'OK' },
+    );
+    const first = await route('local-object');
+    expect(first).toMatchObject({ ok: true, attempts: 1 });
+    expect(parseStageAnswer(first.text, STAGES)).toBe('booking-id');
+    expect(formatsSent(0)).toEqual(['json_schema', 'json_object']);
+    expect(fake.requests[1]?.messages[0]?.content).toMatch(/JSON object \{"stage"/);
+    await route('local-object');
+    expect(formatsSent(2)).toEqual(['json_object']);
+    // Another model on the same endpoint is asked with the schema first: the memory is per endpoint+model.
+    await route('other-model');
+    expect(formatsSent(3)).toEqual(['json_schema', 'json_object']);
+  });
+
+  it('both refused: plain text with the shape in the prompt, parsed leniently, remembered', async () => {
+    fake.refuseFormats(['json_schema', 'json_object']);
+    fake.setDefault((r) =>
+      r.response_format
+        ? { content: 'unreachable' }
+        : r.text.includes('only the name of one stage')
+          ? { content: 'The customer wants Booking.' }
+          : { content: 'Sure! {"email": "ana@example.com"} is what I found.' },
+    );
+    const first = await route('local-text');
+    expect(first.ok).toBe(true);
+    expect(parseStageAnswer(first.text, STAGES)).toBe('booking-id');
+    expect(formatsSent(0)).toEqual(['json_schema', 'json_object', 'text']);
+    await route('local-text');
+    expect(formatsSent(3)).toEqual(['text']);
+    const extraction = await client.complete({
+      system: '',
+      prompt: 'extract',
+      output: { kind: 'json' },
+      model: 'local-text',
+    });
+    expect(formatsSent(4)).toEqual(['text']);
+    expect(fake.requests[4]?.messages[0]?.content).toBe('Answer with only a JSON object.');
+    expect(parseExtractionAnswer(extraction.text)).toEqual({ email: 'ana@example.com' });
+  });
+
+  it('a 400 that is not about the format is an error, not a downgrade', async () => {
+    fake.script({ status: 400, body: { error: { message: 'context length exceeded' } } });
+    const result = await route('plain-400');
+    expect(result.ok).toBe(false);
+    expect(formatsSent(0)).toEqual(['json_schema']);
+  });
+});
+
+const STAGES = [
+  { stageId: 'general-id', stageName: 'General' },
+  { stageId: 'booking-id', stageName: 'Booking' },
+];
+
+describe('parseStageAnswer on prose', () => {
+  it('takes the one stage named as a word; two stages or a part of a word is no answer', () => {
+    expect(parseStageAnswer('I would say **Booking**.', STAGES)).toBe('booking-id');
+    expect(parseStageAnswer('Either General or Booking', STAGES)).toBeNull();
+    expect(parseStageAnswer('Rebooking needed', STAGES)).toBeNull();
+    expect(parseStageAnswer('{"other": "Booking x"}', STAGES)).toBeNull();
+  });
+});
+
+describe('ANTHROPIC_BASE_URL', () => {
+  it('sends Anthropic calls to the configured base URL', async () => {
+    const seen: Array<{ url: string | undefined; key: string | undefined }> = [];
+    const server = createServer((req, res) => {
+      seen.push({ url: req.url, key: req.headers['x-api-key'] as string | undefined });
+      req.resume();
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: 'nope' } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const anthropic = createLlmClient(
+        loadConfig({
+          NODE_ENV: 'test',
+          ANTHROPIC_API_KEY: 'sk-ant-test',
+          ANTHROPIC_BASE_URL: `http://127.0.0.1:${port}/v1/`,
+          LLM_MAX_RETRIES: '0',
+        }),
+      ) as LlmClient;
+      const result = await anthropic.complete({ system: '', prompt: 'hi', output: { kind: 'text' } });
+      expect(result).toMatchObject({ ok: false, provider: 'anthropic' });
+      expect(seen).toEqual([{ url: '/v1/messages', key: 'sk-ant-test' }]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

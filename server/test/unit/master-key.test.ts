@@ -48,7 +48,7 @@ describe('resolveMasterKey', () => {
 
   it('uses ICMP_API_KEY when set and writes nothing', () => {
     const dataDir = tempDir();
-    const key = 'my-own-master-key-1234567890';
+    const key = 'my-own-master-key-1234567890-abcdef';
     const resolved = resolveMasterKey(loadConfig({ DATA_DIR: dataDir, ICMP_API_KEY: key }));
     expect(resolved).toEqual({ hash: hashSecret(key), source: 'environment' });
     expect(existsSync(path.join(dataDir, MASTER_KEY_HASH_FILE))).toBe(false);

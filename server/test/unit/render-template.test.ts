@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { extractVariableNames, renderTemplate } from '../../src/modules/templates/render-template.js';
+import {
+  extractVariableNames,
+  PromptTooLarge,
+  renderTemplate,
+} from '../../src/modules/templates/render-template.js';
 
 describe('renderTemplate', () => {
   it('replaces double-brace variables with and without inner whitespace', () => {
@@ -169,5 +173,63 @@ describe('extractVariableNames', () => {
     expect([...result.variablesUsed, ...result.missingVariables].sort()).toEqual(
       extractVariableNames(template).sort(),
     );
+  });
+});
+
+describe('renderTemplate bounds (render amplification)', () => {
+  /** Counts how many variable values the render read, so a test sees where it stopped. */
+  function countingVariables(values: Record<string, unknown>) {
+    const reads = { count: 0 };
+    const proxy = new Proxy(values, {
+      get(target, key, receiver) {
+        reads.count += 1;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    return { proxy, reads };
+  }
+
+  it('stops as soon as the output would pass maxChars, without reading the rest', () => {
+    const values: Record<string, unknown> = {};
+    const names: string[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      values[`v${i}`] = 'x'.repeat(1000);
+      names.push(`{{v${i}}}`);
+    }
+    const { proxy, reads } = countingVariables(values);
+    let error: unknown;
+    try {
+      renderTemplate(names.join(''), proxy, { maxChars: 10_000 });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(PromptTooLarge);
+    expect(error).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
+    // 10 values fit; the 11th is where it stopped — not 10 000 reads (10 MB built).
+    expect(reads.count).toBeLessThanOrEqual(11);
+  });
+
+  it('a repeated large value is formatted once and the render stops at the cap', () => {
+    const big = { text: 'y'.repeat(25_000) };
+    const { proxy, reads } = countingVariables({ big });
+    // The reported case: ~126 KB of `{{big}}` would expand 25 KB each, ~520 MB in all.
+    const template = '{{big}}'.repeat(18_000);
+    expect(() => renderTemplate(template, proxy, { maxChars: 200_000 })).toThrow(PromptTooLarge);
+    expect(reads.count).toBe(1);
+  });
+
+  it('refuses a value longer than maxValueChars, naming it', () => {
+    expect(() => renderTemplate('a {{huge}} b', { huge: 'z'.repeat(101) }, { maxValueChars: 100 })).toThrow(
+      /\{\{huge\}\}.*100 characters/,
+    );
+    expect(
+      renderTemplate('a {{ok}} b', { ok: 'z'.repeat(100) }, { maxValueChars: 100 }).rendered,
+    ).toHaveLength(104);
+  });
+
+  it('counts literal text too, and renders exactly up to the limit', () => {
+    expect(renderTemplate('{{a}}-{{a}}', { a: 'xx' }, { maxChars: 5 }).rendered).toBe('xx-xx');
+    expect(() => renderTemplate('{{a}}-{{a}}!', { a: 'xx' }, { maxChars: 5 })).toThrow(PromptTooLarge);
+    expect(() => renderTemplate('plain text', {}, { maxChars: 5 })).toThrow(PromptTooLarge);
   });
 });

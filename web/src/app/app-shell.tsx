@@ -22,6 +22,7 @@ import {
   Drawer,
   IconButton,
   List,
+  ListItem,
   ListItemButton,
   ListItemIcon,
   ListItemText,
@@ -34,12 +35,14 @@ import { useTheme } from '@mui/material/styles';
 import { type ReactNode, Suspense, useState } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate, useNavigation } from 'react-router-dom';
 import { Loading, TopProgress } from '@/components/loading';
+import { visuallyHidden } from '@/components/visually-hidden';
 import { BusinessSwitcher } from '@/features/businesses/components/business-switcher';
 import { can, type Permission } from '@/lib/auth/permissions';
 import { useSession } from '@/lib/auth/session';
 import { LiveConnection } from '@/lib/live/live-connection';
 import { paths } from '@/lib/paths';
 import { useRuntime } from '@/lib/runtime';
+import { MAIN_ID, SkipLink } from './skip-link';
 
 const DRAWER_WIDTH = 220;
 
@@ -96,16 +99,17 @@ export function AppShell() {
       </Toolbar>
       <List>
         {items.map((item) => (
-          <ListItemButton
-            key={item.to}
-            component={NavLink}
-            to={item.to}
-            selected={location.pathname.startsWith(item.to)}
-            onClick={() => setMobileOpen(false)}
-          >
-            <ListItemIcon sx={{ minWidth: 40 }}>{item.icon}</ListItemIcon>
-            <ListItemText primary={item.label} />
-          </ListItemButton>
+          <ListItem key={item.to} disablePadding>
+            <ListItemButton
+              component={NavLink}
+              to={item.to}
+              selected={location.pathname.startsWith(item.to)}
+              onClick={() => setMobileOpen(false)}
+            >
+              <ListItemIcon sx={{ minWidth: 40 }}>{item.icon}</ListItemIcon>
+              <ListItemText primary={item.label} />
+            </ListItemButton>
+          </ListItem>
         ))}
       </List>
     </Box>
@@ -118,6 +122,7 @@ export function AppShell() {
 
   return (
     <Box sx={{ display: 'flex', minHeight: '100vh' }}>
+      <SkipLink />
       <AppBar
         position="fixed"
         color="default"
@@ -145,12 +150,26 @@ export function AppShell() {
           )}
           <Box sx={{ flexGrow: 1 }} />
           {runtime.data && (
-            <Tooltip title={runtime.data.model ? `Model: ${runtime.data.model}` : 'No LLM configured'}>
+            // describeChild: the tooltip describes the chip (aria-label on its plain <div> is not
+            // announced reliably); the model is also in the chip's text for screen readers.
+            <Tooltip
+              describeChild
+              title={runtime.data.model ? `Model: ${runtime.data.model}` : 'No LLM configured'}
+            >
               <Chip
                 size="small"
                 variant="outlined"
                 color={runtime.data.llm_mode === 'offline' ? 'warning' : 'default'}
-                label={runtime.data.llm_mode === 'offline' ? 'Offline engine' : runtime.data.llm_mode}
+                label={
+                  <>
+                    {runtime.data.llm_mode === 'offline' ? 'Offline engine' : runtime.data.llm_mode}
+                    {runtime.data.model && (
+                      <Box component="span" sx={visuallyHidden}>
+                        {`, model ${runtime.data.model}`}
+                      </Box>
+                    )}
+                  </>
+                }
                 sx={{ display: { xs: 'none', sm: 'inline-flex' } }}
               />
             </Tooltip>
@@ -201,7 +220,14 @@ export function AppShell() {
       </Box>
       <Box
         component="main"
-        sx={{ flexGrow: 1, minWidth: 0, width: { md: `calc(100% - ${DRAWER_WIDTH}px)` } }}
+        id={MAIN_ID}
+        tabIndex={-1}
+        sx={{
+          flexGrow: 1,
+          minWidth: 0,
+          width: { md: `calc(100% - ${DRAWER_WIDTH}px)` },
+          '&:focus': { outline: 'none' },
+        }}
       >
         <Toolbar />
         <TopProgress active={navigation.state === 'loading'} />

@@ -3,6 +3,7 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
 import { SessionProvider } from '@/lib/auth/session';
 import { createQueryClient } from '@/lib/query-client';
+import { RouteFocusProvider } from '@/lib/route-focus';
 import { theme } from '@/theme/theme';
 
 export function AppProvider({ children }: { children: ReactNode }) {
@@ -11,7 +12,9 @@ export function AppProvider({ children }: { children: ReactNode }) {
     <ThemeProvider theme={theme}>
       <CssBaseline />
       <QueryClientProvider client={queryClient}>
-        <SessionProvider>{children}</SessionProvider>
+        <SessionProvider>
+          <RouteFocusProvider>{children}</RouteFocusProvider>
+        </SessionProvider>
       </QueryClientProvider>
     </ThemeProvider>
   );

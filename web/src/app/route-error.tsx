@@ -1,10 +1,13 @@
 import { Alert, Box, Button } from '@mui/material';
 import { isRouteErrorResponse, Link as RouterLink, useRouteError } from 'react-router-dom';
+import { PageHeader } from '@/components/page-header';
 import { errorMessage } from '@/lib/api/errors';
+import { usePageTitle } from '@/lib/page-title';
 import { paths } from '@/lib/paths';
 
 export function RouteError() {
   const error = useRouteError();
+  usePageTitle('Error', { business: false });
   const chunkFailed =
     error instanceof Error && /dynamically imported module|Importing a module script/i.test(error.message);
   const message = isRouteErrorResponse(error)
@@ -36,8 +39,11 @@ export function RouteError() {
 
 export function NotFoundPage() {
   return (
-    <Alert severity="info">
-      This page does not exist. <RouterLink to={paths.home()}>Go to the dashboard</RouterLink>.
-    </Alert>
+    <>
+      <PageHeader title="Page not found" />
+      <Alert severity="info">
+        This page does not exist. <RouterLink to={paths.home()}>Go to the dashboard</RouterLink>.
+      </Alert>
+    </>
   );
 }

@@ -1,6 +1,11 @@
 import { Box } from '@mui/material';
 import { monoFont } from '@/theme/theme';
 
+/**
+ * Pre-formatted text (a prompt, an answer, a snippet) in a scrolling box. The box takes the
+ * keyboard focus so it can be scrolled without a mouse; with a `label` it is a named region (a
+ * name on the <pre> itself is not announced reliably).
+ */
 export function CodeBlock({
   children,
   label,
@@ -12,23 +17,24 @@ export function CodeBlock({
 }) {
   return (
     <Box
-      component="pre"
+      component="section"
       aria-label={label}
       tabIndex={0}
-      sx={{
-        m: 0,
-        p: 1.5,
-        maxHeight,
-        overflow: 'auto',
-        fontFamily: monoFont,
-        fontSize: 12.5,
-        whiteSpace: 'pre-wrap',
-        wordBreak: 'break-word',
-        bgcolor: 'action.hover',
-        borderRadius: 1,
-      }}
+      sx={{ maxHeight, overflow: 'auto', bgcolor: 'action.hover', borderRadius: 1 }}
     >
-      {children}
+      <Box
+        component="pre"
+        sx={{
+          m: 0,
+          p: 1.5,
+          fontFamily: monoFont,
+          fontSize: 12.5,
+          whiteSpace: 'pre-wrap',
+          wordBreak: 'break-word',
+        }}
+      >
+        {children}
+      </Box>
     </Box>
   );
 }

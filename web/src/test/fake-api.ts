@@ -215,6 +215,7 @@ export function makeLlmCall(
     cost_usd: 0,
     status: 'success',
     error: null,
+    error_detail: null,
     created_at: now(),
     ...c,
   };

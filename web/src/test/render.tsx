@@ -4,6 +4,7 @@ import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { createMemoryRouter, type RouteObject, RouterProvider } from 'react-router-dom';
 import { SessionProvider } from '@/lib/auth/session';
+import { RouteFocusProvider } from '@/lib/route-focus';
 import { theme } from '@/theme/theme';
 
 /** Renders real pages inside the real providers and a memory router (useBlocker needs a data router). */
@@ -17,7 +18,9 @@ export function renderRoutes(routes: RouteObject[], initialPath: string) {
       <CssBaseline />
       <QueryClientProvider client={queryClient}>
         <SessionProvider>
-          <RouterProvider router={router} />
+          <RouteFocusProvider>
+            <RouterProvider router={router} />
+          </RouteFocusProvider>
         </SessionProvider>
       </QueryClientProvider>
     </ThemeProvider>,

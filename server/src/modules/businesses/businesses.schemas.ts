@@ -17,6 +17,14 @@ export const BusinessSettingsSchema = Type.Object(
         description: 'What the assistant says when a customer asks for a person (a default otherwise)',
       }),
     ),
+    llm_budget_usd: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 1_000_000,
+        description:
+          'Monthly LLM budget in USD, from the recorded cost of this calendar month (UTC); at it the offline engine answers until the month ends or the budget is raised',
+      }),
+    ),
   },
   { $id: 'BusinessSettings', additionalProperties: false },
 );

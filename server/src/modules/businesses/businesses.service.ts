@@ -3,6 +3,7 @@ import type { AppContext } from '../../context.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import type { Principal } from '../../lib/principal.js';
 import type { Page } from '../../lib/schemas.js';
+import { isModelAllowed } from '../../llm/llm-client.js';
 import { createPrimaryKey, rotatePrimaryKey } from '../api-keys/api-keys.service.js';
 import { actorOf, recordAudit } from '../audit/index.js';
 import { findStage, insertStage } from '../stages/index.js';
@@ -38,8 +39,21 @@ export function serializeBusiness(row: BusinessRow): Business {
   };
 }
 
+const unavailable = 'That business name is not available; choose another';
+
 /** Creates the tenant with its entry stage and default templates, and returns its key once. */
+/** LLM_ALLOWED_MODELS: a business's model override must be one the operator allows. */
+function assertAllowedModel(ctx: AppContext, settings: { llm_model?: string | undefined } | undefined) {
+  const model = settings?.llm_model?.trim();
+  if (model && !isModelAllowed(ctx.config, model)) {
+    throw invalid(`The model "${model}" is not allowed on this installation`, {
+      'settings.llm_model': 'is not one of the allowed models (LLM_ALLOWED_MODELS)',
+    });
+  }
+}
+
 export async function createBusiness(ctx: AppContext, principal: Principal, input: BusinessProfileInput) {
+  assertAllowedModel(ctx, input.settings);
   const name = input.business_name.trim();
   if (!name) throw invalid('business_name must not be blank', { business_name: 'must not be blank' });
   if (await findBusinessByName(ctx.db, name)) {
@@ -121,6 +135,7 @@ export async function changeBusiness(
   businessId: string,
   input: BusinessUpdateInput,
 ) {
+  assertAllowedModel(ctx, input.settings);
   const current = await findBusiness(ctx.db, businessId);
   if (!current) throw notFound('Business');
   const values: Parameters<typeof updateBusiness>[2] = {};
@@ -129,9 +144,12 @@ export async function changeBusiness(
     if (!name) throw invalid('business_name must not be blank', { business_name: 'must not be blank' });
     const clash = await findBusinessByName(ctx.db, name);
     if (clash && clash.businessId !== businessId) {
-      throw conflict(`A business named "${name}" already exists`, {
-        field_errors: { business_name: 'is taken' },
-      });
+      // Names are unique across the platform, but a tenant is told only that this one is not available:
+      // never another business's name as stored, nor its id.
+      throw conflict(
+        principal.role === 'admin' ? `A business named "${clash.businessName}" already exists` : unavailable,
+        { field_errors: { business_name: 'is not available' } },
+      );
     }
     values.businessName = name;
   }

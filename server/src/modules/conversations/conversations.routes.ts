@@ -255,6 +255,7 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
         ctx,
         scopeBusinessId(principalOf(request), request.query.business_id),
         request.query,
+        principalOf(request).role === 'admin',
       ),
   );
 };

@@ -170,7 +170,15 @@ export const LlmCall = Type.Object(
     latency_ms: Type.Integer(),
     cost_usd: Type.Number(),
     status: Type.String(),
-    error: Nullable(Type.String()),
+    error: Nullable(
+      Type.String({ description: 'Why the call failed, in generic words (never the provider’s own text)' }),
+    ),
+    error_detail: Nullable(
+      Type.String({
+        description:
+          'The provider’s own error text; only for the master key and platform admins, null for everyone else',
+      }),
+    ),
     created_at: Timestamp,
   },
   { $id: 'LlmCall' },

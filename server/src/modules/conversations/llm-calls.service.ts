@@ -11,7 +11,12 @@ export interface LlmCallQuery {
 }
 
 /** One business's LLM call log, newest first; `limit` is the page size (default 50, at most 500). */
-export async function listBusinessLlmCalls(ctx: AppContext, businessId: string, query: LlmCallQuery) {
+export async function listBusinessLlmCalls(
+  ctx: AppContext,
+  businessId: string,
+  query: LlmCallQuery,
+  operator = false,
+) {
   const limit = query.limit ?? 50;
   const page = query.page ?? 1;
   const { rows, total } = await listLlmCalls(
@@ -25,5 +30,5 @@ export async function listBusinessLlmCalls(ctx: AppContext, businessId: string, 
     limit,
     (page - 1) * limit,
   );
-  return { llm_calls: rows.map(serializeLlmCall), total, page, per_page: limit };
+  return { llm_calls: rows.map((row) => serializeLlmCall(row, operator)), total, page, per_page: limit };
 }

@@ -112,7 +112,8 @@ export function serializeConversation(row: ConversationSummaryRow, now = new Dat
   return { ...serializeConversationSummary(row, now), ai_control: aiControlStatus(row.conversation, now) };
 }
 
-export function serializeLlmCall(row: LlmCallRow): LlmCall {
+/** `operator`: the master key or a platform admin, who also sees the provider's own error text. */
+export function serializeLlmCall(row: LlmCallRow, operator = false): LlmCall {
   return {
     llm_call_id: row.llmCallId,
     business_id: row.businessId,
@@ -132,6 +133,7 @@ export function serializeLlmCall(row: LlmCallRow): LlmCall {
     cost_usd: row.costUsd,
     status: row.status,
     error: row.error,
+    error_detail: operator ? row.errorDetail : null,
     created_at: row.createdAt.toISOString(),
   };
 }

@@ -15,6 +15,7 @@ import {
   type PendingMessage,
   persistTurn,
   releaseLease,
+  renewLease,
   tryLease,
 } from './turn.repository.js';
 
@@ -35,9 +36,9 @@ export class ConversationProcessor {
     private readonly ctx: AppContext,
     private readonly llm: LlmClient | null,
   ) {
-    const { timeoutMs, maxRetries } = ctx.config.llm;
-    // Long enough for three steps that each use every retry; a crashed owner's lease expires after it.
-    this.leaseSeconds = Math.ceil(((timeoutMs * (maxRetries + 1) + 2000) * 3) / 1000) + 10;
+    // Short, renewed by a heartbeat while the turn runs: a crashed owner's conversations are free again
+    // within TURN_LEASE_MS, however long turns may take.
+    this.leaseSeconds = ctx.config.turnLeaseMs / 1000;
   }
 
   isBusy(conversationId: string) {
@@ -53,6 +54,7 @@ export class ConversationProcessor {
       const leased = await this.acquireLease(conversationId, untilSequence, messageId);
       if (!leased) return null;
       let released = false;
+      const heartbeat = this.startHeartbeat(conversationId);
       try {
         let state = { stageId: leased.stageId, collectedData: leased.collectedData };
         let mine: TurnOutcome | null = null;
@@ -72,9 +74,28 @@ export class ConversationProcessor {
         }
         return mine;
       } finally {
+        await heartbeat.stop();
         if (!released) await this.releaseLease(conversationId);
       }
     });
+  }
+
+  /** Renews the lease every third of TURN_LEASE_MS until stopped; a failed renewal is retried next beat. */
+  private startHeartbeat(conversationId: string) {
+    let beating: Promise<unknown> = Promise.resolve();
+    const timer = setInterval(
+      () => {
+        beating = renewLease(this.ctx.db, this.owner, conversationId, this.leaseSeconds).catch(() => {});
+      },
+      Math.max(100, Math.floor(this.ctx.config.turnLeaseMs / 3)),
+    );
+    timer.unref();
+    return {
+      async stop() {
+        clearInterval(timer);
+        await beating;
+      },
+    };
   }
 
   private releaseLease(conversationId: string) {

@@ -2,6 +2,7 @@ import type { AppContext } from '../../context.js';
 import type { BusinessConfig } from '../config-cache/index.js';
 import type { StageRow } from '../stages/index.js';
 import { DEFAULT_FALLBACK_REPLY } from '../templates/default-templates.js';
+import { PromptTooLarge } from '../templates/index.js';
 import { renderWithContext, type VariableContext } from '../templates/variables/compute-variables.js';
 
 /** What the customer gets when no model answers: the stage's text, else the business's, else ours. */
@@ -17,6 +18,12 @@ export async function renderFallbackReply(
   variables: VariableContext,
 ): Promise<{ text: string; reply: string }> {
   const text = fallbackText(config, stage);
-  const rendered = await renderWithContext(ctx, { content: text, systemPrompt: '' }, variables);
+  const rendered = await renderWithContext(ctx, { content: text, systemPrompt: '' }, variables).catch(
+    (error: unknown) => {
+      // A fallback whose variables are too large still answers, with its text unfilled.
+      if (error instanceof PromptTooLarge) return { rendered_content: DEFAULT_FALLBACK_REPLY };
+      throw error;
+    },
+  );
   return { text, reply: rendered.rendered_content.trim() || DEFAULT_FALLBACK_REPLY };
 }

@@ -1,3 +1,4 @@
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
@@ -60,9 +61,16 @@ export const messageRoutes =
           return reply.status(result.ai_stopped ? 202 : 200).send(result);
         }
 
+        // Keep what the hooks set on the reply (rate-limit, CORS, security headers): a hijacked reply
+        // would drop them.
+        const hooked: OutgoingHttpHeaders = {};
+        for (const [name, value] of Object.entries(reply.getHeaders())) {
+          if (value !== undefined) hooked[name] = value;
+        }
         reply.hijack();
         const raw = reply.raw;
         raw.writeHead(200, {
+          ...hooked,
           'content-type': 'text/event-stream; charset=utf-8',
           'cache-control': 'no-cache, no-transform',
           connection: 'keep-alive',

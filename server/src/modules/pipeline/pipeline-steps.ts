@@ -2,6 +2,7 @@ import type { AppContext } from '../../context.js';
 import type { LlmClient, LlmOutput, LlmResult } from '../../llm/llm-client.js';
 import type { StageRow } from '../stages/index.js';
 import type { TemplateRow } from '../templates/index.js';
+import { PromptTooLarge } from '../templates/index.js';
 import { renderWithContext, type VariableContext } from '../templates/variables/compute-variables.js';
 import type { ProcessingStep, StepName } from './pipeline-types.js';
 
@@ -17,6 +18,8 @@ export interface LlmSettings {
   model?: string | undefined;
   provider?: 'openai' | 'anthropic' | undefined;
   temperature?: number | undefined;
+  /** The turn's deadline (epoch ms, TURN_TIMEOUT_MS from its start). */
+  deadline?: number | undefined;
 }
 
 export function emptyStep(
@@ -62,7 +65,26 @@ export async function runLlmStep(
       stageId: stage.stageId,
     };
   }
-  const rendered = await renderWithContext(ctx, template, variables);
+  let rendered: Awaited<ReturnType<typeof renderWithContext>>;
+  try {
+    rendered = await renderWithContext(ctx, template, variables);
+  } catch (error) {
+    if (!(error instanceof PromptTooLarge)) throw error;
+    // Never sent to the model: the step fails (logged in the call log with the reason) and the turn
+    // answers with its fallback.
+    return {
+      step: {
+        ...emptyStep(name, template, 'llm'),
+        skipped: false,
+        provider: llm.provider,
+        model: settings.model ?? llm.defaultModel,
+        status: 'error',
+        error: error.message,
+      },
+      templateId: template.templateId,
+      stageId: stage.stageId,
+    };
+  }
   const result = await llm.complete({
     system: rendered.rendered_system_prompt,
     prompt: rendered.rendered_content,
@@ -70,8 +92,13 @@ export async function runLlmStep(
     model: settings.model,
     provider: settings.provider,
     temperature: settings.temperature,
+    deadline: settings.deadline,
     onToken,
   });
+  ctx.metrics.llmCalls.observe(
+    { call_type: name, status: result.ok ? 'success' : 'error' },
+    result.latencyMs / 1000,
+  );
   const step: ProcessingStep = {
     step: name,
     template_id: template.templateId,

@@ -2,7 +2,6 @@ import type { AppContext } from '../../context.js';
 import { ALL_PENDING, type ConversationProcessor } from './conversation-processor.js';
 import { findStalledConversations } from './turn.repository.js';
 
-const SWEEP_EVERY_MS = 15_000;
 const PENDING_GRACE_SECONDS = 5;
 
 /**
@@ -41,7 +40,9 @@ export function createPendingRecovery(
     sweep: runSweep,
     async start() {
       await runSweep().catch(() => {});
-      timer = setInterval(() => void runSweep().catch(() => {}), SWEEP_EVERY_MS);
+      // As often as a dead process's lease can expire (TURN_LEASE_MS), between 2 and 15 seconds.
+      const every = Math.min(15_000, Math.max(2_000, ctx.config.turnLeaseMs));
+      timer = setInterval(() => void runSweep().catch(() => {}), every);
       timer.unref();
     },
     async stop() {

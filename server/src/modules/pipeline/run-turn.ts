@@ -7,6 +7,7 @@ import type { VariableContext } from '../templates/variables/compute-variables.j
 import { renderFallbackReply } from './fallback-reply.js';
 import { emptyStep, type LlmSettings, runLlmStep, type StepCall } from './pipeline-steps.js';
 import { runOffline } from './run-offline-turn.js';
+import { monthlyLlmSpend } from './turn.repository.js';
 import type { TurnInput, TurnResult } from './turn-types.js';
 
 export type { TurnInput, TurnResult };
@@ -18,6 +19,13 @@ export function entryStageOf(config: BusinessConfig, stageId: string | null): St
     config.stages[0];
   if (!stage) throw new Error(`business ${config.business.businessId} has no stages`);
   return stage;
+}
+
+/** A business at its monthly `llm_budget_usd` is answered by the offline engine (no query without one). */
+async function overBudget(ctx: AppContext, config: BusinessConfig): Promise<boolean> {
+  const budget = config.business.settings.llm_budget_usd;
+  if (budget === undefined || budget === null) return false;
+  return (await monthlyLlmSpend(ctx.db, config.business.businessId)) >= budget;
 }
 
 /** select → extract → respond for one inbound message; nothing here writes to the database. */
@@ -38,9 +46,10 @@ export async function runTurn(ctx: AppContext, llm: LlmClient | null, input: Tur
     now: new Date(),
     memo: new Map(),
   };
-  const result = llm
-    ? await runWithModel(ctx, llm, input, current, base)
-    : await runOffline(ctx, input, current, base);
+  const result =
+    llm && !(await overBudget(ctx, config))
+      ? await runWithModel(ctx, llm, input, current, base)
+      : await runOffline(ctx, input, current, base);
   if (result.stage.stageId !== current.stageId) {
     listener?.onStage?.({
       stage_id: result.stage.stageId,
@@ -63,6 +72,8 @@ async function runWithModel(
     model: config.business.settings.llm_model || undefined,
     provider: config.business.settings.llm_provider,
     temperature: config.business.settings.llm_temperature,
+    // One deadline for the whole turn: each call gets min(its own timeout, the time left).
+    deadline: Date.now() + ctx.config.turnTimeoutMs,
   };
   const template = (id: string) => config.templatesById.get(id);
   const emit = (call: StepCall) => {
@@ -134,7 +145,14 @@ async function runWithModel(
   }
   emit(extraction);
   calls.push(extraction);
-  const extracted = extraction.llm?.ok ? parseExtractionAnswer(extraction.llm.text) : {};
+  // The message's facts survive a failure elsewhere in the turn: when the new stage's extraction failed,
+  // what the current stage's (speculative) extraction found is kept.
+  const speculated = await speculative;
+  const extracted = extraction.llm?.ok
+    ? parseExtractionAnswer(extraction.llm.text)
+    : speculated.llm?.ok
+      ? parseExtractionAnswer(speculated.llm.text)
+      : {};
   listener?.onExtracted?.({ extracted_data: extracted });
   const collectedData = { ...input.collectedData, ...extracted };
 
@@ -149,8 +167,8 @@ async function runWithModel(
       templateId: null,
       stageId: stage.stageId,
     };
-    reply = (await renderFallbackReply(ctx, config, current, { ...base, collectedData: input.collectedData }))
-      .reply;
+    // The fallback sees what this message told us ({{email}} just given), not only what was known before.
+    reply = (await renderFallbackReply(ctx, config, current, { ...base, collectedData })).reply;
     fallback = true;
   } else {
     response = await runLlmStep(
@@ -175,7 +193,7 @@ async function runWithModel(
   return {
     stage: modelDown ? current : stage,
     previousStage: current,
-    extracted: modelDown && extraction.step.status === 'error' ? {} : extracted,
+    extracted,
     reply,
     fallback,
     engine: 'llm',

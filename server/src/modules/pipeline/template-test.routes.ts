@@ -56,7 +56,7 @@ export const templateTestRoutes = (ctx: AppContext) => async (root: FastifyInsta
         summary: 'Render a template with a real or sample context and run it through the LLM',
         params: Type.Object({ template_id: Uuid }),
         body: TemplateTestBody,
-        response: { 200: TemplateTestResult, ...errorResponses(400, 401, 404) },
+        response: { 200: TemplateTestResult, ...errorResponses(400, 401, 404, 413) },
       },
     },
     async (request) =>

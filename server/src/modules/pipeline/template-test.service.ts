@@ -45,6 +45,7 @@ export async function testTemplate(
     costUsd: 0,
     ok: true,
     error: undefined as string | undefined,
+    errorDetail: undefined as string | undefined,
   };
   if (ctx.llm) {
     const answer = await ctx.llm.complete({
@@ -59,9 +60,14 @@ export async function testTemplate(
       model: settings.llm_model || undefined,
       provider: settings.llm_provider,
       temperature: settings.llm_temperature,
+      deadline: Date.now() + ctx.config.turnTimeoutMs,
     });
     raw = answer.text;
-    result = { ...answer, error: answer.error };
+    ctx.metrics.llmCalls.observe(
+      { call_type: 'test', status: answer.ok ? 'success' : 'error' },
+      answer.latencyMs / 1000,
+    );
+    result = { ...answer, error: answer.error, errorDetail: answer.errorDetail };
   } else {
     const started = performance.now();
     if (role === 'stage_selection') {
@@ -108,6 +114,7 @@ export async function testTemplate(
     costUsd: result.costUsd,
     status: result.ok ? (ctx.llm ? 'success' : 'offline') : 'error',
     error: result.error ?? null,
+    errorDetail: result.errorDetail ?? null,
   });
 
   return {

@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../db/client.js';
 import { fromJson, rowsOf, toDate } from '../../db/raw-rows.js';
 import { conversations, llmCalls, messages } from '../../db/schema.js';
 import { outboundStatus } from '../conversations/index.js';
-import type { TurnResult } from './run-turn.js';
+import type { TurnResult } from './turn-types.js';
 
 /*
  * The SQL of processing a conversation's messages: the lease that serialises workers across
@@ -73,6 +73,14 @@ export async function releaseLease(db: DbOrTx, owner: string, conversationId: st
   await db
     .update(conversations)
     .set({ leaseOwner: null, leaseUntil: null })
+    .where(and(eq(conversations.conversationId, conversationId), eq(conversations.leaseOwner, owner)));
+}
+
+/** The heartbeat: extends the lease while `owner` still holds it. */
+export async function renewLease(db: DbOrTx, owner: string, conversationId: string, seconds: number) {
+  await db
+    .update(conversations)
+    .set({ leaseUntil: sql`now() + make_interval(secs => ${seconds})` })
     .where(and(eq(conversations.conversationId, conversationId), eq(conversations.leaseOwner, owner)));
 }
 
@@ -177,6 +185,7 @@ function llmCallRows(input: PersistInput) {
               ? 'offline'
               : 'success',
       error: step.error ?? null,
+      error_detail: llm?.errorDetail ?? null,
     }));
 }
 
@@ -246,14 +255,15 @@ export async function persistTurn(db: DbOrTx, input: PersistInput): Promise<{ re
     ), calls AS (
       INSERT INTO llm_calls (business_id, conversation_id, message_id, template_id, stage_id, call_type, provider,
                              model, system_prompt, prompt, response, tokens_in, tokens_out, latency_ms, cost_usd,
-                             status, error)
+                             status, error, error_detail)
       SELECT x.business_id, x.conversation_id, x.message_id, x.template_id, x.stage_id, x.call_type, x.provider,
              x.model, x.system_prompt, x.prompt, x.response, x.tokens_in, x.tokens_out, x.latency_ms, x.cost_usd,
-             x.status, x.error
+             x.status, x.error, x.error_detail
         FROM inbound, jsonb_to_recordset(${JSON.stringify(llmCallRows(input))}::jsonb) AS x(
                business_id uuid, conversation_id uuid, message_id uuid, template_id uuid, stage_id uuid,
                call_type text, provider text, model text, system_prompt text, prompt text, response text,
-               tokens_in int, tokens_out int, latency_ms int, cost_usd double precision, status text, error text)
+               tokens_in int, tokens_out int, latency_ms int, cost_usd double precision, status text, error text,
+               error_detail text)
     ), facts AS (
       INSERT INTO extracted_data (business_id, conversation_id, message_id, stage_id, data)
       SELECT ${businessId}, ${conversationId}, inbound.message_id, ${turn.stage.stageId}::uuid, ${extracted}::jsonb
@@ -268,4 +278,15 @@ export async function persistTurn(db: DbOrTx, input: PersistInput): Promise<{ re
   );
   const replyId = rows[0]?.reply_id;
   return replyId ? { replyId: String(replyId) } : null;
+}
+
+/** The business's recorded LLM cost this calendar month (UTC), for its `llm_budget_usd`. */
+export async function monthlyLlmSpend(db: DbOrTx, businessId: string): Promise<number> {
+  const [row] = rowsOf(
+    await db.execute(sql`
+    SELECT coalesce(sum(cost_usd), 0) AS spent FROM llm_calls
+     WHERE business_id = ${businessId}
+       AND created_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`),
+  );
+  return Number(row?.spent ?? 0);
 }

@@ -141,3 +141,9 @@ export async function countTransitions(db: DbOrTx, businessId: string) {
     .groupBy(stageTransitions.fromStageId, stageTransitions.toStageId)
     .orderBy(sql`count(*) desc`);
 }
+
+/** How many stages the business has (its MAX_STAGES_PER_BUSINESS quota). */
+export async function countStages(db: DbOrTx, businessId: string) {
+  const [row] = await db.select({ value: count() }).from(stages).where(eq(stages.businessId, businessId));
+  return row?.value ?? 0;
+}

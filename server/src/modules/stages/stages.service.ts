@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
-import { conflict, invalid, notFound } from '../../errors.js';
+import { conflict, invalid, notFound, quotaReached } from '../../errors.js';
 import type { Principal } from '../../lib/principal.js';
 import type { Page } from '../../lib/schemas.js';
 import { findAgent } from '../agents/index.js';
@@ -15,6 +15,7 @@ import {
 } from '../templates/index.js';
 import { ROLE_FIELDS } from '../templates/template-types.js';
 import {
+  countStages,
   countTransitions,
   deleteStage,
   findStage,
@@ -134,6 +135,8 @@ export async function createStage(
   businessId: string,
   input: StageInput,
 ) {
+  const quotas = ctx.config.quotas;
+  if ((await countStages(ctx.db, businessId)) >= quotas.stages) throw quotaReached('stages', quotas.stages);
   const name = await cleanName(ctx, businessId, input.stage_name ?? '');
   await checkAgent(ctx, businessId, input.agent_id);
   const templates = await checkTemplates(ctx, businessId, input);

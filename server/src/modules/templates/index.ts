@@ -1,4 +1,6 @@
 /** What other modules may use of templates. */
+
+export { PromptTooLarge } from './render-template.js';
 export {
   findDefaultTemplates,
   findTemplate,

@@ -1,8 +1,17 @@
+import { AppError } from '../../errors.js';
 import { BUILT_IN_VARIABLE_NAMES } from './variable-catalogue.js';
 
 export interface RenderOptions {
   /** Names that may also be written `{name}` (legacy single-brace syntax). Defaults to the built-in catalogue. */
   knownVariables?: ReadonlySet<string>;
+  /**
+   * The most characters the rendered text may have. The render stops as soon as the next piece would
+   * pass it and throws `PromptTooLarge`: a short template repeating a large value never builds the
+   * huge string.
+   */
+  maxChars?: number;
+  /** The most characters one variable's value may have as text (`PromptTooLarge` above). */
+  maxValueChars?: number;
 }
 
 export interface RenderResult {
@@ -11,8 +20,23 @@ export interface RenderResult {
   missingVariables: string[];
 }
 
+/** A render that would pass a size bound; 413 PAYLOAD_TOO_LARGE for a client, the fallback in a turn. */
+export class PromptTooLarge extends AppError {
+  constructor(what: 'prompt' | 'variable' | 'template', limit: number, name?: string) {
+    const subject =
+      what === 'prompt'
+        ? 'The rendered prompt'
+        : what === 'variable'
+          ? `The value of {{${name}}}`
+          : 'The template';
+    super('PAYLOAD_TOO_LARGE', `${subject} would be longer than ${limit} characters`, {
+      limit_chars: limit,
+      ...(name ? { variable: name } : {}),
+    });
+  }
+}
+
 // Group 1: `{{ name }}`; group 2: legacy `{name}` (no inner whitespace, so `{ "a": 1 }` never matches).
-// Shared and global: String#replace and matchAll reset/copy lastIndex, so reuse is safe.
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}|\{([A-Za-z_][A-Za-z0-9_.-]*)\}/g;
 
 const NOT_FOUND: unique symbol = Symbol('not-found');
@@ -24,22 +48,50 @@ export function renderTemplate(
 ): RenderResult {
   const used: string[] = [];
   const missing: string[] = [];
-  if (!content.includes('{')) return { rendered: content, variablesUsed: used, missingVariables: missing };
+  const maxChars = options?.maxChars ?? Number.POSITIVE_INFINITY;
+  const maxValueChars = options?.maxValueChars ?? Number.POSITIVE_INFINITY;
+  if (!content.includes('{')) {
+    if (content.length > maxChars) throw new PromptTooLarge('prompt', maxChars);
+    return { rendered: content, variablesUsed: used, missingVariables: missing };
+  }
   const known = options?.knownVariables ?? BUILT_IN_VARIABLE_NAMES;
+  // Each value is looked up and formatted once, however often the template repeats it.
+  const formatted = new Map<string, string | typeof NOT_FOUND>();
+  const pieces: string[] = [];
+  let length = 0;
+  const append = (piece: string) => {
+    if (length + piece.length > maxChars) throw new PromptTooLarge('prompt', maxChars);
+    length += piece.length;
+    pieces.push(piece);
+  };
 
   // One pass over the template: replacement text is never re-scanned, so variable values cannot inject placeholders.
-  const rendered = content.replace(PLACEHOLDER, (match: string, doubleName?: string, singleName?: string) => {
+  const placeholder = new RegExp(PLACEHOLDER);
+  let cursor = 0;
+  for (let match = placeholder.exec(content); match; match = placeholder.exec(content)) {
+    const [text, doubleName, singleName] = match;
     const name = doubleName ?? singleName;
-    if (name === undefined || (doubleName === undefined && !known.has(name))) return match;
-    const value = lookUpVariable(variables, name);
+    if (name === undefined || (doubleName === undefined && !known.has(name))) continue;
+    append(content.slice(cursor, match.index));
+    cursor = match.index + text.length;
+    let value = formatted.get(name);
+    if (value === undefined) {
+      const raw = lookUpVariable(variables, name);
+      value = raw === NOT_FOUND ? NOT_FOUND : formatValue(raw);
+      if (value !== NOT_FOUND && value.length > maxValueChars) {
+        throw new PromptTooLarge('variable', maxValueChars, name);
+      }
+      formatted.set(name, value);
+    }
     if (value === NOT_FOUND) {
       if (!missing.includes(name)) missing.push(name);
-      return '';
+      continue;
     }
     if (!used.includes(name)) used.push(name);
-    return formatValue(value);
-  });
-  return { rendered, variablesUsed: used, missingVariables: missing };
+    append(value);
+  }
+  append(content.slice(cursor));
+  return { rendered: pieces.join(''), variablesUsed: used, missingVariables: missing };
 }
 
 export function extractVariableNames(

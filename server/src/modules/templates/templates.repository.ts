@@ -169,3 +169,12 @@ export async function findStagesUsingTemplate(
     .orderBy(asc(stages.createdAt))
     .limit(limit);
 }
+
+/** How many templates the business has (its MAX_TEMPLATES_PER_BUSINESS quota). */
+export async function countTemplates(db: DbOrTx, businessId: string) {
+  const [row] = await db
+    .select({ value: count() })
+    .from(templates)
+    .where(eq(templates.businessId, businessId));
+  return row?.value ?? 0;
+}

@@ -52,7 +52,7 @@ export const templateRoutes = (ctx: AppContext) => async (root: FastifyInstance)
         tags,
         summary: 'Create a template (warnings name variables the catalogue does not know)',
         body: CreateTemplateBody,
-        response: { 201: TemplateWithWarnings, ...errorResponses(400, 401, 403) },
+        response: { 201: TemplateWithWarnings, ...errorResponses(400, 401, 403, 409, 413) },
       },
     },
     async (request, reply) => {
@@ -104,7 +104,7 @@ export const templateRoutes = (ctx: AppContext) => async (root: FastifyInstance)
         summary: 'Update a template (partial); the change is stored as a new version',
         params: Params,
         body: UpdateTemplateBody,
-        response: { 200: TemplateWithWarnings, ...errorResponses(400, 401, 404, 409) },
+        response: { 200: TemplateWithWarnings, ...errorResponses(400, 401, 404, 409, 413) },
       },
       handler: async (request) => {
         const principal = principalOf(request);
@@ -194,7 +194,7 @@ export const templateRoutes = (ctx: AppContext) => async (root: FastifyInstance)
         summary: 'Render a template with supplied variables and, optionally, a real conversation',
         params: Params,
         body: RenderBody,
-        response: { 200: RenderResponse, ...errorResponses(400, 401, 404) },
+        response: { 200: RenderResponse, ...errorResponses(400, 401, 404, 413) },
       },
     },
     async (request) =>

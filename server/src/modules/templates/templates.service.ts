@@ -1,12 +1,13 @@
 import type { Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
-import { AppError, conflict, notFound } from '../../errors.js';
+import { AppError, conflict, notFound, quotaReached } from '../../errors.js';
 import type { Principal } from '../../lib/principal.js';
 import type { Page } from '../../lib/schemas.js';
 import { actorOf, recordAudit } from '../audit/index.js';
-import { extractVariableNames } from './render-template.js';
+import { extractVariableNames, PromptTooLarge } from './render-template.js';
 import { isTemplateRole, normaliseTemplateType, type TemplateType } from './template-types.js';
 import {
+  countTemplates,
   deleteTemplate,
   findStagesUsingTemplate,
   findTemplate,
@@ -79,12 +80,23 @@ const cleanName = (name: string) => {
   return trimmed;
 };
 
+/** MAX_TEMPLATE_CHARS: an operator may hold templates below the schema's own bound. */
+function assertTemplateSize(ctx: AppContext, input: Partial<TemplateInput>) {
+  const limit = ctx.config.prompt.maxTemplateChars;
+  if (Math.max(input.content?.length ?? 0, input.system_prompt?.length ?? 0) > limit) {
+    throw new PromptTooLarge('template', limit);
+  }
+}
+
 export async function createTemplate(
   ctx: AppContext,
   principal: Principal,
   businessId: string,
   input: TemplateInput,
 ) {
+  assertTemplateSize(ctx, input);
+  const quota = ctx.config.quotas.templates;
+  if ((await countTemplates(ctx.db, businessId)) >= quota) throw quotaReached('templates', quota);
   const row = await ctx.db.transaction(async (tx) => {
     const [created] = await insertTemplates(tx, [
       {
@@ -159,6 +171,7 @@ export async function changeTemplate(
   scope: string | undefined,
   input: Partial<TemplateInput>,
 ) {
+  assertTemplateSize(ctx, input);
   const current = await getTemplate(ctx, templateId, scope);
   const changes: TemplateChanges = {};
   if (input.template_name !== undefined) changes.templateName = cleanName(input.template_name);

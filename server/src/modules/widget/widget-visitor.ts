@@ -13,7 +13,8 @@ export interface Visitor extends VisitorIdentity {
 
 const bearerOf = (request: FastifyRequest) => {
   const header = request.headers.authorization;
-  return header?.startsWith('Bearer ') ? header.slice(7).trim() || undefined : undefined;
+  const scheme = header?.match(/^bearer[ \t]+/i);
+  return header && scheme ? header.slice(scheme[0].length).trim() || undefined : undefined;
 };
 
 /** Rate-limit bucket: the visitor token (hashed) when one is sent, else the client address. */

@@ -4740,6 +4740,24 @@ export interface paths {
             'application/json': components['schemas']['ErrorResponse'];
           };
         };
+        /** @description Every error response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
       };
     };
     delete?: never;
@@ -4867,6 +4885,15 @@ export interface paths {
             'application/json': components['schemas']['ErrorResponse'];
           };
         };
+        /** @description Every error response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
       };
     };
     post?: never;
@@ -4985,6 +5012,15 @@ export interface paths {
         };
         /** @description Every error response */
         409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        413: {
           headers: {
             [name: string]: unknown;
           };
@@ -5191,6 +5227,15 @@ export interface paths {
         };
         /** @description Every error response */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        413: {
           headers: {
             [name: string]: unknown;
           };
@@ -6101,6 +6146,15 @@ export interface paths {
         };
         /** @description Every error response */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        413: {
           headers: {
             [name: string]: unknown;
           };
@@ -7042,6 +7096,8 @@ export interface components {
       history_limit?: number;
       /** @description What the assistant says when a customer asks for a person (a default otherwise) */
       handoff_message?: string;
+      /** @description Monthly LLM budget in USD, from the recorded cost of this calendar month (UTC); at it the offline engine answers until the month ends or the budget is raised */
+      llm_budget_usd?: number;
     };
     CreateBusinessBody: {
       business_name: string;
@@ -7486,6 +7542,7 @@ export interface components {
       cost_usd: number;
       status: string;
       error: string | null;
+      error_detail: string | null;
       /** Format: date-time */
       created_at: string;
     };

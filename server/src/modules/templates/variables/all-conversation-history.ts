@@ -1,3 +1,4 @@
+import { newestWithin } from './conversation-history.js';
 import { remember, speakerLabel, type VariableProvider } from './variable-env.js';
 import { listUserHistory } from './variables.repository.js';
 
@@ -16,7 +17,12 @@ const allConversationHistory: VariableProvider = async (env) => {
     listUserHistory(env.ctx.db, env.vc.businessId, userId, messageId, ALL_HISTORY_LIMIT),
   );
   const groups = new Map<string, string[]>();
-  for (const row of rows.slice().reverse()) {
+  const newest = newestWithin(
+    rows.slice().reverse(),
+    env.ctx.config.prompt.maxHistoryChars,
+    (row) => row.content.length + 12,
+  );
+  for (const row of newest) {
     const lines = groups.get(row.conversationId) ?? [];
     lines.push(`${speakerLabel(row.senderType)}: ${row.content}`);
     groups.set(row.conversationId, lines);

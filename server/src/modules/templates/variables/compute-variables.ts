@@ -1,5 +1,5 @@
 import type { AppContext } from '../../../context.js';
-import { extractVariableNames, renderTemplate } from '../render-template.js';
+import { extractVariableNames, PromptTooLarge, renderTemplate } from '../render-template.js';
 import { allHistoryVariables } from './all-conversation-history.js';
 import { businessVariables } from './business.js';
 import { historyVariables } from './conversation-history.js';
@@ -100,7 +100,11 @@ const isSupplied = (supplied: Record<string, unknown>, name: string) =>
 
 const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
 
-/** Renders a template's content and system prompt; supplied values win over computed ones. */
+/**
+ * Renders a template's content and system prompt; supplied values win over computed ones. Bounded by
+ * the configured prompt limits (`PromptTooLarge`, a 413): the template itself, each value, and the
+ * whole prompt (content + system prompt), which the render checks as it builds.
+ */
 export async function renderWithContext(
   ctx: AppContext,
   template: RenderableTemplate,
@@ -108,12 +112,22 @@ export async function renderWithContext(
   supplied: Record<string, unknown> = {},
 ): Promise<RenderedTemplate> {
   const systemPrompt = template.system_prompt ?? template.systemPrompt ?? '';
+  const limits = ctx.config.prompt;
+  if (Math.max(template.content.length, systemPrompt.length) > limits.maxTemplateChars) {
+    throw new PromptTooLarge('template', limits.maxTemplateChars);
+  }
   const names = union(extractVariableNames(template.content), extractVariableNames(systemPrompt));
   const needed = names.filter((name) => !isSupplied(supplied, name));
   const computed = needed.length > 0 ? await computeVariables(ctx, needed, vc) : { values: {}, warnings: [] };
   const variables = { ...computed.values, ...supplied };
-  const content = renderTemplate(template.content, variables);
-  const system = renderTemplate(systemPrompt, variables);
+  const content = renderTemplate(template.content, variables, {
+    maxChars: limits.maxPromptChars,
+    maxValueChars: limits.maxVariableChars,
+  });
+  const system = renderTemplate(systemPrompt, variables, {
+    maxChars: limits.maxPromptChars - content.rendered.length,
+    maxValueChars: limits.maxVariableChars,
+  });
   return {
     rendered_content: content.rendered,
     rendered_system_prompt: system.rendered,

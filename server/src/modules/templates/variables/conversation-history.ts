@@ -33,12 +33,32 @@ async function recentMessages(env: VariableEnv): Promise<HistoryMessage[] | unde
   return rows.slice().reverse();
 }
 
+/**
+ * The newest items whose text fits in `maxChars` (MAX_HISTORY_CHARS), oldest first: a long history
+ * of long messages cannot inflate a prompt; what is left out is the oldest.
+ */
+export function newestWithin<T>(items: readonly T[], maxChars: number, size: (item: T) => number): T[] {
+  let total = 0;
+  let start = items.length;
+  while (start > 0) {
+    const next = total + size(items[start - 1] as T) + 1;
+    if (next > maxChars) break;
+    total = next;
+    start -= 1;
+  }
+  return items.slice(start);
+}
+
 async function window(env: VariableEnv, size: (historyLimit: number) => number) {
   const all = await recentMessages(env);
   if (!all) return undefined;
   const config = await businessConfig(env);
   const n = size(config.business.settings?.history_limit ?? DEFAULT_HISTORY_LIMIT);
-  return all.slice(Math.max(0, all.length - n));
+  return newestWithin(
+    all.slice(Math.max(0, all.length - n)),
+    env.ctx.config.prompt.maxHistoryChars,
+    (message) => message.content.length + 12,
+  );
 }
 
 export const historyVariables: Record<string, VariableProvider> = {

@@ -11,7 +11,7 @@ export function AccountPage() {
   if (!user)
     return (
       <>
-        <PageHeader title="Account" />
+        <PageHeader title="Account" business={false} />
         <EmptyState
           title="Signed in with an API key"
           description="Keys have no password or sessions to manage here. Sign in with an e-mail account to use this page."
@@ -20,7 +20,11 @@ export function AccountPage() {
     );
   return (
     <>
-      <PageHeader title="Account" subtitle="Your password and the devices signed in with your account." />
+      <PageHeader
+        title="Account"
+        business={false}
+        subtitle="Your password and the devices signed in with your account."
+      />
       <Stack spacing={2}>
         <Paper sx={{ p: { xs: 2, sm: 3 } }}>
           <Typography variant="h2" component="h2" gutterBottom>

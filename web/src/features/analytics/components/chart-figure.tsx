@@ -1,6 +1,6 @@
 import { Box, Button, Paper, Stack, Typography } from '@mui/material';
 import { type ReactNode, useId, useState } from 'react';
-import { visuallyHidden } from './format';
+import { visuallyHidden } from '@/components/visually-hidden';
 
 /**
  * A chart with its text alternative. The figure is labelled for assistive technology, `summary` is

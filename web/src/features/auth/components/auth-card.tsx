@@ -1,14 +1,18 @@
 import LockOutlinedIcon from '@mui/icons-material/LockOutlined';
 import { Avatar, Container, Paper, Stack, Typography } from '@mui/material';
 import type { ReactNode } from 'react';
+import { PageHeading } from '@/components/page-heading';
 
 /** The frame of every page a visitor sees before signing in (fits a 390 px phone). */
 export function AuthCard({
   title,
+  documentTitle,
   subtitle,
   children,
 }: {
   title: string;
+  /** The page's name in `document.title` when it differs from the heading. */
+  documentTitle?: string;
   subtitle?: ReactNode;
   children: ReactNode;
 }) {
@@ -22,9 +26,9 @@ export function AuthCard({
           <Avatar sx={{ bgcolor: 'primary.main' }}>
             <LockOutlinedIcon />
           </Avatar>
-          <Typography variant="h1" component="h1" align="center">
+          <PageHeading documentTitle={documentTitle} business={false} align="center">
             {title}
-          </Typography>
+          </PageHeading>
           {subtitle && (
             <Typography variant="body2" color="text.secondary" align="center" component="div">
               {subtitle}

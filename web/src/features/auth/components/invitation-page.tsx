@@ -23,7 +23,7 @@ export function InvitationPage() {
   const { token = '' } = useParams();
   const invitation = useInvitation(token);
   return (
-    <AuthCard title="Join a business on ICMP">
+    <AuthCard title="Join a business on ICMP" documentTitle="Invitation">
       {invitation.isLoading ? (
         <Loading label="Loading the invitation" />
       ) : invitation.error ? (

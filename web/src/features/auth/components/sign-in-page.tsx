@@ -31,7 +31,7 @@ export function SignInPage() {
 
   const done = () => navigate(from, { replace: true });
   return (
-    <AuthCard title="Sign in to ICMP">
+    <AuthCard title="Sign in to ICMP" documentTitle="Sign in">
       <Tabs
         value={method}
         onChange={(_, v: Method) => setMethod(v)}

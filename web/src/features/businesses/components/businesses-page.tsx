@@ -33,6 +33,7 @@ export function BusinessesPage() {
     <>
       <PageHeader
         title="Businesses"
+        business={false}
         subtitle="Every tenant of this installation. Only the master key sees this page."
         actions={
           <Button variant="contained" startIcon={<AddIcon />} onClick={() => setCreating(true)}>

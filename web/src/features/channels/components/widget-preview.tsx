@@ -46,7 +46,8 @@ export function WidgetPreview({
           {greeting && (
             <Box
               sx={{
-                bgcolor: 'grey.100',
+                // Follows the colour scheme: grey.100 under dark mode's white text was 1.1:1.
+                bgcolor: 'action.selected',
                 color: 'text.primary',
                 borderRadius: 2,
                 px: 1.5,

@@ -61,6 +61,9 @@ export function LlmCallList({ calls }: { calls: LlmCall[] }) {
                 {[c.provider, c.model].filter(Boolean).join(' · ') || 'model unknown'}
               </Typography>
               {c.error && <CodeBlock label="Error">{c.error}</CodeBlock>}
+              {c.error_detail && (
+                <CodeBlock label="Provider detail (operator only)">{c.error_detail}</CodeBlock>
+              )}
               {c.system_prompt && (
                 <>
                   <Typography variant="subtitle2">System prompt</Typography>

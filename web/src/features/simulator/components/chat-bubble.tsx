@@ -1,4 +1,5 @@
 import { Box, Chip } from '@mui/material';
+import { visuallyHidden } from '@/components/visually-hidden';
 
 /** One chat message; `chips` under the text (stage, fallback), `selected` outlines the turn the panel shows. */
 export function Bubble({
@@ -21,14 +22,14 @@ export function Bubble({
   return (
     <Box sx={{ display: 'flex', justifyContent: mine ? 'flex-end' : 'flex-start', my: 0.5 }}>
       <Box
-        aria-label={mine ? 'You' : sender === 'agent' ? 'Human agent' : 'Assistant'}
         aria-busy={streaming || undefined}
         sx={{
           px: 1.5,
           py: 1,
           maxWidth: '85%',
           borderRadius: 2,
-          opacity: muted ? 0.75 : 1,
+          // Earlier messages are dimmed, but white on primary keeps 4.5:1 down to 0.8.
+          opacity: muted ? 0.85 : 1,
           bgcolor: mine ? 'primary.main' : 'action.hover',
           color: mine ? 'primary.contrastText' : 'text.primary',
           outline: selected ? 2 : 0,
@@ -37,6 +38,10 @@ export function Bubble({
           wordBreak: 'break-word',
         }}
       >
+        {/* Who speaks, for screen readers (the chat log reads out each new bubble). */}
+        <Box component="span" sx={visuallyHidden}>
+          {mine ? 'You: ' : sender === 'agent' ? 'Human agent: ' : 'Assistant: '}
+        </Box>
         {text}
         {chips.length > 0 && (
           <Box sx={{ mt: 0.5, display: 'flex', gap: 0.5 }}>

@@ -4,6 +4,7 @@ import StopIcon from '@mui/icons-material/Stop';
 import {
   Box,
   Button,
+  ButtonBase,
   CircularProgress,
   Grid,
   MenuItem,
@@ -106,7 +107,15 @@ function Simulator({ businessId }: { businessId: string }) {
                 </Typography>
               )}
               {turns.map((t) => (
-                <Box key={t.index} onClick={() => sim.select(t.index)} sx={{ cursor: 'pointer' }}>
+                // A turn is a toggle button (keyboard: Tab, Enter or Space) that shows its pipeline
+                // steps in the panel.
+                <ButtonBase
+                  key={t.index}
+                  component="div"
+                  onClick={() => sim.select(t.index)}
+                  aria-pressed={current?.index === t.index}
+                  sx={{ display: 'block', width: '100%', textAlign: 'inherit', borderRadius: 2 }}
+                >
                   <Bubble mine sender="user" text={t.userText} />
                   {t.status === 'error' ? (
                     <ErrorAlert error={t.error} title="No reply" />
@@ -127,7 +136,7 @@ function Simulator({ businessId }: { businessId: string }) {
                       streaming={t.status === 'streaming'}
                     />
                   )}
-                </Box>
+                </ButtonBase>
               ))}
               <div ref={sim.endRef} />
             </Stack>

@@ -102,6 +102,30 @@ describe('simulator', () => {
     });
   });
 
+  it('lets the keyboard pick a turn whose pipeline the panel shows; the log says who speaks', async () => {
+    const user = userEvent.setup();
+    renderRoutes([route('/simulator', <SimulatorPage />)], '/simulator');
+    await user.type(await screen.findByRole('textbox', { name: 'Message' }), 'Where is my order 42?{Enter}');
+    const chat = screen.getByRole('log', { name: 'Chat' });
+    await within(chat).findByText('Order 42 ships today.');
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'Thanks{Enter}');
+    await waitFor(() => expect(within(chat).getAllByText('Order 42 ships today.')).toHaveLength(2));
+
+    const turns = within(chat).getAllByRole('button');
+    expect(turns).toHaveLength(2);
+    expect(turns[0]).toHaveTextContent('You: Where is my order 42?Assistant: Order 42 ships today.');
+    await waitFor(() => expect(turns[1]).toHaveAttribute('aria-pressed', 'true'));
+    expect(turns[0]).toHaveAttribute('aria-pressed', 'false');
+    (turns[0] as HTMLElement).focus();
+    await user.keyboard('{Enter}');
+    expect(turns[0]).toHaveAttribute('aria-pressed', 'true');
+    expect(turns[1]).toHaveAttribute('aria-pressed', 'false');
+    await user.keyboard('{Tab}');
+    expect(turns[1]).toHaveFocus();
+    await user.keyboard(' ');
+    expect(turns[1]).toHaveAttribute('aria-pressed', 'true');
+  });
+
   it('shows a readable error when the stream reports one', async () => {
     const user = userEvent.setup();
     api.sseScript = [

@@ -47,7 +47,10 @@ function StageDetail({ businessId, stageId }: { businessId: string; stageId: str
   if (stage.isLoading) return <Loading />;
   if (stage.error || !stage.data)
     return (
-      <ErrorAlert error={stage.error ?? new Error('Stage not found.')} onRetry={() => stage.refetch()} />
+      <>
+        <PageHeader title="Stage" />
+        <ErrorAlert error={stage.error ?? new Error('Stage not found.')} onRetry={() => stage.refetch()} />
+      </>
     );
   const s = stage.data;
   const isEntry = business.data?.first_stage_id === s.stage_id;
@@ -63,6 +66,7 @@ function StageDetail({ businessId, stageId }: { businessId: string; stageId: str
     <>
       <PageHeader
         title={s.stage_name}
+        documentTitle={`Stage: ${s.stage_name}`}
         subtitle={
           <Box
             component="span"

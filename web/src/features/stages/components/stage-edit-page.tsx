@@ -84,7 +84,10 @@ function LoadStage({ businessId, stageId }: { businessId: string; stageId: strin
   if (stage.isLoading) return <Loading />;
   if (stage.error || !stage.data)
     return (
-      <ErrorAlert error={stage.error ?? new Error('Stage not found.')} onRetry={() => stage.refetch()} />
+      <>
+        <PageHeader title="Edit stage" />
+        <ErrorAlert error={stage.error ?? new Error('Stage not found.')} onRetry={() => stage.refetch()} />
+      </>
     );
   return <StageEditor businessId={businessId} stage={stage.data} initial={toInput(stage.data)} />;
 }

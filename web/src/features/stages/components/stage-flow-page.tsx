@@ -125,12 +125,9 @@ export function FlowDiagram({
 
   return (
     <Paper sx={{ overflow: 'auto', p: 1 }}>
-      <svg
-        width={Math.max(width, 320)}
-        height={Math.max(height, 120)}
-        role="img"
-        aria-label="Stage flow diagram"
-      >
+      {/* Not role="img" (which hides its children): the stage boxes are links a keyboard user follows. */}
+      <svg width={Math.max(width, 320)} height={Math.max(height, 120)}>
+        <title>Stage flow diagram</title>
         <defs>
           <marker
             id="flow-arrow"

@@ -218,6 +218,9 @@ export const TemplateCodeEditor = memo(function TemplateCodeEditor({
           maxHeight={maxHeight}
           theme={theme.palette.mode === 'dark' ? 'dark' : 'light'}
           basicSetup={BASIC_SETUP}
+          // Tab leaves the editor (to the next field) instead of indenting: no keyboard trap, and
+          // prompt text has no use for tab indentation.
+          indentWithTab={false}
         />
       </Box>
       <FormHelperText id={`${id}-help`} error={error}>

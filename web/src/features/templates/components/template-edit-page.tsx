@@ -63,7 +63,12 @@ function LoadTemplate({ businessId, templateId }: { businessId: string; template
   const t = useTemplate(businessId, templateId);
   if (t.isLoading) return <Loading />;
   if (t.error || !t.data)
-    return <ErrorAlert error={t.error ?? new Error('Template not found.')} onRetry={() => t.refetch()} />;
+    return (
+      <>
+        <PageHeader title="Template" />
+        <ErrorAlert error={t.error ?? new Error('Template not found.')} onRetry={() => t.refetch()} />
+      </>
+    );
   return <TemplateEditor businessId={businessId} template={t.data} initial={toInput(t.data)} />;
 }
 
@@ -93,6 +98,7 @@ export function TemplateEditor({
     () => (
       <PageHeader
         title={template ? template.template_name : 'New template'}
+        documentTitle={template ? `Template: ${template.template_name}` : undefined}
         subtitle={
           template
             ? TEMPLATE_TYPE_LABELS[template.template_type]

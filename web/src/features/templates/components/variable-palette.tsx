@@ -19,7 +19,12 @@ export const VariablePalette = memo(function VariablePalette({
     return byCategory;
   }, [variables]);
   return (
-    <Paper sx={{ p: 1, maxHeight: { md: '75vh' }, overflow: 'auto' }} aria-label="Variables">
+    // A named region (a name on a plain <div> is not announced reliably).
+    <Paper
+      component="section"
+      sx={{ p: 1, maxHeight: { md: '75vh' }, overflow: 'auto' }}
+      aria-label="Variables"
+    >
       <Typography variant="subtitle2" sx={{ px: 1, pt: 0.5 }}>
         Variables
       </Typography>
