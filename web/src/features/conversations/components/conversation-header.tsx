@@ -21,7 +21,7 @@ import {
   Typography,
   useMediaQuery,
 } from '@mui/material';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { Link as RouterLink, useNavigate } from 'react-router-dom';
 import { ChannelChip } from '@/components/channel-chip';
 import { ConfirmDialog } from '@/components/confirm-dialog';
@@ -34,6 +34,7 @@ import { useCan } from '@/lib/auth/permissions';
 import { useSession } from '@/lib/auth/session';
 import { paths } from '@/lib/paths';
 import { relativeTime } from '@/lib/relative-time';
+import { useFocusOnNavigation } from '@/lib/route-focus';
 
 /**
  * The top of the open conversation, always in view: who it is, where it stands (assignee, AI, waiting)
@@ -59,6 +60,10 @@ export function ConversationHeader({
   now: number;
 }) {
   const { user } = useSession();
+  // Where the conversation is the page (a phone), its name takes the focus after a navigation; beside
+  // the list, the focus stays in the list.
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  useFocusOnNavigation(headingRef, headingLevel === 'h1');
   const handle = useCan('conversations.handle');
   const canDelete = useCan('conversations.delete');
   const manageMembers = useCan('members.manage');
@@ -101,7 +106,15 @@ export function ConversationHeader({
           </IconButton>
         )}
         <Box sx={{ minWidth: 0, flex: 1 }}>
-          <Typography variant="h3" component={headingLevel} noWrap title={title}>
+          <Typography
+            ref={headingRef}
+            tabIndex={-1}
+            variant="h3"
+            component={headingLevel}
+            noWrap
+            title={title}
+            sx={{ '&:focus': { outline: 'none' } }}
+          >
             {title}
           </Typography>
           <Stack

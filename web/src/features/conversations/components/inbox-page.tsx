@@ -1,11 +1,10 @@
 import { Box, Drawer, Paper, Typography, useMediaQuery } from '@mui/material';
-import { useEffect } from 'react';
 import { useParams, useSearchParams } from 'react-router-dom';
 import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
 import { RequireBusiness } from '@/components/require-business';
 import { useConversation } from '@/lib/api/conversations/get-conversation';
-import { useSession } from '@/lib/auth/session';
+import { usePageTitle } from '@/lib/page-title';
 import { paths } from '@/lib/paths';
 import { useNow } from '@/lib/use-now';
 import { ConversationPane, customerTitle, useStageNames } from './conversation-pane';
@@ -25,18 +24,13 @@ export function InboxPage() {
 }
 
 /**
- * `document.title`: `Conversations · <Business> · ICMP`, or `Conversation with <name> · …` when one is
- * open (the title badge of lib/live goes in front of either).
+ * `document.title` (lib/page-title): `Conversations · <Business> · ICMP`, or `Conversation with <name>
+ * · …` when one is open (the title badge of lib/live goes in front of either).
  */
 function useInboxTitle(businessId: string, conversationId: string | undefined) {
-  const { businessName } = useSession();
   const open = useConversation(businessId, conversationId);
   const name = open.data ? customerTitle(open.data) : null;
-  const page = conversationId ? (name ? `Conversation with ${name}` : 'Conversation') : 'Conversations';
-  const title = [page, businessName, 'ICMP'].filter(Boolean).join(' · ');
-  useEffect(() => {
-    document.title = title;
-  }, [title]);
+  usePageTitle(conversationId ? (name ? `Conversation with ${name}` : 'Conversation') : 'Conversations');
 }
 
 function Inbox({ businessId }: { businessId: string }) {
@@ -71,7 +65,13 @@ function Inbox({ businessId }: { businessId: string }) {
       <Paper sx={frame} variant="outlined">
         <Box sx={{ flex: 1, minWidth: 0 }}>
           {!conversationId ? (
-            <ListPane businessId={businessId} selectedId={undefined} headingLevel="h1" now={now} />
+            <ListPane
+              businessId={businessId}
+              selectedId={undefined}
+              headingLevel="h1"
+              now={now}
+              focusHeading
+            />
           ) : panelOpen ? (
             <Box sx={{ height: '100%', overflow: 'auto' }}>
               <CustomerPane

@@ -52,7 +52,9 @@ describe('the inbox on a phone', () => {
     );
     await user.click(await screen.findByRole('link', { name: /Jane Doe/ }));
     // The conversation alone, named by its h1; the controls and the reply box are part of it.
-    expect(await screen.findByRole('heading', { level: 1, name: 'Jane Doe' })).toBeInTheDocument();
+    const heading = await screen.findByRole('heading', { level: 1, name: 'Jane Doe' });
+    // The new page's name takes the focus, as on every other page.
+    await waitFor(() => expect(heading).toHaveFocus());
     await waitFor(() => expect(document.title).toBe('Conversation with Jane Doe · Acme Bikes · ICMP'));
     expect(screen.queryByRole('list', { name: 'Conversations' })).toBeNull();
     expect(screen.getByRole('toolbar', { name: 'Hand-off' })).toBeInTheDocument();
@@ -70,6 +72,9 @@ describe('the inbox on a phone', () => {
 
     await user.click(screen.getByRole('link', { name: 'Back to conversations' }));
     expect(await screen.findByRole('list', { name: 'Conversations' })).toBeInTheDocument();
+    await waitFor(() =>
+      expect(screen.getByRole('heading', { level: 1, name: 'Conversations' })).toHaveFocus(),
+    );
     expect(router.state.location.pathname).toBe('/conversations');
     expect(router.state.location.search).toBe('?view=all');
     await waitFor(() => expect(document.title).toBe('Conversations · Acme Bikes · ICMP'));

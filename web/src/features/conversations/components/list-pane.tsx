@@ -15,7 +15,7 @@ import {
   TextField,
   Typography,
 } from '@mui/material';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
 import { EmptyState } from '@/components/empty-state';
 import { ErrorAlert } from '@/components/error-alert';
 import { LiveIndicator } from '@/components/live-indicator';
@@ -24,6 +24,7 @@ import { NotificationsButton } from '@/components/notifications-button';
 import { useConversations } from '@/lib/api/conversations/list-conversations';
 import { useStages } from '@/lib/api/stages/list-stages';
 import { useSession } from '@/lib/auth/session';
+import { useFocusOnNavigation } from '@/lib/route-focus';
 import { useUrlFilters } from '@/lib/use-url-filters';
 import { ConversationList } from './conversation-list';
 import { CHANNELS, FILTER_KEYS, type FilterKey, inboxQuery, parseView, VIEWS } from './inbox-views';
@@ -44,12 +45,17 @@ export function ListPane({
   selectedId,
   headingLevel,
   now,
+  focusHeading = false,
 }: {
   businessId: string;
   selectedId: string | undefined;
   headingLevel: 'h1' | 'h2';
   now: number;
+  /** On a phone, where the list is the page: its heading takes the focus after a navigation. */
+  focusHeading?: boolean;
 }) {
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  useFocusOnNavigation(headingRef, focusHeading);
   const { params, get, update, clear } = useUrlFilters();
   const { user } = useSession();
   const view = parseView(params.get('view'));
@@ -79,7 +85,13 @@ export function ListPane({
     <Box sx={{ display: 'flex', flexDirection: 'column', height: '100%', minHeight: 0 }}>
       <Box sx={{ px: 1.5, pt: 1.5 }}>
         <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap', rowGap: 0.5 }}>
-          <Typography variant="h2" component={headingLevel} sx={{ flex: 1, fontSize: '1.35rem' }}>
+          <Typography
+            ref={headingRef}
+            tabIndex={-1}
+            variant="h2"
+            component={headingLevel}
+            sx={{ flex: 1, fontSize: '1.35rem', '&:focus': { outline: 'none' } }}
+          >
             Conversations
           </Typography>
           <LiveIndicator />
