@@ -116,8 +116,10 @@ describe('page navigation for keyboard and screen reader users', () => {
     const { router } = open('/first');
     await screen.findByRole('heading', { level: 1, name: 'First page' });
     await act(() => router.navigate('/slow'));
-    expect(await screen.findByRole('heading', { level: 1, name: 'Slow page' })).toHaveFocus();
-    expect(document.title).toBe('Slow page · Acme Bikes · ICMP');
+    const heading = await screen.findByRole('heading', { level: 1, name: 'Slow page' });
+    // The focus follows the heading's appearance by an effect: wait for it rather than racing it.
+    await waitFor(() => expect(heading).toHaveFocus());
+    await waitFor(() => expect(document.title).toBe('Slow page · Acme Bikes · ICMP'));
   });
 
   it('keeps the focus where it is when only the query string changes (a list filter)', async () => {
