@@ -39,11 +39,23 @@ export function createOpenapiComponents() {
     };
   };
 
+  /** A response given per media type (`{content: {'text/event-stream': {schema}}}`) names each schema. */
+  const responseRef = (response: unknown) => {
+    if (!isObject(response) || !isObject(response.content)) return refTo(response);
+    const content = Object.fromEntries(
+      Object.entries(response.content).map(([type, media]) => [
+        type,
+        isObject(media) ? { ...media, schema: refTo(media.schema) } : media,
+      ]),
+    );
+    return { ...response, content };
+  };
+
   /** Per route: the body and each response become references when they are named. */
   const transform: SwaggerTransform = ({ schema, url }) => {
     if (!schema) return { schema, url };
     const response = isObject(schema.response)
-      ? Object.fromEntries(Object.entries(schema.response).map(([status, s]) => [status, refTo(s)]))
+      ? Object.fromEntries(Object.entries(schema.response).map(([status, s]) => [status, responseRef(s)]))
       : schema.response;
     return { schema: { ...schema, body: refTo(schema.body), response }, url };
   };

@@ -8,6 +8,7 @@ import { errorResponses, Uuid } from '../../lib/schemas.js';
 import { principalOf, scopeBusinessId } from '../../plugins/auth.js';
 import { ConversationEventLog, type LoggedEvent } from './conversation-event-log.js';
 import { subscribeConversationEvents } from './conversation-events.js';
+import { ConversationEventSchema } from './conversation-events.schemas.js';
 
 /** How long an EventSource waits before reconnecting (the `retry:` field). */
 export const RETRY_MS = 3000;
@@ -92,7 +93,13 @@ export const conversationEventRoutes = (ctx: AppContext) => async (root: Fastify
           'missed; when that cannot be done the server sends `resync` (`{}`): refetch. The stream ends ' +
           'when the session or key stops being valid.',
         querystring: ConversationEventsQuery,
-        response: errorResponses(400, 401, 403, 429),
+        response: {
+          200: {
+            description: 'The stream; each `data` is one ConversationEvent',
+            content: { 'text/event-stream': { schema: ConversationEventSchema } },
+          },
+          ...errorResponses(400, 401, 403, 429),
+        },
       },
     },
     async (request, reply) => {

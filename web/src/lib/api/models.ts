@@ -1,4 +1,4 @@
-import type { paths } from './schema';
+import type { components, paths } from './schema';
 
 /**
  * Named model types for components, derived from the generated `paths` (not from
@@ -87,3 +87,6 @@ export type PendingInvitation = ResponseOf<
 export type ApiKey = ResponseOf<'/api/businesses/{business_id}/api-keys', 'get'>['api_keys'][number];
 export type KeyScope = ApiKey['scopes'][number];
 export type CreatedApiKey = ResponseOf<'/api/businesses/{business_id}/api-keys', 'post'>;
+
+/** The live inbox stream's events (`data` of GET /api/conversations/events). */
+export type ConversationEvent = components['schemas']['ConversationEvent'];

@@ -4571,6 +4571,15 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The stream; each `data` is one ConversationEvent */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/event-stream': components['schemas']['ConversationEvent'];
+          };
+        };
         /** @description Every error response */
         400: {
           headers: {
@@ -7638,6 +7647,182 @@ export interface components {
       /** @description The reply, with `{{variables}}` as in templates */
       content?: string;
     };
+    ConversationEvent:
+      | {
+          /** @constant */
+          type: 'message';
+          /**
+           * Format: uuid
+           * @description UUID
+           */
+          business_id: string;
+          /**
+           * Format: uuid
+           * @description UUID
+           */
+          conversation_id: string;
+          /**
+           * Format: uuid
+           * @description UUID
+           */
+          message_id: string;
+          sender_type: string;
+          channel: string;
+        }
+      | {
+          /** @constant */
+          type: 'typing';
+          /**
+           * Format: uuid
+           * @description UUID
+           */
+          business_id: string;
+          /**
+           * Format: uuid
+           * @description UUID
+           */
+          conversation_id: string;
+          on: boolean;
+          channel?: string;
+          /**
+           * Format: uuid
+           * @description UUID
+           */
+          message_id?: string;
+        }
+      | {
+          /** @constant */
+          type: 'delivery';
+          /**
+           * Format: uuid
+           * @description UUID
+           */
+          business_id: string;
+          /**
+           * Format: uuid
+           * @description UUID
+           */
+          conversation_id: string;
+          /**
+           * Format: uuid
+           * @description UUID
+           */
+          message_id: string;
+          delivery_status: string;
+          delivery_error?: string | null;
+        }
+      | {
+          /** @constant */
+          type: 'stage';
+          /**
+           * Format: uuid
+           * @description UUID
+           */
+          business_id: string;
+          /**
+           * Format: uuid
+           * @description UUID
+           */
+          conversation_id: string;
+          stage_id: string | null;
+          stage_name: string | null;
+          previous_stage_id: string | null;
+        }
+      | {
+          /** @constant */
+          type: 'ai';
+          /**
+           * Format: uuid
+           * @description UUID
+           */
+          business_id: string;
+          /**
+           * Format: uuid
+           * @description UUID
+           */
+          conversation_id: string;
+          is_stopped: boolean;
+          reason: 'agent' | 'handoff' | 'expired';
+        }
+      | {
+          /** @constant */
+          type: 'handoff';
+          /**
+           * Format: uuid
+           * @description UUID
+           */
+          business_id: string;
+          /**
+           * Format: uuid
+           * @description UUID
+           */
+          conversation_id: string;
+          reason: 'stage' | 'customer_request';
+        }
+      | {
+          /** @constant */
+          type: 'assignment';
+          /**
+           * Format: uuid
+           * @description UUID
+           */
+          business_id: string;
+          /**
+           * Format: uuid
+           * @description UUID
+           */
+          conversation_id: string;
+          assignee_id: string | null;
+          assignee_name: string | null;
+        }
+      | {
+          /** @constant */
+          type: 'status';
+          /**
+           * Format: uuid
+           * @description UUID
+           */
+          business_id: string;
+          /**
+           * Format: uuid
+           * @description UUID
+           */
+          conversation_id: string;
+          status: string;
+        }
+      | {
+          /** @constant */
+          type: 'note';
+          /**
+           * Format: uuid
+           * @description UUID
+           */
+          business_id: string;
+          /**
+           * Format: uuid
+           * @description UUID
+           */
+          conversation_id: string;
+          /**
+           * Format: uuid
+           * @description UUID
+           */
+          note_id: string;
+        }
+      | {
+          /** @constant */
+          type: 'conversation';
+          /**
+           * Format: uuid
+           * @description UUID
+           */
+          business_id: string;
+          /**
+           * Format: uuid
+           * @description UUID
+           */
+          conversation_id: string;
+        };
     TemplateWithWarnings: components['schemas']['Template'] & {
       /** @description Non-blocking remarks, such as variables the built-in catalogue does not know */
       warnings: string[];
