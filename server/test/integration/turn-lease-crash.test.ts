@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSecret } from '../../src/lib/keys.js';
 import { makeTempDir } from '../helpers/build-test-app.js';
@@ -26,26 +25,10 @@ beforeAll(async () => {
   port = await freePort();
   const temp = makeTempDir('icmp-lease-');
   cleanups.push(() => temp.remove());
-  let databaseUrl = '';
-  if (process.env.DATABASE_URL) {
-    const name = `icmp_lease_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(process.env.DATABASE_URL);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    cleanups.push(async () => {
-      const drop = new pg.Client({ connectionString: process.env.DATABASE_URL });
-      await drop.connect();
-      await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await drop.end();
-    });
-  }
   env = {
     DATA_DIR: temp.dir,
-    DATABASE_URL: databaseUrl,
+    // On PostgreSQL, the file's own database (test/setup/own-postgres-database.ts); else PGlite in DATA_DIR.
+    DATABASE_URL: process.env.DATABASE_URL ?? '',
     REDIS_URL: '',
     ICMP_API_KEY: generateSecret('icmp_admin'),
     OPENAI_BASE_URL: llm.url,
