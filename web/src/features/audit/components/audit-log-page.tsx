@@ -18,6 +18,7 @@ import {
 } from '@mui/material';
 import { Fragment, useMemo, useState } from 'react';
 import { Link as RouterLink } from 'react-router-dom';
+import { DateRangeFields } from '@/components/date-range-fields';
 import { EmptyState } from '@/components/empty-state';
 import { ListView } from '@/components/list-view';
 import { PageHeader } from '@/components/page-header';
@@ -151,22 +152,7 @@ function AuditLog({ businessId }: { businessId: string }) {
               <MenuItem value={actor}>{actorNames.get(actor) ?? `Actor ${shortId(actor)}`}</MenuItem>
             )}
           </TextField>
-          <TextField
-            size="small"
-            label="From"
-            type="date"
-            value={get('from')}
-            onChange={(e) => update({ from: e.target.value })}
-            slotProps={{ inputLabel: { shrink: true } }}
-          />
-          <TextField
-            size="small"
-            label="To"
-            type="date"
-            value={get('to')}
-            onChange={(e) => update({ to: e.target.value })}
-            slotProps={{ inputLabel: { shrink: true } }}
-          />
+          <DateRangeFields from={get('from')} to={get('to')} onChange={update} />
           {anyFilter && (
             <Button startIcon={<ClearIcon />} onClick={clear}>
               Clear filters

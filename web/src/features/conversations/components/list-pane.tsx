@@ -16,6 +16,7 @@ import {
   Typography,
 } from '@mui/material';
 import { type FormEvent, useRef, useState } from 'react';
+import { DateRangeFields } from '@/components/date-range-fields';
 import { EmptyState } from '@/components/empty-state';
 import { ErrorAlert } from '@/components/error-alert';
 import { LiveIndicator } from '@/components/live-indicator';
@@ -198,22 +199,7 @@ export function ListPane({
               <MenuItem value="any">Open or closed</MenuItem>
             </TextField>
             <Box />
-            <TextField
-              size="small"
-              label="Active from"
-              type="date"
-              value={get('from')}
-              onChange={(e) => update({ from: e.target.value })}
-              slotProps={{ inputLabel: { shrink: true } }}
-            />
-            <TextField
-              size="small"
-              label="Active to"
-              type="date"
-              value={get('to')}
-              onChange={(e) => update({ to: e.target.value })}
-              slotProps={{ inputLabel: { shrink: true } }}
-            />
+            <DateRangeFields from={get('from')} to={get('to')} onChange={update} subject="Active" />
             <Box
               component="form"
               onSubmit={submitData}
