@@ -439,7 +439,7 @@ describe('hand-off settings', () => {
 
   it('the business’s handoff_message is validated', async () => {
     const url = `/api/businesses/${biz.business_id}`;
-    for (const handoff_message of ['', 'x'.repeat(1001), 42]) {
+    for (const handoff_message of ['x'.repeat(1001), 42]) {
       const response = await callApi(t.app, 'PATCH', url, key(), { settings: { handoff_message } });
       expect(response.status).toBe(400);
     }
@@ -448,6 +448,15 @@ describe('hand-off settings', () => {
     });
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
     expect(ok.body.settings.handoff_message).toBe('One moment, a colleague will answer.');
+    // Cleared (as the settings form sends it), the default applies again.
+    const cleared = await callApi(t.app, 'PATCH', url, key(), { settings: { handoff_message: '' } });
+    expect(cleared.status).toBe(200);
+    const asked = await callApi(t.app, 'POST', '/api/message', biz.api_key, {
+      business_id: biz.business_id,
+      content: 'Can I talk to a human?',
+    });
+    expect(asked.status, JSON.stringify(asked.body)).toBe(200);
+    expect(asked.body.response).toMatch(/member of our team/);
   });
 
   it('a customer asking for a person gets the hand-off message, the AI stops and the conversation waits', async () => {

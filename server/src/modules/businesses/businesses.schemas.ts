@@ -12,9 +12,9 @@ export const BusinessSettingsSchema = Type.Object(
     history_limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
     handoff_message: Type.Optional(
       Type.String({
-        minLength: 1,
         maxLength: 1000,
-        description: 'What the assistant says when a customer asks for a person (a default otherwise)',
+        description:
+          'What the assistant says when a customer asks for a person (empty or absent: the default)',
       }),
     ),
     llm_budget_usd: Type.Optional(

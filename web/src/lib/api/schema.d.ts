@@ -7103,7 +7103,7 @@ export interface components {
       llm_provider?: 'openai' | 'anthropic';
       llm_temperature?: number;
       history_limit?: number;
-      /** @description What the assistant says when a customer asks for a person (a default otherwise) */
+      /** @description What the assistant says when a customer asks for a person (empty or absent: the default) */
       handoff_message?: string;
       /** @description Monthly LLM budget in USD, from the recorded cost of this calendar month (UTC); at it the offline engine answers until the month ends or the budget is raised */
       llm_budget_usd?: number;

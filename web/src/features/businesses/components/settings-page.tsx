@@ -30,7 +30,7 @@ const PROFILE = [
   'website',
   'owner_id',
 ] as const;
-const SETTINGS = ['fallback_reply', 'llm_model'] as const;
+const SETTINGS = ['fallback_reply', 'handoff_message', 'llm_model'] as const;
 type FormKey = (typeof PROFILE)[number] | (typeof SETTINGS)[number] | 'first_stage_id';
 type FormValues = Record<FormKey, string>;
 
@@ -43,6 +43,7 @@ const EMPTY: FormValues = {
   owner_id: '',
   first_stage_id: '',
   fallback_reply: '',
+  handoff_message: '',
   llm_model: '',
 };
 
@@ -76,7 +77,7 @@ export function SettingsPage() {
     <>
       <PageHeader
         title="Settings"
-        subtitle="The business profile, its entry stage, its fallback reply and its model."
+        subtitle="The business profile, its entry stage, its fallback and hand-off replies and its model."
       />
       <OfflineBanner />
       <RequireBusiness>
@@ -174,6 +175,15 @@ function SettingsForm({ businessId }: { businessId: string }) {
                 multiline: true,
                 minRows: 2,
                 helperText: 'Sent to the customer when the model fails or is not configured.',
+              })}
+            </Grid>
+            <Grid size={12}>
+              {field('handoff_message', 'Hand-off message', {
+                multiline: true,
+                minRows: 2,
+                placeholder: "I'm passing you to a member of our team. Someone will reply here shortly.",
+                helperText:
+                  'Sent, without asking the model, when a customer asks for a person; the AI then pauses until someone gives the conversation back. Leave empty for the default.',
               })}
             </Grid>
           </Grid>
