@@ -4,6 +4,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateSecret } from '../../src/lib/keys.js';
+import { makeTempDir } from './build-test-app.js';
 
 const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -67,4 +69,26 @@ export async function startServerProcess(env: Record<string, string>, port: numb
       await exited;
     },
   };
+}
+
+/**
+ * The environment of a server process that is killed and restarted on the same data: a temporary
+ * PGlite DATA_DIR, or on PostgreSQL the test file's own database (test/setup/own-postgres-database.ts);
+ * no Redis; the fake LLM at `llmUrl` without retries. `remove` deletes the data directory.
+ */
+export function restartableServerEnv(llmUrl: string, extra: Record<string, string>) {
+  const temp = makeTempDir('icmp-process-');
+  const env: Record<string, string> = {
+    DATA_DIR: temp.dir,
+    DATABASE_URL: process.env.DATABASE_URL ?? '',
+    REDIS_URL: '',
+    ICMP_API_KEY: generateSecret('icmp_admin'),
+    OPENAI_BASE_URL: llmUrl,
+    OPENAI_API_KEY: 'sk-test',
+    LLM_MODEL: 'fake-model',
+    LLM_MAX_RETRIES: '0',
+    RATE_LIMIT_PER_MINUTE: '100000',
+    ...extra,
+  };
+  return { env, remove: temp.remove };
 }

@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSecret } from '../../src/lib/keys.js';
-import { makeTempDir } from '../helpers/build-test-app.js';
 import type { Json } from '../helpers/call-api.js';
 import { type FakeGraphApi, startFakeGraphApi } from '../helpers/fake-graph-api.js';
 import { startFakeLlmServer } from '../helpers/fake-llm-server.js';
@@ -10,7 +8,12 @@ import { uniqueDigits, waitFor } from '../helpers/meta-app.js';
 import { wa, waChange, waInbound, waPayload, waStatus } from '../helpers/meta-fixtures.js';
 import { signMetaBody } from '../helpers/meta-signing.js';
 import { scriptedModel } from '../helpers/pipeline-fixture.js';
-import { freePort, type ServerProcess, startServerProcess } from '../helpers/server-process.js';
+import {
+  freePort,
+  restartableServerEnv,
+  type ServerProcess,
+  startServerProcess,
+} from '../helpers/server-process.js';
 
 /**
  * kill -9 of a real server process (tsx src/main.ts) at the two dangerous moments, then a restart on
@@ -30,19 +33,8 @@ beforeAll(async () => {
   llm = await startFakeLlmServer({ defaultAnswer: scriptedModel() });
   graph = await startFakeGraphApi();
   port = await freePort();
-  const temp = makeTempDir('icmp-crash-');
-  cleanups.push(() => temp.remove());
-  env = {
-    DATA_DIR: temp.dir,
-    // On PostgreSQL, the file's own database (test/setup/own-postgres-database.ts); else PGlite in DATA_DIR.
-    DATABASE_URL: process.env.DATABASE_URL ?? '',
-    REDIS_URL: '',
-    ICMP_API_KEY: generateSecret('icmp_admin'),
-    OPENAI_BASE_URL: llm.url,
-    OPENAI_API_KEY: 'sk-test',
-    LLM_MODEL: 'fake-model',
+  const restartable = restartableServerEnv(llm.url, {
     LLM_TIMEOUT_MS: '1000',
-    LLM_MAX_RETRIES: '0',
     GRAPH_API_BASE_URL: graph.url,
     // The dead process's claim lasts the Graph timeout + 10 s. The grace is longer than a restart can
     // take on a busy shared machine (it has taken 20 s+), so the test always posts Meta's status
@@ -51,8 +43,9 @@ beforeAll(async () => {
     GRAPH_RETRY_BASE_MS: '100',
     GRAPH_RECONCILE_MS: '45000',
     META_APP_SECRET: SECRET,
-    RATE_LIMIT_PER_MINUTE: '100000',
-  };
+  });
+  cleanups.push(restartable.remove);
+  env = restartable.env;
   server = await startServerProcess(env, port);
 }, 120_000);
 

@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSecret } from '../../src/lib/keys.js';
-import { makeTempDir } from '../helpers/build-test-app.js';
 import type { Json } from '../helpers/call-api.js';
 import { startFakeLlmServer } from '../helpers/fake-llm-server.js';
 import type { FakeLlm } from '../helpers/fake-llm-types.js';
 import { waitFor } from '../helpers/meta-app.js';
 import { customerMessage, scriptedModel } from '../helpers/pipeline-fixture.js';
-import { freePort, type ServerProcess, startServerProcess } from '../helpers/server-process.js';
+import {
+  freePort,
+  restartableServerEnv,
+  type ServerProcess,
+  startServerProcess,
+} from '../helpers/server-process.js';
 
 /**
  * Issue 12 finding 3: kill -9 of a server process in the middle of a turn. Its conversation lease is
@@ -23,23 +26,13 @@ const cleanups: Array<() => Promise<void> | void> = [];
 beforeAll(async () => {
   llm = await startFakeLlmServer({ defaultAnswer: scriptedModel() });
   port = await freePort();
-  const temp = makeTempDir('icmp-lease-');
-  cleanups.push(() => temp.remove());
-  env = {
-    DATA_DIR: temp.dir,
-    // On PostgreSQL, the file's own database (test/setup/own-postgres-database.ts); else PGlite in DATA_DIR.
-    DATABASE_URL: process.env.DATABASE_URL ?? '',
-    REDIS_URL: '',
-    ICMP_API_KEY: generateSecret('icmp_admin'),
-    OPENAI_BASE_URL: llm.url,
-    OPENAI_API_KEY: 'sk-test',
-    LLM_MODEL: 'fake-model',
+  const restartable = restartableServerEnv(llm.url, {
     // Before the fix the lease covered three full calls: (20 s + 2 s) × 3 + 10 s = 76 s.
     LLM_TIMEOUT_MS: '20000',
-    LLM_MAX_RETRIES: '0',
     TURN_LEASE_MS: '3000',
-    RATE_LIMIT_PER_MINUTE: '100000',
-  };
+  });
+  cleanups.push(restartable.remove);
+  env = restartable.env;
   server = await startServerProcess(env, port);
 }, 120_000);
 
