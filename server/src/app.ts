@@ -13,6 +13,7 @@ import { createSecretBox, resolveSecretsKey } from './lib/secret-box.js';
 import { createLlmClient } from './llm/llm-client.js';
 import { agentRoutes } from './modules/agents/agents.routes.js';
 import { analyticsRoutes } from './modules/analytics/analytics.routes.js';
+import { llmUsageRoutes } from './modules/analytics/llm-usage.routes.js';
 import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
@@ -201,6 +202,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   await app.register(templateRoutes(context));
   await app.register(stageRoutes(context));
   await app.register(analyticsRoutes(context));
+  await app.register(llmUsageRoutes(context));
   await app.register(auditRoutes(context));
 
   const processor = new ConversationProcessor(context, context.llm);

@@ -138,6 +138,7 @@ const PROTECTED_ROUTES: Record<string, string> = {
   'PATCH /api/stages/:stage_id': 'edit:resource',
   'DELETE /api/stages/:stage_id': 'edit:resource',
   'GET /api/analytics/overview': 'read:query',
+  'GET /api/analytics/llm-usage': 'read:query',
   'POST /api/message': 'messages:body',
 };
 

@@ -25,6 +25,21 @@ describe('settings.llm_budget_usd', () => {
     expect(first).toMatchObject({ engine: 'llm', response: 'Reply to: first' });
     expect(first.processing_steps.some((s: { cost_usd: number }) => s.cost_usd > 0)).toBe(true);
 
+    const usage = async () =>
+      (
+        await p.t.app.inject({
+          method: 'GET',
+          url: '/api/analytics/llm-usage',
+          headers: bearer(business.api_key),
+        })
+      ).json();
+    const spent = await usage();
+    expect(spent).toMatchObject({ budget_usd: 0.000001, remaining_usd: 0, at_budget: true });
+    expect(spent.spent_usd).toBeGreaterThan(0);
+    expect(spent.calls).toBeGreaterThan(0);
+    expect(spent.month).toBe(new Date().toISOString().slice(0, 7));
+    expect(new Date(spent.resets_at).getUTCDate()).toBe(1);
+
     const before = p.llm.requestCount;
     const second = (await send('second')).json();
     expect(second.engine).toBe('offline');
@@ -37,7 +52,31 @@ describe('settings.llm_budget_usd', () => {
       payload: { settings: { llm_budget_usd: 100 } },
     });
     expect(raised.statusCode, raised.body).toBe(200);
+    expect(await usage()).toMatchObject({ budget_usd: 100, at_budget: false });
     const third = (await send('third')).json();
     expect(third).toMatchObject({ engine: 'llm', response: 'Reply to: third' });
+  });
+
+  it('usage without a budget has no remainder; a fresh business has spent nothing', async () => {
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    const usage = await p.t.app.inject({
+      method: 'GET',
+      url: '/api/analytics/llm-usage',
+      headers: bearer(business.api_key),
+    });
+    expect(usage.statusCode, usage.body).toBe(200);
+    expect(usage.json()).toMatchObject({
+      spent_usd: 0,
+      calls: 0,
+      budget_usd: null,
+      remaining_usd: null,
+      at_budget: false,
+    });
+    const unknown = await p.t.app.inject({
+      method: 'GET',
+      url: '/api/analytics/llm-usage?business_id=00000000-0000-4000-8000-000000000000',
+      headers: bearer(p.t.masterKey),
+    });
+    expect(unknown.statusCode).toBe(404);
   });
 });

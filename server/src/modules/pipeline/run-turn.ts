@@ -1,13 +1,13 @@
 import type { AppContext } from '../../context.js';
 import type { LlmClient } from '../../llm/llm-client.js';
 import { parseExtractionAnswer, parseStageAnswer } from '../../llm/parse-answers.js';
+import { atLlmBudget } from '../analytics/index.js';
 import type { BusinessConfig } from '../config-cache/index.js';
 import type { StageRow } from '../stages/index.js';
 import type { VariableContext } from '../templates/variables/compute-variables.js';
 import { renderFallbackReply } from './fallback-reply.js';
 import { emptyStep, type LlmSettings, runLlmStep, type StepCall } from './pipeline-steps.js';
 import { runOffline } from './run-offline-turn.js';
-import { monthlyLlmSpend } from './turn.repository.js';
 import type { TurnInput, TurnResult } from './turn-types.js';
 
 export type { TurnInput, TurnResult };
@@ -19,13 +19,6 @@ export function entryStageOf(config: BusinessConfig, stageId: string | null): St
     config.stages[0];
   if (!stage) throw new Error(`business ${config.business.businessId} has no stages`);
   return stage;
-}
-
-/** A business at its monthly `llm_budget_usd` is answered by the offline engine (no query without one). */
-async function overBudget(ctx: AppContext, config: BusinessConfig): Promise<boolean> {
-  const budget = config.business.settings.llm_budget_usd;
-  if (budget === undefined || budget === null) return false;
-  return (await monthlyLlmSpend(ctx.db, config.business.businessId)) >= budget;
 }
 
 /** select → extract → respond for one inbound message; nothing here writes to the database. */
@@ -47,7 +40,8 @@ export async function runTurn(ctx: AppContext, llm: LlmClient | null, input: Tur
     memo: new Map(),
   };
   const result =
-    llm && !(await overBudget(ctx, config))
+    // A business at its monthly `llm_budget_usd` is answered by the offline engine.
+    llm && !(await atLlmBudget(ctx.db, config.business.businessId, config.business.settings.llm_budget_usd))
       ? await runWithModel(ctx, llm, input, current, base)
       : await runOffline(ctx, input, current, base);
   if (result.stage.stageId !== current.stageId) {

@@ -279,14 +279,3 @@ export async function persistTurn(db: DbOrTx, input: PersistInput): Promise<{ re
   const replyId = rows[0]?.reply_id;
   return replyId ? { replyId: String(replyId) } : null;
 }
-
-/** The business's recorded LLM cost this calendar month (UTC), for its `llm_budget_usd`. */
-export async function monthlyLlmSpend(db: DbOrTx, businessId: string): Promise<number> {
-  const [row] = rowsOf(
-    await db.execute(sql`
-    SELECT coalesce(sum(cost_usd), 0) AS spent FROM llm_calls
-     WHERE business_id = ${businessId}
-       AND created_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`),
-  );
-  return Number(row?.spent ?? 0);
-}

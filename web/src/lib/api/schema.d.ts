@@ -5899,6 +5899,84 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/analytics/llm-usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * This month's LLM spend of a business against its monthly budget
+     * @description Spend is the recorded cost of every LLM call of the business since the start of the calendar month (UTC). At `settings.llm_budget_usd` the offline engine answers customers until the month ends or the budget is raised (PATCH /api/businesses/{id}).
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description UUID */
+          business_id?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['LlmUsage'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/businesses/{business_id}/audit-log': {
     parameters: {
       query?: never;
@@ -8179,6 +8257,20 @@ export interface components {
           rate: number;
         }[];
       };
+    };
+    LlmUsage: {
+      /** @description The calendar month (UTC) measured, YYYY-MM */
+      month: string;
+      /** @description Recorded LLM cost this month, every call type */
+      spent_usd: number;
+      /** @description LLM calls recorded this month */
+      calls: number;
+      budget_usd: number | null;
+      remaining_usd: number | null;
+      /** @description The budget is spent: the offline engine answers customers until `resets_at` or a raise */
+      at_budget: boolean;
+      /** Format: date-time */
+      resets_at: string;
     };
     AuditEntryList: {
       entries: components['schemas']['AuditEntry'][];

@@ -1,0 +1,2 @@
+/** What other modules may use of analytics. */
+export { atLlmBudget } from './llm-usage.service.js';
