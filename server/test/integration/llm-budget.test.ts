@@ -55,6 +55,16 @@ describe('settings.llm_budget_usd', () => {
     expect(await usage()).toMatchObject({ budget_usd: 100, at_budget: false });
     const third = (await send('third')).json();
     expect(third).toMatchObject({ engine: 'llm', response: 'Reply to: third' });
+
+    const removed = await p.t.app.inject({
+      method: 'PATCH',
+      url: `/api/businesses/${business.business_id}`,
+      headers: bearer(business.api_key),
+      payload: { settings: { llm_budget_usd: null } },
+    });
+    expect(removed.statusCode, removed.body).toBe(200);
+    expect(removed.json().settings).not.toHaveProperty('llm_budget_usd');
+    expect(await usage()).toMatchObject({ budget_usd: null, remaining_usd: null, at_budget: false });
   });
 
   it('usage without a budget has no remainder; a fresh business has spent nothing', async () => {

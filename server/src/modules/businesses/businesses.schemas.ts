@@ -18,12 +18,14 @@ export const BusinessSettingsSchema = Type.Object(
       }),
     ),
     llm_budget_usd: Type.Optional(
-      Type.Number({
-        minimum: 0,
-        maximum: 1_000_000,
-        description:
-          'Monthly LLM budget in USD, from the recorded cost of this calendar month (UTC); at it the offline engine answers until the month ends or the budget is raised',
-      }),
+      Nullable(
+        Type.Number({
+          minimum: 0,
+          maximum: 1_000_000,
+          description:
+            'Monthly LLM budget in USD, from the recorded cost of this calendar month (UTC); at it the offline engine answers until the month ends or the budget is raised. null in an update removes the budget',
+        }),
+      ),
     ),
   },
   { $id: 'BusinessSettings', additionalProperties: false },

@@ -1,5 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
+import type { BusinessSettings } from '../../db/schema.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import type { Principal } from '../../lib/principal.js';
 import type { Page } from '../../lib/schemas.js';
@@ -70,7 +71,7 @@ export async function createBusiness(ctx: AppContext, principal: Principal, inpu
       phoneNumber: input.phone_number ?? null,
       website: input.website ?? null,
       ownerId: input.owner_id ?? null,
-      settings: input.settings ?? {},
+      settings: mergeSettings({}, input.settings),
     });
     apiKey = await createPrimaryKey(tx, principal, created.businessId);
     const templateRows = await insertTemplates(tx, [
@@ -171,7 +172,7 @@ export async function changeBusiness(
     // Read again under a lock: settings merge into what is there now, and the audit's "before" is exact.
     const locked = await findBusiness(tx, businessId, { forUpdate: true });
     if (!locked) throw notFound('Business');
-    if (input.settings !== undefined) values.settings = { ...locked.settings, ...input.settings };
+    if (input.settings !== undefined) values.settings = mergeSettings(locked.settings, input.settings);
     const row = await updateBusiness(tx, businessId, values);
     if (!row) throw notFound('Business');
     await recordAudit(tx, actorOf(principal), {
@@ -224,4 +225,11 @@ export async function rotateBusinessKey(ctx: AppContext, principal: Principal, b
   });
   ctx.bus.publish('business-key', businessId);
   return { api_key: apiKey };
+}
+
+/** An update's settings over the stored ones; a null removes that setting (back to no budget, say). */
+function mergeSettings(stored: BusinessSettings, update: BusinessUpdateInput['settings']): BusinessSettings {
+  const merged: Record<string, unknown> = { ...stored, ...update };
+  for (const [key, value] of Object.entries(merged)) if (value === null) delete merged[key];
+  return merged as BusinessSettings;
 }

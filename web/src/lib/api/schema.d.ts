@@ -7183,8 +7183,7 @@ export interface components {
       history_limit?: number;
       /** @description What the assistant says when a customer asks for a person (empty or absent: the default) */
       handoff_message?: string;
-      /** @description Monthly LLM budget in USD, from the recorded cost of this calendar month (UTC); at it the offline engine answers until the month ends or the budget is raised */
-      llm_budget_usd?: number;
+      llm_budget_usd?: number | null;
     };
     CreateBusinessBody: {
       business_name: string;
