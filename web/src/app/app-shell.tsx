@@ -36,6 +36,7 @@ import { type ReactNode, Suspense, useState } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate, useNavigation } from 'react-router-dom';
 import { Loading, TopProgress } from '@/components/loading';
 import { visuallyHidden } from '@/components/visually-hidden';
+import { BudgetBanner } from '@/features/businesses/components/budget-banner';
 import { BusinessSwitcher } from '@/features/businesses/components/business-switcher';
 import { can, type Permission } from '@/lib/auth/permissions';
 import { useSession } from '@/lib/auth/session';
@@ -234,6 +235,7 @@ export function AppShell() {
         {/* The live inbox's one event stream for this dashboard (renders nothing). */}
         <LiveConnection />
         <Box sx={{ p: { xs: 1.5, sm: 3 }, maxWidth: 1400, mx: 'auto' }}>
+          <BudgetBanner />
           <Suspense fallback={<Loading />}>
             <Outlet />
           </Suspense>

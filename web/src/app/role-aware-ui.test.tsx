@@ -114,4 +114,21 @@ describe('role-aware UI', () => {
     expect(screen.queryByRole('button', { name: 'Send' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Take over' })).not.toBeInTheDocument();
   });
+
+  it('every page of a business at its LLM budget says so; who can edit settings gets a way to raise it', async () => {
+    api.business = { ...api.business, settings: { llm_budget_usd: 5 } };
+    api.llmSpentUsd = 5;
+    const first = open('owner', '/');
+    const banner = await screen.findByText(/has spent its monthly LLM budget/);
+    expect(banner).toHaveTextContent('Customers are answered by the offline engine');
+    expect(screen.getByRole('link', { name: 'Raise the budget' })).toHaveAttribute(
+      'href',
+      '/settings#llm-budget',
+    );
+    first.unmount();
+
+    open('agent', '/');
+    expect(await screen.findByText(/An owner or editor can raise the budget/)).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'Raise the budget' })).not.toBeInTheDocument();
+  });
 });

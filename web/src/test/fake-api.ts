@@ -478,6 +478,8 @@ export class FakeApi {
   analytics: AnalyticsBody = emptyAnalytics();
   /** Per-day counts, keyed by days before today (UTC); `seedAnalytics()` fills both. */
   analyticsDays: Record<number, DayCounts> = {};
+  /** GET /api/analytics/llm-usage: this month's spend; the budget comes from the business's settings. */
+  llmSpentUsd = 0;
   /** GET /api/auth/setup */
   hasAccounts = true;
   members: Member[] = [];
@@ -607,8 +609,26 @@ export class FakeApi {
     );
     this.on('GET', '/api/businesses/:id', () => json(200, this.business));
     this.on('PATCH', '/api/businesses/:id', (r) => {
-      this.business = { ...this.business, ...(r.body as object) };
+      const body = r.body as Partial<Business>;
+      // Like the server: settings merge into the stored ones, and a null removes one.
+      const settings = Object.fromEntries(
+        Object.entries({ ...this.business.settings, ...body.settings }).filter(([, v]) => v !== null),
+      );
+      this.business = { ...this.business, ...body, settings };
       return json(200, this.business);
+    });
+    this.on('GET', '/api/analytics/llm-usage', () => {
+      const budget = this.business.settings.llm_budget_usd ?? null;
+      const now = new Date();
+      return json(200, {
+        month: now.toISOString().slice(0, 7),
+        spent_usd: this.llmSpentUsd,
+        calls: this.llmSpentUsd > 0 ? 42 : 0,
+        budget_usd: budget,
+        remaining_usd: budget === null ? null : Math.max(0, budget - this.llmSpentUsd),
+        at_budget: budget !== null && this.llmSpentUsd >= budget,
+        resets_at: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString(),
+      });
     });
     this.defineChannelRoutes();
     this.on('GET', '/api/agents', () => json(200, list('agents', this.agents)));

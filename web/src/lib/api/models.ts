@@ -21,6 +21,7 @@ export type Me = ResponseOf<'/api/auth/me', 'get'>;
 export type RuntimeInfo = ResponseOf<'/api/settings/runtime', 'get'>;
 
 export type Business = ResponseOf<'/api/businesses/{business_id}', 'get'>;
+export type LlmUsage = ResponseOf<'/api/analytics/llm-usage', 'get'>;
 export type BusinessWithKey = ResponseOf<'/api/businesses', 'post'>;
 export type Agent = ResponseOf<'/api/agents/{agent_id}', 'get'>;
 export type EndUser = ResponseOf<'/api/users', 'get'>['users'][number];

@@ -76,5 +76,6 @@ export const qk = {
   analytics: {
     overview: (businessId: Id, days: number, from: string, includeSimulator = false) =>
       ['analytics', 'overview', businessId, days, from, includeSimulator] as const,
+    llmUsage: (businessId: Id) => ['analytics', 'llm-usage', businessId] as const,
   },
 };

@@ -31,4 +31,43 @@ describe('settings page', () => {
       settings: { handoff_message: '' },
     });
   });
+
+  it("shows this month's LLM spend against the budget, sets a budget and removes it", async () => {
+    const user = userEvent.setup();
+    api.llmSpentUsd = 1.5;
+    open();
+    expect(await screen.findByText(/No budget: the model answers/)).toBeInTheDocument();
+    const budget = screen.getByRole('textbox', { name: 'Monthly budget' });
+
+    await user.type(budget, 'ten');
+    expect(screen.getByText('A number of dollars, 0 or more.')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Save budget' })).toBeDisabled();
+
+    await user.clear(budget);
+    await user.type(budget, '10');
+    await user.click(screen.getByRole('button', { name: 'Save budget' }));
+    await waitFor(() => expect(api.find('PATCH', /\/api\/businesses\/.+/)).toHaveLength(1));
+    expect(api.find('PATCH', /\/api\/businesses\/.+/)[0]?.body).toEqual({ settings: { llm_budget_usd: 10 } });
+    expect(await screen.findByText(/left; the month resets on/)).toBeInTheDocument();
+    expect(screen.getByRole('progressbar', { name: 'Share of the monthly budget spent' })).toHaveAttribute(
+      'aria-valuenow',
+      '15',
+    );
+
+    await user.click(screen.getByRole('button', { name: 'Remove budget' }));
+    await waitFor(() => expect(api.find('PATCH', /\/api\/businesses\/.+/)).toHaveLength(2));
+    expect(api.find('PATCH', /\/api\/businesses\/.+/)[1]?.body).toEqual({
+      settings: { llm_budget_usd: null },
+    });
+    expect(await screen.findByText(/No budget: the model answers/)).toBeInTheDocument();
+  });
+
+  it('says so when the budget is spent', async () => {
+    api.business = { ...api.business, settings: { llm_budget_usd: 1 } };
+    api.llmSpentUsd = 1.25;
+    open();
+    expect(
+      await screen.findByText(/Budget reached: the offline engine answers customers until/),
+    ).toBeInTheDocument();
+  });
 });

@@ -20,6 +20,7 @@ import { useCan } from '@/lib/auth/permissions';
 import { useSession } from '@/lib/auth/session';
 import { paths } from '@/lib/paths';
 import { useRuntime } from '@/lib/runtime';
+import { LlmBudgetPanel } from './llm-budget-panel';
 import { NewKeyDialog } from './new-key-dialog';
 
 const PROFILE = [
@@ -208,6 +209,7 @@ function SettingsForm({ businessId }: { businessId: string }) {
           </Stack>
         </Paper>
       </ReadOnlyFieldset>
+      <LlmBudgetPanel businessId={businessId} budget={business.data?.settings.llm_budget_usd ?? null} />
       {channels.allowed && (
         <Paper sx={{ p: { xs: 2, sm: 3 } }}>
           <Typography variant="h2" component="h2" gutterBottom>
