@@ -511,3 +511,27 @@ describe('analytics', () => {
     expect(bad.status).toBe(400);
   });
 });
+
+describe('a member who leaves', () => {
+  it('is no longer the assignee of their conversations; the inboxes are told', async () => {
+    const leaving = await addMember(t.app, t.masterKey, biz.business_id, 'agent');
+    const id = (await customerSays('Someone please look at my order')).conversation_id as string;
+    const taken = await asMember(leaving, 'POST', `/api/conversations/${id}/take-over`);
+    expect(taken.status, JSON.stringify(taken.body)).toBe(200);
+    expect((await detail(id)).conversation).toMatchObject({ assignee_id: leaving.accountId });
+
+    const removed = await callApi(
+      t.app,
+      'DELETE',
+      `/api/businesses/${biz.business_id}/members/${leaving.memberId}`,
+      t.masterKey,
+    );
+    expect(removed.status, JSON.stringify(removed.body)).toBe(204);
+
+    // Still a person's job (the AI stays stopped), but nobody's in particular.
+    expect((await detail(id)).conversation).toMatchObject({ assignee_id: null });
+    expect(ids(await list('assignee_id=none'))).toContain(id);
+    expect(ids(await list(`assignee_id=${leaving.accountId}`))).not.toContain(id);
+    expect(eventsOf(id, 'assignment').at(-1)).toMatchObject({ assignee_id: null, assignee_name: null });
+  });
+});

@@ -4,6 +4,7 @@ import { generateSecret, hashSecret } from '../../lib/keys.js';
 import { actorOf, type MemberRole, type Principal } from '../../lib/principal.js';
 import type { Page } from '../../lib/schemas.js';
 import { recordAudit } from '../audit/index.js';
+import { unassignLeavingMember } from '../conversations/index.js';
 import { findAccountByEmail } from './accounts.repository.js';
 import type { Member, PendingInvitation } from './auth.schemas.js';
 import { type ClientInfo, createAccount, startAccountSession, toAccountInfo } from './auth.service.js';
@@ -156,12 +157,13 @@ export async function removeMember(
   businessId: string,
   memberId: string,
 ) {
-  await ctx.db.transaction(async (tx) => {
+  const announce = await ctx.db.transaction(async (tx) => {
     const owners = await lockOwners(tx, businessId);
     const current = await findMember(tx, businessId, memberId);
     if (!current) throw notFound('Member');
     if (current.role === 'owner' && owners.length <= 1) throw lastOwner();
     await deleteMember(tx, businessId, memberId);
+    const unassigned = await unassignLeavingMember(ctx, tx, businessId, current.accountId);
     await recordAudit(tx, actorOf(principal), {
       businessId,
       action: 'delete',
@@ -170,7 +172,9 @@ export async function removeMember(
       before: { email: current.email, role: current.role },
       after: null,
     });
+    return unassigned;
   });
+  announce();
 }
 
 /** Who invites to what; 404 for an unknown, used, revoked or expired token. */

@@ -180,6 +180,15 @@ export async function updateConversation(
   return row;
 }
 
+/** Nobody is assigned where this account was (it left the business); the rows that changed. */
+export async function unassignAccount(db: DbOrTx, businessId: string, accountId: string) {
+  return db
+    .update(conversations)
+    .set({ assigneeAccountId: null })
+    .where(and(eq(conversations.businessId, businessId), eq(conversations.assigneeAccountId, accountId)))
+    .returning();
+}
+
 /** Messages, extracted data and stage transitions go with it (ON DELETE CASCADE). */
 export async function deleteConversation(db: DbOrTx, conversationId: string, businessId: string | undefined) {
   const rows = await db

@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.js';
+import type { DbOrTx } from '../../db/client.js';
 import { AppError, invalid, notFound } from '../../errors.js';
 import type { Principal } from '../../lib/principal.js';
 import type { Page } from '../../lib/schemas.js';
@@ -20,6 +21,7 @@ import {
   listMessagesOf,
   listStageTransitions,
   listUserConversations,
+  unassignAccount,
   updateConversation,
 } from './conversations.repository.js';
 import { DATA_FILTER_PREFIX } from './conversations.schemas.js';
@@ -369,5 +371,22 @@ export async function getUserConversations(
       ...serializeConversationSummary(row, now),
       messages: byConversation.get(row.conversation.conversationId) ?? [],
     })),
+  };
+}
+
+/**
+ * A member left the business: the conversations assigned to them are nobody's now (still waiting for
+ * a person where they were), in the caller's transaction. Call the returned function after the commit
+ * to tell the inboxes.
+ */
+export async function unassignLeavingMember(
+  ctx: AppContext,
+  tx: DbOrTx,
+  businessId: string,
+  accountId: string,
+) {
+  const rows = await unassignAccount(tx, businessId, accountId);
+  return () => {
+    for (const row of rows) announceAssignment(ctx, row, null);
   };
 }

@@ -6,6 +6,7 @@ export {
   subscribeConversationEvents,
   subscribeLocalConversationEvents,
 } from './conversation-events.js';
+export { unassignLeavingMember } from './conversations.service.js';
 export { outboundStatus } from './deliver-agent-reply.js';
 export { insertLlmCall } from './llm-calls.repository.js';
 export {
