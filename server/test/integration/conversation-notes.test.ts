@@ -76,7 +76,7 @@ describe('notes', () => {
   it('an agent adds notes; the team lists them oldest first with their author', async () => {
     const conversationId = await newConversation();
     const url = `/api/conversations/${conversationId}/notes`;
-    const empty = await inject('GET', url, team.viewer);
+    const empty = await inject('GET', url, team.agent);
     expect(empty.statusCode, empty.body).toBe(200);
     expect(empty.json()).toEqual({ notes: [] });
 
@@ -97,7 +97,7 @@ describe('notes', () => {
     const third = await inject('POST', url, team.editor, { content: 'Sent the label' });
     expect(third.statusCode, third.body).toBe(201);
 
-    const listed = await inject('GET', url, team.viewer);
+    const listed = await inject('GET', url, team.agent);
     expect(listed.statusCode).toBe(200);
     expect(listed.json().notes.map((n: { content: string }) => n.content)).toEqual([
       'Customer called about the invoice',
@@ -134,7 +134,7 @@ describe('notes', () => {
     ]);
   });
 
-  it('a viewer may read notes but not write them', async () => {
+  it('notes are for agents (api.md): a viewer may neither read nor write them', async () => {
     const conversationId = await newConversation();
     const url = `/api/conversations/${conversationId}/notes`;
     expectError(
@@ -142,7 +142,7 @@ describe('notes', () => {
       403,
       'AUTHORIZATION_ERROR',
     );
-    expect((await inject('GET', url, team.viewer)).statusCode).toBe(200);
+    expectError(await inject('GET', url, team.viewer), 403, 'AUTHORIZATION_ERROR');
     expect((await inject('GET', url, a.api_key)).json().notes).toEqual([]);
     expect(eventsFor(conversationId, 'note')).toEqual([]);
   });

@@ -48,8 +48,8 @@ describe('GET /api/conversations/events', () => {
   it("streams the business's messages as `message` events — and none of another business's", async () => {
     const business = await createBusiness(p.t.app, p.t.masterKey);
     const other = await createBusiness(p.t.app, p.t.masterKey);
-    const viewer = await addMember(p.t.app, p.t.masterKey, business.business_id, 'viewer');
-    const stream = await inbox(browser(viewer.cookie), `?business_id=${business.business_id}`);
+    const agent = await addMember(p.t.app, p.t.masterKey, business.business_id, 'agent');
+    const stream = await inbox(browser(agent.cookie), `?business_id=${business.business_id}`);
     try {
       expect(stream.response.status).toBe(200);
       expect(stream.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
@@ -142,10 +142,11 @@ describe('GET /api/conversations/events', () => {
     }
   });
 
-  it('needs `read` on the business: 401 without a credential, 403 for another business', async () => {
+  it('is for agents (api.md): 401 without a credential, 403 for a viewer or another business', async () => {
     const business = await createBusiness(p.t.app, p.t.masterKey);
     const other = await createBusiness(p.t.app, p.t.masterKey);
     const outsider = await addMember(p.t.app, p.t.masterKey, other.business_id, 'owner');
+    const viewer = await addMember(p.t.app, p.t.masterKey, business.business_id, 'viewer');
     const url = `${base}/api/conversations/events?business_id=${business.business_id}`;
 
     const anonymous = await fetch(url);
@@ -154,6 +155,9 @@ describe('GET /api/conversations/events', () => {
     const foreignKey = await fetch(url, { headers: bearer(other.api_key) });
     expect(foreignKey.status).toBe(403);
     expect((await json(foreignKey)).error.code).toBe('AUTHORIZATION_ERROR');
+    const viewing = await fetch(url, { headers: browser(viewer.cookie) });
+    expect(viewing.status).toBe(403);
+    await viewing.body?.cancel();
     const foreignMember = await fetch(url, { headers: browser(outsider.cookie) });
     expect(foreignMember.status).toBe(403);
     await foreignMember.body?.cancel();
@@ -186,7 +190,7 @@ describe('GET /api/conversations/events', () => {
       method: 'POST',
       url: `/api/businesses/${business.business_id}/api-keys`,
       headers: bearer(p.t.masterKey),
-      payload: { name: 'inbox screen', scopes: ['read'] },
+      payload: { name: 'inbox screen', scopes: ['write'] },
     });
     expect(created.statusCode).toBe(201);
     const { api_key: key, key_id: keyId } = created.json() as { api_key: string; key_id: string };

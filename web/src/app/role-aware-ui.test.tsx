@@ -104,7 +104,7 @@ describe('role-aware UI', () => {
     expect(screen.queryByRole('button', { name: 'More actions' })).not.toBeInTheDocument();
   });
 
-  it('a viewer reads the conversation with no reply box, and the reason instead', async () => {
+  it("a viewer reads the conversation with no reply box, and the reason instead (and no agents' notes)", async () => {
     open('viewer', '/conversations/conv-1');
     expect(
       await screen.findByText(
@@ -113,6 +113,8 @@ describe('role-aware UI', () => {
     ).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Send' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Take over' })).not.toBeInTheDocument();
+    // Notes are for agents, editors and owners (api.md): a viewer's screen does not ask for them.
+    expect(api.find('GET', /\/notes$/)).toEqual([]);
   });
 
   it('every page of a business at its LLM budget says so; who can edit settings gets a way to raise it', async () => {

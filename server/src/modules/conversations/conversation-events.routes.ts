@@ -81,7 +81,7 @@ export const conversationEventRoutes = (ctx: AppContext) => async (root: Fastify
   app.get(
     '/api/conversations/events',
     {
-      config: { access: { permission: 'read', business: 'query' } },
+      config: { access: { permission: 'converse', business: 'query' } },
       schema: {
         tags: ['conversations'],
         summary: 'Server-sent events of a business’s conversations, for the live inbox',

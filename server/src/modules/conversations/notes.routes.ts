@@ -21,7 +21,7 @@ export const conversationNoteRoutes = (ctx: AppContext) => async (root: FastifyI
   app.get(
     Notes,
     {
-      config: { access: { permission: 'read', business: conversationOwner } },
+      config: { access: { permission: 'converse', business: conversationOwner } },
       schema: {
         tags,
         summary: 'The team’s internal notes on a conversation, oldest first',

@@ -21,8 +21,8 @@ import { refreshPlan } from './refresh-plan';
  */
 export function LiveConnection({ open }: { open?: EventSourceFactory } = {}) {
   const { businessId: selected, user } = useSession();
-  // A key that may not read conversations (a `messages`-only key) gets no stream.
-  const businessId = useCan('conversations.read').allowed ? selected : null;
+  // The stream is for those who handle conversations (api.md: agent); a viewer's lists poll instead.
+  const businessId = useCan('conversations.handle').allowed ? selected : null;
   const qc = useQueryClient();
   useLiveStream(businessId, qc, open);
   useAttention(businessId, user?.id ?? null);

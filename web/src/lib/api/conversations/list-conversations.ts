@@ -2,6 +2,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { ConversationChannel, InboxConversationSummary } from '@/lib/api/inbox-models';
 import { qk } from '@/lib/api/query-keys';
 import { requestJson } from '@/lib/api/request';
+import { usePollWithoutStream } from '@/lib/live/poll-without-stream';
 
 export interface ConversationFilters {
   status?: 'active' | 'closed';
@@ -41,7 +42,9 @@ export function useConversations(
   filters: ConversationFilters = {},
   { enabled = true }: { enabled?: boolean } = {},
 ) {
+  const refetchInterval = usePollWithoutStream();
   return useQuery({
+    refetchInterval,
     queryKey: qk.conversations.list(businessId, filters),
     queryFn: () => listConversations(businessId as string, filters),
     enabled: enabled && !!businessId,
