@@ -80,7 +80,8 @@ async function waitForHealth(url, child, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode} before it was healthy`);
+    if (child.exitCode !== null)
+      throw new Error(`the server exited with ${child.exitCode} before it was healthy`);
     try {
       const response = await fetch(url);
       if (response.ok) return response.json();
@@ -109,12 +110,15 @@ const envFromImage = Object.assign({}, ...of('ENV').map((item) => parseEnv(item.
 if (envFromImage.NODE_ENV !== 'production') fail('the final stage must set NODE_ENV=production');
 if (envFromImage.HOST !== '0.0.0.0') fail('the final stage must listen on all interfaces (HOST=0.0.0.0)');
 const exposed = of('EXPOSE').flatMap((item) => item.args.split(/\s+/));
-if (!exposed.includes(envFromImage.PORT)) fail(`EXPOSE ${exposed.join(' ')} does not include PORT=${envFromImage.PORT}`);
+if (!exposed.includes(envFromImage.PORT))
+  fail(`EXPOSE ${exposed.join(' ')} does not include PORT=${envFromImage.PORT}`);
 if (!of('VOLUME').some((item) => item.args.includes(envFromImage.DATA_DIR))) {
   fail(`DATA_DIR=${envFromImage.DATA_DIR} is not declared as a VOLUME`);
 }
 const healthcheck = of('HEALTHCHECK').at(-1)?.args;
-const healthcheckCommand = healthcheck ? JSON.parse(healthcheck.slice(healthcheck.indexOf('CMD') + 3).trim()) : null;
+const healthcheckCommand = healthcheck
+  ? JSON.parse(healthcheck.slice(healthcheck.indexOf('CMD') + 3).trim())
+  : null;
 if (!healthcheckCommand?.join(' ').includes('/health')) fail('HEALTHCHECK must call /health (exec form)');
 const command = JSON.parse(of('CMD').at(-1)?.args ?? 'null');
 if (!Array.isArray(command) || command[0] !== 'node') fail('CMD must be the exec form starting node');
@@ -158,7 +162,8 @@ try {
   step(npmCommands[0]);
   execFileSync(npm, npmArgs, { cwd: dir, stdio: 'inherit' });
   for (const devOnly of ['typescript', 'vitest', 'vite', 'drizzle-kit', 'tsx', '@biomejs/biome', 'react']) {
-    if (existsSync(path.join(dir, 'node_modules', devOnly))) fail(`${devOnly} is installed in the runtime stage`);
+    if (existsSync(path.join(dir, 'node_modules', devOnly)))
+      fail(`${devOnly} is installed in the runtime stage`);
   }
   const size = spawnSync('du', ['-sm', dir], { encoding: 'utf8' }).stdout.split(/\s/)[0];
   step(`runtime files: ${size} MiB (node_modules + dist + migrations)`);
@@ -186,7 +191,8 @@ try {
 
   const page = await fetch(`${base}/`);
   const html = await page.text();
-  if (!page.ok || !html.includes('<div id="root"')) fail(`GET / did not serve the web app (status ${page.status})`);
+  if (!page.ok || !html.includes('<div id="root"'))
+    fail(`GET / did not serve the web app (status ${page.status})`);
   const asset = /(?:src|href)="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
   if (!asset) fail('index.html references no /assets/*.js');
   else {
@@ -201,13 +207,20 @@ try {
   if (!clientRoute.ok) fail(`a client-side route (/settings) answered ${clientRoute.status}`);
 
   step(`HEALTHCHECK: ${healthcheckCommand.join(' ').slice(0, 60)}…`);
-  const probe = spawnSync(healthcheckCommand[0], healthcheckCommand.slice(1), { cwd: dir, env, timeout: 15_000 });
+  const probe = spawnSync(healthcheckCommand[0], healthcheckCommand.slice(1), {
+    cwd: dir,
+    env,
+    timeout: 15_000,
+  });
   if (probe.status !== 0) fail(`the HEALTHCHECK command exited with ${probe.status}`);
 
   step('SIGTERM');
   const exited = new Promise((resolve) => server.once('exit', (code) => resolve(code)));
   server.kill('SIGTERM');
-  const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('timeout'), 60_000))]);
+  const code = await Promise.race([
+    exited,
+    new Promise((resolve) => setTimeout(() => resolve('timeout'), 60_000)),
+  ]);
   if (code !== 0) fail(`after SIGTERM the server ended with ${code}, expected 0`);
   server = undefined;
 } catch (error) {
