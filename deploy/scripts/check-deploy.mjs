@@ -20,7 +20,8 @@
 //               on /health, ports, selectors, Service/Ingress/HPA/PDB/ServiceMonitor references,
 //               ConfigMap/Secret names and keys, env names known to config.ts, the termination grace
 //               period covering preStop + SHUTDOWN_TIMEOUT_MS, the Job running the migration CLI
-//  docs         every `UPPER_CASE` variable named in docs/operations.md is one config.ts reads
+//  docs         every `UPPER_CASE` variable named in docs/operations.md and in the README's Deployment
+//               section is one config.ts reads
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -274,6 +275,8 @@ section = 'nginx';
     if (!compose.services?.[target[1]]) fail(`proxies to ${target[1]}, which is no compose service`);
     if (Number(target[2]) !== APP_PORT) fail(`proxies to port ${target[2]}, the app listens on ${APP_PORT}`);
   }
+  if (!/location = \/metrics \{\s*return 404;\s*\}/.test(conf))
+    fail('/metrics must not be served through the proxy');
   if (!/ssl_certificate\s/.test(conf) || !/listen 443 ssl/.test(conf)) fail('no TLS server on 443');
   for (const header of ['X-Forwarded-For', 'X-Forwarded-Proto']) {
     if (!conf.includes(`proxy_set_header ${header}`)) fail(`does not set ${header}`);
@@ -688,14 +691,17 @@ function checkReferences(objects, label) {
 // ---------------------------------------------------------------------------------------------------
 section = 'docs';
 {
-  const docs = ['docs/operations.md'];
-  for (const doc of docs) {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const deploySection = /\n## Deployment\n([\s\S]*?)(\n## |$)/.exec(readme)?.[1];
+  if (!deploySection) fail('README.md has no "## Deployment" section');
+  const docs = { 'docs/operations.md': null, 'README.md (Deployment)': deploySection ?? '' };
+  for (const [doc, section] of Object.entries(docs)) {
     const file = path.join(ROOT, doc);
-    if (!existsSync(file)) {
+    if (section === null && !existsSync(file)) {
       fail(`${doc} is missing`);
       continue;
     }
-    const text = readFileSync(file, 'utf8');
+    const text = section ?? readFileSync(file, 'utf8');
     for (const match of text.matchAll(/`([A-Z][A-Z0-9]*_[A-Z0-9_]+)(?:=[^`]*)?`/g)) {
       const name = match[1];
       if (COMPOSE_ONLY_VARS.has(name) || /^(PG|GF_)/.test(name)) continue;

@@ -12,7 +12,8 @@
 //     --keep      leave the temporary directory for inspection
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -179,6 +180,8 @@ try {
     DATA_DIR: path.join(dir, 'data'),
     ICMP_API_KEY: randomBytes(24).toString('hex'),
     LOG_LEVEL: 'warn',
+    // As behind deploy/nginx/icmp.conf (compose and Kubernetes set it too).
+    TRUST_PROXY: '1',
   };
   step('migrations: node server/dist/db/migrate-cli.js');
   execFileSync('node', ['server/dist/db/migrate-cli.js'], { cwd: dir, env, stdio: 'inherit' });
@@ -205,6 +208,14 @@ try {
   }
   const clientRoute = await fetch(`${base}/settings`);
   if (!clientRoute.ok) fail(`a client-side route (/settings) answered ${clientRoute.status}`);
+
+  if (spawnSync('sh', ['-c', 'command -v nginx && command -v openssl'], { stdio: 'ignore' }).status === 0) {
+    await throughNginx(base, port, env.ICMP_API_KEY, dir);
+  } else if (process.env.CI === 'true') {
+    fail('nginx or openssl is not installed: the proxy was not tried');
+  } else {
+    step('nginx not installed: deploy/nginx/icmp.conf not tried in front of the server');
+  }
 
   step(`HEALTHCHECK: ${healthcheckCommand.join(' ').slice(0, 60)}…`);
   const probe = spawnSync(healthcheckCommand[0], healthcheckCommand.slice(1), {
@@ -233,3 +244,152 @@ try {
 
 if (problems.length === 0) console.log('image layout: the final stage runs from its own files (ok)');
 else process.exit(1);
+
+/** One HTTPS request to the local nginx (its certificate is a throw-away one). */
+function tls(url, { method = 'GET', headers = {}, body, untilEvent } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method, headers, rejectUnauthorized: false }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => {
+        text += chunk;
+        // A stream that never ends on its own: stop once the awaited event is there.
+        if (untilEvent && text.includes(`event: ${untilEvent}`)) {
+          response.destroy();
+          resolve({ status: response.statusCode, headers: response.headers, text });
+        }
+      });
+      response.on('end', () => resolve({ status: response.statusCode, headers: response.headers, text }));
+      response.on('error', reject);
+    });
+    req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${url}: no answer within 60 s`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * deploy/nginx/icmp.conf in front of the server (addresses and ports made local, the rest as
+ * shipped): redirect to https, /health and the web app through TLS, /metrics kept inside, the request
+ * id passed on, a streamed reply and the inbox's live stream through the unbuffered locations.
+ */
+async function throughNginx(base, appPort, masterKey, dir) {
+  const nginxDir = path.join(dir, 'nginx');
+  mkdirSync(nginxDir);
+  const [httpPort, tlsPort] = [await freePort(), await freePort()];
+  step(`nginx (deploy/nginx/icmp.conf) on ${httpPort}/${tlsPort} → ${appPort}`);
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-keyout',
+      path.join(nginxDir, 'privkey.pem'),
+      '-out',
+      path.join(nginxDir, 'fullchain.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
+  const shipped = readFileSync(path.join(ROOT, 'deploy/nginx/icmp.conf'), 'utf8');
+  const local = shipped
+    .replace(/^resolver .*$/m, '')
+    .replace(/set \$icmp_app [^;]+;/, `set $icmp_app 127.0.0.1:${appPort};`)
+    .replace(/^\s*listen \[::\]:.*$/gm, '')
+    .replace(/listen 80;/, `listen 127.0.0.1:${httpPort};`)
+    .replace(/listen 443 ssl/, `listen 127.0.0.1:${tlsPort} ssl`)
+    .replaceAll('/etc/nginx/certs/', `${nginxDir}/`)
+    .replace('root /var/www/acme;', `root ${nginxDir};`);
+  if (!local.includes(`127.0.0.1:${appPort}`) || !local.includes(`:${tlsPort} ssl`)) {
+    fail('deploy/nginx/icmp.conf no longer has the lines this check localises');
+    return;
+  }
+  writeFileSync(path.join(nginxDir, 'icmp.conf'), local);
+  writeFileSync(
+    path.join(nginxDir, 'nginx.conf'),
+    `daemon off;\nmaster_process off;\npid ${nginxDir}/nginx.pid;\nerror_log ${nginxDir}/error.log warn;\n` +
+      `events {}\nhttp {\n  access_log off;\n  include ${nginxDir}/icmp.conf;\n}\n`,
+  );
+  const nginx = spawn('nginx', ['-p', nginxDir, '-c', path.join(nginxDir, 'nginx.conf')], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const https = `https://127.0.0.1:${tlsPort}`;
+  try {
+    let up = false;
+    for (let attempt = 0; attempt < 120 && !up && nginx.exitCode === null; attempt++) {
+      up = await tls(`${https}/health`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      if (!up) await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    if (!up) {
+      fail(
+        `nginx did not answer /health (${readFileSync(path.join(nginxDir, 'error.log'), 'utf8').trim().slice(-300)})`,
+      );
+      return;
+    }
+    const redirect = await fetch(`http://127.0.0.1:${httpPort}/health`, { redirect: 'manual' });
+    if (redirect.status !== 301 || !redirect.headers.get('location')?.startsWith('https://'))
+      fail(`http is not redirected to https (${redirect.status})`);
+    const health = await tls(`${https}/health`);
+    if (!/^[0-9a-f]{32}$/.test(String(health.headers['x-request-id'])))
+      fail(`the app did not get nginx's request id (${health.headers['x-request-id']})`);
+    const page = await tls(`${https}/`);
+    if (page.status !== 200 || !page.text.includes('<div id="root"'))
+      fail(`GET / through nginx answered ${page.status}`);
+    const metrics = await tls(`${https}/metrics`, { headers: { authorization: `Bearer ${masterKey}` } });
+    if (metrics.status !== 404) fail(`/metrics is reachable through the proxy (${metrics.status})`);
+
+    const created = await fetch(`${base}/api/businesses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${masterKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ business_name: 'Image layout check' }),
+    });
+    if (!created.ok) {
+      fail(`could not create a business (${created.status})`);
+      return;
+    }
+    const business = await created.json();
+    const live = tls(`${https}/api/conversations/events?business_id=${business.business_id}`, {
+      headers: { authorization: `Bearer ${business.api_key}`, accept: 'text/event-stream' },
+      untilEvent: 'message',
+    });
+    const streamed = await tls(`${https}/api/message`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${business.api_key}`,
+        accept: 'text/event-stream',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ content: 'Hello, I am Ana, ana@example.com' }),
+    });
+    if (
+      streamed.status !== 200 ||
+      !String(streamed.headers['content-type']).startsWith('text/event-stream') ||
+      !streamed.text.includes('event: done')
+    ) {
+      fail(`a streamed reply through nginx failed (${streamed.status}: ${streamed.text.slice(0, 200)})`);
+    }
+    const events = await live;
+    if (
+      events.status !== 200 ||
+      !events.text.includes('event: ready') ||
+      !events.text.includes('event: message')
+    ) {
+      fail(
+        `the live inbox stream through nginx did not deliver the message (${events.status}: ${events.text.slice(0, 200)})`,
+      );
+    }
+  } catch (error) {
+    fail(`through nginx: ${error.message}`);
+  } finally {
+    nginx.kill('SIGTERM');
+  }
+}
