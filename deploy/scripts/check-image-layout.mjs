@@ -10,6 +10,7 @@
 //     --static    only the checks on the Dockerfile's text (part of npm run deploy:check)
 //     --no-build  use the existing server/web/widget dist folders instead of `npm run build` first
 //     --keep      leave the temporary directory for inspection
+//   DATABASE_URL / REDIS_URL in the environment: the server uses them (an empty database is migrated)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -183,6 +184,13 @@ try {
     // As behind deploy/nginx/icmp.conf (compose and Kubernetes set it too).
     TRUST_PROXY: '1',
   };
+  // On PostgreSQL + Redis (as compose and Kubernetes run it) when given, else on PGlite in DATA_DIR.
+  for (const name of ['DATABASE_URL', 'REDIS_URL']) if (process.env[name]) env[name] = process.env[name];
+  step(
+    env.DATABASE_URL
+      ? 'database: PostgreSQL from DATABASE_URL'
+      : 'database: PGlite in the temporary DATA_DIR',
+  );
   step('migrations: node server/dist/db/migrate-cli.js');
   execFileSync('node', ['server/dist/db/migrate-cli.js'], { cwd: dir, env, stdio: 'inherit' });
 
@@ -191,6 +199,9 @@ try {
   const base = `http://127.0.0.1:${port}`;
   const health = await waitForHealth(`${base}/health`, server, 120_000);
   if (health.database !== 'connected') fail(`/health says database ${health.database}`);
+  const expectedKind = env.DATABASE_URL ? 'postgres' : 'pglite';
+  if (health.database_kind !== expectedKind)
+    fail(`/health says ${health.database_kind}, expected ${expectedKind}`);
 
   const page = await fetch(`${base}/`);
   const html = await page.text();
