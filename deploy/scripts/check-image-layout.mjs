@@ -186,6 +186,10 @@ try {
   };
   // On PostgreSQL + Redis (as compose and Kubernetes run it) when given, else on PGlite in DATA_DIR.
   for (const name of ['DATABASE_URL', 'REDIS_URL']) if (process.env[name]) env[name] = process.env[name];
+  // As compose and Kubernetes start it: migrated by the step above, not at start; on PostgreSQL with
+  // two processes (node:cluster), as the WEB_CONCURRENCY of deploy/.env.example allows.
+  env.MIGRATE_ON_START = 'false';
+  if (env.DATABASE_URL) env.WEB_CONCURRENCY = '2';
   step(
     env.DATABASE_URL
       ? 'database: PostgreSQL from DATABASE_URL'
