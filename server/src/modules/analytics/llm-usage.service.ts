@@ -1,15 +1,9 @@
+import type { Static } from '@sinclair/typebox';
 import type { DbOrTx } from '../../db/client.js';
 import { monthlyLlmUsage } from './llm-usage.repository.js';
+import type { LlmUsage as LlmUsageSchema } from './llm-usage.schemas.js';
 
-export interface LlmUsage {
-  month: string;
-  spent_usd: number;
-  calls: number;
-  budget_usd: number | null;
-  remaining_usd: number | null;
-  at_budget: boolean;
-  resets_at: string;
-}
+export type LlmUsage = Static<typeof LlmUsageSchema>;
 
 /** This month's LLM spend of a business against its `llm_budget_usd` (null: no budget set). */
 export async function llmUsageOf(
