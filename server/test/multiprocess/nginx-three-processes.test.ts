@@ -44,6 +44,10 @@ describe.skipIf(missing.length > 0)('three server processes behind nginx (Postgr
     cluster = await startCluster({
       RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
       TURN_LEASE_MS: String(TURN_LEASE_MS),
+      // The production default: on a loaded machine an idle keep-alive connection to the fake LLM is now
+      // and then closed just as it is reused ("could not be reached"); without a retry that turn would
+      // get the fallback reply, which this test counts as a failure.
+      LLM_MAX_RETRIES: '2',
     });
   });
   afterAll(async () => cluster?.close());
@@ -67,6 +71,15 @@ describe.skipIf(missing.length > 0)('three server processes behind nginx (Postgr
       }),
     );
   }
+
+  /** Answers that are the fallback reply, with why the model's step failed (none expected). */
+  const fallbacks = (bodies: Json[]) =>
+    bodies
+      .filter((b) => b.fallback)
+      .map((b) => ({
+        message_id: b.message_id,
+        errors: ((b.processing_steps as Json[]) ?? []).map((s) => `${s.step}: ${s.status} ${s.error ?? ''}`),
+      }));
 
   const transcript = async (key: string, conversationId: string) => {
     const detail = await call(via(), 'GET', `/api/conversations/${conversationId}`, key);
@@ -100,6 +113,7 @@ describe.skipIf(missing.length > 0)('three server processes behind nginx (Postgr
       ),
     );
     for (const { reply } of answers) expect(reply.status, reply.text).toBe(200);
+    expect(fallbacks(answers.map((a) => a.reply.body))).toEqual([]);
     for (const { c, reply } of answers) {
       expect(reply.body.conversation_id).toBe(conversations[c]?.conversationId);
       expect(reply.body.duplicate).toBe(false);
@@ -282,6 +296,7 @@ describe.skipIf(missing.length > 0)('three server processes behind nginx (Postgr
     await killing;
 
     expect(victim?.child.signalCode).toBe('SIGKILL');
+    expect(fallbacks(conversations.flatMap((c) => c.sent.map((x) => x.answer ?? {})))).toEqual([]);
     // The kill cut requests off inside the victim, and every conversation went on after it.
     expect(failedAtClient.length).toBeGreaterThan(0);
     expect(answeredAfterKill.size).toBe(20);
