@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // nginx + three server processes: its own run (vitest.multiprocess.config.ts, npm run test:multiprocess).
+    exclude: [...configDefaults.exclude, 'test/multiprocess/**'],
     setupFiles: ['test/setup/own-postgres-database.ts'],
     testTimeout: 120_000,
     hookTimeout: 180_000,
