@@ -57,14 +57,17 @@ export async function handleInboundMessage(
   let stored = fast?.message ?? null;
   let resolved = fast ? { conversationId: fast.message.conversationId, userId: fast.ownerId } : null;
   if (!resolved) {
-    resolved = await resolveConversation(ctx.db, {
-      businessId: input.businessId,
-      userId: input.userId,
-      conversationId: input.conversationId,
-      entryStageId: config.entryStageId,
-      channel,
-    });
-    stored = await appendMessage(ctx.db, { ...inbound, conversationId: resolved.conversationId });
+    ({ resolved, stored } = await ctx.db.transaction(async (tx) => {
+      const conversation = await resolveConversation(tx, {
+        businessId: input.businessId,
+        userId: input.userId,
+        conversationId: input.conversationId,
+        entryStageId: config.entryStageId,
+        channel,
+      });
+      const message = await appendMessage(tx, { ...inbound, conversationId: conversation.conversationId });
+      return { resolved: conversation, stored: message };
+    }));
   }
   if (!stored) {
     // The same external id arrived concurrently: answer with the first delivery's result.

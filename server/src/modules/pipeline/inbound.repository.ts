@@ -20,6 +20,16 @@ export async function reactivateConversation(db: DbOrTx, businessId: string, con
 }
 
 /** The user (of the business) and their most recently updated active conversation, if any. */
+/** Holds the user's row until the transaction ends (false: no such user in this business). */
+export async function lockUser(tx: DbOrTx, businessId: string, userId: string): Promise<boolean> {
+  const rows = await tx
+    .select({ userId: users.userId })
+    .from(users)
+    .where(and(eq(users.userId, userId), eq(users.businessId, businessId)))
+    .for('update');
+  return rows.length > 0;
+}
+
 export async function findUserWithActiveConversation(db: DbOrTx, businessId: string, userId: string) {
   const [row] = await db
     .select({ userId: users.userId, conversationId: conversations.conversationId })

@@ -5,6 +5,7 @@ import {
   findUserWithActiveConversation,
   insertAnonymousUser,
   insertConversation,
+  lockUser,
   reactivateConversation,
 } from './inbound.repository.js';
 
@@ -25,15 +26,17 @@ export interface ResolvedConversation {
 
 /**
  * The conversation a message belongs to: the given one (of this business and user), else the user's
- * active one, else a new one in the entry stage. A user is created on first contact.
+ * active one, else a new one in the entry stage. A user is created on first contact. Run it in a
+ * transaction that also stores the message: concurrent first messages of one user then wait for each
+ * other on the user's row, and the later ones find the conversation the first one opened.
  */
-export async function resolveConversation(db: DbOrTx, input: ResolveInput): Promise<ResolvedConversation> {
+export async function resolveConversation(tx: DbOrTx, input: ResolveInput): Promise<ResolvedConversation> {
   const { businessId } = input;
   if (input.conversationId) {
-    const conversation = await findConversationOwner(db, businessId, input.conversationId);
+    const conversation = await findConversationOwner(tx, businessId, input.conversationId);
     if (!conversation || (input.userId && conversation.userId !== input.userId))
       throw notFound('Conversation');
-    if (conversation.status !== 'active') await reactivateConversation(db, businessId, input.conversationId);
+    if (conversation.status !== 'active') await reactivateConversation(tx, businessId, input.conversationId);
     return {
       userId: conversation.userId,
       conversationId: input.conversationId,
@@ -45,15 +48,17 @@ export async function resolveConversation(db: DbOrTx, input: ResolveInput): Prom
   let userId = input.userId;
   let userCreated = false;
   if (userId) {
-    const row = await findUserWithActiveConversation(db, businessId, userId);
+    if (!(await lockUser(tx, businessId, userId))) throw notFound('User');
+    // A statement of its own after the lock, so it sees a conversation committed while this one waited.
+    const row = await findUserWithActiveConversation(tx, businessId, userId);
     if (!row) throw notFound('User');
     if (row.conversationId)
       return { userId, conversationId: row.conversationId, userCreated: false, conversationCreated: false };
   } else {
-    userId = await insertAnonymousUser(db, businessId);
+    userId = await insertAnonymousUser(tx, businessId);
     userCreated = true;
   }
-  const conversationId = await insertConversation(db, {
+  const conversationId = await insertConversation(tx, {
     businessId,
     userId,
     stageId: input.entryStageId,
