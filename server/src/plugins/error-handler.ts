@@ -119,7 +119,16 @@ export function renderFrameworkError(error: FastifyError, _request: FastifyReque
  * header line): answer those in the JSON envelope too (Fastify's `clientErrorHandler`).
  */
 export function writeClientError(error: Error & { code?: string }, socket: Socket) {
-  if (error.code === 'ECONNRESET' || !socket.writable) {
+  // Bytes after a request answered with `Connection: close` (HPE_CLOSED_CONNECTION), or a parser error
+  // while a response is already on the wire: a second response would corrupt the stream the client
+  // reads (it was found sending one after the first's Connection: close). Just close.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (
+    error.code === 'ECONNRESET' ||
+    error.code === 'HPE_CLOSED_CONNECTION' ||
+    inFlight?.headersSent ||
+    !socket.writable
+  ) {
     socket.destroy();
     return;
   }

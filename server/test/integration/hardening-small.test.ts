@@ -49,6 +49,16 @@ describe('errors before routing', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
     expect(bodyOf(answer).error.code).toBe('VALIDATION_ERROR');
   });
+
+  it('answers once: bytes after a request that was already answered with Connection: close get no second response', async () => {
+    // Found by the OpenAPI fuzzer: a DELETE body sent without Content-Length is the start of a next,
+    // malformed request; the parser error must not write a second response after the first one.
+    const answer = await rawRequest(
+      'DELETE /api/x/%ZZ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n0',
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+  });
 });
 
 describe('credentials', () => {
