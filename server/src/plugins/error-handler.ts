@@ -119,10 +119,13 @@ export function renderFrameworkError(error: FastifyError, _request: FastifyReque
  * header line): answer those in the JSON envelope too (Fastify's `clientErrorHandler`).
  */
 export function writeClientError(error: Error & { code?: string }, socket: Socket) {
-  // Bytes after a request answered with `Connection: close` (HPE_CLOSED_CONNECTION), or a parser error
-  // while a response is already on the wire: a second response would corrupt the stream the client
-  // reads (it was found sending one after the first's Connection: close). Just close.
-  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  // Bytes after a request that said `Connection: close` (HPE_CLOSED_CONNECTION: a body sent without
+  // framing): the answer to that request, when still in progress, ends the connection itself. A
+  // second response after one already on the wire would corrupt what the client reads (the fuzzer
+  // found a 400 appended after a first answer's Connection: close), so then just close.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean; writableEnded?: boolean } })
+    ._httpMessage;
+  if (error.code === 'HPE_CLOSED_CONNECTION' && inFlight && !inFlight.writableEnded) return;
   if (
     error.code === 'ECONNRESET' ||
     error.code === 'HPE_CLOSED_CONNECTION' ||

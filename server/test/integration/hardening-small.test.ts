@@ -59,6 +59,12 @@ describe('errors before routing', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
     expect(answer.match(/HTTP\/1\.1 /g)).toHaveLength(1);
   });
+
+  it('answers a request followed by unframed bytes once, with its own answer', async () => {
+    const answer = await rawRequest('GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n{}');
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+  });
 });
 
 describe('credentials', () => {
