@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERROR_STATUS, type ErrorCode } from '../errors.js';
@@ -121,6 +121,20 @@ export function renderFrameworkError(error: FastifyError, _request: FastifyReque
 export function writeClientError(error: Error & { code?: string }, socket: Socket) {
   if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
+    return;
+  }
+  // A parser error while the answer to the previous request is still being made (bytes after it, e.g.
+  // a body sent without framing): a 400 now would come before or after that answer and corrupt what
+  // the client reads — the fuzzer found one appended after an answer's Connection: close. Let the
+  // answer finish, then close.
+  const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (inFlight && !inFlight.writableFinished) {
+    inFlight.once('finish', () => socket.end());
+    return;
+  }
+  // The request before these bytes was answered and said `Connection: close`: flush, add nothing.
+  if (error.code === 'HPE_CLOSED_CONNECTION') {
+    socket.end();
     return;
   }
   const [status, appError] =

@@ -13,6 +13,7 @@ import {
 import type {
   FakeAnswer,
   FakeAnswerer,
+  FakeFaults,
   FakeLlm,
   FakeLlmOptions,
   FakeLlmRequest,
@@ -48,6 +49,19 @@ export async function startFakeLlmServer(options: FakeLlmOptions = {}): Promise<
   let requestCount = 0;
   const initialRefused = options.refuseFormats ?? [];
   let refused = new Set<string>(initialRefused);
+  let faults: FakeFaults = options.faults ?? {};
+  const faultCounts = { errors: 0, hangs: 0 };
+
+  /** An injected fault for this request, if the dice say so. */
+  function rollFault(): 'error' | 'hang' | null {
+    const errorRate = faults.errorRate ?? 0;
+    const hangRate = faults.hangRate ?? 0;
+    if (errorRate <= 0 && hangRate <= 0) return null;
+    const roll = (faults.random ?? Math.random)();
+    if (roll < errorRate) return 'error';
+    if (roll < errorRate + hangRate) return 'hang';
+    return null;
+  }
 
   function findRule(request: FakeLlmRequest): ActiveRule | undefined {
     for (const active of rules) {
@@ -84,6 +98,16 @@ export async function startFakeLlmServer(options: FakeLlmOptions = {}): Promise<
           code: null,
         },
       });
+      return;
+    }
+    const fault = rollFault();
+    if (fault === 'error') {
+      faultCounts.errors += 1;
+      sendError(res, 500, 'Fake LLM injected fault', 'server_error');
+      return;
+    }
+    if (fault === 'hang') {
+      faultCounts.hangs += 1;
       return;
     }
     const rule = findRule(request)?.rule;
@@ -190,6 +214,10 @@ export async function startFakeLlmServer(options: FakeLlmOptions = {}): Promise<
     refuseFormats(types) {
       refused = new Set(types);
     },
+    setFaults(next) {
+      faults = next;
+    },
+    faultCounts,
     reset() {
       requests.length = 0;
       rules = [];

@@ -60,9 +60,21 @@ export interface FakeLlmOptions {
    * a request asking for one is refused with 400 naming it, as those servers do.
    */
   refuseFormats?: ResponseFormatType[];
+  /** Random errors and hangs (see FakeFaults); none by default. */
+  faults?: FakeFaults;
 }
 
 export type ResponseFormatType = 'json_schema' | 'json_object';
+
+/** Random faults for chaos runs: each request fails with 500 or hangs with these probabilities. */
+export interface FakeFaults {
+  /** 0–1: share of requests answered 500 (before any scripted rule). */
+  errorRate?: number;
+  /** 0–1: share of requests never answered (the client's timeout ends them). */
+  hangRate?: number;
+  /** Source of randomness (default Math.random): a seeded one makes a run repeatable. */
+  random?: () => number;
+}
 
 export interface FakeLlm {
   /** Base URL ending in `/v1`, for an OpenAI-compatible client's baseURL. */
@@ -77,6 +89,10 @@ export interface FakeLlm {
   setLatency(ms: number): void;
   /** Which `response_format` types to refuse from now on (see FakeLlmOptions.refuseFormats). */
   refuseFormats(types: ResponseFormatType[]): void;
+  /** Random errors and hangs from now on (`{}` turns them off). */
+  setFaults(faults: FakeFaults): void;
+  /** Requests answered with an injected fault so far. */
+  readonly faultCounts: { errors: number; hangs: number };
   /** Forget requests and rules; restore the default answer, the initial latency and refused formats. */
   reset(): void;
   close(): Promise<void>;

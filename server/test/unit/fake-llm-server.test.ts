@@ -172,3 +172,33 @@ describe('fake LLM server: recording', () => {
     }
   });
 });
+
+describe('fake LLM server: injected faults', () => {
+  it('answers 500 or hangs by the configured rates, counting each', async () => {
+    // A fixed sequence of dice: 0.1 → error (< 0.2), 0.22 → hang (< 0.25), 0.9 → a normal answer.
+    const dice = [0.1, 0.22, 0.9];
+    const faulty = await startFakeLlmServer({
+      faults: { errorRate: 0.2, hangRate: 0.05, random: () => dice.shift() ?? 0.9 },
+    });
+    try {
+      const send = (signal?: AbortSignal) =>
+        fetch(`${faulty.url}/chat/completions`, {
+          method: 'POST',
+          body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }),
+          ...(signal ? { signal } : {}),
+        });
+      expect((await send()).status).toBe(500);
+      const hung = send(AbortSignal.timeout(500)).then(
+        () => 'answered',
+        () => 'hung',
+      );
+      expect(await hung).toBe('hung');
+      expect((await send()).status).toBe(200);
+      expect(faulty.faultCounts).toEqual({ errors: 1, hangs: 1 });
+      faulty.setFaults({});
+      expect((await send()).status).toBe(200);
+    } finally {
+      await faulty.close();
+    }
+  });
+});
