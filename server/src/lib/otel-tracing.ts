@@ -74,6 +74,9 @@ export function createOtelTracing(settings: TracingSettings): Tracing {
       }
     },
     sql(statement, run) {
+      // Only inside a traced operation: pollers (outbox, recovery sweep) would otherwise send a trace
+      // per statement.
+      if (!trace.getSpan(contexts.active())) return run();
       const operation = /^\s*(\w+)/.exec(statement)?.[1]?.toUpperCase() ?? 'SQL';
       const { span, context } = child(
         operation,

@@ -28,7 +28,10 @@ export interface Tracing {
     run: (span: ActiveSpan) => Promise<T>,
     options?: { root?: boolean },
   ): Promise<T>;
-  /** One SQL statement (`statement` is only used for its first keyword); `run` may return a promise. */
+  /**
+   * One SQL statement, as a child of the active span (untraced outside one: pollers); `statement` is
+   * only used for its first keyword. `run` may return a promise.
+   */
   sql<T>(statement: string, run: () => T): T;
   /** Wraps a Node HTTP request: everything the handler starts runs inside the request's span. */
   serve(request: IncomingMessage, response: ServerResponse, handle: () => void): void;
