@@ -108,8 +108,17 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   const app = Fastify({
     ...(trace.enabled
       ? {
-          serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) =>
-            createServer((req, res) => trace.serve(req, res, () => handler(req, res))),
+          // The server Fastify would make (its timeouts), with each request run inside its span.
+          serverFactory: (
+            handler: (req: IncomingMessage, res: ServerResponse) => void,
+            options: Record<string, unknown>,
+          ) => {
+            const server = createServer((req, res) => trace.serve(req, res, () => handler(req, res)));
+            server.keepAliveTimeout = Number(options.keepAliveTimeout);
+            server.requestTimeout = Number(options.requestTimeout);
+            server.setTimeout(Number(options.connectionTimeout));
+            return server;
+          },
         }
       : {}),
     logger:

@@ -243,7 +243,11 @@ function parseOtlpHeaders(value: string | undefined): Readonly<Record<string, st
     if (!pair.trim()) continue;
     const at = pair.indexOf('=');
     if (at <= 0) throw new ConfigError('OTEL_EXPORTER_OTLP_HEADERS is invalid: expected key=value pairs');
-    headers[pair.slice(0, at).trim()] = decodeURIComponent(pair.slice(at + 1).trim());
+    try {
+      headers[pair.slice(0, at).trim()] = decodeURIComponent(pair.slice(at + 1).trim());
+    } catch {
+      throw new ConfigError('OTEL_EXPORTER_OTLP_HEADERS is invalid: a value is not URL-encoded');
+    }
   }
   return Object.freeze(headers);
 }
