@@ -14,7 +14,7 @@ import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-t
 import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { ActiveSpan, SpanAttributes, Tracing, TracingSettings } from './tracing.js';
+import type { ActiveSpan, SpanAttributes, Tracing, TracingSettings } from './tracing-types.js';
 
 /**
  * The OpenTelemetry side of `tracing.ts`, loaded only when an OTLP endpoint is configured. Spans are
