@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
@@ -10,7 +11,8 @@ import type { AppContext } from './context.js';
 import type { Database } from './db/client.js';
 import { createMailer, type Mailer } from './lib/mailer.js';
 import { createSecretBox, resolveSecretsKey } from './lib/secret-box.js';
-import { createLlmClient } from './llm/llm-client.js';
+import { startTracing, tracing } from './lib/tracing.js';
+import { allowedModels, createLlmClient } from './llm/llm-client.js';
 import { agentRoutes } from './modules/agents/agents.routes.js';
 import { analyticsRoutes } from './modules/analytics/analytics.routes.js';
 import { llmUsageRoutes } from './modules/analytics/llm-usage.routes.js';
@@ -32,7 +34,7 @@ import { conversationActionRoutes } from './modules/conversations/conversation-a
 import { conversationEventRoutes } from './modules/conversations/conversation-events.routes.js';
 import { conversationRoutes } from './modules/conversations/conversations.routes.js';
 import { conversationNoteRoutes } from './modules/conversations/notes.routes.js';
-import { operationsRoutes } from './modules/operations/operations.routes.js';
+import { operationsRoutes, registerBacklogMetrics } from './modules/operations/index.js';
 import { ConversationProcessor } from './modules/pipeline/conversation-processor.js';
 import { messageRoutes } from './modules/pipeline/message.routes.js';
 import { createPendingRecovery } from './modules/pipeline/recover-pending.js';
@@ -47,11 +49,12 @@ import { DEFAULT_WIDGET_DIST, widgetScriptRoutes } from './modules/widget/widget
 import { createKeyResolver, registerAuth } from './plugins/auth.js';
 import { createFailureBudget } from './plugins/auth-failures.js';
 import { registerErrorHandler, renderFrameworkError, writeClientError } from './plugins/error-handler.js';
-import { createMetrics, registerRequestMetrics } from './plugins/metrics.js';
+import { createMetrics, enableClusterMetrics, registerRequestMetrics } from './plugins/metrics.js';
 import { registerRateLimit } from './plugins/rate-limit.js';
 import { registerSwagger } from './plugins/swagger.js';
 import { createSchemaController } from './plugins/validation.js';
 import { registerWebApp } from './plugins/web-app.js';
+import { APP_VERSION } from './version.js';
 
 export interface AppDependencies {
   database: Database;
@@ -100,7 +103,25 @@ function fastifyTrustProxy(trust: Config['trustProxy']) {
 }
 
 export async function buildApp(config: Config, deps: AppDependencies): Promise<App> {
+  // Off unless an OTLP endpoint is configured; then the OpenTelemetry modules are loaded here.
+  const stopTracing = await startTracing(config.otel && { ...config.otel, serviceVersion: APP_VERSION });
+  const trace = tracing();
   const app = Fastify({
+    ...(trace.enabled
+      ? {
+          // The server Fastify would make (its timeouts), with each request run inside its span.
+          serverFactory: (
+            handler: (req: IncomingMessage, res: ServerResponse) => void,
+            options: Record<string, unknown>,
+          ) => {
+            const server = createServer((req, res) => trace.serve(req, res, () => handler(req, res)));
+            server.keepAliveTimeout = Number(options.keepAliveTimeout);
+            server.requestTimeout = Number(options.requestTimeout);
+            server.setTimeout(Number(options.connectionTimeout));
+            return server;
+          },
+        }
+      : {}),
     logger:
       config.logLevel === 'silent'
         ? false
@@ -123,7 +144,15 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
       databaseUrl: deps.database.kind === 'postgres' ? config.databaseUrl : undefined,
       onError: (err) => app.log.warn({ err }, 'invalidation bus connection'),
     }));
-  const metrics = createMetrics(() => deps.database.statementCount());
+  app.addHook('onClose', stopTracing);
+  const metrics = createMetrics({
+    statementCount: () => deps.database.statementCount(),
+    poolStats: () => deps.database.poolStats(),
+    busConnected: () => bus.connected(),
+    knownModels: allowedModels(config),
+  });
+  registerBacklogMetrics(metrics.registry, deps.database.db);
+  enableClusterMetrics(metrics.registry);
   const secretsKey = deps.secretsKey ?? resolveSecretsKey(config.channelSecretsKey, null);
   const resolveKey = createKeyResolver({ db: deps.database.db, masterKeyHash: deps.masterKeyHash, bus });
   const failures = await createFailureBudget(config.redisUrl, deps.masterKeyHash);
@@ -183,6 +212,12 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
     if (request.body === undefined && body?.$id === 'EmptyBody') request.body = {};
   });
   registerRequestMetrics(app, metrics);
+  if (trace.enabled) {
+    app.addHook('onRequest', async (request) => {
+      if (request.routeOptions.url && !request.is404)
+        trace.nameRequest(request.raw, request.routeOptions.url);
+    });
+  }
   await registerSwagger(app);
 
   await app.register(operationsRoutes(context));
@@ -220,7 +255,15 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   // starve the acknowledgements (and the synchronous API turns, which do not queue).
   const backgroundTurns = new TurnScheduler(
     config.turnConcurrency,
-    (conversationId, untilSequence) => processor.process(conversationId, untilSequence),
+    // A trace of its own: the webhook's request has been answered, and whichever turn freed the slot
+    // is no parent of this one.
+    (conversationId, untilSequence) =>
+      trace.span(
+        'background turn',
+        { 'icmp.conversation_id': conversationId },
+        () => processor.process(conversationId, untilSequence),
+        { root: true },
+      ),
     (err, conversationId) => app.log.error({ err, conversationId }, 'processing a webhook message failed'),
     (queued, running) => {
       metrics.backgroundTurns.set({ state: 'queued' }, queued);

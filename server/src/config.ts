@@ -55,6 +55,12 @@ const EnvSchema = Type.Object({
   SESSION_IDLE_MINUTES: Type.Integer({ minimum: 1, maximum: 525_600 }),
   SESSION_MAX_HOURS: Type.Integer({ minimum: 1, maximum: 8760 }),
   EVENT_STREAM_HEARTBEAT_MS: Type.Integer({ minimum: 100, maximum: 300_000 }),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 32 })),
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
+  OTEL_EXPORTER_OTLP_PROTOCOL: Type.Union([Type.Literal('http/protobuf'), Type.Literal('http/json')]),
+  OTEL_EXPORTER_OTLP_HEADERS: Type.Optional(Type.String()),
+  OTEL_SERVICE_NAME: NonEmpty,
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -90,6 +96,8 @@ const DEFAULTS: Record<string, string> = {
   SESSION_IDLE_MINUTES: '720',
   SESSION_MAX_HOURS: '168',
   EVENT_STREAM_HEARTBEAT_MS: '15000',
+  OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+  OTEL_SERVICE_NAME: 'icmp',
 };
 
 export interface Config {
@@ -182,6 +190,19 @@ export interface Config {
    * stream also re-checks its credential then, so a signed-out session's stream ends within it.
    */
   readonly eventStreamHeartbeatMs: number;
+  /** A bearer token that may read GET /metrics only (besides the master key); unset → master key only. */
+  readonly metricsToken: string | undefined;
+  /**
+   * OpenTelemetry tracing: `null` (no OTLP endpoint set) → off, and no OpenTelemetry module is loaded.
+   * `tracesUrl` is OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as given, or OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces.
+   */
+  readonly otel: {
+    readonly tracesUrl: string;
+    readonly protocol: 'http/protobuf' | 'http/json';
+    /** OTEL_EXPORTER_OTLP_HEADERS (`key=value,…`, values URL-encoded): e.g. a vendor's API key. */
+    readonly headers: Readonly<Record<string, string>>;
+    readonly serviceName: string;
+  } | null;
 }
 
 export class ConfigError extends Error {}
@@ -214,6 +235,34 @@ const INTEGER_KEYS = new Set([
   'SESSION_MAX_HOURS',
   'EVENT_STREAM_HEARTBEAT_MS',
 ]);
+
+/** OTEL_EXPORTER_OTLP_HEADERS as the OpenTelemetry spec writes it: `key=value` pairs, comma-separated. */
+function parseOtlpHeaders(value: string | undefined): Readonly<Record<string, string>> {
+  const headers: Record<string, string> = {};
+  for (const pair of (value ?? '').split(',')) {
+    if (!pair.trim()) continue;
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new ConfigError('OTEL_EXPORTER_OTLP_HEADERS is invalid: expected key=value pairs');
+    try {
+      headers[pair.slice(0, at).trim()] = decodeURIComponent(pair.slice(at + 1).trim());
+    } catch {
+      throw new ConfigError('OTEL_EXPORTER_OTLP_HEADERS is invalid: a value is not URL-encoded');
+    }
+  }
+  return Object.freeze(headers);
+}
+
+function otelSettings(env: Env): Config['otel'] {
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, '');
+  const tracesUrl = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base ? `${base}/v1/traces` : undefined);
+  if (!tracesUrl) return null;
+  return Object.freeze({
+    tracesUrl,
+    protocol: env.OTEL_EXPORTER_OTLP_PROTOCOL,
+    headers: parseOtlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS),
+    serviceName: env.OTEL_SERVICE_NAME,
+  });
+}
 
 const CIDR = /^[0-9a-fA-F:.]+(\/\d{1,3})?$/;
 
@@ -324,5 +373,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     sessionIdleMinutes: env.SESSION_IDLE_MINUTES,
     sessionMaxHours: env.SESSION_MAX_HOURS,
     eventStreamHeartbeatMs: env.EVENT_STREAM_HEARTBEAT_MS,
+    metricsToken: env.METRICS_TOKEN,
+    otel: otelSettings(env),
   });
 }

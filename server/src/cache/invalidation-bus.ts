@@ -27,6 +27,8 @@ export interface InvalidationBus {
    * PostgreSQL dropped and is back): caches should drop everything, live streams resynchronise.
    */
   onGap(listener: () => void): void;
+  /** Whether the cross-process transport is connected now (always true for `memory`); a metric. */
+  connected(): boolean;
   close(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function createInvalidationBus(
   const origin = randomUUID();
   let send: (message: string) => void = () => {};
   let close = async () => {};
+  let connected = () => true;
   let transport: InvalidationBus['transport'] = 'memory';
 
   if (redisUrl) {
@@ -75,6 +78,7 @@ export async function createInvalidationBus(
     send = (message) => {
       publisher.publish(CHANNEL, message).catch(() => {});
     };
+    connected = () => publisher.status === 'ready' && subscriber.status === 'ready';
     close = async () => {
       await Promise.all([publisher.quit().catch(() => {}), subscriber.quit().catch(() => {})]);
     };
@@ -93,6 +97,7 @@ export async function createInvalidationBus(
     });
     send = (message) => notify.send(message);
     close = () => notify.close();
+    connected = () => notify.connected();
   }
 
   return {
@@ -107,6 +112,7 @@ export async function createInvalidationBus(
     onGap(listener) {
       gapListeners.push(listener);
     },
+    connected: () => connected(),
     close,
   };
 }

@@ -17,6 +17,8 @@ import pg from 'pg';
  */
 export interface PgNotifyTransport {
   send(message: string): void;
+  /** Whether the LISTEN connection is up now (a metric). */
+  connected(): boolean;
   close(): Promise<void>;
 }
 
@@ -179,6 +181,7 @@ export async function connectPgNotify(options: PgNotifyOptions): Promise<PgNotif
   await open();
 
   return {
+    connected: () => connected,
     send(message) {
       if (closing) return;
       seq += 1;

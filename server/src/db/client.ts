@@ -7,6 +7,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
+import { tracing } from '../lib/tracing.js';
 import * as schema from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -21,6 +22,8 @@ export interface Database {
   close(): Promise<void>;
   /** SQL statements sent since start (BEGIN/COMMIT included); exported as a metric and used by the benchmark. */
   statementCount(): number;
+  /** The pg pool's connections (a metric); `null` on PGlite, which has no pool. */
+  poolStats(): { total: number; idle: number; waiting: number } | null;
 }
 
 export const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
@@ -73,7 +76,26 @@ async function openPglite(dataDir: string | null): Promise<Database> {
       if (!client.closed) await client.close();
     },
     statementCount: () => counter.count,
+    poolStats: () => null,
   };
+}
+
+/** The statement text of a pg/PGlite query call (a string or a `{text}` config). */
+function statementOf(args: unknown[]): string {
+  const first = args[0];
+  return typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? '');
+}
+
+/**
+ * A span per statement when tracing is on. Calls with a callback are pg-pool's own (`pool.query`
+ * running on a checked-out client), already traced by the `pool.query` wrapper in the caller's context.
+ */
+function traced<F extends (...args: never[]) => unknown>(query: F): F {
+  return ((...args: Parameters<F>) => {
+    const trace = tracing();
+    if (!trace.enabled || typeof args[args.length - 1] === 'function') return query(...args);
+    return trace.sql(statementOf(args), () => query(...args));
+  }) as F;
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
@@ -91,11 +113,14 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const counter = { count: 0 };
   pool.on('connect', (client) => {
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    const tracedQuery = traced(query);
     (client as { query: unknown }).query = (...args: unknown[]) => {
       counter.count++;
-      return query(...args);
+      return tracedQuery(...args);
     };
   });
+  // Statements outside a transaction go through pool.query: traced here, where the caller's context is.
+  (pool as { query: unknown }).query = traced(pool.query.bind(pool) as (...args: unknown[]) => unknown);
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   return {
     kind: 'postgres',
@@ -107,6 +132,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
       await pool.end();
     },
     statementCount: () => counter.count,
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }
 
@@ -115,14 +141,15 @@ function countPgliteStatements(client: PGlite) {
   const counter = { count: 0 };
   const query = client.query.bind(client);
   const transaction = client.transaction.bind(client);
+  const tracedQuery = traced(query as (...args: unknown[]) => unknown);
   client.query = ((...args: Parameters<PGlite['query']>) => {
     counter.count++;
-    return query(...args);
+    return tracedQuery(...args);
   }) as PGlite['query'];
   client.transaction = ((callback: Parameters<PGlite['transaction']>[0]) => {
     counter.count += 2;
     return transaction(async (tx) => {
-      const txQuery = tx.query.bind(tx);
+      const txQuery = traced(tx.query.bind(tx) as (...args: unknown[]) => unknown);
       tx.query = ((...args: Parameters<typeof tx.query>) => {
         counter.count++;
         return txQuery(...args);

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { tracing } from '../lib/tracing.js';
 import type { LlmAttempt, LlmRequest } from './llm-types.js';
 import { estimateCostUsd } from './model-pricing.js';
 import {
@@ -40,9 +41,17 @@ const DEFAULT_ANTHROPIC_MODEL = 'claude-3-5-haiku-latest';
  * LLM_ALLOWED_MODELS. Anything else would spend the operator's key on a model the operator never chose.
  */
 export function isModelAllowed(config: Config, model: string): boolean {
+  return allowedModels(config).includes(model);
+}
+
+/** The deployment's own models and LLM_ALLOWED_MODELS: every model a call can use (a bounded set). */
+export function allowedModels(config: Config): string[] {
   const { llm } = config;
-  const own = [llm.model ?? DEFAULT_OPENAI_MODEL, llm.anthropicModel ?? DEFAULT_ANTHROPIC_MODEL];
-  return own.includes(model) || llm.allowedModels.includes(model);
+  return [
+    llm.model ?? DEFAULT_OPENAI_MODEL,
+    llm.anthropicModel ?? DEFAULT_ANTHROPIC_MODEL,
+    ...llm.allowedModels,
+  ];
 }
 
 /** `null` means no provider is configured: the pipeline runs on the offline engine. */
@@ -85,7 +94,22 @@ export function createLlmClient(config: Config): LlmClient | null {
   return {
     provider: primary,
     defaultModel: primary === 'openai' ? openAiModel : anthropicModel,
-    complete: (request) => completeWithRetries(route(request), request, llm.timeoutMs, llm.maxRetries),
+    complete: (request) => {
+      const target = route(request);
+      const attributes = { 'gen_ai.system': target.provider, 'gen_ai.request.model': target.model };
+      // Ids, model, tokens and outcome only: never the prompt or the answer.
+      return tracing().span('llm call', attributes, async (span) => {
+        const result = await completeWithRetries(target, request, llm.timeoutMs, llm.maxRetries);
+        span.set({
+          'gen_ai.usage.input_tokens': result.tokensIn,
+          'gen_ai.usage.output_tokens': result.tokensOut,
+          'icmp.llm.attempts': result.attempts,
+          'icmp.llm.outcome': result.ok ? 'ok' : result.error === 'timeout' ? 'timeout' : 'error',
+        });
+        if (!result.ok) span.fail(result.error === 'timeout' ? 'timeout' : 'llm call failed');
+        return result;
+      });
+    },
   };
 }
 

@@ -144,4 +144,36 @@ describe('loadConfig', () => {
       '127.0.0.1',
     ]);
   });
+
+  it('turns tracing on only with an OTLP endpoint, and reads the OTLP settings', () => {
+    expect(loadConfig({}).otel).toBeNull();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).otel).toEqual({
+      tracesUrl: 'http://collector:4318/v1/traces',
+      protocol: 'http/protobuf',
+      headers: {},
+      serviceName: 'icmp',
+    });
+    const otel = loadConfig({
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://vendor.example/otlp/traces',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=abc%3D%3D, x-team = ops',
+      OTEL_SERVICE_NAME: 'icmp-eu',
+    }).otel;
+    expect(otel).toEqual({
+      tracesUrl: 'https://vendor.example/otlp/traces',
+      protocol: 'http/json',
+      headers: { 'x-api-key': 'abc==', 'x-team': 'ops' },
+      serviceName: 'icmp-eu',
+    });
+    expectRejected({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+    expectRejected(
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
+      'OTEL_EXPORTER_OTLP_PROTOCOL',
+    );
+    expectRejected(
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c', OTEL_EXPORTER_OTLP_HEADERS: 'novalue' },
+      'OTEL_EXPORTER_OTLP_HEADERS',
+    );
+    expectRejected({ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN');
+  });
 });

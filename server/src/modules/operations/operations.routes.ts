@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
@@ -46,8 +47,21 @@ async function databaseReachable(ctx: AppContext): Promise<boolean> {
   return reachable;
 }
 
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/** Whether the request carries METRICS_TOKEN as its bearer token (compared in constant time). */
+function hasMetricsToken(ctx: AppContext, authorization: string | undefined): boolean {
+  const token = ctx.config.metricsToken;
+  const given = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+  return Boolean(token && given && timingSafeEqual(digest(given), digest(token)));
+}
+
 export const operationsRoutes = (ctx: AppContext) => async (root: FastifyInstance) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const metricsText = async () => ({
+    type: ctx.metrics.registry.contentType,
+    text: await ctx.metrics.registry.metrics(),
+  });
 
   app.get(
     '/health',
@@ -108,10 +122,21 @@ export const operationsRoutes = (ctx: AppContext) => async (root: FastifyInstanc
       schema: {
         tags,
         summary: 'Prometheus metrics',
+        description:
+          'The master key, or METRICS_TOKEN as a bearer token when it is set (that token opens nothing else).',
         response: { 200: Type.String(), ...errorResponses(401, 403) },
       },
+      // METRICS_TOKEN answers here, before the credential check that knows only keys and sessions;
+      // anything else (a wrong token too) goes on to that check.
+      onRequest: async (request, reply) => {
+        if (!hasMetricsToken(ctx, request.headers.authorization)) return;
+        const { type, text } = await metricsText();
+        return reply.type(type).send(text);
+      },
     },
-    async (_request, reply) =>
-      reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics()),
+    async (_request, reply) => {
+      const { type, text } = await metricsText();
+      return reply.type(type).send(text);
+    },
   );
 };

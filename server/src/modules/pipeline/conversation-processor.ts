@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../context.js';
 import { KeyedMutex } from '../../lib/keyed-mutex.js';
+import { tracing } from '../../lib/tracing.js';
 import type { LlmClient } from '../../llm/llm-client.js';
+import type { StepOutcome } from '../../plugins/metrics.js';
 import { getBusinessConfig } from '../config-cache/index.js';
 import { isAiStopped, publishConversationEvent } from '../conversations/index.js';
 import { asksForHuman } from './asks-for-human.js';
 import { announceHandoff, handoffReason, handoffTurn } from './handoff.js';
-import type { TurnListener, TurnOutcome } from './pipeline-types.js';
+import type { ProcessingStep, TurnListener, TurnOutcome } from './pipeline-types.js';
 import { runTurn } from './run-turn.js';
 import {
   hasPendingMessage,
@@ -20,6 +22,13 @@ import {
 } from './turn.repository.js';
 
 const POLL_MS = 25;
+
+/** A step's outcome for the metrics: the reply step of a fallback turn counts as `fallback`. */
+function stepOutcome(step: ProcessingStep, fallback: boolean): StepOutcome {
+  if (fallback && step.step === 'response_generation') return 'fallback';
+  if (step.status === 'error') return step.error === 'timeout' ? 'timeout' : 'error';
+  return step.skipped || step.status === 'skipped' ? 'skipped' : 'ok';
+}
 /** `untilSequence` meaning every pending message (sequence numbers are PostgreSQL integers). */
 export const ALL_PENDING = 2_147_483_647;
 
@@ -50,9 +59,11 @@ export class ConversationProcessor {
    * (`null` when another process handled it; the caller reads the stored result).
    */
   process(conversationId: string, untilSequence: number, messageId?: string, listener?: TurnListener) {
+    const arrived = performance.now();
     return this.local.run(conversationId, async () => {
       const leased = await this.acquireLease(conversationId, untilSequence, messageId);
       if (!leased) return null;
+      this.ctx.metrics.leaseWait.observe((performance.now() - arrived) / 1000);
       let released = false;
       const heartbeat = this.startHeartbeat(conversationId);
       try {
@@ -113,7 +124,42 @@ export class ConversationProcessor {
     }
   }
 
-  private async processOne(
+  /** One message's turn, as a span `turn` (ids only) and in the turn and step metrics. */
+  private processOne(
+    conversationId: string,
+    leased: LeasedConversation,
+    state: { stageId: string | null; collectedData: Record<string, unknown> },
+    message: PendingMessage,
+    options: { listener: TurnListener | undefined; releaseLease: boolean },
+  ): Promise<TurnOutcome | null> {
+    const attributes = {
+      'icmp.business_id': leased.businessId,
+      'icmp.conversation_id': conversationId,
+      'icmp.message_id': message.messageId,
+      'icmp.channel': leased.channel,
+    };
+    return tracing().span('turn', attributes, async (span) => {
+      const started = performance.now();
+      const outcome = await this.runOne(conversationId, leased, state, message, options);
+      const label = !outcome
+        ? 'handled_elsewhere'
+        : outcome.status === 'skipped'
+          ? 'ai_stopped'
+          : outcome.fallback
+            ? 'fallback'
+            : outcome.engine;
+      span.set({ 'icmp.outcome': label, ...(outcome?.stageId ? { 'icmp.stage_id': outcome.stageId } : {}) });
+      if (outcome?.status === 'processed') {
+        this.ctx.metrics.turnDuration.observe({ outcome: label }, (performance.now() - started) / 1000);
+        for (const step of outcome.steps) {
+          this.ctx.metrics.recordStep(step.step, stepOutcome(step, outcome.fallback), step.latency_ms);
+        }
+      }
+      return outcome;
+    });
+  }
+
+  private async runOne(
     conversationId: string,
     leased: LeasedConversation,
     state: { stageId: string | null; collectedData: Record<string, unknown> },

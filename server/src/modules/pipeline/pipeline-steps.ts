@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.js';
+import { tracing } from '../../lib/tracing.js';
 import type { LlmClient, LlmOutput, LlmResult } from '../../llm/llm-client.js';
 import type { StageRow } from '../stages/index.js';
 import type { TemplateRow } from '../templates/index.js';
@@ -46,8 +47,32 @@ export function emptyStep(
   };
 }
 
-/** Renders a stage's template for a step and, with a client, asks the model. */
-export async function runLlmStep(
+/** Renders a stage's template for a step and, with a client, asks the model (a span `step <name>`). */
+export function runLlmStep(
+  ctx: AppContext,
+  llm: LlmClient,
+  settings: LlmSettings,
+  name: StepName,
+  stage: StageRow,
+  template: TemplateRow | undefined,
+  variables: VariableContext,
+  output: LlmOutput,
+  onToken?: (text: string) => void,
+): Promise<StepCall> {
+  const attributes = {
+    'icmp.step': name,
+    'icmp.stage_id': stage.stageId,
+    'icmp.template_id': template?.templateId ?? '',
+  };
+  return tracing().span(`step ${name}`, attributes, async (span) => {
+    const call = await runStep(ctx, llm, settings, name, stage, template, variables, output, onToken);
+    span.set({ 'icmp.step_status': call.step.status });
+    if (call.step.status === 'error') span.fail(call.step.error === 'timeout' ? 'timeout' : 'step failed');
+    return call;
+  });
+}
+
+async function runStep(
   ctx: AppContext,
   llm: LlmClient,
   settings: LlmSettings,
@@ -95,10 +120,7 @@ export async function runLlmStep(
     deadline: settings.deadline,
     onToken,
   });
-  ctx.metrics.llmCalls.observe(
-    { call_type: name, status: result.ok ? 'success' : 'error' },
-    result.latencyMs / 1000,
-  );
+  ctx.metrics.recordLlmCall(name, result);
   const step: ProcessingStep = {
     step: name,
     template_id: template.templateId,

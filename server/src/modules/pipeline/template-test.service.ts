@@ -63,10 +63,7 @@ export async function testTemplate(
       deadline: Date.now() + ctx.config.turnTimeoutMs,
     });
     raw = answer.text;
-    ctx.metrics.llmCalls.observe(
-      { call_type: 'test', status: answer.ok ? 'success' : 'error' },
-      answer.latencyMs / 1000,
-    );
+    ctx.metrics.recordLlmCall('test', answer);
     result = { ...answer, error: answer.error, errorDetail: answer.errorDetail };
   } else {
     const started = performance.now();

@@ -136,7 +136,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Prometheus metrics */
+    /**
+     * Prometheus metrics
+     * @description The master key, or METRICS_TOKEN as a bearer token when it is set (that token opens nothing else).
+     */
     get: {
       parameters: {
         query?: never;

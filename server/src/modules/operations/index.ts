@@ -1,0 +1,2 @@
+export { registerBacklogMetrics } from './backlog-metrics.js';
+export { operationsRoutes } from './operations.routes.js';
