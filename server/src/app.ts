@@ -8,6 +8,7 @@ import { createInvalidationBus, type InvalidationBus } from './cache/invalidatio
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import type { Database } from './db/client.js';
+import { AppError } from './errors.js';
 import { createMailer, type Mailer } from './lib/mailer.js';
 import { createSecretBox, resolveSecretsKey } from './lib/secret-box.js';
 import { createLlmClient } from './llm/llm-client.js';
@@ -76,6 +77,13 @@ declare module 'fastify' {
     drainOutbox?: () => Promise<void>;
     /** Resolves when no webhook turn is queued or running in this process (tests). */
     backgroundTurnsIdle?: () => Promise<void>;
+    /**
+     * Graceful shutdown, first step: /health turns 503 `shutting_down` and new requests are refused
+     * with 503 and `Connection: close`, while requests already running finish.
+     */
+    beginShutdown: () => void;
+    /** Shutdown past its deadline: frees the turn leases this process holds (see ConversationProcessor). */
+    releaseTurnLeases: () => Promise<number>;
   }
 }
 
@@ -105,6 +113,8 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
         ? false
         : { level: config.logLevel, redact: { paths: REDACTED, censor: '[redacted]' } },
     bodyLimit: config.bodyLimitBytes,
+    // Our own hook answers during shutdown (the error envelope; /health says `shutting_down`).
+    return503OnClosing: false,
     trustProxy: fastifyTrustProxy(config.trustProxy),
     genReqId: (request) => {
       const incoming = request.headers['x-request-id'];
@@ -139,7 +149,18 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
     secretBox: createSecretBox(secretsKey),
     failures,
     mailer: deps.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom }, app.log),
+    lifecycle: { shuttingDown: false },
   };
+  app.decorate('beginShutdown', () => {
+    context.lifecycle.shuttingDown = true;
+  });
+  // While shutting down, a request that arrives on a kept-alive connection is turned away (the load
+  // balancer retries it elsewhere) and the connection closed; /health says why.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!context.lifecycle.shuttingDown || request.url === '/health') return;
+    reply.header('connection', 'close');
+    throw new AppError('SERVICE_ERROR', 'This server is shutting down; retry the request');
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -243,6 +264,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
     typing.start();
   });
   app.decorate('drainOutbox', outbox.drain);
+  app.decorate('releaseTurnLeases', () => processor.releaseAllLeases());
   app.addHook('onClose', async () => outbox.stop());
   app.addHook('onClose', async () => profiles.stop());
   app.addHook('onClose', async () => typing.stop());

@@ -55,6 +55,9 @@ const EnvSchema = Type.Object({
   SESSION_IDLE_MINUTES: Type.Integer({ minimum: 1, maximum: 525_600 }),
   SESSION_MAX_HOURS: Type.Integer({ minimum: 1, maximum: 8760 }),
   EVENT_STREAM_HEARTBEAT_MS: Type.Integer({ minimum: 100, maximum: 300_000 }),
+  WEB_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 256 }),
+  MIGRATE_ON_START: Type.Union([Type.Literal('true'), Type.Literal('false')]),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, maximum: 3_600_000 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -90,6 +93,9 @@ const DEFAULTS: Record<string, string> = {
   SESSION_IDLE_MINUTES: '720',
   SESSION_MAX_HOURS: '168',
   EVENT_STREAM_HEARTBEAT_MS: '15000',
+  WEB_CONCURRENCY: '1',
+  MIGRATE_ON_START: 'true',
+  SHUTDOWN_TIMEOUT_MS: '25000',
 };
 
 export interface Config {
@@ -182,6 +188,18 @@ export interface Config {
    * stream also re-checks its credential then, so a signed-out session's stream ends within it.
    */
   readonly eventStreamHeartbeatMs: number;
+  /** Server processes `npm start` runs (node:cluster); more than one needs PostgreSQL. */
+  readonly webConcurrency: number;
+  /**
+   * Apply pending migrations at start (under an advisory lock). `false`: a deployment runs
+   * `npm run db:migrate` as its own step, and the server refuses to start while any is pending.
+   */
+  readonly migrateOnStart: boolean;
+  /**
+   * On SIGTERM/SIGINT: how long in-flight turns, sends and requests may take to finish before the
+   * process releases its turn leases (another process takes those conversations over) and exits.
+   */
+  readonly shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -213,6 +231,8 @@ const INTEGER_KEYS = new Set([
   'SESSION_IDLE_MINUTES',
   'SESSION_MAX_HOURS',
   'EVENT_STREAM_HEARTBEAT_MS',
+  'WEB_CONCURRENCY',
+  'SHUTDOWN_TIMEOUT_MS',
 ]);
 
 const CIDR = /^[0-9a-fA-F:.]+(\/\d{1,3})?$/;
@@ -260,6 +280,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const env = raw as Env;
   if (env.NODE_ENV === 'production' && !env.ICMP_API_KEY) {
     throw new ConfigError('ICMP_API_KEY is required when NODE_ENV=production');
+  }
+  if (env.WEB_CONCURRENCY > 1 && !env.DATABASE_URL) {
+    throw new ConfigError(
+      `WEB_CONCURRENCY=${env.WEB_CONCURRENCY} needs DATABASE_URL (PostgreSQL): the embedded PGlite database ` +
+        'can be opened by one process only. Set DATABASE_URL, or WEB_CONCURRENCY=1.',
+    );
   }
   return Object.freeze({
     env: env.NODE_ENV,
@@ -324,5 +350,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     sessionIdleMinutes: env.SESSION_IDLE_MINUTES,
     sessionMaxHours: env.SESSION_MAX_HOURS,
     eventStreamHeartbeatMs: env.EVENT_STREAM_HEARTBEAT_MS,
+    webConcurrency: env.WEB_CONCURRENCY,
+    migrateOnStart: env.MIGRATE_ON_START === 'true',
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   });
 }
