@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { constants as zlibConstants } from 'node:zlib';
+import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
@@ -65,6 +67,9 @@ export interface AppDependencies {
 }
 
 export type App = FastifyInstance;
+
+/** JSON responses from this size are compressed (brotli or gzip, as the client accepts). */
+const COMPRESS_THRESHOLD_BYTES = 8 * 1024;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -169,6 +174,15 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
 
   const isWebAppRoute = await registerWebApp(app, config.webDistDir);
   registerErrorHandler(app, isWebAppRoute);
+  // Large JSON only (lists, /openapi.json): a turn's reply or a single resource stays under the
+  // threshold, so the hot path pays nothing. Static files arrive precompressed; streams are not touched.
+  await app.register(compress, {
+    threshold: COMPRESS_THRESHOLD_BYTES,
+    encodings: ['br', 'gzip'],
+    customTypes: /^application\/json/,
+    globalDecompression: false,
+    brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } },
+  });
   await app.register(cookie);
   await app.register(helmet, {
     contentSecurityPolicy: {
