@@ -166,6 +166,11 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
     reply.header('connection', 'close');
     throw new AppError('SERVICE_ERROR', 'This server is shutting down; retry the request');
   });
+  // A response finished during shutdown closes its connection: a kept-alive one would hold
+  // server.close() open until its keep-alive timeout.
+  app.addHook('onSend', async (_request, reply) => {
+    if (context.lifecycle.shuttingDown) reply.header('connection', 'close');
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -98,7 +98,7 @@ describe('SIGTERM on a server process', () => {
     const answered = await pending;
     expect(answered.status, JSON.stringify(answered.body)).toBe(200);
     expect(answered.body.response).toBe('Reply to: slow one');
-    expect(await server.exited()).toBe(0);
+    expect(await server.exited(), server.output()).toBe(0);
     expect(slow.hits).toBe(1);
 
     // Nothing lost: the next process serves the stored turn.
@@ -123,7 +123,7 @@ describe('SIGTERM on a server process', () => {
     await waitFor(async () => stuck.hits === 1, 60_000, 'the reply step to start');
     server.child.kill('SIGTERM');
     // Deadline passed with the turn unfinished: exit 1, after releasing the lease.
-    expect(await server.exited()).toBe(1);
+    expect(await server.exited(), server.output()).toBe(1);
     expect(server.output()).toMatch(/shutdown deadline passed/);
     await lost;
 
