@@ -53,13 +53,28 @@ export async function stopProcess(child: ChildProcess) {
 
 const TICKS_PER_SECOND = 100;
 
-/** User + system CPU seconds a process has used, from /proc (Linux). */
-export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+/** A process and its children (the workers of WEB_CONCURRENCY>1), from /proc (Linux). */
+function withChildren(pid: number): number[] {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+  return [pid, ...children.split(/\s+/).filter(Boolean).map(Number)];
 }
 
+/** User + system CPU seconds a process (and its workers) has used, from /proc (Linux). */
+export function cpuSeconds(pid: number): number {
+  let total = 0;
+  for (const one of withChildren(pid)) {
+    const fields = readFileSync(`/proc/${one}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    total += (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  }
+  return total;
+}
+
+/** Peak resident memory of a process plus its workers' (each one's peak, summed). */
 export function peakRssMiB(pid: number): number {
-  const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
-  return match ? Number(match[1]) / 1024 : 0;
+  let total = 0;
+  for (const one of withChildren(pid)) {
+    const match = readFileSync(`/proc/${one}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
+    total += match ? Number(match[1]) / 1024 : 0;
+  }
+  return total;
 }

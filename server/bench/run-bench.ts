@@ -22,19 +22,36 @@ const LATENCIES = onlyLatency ? [Number(onlyLatency)] : QUICK ? [0] : [0, 300];
 // `--webhooks-only` runs only the WhatsApp webhook figures; `--no-webhooks` skips them.
 const WEBHOOKS_ONLY = args.has('--webhooks-only');
 const WEBHOOKS = !args.has('--no-webhooks');
+// `--processes=1,2`: the message figures once per server process count (WEB_CONCURRENCY), on
+// PostgreSQL, with the ratio of each to the first; default: WEB_CONCURRENCY or 1.
+const PROCESSES = (
+  process.argv.find((arg) => arg.startsWith('--processes='))?.split('=')[1] ??
+  process.env.WEB_CONCURRENCY ??
+  '1'
+)
+  .split(',')
+  .map(Number);
 
 async function main() {
   const masterKey = generateSecret('icmp_admin');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'icmp-bench-'));
   const databaseUrl = process.env.DATABASE_URL;
+  if (PROCESSES.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--processes takes counts: 1,2');
+  if (PROCESSES.some((n) => n > 1) && !databaseUrl) {
+    throw new Error('--processes above 1 needs DATABASE_URL (PostgreSQL): PGlite serves one process');
+  }
   console.log(
-    `ICMP benchmark — database: ${databaseUrl ? 'PostgreSQL' : 'PGlite'}${QUICK ? ' (quick)' : ''}`,
+    `ICMP benchmark — database: ${databaseUrl ? 'PostgreSQL' : 'PGlite'}${QUICK ? ' (quick)' : ''}` +
+      `, server processes: ${PROCESSES.join(', ')}`,
   );
   const report: Record<string, unknown>[] = [];
   try {
-    for (const llmLatency of WEBHOOKS_ONLY ? [] : LATENCIES) {
-      report.push(await benchAtLatency(llmLatency, masterKey, dataDir, databaseUrl));
+    for (const processes of WEBHOOKS_ONLY ? [] : PROCESSES) {
+      for (const llmLatency of LATENCIES) {
+        report.push(await benchAtLatency(llmLatency, masterKey, dataDir, databaseUrl, processes));
+      }
     }
+    if (PROCESSES.length > 1) report.push(processRatios(report));
     if (WEBHOOKS)
       report.push(
         await benchWebhooks({ masterKey, dataDir, databaseUrl, quick: QUICK, nodeArgs: profileArgs() }),
@@ -53,6 +70,7 @@ async function benchAtLatency(
   masterKey: string,
   dataDir: string,
   databaseUrl: string | undefined,
+  processes: number,
 ) {
   const llmPort = await freePort();
   const serverPort = await freePort();
@@ -78,6 +96,7 @@ async function benchAtLatency(
       RATE_LIMIT_PER_MINUTE: '10000000',
       LOG_LEVEL: 'warn',
       DB_POOL_SIZE: '20',
+      WEB_CONCURRENCY: String(processes),
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     },
     /ICMP is running/,
@@ -107,8 +126,10 @@ async function benchAtLatency(
       return Number(text.match(/^icmp_db_statements_total (\d+)/m)?.[1] ?? Number.NaN);
     };
 
-    const result: Record<string, unknown> = { llm_latency_ms: llmLatency };
-    console.log(`\n== fake LLM latency ${llmLatency} ms ==`);
+    const result: Record<string, unknown> = { processes, llm_latency_ms: llmLatency };
+    console.log(
+      `\n== ${processes} server process${processes > 1 ? 'es' : ''}, fake LLM latency ${llmLatency} ms ==`,
+    );
     await runLoad({ concurrency: 4, total: 100, send }); // warm-up: JIT, pools, caches
 
     const sequential = await runLoad({ concurrency: 1, total: llmLatency ? 30 : 300, send });
@@ -149,6 +170,38 @@ async function benchAtLatency(
     await stopProcess(server);
     await stopProcess(llm);
   }
+}
+
+/**
+ * Throughput of each process count relative to the first (`--processes=1,2` → 2 vs 1): at
+ * concurrency 32 per LLM latency, and at 256 where measured (LLM latency above 0).
+ */
+function processRatios(report: Record<string, unknown>[]) {
+  type Row = {
+    processes?: number;
+    llm_latency_ms?: number;
+    c32?: { throughput_per_s: number };
+    c256?: { throughput_per_s: number };
+  };
+  const rows = report as Row[];
+  const base = PROCESSES[0];
+  const ratios: Record<string, number> = {};
+  for (const row of rows) {
+    if (row.processes === undefined || row.processes === base) continue;
+    const first = rows.find((r) => r.processes === base && r.llm_latency_ms === row.llm_latency_ms);
+    for (const level of ['c32', 'c256'] as const) {
+      const mine = row[level]?.throughput_per_s;
+      const theirs = first?.[level]?.throughput_per_s;
+      if (mine && theirs) {
+        const ratio = Number((mine / theirs).toFixed(2));
+        ratios[`${row.processes}_vs_${base}_${level}_llm_${row.llm_latency_ms}ms`] = ratio;
+        console.log(
+          `${row.processes} vs ${base} processes, ${level}, LLM ${row.llm_latency_ms} ms: ${theirs} → ${mine} msg/s (×${ratio})`,
+        );
+      }
+    }
+  }
+  return { throughput_ratio: ratios };
 }
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { constants as zlibConstants } from 'node:zlib';
+import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
@@ -9,6 +11,7 @@ import { createInvalidationBus, type InvalidationBus } from './cache/invalidatio
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import type { Database } from './db/client.js';
+import { AppError } from './errors.js';
 import { createMailer, type Mailer } from './lib/mailer.js';
 import { createSecretBox, resolveSecretsKey } from './lib/secret-box.js';
 import { startTracing, tracing } from './lib/tracing.js';
@@ -69,6 +72,9 @@ export interface AppDependencies {
 
 export type App = FastifyInstance;
 
+/** JSON responses from this size are compressed (brotli or gzip, as the client accepts). */
+const COMPRESS_THRESHOLD_BYTES = 8 * 1024;
+
 declare module 'fastify' {
   interface FastifyInstance {
     /** Starts work that outlives requests (pending-message recovery); not started in tests unless asked. */
@@ -80,6 +86,13 @@ declare module 'fastify' {
     drainOutbox?: () => Promise<void>;
     /** Resolves when no webhook turn is queued or running in this process (tests). */
     backgroundTurnsIdle?: () => Promise<void>;
+    /**
+     * Graceful shutdown, first step: /health turns 503 `shutting_down` and new requests are refused
+     * with 503 and `Connection: close`, while requests already running finish.
+     */
+    beginShutdown: () => void;
+    /** Shutdown past its deadline: frees the turn leases this process holds (see ConversationProcessor). */
+    releaseTurnLeases: () => Promise<number>;
   }
 }
 
@@ -127,6 +140,8 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
         ? false
         : { level: config.logLevel, redact: { paths: REDACTED, censor: '[redacted]' } },
     bodyLimit: config.bodyLimitBytes,
+    // Our own hook answers during shutdown (the error envelope; /health says `shutting_down`).
+    return503OnClosing: false,
     trustProxy: fastifyTrustProxy(config.trustProxy),
     genReqId: (request) => {
       const incoming = request.headers['x-request-id'];
@@ -169,7 +184,23 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
     secretBox: createSecretBox(secretsKey),
     failures,
     mailer: deps.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom }, app.log),
+    lifecycle: { shuttingDown: false },
   };
+  app.decorate('beginShutdown', () => {
+    context.lifecycle.shuttingDown = true;
+  });
+  // While shutting down, a request that arrives on a kept-alive connection is turned away (the load
+  // balancer retries it elsewhere) and the connection closed; /health says why.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!context.lifecycle.shuttingDown || request.url === '/health') return;
+    reply.header('connection', 'close');
+    throw new AppError('SERVICE_ERROR', 'This server is shutting down; retry the request');
+  });
+  // A response finished during shutdown closes its connection: a kept-alive one would hold
+  // server.close() open until its keep-alive timeout.
+  app.addHook('onSend', async (_request, reply) => {
+    if (context.lifecycle.shuttingDown) reply.header('connection', 'close');
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -178,6 +209,15 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
 
   const isWebAppRoute = await registerWebApp(app, config.webDistDir);
   registerErrorHandler(app, isWebAppRoute);
+  // Large JSON only (lists, /openapi.json): a turn's reply or a single resource stays under the
+  // threshold, so the hot path pays nothing. Static files arrive precompressed; streams are not touched.
+  await app.register(compress, {
+    threshold: COMPRESS_THRESHOLD_BYTES,
+    encodings: ['br', 'gzip'],
+    customTypes: /^application\/json/,
+    globalDecompression: false,
+    brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } },
+  });
   await app.register(cookie);
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -288,6 +328,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
     typing.start();
   });
   app.decorate('drainOutbox', outbox.drain);
+  app.decorate('releaseTurnLeases', () => processor.releaseAllLeases());
   app.addHook('onClose', async () => outbox.stop());
   app.addHook('onClose', async () => profiles.stop());
   app.addHook('onClose', async () => typing.stop());

@@ -61,6 +61,9 @@ const EnvSchema = Type.Object({
   OTEL_EXPORTER_OTLP_PROTOCOL: Type.Union([Type.Literal('http/protobuf'), Type.Literal('http/json')]),
   OTEL_EXPORTER_OTLP_HEADERS: Type.Optional(Type.String()),
   OTEL_SERVICE_NAME: NonEmpty,
+  WEB_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 256 }),
+  MIGRATE_ON_START: Type.Union([Type.Literal('true'), Type.Literal('false')]),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, maximum: 3_600_000 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -98,6 +101,9 @@ const DEFAULTS: Record<string, string> = {
   EVENT_STREAM_HEARTBEAT_MS: '15000',
   OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
   OTEL_SERVICE_NAME: 'icmp',
+  WEB_CONCURRENCY: '1',
+  MIGRATE_ON_START: 'true',
+  SHUTDOWN_TIMEOUT_MS: '25000',
 };
 
 export interface Config {
@@ -203,6 +209,18 @@ export interface Config {
     readonly headers: Readonly<Record<string, string>>;
     readonly serviceName: string;
   } | null;
+  /** Server processes `npm start` runs (node:cluster); more than one needs PostgreSQL. */
+  readonly webConcurrency: number;
+  /**
+   * Apply pending migrations at start (under an advisory lock). `false`: a deployment runs
+   * `npm run db:migrate` as its own step, and the server refuses to start while any is pending.
+   */
+  readonly migrateOnStart: boolean;
+  /**
+   * On SIGTERM/SIGINT: how long in-flight turns, sends and requests may take to finish before the
+   * process releases its turn leases (another process takes those conversations over) and exits.
+   */
+  readonly shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -234,6 +252,8 @@ const INTEGER_KEYS = new Set([
   'SESSION_IDLE_MINUTES',
   'SESSION_MAX_HOURS',
   'EVENT_STREAM_HEARTBEAT_MS',
+  'WEB_CONCURRENCY',
+  'SHUTDOWN_TIMEOUT_MS',
 ]);
 
 /** OTEL_EXPORTER_OTLP_HEADERS as the OpenTelemetry spec writes it: `key=value` pairs, comma-separated. */
@@ -310,6 +330,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (env.NODE_ENV === 'production' && !env.ICMP_API_KEY) {
     throw new ConfigError('ICMP_API_KEY is required when NODE_ENV=production');
   }
+  if (env.WEB_CONCURRENCY > 1 && !env.DATABASE_URL) {
+    throw new ConfigError(
+      `WEB_CONCURRENCY=${env.WEB_CONCURRENCY} needs DATABASE_URL (PostgreSQL): the embedded PGlite database ` +
+        'can be opened by one process only. Set DATABASE_URL, or WEB_CONCURRENCY=1.',
+    );
+  }
   return Object.freeze({
     env: env.NODE_ENV,
     port: env.PORT,
@@ -375,5 +401,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     eventStreamHeartbeatMs: env.EVENT_STREAM_HEARTBEAT_MS,
     metricsToken: env.METRICS_TOKEN,
     otel: otelSettings(env),
+    webConcurrency: env.WEB_CONCURRENCY,
+    migrateOnStart: env.MIGRATE_ON_START === 'true',
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   });
 }

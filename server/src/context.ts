@@ -27,4 +27,6 @@ export interface AppContext {
   readonly failures: FailureBudget;
   /** Invitations and password resets (SMTP, or the log). */
   readonly mailer: Mailer;
+  /** Set when the process begins to shut down: /health answers 503 so a proxy stops sending. */
+  readonly lifecycle: { shuttingDown: boolean };
 }

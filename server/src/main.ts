@@ -1,28 +1,56 @@
-import path from 'node:path';
+import cluster from 'node:cluster';
+import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { runPrimary, type WorkerReady } from './cluster/primary.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
+import { PendingMigrationsError } from './db/migrations.js';
 import { resolveSecretsKey } from './lib/secret-box.js';
-import { MASTER_KEY_HASH_FILE, resolveMasterKey } from './master-key.js';
+import { resolveMasterKey } from './master-key.js';
+import { startBanner } from './start-banner.js';
+
+/** Exit code of a start refused for its configuration (sysexits EX_CONFIG); the cluster primary stops on it. */
+export const EXIT_CONFIG = 78;
 
 async function main() {
   const startedAt = performance.now();
-  let config: ReturnType<typeof loadConfig>;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`Configuration error: ${error.message}`);
-      process.exit(78);
+      process.exit(EXIT_CONFIG);
     }
     throw error;
   }
+  if (cluster.isPrimary && config.webConcurrency > 1) {
+    await runPrimary(config, { startedAt, exitConfig: EXIT_CONFIG });
+    return;
+  }
+  await runServer(config, startedAt);
+}
+
+/** One server process: the only one (WEB_CONCURRENCY=1), or a cluster worker. */
+async function runServer(config: Config, startedAt: number) {
+  const worker = cluster.isWorker;
   const masterKey = resolveMasterKey(config);
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    poolSize: config.dbPoolSize,
-  });
+  let database: Awaited<ReturnType<typeof openDatabase>>;
+  try {
+    database = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolSize: config.dbPoolSize,
+      // A worker's primary has migrated already; the worker only checks.
+      migrate: worker ? false : config.migrateOnStart,
+    });
+  } catch (error) {
+    if (error instanceof PendingMigrationsError) {
+      console.error(`ICMP cannot start: ${error.message}`);
+      process.exit(EXIT_CONFIG);
+    }
+    throw error;
+  }
   const app = await buildApp(config, {
     database,
     masterKeyHash: masterKey.hash,
@@ -30,40 +58,61 @@ async function main() {
   });
   await app.startBackgroundWork?.();
 
-  const shutdown = async (signal: string) => {
-    app.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
-    await app.close();
-    await database.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  // SIGTERM/SIGINT (a worker takes SIGTERM from its primary only: a terminal's Ctrl-C reaches the
+  // whole process group, and the primary forwards it once).
+  if (worker) process.on('SIGINT', () => {});
+  const grace = closeWithGrace(
+    {
+      // The backstop; the deadline proper is handled below, so leases are released before exiting.
+      delay: config.shutdownTimeoutMs + 10_000,
+      skip: worker ? ['SIGINT'] : [],
+      logger: { error: (message: unknown) => app.log.error(message) },
+    },
+    async ({ signal, err, manual }) => {
+      if (err) app.log.error({ err }, 'unexpected error; shutting down');
+      app.log.info({ signal: signal ?? (manual ? 'primary gone' : 'error') }, 'shutting down');
+      app.beginShutdown();
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<'deadline'>((resolve) => {
+        timer = setTimeout(() => resolve('deadline'), config.shutdownTimeoutMs);
+      });
+      const closed = app.close().then(() => 'closed' as const);
+      const first = await Promise.race([closed, deadline]);
+      clearTimeout(timer);
+      if (first === 'deadline') {
+        const released = await app.releaseTurnLeases().catch(() => 0);
+        app.log.warn(
+          { released, timeoutMs: config.shutdownTimeoutMs },
+          'shutdown deadline passed: unfinished turns left to other processes (turn leases released)',
+        );
+        await database.close().catch(() => {});
+        process.exit(1);
+      }
+      await database.close();
+    },
+  );
+  // A worker whose primary is gone (killed) has no one to restart it or to forward signals: stop.
+  if (worker) process.once('disconnect', () => grace.close());
 
   const address = await app.listen({ port: config.port, host: config.host });
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(2);
-  const lines = [
-    '',
-    `  ICMP is running at ${address.replace('127.0.0.1', 'localhost')}  (started in ${seconds}s)`,
-    `  database: ${database.kind === 'pglite' ? `embedded PGlite in ${path.resolve(config.dataDir ?? '', 'pglite')}` : 'PostgreSQL'}`,
-    `  LLM: ${app.llmDescription ?? 'offline engine'}`,
-    `  API docs: ${address}/docs`,
-  ];
-  if (masterKey.generated) {
-    lines.push(
-      '',
-      `  Admin (master) key, shown only this once — keep it safe:`,
-      `    ${masterKey.generated}`,
-      `  (only its hash is stored, in ${path.join(config.dataDir ?? '', MASTER_KEY_HASH_FILE)}; delete that file to generate a new key)`,
-    );
-  } else if (masterKey.source === 'data-dir') {
-    lines.push(
-      '',
-      `  Admin key: the one printed at first start. Lost it? Delete ${path.join(config.dataDir ?? '', MASTER_KEY_HASH_FILE)} and restart.`,
-    );
+  const llmDescription = app.llmDescription ?? 'offline engine';
+  if (worker) {
+    const ready: WorkerReady = { type: 'icmp:ready', address, llmDescription, databaseKind: database.kind };
+    process.send?.(ready);
+    return;
   }
-  console.log(`${lines.join('\n')}\n`);
+  console.log(
+    startBanner({
+      config,
+      address,
+      seconds,
+      databaseKind: database.kind,
+      llmDescription,
+      masterKey,
+      processes: 1,
+    }),
+  );
 }
 
 main().catch((error) => {

@@ -8,6 +8,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { tracing } from '../lib/tracing.js';
+import { PendingMigrationsError, pendingMigrations } from './migrations.js';
 import * as schema from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -24,6 +25,8 @@ export interface Database {
   statementCount(): number;
   /** The pg pool's connections (a metric); `null` on PGlite, which has no pool. */
   poolStats(): { total: number; idle: number; waiting: number } | null;
+  /** The migrations this open applied (their file names), oldest first; empty when it was current. */
+  readonly migrationsApplied: readonly string[];
 }
 
 export const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
@@ -35,15 +38,31 @@ export interface DatabaseOptions {
   /** PGlite directory; `null` keeps the embedded database in memory. */
   dataDir: string | null;
   poolSize?: number;
+  /**
+   * Apply pending migrations (default). `false`: only check, and refuse (PendingMigrationsError)
+   * when any is pending — MIGRATE_ON_START=false, or a cluster worker whose primary migrated.
+   */
+  migrate?: boolean;
+  /** Another migrations folder (tests applying an older release's migrations). */
+  migrationsFolder?: string;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const migrations = {
+    migrate: options.migrate ?? true,
+    folder: options.migrationsFolder ?? MIGRATIONS_FOLDER,
+  };
   return options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.poolSize ?? 20)
-    : openPglite(options.dataDir);
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 20, migrations)
+    : openPglite(options.dataDir, migrations);
 }
 
-async function openPglite(dataDir: string | null): Promise<Database> {
+interface MigrationOptions {
+  migrate: boolean;
+  folder: string;
+}
+
+async function openPglite(dataDir: string | null, migrations: MigrationOptions): Promise<Database> {
   // Loaded only when used: a PostgreSQL deployment never pays for the embedded engine.
   const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
     import('@electric-sql/pglite'),
@@ -63,7 +82,12 @@ async function openPglite(dataDir: string | null): Promise<Database> {
     client = new PGlite();
   }
   await client.waitReady;
-  await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_FOLDER });
+  const pending = await pendingMigrations(drizzlePglite(client), migrations.folder);
+  if (pending.length && !migrations.migrate) {
+    await client.close();
+    throw new PendingMigrationsError(pending);
+  }
+  if (pending.length) await migratePglite(drizzlePglite(client), { migrationsFolder: migrations.folder });
   const counter = countPgliteStatements(client);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
@@ -77,6 +101,7 @@ async function openPglite(dataDir: string | null): Promise<Database> {
     },
     statementCount: () => counter.count,
     poolStats: () => null,
+    migrationsApplied: pending,
   };
 }
 
@@ -98,17 +123,25 @@ function traced<F extends (...args: never[]) => unknown>(query: F): F {
   }) as F;
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
+async function openPostgres(url: string, poolSize: number, migrations: MigrationOptions): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
-  const lockClient = await pool.connect();
+  let pending: string[];
   try {
-    await lockClient.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
-    await migratePg(drizzlePg(lockClient), { migrationsFolder: MIGRATIONS_FOLDER });
-  } finally {
-    await lockClient.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => {});
-    lockClient.release();
+    const lockClient = await pool.connect();
+    try {
+      await lockClient.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+      pending = await pendingMigrations(drizzlePg(lockClient), migrations.folder);
+      if (pending.length && !migrations.migrate) throw new PendingMigrationsError(pending);
+      if (pending.length) await migratePg(drizzlePg(lockClient), { migrationsFolder: migrations.folder });
+    } finally {
+      await lockClient.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => {});
+      lockClient.release();
+    }
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
   }
   const counter = { count: 0 };
   pool.on('connect', (client) => {
@@ -133,6 +166,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     },
     statementCount: () => counter.count,
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    migrationsApplied: pending,
   };
 }
 

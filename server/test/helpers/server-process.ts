@@ -26,6 +26,8 @@ export interface ServerProcess {
   output(): string;
   /** kill -9: no shutdown hook runs. */
   crash(): Promise<void>;
+  /** Resolves with the exit code (null when a signal ended it) once the process has exited. */
+  exited(): Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -48,7 +50,8 @@ export async function startServerProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exitCode = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = exitCode.then(() => undefined);
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
@@ -62,6 +65,7 @@ export async function startServerProcess(
     child,
     baseUrl: `http://127.0.0.1:${port}`,
     output: () => output,
+    exited: () => exitCode,
     async crash() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
@@ -74,6 +78,32 @@ export async function startServerProcess(
       await exited;
     },
   };
+}
+
+/**
+ * Runs a server script (default src/main.ts) that is expected to stop by itself — a refused start, a
+ * migration CLI — and returns its exit code and output.
+ */
+export function runToExit(
+  env: Record<string, string>,
+  script = 'src/main.ts',
+  timeoutMs = 120_000,
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: SERVER_DIR,
+    env: { ...process.env, NODE_ENV: 'development', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    }),
+  );
 }
 
 /**

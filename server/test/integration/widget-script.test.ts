@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError } from '../helpers/assertions.js';
 import { buildTestApp, makeTempDir, type TestApp } from '../helpers/build-test-app.js';
@@ -53,11 +53,19 @@ describe('GET /widget.js', () => {
     const gzipped = await t.app.inject({
       method: 'GET',
       url: '/widget.js',
-      headers: { 'accept-encoding': 'gzip, br' },
+      headers: { 'accept-encoding': 'gzip, deflate' },
     });
     expect(gzipped.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(gzipped.rawPayload).toString()).toBe(SCRIPT);
     expect(gzipped.rawPayload.length).toBeLessThan(SCRIPT.length);
+    const brotli = await t.app.inject({
+      method: 'GET',
+      url: '/widget.js',
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    });
+    expect(brotli.headers['content-encoding']).toBe('br');
+    expect(brotli.headers['cache-control']).toMatch(/max-age=300\b/);
+    expect(brotliDecompressSync(brotli.rawPayload).toString()).toBe(SCRIPT);
   });
 
   it('picks up a rebuilt script with a new ETag', async () => {

@@ -176,4 +176,25 @@ describe('loadConfig', () => {
     );
     expectRejected({ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN');
   });
+
+  it('reads the process settings: one process, migrate at start, 25 s to shut down by default', () => {
+    expect(loadConfig({})).toMatchObject({
+      webConcurrency: 1,
+      migrateOnStart: true,
+      shutdownTimeoutMs: 25_000,
+    });
+    const pg = 'postgres://postgres@127.0.0.1:5432/icmp';
+    expect(
+      loadConfig({
+        DATABASE_URL: pg,
+        WEB_CONCURRENCY: '4',
+        MIGRATE_ON_START: 'false',
+        SHUTDOWN_TIMEOUT_MS: '0',
+      }),
+    ).toMatchObject({ webConcurrency: 4, migrateOnStart: false, shutdownTimeoutMs: 0 });
+    expectRejected({ WEB_CONCURRENCY: '2' }, 'DATABASE_URL');
+    expectRejected({ WEB_CONCURRENCY: '0' }, 'WEB_CONCURRENCY');
+    expectRejected({ MIGRATE_ON_START: 'yes' }, 'MIGRATE_ON_START');
+    expectRejected({ SHUTDOWN_TIMEOUT_MS: '-1' }, 'SHUTDOWN_TIMEOUT_MS');
+  });
 });

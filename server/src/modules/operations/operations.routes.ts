@@ -11,7 +11,9 @@ const HEALTH_TIMEOUT_MS = 2000;
 
 const Health = Type.Object(
   {
-    status: Type.Union([Type.Literal('healthy'), Type.Literal('unhealthy')]),
+    status: Type.Union([Type.Literal('healthy'), Type.Literal('unhealthy'), Type.Literal('shutting_down')], {
+      description: '`shutting_down`: the process is finishing its work before it exits; send elsewhere',
+    }),
     timestamp: Timestamp,
     version: Type.String(),
     database: Type.Union([Type.Literal('connected'), Type.Literal('unreachable')]),
@@ -67,12 +69,17 @@ export const operationsRoutes = (ctx: AppContext) => async (root: FastifyInstanc
     '/health',
     {
       config: { access: 'public' },
-      schema: { tags, summary: 'Liveness and database reachability', response: { 200: Health, 503: Health } },
+      schema: {
+        tags,
+        summary: 'Liveness and database reachability (503 while unreachable or shutting down)',
+        response: { 200: Health, 503: Health },
+      },
     },
     async (_request, reply) => {
       const reachable = await databaseReachable(ctx);
-      return reply.status(reachable ? 200 : 503).send({
-        status: reachable ? 'healthy' : 'unhealthy',
+      const stopping = ctx.lifecycle.shuttingDown;
+      return reply.status(reachable && !stopping ? 200 : 503).send({
+        status: stopping ? 'shutting_down' : reachable ? 'healthy' : 'unhealthy',
         timestamp: new Date().toISOString(),
         version: APP_VERSION,
         database: reachable ? 'connected' : 'unreachable',

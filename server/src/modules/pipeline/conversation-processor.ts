@@ -17,6 +17,7 @@ import {
   type PendingMessage,
   persistTurn,
   releaseLease,
+  releaseLeasesOf,
   renewLease,
   tryLease,
 } from './turn.repository.js';
@@ -48,6 +49,16 @@ export class ConversationProcessor {
     // Short, renewed by a heartbeat while the turn runs: a crashed owner's conversations are free again
     // within TURN_LEASE_MS, however long turns may take.
     this.leaseSeconds = ctx.config.turnLeaseMs / 1000;
+  }
+
+  /**
+   * Shutdown past its deadline: gives up every conversation this process still holds, so another
+   * process (its recovery sweep) takes them over now instead of when the leases lapse. A turn still
+   * running here that finishes anyway stores its reply only while its message is pending (one
+   * answer, whoever is first), and the heartbeat renews only a lease we hold. Returns the count.
+   */
+  releaseAllLeases() {
+    return releaseLeasesOf(this.ctx.db, this.owner);
   }
 
   isBusy(conversationId: string) {

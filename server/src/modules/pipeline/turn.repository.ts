@@ -76,6 +76,16 @@ export async function releaseLease(db: DbOrTx, owner: string, conversationId: st
     .where(and(eq(conversations.conversationId, conversationId), eq(conversations.leaseOwner, owner)));
 }
 
+/** Every lease `owner` holds, released at once (a process shutting down with turns unfinished). */
+export async function releaseLeasesOf(db: DbOrTx, owner: string) {
+  const released = await db
+    .update(conversations)
+    .set({ leaseOwner: null, leaseUntil: null })
+    .where(eq(conversations.leaseOwner, owner))
+    .returning({ conversationId: conversations.conversationId });
+  return released.length;
+}
+
 /** The heartbeat: extends the lease while `owner` still holds it. */
 export async function renewLease(db: DbOrTx, owner: string, conversationId: string, seconds: number) {
   await db

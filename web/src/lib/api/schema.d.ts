@@ -11,7 +11,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Liveness and database reachability */
+    /** Liveness and database reachability (503 while unreachable or shutting down) */
     get: {
       parameters: {
         query?: never;
@@ -6871,7 +6871,8 @@ export interface components {
       };
     };
     Health: {
-      status: 'healthy' | 'unhealthy';
+      /** @description `shutting_down`: the process is finishing its work before it exits; send elsewhere */
+      status: 'healthy' | 'unhealthy' | 'shutting_down';
       /** Format: date-time */
       timestamp: string;
       version: string;
