@@ -4,6 +4,7 @@ import { openDatabase } from '../db/client.js';
 import { PendingMigrationsError } from '../db/migrations.js';
 import { resolveSecretsKey } from '../lib/secret-box.js';
 import { resolveMasterKey } from '../master-key.js';
+import { serveClusterMetrics } from '../plugins/metrics.js';
 import { startBanner } from '../start-banner.js';
 
 /** What a worker tells the primary once it listens. */
@@ -54,6 +55,7 @@ export async function runPrimary(config: Config, options: { startedAt: number; e
     throw error;
   }
 
+  serveClusterMetrics();
   let stopping = false;
   let bannerShown = false;
   let exitCode = 0;

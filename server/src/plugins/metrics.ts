@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { AggregatorRegistry, Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -208,4 +209,53 @@ export async function clusterMetrics(): Promise<{ contentType: string; text: str
   if (!cluster.isPrimary) throw new Error('clusterMetrics() is for the cluster primary');
   aggregator ??= new AggregatorRegistry();
   return { contentType: aggregator.contentType, text: await aggregator.clusterMetrics() };
+}
+
+const METRICS_REQUEST = 'icmp:cluster-metrics';
+const METRICS_ANSWER = 'icmp:cluster-metrics-answer';
+type MetricsAnswer = {
+  type: typeof METRICS_ANSWER;
+  id: string;
+  contentType?: string;
+  text?: string;
+  error?: string;
+};
+
+/**
+ * The primary answers its workers' requests for the whole cluster's metrics, so GET /metrics on the
+ * shared port reads the same totals whichever worker the connection lands on.
+ */
+export function serveClusterMetrics() {
+  cluster.on('message', (worker, message: { type?: unknown; id?: unknown }) => {
+    if (message?.type !== METRICS_REQUEST || typeof message.id !== 'string') return;
+    const id = message.id;
+    clusterMetrics().then(
+      (result) => worker.send({ type: METRICS_ANSWER, id, ...result } satisfies MetricsAnswer),
+      (error: unknown) =>
+        worker.send({ type: METRICS_ANSWER, id, error: String((error as Error)?.message ?? error) }),
+    );
+  });
+}
+
+/** In a cluster worker: every worker's metrics, aggregated by the primary. `null` outside a cluster. */
+export function metricsOfCluster(timeoutMs = 10_000): Promise<{ contentType: string; text: string }> | null {
+  const send = process.send?.bind(process);
+  if (!cluster.isWorker || !send) return null;
+  const id = randomUUID();
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: MetricsAnswer) => {
+      if (message?.type !== METRICS_ANSWER || message.id !== id) return;
+      clearTimeout(timer);
+      process.off('message', onMessage);
+      if (message.error !== undefined || message.text === undefined) {
+        reject(new Error(`cluster metrics: ${message.error ?? 'no answer'}`));
+      } else resolve({ contentType: message.contentType ?? 'text/plain', text: message.text });
+    };
+    const timer = setTimeout(() => {
+      process.off('message', onMessage);
+      reject(new Error('cluster metrics: the primary did not answer'));
+    }, timeoutMs);
+    process.on('message', onMessage);
+    send({ type: METRICS_REQUEST, id });
+  });
 }

@@ -115,6 +115,17 @@ describe.skipIf(!process.env.DATABASE_URL)('WEB_CONCURRENCY=2 on PostgreSQL', ()
     ).flat();
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
 
+    // GET /metrics lands on either worker and reads the whole cluster: all 8 turns, every time.
+    for (let scrape = 0; scrape < 4; scrape++) {
+      const metrics = await fetch(`${server.baseUrl}/metrics`, {
+        headers: { authorization: `Bearer ${env.ICMP_API_KEY}` },
+      });
+      expect(metrics.status).toBe(200);
+      const text = await metrics.text();
+      const processed = [...text.matchAll(/^icmp_messages_processed_total\{[^}]*\} (\d+)$/gm)];
+      expect(processed.reduce((sum, m) => sum + Number(m[1]), 0)).toBe(8);
+    }
+
     // A turn hangs; both workers are killed -9. The primary starts two more, and their recovery
     // sweeps — racing for the same stalled conversation — answer it exactly once.
     const isHeld = (r: Parameters<typeof customerMessage>[0]) =>

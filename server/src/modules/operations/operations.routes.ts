@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { errorResponses, Timestamp } from '../../lib/schemas.js';
+import { metricsOfCluster } from '../../plugins/metrics.js';
 import { APP_VERSION } from '../../version.js';
 
 const tags = ['operations'];
@@ -60,10 +61,15 @@ function hasMetricsToken(ctx: AppContext, authorization: string | undefined): bo
 
 export const operationsRoutes = (ctx: AppContext) => async (root: FastifyInstance) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  const metricsText = async () => ({
-    type: ctx.metrics.registry.contentType,
-    text: await ctx.metrics.registry.metrics(),
-  });
+  // Under WEB_CONCURRENCY the primary sums every worker's registry; a single process reads its own.
+  const metricsText = async () => {
+    const cluster = metricsOfCluster();
+    if (cluster) {
+      const { contentType, text } = await cluster;
+      return { type: contentType, text };
+    }
+    return { type: ctx.metrics.registry.contentType, text: await ctx.metrics.registry.metrics() };
+  };
 
   app.get(
     '/health',
