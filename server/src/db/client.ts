@@ -42,11 +42,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 
 async function openPglite(dataDir: string | null): Promise<Database> {
   // Loaded only when used: a PostgreSQL deployment never pays for the embedded engine.
-  const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('drizzle-orm/pglite'),
-    import('drizzle-orm/pglite/migrator'),
-  ]);
+  const [{ PGlite }, { pg_trgm }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all(
+    [
+      import('@electric-sql/pglite'),
+      import('@electric-sql/pglite/contrib/pg_trgm'),
+      import('drizzle-orm/pglite'),
+      import('drizzle-orm/pglite/migrator'),
+    ],
+  );
+  // pg_trgm backs the message search index (migration 0009 creates the extension).
+  const extensions = { pg_trgm };
   let client: PGlite;
   if (dataDir) {
     const dir = path.resolve(dataDir, 'pglite');
@@ -55,9 +60,9 @@ async function openPglite(dataDir: string | null): Promise<Database> {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     chmodSync(path.resolve(dataDir), 0o700);
     chmodSync(dir, 0o700);
-    client = new PGlite(dir);
+    client = new PGlite(dir, { extensions });
   } else {
-    client = new PGlite();
+    client = new PGlite({ extensions });
   }
   await client.waitReady;
   await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_FOLDER });
