@@ -56,6 +56,6 @@ export function decodeSequenceCursor(cursor: string): number {
 
 /**
  * Counts stop at this many rows: past it a list answers `total: LIST_COUNT_CAP, total_capped: true`
- * ("10,000+") instead of counting millions of rows on every page.
+ * ("1,000+") instead of counting millions of rows on every page.
  */
-export const LIST_COUNT_CAP = 10_000;
+export const LIST_COUNT_CAP = 1_000;

@@ -70,7 +70,7 @@ export function CursorListResponse<T extends TSchema>(plural: string, item: T, n
       [plural]: Type.Array(item),
       total: Type.Integer({ description: 'Matching rows; the cap when `total_capped` is true' }),
       total_capped: Type.Boolean({
-        description: 'true: the count stopped at its cap (10,000) — there are more than `total`',
+        description: 'true: the count stopped at its cap (1,000) — there are more than `total`',
       }),
       page: Type.Integer(),
       per_page: Type.Integer(),

@@ -59,7 +59,7 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
           '`none`), waiting, q (text in any message), from/to (last activity), and ' +
           '`data.<key>=<value>` on collected data. Simulator conversations only with `channel=simulator`. ' +
           "Sorted by last activity, newest first. Page with `cursor` (the previous page's `next_cursor`) " +
-          'rather than deep page numbers; `total` stops at 10,000 (`total_capped`).',
+          'rather than deep page numbers; `total` stops at 1,000 (`total_capped`).',
         querystring: ListConversationsQuery,
         response: {
           200: CursorListResponse('conversations', ConversationSummary),

@@ -3164,7 +3164,7 @@ export interface paths {
     };
     /**
      * List conversations (newest activity first)
-     * @description Filters (combinable): user_id, status, stage_id, channel, assignee_id (an account id, `me` or `none`), waiting, q (text in any message), from/to (last activity), and `data.<key>=<value>` on collected data. Simulator conversations only with `channel=simulator`. Sorted by last activity, newest first. Page with `cursor` (the previous page's `next_cursor`) rather than deep page numbers; `total` stops at 10,000 (`total_capped`).
+     * @description Filters (combinable): user_id, status, stage_id, channel, assignee_id (an account id, `me` or `none`), waiting, q (text in any message), from/to (last activity), and `data.<key>=<value>` on collected data. Simulator conversations only with `channel=simulator`. Sorted by last activity, newest first. Page with `cursor` (the previous page's `next_cursor`) rather than deep page numbers; `total` stops at 1,000 (`total_capped`).
      */
     get: {
       parameters: {
@@ -7293,7 +7293,7 @@ export interface components {
       conversations: components['schemas']['ConversationSummary'][];
       /** @description Matching rows; the cap when `total_capped` is true */
       total: number;
-      /** @description true: the count stopped at its cap (10,000) — there are more than `total` */
+      /** @description true: the count stopped at its cap (1,000) — there are more than `total` */
       total_capped: boolean;
       page: number;
       per_page: number;
@@ -7468,7 +7468,7 @@ export interface components {
       messages: components['schemas']['Message'][];
       /** @description Matching rows; the cap when `total_capped` is true */
       total: number;
-      /** @description true: the count stopped at its cap (10,000) — there are more than `total` */
+      /** @description true: the count stopped at its cap (1,000) — there are more than `total` */
       total_capped: boolean;
       page: number;
       per_page: number;
@@ -7538,7 +7538,7 @@ export interface components {
       llm_calls: components['schemas']['LlmCall'][];
       /** @description Matching rows; the cap when `total_capped` is true */
       total: number;
-      /** @description true: the count stopped at its cap (10,000) — there are more than `total` */
+      /** @description true: the count stopped at its cap (1,000) — there are more than `total` */
       total_capped: boolean;
       page: number;
       per_page: number;
