@@ -1,7 +1,8 @@
--- pg_trgm for the `q=` search index (a trusted extension: the database owner may create it; PGlite loads it).
--- Every index is IF NOT EXISTS: a big installation creates them CONCURRENTLY first (scripts/concurrent-indexes.sql,
--- `npm run db:indexes:concurrently`), and this migration then only records itself.
+-- pg_trgm and btree_gin for the `q=` search index (trusted extensions: the database owner may create them;
+-- PGlite loads both). Every index is IF NOT EXISTS: a big installation builds them CONCURRENTLY first
+-- (`npm run db:indexes:concurrently`, see ARCHITECTURE.md), and this migration then only records itself.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;--> statement-breakpoint
+CREATE EXTENSION IF NOT EXISTS btree_gin;--> statement-breakpoint
 CREATE INDEX IF NOT EXISTS "businesses_first_stage_idx" ON "businesses" USING btree ("first_stage_id");--> statement-breakpoint
 CREATE INDEX IF NOT EXISTS "conversations_stage_idx" ON "conversations" USING btree ("stage_id");--> statement-breakpoint
 CREATE INDEX IF NOT EXISTS "conversations_agent_idx" ON "conversations" USING btree ("agent_id");--> statement-breakpoint
@@ -14,7 +15,7 @@ CREATE INDEX IF NOT EXISTS "llm_calls_stage_idx" ON "llm_calls" USING btree ("st
 CREATE INDEX IF NOT EXISTS "llm_calls_template_idx" ON "llm_calls" USING btree ("template_id");--> statement-breakpoint
 CREATE INDEX IF NOT EXISTS "message_deliveries_business_idx" ON "message_deliveries" USING btree ("business_id");--> statement-breakpoint
 CREATE INDEX IF NOT EXISTS "messages_stage_idx" ON "messages" USING btree ("stage_id");--> statement-breakpoint
-CREATE INDEX IF NOT EXISTS "messages_content_trgm_idx" ON "messages" USING gin ("message_content" gin_trgm_ops);--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "messages_business_content_trgm_idx" ON "messages" USING gin ("business_id","message_content" gin_trgm_ops);--> statement-breakpoint
 CREATE INDEX IF NOT EXISTS "password_resets_account_idx" ON "password_resets" USING btree ("account_id");--> statement-breakpoint
 CREATE INDEX IF NOT EXISTS "stage_transitions_message_idx" ON "stage_transitions" USING btree ("message_id");--> statement-breakpoint
 CREATE INDEX IF NOT EXISTS "stage_transitions_from_stage_idx" ON "stage_transitions" USING btree ("from_stage_id");--> statement-breakpoint

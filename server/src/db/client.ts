@@ -42,16 +42,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 
 async function openPglite(dataDir: string | null): Promise<Database> {
   // Loaded only when used: a PostgreSQL deployment never pays for the embedded engine.
-  const [{ PGlite }, { pg_trgm }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all(
-    [
+  const [{ PGlite }, { pg_trgm }, { btree_gin }, { drizzle: drizzlePglite }, { migrate: migratePglite }] =
+    await Promise.all([
       import('@electric-sql/pglite'),
       import('@electric-sql/pglite/contrib/pg_trgm'),
+      import('@electric-sql/pglite/contrib/btree_gin'),
       import('drizzle-orm/pglite'),
       import('drizzle-orm/pglite/migrator'),
-    ],
-  );
-  // pg_trgm backs the message search index (migration 0009 creates the extension).
-  const extensions = { pg_trgm };
+    ]);
+  // pg_trgm and btree_gin back the message search index (migration 0009 creates the extensions).
+  const extensions = { pg_trgm, btree_gin };
   let client: PGlite;
   if (dataDir) {
     const dir = path.resolve(dataDir, 'pglite');
