@@ -46,6 +46,7 @@ const EnvSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
   ),
   DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 500 }),
+  ANALYTICS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000 }),
   TURN_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 10_000 }),
   WEB_DIST_DIR: Type.Optional(NonEmpty),
   WIDGET_DIST_DIR: Type.Optional(NonEmpty),
@@ -94,6 +95,7 @@ const DEFAULTS: Record<string, string> = {
   CORS_ORIGINS: '',
   LOG_LEVEL: 'info',
   DB_POOL_SIZE: '20',
+  ANALYTICS_TIMEOUT_MS: '5000',
   TURN_CONCURRENCY: '64',
   TRUST_PROXY: 'false',
   SESSION_IDLE_MINUTES: '720',
@@ -171,6 +173,8 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   readonly logLevel: string;
   readonly dbPoolSize: number;
+  /** statement_timeout of each analytics (dashboard) query: past it the request answers 503. */
+  readonly analyticsTimeoutMs: number;
   /**
    * Background turns (webhook messages, after the ack) running at once in this process; the rest
    * wait in a FIFO queue, stored as pending. Synchronous API/widget turns do not queue.
@@ -244,6 +248,7 @@ const INTEGER_KEYS = new Set([
   'MAX_TEMPLATES_PER_BUSINESS',
   'TURN_LEASE_MS',
   'DB_POOL_SIZE',
+  'ANALYTICS_TIMEOUT_MS',
   'TURN_CONCURRENCY',
   'GRAPH_TIMEOUT_MS',
   'GRAPH_MAX_ATTEMPTS',
@@ -390,6 +395,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     ),
     logLevel: env.LOG_LEVEL,
     dbPoolSize: env.DB_POOL_SIZE,
+    analyticsTimeoutMs: env.ANALYTICS_TIMEOUT_MS,
     turnConcurrency: env.TURN_CONCURRENCY,
     webDistDir: env.WEB_DIST_DIR,
     widgetDistDir: env.WIDGET_DIST_DIR,

@@ -48,7 +48,10 @@ export const businesses = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('businesses_name_unique').on(sql`lower(${t.businessName})`)],
+  (t) => [
+    uniqueIndex('businesses_name_unique').on(sql`lower(${t.businessName})`),
+    index('businesses_first_stage_idx').on(t.firstStageId),
+  ],
 );
 
 export const agents = pgTable(
@@ -130,6 +133,9 @@ export const stages = pgTable(
   (t) => [
     uniqueIndex('stages_business_name_unique').on(t.businessId, sql`lower(${t.stageName})`),
     index('stages_agent_idx').on(t.agentId),
+    index('stages_selection_template_idx').on(t.stageSelectionTemplateId),
+    index('stages_extraction_template_idx').on(t.dataExtractionTemplateId),
+    index('stages_response_template_idx').on(t.responseGenerationTemplateId),
   ],
 );
 
@@ -233,6 +239,12 @@ export const conversations = pgTable(
     index('conversations_business_waiting_idx')
       .on(t.businessId, t.waitingSince)
       .where(sql`${t.waitingSince} IS NOT NULL`),
+    // Foreign keys a deletion sets to null (stage, agent, account): found by index, not a scan.
+    index('conversations_stage_idx').on(t.stageId),
+    index('conversations_agent_idx').on(t.agentId),
+    index('conversations_assignee_idx').on(t.assigneeAccountId),
+    // `data.<key>=<value>` filters: `collected_data @> {"key": value}`.
+    index('conversations_collected_data_idx').using('gin', t.collectedData.op('jsonb_path_ops')),
   ],
 );
 
@@ -268,6 +280,14 @@ export const messages = pgTable(
     index('messages_reply_to_idx').on(t.replyToMessageId),
     // The outbox: outbound WhatsApp/Messenger messages not yet handed to the Graph API.
     index('messages_queued_idx').on(t.createdAt).where(sql`${t.status} = 'queued'`),
+    index('messages_stage_idx').on(t.stageId),
+    // `q=` search: trigram GIN (pg_trgm) for ILIKE '%text%', led by the business (btree_gin): a word
+    // common in other tenants' messages costs a small business nothing (GIN skips by the rarer key).
+    index('messages_business_content_trgm_idx').using(
+      'gin',
+      t.businessId,
+      t.messageContent.op('gin_trgm_ops'),
+    ),
   ],
 );
 
@@ -305,6 +325,8 @@ export const llmCalls = pgTable(
     index('llm_calls_business_created_idx').on(t.businessId, t.createdAt),
     index('llm_calls_conversation_idx').on(t.conversationId, t.createdAt),
     index('llm_calls_message_idx').on(t.messageId),
+    index('llm_calls_stage_idx').on(t.stageId),
+    index('llm_calls_template_idx').on(t.templateId),
   ],
 );
 
@@ -326,6 +348,8 @@ export const extractedData = pgTable(
   (t) => [
     index('extracted_data_conversation_idx').on(t.conversationId, t.createdAt),
     index('extracted_data_business_idx').on(t.businessId, t.createdAt),
+    index('extracted_data_message_idx').on(t.messageId),
+    index('extracted_data_stage_idx').on(t.stageId),
   ],
 );
 
@@ -347,6 +371,9 @@ export const stageTransitions = pgTable(
   (t) => [
     index('stage_transitions_conversation_idx').on(t.conversationId, t.createdAt),
     index('stage_transitions_business_idx').on(t.businessId, t.createdAt),
+    index('stage_transitions_message_idx').on(t.messageId),
+    index('stage_transitions_from_stage_idx').on(t.fromStageId),
+    index('stage_transitions_to_stage_idx').on(t.toStageId),
   ],
 );
 
@@ -410,7 +437,10 @@ export const messageDeliveries = pgTable(
     lastError: text('last_error'),
     updatedAt: updatedAt(),
   },
-  (t) => [index('message_deliveries_graph_ids_idx').using('gin', t.graphMessageIds)],
+  (t) => [
+    index('message_deliveries_graph_ids_idx').using('gin', t.graphMessageIds),
+    index('message_deliveries_business_idx').on(t.businessId),
+  ],
 );
 
 /** People who sign in to the dashboard: e-mail + Argon2id password hash. */
@@ -491,6 +521,7 @@ export const invitations = pgTable(
   (t) => [
     uniqueIndex('invitations_token_hash_unique').on(t.tokenHash),
     index('invitations_business_idx').on(t.businessId, t.createdAt),
+    index('invitations_invited_by_idx').on(t.invitedBy),
   ],
 );
 
@@ -570,7 +601,10 @@ export const passwordResets = pgTable(
     usedAt: timestamp('used_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('password_resets_token_hash_unique').on(t.tokenHash)],
+  (t) => [
+    uniqueIndex('password_resets_token_hash_unique').on(t.tokenHash),
+    index('password_resets_account_idx').on(t.accountId),
+  ],
 );
 
 /**
@@ -598,6 +632,7 @@ export const conversationNotes = pgTable(
   (t) => [
     index('conversation_notes_conversation_idx').on(t.conversationId, t.createdAt),
     index('conversation_notes_business_idx').on(t.businessId),
+    index('conversation_notes_author_idx').on(t.authorAccountId),
   ],
 );
 

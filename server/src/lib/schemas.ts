@@ -48,6 +48,40 @@ export function ListResponse<T extends TSchema>(plural: string, item: T, name = 
   );
 }
 
+/** `cursor`: keyset paging, for lists that may be long (conversations, messages, LLM calls). */
+export const CursorQuery = {
+  cursor: Type.Optional(
+    Type.String({
+      maxLength: 200,
+      description:
+        'The `next_cursor` of the previous page: the page after it, at the same cost at any depth ' +
+        '(`page` is then ignored). Prefer it to deep page numbers.',
+    }),
+  ),
+};
+
+/**
+ * A list that also pages by cursor: the `ListResponse` fields plus `next_cursor` (null on the last
+ * page) and `total_capped` (true when the count stopped at its cap: there are more than `total`).
+ */
+export function CursorListResponse<T extends TSchema>(plural: string, item: T, name = `${item.$id}List`) {
+  return Type.Object(
+    {
+      [plural]: Type.Array(item),
+      total: Type.Integer({ description: 'Matching rows; the cap when `total_capped` is true' }),
+      total_capped: Type.Boolean({
+        description: 'true: the count stopped at its cap (1,000) — there are more than `total`',
+      }),
+      page: Type.Integer(),
+      per_page: Type.Integer(),
+      next_cursor: Type.Union([Type.String(), Type.Null()], {
+        description: 'Pass as `cursor` for the next page; null on the last page',
+      }),
+    },
+    { $id: name },
+  );
+}
+
 /** Responses refer to the one shared ErrorResponse schema (registered in plugins/swagger.ts). */
 const ErrorResponseRef = Type.Ref(ErrorResponse);
 export const errorResponses = (...statuses: number[]) =>

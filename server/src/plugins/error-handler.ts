@@ -41,6 +41,14 @@ function fromDatabaseError(error: { code?: string; detail?: string }): AppError 
     case '22001':
     case '22003':
       return new AppError('VALIDATION_ERROR', 'A value has the wrong format');
+    case '57014': // statement_timeout (dashboard queries have one): busy, not broken
+      return new AppError(
+        'SERVICE_ERROR',
+        'The query took too long; try a shorter date range or again later',
+        {
+          reason: 'query_timeout',
+        },
+      );
     case '57P01':
     case '08006':
     case '08001':

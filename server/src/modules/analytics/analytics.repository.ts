@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client.js';
+import type { Db, DbOrTx } from '../../db/client.js';
 import { rowsOf } from '../../db/raw-rows.js';
 
 /** One business over `[from, to]` (inclusive; ISO 8601 instants). */
@@ -45,6 +45,21 @@ const countedConversations = (s: AnalyticsScope) => sql`
           OR EXISTS (SELECT 1 FROM messages cm
                       WHERE cm.conversation_id = c.conversation_id
                         AND ${between(sql`cm.created_at`, s)}))`;
+
+/**
+ * Runs dashboard queries in a transaction whose statement_timeout is `ms`: a tenant's heavy range
+ * cannot hold a connection for minutes (the error handler turns the cancel, 57014, into a 503).
+ */
+export async function withStatementTimeout<T>(
+  db: Db,
+  ms: number,
+  run: (tx: DbOrTx) => Promise<T>,
+): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`SELECT set_config('statement_timeout', ${String(ms)}, true)`);
+    return run(tx);
+  });
+}
 
 export async function businessExists(db: DbOrTx, businessId: string): Promise<boolean> {
   const rows = rowsOf(

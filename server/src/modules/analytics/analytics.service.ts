@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.js';
+import type { DbOrTx } from '../../db/client.js';
 import { invalid, notFound } from '../../errors.js';
 import {
   type AnalyticsScope,
@@ -8,6 +9,7 @@ import {
   queryPerDay,
   queryStageFunnel,
   queryTotals,
+  withStatementTimeout,
 } from './analytics.repository.js';
 import { DEFAULT_RANGE_DAYS, MAX_FILL_RATE_KEYS, MAX_RANGE_DAYS } from './analytics.schemas.js';
 
@@ -50,13 +52,15 @@ export async function getOverview(ctx: AppContext, businessId: string, query: Ov
     to: to.toISOString(),
     includeSimulator: query.include_simulator === true,
   };
+  const timed = <T>(query: (db: DbOrTx) => Promise<T>) =>
+    withStatementTimeout(ctx.db, ctx.config.analyticsTimeoutMs, query);
   const [exists, totals, perDay, funnel, llm, extraction] = await Promise.all([
     businessExists(ctx.db, businessId),
-    queryTotals(ctx.db, scope),
-    queryPerDay(ctx.db, scope),
-    queryStageFunnel(ctx.db, scope),
-    queryLlm(ctx.db, scope),
-    queryExtraction(ctx.db, scope, MAX_FILL_RATE_KEYS),
+    timed((db) => queryTotals(db, scope)),
+    timed((db) => queryPerDay(db, scope)),
+    timed((db) => queryStageFunnel(db, scope)),
+    timed((db) => queryLlm(db, scope)),
+    timed((db) => queryExtraction(db, scope, MAX_FILL_RATE_KEYS)),
   ]);
   if (!exists) throw notFound('Business');
   return {

@@ -1,6 +1,21 @@
-import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lte, type SQL, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  gt,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  lte,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
+import { type AnyPgColumn, alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../db/client.js';
+import { rowsOf } from '../../db/raw-rows.js';
 import {
   accounts,
   conversations,
@@ -58,15 +73,47 @@ function whereOf(f: ConversationFilters): SQL | undefined {
   if (f.waiting !== undefined) {
     conditions.push(f.waiting ? isNotNull(conversations.waitingSince) : isNull(conversations.waitingSince));
   }
-  for (const [key, value] of f.data ?? []) {
-    conditions.push(sql`${conversations.collectedData} ->> ${key} = ${value}`);
-  }
+  for (const [key, value] of f.data ?? []) conditions.push(collectedDataEquals(key, value));
   if (f.textPattern) {
+    // The trigram index (messages_content_trgm_idx) finds a rare word's messages; for a common one the
+    // planner walks the conversations in list order and stops at the page.
     conditions.push(sql`EXISTS (SELECT 1 FROM messages sm
-      WHERE sm.conversation_id = conversations.conversation_id
+      WHERE sm.conversation_id = conversations.conversation_id AND sm.business_id = ${f.businessId}::uuid
         AND sm.message_content ILIKE ${f.textPattern} ESCAPE '\\')`);
   }
   return and(...conditions);
+}
+
+/**
+ * `collected_data ->> key = value`, led by containment (`@>`) so the GIN index
+ * (conversations_collected_data_idx) finds the rows: the value as a JSON string, or as the JSON number,
+ * boolean, object or array it spells (`->>` renders those as their text). The `->>` comparison then
+ * keeps exactly the old meaning (5.0 contains 5, but its text is not "5").
+ */
+function collectedDataEquals(key: string, value: string): SQL {
+  const candidates: unknown[] = [value];
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (parsed !== null && typeof parsed !== 'string') candidates.push(parsed);
+  } catch {
+    // text only
+  }
+  const contains = candidates.map(
+    (candidate) => sql`${conversations.collectedData} @> ${JSON.stringify({ [key]: candidate })}::jsonb`,
+  );
+  return sql`(${sql.join(contains, sql` OR `)}) AND ${conversations.collectedData} ->> ${key} = ${value}`;
+}
+
+/** `created_at`-like timestamps as cursor text: UTC with microseconds (a JS Date keeps milliseconds). */
+export const instantKey = (column: SQL | AnyPgColumn) =>
+  sql<string>`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** How many rows match, counting no further than `cap + 1`. */
+export async function cappedCount(db: DbOrTx, from: SQL, cap: number): Promise<number> {
+  const [row] = rowsOf(
+    await db.execute(sql`SELECT count(*)::int AS n FROM (${from} LIMIT ${cap + 1}) capped`),
+  );
+  return Number(row?.n ?? 0);
 }
 
 // Correlated subqueries name the outer column in plain SQL on purpose: drizzle renders `${column}`
@@ -119,22 +166,55 @@ export type ConversationSummaryRow = Awaited<
   ReturnType<ReturnType<typeof selectSummaries>['execute']>
 >[number];
 
+/**
+ * One page of conversations, newest activity first: the page's ids first (from the index, at an offset
+ * or after a cursor), then the summaries of those ids only; the count stops at `countCap + 1`.
+ * Returns one row more than the page when there is a next page (`hasMore`), and the last row's key.
+ */
 export async function listConversations(
   db: DbOrTx,
   filters: ConversationFilters,
   page: Page,
   viewerAccountId: string | null,
+  after: { at: string; id: string } | undefined,
+  countCap: number,
 ) {
   const where = whereOf(filters);
-  const [rows, [total]] = await Promise.all([
-    selectSummaries(db, viewerAccountId)
-      .where(where)
+  const keyset = after
+    ? sql`${conversations.lastUpdated} <= ${after.at}::timestamptz
+          AND (${conversations.lastUpdated}, ${conversations.conversationId}) < (${after.at}::timestamptz, ${after.id}::uuid)`
+    : undefined;
+  const [ids, total] = await Promise.all([
+    db
+      .select({ id: conversations.conversationId, at: instantKey(conversations.lastUpdated) })
+      .from(conversations)
+      .where(and(where, keyset))
       .orderBy(desc(conversations.lastUpdated), desc(conversations.conversationId))
-      .limit(page.perPage)
-      .offset(page.offset),
-    db.select({ value: count() }).from(conversations).where(where),
+      .limit(page.perPage + 1)
+      .offset(after ? 0 : page.offset),
+    cappedCount(db, sql`SELECT 1 FROM conversations WHERE ${where}`, countCap),
   ]);
-  return { rows, total: total?.value ?? 0 };
+  const pageIds = ids.slice(0, page.perPage);
+  const rows =
+    pageIds.length === 0
+      ? []
+      : await selectSummaries(db, viewerAccountId).where(
+          inArray(
+            conversations.conversationId,
+            pageIds.map((row) => row.id),
+          ),
+        );
+  const order = new Map(pageIds.map((row, index) => [row.id, index]));
+  rows.sort(
+    (x, y) =>
+      (order.get(x.conversation.conversationId) ?? 0) - (order.get(y.conversation.conversationId) ?? 0),
+  );
+  const last = pageIds[pageIds.length - 1];
+  return {
+    rows,
+    total,
+    next: ids.length > page.perPage && last ? ([last.at, last.id] as const) : null,
+  };
 }
 
 export async function listUserConversations(
@@ -213,12 +293,21 @@ export type MessageWithExtractedRow = Awaited<
   ReturnType<ReturnType<typeof selectMessages>['execute']>
 >[number];
 
-/** The caller has checked that the conversation belongs to the business. */
-export async function listMessages(db: DbOrTx, conversationId: string, page?: Page) {
+/**
+ * The caller has checked that the conversation belongs to the business. With a page: up to
+ * `perPage + 1` rows (one more tells there is a next page), after `afterSequence` when given.
+ */
+export async function listMessages(db: DbOrTx, conversationId: string, page?: Page, afterSequence?: number) {
   const query = selectMessages(db)
-    .where(eq(messages.conversationId, conversationId))
+    .where(
+      and(
+        eq(messages.conversationId, conversationId),
+        afterSequence === undefined ? undefined : gt(messages.sequenceNumber, afterSequence),
+      ),
+    )
     .orderBy(asc(messages.sequenceNumber));
-  return page ? query.limit(page.perPage).offset(page.offset) : query;
+  if (!page) return query;
+  return query.limit(page.perPage + 1).offset(afterSequence === undefined ? page.offset : 0);
 }
 
 export async function countMessages(db: DbOrTx, conversationId: string) {

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { errorResponses, ListResponse, toPage } from '../../lib/schemas.js';
+import { CursorListResponse, errorResponses, toPage } from '../../lib/schemas.js';
 import { businessFilter, byResource, principalOf, scopeBusinessId } from '../../plugins/auth.js';
 import { findUser } from '../users/index.js';
 import { findConversation } from './conversations.repository.js';
@@ -58,10 +58,11 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
           'Filters (combinable): user_id, status, stage_id, channel, assignee_id (an account id, `me` or ' +
           '`none`), waiting, q (text in any message), from/to (last activity), and ' +
           '`data.<key>=<value>` on collected data. Simulator conversations only with `channel=simulator`. ' +
-          'Sorted by last activity, newest first.',
+          "Sorted by last activity, newest first. Page with `cursor` (the previous page's `next_cursor`) " +
+          'rather than deep page numbers; `total` stops at 1,000 (`total_capped`).',
         querystring: ListConversationsQuery,
         response: {
-          200: ListResponse('conversations', ConversationSummary),
+          200: CursorListResponse('conversations', ConversationSummary),
           ...errorResponses(400, 401, 403),
         },
       },
@@ -74,6 +75,7 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
         scopeBusinessId(principal, request.query.business_id),
         request.query as typeof request.query & Record<string, unknown>,
         toPage(request.query),
+        request.query.cursor,
       );
     },
   );
@@ -104,7 +106,7 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
         summary: 'A conversation’s messages in order',
         params: ConversationParams,
         querystring: MessagesQuery,
-        response: { 200: ListResponse('messages', Message), ...errorResponses(400, 401, 404) },
+        response: { 200: CursorListResponse('messages', Message), ...errorResponses(400, 401, 404) },
       },
     },
     async (request) =>
@@ -113,6 +115,7 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
         request.params.conversation_id,
         businessFilter(principalOf(request)),
         toPage(request.query),
+        request.query.cursor,
       ),
   );
 

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Nullable, PageQuery, Timestamp, Uuid } from '../../lib/schemas.js';
+import { CursorListResponse, CursorQuery, Nullable, PageQuery, Timestamp, Uuid } from '../../lib/schemas.js';
 
 const JsonObject = Type.Record(Type.String(), Type.Unknown());
 
@@ -222,6 +222,7 @@ export const ListConversationsQuery = Type.Object(
     from: Type.Optional(Type.String({ format: 'date-time', description: 'last_updated at or after' })),
     to: Type.Optional(Type.String({ format: 'date-time', description: 'last_updated at or before' })),
     ...PageQuery,
+    ...CursorQuery,
   },
   {
     description: 'Also `data.<key>=<value>`: collected_data ->> key equals value (key: ^[A-Za-z0-9_]{1,64}$)',
@@ -229,7 +230,7 @@ export const ListConversationsQuery = Type.Object(
   },
 );
 
-export const MessagesQuery = Type.Object(PageQuery);
+export const MessagesQuery = Type.Object({ ...PageQuery, ...CursorQuery });
 
 export const UpdateConversationBody = Type.Object(
   {
@@ -272,17 +273,10 @@ export const LlmCallsQuery = Type.Object({
   call_type: Type.Optional(Type.String({ pattern: '^[a-z_]{1,64}$' })),
   page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  ...CursorQuery,
 });
 
-export const LlmCallList = Type.Object(
-  {
-    llm_calls: Type.Array(LlmCall),
-    total: Type.Integer(),
-    page: Type.Integer(),
-    per_page: Type.Integer(),
-  },
-  { $id: 'LlmCallList' },
-);
+export const LlmCallList = CursorListResponse('llm_calls', LlmCall, 'LlmCallList');
 
 export type Message = Static<typeof Message>;
 export type ConversationSummary = Static<typeof ConversationSummary>;

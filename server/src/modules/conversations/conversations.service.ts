@@ -1,6 +1,7 @@
 import type { AppContext } from '../../context.js';
 import type { DbOrTx } from '../../db/client.js';
 import { AppError, invalid, notFound } from '../../errors.js';
+import { decodeInstantCursor, decodeSequenceCursor, encodeCursor, LIST_COUNT_CAP } from '../../lib/cursor.js';
 import type { Principal } from '../../lib/principal.js';
 import type { Page } from '../../lib/schemas.js';
 import { actorOf, recordAudit } from '../audit/index.js';
@@ -93,6 +94,7 @@ export async function listBusinessConversations(
   businessId: string,
   query: ConversationListQuery & Record<string, unknown>,
   page: Page,
+  cursor?: string,
 ) {
   const viewer = viewerOf(principal);
   const filters: ConversationFilters = {
@@ -108,13 +110,16 @@ export async function listBusinessConversations(
     to: toInstant('to', query.to),
     data: dataFiltersOf(query),
   };
-  const { rows, total } = await listConversations(ctx.db, filters, page, viewer);
+  const after = cursor === undefined ? undefined : decodeInstantCursor(cursor);
+  const { rows, total, next } = await listConversations(ctx.db, filters, page, viewer, after, LIST_COUNT_CAP);
   const now = new Date();
   return {
     conversations: rows.map((row) => serializeConversationSummary(row, now)),
-    total,
+    total: Math.min(total, LIST_COUNT_CAP),
+    total_capped: total > LIST_COUNT_CAP,
     page: page.page,
     per_page: page.perPage,
+    next_cursor: next ? encodeCursor(next) : null,
   };
 }
 
@@ -159,17 +164,23 @@ export async function listConversationMessages(
   conversationId: string,
   scope: string | undefined,
   page: Page,
+  cursor?: string,
 ) {
+  const afterSequence = cursor === undefined ? undefined : decodeSequenceCursor(cursor);
   await requireConversation(ctx, conversationId, scope);
   const [rows, total] = await Promise.all([
-    listMessages(ctx.db, conversationId, page),
+    listMessages(ctx.db, conversationId, page, afterSequence),
     countMessages(ctx.db, conversationId),
   ]);
+  const pageRows = rows.slice(0, page.perPage);
+  const last = pageRows[pageRows.length - 1];
   return {
-    messages: rows.map(serializeMessageWithExtracted),
+    messages: pageRows.map(serializeMessageWithExtracted),
     total,
+    total_capped: false,
     page: page.page,
     per_page: page.perPage,
+    next_cursor: rows.length > page.perPage && last ? encodeCursor([last.message.sequenceNumber]) : null,
   };
 }
 

@@ -1,6 +1,7 @@
-import { and, count, desc, eq, type SQL } from 'drizzle-orm';
+import { and, desc, eq, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { llmCalls } from '../../db/schema.js';
+import { cappedCount, instantKey } from './conversations.repository.js';
 
 export type LlmCallRow = typeof llmCalls.$inferSelect;
 export type NewLlmCall = typeof llmCalls.$inferInsert;
@@ -16,22 +17,37 @@ export interface LlmCallFilters {
   callType?: string | undefined;
 }
 
-/** The LLM call log of one business, newest first. */
-export async function listLlmCalls(db: DbOrTx, f: LlmCallFilters, limit: number, offset: number) {
+/**
+ * The LLM call log of one business, newest first: up to `limit + 1` rows (one more tells there is a
+ * next page) at an offset or after a cursor, with each row's cursor key; the count stops at
+ * `countCap + 1` (an exact count over millions of rows on every page cost 200 ms).
+ */
+export async function listLlmCalls(
+  db: DbOrTx,
+  f: LlmCallFilters,
+  limit: number,
+  offset: number,
+  after: { at: string; id: string } | undefined,
+  countCap: number,
+) {
   const conditions: SQL[] = [eq(llmCalls.businessId, f.businessId)];
   if (f.conversationId) conditions.push(eq(llmCalls.conversationId, f.conversationId));
   if (f.messageId) conditions.push(eq(llmCalls.messageId, f.messageId));
   if (f.callType) conditions.push(eq(llmCalls.callType, f.callType));
-  const where = and(...conditions);
-  const [rows, [total]] = await Promise.all([
+  const where = and(...conditions) as SQL;
+  const keyset = after
+    ? sql`${llmCalls.createdAt} <= ${after.at}::timestamptz
+          AND (${llmCalls.createdAt}, ${llmCalls.llmCallId}) < (${after.at}::timestamptz, ${after.id}::uuid)`
+    : undefined;
+  const [rows, total] = await Promise.all([
     db
-      .select()
+      .select({ call: llmCalls, key: instantKey(llmCalls.createdAt) })
       .from(llmCalls)
-      .where(where)
+      .where(and(where, keyset))
       .orderBy(desc(llmCalls.createdAt), desc(llmCalls.llmCallId))
-      .limit(limit)
-      .offset(offset),
-    db.select({ value: count() }).from(llmCalls).where(where),
+      .limit(limit + 1)
+      .offset(after ? 0 : offset),
+    cappedCount(db, sql`SELECT 1 FROM llm_calls WHERE ${where}`, countCap),
   ]);
-  return { rows, total: total?.value ?? 0 };
+  return { rows, total };
 }

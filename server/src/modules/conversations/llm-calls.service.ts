@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.js';
+import { decodeInstantCursor, encodeCursor, LIST_COUNT_CAP } from '../../lib/cursor.js';
 import { listLlmCalls } from './llm-calls.repository.js';
 import { serializeLlmCall } from './serialize-conversation.js';
 
@@ -8,6 +9,7 @@ export interface LlmCallQuery {
   call_type?: string;
   page?: number;
   limit?: number;
+  cursor?: string;
 }
 
 /** One business's LLM call log, newest first; `limit` is the page size (default 50, at most 500). */
@@ -19,6 +21,7 @@ export async function listBusinessLlmCalls(
 ) {
   const limit = query.limit ?? 50;
   const page = query.page ?? 1;
+  const after = query.cursor === undefined ? undefined : decodeInstantCursor(query.cursor);
   const { rows, total } = await listLlmCalls(
     ctx.db,
     {
@@ -29,6 +32,17 @@ export async function listBusinessLlmCalls(
     },
     limit,
     (page - 1) * limit,
+    after,
+    LIST_COUNT_CAP,
   );
-  return { llm_calls: rows.map((row) => serializeLlmCall(row, operator)), total, page, per_page: limit };
+  const pageRows = rows.slice(0, limit);
+  const last = pageRows[pageRows.length - 1];
+  return {
+    llm_calls: pageRows.map((row) => serializeLlmCall(row.call, operator)),
+    total: Math.min(total, LIST_COUNT_CAP),
+    total_capped: total > LIST_COUNT_CAP,
+    page,
+    per_page: limit,
+    next_cursor: rows.length > limit && last ? encodeCursor([last.key, last.call.llmCallId]) : null,
+  };
 }

@@ -3167,7 +3167,7 @@ export interface paths {
     };
     /**
      * List conversations (newest activity first)
-     * @description Filters (combinable): user_id, status, stage_id, channel, assignee_id (an account id, `me` or `none`), waiting, q (text in any message), from/to (last activity), and `data.<key>=<value>` on collected data. Simulator conversations only with `channel=simulator`. Sorted by last activity, newest first.
+     * @description Filters (combinable): user_id, status, stage_id, channel, assignee_id (an account id, `me` or `none`), waiting, q (text in any message), from/to (last activity), and `data.<key>=<value>` on collected data. Simulator conversations only with `channel=simulator`. Sorted by last activity, newest first. Page with `cursor` (the previous page's `next_cursor`) rather than deep page numbers; `total` stops at 1,000 (`total_capped`).
      */
     get: {
       parameters: {
@@ -3193,6 +3193,8 @@ export interface paths {
           to?: string;
           page?: number;
           per_page?: number;
+          /** @description The `next_cursor` of the previous page: the page after it, at the same cost at any depth (`page` is then ignored). Prefer it to deep page numbers. */
+          cursor?: string;
         };
         header?: never;
         path?: never;
@@ -3427,6 +3429,8 @@ export interface paths {
         query?: {
           page?: number;
           per_page?: number;
+          /** @description The `next_cursor` of the previous page: the page after it, at the same cost at any depth (`page` is then ignored). Prefer it to deep page numbers. */
+          cursor?: string;
         };
         header?: never;
         path: {
@@ -3777,6 +3781,8 @@ export interface paths {
           call_type?: string;
           page?: number;
           limit?: number;
+          /** @description The `next_cursor` of the previous page: the page after it, at the same cost at any depth (`page` is then ignored). Prefer it to deep page numbers. */
+          cursor?: string;
         };
         header?: never;
         path?: never;
@@ -7366,9 +7372,14 @@ export interface components {
     };
     ConversationSummaryList: {
       conversations: components['schemas']['ConversationSummary'][];
+      /** @description Matching rows; the cap when `total_capped` is true */
       total: number;
+      /** @description true: the count stopped at its cap (1,000) — there are more than `total` */
+      total_capped: boolean;
       page: number;
       per_page: number;
+      /** @description Pass as `cursor` for the next page; null on the last page */
+      next_cursor: string | null;
     };
     ConversationSummary: {
       /**
@@ -7536,9 +7547,14 @@ export interface components {
     };
     MessageList: {
       messages: components['schemas']['Message'][];
+      /** @description Matching rows; the cap when `total_capped` is true */
       total: number;
+      /** @description true: the count stopped at its cap (1,000) — there are more than `total` */
+      total_capped: boolean;
       page: number;
       per_page: number;
+      /** @description Pass as `cursor` for the next page; null on the last page */
+      next_cursor: string | null;
     };
     UpdateConversationBody: {
       status?: 'active' | 'closed';
@@ -7601,9 +7617,14 @@ export interface components {
     };
     LlmCallList: {
       llm_calls: components['schemas']['LlmCall'][];
+      /** @description Matching rows; the cap when `total_capped` is true */
       total: number;
+      /** @description true: the count stopped at its cap (1,000) — there are more than `total` */
+      total_capped: boolean;
       page: number;
       per_page: number;
+      /** @description Pass as `cursor` for the next page; null on the last page */
+      next_cursor: string | null;
     };
     LlmCall: {
       /**
