@@ -53,25 +53,9 @@ if (CONFIG_VARS.size < 20) {
   console.error('deploy check: could not read the variables of server/src/config.ts');
   process.exit(1);
 }
-// Variables added by work merged alongside this one (issue 13: processes, monitoring). Accepted
-// before they reach config.ts; once there, this list changes nothing.
-const PENDING_VARS = new Set([
-  'WEB_CONCURRENCY',
-  'MIGRATE_ON_START',
-  'SHUTDOWN_TIMEOUT_MS',
-  'METRICS_TOKEN',
-  'OTEL_EXPORTER_OTLP_ENDPOINT',
-  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
-  'OTEL_EXPORTER_OTLP_HEADERS',
-  'OTEL_EXPORTER_OTLP_PROTOCOL',
-  'OTEL_SERVICE_NAME',
-]);
-const knownVar = (name) => CONFIG_VARS.has(name) || PENDING_VARS.has(name);
-const pendingUsed = new Set();
+const knownVar = (name) => CONFIG_VARS.has(name);
 const checkVar = (name, where) => {
-  if (CONFIG_VARS.has(name)) return;
-  if (PENDING_VARS.has(name)) pendingUsed.add(name);
-  else fail(`${where}: ${name} is not a variable server/src/config.ts reads`);
+  if (!CONFIG_VARS.has(name)) fail(`${where}: ${name} is not a variable server/src/config.ts reads`);
 };
 
 // The server-sent-event routes a proxy must not buffer (each still present in server/src is checked).
@@ -713,11 +697,6 @@ section = 'docs';
 
 // ---------------------------------------------------------------------------------------------------
 for (const message of notes) console.log(`note ${message}`);
-const pendingMissing = [...pendingUsed].filter((name) => !CONFIG_VARS.has(name));
-if (pendingMissing.length)
-  console.log(
-    `note: used before they reach config.ts (issue 13's other parts): ${pendingMissing.join(', ')}`,
-  );
 if (errors.length) {
   for (const message of errors) console.error(`FAIL ${message}`);
   console.error(`deploy check: ${errors.length} problem(s)`);
