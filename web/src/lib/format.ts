@@ -62,3 +62,16 @@ const CALL_LABELS: Record<string, string> = {
 export function callLabel(type: string): string {
   return CALL_LABELS[type] ?? type.replace(/_/g, ' ');
 }
+
+const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const dayLong = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
+
+export function formatCount(n: number | null | undefined): string {
+  return n === null || n === undefined ? '—' : integer.format(n);
+}
+
+/** An instant as its UTC day, "Mar 12, 2026". */
+export function formatUtcDate(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : dayLong.format(d);
+}

@@ -21,9 +21,9 @@ import {
   type RangeDays,
   useAnalyticsOverview,
 } from '@/lib/api/analytics/get-analytics-overview';
+import { formatUtcDate } from '@/lib/format';
 import { paths } from '@/lib/paths';
 import { FillRates } from './fill-rates';
-import { formatUtcDate } from './format';
 import { KpiCards, KpiSkeleton } from './kpi-cards';
 import { LlmStepsTable } from './llm-steps-table';
 import { PerDayChart } from './per-day-chart';

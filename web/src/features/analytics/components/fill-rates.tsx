@@ -1,6 +1,7 @@
 import { Box, LinearProgress, Paper, Typography } from '@mui/material';
 import type { AnalyticsOverview } from '@/lib/api/models';
-import { formatCount, formatPercent } from './format';
+import { formatCount } from '@/lib/format';
+import { formatPercent } from './format';
 
 /** Share of conversations whose collected data holds each key: a labelled bar with the number as text. */
 export function FillRates({ extraction }: { extraction: AnalyticsOverview['extraction'] }) {

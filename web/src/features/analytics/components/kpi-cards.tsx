@@ -1,8 +1,8 @@
 import { Box, Paper, Skeleton, Typography } from '@mui/material';
 import type { ReactNode } from 'react';
 import type { AnalyticsOverview } from '@/lib/api/models';
-import { formatCost, formatMs } from '@/lib/format';
-import { formatCount, formatPercent } from './format';
+import { formatCost, formatCount, formatMs } from '@/lib/format';
+import { formatPercent } from './format';
 
 interface Kpi {
   label: string;

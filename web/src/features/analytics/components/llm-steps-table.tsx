@@ -9,8 +9,7 @@ import {
   Typography,
 } from '@mui/material';
 import type { AnalyticsOverview } from '@/lib/api/models';
-import { callLabel, formatCost, formatMs } from '@/lib/format';
-import { formatCount } from './format';
+import { callLabel, formatCost, formatCount, formatMs } from '@/lib/format';
 
 /** One row per pipeline step (call type), most calls first, with the overall figures as a footer. */
 export function LlmStepsTable({ llm }: { llm: AnalyticsOverview['llm'] }) {

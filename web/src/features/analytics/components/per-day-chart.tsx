@@ -12,8 +12,9 @@ import {
   YAxis,
 } from 'recharts';
 import type { AnalyticsDay } from '@/lib/api/models';
+import { formatCount } from '@/lib/format';
 import { ChartFigure } from './chart-figure';
-import { formatCount, formatDay } from './format';
+import { formatDay } from './format';
 
 function summaryOf(days: AnalyticsDay[]): string {
   const sum = (k: keyof Omit<AnalyticsDay, 'date'>) => days.reduce((n, d) => n + d[k], 0);

@@ -2,8 +2,8 @@ import { Table, TableBody, TableCell, TableHead, TableRow, Typography, useMediaQ
 import { useTheme } from '@mui/material/styles';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { AnalyticsFunnelStage } from '@/lib/api/models';
+import { formatCount } from '@/lib/format';
 import { ChartFigure } from './chart-figure';
-import { formatCount } from './format';
 
 /** Per stage: conversations that entered it, those in it now, and transitions in and out. */
 export function StageFunnel({ stages }: { stages: AnalyticsFunnelStage[] }) {

@@ -1,10 +1,9 @@
 import { Alert, Button } from '@mui/material';
 import { Link as RouterLink, useLocation } from 'react-router-dom';
-import { formatUtcDate } from '@/features/analytics/components/format';
 import { useLlmUsage } from '@/lib/api/analytics/get-llm-usage';
 import { useCan } from '@/lib/auth/permissions';
 import { useBusinessId } from '@/lib/auth/session';
-import { formatCost } from '@/lib/format';
+import { formatCost, formatUtcDate } from '@/lib/format';
 import { paths } from '@/lib/paths';
 
 /** On every page of a business that has spent its monthly LLM budget: customers get the offline engine. */

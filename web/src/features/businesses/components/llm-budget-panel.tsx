@@ -13,14 +13,13 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { useLocation } from 'react-router-dom';
 import { ErrorAlert } from '@/components/error-alert';
 import { ReadOnlyFieldset } from '@/components/read-only-fieldset';
-import { formatCount, formatUtcDate } from '@/features/analytics/components/format';
 import { useLlmUsage } from '@/lib/api/analytics/get-llm-usage';
 import { useUpdateBusiness } from '@/lib/api/businesses/update-business';
 import { fieldErrorsOf } from '@/lib/api/errors';
 import type { LlmUsage } from '@/lib/api/models';
 import { qk } from '@/lib/api/query-keys';
 import { useCan } from '@/lib/auth/permissions';
-import { formatCost } from '@/lib/format';
+import { formatCost, formatCount, formatUtcDate } from '@/lib/format';
 
 const monthName = new Intl.DateTimeFormat(undefined, { month: 'long', year: 'numeric', timeZone: 'UTC' });
 
