@@ -22,7 +22,7 @@
 //               period covering preStop + SHUTDOWN_TIMEOUT_MS, the Job running the migration CLI
 //  docs         every `UPPER_CASE` variable named in docs/operations.md and in the README's Deployment
 //               section is one config.ts reads
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -30,6 +30,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv2019 from 'ajv/dist/2019.js';
 import { parse, parseAllDocuments } from 'yaml';
+import { writeSelfSignedCert } from './self-signed-cert.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DEPLOY = path.join(ROOT, 'deploy');
@@ -278,25 +279,7 @@ section = 'nginx';
   if (has('nginx')) {
     const tmp = mkdtempSync(path.join(tmpdir(), 'icmp-nginx-check-'));
     try {
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-days',
-          '1',
-          '-subj',
-          '/CN=localhost',
-          '-keyout',
-          path.join(tmp, 'privkey.pem'),
-          '-out',
-          path.join(tmp, 'fullchain.pem'),
-        ],
-        { stdio: 'ignore' },
-      );
+      writeSelfSignedCert(tmp);
       writeFileSync(path.join(tmp, 'icmp.conf'), conf.replaceAll('/etc/nginx/certs/', `${tmp}/`));
       writeFileSync(
         path.join(tmp, 'nginx.conf'),

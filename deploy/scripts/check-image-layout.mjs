@@ -19,6 +19,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeSelfSignedCert } from './self-signed-cert.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const args = new Set(process.argv.slice(2));
@@ -293,25 +294,7 @@ async function throughNginx(base, appPort, masterKey, dir) {
   mkdirSync(nginxDir);
   const [httpPort, tlsPort] = [await freePort(), await freePort()];
   step(`nginx (deploy/nginx/icmp.conf) on ${httpPort}/${tlsPort} → ${appPort}`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-keyout',
-      path.join(nginxDir, 'privkey.pem'),
-      '-out',
-      path.join(nginxDir, 'fullchain.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
+  writeSelfSignedCert(nginxDir);
   const shipped = readFileSync(path.join(ROOT, 'deploy/nginx/icmp.conf'), 'utf8');
   const local = shipped
     .replace(/^resolver .*$/m, '')
