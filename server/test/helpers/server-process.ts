@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSecret } from '../../src/lib/keys.js';
 import { makeTempDir } from './build-test-app.js';
+import type { Json } from './call-api.js';
 
 const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -126,4 +127,20 @@ export function restartableServerEnv(llmUrl: string, extra: Record<string, strin
     ...extra,
   };
   return { env, remove: temp.remove };
+}
+
+/** A JSON request to a server process over real HTTP with a bearer key; the body is null when not JSON. */
+export async function callServer(
+  baseUrl: string | undefined,
+  method: string,
+  path: string,
+  key: string,
+  body?: unknown,
+): Promise<{ status: number; body: Json }> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: response.status, body: (await response.json().catch(() => null)) as Json };
 }

@@ -7,6 +7,7 @@ import type { FakeLlm } from '../helpers/fake-llm-types.js';
 import { waitFor } from '../helpers/meta-app.js';
 import { customerMessage, scriptedModel } from '../helpers/pipeline-fixture.js';
 import {
+  callServer,
   freePort,
   restartableServerEnv,
   type ServerProcess,
@@ -63,14 +64,8 @@ afterAll(async () => {
   await llm?.close();
 });
 
-async function api(method: string, path: string, key: string, body?: unknown) {
-  const response = await fetch(`${server?.baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: response.status, body: (await response.json().catch(() => null)) as Json };
-}
+const api = (method: string, path: string, key: string, body?: unknown) =>
+  callServer(server?.baseUrl, method, path, key, body);
 
 async function businessWithUser() {
   const created = await api('POST', '/api/businesses', env.ICMP_API_KEY as string, {

@@ -9,6 +9,7 @@ import { wa, waChange, waInbound, waPayload, waStatus } from '../helpers/meta-fi
 import { signMetaBody } from '../helpers/meta-signing.js';
 import { scriptedModel } from '../helpers/pipeline-fixture.js';
 import {
+  callServer,
   freePort,
   restartableServerEnv,
   type ServerProcess,
@@ -56,14 +57,8 @@ afterAll(async () => {
   await llm?.close();
 });
 
-async function api(method: string, path: string, key: string, body?: unknown) {
-  const response = await fetch(`${server?.baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: response.status, body: (await response.json().catch(() => null)) as Json };
-}
+const api = (method: string, path: string, key: string, body?: unknown) =>
+  callServer(server?.baseUrl, method, path, key, body);
 
 async function setUpBusiness() {
   const created = await api('POST', '/api/businesses', env.ICMP_API_KEY as string, {

@@ -7,6 +7,7 @@ import type { FakeLlm } from '../helpers/fake-llm-types.js';
 import { waitFor } from '../helpers/meta-app.js';
 import { customerMessage, scriptedModel } from '../helpers/pipeline-fixture.js';
 import {
+  callServer,
   freePort,
   restartableServerEnv,
   runToExit,
@@ -72,14 +73,8 @@ describe.skipIf(!process.env.DATABASE_URL)('WEB_CONCURRENCY=2 on PostgreSQL', ()
   let llm: FakeLlm;
   let server: ServerProcess;
 
-  async function api(method: string, path: string, key: string, body?: unknown) {
-    const response = await fetch(`${server.baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: response.status, body: (await response.json().catch(() => null)) as Json };
-  }
+  const api = (method: string, path: string, key: string, body?: unknown) =>
+    callServer(server.baseUrl, method, path, key, body);
 
   it('serves from two processes, restarts a killed one, continues its turns once, and stops on SIGTERM', async () => {
     llm = await startFakeLlmServer({ defaultAnswer: scriptedModel() });
