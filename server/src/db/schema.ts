@@ -2,10 +2,12 @@ import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
   boolean,
+  date,
   doublePrecision,
   index,
   integer,
   jsonb,
+  numeric,
   pgTable,
   primaryKey,
   text,
@@ -233,6 +235,8 @@ export const conversations = pgTable(
   },
   (t) => [
     index('conversations_business_updated_idx').on(t.businessId, t.lastUpdated),
+    // The overview's raw partial days and per-day series count conversations by start_time.
+    index('conversations_business_start_idx').on(t.businessId, t.startTime),
     index('conversations_user_status_idx').on(t.userId, t.status),
     index('conversations_business_stage_idx').on(t.businessId, t.stageId),
     index('conversations_business_assignee_idx').on(t.businessId, t.assigneeAccountId, t.lastUpdated),
@@ -650,4 +654,72 @@ export const cannedReplies = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [uniqueIndex('canned_replies_business_shortcut_unique').on(t.businessId, t.shortcut)],
+);
+
+// ------------------------------------------------------------------------------------------------
+// Analytics rollups (migration 0010). Maintained by statement-level triggers on messages,
+// conversations, llm_calls and stage_transitions in the writing transaction (exact: inserts,
+// updates and deletes each add their signed delta), backfilled by the migration. The overview reads
+// them for whole UTC days and raw rows only for the partial first and last day of a range.
+// `simulator`: the row's conversation is a dashboard simulator chat (left out by default).
+
+/** Per business and UTC day: messages (created_at) and conversations started (start_time). */
+export const analyticsDaily = pgTable(
+  'analytics_daily',
+  {
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    day: date('day').notNull(),
+    simulator: boolean('simulator').notNull(),
+    newConversations: integer('new_conversations').notNull().default(0),
+    messages: integer('messages').notNull().default(0),
+    userMessages: integer('user_messages').notNull().default(0),
+    assistantMessages: integer('assistant_messages').notNull().default(0),
+    agentMessages: integer('agent_messages').notNull().default(0),
+    fallbackReplies: integer('fallback_replies').notNull().default(0),
+    aiStoppedMessages: integer('ai_stopped_messages').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.businessId, t.day, t.simulator] })],
+);
+
+/**
+ * Per business, UTC day, pipeline step (call_type) and model: LLM calls with a latency histogram.
+ * `latency_hist[i + 1]` counts the calls in bucket i (`analytics_latency_bucket`: 0 for < 1 ms,
+ * then [1.05^(i-1), 1.05^i) ms): percentiles are estimated from summed buckets (within 5 %).
+ */
+export const analyticsDailyLlm = pgTable(
+  'analytics_daily_llm',
+  {
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    day: date('day').notNull(),
+    simulator: boolean('simulator').notNull(),
+    callType: text('call_type').notNull(),
+    model: text('model').notNull(),
+    calls: integer('calls').notNull().default(0),
+    errors: integer('errors').notNull().default(0),
+    tokensIn: numeric('tokens_in').notNull().default('0'),
+    tokensOut: numeric('tokens_out').notNull().default('0'),
+    costUsd: numeric('cost_usd').notNull().default('0'),
+    latencyHist: integer('latency_hist').array().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.businessId, t.day, t.simulator, t.callType, t.model] })],
+);
+
+/** Per business, UTC day and stage: stage transitions into and out of it. No FK on the stage: history. */
+export const analyticsDailyStage = pgTable(
+  'analytics_daily_stage',
+  {
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    day: date('day').notNull(),
+    simulator: boolean('simulator').notNull(),
+    stageId: uuid('stage_id').notNull(),
+    transitionsIn: integer('transitions_in').notNull().default(0),
+    transitionsOut: integer('transitions_out').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.businessId, t.day, t.simulator, t.stageId] })],
 );

@@ -50,6 +50,14 @@ async function overviewOk(key: string, query: Record<string, string> = {}) {
   return response.json() as Record<string, any>;
 }
 
+/**
+ * The overview estimates percentiles from latency histograms (buckets 5 % wide, exact below 21 ms):
+ * within 5 % of the exact value.
+ */
+function expectEstimate(actual: number, exact: number) {
+  expect(Math.abs(actual - exact)).toBeLessThanOrEqual(exact * 0.05 + 0.5);
+}
+
 /** Linear interpolation between closest ranks, as PostgreSQL's percentile_cont. */
 function percentile(values: number[], fraction: number): number {
   const sorted = [...values].sort((x, y) => x - y);
@@ -186,9 +194,9 @@ describe('GET /api/analytics/overview', () => {
       9,
     );
     const latencies = rows.map((r) => r.latencyMs);
-    expect(llm.latency_ms.p50).toBeCloseTo(percentile(latencies, 0.5), 6);
-    expect(llm.latency_ms.p95).toBeCloseTo(percentile(latencies, 0.95), 6);
-    expect(llm.latency_ms.p99).toBeCloseTo(percentile(latencies, 0.99), 6);
+    expectEstimate(llm.latency_ms.p50, percentile(latencies, 0.5));
+    expectEstimate(llm.latency_ms.p95, percentile(latencies, 0.95));
+    expectEstimate(llm.latency_ms.p99, percentile(latencies, 0.99));
     expect(llm.latency_ms.p50).toBeLessThanOrEqual(llm.latency_ms.p95);
     expect(llm.latency_ms.p95).toBeLessThanOrEqual(llm.latency_ms.p99);
     for (const step of llm.per_step) {
@@ -199,19 +207,19 @@ describe('GET /api/analytics/overview', () => {
         sum(ofStep, (r) => r.costUsd),
         9,
       );
-      expect(step.p50_ms).toBeCloseTo(
+      expectEstimate(
+        step.p50_ms,
         percentile(
           ofStep.map((r) => r.latencyMs),
           0.5,
         ),
-        6,
       );
-      expect(step.p95_ms).toBeCloseTo(
+      expectEstimate(
+        step.p95_ms,
         percentile(
           ofStep.map((r) => r.latencyMs),
           0.95,
         ),
-        6,
       );
     }
 

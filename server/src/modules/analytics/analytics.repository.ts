@@ -9,6 +9,11 @@ export interface AnalyticsScope {
   to: string;
   /** Count the dashboard simulator's test conversations too (default: left out). */
   includeSimulator?: boolean;
+  /**
+   * The whole UTC days of the range, `[first, end)` as YYYY-MM-DD, read from the daily rollups (the
+   * raw rows only for the partial days around them); null reads every row of the range raw.
+   */
+  wholeDays: { first: string; end: string } | null;
 }
 
 /** Conversation `c` counts: not a simulator test chat, unless those are included. */
@@ -23,28 +28,43 @@ const ofRealConversation = (s: AnalyticsScope, conversationId: SQL) =>
             WHERE sc.conversation_id = ${conversationId} AND sc.channel = 'simulator'))`;
 
 // Every query starts from `business_id = …` and a time range, so each is served by the business's
-// (business_id, created_at | last_updated) index. Days are UTC whatever the session's TimeZone.
-// pg returns bigint/numeric as strings (PGlite does not): callers convert with Number().
+// (business_id, created_at | last_updated) index or the rollups' (business_id, day, …) keys. Days
+// are UTC whatever the session's TimeZone. pg returns bigint/numeric as strings (PGlite does not):
+// callers convert with Number().
 
 const between = (column: SQL, s: AnalyticsScope) =>
   sql`${column} >= ${s.from}::timestamptz AND ${column} <= ${s.to}::timestamptz`;
 
+/** The raw rows a rollup does not cover: the partial first and last day (or the whole range). */
+const rawPart = (column: SQL, s: AnalyticsScope) =>
+  s.wholeDays
+    ? sql`((${column} >= ${s.from}::timestamptz AND ${column} < (${s.wholeDays.first}::date::timestamp AT TIME ZONE 'UTC'))
+        OR (${column} >= (${s.wholeDays.end}::date::timestamp AT TIME ZONE 'UTC') AND ${column} <= ${s.to}::timestamptz))`
+    : between(column, s);
+
+/** Rollup rows of the range's whole days that count (`r`: the rollup table). */
+const rollupPart = (s: AnalyticsScope) =>
+  s.wholeDays
+    ? sql`r.business_id = ${s.businessId}::uuid AND r.day >= ${s.wholeDays.first}::date
+          AND r.day < ${s.wholeDays.end}::date ${s.includeSimulator ? sql`` : sql`AND NOT r.simulator`}`
+    : sql`FALSE`;
+
 /**
- * The conversations an overview counts: started in the range, or with a message in it. The
- * `last_updated` bound (a message's append moves it to now()) keeps the scan on
- * conversations_business_updated_idx; the EXISTS probe reads one conversation's messages.
+ * The conversations an overview counts: started in the range, or with a message in it (`active`).
+ * The `last_updated` bound (a message's append moves it to now()) keeps the scan on
+ * conversations_business_updated_idx; the probe (a LIMIT 1 subquery, so the planner cannot turn it
+ * into a hash of every tenant's messages in the range) reads one conversation's messages.
  */
-const countedConversations = (s: AnalyticsScope) => sql`
-  SELECT c.conversation_id, c.user_id, c.stage_id, c.start_time, c.collected_data
+const rangeConversations = (s: AnalyticsScope) => sql`
+  SELECT c.conversation_id, c.user_id, c.stage_id, c.start_time, c.collected_data,
+         coalesce((SELECT TRUE FROM messages cm
+                    WHERE cm.conversation_id = c.conversation_id AND ${between(sql`cm.created_at`, s)}
+                    LIMIT 1), FALSE) AS active
     FROM conversations c
    WHERE c.business_id = ${s.businessId}::uuid
      AND ${realConversation(s, sql`c.channel`)}
      AND c.last_updated >= ${s.from}::timestamptz
-     AND c.start_time <= ${s.to}::timestamptz
-     AND (c.start_time >= ${s.from}::timestamptz
-          OR EXISTS (SELECT 1 FROM messages cm
-                      WHERE cm.conversation_id = c.conversation_id
-                        AND ${between(sql`cm.created_at`, s)}))`;
+     AND c.start_time <= ${s.to}::timestamptz`;
 
 /**
  * Runs dashboard queries in a transaction whose statement_timeout is `ms`: a tenant's heavy range
@@ -68,41 +88,111 @@ export async function businessExists(db: DbOrTx, businessId: string): Promise<bo
   return rows.length > 0;
 }
 
-export async function queryTotals(db: DbOrTx, s: AnalyticsScope) {
+/** Message counts of the range: rollup days plus the partial days' raw rows. */
+export async function queryMessageTotals(db: DbOrTx, s: AnalyticsScope) {
   const [row] = rowsOf(
     await db.execute(sql`
-    WITH conv AS (${countedConversations(s)}),
-    msg AS (
-      SELECT count(*) AS messages,
-             count(*) FILTER (WHERE m.sender_type = 'user') AS user_messages,
-             count(*) FILTER (WHERE m.sender_type = 'assistant') AS assistant_messages,
-             count(*) FILTER (WHERE m.sender_type = 'agent') AS agent_messages,
-             count(*) FILTER (WHERE m.sender_type = 'assistant' AND m.metadata ->> 'fallback' = 'true')
-               AS fallback_replies,
-             count(*) FILTER (WHERE m.sender_type = 'user' AND m.status = 'skipped') AS ai_stopped_messages,
-             count(DISTINCT m.conversation_id) AS active_conversations
-        FROM messages m
-       WHERE m.business_id = ${s.businessId}::uuid AND ${between(sql`m.created_at`, s)}
-         AND ${ofRealConversation(s, sql`m.conversation_id`)}
-    )
-    SELECT (SELECT count(*) FROM conv) AS conversations,
-           (SELECT count(*) FROM conv WHERE conv.start_time >= ${s.from}::timestamptz) AS new_conversations,
-           (SELECT count(DISTINCT conv.user_id) FROM conv) AS users,
-           msg.*
-      FROM msg`),
+    SELECT coalesce(sum(t.messages), 0) AS messages,
+           coalesce(sum(t.user_messages), 0) AS user_messages,
+           coalesce(sum(t.assistant_messages), 0) AS assistant_messages,
+           coalesce(sum(t.agent_messages), 0) AS agent_messages,
+           coalesce(sum(t.fallback_replies), 0) AS fallback_replies,
+           coalesce(sum(t.ai_stopped_messages), 0) AS ai_stopped_messages
+      FROM (SELECT r.messages, r.user_messages, r.assistant_messages, r.agent_messages,
+                   r.fallback_replies, r.ai_stopped_messages
+              FROM analytics_daily r
+             WHERE ${rollupPart(s)}
+            UNION ALL
+            SELECT count(*),
+                   count(*) FILTER (WHERE m.sender_type = 'user'),
+                   count(*) FILTER (WHERE m.sender_type = 'assistant'),
+                   count(*) FILTER (WHERE m.sender_type = 'agent'),
+                   count(*) FILTER (WHERE m.sender_type = 'assistant' AND m.metadata ->> 'fallback' = 'true'),
+                   count(*) FILTER (WHERE m.sender_type = 'user' AND m.status = 'skipped')
+              FROM messages m
+             WHERE m.business_id = ${s.businessId}::uuid AND ${rawPart(sql`m.created_at`, s)}
+               AND ${ofRealConversation(s, sql`m.conversation_id`)}) AS t`),
   );
   const n = (key: string) => Number(row?.[key] ?? 0);
   return {
-    conversations: n('conversations'),
-    new_conversations: n('new_conversations'),
-    active_conversations: n('active_conversations'),
     messages: n('messages'),
     user_messages: n('user_messages'),
     assistant_messages: n('assistant_messages'),
     agent_messages: n('agent_messages'),
-    users: n('users'),
     fallback_replies: n('fallback_replies'),
     ai_stopped_messages: n('ai_stopped_messages'),
+  };
+}
+
+/**
+ * What needs the range's conversations one by one (distinct counts do not add up across days), in
+ * one pass over them: counted / new / active conversations, distinct customers, conversations now
+ * in each stage, conversations that entered each stage, and the most frequent collected_data keys.
+ */
+export async function queryConversationStats(db: DbOrTx, s: AnalyticsScope, maxKeys: number) {
+  const rows = rowsOf(
+    await db.execute(sql`
+    WITH conv AS MATERIALIZED (
+      -- OFFSET 0: the subquery is not flattened, so \`active\` is probed once per conversation.
+      SELECT * FROM (${rangeConversations(s)} OFFSET 0) AS rc
+       WHERE rc.active OR rc.start_time >= ${s.from}::timestamptz
+    ),
+    -- A conversation starts in the stage that processed its first customer message (if in the range).
+    started AS (
+      SELECT f.stage_id, conv.conversation_id
+        FROM conv
+       CROSS JOIN LATERAL (SELECT m.stage_id, m.created_at FROM messages m
+                            WHERE m.conversation_id = conv.conversation_id AND m.sender_type = 'user'
+                              AND m.status = 'processed'
+                            ORDER BY m.sequence_number LIMIT 1) AS f
+       WHERE conv.active AND f.stage_id IS NOT NULL AND ${between(sql`f.created_at`, s)}
+    ),
+    entered AS (
+      SELECT t.to_stage_id AS stage_id, t.conversation_id
+        FROM stage_transitions t
+        LEFT JOIN conversations tc ON tc.conversation_id = t.conversation_id
+       WHERE t.business_id = ${s.businessId}::uuid AND ${between(sql`t.created_at`, s)}
+         AND t.to_stage_id IS NOT NULL
+         AND (tc.conversation_id IS NULL OR ${realConversation(s, sql`tc.channel`)})
+      UNION
+      SELECT stage_id, conversation_id FROM started
+    ),
+    keys AS (
+      SELECT k.key, count(*) AS n
+        FROM conv, jsonb_object_keys(CASE WHEN jsonb_typeof(conv.collected_data) = 'object'
+                                          THEN conv.collected_data ELSE '{}'::jsonb END) AS k(key)
+       GROUP BY k.key
+       ORDER BY n DESC, k.key COLLATE "C"
+       LIMIT ${maxKeys}::int
+    )
+    SELECT 'total' AS kind, NULL AS key, count(*) AS n FROM conv
+    UNION ALL
+    SELECT 'new', NULL, count(*) FROM conv WHERE conv.start_time >= ${s.from}::timestamptz
+    UNION ALL
+    SELECT 'active', NULL, count(*) FROM conv WHERE conv.active
+    UNION ALL
+    SELECT 'users', NULL, count(DISTINCT conv.user_id) FROM conv
+    UNION ALL
+    SELECT 'current', conv.stage_id::text, count(*) FROM conv WHERE conv.stage_id IS NOT NULL GROUP BY conv.stage_id
+    UNION ALL
+    SELECT 'entered', entered.stage_id::text, count(*) FROM entered GROUP BY entered.stage_id
+    UNION ALL
+    SELECT 'key', keys.key, keys.n FROM keys`),
+  );
+  const count = (kind: string) => Number(rows.find((row) => row.kind === kind)?.n ?? 0);
+  const perStage = (kind: string) =>
+    new Map(rows.filter((row) => row.kind === kind).map((row) => [String(row.key), Number(row.n)]));
+  return {
+    conversations: count('total'),
+    new_conversations: count('new'),
+    active_conversations: count('active'),
+    users: count('users'),
+    current: perStage('current'),
+    entered: perStage('entered'),
+    keys: rows
+      .filter((row) => row.kind === 'key')
+      .map((row) => ({ key: String(row.key), conversations: Number(row.n) }))
+      .sort((a, b) => b.conversations - a.conversations || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
   };
 }
 
@@ -112,30 +202,40 @@ export async function queryPerDay(db: DbOrTx, s: AnalyticsScope) {
   const rows = rowsOf(
     await db.execute(sql`
     SELECT to_char(d.day, 'YYYY-MM-DD') AS date,
-           coalesce(c.n, 0) AS conversations,
-           coalesce(m.n, 0) AS messages,
-           coalesce(l.calls, 0) AS llm_calls,
-           coalesce(l.errors, 0) AS errors
+           coalesce(x.conversations, 0) AS conversations,
+           coalesce(x.messages, 0) AS messages,
+           coalesce(x.llm_calls, 0) AS llm_calls,
+           coalesce(x.errors, 0) AS errors
       FROM (SELECT g::date AS day
               FROM generate_series(date_trunc('day', ${s.from}::timestamptz AT TIME ZONE 'UTC'),
                                    date_trunc('day', ${s.to}::timestamptz AT TIME ZONE 'UTC'),
                                    interval '1 day') AS g) d
-      LEFT JOIN (SELECT ${utcDay(sql`start_time`)} AS day, count(*) AS n
-                   FROM conversations
-                  WHERE business_id = ${s.businessId}::uuid AND ${between(sql`start_time`, s)}
-                    AND ${realConversation(s, sql`channel`)}
-                  GROUP BY 1) c ON c.day = d.day
-      LEFT JOIN (SELECT ${utcDay(sql`created_at`)} AS day, count(*) AS n
-                   FROM messages
-                  WHERE business_id = ${s.businessId}::uuid AND ${between(sql`created_at`, s)}
-                    AND ${ofRealConversation(s, sql`messages.conversation_id`)}
-                  GROUP BY 1) m ON m.day = d.day
-      LEFT JOIN (SELECT ${utcDay(sql`created_at`)} AS day, count(*) AS calls,
-                        count(*) FILTER (WHERE status = 'error') AS errors
-                   FROM llm_calls
-                  WHERE business_id = ${s.businessId}::uuid AND ${between(sql`created_at`, s)}
-                    AND ${ofRealConversation(s, sql`llm_calls.conversation_id`)}
-                  GROUP BY 1) l ON l.day = d.day
+      LEFT JOIN (
+        SELECT u.day, sum(u.conversations) AS conversations, sum(u.messages) AS messages,
+               sum(u.llm_calls) AS llm_calls, sum(u.errors) AS errors
+          FROM (SELECT r.day, r.new_conversations AS conversations, r.messages, 0 AS llm_calls, 0 AS errors
+                  FROM analytics_daily r WHERE ${rollupPart(s)}
+                UNION ALL
+                SELECT r.day, 0, 0, r.calls, r.errors FROM analytics_daily_llm r WHERE ${rollupPart(s)}
+                UNION ALL
+                SELECT ${utcDay(sql`start_time`)}, count(*), 0, 0, 0
+                  FROM conversations
+                 WHERE business_id = ${s.businessId}::uuid AND ${rawPart(sql`start_time`, s)}
+                   AND ${realConversation(s, sql`channel`)}
+                 GROUP BY 1
+                UNION ALL
+                SELECT ${utcDay(sql`created_at`)}, 0, count(*), 0, 0
+                  FROM messages
+                 WHERE business_id = ${s.businessId}::uuid AND ${rawPart(sql`created_at`, s)}
+                   AND ${ofRealConversation(s, sql`messages.conversation_id`)}
+                 GROUP BY 1
+                UNION ALL
+                SELECT ${utcDay(sql`created_at`)}, 0, 0, count(*), count(*) FILTER (WHERE status = 'error')
+                  FROM llm_calls
+                 WHERE business_id = ${s.businessId}::uuid AND ${rawPart(sql`created_at`, s)}
+                   AND ${ofRealConversation(s, sql`llm_calls.conversation_id`)}
+                 GROUP BY 1) AS u
+         GROUP BY u.day) x ON x.day = d.day
      ORDER BY d.day`),
   );
   return rows.map((row) => ({
@@ -147,138 +247,96 @@ export async function queryPerDay(db: DbOrTx, s: AnalyticsScope) {
   }));
 }
 
-export async function queryStageFunnel(db: DbOrTx, s: AnalyticsScope) {
+/** Every stage of the business (the first stage first) with its transitions in and out in the range. */
+export async function queryStageTransitions(db: DbOrTx, s: AnalyticsScope) {
   const rows = rowsOf(
     await db.execute(sql`
-    WITH conv AS (${countedConversations(s)}),
-    transitions AS (
-      SELECT conversation_id, from_stage_id, to_stage_id
-        FROM stage_transitions
-       WHERE business_id = ${s.businessId}::uuid AND ${between(sql`created_at`, s)}
-         AND ${ofRealConversation(s, sql`stage_transitions.conversation_id`)}
-    ),
-    -- A conversation starts in the stage that processed its first customer message.
-    started AS (
-      SELECT m.conversation_id, m.stage_id
-        FROM messages m
-       WHERE m.business_id = ${s.businessId}::uuid AND ${between(sql`m.created_at`, s)}
-         AND m.sender_type = 'user' AND m.status = 'processed' AND m.stage_id IS NOT NULL
-         AND ${ofRealConversation(s, sql`m.conversation_id`)}
-         AND NOT EXISTS (SELECT 1 FROM messages pm
-                          WHERE pm.conversation_id = m.conversation_id AND pm.sender_type = 'user'
-                            AND pm.status = 'processed' AND pm.sequence_number < m.sequence_number)
-    ),
-    entered AS (
-      SELECT to_stage_id AS stage_id, conversation_id FROM transitions WHERE to_stage_id IS NOT NULL
-      UNION
-      SELECT stage_id, conversation_id FROM started
-    )
     SELECT s.stage_id, s.stage_name,
-           coalesce(e.n, 0) AS conversations_entered,
-           coalesce(cur.n, 0) AS conversations_current,
-           coalesce(ti.n, 0) AS transitions_in,
-           coalesce(tout.n, 0) AS transitions_out
+           coalesce(t.transitions_in, 0) AS transitions_in,
+           coalesce(t.transitions_out, 0) AS transitions_out
       FROM stages s
       JOIN businesses b ON b.business_id = s.business_id
-      LEFT JOIN (SELECT stage_id, count(*) AS n FROM entered GROUP BY stage_id) e ON e.stage_id = s.stage_id
-      LEFT JOIN (SELECT stage_id, count(*) AS n FROM conv GROUP BY stage_id) cur ON cur.stage_id = s.stage_id
-      LEFT JOIN (SELECT to_stage_id AS stage_id, count(*) AS n FROM transitions GROUP BY 1) ti
-             ON ti.stage_id = s.stage_id
-      LEFT JOIN (SELECT from_stage_id AS stage_id, count(*) AS n FROM transitions GROUP BY 1) tout
-             ON tout.stage_id = s.stage_id
+      LEFT JOIN (
+        SELECT u.stage_id, sum(u.tin) AS transitions_in, sum(u.tout) AS transitions_out
+          FROM (SELECT r.stage_id, r.transitions_in AS tin, r.transitions_out AS tout
+                  FROM analytics_daily_stage r WHERE ${rollupPart(s)}
+                UNION ALL
+                SELECT st.stage_id, st.tin, st.tout
+                  FROM stage_transitions t
+                 CROSS JOIN LATERAL (VALUES (t.to_stage_id, 1, 0), (t.from_stage_id, 0, 1)) AS st(stage_id, tin, tout)
+                 WHERE t.business_id = ${s.businessId}::uuid AND ${rawPart(sql`t.created_at`, s)}
+                   AND st.stage_id IS NOT NULL
+                   AND ${ofRealConversation(s, sql`t.conversation_id`)}) AS u
+         GROUP BY u.stage_id) t ON t.stage_id = s.stage_id
      WHERE s.business_id = ${s.businessId}::uuid
      ORDER BY (s.stage_id = b.first_stage_id) IS TRUE DESC, s.created_at, s.stage_id`),
   );
   return rows.map((row) => ({
     stage_id: String(row.stage_id),
     stage_name: String(row.stage_name),
-    conversations_entered: Number(row.conversations_entered),
-    conversations_current: Number(row.conversations_current),
     transitions_in: Number(row.transitions_in),
     transitions_out: Number(row.transitions_out),
   }));
 }
 
-const nullableNumber = (value: unknown) => (value == null ? null : Number(value));
-
+/** LLM calls per step (call_type, most calls first) with their latency histograms (bucket → count). */
 export async function queryLlm(db: DbOrTx, s: AnalyticsScope) {
-  // One scan: the per-call-type groups and the grand total (the empty grouping set).
-  const rows = rowsOf(
+  const steps = rowsOf(
     await db.execute(sql`
-    SELECT GROUPING(call_type) AS is_total, call_type,
-           count(*) AS calls,
-           count(*) FILTER (WHERE status = 'error') AS errors,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50,
-           percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95,
-           percentile_cont(0.99) WITHIN GROUP (ORDER BY latency_ms) AS p99,
-           coalesce(sum(tokens_in), 0) AS tokens_in,
-           coalesce(sum(tokens_out), 0) AS tokens_out,
-           coalesce(sum(cost_usd), 0) AS cost_usd
-      FROM llm_calls
-     WHERE business_id = ${s.businessId}::uuid AND ${between(sql`created_at`, s)}
-       AND ${ofRealConversation(s, sql`llm_calls.conversation_id`)}
-     GROUP BY GROUPING SETS ((call_type), ())
-     ORDER BY GROUPING(call_type) DESC, count(*) DESC, call_type`),
+    SELECT u.call_type, sum(u.calls) AS calls, sum(u.errors) AS errors,
+           sum(u.tokens_in) AS tokens_in, sum(u.tokens_out) AS tokens_out, sum(u.cost_usd) AS cost_usd
+      FROM (SELECT r.call_type, r.calls, r.errors, r.tokens_in, r.tokens_out, r.cost_usd
+              FROM analytics_daily_llm r WHERE ${rollupPart(s)}
+            UNION ALL
+            SELECT call_type, count(*), count(*) FILTER (WHERE status = 'error'),
+                   sum(tokens_in), sum(tokens_out), sum(cost_usd::numeric)
+              FROM llm_calls
+             WHERE business_id = ${s.businessId}::uuid AND ${rawPart(sql`created_at`, s)}
+               AND ${ofRealConversation(s, sql`llm_calls.conversation_id`)}
+             GROUP BY call_type) AS u
+     GROUP BY u.call_type
+    HAVING sum(u.calls) > 0
+     ORDER BY sum(u.calls) DESC, u.call_type`),
   );
-  const total = rows.find((row) => Number(row.is_total) === 1);
-  const calls = Number(total?.calls ?? 0);
-  const errors = Number(total?.errors ?? 0);
+  const buckets = rowsOf(
+    await db.execute(sql`
+    SELECT u.call_type, u.bucket, sum(u.n) AS n
+      FROM (SELECT r.call_type, h.i::integer - 1 AS bucket, h.n::bigint AS n
+              FROM analytics_daily_llm r
+             CROSS JOIN LATERAL unnest(r.latency_hist) WITH ORDINALITY AS h(n, i)
+             WHERE ${rollupPart(s)} AND h.n <> 0
+            UNION ALL
+            SELECT call_type, analytics_latency_bucket(latency_ms), count(*)
+              FROM llm_calls
+             WHERE business_id = ${s.businessId}::uuid AND ${rawPart(sql`created_at`, s)}
+               AND ${ofRealConversation(s, sql`llm_calls.conversation_id`)}
+             GROUP BY 1, 2) AS u
+     GROUP BY u.call_type, u.bucket`),
+  );
   return {
-    calls,
-    errors,
-    error_rate: calls ? errors / calls : 0,
-    latency_ms: {
-      p50: nullableNumber(total?.p50),
-      p95: nullableNumber(total?.p95),
-      p99: nullableNumber(total?.p99),
-    },
-    tokens_in: Number(total?.tokens_in ?? 0),
-    tokens_out: Number(total?.tokens_out ?? 0),
-    cost_usd: Number(total?.cost_usd ?? 0),
-    per_step: rows
-      .filter((row) => Number(row.is_total) === 0)
-      .map((row) => ({
-        call_type: String(row.call_type),
-        calls: Number(row.calls),
-        errors: Number(row.errors),
-        p50_ms: nullableNumber(row.p50),
-        p95_ms: nullableNumber(row.p95),
-        tokens_in: Number(row.tokens_in),
-        tokens_out: Number(row.tokens_out),
-        cost_usd: Number(row.cost_usd),
-      })),
+    steps: steps.map((row) => ({
+      call_type: String(row.call_type),
+      calls: Number(row.calls),
+      errors: Number(row.errors),
+      tokens_in: Number(row.tokens_in),
+      tokens_out: Number(row.tokens_out),
+      cost_usd: Number(row.cost_usd),
+    })),
+    buckets: buckets.map((row) => ({
+      call_type: String(row.call_type),
+      bucket: Number(row.bucket),
+      n: Number(row.n),
+    })),
   };
 }
 
-export async function queryExtraction(db: DbOrTx, s: AnalyticsScope, maxKeys: number) {
-  const rows = rowsOf(
+/** Distinct messages from which data was extracted in the range (raw: a message's facts may span days). */
+export async function queryMessagesWithFacts(db: DbOrTx, s: AnalyticsScope) {
+  const [row] = rowsOf(
     await db.execute(sql`
-    WITH conv AS (${countedConversations(s)}),
-    keys AS (
-      SELECT k.key, count(*) AS n
-        FROM conv, jsonb_object_keys(CASE WHEN jsonb_typeof(conv.collected_data) = 'object'
-                                          THEN conv.collected_data ELSE '{}'::jsonb END) AS k(key)
-       GROUP BY k.key
-       ORDER BY n DESC, k.key COLLATE "C"
-       LIMIT ${maxKeys}::int
-    )
-    SELECT 'total' AS kind, NULL AS key, (SELECT count(*) FROM conv) AS n
-    UNION ALL
-    SELECT 'facts', NULL,
-           (SELECT count(DISTINCT message_id) FROM extracted_data
-             WHERE business_id = ${s.businessId}::uuid AND ${between(sql`created_at`, s)}
-               AND ${ofRealConversation(s, sql`extracted_data.conversation_id`)})
-    UNION ALL
-    SELECT 'key', keys.key, keys.n FROM keys`),
+    SELECT count(DISTINCT message_id) AS n FROM extracted_data
+     WHERE business_id = ${s.businessId}::uuid AND ${between(sql`created_at`, s)}
+       AND ${ofRealConversation(s, sql`extracted_data.conversation_id`)}`),
   );
-  const count = (kind: string) => Number(rows.find((row) => row.kind === kind)?.n ?? 0);
-  const conversations = count('total');
-  return {
-    messages_with_facts: count('facts'),
-    fill_rates: rows
-      .filter((row) => row.kind === 'key')
-      .map((row) => ({ key: String(row.key), conversations: Number(row.n) }))
-      .sort((a, b) => b.conversations - a.conversations || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-      .map((entry) => ({ ...entry, rate: conversations ? entry.conversations / conversations : 0 })),
-  };
+  return Number(row?.n ?? 0);
 }

@@ -1,17 +1,19 @@
 import type { AppContext } from '../../context.js';
-import type { DbOrTx } from '../../db/client.js';
+import type { Db, DbOrTx } from '../../db/client.js';
 import { invalid, notFound } from '../../errors.js';
 import {
   type AnalyticsScope,
   businessExists,
-  queryExtraction,
+  queryConversationStats,
   queryLlm,
+  queryMessagesWithFacts,
+  queryMessageTotals,
   queryPerDay,
-  queryStageFunnel,
-  queryTotals,
+  queryStageTransitions,
   withStatementTimeout,
 } from './analytics.repository.js';
 import { DEFAULT_RANGE_DAYS, MAX_FILL_RATE_KEYS, MAX_RANGE_DAYS } from './analytics.schemas.js';
+import { addToHistogram, type Histogram, percentileOf } from './latency-histogram.js';
 
 const DAY_MS = 86_400_000;
 
@@ -44,33 +46,109 @@ export function resolveRange(query: OverviewQuery, now = new Date()): { from: Da
   return { from, to };
 }
 
+/**
+ * The whole UTC days inside `[from, to]`, `[first, end)` (YYYY-MM-DD), or null when there is none.
+ * A day D is whole when from ≤ D 00:00 and D+1 00:00 ≤ to (instants have millisecond precision).
+ */
+export function wholeDaysOf(from: Date, to: Date): { first: string; end: string } | null {
+  const startOfDay = (t: number) => t - (((t % DAY_MS) + DAY_MS) % DAY_MS);
+  const first =
+    startOfDay(from.getTime()) === from.getTime() ? from.getTime() : startOfDay(from.getTime()) + DAY_MS;
+  const end = startOfDay(to.getTime());
+  if (first >= end) return null;
+  const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+  return { first: day(first), end: day(end) };
+}
+
 export async function getOverview(ctx: AppContext, businessId: string, query: OverviewQuery) {
   const { from, to } = resolveRange(query);
-  const scope: AnalyticsScope = {
-    businessId,
-    from: from.toISOString(),
-    to: to.toISOString(),
-    includeSimulator: query.include_simulator === true,
-  };
-  const timed = <T>(query: (db: DbOrTx) => Promise<T>) =>
-    withStatementTimeout(ctx.db, ctx.config.analyticsTimeoutMs, query);
-  const [exists, totals, perDay, funnel, llm, extraction] = await Promise.all([
+  const [exists, overview] = await Promise.all([
     businessExists(ctx.db, businessId),
-    timed((db) => queryTotals(db, scope)),
-    timed((db) => queryPerDay(db, scope)),
-    timed((db) => queryStageFunnel(db, scope)),
-    timed((db) => queryLlm(db, scope)),
-    timed((db) => queryExtraction(db, scope, MAX_FILL_RATE_KEYS)),
+    overviewOf(ctx.db, ctx.config.analyticsTimeoutMs, {
+      businessId,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      includeSimulator: query.include_simulator === true,
+      wholeDays: wholeDaysOf(from, to),
+    }),
   ]);
   if (!exists) throw notFound('Business');
+  return overview;
+}
+
+/**
+ * The overview of a scope: whole days from the rollups, the rest from raw rows (`wholeDays: null`
+ * reads everything raw — the reference the rollups are tested against).
+ */
+export async function overviewOf(db: Db, timeoutMs: number, scope: AnalyticsScope) {
+  const timed = <T>(query: (db: DbOrTx) => Promise<T>) => withStatementTimeout(db, timeoutMs, query);
+  const [messages, conversations, perDay, stages, llm, facts] = await Promise.all([
+    timed((tx) => queryMessageTotals(tx, scope)),
+    timed((tx) => queryConversationStats(tx, scope, MAX_FILL_RATE_KEYS)),
+    timed((tx) => queryPerDay(tx, scope)),
+    timed((tx) => queryStageTransitions(tx, scope)),
+    timed((tx) => queryLlm(tx, scope)),
+    timed((tx) => queryMessagesWithFacts(tx, scope)),
+  ]);
   return {
-    business_id: businessId,
+    business_id: scope.businessId,
     from: scope.from,
     to: scope.to,
-    totals,
+    totals: {
+      conversations: conversations.conversations,
+      new_conversations: conversations.new_conversations,
+      active_conversations: conversations.active_conversations,
+      ...messages,
+      users: conversations.users,
+    },
     per_day: perDay,
-    stage_funnel: funnel,
-    llm,
-    extraction,
+    stage_funnel: stages.map((stage) => ({
+      stage_id: stage.stage_id,
+      stage_name: stage.stage_name,
+      conversations_entered: conversations.entered.get(stage.stage_id) ?? 0,
+      conversations_current: conversations.current.get(stage.stage_id) ?? 0,
+      transitions_in: stage.transitions_in,
+      transitions_out: stage.transitions_out,
+    })),
+    llm: llmSummary(llm),
+    extraction: {
+      messages_with_facts: facts,
+      fill_rates: conversations.keys.map((entry) => ({
+        ...entry,
+        rate: conversations.conversations ? entry.conversations / conversations.conversations : 0,
+      })),
+    },
+  };
+}
+
+function llmSummary({ steps, buckets }: Awaited<ReturnType<typeof queryLlm>>) {
+  const all: Histogram = new Map();
+  const perStep = new Map<string, Histogram>();
+  for (const { call_type, bucket, n } of buckets) {
+    addToHistogram(all, bucket, n);
+    const histogram = perStep.get(call_type) ?? new Map<number, number>();
+    addToHistogram(histogram, bucket, n);
+    perStep.set(call_type, histogram);
+  }
+  const sum = (pick: (step: (typeof steps)[number]) => number) =>
+    steps.reduce((total, step) => total + pick(step), 0);
+  const calls = sum((step) => step.calls);
+  const errors = sum((step) => step.errors);
+  return {
+    calls,
+    errors,
+    error_rate: calls ? errors / calls : 0,
+    latency_ms: { p50: percentileOf(all, 0.5), p95: percentileOf(all, 0.95), p99: percentileOf(all, 0.99) },
+    tokens_in: sum((step) => step.tokens_in),
+    tokens_out: sum((step) => step.tokens_out),
+    cost_usd: sum((step) => step.cost_usd),
+    per_step: steps.map((step) => {
+      const histogram = perStep.get(step.call_type) ?? new Map<number, number>();
+      return {
+        ...step,
+        p50_ms: percentileOf(histogram, 0.5),
+        p95_ms: percentileOf(histogram, 0.95),
+      };
+    }),
   };
 }

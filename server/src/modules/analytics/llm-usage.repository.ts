@@ -9,19 +9,24 @@ export interface MonthlyLlmUsage {
   nextMonthStart: Date;
 }
 
-/** The business's recorded LLM cost and calls this calendar month (UTC): what `llm_budget_usd` is measured against. */
+/**
+ * The business's recorded LLM cost and calls this calendar month (UTC): what `llm_budget_usd` is
+ * measured against. Read from the daily rollup (analytics_daily_llm, simulator chats included): the
+ * triggers keep today's row exact within each writing transaction, so the month is its days' rows —
+ * about 30 rows whatever the volume, instead of a month of llm_calls on every turn.
+ */
 export async function monthlyLlmUsage(db: DbOrTx, businessId: string): Promise<MonthlyLlmUsage> {
   const [row] = rowsOf(
     await db.execute(sql`
     WITH month AS (
-      SELECT date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS start
+      SELECT date_trunc('month', now() AT TIME ZONE 'UTC') AS start
     )
-    SELECT coalesce(sum(c.cost_usd), 0) AS spent,
-           count(c.llm_call_id) AS calls,
-           month.start AS month_start,
-           month.start + interval '1 month' AS next_month_start
+    SELECT coalesce(sum(r.cost_usd), 0) AS spent,
+           coalesce(sum(r.calls), 0) AS calls,
+           month.start AT TIME ZONE 'UTC' AS month_start,
+           (month.start + interval '1 month') AT TIME ZONE 'UTC' AS next_month_start
       FROM month
-      LEFT JOIN llm_calls c ON c.business_id = ${businessId} AND c.created_at >= month.start
+      LEFT JOIN analytics_daily_llm r ON r.business_id = ${businessId}::uuid AND r.day >= month.start::date
      GROUP BY month.start`),
   );
   return {

@@ -1,0 +1,237 @@
+// The daily rollups (migration 0010) answer exactly what the raw rows answer: the overview read
+// through GET /api/analytics/overview (whole days from the rollups) equals the same scope computed
+// from raw rows only, for ranges cut at odd instants, UTC midnights and time-zone offsets, after
+// backdated rows, status changes, a stage delete and a conversation delete.
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../../src/db/raw-rows.js';
+import { overviewOf, wholeDaysOf } from '../../src/modules/analytics/analytics.service.js';
+import { latencyBucket } from '../../src/modules/analytics/latency-histogram.js';
+import { bearer, type CreatedBusiness, createBusiness } from '../helpers/factories.js';
+import { type PipelineApp, scriptedModel, startPipelineApp } from '../helpers/pipeline-fixture.js';
+
+const DAY_MS = 86_400_000;
+let p: PipelineApp;
+let a: CreatedBusiness;
+let booking: { stage_id: string };
+const midnight = Date.parse(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
+
+const send = async (payload: Record<string, unknown>) => {
+  const response = await p.t.app.inject({
+    method: 'POST',
+    url: '/api/message',
+    headers: bearer(a.api_key),
+    payload,
+  });
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json() as { conversation_id: string; user_id: string; message_id: string };
+};
+
+const exec = async (query: ReturnType<typeof sql>) => rowsOf(await p.t.database.db.execute(query));
+
+/** The API's answer for [from, to] and the raw-row reference for the same scope must be equal. */
+async function expectSameAsRaw(from: string, to: string, includeSimulator = false) {
+  const response = await p.t.app.inject({
+    method: 'GET',
+    url: '/api/analytics/overview',
+    query: { from, to, ...(includeSimulator ? { include_simulator: 'true' } : {}) },
+    headers: bearer(a.api_key),
+  });
+  expect(response.statusCode, response.body).toBe(200);
+  const api = response.json();
+  const scope = {
+    businessId: a.business_id,
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    includeSimulator,
+  };
+  const raw = await overviewOf(p.t.database.db, 30_000, { ...scope, wholeDays: null });
+  expect(api).toEqual(JSON.parse(JSON.stringify(raw)));
+  return { api, wholeDays: wholeDaysOf(new Date(from), new Date(to)) };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+beforeAll(async () => {
+  p = await startPipelineApp();
+  a = await createBusiness(p.t.app, p.t.masterKey);
+  const stage = await p.t.app.inject({
+    method: 'POST',
+    url: '/api/stages',
+    headers: bearer(a.api_key),
+    payload: { stage_name: 'Booking', stage_description: 'Reserving a table', stage_type: 'conversation' },
+  });
+  expect(stage.statusCode, stage.body).toBe(201);
+  booking = stage.json();
+  p.llm.setDefault(
+    scriptedModel({
+      route: (m) => (/book/i.test(m) ? 'Booking' : undefined),
+      extract: (m) => (m.includes('@') ? { email: m.match(/\S+@\S+/)?.[0] } : {}),
+      respond: (m) => `ok: ${m}`,
+    }),
+  );
+  const one = await send({ content: 'I want to book a table' });
+  await send({ content: 'me@example.com please', user_id: one.user_id });
+  const two = await send({ content: 'hello' });
+  await send({ content: 'still there?', conversation_id: two.conversation_id });
+  await send({ content: 'book from the simulator', channel: 'simulator' });
+  const three = await send({ content: 'a third customer' });
+
+  // Latencies spread over many histogram buckets (the fake model answers in a few ms).
+  await exec(sql`UPDATE llm_calls SET latency_ms = 20 + (ascii(md5(llm_call_id::text)) * 37) % 3000
+                  WHERE business_id = ${a.business_id}::uuid`);
+  // Move rows across days (these UPDATEs go through the rollup triggers like any late row):
+  // conversation two to yesterday 23:59:59.999 and today 00:00:00.000, three to three days ago.
+  await exec(sql`UPDATE conversations SET start_time = ${iso(midnight - 1)}::timestamptz
+                  WHERE conversation_id = ${two.conversation_id}::uuid`);
+  await exec(sql`UPDATE messages SET created_at = CASE WHEN sequence_number <= 2
+                    THEN ${iso(midnight - 1)}::timestamptz ELSE ${iso(midnight)}::timestamptz END
+                  WHERE conversation_id = ${two.conversation_id}::uuid`);
+  await exec(sql`UPDATE llm_calls SET created_at = ${iso(midnight - 1)}::timestamptz
+                  WHERE conversation_id = ${two.conversation_id}::uuid`);
+  for (const table of ['messages', 'llm_calls', 'stage_transitions', 'extracted_data']) {
+    await exec(sql`UPDATE ${sql.identifier(table)} SET created_at = created_at - interval '3 days'
+                    WHERE conversation_id = ${three.conversation_id}::uuid`);
+  }
+  await exec(sql`UPDATE conversations SET start_time = start_time - interval '3 days'
+                  WHERE conversation_id = ${three.conversation_id}::uuid`);
+});
+afterAll(async () => p?.close());
+
+describe('analytics rollups', () => {
+  it('answer what the raw rows answer, for ranges cut anywhere', async () => {
+    const ranges: [string, string][] = [
+      // Whole days in the middle, partial days at both ends.
+      [iso(midnight - 4 * DAY_MS + 3_600_000), iso(midnight + DAY_MS + 60_000)],
+      // Exactly on UTC midnights: yesterday and today whole.
+      [iso(midnight - DAY_MS), iso(midnight + DAY_MS)],
+      // A boundary row at from (today 00:00:00.000) and at to (yesterday 23:59:59.999).
+      [iso(midnight), iso(midnight + DAY_MS)],
+      [iso(midnight - 5 * DAY_MS), iso(midnight - 1)],
+      // Offsets: a +05:30 day and a -08:00 day, not UTC days.
+      [
+        new Date(midnight - DAY_MS).toISOString().slice(0, 10).concat('T00:00:00+05:30'),
+        new Date(midnight + DAY_MS).toISOString().slice(0, 10).concat('T00:00:00+05:30'),
+      ],
+      [
+        new Date(midnight - 3 * DAY_MS).toISOString().slice(0, 10).concat('T00:00:00-08:00'),
+        new Date(midnight).toISOString().slice(0, 10).concat('T23:59:59.999-08:00'),
+      ],
+      // Shorter than a day: raw rows only.
+      [iso(midnight - 1), iso(midnight + 1)],
+    ];
+    let withRollups = 0;
+    for (const [from, to] of ranges) {
+      const { api, wholeDays } = await expectSameAsRaw(from, to);
+      await expectSameAsRaw(from, to, true);
+      if (wholeDays) withRollups++;
+      expect(api.totals.messages).toBe(
+        api.per_day.reduce((n: number, d: { messages: number }) => n + d.messages, 0),
+      );
+    }
+    expect(withRollups).toBeGreaterThanOrEqual(5);
+
+    // The widest range sees everything of the business, simulator chat left out or included.
+    const wide = await expectSameAsRaw(
+      iso(midnight - 4 * DAY_MS + 3_600_000),
+      iso(midnight + DAY_MS + 60_000),
+    );
+    expect(wide.api.totals).toMatchObject({ conversations: 3, messages: 10, user_messages: 5 });
+    expect(wide.api.llm.calls).toBeGreaterThan(10);
+    const all = await expectSameAsRaw(iso(midnight - 4 * DAY_MS), iso(midnight + DAY_MS), true);
+    expect(all.api.totals).toMatchObject({ conversations: 4, messages: 12 });
+    // Yesterday holds conversation two's first two messages (23:59:59.999), today the rest.
+    const yesterday = await expectSameAsRaw(iso(midnight - DAY_MS), iso(midnight - 1));
+    expect(yesterday.api.totals).toMatchObject({ messages: 2, new_conversations: 1 });
+  });
+
+  it('stay exact through a status change, a stage delete and a conversation delete', async () => {
+    const range: [string, string] = [iso(midnight - 5 * DAY_MS), iso(midnight + DAY_MS)];
+    const before = (await expectSameAsRaw(...range)).api;
+
+    await exec(sql`UPDATE messages SET status = 'skipped'
+                    WHERE business_id = ${a.business_id}::uuid AND sender_type = 'user'
+                      AND message_id = (SELECT message_id FROM messages WHERE business_id = ${a.business_id}::uuid
+                                         AND sender_type = 'user' ORDER BY created_at LIMIT 1)`);
+    const skipped = (await expectSameAsRaw(...range)).api;
+    expect(skipped.totals.ai_stopped_messages).toBe(before.totals.ai_stopped_messages + 1);
+
+    const transitionsBefore = before.stage_funnel.find(
+      (s: { stage_id: string }) => s.stage_id === booking.stage_id,
+    );
+    expect(transitionsBefore.transitions_in).toBeGreaterThan(0);
+    const deleted = await p.t.app.inject({
+      method: 'DELETE',
+      url: `/api/stages/${booking.stage_id}`,
+      headers: bearer(a.api_key),
+    });
+    expect(deleted.statusCode, deleted.body).toBeLessThan(300);
+    const afterStage = (await expectSameAsRaw(...range)).api;
+    // The stage is gone from the funnel; the General → Booking transition still leaves General.
+    expect(afterStage.stage_funnel.map((s: { stage_id: string }) => s.stage_id)).toEqual([a.first_stage_id]);
+    expect(afterStage.stage_funnel[0].transitions_out).toBe(transitionsBefore.transitions_in);
+
+    const [victim] = await exec(sql`SELECT conversation_id FROM conversations
+                                     WHERE business_id = ${a.business_id}::uuid AND channel = 'api'
+                                     ORDER BY start_time LIMIT 1`);
+    const removed = await p.t.app.inject({
+      method: 'DELETE',
+      url: `/api/conversations/${String(victim?.conversation_id)}`,
+      headers: bearer(a.api_key),
+    });
+    expect(removed.statusCode, removed.body).toBe(204);
+    const afterDelete = (await expectSameAsRaw(...range)).api;
+    expect(afterDelete.totals.conversations).toBe(before.totals.conversations - 1);
+    expect(afterDelete.totals.messages).toBeLessThan(before.totals.messages);
+    await expectSameAsRaw(...range, true);
+
+    // Every rollup row still equals its raw rows (nothing double-counted or left behind).
+    const [check] = await exec(sql`
+      SELECT (SELECT coalesce(sum(messages), 0) FROM analytics_daily WHERE business_id = ${a.business_id}::uuid)
+               - (SELECT count(*) FROM messages WHERE business_id = ${a.business_id}::uuid) AS messages,
+             (SELECT coalesce(sum(calls), 0) FROM analytics_daily_llm WHERE business_id = ${a.business_id}::uuid)
+               - (SELECT count(*) FROM llm_calls WHERE business_id = ${a.business_id}::uuid) AS calls,
+             (SELECT coalesce(sum(new_conversations), 0) FROM analytics_daily WHERE business_id = ${a.business_id}::uuid)
+               - (SELECT count(*) FROM conversations WHERE business_id = ${a.business_id}::uuid) AS conversations`);
+    expect(check).toEqual({
+      messages: expect.anything(),
+      calls: expect.anything(),
+      conversations: expect.anything(),
+    });
+    expect([Number(check?.messages), Number(check?.calls), Number(check?.conversations)]).toEqual([0, 0, 0]);
+  });
+
+  it('buckets latencies in SQL as the percentile estimate reads them', async () => {
+    const values = [0, 1, 2, 20, 21, 22, 99, 100, 101, 1234, 60_000, 2_000_000, 2_147_483_647];
+    const rows = await exec(sql`SELECT v, analytics_latency_bucket(v) AS bucket
+                                  FROM unnest(${`{${values.join(',')}}`}::int[]) AS v ORDER BY v`);
+    expect(rows.map((r) => Number(r.bucket))).toEqual(values.map(latencyBucket));
+  });
+
+  it('is removed with its business', async () => {
+    const other = await createBusiness(p.t.app, p.t.masterKey);
+    const response = await p.t.app.inject({
+      method: 'POST',
+      url: '/api/message',
+      headers: bearer(other.api_key),
+      payload: { content: 'hello' },
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const count = async () =>
+      Number(
+        (
+          await exec(
+            sql`SELECT count(*) AS n FROM analytics_daily WHERE business_id = ${other.business_id}::uuid`,
+          )
+        )[0]?.n,
+      );
+    expect(await count()).toBe(1);
+    const deleted = await p.t.app.inject({
+      method: 'DELETE',
+      url: `/api/businesses/${other.business_id}`,
+      headers: bearer(p.t.masterKey),
+    });
+    expect(deleted.statusCode, deleted.body).toBeLessThan(300);
+    expect(await count()).toBe(0);
+  });
+});
