@@ -37,6 +37,19 @@ CREATE TABLE "analytics_daily_stage" (
 	CONSTRAINT "analytics_daily_stage_business_id_day_simulator_stage_id_pk" PRIMARY KEY("business_id","day","simulator","stage_id")
 );
 --> statement-breakpoint
+-- Stage ids on log rows are history, not a live reference: without these foreign keys, deleting a
+-- stage no longer rewrites (SET NULL) every message, LLM call, fact and transition it handled — 46 s
+-- at 200k messages — but only the conversations now in it (conversations.stage_id keeps its FK).
+ALTER TABLE "extracted_data" DROP CONSTRAINT "extracted_data_stage_id_stages_stage_id_fk";
+--> statement-breakpoint
+ALTER TABLE "llm_calls" DROP CONSTRAINT "llm_calls_stage_id_stages_stage_id_fk";
+--> statement-breakpoint
+ALTER TABLE "messages" DROP CONSTRAINT "messages_stage_id_stages_stage_id_fk";
+--> statement-breakpoint
+ALTER TABLE "stage_transitions" DROP CONSTRAINT "stage_transitions_from_stage_id_stages_stage_id_fk";
+--> statement-breakpoint
+ALTER TABLE "stage_transitions" DROP CONSTRAINT "stage_transitions_to_stage_id_stages_stage_id_fk";
+--> statement-breakpoint
 ALTER TABLE "analytics_daily" ADD CONSTRAINT "analytics_daily_business_id_businesses_business_id_fk" FOREIGN KEY ("business_id") REFERENCES "public"."businesses"("business_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "analytics_daily_llm" ADD CONSTRAINT "analytics_daily_llm_business_id_businesses_business_id_fk" FOREIGN KEY ("business_id") REFERENCES "public"."businesses"("business_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "analytics_daily_stage" ADD CONSTRAINT "analytics_daily_stage_business_id_businesses_business_id_fk" FOREIGN KEY ("business_id") REFERENCES "public"."businesses"("business_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

@@ -269,7 +269,11 @@ export const messages = pgTable(
     externalMessageId: text('external_message_id'),
     // Inbound: pending → processed | skipped | failed. Outbound: sent → delivered → read | failed.
     status: text('status').notNull(),
-    stageId: uuid('stage_id').references(() => stages.stageId, { onDelete: 'set null' }),
+    /**
+     * The stage that handled it — history: no foreign key, so deleting a stage rewrites no log rows
+     * (a deleted stage's id stays; its name reads as null). Only conversations.stage_id is live.
+     */
+    stageId: uuid('stage_id'),
     replyToMessageId: uuid('reply_to_message_id').references((): AnyPgColumn => messages.messageId, {
       onDelete: 'set null',
     }),
@@ -307,7 +311,11 @@ export const llmCalls = pgTable(
     }),
     messageId: uuid('message_id').references(() => messages.messageId, { onDelete: 'set null' }),
     templateId: uuid('template_id').references(() => templates.templateId, { onDelete: 'set null' }),
-    stageId: uuid('stage_id').references(() => stages.stageId, { onDelete: 'set null' }),
+    /**
+     * The stage that handled it — history: no foreign key, so deleting a stage rewrites no log rows
+     * (a deleted stage's id stays; its name reads as null). Only conversations.stage_id is live.
+     */
+    stageId: uuid('stage_id'),
     callType: text('call_type').notNull(),
     provider: text('provider').notNull(),
     model: text('model').notNull(),
@@ -345,7 +353,11 @@ export const extractedData = pgTable(
       .notNull()
       .references(() => conversations.conversationId, { onDelete: 'cascade' }),
     messageId: uuid('message_id').references(() => messages.messageId, { onDelete: 'cascade' }),
-    stageId: uuid('stage_id').references(() => stages.stageId, { onDelete: 'set null' }),
+    /**
+     * The stage that handled it — history: no foreign key, so deleting a stage rewrites no log rows
+     * (a deleted stage's id stays; its name reads as null). Only conversations.stage_id is live.
+     */
+    stageId: uuid('stage_id'),
     data: jsonb('data').$type<Record<string, unknown>>().notNull(),
     createdAt: createdAt(),
   },
@@ -367,8 +379,9 @@ export const stageTransitions = pgTable(
     conversationId: uuid('conversation_id')
       .notNull()
       .references(() => conversations.conversationId, { onDelete: 'cascade' }),
-    fromStageId: uuid('from_stage_id').references(() => stages.stageId, { onDelete: 'set null' }),
-    toStageId: uuid('to_stage_id').references(() => stages.stageId, { onDelete: 'set null' }),
+    // History, like messages.stage_id: no foreign key, a deleted stage's id stays.
+    fromStageId: uuid('from_stage_id'),
+    toStageId: uuid('to_stage_id'),
     messageId: uuid('message_id').references(() => messages.messageId, { onDelete: 'set null' }),
     createdAt: createdAt(),
   },

@@ -304,8 +304,30 @@ describe('GET/PUT/DELETE /api/stages/{id}', () => {
       stageId: stage.stage_id,
       messages: [{ sender: 'user', content: 'My order is late' }],
     });
+    await t.database.db.execute(
+      sql`update messages set stage_id = ${stage.stage_id}::uuid where conversation_id = ${conversation.conversationId}::uuid`,
+    );
+    await insertTransition(t.database.db, {
+      businessId: biz.business_id,
+      conversationId: conversation.conversationId,
+      fromStageId: biz.first_stage_id,
+      toStageId: stage.stage_id,
+    });
     const deleted = await call('DELETE', `/api/stages/${stage.stage_id}`, biz.api_key);
     expect(deleted.status).toBe(204);
+    // History is not rewritten: the message and the transition keep the stage's id (no foreign key,
+    // so the delete touches only the conversations now in the stage); its name now reads as null.
+    const detail = await call('GET', `/api/conversations/${conversation.conversationId}`, biz.api_key);
+    expect(detail.status).toBe(200);
+    expect(detail.body.messages[0].stage_id).toBe(stage.stage_id);
+    expect(detail.body.stage_transitions).toMatchObject([
+      {
+        from_stage_id: biz.first_stage_id,
+        from_stage_name: 'General',
+        to_stage_id: stage.stage_id,
+        to_stage_name: null,
+      },
+    ]);
     expect((await call('GET', `/api/stages/${stage.stage_id}`, biz.api_key)).status).toBe(404);
     const [row] = await t.database.db
       .select({ stageId: conversations.stageId })

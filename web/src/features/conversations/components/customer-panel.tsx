@@ -115,8 +115,10 @@ export function CustomerPanel({
             {detail.stage_transitions.map((t) => (
               <li key={t.stage_transition_id}>
                 <Typography variant="body2">
-                  {stageName(t.from_stage_id) ?? t.from_stage_name ?? 'start'} →{' '}
-                  <strong>{stageName(t.to_stage_id) ?? t.to_stage_name}</strong>
+                  {t.from_stage_id === null
+                    ? 'start'
+                    : (stageName(t.from_stage_id) ?? t.from_stage_name ?? 'deleted stage')}{' '}
+                  → <strong>{stageName(t.to_stage_id) ?? t.to_stage_name ?? 'deleted stage'}</strong>
                 </Typography>
                 <Typography variant="caption" color="text.secondary">
                   {formatDateTime(t.created_at)}
