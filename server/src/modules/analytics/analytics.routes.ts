@@ -18,7 +18,9 @@ export const analyticsRoutes = (ctx: AppContext) => async (root: FastifyInstance
         summary: 'Totals, per-day series, stage funnel, LLM usage and extraction fill rates of a business',
         description:
           'The range `[from, to]` (default: the last 30 days, at most 366) applies to created_at of ' +
-          'messages, LLM calls and stage transitions and to start_time of conversations. Days are UTC.',
+          'messages, LLM calls and stage transitions and to start_time of conversations. Days are UTC. ' +
+          'Whole days are read from daily rollups (kept exact on every write), the partial first and ' +
+          'last day from the rows themselves: the counts are the same as counting the rows.',
         querystring: OverviewQuery,
         response: { 200: AnalyticsOverview, ...errorResponses(400, 401, 403, 404) },
       },

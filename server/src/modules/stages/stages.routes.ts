@@ -118,6 +118,10 @@ export const stageRoutes = (ctx: AppContext) => async (root: FastifyInstance) =>
       schema: {
         tags,
         summary: 'Delete a stage (409 for the entry stage or the last stage)',
+        description:
+          'Conversations now in the stage continue from the entry stage (their stage_id becomes null). ' +
+          'History is kept: messages, LLM calls, extracted data and stage transitions keep the deleted ' +
+          "stage's id, whose name then reads as null.",
         params: Params,
         response: { 204: Type.Null(), ...errorResponses(400, 401, 404, 409) },
       },

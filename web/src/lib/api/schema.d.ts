@@ -5698,7 +5698,10 @@ export interface paths {
       };
     };
     post?: never;
-    /** Delete a stage (409 for the entry stage or the last stage) */
+    /**
+     * Delete a stage (409 for the entry stage or the last stage)
+     * @description Conversations now in the stage continue from the entry stage (their stage_id becomes null). History is kept: messages, LLM calls, extracted data and stage transitions keep the deleted stage's id, whose name then reads as null.
+     */
     delete: {
       parameters: {
         query?: never;
@@ -5833,7 +5836,7 @@ export interface paths {
     };
     /**
      * Totals, per-day series, stage funnel, LLM usage and extraction fill rates of a business
-     * @description The range `[from, to]` (default: the last 30 days, at most 366) applies to created_at of messages, LLM calls and stage transitions and to start_time of conversations. Days are UTC.
+     * @description The range `[from, to]` (default: the last 30 days, at most 366) applies to created_at of messages, LLM calls and stage transitions and to start_time of conversations. Days are UTC. Whole days are read from daily rollups (kept exact on every write), the partial first and last day from the rows themselves: the counts are the same as counting the rows.
      */
     get: {
       parameters: {
@@ -8249,6 +8252,7 @@ export interface components {
         errors: number;
         /** @description errors / calls (0 without calls) */
         error_rate: number;
+        /** @description Percentiles (as percentile_cont) estimated from daily latency histograms with buckets 5 % wide: exact below 21 ms, otherwise within 5 %; null without calls */
         latency_ms: {
           p50: number | null;
           p95: number | null;
