@@ -180,14 +180,6 @@ CREATE FUNCTION analytics_stage_sql(src text) RETURNS text
      SET transitions_in = r.transitions_in + excluded.transitions_in,
          transitions_out = r.transitions_out + excluded.transitions_out
   $q$, src) $f$;--> statement-breakpoint
-CREATE FUNCTION analytics_messages_rollup() RETURNS trigger LANGUAGE plpgsql
-  AS $$ BEGIN EXECUTE analytics_messages_sql(analytics_delta_source(TG_OP)); RETURN NULL; END $$;--> statement-breakpoint
-CREATE FUNCTION analytics_conversations_rollup() RETURNS trigger LANGUAGE plpgsql
-  AS $$ BEGIN EXECUTE analytics_conversations_sql(analytics_delta_source(TG_OP)); RETURN NULL; END $$;--> statement-breakpoint
-CREATE FUNCTION analytics_llm_rollup() RETURNS trigger LANGUAGE plpgsql
-  AS $$ BEGIN EXECUTE analytics_llm_sql(analytics_delta_source(TG_OP)); RETURN NULL; END $$;--> statement-breakpoint
-CREATE FUNCTION analytics_stage_rollup() RETURNS trigger LANGUAGE plpgsql
-  AS $$ BEGIN EXECUTE analytics_stage_sql(analytics_delta_source(TG_OP)); RETURN NULL; END $$;--> statement-breakpoint
 -- A conversation's rows counted under its channel: taken out (sign -1) before it is deleted (the
 -- cascade's own triggers then find no conversation and skip) or before its channel changes, and
 -- added back after the change. Skipped when the business itself is being deleted.
@@ -208,30 +200,33 @@ CREATE FUNCTION analytics_conversation_detach() RETURNS trigger LANGUAGE plpgsql
   END $$;--> statement-breakpoint
 CREATE FUNCTION analytics_conversation_reattach() RETURNS trigger LANGUAGE plpgsql
   AS $$ BEGIN PERFORM analytics_conversation_children(NEW.conversation_id, 1); RETURN NULL; END $$;--> statement-breakpoint
-CREATE TRIGGER analytics_messages_insert AFTER INSERT ON messages REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION analytics_messages_rollup();--> statement-breakpoint
-CREATE TRIGGER analytics_messages_update AFTER UPDATE ON messages REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION analytics_messages_rollup();--> statement-breakpoint
-CREATE TRIGGER analytics_messages_delete AFTER DELETE ON messages REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION analytics_messages_rollup();--> statement-breakpoint
-CREATE TRIGGER analytics_conversations_insert AFTER INSERT ON conversations REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION analytics_conversations_rollup();--> statement-breakpoint
-CREATE TRIGGER analytics_conversations_update AFTER UPDATE ON conversations REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION analytics_conversations_rollup();--> statement-breakpoint
-CREATE TRIGGER analytics_conversations_delete AFTER DELETE ON conversations REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION analytics_conversations_rollup();--> statement-breakpoint
-CREATE TRIGGER analytics_llm_calls_insert AFTER INSERT ON llm_calls REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION analytics_llm_rollup();--> statement-breakpoint
-CREATE TRIGGER analytics_llm_calls_update AFTER UPDATE ON llm_calls REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION analytics_llm_rollup();--> statement-breakpoint
-CREATE TRIGGER analytics_llm_calls_delete AFTER DELETE ON llm_calls REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION analytics_llm_rollup();--> statement-breakpoint
-CREATE TRIGGER analytics_stage_transitions_insert AFTER INSERT ON stage_transitions REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION analytics_stage_rollup();--> statement-breakpoint
-CREATE TRIGGER analytics_stage_transitions_update AFTER UPDATE ON stage_transitions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION analytics_stage_rollup();--> statement-breakpoint
-CREATE TRIGGER analytics_stage_transitions_delete AFTER DELETE ON stage_transitions REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION analytics_stage_rollup();--> statement-breakpoint
+-- The statement triggers: one function per table and operation whose body is the upsert as static
+-- SQL (PL/pgSQL caches its plan per session; EXECUTE would plan it again on every statement).
+DO $$
+DECLARE
+  t text[];
+  op text;
+  upsert text;
+  name text;
+BEGIN
+  FOREACH t SLICE 1 IN ARRAY ARRAY[['messages', 'analytics_messages_sql'],
+                                   ['conversations', 'analytics_conversations_sql'],
+                                   ['llm_calls', 'analytics_llm_sql'],
+                                   ['stage_transitions', 'analytics_stage_sql']] LOOP
+    FOREACH op IN ARRAY ARRAY['INSERT', 'UPDATE', 'DELETE'] LOOP
+      EXECUTE format('SELECT %s(analytics_delta_source(%L))', t[2], op) INTO upsert;
+      name := format('analytics_%s_%s', t[1], lower(op));
+      EXECUTE format('CREATE FUNCTION %I() RETURNS trigger LANGUAGE plpgsql AS %L', name,
+                     'BEGIN ' || upsert || '; RETURN NULL; END');
+      EXECUTE format('CREATE TRIGGER %I AFTER %s ON %I REFERENCING %s FOR EACH STATEMENT EXECUTE FUNCTION %I()',
+                     name, op, t[1],
+                     CASE op WHEN 'INSERT' THEN 'NEW TABLE AS new_rows'
+                             WHEN 'DELETE' THEN 'OLD TABLE AS old_rows'
+                             ELSE 'OLD TABLE AS old_rows NEW TABLE AS new_rows' END,
+                     name);
+    END LOOP;
+  END LOOP;
+END $$;--> statement-breakpoint
 CREATE TRIGGER analytics_conversations_detach BEFORE DELETE ON conversations
   FOR EACH ROW EXECUTE FUNCTION analytics_conversation_detach();--> statement-breakpoint
 CREATE TRIGGER analytics_conversations_channel_before BEFORE UPDATE OF channel ON conversations
