@@ -229,14 +229,20 @@ describe('the open conversation', () => {
         start_time: '2026-01-02T10:00:00.000Z',
       }),
     );
+    // A stage deleted since: its id stays on the transition, its name is null.
+    api.transitions.push(
+      makeTransition({ from_stage_id: 'stage-deleted', to_stage_id: 'stage-deleted-too' }),
+      makeTransition({ from_stage_id: null, to_stage_id: 'stage-deleted' }),
+    );
     open();
     // jsdom is not wide: the customer panel opens from the header.
     await user.click(await screen.findByRole('button', { name: 'Customer' }));
     const panel = await screen.findByRole('region', { name: 'Customer' });
     expect(within(panel).getByText('351912345678')).toBeInTheDocument();
-    expect(within(panel).getByRole('list', { name: 'Stage history' })).toHaveTextContent(
-      'Greeting → Order status',
-    );
+    const history = within(panel).getByRole('list', { name: 'Stage history' });
+    expect(history).toHaveTextContent('Greeting → Order status');
+    expect(history).toHaveTextContent('deleted stage → deleted stage');
+    expect(history).toHaveTextContent('start → deleted stage');
     expect(await within(panel).findByRole('list', { name: 'Previous conversations' })).toHaveTextContent(
       'closed · 0 messages',
     );
