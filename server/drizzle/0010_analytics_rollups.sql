@@ -54,6 +54,7 @@ ALTER TABLE "analytics_daily" ADD CONSTRAINT "analytics_daily_business_id_busine
 ALTER TABLE "analytics_daily_llm" ADD CONSTRAINT "analytics_daily_llm_business_id_businesses_business_id_fk" FOREIGN KEY ("business_id") REFERENCES "public"."businesses"("business_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "analytics_daily_stage" ADD CONSTRAINT "analytics_daily_stage_business_id_businesses_business_id_fk" FOREIGN KEY ("business_id") REFERENCES "public"."businesses"("business_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX IF NOT EXISTS "conversations_business_start_idx" ON "conversations" USING btree ("business_id","start_time");--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "conversations_business_list_idx" ON "conversations" USING btree ("business_id","last_updated" DESC NULLS FIRST,"conversation_id" DESC NULLS FIRST,"channel");--> statement-breakpoint
 -- Analytics rollups (issue 17): kept exact by statement-level triggers in the writing transaction —
 -- every INSERT, UPDATE and DELETE adds its signed delta (new rows +1, old rows -1) to the UTC day's
 -- row, so late-arriving rows, status changes, stage deletes (SET NULL) and conversation deletes are

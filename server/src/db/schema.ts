@@ -235,6 +235,14 @@ export const conversations = pgTable(
   },
   (t) => [
     index('conversations_business_updated_idx').on(t.businessId, t.lastUpdated),
+    // The list's order (newest activity first, the id breaking ties) with the channel the default
+    // list filters on: a deep `page=` walks this index alone (no sort, no heap once vacuumed).
+    index('conversations_business_list_idx').on(
+      t.businessId,
+      t.lastUpdated.desc().nullsFirst(),
+      t.conversationId.desc().nullsFirst(),
+      t.channel,
+    ),
     // The overview's raw partial days and per-day series count conversations by start_time.
     index('conversations_business_start_idx').on(t.businessId, t.startTime),
     index('conversations_user_status_idx').on(t.userId, t.status),
