@@ -10,6 +10,7 @@ import {
   scriptedModel,
   startPipelineApp,
 } from '../helpers/pipeline-fixture.js';
+import { enableWebChannel, newVisitor, visitorHeaders } from '../helpers/widget-fixture.js';
 
 /**
  * Issue 14 item 3: how many sequential LLM round trips each kind of turn costs. The fake LLM records
@@ -292,5 +293,36 @@ describe('streaming a speculative reply', () => {
       ['data_extraction', 'response_generation', 'stage_selection'],
       ['response_generation'],
     ]);
+  });
+
+  it('the widget gets the first token of a fact-free reply before a slow extraction has answered', async () => {
+    const { business } = await twoStages({ generalReply: FACT_FREE_REPLY });
+    const web = await enableWebChannel(p.t.app, business, {});
+    const visitor = await newVisitor(p.t.app, web.publishable_key);
+    p.llm.script({ match: (r) => classify(r) === 'data_extraction', delayMs: 4 * LATENCY_MS, json: {} });
+    const address = await p.t.app.listen({ port: 0, host: '127.0.0.1' }).catch(() => {
+      const bound = p.t.app.server.address();
+      return typeof bound === 'object' && bound ? `http://127.0.0.1:${bound.port}` : '';
+    });
+    const response = await fetch(`${address}/api/widget/messages`, {
+      method: 'POST',
+      headers: {
+        ...visitorHeaders(visitor.visitor_token),
+        accept: 'text/event-stream',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ content: 'widget hello' }),
+    });
+    let text = '';
+    let firstTokenAt: number | undefined;
+    const decoder = new TextDecoder();
+    for await (const chunk of response.body as ReadableStream<Uint8Array>) {
+      text += decoder.decode(chunk, { stream: true });
+      if (firstTokenAt === undefined && text.includes('event: token')) firstTokenAt = performance.now();
+    }
+    expect(text).toContain('"response":"[General] widget hello"');
+    const extraction = turnRequests('widget hello').find((r) => classify(r) === 'data_extraction');
+    // The fake LLM runs in this process: its clock is ours.
+    expect(firstTokenAt).toBeLessThan(extraction?.answeredAt ?? 0);
   });
 });
