@@ -1,5 +1,6 @@
 // Starts the fake LLM for browser e2e tests and manual runs, answering the pipeline's prompts plausibly:
-//   tsx test/helpers/fake-llm-cli.ts [--port 4010] [--latency 50]   (or FAKE_LLM_PORT, FAKE_LLM_LATENCY_MS)
+//   tsx test/helpers/fake-llm-cli.ts [--port 4010] [--latency 50] [--stream-interval 30]
+//   (or FAKE_LLM_PORT, FAKE_LLM_LATENCY_MS, FAKE_LLM_STREAM_INTERVAL_MS: the pause between streamed pieces)
 import type { FakeAnswer, FakeLlmRequest } from './fake-llm-server.js';
 import { startFakeLlmServer } from './fake-llm-server.js';
 
@@ -125,6 +126,7 @@ function answerPlausibly(request: FakeLlmRequest): FakeAnswer {
 const fake = await startFakeLlmServer({
   port: readOption('port', 'FAKE_LLM_PORT') ?? 0,
   latencyMs: readOption('latency', 'FAKE_LLM_LATENCY_MS') ?? 0,
+  streamIntervalMs: readOption('stream-interval', 'FAKE_LLM_STREAM_INTERVAL_MS') ?? 0,
   defaultAnswer: answerPlausibly,
   record: false,
 });

@@ -74,21 +74,31 @@ export function sendCompletion(res: ServerResponse, context: CompletionContext, 
   });
 }
 
-export function sendCompletionStream(res: ServerResponse, context: CompletionContext, content: string): void {
+/** The server-sent events of a streamed completion, one string per event (first: the role, then content). */
+export function completionStreamEvents(context: CompletionContext, content: string): string[] {
   const created = Math.floor(Date.now() / 1000);
   const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
     `data: ${JSON.stringify({ id: context.id, object: 'chat.completion.chunk', created, model: context.model, choices, ...extra })}\n\n`;
   const delta = (value: Record<string, unknown>) =>
     chunk([{ index: 0, delta: value, logprobs: null, finish_reason: null }]);
 
-  let body = delta({ role: 'assistant', content: '' });
+  const events = [delta({ role: 'assistant', content: '' })];
   const size = Math.max(1, Math.ceil(content.length / STREAM_PIECES));
   for (let start = 0; start < content.length; start += size)
-    body += delta({ content: content.slice(start, start + size) });
-  body += chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]);
-  if (context.includeUsage) body += chunk([], { usage: usageOf(context, content) });
-  body += 'data: [DONE]\n\n';
-  writeEventStream(res, body);
+    events.push(delta({ content: content.slice(start, start + size) }));
+  events.push(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]));
+  if (context.includeUsage) events.push(chunk([], { usage: usageOf(context, content) }));
+  events.push('data: [DONE]\n\n');
+  return events;
+}
+
+export function sendCompletionStream(res: ServerResponse, context: CompletionContext, content: string): void {
+  writeEventStream(res, completionStreamEvents(context, content).join(''));
+}
+
+/** Writes the stream's headers; the caller writes the events (with pauses between them) and ends it. */
+export function startEventStream(res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
 }
 
 export function sendMalformed(res: ServerResponse, stream: boolean): void {

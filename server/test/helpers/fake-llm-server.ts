@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  completionStreamEvents,
   findInvalidBody,
   parseRequest,
   sendCompletion,
@@ -9,6 +10,7 @@ import {
   sendError,
   sendJson,
   sendMalformed,
+  startEventStream,
 } from './fake-llm-protocol.js';
 import type {
   FakeAnswer,
@@ -45,6 +47,8 @@ export async function startFakeLlmServer(options: FakeLlmOptions = {}): Promise<
   const timers = new Set<NodeJS.Timeout>();
   let rules: ActiveRule[] = [];
   let latency = initialLatency;
+  const initialStreamInterval = options.streamIntervalMs ?? 0;
+  let streamInterval = initialStreamInterval;
   let fallback = initialDefault;
   let requestCount = 0;
   const initialRefused = options.refuseFormats ?? [];
@@ -79,7 +83,14 @@ export async function startFakeLlmServer(options: FakeLlmOptions = {}): Promise<
   function answer(req: IncomingMessage, res: ServerResponse, raw: string): void {
     requestCount += 1;
     const id = `chatcmpl-fake-${requestCount}`;
-    const request = parseRequest(req.headers, raw);
+    const request: FakeLlmRequest = { ...parseRequest(req.headers, raw), receivedAt: performance.now() };
+    // When the answer's last byte is handed to the socket (or the client went away): the call's end.
+    res.once('close', () => {
+      request.answeredAt ??= performance.now();
+    });
+    res.once('finish', () => {
+      request.answeredAt = performance.now();
+    });
     if (record) requests.push(request);
     const invalid = findInvalidBody(request.body);
     if (invalid) {
@@ -152,8 +163,31 @@ export async function startFakeLlmServer(options: FakeLlmOptions = {}): Promise<
         (request.stream_options as { include_usage?: unknown } | undefined)?.include_usage,
       ),
     };
-    if (request.stream) sendCompletionStream(res, context, content);
+    if (request.stream && streamInterval > 0) streamSlowly(res, completionStreamEvents(context, content));
+    else if (request.stream) sendCompletionStream(res, context, content);
     else sendCompletion(res, context, content);
+  }
+
+  /** The first event at once (the latency has passed), then one every `streamInterval` ms. */
+  function streamSlowly(res: ServerResponse, events: string[]): void {
+    startEventStream(res);
+    let next = 0;
+    const write = () => {
+      if (res.destroyed) return;
+      const event = events[next++];
+      if (event === undefined) {
+        res.end();
+        return;
+      }
+      // The role event and the first content event go together: the first token comes with the latency.
+      res.write(next === 1 && events.length > 1 ? event + (events[next++] as string) : event);
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        write();
+      }, streamInterval);
+      timers.add(timer);
+    };
+    write();
   }
 
   const server = createServer((req, res) => {
@@ -211,6 +245,9 @@ export async function startFakeLlmServer(options: FakeLlmOptions = {}): Promise<
     setLatency(ms) {
       latency = Math.max(0, ms);
     },
+    setStreamInterval(ms) {
+      streamInterval = Math.max(0, ms);
+    },
     refuseFormats(types) {
       refused = new Set(types);
     },
@@ -222,6 +259,7 @@ export async function startFakeLlmServer(options: FakeLlmOptions = {}): Promise<
       requests.length = 0;
       rules = [];
       latency = initialLatency;
+      streamInterval = initialStreamInterval;
       fallback = initialDefault;
       refused = new Set(initialRefused);
     },

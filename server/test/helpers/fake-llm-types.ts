@@ -15,6 +15,13 @@ export interface FakeLlmRequest {
   stream_options: unknown;
   /** All message contents joined by newlines: what string and RegExp matchers search. */
   text: string;
+  /**
+   * When the server received the whole request and when it finished answering, in `performance.now()`
+   * milliseconds of the server's process (the test's own clock when the server runs in the test): a
+   * call that starts after another's `answeredAt` waited for it. Compare them with each other only.
+   */
+  receivedAt?: number;
+  answeredAt?: number;
 }
 
 export type FakeAnswer =
@@ -50,6 +57,11 @@ export interface FakeLlmOptions {
   port?: number;
   host?: string;
   latencyMs?: number;
+  /**
+   * Streamed answers (`stream: true`): the first token comes after the latency, each further piece this
+   * many ms later (default 0: the whole answer at once), so time to first token differs from the total.
+   */
+  streamIntervalMs?: number;
   defaultAnswer?: FakeAnswerer;
   /** Keep received bodies in `requests` (default true). Long benchmarks turn this off to bound memory. */
   record?: boolean;
@@ -87,13 +99,15 @@ export interface FakeLlm {
   script(rule: ScriptRule): ScriptHandle;
   setDefault(answerer: FakeAnswerer): void;
   setLatency(ms: number): void;
+  /** Pause between streamed pieces from now on (see FakeLlmOptions.streamIntervalMs). */
+  setStreamInterval(ms: number): void;
   /** Which `response_format` types to refuse from now on (see FakeLlmOptions.refuseFormats). */
   refuseFormats(types: ResponseFormatType[]): void;
   /** Random errors and hangs from now on (`{}` turns them off). */
   setFaults(faults: FakeFaults): void;
   /** Requests answered with an injected fault so far. */
   readonly faultCounts: { errors: number; hangs: number };
-  /** Forget requests and rules; restore the default answer, the initial latency and refused formats. */
+  /** Forget requests and rules; restore the default answer, the initial latency, stream interval and refused formats. */
   reset(): void;
   close(): Promise<void>;
 }

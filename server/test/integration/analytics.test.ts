@@ -82,6 +82,14 @@ beforeAll(async () => {
   });
   expect(stage.statusCode, stage.body).toBe(201);
   booking = stage.json();
+  // Booking extracts with a template of its own, so routing there discards the speculative extraction.
+  const extraction = await p.t.app.inject({
+    method: 'PATCH',
+    url: `/api/templates/${stage.json().data_extraction_template_id}`,
+    headers: bearer(a.api_key),
+    payload: { content: 'Booking details in:\n"""{{message_content}}"""' },
+  });
+  expect(extraction.statusCode, extraction.body).toBe(200);
 
   p.llm.setDefault(
     scriptedModel({

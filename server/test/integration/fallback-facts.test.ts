@@ -23,6 +23,7 @@ async function addStage(key: string, name: string) {
     payload: { stage_name: name, stage_description: `${name} questions`, stage_type: 'conversation' },
   });
   expect(response.statusCode, response.body).toBe(201);
+  return response.json() as { data_extraction_template_id: string };
 }
 
 describe('a fallback after a successful extraction', () => {
@@ -84,7 +85,15 @@ describe('the fallback after a failed stage selection', () => {
     const business = await createBusiness(p.t.app, p.t.masterKey, {
       settings: { fallback_reply: 'We will call you back.' },
     });
-    await addStage(business.api_key, 'Billing');
+    const billing = await addStage(business.api_key, 'Billing');
+    // Billing extracts with a template of its own (the same one would keep the speculative extraction).
+    const edited = await p.t.app.inject({
+      method: 'PATCH',
+      url: `/api/templates/${billing.data_extraction_template_id}`,
+      headers: bearer(business.api_key),
+      payload: { content: 'Billing facts in:\n"""{{message_content}}"""' },
+    });
+    expect(edited.statusCode, edited.body).toBe(200);
     p.llm.setDefault(scriptedModel({ route: () => 'Billing', extract: () => ({ invoice: 'A-17' }) }));
     // The speculative extraction (current stage) is the first; the new stage's (and its retry) fail.
     let extractions = 0;

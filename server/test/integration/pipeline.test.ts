@@ -139,10 +139,12 @@ describe('multi-stage conversations', () => {
     });
     const selectionPrompt = first.processing_steps[0].prompt as string;
     expect(selectionPrompt).toContain('Booking: Reserving a table');
-    // selection + speculative extraction (discarded) + extraction for Booking + response
+    // selection + extraction + response: Booking's extraction template is a copy of the default, so the
+    // speculative extraction (started with selection) is kept.
     const firstCalls = await callsOf(first.message_id);
-    expect(firstCalls).toHaveLength(4);
-    expect(firstCalls.filter((c) => c.status === 'discarded')).toHaveLength(1);
+    expect(firstCalls).toHaveLength(3);
+    expect(firstCalls.filter((c) => c.status === 'discarded')).toHaveLength(0);
+    expect(first.processing_steps[1].reused).toBe(true);
 
     const second = (
       await send(business.api_key, { content: 'my email is bo@example.com', user_id: first.user_id })

@@ -202,3 +202,37 @@ describe('fake LLM server: injected faults', () => {
     }
   });
 });
+
+describe('fake LLM server: timing', () => {
+  it('records when each call arrived and was answered, so tests can tell parallel calls from a chain', async () => {
+    fake.setLatency(50);
+    await Promise.all([chat({}), chat({})]);
+    await chat({});
+    const [a, b, c] = fake.requests;
+    for (const r of [a, b, c]) expect(r?.answeredAt).toBeGreaterThanOrEqual(r?.receivedAt ?? Number.NaN);
+    // The two parallel calls each arrived before the other was answered; the third after both.
+    expect(a?.receivedAt).toBeLessThan(b?.answeredAt ?? 0);
+    expect(b?.receivedAt).toBeLessThan(a?.answeredAt ?? 0);
+    expect(c?.receivedAt).toBeGreaterThanOrEqual(Math.max(a?.answeredAt ?? 0, b?.answeredAt ?? 0));
+  });
+
+  it('streams the first piece after the latency and each further one after the stream interval', async () => {
+    fake.setDefault(() => ({ content: 'one two three four' }));
+    fake.setStreamInterval(40);
+    const response = await chat({ stream: true });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    const reads: string[] = [];
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      reads.push(decoder.decode(next.value));
+    }
+    // Separate writes reach the client as separate reads: the first carries the role and first piece.
+    expect(reads.length).toBeGreaterThan(2);
+    expect(reads[0]).toContain('"role":"assistant"');
+    expect(reads[0]).toContain('"content":"one ');
+    expect(reads.join('')).toContain('data: [DONE]');
+    const request = fake.requests[0];
+    // Four pieces, a finish event and [DONE] after the first write: at least 5 intervals.
+    expect((request?.answeredAt ?? 0) - (request?.receivedAt ?? 0)).toBeGreaterThanOrEqual(5 * 40 - 5);
+  });
+});

@@ -4,10 +4,11 @@ import { parseExtractionAnswer, parseStageAnswer } from '../../llm/parse-answers
 import { atLlmBudget } from '../analytics/index.js';
 import type { BusinessConfig } from '../config-cache/index.js';
 import type { StageRow } from '../stages/index.js';
-import type { VariableContext } from '../templates/variables/compute-variables.js';
+import { type TemplateRow, templateUsesFacts, type VariableContext } from '../templates/index.js';
 import { renderFallbackReply } from './fallback-reply.js';
 import { emptyStep, type LlmSettings, runLlmStep, type StepCall } from './pipeline-steps.js';
 import { runOffline } from './run-offline-turn.js';
+import { tokenGate } from './token-gate.js';
 import type { TurnInput, TurnResult } from './turn-types.js';
 
 export type { TurnInput, TurnResult };
@@ -54,6 +55,22 @@ export async function runTurn(ctx: AppContext, llm: LlmClient | null, input: Tur
   return result;
 }
 
+/** One template, or copies with the same text (every new stage gets its own copy of the defaults). */
+function sameTemplate(a: TemplateRow | undefined, b: TemplateRow | undefined): boolean {
+  if (!a || !b) return false;
+  return a.templateId === b.templateId || (a.content === b.content && a.systemPrompt === b.systemPrompt);
+}
+
+/**
+ * The schedule (ARCHITECTURE.md, "Turn schedule"): what a call needs decides when it starts.
+ * - Stage selection and the current stage's extraction start at once.
+ * - When the current stage's reply template uses no collected facts, its reply starts with them,
+ *   speculatively: kept (and its held tokens released) when the stage stays, discarded otherwise.
+ * - When the stage changes, the speculative extraction is kept if the new stage extracts with the same
+ *   template; the new stage's reply starts as soon as the facts it uses are known — at once when it
+ *   uses none, alongside the new stage's own extraction.
+ * Discarded calls are awaited and returned in `calls` (logged with their cost, status `discarded`).
+ */
 async function runWithModel(
   ctx: AppContext,
   llm: LlmClient,
@@ -76,18 +93,46 @@ async function runWithModel(
   };
   const multiStage = config.stages.length > 1;
   const stageNames = config.stages.map((s) => s.stageName);
+  const profileHasName = Boolean(input.user && `${input.user.firstName}${input.user.lastName}`.trim());
+  /** The stage's reply can be written before this message's facts are known. */
+  const replyWithoutFacts = (stage: StageRow) => {
+    const reply = template(stage.responseGenerationTemplateId);
+    return reply !== undefined && !templateUsesFacts(reply, { profileHasName });
+  };
+  const extract = (stage: StageRow, variables: VariableContext) =>
+    runLlmStep(
+      ctx,
+      llm,
+      settings,
+      'data_extraction',
+      stage,
+      template(stage.dataExtractionTemplateId),
+      variables,
+      { kind: 'json' },
+    );
+  const respond = (stage: StageRow, variables: VariableContext, onToken?: (text: string) => void) =>
+    runLlmStep(
+      ctx,
+      llm,
+      settings,
+      'response_generation',
+      stage,
+      template(stage.responseGenerationTemplateId),
+      variables,
+      { kind: 'text' },
+      onToken,
+    );
+  const discarded = (call: StepCall): StepCall => ({ ...call, step: { ...call.step, skipped: true } });
+  // A call started ahead is awaited later: until then, a rejection must not count as unhandled.
+  const ahead = (call: Promise<StepCall>) => {
+    call.catch(() => undefined);
+    return call;
+  };
 
-  // Extraction for the current stage starts alongside selection and is kept when the stage stays.
-  const speculative = runLlmStep(
-    ctx,
-    llm,
-    settings,
-    'data_extraction',
-    current,
-    template(current.dataExtractionTemplateId),
-    base,
-    { kind: 'json' },
-  );
+  // Round trip 1: extraction for the current stage, its reply when that needs no facts, and selection.
+  const speculative = ahead(extract(current, base));
+  const gate = listener?.onToken ? tokenGate(listener.onToken) : undefined;
+  const speculativeReply = replyWithoutFacts(current) ? ahead(respond(current, base, gate?.push)) : undefined;
   const selection = multiStage
     ? await runLlmStep(
         ctx,
@@ -108,33 +153,41 @@ async function runWithModel(
         stageId: current.stageId,
       };
   emit(selection);
+  const selectionFailed = selection.step.status === 'error';
   const chosenId = selection.llm?.ok ? parseStageAnswer(selection.llm.text, config.stages) : null;
   const stage = (chosenId && config.stagesById.get(chosenId)) || current;
+  const stays = stage.stageId === current.stageId;
+  const variables: VariableContext = stays
+    ? base
+    : { ...base, stageId: stage.stageId, previousStageId: current.stageId };
   const calls: StepCall[] = [selection];
+  const thrownAway: Promise<StepCall>[] = [];
 
+  // The reply: the speculative one when the stage stays; otherwise the new stage's, started now when
+  // it needs no facts (in parallel with its extraction), else after the extraction below.
+  let reply: Promise<StepCall> | undefined;
+  if (speculativeReply && stays && !selectionFailed) {
+    gate?.open();
+    reply = speculativeReply;
+  } else {
+    gate?.drop();
+    if (speculativeReply) thrownAway.push(speculativeReply);
+    if (!stays && replyWithoutFacts(stage)) reply = ahead(respond(stage, variables, listener?.onToken));
+  }
+
+  // The extraction: the speculative one when the stage stays or the new stage extracts with the same
+  // template text — each stage gets its own copy of the defaults — (its stage variables then name the
+  // stage the message arrived in); else the new stage's.
+  const sameExtraction =
+    stays ||
+    sameTemplate(template(stage.dataExtractionTemplateId), template(current.dataExtractionTemplateId));
   let extraction: StepCall;
-  const variables: VariableContext =
-    stage.stageId === current.stageId
-      ? base
-      : { ...base, stageId: stage.stageId, previousStageId: current.stageId };
-  if (stage.stageId === current.stageId) {
+  if (sameExtraction) {
     extraction = await speculative;
     if (multiStage) extraction.step.reused = true;
   } else {
-    const [discarded, fresh] = await Promise.all([
-      speculative,
-      runLlmStep(
-        ctx,
-        llm,
-        settings,
-        'data_extraction',
-        stage,
-        template(stage.dataExtractionTemplateId),
-        variables,
-        { kind: 'json' },
-      ),
-    ]);
-    calls.push({ ...discarded, step: { ...discarded.step, status: discarded.step.status, skipped: true } });
+    const [speculated, fresh] = await Promise.all([speculative, extract(stage, variables)]);
+    calls.push(discarded(speculated));
     extraction = fresh;
   }
   emit(extraction);
@@ -150,45 +203,38 @@ async function runWithModel(
   listener?.onExtracted?.({ extracted_data: extracted });
   const collectedData = { ...input.collectedData, ...extracted };
 
-  const modelDown = selection.step.status === 'error' || extraction.step.status === 'error';
-  let reply: string;
+  // The model already failed this turn after its retries: answer at once instead of failing again —
+  // unless a reply that needs no facts is already on its way.
+  const modelDown = selectionFailed || (extraction.step.status === 'error' && reply === undefined);
+  let text: string;
   let fallback = false;
   let response: StepCall;
   if (modelDown) {
-    // The model already failed this turn after its retries: answer at once instead of failing again.
     response = {
       step: emptyStep('response_generation', template(stage.responseGenerationTemplateId), 'llm'),
       templateId: null,
       stageId: stage.stageId,
     };
     // The fallback sees what this message told us ({{email}} just given), not only what was known before.
-    reply = (await renderFallbackReply(ctx, config, current, { ...base, collectedData })).reply;
+    text = (await renderFallbackReply(ctx, config, current, { ...base, collectedData })).reply;
     fallback = true;
   } else {
-    response = await runLlmStep(
-      ctx,
-      llm,
-      settings,
-      'response_generation',
-      stage,
-      template(stage.responseGenerationTemplateId),
-      { ...variables, collectedData },
-      { kind: 'text' },
-      listener?.onToken,
-    );
-    reply = response.llm?.ok ? response.llm.text.trim() : '';
-    if (!reply) {
-      reply = (await renderFallbackReply(ctx, config, stage, { ...variables, collectedData })).reply;
+    response = await (reply ?? respond(stage, { ...variables, collectedData }, listener?.onToken));
+    text = response.llm?.ok ? response.llm.text.trim() : '';
+    if (!text) {
+      text = (await renderFallbackReply(ctx, config, stage, { ...variables, collectedData })).reply;
       fallback = true;
     }
   }
   emit(response);
+  // Discarded replies stay in the call log with their cost; they ran alongside, so this rarely waits.
+  for (const call of await Promise.all(thrownAway)) calls.push(discarded(call));
   calls.push(response);
   return {
     stage: modelDown ? current : stage,
     previousStage: current,
     extracted,
-    reply,
+    reply: text,
     fallback,
     engine: 'llm',
     steps: [selection.step, extraction.step, response.step],

@@ -11,3 +11,4 @@ export {
 export { serializeTemplate } from './templates.service.js';
 export { renderWithContext, type VariableContext } from './variables/compute-variables.js';
 export { conversationVariableContext } from './variables/conversation-variables.js';
+export { templateUsesFacts } from './variables/uses-facts.js';

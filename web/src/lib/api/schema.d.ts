@@ -6095,7 +6095,7 @@ export interface paths {
     put?: never;
     /**
      * Send a customer message through select → extract → respond
-     * @description With `Accept: text/event-stream` the reply streams as server-sent events: `stage`, `extracted`, `step`, `token` and a final `done` carrying the JSON below (or `error`). The `Idempotency-Key` header is an alternative to `external_message_id`.
+     * @description With `Accept: text/event-stream` the reply streams as server-sent events: `stage`, `extracted`, `step`, `token` and a final `done` carrying the JSON below (or `error`), each as the turn gets there: a reply whose template uses no collected facts may stream its `token`s before `extracted`. The first `token` comes as soon as the reply call streams and the stage is settled. The `Idempotency-Key` header is an alternative to `external_message_id`.
      */
     post: {
       parameters: {

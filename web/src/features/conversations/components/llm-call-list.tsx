@@ -48,7 +48,9 @@ export function LlmCallList({ calls }: { calls: LlmCall[] }) {
                   label={c.status}
                   title={
                     c.status === 'discarded'
-                      ? 'Extraction started speculatively for the previous stage; the stage changed, so it was not used'
+                      ? c.call_type === 'response_generation'
+                        ? 'Reply started speculatively alongside stage selection; the stage changed (or selection failed), so it was not used'
+                        : 'Extraction started speculatively for the previous stage; the stage changed, so it was not used'
                       : undefined
                   }
                 />
