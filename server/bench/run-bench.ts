@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateSecret } from '../src/lib/keys.js';
 import { runLoad } from './load.js';
-import { cpuSeconds, freePort, peakRssMiB, startProcess, stopProcess } from './processes.js';
+import { pgUsage, pgUsagePerMessage } from './pg-usage.js';
+import { cpuSecondsSplit, freePort, peakRssMiB, startProcess, stopProcess } from './processes.js';
 import { benchWebhooks } from './webhook-bench.js';
 
 const args = new Set(process.argv.slice(2));
@@ -42,7 +43,10 @@ async function main() {
   }
   console.log(
     `ICMP benchmark — database: ${databaseUrl ? 'PostgreSQL' : 'PGlite'}${QUICK ? ' (quick)' : ''}` +
-      `, server processes: ${PROCESSES.join(', ')}`,
+      `, server processes: ${PROCESSES.join(', ')}` +
+      (databaseUrl
+        ? `, bus: ${process.env.REDIS_URL ? 'Redis' : 'PostgreSQL LISTEN/NOTIFY (no REDIS_URL)'}`
+        : ''),
   );
   const report: Record<string, unknown>[] = [];
   try {
@@ -130,7 +134,9 @@ async function benchAtLatency(
     console.log(
       `\n== ${processes} server process${processes > 1 ? 'es' : ''}, fake LLM latency ${llmLatency} ms ==`,
     );
-    await runLoad({ concurrency: 4, total: 100, send }); // warm-up: JIT, pools, caches
+    // Warm-up (JIT, pools, caches) in every process: each worker warms up on its own, and a short
+    // warm-up left the c=32 window measuring the JIT of N processes instead of the steady state.
+    await runLoad({ concurrency: 8, total: (QUICK ? 200 : 500) * processes, send });
 
     const sequential = await runLoad({ concurrency: 1, total: llmLatency ? 30 : 300, send });
     result.c1 = pick(sequential);
@@ -138,21 +144,39 @@ async function benchAtLatency(
       `concurrency 1: p50 ${ms(sequential.p50)}  p95 ${ms(sequential.p95)}  p99 ${ms(sequential.p99)}  (${sequential.requests} messages)`,
     );
 
-    const cpuBefore = cpuSeconds(pid);
+    const cpuBefore = cpuSecondsSplit(pid);
     const sqlBefore = await statements();
+    const pgBefore = databaseUrl ? await pgUsage(databaseUrl) : null;
     const c32 = await runLoad({ concurrency: 32, seconds: QUICK ? 5 : 10, send });
-    const cpu = cpuSeconds(pid) - cpuBefore;
+    const cpuAfter = cpuSecondsSplit(pid);
+    const pgAfter = databaseUrl ? await pgUsage(databaseUrl) : null;
     const sql = (await statements()) - sqlBefore; // /metrics itself runs no SQL
     const handled = c32.requests;
+    const perMessage = (seconds: number) => Number(((seconds * 1000) / handled).toFixed(2));
+    const cpu = cpuAfter.own + cpuAfter.workers - cpuBefore.own - cpuBefore.workers;
+    const pgFigures = pgBefore && pgAfter ? pgUsagePerMessage(pgBefore, pgAfter, handled) : {};
     result.c32 = {
       ...pick(c32),
-      server_cpu_ms_per_message: (cpu * 1000) / handled,
-      sql_per_message: sql / handled,
+      server_cpu_ms_per_message: perMessage(cpu),
+      // With several processes: the cluster primary's share (it serves no request itself).
+      ...(processes > 1 ? { primary_cpu_ms_per_message: perMessage(cpuAfter.own - cpuBefore.own) } : {}),
+      sql_per_message: Number((sql / handled).toFixed(2)),
+      ...pgFigures,
     };
     console.log(
       `concurrency 32: ${c32.throughput.toFixed(0)} msg/s  p99 ${ms(c32.p99)}  errors ${c32.errors}  ` +
-        `server CPU ${((cpu * 1000) / handled).toFixed(2)} ms/msg  SQL ${(sql / handled).toFixed(1)} statements/msg`,
+        `server CPU ${perMessage(cpu).toFixed(2)} ms/msg` +
+        (processes > 1 ? ` (primary ${perMessage(cpuAfter.own - cpuBefore.own).toFixed(2)})` : '') +
+        `  SQL ${(sql / handled).toFixed(1)} statements/msg`,
     );
+    if (pgBefore && pgAfter) {
+      const figures = pgUsagePerMessage(pgBefore, pgAfter, handled);
+      console.log(
+        `  PostgreSQL: ${figures.pg_transactions_per_message} transactions/msg, ` +
+          `${figures.pg_rows_read_per_message} rows read/msg, ` +
+          `backend CPU ${figures.pg_backend_cpu_ms_per_message ?? 'n/a'} ms/msg`,
+      );
+    }
     if (c32.errorSamples.length) console.log('  error samples:', c32.errorSamples);
 
     if (llmLatency > 0) {

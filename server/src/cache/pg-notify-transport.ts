@@ -6,7 +6,11 @@ import pg from 'pg';
  *
  * - Publishing never waits: messages queue in memory and go out in one `pg_notify` statement per
  *   round trip (a burst while one is in flight leaves in the next), so the hot paths that publish
- *   add no awaited query.
+ *   add no awaited query. The first message of a burst waits for the end of the current event-loop
+ *   turn (setImmediate), so what one turn publishes back to back (a reply's `typing` off and its
+ *   `message`) shares a statement: every NOTIFY transaction wakes the LISTEN backend of every
+ *   process, which runs a transaction of its own to read it, so fewer statements matter more the
+ *   more processes listen.
  * - NOTIFY takes at most 7999 bytes per payload: a longer message goes out in parts, all in the same
  *   statement (one transaction, so a listener gets all of them or none) and is put together again.
  * - Each payload carries the process's origin and a sequence number: a process skips its own
@@ -111,6 +115,7 @@ export async function connectPgNotify(options: PgNotifyOptions): Promise<PgNotif
   let connected = false;
   let closing = false;
   let sending = false;
+  let flushScheduled = false;
   let seq = 0;
   let queued: string[] = [];
   let retryTimer: NodeJS.Timeout | undefined;
@@ -187,12 +192,17 @@ export async function connectPgNotify(options: PgNotifyOptions): Promise<PgNotif
       seq += 1;
       queued.push(...encodeMessage(options.origin, seq, message));
       if (queued.length > MAX_QUEUED) queued.splice(0, queued.length - MAX_QUEUED);
-      flush();
+      if (flushScheduled) return;
+      flushScheduled = true;
+      setImmediate(() => {
+        flushScheduled = false;
+        flush();
+      });
     },
     async close() {
       // What was published just before shutdown still goes out (briefly waited for).
       const deadline = Date.now() + 1_000;
-      while ((sending || queued.length > 0) && connected && Date.now() < deadline) {
+      while ((sending || flushScheduled || queued.length > 0) && connected && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       closing = true;

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createInvalidationBus, type InvalidationBus } from '../../src/cache/invalidation-bus.js';
 import { buildTestApp, makeTempDir, type TestApp } from '../helpers/build-test-app.js';
 import { bearer, type CreatedBusiness, createBusiness } from '../helpers/factories.js';
@@ -58,6 +58,23 @@ describe.runIf(Boolean(postgres))('the bus over PostgreSQL LISTEN/NOTIFY', () =>
     await expect.poll(() => onA.at(-1), { timeout: 10_000 }).toBe('from b');
     expect(onA).toEqual(['first', long, 'first', 'from b']);
     expect(onB).toEqual(['first', long, 'first', 'from b']);
+  });
+
+  it('sends what one event-loop turn publishes in one NOTIFY statement', async () => {
+    const [a, b] = [await bus(), await bus()];
+    const onB = received(b);
+    // Every NOTIFY transaction wakes every process's LISTEN backend: a turn's burst (typing off, the
+    // reply) must not cost one transaction per message.
+    const query = vi.spyOn(pg.Client.prototype, 'query');
+    try {
+      for (const key of ['one', 'two', 'three', 'four']) a.publish('business', key);
+      await expect.poll(() => onB.length, { timeout: 10_000 }).toBe(4);
+      expect(onB).toEqual(['one', 'two', 'three', 'four']);
+      const notifies = query.mock.calls.filter(([text]) => String(text).startsWith('select pg_notify'));
+      expect(notifies).toHaveLength(1);
+    } finally {
+      query.mockRestore();
+    }
   });
 
   it('reconnects when its connection is killed, and reports the gap', async () => {

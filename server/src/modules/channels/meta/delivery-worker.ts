@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../../context.js';
-import { publishConversationEvent, subscribeConversationEvents } from '../../conversations/index.js';
+import { publishConversationEvent, subscribeLocalConversationEvents } from '../../conversations/index.js';
 import { getMetaConnection } from '../channels.service.js';
 import {
   type ClaimedDelivery,
@@ -21,8 +21,8 @@ const MAX_BACKOFF_MS = 5 * 60_000;
 
 /**
  * Sends queued WhatsApp/Messenger replies through the Graph API, in every server process. Woken at
- * once when a reply is stored (conversation events, across processes through the bus) and by a poll
- * for retries and for work a crashed process left behind.
+ * once when this process stores a reply (its own conversation events) and by a poll for retries and
+ * for work another process (stopped or crashed) left behind.
  *
  * Exactly once, by window:
  * - crash before a part is marked in flight: nothing was sent; the lease expires and any process
@@ -172,7 +172,10 @@ export function createDeliveryWorker(ctx: AppContext, onError: (error: unknown) 
     start() {
       if (!stopped) return;
       stopped = false;
-      unsubscribe = subscribeConversationEvents(ctx, (event) => {
+      // This process's own events only: the process that stores a reply wakes its own worker. Woken by
+      // every process's events, each of N workers ran a claim query per reply, N - 1 of them for nothing;
+      // a reply whose process stops first is claimed by another's poll.
+      unsubscribe = subscribeLocalConversationEvents(ctx, (event) => {
         if (event.type === 'message' && isMetaChannel(event.channel) && event.sender_type !== 'user')
           void kick();
       });

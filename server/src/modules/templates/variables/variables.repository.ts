@@ -27,7 +27,13 @@ export async function findUserName(db: DbOrTx, businessId: string, userId: strin
   return row;
 }
 
-/** The newest `limit` messages before `beforeMessageId` (all when null), newest first. */
+/**
+ * The newest `limit` messages before `beforeMessageId` (all when null), newest first. The business is
+ * checked on the conversation's row, not with `messages.business_id`: PostgreSQL would AND a bitmap of
+ * every message of the business (its index) with the conversation's, reading thousands of index
+ * entries per turn for a growing business; so it walks the conversation's sequence index backwards
+ * and stops after `limit`.
+ */
 export function listRecentMessages(
   db: DbOrTx,
   businessId: string,
@@ -45,7 +51,7 @@ export function listRecentMessages(
     .where(
       and(
         eq(messages.conversationId, conversationId),
-        eq(messages.businessId, businessId),
+        sql`exists (select 1 from ${conversations} c where c.conversation_id = ${messages.conversationId} and c.business_id = ${businessId})`,
         beforeMessageId
           ? lt(
               messages.sequenceNumber,

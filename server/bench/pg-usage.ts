@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+
+/**
+ * What the benchmark's database did during a run: transactions and rows (pg_stat_database, the whole
+ * database, so other clients of it count too) and the CPU of PostgreSQL's backends serving it. CPU is
+ * read from /proc per backend, so only for a server on this machine (else `null`); a backend that
+ * ended during the run (a pool connection idle past its timeout) takes its CPU with it: an undercount.
+ */
+export interface PgUsage {
+  transactions: number;
+  rowsRead: number;
+  rowsWritten: number;
+  /** CPU seconds by backend pid; `null` when /proc does not show them (PostgreSQL elsewhere). */
+  backendCpu: Map<number, number> | null;
+}
+
+const TICKS_PER_SECOND = 100;
+
+function processCpuSeconds(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+export async function pgUsage(databaseUrl: string): Promise<PgUsage> {
+  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'icmp-bench-stats' });
+  await client.connect();
+  try {
+    // Counters are per transaction snapshot: clear it so each call reads fresh figures.
+    await client.query('select pg_stat_clear_snapshot()');
+    const stats = await client.query<{ xacts: string; read: string; written: string }>(
+      `select xact_commit + xact_rollback as xacts, tup_returned + tup_fetched as read,
+              tup_inserted + tup_updated + tup_deleted as written
+         from pg_stat_database where datname = current_database()`,
+    );
+    const backends = await client.query<{ pid: number }>(
+      `select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
+    );
+    let cpu: Map<number, number> | null = new Map();
+    for (const { pid } of backends.rows) {
+      const seconds = processCpuSeconds(pid);
+      if (seconds === null) {
+        cpu = null;
+        break;
+      }
+      cpu.set(pid, seconds);
+    }
+    const row = stats.rows[0];
+    return {
+      // This client's own statements add a few; negligible against a run's thousands.
+      transactions: Number(row?.xacts ?? 0),
+      rowsRead: Number(row?.read ?? 0),
+      rowsWritten: Number(row?.written ?? 0),
+      backendCpu: cpu,
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+/** `after - before`, per message. */
+export function pgUsagePerMessage(before: PgUsage, after: PgUsage, messages: number) {
+  const per = (a: number, b: number) => Number(((a - b) / messages).toFixed(2));
+  return {
+    pg_transactions_per_message: per(after.transactions, before.transactions),
+    pg_rows_read_per_message: per(after.rowsRead, before.rowsRead),
+    pg_rows_written_per_message: per(after.rowsWritten, before.rowsWritten),
+    pg_backend_cpu_ms_per_message: backendCpuMs(before, after, messages),
+  };
+}
+
+/** CPU of the backends alive at the end: what each used since the first snapshot (all of it if new). */
+function backendCpuMs(before: PgUsage, after: PgUsage, messages: number): number | null {
+  if (!before.backendCpu || !after.backendCpu) return null;
+  let seconds = 0;
+  for (const [pid, now] of after.backendCpu) seconds += now - (before.backendCpu.get(pid) ?? 0);
+  return Number(((seconds * 1000) / messages).toFixed(2));
+}
