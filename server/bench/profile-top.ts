@@ -4,6 +4,8 @@
  *
  *   tsx bench/profile-top.ts bench/results/CPU.….cpuprofile [--top 30] [--skip 5] [--callers writev]
  *
+ * `--inclusive`: also total time (self + callees) per function of our own source and per package
+ * entry point, which shows what a request's stages cost (hooks, serialisation, a repository call).
  * `--callers NAME`: where the self time of functions named NAME comes from (the call stacks above it,
  * up to 8 frames, by share).
  */
@@ -97,4 +99,27 @@ if (callersAt !== -1) {
     stacks.set(key, (stacks.get(key) ?? 0) + micros);
   }
   print(`Callers of ${wanted}`, stacks);
+}
+
+if (process.argv.includes('--inclusive')) {
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const inclusive = new Map<string, number>();
+  for (const [id, micros] of selfMicros) {
+    const seen = new Set<string>();
+    let at: number | undefined = id;
+    while (at !== undefined) {
+      const frame = (byId.get(at) as ProfileNode).callFrame;
+      const where = place(frame.url);
+      if (where.startsWith('src/') || !where.startsWith('node:')) {
+        const key = `${frame.functionName || '(anonymous)'}  ${where}`;
+        if (!seen.has(key) && where !== '(native / V8)') {
+          seen.add(key);
+          inclusive.set(key, (inclusive.get(key) ?? 0) + micros);
+        }
+      }
+      at = parent.get(at);
+    }
+  }
+  print('Inclusive time (self + callees) by function', inclusive);
 }

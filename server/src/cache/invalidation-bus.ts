@@ -65,7 +65,12 @@ export async function createInvalidationBus(
 
   if (redisUrl) {
     transport = 'redis';
-    const publisher = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    // Auto-pipelining: the events many concurrent turns publish in one tick leave in one socket write.
+    const publisher = new Redis(redisUrl, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 2,
+      enableAutoPipelining: true,
+    });
     const subscriber = new Redis(redisUrl, { lazyConnect: true });
     await Promise.all([publisher.connect(), subscriber.connect()]);
     await subscriber.subscribe(CHANNEL);
