@@ -170,7 +170,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   enableClusterMetrics(metrics.registry);
   const secretsKey = deps.secretsKey ?? resolveSecretsKey(config.channelSecretsKey, null);
   const resolveKey = createKeyResolver({ db: deps.database.db, masterKeyHash: deps.masterKeyHash, bus });
-  const failures = await createFailureBudget(config.redisUrl, deps.masterKeyHash);
+  const failures = await createFailureBudget(config.redisUrl, deps.masterKeyHash, bus);
   app.addHook('onClose', async () => failures.close());
   const context: AppContext = {
     config,

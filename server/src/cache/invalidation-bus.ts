@@ -9,7 +9,9 @@ export type InvalidationTopic =
   | 'templates'
   | 'channels'
   /** Not an invalidation: a conversation event (JSON) fanned out to every process's listeners. */
-  | 'conversation-event';
+  | 'conversation-event'
+  /** A failed authentication was recorded for this key (plugins/auth-failures.ts): drop cached answers. */
+  | 'auth-failure';
 type Listener = (key: string) => void;
 
 /**
