@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 
 export const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -60,9 +61,9 @@ function withChildren(pid: number): number[] {
 }
 
 /** User + system CPU seconds a process (and its workers) has used, from /proc (Linux). */
-export function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number, children = true): number {
   let total = 0;
-  for (const one of withChildren(pid)) {
+  for (const one of children ? withChildren(pid) : [pid]) {
     const fields = readFileSync(`/proc/${one}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
     total += (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
   }
@@ -76,5 +77,38 @@ export function peakRssMiB(pid: number): number {
     const match = readFileSync(`/proc/${one}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
     total += match ? Number(match[1]) / 1024 : 0;
   }
+  return total;
+}
+
+/**
+ * CPU seconds of every PostgreSQL backend connected to the bench's database (by pid, from /proc: the
+ * server must run on this machine). Two snapshots around a load give the database's CPU for it;
+ * backends of other databases (other users of the same server) are not counted.
+ */
+export async function databaseCpu(databaseUrl: string): Promise<Map<number, number>> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    const cpu = new Map<number, number>();
+    for (const { pid } of rows) {
+      try {
+        cpu.set(pid, cpuSeconds(pid, false));
+      } catch {
+        // gone, or not on this machine
+      }
+    }
+    return cpu;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Database CPU seconds between two snapshots (a backend new in the second counts from zero). */
+export function databaseCpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
   return total;
 }

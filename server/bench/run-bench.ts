@@ -12,11 +12,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateSecret } from '../src/lib/keys.js';
 import { percentile, runLoad } from './load.js';
-import { cpuSeconds, freePort, peakRssMiB, startProcess, stopProcess } from './processes.js';
+import {
+  cpuSeconds,
+  databaseCpu,
+  databaseCpuBetween,
+  freePort,
+  peakRssMiB,
+  startProcess,
+  stopProcess,
+} from './processes.js';
 import { commonSend, SCENARIOS, type Scenario, type Target } from './scenarios.js';
 import { benchWebhooks } from './webhook-bench.js';
 
 const args = new Set(process.argv.slice(2));
+const DATABASE_URL = process.env.DATABASE_URL;
 const QUICK = args.has('--quick');
 // `--profile`: the server writes a V8 CPU profile to bench/results/ when it stops.
 const PROFILE = args.has('--profile');
@@ -102,6 +111,8 @@ interface Figures {
   p95_ms: number;
   p99_ms: number;
   server_cpu_ms_per_message: number;
+  /** CPU of the PostgreSQL backends serving the bench's database (PostgreSQL only). */
+  db_cpu_ms_per_message?: number;
   llm_calls_per_message: number;
   prompt_tokens_per_message: number;
   completion_tokens_per_message: number;
@@ -254,6 +265,7 @@ async function measure(
       kind === 'product' && scenario.prepare
         ? await scenario.prepare(target)
         : { send: commonSend(target, kind === 'product') };
+    const dbBefore = DATABASE_URL ? await databaseCpu(DATABASE_URL) : undefined;
     const cpuBefore = cpuSeconds(pid);
     const sqlBefore = statements ? await statements() : 0;
     const llmBefore = await served();
@@ -266,12 +278,15 @@ async function measure(
       send: prepared.send,
     });
     const cpu = cpuSeconds(pid) - cpuBefore;
+    const dbCpu =
+      dbBefore && DATABASE_URL ? databaseCpuBetween(dbBefore, await databaseCpu(DATABASE_URL)) : undefined;
     const sql = statements ? (await statements()) - sqlBefore : undefined; // /metrics itself runs no SQL
     const llmAfter = await served();
     const n = Math.max(1, load.requests);
     const figures: Figures = {
       ...pick(load),
       server_cpu_ms_per_message: round((cpu * 1000) / n),
+      ...(dbCpu !== undefined ? { db_cpu_ms_per_message: round((dbCpu * 1000) / n) } : {}),
       llm_calls_per_message: round((llmAfter.completions - llmBefore.completions) / n),
       prompt_tokens_per_message: round((llmAfter.prompt_tokens - llmBefore.prompt_tokens) / n),
       completion_tokens_per_message: round((llmAfter.completion_tokens - llmBefore.completion_tokens) / n),
@@ -282,6 +297,7 @@ async function measure(
     console.log(
       `${kind.padEnd(7)} ${scenario.title.padEnd(20)} p50 ${ms(load.p50)}  p95 ${ms(load.p95)}  ` +
         `${load.throughput.toFixed(0)} msg/s  CPU ${figures.server_cpu_ms_per_message} ms/msg  ` +
+        (dbCpu !== undefined ? `DB CPU ${figures.db_cpu_ms_per_message} ms/msg  ` : '') +
         `LLM ${figures.llm_calls_per_message} calls, ${figures.prompt_tokens_per_message}+` +
         `${figures.completion_tokens_per_message} tokens/msg` +
         (sql !== undefined ? `  SQL ${figures.sql_per_message}/msg` : '') +
@@ -297,6 +313,7 @@ const RATIO_FIGURES = [
   'p95_ms',
   'throughput_per_s',
   'server_cpu_ms_per_message',
+  'db_cpu_ms_per_message',
   'llm_calls_per_message',
   'prompt_tokens_per_message',
 ] as const;
@@ -337,7 +354,7 @@ function medianOf(values: unknown[]): unknown {
 function printTable(rows: Row[]) {
   console.log(`\n== Product vs floor (medians of ${RUNS} run${RUNS > 1 ? 's' : ''}; ratios per run) ==`);
   console.log(
-    'scenario              server   p50 ms   p95 ms    msg/s  CPU ms/msg  LLM calls/msg  tokens in+out/msg  SQL/msg',
+    'scenario              server   p50 ms   p95 ms    msg/s  CPU ms/msg  DB CPU ms/msg  LLM calls/msg  tokens in+out/msg  SQL/msg',
   );
   for (const row of rows) {
     for (const scenario of SCENARIOS) {
@@ -347,7 +364,7 @@ function printTable(rows: Row[]) {
       const line = (who: string, f: Figures, sql: string) =>
         console.log(
           `${label.padEnd(22)}${who.padEnd(7)}${num(f.p50_ms, 9)}${num(f.p95_ms, 9)}${num(f.throughput_per_s, 9)}` +
-            `${num(f.server_cpu_ms_per_message, 12)}${num(f.llm_calls_per_message, 15)}` +
+            `${num(f.server_cpu_ms_per_message, 12)}${num(f.db_cpu_ms_per_message, 15)}${num(f.llm_calls_per_message, 15)}` +
             `${`${f.prompt_tokens_per_message}+${f.completion_tokens_per_message}`.padStart(19)}${sql.padStart(9)}`,
         );
       line('product', product, String(product.sql_per_message ?? ''));
@@ -358,6 +375,7 @@ function printTable(rows: Row[]) {
       console.log(
         `${label.padEnd(22)}${'ratio'.padEnd(7)}${num(ratio.p50_ms, 9, 'x')}${num(ratio.p95_ms, 9, 'x')}` +
           `${num(ratio.throughput_per_s, 9, 'x')}${num(ratio.server_cpu_ms_per_message, 12, 'x')}` +
+          `${num(ratio.db_cpu_ms_per_message, 15, 'x')}` +
           `${num(ratio.llm_calls_per_message, 15, 'x')}${num(ratio.prompt_tokens_per_message, 19, 'x')}`,
       );
     }
