@@ -1,7 +1,8 @@
 /**
  * The bare I/O floor of a turn, the yardstick `npm run bench` measures the product against (issue 14).
  * A plain `node:http` server that does only what answering a message must do, and nothing else:
- * parse the JSON request, 4 SQL statements through `pg` on the bench's database (store the inbound
+ * parse the JSON request, 4 SQL statements (named, prepared once per connection, as the product's hot
+ * statements are) through `pg` on the bench's database (store the inbound
  * message, lease the conversation and read its state, read the history for the prompts, store the turn
  * in one statement), the same three chat-completions calls to the same fake LLM (stage selection ∥ fact
  * extraction, then the reply) over keep-alive connections, and a JSON reply. No auth, no validation
@@ -152,17 +153,23 @@ function prompts(stage: string, collected: unknown, history: string, content: st
 
 /** One turn: statements 1–3, selection ∥ extraction, the reply, statement 4. */
 async function turn(content: string, userId: string, inboundId: string) {
-  const inbound = await db.query(INSERT_INBOUND, [randomUUID(), userId, inboundId, content]);
+  const inbound = await db.query({ name: 'floor_inbound', text: INSERT_INBOUND }, [
+    randomUUID(),
+    userId,
+    inboundId,
+    content,
+  ]);
   const { conversation_id: conversationId, sequence_number: sequence } = inbound.rows[0] as {
     conversation_id: string;
     sequence_number: number;
   };
-  const leased = await db.query(LEASE, [conversationId, owner]);
+  const leased = await db.query({ name: 'floor_lease', text: LEASE }, [conversationId, owner]);
   const state = (leased.rows[0] ?? { stage: STAGES[0], collected_data: {} }) as {
     stage: string;
     collected_data: Record<string, unknown>;
   };
-  const rows = (await db.query(HISTORY, [conversationId, sequence])).rows as Array<{
+  const rows = (await db.query({ name: 'floor_history', text: HISTORY }, [conversationId, sequence]))
+    .rows as Array<{
     sender_type: string;
     content: string;
   }>;
@@ -181,7 +188,7 @@ async function turn(content: string, userId: string, inboundId: string) {
   const [system, prompt] = p.response(stage, JSON.stringify({ ...state.collected_data, ...facts }));
   const reply = await complete(system as string, prompt as string);
   const calls = [selected, extracted, reply];
-  await db.query(PERSIST, [
+  await db.query({ name: 'floor_persist', text: PERSIST }, [
     randomUUID(),
     conversationId,
     sequence + 1,
