@@ -29,13 +29,6 @@ const DATABASE_URL = process.env.DATABASE_URL;
 const QUICK = args.has('--quick');
 // `--profile`: the server writes a V8 CPU profile to bench/results/ when it stops.
 const PROFILE = args.has('--profile');
-// `--latency=300` runs one LLM latency only.
-const onlyLatency = process.argv.find((arg) => arg.startsWith('--latency='))?.split('=')[1];
-const LATENCIES = onlyLatency
-  ? [Number(onlyLatency)]
-  : QUICK
-    ? [0]
-    : [...new Set(SCENARIOS.map((s) => s.llmLatencyMs))];
 // `--scenarios=c1,c32` runs only those scenarios (ids in scenarios.ts).
 const ONLY = new Set(
   process.argv
@@ -43,6 +36,13 @@ const ONLY = new Set(
     ?.split('=')[1]
     ?.split(',') ?? [],
 );
+// `--latency=300` runs one LLM latency only.
+const onlyLatency = process.argv.find((arg) => arg.startsWith('--latency='))?.split('=')[1];
+const LATENCIES = onlyLatency
+  ? [Number(onlyLatency)]
+  : QUICK
+    ? [0]
+    : [...new Set(SCENARIOS.filter((s) => !ONLY.size || ONLY.has(s.id)).map((s) => s.llmLatencyMs))];
 // `--runs=3`: the whole floor-then-product sequence that many times; figures are medians (default 3, quick 1).
 const RUNS = Number(process.argv.find((arg) => arg.startsWith('--runs='))?.split('=')[1] ?? (QUICK ? 1 : 3));
 // `--webhooks-only` runs only the WhatsApp webhook figures; `--no-webhooks` skips them.
