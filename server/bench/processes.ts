@@ -59,24 +59,14 @@ function withChildren(pid: number): number[] {
   return [pid, ...children.split(/\s+/).filter(Boolean).map(Number)];
 }
 
-/** User + system CPU seconds one process has used, from /proc (Linux). */
-function ownCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
-
 /** User + system CPU seconds a process (and its workers) has used, from /proc (Linux). */
-export function cpuSeconds(pid: number): number {
-  return withChildren(pid).reduce((total, one) => total + ownCpuSeconds(one), 0);
-}
-
-/**
- * CPU seconds of a process apart from its workers' (for WEB_CONCURRENCY>1: the cluster primary's
- * own work — connection hand-off, metrics relay — against the workers' serving).
- */
-export function cpuSecondsSplit(pid: number): { own: number; workers: number } {
-  const own = ownCpuSeconds(pid);
-  return { own, workers: cpuSeconds(pid) - own };
+export function cpuSeconds(pid: number, children = true): number {
+  let total = 0;
+  for (const one of children ? withChildren(pid) : [pid]) {
+    const fields = readFileSync(`/proc/${one}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    total += (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  }
+  return total;
 }
 
 /** Peak resident memory of a process plus its workers' (each one's peak, summed). */

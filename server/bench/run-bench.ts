@@ -1,25 +1,43 @@
 /**
- * `npm run bench`: the message pipeline under load, end to end over real HTTP.
+ * `npm run bench`: the message pipeline under load, end to end over real HTTP, against its bare I/O
+ * floor (floor-server.ts) measured in the same run, on the same database and fake LLM; every figure is
+ * also printed as product/floor, the yardstick (absolute numbers swing with the machine's load).
  * The server runs in its own process (on PostgreSQL when DATABASE_URL is set, else PGlite in a temp
- * dir) against the project's fake OpenAI-compatible server in a third process; this process is the
- * load generator. All three share this machine's cores, so read the figures as a lower bound.
+ * dir, then without a floor) against the project's fake OpenAI-compatible server in a third process;
+ * this process is the load generator. All share this machine's cores, so read the figures as a lower
+ * bound. Scenarios: scenarios.ts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateSecret } from '../src/lib/keys.js';
-import { runLoad } from './load.js';
+import { percentile, runLoad } from './load.js';
 import { pgUsage, pgUsagePerMessage } from './pg-usage.js';
-import { cpuSecondsSplit, freePort, peakRssMiB, startProcess, stopProcess } from './processes.js';
+import { cpuSeconds, freePort, peakRssMiB, startProcess, stopProcess } from './processes.js';
+import { commonSend, SCENARIOS, type Scenario, type Target } from './scenarios.js';
 import { benchWebhooks } from './webhook-bench.js';
 
 const args = new Set(process.argv.slice(2));
+const DATABASE_URL = process.env.DATABASE_URL;
 const QUICK = args.has('--quick');
 // `--profile`: the server writes a V8 CPU profile to bench/results/ when it stops.
 const PROFILE = args.has('--profile');
+// `--scenarios=c1,c32` runs only those scenarios (ids in scenarios.ts).
+const ONLY = new Set(
+  process.argv
+    .find((arg) => arg.startsWith('--scenarios='))
+    ?.split('=')[1]
+    ?.split(',') ?? [],
+);
 // `--latency=300` runs one LLM latency only.
 const onlyLatency = process.argv.find((arg) => arg.startsWith('--latency='))?.split('=')[1];
-const LATENCIES = onlyLatency ? [Number(onlyLatency)] : QUICK ? [0] : [0, 300];
+const LATENCIES = onlyLatency
+  ? [Number(onlyLatency)]
+  : QUICK
+    ? [0]
+    : [...new Set(SCENARIOS.filter((s) => !ONLY.size || ONLY.has(s.id)).map((s) => s.llmLatencyMs))];
+// `--runs=3`: the whole floor-then-product sequence that many times; figures are medians (default 3, quick 1).
+const RUNS = Number(process.argv.find((arg) => arg.startsWith('--runs='))?.split('=')[1] ?? (QUICK ? 1 : 3));
 // `--webhooks-only` runs only the WhatsApp webhook figures; `--no-webhooks` skips them.
 const WEBHOOKS_ONLY = args.has('--webhooks-only');
 const WEBHOOKS = !args.has('--no-webhooks');
@@ -41,21 +59,32 @@ async function main() {
   if (PROCESSES.some((n) => n > 1) && !databaseUrl) {
     throw new Error('--processes above 1 needs DATABASE_URL (PostgreSQL): PGlite serves one process');
   }
+  if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error('--runs takes a count: 3');
   console.log(
-    `ICMP benchmark — database: ${databaseUrl ? 'PostgreSQL' : 'PGlite'}${QUICK ? ' (quick)' : ''}` +
-      `, server processes: ${PROCESSES.join(', ')}` +
+    `ICMP benchmark — database: ${databaseUrl ? 'PostgreSQL' : 'PGlite (no floor: it needs PostgreSQL)'}` +
+      `${QUICK ? ' (quick)' : ''}, server processes: ${PROCESSES.join(', ')}, runs: ${RUNS}` +
       (databaseUrl
         ? `, bus: ${process.env.REDIS_URL ? 'Redis' : 'PostgreSQL LISTEN/NOTIFY (no REDIS_URL)'}`
         : ''),
   );
   const report: Record<string, unknown>[] = [];
   try {
-    for (const processes of WEBHOOKS_ONLY ? [] : PROCESSES) {
-      for (const llmLatency of LATENCIES) {
-        report.push(await benchAtLatency(llmLatency, masterKey, dataDir, databaseUrl, processes));
+    const runs: Row[][] = [];
+    for (let run = 1; run <= (WEBHOOKS_ONLY ? 0 : RUNS); run++) {
+      const rows: Row[] = [];
+      for (const processes of PROCESSES) {
+        for (const llmLatency of LATENCIES) {
+          rows.push(await benchAtLatency(llmLatency, masterKey, dataDir, databaseUrl, processes, run));
+        }
       }
+      runs.push(rows);
     }
-    if (PROCESSES.length > 1) report.push(processRatios(report));
+    if (runs.length) {
+      const medians = (runs[0] as Row[]).map((_, i) => medianOf(runs.map((rows) => rows[i] as Row)) as Row);
+      printTable(medians);
+      report.push(...medians);
+      if (PROCESSES.length > 1) report.push(processRatios(medians));
+    }
     if (WEBHOOKS)
       report.push(
         await benchWebhooks({ masterKey, dataDir, databaseUrl, quick: QUICK, nodeArgs: profileArgs() }),
@@ -69,21 +98,101 @@ async function main() {
 
 const profileArgs = () => (PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve('bench/results')}`] : []);
 
+/** One scenario's figures on one server; `sql_per_message` only for the product. */
+interface Figures {
+  messages: number;
+  errors: number;
+  throughput_per_s: number;
+  p50_ms: number;
+  p95_ms: number;
+  p99_ms: number;
+  server_cpu_ms_per_message: number;
+  /** CPU of the PostgreSQL backends serving the bench's database (PostgreSQL only). */
+  db_cpu_ms_per_message?: number;
+  /** PostgreSQL transactions and rows read per message (pg_stat_database, the whole bench database). */
+  pg_transactions_per_message?: number;
+  pg_rows_read_per_message?: number;
+  /** WEB_CONCURRENCY > 1: the cluster primary's own CPU (it serves no request). */
+  primary_cpu_ms_per_message?: number;
+  llm_calls_per_message: number;
+  prompt_tokens_per_message: number;
+  completion_tokens_per_message: number;
+  sql_per_message?: number;
+  [extra: string]: number | undefined;
+}
+type Row = {
+  processes: number;
+  llm_latency_ms: number;
+  floor?: Record<string, Figures>;
+  product_vs_floor?: Record<string, Record<string, number>>;
+  peak_rss_mib?: number;
+} & Record<string, unknown>;
+
+/** The floor (PostgreSQL only), then the product, against one fake LLM of this latency. */
 async function benchAtLatency(
   llmLatency: number,
   masterKey: string,
   dataDir: string,
   databaseUrl: string | undefined,
   processes: number,
-) {
+  run: number,
+): Promise<Row> {
+  const scenarios = SCENARIOS.filter((s) => s.llmLatencyMs === llmLatency && (!ONLY.size || ONLY.has(s.id)));
   const llmPort = await freePort();
-  const serverPort = await freePort();
+  const llmUrl = `http://127.0.0.1:${llmPort}/v1`;
   const llm = await startProcess(
     'test/helpers/fake-llm-cli.ts',
     ['--port', String(llmPort), '--latency', String(llmLatency)],
     {},
     /http:\/\//,
   );
+  const row: Row = { processes, llm_latency_ms: llmLatency };
+  console.log(
+    `\n== run ${run}: ${processes} server process${processes > 1 ? 'es' : ''}, fake LLM latency ${llmLatency} ms ==`,
+  );
+  try {
+    if (databaseUrl && scenarios.some((s) => s.floor)) {
+      const floorPort = await freePort();
+      const floor = await startProcess(
+        'bench/floor-server.ts',
+        ['--port', String(floorPort), '--database', databaseUrl, '--llm', llmUrl],
+        {},
+        /floor listening/,
+        profileArgs(),
+      );
+      try {
+        const base = `http://127.0.0.1:${floorPort}`;
+        const users = await openConversations(base, '', llmLatency > 0 ? 512 : 64);
+        row.floor = await measure(
+          'floor',
+          floor.pid as number,
+          llmUrl,
+          { base, apiKey: '', masterKey, users },
+          scenarios.filter((s) => s.floor),
+          1,
+        );
+      } finally {
+        await stopProcess(floor);
+      }
+    }
+    const product = await measureProduct(llmUrl, masterKey, dataDir, databaseUrl, processes, scenarios);
+    Object.assign(row, product);
+    if (row.floor) row.product_vs_floor = ratios(row, row.floor);
+  } finally {
+    await stopProcess(llm);
+  }
+  return row;
+}
+
+async function measureProduct(
+  llmUrl: string,
+  masterKey: string,
+  dataDir: string,
+  databaseUrl: string | undefined,
+  processes: number,
+  scenarios: Scenario[],
+) {
+  const serverPort = await freePort();
   const server = await startProcess(
     'src/main.ts',
     [],
@@ -93,7 +202,7 @@ async function benchAtLatency(
       NODE_ENV: 'development',
       DATA_DIR: dataDir,
       ICMP_API_KEY: masterKey,
-      OPENAI_BASE_URL: `http://127.0.0.1:${llmPort}/v1`,
+      OPENAI_BASE_URL: llmUrl,
       OPENAI_API_KEY: 'bench',
       LLM_MODEL: 'bench-model',
       LLM_TIMEOUT_MS: '10000',
@@ -112,89 +221,197 @@ async function benchAtLatency(
     const business = await setUpBusiness(base, masterKey);
     // More conversations than workers: messages of one conversation are processed one at a time by
     // design, so fewer conversations than concurrent clients would measure that queue, not the server.
-    const users = await openConversations(base, business.api_key, llmLatency > 0 ? 512 : 64);
-    const headers = { authorization: `Bearer ${business.api_key}`, 'content-type': 'application/json' };
-    const send = (_worker: number, n: number) =>
-      fetch(`${base}/api/message`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({
-          content: `Message ${n}: what are your opening hours?`,
-          user_id: users[n % users.length],
-        }),
-      });
+    const latency = scenarios[0]?.llmLatencyMs ?? 0;
+    const users = await openConversations(base, business.api_key, latency > 0 ? 512 : 64);
     const statements = async () => {
       const text = await (
         await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${masterKey}` } })
       ).text();
       return Number(text.match(/^icmp_db_statements_total (\d+)/m)?.[1] ?? Number.NaN);
     };
-
-    const result: Record<string, unknown> = { processes, llm_latency_ms: llmLatency };
-    console.log(
-      `\n== ${processes} server process${processes > 1 ? 'es' : ''}, fake LLM latency ${llmLatency} ms ==`,
+    const figures = await measure(
+      'product',
+      pid,
+      llmUrl,
+      { base, apiKey: business.api_key, masterKey, users },
+      scenarios,
+      processes,
+      statements,
     );
-    // Warm-up (JIT, pools, caches) in every process: each worker warms up on its own, and a short
-    // warm-up left the c=32 window measuring the JIT of N processes instead of the steady state.
-    await runLoad({ concurrency: 8, total: (QUICK ? 200 : 500) * processes, send });
-
-    const sequential = await runLoad({ concurrency: 1, total: llmLatency ? 30 : 300, send });
-    result.c1 = pick(sequential);
-    console.log(
-      `concurrency 1: p50 ${ms(sequential.p50)}  p95 ${ms(sequential.p95)}  p99 ${ms(sequential.p99)}  (${sequential.requests} messages)`,
-    );
-
-    const cpuBefore = cpuSecondsSplit(pid);
-    const sqlBefore = await statements();
-    const pgBefore = databaseUrl ? await pgUsage(databaseUrl) : null;
-    const c32 = await runLoad({ concurrency: 32, seconds: QUICK ? 5 : 10, send });
-    const cpuAfter = cpuSecondsSplit(pid);
-    const pgAfter = databaseUrl ? await pgUsage(databaseUrl) : null;
-    const sql = (await statements()) - sqlBefore; // /metrics itself runs no SQL
-    const handled = c32.requests;
-    const perMessage = (seconds: number) => Number(((seconds * 1000) / handled).toFixed(2));
-    const cpu = cpuAfter.own + cpuAfter.workers - cpuBefore.own - cpuBefore.workers;
-    const pgFigures = pgBefore && pgAfter ? pgUsagePerMessage(pgBefore, pgAfter, handled) : {};
-    result.c32 = {
-      ...pick(c32),
-      server_cpu_ms_per_message: perMessage(cpu),
-      // With several processes: the cluster primary's share (it serves no request itself).
-      ...(processes > 1 ? { primary_cpu_ms_per_message: perMessage(cpuAfter.own - cpuBefore.own) } : {}),
-      sql_per_message: Number((sql / handled).toFixed(2)),
-      ...pgFigures,
-    };
-    console.log(
-      `concurrency 32: ${c32.throughput.toFixed(0)} msg/s  p99 ${ms(c32.p99)}  errors ${c32.errors}  ` +
-        `server CPU ${perMessage(cpu).toFixed(2)} ms/msg` +
-        (processes > 1 ? ` (primary ${perMessage(cpuAfter.own - cpuBefore.own).toFixed(2)})` : '') +
-        `  SQL ${(sql / handled).toFixed(1)} statements/msg`,
-    );
-    if (pgBefore && pgAfter) {
-      const figures = pgUsagePerMessage(pgBefore, pgAfter, handled);
-      console.log(
-        `  PostgreSQL: ${figures.pg_transactions_per_message} transactions/msg, ` +
-          `${figures.pg_rows_read_per_message} rows read/msg, ` +
-          `backend CPU ${figures.pg_backend_cpu_ms_per_message ?? 'n/a'} ms/msg`,
-      );
-    }
-    if (c32.errorSamples.length) console.log('  error samples:', c32.errorSamples);
-
-    if (llmLatency > 0) {
-      const c256 = await runLoad({ concurrency: 256, seconds: QUICK ? 5 : 10, send });
-      result.c256 = pick(c256);
-      console.log(
-        `concurrency 256: ${c256.throughput.toFixed(0)} msg/s  p99 ${ms(c256.p99)}  errors ${c256.errors}`,
-      );
-      if (c256.errorSamples.length) console.log('  error samples:', c256.errorSamples);
-    }
-    result.peak_rss_mib = Number(peakRssMiB(pid).toFixed(1));
-    console.log(`server peak RSS: ${result.peak_rss_mib} MiB`);
-    return result;
+    const peak = Number(peakRssMiB(pid).toFixed(1));
+    console.log(`product peak RSS: ${peak} MiB`);
+    return { ...figures, peak_rss_mib: peak };
   } finally {
     await stopProcess(server);
-    await stopProcess(llm);
   }
 }
+
+/** Warms the server up, then runs each scenario and reads its CPU, SQL and LLM cost per message. */
+async function measure(
+  kind: 'floor' | 'product',
+  pid: number,
+  llmUrl: string,
+  target: Target,
+  scenarios: Scenario[],
+  processes: number,
+  statements?: () => Promise<number>,
+): Promise<Record<string, Figures>> {
+  const served = async () =>
+    (await (await fetch(`${llmUrl}/_served`)).json()) as {
+      completions: number;
+      prompt_tokens: number;
+      completion_tokens: number;
+    };
+  // Warm-up (JIT, pools, caches) in every process: each worker warms up on its own, and a short one left
+  // the measured window timing the JIT of N processes instead of the steady state.
+  await runLoad({
+    concurrency: 8,
+    total: (QUICK ? 200 : 500) * processes,
+    send: commonSend(target, kind === 'product'),
+  });
+  const out: Record<string, Figures> = {};
+  for (const scenario of scenarios) {
+    const prepared =
+      kind === 'product' && scenario.prepare
+        ? await scenario.prepare(target)
+        : { send: commonSend(target, kind === 'product') };
+    const dbBefore = DATABASE_URL ? await pgUsage(DATABASE_URL) : undefined;
+    const cpuBefore = cpuSeconds(pid);
+    const primaryBefore = cpuSeconds(pid, false);
+    const sqlBefore = statements ? await statements() : 0;
+    const llmBefore = await served();
+    const load = await runLoad({
+      concurrency: scenario.concurrency,
+      ...(scenario.total !== undefined
+        ? { total: QUICK ? Math.ceil(scenario.total / 3) : scenario.total }
+        : {}),
+      ...(scenario.seconds !== undefined ? { seconds: QUICK ? scenario.seconds / 2 : scenario.seconds } : {}),
+      send: prepared.send,
+    });
+    const cpu = cpuSeconds(pid) - cpuBefore;
+    const primaryCpu = cpuSeconds(pid, false) - primaryBefore;
+    const db =
+      dbBefore && DATABASE_URL
+        ? pgUsagePerMessage(dbBefore, await pgUsage(DATABASE_URL), Math.max(1, load.requests))
+        : undefined;
+    const dbCpu = db?.pg_backend_cpu_ms_per_message ?? undefined;
+    const sql = statements ? (await statements()) - sqlBefore : undefined; // /metrics itself runs no SQL
+    const llmAfter = await served();
+    const n = Math.max(1, load.requests);
+    const figures: Figures = {
+      ...pick(load),
+      server_cpu_ms_per_message: round((cpu * 1000) / n),
+      // With several processes: the cluster primary's share (it serves no request itself).
+      ...(processes > 1 ? { primary_cpu_ms_per_message: round((primaryCpu * 1000) / n) } : {}),
+      ...(dbCpu !== undefined ? { db_cpu_ms_per_message: dbCpu } : {}),
+      ...(db
+        ? {
+            pg_transactions_per_message: db.pg_transactions_per_message,
+            pg_rows_read_per_message: db.pg_rows_read_per_message,
+          }
+        : {}),
+      llm_calls_per_message: round((llmAfter.completions - llmBefore.completions) / n),
+      prompt_tokens_per_message: round((llmAfter.prompt_tokens - llmBefore.prompt_tokens) / n),
+      completion_tokens_per_message: round((llmAfter.completion_tokens - llmBefore.completion_tokens) / n),
+      ...(sql !== undefined ? { sql_per_message: round(sql / n) } : {}),
+      ...(prepared.extra?.() ?? {}),
+    };
+    out[scenario.id] = figures;
+    console.log(
+      `${kind.padEnd(7)} ${scenario.title.padEnd(20)} p50 ${ms(load.p50)}  p95 ${ms(load.p95)}  ` +
+        `${load.throughput.toFixed(0)} msg/s  CPU ${figures.server_cpu_ms_per_message} ms/msg  ` +
+        (processes > 1 ? `(primary ${figures.primary_cpu_ms_per_message})  ` : '') +
+        (db
+          ? `DB CPU ${dbCpu ?? 'n/a'} ms/msg, ${db.pg_transactions_per_message} xacts, ` +
+            `${db.pg_rows_read_per_message} rows read/msg  `
+          : '') +
+        `LLM ${figures.llm_calls_per_message} calls, ${figures.prompt_tokens_per_message}+` +
+        `${figures.completion_tokens_per_message} tokens/msg` +
+        (sql !== undefined ? `  SQL ${figures.sql_per_message}/msg` : '') +
+        (load.errors ? `  errors ${load.errors}` : ''),
+    );
+    if (load.errorSamples.length) console.log('  error samples:', load.errorSamples);
+  }
+  return out;
+}
+
+const RATIO_FIGURES = [
+  'p50_ms',
+  'p95_ms',
+  'throughput_per_s',
+  'server_cpu_ms_per_message',
+  'db_cpu_ms_per_message',
+  'llm_calls_per_message',
+  'prompt_tokens_per_message',
+] as const;
+
+/** product/floor for every figure both measured, from the same run. */
+function ratios(row: Row, floor: Record<string, Figures>) {
+  const out: Record<string, Record<string, number>> = {};
+  for (const [id, theirs] of Object.entries(floor)) {
+    const mine = row[id] as Figures | undefined;
+    if (!mine) continue;
+    out[id] = Object.fromEntries(
+      RATIO_FIGURES.filter((f) => (theirs[f] ?? 0) > 0 && mine[f] !== undefined).map((f) => [
+        f,
+        round((mine[f] as number) / (theirs[f] as number)),
+      ]),
+    );
+  }
+  return out;
+}
+
+/** The median of every number across runs (rows of the same shape); ratios are medians of per-run ratios. */
+function medianOf(values: unknown[]): unknown {
+  const first = values[0];
+  if (typeof first === 'number') {
+    const sorted = (values as number[]).filter(Number.isFinite).sort((a, b) => a - b);
+    return sorted.length ? round(percentile(sorted, 50)) : first;
+  }
+  if (first && typeof first === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(first))
+      out[key] = medianOf(values.map((value) => (value as Record<string, unknown>)[key]));
+    return out;
+  }
+  return first;
+}
+
+/** The issue-14 table: each scenario's product figures, the floor's, and product/floor. */
+function printTable(rows: Row[]) {
+  console.log(`\n== Product vs floor (medians of ${RUNS} run${RUNS > 1 ? 's' : ''}; ratios per run) ==`);
+  console.log(
+    'scenario              server   p50 ms   p95 ms    msg/s  CPU ms/msg  DB CPU ms/msg  LLM calls/msg  tokens in+out/msg  SQL/msg',
+  );
+  for (const row of rows) {
+    for (const scenario of SCENARIOS) {
+      const product = row[scenario.id] as Figures | undefined;
+      if (!product) continue;
+      const label = `${scenario.title}${PROCESSES.length > 1 ? ` ×${row.processes}p` : ''}`;
+      const line = (who: string, f: Figures, sql: string) =>
+        console.log(
+          `${label.padEnd(22)}${who.padEnd(7)}${num(f.p50_ms, 9)}${num(f.p95_ms, 9)}${num(f.throughput_per_s, 9)}` +
+            `${num(f.server_cpu_ms_per_message, 12)}${num(f.db_cpu_ms_per_message, 15)}${num(f.llm_calls_per_message, 15)}` +
+            `${`${f.prompt_tokens_per_message}+${f.completion_tokens_per_message}`.padStart(19)}${sql.padStart(9)}`,
+        );
+      line('product', product, String(product.sql_per_message ?? ''));
+      const floor = row.floor?.[scenario.id];
+      const ratio = row.product_vs_floor?.[scenario.id];
+      if (!floor || !ratio) continue;
+      line('floor', floor, '4');
+      console.log(
+        `${label.padEnd(22)}${'ratio'.padEnd(7)}${num(ratio.p50_ms, 9, 'x')}${num(ratio.p95_ms, 9, 'x')}` +
+          `${num(ratio.throughput_per_s, 9, 'x')}${num(ratio.server_cpu_ms_per_message, 12, 'x')}` +
+          `${num(ratio.db_cpu_ms_per_message, 15, 'x')}` +
+          `${num(ratio.llm_calls_per_message, 15, 'x')}${num(ratio.prompt_tokens_per_message, 19, 'x')}`,
+      );
+    }
+  }
+}
+
+const round = (value: number) => Number(value.toFixed(2));
+const num = (value: number | undefined, width: number, suffix = '') =>
+  (value === undefined ? '–' : `${value.toFixed(2)}${suffix}`).padStart(width);
 
 /**
  * Throughput of each process count relative to the first (`--processes=1,2` → 2 vs 1): at

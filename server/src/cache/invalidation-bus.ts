@@ -9,7 +9,9 @@ export type InvalidationTopic =
   | 'templates'
   | 'channels'
   /** Not an invalidation: a conversation event (JSON) fanned out to every process's listeners. */
-  | 'conversation-event';
+  | 'conversation-event'
+  /** A failed authentication was recorded for this key (plugins/auth-failures.ts): drop cached answers. */
+  | 'auth-failure';
 type Listener = (key: string) => void;
 
 /**
@@ -65,7 +67,12 @@ export async function createInvalidationBus(
 
   if (redisUrl) {
     transport = 'redis';
-    const publisher = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    // Auto-pipelining: the events many concurrent turns publish in one tick leave in one socket write.
+    const publisher = new Redis(redisUrl, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 2,
+      enableAutoPipelining: true,
+    });
     const subscriber = new Redis(redisUrl, { lazyConnect: true });
     await Promise.all([publisher.connect(), subscriber.connect()]);
     await subscriber.subscribe(CHANNEL);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -139,6 +140,30 @@ async function openPostgres(url: string, poolSize: number, migrations: Migration
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
+  // Before the first connection (the migration's), so every connection of the pool is wrapped.
+  const counter = { count: 0 };
+  const prepared = preparedStatementNames();
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    const tracedQuery = traced(query);
+    (client as { query: unknown }).query = (...args: unknown[]) => {
+      counter.count++;
+      const named = prepared.name(args);
+      if (named === args) return tracedQuery(...args);
+      const last = named.length - 1;
+      if (typeof named[last] === 'function') {
+        const callback = named[last] as (error: unknown, ...rest: unknown[]) => void;
+        named[last] = (error: unknown, ...rest: unknown[]) => {
+          prepared.failed(named[0], error);
+          callback(error, ...rest);
+        };
+        return tracedQuery(...named);
+      }
+      const result = tracedQuery(...named) as Promise<unknown>;
+      result.then(undefined, (error: unknown) => prepared.failed(named[0], error));
+      return result;
+    };
+  });
   let pending: string[];
   try {
     const lockClient = await pool.connect();
@@ -155,15 +180,6 @@ async function openPostgres(url: string, poolSize: number, migrations: Migration
     await pool.end().catch(() => {});
     throw error;
   }
-  const counter = { count: 0 };
-  pool.on('connect', (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    const tracedQuery = traced(query);
-    (client as { query: unknown }).query = (...args: unknown[]) => {
-      counter.count++;
-      return tracedQuery(...args);
-    };
-  });
   // Statements outside a transaction go through pool.query: traced here, where the caller's context is.
   (pool as { query: unknown }).query = traced(pool.query.bind(pool) as (...args: unknown[]) => unknown);
   const db = drizzlePg(pool, { schema }) as unknown as Db;
@@ -179,6 +195,58 @@ async function openPostgres(url: string, poolSize: number, migrations: Migration
     statementCount: () => counter.count,
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     migrationsApplied: pending,
+  };
+}
+
+/** How often a statement text must be seen before it is prepared under a name. */
+const PREPARE_AFTER = 2;
+/** At most this many named statements per process (each connection prepares those it runs). */
+const MAX_PREPARED = 200;
+
+/**
+ * The hot path's statements run as named prepared statements: PostgreSQL parses and plans an unnamed
+ * statement on every execution, and the pipeline's few large statements (the turn's one-statement
+ * write, the lease) cost more to plan than to run. A parametrised statement whose text was seen
+ * PREPARE_AFTER times gets a name derived from its text (pg prepares it once per connection, then
+ * only binds and executes); the set is bounded, so statements with generated text (IN lists of
+ * varying length) stay unnamed once it is full. Not used through PgBouncer in transaction mode
+ * (docs/operations.md), where a named statement may not exist on the next server connection.
+ */
+function preparedStatementNames() {
+  const seen = new Map<string, number>();
+  const names = new Map<string, string>();
+  return {
+    name(args: unknown[]): unknown[] {
+      const [first, values] = args;
+      if (!Array.isArray(values) || values.length === 0) return args;
+      const config =
+        typeof first === 'string' ? { text: first } : (first as { text?: string; name?: string });
+      if (!config || typeof config.text !== 'string' || config.name) return args;
+      let name = names.get(config.text);
+      if (name === '') return args; // its prepared form went stale: unnamed from now on
+      if (!name) {
+        if (names.size >= MAX_PREPARED) return args;
+        const count = (seen.get(config.text) ?? 0) + 1;
+        if (count < PREPARE_AFTER) {
+          if (seen.size < 10_000) seen.set(config.text, count);
+          return args;
+        }
+        seen.delete(config.text);
+        name = `icmp_${createHash('sha1').update(config.text).digest('hex').slice(0, 20)}`;
+        names.set(config.text, name);
+      }
+      return [{ ...config, name }, ...args.slice(1)];
+    },
+    /**
+     * A table a prepared statement reads changed shape under it (a migration of a rolling deploy):
+     * PostgreSQL refuses the stale statement, and its text runs unnamed from then on.
+     */
+    failed(config: unknown, error: unknown) {
+      const { text } = config as { text: string };
+      const { code, message } = (error ?? {}) as { code?: string; message?: string };
+      if (code === '0A000' && /cached plan must not change result type/.test(message ?? ''))
+        names.set(text, '');
+    },
   };
 }
 

@@ -14,6 +14,8 @@ export async function registerRateLimit(
         connectTimeout: 1000,
         maxRetriesPerRequest: 1,
         enableOfflineQueue: false,
+        // Concurrent requests' budget checks in one tick share one socket write.
+        enableAutoPipelining: true,
       })
     : undefined;
   if (redis) {

@@ -39,7 +39,7 @@ function textOf(content: unknown): string {
     .join('');
 }
 
-function usageOf(context: CompletionContext, content: string) {
+export function usageOf(context: CompletionContext, content: string) {
   const prompt = estimateTokens(context.promptChars);
   const completion = estimateTokens(content.length);
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };

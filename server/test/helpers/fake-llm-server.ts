@@ -11,6 +11,7 @@ import {
   sendJson,
   sendMalformed,
   startEventStream,
+  usageOf,
 } from './fake-llm-protocol.js';
 import type {
   FakeAnswer,
@@ -55,6 +56,8 @@ export async function startFakeLlmServer(options: FakeLlmOptions = {}): Promise<
   let refused = new Set<string>(initialRefused);
   let faults: FakeFaults = options.faults ?? {};
   const faultCounts = { errors: 0, hangs: 0 };
+  // What was answered and billed (the usage each completion reports), for the bench's cost per message.
+  const served = { completions: 0, prompt_tokens: 0, completion_tokens: 0 };
 
   /** An injected fault for this request, if the dice say so. */
   function rollFault(): 'error' | 'hang' | null {
@@ -163,6 +166,10 @@ export async function startFakeLlmServer(options: FakeLlmOptions = {}): Promise<
         (request.stream_options as { include_usage?: unknown } | undefined)?.include_usage,
       ),
     };
+    const usage = usageOf(context, content);
+    served.completions += 1;
+    served.prompt_tokens += usage.prompt_tokens;
+    served.completion_tokens += usage.completion_tokens;
     if (request.stream && streamInterval > 0) streamSlowly(res, completionStreamEvents(context, content));
     else if (request.stream) sendCompletionStream(res, context, content);
     else sendCompletion(res, context, content);
@@ -198,6 +205,7 @@ export async function startFakeLlmServer(options: FakeLlmOptions = {}): Promise<
         data: [{ id: model, object: 'model', created: 0, owned_by: 'fake-llm' }],
       });
     }
+    if (path === '/v1/_served' && req.method === 'GET') return sendJson(res, 200, served);
     if (path !== '/v1/chat/completions') return sendError(res, 404, `Unknown path ${path}`);
     if (req.method !== 'POST') return sendError(res, 405, 'Use POST');
     const chunks: Buffer[] = [];
@@ -255,6 +263,7 @@ export async function startFakeLlmServer(options: FakeLlmOptions = {}): Promise<
       faults = next;
     },
     faultCounts,
+    served,
     reset() {
       requests.length = 0;
       rules = [];

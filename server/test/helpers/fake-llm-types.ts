@@ -95,6 +95,8 @@ export interface FakeLlm {
   readonly requests: FakeLlmRequest[];
   /** Chat-completion requests received, counted even when recording is off. */
   readonly requestCount: number;
+  /** Completions answered and the tokens their usage reported (also at `GET /v1/_served`). */
+  readonly served: { completions: number; prompt_tokens: number; completion_tokens: number };
   /** Rules are tried in the order they were added; the first that matches answers. */
   script(rule: ScriptRule): ScriptHandle;
   setDefault(answerer: FakeAnswerer): void;

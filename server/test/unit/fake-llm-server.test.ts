@@ -236,3 +236,21 @@ describe('fake LLM server: timing', () => {
     expect((request?.answeredAt ?? 0) - (request?.receivedAt ?? 0)).toBeGreaterThanOrEqual(5 * 40 - 5);
   });
 });
+
+describe('fake LLM server: what it served, for the bench', () => {
+  it('sums completions and the usage they reported, streamed or not, and serves the sums', async () => {
+    const before = (await (await fetch(`${fake.url}/_served`)).json()) as typeof fake.served;
+    const plain = (await (await chat({})).json()) as {
+      usage: { prompt_tokens: number; completion_tokens: number };
+    };
+    fake.refuseFormats(['json_object']); // a refusal is not a completion
+    const refused = await chat({ response_format: { type: 'json_object' } });
+    expect(refused.status).toBe(400);
+    await (await chat({ stream: true })).text();
+    const after = (await (await fetch(`${fake.url}/_served`)).json()) as typeof fake.served;
+    expect(after.completions - before.completions).toBe(2);
+    expect(after.prompt_tokens - before.prompt_tokens).toBe(2 * plain.usage.prompt_tokens);
+    expect(after.completion_tokens - before.completion_tokens).toBe(2 * plain.usage.completion_tokens);
+    expect(fake.served).toEqual(after);
+  });
+});

@@ -1,0 +1,262 @@
+/**
+ * The bare I/O floor of a turn, the yardstick `npm run bench` measures the product against (issue 14).
+ * A plain `node:http` server that does only what answering a message must do, and nothing else:
+ * parse the JSON request, 4 SQL statements (named, prepared once per connection, as the product's hot
+ * statements are) through `pg` on the bench's database (store the inbound
+ * message, lease the conversation and read its state, read the history for the prompts, store the turn
+ * in one statement), the same three chat-completions calls to the same fake LLM (stage selection ∥ fact
+ * extraction, then the reply) over keep-alive connections, and a JSON reply. No auth, no validation
+ * library, no logging, no ORM: whatever the product spends above this is overhead to justify.
+ *
+ *   tsx bench/floor-server.ts --port 0 --database postgres://… --llm http://127.0.0.1:4010/v1
+ *
+ * Its tables live in their own schema (`bench_floor`), created on start and dropped on SIGTERM.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { Pool as HttpPool } from 'undici';
+
+const option = (name: string) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at === -1 ? undefined : process.argv[at + 1];
+};
+const databaseUrl = option('database') ?? '';
+const llmUrl = new URL(option('llm') ?? '');
+if (!databaseUrl || !llmUrl.host) throw new Error('usage: floor-server --port N --database URL --llm URL');
+
+const SCHEMA = 'bench_floor';
+const STAGES = ['General', 'Complaints'];
+const MODEL = 'bench-model';
+const db = new pg.Pool({ connectionString: databaseUrl, max: 20 });
+const llm = new HttpPool(llmUrl.origin, { connections: 128, pipelining: 1 });
+const completionsPath = `${llmUrl.pathname.replace(/\/$/, '')}/chat/completions`;
+const owner = `floor-${process.pid}`;
+
+async function createTables() {
+  await db.query(`
+    DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE;
+    CREATE SCHEMA ${SCHEMA};
+    CREATE TABLE ${SCHEMA}.conversations (
+      conversation_id uuid PRIMARY KEY, user_id uuid NOT NULL UNIQUE, stage text NOT NULL,
+      collected_data jsonb NOT NULL DEFAULT '{}', last_sequence int NOT NULL DEFAULT 0,
+      lease_owner text, lease_until timestamptz);
+    CREATE TABLE ${SCHEMA}.messages (
+      message_id uuid PRIMARY KEY, conversation_id uuid NOT NULL, sequence_number int NOT NULL,
+      sender_type text NOT NULL, content text NOT NULL, status text NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now());
+    CREATE INDEX ON ${SCHEMA}.messages (conversation_id, sequence_number);
+    CREATE TABLE ${SCHEMA}.llm_calls (
+      message_id uuid NOT NULL, call_type text NOT NULL, tokens_in int NOT NULL, tokens_out int NOT NULL);`);
+}
+
+/**
+ * Statement 1: the customer's words, durable, in the user's conversation (created on first contact),
+ * with the next sequence number reserved for the reply.
+ */
+const INSERT_INBOUND = `
+  WITH conv AS (
+    INSERT INTO ${SCHEMA}.conversations AS c (conversation_id, user_id, stage, last_sequence)
+    VALUES ($1, $2, '${STAGES[0]}', 2)
+    ON CONFLICT (user_id) DO UPDATE SET last_sequence = c.last_sequence + 2
+    RETURNING conversation_id, last_sequence)
+  INSERT INTO ${SCHEMA}.messages (message_id, conversation_id, sequence_number, sender_type, content, status)
+  SELECT $3, conversation_id, last_sequence - 1, 'user', $4, 'pending' FROM conv
+  RETURNING conversation_id, sequence_number`;
+/** Statement 2: the lease, with the conversation's state. */
+const LEASE = `
+  UPDATE ${SCHEMA}.conversations SET lease_owner = $2, lease_until = now() + interval '10 seconds'
+   WHERE conversation_id = $1 AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until < now())
+  RETURNING stage, collected_data`;
+/** Statement 3: the history the prompts quote. */
+const HISTORY = `
+  SELECT sender_type, content FROM ${SCHEMA}.messages
+   WHERE conversation_id = $1 AND sequence_number < $2 ORDER BY sequence_number DESC LIMIT 10`;
+/** Statement 4: the turn — reply, inbound processed, state, call log, lease released — at once. */
+const PERSIST = `
+  WITH reply AS (
+    INSERT INTO ${SCHEMA}.messages (message_id, conversation_id, sequence_number, sender_type, content, status)
+    VALUES ($1, $2, $3, 'ai', $4, 'sent')),
+  inbound AS (UPDATE ${SCHEMA}.messages SET status = 'processed' WHERE message_id = $5),
+  calls AS (
+    INSERT INTO ${SCHEMA}.llm_calls (message_id, call_type, tokens_in, tokens_out)
+    SELECT $5, t, i, o FROM unnest($6::text[], $7::int[], $8::int[]) AS x(t, i, o))
+  UPDATE ${SCHEMA}.conversations
+     SET stage = $9, collected_data = collected_data || $10::jsonb, lease_owner = NULL, lease_until = NULL
+   WHERE conversation_id = $2`;
+
+interface Completion {
+  choices?: Array<{ message?: { content?: string } }>;
+  usage?: { prompt_tokens?: number; completion_tokens?: number };
+}
+
+async function complete(system: string, prompt: string, format?: unknown) {
+  const { statusCode, body } = await llm.request({
+    path: completionsPath,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
+    body: JSON.stringify({
+      model: MODEL,
+      messages: [
+        { role: 'system', content: system },
+        { role: 'user', content: prompt },
+      ],
+      ...(format ? { response_format: format } : {}),
+    }),
+  });
+  const answer = (await body.json()) as Completion;
+  if (statusCode !== 200) throw new Error(`LLM answered ${statusCode}`);
+  return {
+    text: answer.choices?.[0]?.message?.content ?? '',
+    tokensIn: answer.usage?.prompt_tokens ?? 0,
+    tokensOut: answer.usage?.completion_tokens ?? 0,
+  };
+}
+
+const STAGE_FORMAT = {
+  type: 'json_schema',
+  json_schema: {
+    name: 'stage',
+    strict: true,
+    schema: {
+      type: 'object',
+      properties: { stage: { type: 'string', enum: STAGES } },
+      required: ['stage'],
+      additionalProperties: false,
+    },
+  },
+};
+
+/** The three prompts, about the size and shape of the product's default templates. */
+function prompts(stage: string, collected: unknown, history: string, content: string) {
+  const known = JSON.stringify(collected);
+  return {
+    selection: [
+      'You route customer messages for Bench to the conversation stage that should handle them. Answer with the stage name only.',
+      `Business: Bench\nA restaurant used for benchmarking\n\nAvailable stages:\n${STAGES.map((s) => `${s}: the ${s.toLowerCase()} stage`).join('\n')}\n\n` +
+        `The conversation is currently in the stage "${stage}".\n\nConversation so far:\n${history}\n\nThe customer's new message:\n"""${content}"""\n\n` +
+        `Which stage should handle this message? Stay in "${stage}" unless the message clearly belongs to another stage.`,
+    ],
+    extraction: [
+      'You extract facts from customer messages as a flat JSON object.',
+      `Extract the facts the customer states in the message below, for the "${stage}" stage of a conversation with Bench.\n\n` +
+        `Already known:\n${known}\n\nConversation so far:\n${history}\n\nMessage:\n"""${content}"""`,
+    ],
+    response: (next: string, facts: string) => [
+      'You are the friendly, concise customer assistant of Bench. Answer in the language the customer writes in.',
+      `About the business:\nA restaurant used for benchmarking\n\nCurrent stage: ${next}\n\nWhat we know about the customer:\n${facts}\n\n` +
+        `Conversation so far:\n${history}\n\nThe customer's new message:\n"""${content}"""`,
+    ],
+  };
+}
+
+/** One turn: statements 1–3, selection ∥ extraction, the reply, statement 4. */
+async function turn(content: string, userId: string, inboundId: string) {
+  const inbound = await db.query({ name: 'floor_inbound', text: INSERT_INBOUND }, [
+    randomUUID(),
+    userId,
+    inboundId,
+    content,
+  ]);
+  const { conversation_id: conversationId, sequence_number: sequence } = inbound.rows[0] as {
+    conversation_id: string;
+    sequence_number: number;
+  };
+  const leased = await db.query({ name: 'floor_lease', text: LEASE }, [conversationId, owner]);
+  const state = (leased.rows[0] ?? { stage: STAGES[0], collected_data: {} }) as {
+    stage: string;
+    collected_data: Record<string, unknown>;
+  };
+  const rows = (await db.query({ name: 'floor_history', text: HISTORY }, [conversationId, sequence]))
+    .rows as Array<{
+    sender_type: string;
+    content: string;
+  }>;
+  const history = rows
+    .reverse()
+    .map((row) => `${row.sender_type}: ${row.content}`)
+    .join('\n');
+  const p = prompts(state.stage, state.collected_data, history, content);
+  const [selected, extracted] = await Promise.all([
+    complete(p.selection[0] as string, p.selection[1] as string, STAGE_FORMAT),
+    complete(p.extraction[0] as string, p.extraction[1] as string, { type: 'json_object' }),
+  ]);
+  const chosen = (JSON.parse(selected.text) as { stage?: string }).stage;
+  const stage = chosen && STAGES.includes(chosen) ? chosen : state.stage;
+  const facts = JSON.parse(extracted.text || '{}') as Record<string, unknown>;
+  const [system, prompt] = p.response(stage, JSON.stringify({ ...state.collected_data, ...facts }));
+  const reply = await complete(system as string, prompt as string);
+  const calls = [selected, extracted, reply];
+  await db.query({ name: 'floor_persist', text: PERSIST }, [
+    randomUUID(),
+    conversationId,
+    sequence + 1,
+    reply.text,
+    inboundId,
+    ['stage_selection', 'data_extraction', 'response_generation'],
+    calls.map((call) => call.tokensIn),
+    calls.map((call) => call.tokensOut),
+    stage,
+    JSON.stringify(facts),
+  ]);
+  return { conversationId, stage, facts, reply: reply.text };
+}
+
+function send(res: ServerResponse, status: number, body: unknown) {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+  res.end(payload);
+}
+
+async function handle(res: ServerResponse, raw: string) {
+  let body: { content?: unknown; user_id?: unknown };
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    return send(res, 400, { error: { code: 'INVALID_JSON', message: 'The body is not JSON' } });
+  }
+  if (typeof body.content !== 'string' || (body.user_id !== undefined && typeof body.user_id !== 'string'))
+    return send(res, 400, {
+      error: { code: 'VALIDATION_ERROR', message: 'content (and user_id) are strings' },
+    });
+  const userId = (body.user_id as string | undefined) ?? randomUUID();
+  const inboundId = randomUUID();
+  const done = await turn(body.content, userId, inboundId);
+  send(res, 200, {
+    conversation_id: done.conversationId,
+    user_id: userId,
+    message_id: inboundId,
+    stage: done.stage,
+    extracted_data: done.facts,
+    response: done.reply,
+  });
+}
+
+const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  if (req.method !== 'POST' || req.url !== '/api/message')
+    return send(res, 404, { error: { code: 'NOT_FOUND' } });
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => {
+    handle(res, Buffer.concat(chunks).toString('utf8')).catch((error: unknown) => {
+      if (!res.headersSent) send(res, 500, { error: { code: 'INTERNAL', message: String(error) } });
+    });
+  });
+});
+server.keepAliveTimeout = 10_000;
+
+await createTables();
+server.listen(Number(option('port') ?? 0), '127.0.0.1', () => {
+  console.log(`floor listening on http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+});
+
+process.once('SIGTERM', () => {
+  server.close();
+  server.closeAllConnections();
+  void (async () => {
+    await db.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`).catch(() => {});
+    await Promise.all([db.end(), llm.close()]);
+    process.exit(0);
+  })();
+});

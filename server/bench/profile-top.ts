@@ -1,0 +1,125 @@
+/**
+ * The top functions of a V8 CPU profile (`node --cpu-prof`, or `npm run bench -- --profile`) by self
+ * time, with their share of the profile, and the same grouped by package / source directory:
+ *
+ *   tsx bench/profile-top.ts bench/results/CPU.….cpuprofile [--top 30] [--skip 5] [--callers writev]
+ *
+ * `--inclusive`: also total time (self + callees) per function of our own source and per package
+ * entry point, which shows what a request's stages cost (hooks, serialisation, a repository call).
+ * `--callers NAME`: where the self time of functions named NAME comes from (the call stacks above it,
+ * up to 8 frames, by share).
+ */
+import { readFileSync } from 'node:fs';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const file = process.argv[2];
+if (!file) throw new Error('usage: profile-top <file.cpuprofile> [--top N]');
+const topAt = process.argv.indexOf('--top');
+const TOP = topAt === -1 ? 30 : Number(process.argv[topAt + 1]);
+const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+
+// `--skip S`: leave out the first S seconds (start-up: module loading, schema compilation).
+const skipAt = process.argv.indexOf('--skip');
+const SKIP_MICROS = skipAt === -1 ? 0 : Number(process.argv[skipAt + 1]) * 1e6;
+// Self time per node: each sample's delta goes to the node it hit; idle samples are not CPU.
+const selfMicros = new Map<number, number>();
+let elapsed = 0;
+profile.samples.forEach((id, i) => {
+  elapsed += profile.timeDeltas[i] ?? 0;
+  if (elapsed < SKIP_MICROS) return;
+  selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+});
+for (const node of profile.nodes) if (node.callFrame.functionName === '(idle)') selfMicros.delete(node.id);
+const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+const total = [...selfMicros.values()].reduce((sum, value) => sum + value, 0);
+
+/** Where a frame's code lives: a package, a directory of our source, node's internals, or V8. */
+function place(url: string): string {
+  if (!url) return '(native / V8)';
+  if (url.startsWith('node:internal/deps/')) return url.split('/').slice(0, 3).join('/');
+  if (url.startsWith('node:internal/')) return url.split('/').slice(0, 2).join('/').replace(/\.js$/, '');
+  if (url.startsWith('node:')) return url;
+  const pkg = url.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/);
+  if (pkg) return pkg[1] as string;
+  const own = url.match(/server\/(src\/(?:modules\/)?[^/]+)/);
+  return own ? (own[1] as string) : url.replace(/^file:\/\//, '');
+}
+
+const byFunction = new Map<string, number>();
+const byPlace = new Map<string, number>();
+for (const [id, micros] of selfMicros) {
+  const frame = (byId.get(id) as ProfileNode).callFrame;
+  const name = frame.functionName || '(anonymous)';
+  const where = frame.url
+    ? `${frame.url.replace(/^.*\/(node_modules|server)\//, '$1/')}:${frame.lineNumber + 1}`
+    : '';
+  const key = `${name}  ${where}`;
+  byFunction.set(key, (byFunction.get(key) ?? 0) + micros);
+  byPlace.set(place(frame.url), (byPlace.get(place(frame.url)) ?? 0) + micros);
+}
+
+const print = (title: string, entries: Map<string, number>) => {
+  console.log(`\n${title}`);
+  for (const [key, micros] of [...entries].sort((a, b) => b[1] - a[1]).slice(0, TOP))
+    console.log(
+      `${((100 * micros) / total).toFixed(1).padStart(5)}%  ${(micros / 1000).toFixed(0).padStart(6)} ms  ${key}`,
+    );
+};
+console.log(`${file}: ${(total / 1000).toFixed(0)} ms sampled, not idle`);
+print('Self time by function', byFunction);
+print('Self time by package / source directory', byPlace);
+
+const callersAt = process.argv.indexOf('--callers');
+if (callersAt !== -1) {
+  const wanted = process.argv[callersAt + 1];
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const stacks = new Map<string, number>();
+  for (const [id, micros] of selfMicros) {
+    if ((byId.get(id) as ProfileNode).callFrame.functionName !== wanted) continue;
+    const frames: string[] = [];
+    let at = parent.get(id);
+    while (at !== undefined && frames.length < 8) {
+      const frame = (byId.get(at) as ProfileNode).callFrame;
+      frames.push(`${frame.functionName || '(anonymous)'}@${place(frame.url)}`);
+      at = parent.get(at);
+    }
+    const key = frames.join(' < ');
+    stacks.set(key, (stacks.get(key) ?? 0) + micros);
+  }
+  print(`Callers of ${wanted}`, stacks);
+}
+
+if (process.argv.includes('--inclusive')) {
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const inclusive = new Map<string, number>();
+  for (const [id, micros] of selfMicros) {
+    const seen = new Set<string>();
+    let at: number | undefined = id;
+    while (at !== undefined) {
+      const frame = (byId.get(at) as ProfileNode).callFrame;
+      const where = place(frame.url);
+      if (where.startsWith('src/') || !where.startsWith('node:')) {
+        const key = `${frame.functionName || '(anonymous)'}  ${where}`;
+        if (!seen.has(key) && where !== '(native / V8)') {
+          seen.add(key);
+          inclusive.set(key, (inclusive.get(key) ?? 0) + micros);
+        }
+      }
+      at = parent.get(at);
+    }
+  }
+  print('Inclusive time (self + callees) by function', inclusive);
+}
