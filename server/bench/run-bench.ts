@@ -7,6 +7,7 @@
  * this process is the load generator. All share this machine's cores, so read the figures as a lower
  * bound. Scenarios: scenarios.ts.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -41,6 +42,9 @@ const RUNS = Number(process.argv.find((arg) => arg.startsWith('--runs='))?.split
 // `--webhooks-only` runs only the WhatsApp webhook figures; `--no-webhooks` skips them.
 const WEBHOOKS_ONLY = args.has('--webhooks-only');
 const WEBHOOKS = !args.has('--no-webhooks');
+// The turn-schedule rows (300 ms model, c=1: round trips per kind of turn, time to first token) run
+// after the rest unless `--no-turns`, `--quick`, `--webhooks-only` or `--scenarios=` narrows the run.
+const TURNS = !args.has('--no-turns') && !QUICK && !WEBHOOKS_ONLY && !ONLY.size;
 // `--processes=1,2`: the message figures once per server process count (WEB_CONCURRENCY), on
 // PostgreSQL, with the ratio of each to the first; default: WEB_CONCURRENCY or 1.
 const PROCESSES = (
@@ -89,11 +93,23 @@ async function main() {
       report.push(
         await benchWebhooks({ masterKey, dataDir, databaseUrl, quick: QUICK, nodeArgs: profileArgs() }),
       );
+    if (TURNS) await runTurnScheduleBench();
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
   console.log('\nSummary (JSON):');
   console.log(JSON.stringify(report, null, 2));
+}
+
+/** `bench:turns` (round-trips.ts) in its own process, same database, its table printed as it goes. */
+async function runTurnScheduleBench() {
+  console.log('\n== turn schedule: LLM 300 ms, c=1 (npm run bench:turns) ==');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/round-trips.ts', `--runs=${RUNS}`], {
+    stdio: 'inherit',
+    env: process.env,
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`the turn-schedule bench exited with ${code}`);
 }
 
 const profileArgs = () => (PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve('bench/results')}`] : []);
