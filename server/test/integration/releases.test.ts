@@ -258,3 +258,47 @@ describe('export and import', () => {
     expect(after.configuration).toEqual(exported.configuration);
   });
 });
+
+/**
+ * Two server processes on one PostgreSQL (bus: Redis when REDIS_URL is set, else LISTEN/NOTIFY): a
+ * release published through one is what the other answers with, without waiting for the cache TTL.
+ */
+describe.runIf(Boolean(process.env.DATABASE_URL))('two servers sharing the database', () => {
+  let other: TestApp;
+  beforeAll(async () => {
+    other = await buildTestApp();
+  });
+  afterAll(async () => other?.close());
+
+  const answerOn = async (app: TestApp, b: CreatedBusiness) => {
+    const res = await callApi(app.app, 'POST', '/api/message', b.api_key, { content: 'hello there' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return (res.body as Json).response as string;
+  };
+
+  /** The bus is asynchronous across processes: poll briefly, far below the cache's 5-minute TTL. */
+  const eventually = async (read: () => Promise<string>, expected: string) => {
+    let value = '';
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      value = await read();
+      if (value === expected) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return value;
+  };
+
+  it('the other process switches to a new release and to a restored one', async () => {
+    const b = await createBusiness(t.app, t.masterKey);
+    await setFallback(b, 'From release one');
+    await ok('POST', `${base(b)}/releases`, b.api_key, {}, 201);
+    expect(await answerOn(other, b)).toBe('From release one'); // cached on the other process now
+    await setFallback(b, 'From release two');
+    // The draft change is not live anywhere…
+    expect(await answerOn(other, b)).toBe('From release one');
+    await ok('POST', `${base(b)}/releases`, b.api_key, {}, 201);
+    // …the publish is, on the other process too.
+    expect(await eventually(() => answerOn(other, b), 'From release two')).toBe('From release two');
+    await ok('POST', `${base(b)}/releases/1/restore`, b.api_key, {}, 201);
+    expect(await eventually(() => answerOn(other, b), 'From release one')).toBe('From release one');
+  });
+});
