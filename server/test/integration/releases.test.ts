@@ -128,6 +128,42 @@ describe('draft and publish', () => {
   });
 });
 
+describe('the simulator', () => {
+  it('runs the draft or the published configuration; the draft only in the simulator', async () => {
+    const b = await createBusiness(t.app, t.masterKey);
+    await setFallback(b, 'Published words');
+    await ok('POST', `${base(b)}/releases`, b.api_key, {}, 201);
+    await setFallback(b, 'Draft words');
+    const send = (configuration?: string, conversationId?: string) =>
+      ok('POST', '/api/message', b.api_key, {
+        content: 'hello there',
+        channel: 'simulator',
+        ...(configuration ? { configuration } : {}),
+        ...(conversationId ? { conversation_id: conversationId } : {}),
+      });
+    const draft = await send('draft');
+    expect(draft.response).toBe('Draft words');
+    // The same test chat, switched to the published set.
+    expect((await send('published', draft.conversation_id)).response).toBe('Published words');
+    expect((await send(undefined, draft.conversation_id)).response).toBe('Published words');
+    expect((await send('draft', draft.conversation_id)).response).toBe('Draft words');
+    expectError(
+      await call('POST', '/api/message', b.api_key, { content: 'hi', configuration: 'draft' }),
+      400,
+      'VALIDATION_ERROR',
+    );
+    expectError(
+      await call('POST', '/api/message', b.api_key, {
+        content: 'hi',
+        channel: 'simulator',
+        configuration: 'latest',
+      }),
+      400,
+      'VALIDATION_ERROR',
+    );
+  });
+});
+
 describe('restore', () => {
   it('resets the draft to release N with new template versions and publishes it as a new release', async () => {
     const b = await createBusiness(t.app, t.masterKey);

@@ -9234,6 +9234,8 @@ export interface components {
       external_message_id?: string;
       /** @description Where the message comes from: `api` (default) for a business integration, `simulator` for the dashboard, so test chats are told apart from customers */
       channel?: 'api' | 'simulator';
+      /** @description Which configuration answers: `published` (default: the latest release, or the draft while nothing is published) or `draft` (the working draft; only with `channel: simulator`) */
+      configuration?: 'published' | 'draft';
     };
     TemplateTestResult: {
       /**
