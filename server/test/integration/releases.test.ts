@@ -164,6 +164,26 @@ describe('the simulator', () => {
   });
 });
 
+describe('the template editor', () => {
+  it('previews a template with the draft (its stages), not the published release', async () => {
+    const b = await createBusiness(t.app, t.masterKey);
+    await ok('POST', `${base(b)}/releases`, b.api_key, {}, 201);
+    await ok('POST', '/api/stages', b.api_key, { stage_name: 'Returns desk' }, 201);
+    const stage = await ok('GET', `/api/stages/${b.first_stage_id}`, b.api_key);
+    const rendered = await ok(
+      'POST',
+      `/api/templates/${stage.response_generation_template_id}/render`,
+      b.api_key,
+      {
+        content: 'Stages: {{available_stages}}',
+      },
+    );
+    expect(rendered.rendered_content).toContain('Returns desk');
+    const live = await loadConfigForTarget(t.database.db, b.business_id, 'published');
+    expect(live?.stages.map((s) => s.stageName)).toEqual(['General']);
+  });
+});
+
 describe('restore', () => {
   it('resets the draft to release N with new template versions and publishes it as a new release', async () => {
     const b = await createBusiness(t.app, t.masterKey);
