@@ -43,6 +43,7 @@ import { messageRoutes } from './modules/pipeline/message.routes.js';
 import { createPendingRecovery } from './modules/pipeline/recover-pending.js';
 import { templateTestRoutes } from './modules/pipeline/template-test.routes.js';
 import { TurnScheduler } from './modules/pipeline/turn-scheduler.js';
+import { releaseRoutes } from './modules/releases/releases.routes.js';
 import { stageRoutes } from './modules/stages/stages.routes.js';
 import { templateRoutes } from './modules/templates/templates.routes.js';
 import { userRoutes } from './modules/users/users.routes.js';
@@ -296,6 +297,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   await app.register(analyticsRoutes(context));
   await app.register(llmUsageRoutes(context));
   await app.register(auditRoutes(context));
+  await app.register(releaseRoutes(context));
 
   const processor = new ConversationProcessor(context, context.llm);
   await app.register(messageRoutes(context, processor));

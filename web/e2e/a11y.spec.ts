@@ -77,6 +77,7 @@ const pages: {
   { name: 'template-edit', url: () => `/templates/${templateId}`, heading: /./, title: /^Template: / },
   { name: 'template-new', url: () => '/templates/new', heading: 'New template', title: 'New template' },
   { name: 'stages', url: () => '/stages', heading: 'Stages', title: 'Stages' },
+  { name: 'releases', url: () => '/releases', heading: 'Releases', title: 'Releases' },
   { name: 'stage', url: () => `/stages/${stageId}`, heading: /./, title: /^Stage: / },
   { name: 'stage-edit', url: () => `/stages/${stageId}/edit`, heading: /^Edit /, title: /^Edit stage: / },
   { name: 'stage-flow', url: () => '/stages/flow', heading: 'Stage flow', title: 'Stage flow' },

@@ -8,6 +8,8 @@ export type InvalidationTopic =
   | 'stages'
   | 'templates'
   | 'channels'
+  /** A release was published or restored: the live configuration changed. */
+  | 'releases'
   /** Not an invalidation: a conversation event (JSON) fanned out to every process's listeners. */
   | 'conversation-event'
   /** A failed authentication was recorded for this key (plugins/auth-failures.ts): drop cached answers. */

@@ -744,3 +744,27 @@ export const analyticsDailyStage = pgTable(
   },
   (t) => [primaryKey({ columns: [t.businessId, t.day, t.simulator, t.stageId] })],
 );
+
+/**
+ * A published release: an immutable snapshot of the business configuration the pipeline reads
+ * (pipeline settings, entry stage, stages, templates — `ReleaseContent` in modules/config-cache). Live
+ * traffic uses the business's highest `number`; a business without a release serves its working draft.
+ */
+export const configReleases = pgTable(
+  'config_releases',
+  {
+    releaseId: uuid('release_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    note: text('note').notNull().default(''),
+    author: jsonb('author').$type<ActorRef>().notNull(),
+    content: jsonb('content').$type<Record<string, unknown>>().notNull(),
+    contentHash: text('content_hash').notNull(),
+    /** The release whose content this one restored; null for a publish of the draft. */
+    restoredFrom: integer('restored_from'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(sql`clock_timestamp()`),
+  },
+  (t) => [uniqueIndex('config_releases_business_number_unique').on(t.businessId, t.number)],
+);

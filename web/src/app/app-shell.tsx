@@ -11,6 +11,7 @@ import InsightsIcon from '@mui/icons-material/Insights';
 import LogoutIcon from '@mui/icons-material/Logout';
 import ManageAccountsIcon from '@mui/icons-material/ManageAccounts';
 import MenuIcon from '@mui/icons-material/Menu';
+import NewReleasesIcon from '@mui/icons-material/NewReleases';
 import SettingsIcon from '@mui/icons-material/Settings';
 import ShortTextIcon from '@mui/icons-material/ShortText';
 import VpnKeyIcon from '@mui/icons-material/VpnKey';
@@ -38,6 +39,7 @@ import { Loading, TopProgress } from '@/components/loading';
 import { visuallyHidden } from '@/components/visually-hidden';
 import { BudgetBanner } from '@/features/businesses/components/budget-banner';
 import { BusinessSwitcher } from '@/features/businesses/components/business-switcher';
+import { DraftIndicator } from '@/features/releases/components/draft-indicator';
 import { can, type Permission } from '@/lib/auth/permissions';
 import { useSession } from '@/lib/auth/session';
 import { LiveConnection } from '@/lib/live/live-connection';
@@ -64,6 +66,7 @@ const NAV: NavItem[] = [
   { to: paths.simulator(), label: 'Simulator', icon: <ChatIcon />, permission: 'messages.send' },
   { to: paths.stages(), label: 'Stages', icon: <AccountTreeIcon /> },
   { to: paths.templates(), label: 'Templates', icon: <DescriptionIcon /> },
+  { to: paths.releases(), label: 'Releases', icon: <NewReleasesIcon /> },
   { to: paths.agents(), label: 'Agents', icon: <GroupsIcon /> },
   { to: paths.channels(), label: 'Channels', icon: <HubIcon />, permission: 'channels.manage' },
   { to: paths.settings(), label: 'Settings', icon: <SettingsIcon /> },
@@ -150,6 +153,7 @@ export function AppShell() {
             <BusinessSwitcher />
           )}
           <Box sx={{ flexGrow: 1 }} />
+          <DraftIndicator />
           {runtime.data && (
             // describeChild: the tooltip describes the chip (aria-label on its plain <div> is not
             // announced reliably); the model is also in the chip's text for screen readers.

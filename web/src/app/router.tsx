@@ -115,6 +115,10 @@ export const appRoutes: RouteObject[] = [
                   import('./routes/canned-replies').then((m) => ({ Component: m.CannedRepliesRoute })),
               },
               {
+                path: routes.releases,
+                lazy: () => import('./routes/releases').then((m) => ({ Component: m.ReleasesRoute })),
+              },
+              {
                 path: routes.auditLog,
                 lazy: () => import('./routes/audit-log').then((m) => ({ Component: m.AuditLogRoute })),
               },

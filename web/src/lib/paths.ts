@@ -27,6 +27,7 @@ export const routes = {
   settings: 'settings',
   cannedReplies: 'canned-replies',
   auditLog: 'audit-log',
+  releases: 'releases',
   businesses: 'businesses',
   members: 'members',
   apiKeys: 'api-keys',
@@ -69,6 +70,7 @@ export const paths = {
   /** `entity_type`/`actor` open the log filtered (the filters live in the URL). */
   auditLog: (filters: { entity_type?: string | null; actor?: string | null } = {}) =>
     `/audit-log${query(filters)}`,
+  releases: () => '/releases',
   businesses: () => '/businesses',
   members: () => '/members',
   apiKeys: () => '/api-keys',

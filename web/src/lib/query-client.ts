@@ -6,7 +6,11 @@ import { qk } from './api/query-keys';
 export function createQueryClient(): QueryClient {
   const client: QueryClient = new QueryClient({
     queryCache: new QueryCache({ onError: (e, query) => handleAuthError(e, query.queryKey) }),
-    mutationCache: new MutationCache({ onError: (e) => handleAuthError(e) }),
+    mutationCache: new MutationCache({
+      onError: (e) => handleAuthError(e),
+      // Any change may make the draft differ from the published release (the top bar's publish hint).
+      onSuccess: () => client.invalidateQueries({ queryKey: ['releases'] }),
+    }),
     defaultOptions: {
       queries: {
         staleTime: 15_000,

@@ -21,6 +21,7 @@ import type {
   AuthSession,
   Business,
   Channels,
+  ConfigurationDiff,
   ConversationSummary,
   Invitation,
   LlmCall,
@@ -30,6 +31,7 @@ import type {
   Membership,
   Message,
   PendingInvitation,
+  ReleaseSummary,
   Stage,
   StageTransition,
   Template,
@@ -491,6 +493,18 @@ export class FakeApi {
   existingEmails: string[] = [];
   apiKeys: ApiKey[] = [];
   authSessions: AuthSession[] = [];
+  /** GET /api/businesses/{id}/releases, newest first; a publish adds one and clears `draftChanged`. */
+  releases: ReleaseSummary[] = [];
+  draftChanged = true;
+  /** GET …/releases/diff answers this whatever the sides. */
+  releaseDiff: ConfigurationDiff = {
+    from: '1',
+    to: 'draft',
+    changed: false,
+    settings: [],
+    stages: [],
+    templates: [],
+  };
   /** Per-route overrides, for error cases: `fake.override('PUT /api/templates/:id', () => apiError(...))`. */
   overrides = new Map<string, Handler>();
   private routes: [string, RegExp, string[], Handler][] = [];
@@ -591,6 +605,55 @@ export class FakeApi {
     });
     const re = new RegExp(`^${source}$`);
     this.routes.push([`${method} ${pattern}`, re, names, handler]);
+  }
+
+  private defineReleaseRoutes() {
+    const published = () => this.releases[0]?.number ?? null;
+    const addRelease = (note: string, restoredFrom: number | null) => {
+      const release: ReleaseSummary = {
+        number: (published() ?? 0) + 1,
+        note,
+        author: { type: 'account', id: 'acc-1', name: 'Ana Editor' },
+        created_at: now(),
+        content_hash: 'hash',
+        restored_from: restoredFrom,
+        stage_count: this.stages.length,
+        template_count: this.templates.length,
+      };
+      this.releases.unshift(release);
+      this.draftChanged = false;
+      return json(201, {
+        ...release,
+        configuration: { settings: {}, entry_stage_id: null, stages: [], templates: [] },
+      });
+    };
+    this.on('GET', '/api/businesses/:id/releases', () =>
+      json(200, {
+        releases: this.releases,
+        published: published(),
+        draft_changed: this.draftChanged,
+        draft_hash: 'draft',
+      }),
+    );
+    this.on('GET', '/api/businesses/:id/releases/status', () =>
+      json(200, {
+        published: published(),
+        published_at: this.releases[0]?.created_at ?? null,
+        draft_changed: this.draftChanged,
+      }),
+    );
+    this.on('GET', '/api/businesses/:id/releases/diff', () => json(200, this.releaseDiff));
+    this.on('POST', '/api/businesses/:id/releases', (r) => {
+      if (this.releases.length > 0 && !this.draftChanged)
+        return apiError(409, 'CONFLICT', `The draft equals release ${published()}: nothing to publish`);
+      return addRelease(((r.body as { note?: string }).note ?? '').trim(), null);
+    });
+    this.on('POST', '/api/businesses/:id/releases/:number/restore', (_r, p) => {
+      const n = Number(p.number);
+      if (!this.releases.some((x) => x.number === n))
+        return apiError(404, 'NOT_FOUND', `Release ${n} not found`);
+      return addRelease(`Restored release ${n}`, n);
+    });
   }
 
   private defineRoutes() {
@@ -773,6 +836,7 @@ export class FakeApi {
       return json(200, { ...list('entries', entries), per_page: Number(r.query.get('per_page') ?? 20) });
     });
     this.on('GET', '/api/users', () => json(200, list('users', [])));
+    this.defineReleaseRoutes();
     this.defineInboxRoutes();
     this.on('GET', '/api/llm-calls', (r) =>
       json(200, {

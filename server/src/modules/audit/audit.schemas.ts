@@ -13,6 +13,8 @@ export const AuditEntityType = Type.Union([
   Type.Literal('member'),
   Type.Literal('invitation'),
   Type.Literal('canned_reply'),
+  Type.Literal('release'),
+  Type.Literal('configuration'),
 ]);
 export type AuditEntityType = Static<typeof AuditEntityType>;
 
@@ -37,7 +39,7 @@ export const AuditEntry = Type.Object(
     actor: AuditActorSchema,
     action: Type.String({
       description:
-        'create, update, delete, restore (a template version), rotate_key, ai_stop, ai_resume, take_over, give_back',
+        'create, update, delete, restore (a template version or a release), rotate_key, ai_stop, ai_resume, take_over, give_back, publish (a release), import (a configuration document)',
     }),
     entity_type: Type.String({ description: AuditEntityType.anyOf.map((l) => l.const).join(', ') }),
     entity_id: Nullable(

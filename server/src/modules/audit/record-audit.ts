@@ -30,7 +30,11 @@ export type AuditAction =
   | 'ai_stop'
   | 'ai_resume'
   | 'take_over'
-  | 'give_back';
+  | 'give_back'
+  /** A release of the business configuration (releases module). */
+  | 'publish'
+  /** A configuration document replaced the draft (releases module). */
+  | 'import';
 
 /**
  * Records one change to a tenant's configuration. Call it with the transaction that makes the change,

@@ -2,6 +2,24 @@
 export {
   type BusinessConfig,
   type BusinessConfigCache,
+  type ConfigTarget,
   getBusinessConfig,
+  loadConfigForTarget,
 } from './business-config-cache.js';
-export type { BusinessRow, StageRow, TemplateRow } from './config-cache.repository.js';
+export {
+  type BusinessRow,
+  loadAllTemplates,
+  loadConfigRows,
+  type StageRow,
+  type TemplateRow,
+} from './config-cache.repository.js';
+export {
+  canonicalJson,
+  contentHash,
+  PIPELINE_SETTING_KEYS,
+  type PipelineSettings,
+  type ReleaseContent,
+  type ReleaseStage,
+  type ReleaseTemplate,
+  releaseContentOf,
+} from './release-content.js';

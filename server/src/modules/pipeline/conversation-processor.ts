@@ -4,7 +4,7 @@ import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import { tracing } from '../../lib/tracing.js';
 import type { LlmClient } from '../../llm/llm-client.js';
 import type { StepOutcome } from '../../plugins/metrics.js';
-import { getBusinessConfig } from '../config-cache/index.js';
+import { getBusinessConfig, loadConfigForTarget } from '../config-cache/index.js';
 import { isAiStopped, publishConversationEvent } from '../conversations/index.js';
 import { asksForHuman } from './asks-for-human.js';
 import { announceHandoff, handoffReason, handoffTurn } from './handoff.js';
@@ -178,7 +178,11 @@ export class ConversationProcessor {
     options: { listener: TurnListener | undefined; releaseLease: boolean },
   ): Promise<TurnOutcome | null> {
     const { ctx } = this;
-    const config = await getBusinessConfig(ctx, leased.businessId);
+    // A simulator message may ask for the working draft; everything else runs on the published configuration.
+    const config =
+      message.configuration === 'draft' && leased.channel === 'simulator'
+        ? await loadConfigForTarget(ctx.db, leased.businessId, 'draft')
+        : await getBusinessConfig(ctx, leased.businessId);
     if (!config) throw new Error('business vanished while processing');
     const skipped: TurnOutcome = {
       messageId: message.messageId,

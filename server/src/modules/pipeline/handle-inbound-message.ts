@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.js';
 import { AppError, notFound } from '../../errors.js';
-import { getBusinessConfig } from '../config-cache/index.js';
+import { getBusinessConfig, loadConfigForTarget } from '../config-cache/index.js';
 import { appendMessage, insertMessage, publishConversationEvent } from '../conversations/index.js';
 import type { ConversationProcessor } from './conversation-processor.js';
 import type { MessageResponse } from './message.schemas.js';
@@ -17,6 +17,8 @@ export interface InboundMessage {
   conversationId?: string | undefined;
   externalMessageId?: string | undefined;
   channel?: string;
+  /** Run the working draft instead of the published configuration (the simulator's switch). */
+  draft?: boolean;
 }
 
 /** Stores the customer's words first, then runs (or waits for) the pipeline in conversation order. */
@@ -28,7 +30,9 @@ export async function handleInboundMessage(
 ): Promise<MessageResponse> {
   const channel = input.channel ?? 'api';
   const content = acceptableContent(input.content, ctx.config.maxMessageChars);
-  const config = await getBusinessConfig(ctx, input.businessId);
+  const config = input.draft
+    ? await loadConfigForTarget(ctx.db, input.businessId, 'draft')
+    : await getBusinessConfig(ctx, input.businessId);
   if (!config) throw notFound('Business');
 
   if (input.externalMessageId) {
@@ -44,6 +48,8 @@ export async function handleInboundMessage(
     reserveReplySlot: true,
     channel,
     externalMessageId: input.externalMessageId ?? null,
+    // The processor reads it back: this message's turn runs on the draft.
+    ...(input.draft ? { metadata: { configuration: 'draft' } } : {}),
   };
   // The common case in ONE statement: the given (or the user's active) conversation. Otherwise (first
   // contact, a closed conversation, a foreign id, a duplicate) the general path creates or refuses.

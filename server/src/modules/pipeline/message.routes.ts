@@ -46,6 +46,11 @@ export const messageRoutes =
             field_errors: { content: 'is required' },
           });
         }
+        if (body.configuration === 'draft' && body.channel !== 'simulator') {
+          throw new AppError('VALIDATION_ERROR', 'configuration draft runs only in the simulator', {
+            field_errors: { configuration: 'draft needs channel simulator' },
+          });
+        }
         const idempotencyKey = request.headers['idempotency-key'];
         const input = {
           businessId,
@@ -53,6 +58,7 @@ export const messageRoutes =
           userId: body.user_id,
           conversationId: body.conversation_id,
           channel: body.channel ?? 'api',
+          draft: body.configuration === 'draft',
           externalMessageId:
             body.external_message_id ??
             (typeof idempotencyKey === 'string' && idempotencyKey ? idempotencyKey.slice(0, 200) : undefined),

@@ -15,6 +15,12 @@ export const MessageBody = Type.Object(
           'Where the message comes from: `api` (default) for a business integration, `simulator` for the dashboard, so test chats are told apart from customers',
       }),
     ),
+    configuration: Type.Optional(
+      Type.Union([Type.Literal('published'), Type.Literal('draft')], {
+        description:
+          'Which configuration answers: `published` (default: the latest release, or the draft while nothing is published) or `draft` (the working draft; only with `channel: simulator`)',
+      }),
+    ),
   },
   { $id: 'MessageBody', additionalProperties: false },
 );

@@ -38,7 +38,8 @@ export async function runTurn(ctx: AppContext, llm: LlmClient | null, input: Tur
     messageContent: input.messageContent,
     collectedData: input.collectedData,
     now: new Date(),
-    memo: new Map(),
+    // Variables read the configuration this turn runs on (a release, or the draft in the simulator).
+    memo: new Map([[`config:${config.business.businessId}`, Promise.resolve(config)]]),
   };
   const result =
     // A business at its monthly `llm_budget_usd` is answered by the offline engine.

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
 import { extractOffline, routeStageOffline } from '../../llm/offline-engine.js';
 import { parseExtractionAnswer, parseStageAnswer } from '../../llm/parse-answers.js';
-import { getBusinessConfig } from '../config-cache/index.js';
+import { loadConfigForTarget } from '../config-cache/index.js';
 import { insertLlmCall } from '../conversations/index.js';
 import { DEFAULT_FALLBACK_REPLY } from '../templates/default-templates.js';
 import { type RenderInput, renderTemplatePreview } from '../templates/template-preview.service.js';
@@ -27,7 +27,8 @@ export async function testTemplate(
 ) {
   const template = await getTemplate(ctx, templateId, scope);
   const rendered = await renderTemplatePreview(ctx, templateId, scope, input);
-  const config = await getBusinessConfig(ctx, template.businessId);
+  // A template test runs the draft being edited (its stages and settings), not the published release.
+  const config = await loadConfigForTarget(ctx.db, template.businessId, 'draft');
   const stages = config?.stages ?? [];
   const role = roleOf(template.templateType);
   const message =

@@ -14,6 +14,8 @@ export interface PendingMessage {
   messageId: string;
   content: string;
   sequence: number;
+  /** 'draft': the simulator asked for the working draft (messages.metadata.configuration). */
+  configuration?: string | null;
 }
 
 export interface LeasedConversation {
@@ -49,7 +51,8 @@ export async function tryLease(
     )
     SELECT lease.*, u.first_name, u.last_name,
            (SELECT coalesce(json_agg(json_build_object('messageId', m.message_id, 'content', m.message_content,
-                                                       'sequence', m.sequence_number) ORDER BY m.sequence_number), '[]')
+                                                       'sequence', m.sequence_number,
+                                                       'configuration', m.metadata->>'configuration') ORDER BY m.sequence_number), '[]')
               FROM messages m
              WHERE m.conversation_id = ${conversationId} AND m.status = 'pending'
                AND m.sequence_number <= ${untilSequence}::int) AS pending

@@ -1,2 +1,2 @@
 /** What other modules may use of stages. */
-export { findStage, insertStage, type StageRow } from './stages.repository.js';
+export { deleteStage, findStage, insertStage, type StageRow, updateStage } from './stages.repository.js';

@@ -1,12 +1,15 @@
 /** What other modules may use of templates. */
 
 export { PromptTooLarge } from './render-template.js';
+export { TEMPLATE_TYPES, TemplateTypeOutput } from './template-types.js';
 export {
+  deleteTemplate,
   findDefaultTemplates,
   findTemplate,
   findTemplatesByIds,
   insertTemplates,
   type TemplateRow,
+  updateTemplateAsNewVersion,
 } from './templates.repository.js';
 export { serializeTemplate } from './templates.service.js';
 export { renderWithContext, type VariableContext } from './variables/compute-variables.js';

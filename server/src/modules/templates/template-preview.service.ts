@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
 import { notFound } from '../../errors.js';
-import { getBusinessConfig } from '../config-cache/index.js';
+import { loadConfigForTarget } from '../config-cache/index.js';
 import { extractVariableNames } from './render-template.js';
 import type { RenderBody } from './templates.schemas.js';
 import { getTemplate } from './templates.service.js';
@@ -24,16 +24,18 @@ export async function renderTemplatePreview(
 ) {
   const template = await getTemplate(ctx, templateId, scope);
   const businessId = template.businessId;
+  // The editor edits the draft: its variables (stages, settings) come from the draft, not the release.
+  const config = await loadConfigForTarget(ctx.db, businessId, 'draft');
+  const memo = new Map<string, Promise<unknown>>([[`config:${businessId}`, Promise.resolve(config)]]);
   let vc: VariableContext;
   if (input.conversation_id) {
     const found = await conversationVariableContext(ctx, businessId, input.conversation_id, {
       messageContent: input.message_content,
     });
     if (!found) throw notFound('Conversation');
-    vc = found;
+    vc = { ...found, memo };
   } else {
     // The stage this template belongs to, so {{current_stage}} reads as it will at run time.
-    const config = await getBusinessConfig(ctx, businessId);
     const owner = config?.stages.find((stage) =>
       [
         stage.stageSelectionTemplateId,
@@ -41,7 +43,13 @@ export async function renderTemplatePreview(
         stage.responseGenerationTemplateId,
       ].includes(template.templateId),
     );
-    vc = { businessId, stageId: owner?.stageId ?? null, userId: null, messageContent: input.message_content };
+    vc = {
+      businessId,
+      stageId: owner?.stageId ?? null,
+      userId: null,
+      messageContent: input.message_content,
+      memo,
+    };
   }
   const draft = {
     content: input.content ?? template.content,

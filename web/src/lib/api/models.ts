@@ -91,3 +91,8 @@ export type CreatedApiKey = ResponseOf<'/api/businesses/{business_id}/api-keys',
 
 /** The live inbox stream's events (`data` of GET /api/conversations/events). */
 export type ConversationEvent = components['schemas']['ConversationEvent'];
+
+export type ReleaseList = ResponseOf<'/api/businesses/{business_id}/releases', 'get'>;
+export type ReleaseSummary = ReleaseList['releases'][number];
+export type ReleaseStatus = ResponseOf<'/api/businesses/{business_id}/releases/status', 'get'>;
+export type ConfigurationDiff = ResponseOf<'/api/businesses/{business_id}/releases/diff', 'get'>;

@@ -69,6 +69,12 @@ export const qk = {
     list: (businessId: Id, conversationId: Id) =>
       ['canned-replies', businessId, { conversationId: conversationId ?? null }] as const,
   },
+  releases: {
+    all: (businessId: Id) => ['releases', businessId] as const,
+    list: (businessId: Id) => ['releases', businessId, 'list'] as const,
+    status: (businessId: Id) => ['releases', businessId, 'status'] as const,
+    diff: (businessId: Id, from: string, to: string) => ['releases', businessId, 'diff', from, to] as const,
+  },
   audit: {
     all: (businessId: Id) => ['audit-log', businessId] as const,
     list: (businessId: Id, filters: object) => ['audit-log', businessId, filters] as const,

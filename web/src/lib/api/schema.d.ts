@@ -6012,7 +6012,9 @@ export interface paths {
             | 'conversation'
             | 'member'
             | 'invitation'
-            | 'canned_reply';
+            | 'canned_reply'
+            | 'release'
+            | 'configuration';
           /** @description Changes at or after this instant */
           from?: string;
           /** @description Changes at or before this instant */
@@ -6078,6 +6080,645 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/businesses/{business_id}/releases': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A business's releases, newest first, with the published one and whether the draft differs */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          business_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ReleaseList'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Publish the draft as the next release: live traffic uses it from now on */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          business_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['PublishBody'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Release'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/businesses/{business_id}/releases/status': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The published release number and whether the draft differs from it */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          business_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ReleaseStatus'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/businesses/{business_id}/releases/diff': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What changed between two of: the draft, the published release, release N (per setting, stage, template) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description `draft`, `published` or a release number */
+          from?: string;
+          /** @description `draft`, `published` or a release number */
+          to?: string;
+        };
+        header?: never;
+        path: {
+          /** @description UUID */
+          business_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ConfigurationDiff'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/businesses/{business_id}/releases/{number}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One release with its whole configuration */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          business_id: string;
+          number: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Release'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/businesses/{business_id}/releases/{number}/restore': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Restore release N: the draft becomes N's content and is published as a new release */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          business_id: string;
+          number: number;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['RestoreBody'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Release'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/businesses/{business_id}/configuration/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The draft configuration as one JSON document (format_version 1), for git or another installation */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          business_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ConfigurationExport'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/businesses/{business_id}/configuration/import': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Replace the draft with an exported document (not published: publish to make it live) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          business_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['ConfigurationExport'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ImportResult'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -8315,9 +8956,9 @@ export interface components {
       /** Format: date-time */
       at: string;
       actor: components['schemas']['AuditActor'];
-      /** @description create, update, delete, restore (a template version), rotate_key, ai_stop, ai_resume, take_over, give_back */
+      /** @description create, update, delete, restore (a template version or a release), rotate_key, ai_stop, ai_resume, take_over, give_back, publish (a release), import (a configuration document) */
       action: string;
-      /** @description business, template, stage, agent, channel, api_key, conversation, member, invitation, canned_reply */
+      /** @description business, template, stage, agent, channel, api_key, conversation, member, invitation, canned_reply, release, configuration */
       entity_type: string;
       entity_id: string | null;
       /** @description The entity's public JSON before the change; null for a create */
@@ -8338,6 +8979,190 @@ export interface components {
       id: string | null;
       /** @description The account's or key's name at the time of the change */
       name: string;
+    };
+    ReleaseList: {
+      /** @description Newest first */
+      releases: components['schemas']['ReleaseSummary'][];
+      published: number | null;
+      /** @description Whether the draft differs from the published release (true while nothing is published) */
+      draft_changed: boolean;
+      draft_hash: string;
+    };
+    ReleaseSummary: {
+      number: number;
+      note: string;
+      author: {
+        type: 'account' | 'api_key' | 'master';
+        id: string | null;
+        name: string;
+      };
+      /** Format: date-time */
+      created_at: string;
+      /** @description SHA-256 of the canonical JSON of the configuration */
+      content_hash: string;
+      restored_from: number | null;
+      stage_count: number;
+      template_count: number;
+    };
+    Release: {
+      number: number;
+      note: string;
+      author: {
+        type: 'account' | 'api_key' | 'master';
+        id: string | null;
+        name: string;
+      };
+      /** Format: date-time */
+      created_at: string;
+      /** @description SHA-256 of the canonical JSON of the configuration */
+      content_hash: string;
+      restored_from: number | null;
+      stage_count: number;
+      template_count: number;
+      configuration: components['schemas']['Configuration'];
+    };
+    /** @description A business configuration: pipeline settings, entry stage (null: the oldest stage), stages in order, every template */
+    Configuration: {
+      settings: components['schemas']['ConfigurationSettings'];
+      entry_stage_id: string | null;
+      stages: components['schemas']['ConfigurationStage'][];
+      templates: components['schemas']['ConfigurationTemplate'][];
+    };
+    /** @description The business settings a turn reads (the LLM budget is not part of a release) */
+    ConfigurationSettings: {
+      fallback_reply?: string;
+      llm_model?: string;
+      llm_provider?: 'openai' | 'anthropic';
+      llm_temperature?: number;
+      history_limit?: number;
+      handoff_message?: string;
+    };
+    ConfigurationStage: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      stage_id: string;
+      stage_name: string;
+      stage_description: string;
+      stage_type: string;
+      agent_id: string | null;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      stage_selection_template_id: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      data_extraction_template_id: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      response_generation_template_id: string;
+      fallback_reply: string | null;
+      handoff: boolean;
+    };
+    ConfigurationTemplate: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      template_id: string;
+      template_name: string;
+      /** @enum {string} */
+      template_type:
+        | 'stage_selection'
+        | 'data_extraction'
+        | 'response_generation'
+        | 'default_stage_selection'
+        | 'default_data_extraction'
+        | 'default_response_generation';
+      content: string;
+      system_prompt: string;
+      is_default: boolean;
+    };
+    PublishBody: {
+      note?: string;
+    };
+    ReleaseStatus: {
+      published: number | null;
+      published_at: string | null;
+      draft_changed: boolean;
+    };
+    ConfigurationDiff: {
+      /** @description draft, or the release number */
+      from: string;
+      to: string;
+      changed: boolean;
+      /** @description Changed pipeline settings and the entry stage */
+      settings: {
+        field: string;
+        from: unknown;
+        to: unknown;
+      }[];
+      stages: {
+        /**
+         * Format: uuid
+         * @description UUID
+         */
+        stage_id: string;
+        stage_name: string;
+        change: 'added' | 'removed' | 'changed';
+        fields: {
+          field: string;
+          from: unknown;
+          to: unknown;
+        }[];
+      }[];
+      templates: {
+        /**
+         * Format: uuid
+         * @description UUID
+         */
+        template_id: string;
+        template_name: string;
+        change: 'added' | 'removed' | 'changed';
+        fields: {
+          field: string;
+          from: unknown;
+          to: unknown;
+        }[];
+      }[];
+    };
+    RestoreBody: {
+      note?: string;
+    };
+    ConfigurationExport: {
+      /** @constant */
+      format: 'icmp-configuration';
+      /**
+       * @description Bumped on any incompatible change; an import refuses other versions
+       * @constant
+       */
+      format_version: 1;
+      /** Format: date-time */
+      exported_at?: string;
+      /** @description Where it came from (information only; an import ignores it) */
+      business?: {
+        /**
+         * Format: uuid
+         * @description UUID
+         */
+        business_id: string;
+        business_name: string;
+      };
+      configuration: components['schemas']['Configuration'];
+      /** @description The business's golden test cases (filled by the tests module; empty until then) */
+      tests: unknown[];
+    };
+    ImportResult: {
+      stages: number;
+      templates: number;
+      draft_changed: boolean;
+      configuration: components['schemas']['Configuration'];
     };
     MessageResponse: {
       success: boolean;
@@ -8413,6 +9238,8 @@ export interface components {
       external_message_id?: string;
       /** @description Where the message comes from: `api` (default) for a business integration, `simulator` for the dashboard, so test chats are told apart from customers */
       channel?: 'api' | 'simulator';
+      /** @description Which configuration answers: `published` (default: the latest release, or the draft while nothing is published) or `draft` (the working draft; only with `channel: simulator`) */
+      configuration?: 'published' | 'draft';
     };
     TemplateTestResult: {
       /**

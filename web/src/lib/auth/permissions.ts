@@ -42,7 +42,9 @@ export type Permission =
   | 'keys.manage'
   | 'members.manage'
   | 'business.delete'
-  | 'audit.read';
+  | 'audit.read'
+  /** publishing and restoring releases, importing a configuration */
+  | 'releases.publish';
 
 const NEEDS: Record<Permission, Grant> = {
   'conversations.read': 'read',
@@ -52,6 +54,7 @@ const NEEDS: Record<Permission, Grant> = {
   'content.edit': 'edit',
   'settings.edit': 'edit',
   'audit.read': 'edit',
+  'releases.publish': 'edit',
   'channels.manage': 'manage',
   'keys.manage': 'manage',
   'members.manage': 'manage',

@@ -12,6 +12,8 @@ export const ENTITY_LABELS: Record<AuditEntityType, string> = {
   member: 'Member',
   invitation: 'Invitation',
   canned_reply: 'Canned reply',
+  release: 'Release',
+  configuration: 'Configuration',
 };
 
 export const ACTOR_TYPE_LABELS: Record<AuditActor['type'], string> = {
@@ -29,6 +31,8 @@ const ACTION_LABELS: Record<string, string> = {
   rotate_key: 'Rotated the key',
   ai_stop: 'Stopped the AI',
   ai_resume: 'Resumed the AI',
+  publish: 'Published',
+  import: 'Imported',
 };
 
 const CHANNEL_NAMES: Record<string, string> = {

@@ -11,6 +11,8 @@ import {
   Paper,
   Stack,
   TextField,
+  ToggleButton,
+  ToggleButtonGroup,
   Typography,
 } from '@mui/material';
 import { EmptyState } from '@/components/empty-state';
@@ -84,6 +86,17 @@ function Simulator({ businessId }: { businessId: string }) {
                 </MenuItem>
               ))}
             </TextField>
+            <ToggleButtonGroup
+              size="small"
+              exclusive
+              value={sim.configuration}
+              onChange={(_, value: 'draft' | 'published' | null) => value && sim.setConfiguration(value)}
+              aria-label="Configuration that answers"
+              disabled={sending}
+            >
+              <ToggleButton value="draft">Draft</ToggleButton>
+              <ToggleButton value="published">Published</ToggleButton>
+            </ToggleButtonGroup>
             <Button startIcon={<RestartAltIcon />} onClick={sim.reset} variant="outlined">
               New conversation
             </Button>

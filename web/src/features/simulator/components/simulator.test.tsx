@@ -79,6 +79,7 @@ describe('simulator', () => {
       business_id: BUSINESS_ID,
       content: 'Where is my order 42?',
       channel: 'simulator',
+      configuration: 'draft',
     });
 
     await user.type(screen.getByRole('textbox', { name: 'Message' }), 'Thanks{Enter}');
@@ -87,18 +88,22 @@ describe('simulator', () => {
       business_id: BUSINESS_ID,
       content: 'Thanks',
       channel: 'simulator',
+      configuration: 'draft',
       user_id: USER,
       conversation_id: CONV,
     });
 
     await user.click(screen.getByRole('button', { name: 'New conversation' }));
     expect(within(chat).queryByText('Order 42 ships today.')).toBeNull();
+    // The published set answers from now on (what customers get).
+    await user.click(screen.getByRole('button', { name: 'Published' }));
     await user.type(screen.getByRole('textbox', { name: 'Message' }), 'Hello again{Enter}');
     await waitFor(() => expect(api.find('POST', '/api/message')).toHaveLength(3));
     expect(api.find('POST', '/api/message')[2]?.body).toEqual({
       business_id: BUSINESS_ID,
       content: 'Hello again',
       channel: 'simulator',
+      configuration: 'published',
     });
   });
 

@@ -26,6 +26,8 @@ export function useSimulator(businessId: string) {
   const [turns, setTurns] = useState<SimTurn[]>([]);
   const [selected, setSelected] = useState<number | null>(null);
   const [text, setText] = useState('');
+  /** Which configuration answers: the working draft, or the published release live traffic uses. */
+  const [configuration, setConfiguration] = useState<'draft' | 'published'>('draft');
   const [loadError, setLoadError] = useState<unknown>(null);
   const [loadingExisting, setLoadingExisting] = useState(false);
   const abort = useRef<AbortController | null>(null);
@@ -92,6 +94,7 @@ export function useSimulator(businessId: string) {
           business_id: businessId,
           content,
           channel: 'simulator',
+          configuration,
           ...(userId ? { user_id: userId } : {}),
           ...(conversationId ? { conversation_id: conversationId } : {}),
         },
@@ -158,6 +161,8 @@ export function useSimulator(businessId: string) {
     endRef,
     inputRef,
     stageName,
+    configuration,
+    setConfiguration,
     reset,
     openExisting,
     send,

@@ -1,0 +1,1 @@
+export { ReleasesPage as ReleasesRoute } from '@/features/releases/components/releases-page';
