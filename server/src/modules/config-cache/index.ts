@@ -3,5 +3,6 @@ export {
   type BusinessConfig,
   type BusinessConfigCache,
   getBusinessConfig,
+  loadBusinessConfig,
 } from './business-config-cache.js';
 export type { BusinessRow, StageRow, TemplateRow } from './config-cache.repository.js';
