@@ -87,6 +87,8 @@ declare module 'fastify' {
     drainOutbox?: () => Promise<void>;
     /** Resolves when this process runs no golden-test run (tests). */
     testRunsIdle?: () => Promise<void>;
+    /** Takes over the test runs whose process died (expired lease); runs periodically once started. */
+    sweepTestRuns?: () => Promise<void>;
     /** Resolves when no webhook turn is queued or running in this process (tests). */
     backgroundTurnsIdle?: () => Promise<void>;
     /**
@@ -345,6 +347,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   app.addHook('onClose', async () => recovery.stop());
   app.addHook('onClose', async () => testRunner.stop());
   app.decorate('testRunsIdle', () => testRunner.idle());
+  app.decorate('sweepTestRuns', testRunner.sweep);
   app.addHook('onClose', async () => backgroundTurns.stop());
   return app;
 }

@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { conversations, llmCalls, messages } from '../../src/db/schema.js';
+import { type CliIo, runCli } from '../../scripts/icmp-cli.js';
+import { conversations, llmCalls, messages, testRunResults, testRuns } from '../../src/db/schema.js';
 import { expectError, expectFieldErrors } from '../helpers/assertions.js';
 import { bearer, type CreatedBusiness, createBusiness } from '../helpers/factories.js';
 import { type PipelineApp, scriptedModel, startPipelineApp } from '../helpers/pipeline-fixture.js';
@@ -303,4 +305,120 @@ describe('golden tests', () => {
     // The run keeps its result after the case is gone.
     expect((await api(business.api_key, 'GET', `/api/test-runs/${runId}`)).json().results).toHaveLength(1);
   });
+});
+
+describe('a run whose process died', () => {
+  it('is taken over by the sweep once its lease expired and resumed after its recorded results', async () => {
+    const { business } = await setUp();
+    const created = await api(business.api_key, 'POST', '/api/test-cases', {
+      stage_id: business.first_stage_id,
+      name: 'stays',
+      message: 'hello there',
+      expectations: { stage: { mode: 'stays' } },
+    });
+    const caseId = created.json().test_case_id;
+    // As a crashed process leaves it: running, one of three executions recorded, its lease in the past.
+    const [row] = await p.t.database.db
+      .insert(testRuns)
+      .values({
+        businessId: business.business_id,
+        target: 'draft',
+        repeat: 3,
+        testCaseIds: [caseId],
+        total: 3,
+        status: 'running',
+        leaseOwner: 'a-dead-process',
+        leaseUntil: new Date(Date.now() - 1000),
+      })
+      .returning();
+    const runId = row?.testRunId as string;
+    await p.t.database.db.insert(testRunResults).values({
+      testRunId: runId,
+      businessId: business.business_id,
+      testCaseId: caseId,
+      caseName: 'stays',
+      iteration: 1,
+      passed: false,
+      error: 'recorded before the crash',
+    });
+    await p.t.app.sweepTestRuns?.();
+    const done = await waitForRun(business.api_key, runId);
+    expect(done).toMatchObject({ status: 'completed', done: 3, passed: 2, failed: 1 });
+    expect(
+      done.results.map((r: { iteration: number; error: string | null }) => [r.iteration, r.error]),
+    ).toEqual([
+      [1, 'recorded before the crash'],
+      [2, null],
+      [3, null],
+    ]);
+    // Only the two missing executions ran: selection, extraction and reply each (two stages).
+    expect(p.llm.requests).toHaveLength(6);
+  });
+});
+
+describe('npm run icmp -- test', () => {
+  const io = (lines: string[]): CliIo => ({
+    env: {},
+    out: (line) => lines.push(line),
+    err: (line) => lines.push(line),
+    fetch,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20))),
+  });
+
+  it('exits 0 when every case passes, 1 when one fails (also as a process), 2 on bad arguments', async () => {
+    const base = await p.t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { business, ordersId } = await setUp();
+    const created = await api(business.api_key, 'POST', '/api/test-cases', {
+      stage_id: business.first_stage_id,
+      name: 'Order questions go to Orders',
+      message: 'Where is my order?',
+      expectations: { stage: { mode: 'exactly', stage_id: ordersId }, reply: { contains: ['order'] } },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const args = ['test', '--business', business.business_id, '--url', base, '--api-key', business.api_key];
+
+    const passing: string[] = [];
+    expect(await runCli(args, io(passing))).toBe(0);
+    expect(passing.join('\n')).toMatch(/Order questions go to Orders\s+PASS\s+1\/1/);
+    expect(passing.join('\n')).toContain('1 of 1 passed, 0 failed');
+
+    const stage = (await api(business.api_key, 'GET', `/api/stages/${business.first_stage_id}`)).json();
+    await api(business.api_key, 'PATCH', `/api/templates/${stage.stage_selection_template_id}`, {
+      content: 'BROKEN {{message_content}}',
+    });
+    const failing: string[] = [];
+    expect(await runCli([...args, '--repeat', '2'], io(failing))).toBe(1);
+    expect(failing.join('\n')).toMatch(
+      /Order questions go to Orders\s+FAIL\s+0\/2\s+stage is Orders: expected Orders, selected General/,
+    );
+
+    // The same as a process, as a business's CI runs it.
+    // (Asynchronously: this process is the server the CLI talks to.)
+    const child = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const cli = spawn(
+        'npx',
+        ['tsx', 'scripts/icmp-cli.ts', ...args.filter((a) => a !== base && a !== '--url')],
+        {
+          env: { ...process.env, ICMP_URL: base },
+        },
+      );
+      let stdout = '';
+      let stderr = '';
+      cli.stdout.on('data', (chunk) => (stdout += chunk));
+      cli.stderr.on('data', (chunk) => (stderr += chunk));
+      cli.on('close', (status) => resolve({ status, stdout, stderr }));
+    });
+    expect(child.status, child.stderr).toBe(1);
+    expect(child.stdout).toContain('0 of 1 passed, 1 failed');
+
+    const usage: string[] = [];
+    expect(await runCli(['test', '--url', base, '--api-key', business.api_key], io(usage))).toBe(2);
+    expect(usage.join('\n')).toContain('--business is required');
+    const refused: string[] = [];
+    expect(await runCli([...args, '--model', 'gpt-9000'], io(refused))).toBe(2);
+    expect(refused.join('\n')).toContain('HTTP 400');
+    const release: string[] = [];
+    expect(await runCli([...args, '--release', '4'], io(release))).toBe(2);
+    expect(release.join('\n')).toMatch(/HTTP 400 Release 4 does not exist/);
+  }, 180_000);
 });
