@@ -37,6 +37,7 @@ import { conversationActionRoutes } from './modules/conversations/conversation-a
 import { conversationEventRoutes } from './modules/conversations/conversation-events.routes.js';
 import { conversationRoutes } from './modules/conversations/conversations.routes.js';
 import { conversationNoteRoutes } from './modules/conversations/notes.routes.js';
+import { createTestRunner, goldenTestRoutes } from './modules/golden-tests/index.js';
 import { operationsRoutes, registerBacklogMetrics } from './modules/operations/index.js';
 import { ConversationProcessor } from './modules/pipeline/conversation-processor.js';
 import { messageRoutes } from './modules/pipeline/message.routes.js';
@@ -85,6 +86,10 @@ declare module 'fastify' {
     sweepPendingMessages?: () => Promise<void>;
     /** Sends every due WhatsApp/Messenger reply now; resolves when none is left (tests, bench). */
     drainOutbox?: () => Promise<void>;
+    /** Resolves when this process runs no golden-test run (tests). */
+    testRunsIdle?: () => Promise<void>;
+    /** Takes over the test runs whose process died (expired lease); runs periodically once started. */
+    sweepTestRuns?: () => Promise<void>;
     /** Resolves when no webhook turn is queued or running in this process (tests). */
     backgroundTurnsIdle?: () => Promise<void>;
     /**
@@ -302,6 +307,10 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   const processor = new ConversationProcessor(context, context.llm);
   await app.register(messageRoutes(context, processor));
   await app.register(templateTestRoutes(context));
+  const testRunner = createTestRunner(context, (err, runId) =>
+    app.log.error({ err, runId }, 'a test run failed'),
+  );
+  await app.register(goldenTestRoutes(context, testRunner));
   await app.register(widgetScriptRoutes(config.widgetDistDir ?? DEFAULT_WIDGET_DIST));
   await app.register(widgetRoutes(context, processor, createVisitorTokens(visitorTokenKey(secretsKey))));
   app.decorate(
@@ -342,6 +351,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   await app.register(metaChannelRoutes(context));
   app.decorate('startBackgroundWork', async () => {
     await recovery.start();
+    testRunner.start();
     outbox.start();
     profiles.start();
     typing.start();
@@ -354,6 +364,9 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   app.decorate('sweepPendingMessages', recovery.sweep);
   app.decorate('backgroundTurnsIdle', () => backgroundTurns.idle());
   app.addHook('onClose', async () => recovery.stop());
+  app.addHook('onClose', async () => testRunner.stop());
+  app.decorate('testRunsIdle', () => testRunner.idle());
+  app.decorate('sweepTestRuns', testRunner.sweep);
   app.addHook('onClose', async () => backgroundTurns.stop());
   return app;
 }

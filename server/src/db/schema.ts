@@ -768,3 +768,106 @@ export const configReleases = pgTable(
   },
   (t) => [uniqueIndex('config_releases_business_number_unique').on(t.businessId, t.number)],
 );
+
+/**
+ * A golden test of one stage (issue 15): the conversation so far, a new customer message and what each
+ * pipeline step must produce. `history`, `collected_data` and `expectations` are JSON because they are
+ * read and written whole (see golden-tests.schemas.ts for their shape).
+ */
+export const testCases = pgTable(
+  'test_cases',
+  {
+    testCaseId: uuid('test_case_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    // The stage the conversation is in when the message arrives; its tests go with it.
+    stageId: uuid('stage_id')
+      .notNull()
+      .references(() => stages.stageId, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    history: jsonb('history').$type<{ sender: string; content: string }[]>().notNull().default([]),
+    collectedData: jsonb('collected_data').$type<Record<string, unknown>>().notNull().default({}),
+    message: text('message').notNull(),
+    expectations: jsonb('expectations').$type<Record<string, unknown>>().notNull().default({}),
+    /** The real or simulated turn the case was made from (a reference only: the turn may be deleted). */
+    sourceMessageId: uuid('source_message_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('test_cases_business_stage_idx').on(t.businessId, t.stageId, t.createdAt),
+    index('test_cases_stage_idx').on(t.stageId),
+  ],
+);
+
+/**
+ * One run of test cases against a configuration target with a model. Runs are asynchronous: the process
+ * that accepted it runs it under a lease (`lease_owner`/`lease_until`, renewed while it works); a run
+ * whose lease expired is taken over by any process's sweep and resumed after its recorded results.
+ */
+export const testRuns = pgTable(
+  'test_runs',
+  {
+    testRunId: uuid('test_run_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    /** 'draft', 'published' or 'release:<n>'. */
+    target: text('target').notNull(),
+    /** The model asked for; null: the business's own setting (or the deployment's default). */
+    model: text('model'),
+    repeat: integer('repeat').notNull().default(1),
+    /** The cases, fixed when the run is created. */
+    testCaseIds: jsonb('test_case_ids').$type<string[]>().notNull(),
+    stageId: uuid('stage_id'),
+    /** queued → running → completed | failed */
+    status: text('status').notNull().default('queued'),
+    total: integer('total').notNull().default(0),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    error: text('error'),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('test_runs_business_created_idx').on(t.businessId, t.createdAt),
+    index('test_runs_unfinished_idx').on(t.leaseUntil).where(sql`${t.status} IN ('queued', 'running')`),
+  ],
+);
+
+/** One execution of one case in a run (a case repeated N times has N rows), with its steps and checks. */
+export const testRunResults = pgTable(
+  'test_run_results',
+  {
+    testRunResultId: uuid('test_run_result_id').primaryKey().defaultRandom(),
+    testRunId: uuid('test_run_id')
+      .notNull()
+      .references(() => testRuns.testRunId, { onDelete: 'cascade' }),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    /** The case as it was run (a later edit or deletion does not change the result). */
+    testCaseId: uuid('test_case_id').notNull(),
+    caseName: text('case_name').notNull(),
+    iteration: integer('iteration').notNull(),
+    passed: boolean('passed').notNull(),
+    reply: text('reply').notNull().default(''),
+    stageId: uuid('stage_id'),
+    extractedData: jsonb('extracted_data').$type<Record<string, unknown>>().notNull().default({}),
+    /** Per step: the ProcessingStep (prompt, answer, latency, tokens, cost) and its checks. */
+    steps: jsonb('steps').$type<unknown[]>().notNull().default([]),
+    latencyMs: integer('latency_ms').notNull().default(0),
+    tokensIn: integer('tokens_in').notNull().default(0),
+    tokensOut: integer('tokens_out').notNull().default(0),
+    costUsd: doublePrecision('cost_usd').notNull().default(0),
+    error: text('error'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('test_run_results_run_case_iteration_unique').on(t.testRunId, t.testCaseId, t.iteration),
+    index('test_run_results_business_idx').on(t.businessId),
+  ],
+);

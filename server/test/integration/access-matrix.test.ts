@@ -124,6 +124,16 @@ const PROTECTED_ROUTES: Record<string, string> = {
   'POST /api/canned-replies': 'edit:body',
   'PUT /api/canned-replies/:canned_reply_id': 'edit:resource',
   'DELETE /api/canned-replies/:canned_reply_id': 'edit:resource',
+  'POST /api/test-cases': 'edit:body',
+  'POST /api/test-cases/from-turn': 'edit:body',
+  'GET /api/test-cases': 'read:query',
+  'GET /api/test-cases/:test_case_id': 'read:resource',
+  'PATCH /api/test-cases/:test_case_id': 'edit:resource',
+  'DELETE /api/test-cases/:test_case_id': 'edit:resource',
+  'POST /api/test-runs': 'edit:body',
+  'GET /api/test-runs': 'read:query',
+  'GET /api/test-runs/compare': 'read:query',
+  'GET /api/test-runs/:test_run_id': 'read:resource',
   'GET /api/users/:user_id/conversations': 'read:resource',
   'GET /api/llm-calls': 'read:query',
   'POST /api/templates': 'edit:body',
@@ -164,6 +174,8 @@ interface Fixture {
   templateId: string;
   conversationId: string;
   cannedReplyId: string;
+  testCaseId: string;
+  testRunId: string;
 }
 
 type PrincipalKind =
@@ -206,6 +218,25 @@ async function makeFixture(): Promise<Fixture & { apiKey: string }> {
     payload: { shortcut: 'hello', content: 'Hello {{user_name}}!' },
   });
   expect(cannedReply.statusCode, cannedReply.body).toBe(201);
+  const testCase = await t.app.inject({
+    method: 'POST',
+    url: '/api/test-cases',
+    headers: bearer(business.api_key),
+    payload: {
+      stage_id: business.first_stage_id,
+      name: 'stays',
+      message: 'hello',
+      expectations: { stage: { mode: 'stays' } },
+    },
+  });
+  expect(testCase.statusCode, testCase.body).toBe(201);
+  const testRun = await t.app.inject({
+    method: 'POST',
+    url: '/api/test-runs',
+    headers: bearer(business.api_key),
+    payload: {},
+  });
+  expect(testRun.statusCode, testRun.body).toBe(202);
   return {
     apiKey: business.api_key,
     businessId: business.business_id,
@@ -216,6 +247,8 @@ async function makeFixture(): Promise<Fixture & { apiKey: string }> {
     templateId: stage.json().response_generation_template_id,
     conversationId: conversation.conversationId,
     cannedReplyId: cannedReply.json().canned_reply_id,
+    testCaseId: testCase.json().test_case_id,
+    testRunId: testRun.json().test_run_id,
   };
 }
 
@@ -291,6 +324,8 @@ function fillUrl(url: string, f: Fixture) {
     template_id: f.templateId,
     conversation_id: f.conversationId,
     canned_reply_id: f.cannedReplyId,
+    test_case_id: f.testCaseId,
+    test_run_id: f.testRunId,
     version: '1',
     number: '1',
     channel: 'whatsapp',

@@ -4,6 +4,7 @@ export {
   type BusinessConfigCache,
   type ConfigTarget,
   getBusinessConfig,
+  loadBusinessConfig,
   loadConfigForTarget,
 } from './business-config-cache.js';
 export {

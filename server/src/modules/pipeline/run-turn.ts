@@ -38,8 +38,10 @@ export async function runTurn(ctx: AppContext, llm: LlmClient | null, input: Tur
     messageContent: input.messageContent,
     collectedData: input.collectedData,
     now: new Date(),
-    // Variables read the configuration this turn runs on (a release, or the draft in the simulator).
-    memo: new Map([[`config:${config.business.businessId}`, Promise.resolve(config)]]),
+    memo: new Map(),
+    // The variables see the configuration this turn runs on, not whatever the cache holds.
+    config,
+    history: input.history,
   };
   const result =
     // A business at its monthly `llm_budget_usd` is answered by the offline engine.
@@ -81,7 +83,7 @@ async function runWithModel(
 ): Promise<TurnResult> {
   const { config, listener } = input;
   const settings: LlmSettings = {
-    model: config.business.settings.llm_model || undefined,
+    model: input.model || config.business.settings.llm_model || undefined,
     provider: config.business.settings.llm_provider,
     temperature: config.business.settings.llm_temperature,
     // One deadline for the whole turn: each call gets min(its own timeout, the time left).

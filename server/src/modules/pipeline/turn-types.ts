@@ -14,6 +14,10 @@ export interface TurnInput {
   messageId: string;
   messageContent: string;
   listener?: TurnListener | undefined;
+  /** A model for this turn instead of the business's (a test run's choice, already allowed). */
+  model?: string | undefined;
+  /** The conversation so far when it is not stored (a golden test case), oldest first. */
+  history?: readonly { senderType: string; content: string }[] | undefined;
 }
 
 export interface TurnResult {

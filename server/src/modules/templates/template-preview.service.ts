@@ -26,14 +26,13 @@ export async function renderTemplatePreview(
   const businessId = template.businessId;
   // The editor edits the draft: its variables (stages, settings) come from the draft, not the release.
   const config = await loadConfigForTarget(ctx.db, businessId, 'draft');
-  const memo = new Map<string, Promise<unknown>>([[`config:${businessId}`, Promise.resolve(config)]]);
   let vc: VariableContext;
   if (input.conversation_id) {
     const found = await conversationVariableContext(ctx, businessId, input.conversation_id, {
       messageContent: input.message_content,
     });
     if (!found) throw notFound('Conversation');
-    vc = { ...found, memo };
+    vc = { ...found, config };
   } else {
     // The stage this template belongs to, so {{current_stage}} reads as it will at run time.
     const owner = config?.stages.find((stage) =>
@@ -48,7 +47,7 @@ export async function renderTemplatePreview(
       stageId: owner?.stageId ?? null,
       userId: null,
       messageContent: input.message_content,
-      memo,
+      config,
     };
   }
   const draft = {

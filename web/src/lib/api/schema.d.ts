@@ -6910,6 +6910,683 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/test-cases': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List a business’s test cases (optionally one stage’s) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description UUID */
+          business_id?: string;
+          /** @description UUID */
+          stage_id?: string;
+          page?: number;
+          per_page?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TestCaseList'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Create a golden test case for a stage */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['CreateTestCaseBody'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TestCase'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/test-cases/from-turn': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A test case pre-filled from a customer message the assistant answered (not saved) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['TestCaseFromTurnBody'];
+        };
+      };
+      responses: {
+        /** @description A case pre-filled from a turn (not saved): the history before it, its message, and what happened as expectations */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TestCaseDraft'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/test-cases/{test_case_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get a test case */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          test_case_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TestCase'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Delete a test case (runs keep their results) */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          test_case_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** Change a test case */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          test_case_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['UpdateTestCaseBody'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TestCase'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/test-runs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List a business’s test runs, newest first */
+    get: {
+      parameters: {
+        query?: {
+          /** @description UUID */
+          business_id?: string;
+          page?: number;
+          per_page?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TestRunList'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Start a run of test cases against the draft, the published configuration or a release
+     * @description Asynchronous: answers 202 with the run; `GET /api/test-runs/{id}` shows its progress and results. Runs go through the pipeline’s own steps and store no conversation.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['CreateTestRunBody'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TestRun'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/test-runs/compare': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Two runs side by side: pass/fail changes per case, reply diff, cost and latency deltas */
+    get: {
+      parameters: {
+        query: {
+          /** @description UUID */
+          business_id?: string;
+          /** @description UUID */
+          base: string;
+          /** @description UUID */
+          head: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TestRunComparison'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/test-runs/{test_run_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A test run: progress, and per case and step the prompt, answer, checks, latency, tokens, cost */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          test_run_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TestRunDetail'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/widget/sessions': {
     parameters: {
       query?: never;
@@ -9277,6 +9954,443 @@ export interface components {
       /** @description An unsaved draft to test */
       content?: string;
       system_prompt?: string;
+    };
+    TestCase: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      test_case_id: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id: string;
+      /**
+       * Format: uuid
+       * @description The stage the conversation is in when the message arrives
+       */
+      stage_id: string;
+      name: string;
+      /** @description The conversation so far, oldest first */
+      history: {
+        sender: 'user' | 'assistant' | 'agent' | 'system';
+        content: string;
+      }[];
+      /** @description Facts collected before the message */
+      collected_data: {
+        [key: string]: unknown;
+      };
+      /** @description The new customer message */
+      message: string;
+      expectations: components['schemas']['TestExpectations'];
+      source_message_id: string | null;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
+    TestExpectations: {
+      stage?: {
+        /** @description `stays`: the conversation stays in the case’s stage; `exactly`: it moves to `stage_id` */
+        mode: 'stays' | 'exactly';
+        /**
+         * Format: uuid
+         * @description UUID
+         */
+        stage_id?: string;
+      };
+      fields?: {
+        key: string;
+        op: 'equals' | 'matches' | 'absent';
+        value?: unknown;
+        /** @description A JavaScript regular expression */
+        pattern?: string;
+      }[];
+      reply?: {
+        contains?: string[];
+        not_contains?: string[];
+        /** @description A JavaScript regular expression */
+        matches?: string;
+        max_length?: number;
+        /** @description Judged by the LLM (pass/fail with a reason); needs an LLM provider */
+        rubric?: string;
+      };
+    };
+    CreateTestCaseBody: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id?: string;
+      /**
+       * Format: uuid
+       * @description The stage the conversation is in when the message arrives
+       */
+      stage_id: string;
+      name: string;
+      /** @description The conversation so far, oldest first */
+      history?: {
+        sender: 'user' | 'assistant' | 'agent' | 'system';
+        content: string;
+      }[];
+      /** @description Facts collected before the message */
+      collected_data?: {
+        [key: string]: unknown;
+      };
+      /** @description The new customer message */
+      message: string;
+      expectations: components['schemas']['TestExpectations'];
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      source_message_id?: string;
+    };
+    /** @description A case pre-filled from a turn (not saved): the history before it, its message, and what happened as expectations */
+    TestCaseDraft: {
+      /**
+       * Format: uuid
+       * @description The stage the conversation is in when the message arrives
+       */
+      stage_id: string;
+      name: string;
+      /** @description The conversation so far, oldest first */
+      history: {
+        sender: 'user' | 'assistant' | 'agent' | 'system';
+        content: string;
+      }[];
+      /** @description Facts collected before the message */
+      collected_data: {
+        [key: string]: unknown;
+      };
+      /** @description The new customer message */
+      message: string;
+      expectations: components['schemas']['TestExpectations'];
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      source_message_id: string;
+      observed: {
+        reply: string;
+        stage_id: string | null;
+        extracted_data: {
+          [key: string]: unknown;
+        };
+      };
+    };
+    TestCaseFromTurnBody: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id?: string;
+      /**
+       * Format: uuid
+       * @description A customer message the pipeline answered
+       */
+      message_id: string;
+    };
+    TestCaseList: {
+      test_cases: components['schemas']['TestCase'][];
+      total: number;
+      page: number;
+      per_page: number;
+    };
+    UpdateTestCaseBody: {
+      name?: string;
+      /**
+       * Format: uuid
+       * @description The stage the conversation is in when the message arrives
+       */
+      stage_id?: string;
+      /** @description The conversation so far, oldest first */
+      history?: {
+        sender: 'user' | 'assistant' | 'agent' | 'system';
+        content: string;
+      }[];
+      /** @description Facts collected before the message */
+      collected_data?: {
+        [key: string]: unknown;
+      };
+      /** @description The new customer message */
+      message?: string;
+      expectations?: components['schemas']['TestExpectations'];
+    };
+    TestRun: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      test_run_id: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id: string;
+      /** @description Which configuration a run uses: the draft, the published one, or a release */
+      target:
+        | 'draft'
+        | 'published'
+        | {
+            release: number;
+          };
+      model: string | null;
+      repeat: number;
+      stage_id: string | null;
+      status: 'queued' | 'running' | 'completed' | 'failed';
+      /** @description Case executions planned (cases × repeat) */
+      total: number;
+      done: number;
+      passed: number;
+      failed: number;
+      pass_rate: number | null;
+      tokens_in: number;
+      tokens_out: number;
+      cost_usd: number;
+      avg_latency_ms: number | null;
+      error: string | null;
+      created_by: string | null;
+      /** Format: date-time */
+      created_at: string;
+      started_at: string | null;
+      finished_at: string | null;
+    };
+    /** @description Runs `test_case_ids`, else the cases of `stage_id`, else all the business’s cases */
+    CreateTestRunBody: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id?: string;
+      /** @description Which configuration a run uses: the draft, the published one, or a release */
+      target?:
+        | 'draft'
+        | 'published'
+        | {
+            release: number;
+          };
+      /** @description One of the allowed models (LLM_ALLOWED_MODELS) */
+      model?: string;
+      /**
+       * @description Runs of each case (pass rate)
+       * @default 1
+       */
+      repeat: number;
+      test_case_ids?: string[];
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      stage_id?: string;
+    };
+    TestRunList: {
+      test_runs: components['schemas']['TestRun'][];
+      total: number;
+      page: number;
+      per_page: number;
+    };
+    TestRunComparison: {
+      base: {
+        /**
+         * Format: uuid
+         * @description UUID
+         */
+        test_run_id: string;
+        /**
+         * Format: uuid
+         * @description UUID
+         */
+        business_id: string;
+        /** @description Which configuration a run uses: the draft, the published one, or a release */
+        target:
+          | 'draft'
+          | 'published'
+          | {
+              release: number;
+            };
+        model: string | null;
+        repeat: number;
+        stage_id: string | null;
+        status: 'queued' | 'running' | 'completed' | 'failed';
+        /** @description Case executions planned (cases × repeat) */
+        total: number;
+        done: number;
+        passed: number;
+        failed: number;
+        pass_rate: number | null;
+        tokens_in: number;
+        tokens_out: number;
+        cost_usd: number;
+        avg_latency_ms: number | null;
+        error: string | null;
+        created_by: string | null;
+        /** Format: date-time */
+        created_at: string;
+        started_at: string | null;
+        finished_at: string | null;
+      };
+      head: {
+        /**
+         * Format: uuid
+         * @description UUID
+         */
+        test_run_id: string;
+        /**
+         * Format: uuid
+         * @description UUID
+         */
+        business_id: string;
+        /** @description Which configuration a run uses: the draft, the published one, or a release */
+        target:
+          | 'draft'
+          | 'published'
+          | {
+              release: number;
+            };
+        model: string | null;
+        repeat: number;
+        stage_id: string | null;
+        status: 'queued' | 'running' | 'completed' | 'failed';
+        /** @description Case executions planned (cases × repeat) */
+        total: number;
+        done: number;
+        passed: number;
+        failed: number;
+        pass_rate: number | null;
+        tokens_in: number;
+        tokens_out: number;
+        cost_usd: number;
+        avg_latency_ms: number | null;
+        error: string | null;
+        created_by: string | null;
+        /** Format: date-time */
+        created_at: string;
+        started_at: string | null;
+        finished_at: string | null;
+      };
+      cases: {
+        /**
+         * Format: uuid
+         * @description UUID
+         */
+        test_case_id: string;
+        case_name: string;
+        base_pass_rate: number | null;
+        head_pass_rate: number | null;
+        /** @description fixed: now always passes; broken: passed always before, not now; changed: another rate */
+        change: 'fixed' | 'broken' | 'unchanged' | 'changed' | 'added' | 'removed';
+        base_reply: string | null;
+        head_reply: string | null;
+        /** @description Word diff from the base reply to the head reply (first runs) */
+        reply_diff: {
+          op: 'same' | 'added' | 'removed';
+          text: string;
+        }[];
+        base_failures: string[];
+        head_failures: string[];
+        cost_delta_usd: number;
+        latency_delta_ms: number;
+      }[];
+      fixed: number;
+      broken: number;
+      pass_rate_delta: number | null;
+      cost_delta_usd: number;
+      avg_latency_delta_ms: number | null;
+    };
+    TestRunDetail: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      test_run_id: string;
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id: string;
+      /** @description Which configuration a run uses: the draft, the published one, or a release */
+      target:
+        | 'draft'
+        | 'published'
+        | {
+            release: number;
+          };
+      model: string | null;
+      repeat: number;
+      stage_id: string | null;
+      status: 'queued' | 'running' | 'completed' | 'failed';
+      /** @description Case executions planned (cases × repeat) */
+      total: number;
+      done: number;
+      passed: number;
+      failed: number;
+      pass_rate: number | null;
+      tokens_in: number;
+      tokens_out: number;
+      cost_usd: number;
+      avg_latency_ms: number | null;
+      error: string | null;
+      created_by: string | null;
+      /** Format: date-time */
+      created_at: string;
+      started_at: string | null;
+      finished_at: string | null;
+      cases: {
+        /**
+         * Format: uuid
+         * @description UUID
+         */
+        test_case_id: string;
+        case_name: string;
+        runs: number;
+        passed: number;
+        pass_rate: number;
+      }[];
+      results: components['schemas']['TestResult'][];
+    };
+    TestResult: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      test_case_id: string;
+      case_name: string;
+      iteration: number;
+      passed: boolean;
+      reply: string;
+      stage_id: string | null;
+      extracted_data: {
+        [key: string]: unknown;
+      };
+      steps: components['schemas']['TestStepResult'][];
+      latency_ms: number;
+      tokens_in: number;
+      tokens_out: number;
+      cost_usd: number;
+      error: string | null;
+    };
+    TestStepResult: {
+      step: 'stage_selection' | 'data_extraction' | 'response_generation' | 'rubric';
+      passed: boolean | null;
+      checks: {
+        /** @description What was checked, e.g. `stage stays`, `field email equals` */
+        check: string;
+        passed: boolean;
+        reason: string;
+      }[];
+      prompt: string;
+      system_prompt: string;
+      answer: string;
+      status: string;
+      skipped: boolean;
+      error: string | null;
+      model: string | null;
+      latency_ms: number;
+      tokens_in: number;
+      tokens_out: number;
+      cost_usd: number;
     };
     ChannelTestMessageResult: {
       /** @constant */

@@ -22,10 +22,16 @@ interface HistoryMessage {
  */
 async function recentMessages(env: VariableEnv): Promise<HistoryMessage[] | undefined> {
   const conversationId = env.vc.conversationId;
-  if (!conversationId) return undefined;
+  const given = env.vc.history;
+  if (!conversationId && !given) return undefined;
   const config = await businessConfig(env);
   const historyLimit = config.business.settings?.history_limit ?? DEFAULT_HISTORY_LIMIT;
   const limit = Math.max(historyLimit, LAST_MESSAGES);
+  if (given) {
+    const at = env.vc.now ?? new Date();
+    return given.slice(-limit).map((m) => ({ senderType: m.senderType, content: m.content, createdAt: at }));
+  }
+  if (!conversationId) return undefined;
   const messageId = env.vc.messageId ?? null;
   const rows = await remember(env, `history:${conversationId}:${limit}:${messageId}`, () =>
     listRecentMessages(env.ctx.db, env.vc.businessId, conversationId, messageId, limit),

@@ -24,6 +24,18 @@ export interface VariableContext {
   now?: Date;
   /** Per-message memo shared by the three renders of one turn so nothing is computed twice. */
   memo?: Map<string, Promise<unknown>>;
+  /** The configuration the turn runs on (a test run's draft or release); default: the live one. */
+  config?: BusinessConfig | undefined;
+  /**
+   * The conversation so far when it is not stored (a golden test case), oldest first: the history
+   * variables read it instead of the database.
+   */
+  history?: readonly HistoryEntry[] | undefined;
+}
+
+export interface HistoryEntry {
+  senderType: string;
+  content: string;
 }
 
 /** What one computation shares between its providers. */
@@ -50,6 +62,7 @@ export function remember<T>(env: VariableEnv, key: string, load: () => PromiseLi
 }
 
 export async function businessConfig(env: VariableEnv): Promise<BusinessConfig> {
+  if (env.vc.config) return env.vc.config;
   const config = await remember(env, `config:${env.vc.businessId}`, () =>
     getBusinessConfig(env.ctx, env.vc.businessId),
   );

@@ -137,6 +137,7 @@ export function ConversationPane({
         <ErrorAlert error={calls.error} title="What the assistant did is unavailable" />
         <ErrorAlert error={notes.error} title="Notes unavailable" />
         <Transcript
+          businessId={businessId}
           items={items}
           waitingSince={c.status === 'closed' ? null : c.waiting_since}
           typing={typing}

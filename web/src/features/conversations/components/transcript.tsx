@@ -33,7 +33,10 @@ export function Transcript({
   waitingSince,
   typing,
   now,
+  businessId,
 }: {
+  /** Given: a turn offers "Add as test" (to whoever may edit the business's tests). */
+  businessId?: string;
   items: TimelineItem[];
   waitingSince: string | null;
   typing: boolean;
@@ -85,7 +88,15 @@ export function Transcript({
                 </Box>
               );
             position += 1;
-            return <MessageRow key={item.key} message={item.message} position={position} item={item} />;
+            return (
+              <MessageRow
+                key={item.key}
+                message={item.message}
+                position={position}
+                item={item}
+                businessId={businessId}
+              />
+            );
           })}
         </Stack>
       )}
@@ -140,7 +151,9 @@ function MessageRow({
   message: m,
   position,
   item,
+  businessId,
 }: {
+  businessId?: string | undefined;
   message: Message;
   position: number;
   item: Extract<TimelineItem, { kind: 'message' }>;
@@ -189,7 +202,7 @@ function MessageRow({
           </Typography>
         )}
       </Paper>
-      {item.turn && <TurnLine turn={item.turn} position={position} />}
+      {item.turn && <TurnLine turn={item.turn} position={position} businessId={businessId} />}
     </Box>
   );
 }

@@ -2,14 +2,25 @@ import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
 import PsychologyIcon from '@mui/icons-material/Psychology';
 import { Box, Button, ButtonBase, Stack, Typography } from '@mui/material';
 import { useId, useState } from 'react';
+import { AddAsTestButton } from '@/components/test-case-dialog';
+import { useCan } from '@/lib/auth/permissions';
 import { callLabel, formatMs } from '@/lib/format';
 import { Facts } from './facts';
 import { LlmCallList } from './llm-call-list';
 import type { TurnSummary } from './timeline';
 
 /** "What the assistant did" for one message: one line, expanded on demand. */
-export function TurnLine({ turn, position }: { turn: TurnSummary; position: number }) {
+export function TurnLine({
+  turn,
+  position,
+  businessId,
+}: {
+  turn: TurnSummary;
+  position: number;
+  businessId?: string | undefined;
+}) {
   const [open, setOpen] = useState(false);
+  const edit = useCan('content.edit');
   const [showDiscarded, setShowDiscarded] = useState(false);
   const regionId = useId();
   const facts = Object.keys(turn.facts).length;
@@ -58,6 +69,9 @@ export function TurnLine({ turn, position }: { turn: TurnSummary; position: numb
         >
           <Facts data={turn.facts} />
           <LlmCallList calls={turn.calls} />
+          {businessId && edit.allowed && (
+            <AddAsTestButton businessId={businessId} messageId={turn.messageId} />
+          )}
           {turn.discarded.length > 0 && (
             <Stack sx={{ mt: 0.5 }}>
               <Button

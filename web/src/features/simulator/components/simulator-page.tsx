@@ -20,6 +20,7 @@ import { ErrorAlert } from '@/components/error-alert';
 import { OfflineBanner } from '@/components/offline-banner';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
+import { AddAsTestButton } from '@/components/test-case-dialog';
 import { errorMessage } from '@/lib/api/errors';
 import { useCan } from '@/lib/auth/permissions';
 import { formatDateTime } from '@/lib/format';
@@ -51,6 +52,7 @@ export function SimulatorPage() {
 
 function Simulator({ businessId }: { businessId: string }) {
   const sim = useSimulator(businessId);
+  const canEdit = useCan('content.edit');
   const { conversationId, past, turns, current, sending, text, stageName } = sim;
   return (
     <Grid container spacing={2}>
@@ -200,6 +202,11 @@ function Simulator({ businessId }: { businessId: string }) {
       </Grid>
       <Grid size={{ xs: 12, md: 5 }}>
         <PipelinePanel turn={current} stageName={stageName} />
+        {current?.messageId && current.status === 'done' && canEdit.allowed && (
+          <Box sx={{ mt: 1 }}>
+            <AddAsTestButton key={current.messageId} businessId={businessId} messageId={current.messageId} />
+          </Box>
+        )}
         {current?.status === 'error' && (
           <Typography variant="body2" color="error" sx={{ mt: 1 }}>
             {errorMessage(current.error)}

@@ -2,6 +2,8 @@ import type { ProcessingStep } from '@/lib/api/models';
 
 export interface SimTurn {
   index: number;
+  /** The customer message stored for this turn (known once it is answered). */
+  messageId?: string;
   userText: string;
   reply: string;
   status: 'streaming' | 'done' | 'error';

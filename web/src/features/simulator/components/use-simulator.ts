@@ -111,6 +111,7 @@ export function useSimulator(businessId: string) {
       patch(index, (t) => ({
         ...t,
         status: 'done',
+        messageId: res.message_id,
         reply: res.response ?? t.reply,
         stage: res.stage_id
           ? {

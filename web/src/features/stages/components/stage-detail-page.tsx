@@ -1,7 +1,7 @@
 import DeleteIcon from '@mui/icons-material/Delete';
 import EditIcon from '@mui/icons-material/Edit';
 import FlagIcon from '@mui/icons-material/Flag';
-import { Box, Button, Chip, Grid, Link, Paper, Stack, Typography } from '@mui/material';
+import { Box, Button, Chip, Grid, Link, Paper, Stack, Tab, Tabs, Typography } from '@mui/material';
 import { useState } from 'react';
 import { Link as RouterLink, useNavigate, useParams } from 'react-router-dom';
 import { CodeBlock } from '@/components/code-block';
@@ -20,6 +20,7 @@ import { useTemplates } from '@/lib/api/templates/list-templates';
 import { useCan } from '@/lib/auth/permissions';
 import { paths } from '@/lib/paths';
 import type { TemplateRole } from '@/lib/template-types';
+import { StageTests } from './stage-tests';
 import { ROLE_LABELS } from './template-picker';
 
 export function StageDetailPage() {
@@ -42,6 +43,7 @@ function StageDetail({ businessId, stageId }: { businessId: string; stageId: str
   const setEntry = useUpdateBusiness(businessId);
   const del = useDeleteStage(businessId);
   const [confirm, setConfirm] = useState(false);
+  const [tab, setTab] = useState<'overview' | 'tests'>('overview');
   const edit = useCan('content.edit');
 
   if (stage.isLoading) return <Loading />;
@@ -108,49 +110,58 @@ function StageDetail({ businessId, stageId }: { businessId: string; stageId: str
         }
       />
       <ErrorAlert error={setEntry.error} />
-      <Paper sx={{ p: 2, mb: 2 }}>
-        <Typography variant="subtitle2" gutterBottom>
-          Description
-        </Typography>
-        <Typography variant="body2" color={s.stage_description ? 'text.primary' : 'text.secondary'}>
-          {s.stage_description ||
-            'No description. The model uses it to decide when this stage applies — add one.'}
-        </Typography>
-      </Paper>
-      <Grid container spacing={2}>
-        {roles.map(([role, id]) => {
-          const t = byId.get(id);
-          return (
-            <Grid key={role} size={{ xs: 12, lg: 4 }}>
-              <Paper sx={{ p: 2, height: '100%' }}>
-                <Stack spacing={1}>
-                  <Typography variant="subtitle2">{ROLE_LABELS[role]}</Typography>
-                  {t ? (
-                    <>
-                      <Link
-                        component={RouterLink}
-                        to={paths.template(t.template_id)}
-                        sx={{ fontWeight: 600 }}
-                      >
-                        {t.template_name}
-                      </Link>
-                      <CodeBlock label={`${ROLE_LABELS[role]} content`} maxHeight={260}>
-                        {t.content || '(empty)'}
-                      </CodeBlock>
-                    </>
-                  ) : templates.isLoading ? (
-                    <Loading label="Loading template" />
-                  ) : (
-                    <Typography variant="body2" color="text.secondary">
-                      Template not found.
-                    </Typography>
-                  )}
-                </Stack>
-              </Paper>
-            </Grid>
-          );
-        })}
-      </Grid>
+      <Tabs value={tab} onChange={(_, v) => setTab(v)} sx={{ mb: 2 }} aria-label="Stage sections">
+        <Tab value="overview" label="Overview" />
+        <Tab value="tests" label="Tests" />
+      </Tabs>
+      {tab === 'tests' && <StageTests businessId={businessId} stageId={s.stage_id} />}
+      {tab === 'overview' && (
+        <>
+          <Paper sx={{ p: 2, mb: 2 }}>
+            <Typography variant="subtitle2" gutterBottom>
+              Description
+            </Typography>
+            <Typography variant="body2" color={s.stage_description ? 'text.primary' : 'text.secondary'}>
+              {s.stage_description ||
+                'No description. The model uses it to decide when this stage applies — add one.'}
+            </Typography>
+          </Paper>
+          <Grid container spacing={2}>
+            {roles.map(([role, id]) => {
+              const t = byId.get(id);
+              return (
+                <Grid key={role} size={{ xs: 12, lg: 4 }}>
+                  <Paper sx={{ p: 2, height: '100%' }}>
+                    <Stack spacing={1}>
+                      <Typography variant="subtitle2">{ROLE_LABELS[role]}</Typography>
+                      {t ? (
+                        <>
+                          <Link
+                            component={RouterLink}
+                            to={paths.template(t.template_id)}
+                            sx={{ fontWeight: 600 }}
+                          >
+                            {t.template_name}
+                          </Link>
+                          <CodeBlock label={`${ROLE_LABELS[role]} content`} maxHeight={260}>
+                            {t.content || '(empty)'}
+                          </CodeBlock>
+                        </>
+                      ) : templates.isLoading ? (
+                        <Loading label="Loading template" />
+                      ) : (
+                        <Typography variant="body2" color="text.secondary">
+                          Template not found.
+                        </Typography>
+                      )}
+                    </Stack>
+                  </Paper>
+                </Grid>
+              );
+            })}
+          </Grid>
+        </>
+      )}
       <ConfirmDialog
         open={confirm}
         title="Delete stage?"
