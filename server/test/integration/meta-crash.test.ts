@@ -17,7 +17,7 @@ import {
 } from '../helpers/server-process.js';
 
 /**
- * kill -9 of a real server process (tsx src/main.ts) at the two dangerous moments, then a restart on
+ * kill -9 of a real server process (src/main.ts) at the two dangerous moments, then a restart on
  * the same database (a temporary PGlite DATA_DIR, or the test file's own PostgreSQL database when the suite
  * runs on PostgreSQL): the reply still reaches the customer, exactly once.
  */
