@@ -9,6 +9,8 @@ import { inject } from 'vitest';
 import { generateSecret } from '../../src/lib/keys.js';
 import { makeTempDir } from './build-test-app.js';
 import type { Json } from './call-api.js';
+import { startFakeLlmServer } from './fake-llm-server.js';
+import type { FakeLlm, FakeLlmOptions } from './fake-llm-types.js';
 
 const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -165,4 +167,51 @@ export async function callServer(
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   return { status: response.status, body: (await response.json().catch(() => null)) as Json };
+}
+
+/**
+ * What the crash, shutdown and chaos tests share: the fake LLM, one port and a restartableServerEnv,
+ * so a server process can be killed and another started at the same address on the same data.
+ * `server` is the current process (set by start/restart); `close` stops it, removes the data and
+ * closes the fake LLM.
+ */
+export interface RestartableServer {
+  llm: FakeLlm;
+  env: Record<string, string>;
+  port: number;
+  server: ServerProcess | undefined;
+  /** Starts a process (with `extra` on top of `env`) and makes it `server`. */
+  start(extra?: Record<string, string>): Promise<ServerProcess>;
+  /** kill -9 of `server`, then a new process on the same data. */
+  restart(): Promise<ServerProcess>;
+  close(): Promise<void>;
+}
+
+export async function restartableServer(
+  llmOptions: FakeLlmOptions,
+  extraEnv: Record<string, string>,
+): Promise<RestartableServer> {
+  const llm = await startFakeLlmServer(llmOptions);
+  const port = await freePort();
+  const { env, remove } = restartableServerEnv(llm.url, extraEnv);
+  const fixture: RestartableServer = {
+    llm,
+    env,
+    port,
+    server: undefined,
+    async start(extra = {}) {
+      fixture.server = await startServerProcess({ ...env, ...extra }, port);
+      return fixture.server;
+    },
+    async restart() {
+      await fixture.server?.crash();
+      return fixture.start();
+    },
+    async close() {
+      await fixture.server?.stop();
+      remove();
+      await llm.close();
+    },
+  };
+  return fixture;
 }
