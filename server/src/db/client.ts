@@ -46,6 +46,11 @@ export interface DatabaseOptions {
   migrate?: boolean;
   /** Another migrations folder (tests applying an older release's migrations). */
   migrationsFolder?: string;
+  /**
+   * In-memory PGlite only: start from this `dumpDataDir` tarball instead of an empty database (the
+   * tests load one with every migration applied; whatever is still pending is applied as usual).
+   */
+  pgliteDump?: Blob;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -55,7 +60,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   };
   return options.databaseUrl
     ? openPostgres(options.databaseUrl, options.poolSize ?? 20, migrations)
-    : openPglite(options.dataDir, migrations);
+    : openPglite(options.dataDir, migrations, options.pgliteDump);
 }
 
 interface MigrationOptions {
@@ -63,7 +68,11 @@ interface MigrationOptions {
   folder: string;
 }
 
-async function openPglite(dataDir: string | null, migrations: MigrationOptions): Promise<Database> {
+async function openPglite(
+  dataDir: string | null,
+  migrations: MigrationOptions,
+  dump: Blob | undefined,
+): Promise<Database> {
   // Loaded only when used: a PostgreSQL deployment never pays for the embedded engine.
   const [{ PGlite }, { pg_trgm }, { btree_gin }, { drizzle: drizzlePglite }, { migrate: migratePglite }] =
     await Promise.all([
@@ -85,7 +94,7 @@ async function openPglite(dataDir: string | null, migrations: MigrationOptions):
     chmodSync(dir, 0o700);
     client = new PGlite(dir, { extensions });
   } else {
-    client = new PGlite({ extensions });
+    client = new PGlite({ extensions, ...(dump ? { loadDataDir: dump } : {}) });
   }
   await client.waitReady;
   const pending = await pendingMigrations(drizzlePglite(client), migrations.folder);

@@ -2,11 +2,12 @@ import { type App, buildApp } from '../../src/app.js';
 import { createInvalidationBus, type InvalidationBus } from '../../src/cache/invalidation-bus.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { AppContext } from '../../src/context.js';
-import { type Database, openDatabase } from '../../src/db/client.js';
+import type { Database } from '../../src/db/client.js';
 import { generateSecret, hashSecret } from '../../src/lib/keys.js';
 import { createSecretBox, resolveSecretsKey } from '../../src/lib/secret-box.js';
 import { createBusinessConfigCache } from '../../src/modules/config-cache/business-config-cache.js';
 import { createKeyResolver } from '../../src/plugins/auth.js';
+import { openTestDatabase } from './build-test-app.js';
 
 /**
  * The real app (as buildTestApp builds it) plus an AppContext of its own on the same database and
@@ -36,7 +37,7 @@ export async function buildTestAppWithContext(env: Record<string, string> = {}):
   });
   const masterKey = generateSecret('icmp_admin');
   const masterKeyHash = hashSecret(masterKey);
-  const database = await openDatabase({
+  const database = await openTestDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: null,
     poolSize: config.dbPoolSize,

@@ -1,12 +1,25 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { inject } from 'vitest';
 import { type App, buildApp } from '../../src/app.js';
 import type { InvalidationBus } from '../../src/cache/invalidation-bus.js';
 import { type Config, loadConfig } from '../../src/config.js';
-import { type Database, openDatabase } from '../../src/db/client.js';
+import { type Database, type DatabaseOptions, openDatabase } from '../../src/db/client.js';
 import { generateSecret, hashSecret } from '../../src/lib/keys.js';
 import type { Mailer } from '../../src/lib/mailer.js';
+
+/**
+ * openDatabase for tests: an in-memory PGlite database starts from the migrated one the run's
+ * globalSetup prepared (test/setup/prepared-server.ts) instead of running initdb and every migration
+ * again. PostgreSQL, a DATA_DIR and another migrations folder are opened exactly as asked.
+ */
+export function openTestDatabase(options: DatabaseOptions): Promise<Database> {
+  const dump = inject('pgliteDump');
+  if (options.databaseUrl || options.dataDir || options.migrationsFolder || !dump)
+    return openDatabase(options);
+  return openDatabase({ ...options, pgliteDump: new Blob([readFileSync(dump)]) });
+}
 
 export interface TestApp {
   app: App;
@@ -36,7 +49,7 @@ export async function buildTestApp(
   const masterKey = generateSecret('icmp_admin');
   const database =
     options.database ??
-    (await openDatabase({
+    (await openTestDatabase({
       databaseUrl: config.databaseUrl,
       dataDir: env.DATA_DIR ?? null,
       poolSize: config.dbPoolSize,

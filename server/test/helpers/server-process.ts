@@ -1,14 +1,28 @@
-// Starts the real server (src/main.ts through tsx) as a child process, for crash tests: it can be
-// killed with SIGKILL at any moment and started again on the same database.
+// Starts the real server (src/main.ts) as a child process, for crash tests: it can be killed with
+// SIGKILL at any moment and started again on the same database.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { cpSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 import { generateSecret } from '../../src/lib/keys.js';
 import { makeTempDir } from './build-test-app.js';
 import type { Json } from './call-api.js';
+import { startFakeLlmServer } from './fake-llm-server.js';
+import type { FakeLlm, FakeLlmOptions } from './fake-llm-types.js';
 
 const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * Node's arguments for a server script (a path under src/): the run's transpiled copy when the
+ * globalSetup made one (test/setup/prepared-server.ts), else the TypeScript source through tsx.
+ */
+function entryPoint(script: string): string[] {
+  const build = inject('serverBuild');
+  if (!build) return ['--import', 'tsx', script];
+  return [path.join(build, path.relative('src', script)).replace(/\.ts$/, '.js')];
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -38,7 +52,7 @@ export async function startServerProcess(
   /** Node options before the entry point, e.g. another `--import`. */
   nodeArgs: string[] = [],
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, ...entryPoint('src/main.ts')], {
     cwd: SERVER_DIR,
     env: {
       ...process.env,
@@ -90,7 +104,7 @@ export function runToExit(
   script = 'src/main.ts',
   timeoutMs = 120_000,
 ): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, entryPoint(script), {
     cwd: SERVER_DIR,
     env: { ...process.env, NODE_ENV: 'development', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -111,8 +125,14 @@ export function runToExit(
  * The environment of a server process that is killed and restarted on the same data: a temporary
  * PGlite DATA_DIR, or on PostgreSQL the test file's own database (test/setup/own-postgres-database.ts);
  * no Redis; the fake LLM at `llmUrl` without retries. `remove` deletes the data directory.
+ * On PGlite the DATA_DIR starts as a copy of the run's migrated database (the first start skips
+ * initdb and the migrations); `{ migrated: false }` leaves it empty.
  */
-export function restartableServerEnv(llmUrl: string, extra: Record<string, string>) {
+export function restartableServerEnv(
+  llmUrl: string,
+  extra: Record<string, string>,
+  { migrated = true }: { migrated?: boolean } = {},
+) {
   const temp = makeTempDir('icmp-process-');
   const env: Record<string, string> = {
     DATA_DIR: temp.dir,
@@ -126,6 +146,10 @@ export function restartableServerEnv(llmUrl: string, extra: Record<string, strin
     RATE_LIMIT_PER_MINUTE: '100000',
     ...extra,
   };
+  const template = inject('pgliteDir');
+  if (migrated && template && !env.DATABASE_URL) {
+    cpSync(template, path.join(temp.dir, 'pglite'), { recursive: true });
+  }
   return { env, remove: temp.remove };
 }
 
@@ -143,4 +167,51 @@ export async function callServer(
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   return { status: response.status, body: (await response.json().catch(() => null)) as Json };
+}
+
+/**
+ * What the crash, shutdown and chaos tests share: the fake LLM, one port and a restartableServerEnv,
+ * so a server process can be killed and another started at the same address on the same data.
+ * `server` is the current process (set by start/restart); `close` stops it, removes the data and
+ * closes the fake LLM.
+ */
+export interface RestartableServer {
+  llm: FakeLlm;
+  env: Record<string, string>;
+  port: number;
+  server: ServerProcess | undefined;
+  /** Starts a process (with `extra` on top of `env`) and makes it `server`. */
+  start(extra?: Record<string, string>): Promise<ServerProcess>;
+  /** kill -9 of `server`, then a new process on the same data. */
+  restart(): Promise<ServerProcess>;
+  close(): Promise<void>;
+}
+
+export async function restartableServer(
+  llmOptions: FakeLlmOptions,
+  extraEnv: Record<string, string>,
+): Promise<RestartableServer> {
+  const llm = await startFakeLlmServer(llmOptions);
+  const port = await freePort();
+  const { env, remove } = restartableServerEnv(llm.url, extraEnv);
+  const fixture: RestartableServer = {
+    llm,
+    env,
+    port,
+    server: undefined,
+    async start(extra = {}) {
+      fixture.server = await startServerProcess({ ...env, ...extra }, port);
+      return fixture.server;
+    },
+    async restart() {
+      await fixture.server?.crash();
+      return fixture.start();
+    },
+    async close() {
+      await fixture.server?.stop();
+      remove();
+      await llm.close();
+    },
+  };
+  return fixture;
 }

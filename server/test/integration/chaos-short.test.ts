@@ -9,15 +9,8 @@ import {
   startMessageLoad,
   waitUntilAnswered,
 } from '../../chaos/message-load.js';
-import { startFakeLlmServer } from '../helpers/fake-llm-server.js';
-import type { FakeLlm } from '../helpers/fake-llm-types.js';
 import { scriptedModel } from '../helpers/pipeline-fixture.js';
-import {
-  freePort,
-  restartableServerEnv,
-  type ServerProcess,
-  startServerProcess,
-} from '../helpers/server-process.js';
+import { type RestartableServer, restartableServer } from '../helpers/server-process.js';
 
 /**
  * Issue 12, the CI-sized part of the fault runs (`npm run chaos` has the long ones, on PostgreSQL +
@@ -26,30 +19,25 @@ import {
  * 20 % of calls and leaves 5 % hanging; (a) the server is killed with -9 mid-load and restarted. After
  * each: every accepted message stored once, answered once, in order.
  */
-let llm: FakeLlm;
-let env: Record<string, string>;
-let port: number;
-let server: ServerProcess | undefined;
+let f: RestartableServer;
 let apiKey: string;
 let customers: Customer[];
-const cleanups: Array<() => Promise<void> | void> = [];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
-  llm = await startFakeLlmServer({ defaultAnswer: scriptedModel(), latencyMs: 10, record: false });
-  port = await freePort();
-  const restartable = restartableServerEnv(llm.url, {
-    LLM_TIMEOUT_MS: '1500',
-    LLM_MAX_RETRIES: '1',
-    TURN_TIMEOUT_MS: '4000',
-    TURN_LEASE_MS: '3000',
-  });
-  cleanups.push(restartable.remove);
-  env = restartable.env;
-  server = await startServerProcess(env, port);
+  f = await restartableServer(
+    { defaultAnswer: scriptedModel(), latencyMs: 10, record: false },
+    {
+      LLM_TIMEOUT_MS: '1500',
+      LLM_MAX_RETRIES: '1',
+      TURN_TIMEOUT_MS: '4000',
+      TURN_LEASE_MS: '3000',
+    },
+  );
+  const server = await f.start();
   const created = await fetch(`${server.baseUrl}/api/businesses`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${env.ICMP_API_KEY}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${f.env.ICMP_API_KEY}`, 'content-type': 'application/json' },
     body: JSON.stringify({
       business_name: `Chaos ${randomBytes(3).toString('hex')}`,
       business_description: 'x',
@@ -60,30 +48,26 @@ beforeAll(async () => {
   customers = await createCustomers(server.baseUrl, apiKey, 6);
 }, 180_000);
 
-afterAll(async () => {
-  await server?.stop();
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  await llm?.close();
-});
+afterAll(() => f?.close());
 
-const baseUrl = () => server?.baseUrl ?? '';
+const baseUrl = () => f.server?.baseUrl ?? '';
 
 async function settle(runId: string, load: ReturnType<typeof startMessageLoad>, label: string) {
-  const pending = await waitUntilAnswered(baseUrl(), env.ICMP_API_KEY as string, customers, 120_000);
-  const check = await checkMessages(baseUrl(), env.ICMP_API_KEY as string, customers, load, runId);
+  const pending = await waitUntilAnswered(baseUrl(), f.env.ICMP_API_KEY as string, customers, 120_000);
+  const check = await checkMessages(baseUrl(), f.env.ICMP_API_KEY as string, customers, load, runId);
   console.log(formatFigures(label, load.figures, check, `pending ${pending}`));
   return check;
 }
 
 describe('faults under load (short)', () => {
   it('(d) an LLM failing 20 % and hanging 5 % of calls: every accepted message answered once, in order', async () => {
-    llm.setFaults({ errorRate: 0.2, hangRate: 0.05 });
+    f.llm.setFaults({ errorRate: 0.2, hangRate: 0.05 });
     const runId = randomBytes(4).toString('hex');
     const load = startMessageLoad({ baseUrl, apiKey, customers, runId, seconds: 8, thinkMs: 50 });
     await load.done;
-    llm.setFaults({});
+    f.llm.setFaults({});
     const check = await settle(runId, load, 'llm-faults');
-    expect(llm.faultCounts.errors + llm.faultCounts.hangs).toBeGreaterThan(0);
+    expect(f.llm.faultCounts.errors + f.llm.faultCounts.hangs).toBeGreaterThan(0);
     expect(load.figures.other5xx).toBe(0);
     expect(check).toMatchObject({
       lost: 0,
@@ -100,9 +84,9 @@ describe('faults under load (short)', () => {
     const load = startMessageLoad({ baseUrl, apiKey, customers, runId, seconds: 600, thinkMs: 50 });
     await sleep(3000);
     const acceptedBefore = load.figures.accepted;
-    await server?.crash();
+    await f.server?.crash();
     await sleep(500);
-    server = await startServerProcess(env, port);
+    await f.start();
     await sleep(4000);
     load.stop();
     await load.done;

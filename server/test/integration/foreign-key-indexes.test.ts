@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../src/db/client.js';
+import type { Database } from '../../src/db/client.js';
 import { rowsOf } from '../../src/db/raw-rows.js';
+import { openTestDatabase } from '../helpers/build-test-app.js';
 
 /**
  * Every foreign key column must lead an index: a delete of the referenced row (cascade, set null or
@@ -27,7 +28,7 @@ const UNINDEXED_FOREIGN_KEYS = sql`
 describe('foreign key indexes', () => {
   let database: Database;
   beforeAll(async () => {
-    database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: null, poolSize: 2 });
+    database = await openTestDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: null, poolSize: 2 });
   });
   afterAll(async () => {
     await database?.close();

@@ -2,17 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../helpers/build-test-app.js';
 import type { Json } from '../helpers/call-api.js';
-import { startFakeLlmServer } from '../helpers/fake-llm-server.js';
-import type { FakeLlm } from '../helpers/fake-llm-types.js';
 import { waitFor } from '../helpers/meta-app.js';
 import { customerMessage, scriptedModel } from '../helpers/pipeline-fixture.js';
-import {
-  callServer,
-  freePort,
-  restartableServerEnv,
-  type ServerProcess,
-  startServerProcess,
-} from '../helpers/server-process.js';
+import { callServer, type RestartableServer, restartableServer } from '../helpers/server-process.js';
 
 /**
  * Issue 13: SIGTERM lets in-flight work finish (up to SHUTDOWN_TIMEOUT_MS) and tells load balancers
@@ -38,37 +30,28 @@ describe('while shutting down (in process)', () => {
   });
 });
 
-let llm: FakeLlm;
-let env: Record<string, string>;
-let port: number;
-let server: ServerProcess | undefined;
-const cleanups: Array<() => Promise<void> | void> = [];
+let f: RestartableServer;
 
 beforeAll(async () => {
-  llm = await startFakeLlmServer({ defaultAnswer: scriptedModel() });
-  port = await freePort();
-  const restartable = restartableServerEnv(llm.url, {
-    // Long: only a released lease lets the next process continue within the test's patience.
-    TURN_LEASE_MS: '120000',
-    LLM_TIMEOUT_MS: '120000',
-    TURN_TIMEOUT_MS: '120000',
-    SHUTDOWN_TIMEOUT_MS: '20000',
-  });
-  cleanups.push(restartable.remove);
-  env = restartable.env;
+  f = await restartableServer(
+    { defaultAnswer: scriptedModel() },
+    {
+      // Long: only a released lease lets the next process continue within the test's patience.
+      TURN_LEASE_MS: '120000',
+      LLM_TIMEOUT_MS: '120000',
+      TURN_TIMEOUT_MS: '120000',
+      SHUTDOWN_TIMEOUT_MS: '20000',
+    },
+  );
 }, 120_000);
 
-afterAll(async () => {
-  await server?.stop();
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  await llm?.close();
-});
+afterAll(() => f?.close());
 
 const api = (method: string, path: string, key: string, body?: unknown) =>
-  callServer(server?.baseUrl, method, path, key, body);
+  callServer(f.server?.baseUrl, method, path, key, body);
 
 async function businessWithUser() {
-  const created = await api('POST', '/api/businesses', env.ICMP_API_KEY as string, {
+  const created = await api('POST', '/api/businesses', f.env.ICMP_API_KEY as string, {
     business_name: `Shutdown ${randomBytes(3).toString('hex')}`,
     business_description: 'graceful shutdown test',
   });
@@ -84,11 +67,11 @@ const replyStep = (text: string) => (r: Parameters<typeof customerMessage>[0]) =
 
 describe('SIGTERM on a server process', () => {
   it('lets the turn in flight finish: its request gets the 200 reply, the process exits 0', async () => {
-    server = await startServerProcess(env, port);
+    const server = await f.start();
     const { key, userId } = await businessWithUser();
-    const slow = llm.script({ match: replyStep('slow one'), delayMs: 3000, respond: scriptedModel() });
+    const slow = f.llm.script({ match: replyStep('slow one'), delayMs: 3000, respond: scriptedModel() });
     const pending = api('POST', '/api/message', key, { content: 'slow one', user_id: userId });
-    await waitFor(async () => llm.requests.some(replyStep('slow one')), 60_000, 'the reply step to start');
+    await waitFor(async () => f.llm.requests.some(replyStep('slow one')), 60_000, 'the reply step to start');
     server.child.kill('SIGTERM');
     const answered = await pending;
     expect(answered.status, JSON.stringify(answered.body)).toBe(200);
@@ -97,7 +80,7 @@ describe('SIGTERM on a server process', () => {
     expect(slow.hits).toBe(1);
 
     // Nothing lost: the next process serves the stored turn.
-    server = await startServerProcess(env, port);
+    const next = await f.start();
     const transcript = await api('GET', `/api/conversations/${answered.body.conversation_id}`, key);
     expect(
       (transcript.body.messages as Json[]).map((m) => [m.sender_type, m.message_content, m.status]),
@@ -105,13 +88,13 @@ describe('SIGTERM on a server process', () => {
       ['user', 'slow one', 'processed'],
       ['assistant', 'Reply to: slow one', expect.any(String)],
     ]);
-    await server.stop();
+    await next.stop();
   }, 240_000);
 
   it('past SHUTDOWN_TIMEOUT_MS releases the lease of the unfinished turn: the next process answers it at once', async () => {
-    server = await startServerProcess({ ...env, SHUTDOWN_TIMEOUT_MS: '1000' }, port);
+    const server = await f.start({ SHUTDOWN_TIMEOUT_MS: '1000' });
     const { key, userId } = await businessWithUser();
-    const stuck = llm.script({ match: replyStep('stuck one'), hang: true, times: 1 });
+    const stuck = f.llm.script({ match: replyStep('stuck one'), hang: true, times: 1 });
     const lost = api('POST', '/api/message', key, { content: 'stuck one', user_id: userId }).catch(
       () => null,
     );
@@ -124,7 +107,7 @@ describe('SIGTERM on a server process', () => {
 
     // The lease would hold the conversation for 120 s; released, the next process's recovery sweep
     // (at start, for messages pending over 5 s) answers the message within this test's 60 s.
-    server = await startServerProcess(env, port);
+    await f.start();
     const conversations = await api('GET', '/api/conversations', key);
     const conversationId = (conversations.body.conversations as Json[])[0]?.conversation_id as string;
     expect(conversationId).toBeTruthy();

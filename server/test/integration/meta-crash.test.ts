@@ -2,66 +2,51 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Json } from '../helpers/call-api.js';
 import { type FakeGraphApi, startFakeGraphApi } from '../helpers/fake-graph-api.js';
-import { startFakeLlmServer } from '../helpers/fake-llm-server.js';
-import type { FakeLlm } from '../helpers/fake-llm-types.js';
 import { uniqueDigits, waitFor } from '../helpers/meta-app.js';
 import { wa, waChange, waInbound, waPayload, waStatus } from '../helpers/meta-fixtures.js';
 import { signMetaBody } from '../helpers/meta-signing.js';
 import { scriptedModel } from '../helpers/pipeline-fixture.js';
-import {
-  callServer,
-  freePort,
-  restartableServerEnv,
-  type ServerProcess,
-  startServerProcess,
-} from '../helpers/server-process.js';
+import { callServer, type RestartableServer, restartableServer } from '../helpers/server-process.js';
 
 /**
- * kill -9 of a real server process (tsx src/main.ts) at the two dangerous moments, then a restart on
+ * kill -9 of a real server process (src/main.ts) at the two dangerous moments, then a restart on
  * the same database (a temporary PGlite DATA_DIR, or the test file's own PostgreSQL database when the suite
  * runs on PostgreSQL): the reply still reaches the customer, exactly once.
  */
 const SECRET = 'crash-test-app-secret';
 
-let llm: FakeLlm;
 let graph: FakeGraphApi;
-let env: Record<string, string>;
-let port: number;
-let server: ServerProcess | undefined;
-const cleanups: Array<() => Promise<void> | void> = [];
+let f: RestartableServer;
 
 beforeAll(async () => {
-  llm = await startFakeLlmServer({ defaultAnswer: scriptedModel() });
   graph = await startFakeGraphApi();
-  port = await freePort();
-  const restartable = restartableServerEnv(llm.url, {
-    LLM_TIMEOUT_MS: '1000',
-    GRAPH_API_BASE_URL: graph.url,
-    // The dead process's claim lasts the Graph timeout + 10 s. The grace is longer than a restart can
-    // take on a busy shared machine (it has taken 20 s+), so the test always posts Meta's status
-    // inside it, as Meta does within seconds.
-    GRAPH_TIMEOUT_MS: '5000',
-    GRAPH_RETRY_BASE_MS: '100',
-    GRAPH_RECONCILE_MS: '45000',
-    META_APP_SECRET: SECRET,
-  });
-  cleanups.push(restartable.remove);
-  env = restartable.env;
-  server = await startServerProcess(env, port);
+  f = await restartableServer(
+    { defaultAnswer: scriptedModel() },
+    {
+      LLM_TIMEOUT_MS: '1000',
+      GRAPH_API_BASE_URL: graph.url,
+      // The dead process's claim lasts the Graph timeout + 10 s. The grace is longer than a restart can
+      // take on a busy shared machine (it has taken 20 s+), so the test always posts Meta's status
+      // inside it, as Meta does within seconds.
+      GRAPH_TIMEOUT_MS: '5000',
+      GRAPH_RETRY_BASE_MS: '100',
+      GRAPH_RECONCILE_MS: '45000',
+      META_APP_SECRET: SECRET,
+    },
+  );
+  await f.start();
 }, 120_000);
 
 afterAll(async () => {
-  await server?.stop();
-  for (const cleanup of cleanups.reverse()) await cleanup();
+  await f?.close();
   await graph?.close();
-  await llm?.close();
 });
 
 const api = (method: string, path: string, key: string, body?: unknown) =>
-  callServer(server?.baseUrl, method, path, key, body);
+  callServer(f.server?.baseUrl, method, path, key, body);
 
 async function setUpBusiness() {
-  const created = await api('POST', '/api/businesses', env.ICMP_API_KEY as string, {
+  const created = await api('POST', '/api/businesses', f.env.ICMP_API_KEY as string, {
     business_name: `Crash ${randomBytes(3).toString('hex')}`,
     business_description: 'crash test',
   });
@@ -82,7 +67,7 @@ async function setUpBusiness() {
 
 async function postSigned(payload: unknown) {
   const body = JSON.stringify(payload);
-  const response = await fetch(`${server?.baseUrl}/webhook/whatsapp`, {
+  const response = await fetch(`${f.server?.baseUrl}/webhook/whatsapp`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaBody(body, SECRET) },
     body,
@@ -98,16 +83,11 @@ async function transcript(key: string) {
     .messages as Json[];
 }
 
-async function restart() {
-  await server?.crash();
-  server = await startServerProcess(env, port);
-}
-
 describe('crash between the acknowledgement and the reply', () => {
   it('kill -9 during the LLM call: after a restart the reply is sent exactly once', async () => {
     const { key, phoneNumberId } = await setUpBusiness();
     const waId = uniqueDigits();
-    const hold = llm.script({
+    const hold = f.llm.script({
       match: (r) => r.text.includes('crash during llm') && !r.response_format,
       hang: true,
       times: 1,
@@ -116,7 +96,7 @@ describe('crash between the acknowledgement and the reply', () => {
       200,
     );
     await waitFor(async () => hold.hits === 1, 20_000, 'the reply generation to start');
-    await restart();
+    await f.restart();
     // The message stayed pending; the restarted server's recovery sweep processes it once the dead
     // process's conversation lease has expired.
     const [send] = await graph.waitForRequests(1, { filter: (r) => r.to === waId, timeoutMs: 90_000 });
@@ -145,7 +125,7 @@ describe('crash between the acknowledgement and the reply', () => {
     );
     const [inFlight] = await graph.waitForRequests(1, { filter: (r) => r.to === waId, timeoutMs: 30_000 });
     const sentAt = Date.now();
-    await restart();
+    await f.restart();
     const reference = ((inFlight?.body ?? {}) as Json).biz_opaque_callback_data as string;
     expect(reference).toMatch(/:0$/);
     const status = waStatus('wamid.CRASHRECONCILED', 'sent', { recipientId: waId, callbackData: reference });

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../src/db/client.js';
-import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
+import type { Database } from '../../src/db/client.js';
+import { buildTestApp, openTestDatabase, type TestApp } from '../helpers/build-test-app.js';
 import type { Json } from '../helpers/call-api.js';
 import { type FakeGraphApi, startFakeGraphApi } from '../helpers/fake-graph-api.js';
 import { startFakeLlmServer } from '../helpers/fake-llm-server.js';
@@ -54,7 +54,7 @@ async function start(): Promise<MetaApp> {
 beforeAll(async () => {
   llm = await startFakeLlmServer({ defaultAnswer: scriptedModel() });
   graph = await startFakeGraphApi();
-  database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: null, poolSize: 10 });
+  database = await openTestDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: null, poolSize: 10 });
 });
 afterAll(async () => {
   await database?.close();

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/client.js';
 import { expectError } from '../helpers/assertions.js';
-import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
+import { buildTestApp, openTestDatabase, type TestApp } from '../helpers/build-test-app.js';
 import { bearer, createBusiness } from '../helpers/factories.js';
 
 let t: TestApp;
@@ -26,7 +25,7 @@ describe('GET /health', () => {
 
   it('reports 503 unhealthy when the database is unreachable', async () => {
     // Its own database, so closing it cannot disturb the other tests (on PostgreSQL: its own pool).
-    const database = await openDatabase({
+    const database = await openTestDatabase({
       databaseUrl: process.env.DATABASE_URL,
       dataDir: null,
       poolSize: 2,

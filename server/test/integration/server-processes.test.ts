@@ -37,10 +37,12 @@ describe('refused starts (exit 78)', () => {
   }, 120_000);
 
   it('MIGRATE_ON_START=false on a database with pending migrations; db:migrate applies them and says which', async () => {
-    const { env, remove } = restartableServerEnv('http://127.0.0.1:9/v1', {
-      MIGRATE_ON_START: 'false',
+    const { env, remove } = restartableServerEnv(
+      'http://127.0.0.1:9/v1',
+      { MIGRATE_ON_START: 'false' },
       // PostgreSQL: the file's own database is empty until migrated; PGlite: a fresh DATA_DIR.
-    });
+      { migrated: false },
+    );
     cleanups.push(remove);
     const refused = await runToExit({ ...env, PORT: String(await freePort()) });
     expect(refused.code, refused.output).toBe(78);

@@ -1,49 +1,33 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Json } from '../helpers/call-api.js';
-import { startFakeLlmServer } from '../helpers/fake-llm-server.js';
-import type { FakeLlm } from '../helpers/fake-llm-types.js';
 import { waitFor } from '../helpers/meta-app.js';
 import { customerMessage, scriptedModel } from '../helpers/pipeline-fixture.js';
-import {
-  freePort,
-  restartableServerEnv,
-  type ServerProcess,
-  startServerProcess,
-} from '../helpers/server-process.js';
+import { type RestartableServer, restartableServer } from '../helpers/server-process.js';
 
 /**
  * Issue 12 finding 3: kill -9 of a server process in the middle of a turn. Its conversation lease is
  * short (TURN_LEASE_MS) and was only alive through its heartbeat, so the restarted server answers the
  * conversation's next message within seconds — not after the old lease of three full LLM timeouts.
  */
-let llm: FakeLlm;
-let env: Record<string, string>;
-let port: number;
-let server: ServerProcess | undefined;
-const cleanups: Array<() => Promise<void> | void> = [];
+let f: RestartableServer;
 
 beforeAll(async () => {
-  llm = await startFakeLlmServer({ defaultAnswer: scriptedModel() });
-  port = await freePort();
-  const restartable = restartableServerEnv(llm.url, {
-    // Before the fix the lease covered three full calls: (20 s + 2 s) × 3 + 10 s = 76 s.
-    LLM_TIMEOUT_MS: '20000',
-    TURN_LEASE_MS: '3000',
-  });
-  cleanups.push(restartable.remove);
-  env = restartable.env;
-  server = await startServerProcess(env, port);
+  f = await restartableServer(
+    { defaultAnswer: scriptedModel() },
+    {
+      // Before the fix the lease covered three full calls: (20 s + 2 s) × 3 + 10 s = 76 s.
+      LLM_TIMEOUT_MS: '20000',
+      TURN_LEASE_MS: '3000',
+    },
+  );
+  await f.start();
 }, 120_000);
 
-afterAll(async () => {
-  await server?.stop();
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  await llm?.close();
-});
+afterAll(() => f?.close());
 
 async function api(method: string, path: string, key: string, body?: unknown, signal?: AbortSignal) {
-  const response = await fetch(`${server?.baseUrl}${path}`, {
+  const response = await fetch(`${f.server?.baseUrl}${path}`, {
     method,
     headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
@@ -54,7 +38,7 @@ async function api(method: string, path: string, key: string, body?: unknown, si
 
 describe('a crashed worker’s conversation', () => {
   it('resumes within seconds of the crash: the next message is answered, both in order', async () => {
-    const admin = env.ICMP_API_KEY as string;
+    const admin = f.env.ICMP_API_KEY as string;
     const created = await api('POST', '/api/businesses', admin, {
       business_name: `Lease ${randomBytes(3).toString('hex')}`,
       business_description: 'lease test',
@@ -63,7 +47,7 @@ describe('a crashed worker’s conversation', () => {
     const key = created.body.api_key as string;
     const user = await api('POST', '/api/users', key, { first_name: 'Ana', last_name: 'Silva' });
     expect(user.status).toBe(201);
-    const hold = llm.script({
+    const hold = f.llm.script({
       match: (r) => customerMessage(r) === 'crash me' && !r.response_format,
       hang: true,
       times: 1,
@@ -72,9 +56,9 @@ describe('a crashed worker’s conversation', () => {
       () => null,
     );
     await waitFor(async () => hold.hits === 1, 30_000, 'the reply generation to start');
-    await server?.crash();
+    await f.server?.crash();
     await first;
-    server = await startServerProcess(env, port);
+    await f.start();
     // The dead process's lease ends within TURN_LEASE_MS (3 s); 40 s is far below the old 76 s.
     const next = await api(
       'POST',

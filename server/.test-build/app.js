@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import { constants as zlibConstants } from 'node:zlib';
+import compress from '@fastify/compress';
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import Fastify from 'fastify';
+import { createInvalidationBus } from './cache/invalidation-bus.js';
+import { AppError } from './errors.js';
+import { createMailer } from './lib/mailer.js';
+import { createSecretBox, resolveSecretsKey } from './lib/secret-box.js';
+import { startTracing, tracing } from './lib/tracing.js';
+import { allowedModels, createLlmClient } from './llm/llm-client.js';
+import { agentRoutes } from './modules/agents/agents.routes.js';
+import { analyticsRoutes } from './modules/analytics/analytics.routes.js';
+import { llmUsageRoutes } from './modules/analytics/llm-usage.routes.js';
+import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.js';
+import { auditRoutes } from './modules/audit/audit.routes.js';
+import { authRoutes } from './modules/auth/auth.routes.js';
+import { memberRoutes } from './modules/auth/members.routes.js';
+import { businessRoutes } from './modules/businesses/businesses.routes.js';
+import { cannedReplyRoutes } from './modules/canned-replies/canned-replies.routes.js';
+import { channelRoutes } from './modules/channels/channels.routes.js';
+import { createProfileLookups } from './modules/channels/messenger/profile-lookup.js';
+import { createDeliveryWorker } from './modules/channels/meta/delivery-worker.js';
+import { metaChannelRoutes } from './modules/channels/meta/meta-channel.routes.js';
+import { metaWebhookRoutes } from './modules/channels/meta/meta-webhook.routes.js';
+import { createTypingIndicators } from './modules/channels/meta/typing-indicator.js';
+import { createBusinessConfigCache } from './modules/config-cache/business-config-cache.js';
+import { collectedDataRoutes } from './modules/conversations/collected-data.routes.js';
+import { conversationActionRoutes } from './modules/conversations/conversation-actions.routes.js';
+import { conversationEventRoutes } from './modules/conversations/conversation-events.routes.js';
+import { conversationRoutes } from './modules/conversations/conversations.routes.js';
+import { conversationNoteRoutes } from './modules/conversations/notes.routes.js';
+import { operationsRoutes, registerBacklogMetrics } from './modules/operations/index.js';
+import { ConversationProcessor } from './modules/pipeline/conversation-processor.js';
+import { messageRoutes } from './modules/pipeline/message.routes.js';
+import { createPendingRecovery } from './modules/pipeline/recover-pending.js';
+import { templateTestRoutes } from './modules/pipeline/template-test.routes.js';
+import { TurnScheduler } from './modules/pipeline/turn-scheduler.js';
+import { stageRoutes } from './modules/stages/stages.routes.js';
+import { templateRoutes } from './modules/templates/templates.routes.js';
+import { userRoutes } from './modules/users/users.routes.js';
+import { createVisitorTokens, visitorTokenKey } from './modules/widget/visitor-token.js';
+import { widgetRoutes } from './modules/widget/widget.routes.js';
+import { DEFAULT_WIDGET_DIST, widgetScriptRoutes } from './modules/widget/widget-script.routes.js';
+import { createKeyResolver, registerAuth } from './plugins/auth.js';
+import { createFailureBudget } from './plugins/auth-failures.js';
+import { registerErrorHandler, renderFrameworkError, writeClientError } from './plugins/error-handler.js';
+import { createMetrics, enableClusterMetrics, registerRequestMetrics } from './plugins/metrics.js';
+import { registerRateLimit } from './plugins/rate-limit.js';
+import { registerSwagger } from './plugins/swagger.js';
+import { createSchemaController } from './plugins/validation.js';
+import { registerWebApp } from './plugins/web-app.js';
+import { APP_VERSION } from './version.js';
+/** JSON responses from this size are compressed (brotli or gzip, as the client accepts). */
+const COMPRESS_THRESHOLD_BYTES = 8 * 1024;
+const REDACTED = [
+    'req.headers.authorization',
+    'req.headers["x-api-key"]',
+    'req.headers.cookie',
+    'res.headers["set-cookie"]',
+    '*.api_key',
+    '*.apiKey',
+    '*.access_token',
+    '*.page_access_token',
+    '*.app_secret',
+    '*.verify_token',
+];
+/** TRUST_PROXY as Fastify takes it: false, the proxies' addresses, or the first `n` hops. */
+function fastifyTrustProxy(trust) {
+    if (typeof trust === 'number')
+        return (_address, hop) => hop < trust;
+    return typeof trust === 'object' ? [...trust] : trust;
+}
+export async function buildApp(config, deps) {
+    // Off unless an OTLP endpoint is configured; then the OpenTelemetry modules are loaded here.
+    const stopTracing = await startTracing(config.otel && { ...config.otel, serviceVersion: APP_VERSION });
+    const trace = tracing();
+    const app = Fastify({
+        ...(trace.enabled
+            ? {
+                // The server Fastify would make (its timeouts), with each request run inside its span.
+                serverFactory: (handler, options) => {
+                    const server = createServer((req, res) => trace.serve(req, res, () => handler(req, res)));
+                    server.keepAliveTimeout = Number(options.keepAliveTimeout);
+                    server.requestTimeout = Number(options.requestTimeout);
+                    server.setTimeout(Number(options.connectionTimeout));
+                    return server;
+                },
+            }
+            : {}),
+        logger: config.logLevel === 'silent'
+            ? false
+            : { level: config.logLevel, redact: { paths: REDACTED, censor: '[redacted]' } },
+        bodyLimit: config.bodyLimitBytes,
+        // Our own hook answers during shutdown (the error envelope; /health says `shutting_down`).
+        return503OnClosing: false,
+        trustProxy: fastifyTrustProxy(config.trustProxy),
+        genReqId: (request) => {
+            const incoming = request.headers['x-request-id'];
+            return typeof incoming === 'string' && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+        },
+        schemaController: createSchemaController(),
+        frameworkErrors: renderFrameworkError,
+        clientErrorHandler: writeClientError,
+    }).withTypeProvider();
+    const bus = deps.bus ??
+        (await createInvalidationBus({
+            redisUrl: config.redisUrl,
+            databaseUrl: deps.database.kind === 'postgres' ? config.databaseUrl : undefined,
+            onError: (err) => app.log.warn({ err }, 'invalidation bus connection'),
+        }));
+    app.addHook('onClose', stopTracing);
+    const metrics = createMetrics({
+        statementCount: () => deps.database.statementCount(),
+        poolStats: () => deps.database.poolStats(),
+        busConnected: () => bus.connected(),
+        knownModels: allowedModels(config),
+    });
+    registerBacklogMetrics(metrics.registry, deps.database.db);
+    enableClusterMetrics(metrics.registry);
+    const secretsKey = deps.secretsKey ?? resolveSecretsKey(config.channelSecretsKey, null);
+    const resolveKey = createKeyResolver({ db: deps.database.db, masterKeyHash: deps.masterKeyHash, bus });
+    const failures = await createFailureBudget(config.redisUrl, deps.masterKeyHash);
+    app.addHook('onClose', async () => failures.close());
+    const context = {
+        config,
+        database: deps.database,
+        db: deps.database.db,
+        bus,
+        metrics,
+        resolveKey,
+        configCache: createBusinessConfigCache({ db: deps.database.db, bus }),
+        llm: createLlmClient(config),
+        secretBox: createSecretBox(secretsKey),
+        failures,
+        mailer: deps.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom }, app.log),
+        lifecycle: { shuttingDown: false },
+    };
+    app.decorate('beginShutdown', () => {
+        context.lifecycle.shuttingDown = true;
+    });
+    // While shutting down, a request that arrives on a kept-alive connection is turned away (the load
+    // balancer retries it elsewhere) and the connection closed; /health says why.
+    app.addHook('onRequest', async (request, reply) => {
+        if (!context.lifecycle.shuttingDown || request.url === '/health')
+            return;
+        reply.header('connection', 'close');
+        throw new AppError('SERVICE_ERROR', 'This server is shutting down; retry the request');
+    });
+    // A response finished during shutdown closes its connection: a kept-alive one would hold
+    // server.close() open until its keep-alive timeout.
+    app.addHook('onSend', async (_request, reply) => {
+        if (context.lifecycle.shuttingDown)
+            reply.header('connection', 'close');
+    });
+    app.addHook('onRequest', async (request, reply) => {
+        reply.header('x-request-id', request.id);
+    });
+    if (!deps.bus)
+        app.addHook('onClose', async () => bus.close());
+    const isWebAppRoute = await registerWebApp(app, config.webDistDir);
+    registerErrorHandler(app, isWebAppRoute);
+    // Large JSON only (lists, /openapi.json): a turn's reply or a single resource stays under the
+    // threshold, so the hot path pays nothing. Static files arrive precompressed; streams are not touched.
+    await app.register(compress, {
+        threshold: COMPRESS_THRESHOLD_BYTES,
+        encodings: ['br', 'gzip'],
+        customTypes: /^application\/json/,
+        globalDecompression: false,
+        brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } },
+    });
+    await app.register(cookie);
+    await app.register(helmet, {
+        contentSecurityPolicy: {
+            directives: {
+                defaultSrc: ["'self'"],
+                scriptSrc: ["'self'"],
+                styleSrc: ["'self'", "'unsafe-inline'"],
+                imgSrc: ["'self'", 'data:'],
+                connectSrc: ["'self'"],
+                fontSrc: ["'self'", 'data:'],
+                objectSrc: ["'none'"],
+                frameAncestors: ["'none'"],
+            },
+        },
+    });
+    await app.register(cors, {
+        origin: config.corsOrigins.length ? [...config.corsOrigins] : false,
+        credentials: true,
+    });
+    await registerRateLimit(app, { perMinute: config.rateLimitPerMinute, redisUrl: config.redisUrl });
+    registerAuth(app, {
+        db: deps.database.db,
+        resolveKey,
+        failures,
+        masterKeyHash: deps.masterKeyHash,
+        sessionIdleMinutes: config.sessionIdleMinutes,
+        allowedOrigins: [new URL(config.publicUrl).origin, ...config.corsOrigins],
+    });
+    // Routes whose body is EmptyBody accept a request without one.
+    app.addHook('preValidation', async (request) => {
+        const body = request.routeOptions.schema?.body;
+        if (request.body === undefined && body?.$id === 'EmptyBody')
+            request.body = {};
+    });
+    registerRequestMetrics(app, metrics);
+    if (trace.enabled) {
+        app.addHook('onRequest', async (request) => {
+            if (request.routeOptions.url && !request.is404)
+                trace.nameRequest(request.raw, request.routeOptions.url);
+        });
+    }
+    await registerSwagger(app);
+    await app.register(operationsRoutes(context));
+    await app.register(authRoutes(context));
+    await app.register(memberRoutes(context));
+    await app.register(apiKeyRoutes(context));
+    await app.register(businessRoutes(context));
+    await app.register(channelRoutes(context));
+    await app.register(userRoutes(context));
+    await app.register(agentRoutes(context));
+    await app.register(conversationRoutes(context));
+    await app.register(conversationActionRoutes(context));
+    await app.register(conversationNoteRoutes(context));
+    await app.register(collectedDataRoutes(context));
+    await app.register(cannedReplyRoutes(context));
+    await app.register(conversationEventRoutes(context));
+    await app.register(templateRoutes(context));
+    await app.register(stageRoutes(context));
+    await app.register(analyticsRoutes(context));
+    await app.register(llmUsageRoutes(context));
+    await app.register(auditRoutes(context));
+    const processor = new ConversationProcessor(context, context.llm);
+    await app.register(messageRoutes(context, processor));
+    await app.register(templateTestRoutes(context));
+    await app.register(widgetScriptRoutes(config.widgetDistDir ?? DEFAULT_WIDGET_DIST));
+    await app.register(widgetRoutes(context, processor, createVisitorTokens(visitorTokenKey(secretsKey))));
+    app.decorate('llmDescription', context.llm
+        ? `${context.llm.provider} (${context.llm.defaultModel})`
+        : 'offline engine (no LLM configured)');
+    // Webhook turns run after the ack through a bounded FIFO queue, so a burst of webhooks cannot
+    // starve the acknowledgements (and the synchronous API turns, which do not queue).
+    const backgroundTurns = new TurnScheduler(config.turnConcurrency, 
+    // A trace of its own: the webhook's request has been answered, and whichever turn freed the slot
+    // is no parent of this one.
+    (conversationId, untilSequence) => trace.span('background turn', { 'icmp.conversation_id': conversationId }, () => processor.process(conversationId, untilSequence), { root: true }), (err, conversationId) => app.log.error({ err, conversationId }, 'processing a webhook message failed'), (queued, running) => {
+        metrics.backgroundTurns.set({ state: 'queued' }, queued);
+        metrics.backgroundTurns.set({ state: 'running' }, running);
+    });
+    const recovery = createPendingRecovery(context, processor, (err, conversationId) => app.log.error({ err, conversationId }, 'processing a pending message failed'), (conversationId) => backgroundTurns.has(conversationId));
+    const outbox = createDeliveryWorker(context, (err) => app.log.error({ err }, 'delivering a reply failed'));
+    const profiles = createProfileLookups(context, (details, message) => app.log.warn(details, message));
+    const typing = createTypingIndicators(context, (details, message) => app.log.debug(details, message));
+    await app.register(metaWebhookRoutes(context, backgroundTurns));
+    await app.register(metaChannelRoutes(context));
+    app.decorate('startBackgroundWork', async () => {
+        await recovery.start();
+        outbox.start();
+        profiles.start();
+        typing.start();
+    });
+    app.decorate('drainOutbox', outbox.drain);
+    app.decorate('releaseTurnLeases', () => processor.releaseAllLeases());
+    app.addHook('onClose', async () => outbox.stop());
+    app.addHook('onClose', async () => profiles.stop());
+    app.addHook('onClose', async () => typing.stop());
+    app.decorate('sweepPendingMessages', recovery.sweep);
+    app.decorate('backgroundTurnsIdle', () => backgroundTurns.idle());
+    app.addHook('onClose', async () => recovery.stop());
+    app.addHook('onClose', async () => backgroundTurns.stop());
+    return app;
+}
+//# sourceMappingURL=app.js.map

@@ -1,0 +1,481 @@
+import { sql } from 'drizzle-orm';
+import { boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, } from 'drizzle-orm/pg-core';
+const _id = () => uuid().primaryKey().defaultRandom();
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+export const businesses = pgTable('businesses', {
+    businessId: uuid('business_id').primaryKey().defaultRandom(),
+    businessName: text('business_name').notNull(),
+    businessDescription: text('business_description').notNull().default(''),
+    address: text('address'),
+    phoneNumber: text('phone_number'),
+    website: text('website'),
+    ownerId: text('owner_id'),
+    firstStageId: uuid('first_stage_id').references(() => stages.stageId, {
+        onDelete: 'set null',
+    }),
+    settings: jsonb('settings').$type().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+}, (t) => [
+    uniqueIndex('businesses_name_unique').on(sql `lower(${t.businessName})`),
+    index('businesses_first_stage_idx').on(t.firstStageId),
+]);
+export const agents = pgTable('agents', {
+    agentId: uuid('agent_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+        .notNull()
+        .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    agentName: text('agent_name').notNull(),
+    agentType: text('agent_type').notNull().default('ai'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+}, (t) => [uniqueIndex('agents_business_name_unique').on(t.businessId, sql `lower(${t.agentName})`)]);
+export const templates = pgTable('templates', {
+    templateId: uuid('template_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+        .notNull()
+        .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    templateName: text('template_name').notNull(),
+    templateType: text('template_type').notNull(),
+    content: text('content').notNull(),
+    systemPrompt: text('system_prompt').notNull().default(''),
+    isDefault: boolean('is_default').notNull().default(false),
+    version: integer('version').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+}, (t) => [index('templates_business_type_idx').on(t.businessId, t.templateType)]);
+export const templateVersions = pgTable('template_versions', {
+    templateId: uuid('template_id')
+        .notNull()
+        .references(() => templates.templateId, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    templateName: text('template_name').notNull(),
+    content: text('content').notNull(),
+    systemPrompt: text('system_prompt').notNull().default(''),
+    createdAt: createdAt(),
+}, (t) => [primaryKey({ columns: [t.templateId, t.version] })]);
+export const stages = pgTable('stages', {
+    stageId: uuid('stage_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+        .notNull()
+        .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    agentId: uuid('agent_id').references(() => agents.agentId, { onDelete: 'set null' }),
+    stageName: text('stage_name').notNull(),
+    stageDescription: text('stage_description').notNull().default(''),
+    stageType: text('stage_type').notNull().default('conversation'),
+    // NO ACTION (checked at statement end) so deleting a business cascades through stages and templates.
+    stageSelectionTemplateId: uuid('stage_selection_template_id')
+        .notNull()
+        .references(() => templates.templateId),
+    dataExtractionTemplateId: uuid('data_extraction_template_id')
+        .notNull()
+        .references(() => templates.templateId),
+    responseGenerationTemplateId: uuid('response_generation_template_id')
+        .notNull()
+        .references(() => templates.templateId),
+    fallbackReply: text('fallback_reply'),
+    // Entering this stage hands the conversation to the team: the AI stops after its reply.
+    handoff: boolean('handoff').notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+}, (t) => [
+    uniqueIndex('stages_business_name_unique').on(t.businessId, sql `lower(${t.stageName})`),
+    index('stages_agent_idx').on(t.agentId),
+    index('stages_selection_template_idx').on(t.stageSelectionTemplateId),
+    index('stages_extraction_template_idx').on(t.dataExtractionTemplateId),
+    index('stages_response_template_idx').on(t.responseGenerationTemplateId),
+]);
+export const users = pgTable('users', {
+    userId: uuid('user_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+        .notNull()
+        .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    firstName: text('first_name').notNull().default(''),
+    lastName: text('last_name').notNull().default(''),
+    email: text('email'),
+    phone: text('phone'),
+    whatsappId: text('whatsapp_id'),
+    messengerPsid: text('messenger_psid'),
+    webVisitorId: text('web_visitor_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+}, (t) => [
+    index('users_business_created_idx').on(t.businessId, t.createdAt),
+    uniqueIndex('users_business_whatsapp_unique').on(t.businessId, t.whatsappId),
+    uniqueIndex('users_business_messenger_unique').on(t.businessId, t.messengerPsid),
+    uniqueIndex('users_business_web_visitor_unique').on(t.businessId, t.webVisitorId),
+]);
+/**
+ * A business's connection to a channel: the WhatsApp phone number id, the Messenger page id or the
+ * widget's publishable key as `external_id` (unique per channel, so an inbound event finds one
+ * business), and its secrets sealed with the secret box (never stored or returned in clear).
+ */
+export const channelConnections = pgTable('channel_connections', {
+    connectionId: uuid('connection_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+        .notNull()
+        .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    channel: text('channel').$type().notNull(),
+    externalId: text('external_id').notNull(),
+    settings: jsonb('settings').$type().notNull().default({}),
+    secrets: jsonb('secrets').$type().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+}, (t) => [
+    uniqueIndex('channel_connections_business_channel_unique').on(t.businessId, t.channel),
+    uniqueIndex('channel_connections_external_unique').on(t.channel, t.externalId),
+]);
+export const conversations = pgTable('conversations', {
+    conversationId: uuid('conversation_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+        .notNull()
+        .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+        .notNull()
+        .references(() => users.userId, { onDelete: 'cascade' }),
+    agentId: uuid('agent_id').references(() => agents.agentId, { onDelete: 'set null' }),
+    stageId: uuid('stage_id').references(() => stages.stageId, { onDelete: 'set null' }),
+    sessionId: text('session_id'),
+    channel: text('channel').notNull().default('api'),
+    status: text('status').notNull().default('active'),
+    aiStoppedAt: timestamp('ai_stopped_at', { withTimezone: true }),
+    aiStoppedUntil: timestamp('ai_stopped_until', { withTimezone: true }),
+    collectedData: jsonb('collected_data').$type().notNull().default({}),
+    lastSequence: integer('last_sequence').notNull().default(0),
+    // Cross-process processing lease: one worker at a time handles a conversation's pending messages.
+    leaseOwner: text('lease_owner'),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    // The team member handling the conversation (live inbox).
+    assigneeAccountId: uuid('assignee_account_id').references(() => accounts.accountId, {
+        onDelete: 'set null',
+    }),
+    // Since when a customer message (or a hand-off) waits for a person or the assistant to answer.
+    waitingSince: timestamp('waiting_since', { withTimezone: true }),
+    startTime: timestamp('start_time', { withTimezone: true }).notNull().defaultNow(),
+    lastUpdated: timestamp('last_updated', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [
+    index('conversations_business_updated_idx').on(t.businessId, t.lastUpdated),
+    index('conversations_user_status_idx').on(t.userId, t.status),
+    index('conversations_business_stage_idx').on(t.businessId, t.stageId),
+    index('conversations_business_assignee_idx').on(t.businessId, t.assigneeAccountId, t.lastUpdated),
+    index('conversations_business_waiting_idx')
+        .on(t.businessId, t.waitingSince)
+        .where(sql `${t.waitingSince} IS NOT NULL`),
+    // Foreign keys a deletion sets to null (stage, agent, account): found by index, not a scan.
+    index('conversations_stage_idx').on(t.stageId),
+    index('conversations_agent_idx').on(t.agentId),
+    index('conversations_assignee_idx').on(t.assigneeAccountId),
+    // `data.<key>=<value>` filters: `collected_data @> {"key": value}`.
+    index('conversations_collected_data_idx').using('gin', t.collectedData.op('jsonb_path_ops')),
+]);
+export const messages = pgTable('messages', {
+    messageId: uuid('message_id').primaryKey().defaultRandom(),
+    conversationId: uuid('conversation_id')
+        .notNull()
+        .references(() => conversations.conversationId, { onDelete: 'cascade' }),
+    businessId: uuid('business_id')
+        .notNull()
+        .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    senderType: text('sender_type').notNull(),
+    messageContent: text('message_content').notNull(),
+    sequenceNumber: integer('sequence_number').notNull(),
+    channel: text('channel').notNull().default('api'),
+    externalMessageId: text('external_message_id'),
+    // Inbound: pending → processed | skipped | failed. Outbound: sent → delivered → read | failed.
+    status: text('status').notNull(),
+    stageId: uuid('stage_id').references(() => stages.stageId, { onDelete: 'set null' }),
+    replyToMessageId: uuid('reply_to_message_id').references(() => messages.messageId, {
+        onDelete: 'set null',
+    }),
+    metadata: jsonb('metadata').$type(),
+    createdAt: createdAt(),
+}, (t) => [
+    uniqueIndex('messages_conversation_sequence_unique').on(t.conversationId, t.sequenceNumber),
+    uniqueIndex('messages_external_id_unique').on(t.businessId, t.channel, t.externalMessageId),
+    index('messages_business_created_idx').on(t.businessId, t.createdAt),
+    index('messages_pending_idx').on(t.conversationId, t.sequenceNumber).where(sql `${t.status} = 'pending'`),
+    index('messages_reply_to_idx').on(t.replyToMessageId),
+    // The outbox: outbound WhatsApp/Messenger messages not yet handed to the Graph API.
+    index('messages_queued_idx').on(t.createdAt).where(sql `${t.status} = 'queued'`),
+    index('messages_stage_idx').on(t.stageId),
+    // `q=` search: trigram GIN (pg_trgm) for ILIKE '%text%', led by the business (btree_gin): a word
+    // common in other tenants' messages costs a small business nothing (GIN skips by the rarer key).
+    index('messages_business_content_trgm_idx').using('gin', t.businessId, t.messageContent.op('gin_trgm_ops')),
+]);
+export const llmCalls = pgTable('llm_calls', {
+    llmCallId: uuid('llm_call_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+        .notNull()
+        .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id').references(() => conversations.conversationId, {
+        onDelete: 'cascade',
+    }),
+    messageId: uuid('message_id').references(() => messages.messageId, { onDelete: 'set null' }),
+    templateId: uuid('template_id').references(() => templates.templateId, { onDelete: 'set null' }),
+    stageId: uuid('stage_id').references(() => stages.stageId, { onDelete: 'set null' }),
+    callType: text('call_type').notNull(),
+    provider: text('provider').notNull(),
+    model: text('model').notNull(),
+    systemPrompt: text('system_prompt').notNull().default(''),
+    prompt: text('prompt').notNull(),
+    response: text('response'),
+    tokensIn: integer('tokens_in').notNull().default(0),
+    tokensOut: integer('tokens_out').notNull().default(0),
+    latencyMs: integer('latency_ms').notNull().default(0),
+    costUsd: doublePrecision('cost_usd').notNull().default(0),
+    status: text('status').notNull(),
+    /** A generic reason, safe to show a tenant ("timeout", "the model endpoint answered HTTP 500"). */
+    error: text('error'),
+    /** The provider's own words, for the operator only (the master key / platform admins). */
+    errorDetail: text('error_detail'),
+    createdAt: createdAt(),
+}, (t) => [
+    index('llm_calls_business_created_idx').on(t.businessId, t.createdAt),
+    index('llm_calls_conversation_idx').on(t.conversationId, t.createdAt),
+    index('llm_calls_message_idx').on(t.messageId),
+    index('llm_calls_stage_idx').on(t.stageId),
+    index('llm_calls_template_idx').on(t.templateId),
+]);
+export const extractedData = pgTable('extracted_data', {
+    extractedDataId: uuid('extracted_data_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+        .notNull()
+        .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id')
+        .notNull()
+        .references(() => conversations.conversationId, { onDelete: 'cascade' }),
+    messageId: uuid('message_id').references(() => messages.messageId, { onDelete: 'cascade' }),
+    stageId: uuid('stage_id').references(() => stages.stageId, { onDelete: 'set null' }),
+    data: jsonb('data').$type().notNull(),
+    createdAt: createdAt(),
+}, (t) => [
+    index('extracted_data_conversation_idx').on(t.conversationId, t.createdAt),
+    index('extracted_data_business_idx').on(t.businessId, t.createdAt),
+    index('extracted_data_message_idx').on(t.messageId),
+    index('extracted_data_stage_idx').on(t.stageId),
+]);
+export const stageTransitions = pgTable('stage_transitions', {
+    stageTransitionId: uuid('stage_transition_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+        .notNull()
+        .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id')
+        .notNull()
+        .references(() => conversations.conversationId, { onDelete: 'cascade' }),
+    fromStageId: uuid('from_stage_id').references(() => stages.stageId, { onDelete: 'set null' }),
+    toStageId: uuid('to_stage_id').references(() => stages.stageId, { onDelete: 'set null' }),
+    messageId: uuid('message_id').references(() => messages.messageId, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+}, (t) => [
+    index('stage_transitions_conversation_idx').on(t.conversationId, t.createdAt),
+    index('stage_transitions_business_idx').on(t.businessId, t.createdAt),
+    index('stage_transitions_message_idx').on(t.messageId),
+    index('stage_transitions_from_stage_idx').on(t.fromStageId),
+    index('stage_transitions_to_stage_idx').on(t.toStageId),
+]);
+/**
+ * One configuration change: who (actor type/id/name, the name kept as it was then), what (action,
+ * entity) and the entity's public JSON before and after (null before a create, after a delete). Never
+ * secrets. `details` holds extra context (a restored version number; what older rows recorded).
+ */
+export const auditLogs = pgTable('audit_logs', {
+    auditLogId: uuid('audit_log_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id').references(() => businesses.businessId, { onDelete: 'cascade' }),
+    actorType: text('actor_type').$type().notNull(),
+    actorId: text('actor_id'),
+    actorName: text('actor_name').notNull(),
+    action: text('action').notNull(),
+    entityType: text('entity_type').notNull(),
+    entityId: text('entity_id'),
+    before: jsonb('before').$type(),
+    after: jsonb('after').$type(),
+    details: jsonb('details').$type(),
+    // clock_timestamp(), not now(): the entries one transaction writes keep their order.
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(sql `clock_timestamp()`),
+}, (t) => [
+    index('audit_logs_business_created_idx').on(t.businessId, t.createdAt),
+    index('audit_logs_business_entity_created_idx').on(t.businessId, t.entityType, t.createdAt),
+    index('audit_logs_business_actor_created_idx').on(t.businessId, t.actorId, t.createdAt),
+]);
+/**
+ * Delivery state of an outbound WhatsApp/Messenger message. The message row itself (`status: queued`)
+ * is the outbox entry; this row holds the attempts, the claim lease, the part in flight and the Graph
+ * message ids of the parts already sent (the text may be split into several sends).
+ */
+export const messageDeliveries = pgTable('message_deliveries', {
+    messageId: uuid('message_id')
+        .primaryKey()
+        .references(() => messages.messageId, { onDelete: 'cascade' }),
+    businessId: uuid('business_id')
+        .notNull()
+        .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    partsSent: integer('parts_sent').notNull().default(0),
+    graphMessageIds: text('graph_message_ids').array().notNull().default(sql `'{}'::text[]`),
+    // A part whose send started but whose answer was never recorded (crash): resent only after a grace
+    // period in which a status webhook or echo carrying our reference can confirm it.
+    inFlightPart: integer('in_flight_part'),
+    inFlightSince: timestamp('in_flight_since', { withTimezone: true }),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    lastError: text('last_error'),
+    updatedAt: updatedAt(),
+}, (t) => [
+    index('message_deliveries_graph_ids_idx').using('gin', t.graphMessageIds),
+    index('message_deliveries_business_idx').on(t.businessId),
+]);
+/** People who sign in to the dashboard: e-mail + Argon2id password hash. */
+export const accounts = pgTable('accounts', {
+    accountId: uuid('account_id').primaryKey().defaultRandom(),
+    email: text('email').notNull(),
+    name: text('name').notNull().default(''),
+    passwordHash: text('password_hash').notNull(),
+    isAdmin: boolean('is_admin').notNull().default(false),
+    passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+}, (t) => [uniqueIndex('accounts_email_unique').on(sql `lower(${t.email})`)]);
+/** An account's role in one business. */
+export const memberships = pgTable('memberships', {
+    membershipId: uuid('membership_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+        .notNull()
+        .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    accountId: uuid('account_id')
+        .notNull()
+        .references(() => accounts.accountId, { onDelete: 'cascade' }),
+    role: text('role').$type().notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+}, (t) => [
+    uniqueIndex('memberships_business_account_unique').on(t.businessId, t.accountId),
+    index('memberships_account_idx').on(t.accountId),
+]);
+/** How far each team account has read each conversation (unread counts in the inbox). */
+export const conversationReads = pgTable('conversation_reads', {
+    accountId: uuid('account_id')
+        .notNull()
+        .references(() => accounts.accountId, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id')
+        .notNull()
+        .references(() => conversations.conversationId, { onDelete: 'cascade' }),
+    lastReadSequence: integer('last_read_sequence').notNull().default(0),
+    updatedAt: updatedAt(),
+}, (t) => [
+    primaryKey({ columns: [t.accountId, t.conversationId] }),
+    index('conversation_reads_conversation_idx').on(t.conversationId),
+]);
+/** An invitation to join a business; only the SHA-256 of its token is stored. */
+export const invitations = pgTable('invitations', {
+    invitationId: uuid('invitation_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+        .notNull()
+        .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    role: text('role').$type().notNull(),
+    tokenHash: text('token_hash').notNull(),
+    invitedBy: uuid('invited_by').references(() => accounts.accountId, { onDelete: 'set null' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: createdAt(),
+}, (t) => [
+    uniqueIndex('invitations_token_hash_unique').on(t.tokenHash),
+    index('invitations_business_idx').on(t.businessId, t.createdAt),
+    index('invitations_invited_by_idx').on(t.invitedBy),
+]);
+/** A business's named API keys; only the SHA-256 of a key is stored, with its first characters to show. */
+export const apiKeys = pgTable('api_keys', {
+    keyId: uuid('key_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+        .notNull()
+        .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    prefix: text('prefix').notNull(),
+    keyHash: text('key_hash').notNull(),
+    scopes: text('scopes').array().$type().notNull(),
+    // The key made with the business: rotate-key replaces its secret.
+    isPrimary: boolean('is_primary').notNull().default(false),
+    createdBy: jsonb('created_by').$type(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+}, (t) => [
+    uniqueIndex('api_keys_key_hash_unique').on(t.keyHash),
+    index('api_keys_business_idx').on(t.businessId, t.createdAt),
+    uniqueIndex('api_keys_primary_unique').on(t.businessId).where(sql `${t.isPrimary}`),
+]);
+/**
+ * A signed-in browser. The cookie holds a random token; only its SHA-256 is stored. A key sign-in
+ * keeps the key's hash at sign-in (`credential_hash`): a rotated or deleted key ends its sessions.
+ */
+export const sessions = pgTable('sessions', {
+    sessionId: uuid('session_id').primaryKey().defaultRandom(),
+    tokenHash: text('token_hash').notNull(),
+    kind: text('kind').$type().notNull(),
+    accountId: uuid('account_id').references(() => accounts.accountId, { onDelete: 'cascade' }),
+    apiKeyId: uuid('api_key_id').references(() => apiKeys.keyId, { onDelete: 'cascade' }),
+    credentialHash: text('credential_hash'),
+    userAgent: text('user_agent').notNull().default(''),
+    ipAddress: text('ip_address').notNull().default(''),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+}, (t) => [
+    uniqueIndex('sessions_token_hash_unique').on(t.tokenHash),
+    index('sessions_account_idx').on(t.accountId),
+    index('sessions_api_key_idx').on(t.apiKeyId),
+]);
+/** Single-use password reset tokens (1 h); only the SHA-256 of a token is stored. */
+export const passwordResets = pgTable('password_resets', {
+    resetId: uuid('reset_id').primaryKey().defaultRandom(),
+    accountId: uuid('account_id')
+        .notNull()
+        .references(() => accounts.accountId, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+}, (t) => [
+    uniqueIndex('password_resets_token_hash_unique').on(t.tokenHash),
+    index('password_resets_account_idx').on(t.accountId),
+]);
+/**
+ * A team member's internal note on a conversation: shown to the team, never sent to the customer and
+ * never put in a prompt. `author_name` is kept as it was, like the audit log's actor name.
+ */
+export const conversationNotes = pgTable('conversation_notes', {
+    noteId: uuid('note_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+        .notNull()
+        .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id')
+        .notNull()
+        .references(() => conversations.conversationId, { onDelete: 'cascade' }),
+    authorAccountId: uuid('author_account_id').references(() => accounts.accountId, {
+        onDelete: 'set null',
+    }),
+    authorName: text('author_name').notNull(),
+    content: text('content').notNull(),
+    // clock_timestamp(), not now(): notes keep the order they were written in.
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(sql `clock_timestamp()`),
+}, (t) => [
+    index('conversation_notes_conversation_idx').on(t.conversationId, t.createdAt),
+    index('conversation_notes_business_idx').on(t.businessId),
+    index('conversation_notes_author_idx').on(t.authorAccountId),
+]);
+/** A business's saved replies, with `{{variables}}`; the shortcut is unique within the business. */
+export const cannedReplies = pgTable('canned_replies', {
+    cannedReplyId: uuid('canned_reply_id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+        .notNull()
+        .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    shortcut: text('shortcut').notNull(),
+    content: text('content').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+}, (t) => [uniqueIndex('canned_replies_business_shortcut_unique').on(t.businessId, t.shortcut)]);
+//# sourceMappingURL=schema.js.map

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=tracing-types.js.map

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=llm-types.js.map

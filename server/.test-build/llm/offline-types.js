@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=offline-types.js.map

@@ -1,0 +1,3 @@
+/** What other modules may use of agents. */
+export { findAgent } from './agents.repository.js';
+//# sourceMappingURL=index.js.map

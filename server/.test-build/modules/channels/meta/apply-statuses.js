@@ -1,0 +1,56 @@
+import { publishConversationEvent } from '../../conversations/index.js';
+import { advanceDeliveryStatus, findQueuedDelivery, recordPartSent } from './deliveries.repository.js';
+import { REFERENCE } from './meta-types.js';
+import { MAX_TEXT, splitText } from './split-text.js';
+/**
+ * Applies delivery statuses to our outbound messages of one business. Statuses only move forward
+ * (sent → delivered → read; failed from any of those), since Meta may deliver them out of order. A
+ * status carrying our reference for a part we never recorded (we crashed after the send, before
+ * writing its answer) records that part as sent first, so it is not sent a second time.
+ */
+export async function applyStatuses(ctx, businessId, events) {
+    for (const event of events) {
+        if (event.reference)
+            await reconcile(ctx, businessId, event);
+        if (event.reference && event.channel === 'messenger')
+            continue; // an echo: confirmation only
+        const rows = await advanceDeliveryStatus(ctx.db, businessId, event);
+        for (const row of rows) {
+            publishConversationEvent(ctx, {
+                type: 'delivery',
+                business_id: businessId,
+                conversation_id: row.conversationId,
+                message_id: row.messageId,
+                delivery_status: event.status,
+                ...(event.error ? { delivery_error: event.error } : {}),
+            });
+        }
+    }
+}
+async function reconcile(ctx, businessId, event) {
+    const match = REFERENCE.exec(event.reference ?? '');
+    const graphId = event.messageIds[0];
+    if (!match?.[1] || !graphId || event.status === 'failed')
+        return;
+    const part = Number(match[2]);
+    const queued = await findQueuedDelivery(ctx.db, businessId, match[1]);
+    if (!queued || queued.partsSent !== part)
+        return;
+    const parts = splitText(queued.content, MAX_TEXT[queued.channel]);
+    const result = await recordPartSent(ctx.db, {
+        messageId: match[1],
+        part,
+        graphMessageId: graphId,
+        last: part === parts.length - 1,
+    });
+    if (result.completed) {
+        publishConversationEvent(ctx, {
+            type: 'delivery',
+            business_id: businessId,
+            conversation_id: result.completed.conversationId,
+            message_id: match[1],
+            delivery_status: 'sent',
+        });
+    }
+}
+//# sourceMappingURL=apply-statuses.js.map

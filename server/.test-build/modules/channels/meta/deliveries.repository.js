@@ -1,0 +1,201 @@
+import { sql } from 'drizzle-orm';
+import { rowsOf, toDate } from '../../../db/raw-rows.js';
+/**
+ * Claims up to `limit` due outbound messages in ONE statement. The queued message row is the outbox
+ * entry: `FOR UPDATE OF m SKIP LOCKED` lets several processes claim side by side without waiting on
+ * each other, and the lease written into `message_deliveries` keeps a claim for the duration of the
+ * send (the row lock only lasts the statement). The ON CONFLICT … WHERE re-checks the lease on the
+ * latest committed row, so two claimers racing on one message cannot both win. Only the earliest
+ * queued message of a conversation is due, so replies leave in conversation order.
+ */
+export async function claimDueDeliveries(db, owner, leaseSeconds, limit) {
+    const rows = rowsOf(await db.execute(sql `
+    WITH due AS (
+      SELECT m.message_id, m.business_id, m.conversation_id
+        FROM messages m
+        LEFT JOIN message_deliveries d ON d.message_id = m.message_id
+       WHERE m.status = 'queued' AND m.channel IN ('whatsapp', 'messenger')
+         AND (d.message_id IS NULL OR (d.next_attempt_at <= now()
+              AND (d.lease_until IS NULL OR d.lease_until < now())))
+         AND NOT EXISTS (SELECT 1 FROM messages e
+                          WHERE e.conversation_id = m.conversation_id AND e.status = 'queued'
+                            AND e.sequence_number < m.sequence_number)
+       ORDER BY m.created_at
+       LIMIT ${limit}
+         FOR UPDATE OF m SKIP LOCKED
+    ), claimed AS (
+      INSERT INTO message_deliveries (message_id, business_id, conversation_id, attempts, lease_owner, lease_until)
+      SELECT message_id, business_id, conversation_id, 1, ${owner}, now() + make_interval(secs => ${leaseSeconds})
+        FROM due
+      ON CONFLICT (message_id) DO UPDATE
+         SET attempts = message_deliveries.attempts + 1, lease_owner = EXCLUDED.lease_owner,
+             lease_until = EXCLUDED.lease_until, updated_at = now()
+       WHERE message_deliveries.next_attempt_at <= now()
+         AND (message_deliveries.lease_until IS NULL OR message_deliveries.lease_until < now())
+      RETURNING *
+    )
+    SELECT claimed.message_id, claimed.business_id, claimed.conversation_id, claimed.attempts,
+           claimed.parts_sent, claimed.in_flight_part, claimed.in_flight_since,
+           m.channel, m.message_content,
+           CASE WHEN m.channel = 'whatsapp' THEN u.whatsapp_id ELSE u.messenger_psid END AS recipient
+      FROM claimed
+      JOIN messages m ON m.message_id = claimed.message_id
+      JOIN conversations c ON c.conversation_id = claimed.conversation_id
+      JOIN users u ON u.user_id = c.user_id`));
+    return rows.map((row) => ({
+        messageId: String(row.message_id),
+        businessId: String(row.business_id),
+        conversationId: String(row.conversation_id),
+        channel: row.channel,
+        content: String(row.message_content),
+        attempts: Number(row.attempts),
+        partsSent: Number(row.parts_sent),
+        inFlightPart: row.in_flight_part == null ? null : Number(row.in_flight_part),
+        inFlightSince: row.in_flight_since == null ? null : toDate(row.in_flight_since),
+        recipient: row.recipient ?? null,
+    }));
+}
+/**
+ * Written just before a part is handed to the Graph API (and the lease extended to cover the call):
+ * a crash from here until `recordPartSent` leaves the part marked as in flight. False when this
+ * worker lost its claim.
+ */
+export async function markInFlight(db, messageId, owner, part, leaseSeconds) {
+    const rows = rowsOf(await db.execute(sql `
+    UPDATE message_deliveries
+       SET in_flight_part = ${part}, in_flight_since = now(),
+           lease_until = now() + make_interval(secs => ${leaseSeconds}), updated_at = now()
+     WHERE message_id = ${messageId} AND lease_owner = ${owner} AND parts_sent = ${part}
+    RETURNING message_id`));
+    return rows.length > 0;
+}
+/**
+ * Records part `part` as sent with its Graph message id, in ONE statement; the last part also moves
+ * the message from `queued` to `sent` (its first Graph id becomes its external id, the lookup key of
+ * status webhooks). A no-op when the part was already recorded (a status webhook or echo carrying our
+ * reference got there first). Returns the conversation when the message became `sent`.
+ *
+ * A message waiting out the reconciliation grace (or a retry delay) becomes due again at once: the
+ * part it was unsure of is now known to be sent, so its next parts — and the conversation's later
+ * replies behind it — need not wait any longer. While the sending worker holds the claim this changes
+ * nothing (a claim needs an expired lease too).
+ */
+export async function recordPartSent(db, input) {
+    const [row] = rowsOf(await db.execute(sql `
+    WITH d AS (
+      UPDATE message_deliveries
+         SET parts_sent = ${input.part + 1},
+             graph_message_ids = array_append(graph_message_ids, ${input.graphMessageId}::text),
+             in_flight_part = NULL, in_flight_since = NULL, last_error = NULL, updated_at = now(),
+             next_attempt_at = least(next_attempt_at, now()),
+             lease_owner = CASE WHEN ${input.last}::boolean THEN NULL ELSE lease_owner END,
+             lease_until = CASE WHEN ${input.last}::boolean THEN NULL ELSE lease_until END
+       WHERE message_id = ${input.messageId} AND parts_sent = ${input.part}
+      RETURNING graph_message_ids
+    ), m AS (
+      UPDATE messages
+         SET status = 'sent',
+             external_message_id = coalesce(external_message_id, d.graph_message_ids[1]),
+             metadata = (coalesce(metadata, '{}'::jsonb) - 'delivery_error')
+                        || jsonb_build_object('graph_message_ids', to_jsonb(d.graph_message_ids))
+        FROM d
+       WHERE message_id = ${input.messageId} AND status = 'queued' AND ${input.last}::boolean
+      RETURNING conversation_id, business_id
+    )
+    SELECT (SELECT count(*) FROM d) AS recorded, m.conversation_id, m.business_id
+      FROM (SELECT 1) one LEFT JOIN m ON true`));
+    return {
+        recorded: Number(row?.recorded ?? 0) > 0,
+        completed: row?.conversation_id
+            ? { conversationId: String(row.conversation_id), businessId: String(row.business_id) }
+            : null,
+    };
+}
+/**
+ * A transient failure: release the claim and try again after `delayMs`. `ambiguous` (the request may
+ * have reached Meta) keeps the in-flight mark, so the next claim waits out the reconciliation grace.
+ */
+export async function scheduleRetry(db, messageId, owner, delayMs, error, ambiguous = false) {
+    await db.execute(sql `
+    UPDATE message_deliveries
+       SET in_flight_part = CASE WHEN ${ambiguous}::boolean THEN in_flight_part END,
+           in_flight_since = CASE WHEN ${ambiguous}::boolean THEN in_flight_since END,
+           last_error = ${error},
+           next_attempt_at = now() + make_interval(secs => ${delayMs / 1000}::double precision),
+           lease_owner = NULL, lease_until = NULL, updated_at = now()
+     WHERE message_id = ${messageId} AND lease_owner = ${owner}`);
+}
+/** An ambiguous part (crash mid-send): look again at `until`, leaving the in-flight mark in place. */
+export async function deferDelivery(db, messageId, owner, until) {
+    await db.execute(sql `
+    UPDATE message_deliveries
+       SET next_attempt_at = ${until.toISOString()}::timestamptz, lease_owner = NULL, lease_until = NULL,
+           updated_at = now()
+     WHERE message_id = ${messageId} AND lease_owner = ${owner}`);
+}
+/** A permanent failure: the message becomes `failed` with the reason the transcript shows. */
+export async function failDelivery(db, messageId, error) {
+    const [row] = rowsOf(await db.execute(sql `
+    WITH d AS (
+      UPDATE message_deliveries
+         SET in_flight_part = NULL, in_flight_since = NULL, last_error = ${error},
+             lease_owner = NULL, lease_until = NULL, updated_at = now()
+       WHERE message_id = ${messageId}
+    )
+    UPDATE messages
+       SET status = 'failed', metadata = coalesce(metadata, '{}'::jsonb) || jsonb_build_object('delivery_error', ${error}::text)
+     WHERE message_id = ${messageId} AND status = 'queued'
+    RETURNING conversation_id, business_id`));
+    return row ? { conversationId: String(row.conversation_id), businessId: String(row.business_id) } : null;
+}
+/** What a reference (`<message id>:<part>`) from a status webhook or echo points at, if still queued. */
+export async function findQueuedDelivery(db, businessId, messageId) {
+    const [row] = rowsOf(await db.execute(sql `
+    SELECT m.message_content, m.channel, coalesce(d.parts_sent, 0) AS parts_sent
+      FROM messages m LEFT JOIN message_deliveries d ON d.message_id = m.message_id
+     WHERE m.message_id = ${messageId} AND m.business_id = ${businessId} AND m.status = 'queued'`));
+    return row
+        ? {
+            content: String(row.message_content),
+            channel: row.channel,
+            partsSent: Number(row.parts_sent),
+        }
+        : null;
+}
+/**
+ * Moves our outbound messages named by a status event forward (sent → delivered → read; failed from
+ * any of those), by Graph message id or, for a Messenger watermark, by time; returns those changed.
+ */
+export async function advanceDeliveryStatus(db, businessId, event) {
+    // Drizzle would spread a JS array into a parameter list; pass it as JSON instead.
+    const ids = sql `ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(event.messageIds)}::jsonb))`;
+    const rows = rowsOf(await db.execute(sql `
+    WITH target AS (
+      SELECT m.message_id FROM messages m
+       WHERE m.business_id = ${businessId} AND m.channel = ${event.channel}
+         AND m.sender_type IN ('assistant', 'agent')
+         AND (m.external_message_id = ANY(${ids})
+              OR m.message_id IN (SELECT d.message_id FROM message_deliveries d
+                                   WHERE d.business_id = ${businessId}
+                                     AND d.graph_message_ids && ${ids})
+              OR (${event.watermark}::bigint IS NOT NULL AND cardinality(${ids}) = 0
+                  AND m.created_at <= to_timestamp(${event.watermark}::bigint / 1000.0)
+                  AND m.conversation_id IN (
+                    SELECT c.conversation_id FROM conversations c JOIN users u ON u.user_id = c.user_id
+                     WHERE c.business_id = ${businessId} AND u.messenger_psid = ${event.customerId})))
+    )
+    UPDATE messages m
+       SET status = ${event.status},
+           metadata = CASE WHEN ${event.error}::text IS NULL THEN m.metadata
+                           ELSE coalesce(m.metadata, '{}'::jsonb) || jsonb_build_object('delivery_error', ${event.error}::text) END
+      FROM target
+     WHERE m.message_id = target.message_id
+       AND (CASE m.status WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 9 END)
+         < (CASE ${event.status}::text WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 4 END)
+    RETURNING m.message_id, m.conversation_id`));
+    return rows.map((row) => ({
+        messageId: String(row.message_id),
+        conversationId: String(row.conversation_id),
+    }));
+}
+//# sourceMappingURL=deliveries.repository.js.map

@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { publishConversationEvent, subscribeConversationEvents } from '../../conversations/index.js';
+import { getMetaConnection } from '../channels.service.js';
+import { claimDueDeliveries, deferDelivery, failDelivery, markInFlight, recordPartSent, scheduleRetry, } from './deliveries.repository.js';
+import { sendGraphText } from './graph-client.js';
+import { isMetaChannel } from './meta-types.js';
+import { MAX_TEXT, splitText } from './split-text.js';
+const POLL_MS = 1000;
+const BATCH = 16;
+const MAX_BACKOFF_MS = 5 * 60_000;
+/**
+ * Sends queued WhatsApp/Messenger replies through the Graph API, in every server process. Woken at
+ * once when a reply is stored (conversation events, across processes through the bus) and by a poll
+ * for retries and for work a crashed process left behind.
+ *
+ * Exactly once, by window:
+ * - crash before a part is marked in flight: nothing was sent; the lease expires and any process
+ *   claims the message again.
+ * - crash between `markInFlight` and `recordPartSent` (the Graph call may or may not have reached
+ *   Meta): the part is ambiguous. It is not resent at once: for `reconcileGraceMs` we wait for Meta's
+ *   own confirmation — the WhatsApp status webhook carries our reference (`biz_opaque_callback_data`),
+ *   the Messenger echo carries it as `metadata` — which records the part as sent. Only if none comes
+ *   is the part sent again. The window is one HTTP round trip plus one UPDATE.
+ * - crash after `recordPartSent`: the part is recorded; the next claim continues with the next part.
+ * - a timeout or a connection lost mid-call is that same ambiguous case while the process lives: the
+ *   in-flight mark stays, and the part is retried only after the grace (or reconciled before it).
+ * Network errors that prove nothing was sent, 429 and 5xx are retried with exponential backoff and
+ * jitter, up to `graphMaxAttempts` claims; any other 4xx fails the message with Meta's error text.
+ *
+ * Order while a part is uncertain: only the earliest queued message of a conversation is due, so the
+ * message's later parts and the conversation's later replies wait with the uncertain part. They
+ * cannot safely go first: if the part turns out to be lost and is sent again after the grace, the
+ * customer would read it after them. Only that conversation waits — other conversations' replies go
+ * on — and Meta's confirmation ends the wait at once (`recordPartSent` makes the message due again),
+ * so the whole grace is spent only when no confirmation comes (the part really was lost, or the
+ * webhook is not subscribed to statuses/echoes).
+ */
+export function createDeliveryWorker(ctx, onError) {
+    const owner = `${process.pid}-${randomUUID()}`;
+    const { graphApiBaseUrl, graphTimeoutMs, graphMaxAttempts, graphRetryBaseMs, reconcileGraceMs } = ctx.config.meta;
+    // Long enough for one Graph call and its bookkeeping; extended before each part.
+    const leaseSeconds = Math.ceil(graphTimeoutMs / 1000) + 10;
+    let running;
+    let again = false;
+    let stopped = true;
+    let poll;
+    let unsubscribe;
+    const timers = new Set();
+    async function drain() {
+        do {
+            again = false;
+            for (;;) {
+                const batch = await claimDueDeliveries(ctx.db, owner, leaseSeconds, BATCH);
+                if (batch.length === 0)
+                    break;
+                await Promise.all(batch.map((claimed) => deliver(claimed).catch(onError)));
+            }
+        } while (again && !stopped);
+    }
+    function kick() {
+        if (stopped)
+            return Promise.resolve();
+        if (running) {
+            again = true;
+            return running;
+        }
+        running = drain()
+            .catch(onError)
+            .finally(() => {
+            running = undefined;
+        });
+        return running;
+    }
+    function wakeAfter(ms) {
+        const timer = setTimeout(() => {
+            timers.delete(timer);
+            void kick();
+        }, ms);
+        timer.unref();
+        timers.add(timer);
+    }
+    async function fail(claimed, error) {
+        const failed = await failDelivery(ctx.db, claimed.messageId, error);
+        if (failed)
+            publishConversationEvent(ctx, {
+                type: 'delivery',
+                business_id: failed.businessId,
+                conversation_id: failed.conversationId,
+                message_id: claimed.messageId,
+                delivery_status: 'failed',
+                delivery_error: error,
+            });
+    }
+    async function deliver(claimed) {
+        const { channel } = claimed;
+        if (claimed.inFlightPart !== null && claimed.inFlightSince) {
+            const until = new Date(claimed.inFlightSince.getTime() + reconcileGraceMs);
+            if (until.getTime() > Date.now()) {
+                await deferDelivery(ctx.db, claimed.messageId, owner, until);
+                wakeAfter(until.getTime() - Date.now() + 50);
+                return;
+            }
+        }
+        const connection = await getMetaConnection(ctx, claimed.businessId, channel);
+        const label = channel === 'whatsapp' ? 'WhatsApp' : 'Messenger';
+        if (!connection?.accessToken)
+            return fail(claimed, `${label} is not connected for this business (no access token)`);
+        if (!claimed.recipient)
+            return fail(claimed, `The customer has no ${label} identity`);
+        const parts = splitText(claimed.content, MAX_TEXT[channel]);
+        for (let part = claimed.partsSent; part < parts.length; part += 1) {
+            if (!(await markInFlight(ctx.db, claimed.messageId, owner, part, leaseSeconds)))
+                return;
+            const result = await sendGraphText({
+                channel,
+                baseUrl: graphApiBaseUrl,
+                accessToken: connection.accessToken,
+                senderId: connection.externalId,
+                to: claimed.recipient,
+                text: parts[part],
+                reference: `${claimed.messageId}:${part}`,
+                timeoutMs: graphTimeoutMs,
+            });
+            if (!result.ok) {
+                if (result.retryable && claimed.attempts < graphMaxAttempts) {
+                    const exponential = Math.min(MAX_BACKOFF_MS, graphRetryBaseMs * 2 ** (claimed.attempts - 1));
+                    // Jitter spreads retries of many messages after one outage.
+                    const backoff = Math.max(result.retryAfterMs ?? 0, exponential / 2 + Math.random() * (exponential / 2));
+                    const delay = result.ambiguous ? Math.max(backoff, reconcileGraceMs) : backoff;
+                    await scheduleRetry(ctx.db, claimed.messageId, owner, delay, result.error, result.ambiguous);
+                    wakeAfter(delay + 20);
+                    return;
+                }
+                return fail(claimed, result.error);
+            }
+            const recorded = await recordPartSent(ctx.db, {
+                messageId: claimed.messageId,
+                part,
+                graphMessageId: result.messageId,
+                last: part === parts.length - 1,
+            });
+            if (recorded.completed)
+                publishConversationEvent(ctx, {
+                    type: 'delivery',
+                    business_id: recorded.completed.businessId,
+                    conversation_id: recorded.completed.conversationId,
+                    message_id: claimed.messageId,
+                    delivery_status: 'sent',
+                });
+        }
+    }
+    return {
+        /** Runs one drain now (tests, and the agent-reply path); resolves when nothing due is left. */
+        drain: kick,
+        start() {
+            if (!stopped)
+                return;
+            stopped = false;
+            unsubscribe = subscribeConversationEvents(ctx, (event) => {
+                if (event.type === 'message' && isMetaChannel(event.channel) && event.sender_type !== 'user')
+                    void kick();
+            });
+            poll = setInterval(() => void kick(), POLL_MS);
+            poll.unref();
+            void kick();
+        },
+        async stop() {
+            stopped = true;
+            unsubscribe?.();
+            if (poll)
+                clearInterval(poll);
+            for (const timer of timers)
+                clearTimeout(timer);
+            timers.clear();
+            await running;
+        },
+    };
+}
+//# sourceMappingURL=delivery-worker.js.map

@@ -1,0 +1,93 @@
+import { sql } from 'drizzle-orm';
+import { rowsOf } from '../../../db/raw-rows.js';
+const IDENTITY_COLUMN = { whatsapp: sql.raw('whatsapp_id'), messenger: sql.raw('messenger_psid') };
+/**
+ * The customer's user (one per channel identity; WhatsApp names it) and, on first contact, in the SAME
+ * statement, their conversation in the entry stage and the message as `pending` (sequence 1, the next
+ * number kept for the reply). The user, the conversation and the message commit together, so no other
+ * delivery — in this or another process — ever sees the new user without its active conversation: a
+ * concurrent second delivery waits on the user's unique key, finds the user existing, and takes the
+ * returning customer's path into that conversation (or is refused there as a duplicate). A customer's
+ * first message starts the conversation waiting (`waiting_since`), as `insertMessage` does later on.
+ * `message` is null for a returning customer (nothing else was written).
+ */
+export async function upsertChannelCustomer(db, businessId, event, firstContact) {
+    const column = IDENTITY_COLUMN[event.channel];
+    const name = (event.customerName ?? '').trim();
+    const [first = '', ...rest] = name ? name.split(/\s+/) : [];
+    const metadata = firstContact.metadata ? JSON.stringify(firstContact.metadata) : null;
+    const [row] = rowsOf(await db.execute(sql `
+    WITH customer AS (
+      INSERT INTO users (business_id, ${column}, first_name, last_name)
+      VALUES (${businessId}, ${event.customerId}, ${first}, ${rest.join(' ')})
+      ON CONFLICT (business_id, ${column}) DO UPDATE
+         SET first_name = CASE WHEN EXCLUDED.first_name = '' THEN users.first_name ELSE EXCLUDED.first_name END,
+             last_name = CASE WHEN EXCLUDED.first_name = '' THEN users.last_name ELSE EXCLUDED.last_name END
+      RETURNING user_id, (xmax = 0) AS created
+    ), conversation AS (
+      INSERT INTO conversations (business_id, user_id, stage_id, channel, last_sequence, waiting_since)
+      SELECT ${businessId}, customer.user_id, ${firstContact.entryStageId}::uuid, ${event.channel},
+             ${firstContact.reserveReplySlot ? 2 : 1},
+             CASE WHEN ${firstContact.senderType}::text = 'user' THEN now() END
+        FROM customer WHERE customer.created
+      RETURNING conversation_id
+    ), message AS (
+      INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number,
+                            channel, external_message_id, status, metadata)
+      SELECT conversation.conversation_id, ${businessId}, ${firstContact.senderType}, ${firstContact.content}, 1,
+             ${event.channel}, ${event.externalMessageId}, ${firstContact.status}, ${metadata}::jsonb
+        FROM conversation
+      ON CONFLICT (business_id, channel, external_message_id) DO NOTHING
+      RETURNING message_id, conversation_id, sequence_number
+    )
+    SELECT customer.user_id, customer.created, message.message_id, message.conversation_id,
+           message.sequence_number
+      FROM customer LEFT JOIN message ON true`));
+    if (!row)
+        throw new Error('customer upsert returned nothing');
+    const created = row.created === true || row.created === 't';
+    return {
+        userId: String(row.user_id),
+        created,
+        message: row.message_id
+            ? {
+                messageId: String(row.message_id),
+                conversationId: String(row.conversation_id),
+                sequenceNumber: Number(row.sequence_number),
+            }
+            : null,
+    };
+}
+/** Serialises one customer's first contact across processes, until the transaction ends. */
+export async function lockCustomer(tx, key) {
+    await tx.execute(sql `SELECT pg_advisory_xact_lock(hashtext(${key}))`);
+}
+export async function isStored(db, businessId, channel, externalMessageId) {
+    const [row] = rowsOf(await db.execute(sql `
+    SELECT 1 FROM messages
+     WHERE business_id = ${businessId} AND channel = ${channel} AND external_message_id = ${externalMessageId}`));
+    return Boolean(row);
+}
+/** Names a channel customer from their platform profile, unless someone named them meanwhile. */
+export async function nameCustomerIfNameless(db, businessId, userId, name) {
+    await db.execute(sql `
+    UPDATE users SET first_name = ${name.firstName}, last_name = ${name.lastName}, updated_at = now()
+     WHERE user_id = ${userId} AND business_id = ${businessId} AND first_name = '' AND last_name = ''`);
+}
+/** Whom a typing indicator for the turn answering `messageId` goes to, and the message it names. */
+export async function findTypingTarget(db, businessId, messageId) {
+    const [row] = rowsOf(await db.execute(sql `
+    SELECT m.external_message_id, u.whatsapp_id, u.messenger_psid
+      FROM messages m
+      JOIN conversations c ON c.conversation_id = m.conversation_id
+      JOIN users u ON u.user_id = c.user_id
+     WHERE m.message_id = ${messageId} AND m.business_id = ${businessId}`));
+    return row
+        ? {
+            externalMessageId: row.external_message_id ?? null,
+            whatsappId: row.whatsapp_id ?? null,
+            messengerPsid: row.messenger_psid ?? null,
+        }
+        : null;
+}
+//# sourceMappingURL=meta-inbound.repository.js.map

@@ -1,0 +1,3 @@
+/** What other modules may use of the business configuration cache. */
+export { getBusinessConfig, } from './business-config-cache.js';
+//# sourceMappingURL=index.js.map

@@ -1,0 +1,120 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { fromJson, rowsOf, toDate } from '../../db/raw-rows.js';
+import { messages } from '../../db/schema.js';
+/**
+ * `waiting_since` after a message of this sender, as an SQL expression on the conversation `c`: a
+ * customer message starts the wait (unless one is already running), an agent's reply ends it, an
+ * assistant's reply ends it unless the AI is stopped (then a person still has to answer).
+ */
+export function waitingAfter(senderType) {
+    if (senderType === 'user')
+        return sql `coalesce(c.waiting_since, now())`;
+    if (senderType === 'agent')
+        return sql `NULL::timestamptz`;
+    if (senderType === 'assistant') {
+        return sql `CASE WHEN c.ai_stopped_at IS NOT NULL AND (c.ai_stopped_until IS NULL OR c.ai_stopped_until > now())
+                    THEN c.waiting_since ELSE NULL END`;
+    }
+    return sql `c.waiting_since`;
+}
+/**
+ * THE message insert, in ONE statement: the UPDATE of the target conversation takes its row lock,
+ * moves `last_updated` and `waiting_since` (see `waitingAfter`) and bumps `last_sequence`, so concurrent inserts (from any process) get distinct, consecutive numbers
+ * without an explicit transaction.
+ *
+ * Returns null when nothing was stored: no such conversation in that business (or none active for the
+ * user), or the external message id was already stored for this business and channel (a duplicate
+ * delivery). A known duplicate does not consume a sequence number (the NOT EXISTS guard); only two
+ * deliveries of the same id racing each other can leave a gap, which the unique index turns into a no-op.
+ */
+export async function insertMessage(db, m) {
+    const channel = m.channel ?? 'api';
+    const externalId = m.externalMessageId ?? null;
+    const metadata = m.metadata == null ? null : JSON.stringify(m.metadata);
+    const step = m.reserveReplySlot ? 2 : 1;
+    const explicit = m.sequenceNumber ?? null;
+    const conversationId = m.target.conversationId ?? null;
+    const userId = m.target.userId ?? null;
+    const activeOnly = m.target.activeOnly === true;
+    const [row] = rowsOf(await db.execute(sql `
+    WITH target AS (
+      SELECT c.conversation_id FROM conversations c
+       WHERE c.business_id = ${m.businessId}
+         AND (NOT ${activeOnly}::boolean OR c.status = 'active')
+         AND CASE WHEN ${conversationId}::uuid IS NOT NULL
+                  THEN c.conversation_id = ${conversationId}::uuid AND (${userId}::uuid IS NULL OR c.user_id = ${userId}::uuid)
+                  ELSE c.user_id = ${userId}::uuid END
+       ORDER BY c.last_updated DESC
+       LIMIT 1
+    ), seq AS (
+      UPDATE conversations c
+         SET last_sequence = CASE WHEN ${explicit}::int IS NULL THEN c.last_sequence + ${step}::int
+                                  ELSE greatest(c.last_sequence, ${explicit}::int) END,
+             last_updated = now(),
+             waiting_since = ${waitingAfter(m.senderType)}
+        FROM target
+       WHERE c.conversation_id = target.conversation_id
+         AND (${externalId}::text IS NULL OR NOT EXISTS (
+               SELECT 1 FROM messages m
+                WHERE m.business_id = ${m.businessId} AND m.channel = ${channel}
+                  AND m.external_message_id = ${externalId}::text))
+      RETURNING c.conversation_id, c.user_id,
+                CASE WHEN ${explicit}::int IS NULL THEN c.last_sequence - ${step - 1}::int
+                     ELSE ${explicit}::int END AS sequence_number
+    )
+    INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number,
+                          channel, external_message_id, status, stage_id, reply_to_message_id, metadata)
+    SELECT seq.conversation_id, ${m.businessId}, ${m.senderType}, ${m.content}, seq.sequence_number,
+           ${channel}, ${externalId}::text, ${m.status}, ${m.stageId ?? null}::uuid,
+           ${m.replyToMessageId ?? null}::uuid, ${metadata}::jsonb
+      FROM seq
+    ON CONFLICT (business_id, channel, external_message_id) DO NOTHING
+    RETURNING *, (SELECT user_id FROM seq) AS owner_id`));
+    return row ? { message: toMessageRow(row), ownerId: String(row.owner_id) } : null;
+}
+/** A message appended to a known conversation of the business (null: none such, or a duplicate). */
+export async function appendMessage(db, m) {
+    const { conversationId, ...rest } = m;
+    const stored = await insertMessage(db, { ...rest, target: { conversationId } });
+    return stored?.message ?? null;
+}
+export async function findMessage(db, messageId) {
+    const [row] = await db.select().from(messages).where(eq(messages.messageId, messageId)).limit(1);
+    return row;
+}
+/** A message by the channel's own id, for idempotent deliveries. */
+export async function findMessageByExternalId(db, businessId, channel, externalId) {
+    const [row] = await db
+        .select()
+        .from(messages)
+        .where(and(eq(messages.businessId, businessId), eq(messages.channel, channel), eq(messages.externalMessageId, externalId)))
+        .limit(1);
+    return row;
+}
+/** A snake_case `messages` row (raw SQL) in drizzle's camelCase shape. */
+export function toMessageRow(row) {
+    return {
+        messageId: String(row.message_id),
+        conversationId: String(row.conversation_id),
+        businessId: String(row.business_id),
+        senderType: String(row.sender_type),
+        messageContent: String(row.message_content),
+        sequenceNumber: Number(row.sequence_number),
+        channel: String(row.channel),
+        externalMessageId: row.external_message_id ?? null,
+        status: String(row.status),
+        stageId: row.stage_id ?? null,
+        replyToMessageId: row.reply_to_message_id ?? null,
+        metadata: fromJson(row.metadata),
+        createdAt: toDate(row.created_at),
+    };
+}
+/** When the customer last wrote in the conversation (null: never). */
+export async function lastCustomerMessageAt(db, conversationId) {
+    const [row] = await db
+        .select({ at: sql `max(${messages.createdAt})` })
+        .from(messages)
+        .where(and(eq(messages.conversationId, conversationId), eq(messages.senderType, 'user')));
+    return row?.at ? toDate(row.at) : null;
+}
+//# sourceMappingURL=messages.repository.js.map

@@ -1,0 +1,255 @@
+import { randomUUID } from 'node:crypto';
+import { KeyedMutex } from '../../lib/keyed-mutex.js';
+import { tracing } from '../../lib/tracing.js';
+import { getBusinessConfig } from '../config-cache/index.js';
+import { isAiStopped, publishConversationEvent } from '../conversations/index.js';
+import { asksForHuman } from './asks-for-human.js';
+import { announceHandoff, handoffReason, handoffTurn } from './handoff.js';
+import { runTurn } from './run-turn.js';
+import { hasPendingMessage, markMessageSkipped, persistTurn, releaseLease, releaseLeasesOf, renewLease, tryLease, } from './turn.repository.js';
+const POLL_MS = 25;
+/** A step's outcome for the metrics: the reply step of a fallback turn counts as `fallback`. */
+function stepOutcome(step, fallback) {
+    if (fallback && step.step === 'response_generation')
+        return 'fallback';
+    if (step.status === 'error')
+        return step.error === 'timeout' ? 'timeout' : 'error';
+    return step.skipped || step.status === 'skipped' ? 'skipped' : 'ok';
+}
+/** `untilSequence` meaning every pending message (sequence numbers are PostgreSQL integers). */
+export const ALL_PENDING = 2_147_483_647;
+/**
+ * Processes a conversation's pending messages strictly in sequence order: one at a time in this
+ * process (keyed mutex) and across processes (a lease row on the conversation in the database).
+ */
+export class ConversationProcessor {
+    ctx;
+    llm;
+    local = new KeyedMutex();
+    owner = `${process.pid}-${randomUUID()}`;
+    leaseSeconds;
+    constructor(ctx, llm) {
+        this.ctx = ctx;
+        this.llm = llm;
+        // Short, renewed by a heartbeat while the turn runs: a crashed owner's conversations are free again
+        // within TURN_LEASE_MS, however long turns may take.
+        this.leaseSeconds = ctx.config.turnLeaseMs / 1000;
+    }
+    /**
+     * Shutdown past its deadline: gives up every conversation this process still holds, so another
+     * process (its recovery sweep) takes them over now instead of when the leases lapse. A turn still
+     * running here that finishes anyway stores its reply only while its message is pending (one
+     * answer, whoever is first), and the heartbeat renews only a lease we hold. Returns the count.
+     */
+    releaseAllLeases() {
+        return releaseLeasesOf(this.ctx.db, this.owner);
+    }
+    isBusy(conversationId) {
+        return this.local.isBusy(conversationId);
+    }
+    /**
+     * Processes every pending message up to `untilSequence` and returns the outcome of `messageId`
+     * (`null` when another process handled it; the caller reads the stored result).
+     */
+    process(conversationId, untilSequence, messageId, listener) {
+        const arrived = performance.now();
+        return this.local.run(conversationId, async () => {
+            const leased = await this.acquireLease(conversationId, untilSequence, messageId);
+            if (!leased)
+                return null;
+            this.ctx.metrics.leaseWait.observe((performance.now() - arrived) / 1000);
+            let released = false;
+            const heartbeat = this.startHeartbeat(conversationId);
+            try {
+                let state = { stageId: leased.stageId, collectedData: leased.collectedData };
+                let mine = null;
+                for (const [index, message] of leased.pending.entries()) {
+                    const last = index === leased.pending.length - 1;
+                    const outcome = await this.processOne(conversationId, leased, state, message, {
+                        listener: message.messageId === messageId ? listener : undefined,
+                        releaseLease: last,
+                    });
+                    released = last && outcome?.status === 'processed';
+                    if (!outcome)
+                        continue;
+                    state = {
+                        stageId: outcome.stageId,
+                        collectedData: { ...state.collectedData, ...outcome.extractedData },
+                    };
+                    if (message.messageId === messageId)
+                        mine = outcome;
+                }
+                return mine;
+            }
+            finally {
+                await heartbeat.stop();
+                if (!released)
+                    await this.releaseLease(conversationId);
+            }
+        });
+    }
+    /** Renews the lease every third of TURN_LEASE_MS until stopped; a failed renewal is retried next beat. */
+    startHeartbeat(conversationId) {
+        let beating = Promise.resolve();
+        const timer = setInterval(() => {
+            beating = renewLease(this.ctx.db, this.owner, conversationId, this.leaseSeconds).catch(() => { });
+        }, Math.max(100, Math.floor(this.ctx.config.turnLeaseMs / 3)));
+        timer.unref();
+        return {
+            async stop() {
+                clearInterval(timer);
+                await beating;
+            },
+        };
+    }
+    releaseLease(conversationId) {
+        return releaseLease(this.ctx.db, this.owner, conversationId);
+    }
+    /** Waits for the lease; gives up once another process has handled our message. */
+    async acquireLease(conversationId, untilSequence, messageId) {
+        for (;;) {
+            const lease = { owner: this.owner, seconds: this.leaseSeconds };
+            const leased = await tryLease(this.ctx.db, lease, conversationId, untilSequence);
+            if (leased)
+                return leased;
+            if (!(await hasPendingMessage(this.ctx.db, conversationId, untilSequence, messageId)))
+                return undefined;
+            await new Promise((resolve) => setTimeout(resolve, POLL_MS + Math.random() * POLL_MS));
+        }
+    }
+    /** One message's turn, as a span `turn` (ids only) and in the turn and step metrics. */
+    processOne(conversationId, leased, state, message, options) {
+        const attributes = {
+            'icmp.business_id': leased.businessId,
+            'icmp.conversation_id': conversationId,
+            'icmp.message_id': message.messageId,
+            'icmp.channel': leased.channel,
+        };
+        return tracing().span('turn', attributes, async (span) => {
+            const started = performance.now();
+            const outcome = await this.runOne(conversationId, leased, state, message, options);
+            const label = !outcome
+                ? 'handled_elsewhere'
+                : outcome.status === 'skipped'
+                    ? 'ai_stopped'
+                    : outcome.fallback
+                        ? 'fallback'
+                        : outcome.engine;
+            span.set({ 'icmp.outcome': label, ...(outcome?.stageId ? { 'icmp.stage_id': outcome.stageId } : {}) });
+            if (outcome?.status === 'processed') {
+                this.ctx.metrics.turnDuration.observe({ outcome: label }, (performance.now() - started) / 1000);
+                for (const step of outcome.steps) {
+                    this.ctx.metrics.recordStep(step.step, stepOutcome(step, outcome.fallback), step.latency_ms);
+                }
+            }
+            return outcome;
+        });
+    }
+    async runOne(conversationId, leased, state, message, options) {
+        const { ctx } = this;
+        const config = await getBusinessConfig(ctx, leased.businessId);
+        if (!config)
+            throw new Error('business vanished while processing');
+        const skipped = {
+            messageId: message.messageId,
+            status: 'skipped',
+            responseId: null,
+            response: null,
+            stageId: state.stageId,
+            stageName: null,
+            previousStageId: state.stageId,
+            extractedData: {},
+            fallback: false,
+            engine: this.llm ? 'llm' : 'offline',
+            steps: [],
+        };
+        if (isAiStopped(leased)) {
+            await markMessageSkipped(ctx.db, message.messageId);
+            ctx.metrics.messagesProcessed.inc({ outcome: 'ai_stopped' });
+            return skipped;
+        }
+        // "Typing…" for live views and channel senders while the turn runs; off however it ends.
+        const typing = (on) => publishConversationEvent(ctx, {
+            type: 'typing',
+            business_id: leased.businessId,
+            conversation_id: conversationId,
+            on,
+            channel: leased.channel,
+            message_id: message.messageId,
+        });
+        const typingOff = (error) => {
+            typing(false);
+            throw error;
+        };
+        typing(true);
+        // A customer asking for a person gets the hand-off message at once, without the model.
+        const askedForHuman = asksForHuman(message.content);
+        const turn = await (askedForHuman
+            ? Promise.resolve().then(() => handoffTurn(config, state.stageId, this.llm ? 'llm' : 'offline'))
+            : runTurn(ctx, this.llm, {
+                config,
+                conversationId,
+                userId: leased.userId,
+                user: leased.user,
+                stageId: state.stageId,
+                collectedData: state.collectedData,
+                messageId: message.messageId,
+                messageContent: message.content,
+                listener: options.listener,
+            })).catch(typingOff);
+        const handoff = handoffReason(askedForHuman, turn);
+        const persisted = await persistTurn(ctx.db, {
+            businessId: leased.businessId,
+            conversationId,
+            messageId: message.messageId,
+            messageSequence: message.sequence,
+            channel: leased.channel,
+            turn,
+            releaseLeaseOf: options.releaseLease ? this.owner : undefined,
+            handoff: handoff !== null,
+        }).finally(() => typing(false));
+        // Not pending any more (deleted, or handled elsewhere after our lease expired): nothing was written,
+        // and the caller answers from what is stored.
+        if (!persisted)
+            return null;
+        publishConversationEvent(ctx, {
+            type: 'message',
+            business_id: leased.businessId,
+            conversation_id: conversationId,
+            message_id: persisted.replyId,
+            sender_type: 'assistant',
+            channel: leased.channel,
+        });
+        if (turn.stage.stageId !== turn.previousStage.stageId) {
+            publishConversationEvent(ctx, {
+                type: 'stage',
+                business_id: leased.businessId,
+                conversation_id: conversationId,
+                stage_id: turn.stage.stageId,
+                stage_name: turn.stage.stageName,
+                previous_stage_id: turn.previousStage.stageId,
+            });
+        }
+        if (handoff) {
+            // The AI is stopped now: later messages of this drain are kept unanswered, like any stop.
+            leased.aiStoppedAt = new Date();
+            leased.aiStoppedUntil = null;
+            announceHandoff(ctx, { businessId: leased.businessId, conversationId }, handoff);
+        }
+        ctx.metrics.messagesProcessed.inc({ outcome: turn.fallback ? 'fallback' : turn.engine });
+        return {
+            messageId: message.messageId,
+            status: 'processed',
+            responseId: persisted.replyId,
+            response: turn.reply,
+            stageId: turn.stage.stageId,
+            stageName: turn.stage.stageName,
+            previousStageId: turn.previousStage.stageId,
+            extractedData: turn.extracted,
+            fallback: turn.fallback,
+            engine: turn.engine,
+            steps: turn.steps,
+        };
+    }
+}
+//# sourceMappingURL=conversation-processor.js.map

@@ -1,0 +1,73 @@
+import { AppError, notFound } from '../../errors.js';
+import { getBusinessConfig } from '../config-cache/index.js';
+import { appendMessage, insertMessage, publishConversationEvent } from '../conversations/index.js';
+import { acceptableContent } from './message-content.js';
+import { toMessageResponse } from './message-response.js';
+import { resolveConversation } from './resolve-conversation.js';
+import { findByExternalId, storedResult } from './stored-result.js';
+/** Stores the customer's words first, then runs (or waits for) the pipeline in conversation order. */
+export async function handleInboundMessage(ctx, processor, input, listener) {
+    const channel = input.channel ?? 'api';
+    const content = acceptableContent(input.content, ctx.config.maxMessageChars);
+    const config = await getBusinessConfig(ctx, input.businessId);
+    if (!config)
+        throw notFound('Business');
+    if (input.externalMessageId) {
+        const existing = await findByExternalId(ctx, input.businessId, channel, input.externalMessageId);
+        if (existing)
+            return storedResult(ctx, processor, existing, true);
+    }
+    const inbound = {
+        businessId: input.businessId,
+        senderType: 'user',
+        content,
+        status: 'pending',
+        reserveReplySlot: true,
+        channel,
+        externalMessageId: input.externalMessageId ?? null,
+    };
+    // The common case in ONE statement: the given (or the user's active) conversation. Otherwise (first
+    // contact, a closed conversation, a foreign id, a duplicate) the general path creates or refuses.
+    const fast = input.conversationId || input.userId
+        ? await insertMessage(ctx.db, {
+            ...inbound,
+            target: { conversationId: input.conversationId, userId: input.userId, activeOnly: true },
+        })
+        : null;
+    let stored = fast?.message ?? null;
+    let resolved = fast ? { conversationId: fast.message.conversationId, userId: fast.ownerId } : null;
+    if (!resolved) {
+        ({ resolved, stored } = await ctx.db.transaction(async (tx) => {
+            const conversation = await resolveConversation(tx, {
+                businessId: input.businessId,
+                userId: input.userId,
+                conversationId: input.conversationId,
+                entryStageId: config.entryStageId,
+                channel,
+            });
+            const message = await appendMessage(tx, { ...inbound, conversationId: conversation.conversationId });
+            return { resolved: conversation, stored: message };
+        }));
+    }
+    if (!stored) {
+        // The same external id arrived concurrently: answer with the first delivery's result.
+        const existing = await findByExternalId(ctx, input.businessId, channel, input.externalMessageId);
+        if (!existing)
+            throw new AppError('CONFLICT', 'The message could not be stored, retry');
+        return storedResult(ctx, processor, existing, true);
+    }
+    // The customer's words are durable: live views (the inbox, the visitor's other tabs) show them now.
+    publishConversationEvent(ctx, {
+        type: 'message',
+        business_id: input.businessId,
+        conversation_id: resolved.conversationId,
+        message_id: stored.messageId,
+        sender_type: 'user',
+        channel,
+    });
+    const outcome = await processor.process(resolved.conversationId, stored.sequenceNumber, stored.messageId, listener);
+    if (!outcome)
+        return storedResult(ctx, processor, stored, false);
+    return toMessageResponse(resolved.conversationId, resolved.userId, outcome, false);
+}
+//# sourceMappingURL=handle-inbound-message.js.map

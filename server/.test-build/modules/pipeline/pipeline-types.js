@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=pipeline-types.js.map

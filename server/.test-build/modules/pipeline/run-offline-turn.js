@@ -1,0 +1,78 @@
+import { extractOffline, routeStageOffline } from '../../llm/offline-engine.js';
+import { renderFallbackReply } from './fallback-reply.js';
+import { emptyStep } from './pipeline-steps.js';
+/** The model-less engine: similarity routing, pattern extraction, the stage's fallback text. */
+export async function runOffline(ctx, input, current, base) {
+    const { config, listener } = input;
+    const started = performance.now();
+    const multiStage = config.stages.length > 1;
+    const routed = multiStage
+        ? routeStageOffline(input.messageContent, config.stages.map((s) => ({
+            stage_id: s.stageId,
+            stage_name: s.stageName,
+            stage_description: s.stageDescription,
+        })), current.stageId)
+        : { stageId: current.stageId, scores: {} };
+    const stage = (routed.stageId && config.stagesById.get(routed.stageId)) || current;
+    const selection = multiStage
+        ? {
+            ...emptyStep('stage_selection', undefined, 'offline'),
+            skipped: false,
+            status: 'success',
+            prompt: input.messageContent,
+            response: stage.stageName,
+            model: 'offline-engine',
+            provider: 'offline',
+            latency_ms: Math.round(performance.now() - started),
+        }
+        : emptyStep('stage_selection', undefined, 'offline');
+    listener?.onStep?.(selection);
+    const extractStarted = performance.now();
+    const extracted = extractOffline(input.messageContent);
+    const extraction = {
+        ...emptyStep('data_extraction', undefined, 'offline'),
+        skipped: false,
+        status: 'success',
+        prompt: input.messageContent,
+        response: JSON.stringify(extracted),
+        model: 'offline-engine',
+        provider: 'offline',
+        latency_ms: Math.round(performance.now() - extractStarted),
+    };
+    listener?.onStep?.(extraction);
+    listener?.onExtracted?.({ extracted_data: extracted });
+    const replyStarted = performance.now();
+    const collectedData = { ...input.collectedData, ...extracted };
+    const { text, reply } = await renderFallbackReply(ctx, config, stage, {
+        ...base,
+        stageId: stage.stageId,
+        previousStageId: current.stageId,
+        collectedData,
+    });
+    const response = {
+        ...emptyStep('response_generation', undefined, 'offline'),
+        skipped: false,
+        status: 'success',
+        prompt: text,
+        response: reply,
+        model: 'offline-engine',
+        provider: 'offline',
+        latency_ms: Math.round(performance.now() - replyStarted),
+    };
+    listener?.onStep?.(response);
+    listener?.onToken?.(reply);
+    const steps = [selection, extraction, response];
+    return {
+        stage,
+        previousStage: current,
+        extracted,
+        reply,
+        fallback: false,
+        engine: 'offline',
+        steps,
+        calls: steps
+            .filter((s) => !s.skipped)
+            .map((step) => ({ step, templateId: null, stageId: stage.stageId })),
+    };
+}
+//# sourceMappingURL=run-offline-turn.js.map

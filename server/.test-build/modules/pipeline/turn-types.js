@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=turn-types.js.map

@@ -1,0 +1,216 @@
+import { and, asc, eq, lt, lte, sql } from 'drizzle-orm';
+import { fromJson, rowsOf, toDate } from '../../db/raw-rows.js';
+import { conversations, llmCalls, messages } from '../../db/schema.js';
+import { outboundStatus } from '../conversations/index.js';
+/**
+ * Takes the lease (free, ours, or expired) and, in the same statement, reads the conversation's state
+ * and its pending messages up to `untilSequence`. undefined: another worker holds a live lease.
+ */
+export async function tryLease(db, lease, conversationId, untilSequence) {
+    const [row] = rowsOf(await db.execute(sql `
+    WITH lease AS (
+      UPDATE conversations
+         SET lease_owner = ${lease.owner}, lease_until = now() + make_interval(secs => ${lease.seconds})
+       WHERE conversation_id = ${conversationId}
+         AND (lease_owner IS NULL OR lease_owner = ${lease.owner} OR lease_until < now())
+      RETURNING business_id, user_id, stage_id, channel, collected_data, ai_stopped_at, ai_stopped_until
+    )
+    SELECT lease.*, u.first_name, u.last_name,
+           (SELECT coalesce(json_agg(json_build_object('messageId', m.message_id, 'content', m.message_content,
+                                                       'sequence', m.sequence_number) ORDER BY m.sequence_number), '[]')
+              FROM messages m
+             WHERE m.conversation_id = ${conversationId} AND m.status = 'pending'
+               AND m.sequence_number <= ${untilSequence}::int) AS pending
+      FROM lease LEFT JOIN users u ON u.user_id = lease.user_id`));
+    if (!row)
+        return undefined;
+    return {
+        businessId: String(row.business_id),
+        userId: String(row.user_id),
+        stageId: row.stage_id ?? null,
+        channel: String(row.channel),
+        collectedData: fromJson(row.collected_data) ?? {},
+        aiStoppedAt: row.ai_stopped_at ? toDate(row.ai_stopped_at) : null,
+        aiStoppedUntil: row.ai_stopped_until ? toDate(row.ai_stopped_until) : null,
+        pending: fromJson(row.pending) ?? [],
+        user: { firstName: String(row.first_name ?? ''), lastName: String(row.last_name ?? '') },
+    };
+}
+export async function releaseLease(db, owner, conversationId) {
+    await db
+        .update(conversations)
+        .set({ leaseOwner: null, leaseUntil: null })
+        .where(and(eq(conversations.conversationId, conversationId), eq(conversations.leaseOwner, owner)));
+}
+/** Every lease `owner` holds, released at once (a process shutting down with turns unfinished). */
+export async function releaseLeasesOf(db, owner) {
+    const released = await db
+        .update(conversations)
+        .set({ leaseOwner: null, leaseUntil: null })
+        .where(eq(conversations.leaseOwner, owner))
+        .returning({ conversationId: conversations.conversationId });
+    return released.length;
+}
+/** The heartbeat: extends the lease while `owner` still holds it. */
+export async function renewLease(db, owner, conversationId, seconds) {
+    await db
+        .update(conversations)
+        .set({ leaseUntil: sql `now() + make_interval(secs => ${seconds})` })
+        .where(and(eq(conversations.conversationId, conversationId), eq(conversations.leaseOwner, owner)));
+}
+/** Whether a message up to `untilSequence` (or, given, that one message) is still pending. */
+export async function hasPendingMessage(db, conversationId, untilSequence, messageId) {
+    const [pending] = await db
+        .select({ id: messages.messageId })
+        .from(messages)
+        .where(and(eq(messages.conversationId, conversationId), eq(messages.status, 'pending'), lte(messages.sequenceNumber, untilSequence), ...(messageId ? [eq(messages.messageId, messageId)] : [])))
+        .limit(1);
+    return pending !== undefined;
+}
+/** The AI is paused: the message is kept, unanswered. */
+export async function markMessageSkipped(db, messageId) {
+    await db.update(messages).set({ status: 'skipped' }).where(eq(messages.messageId, messageId));
+}
+/** Conversations with a message pending for longer than the grace period and no live lease. */
+export async function findStalledConversations(db, graceSeconds, limit) {
+    const rows = await db
+        .selectDistinct({ conversationId: messages.conversationId })
+        .from(messages)
+        .innerJoin(conversations, eq(conversations.conversationId, messages.conversationId))
+        .where(and(eq(messages.status, 'pending'), lt(messages.createdAt, sql `now() - make_interval(secs => ${graceSeconds})`), sql `(${conversations.leaseUntil} is null or ${conversations.leaseUntil} < now())`))
+        .limit(limit);
+    return rows.map((row) => row.conversationId);
+}
+/** The LLM calls logged for one inbound message, oldest first. */
+export function listCallsOfMessage(db, messageId) {
+    return db.select().from(llmCalls).where(eq(llmCalls.messageId, messageId)).orderBy(asc(llmCalls.createdAt));
+}
+export async function findConversationUserId(db, conversationId) {
+    const [row] = await db
+        .select({ userId: conversations.userId })
+        .from(conversations)
+        .where(eq(conversations.conversationId, conversationId))
+        .limit(1);
+    return row?.userId;
+}
+function llmCallRows(input) {
+    const { turn, businessId, conversationId, messageId } = input;
+    // Steps that never ran (single-stage selection, a reply skipped after a failure) are not calls.
+    return turn.calls
+        .filter((call) => call.llm || !call.step.skipped)
+        .map(({ step, llm, templateId, stageId }) => ({
+        business_id: businessId,
+        conversation_id: conversationId,
+        message_id: messageId,
+        template_id: templateId,
+        stage_id: stageId,
+        call_type: step.step,
+        provider: step.provider ?? llm?.provider ?? 'offline',
+        model: step.model ?? llm?.model ?? 'offline-engine',
+        system_prompt: step.system_prompt,
+        prompt: step.prompt,
+        response: step.response,
+        tokens_in: step.tokens_in,
+        tokens_out: step.tokens_out,
+        latency_ms: step.latency_ms,
+        cost_usd: step.cost_usd,
+        status: step.status === 'error'
+            ? 'error'
+            : step.skipped
+                ? 'discarded'
+                : step.engine === 'offline'
+                    ? 'offline'
+                    : 'success',
+        error: step.error ?? null,
+        error_detail: llm?.errorDetail ?? null,
+    }));
+}
+/**
+ * Writes one processed turn in ONE statement — the reply, the inbound message's new status and result,
+ * the conversation's stage and collected data, the LLM call log, the extracted facts and the stage
+ * transition, the conversation's waiting state and a hand-off's AI stop — so it is atomic without a
+ * transaction's extra round trips. Nothing is written unless
+ * the inbound message is still pending; a crash before it leaves the message pending for a retry.
+ */
+export async function persistTurn(db, input) {
+    const { turn, businessId, conversationId, messageId } = input;
+    const stageChanged = turn.stage.stageId !== turn.previousStage.stageId;
+    const extracted = JSON.stringify(turn.extracted);
+    const hasExtracted = Object.keys(turn.extracted).length > 0;
+    const result = {
+        stage_id: turn.stage.stageId,
+        previous_stage_id: turn.previousStage.stageId,
+        extracted_data: turn.extracted,
+        fallback: turn.fallback,
+        engine: turn.engine,
+    };
+    const releasing = input.releaseLeaseOf ?? null;
+    const handoff = input.handoff === true;
+    const rows = rowsOf(await db.execute(sql `
+    WITH inbound AS (
+      SELECT message_id FROM messages
+       WHERE message_id = ${messageId} AND conversation_id = ${conversationId} AND status = 'pending'
+       FOR UPDATE
+    ), reply AS (
+      INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number,
+                            channel, status, stage_id, reply_to_message_id, metadata)
+      SELECT ${conversationId}, ${businessId}, 'assistant', ${turn.reply}, ${input.messageSequence + 1}::int,
+             ${input.channel}, ${outboundStatus(input.channel)}, ${turn.stage.stageId}::uuid, inbound.message_id,
+             ${JSON.stringify({ fallback: turn.fallback, engine: turn.engine })}::jsonb
+        FROM inbound
+      RETURNING message_id
+    ), processed AS (
+      UPDATE messages m
+         SET status = 'processed', stage_id = ${turn.previousStage.stageId}::uuid,
+             metadata = jsonb_build_object('result',
+               ${JSON.stringify(result)}::jsonb || jsonb_build_object('response_id', reply.message_id))
+        FROM reply
+       WHERE m.message_id = ${messageId}
+    ), conversation AS (
+      UPDATE conversations c
+         SET stage_id = ${turn.stage.stageId}::uuid,
+             collected_data = c.collected_data || ${extracted}::jsonb,
+             last_sequence = greatest(c.last_sequence, ${input.messageSequence + 1}::int),
+             last_updated = now(),
+             -- The reply answers the customer, unless it hands over (then a person must) or the AI was
+             -- stopped meanwhile; a later customer message still unanswered keeps it waiting from then.
+             waiting_since = CASE
+               WHEN ${handoff}::boolean THEN coalesce(c.waiting_since, now())
+               WHEN c.ai_stopped_at IS NOT NULL AND (c.ai_stopped_until IS NULL OR c.ai_stopped_until > now())
+                 THEN c.waiting_since
+               ELSE (SELECT min(lm.created_at) FROM messages lm
+                      WHERE lm.conversation_id = c.conversation_id AND lm.sender_type = 'user'
+                        AND lm.sequence_number > ${input.messageSequence}::int) END,
+             ai_stopped_at = CASE WHEN ${handoff}::boolean THEN now() ELSE c.ai_stopped_at END,
+             ai_stopped_until = CASE WHEN ${handoff}::boolean THEN NULL ELSE c.ai_stopped_until END,
+             lease_owner = CASE WHEN c.lease_owner = ${releasing}::text THEN NULL ELSE c.lease_owner END,
+             lease_until = CASE WHEN c.lease_owner = ${releasing}::text THEN NULL ELSE c.lease_until END
+        FROM inbound
+       WHERE c.conversation_id = ${conversationId}
+    ), calls AS (
+      INSERT INTO llm_calls (business_id, conversation_id, message_id, template_id, stage_id, call_type, provider,
+                             model, system_prompt, prompt, response, tokens_in, tokens_out, latency_ms, cost_usd,
+                             status, error, error_detail)
+      SELECT x.business_id, x.conversation_id, x.message_id, x.template_id, x.stage_id, x.call_type, x.provider,
+             x.model, x.system_prompt, x.prompt, x.response, x.tokens_in, x.tokens_out, x.latency_ms, x.cost_usd,
+             x.status, x.error, x.error_detail
+        FROM inbound, jsonb_to_recordset(${JSON.stringify(llmCallRows(input))}::jsonb) AS x(
+               business_id uuid, conversation_id uuid, message_id uuid, template_id uuid, stage_id uuid,
+               call_type text, provider text, model text, system_prompt text, prompt text, response text,
+               tokens_in int, tokens_out int, latency_ms int, cost_usd double precision, status text, error text,
+               error_detail text)
+    ), facts AS (
+      INSERT INTO extracted_data (business_id, conversation_id, message_id, stage_id, data)
+      SELECT ${businessId}, ${conversationId}, inbound.message_id, ${turn.stage.stageId}::uuid, ${extracted}::jsonb
+        FROM inbound WHERE ${hasExtracted}
+    ), transition AS (
+      INSERT INTO stage_transitions (business_id, conversation_id, from_stage_id, to_stage_id, message_id)
+      SELECT ${businessId}, ${conversationId}, ${turn.previousStage.stageId}::uuid, ${turn.stage.stageId}::uuid,
+             inbound.message_id
+        FROM inbound WHERE ${stageChanged}
+    )
+    SELECT message_id AS reply_id FROM reply`));
+    const replyId = rows[0]?.reply_id;
+    return replyId ? { replyId: String(replyId) } : null;
+}
+//# sourceMappingURL=turn.repository.js.map

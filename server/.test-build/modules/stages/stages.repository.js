@@ -1,0 +1,106 @@
+import { and, asc, count, eq, ne, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import { businesses, stages, stageTransitions, templates } from '../../db/schema.js';
+const scoped = (stageId, businessId) => businessId
+    ? and(eq(stages.stageId, stageId), eq(stages.businessId, businessId))
+    : eq(stages.stageId, stageId);
+export async function insertStage(db, row) {
+    const [stage] = await db.insert(stages).values(row).returning();
+    if (!stage)
+        throw new Error('stage insert returned nothing');
+    return stage;
+}
+const selection = alias(templates, 'selection_template');
+const extraction = alias(templates, 'extraction_template');
+const generation = alias(templates, 'generation_template');
+/** Stages with the names of their three templates, in one statement. */
+function selectWithNames(db) {
+    return db
+        .select({
+        stage: stages,
+        stageSelectionTemplateName: selection.templateName,
+        dataExtractionTemplateName: extraction.templateName,
+        responseGenerationTemplateName: generation.templateName,
+    })
+        .from(stages)
+        .leftJoin(selection, eq(selection.templateId, stages.stageSelectionTemplateId))
+        .leftJoin(extraction, eq(extraction.templateId, stages.dataExtractionTemplateId))
+        .leftJoin(generation, eq(generation.templateId, stages.responseGenerationTemplateId));
+}
+/** `forUpdate` (in a transaction) locks the stage row, so what the caller reads is what it changes. */
+export async function findStageWithNames(db, stageId, businessId, options = {}) {
+    const query = selectWithNames(db).where(scoped(stageId, businessId)).limit(1);
+    const [row] = options.forUpdate ? await query.for('update', { of: stages }) : await query;
+    return row;
+}
+export async function findStage(db, stageId, businessId) {
+    const [row] = await db.select().from(stages).where(scoped(stageId, businessId)).limit(1);
+    return row;
+}
+export async function listStages(db, businessId, filters, page) {
+    const where = and(eq(stages.businessId, businessId), filters.agentId === undefined ? undefined : eq(stages.agentId, filters.agentId));
+    const [rows, [total]] = await Promise.all([
+        selectWithNames(db)
+            .where(where)
+            .orderBy(asc(stages.createdAt), asc(stages.stageId))
+            .limit(page.perPage)
+            .offset(page.offset),
+        db.select({ value: count() }).from(stages).where(where),
+    ]);
+    return { rows, total: total?.value ?? 0 };
+}
+/** Another stage of the business with this name, compared case-insensitively. */
+export async function findStageByName(db, businessId, name, exceptStageId) {
+    const [row] = await db
+        .select({ stageId: stages.stageId })
+        .from(stages)
+        .where(and(eq(stages.businessId, businessId), sql `lower(${stages.stageName}) = lower(${name})`, exceptStageId ? ne(stages.stageId, exceptStageId) : undefined))
+        .limit(1);
+    return row;
+}
+export async function updateStage(db, stageId, values) {
+    const [row] = await db
+        .update(stages)
+        .set({ ...values, updatedAt: new Date() })
+        .where(eq(stages.stageId, stageId))
+        .returning();
+    return row;
+}
+export async function deleteStage(db, stageId) {
+    const rows = await db.delete(stages).where(eq(stages.stageId, stageId)).returning({ id: stages.stageId });
+    return rows.length > 0;
+}
+/**
+ * Locks the business row for the rest of the transaction, so two concurrent stage deletions cannot
+ * both see "another stage remains", and returns its entry stage and stage count.
+ */
+export async function lockBusinessStages(db, businessId) {
+    const [business] = await db
+        .select({ firstStageId: businesses.firstStageId })
+        .from(businesses)
+        .where(eq(businesses.businessId, businessId))
+        .for('update');
+    const [stageCount] = await db
+        .select({ value: count() })
+        .from(stages)
+        .where(eq(stages.businessId, businessId));
+    return business ? { firstStageId: business.firstStageId, stageCount: stageCount?.value ?? 0 } : undefined;
+}
+export async function countTransitions(db, businessId) {
+    return db
+        .select({
+        fromStageId: stageTransitions.fromStageId,
+        toStageId: stageTransitions.toStageId,
+        count: count(),
+    })
+        .from(stageTransitions)
+        .where(eq(stageTransitions.businessId, businessId))
+        .groupBy(stageTransitions.fromStageId, stageTransitions.toStageId)
+        .orderBy(sql `count(*) desc`);
+}
+/** How many stages the business has (its MAX_STAGES_PER_BUSINESS quota). */
+export async function countStages(db, businessId) {
+    const [row] = await db.select({ value: count() }).from(stages).where(eq(stages.businessId, businessId));
+    return row?.value ?? 0;
+}
+//# sourceMappingURL=stages.repository.js.map

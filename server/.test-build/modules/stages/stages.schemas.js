@@ -1,0 +1,63 @@
+import { Type } from '@sinclair/typebox';
+import { Nullable, PageQuery, Timestamp, Uuid } from '../../lib/schemas.js';
+export const Stage = Type.Object({
+    stage_id: Uuid,
+    business_id: Uuid,
+    agent_id: Nullable(Uuid),
+    stage_name: Type.String(),
+    stage_description: Type.String(),
+    stage_type: Type.String(),
+    stage_selection_template_id: Uuid,
+    data_extraction_template_id: Uuid,
+    response_generation_template_id: Uuid,
+    stage_selection_template_name: Nullable(Type.String()),
+    data_extraction_template_name: Nullable(Type.String()),
+    response_generation_template_name: Nullable(Type.String()),
+    fallback_reply: Nullable(Type.String({ description: 'Reply the offline engine gives in this stage' })),
+    handoff: Type.Boolean({
+        description: 'Entering this stage hands the conversation to the team: after its reply the AI stops and the conversation waits',
+    }),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}, { $id: 'Stage' });
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+const Description = Type.String({ maxLength: 5000 });
+const StageType = Type.String({ minLength: 1, maxLength: 100, description: 'Free-form, e.g. conversation' });
+const FallbackReply = Nullable(Type.String({ maxLength: 2000 }));
+const Handoff = Type.Boolean({ description: 'Hand the conversation to the team on entering this stage' });
+export const CreateStageBody = Type.Object({
+    business_id: Type.Optional(Uuid),
+    stage_name: Name,
+    stage_description: Type.Optional(Description),
+    stage_type: Type.Optional(StageType),
+    agent_id: Type.Optional(Nullable(Uuid)),
+    stage_selection_template_id: Type.Optional(Uuid),
+    data_extraction_template_id: Type.Optional(Uuid),
+    response_generation_template_id: Type.Optional(Uuid),
+    fallback_reply: Type.Optional(FallbackReply),
+    handoff: Type.Optional(Handoff),
+}, { $id: 'CreateStageBody', additionalProperties: false });
+export const UpdateStageBody = Type.Object({
+    stage_name: Type.Optional(Name),
+    stage_description: Type.Optional(Description),
+    stage_type: Type.Optional(StageType),
+    agent_id: Type.Optional(Nullable(Uuid)),
+    stage_selection_template_id: Type.Optional(Uuid),
+    data_extraction_template_id: Type.Optional(Uuid),
+    response_generation_template_id: Type.Optional(Uuid),
+    fallback_reply: Type.Optional(FallbackReply),
+    handoff: Type.Optional(Handoff),
+}, { $id: 'UpdateStageBody', additionalProperties: false, minProperties: 1 });
+export const ListStagesQuery = Type.Object({
+    business_id: Type.Optional(Uuid),
+    agent_id: Type.Optional(Uuid),
+    ...PageQuery,
+});
+export const StageTransitionCounts = Type.Object({
+    transitions: Type.Array(Type.Object({
+        from_stage_id: Nullable(Uuid),
+        to_stage_id: Nullable(Uuid),
+        count: Type.Integer(),
+    })),
+}, { $id: 'StageTransitionCounts' });
+//# sourceMappingURL=stages.schemas.js.map

@@ -1,0 +1,3 @@
+/** What other modules may use of users. */
+export { findUser } from './users.repository.js';
+//# sourceMappingURL=index.js.map

@@ -1,0 +1,325 @@
+import { LRUCache } from 'lru-cache';
+import { AppError, forbidden, notFound } from '../errors.js';
+import { hashesEqual, hashSecret } from '../lib/keys.js';
+import { belongsTo, MASTER_PRINCIPAL, permissionsIn, } from '../lib/principal.js';
+import { findApiKeyByHash, touchApiKey } from '../modules/api-keys/index.js';
+import { resolveSession } from '../modules/auth/index.js';
+import { isVisitorToken } from '../modules/widget/visitor-token.js';
+import { addressKey, assertNotBlocked } from './auth-failures.js';
+export const SESSION_COOKIE = 'icmp_session';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** A header credential: `Authorization: Bearer` or `X-API-Key` (a widget visitor token is none). */
+export function headerKey(request) {
+    const authorization = request.headers.authorization;
+    let key;
+    // The scheme is case-insensitive (RFC 9110 §11.1): `bearer`, `BEARER` and `Bearer` are one.
+    const scheme = authorization?.match(/^bearer[ \t]+/i);
+    if (authorization && scheme)
+        key = authorization.slice(scheme[0].length).trim() || undefined;
+    else {
+        const header = request.headers['x-api-key'];
+        if (typeof header === 'string' && header)
+            key = header;
+    }
+    return key && !isVisitorToken(key) ? key : undefined;
+}
+export function sessionToken(request) {
+    return request.cookies?.[SESSION_COOKIE] || undefined;
+}
+/** The credential a request presents (for the per-credential rate limit). */
+export function presentedKey(request) {
+    return headerKey(request) ?? sessionToken(request);
+}
+/** Resolves a presented key to a principal; API key lookups are cached by key hash. */
+export function createKeyResolver({ db, masterKeyHash, bus }) {
+    const cache = new LRUCache({ max: 10_000, ttl: 30_000 });
+    const lastTouched = new Map();
+    // A rotated, deleted or expired key must stop working at once, and a renamed business must not be
+    // reported under its old name: drop every cached key principal.
+    bus.subscribe('business-key', () => cache.clear());
+    bus.subscribe('business', () => cache.clear());
+    bus.onGap(() => cache.clear());
+    async function resolve(key) {
+        const hash = hashSecret(key);
+        if (hashesEqual(hash, masterKeyHash))
+            return MASTER_PRINCIPAL;
+        let cached = cache.get(hash);
+        if (cached === undefined) {
+            const row = await findApiKeyByHash(db, hash);
+            cached =
+                row && hashesEqual(row.keyHash, hash)
+                    ? {
+                        principal: {
+                            role: 'business',
+                            businessId: row.businessId,
+                            businessName: row.businessName,
+                            keyId: row.keyId,
+                            keyName: row.name,
+                            scopes: row.scopes,
+                            sessionId: null,
+                        },
+                        expiresAt: row.expiresAt?.getTime() ?? null,
+                    }
+                    : false;
+            cache.set(hash, cached);
+        }
+        if (!cached || (cached.expiresAt !== null && cached.expiresAt <= Date.now()))
+            return null;
+        const principal = cached.principal;
+        if (principal.role === 'business') {
+            const last = lastTouched.get(principal.keyId) ?? 0;
+            if (Date.now() - last >= 60_000) {
+                lastTouched.set(principal.keyId, Date.now());
+                if (lastTouched.size > 10_000)
+                    lastTouched.clear();
+                await touchApiKey(db, principal.keyId);
+            }
+        }
+        return principal;
+    }
+    /** The key's hash and id, for a session made from it. */
+    resolve.describe = async (key) => {
+        const hash = hashSecret(key);
+        if (hashesEqual(hash, masterKeyHash))
+            return { hash, keyId: null };
+        const row = await findApiKeyByHash(db, hash);
+        return { hash, keyId: row?.keyId ?? null };
+    };
+    return resolve;
+}
+function originOf(value) {
+    if (!value)
+        return undefined;
+    try {
+        return new URL(value).origin;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * CSRF (api.md): a state-changing request that a browser authenticates with the session cookie must
+ * come from one of our origins (Origin, else Referer): PUBLIC_URL, a CORS origin, or the server's own
+ * address as the browser reached it (the Host it sent). Header credentials are never sent by a
+ * browser on its own, so they are not affected.
+ */
+export function checkCsrf(request, allowedOrigins) {
+    if (SAFE_METHODS.has(request.method))
+        return;
+    if (!sessionToken(request) || headerKey(request))
+        return;
+    const origin = originOf(request.headers.origin) ?? originOf(request.headers.referer);
+    const own = request.headers.host ? originOf(`${request.protocol}://${request.headers.host}`) : undefined;
+    if (origin && (allowedOrigins.includes(origin) || origin === own))
+        return;
+    throw new AppError('AUTHORIZATION_ERROR', 'Cross-site request refused: missing or foreign Origin');
+}
+async function authenticate(request, options) {
+    const key = headerKey(request);
+    const token = key ? undefined : sessionToken(request);
+    if (!key && !token)
+        return null;
+    await assertNotBlocked(options.failures, addressKey(request.ip));
+    const principal = key
+        ? await options.resolveKey(key)
+        : await resolveSession(options.db, token, {
+            masterKeyHash: options.masterKeyHash,
+            idleMinutes: options.sessionIdleMinutes,
+        });
+    if (!principal) {
+        await options.failures.record(addressKey(request.ip));
+        throw new AppError('AUTHENTICATION_ERROR', key ? 'The API key is not valid' : 'The session has ended; sign in again');
+    }
+    return principal;
+}
+function rawField(source, field) {
+    return source && typeof source === 'object' ? source[field] : undefined;
+}
+/** The business id a locator names (undefined: none named), checked to be a UUID. */
+function namedBusiness(request, where) {
+    const source = where === 'param' ? request.params : where === 'query' ? request.query : request.body;
+    let value = rawField(source, 'business_id');
+    if (where === 'body' && value === undefined)
+        value = rawField(source, 'businessId');
+    if (value === undefined || value === null || value === '')
+        return undefined;
+    if (typeof value !== 'string' || !UUID.test(value)) {
+        throw new AppError('VALIDATION_ERROR', 'business_id must be a UUID', {
+            field_errors: { business_id: 'must be a UUID' },
+        });
+    }
+    return value;
+}
+/** The business a request without a business_id acts on: a key's own, or an account's only one. */
+function defaultBusiness(principal) {
+    if (principal.role === 'business')
+        return principal.businessId;
+    if (principal.role === 'member' && principal.memberships.length === 1) {
+        return principal.memberships[0].businessId;
+    }
+    throw new AppError('VALIDATION_ERROR', 'business_id is required', {
+        field_errors: { business_id: 'is required' },
+    });
+}
+async function authorize(request, principal, rule) {
+    if (rule === 'any')
+        return principal;
+    if (rule === 'account') {
+        if (principal.role === 'business' || !principal.account) {
+            throw forbidden('This action needs a signed-in team account');
+        }
+        return principal;
+    }
+    if (rule === 'master') {
+        if (principal.role !== 'admin')
+            throw forbidden('This action needs the master key or a platform admin');
+        return principal;
+    }
+    let businessId;
+    if (typeof rule.business === 'object') {
+        const found = await rule.business.resolve(request);
+        // Another business's resource is as unknown as a missing one.
+        if (!found || !belongsTo(principal, found))
+            throw notFound('Resource');
+        businessId = found;
+    }
+    else {
+        const named = namedBusiness(request, rule.business);
+        if (named === undefined && principal.role === 'admin')
+            return principal; // handlers ask for it
+        businessId = named ?? defaultBusiness(principal);
+        if (!belongsTo(principal, businessId))
+            throw forbidden();
+    }
+    if (!permissionsIn(principal, businessId).includes(rule.permission)) {
+        throw forbidden(`This credential may not do this (${rule.permission}) in that business`);
+    }
+    return principal.role === 'member' ? { ...principal, businessId } : principal;
+}
+/** Routes registered by plugins (API docs, static files) that declare nothing are public. */
+const PLUGIN_ROUTES = /^\/(docs|openapi\.json)(\/|$)|^\/\*$|^\/assets\//;
+export function registerAuth(app, options) {
+    app.decorateRequest('principal', null);
+    const table = [];
+    app.decorate('routeAccess', table);
+    app.decorate('currentPrincipal', async (request) => {
+        const key = headerKey(request);
+        if (key)
+            return options.resolveKey(key);
+        const token = sessionToken(request);
+        if (!token)
+            return null;
+        return resolveSession(options.db, token, {
+            masterKeyHash: options.masterKeyHash,
+            idleMinutes: options.sessionIdleMinutes,
+            touch: false,
+        });
+    });
+    // Every route says what it needs; one that does not is a mistake caught at start (and by the
+    // role matrix test), not a silently public route.
+    app.addHook('onRoute', (route) => {
+        if (!route.config?.access) {
+            if (!PLUGIN_ROUTES.test(route.url)) {
+                throw new Error(`${route.method} ${route.url} declares no access rule (config.access)`);
+            }
+            route.config = { ...(route.config ?? {}), access: 'public' };
+        }
+        const access = route.config.access;
+        for (const method of [route.method].flat())
+            table.push({ method, url: route.url, access });
+    });
+    app.addHook('onRequest', async (request) => checkCsrf(request, options.allowedOrigins));
+    app.addHook('preValidation', async (request) => {
+        const rule = request.routeOptions.config?.access ?? 'public';
+        if (rule === 'public')
+            return;
+        if (rule === 'optional') {
+            request.principal = await authenticate(request, options).catch((error) => {
+                if (error instanceof AppError && error.code === 'AUTHENTICATION_ERROR')
+                    return null;
+                throw error;
+            });
+            return;
+        }
+        const principal = await authenticate(request, options);
+        if (!principal)
+            throw new AppError('AUTHENTICATION_ERROR', 'An API key or a session is required');
+        request.principal = await authorize(request, principal, rule);
+    });
+}
+export function principalOf(request) {
+    if (!request.principal)
+        throw new AppError('AUTHENTICATION_ERROR', 'An API key is required');
+    return request.principal;
+}
+/**
+ * The business a request acts on: a business key acts on its own business (403 for another one); an
+ * account on one it belongs to (its only one when none is named); the master key must name one.
+ */
+export function scopeBusinessId(principal, requested) {
+    if (principal.role === 'business') {
+        if (requested && requested !== principal.businessId)
+            throw forbidden();
+        return principal.businessId;
+    }
+    if (principal.role === 'member') {
+        if (requested) {
+            if (!belongsTo(principal, requested))
+                throw forbidden();
+            return requested;
+        }
+        return principal.businessId ?? defaultBusiness(principal);
+    }
+    if (!requested) {
+        throw new AppError('VALIDATION_ERROR', 'business_id is required with the master key', {
+            field_errors: { business_id: 'is required' },
+        });
+    }
+    return requested;
+}
+/**
+ * For lookups by resource id: the one business the request may see (for an account, the business the
+ * route's access rule resolved and checked); `undefined` lets a platform admin see every business.
+ */
+export function businessFilter(principal) {
+    if (principal.role === 'business')
+        return principal.businessId;
+    if (principal.role === 'member') {
+        if (!principal.businessId)
+            throw forbidden();
+        return principal.businessId;
+    }
+    return undefined;
+}
+/** Sets the HttpOnly session cookie (SameSite=Lax, Secure over HTTPS). */
+export function setSessionCookie(request, reply, token, maxHours) {
+    reply.setCookie(SESSION_COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'lax',
+        path: '/',
+        maxAge: maxHours * 3600,
+        secure: request.protocol === 'https',
+    });
+}
+export function clearSessionCookie(reply) {
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+}
+/**
+ * A locator for routes addressing one resource: `lookup` names the business owning the id in `param`
+ * (undefined when there is no such resource → 404, like another business's resource).
+ */
+export function byResource(param, lookup) {
+    return {
+        resolve: async (request) => {
+            const id = rawField(request.params, param);
+            if (typeof id !== 'string' || !UUID.test(id)) {
+                throw new AppError('VALIDATION_ERROR', `${param} must be a UUID`, {
+                    field_errors: { [param]: 'must be a UUID' },
+                });
+            }
+            return lookup(id);
+        },
+    };
+}
+//# sourceMappingURL=auth.js.map
