@@ -6,7 +6,7 @@ import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { createInvalidationBus, type InvalidationBus } from './cache/invalidation-bus.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
@@ -146,7 +146,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
         ? false
         : { level: config.logLevel, redact: { paths: REDACTED, censor: '[redacted]' } },
     // One access-log line per request, on completion (below), instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     // Our own hook answers during shutdown (the error envelope; /health says `shutting_down`).
     return503OnClosing: false,
