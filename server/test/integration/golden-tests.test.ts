@@ -303,6 +303,13 @@ describe('golden tests', () => {
       }),
       ['expectations.fields.0.pattern'],
     );
+    // Patterns run on RE2: one that needs backtracking is refused when saved, naming the field.
+    const refused = await api(business.api_key, 'PATCH', `/api/test-cases/${caseId}`, {
+      expectations: { reply: { matches: '(?<=order )\\d+' } },
+    });
+    expect(expectFieldErrors(refused, ['expectations.reply.matches'])['expectations.reply.matches']).toMatch(
+      /RE2/,
+    );
     expect((await api(business.api_key, 'DELETE', `/api/test-cases/${caseId}`)).statusCode).toBe(204);
     expectError(await api(business.api_key, 'GET', `/api/test-cases/${caseId}`), 404, 'NOT_FOUND');
     // The run keeps its result after the case is gone.
