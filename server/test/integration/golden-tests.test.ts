@@ -105,7 +105,17 @@ describe('golden tests', () => {
 
     const conversationsBefore = await tableCount(conversations, business.business_id);
     const messagesBefore = await tableCount(messages, business.business_id);
+    const statusUrl = `/api/businesses/${business.business_id}/releases/status`;
+    expect((await api(business.api_key, 'GET', statusUrl)).json().last_test_run).toBeNull();
     const good = await run(business, { stage_id: business.first_stage_id });
+    // The releases status shows it (publishing reads it): passed, made on the draft as it is now.
+    expect((await api(business.api_key, 'GET', statusUrl)).json().last_test_run).toMatchObject({
+      test_run_id: good.test_run_id,
+      passed: 1,
+      failed: 0,
+      total: 1,
+      draft_changed_since: false,
+    });
     expect(good).toMatchObject({
       status: 'completed',
       total: 1,
@@ -144,7 +154,17 @@ describe('golden tests', () => {
       content: `BROKEN ${template.content}`,
     });
     expect(edit.statusCode, edit.body).toBe(200);
+    expect((await api(business.api_key, 'GET', statusUrl)).json().last_test_run).toMatchObject({
+      test_run_id: good.test_run_id,
+      draft_changed_since: true,
+    });
     const bad = await run(business);
+    expect((await api(business.api_key, 'GET', statusUrl)).json().last_test_run).toMatchObject({
+      test_run_id: bad.test_run_id,
+      passed: 0,
+      failed: 1,
+      draft_changed_since: false,
+    });
     expect(bad).toMatchObject({ status: 'completed', done: 1, passed: 0, failed: 1, pass_rate: 0 });
     expect(bad.results[0].steps[0]).toMatchObject({ step: 'stage_selection', passed: false });
     expect(bad.results[0].steps[0].checks[0].reason).toBe('expected Orders, selected General');

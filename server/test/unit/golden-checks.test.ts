@@ -53,8 +53,13 @@ describe('golden test patterns (RE2)', () => {
       ],
       reply: { matches: '(a)\\1' },
     });
-    expect(Object.keys(errors).sort()).toEqual(['expectations.fields.1.pattern', 'expectations.reply.matches']);
+    expect(Object.keys(errors).sort()).toEqual([
+      'expectations.fields.1.pattern',
+      'expectations.reply.matches',
+    ]);
     expect(errors['expectations.reply.matches']).toMatch(/RE2/);
-    expect(invalidPatterns({ reply: { matches: '(unclosed' } })).toHaveProperty(['expectations.reply.matches']);
+    expect(invalidPatterns({ reply: { matches: '(unclosed' } })).toHaveProperty([
+      'expectations.reply.matches',
+    ]);
   });
 });

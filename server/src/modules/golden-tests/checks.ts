@@ -52,7 +52,9 @@ function regex(pattern: string): RE2JS {
 /** The text a pattern looks at: model output is long at most by its token limit, this bounds it anyway. */
 export const MAX_MATCHED_CHARS = 100_000;
 export const patternMatches = (pattern: string, text: string) =>
-  regex(pattern).matcher(text.length > MAX_MATCHED_CHARS ? text.slice(0, MAX_MATCHED_CHARS) : text).find();
+  regex(pattern)
+    .matcher(text.length > MAX_MATCHED_CHARS ? text.slice(0, MAX_MATCHED_CHARS) : text)
+    .find();
 
 /** Per field, why its pattern cannot be used (RE2 cannot compile it). */
 export function invalidPatterns(expectations: TestExpectations): Record<string, string> {
@@ -62,7 +64,8 @@ export function invalidPatterns(expectations: TestExpectations): Record<string, 
     try {
       regex(pattern);
     } catch (error) {
-      errors[field] = `is not a pattern RE2 accepts (${(error as Error).message}); lookaround and backreferences are not supported`;
+      errors[field] =
+        `is not a pattern RE2 accepts (${(error as Error).message}); lookaround and backreferences are not supported`;
     }
   };
   expectations.fields?.forEach((f, i) => {
