@@ -111,6 +111,7 @@ describe('golden tests', () => {
     // The releases status shows it (publishing reads it): passed, made on the draft as it is now.
     expect((await api(business.api_key, 'GET', statusUrl)).json().last_test_run).toMatchObject({
       test_run_id: good.test_run_id,
+      stage_id: business.first_stage_id,
       passed: 1,
       failed: 0,
       total: 1,

@@ -131,6 +131,7 @@ export const ReleaseStatus = Type.Object(
       [
         Type.Object({
           test_run_id: Uuid,
+          stage_id: Nullable(Uuid),
           passed: Type.Integer(),
           failed: Type.Integer(),
           total: Type.Integer(),

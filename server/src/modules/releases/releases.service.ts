@@ -111,6 +111,7 @@ export async function releaseStatus(ctx: AppContext, businessId: string): Promis
     draft_changed: latest ? latest.contentHash !== hash : true,
     last_test_run: lastRun && {
       test_run_id: lastRun.run.test_run_id,
+      stage_id: lastRun.run.stage_id,
       passed: lastRun.run.passed,
       failed: lastRun.run.failed,
       total: lastRun.run.total,

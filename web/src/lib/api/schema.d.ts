@@ -9775,6 +9775,7 @@ export interface components {
          * @description UUID
          */
         test_run_id: string;
+        stage_id: string | null;
         passed: number;
         failed: number;
         total: number;
