@@ -821,6 +821,8 @@ export const testRuns = pgTable(
     /** The cases, fixed when the run is created. */
     testCaseIds: jsonb('test_case_ids').$type<string[]>().notNull(),
     stageId: uuid('stage_id'),
+    /** For a run of the draft: the draft's content hash when the run was made (has the draft changed since?). */
+    configHash: text('config_hash'),
     /** queued → running → completed | failed */
     status: text('status').notNull().default('queued'),
     total: integer('total').notNull().default(0),

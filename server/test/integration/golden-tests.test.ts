@@ -105,7 +105,18 @@ describe('golden tests', () => {
 
     const conversationsBefore = await tableCount(conversations, business.business_id);
     const messagesBefore = await tableCount(messages, business.business_id);
+    const statusUrl = `/api/businesses/${business.business_id}/releases/status`;
+    expect((await api(business.api_key, 'GET', statusUrl)).json().last_test_run).toBeNull();
     const good = await run(business, { stage_id: business.first_stage_id });
+    // The releases status shows it (publishing reads it): passed, made on the draft as it is now.
+    expect((await api(business.api_key, 'GET', statusUrl)).json().last_test_run).toMatchObject({
+      test_run_id: good.test_run_id,
+      stage_id: business.first_stage_id,
+      passed: 1,
+      failed: 0,
+      total: 1,
+      draft_changed_since: false,
+    });
     expect(good).toMatchObject({
       status: 'completed',
       total: 1,
@@ -144,7 +155,17 @@ describe('golden tests', () => {
       content: `BROKEN ${template.content}`,
     });
     expect(edit.statusCode, edit.body).toBe(200);
+    expect((await api(business.api_key, 'GET', statusUrl)).json().last_test_run).toMatchObject({
+      test_run_id: good.test_run_id,
+      draft_changed_since: true,
+    });
     const bad = await run(business);
+    expect((await api(business.api_key, 'GET', statusUrl)).json().last_test_run).toMatchObject({
+      test_run_id: bad.test_run_id,
+      passed: 0,
+      failed: 1,
+      draft_changed_since: false,
+    });
     expect(bad).toMatchObject({ status: 'completed', done: 1, passed: 0, failed: 1, pass_rate: 0 });
     expect(bad.results[0].steps[0]).toMatchObject({ step: 'stage_selection', passed: false });
     expect(bad.results[0].steps[0].checks[0].reason).toBe('expected Orders, selected General');
@@ -302,6 +323,13 @@ describe('golden tests', () => {
         expectations: { fields: [{ key: 'a', op: 'matches' }] },
       }),
       ['expectations.fields.0.pattern'],
+    );
+    // Patterns run on RE2: one that needs backtracking is refused when saved, naming the field.
+    const refused = await api(business.api_key, 'PATCH', `/api/test-cases/${caseId}`, {
+      expectations: { reply: { matches: '(?<=order )\\d+' } },
+    });
+    expect(expectFieldErrors(refused, ['expectations.reply.matches'])['expectations.reply.matches']).toMatch(
+      /RE2/,
     );
     expect((await api(business.api_key, 'DELETE', `/api/test-cases/${caseId}`)).statusCode).toBe(204);
     expectError(await api(business.api_key, 'GET', `/api/test-cases/${caseId}`), 404, 'NOT_FOUND');

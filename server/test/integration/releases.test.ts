@@ -243,18 +243,60 @@ describe('export and import', () => {
       { stage_name: 'Billing', stage_description: 'Invoices', handoff: true },
       201,
     );
+    const billingId = (await ok('GET', '/api/stages', a.api_key)).stages.find(
+      (s: Json) => s.stage_name === 'Billing',
+    ).stage_id as string;
+    // Golden tests go with the configuration: one stays, one moves to Billing and checks a field and the reply.
+    const caseBodies = [
+      {
+        stage_id: a.first_stage_id,
+        name: 'greeting stays',
+        message: 'hello',
+        expectations: { stage: { mode: 'stays' }, reply: { max_length: 400 } },
+      },
+      {
+        stage_id: a.first_stage_id,
+        name: 'invoice goes to billing',
+        history: [
+          { sender: 'user', content: 'hi' },
+          { sender: 'assistant', content: 'Hello!' },
+        ],
+        collected_data: { name: 'Ana' },
+        message: 'where is my invoice 42?',
+        expectations: {
+          stage: { mode: 'exactly', stage_id: billingId },
+          fields: [{ key: 'invoice', op: 'matches', pattern: '^\\d+$' }],
+          reply: { contains: ['invoice'], not_contains: ['sorry'] },
+        },
+      },
+    ];
+    for (const body of caseBodies) await ok('POST', '/api/test-cases', a.api_key, body, 201);
     const exported = await ok('GET', `${base(a)}/configuration/export`, a.api_key);
-    expect(exported).toMatchObject({ format: 'icmp-configuration', format_version: 1, tests: [] });
+    expect(exported).toMatchObject({ format: 'icmp-configuration', format_version: 1 });
     expect(exported.configuration.stages.map((s: Json) => s.stage_name)).toEqual(['General', 'Billing']);
+    expect(exported.tests).toHaveLength(2);
+    expect(exported.tests.map(({ test_case_id: _id, ...c }: Json) => c)).toEqual(
+      caseBodies.map((c) => ({ history: [], collected_data: {}, ...c })),
+    );
 
-    // Same business: change the draft, import the export, get it back with the same ids.
+    // Same business: change the draft and its tests, import the export, get both back with the same ids.
     await setFallback(a, 'changed');
     await ok('POST', '/api/stages', a.api_key, { stage_name: 'Extra' }, 201);
     await ok('PATCH', `${base(a)}`, a.api_key, { settings: { history_limit: 3 } });
+    await ok('PATCH', `/api/test-cases/${exported.tests[0].test_case_id}`, a.api_key, { name: 'renamed' });
+    await ok('DELETE', `/api/test-cases/${exported.tests[1].test_case_id}`, a.api_key, undefined, 204);
+    await ok('POST', '/api/test-cases', a.api_key, { ...caseBodies[0], name: 'not in the document' }, 201);
     const imported = await ok('POST', `${base(a)}/configuration/import`, a.api_key, exported);
     expect(imported.configuration).toEqual(exported.configuration);
+    expect(imported.tests).toBe(2);
     const reExported = await ok('GET', `${base(a)}/configuration/export`, a.api_key);
     expect(reExported.configuration).toEqual(exported.configuration);
+    expect(reExported.tests.map((c: Json) => c.name)).toEqual(['greeting stays', 'invoice goes to billing']);
+    expect(reExported.tests[0]).toEqual(exported.tests[0]);
+    expect({ ...reExported.tests[1], test_case_id: null }).toEqual({
+      ...exported.tests[1],
+      test_case_id: null,
+    });
 
     // Another business: the same configuration under fresh ids.
     const b = await createBusiness(t.app, t.masterKey);
@@ -279,6 +321,19 @@ describe('export and import', () => {
     };
     expect(withoutIds(copy)).toEqual(withoutIds(exported.configuration));
     expect(copy.stages[0].stage_id).not.toBe(exported.configuration.stages[0].stage_id);
+    // Its tests name its own stages (mapped as the stages were), the rest equal.
+    const copiedTests = (await ok('GET', `${base(b)}/configuration/export`, b.api_key)).tests as Json[];
+    const billingCopy = copy.stages.find((s: Json) => s.stage_name === 'Billing').stage_id;
+    expect(copiedTests.map((c) => c.stage_id)).toEqual([copy.stages[0].stage_id, copy.stages[0].stage_id]);
+    expect(copiedTests[1].expectations.stage).toEqual({ mode: 'exactly', stage_id: billingCopy });
+    const caseWithoutIds = ({ test_case_id: _id, stage_id: _s, expectations, ...c }: Json) => ({
+      ...c,
+      expectations: { ...expectations, stage: { mode: expectations.stage.mode } },
+    });
+    expect(copiedTests.map(caseWithoutIds)).toEqual(exported.tests.map(caseWithoutIds));
+    expect(copiedTests[0].test_case_id).not.toBe(exported.tests[0].test_case_id);
+    const listed = await ok('GET', `/api/test-cases?stage_id=${copy.stages[0].stage_id}`, b.api_key);
+    expect(listed.test_cases.map((c: Json) => c.name)).toEqual(['greeting stays', 'invoice goes to billing']);
     const log = await ok('GET', `${base(b)}/audit-log?entity_type=configuration`, b.api_key);
     expect(log.entries[0]).toMatchObject({ action: 'import', entity_type: 'configuration' });
   });
@@ -310,8 +365,36 @@ describe('export and import', () => {
     noStages.configuration.stages = [];
     noStages.configuration.entry_stage_id = null;
     expectError(await call('POST', url, b.api_key, noStages), 400, 'VALIDATION_ERROR');
+    // A test that names a stage the document does not have.
+    const strayTest = structuredClone(exported);
+    strayTest.tests = [
+      {
+        test_case_id: crypto.randomUUID(),
+        stage_id: crypto.randomUUID(),
+        name: 'stray',
+        history: [],
+        collected_data: {},
+        message: 'hello',
+        expectations: { stage: { mode: 'exactly', stage_id: crypto.randomUUID() } },
+      },
+    ];
+    const stray = await call('POST', url, b.api_key, strayTest);
+    expectError(stray, 400, 'VALIDATION_ERROR');
+    expect((stray.body as Json).error.details.field_errors).toEqual({
+      'tests[0].stage_id': 'is not a stage of the document',
+      'tests[0].expectations.stage.stage_id': 'is not a stage of the document',
+    });
+    const badPattern = structuredClone(strayTest);
+    badPattern.tests[0].stage_id = exported.configuration.stages[0].stage_id;
+    badPattern.tests[0].expectations = { reply: { matches: '(?<=a)b' } };
+    const refused = await call('POST', url, b.api_key, badPattern);
+    expectError(refused, 400, 'VALIDATION_ERROR');
+    expect(Object.keys((refused.body as Json).error.details.field_errors)).toEqual([
+      'tests[0].expectations.reply.matches',
+    ]);
     const after = await ok('GET', `${base(b)}/configuration/export`, b.api_key);
     expect(after.configuration).toEqual(exported.configuration);
+    expect(after.tests).toEqual([]);
   });
 });
 

@@ -60,6 +60,9 @@ export const paths = {
   stageNew: (agentId?: string | null) => `/stages/new${query({ agent: agentId })}`,
   stage: (stageId: string) => `/stages/${id(stageId)}`,
   stageEdit: (stageId: string) => `/stages/${id(stageId)}/edit`,
+  /** A stage's Tests tab, showing one run's results. */
+  stageTestRun: (stageId: string, runId: string) =>
+    `/stages/${id(stageId)}${query({ tab: 'tests', run: runId })}`,
   templates: () => '/templates',
   templateNew: () => '/templates/new',
   template: (templateId: string) => `/templates/${id(templateId)}`,

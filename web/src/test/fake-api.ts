@@ -31,6 +31,7 @@ import type {
   Membership,
   Message,
   PendingInvitation,
+  ReleaseStatus,
   ReleaseSummary,
   Stage,
   StageTransition,
@@ -496,6 +497,8 @@ export class FakeApi {
   /** GET /api/businesses/{id}/releases, newest first; a publish adds one and clears `draftChanged`. */
   releases: ReleaseSummary[] = [];
   draftChanged = true;
+  /** GET /api/businesses/{id}/releases/status `last_test_run`. */
+  lastTestRun: ReleaseStatus['last_test_run'] = null;
   /** GET …/releases/diff answers this whatever the sides. */
   releaseDiff: ConfigurationDiff = {
     from: '1',
@@ -640,6 +643,7 @@ export class FakeApi {
         published: published(),
         published_at: this.releases[0]?.created_at ?? null,
         draft_changed: this.draftChanged,
+        last_test_run: this.lastTestRun,
       }),
     );
     this.on('GET', '/api/businesses/:id/releases/diff', () => json(200, this.releaseDiff));

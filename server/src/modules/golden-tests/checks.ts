@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import type { Check, DiffPart, TestExpectations } from './golden-tests.schemas.js';
 
 /** What one turn produced, as the checks see it. */
@@ -30,10 +31,32 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   );
 }
 
-/** A stored pattern as a RegExp; patterns were compiled when the case was saved. */
-const regex = (pattern: string) => new RegExp(pattern, 'u');
+/**
+ * Patterns are written by editors and run on model output, so they run on RE2 (re2js, pure JS):
+ * matching is linear in the text, whatever the pattern (`(a+)+$` cannot backtrack). The syntax is
+ * JavaScript's for the common parts (classes, `\d \w \s \b`, quantifiers, groups, `(?i)`); what
+ * needs backtracking (lookaround, backreferences) is refused when the case is saved.
+ */
+const compiled = new Map<string, RE2JS>();
+const MAX_COMPILED = 500;
+function regex(pattern: string): RE2JS {
+  let re = compiled.get(pattern);
+  if (!re) {
+    re = RE2JS.compile(pattern);
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(pattern, re);
+  }
+  return re;
+}
 
-/** Throws a message naming the first pattern that is not a valid regular expression. */
+/** The text a pattern looks at: model output is long at most by its token limit, this bounds it anyway. */
+export const MAX_MATCHED_CHARS = 100_000;
+export const patternMatches = (pattern: string, text: string) =>
+  regex(pattern)
+    .matcher(text.length > MAX_MATCHED_CHARS ? text.slice(0, MAX_MATCHED_CHARS) : text)
+    .find();
+
+/** Per field, why its pattern cannot be used (RE2 cannot compile it). */
 export function invalidPatterns(expectations: TestExpectations): Record<string, string> {
   const errors: Record<string, string> = {};
   const tryCompile = (field: string, pattern: string | undefined) => {
@@ -41,7 +64,8 @@ export function invalidPatterns(expectations: TestExpectations): Record<string, 
     try {
       regex(pattern);
     } catch (error) {
-      errors[field] = `is not a valid regular expression (${(error as Error).message})`;
+      errors[field] =
+        `is not a pattern RE2 accepts (${(error as Error).message}); lookaround and backreferences are not supported`;
     }
   };
   expectations.fields?.forEach((f, i) => {
@@ -123,7 +147,7 @@ export function fieldChecks(e: TestExpectations, o: TurnOutcome): Check[] {
       };
     }
     const text = typeof value === 'string' ? value : quote(value);
-    const passed = regex(f.pattern as string).test(text);
+    const passed = patternMatches(f.pattern as string, text);
     return {
       check: `${check} /${f.pattern}/`,
       passed,
@@ -156,7 +180,7 @@ export function replyChecks(e: TestExpectations, o: TurnOutcome): Check[] {
     });
   }
   if (r.matches) {
-    const passed = regex(r.matches).test(o.reply);
+    const passed = patternMatches(r.matches, o.reply);
     checks.push({
       check: `reply matches /${r.matches}/`,
       passed,

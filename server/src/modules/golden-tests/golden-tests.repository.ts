@@ -317,3 +317,39 @@ export async function findMessageContent(db: DbOrTx, businessId: string, message
     .limit(1);
   return row?.content;
 }
+
+/** All of a business's cases in the order they were made (for an export). */
+export async function listAllTestCases(db: DbOrTx, businessId: string) {
+  return db
+    .select()
+    .from(testCases)
+    .where(eq(testCases.businessId, businessId))
+    .orderBy(asc(testCases.createdAt), asc(testCases.testCaseId));
+}
+
+/** Replaces a business's cases with `rows` (in the caller's transaction). */
+export async function replaceTestCases(
+  db: DbOrTx,
+  businessId: string,
+  rows: (typeof testCases.$inferInsert)[],
+) {
+  await db.delete(testCases).where(eq(testCases.businessId, businessId));
+  if (rows.length > 0) await db.insert(testCases).values(rows);
+}
+
+/** The business's newest completed run of the draft (what publishing shows). */
+export async function findLatestCompletedDraftRun(db: DbOrTx, businessId: string) {
+  const [row] = await db
+    .select()
+    .from(testRuns)
+    .where(
+      and(
+        eq(testRuns.businessId, businessId),
+        eq(testRuns.target, 'draft'),
+        eq(testRuns.status, 'completed'),
+      ),
+    )
+    .orderBy(desc(testRuns.finishedAt), desc(testRuns.testRunId))
+    .limit(1);
+  return row;
+}

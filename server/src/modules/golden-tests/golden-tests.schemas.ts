@@ -25,7 +25,12 @@ const HistoryMessage = Type.Object(
   { additionalProperties: false },
 );
 
-const Pattern = Type.String({ minLength: 1, maxLength: 500, description: 'A JavaScript regular expression' });
+const Pattern = Type.String({
+  minLength: 1,
+  maxLength: 500,
+  description:
+    'A regular expression (RE2 syntax: JavaScript-like classes, quantifiers, groups and (?i); no lookaround or backreferences). Matching is linear in the text.',
+});
 
 const StageExpectation = Type.Object(
   {
@@ -76,7 +81,7 @@ export const TestExpectations = Type.Object(
 );
 export type TestExpectations = Static<typeof TestExpectations>;
 
-const caseFields = {
+export const caseFields = {
   stage_id: Type.String({
     format: 'uuid',
     description: 'The stage the conversation is in when the message arrives',
@@ -350,6 +355,23 @@ export const TestRunComparison = Type.Object(
   { $id: 'TestRunComparison' },
 );
 export type TestRunComparison = Static<typeof TestRunComparison>;
+
+export const ExportedTestCase = Type.Object(
+  {
+    test_case_id: Type.String({
+      format: 'uuid',
+      description: 'Kept on import when the business has a case with this id; otherwise a new id is given',
+    }),
+    ...caseFields,
+    stage_id: Type.String({
+      format: 'uuid',
+      description:
+        'A stage of the document (`configuration.stages[].stage_id`), as stages reference templates',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type ExportedTestCase = Static<typeof ExportedTestCase>;
 
 export const TestCaseParams = Type.Object({ test_case_id: Uuid });
 export const TestRunParams = Type.Object({ test_run_id: Uuid });

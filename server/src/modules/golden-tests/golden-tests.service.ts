@@ -3,10 +3,18 @@ import { invalid, notFound } from '../../errors.js';
 import { actorOf, type Principal } from '../../lib/principal.js';
 import type { Page } from '../../lib/schemas.js';
 import { isModelAllowed } from '../../llm/llm-client.js';
-import { getBusinessConfig, loadConfigForTarget } from '../config-cache/index.js';
+import {
+  contentHash,
+  getBusinessConfig,
+  loadAllTemplates,
+  loadConfigForTarget,
+  loadConfigRows,
+  releaseContentOf,
+} from '../config-cache/index.js';
 import { hasExpectations, invalidPatterns, wordDiff } from './checks.js';
 import {
   deleteTestCase,
+  findLatestCompletedDraftRun,
   findMessageContent,
   findTestCase,
   findTestRun,
@@ -262,6 +270,28 @@ const serializeResult = (r: TestRunResultRow): TestResult => ({
   error: r.error,
 });
 
+/** The draft's content hash (the one a release of it would get). */
+async function draftHash(ctx: AppContext, businessId: string): Promise<string | null> {
+  const [[businessRows, stageRows], templateRows] = await Promise.all([
+    loadConfigRows(ctx.db, businessId),
+    loadAllTemplates(ctx.db, businessId),
+  ]);
+  const business = businessRows[0];
+  return business ? contentHash(releaseContentOf(business, stageRows, templateRows)) : null;
+}
+
+/**
+ * The newest completed run of the draft with its counts, and the draft's content hash when it was
+ * made (null for a run older than that record): publishing shows it and warns when it failed or the
+ * draft changed since.
+ */
+export async function latestDraftRun(ctx: AppContext, businessId: string) {
+  const row = await findLatestCompletedDraftRun(ctx.db, businessId);
+  if (!row) return null;
+  const stats = (await runStats(ctx.db, [row.testRunId])).get(row.testRunId);
+  return { run: serializeTestRun(row, stats), configHash: row.configHash };
+}
+
 /** Validates and stores a run, then starts it in this process; the caller answers 202. */
 export async function startTestRun(
   ctx: AppContext,
@@ -292,7 +322,9 @@ export async function startTestRun(
   }
   if (ids.length === 0) throw invalid('There are no test cases to run', { test_case_ids: 'no test cases' });
   const repeat = body.repeat ?? 1;
+  const configHash = target === 'draft' ? await draftHash(ctx, businessId) : null;
   const row = await insertTestRun(ctx.db, {
+    configHash,
     businessId,
     target: storeTarget(target),
     model: body.model ?? null,

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Nullable, Timestamp, Uuid } from '../../lib/schemas.js';
+import { ExportedTestCase } from '../golden-tests/index.js';
 import { TemplateTypeOutput } from '../templates/index.js';
 
 /*
@@ -126,6 +127,30 @@ export const ReleaseStatus = Type.Object(
     published: Nullable(Type.Integer()),
     published_at: Nullable(Timestamp),
     draft_changed: Type.Boolean(),
+    last_test_run: Type.Union(
+      [
+        Type.Object({
+          test_run_id: Uuid,
+          stage_id: Nullable(Uuid),
+          passed: Type.Integer(),
+          failed: Type.Integer(),
+          total: Type.Integer(),
+          model: Nullable(Type.String()),
+          finished_at: Nullable(Timestamp),
+          draft_changed_since: Nullable(
+            Type.Boolean({
+              description:
+                'The draft differs from what the run tested (null: a run from before this was recorded)',
+            }),
+          ),
+        }),
+        Type.Null(),
+      ],
+      {
+        description:
+          'The newest completed test run of the draft: publishing warns when cases failed or the draft changed since',
+      },
+    ),
   },
   { $id: 'ReleaseStatus' },
 );
@@ -202,8 +227,10 @@ export const ConfigurationExport = Type.Object(
       ),
     ),
     configuration: Configuration,
-    tests: Type.Array(Type.Unknown(), {
-      description: "The business's golden test cases (filled by the tests module; empty until then)",
+    tests: Type.Array(ExportedTestCase, {
+      maxItems: 2000,
+      description:
+        "The business's golden test cases, oldest first; an import replaces the draft's cases with these",
     }),
   },
   { $id: 'ConfigurationExport', additionalProperties: false },
@@ -214,6 +241,7 @@ export const ImportResult = Type.Object(
   {
     stages: Type.Integer(),
     templates: Type.Integer(),
+    tests: Type.Integer({ description: 'Test cases the draft now has (the document’s)' }),
     draft_changed: Type.Boolean(),
     configuration: Configuration,
   },

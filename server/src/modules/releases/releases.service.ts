@@ -14,6 +14,12 @@ import {
   type ReleaseContent,
   releaseContentOf,
 } from '../config-cache/index.js';
+import {
+  exportTestCases,
+  importTestCases,
+  latestDraftRun,
+  validateImportedTestCases,
+} from '../golden-tests/index.js';
 import { deleteStage, insertStage, updateStage } from '../stages/index.js';
 import { deleteTemplate, insertTemplates, updateTemplateAsNewVersion } from '../templates/index.js';
 import {
@@ -93,14 +99,26 @@ export async function listBusinessReleases(ctx: AppContext, businessId: string):
 }
 
 export async function releaseStatus(ctx: AppContext, businessId: string): Promise<ReleaseStatus> {
-  const [draft, latest] = await Promise.all([
+  const [draft, latest, lastRun] = await Promise.all([
     readDraft(ctx.db, businessId),
     latestRelease(ctx.db, businessId),
+    latestDraftRun(ctx, businessId),
   ]);
+  const hash = contentHash(draft.content);
   return {
     published: latest?.number ?? null,
     published_at: latest?.createdAt.toISOString() ?? null,
-    draft_changed: latest ? latest.contentHash !== contentHash(draft.content) : true,
+    draft_changed: latest ? latest.contentHash !== hash : true,
+    last_test_run: lastRun && {
+      test_run_id: lastRun.run.test_run_id,
+      stage_id: lastRun.run.stage_id,
+      passed: lastRun.run.passed,
+      failed: lastRun.run.failed,
+      total: lastRun.run.total,
+      model: lastRun.run.model,
+      finished_at: lastRun.run.finished_at,
+      draft_changed_since: lastRun.configHash === null ? null : lastRun.configHash !== hash,
+    },
   };
 }
 
@@ -197,14 +215,17 @@ function publishDraftChanged(ctx: AppContext, businessId: string) {
 // ---- export / import ---------------------------------------------------------------------------
 
 export async function exportConfiguration(ctx: AppContext, businessId: string): Promise<ConfigurationExport> {
-  const { business, content } = await readDraft(ctx.db, businessId);
+  const [{ business, content }, tests] = await Promise.all([
+    readDraft(ctx.db, businessId),
+    exportTestCases(ctx.db, businessId),
+  ]);
   return {
     format: EXPORT_FORMAT,
     format_version: EXPORT_FORMAT_VERSION,
     exported_at: new Date().toISOString(),
     business: { business_id: business.businessId, business_name: business.businessName },
     configuration: content,
-    tests: [],
+    tests,
   };
 }
 
@@ -253,10 +274,17 @@ export async function importConfiguration(
   document: ConfigurationExport,
 ) {
   validateConfiguration(ctx, document.configuration);
+  const testErrors = validateImportedTestCases(
+    document.tests,
+    new Set(document.configuration.stages.map((s) => s.stage_id)),
+  );
+  if (Object.keys(testErrors).length > 0)
+    throw invalid('The test cases of the document are not consistent with it', testErrors);
   const result = await ctx.db.transaction(async (tx) => {
     if (!(await lockBusiness(tx, businessId))) throw notFound('Business');
     const before = await readDraft(tx, businessId);
-    await applyConfiguration(tx, businessId, document.configuration);
+    const stageIds = await applyConfiguration(tx, businessId, document.configuration);
+    const tests = await importTestCases(tx, businessId, document.tests, stageIds);
     const after = await readDraft(tx, businessId);
     const latest = await latestRelease(tx, businessId);
     const summary = (content: ReleaseContent) => ({
@@ -271,11 +299,12 @@ export async function importConfiguration(
       entityId: businessId,
       before: summary(before.content),
       after: summary(after.content),
-      details: { format_version: document.format_version, tests: document.tests.length },
+      details: { format_version: document.format_version, tests },
     });
     return {
       stages: after.content.stages.length,
       templates: after.content.templates.length,
+      tests,
       draft_changed: latest ? latest.contentHash !== contentHash(after.content) : true,
       configuration: after.content,
     };
@@ -293,13 +322,18 @@ const sameTemplate = (a: Configuration['templates'][number], b: Configuration['t
   a.is_default === b.is_default;
 
 /**
- * Makes the draft equal to `configuration` (in the caller's transaction, business locked): templates
+ * Makes the draft equal to `configuration` (in the caller's transaction, business locked) and returns
+ * the map from the document's stage ids to the draft's (test cases follow it): templates
  * and stages of the draft with the document's ids are updated in place (a changed template gets a
  * new version, so its history goes on), the others are created with fresh ids (a document from
  * another business or installation never takes over foreign rows), and what the document lacks is
  * deleted. Agents of the document that are not this business's are left out of the stage.
  */
-async function applyConfiguration(tx: DbOrTx, businessId: string, configuration: ReleaseContent) {
+async function applyConfiguration(
+  tx: DbOrTx,
+  businessId: string,
+  configuration: ReleaseContent,
+): Promise<Map<string, string>> {
   const current = await readDraft(tx, businessId);
   const currentTemplates = new Map(current.content.templates.map((t) => [t.template_id, t]));
   const currentStages = new Map(current.stages.map((s) => [s.stageId, s]));
@@ -381,6 +415,7 @@ async function applyConfiguration(tx: DbOrTx, businessId: string, configuration:
     configuration.entry_stage_id ? mapped(stageId, configuration.entry_stage_id) : null,
     { ...kept, ...configuration.settings },
   );
+  return stageId;
 }
 
 // ---- diff ------------------------------------------------------------------------------------

@@ -9768,6 +9768,21 @@ export interface components {
       published: number | null;
       published_at: string | null;
       draft_changed: boolean;
+      /** @description The newest completed test run of the draft: publishing warns when cases failed or the draft changed since */
+      last_test_run: {
+        /**
+         * Format: uuid
+         * @description UUID
+         */
+        test_run_id: string;
+        stage_id: string | null;
+        passed: number;
+        failed: number;
+        total: number;
+        model: string | null;
+        finished_at: string | null;
+        draft_changed_since: boolean | null;
+      } | null;
     };
     ConfigurationDiff: {
       /** @description draft, or the release number */
@@ -9832,12 +9847,65 @@ export interface components {
         business_name: string;
       };
       configuration: components['schemas']['Configuration'];
-      /** @description The business's golden test cases (filled by the tests module; empty until then) */
-      tests: unknown[];
+      /** @description The business's golden test cases, oldest first; an import replaces the draft's cases with these */
+      tests: {
+        /**
+         * Format: uuid
+         * @description Kept on import when the business has a case with this id; otherwise a new id is given
+         */
+        test_case_id: string;
+        /**
+         * Format: uuid
+         * @description A stage of the document (`configuration.stages[].stage_id`), as stages reference templates
+         */
+        stage_id: string;
+        name: string;
+        /** @description The conversation so far, oldest first */
+        history: {
+          sender: 'user' | 'assistant' | 'agent' | 'system';
+          content: string;
+        }[];
+        /** @description Facts collected before the message */
+        collected_data: {
+          [key: string]: unknown;
+        };
+        /** @description The new customer message */
+        message: string;
+        expectations: components['schemas']['TestExpectations'];
+      }[];
+    };
+    TestExpectations: {
+      stage?: {
+        /** @description `stays`: the conversation stays in the case’s stage; `exactly`: it moves to `stage_id` */
+        mode: 'stays' | 'exactly';
+        /**
+         * Format: uuid
+         * @description UUID
+         */
+        stage_id?: string;
+      };
+      fields?: {
+        key: string;
+        op: 'equals' | 'matches' | 'absent';
+        value?: unknown;
+        /** @description A regular expression (RE2 syntax: JavaScript-like classes, quantifiers, groups and (?i); no lookaround or backreferences). Matching is linear in the text. */
+        pattern?: string;
+      }[];
+      reply?: {
+        contains?: string[];
+        not_contains?: string[];
+        /** @description A regular expression (RE2 syntax: JavaScript-like classes, quantifiers, groups and (?i); no lookaround or backreferences). Matching is linear in the text. */
+        matches?: string;
+        max_length?: number;
+        /** @description Judged by the LLM (pass/fail with a reason); needs an LLM provider */
+        rubric?: string;
+      };
     };
     ImportResult: {
       stages: number;
       templates: number;
+      /** @description Test cases the draft now has (the document’s) */
+      tests: number;
       draft_changed: boolean;
       configuration: components['schemas']['Configuration'];
     };
@@ -9989,33 +10057,6 @@ export interface components {
       created_at: string;
       /** Format: date-time */
       updated_at: string;
-    };
-    TestExpectations: {
-      stage?: {
-        /** @description `stays`: the conversation stays in the case’s stage; `exactly`: it moves to `stage_id` */
-        mode: 'stays' | 'exactly';
-        /**
-         * Format: uuid
-         * @description UUID
-         */
-        stage_id?: string;
-      };
-      fields?: {
-        key: string;
-        op: 'equals' | 'matches' | 'absent';
-        value?: unknown;
-        /** @description A JavaScript regular expression */
-        pattern?: string;
-      }[];
-      reply?: {
-        contains?: string[];
-        not_contains?: string[];
-        /** @description A JavaScript regular expression */
-        matches?: string;
-        max_length?: number;
-        /** @description Judged by the LLM (pass/fail with a reason); needs an LLM provider */
-        rubric?: string;
-      };
     };
     CreateTestCaseBody: {
       /**

@@ -119,4 +119,33 @@ describe('releases page', () => {
         ?.getAttribute('data-disabled-reason'),
     ).toMatch(/Only editors and owners can do this/);
   });
+
+  it('shows the draft’s last test run next to Publish and warns, without blocking, when cases failed or the draft changed since', async () => {
+    const user = userEvent.setup();
+    api.lastTestRun = {
+      test_run_id: '7a0c1c1e-1111-4e4e-8888-000000000001',
+      stage_id: '7a0c1c1e-1111-4e4e-8888-000000000002',
+      passed: 3,
+      failed: 1,
+      total: 4,
+      model: null,
+      finished_at: '2026-03-02T10:00:00.000Z',
+      draft_changed_since: true,
+    };
+    open();
+    const box = await screen.findByTestId('last-test-run');
+    expect(box).toHaveTextContent(/3 passed, 1 failed of 4\. 1 test case failed\./);
+    expect(box).toHaveTextContent('The draft changed after this run');
+    expect(within(box).getByRole('link', { name: 'See the run' })).toHaveAttribute(
+      'href',
+      '/stages/7a0c1c1e-1111-4e4e-8888-000000000002?tab=tests&run=7a0c1c1e-1111-4e4e-8888-000000000001',
+    );
+    await user.click(screen.getByRole('button', { name: 'Publish' }));
+    expect(await screen.findByText('Published release 1.')).toBeInTheDocument();
+  });
+
+  it('says so when the draft has no completed test run', async () => {
+    open();
+    expect(await screen.findByTestId('last-test-run')).toHaveTextContent('no completed test run');
+  });
 });

@@ -5,6 +5,7 @@ import {
   Box,
   Button,
   Chip,
+  Link,
   MenuItem,
   Paper,
   Stack,
@@ -17,17 +18,61 @@ import {
   Typography,
 } from '@mui/material';
 import { useState } from 'react';
+import { Link as RouterLink } from 'react-router-dom';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { DisabledReason } from '@/components/disabled-reason';
 import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
-import type { ReleaseSummary } from '@/lib/api/models';
-import { usePublishRelease, useReleases, useRestoreRelease } from '@/lib/api/releases/releases';
+import type { ReleaseStatus, ReleaseSummary } from '@/lib/api/models';
+import {
+  usePublishRelease,
+  useReleaseStatus,
+  useReleases,
+  useRestoreRelease,
+} from '@/lib/api/releases/releases';
 import { useCan } from '@/lib/auth/permissions';
 import { formatDateTime } from '@/lib/format';
+import { paths } from '@/lib/paths';
 import { ConfigurationDiffView } from './configuration-diff-view';
+
+/**
+ * What the draft's newest completed test run says, next to the Publish button: a warning (publishing
+ * stays possible) when cases failed or the draft changed after the run.
+ */
+function LastTestRun({ run }: { run: ReleaseStatus['last_test_run'] | undefined }) {
+  if (run === undefined) return null;
+  if (run === null) {
+    return (
+      <Alert severity="info" sx={{ mt: 1.5 }} data-testid="last-test-run">
+        The draft has no completed test run: run a stage's tests before publishing to see what changed.
+      </Alert>
+    );
+  }
+  const link = run.stage_id ? (
+    <Link component={RouterLink} to={paths.stageTestRun(run.stage_id, run.test_run_id)}>
+      See the run
+    </Link>
+  ) : null;
+  const when = run.finished_at ? ` (${formatDateTime(run.finished_at)})` : '';
+  const counts = `${run.passed} passed, ${run.failed} failed of ${run.total}`;
+  const warnings = [
+    ...(run.failed > 0 ? [`${run.failed} test case${run.failed === 1 ? '' : 's'} failed.`] : []),
+    ...(run.draft_changed_since ? ['The draft changed after this run: its result may be out of date.'] : []),
+  ];
+  return (
+    <Alert
+      severity={warnings.length > 0 ? 'warning' : 'success'}
+      sx={{ mt: 1.5 }}
+      data-testid="last-test-run"
+      action={link}
+    >
+      Last test run of the draft{when}: {counts}. {warnings.join(' ')}
+      {warnings.length > 0 && ' You can still publish.'}
+    </Alert>
+  );
+}
 
 export function ReleasesPage() {
   return (
@@ -37,6 +82,7 @@ export function ReleasesPage() {
 
 function Releases({ businessId }: { businessId: string }) {
   const list = useReleases(businessId);
+  const status = useReleaseStatus(businessId);
   const publish = usePublishRelease(businessId);
   const restore = useRestoreRelease(businessId);
   const edit = useCan('releases.publish');
@@ -106,6 +152,7 @@ function Releases({ businessId }: { businessId: string }) {
             </Button>
           </DisabledReason>
         </Stack>
+        <LastTestRun run={status.data?.last_test_run} />
         <ErrorAlert error={publish.error} />
         {publish.data && (
           <Alert severity="success" sx={{ mt: 1.5 }} role="status">

@@ -3,7 +3,7 @@ import EditIcon from '@mui/icons-material/Edit';
 import FlagIcon from '@mui/icons-material/Flag';
 import { Box, Button, Chip, Grid, Link, Paper, Stack, Tab, Tabs, Typography } from '@mui/material';
 import { useState } from 'react';
-import { Link as RouterLink, useNavigate, useParams } from 'react-router-dom';
+import { Link as RouterLink, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { CodeBlock } from '@/components/code-block';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { DisabledReason } from '@/components/disabled-reason';
@@ -43,7 +43,9 @@ function StageDetail({ businessId, stageId }: { businessId: string; stageId: str
   const setEntry = useUpdateBusiness(businessId);
   const del = useDeleteStage(businessId);
   const [confirm, setConfirm] = useState(false);
-  const [tab, setTab] = useState<'overview' | 'tests'>('overview');
+  // `?tab=tests&run=<id>` (the Releases page links a run this way) opens the Tests tab on that run.
+  const [search] = useSearchParams();
+  const [tab, setTab] = useState<'overview' | 'tests'>(search.get('tab') === 'tests' ? 'tests' : 'overview');
   const edit = useCan('content.edit');
 
   if (stage.isLoading) return <Loading />;
@@ -114,7 +116,9 @@ function StageDetail({ businessId, stageId }: { businessId: string; stageId: str
         <Tab value="overview" label="Overview" />
         <Tab value="tests" label="Tests" />
       </Tabs>
-      {tab === 'tests' && <StageTests businessId={businessId} stageId={s.stage_id} />}
+      {tab === 'tests' && (
+        <StageTests businessId={businessId} stageId={s.stage_id} initialRunId={search.get('run')} />
+      )}
       {tab === 'overview' && (
         <>
           <Paper sx={{ p: 2, mb: 2 }}>

@@ -62,7 +62,15 @@ function summary(c: TestCase) {
 }
 
 /** The Tests tab of a stage: its golden test cases, runs with progress and results, comparison. */
-export function StageTests({ businessId, stageId }: { businessId: string; stageId: string }) {
+export function StageTests({
+  businessId,
+  stageId,
+  initialRunId = null,
+}: {
+  businessId: string;
+  stageId: string;
+  initialRunId?: string | null;
+}) {
   const edit = useCan('content.edit');
   const cases = useTestCases(businessId, stageId);
   const runs = useTestRuns(businessId);
@@ -70,7 +78,7 @@ export function StageTests({ businessId, stageId }: { businessId: string; stageI
   const del = useDeleteTestCase(businessId);
   const [editing, setEditing] = useState<TestCase | 'new' | null>(null);
   const [deleting, setDeleting] = useState<TestCase | null>(null);
-  const [runId, setRunId] = useState<string | null>(null);
+  const [runId, setRunId] = useState<string | null>(initialRunId);
   const [model, setModel] = useState('');
   const [repeat, setRepeat] = useState('1');
   const [target, setTarget] = useState<'draft' | 'published'>('draft');
