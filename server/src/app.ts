@@ -44,6 +44,7 @@ import { messageRoutes } from './modules/pipeline/message.routes.js';
 import { createPendingRecovery } from './modules/pipeline/recover-pending.js';
 import { templateTestRoutes } from './modules/pipeline/template-test.routes.js';
 import { TurnScheduler } from './modules/pipeline/turn-scheduler.js';
+import { fieldRoutes } from './modules/fields/fields.routes.js';
 import { releaseRoutes } from './modules/releases/releases.routes.js';
 import { stageRoutes } from './modules/stages/stages.routes.js';
 import { templateRoutes } from './modules/templates/templates.routes.js';
@@ -303,6 +304,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   await app.register(llmUsageRoutes(context));
   await app.register(auditRoutes(context));
   await app.register(releaseRoutes(context));
+  await app.register(fieldRoutes(context));
 
   const processor = new ConversationProcessor(context, context.llm);
   await app.register(messageRoutes(context, processor));

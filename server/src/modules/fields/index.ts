@@ -1,0 +1,3 @@
+/** What other modules may use of fields. */
+export { FIELD_TYPES, Field, FieldName } from './fields.schemas.js';
+export { readBusinessFields } from './fields.repository.js';
