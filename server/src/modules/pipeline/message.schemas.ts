@@ -49,6 +49,12 @@ export const ProcessingStep = Type.Object(
     error: Type.Optional(Type.String()),
     reused: Type.Optional(Type.Boolean()),
     missing_variables: Type.Optional(Type.Array(Type.String())),
+    rejected_values: Type.Optional(
+      Type.Array(Type.Object({ field: Type.String(), value: Type.Unknown(), reason: Type.String() }), {
+        description:
+          'Typed extraction: values the model gave that are not valid for their field (dropped), with why',
+      }),
+    ),
   },
   { $id: 'ProcessingStep' },
 );

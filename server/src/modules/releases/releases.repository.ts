@@ -1,6 +1,13 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { type ActorRef, agents, type BusinessSettings, businesses, configReleases, type FieldDefinition } from '../../db/schema.js';
+import {
+  type ActorRef,
+  agents,
+  type BusinessSettings,
+  businesses,
+  configReleases,
+  type FieldDefinition,
+} from '../../db/schema.js';
 
 export type ReleaseRow = typeof configReleases.$inferSelect;
 

@@ -170,7 +170,9 @@ export const ConfigurationDiff = Type.Object(
     from: Type.String({ description: 'draft, or the release number' }),
     to: Type.String(),
     changed: Type.Boolean(),
-    settings: Type.Array(FieldChange, { description: 'Changed pipeline settings, the entry stage and the typed fields (`fields`)' }),
+    settings: Type.Array(FieldChange, {
+      description: 'Changed pipeline settings, the entry stage and the typed fields (`fields`)',
+    }),
     stages: Type.Array(
       Type.Object({
         stage_id: Uuid,

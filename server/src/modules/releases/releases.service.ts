@@ -250,7 +250,8 @@ export function validateConfiguration(ctx: AppContext, configuration: Configurat
     for (const key of ['required_fields', 'optional_fields'] as const)
       for (const name of s[key] ?? [])
         if (!fieldNames.has(name))
-          errors[`configuration.stages[${i}].${key}`] = `names "${name}", which is not a field of the document`;
+          errors[`configuration.stages[${i}].${key}`] =
+            `names "${name}", which is not a field of the document`;
   });
   if (configuration.entry_stage_id !== null && !stageIds.has(configuration.entry_stage_id))
     errors['configuration.entry_stage_id'] = 'is not a stage of the document';
@@ -462,7 +463,11 @@ export async function diffConfigurations(
     contentAt(ctx, businessId, parseSide(toValue)),
   ]);
   const settings = fieldChanges(
-    { ...from.content.settings, entry_stage_id: from.content.entry_stage_id, fields: from.content.fields ?? [] },
+    {
+      ...from.content.settings,
+      entry_stage_id: from.content.entry_stage_id,
+      fields: from.content.fields ?? [],
+    },
     { ...to.content.settings, entry_stage_id: to.content.entry_stage_id, fields: to.content.fields ?? [] },
     '',
   );

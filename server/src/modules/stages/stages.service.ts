@@ -115,7 +115,8 @@ async function checkGoals(
   const both = required.filter((name) => optional.includes(name));
   if (both.length && !errors.optional_fields)
     errors.optional_fields = `also in required_fields: ${both.join(', ')}`;
-  if (Object.keys(errors).length > 0) throw invalid('The stage goals name unknown or repeated fields', errors);
+  if (Object.keys(errors).length > 0)
+    throw invalid('The stage goals name unknown or repeated fields', errors);
   return { requiredFields: required, optionalFields: optional };
 }
 
