@@ -37,6 +37,7 @@ import { conversationActionRoutes } from './modules/conversations/conversation-a
 import { conversationEventRoutes } from './modules/conversations/conversation-events.routes.js';
 import { conversationRoutes } from './modules/conversations/conversations.routes.js';
 import { conversationNoteRoutes } from './modules/conversations/notes.routes.js';
+import { fieldRoutes } from './modules/fields/fields.routes.js';
 import { createTestRunner, goldenTestRoutes } from './modules/golden-tests/index.js';
 import { operationsRoutes, registerBacklogMetrics } from './modules/operations/index.js';
 import { ConversationProcessor } from './modules/pipeline/conversation-processor.js';
@@ -44,7 +45,6 @@ import { messageRoutes } from './modules/pipeline/message.routes.js';
 import { createPendingRecovery } from './modules/pipeline/recover-pending.js';
 import { templateTestRoutes } from './modules/pipeline/template-test.routes.js';
 import { TurnScheduler } from './modules/pipeline/turn-scheduler.js';
-import { fieldRoutes } from './modules/fields/fields.routes.js';
 import { releaseRoutes } from './modules/releases/releases.routes.js';
 import { stageRoutes } from './modules/stages/stages.routes.js';
 import { templateRoutes } from './modules/templates/templates.routes.js';

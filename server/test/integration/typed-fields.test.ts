@@ -277,8 +277,75 @@ describe('typed extraction', () => {
     );
     const body = await ok('POST', '/api/message', b.api_key, { content: 'I like green' });
     expect(body.extracted_data).toEqual({ favourite_colour: 'green', email: 'not-an-email' });
+    expect(body.stage_complete).toBe(true);
     const [request] = extractionRequests();
-    expect((request?.response_format as Json).type).toBe('json_object');
+    expect(request?.response_format).toMatchObject({ type: 'json_object' });
+  });
+});
+
+describe('stage goals', () => {
+  it('{{missing_fields}} lists the required fields not collected yet, with labels and descriptions', async () => {
+    const b = await createBusiness(p.t.app, p.t.masterKey);
+    await ok(
+      'POST',
+      fieldsUrl(b),
+      b.api_key,
+      { name: 'email', label: 'E-mail', type: 'email', description: 'Where we send the confirmation' },
+      201,
+    );
+    await ok('POST', fieldsUrl(b), b.api_key, { name: 'visit_date', label: 'Visit date', type: 'date' }, 201);
+    await ok('POST', fieldsUrl(b), b.api_key, { name: 'notes', label: 'Notes', type: 'text' }, 201);
+    const stage = await ok('PUT', `/api/stages/${b.first_stage_id}`, b.api_key, {
+      required_fields: ['email', 'visit_date'],
+      optional_fields: ['notes'],
+    });
+    await ok('PUT', `/api/templates/${stage.response_generation_template_id}`, b.api_key, {
+      content: 'Still needed:\n{{missing_fields}}\nCustomer: """{{message_content}}"""',
+    });
+    p.llm.setDefault(
+      scriptedModel({
+        extract: (m) =>
+          m.includes('@')
+            ? { email: 'ana@example.com', visit_date: 'soon' }
+            : m.includes('2026')
+              ? { visit_date: '2026-12-24' }
+              : {},
+        respond: () => 'Noted.',
+      }),
+    );
+    const replyPrompt = (body: Json) =>
+      body.processing_steps.find((s: Json) => s.step === 'response_generation').prompt as string;
+
+    const first = await ok('POST', '/api/message', b.api_key, { content: 'hello' });
+    expect(replyPrompt(first)).toContain(
+      'Still needed:\n- E-mail: Where we send the confirmation\n- Visit date\nCustomer:',
+    );
+    expect(replyPrompt(first)).not.toContain('Notes');
+    expect(first.stage_complete).toBe(false);
+
+    // This message's own facts count (the reply waits for the extraction); an invalid date does not.
+    const second = await ok('POST', '/api/message', b.api_key, {
+      content: 'ana@example.com',
+      conversation_id: first.conversation_id,
+    });
+    expect(second.extracted_data).toEqual({ email: 'ana@example.com' });
+    expect(replyPrompt(second)).toContain('Still needed:\n- Visit date\nCustomer:');
+    expect(second.stage_complete).toBe(false);
+
+    // All required fields collected: the stage is complete and nothing is missing.
+    const third = await ok('POST', '/api/message', b.api_key, {
+      content: 'on 2026-12-24',
+      conversation_id: first.conversation_id,
+      external_message_id: 'goal-3',
+    });
+    expect(third.stage_complete).toBe(true);
+    expect(replyPrompt(third)).toContain('Still needed:\n\nCustomer:');
+    const again = await ok('POST', '/api/message', b.api_key, {
+      content: 'on 2026-12-24',
+      conversation_id: first.conversation_id,
+      external_message_id: 'goal-3',
+    });
+    expect(again).toMatchObject({ duplicate: true, stage_complete: true });
   });
 });
 

@@ -1,6 +1,5 @@
 /** What other modules may use of fields. */
-export { FIELD_TYPES, Field, FieldName } from './fields.schemas.js';
-export { readBusinessFields } from './fields.repository.js';
+
 export {
   extractionSchema,
   missingRequired,
@@ -8,3 +7,5 @@ export {
   type RejectedValue,
   stageFields,
 } from './field-values.js';
+export { readBusinessFields } from './fields.repository.js';
+export { FIELD_TYPES, Field, FieldName } from './fields.schemas.js';

@@ -77,6 +77,12 @@ export const MessageResponse = Type.Object(
     duplicate: Type.Boolean({
       description: 'true when this is the stored answer to a repeated external_message_id',
     }),
+    stage_complete: Type.Optional(
+      Type.Boolean({
+        description:
+          'Whether the stage the conversation is in now has all its required fields (true when it requires none); absent when the message was not answered',
+      }),
+    ),
     processing_steps: Type.Array(ProcessingStep),
   },
   { $id: 'MessageResponse' },

@@ -13,7 +13,7 @@ export async function runOffline(
   input: TurnInput,
   current: StageRow,
   base: VariableContext,
-): Promise<TurnResult> {
+): Promise<Omit<TurnResult, 'complete'>> {
   const { config, listener } = input;
   const started = performance.now();
   const multiStage = config.stages.length > 1;

@@ -3,7 +3,7 @@ import type { LlmClient } from '../../llm/llm-client.js';
 import { parseExtractionAnswer, parseStageAnswer } from '../../llm/parse-answers.js';
 import { atLlmBudget } from '../analytics/index.js';
 import type { BusinessConfig } from '../config-cache/index.js';
-import { extractionSchema, normaliseExtraction, stageFields } from '../fields/index.js';
+import { extractionSchema, missingRequired, normaliseExtraction, stageFields } from '../fields/index.js';
 import type { StageRow } from '../stages/index.js';
 import { type TemplateRow, templateUsesFacts, type VariableContext } from '../templates/index.js';
 import { renderFallbackReply } from './fallback-reply.js';
@@ -44,11 +44,16 @@ export async function runTurn(ctx: AppContext, llm: LlmClient | null, input: Tur
     config,
     history: input.history,
   };
-  const result =
+  const ran =
     // A business at its monthly `llm_budget_usd` is answered by the offline engine.
     llm && !(await atLlmBudget(ctx.db, config.business.businessId, config.business.settings.llm_budget_usd))
       ? await runWithModel(ctx, llm, input, current, base)
       : await runOffline(ctx, input, current, base);
+  const collected = { ...input.collectedData, ...ran.extracted };
+  const result: TurnResult = {
+    ...ran,
+    complete: missingRequired(config.business.fields, ran.stage, collected).length === 0,
+  };
   if (result.stage.stageId !== current.stageId) {
     listener?.onStage?.({
       stage_id: result.stage.stageId,
@@ -81,7 +86,7 @@ async function runWithModel(
   input: TurnInput,
   current: StageRow,
   base: VariableContext,
-): Promise<TurnResult> {
+): Promise<Omit<TurnResult, 'complete'>> {
   const { config, listener } = input;
   const settings: LlmSettings = {
     model: input.model || config.business.settings.llm_model || undefined,

@@ -18,6 +18,8 @@ interface StoredResult {
   extracted_data: Record<string, unknown>;
   fallback: boolean;
   engine: 'llm' | 'offline';
+  /** Absent in results stored before stage goals existed. */
+  stage_complete?: boolean;
   /** Typed extraction: values dropped as invalid for their field, with why. */
   rejected_values?: ProcessingStep['rejected_values'];
 }
@@ -77,6 +79,7 @@ export async function storedResult(
     extractedData: result?.extracted_data ?? {},
     fallback: result?.fallback ?? false,
     engine: result?.engine ?? 'llm',
+    stageComplete: result?.stage_complete,
     steps: calls
       .filter((c) => c.status !== 'discarded')
       .map(toStep)

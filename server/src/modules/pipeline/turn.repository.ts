@@ -222,6 +222,7 @@ export async function persistTurn(db: DbOrTx, input: PersistInput): Promise<{ re
     extracted_data: turn.extracted,
     fallback: turn.fallback,
     engine: turn.engine,
+    stage_complete: turn.complete,
     ...(rejected?.length ? { rejected_values: rejected } : {}),
   };
   const releasing = input.releaseLeaseOf ?? null;

@@ -10349,6 +10349,8 @@ export interface components {
       ai_stopped: boolean;
       /** @description true when this is the stored answer to a repeated external_message_id */
       duplicate: boolean;
+      /** @description Whether the stage the conversation is in now has all its required fields (true when it requires none); absent when the message was not answered */
+      stage_complete?: boolean;
       processing_steps: components['schemas']['ProcessingStep'][];
     };
     ProcessingStep: {
