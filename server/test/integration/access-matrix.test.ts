@@ -335,6 +335,8 @@ function fillUrl(url: string, f: Fixture) {
     version: '1',
     number: '1',
     channel: 'whatsapp',
+    // A field name no business has: an allowed caller gets 404.
+    name: 'no_such_field',
     token: 'not-a-token',
     // Unknown ids of sub-resources: an allowed caller gets 404, which is no 401/403.
     member_id: '00000000-0000-4000-8000-000000000001',
