@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { conversations } from '../../src/db/schema.js';
+import { buildTestApp } from '../helpers/build-test-app.js';
 import { callApi, type Json } from '../helpers/call-api.js';
 import { type CreatedBusiness, createBusiness } from '../helpers/factories.js';
 import type { FakeLlmRequest } from '../helpers/fake-llm-types.js';
@@ -410,5 +411,40 @@ describe('fields in releases', () => {
       400,
     );
     expect(JSON.stringify(refused)).toContain('not a field of the document');
+  });
+});
+
+describe('offline engine', () => {
+  it('fills typed fields from its patterns: the one field of each type, an enum value the message names', async () => {
+    const offline = await buildTestApp();
+    try {
+      const b = await createBusiness(offline.app, offline.masterKey);
+      const post = async (url: string, payload: unknown, status = 200) => {
+        const res = await callApi(offline.app, 'POST', url, b.api_key, payload);
+        expect(res.status, JSON.stringify(res.body)).toBe(status);
+        return res.body as Json;
+      };
+      for (const field of ALL_TYPES) await post(fieldsUrl(b), field, 201);
+      const put = await callApi(offline.app, 'PUT', `/api/stages/${b.first_stage_id}`, b.api_key, {
+        required_fields: ['email', 'phone', 'visit_date', 'room'],
+        optional_fields: ['guests'],
+      });
+      expect(put.status, JSON.stringify(put.body)).toBe(200);
+      const body = await post('/api/message', {
+        content:
+          'I am Ana, ana@example.com, +351 912 345 678, a double room on 24.12.2026 for 3 people, order #A1234',
+      });
+      expect(body.engine).toBe('offline');
+      expect(body.extracted_data).toEqual({
+        email: 'ana@example.com',
+        phone: '+351912345678',
+        visit_date: '2026-12-24',
+        room: 'Double',
+        guests: 3,
+      });
+      expect(body.stage_complete).toBe(true);
+    } finally {
+      await offline.close();
+    }
   });
 });

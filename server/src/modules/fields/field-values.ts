@@ -178,3 +178,40 @@ export function missingRequired(
     return field && (value === undefined || value === null || value === '') ? [field] : [];
   });
 }
+
+/** The offline engine's pattern facts under the key each pattern fills. */
+type PatternFacts = Partial<Record<'email' | 'phone' | 'date' | 'number', unknown>>;
+
+/**
+ * Typed extraction without a model: a field gets the pattern engine's value of its type when it is the
+ * stage's only field of that type (two e-mail fields cannot be told apart by a pattern); an enum field
+ * gets the one of its values the message names. Values then go through the same normalisation.
+ */
+export function typedFromPatterns(
+  fields: readonly FieldDefinition[],
+  facts: PatternFacts,
+  message: string,
+): { values: Record<string, unknown>; rejected: RejectedValue[] } {
+  const raw: Record<string, unknown> = {};
+  const patternKey: Partial<Record<FieldDefinition['type'], keyof PatternFacts>> = {
+    email: 'email',
+    phone: 'phone',
+    date: 'date',
+    number: 'number',
+  };
+  for (const field of fields) {
+    const key = patternKey[field.type];
+    if (key && facts[key] !== undefined && fields.filter((f) => f.type === field.type).length === 1)
+      raw[field.name] = facts[key];
+    if (field.type === 'enum') {
+      const lower = message.toLowerCase();
+      const named = (field.values ?? []).filter((v) =>
+        new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(v.toLowerCase())}($|[^\\p{L}\\p{N}])`, 'u').test(lower),
+      );
+      if (named.length === 1) raw[field.name] = named[0];
+    }
+  }
+  return normaliseExtraction(fields, raw);
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
