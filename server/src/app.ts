@@ -37,6 +37,7 @@ import { conversationActionRoutes } from './modules/conversations/conversation-a
 import { conversationEventRoutes } from './modules/conversations/conversation-events.routes.js';
 import { conversationRoutes } from './modules/conversations/conversations.routes.js';
 import { conversationNoteRoutes } from './modules/conversations/notes.routes.js';
+import { fieldRoutes } from './modules/fields/fields.routes.js';
 import { createTestRunner, goldenTestRoutes } from './modules/golden-tests/index.js';
 import { operationsRoutes, registerBacklogMetrics } from './modules/operations/index.js';
 import { ConversationProcessor } from './modules/pipeline/conversation-processor.js';
@@ -303,6 +304,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   await app.register(llmUsageRoutes(context));
   await app.register(auditRoutes(context));
   await app.register(releaseRoutes(context));
+  await app.register(fieldRoutes(context));
 
   const processor = new ConversationProcessor(context, context.llm);
   await app.register(messageRoutes(context, processor));

@@ -78,6 +78,7 @@ const pages: {
   { name: 'template-new', url: () => '/templates/new', heading: 'New template', title: 'New template' },
   { name: 'stages', url: () => '/stages', heading: 'Stages', title: 'Stages' },
   { name: 'releases', url: () => '/releases', heading: 'Releases', title: 'Releases' },
+  { name: 'fields', url: () => '/fields', heading: 'Fields', title: 'Fields' },
   { name: 'stage', url: () => `/stages/${stageId}`, heading: /./, title: /^Stage: / },
   { name: 'stage-edit', url: () => `/stages/${stageId}/edit`, heading: /^Edit /, title: /^Edit stage: / },
   { name: 'stage-flow', url: () => '/stages/flow', heading: 'Stage flow', title: 'Stage flow' },

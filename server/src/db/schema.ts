@@ -21,6 +21,19 @@ const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull(
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
 
 /** Non-secret business settings (channel connections and their secrets live in `channel_connections`). */
+export type FieldType = 'text' | 'email' | 'phone' | 'number' | 'date' | 'enum' | 'boolean';
+
+/** A typed fact a business collects (issue 16). `name` is the key in collected data. */
+export interface FieldDefinition {
+  name: string;
+  label: string;
+  type: FieldType;
+  description: string;
+  /** Allowed values of an `enum` field (absent for other types). */
+  values?: string[];
+  pii: boolean;
+}
+
 export interface BusinessSettings {
   fallback_reply?: string;
   llm_model?: string;
@@ -47,6 +60,8 @@ export const businesses = pgTable(
       onDelete: 'set null',
     }),
     settings: jsonb('settings').$type<BusinessSettings>().notNull().default({}),
+    // The business's typed fields (issue 16): part of the draft configuration, frozen by a release.
+    fields: jsonb('fields').$type<FieldDefinition[]>().notNull().default([]),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -129,6 +144,9 @@ export const stages = pgTable(
     fallbackReply: text('fallback_reply'),
     // Entering this stage hands the conversation to the team: the AI stops after its reply.
     handoff: boolean('handoff').notNull().default(false),
+    // Names of the business's fields this stage must / may collect (stage goals, issue 16).
+    requiredFields: jsonb('required_fields').$type<string[]>().notNull().default([]),
+    optionalFields: jsonb('optional_fields').$type<string[]>().notNull().default([]),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

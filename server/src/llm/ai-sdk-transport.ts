@@ -1,4 +1,4 @@
-import { generateText, type LanguageModel, NoObjectGeneratedError, Output, streamText } from 'ai';
+import { generateText, jsonSchema, type LanguageModel, NoObjectGeneratedError, Output, streamText } from 'ai';
 import type { LlmAttempt, LlmRequest } from './llm-types.js';
 import { StructureMismatch } from './structure-mismatch.js';
 
@@ -44,9 +44,11 @@ export async function attemptAiSdk(
     const output =
       request.output.kind === 'choice'
         ? Output.choice({ options: request.output.options, name: 'stage' })
-        : request.output.kind === 'json'
-          ? Output.json({ name: 'extracted_data' })
-          : undefined;
+        : request.output.kind === 'json' && request.output.schema
+          ? Output.object({ schema: jsonSchema(request.output.schema), name: 'extracted_data' })
+          : request.output.kind === 'json'
+            ? Output.json({ name: 'extracted_data' })
+            : undefined;
     const result = await generateText({ ...common, ...(output ? { output } : {}) });
     return {
       text: result.text,

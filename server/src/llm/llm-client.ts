@@ -123,9 +123,10 @@ const BY_RANK: FormatMode[] = ['text', 'json_object', 'json_schema'];
 export class FormatMemory {
   private readonly best = new Map<string, FormatMode>();
 
-  /** The mode to ask for: the output's own ceiling (extraction never needs a schema), lowered by refusals. */
+  /** The mode to ask for: the output's own ceiling (free-form extraction needs no schema), lowered by refusals. */
   modeFor(key: string, output: LlmRequest['output']): FormatMode {
-    const ceiling: FormatMode = output.kind === 'choice' ? 'json_schema' : 'json_object';
+    const ceiling: FormatMode =
+      output.kind === 'choice' || (output.kind === 'json' && output.schema) ? 'json_schema' : 'json_object';
     const known = this.best.get(key) ?? 'json_schema';
     return RANK[known] < RANK[ceiling] ? known : ceiling;
   }

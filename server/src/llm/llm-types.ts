@@ -1,5 +1,9 @@
 /** The request and per-attempt answer shared by the LLM client and its transports. */
-export type LlmOutput = { kind: 'text' } | { kind: 'choice'; options: string[] } | { kind: 'json' };
+export type LlmOutput =
+  | { kind: 'text' }
+  | { kind: 'choice'; options: string[] }
+  /** `schema`: a strict JSON schema of an object (typed extraction); without it, any JSON object. */
+  | { kind: 'json'; schema?: Record<string, unknown> | undefined };
 
 export interface LlmRequest {
   system: string;

@@ -57,7 +57,30 @@ function responseFormat(request: LlmRequest, mode: FormatMode) {
       },
     };
   }
+  if (request.output.kind === 'json' && request.output.schema && mode === 'json_schema') {
+    return {
+      type: 'json_schema',
+      json_schema: { name: 'extracted_data', strict: true, schema: request.output.schema },
+    };
+  }
   return { type: 'json_object' };
+}
+
+/** The keys a typed extraction asks for, in words (a server without json_schema sees them this way). */
+function keysHint(schema: Record<string, unknown>): string {
+  const properties = (schema.properties ?? {}) as Record<string, { description?: string; enum?: unknown[] }>;
+  const keys = Object.entries(properties).map(
+    ([key, p]) =>
+      `"${key}"${p.description ? ` (${p.description})` : ''}${
+        p.enum
+          ? `: one of ${p.enum
+              .filter((v) => v !== null)
+              .map((v) => JSON.stringify(v))
+              .join(', ')}`
+          : ''
+      }`,
+  );
+  return `Answer with only a JSON object with exactly these keys, null when the message does not say: ${keys.join('; ')}.`;
 }
 
 /** Without a schema the model is told the shape in words. */
@@ -69,6 +92,7 @@ function shapeHint(request: LlmRequest, mode: FormatMode): string {
       return `Answer with a JSON object {"stage": <one of ${names}>} and nothing else.`;
     if (mode === 'text') return `Answer with only the name of one stage, one of ${names}.`;
   }
+  if (output.kind === 'json' && output.schema && mode !== 'json_schema') return keysHint(output.schema);
   if (output.kind === 'json' && mode === 'text') return 'Answer with only a JSON object.';
   return '';
 }

@@ -6,9 +6,9 @@ export type CallKind = 'stage_selection' | 'data_extraction' | 'response_generat
 
 /** Which pipeline step a chat-completions request is, from the structure the client asked for. */
 export function classify(request: FakeLlmRequest): CallKind {
-  const format = request.response_format as { type?: string; json_schema?: unknown } | undefined;
-  if (format?.type === 'json_schema' && JSON.stringify(format.json_schema).includes('"enum"'))
-    return 'stage_selection';
+  const format = request.response_format as { type?: string; json_schema?: { name?: string } } | undefined;
+  // Selection's schema is named `stage`; a typed extraction's (`extracted_data`) may hold enums too.
+  if (format?.type === 'json_schema' && format.json_schema?.name === 'stage') return 'stage_selection';
   if (format?.type === 'json_object' || format?.type === 'json_schema') return 'data_extraction';
   return 'response_generation';
 }

@@ -79,6 +79,12 @@ const PROTECTED_ROUTES: Record<string, string> = {
   'GET /api/businesses/:business_id/releases/diff': 'read:param',
   'GET /api/businesses/:business_id/releases/:number': 'read:param',
   'POST /api/businesses/:business_id/releases/:number/restore': 'edit:param',
+  'GET /api/businesses/:business_id/fields': 'read:param',
+  'POST /api/businesses/:business_id/fields': 'edit:param',
+  'GET /api/businesses/:business_id/fields/:name': 'read:param',
+  'PUT /api/businesses/:business_id/fields/:name': 'edit:param',
+  'PATCH /api/businesses/:business_id/fields/:name': 'edit:param',
+  'DELETE /api/businesses/:business_id/fields/:name': 'edit:param',
   'GET /api/businesses/:business_id/configuration/export': 'read:param',
   'POST /api/businesses/:business_id/configuration/import': 'edit:param',
   'POST /api/businesses': 'master',
@@ -329,6 +335,8 @@ function fillUrl(url: string, f: Fixture) {
     version: '1',
     number: '1',
     channel: 'whatsapp',
+    // A field name no business has: an allowed caller gets 404.
+    name: 'no_such_field',
     token: 'not-a-token',
     // Unknown ids of sub-resources: an allowed caller gets 404, which is no 401/403.
     member_id: '00000000-0000-4000-8000-000000000001',

@@ -27,6 +27,7 @@ const DOCUMENTED = [
   'user_messages',
   'all_conversation_history',
   'extracted_data',
+  'missing_fields',
   'current_time',
   'current_date',
   'timestamp',

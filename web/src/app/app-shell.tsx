@@ -14,6 +14,7 @@ import MenuIcon from '@mui/icons-material/Menu';
 import NewReleasesIcon from '@mui/icons-material/NewReleases';
 import SettingsIcon from '@mui/icons-material/Settings';
 import ShortTextIcon from '@mui/icons-material/ShortText';
+import TextFieldsIcon from '@mui/icons-material/TextFields';
 import VpnKeyIcon from '@mui/icons-material/VpnKey';
 import {
   AppBar,
@@ -66,6 +67,7 @@ const NAV: NavItem[] = [
   { to: paths.simulator(), label: 'Simulator', icon: <ChatIcon />, permission: 'messages.send' },
   { to: paths.stages(), label: 'Stages', icon: <AccountTreeIcon /> },
   { to: paths.templates(), label: 'Templates', icon: <DescriptionIcon /> },
+  { to: paths.fields(), label: 'Fields', icon: <TextFieldsIcon /> },
   { to: paths.releases(), label: 'Releases', icon: <NewReleasesIcon /> },
   { to: paths.agents(), label: 'Agents', icon: <GroupsIcon /> },
   { to: paths.channels(), label: 'Channels', icon: <HubIcon />, permission: 'channels.manage' },

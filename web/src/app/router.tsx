@@ -110,6 +110,10 @@ export const appRoutes: RouteObject[] = [
                 lazy: () => import('./routes/settings').then((m) => ({ Component: m.SettingsRoute })),
               },
               {
+                path: routes.fields,
+                lazy: () => import('./routes/fields').then((m) => ({ Component: m.FieldsRoute })),
+              },
+              {
                 path: routes.cannedReplies,
                 lazy: () =>
                   import('./routes/canned-replies').then((m) => ({ Component: m.CannedRepliesRoute })),

@@ -26,6 +26,7 @@ export const routes = {
   channels: 'channels',
   settings: 'settings',
   cannedReplies: 'canned-replies',
+  fields: 'fields',
   auditLog: 'audit-log',
   releases: 'releases',
   businesses: 'businesses',
@@ -70,6 +71,7 @@ export const paths = {
   channels: () => '/channels',
   settings: () => '/settings',
   cannedReplies: () => '/canned-replies',
+  fields: () => '/fields',
   /** `entity_type`/`actor` open the log filtered (the filters live in the URL). */
   auditLog: (filters: { entity_type?: string | null; actor?: string | null } = {}) =>
     `/audit-log${query(filters)}`,

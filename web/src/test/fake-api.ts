@@ -23,6 +23,7 @@ import type {
   Channels,
   ConfigurationDiff,
   ConversationSummary,
+  Field,
   Invitation,
   LlmCall,
   Me,
@@ -468,6 +469,7 @@ export class FakeApi {
   /** Internal notes (GET/POST /api/conversations/{id}/notes). */
   notes: Note[] = [];
   cannedReplies: CannedReply[] = [];
+  fields: Field[] = [];
   /** The detail's `customer`, by user id (else one built from the conversation). */
   customers = new Map<string, Customer>();
   /** The detail's `ai_control`, by conversation id (the list carries only `ai_stopped`). */
@@ -559,6 +561,8 @@ export class FakeApi {
       response_generation_template_name: null,
       fallback_reply: null,
       handoff: false,
+      required_fields: [],
+      optional_fields: [],
       created_at: now(),
       updated_at: now(),
       ...s,
@@ -660,7 +664,32 @@ export class FakeApi {
     });
   }
 
+  private defineFieldRoutes() {
+    this.on('GET', '/api/businesses/:id/fields', () => json(200, { fields: this.fields }));
+    this.on('POST', '/api/businesses/:id/fields', (r) => {
+      const b = r.body as Field;
+      if (this.fields.some((f) => f.name === b.name))
+        return apiError(409, 'CONFLICT', `A field named "${b.name}" already exists`, { name: 'is taken' });
+      const field: Field = { ...b, description: b.description ?? '', pii: b.pii ?? false };
+      this.fields.push(field);
+      return json(201, field);
+    });
+    this.on('PUT', '/api/businesses/:id/fields/:name', (r, p) => {
+      const f = this.fields.find((x) => x.name === p.name);
+      if (!f) return apiError(404, 'NOT_FOUND', 'Field not found');
+      Object.assign(f, r.body as object);
+      return json(200, f);
+    });
+    this.on('DELETE', '/api/businesses/:id/fields/:name', (_r, p) => {
+      if (this.stages.some((s) => [...s.required_fields, ...s.optional_fields].includes(p.name as string)))
+        return apiError(409, 'CONFLICT', `The field "${p.name}" is a goal of a stage`);
+      this.fields = this.fields.filter((f) => f.name !== p.name);
+      return json(204, undefined);
+    });
+  }
+
   private defineRoutes() {
+    this.defineFieldRoutes();
     this.on('GET', '/api/auth/me', () =>
       this.me ? json(200, this.me) : apiError(401, 'AUTHENTICATION_ERROR', 'Not signed in'),
     );

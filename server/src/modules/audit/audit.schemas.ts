@@ -15,6 +15,7 @@ export const AuditEntityType = Type.Union([
   Type.Literal('canned_reply'),
   Type.Literal('release'),
   Type.Literal('configuration'),
+  Type.Literal('field'),
 ]);
 export type AuditEntityType = Static<typeof AuditEntityType>;
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { BusinessSettings } from '../../db/schema.js';
+import type { BusinessSettings, FieldDefinition } from '../../db/schema.js';
 import type { BusinessRow, StageRow, TemplateRow } from './config-cache.repository.js';
 
 /*
@@ -30,6 +30,10 @@ export interface ReleaseStage {
   response_generation_template_id: string;
   fallback_reply: string | null;
   handoff: boolean;
+  /** Field names the stage must collect; absent when none (so content from before fields hashes the same). */
+  required_fields?: string[];
+  /** Field names the stage may collect; absent when none. */
+  optional_fields?: string[];
 }
 
 export interface ReleaseTemplate {
@@ -49,6 +53,8 @@ export interface ReleaseContent {
   stages: ReleaseStage[];
   /** Every template of the business, ordered by id. */
   templates: ReleaseTemplate[];
+  /** The business's typed fields in their order; absent when none. */
+  fields?: FieldDefinition[];
 }
 
 export function pipelineSettingsOf(settings: BusinessSettings): PipelineSettings {
@@ -69,6 +75,8 @@ export function releaseStageOf(stage: StageRow): ReleaseStage {
     response_generation_template_id: stage.responseGenerationTemplateId,
     fallback_reply: stage.fallbackReply,
     handoff: stage.handoff,
+    ...(stage.requiredFields.length ? { required_fields: stage.requiredFields } : {}),
+    ...(stage.optionalFields.length ? { optional_fields: stage.optionalFields } : {}),
   };
 }
 
@@ -96,6 +104,7 @@ export function releaseContentOf(
     templates: [...templates]
       .sort((a, b) => (a.templateId < b.templateId ? -1 : a.templateId > b.templateId ? 1 : 0))
       .map(releaseTemplateOf),
+    ...(business.fields.length ? { fields: business.fields } : {}),
   };
 }
 
@@ -170,6 +179,8 @@ export function releaseRows(
       responseGenerationTemplateId: s.response_generation_template_id,
       fallbackReply: s.fallback_reply,
       handoff: s.handoff,
+      requiredFields: s.required_fields ?? [],
+      optionalFields: s.optional_fields ?? [],
       createdAt,
       updatedAt: createdAt,
     }));
@@ -178,6 +189,7 @@ export function releaseRows(
     business: {
       ...business,
       firstStageId: content.entry_stage_id,
+      fields: content.fields ?? [],
       settings: { ...content.settings, ...(llm_budget_usd !== undefined ? { llm_budget_usd } : {}) },
     },
     stages,

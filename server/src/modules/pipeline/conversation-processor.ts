@@ -220,7 +220,9 @@ export class ConversationProcessor {
     // A customer asking for a person gets the hand-off message at once, without the model.
     const askedForHuman = asksForHuman(message.content);
     const turn = await (askedForHuman
-      ? Promise.resolve().then(() => handoffTurn(config, state.stageId, this.llm ? 'llm' : 'offline'))
+      ? Promise.resolve().then(() =>
+          handoffTurn(config, state.stageId, this.llm ? 'llm' : 'offline', state.collectedData),
+        )
       : runTurn(ctx, this.llm, {
           config,
           conversationId,
@@ -283,6 +285,7 @@ export class ConversationProcessor {
       extractedData: turn.extracted,
       fallback: turn.fallback,
       engine: turn.engine,
+      stageComplete: turn.complete,
       steps: turn.steps,
     };
   }

@@ -1,6 +1,7 @@
 import type { AppContext } from '../../context.js';
 import type { BusinessConfig } from '../config-cache/index.js';
 import { publishConversationEvent } from '../conversations/index.js';
+import { missingRequired } from '../fields/index.js';
 import { DEFAULT_HANDOFF_MESSAGE } from './asks-for-human.js';
 import { entryStageOf } from './run-turn.js';
 import type { TurnResult } from './turn-types.js';
@@ -15,6 +16,7 @@ export function handoffTurn(
   config: BusinessConfig,
   stageId: string | null,
   engine: 'llm' | 'offline',
+  collectedData: Record<string, unknown>,
 ): TurnResult {
   const stage = entryStageOf(config, stageId);
   return {
@@ -24,6 +26,7 @@ export function handoffTurn(
     reply: config.business.settings.handoff_message?.trim() || DEFAULT_HANDOFF_MESSAGE,
     fallback: false,
     engine,
+    complete: missingRequired(config.business.fields, stage, collectedData).length === 0,
     steps: [],
     calls: [],
   };

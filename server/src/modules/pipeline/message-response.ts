@@ -23,6 +23,7 @@ export function toMessageResponse(
     engine: outcome.engine,
     ai_stopped: outcome.status === 'skipped',
     duplicate,
+    ...(outcome.stageComplete !== undefined ? { stage_complete: outcome.stageComplete } : {}),
     processing_steps: outcome.steps,
   };
 }

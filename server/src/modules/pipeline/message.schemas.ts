@@ -49,6 +49,12 @@ export const ProcessingStep = Type.Object(
     error: Type.Optional(Type.String()),
     reused: Type.Optional(Type.Boolean()),
     missing_variables: Type.Optional(Type.Array(Type.String())),
+    rejected_values: Type.Optional(
+      Type.Array(Type.Object({ field: Type.String(), value: Type.Unknown(), reason: Type.String() }), {
+        description:
+          'Typed extraction: values the model gave that are not valid for their field (dropped), with why',
+      }),
+    ),
   },
   { $id: 'ProcessingStep' },
 );
@@ -71,6 +77,12 @@ export const MessageResponse = Type.Object(
     duplicate: Type.Boolean({
       description: 'true when this is the stored answer to a repeated external_message_id',
     }),
+    stage_complete: Type.Optional(
+      Type.Boolean({
+        description:
+          'Whether the stage the conversation is in now has all its required fields (true when it requires none); absent when the message was not answered',
+      }),
+    ),
     processing_steps: Type.Array(ProcessingStep),
   },
   { $id: 'MessageResponse' },

@@ -23,5 +23,7 @@ export interface TurnOutcome {
   extractedData: Record<string, unknown>;
   fallback: boolean;
   engine: 'llm' | 'offline';
+  /** The stage has all its required fields after this message; absent when the message was not processed. */
+  stageComplete?: boolean | undefined;
   steps: ProcessingStep[];
 }

@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context.js';
 import { extractOffline, routeStageOffline } from '../../llm/offline-engine.js';
+import { stageFields, typedFromPatterns } from '../fields/index.js';
 import type { StageRow } from '../stages/index.js';
 import type { VariableContext } from '../templates/variables/compute-variables.js';
 import { renderFallbackReply } from './fallback-reply.js';
@@ -13,7 +14,7 @@ export async function runOffline(
   input: TurnInput,
   current: StageRow,
   base: VariableContext,
-): Promise<TurnResult> {
+): Promise<Omit<TurnResult, 'complete'>> {
   const { config, listener } = input;
   const started = performance.now();
   const multiStage = config.stages.length > 1;
@@ -44,7 +45,11 @@ export async function runOffline(
   listener?.onStep?.(selection);
 
   const extractStarted = performance.now();
-  const extracted = extractOffline(input.messageContent);
+  const patterns = extractOffline(input.messageContent);
+  // A stage with goals keeps only its typed fields, filled from the patterns of their type.
+  const fields = stageFields(config.business.fields, stage);
+  const typed = fields.length ? typedFromPatterns(fields, patterns, input.messageContent) : undefined;
+  const extracted: Record<string, unknown> = typed ? typed.values : patterns;
   const extraction: ProcessingStep = {
     ...emptyStep('data_extraction', undefined, 'offline'),
     skipped: false,
@@ -54,6 +59,7 @@ export async function runOffline(
     model: 'offline-engine',
     provider: 'offline',
     latency_ms: Math.round(performance.now() - extractStarted),
+    ...(typed?.rejected.length ? { rejected_values: typed.rejected } : {}),
   };
   listener?.onStep?.(extraction);
   listener?.onExtracted?.({ extracted_data: extracted });

@@ -3,6 +3,7 @@ import type { LlmClient } from '../../llm/llm-client.js';
 import { parseExtractionAnswer, parseStageAnswer } from '../../llm/parse-answers.js';
 import { atLlmBudget } from '../analytics/index.js';
 import type { BusinessConfig } from '../config-cache/index.js';
+import { extractionSchema, missingRequired, normaliseExtraction, stageFields } from '../fields/index.js';
 import type { StageRow } from '../stages/index.js';
 import { type TemplateRow, templateUsesFacts, type VariableContext } from '../templates/index.js';
 import { renderFallbackReply } from './fallback-reply.js';
@@ -43,11 +44,16 @@ export async function runTurn(ctx: AppContext, llm: LlmClient | null, input: Tur
     config,
     history: input.history,
   };
-  const result =
+  const ran =
     // A business at its monthly `llm_budget_usd` is answered by the offline engine.
     llm && !(await atLlmBudget(ctx.db, config.business.businessId, config.business.settings.llm_budget_usd))
       ? await runWithModel(ctx, llm, input, current, base)
       : await runOffline(ctx, input, current, base);
+  const collected = { ...input.collectedData, ...ran.extracted };
+  const result: TurnResult = {
+    ...ran,
+    complete: missingRequired(config.business.fields, ran.stage, collected).length === 0,
+  };
   if (result.stage.stageId !== current.stageId) {
     listener?.onStage?.({
       stage_id: result.stage.stageId,
@@ -80,7 +86,7 @@ async function runWithModel(
   input: TurnInput,
   current: StageRow,
   base: VariableContext,
-): Promise<TurnResult> {
+): Promise<Omit<TurnResult, 'complete'>> {
   const { config, listener } = input;
   const settings: LlmSettings = {
     model: input.model || config.business.settings.llm_model || undefined,
@@ -102,8 +108,11 @@ async function runWithModel(
     const reply = template(stage.responseGenerationTemplateId);
     return reply !== undefined && !templateUsesFacts(reply, { profileHasName });
   };
-  const extract = (stage: StageRow, variables: VariableContext) =>
-    runLlmStep(
+  // Typed extraction: a stage with goals asks for exactly its fields; one without stays free-form.
+  const fieldsOf = (stage: StageRow) => stageFields(config.business.fields, stage);
+  const extract = (stage: StageRow, variables: VariableContext) => {
+    const fields = fieldsOf(stage);
+    return runLlmStep(
       ctx,
       llm,
       settings,
@@ -111,8 +120,22 @@ async function runWithModel(
       stage,
       template(stage.dataExtractionTemplateId),
       variables,
-      { kind: 'json' },
+      fields.length ? { kind: 'json', schema: extractionSchema(fields) } : { kind: 'json' },
     );
+  };
+  /** The facts of an extraction answer: typed values of the stage's fields (invalid ones noted on the step). */
+  const factsOf = (call: StepCall, stage: StageRow) => {
+    const raw = parseExtractionAnswer(call.llm?.text ?? '');
+    const fields = fieldsOf(stage);
+    if (!fields.length) return raw;
+    const { values, rejected } = normaliseExtraction(fields, raw);
+    if (rejected.length) call.step.rejected_values = rejected;
+    return values;
+  };
+  const fieldKey = (stage: StageRow) =>
+    fieldsOf(stage)
+      .map((f) => f.name)
+      .join(',');
   const respond = (stage: StageRow, variables: VariableContext, onToken?: (text: string) => void) =>
     runLlmStep(
       ctx,
@@ -183,7 +206,8 @@ async function runWithModel(
   // stage the message arrived in); else the new stage's.
   const sameExtraction =
     stays ||
-    sameTemplate(template(stage.dataExtractionTemplateId), template(current.dataExtractionTemplateId));
+    (sameTemplate(template(stage.dataExtractionTemplateId), template(current.dataExtractionTemplateId)) &&
+      fieldKey(stage) === fieldKey(current));
   let extraction: StepCall;
   if (sameExtraction) {
     extraction = await speculative;
@@ -193,16 +217,16 @@ async function runWithModel(
     calls.push(discarded(speculated));
     extraction = fresh;
   }
-  emit(extraction);
-  calls.push(extraction);
   // The message's facts survive a failure elsewhere in the turn: when the new stage's extraction failed,
   // what the current stage's (speculative) extraction found is kept.
   const speculated = await speculative;
   const extracted = extraction.llm?.ok
-    ? parseExtractionAnswer(extraction.llm.text)
+    ? factsOf(extraction, sameExtraction ? current : stage)
     : speculated.llm?.ok
-      ? parseExtractionAnswer(speculated.llm.text)
+      ? factsOf(speculated, current)
       : {};
+  emit(extraction);
+  calls.push(extraction);
   listener?.onExtracted?.({ extracted_data: extracted });
   const collectedData = { ...input.collectedData, ...extracted };
 

@@ -18,6 +18,10 @@ interface StoredResult {
   extracted_data: Record<string, unknown>;
   fallback: boolean;
   engine: 'llm' | 'offline';
+  /** Absent in results stored before stage goals existed. */
+  stage_complete?: boolean;
+  /** Typed extraction: values dropped as invalid for their field, with why. */
+  rejected_values?: ProcessingStep['rejected_values'];
 }
 
 type CallRow = Awaited<ReturnType<typeof listCallsOfMessage>>[number];
@@ -75,7 +79,15 @@ export async function storedResult(
     extractedData: result?.extracted_data ?? {},
     fallback: result?.fallback ?? false,
     engine: result?.engine ?? 'llm',
-    steps: calls.filter((c) => c.status !== 'discarded').map(toStep),
+    stageComplete: result?.stage_complete,
+    steps: calls
+      .filter((c) => c.status !== 'discarded')
+      .map(toStep)
+      .map((step) =>
+        step.step === 'data_extraction' && result?.rejected_values
+          ? { ...step, rejected_values: result.rejected_values }
+          : step,
+      ),
   };
   return toMessageResponse(current.conversationId, userId ?? '', outcome, duplicate);
 }

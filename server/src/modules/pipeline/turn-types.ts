@@ -27,6 +27,8 @@ export interface TurnResult {
   reply: string;
   fallback: boolean;
   engine: 'llm' | 'offline';
+  /** Whether the stage the turn ends in has all its required fields (true when it requires none). */
+  complete: boolean;
   steps: ProcessingStep[];
   /** Every step that ran, including a speculative extraction that was thrown away, for the call log. */
   calls: StepCall[];

@@ -214,12 +214,16 @@ export async function persistTurn(db: DbOrTx, input: PersistInput): Promise<{ re
   const stageChanged = turn.stage.stageId !== turn.previousStage.stageId;
   const extracted = JSON.stringify(turn.extracted);
   const hasExtracted = Object.keys(turn.extracted).length > 0;
+  // Typed extraction's dropped values, with why, are kept with the message's result.
+  const rejected = turn.steps.find((s) => s.step === 'data_extraction')?.rejected_values;
   const result = {
     stage_id: turn.stage.stageId,
     previous_stage_id: turn.previousStage.stageId,
     extracted_data: turn.extracted,
     fallback: turn.fallback,
     engine: turn.engine,
+    stage_complete: turn.complete,
+    ...(rejected?.length ? { rejected_values: rejected } : {}),
   };
   const releasing = input.releaseLeaseOf ?? null;
   const handoff = input.handoff === true;

@@ -1,6 +1,13 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { type ActorRef, agents, type BusinessSettings, businesses, configReleases } from '../../db/schema.js';
+import {
+  type ActorRef,
+  agents,
+  type BusinessSettings,
+  businesses,
+  configReleases,
+  type FieldDefinition,
+} from '../../db/schema.js';
 
 export type ReleaseRow = typeof configReleases.$inferSelect;
 
@@ -62,16 +69,17 @@ export async function insertRelease(
   return row;
 }
 
-/** The business's entry stage and settings, written by a restore or an import. */
+/** The business's entry stage, settings and fields, written by a restore or an import. */
 export async function setBusinessPipeline(
   db: DbOrTx,
   businessId: string,
   firstStageId: string | null,
   settings: BusinessSettings,
+  fields: FieldDefinition[],
 ) {
   await db
     .update(businesses)
-    .set({ firstStageId, settings, updatedAt: new Date() })
+    .set({ firstStageId, settings, fields, updatedAt: new Date() })
     .where(eq(businesses.businessId, businessId));
 }
 

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Nullable, Timestamp, Uuid } from '../../lib/schemas.js';
+import { Field, FieldName } from '../fields/index.js';
 import { ExportedTestCase } from '../golden-tests/index.js';
 import { TemplateTypeOutput } from '../templates/index.js';
 
@@ -43,6 +44,8 @@ export const ConfigurationStage = Type.Object(
     response_generation_template_id: Uuid,
     fallback_reply: Nullable(Type.String({ maxLength: 2000 })),
     handoff: Type.Boolean(),
+    required_fields: Type.Optional(Type.Array(FieldName, { maxItems: 100, description: 'Absent: none' })),
+    optional_fields: Type.Optional(Type.Array(FieldName, { maxItems: 100, description: 'Absent: none' })),
   },
   { $id: 'ConfigurationStage', additionalProperties: false },
 );
@@ -65,6 +68,7 @@ export const Configuration = Type.Object(
     entry_stage_id: Nullable(Uuid),
     stages: Type.Array(ConfigurationStage, { maxItems: 500 }),
     templates: Type.Array(ConfigurationTemplate, { maxItems: 2000 }),
+    fields: Type.Optional(Type.Array(Field, { maxItems: 100, description: 'Typed fields; absent: none' })),
   },
   {
     $id: 'Configuration',
@@ -191,7 +195,9 @@ export const ConfigurationDiff = Type.Object(
     from: Type.String({ description: 'draft, or the release number' }),
     to: Type.String(),
     changed: Type.Boolean(),
-    settings: Type.Array(FieldChange, { description: 'Changed pipeline settings and the entry stage' }),
+    settings: Type.Array(FieldChange, {
+      description: 'Changed pipeline settings, the entry stage and the typed fields (`fields`)',
+    }),
     stages: Type.Array(
       Type.Object({
         stage_id: Uuid,

@@ -259,6 +259,21 @@ export function validateConfiguration(ctx: AppContext, configuration: Configurat
           `must be a ${role} template (this one is ${template.template_type})`;
     }
   });
+  const fieldNames = new Set<string>();
+  (configuration.fields ?? []).forEach((f, i) => {
+    if (fieldNames.has(f.name)) errors[`configuration.fields[${i}].name`] = 'is repeated';
+    fieldNames.add(f.name);
+    if (f.type === 'enum' && !f.values?.length) errors[`configuration.fields[${i}].values`] = 'must be given';
+    if (f.type !== 'enum' && f.values !== undefined)
+      errors[`configuration.fields[${i}].values`] = `is not allowed for a ${f.type} field`;
+  });
+  configuration.stages.forEach((s, i) => {
+    for (const key of ['required_fields', 'optional_fields'] as const)
+      for (const name of s[key] ?? [])
+        if (!fieldNames.has(name))
+          errors[`configuration.stages[${i}].${key}`] =
+            `names "${name}", which is not a field of the document`;
+  });
   if (configuration.entry_stage_id !== null && !stageIds.has(configuration.entry_stage_id))
     errors['configuration.entry_stage_id'] = 'is not a stage of the document';
   const model = configuration.settings.llm_model?.trim();
@@ -399,6 +414,8 @@ async function applyConfiguration(
       responseGenerationTemplateId: mapped(templateId, s.response_generation_template_id),
       fallbackReply: s.fallback_reply,
       handoff: s.handoff,
+      requiredFields: s.required_fields ?? [],
+      optionalFields: s.optional_fields ?? [],
       ...(inOrder && currentStages.has(s.stage_id) ? {} : { createdAt: new Date(base + index) }),
     };
     if (currentStages.has(s.stage_id)) await updateStage(tx, s.stage_id, values);
@@ -414,6 +431,7 @@ async function applyConfiguration(
     businessId,
     configuration.entry_stage_id ? mapped(stageId, configuration.entry_stage_id) : null,
     { ...kept, ...configuration.settings },
+    configuration.fields ?? [],
   );
   return stageId;
 }
@@ -480,8 +498,12 @@ export async function diffConfigurations(
     contentAt(ctx, businessId, parseSide(toValue)),
   ]);
   const settings = fieldChanges(
-    { ...from.content.settings, entry_stage_id: from.content.entry_stage_id },
-    { ...to.content.settings, entry_stage_id: to.content.entry_stage_id },
+    {
+      ...from.content.settings,
+      entry_stage_id: from.content.entry_stage_id,
+      fields: from.content.fields ?? [],
+    },
+    { ...to.content.settings, entry_stage_id: to.content.entry_stage_id, fields: to.content.fields ?? [] },
     '',
   );
   const stages = diffById(

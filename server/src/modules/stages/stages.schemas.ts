@@ -20,6 +20,12 @@ export const Stage = Type.Object(
       description:
         'Entering this stage hands the conversation to the team: after its reply the AI stops and the conversation waits',
     }),
+    required_fields: Type.Array(Type.String(), {
+      description: 'Names of the business’s fields this stage must collect (its goal)',
+    }),
+    optional_fields: Type.Array(Type.String(), {
+      description: 'Names of the business’s fields this stage may collect',
+    }),
     created_at: Timestamp,
     updated_at: Timestamp,
   },
@@ -31,6 +37,10 @@ const Description = Type.String({ maxLength: 5000 });
 const StageType = Type.String({ minLength: 1, maxLength: 100, description: 'Free-form, e.g. conversation' });
 const FallbackReply = Nullable(Type.String({ maxLength: 2000 }));
 const Handoff = Type.Boolean({ description: 'Hand the conversation to the team on entering this stage' });
+const FieldNames = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+  maxItems: 100,
+  description: 'Names of fields of the business',
+});
 
 export const CreateStageBody = Type.Object(
   {
@@ -44,6 +54,8 @@ export const CreateStageBody = Type.Object(
     response_generation_template_id: Type.Optional(Uuid),
     fallback_reply: Type.Optional(FallbackReply),
     handoff: Type.Optional(Handoff),
+    required_fields: Type.Optional(FieldNames),
+    optional_fields: Type.Optional(FieldNames),
   },
   { $id: 'CreateStageBody', additionalProperties: false },
 );
@@ -59,6 +71,8 @@ export const UpdateStageBody = Type.Object(
     response_generation_template_id: Type.Optional(Uuid),
     fallback_reply: Type.Optional(FallbackReply),
     handoff: Type.Optional(Handoff),
+    required_fields: Type.Optional(FieldNames),
+    optional_fields: Type.Optional(FieldNames),
   },
   { $id: 'UpdateStageBody', additionalProperties: false, minProperties: 1 },
 );

@@ -5,6 +5,7 @@ import type { Principal } from '../../lib/principal.js';
 import type { Page } from '../../lib/schemas.js';
 import { findAgent } from '../agents/index.js';
 import { actorOf, recordAudit } from '../audit/index.js';
+import { readBusinessFields } from '../fields/index.js';
 import { DEFAULT_TEMPLATES, TEMPLATE_ROLES, type TemplateRole } from '../templates/default-templates.js';
 import {
   findDefaultTemplates,
@@ -47,6 +48,8 @@ export function serializeStage({ stage, ...names }: StageWithTemplateNames): Sta
     response_generation_template_name: names.responseGenerationTemplateName,
     fallback_reply: stage.fallbackReply,
     handoff: stage.handoff,
+    required_fields: stage.requiredFields,
+    optional_fields: stage.optionalFields,
     created_at: stage.createdAt.toISOString(),
     updated_at: stage.updatedAt.toISOString(),
   };
@@ -84,6 +87,37 @@ async function checkAgent(ctx: AppContext, businessId: string, agentId: string |
       agent_id: 'is not an agent of this business',
     });
   }
+}
+
+/**
+ * Stage goals name fields of the business, each once, and a field is required or optional, not both.
+ * Returns the lists to store (given ones, else the stage's current ones).
+ */
+async function checkGoals(
+  ctx: AppContext,
+  businessId: string,
+  input: StageInput,
+  current?: { requiredFields: string[]; optionalFields: string[] },
+) {
+  const required = input.required_fields ?? current?.requiredFields ?? [];
+  const optional = input.optional_fields ?? current?.optionalFields ?? [];
+  if (input.required_fields === undefined && input.optional_fields === undefined) return undefined;
+  const known = new Set((await readBusinessFields(ctx.db, businessId))?.map((f) => f.name));
+  const errors: Record<string, string> = {};
+  for (const [key, list] of [
+    ['required_fields', required],
+    ['optional_fields', optional],
+  ] as const) {
+    const unknown = list.filter((name) => !known.has(name));
+    if (unknown.length) errors[key] = `names no field of this business: ${unknown.join(', ')}`;
+    else if (new Set(list).size !== list.length) errors[key] = 'names a field twice';
+  }
+  const both = required.filter((name) => optional.includes(name));
+  if (both.length && !errors.optional_fields)
+    errors.optional_fields = `also in required_fields: ${both.join(', ')}`;
+  if (Object.keys(errors).length > 0)
+    throw invalid('The stage goals name unknown or repeated fields', errors);
+  return { requiredFields: required, optionalFields: optional };
 }
 
 /** Every given template must exist in this business and have the type of the role it fills. */
@@ -140,6 +174,7 @@ export async function createStage(
   const name = await cleanName(ctx, businessId, input.stage_name ?? '');
   await checkAgent(ctx, businessId, input.agent_id);
   const templates = await checkTemplates(ctx, businessId, input);
+  const goals = await checkGoals(ctx, businessId, input);
   const missing = TEMPLATE_ROLES.filter((role) => !input[ROLE_FIELDS[role]]);
   let stage: StageRow;
   try {
@@ -174,6 +209,7 @@ export async function createStage(
         agentId: input.agent_id ?? null,
         fallbackReply: input.fallback_reply ?? null,
         handoff: input.handoff ?? false,
+        ...goals,
         ...ids,
       });
       const actor = actorOf(principal);
@@ -245,6 +281,7 @@ export async function changeStage(
     values.agentId = input.agent_id;
   }
   await checkTemplates(ctx, businessId, input);
+  Object.assign(values, await checkGoals(ctx, businessId, input, current));
   for (const role of TEMPLATE_ROLES) {
     const id = input[ROLE_FIELDS[role]];
     if (id) values[COLUMN[role]] = id;

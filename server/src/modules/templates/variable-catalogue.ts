@@ -140,6 +140,13 @@ export const BUILT_IN_VARIABLES: readonly BuiltInVariable[] = Object.freeze([
     description: 'JSON of the facts collected in this conversation (each key is also a variable)',
     example: '{"email": "jane@example.com"}',
   },
+  {
+    name: 'missing_fields',
+    category: 'data',
+    description:
+      "The current stage's required fields not collected yet, one '- label: description' line each (empty when the stage is complete)",
+    example: '- E-mail: Where we send the confirmation\n- Visit date',
+  },
   { name: 'current_time', category: 'time', description: 'The current time (HH:MM, UTC)', example: '14:05' },
   {
     name: 'current_date',

@@ -27,6 +27,8 @@ export type Agent = ResponseOf<'/api/agents/{agent_id}', 'get'>;
 export type EndUser = ResponseOf<'/api/users', 'get'>['users'][number];
 
 export type Template = ResponseOf<'/api/templates/{template_id}', 'get'>;
+export type Field = ResponseOf<'/api/businesses/{business_id}/fields/{name}', 'get'>;
+export type FieldType = Field['type'];
 export type TemplateType = Template['template_type'];
 export type TemplateVersion = ResponseOf<'/api/templates/{template_id}/versions', 'get'>['versions'][number];
 export type TemplateVariable = ResponseOf<'/api/template-variables', 'get'>['variables'][number];

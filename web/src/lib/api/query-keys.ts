@@ -63,6 +63,9 @@ export const qk = {
     /** A customer's other conversations (the inbox's customer panel). */
     ofUser: (businessId: Id, userId: Id) => ['conversations', businessId, 'of-user', userId] as const,
   },
+  fields: {
+    all: (businessId: Id) => ['fields', businessId] as const,
+  },
   cannedReplies: {
     all: (businessId: Id) => ['canned-replies', businessId] as const,
     /** `conversationId`: rendered for that conversation (the composer's picker). */

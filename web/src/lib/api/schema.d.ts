@@ -6014,7 +6014,8 @@ export interface paths {
             | 'invitation'
             | 'canned_reply'
             | 'release'
-            | 'configuration';
+            | 'configuration'
+            | 'field';
           /** @description Changes at or after this instant */
           from?: string;
           /** @description Changes at or before this instant */
@@ -6723,6 +6724,427 @@ export interface paths {
     options?: never;
     head?: never;
     patch?: never;
+    trace?: never;
+  };
+  '/api/businesses/{business_id}/fields': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A business's typed fields (draft configuration), in creation order */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          business_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['FieldList'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Add a typed field to the draft (409 when the name is taken) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          business_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['CreateFieldBody'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Field'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/businesses/{business_id}/fields/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          business_id: string;
+          /** @description Identifier: the key of the value in collected data (lowercase letters, digits, _) */
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Field'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    /** Update a field (partial; the name is its identifier and does not change) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          business_id: string;
+          /** @description Identifier: the key of the value in collected data (lowercase letters, digits, _) */
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['UpdateFieldBody'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Field'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    post?: never;
+    /** Delete a field (409 while a stage requires or may collect it) */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          business_id: string;
+          /** @description Identifier: the key of the value in collected data (lowercase letters, digits, _) */
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** Update a field (partial; the name is its identifier and does not change) */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description UUID */
+          business_id: string;
+          /** @description Identifier: the key of the value in collected data (lowercase letters, digits, _) */
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['UpdateFieldBody'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Field'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
     trace?: never;
   };
   '/api/message': {
@@ -9433,6 +9855,10 @@ export interface components {
       fallback_reply: string | null;
       /** @description Entering this stage hands the conversation to the team: after its reply the AI stops and the conversation waits */
       handoff: boolean;
+      /** @description Names of the business’s fields this stage must collect (its goal) */
+      required_fields: string[];
+      /** @description Names of the business’s fields this stage may collect */
+      optional_fields: string[];
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
@@ -9467,6 +9893,10 @@ export interface components {
       fallback_reply?: string | null;
       /** @description Hand the conversation to the team on entering this stage */
       handoff?: boolean;
+      /** @description Names of fields of the business */
+      required_fields?: string[];
+      /** @description Names of fields of the business */
+      optional_fields?: string[];
     };
     StageList: {
       stages: components['schemas']['Stage'][];
@@ -9505,6 +9935,10 @@ export interface components {
       fallback_reply?: string | null;
       /** @description Hand the conversation to the team on entering this stage */
       handoff?: boolean;
+      /** @description Names of fields of the business */
+      required_fields?: string[];
+      /** @description Names of fields of the business */
+      optional_fields?: string[];
     };
     /** @description Analytics of one business over a time range */
     AnalyticsOverview: {
@@ -9635,7 +10069,7 @@ export interface components {
       actor: components['schemas']['AuditActor'];
       /** @description create, update, delete, restore (a template version or a release), rotate_key, ai_stop, ai_resume, take_over, give_back, publish (a release), import (a configuration document) */
       action: string;
-      /** @description business, template, stage, agent, channel, api_key, conversation, member, invitation, canned_reply, release, configuration */
+      /** @description business, template, stage, agent, channel, api_key, conversation, member, invitation, canned_reply, release, configuration, field */
       entity_type: string;
       entity_id: string | null;
       /** @description The entity's public JSON before the change; null for a create */
@@ -9704,6 +10138,8 @@ export interface components {
       entry_stage_id: string | null;
       stages: components['schemas']['ConfigurationStage'][];
       templates: components['schemas']['ConfigurationTemplate'][];
+      /** @description Typed fields; absent: none */
+      fields?: components['schemas']['Field'][];
     };
     /** @description The business settings a turn reads (the LLM budget is not part of a release) */
     ConfigurationSettings: {
@@ -9741,6 +10177,10 @@ export interface components {
       response_generation_template_id: string;
       fallback_reply: string | null;
       handoff: boolean;
+      /** @description Absent: none */
+      required_fields?: string[];
+      /** @description Absent: none */
+      optional_fields?: string[];
     };
     ConfigurationTemplate: {
       /**
@@ -9760,6 +10200,19 @@ export interface components {
       content: string;
       system_prompt: string;
       is_default: boolean;
+    };
+    Field: {
+      /** @description Identifier: the key of the value in collected data (lowercase letters, digits, _) */
+      name: string;
+      label: string;
+      /** @description enum needs `values` */
+      type: 'text' | 'email' | 'phone' | 'number' | 'date' | 'enum' | 'boolean';
+      /** @description What the model should extract */
+      description: string;
+      /** @description The allowed values of an enum field */
+      values?: string[];
+      /** @description Personal data */
+      pii: boolean;
     };
     PublishBody: {
       note?: string;
@@ -9789,7 +10242,7 @@ export interface components {
       from: string;
       to: string;
       changed: boolean;
-      /** @description Changed pipeline settings and the entry stage */
+      /** @description Changed pipeline settings, the entry stage and the typed fields (`fields`) */
       settings: {
         field: string;
         from: unknown;
@@ -9909,6 +10362,31 @@ export interface components {
       draft_changed: boolean;
       configuration: components['schemas']['Configuration'];
     };
+    FieldList: {
+      fields: components['schemas']['Field'][];
+    };
+    CreateFieldBody: {
+      /** @description Identifier: the key of the value in collected data (lowercase letters, digits, _) */
+      name: string;
+      label: string;
+      /** @description enum needs `values` */
+      type: 'text' | 'email' | 'phone' | 'number' | 'date' | 'enum' | 'boolean';
+      /** @description What the model should extract */
+      description?: string;
+      /** @description The allowed values of an enum field */
+      values?: string[];
+      pii?: boolean;
+    };
+    UpdateFieldBody: {
+      label?: string;
+      /** @description enum needs `values` */
+      type?: 'text' | 'email' | 'phone' | 'number' | 'date' | 'enum' | 'boolean';
+      /** @description What the model should extract */
+      description?: string;
+      /** @description The allowed values of an enum field */
+      values?: string[];
+      pii?: boolean;
+    };
     MessageResponse: {
       success: boolean;
       response: string | null;
@@ -9939,6 +10417,8 @@ export interface components {
       ai_stopped: boolean;
       /** @description true when this is the stored answer to a repeated external_message_id */
       duplicate: boolean;
+      /** @description Whether the stage the conversation is in now has all its required fields (true when it requires none); absent when the message was not answered */
+      stage_complete?: boolean;
       processing_steps: components['schemas']['ProcessingStep'][];
     };
     ProcessingStep: {
@@ -9960,6 +10440,12 @@ export interface components {
       error?: string;
       reused?: boolean;
       missing_variables?: string[];
+      /** @description Typed extraction: values the model gave that are not valid for their field (dropped), with why */
+      rejected_values?: {
+        field: string;
+        value: unknown;
+        reason: string;
+      }[];
     };
     MessageBody: {
       /**

@@ -1,7 +1,28 @@
-import { collectedData, type VariableEnv, type VariableProvider } from './variable-env.js';
+import { missingRequired } from '../../fields/index.js';
+import {
+  businessConfig,
+  collectedData,
+  currentStage,
+  type VariableEnv,
+  type VariableProvider,
+} from './variable-env.js';
+
+/** The current stage's required fields the conversation has not collected, as `- label: description` lines. */
+async function missingFields(env: VariableEnv): Promise<string> {
+  const [config, stage, data] = await Promise.all([
+    businessConfig(env),
+    currentStage(env),
+    collectedData(env),
+  ]);
+  if (!stage) return '';
+  return missingRequired(config.business.fields, stage, data ?? {})
+    .map((f) => `- ${f.label}${f.description.trim() ? `: ${f.description.trim()}` : ''}`)
+    .join('\n');
+}
 
 export const extractedDataVariables: Record<string, VariableProvider> = {
   extracted_data: (env) => collectedData(env),
+  missing_fields: missingFields,
 };
 
 /**

@@ -9,7 +9,7 @@ export interface FactsTemplate {
 const isBuiltIn = (name: string) => Object.hasOwn(VARIABLE_PROVIDERS, name);
 
 interface FactsUse {
-  /** `{{extracted_data}}` or a name that is not built in. */
+  /** `{{extracted_data}}`, `{{missing_fields}}` or a name that is not built in. */
   facts: boolean;
   /** `{{user_name}}`, which reads a collected name when the profile has none. */
   userName: boolean;
@@ -28,7 +28,7 @@ function scan(template: FactsTemplate): FactsUse {
   const use: FactsUse = {
     facts: names.some((name) => {
       const root = name.split('.')[0] as string;
-      return root === 'extracted_data' || (!isBuiltIn(name) && !isBuiltIn(root));
+      return root === 'extracted_data' || name === 'missing_fields' || (!isBuiltIn(name) && !isBuiltIn(root));
     }),
     userName: names.includes('user_name'),
   };

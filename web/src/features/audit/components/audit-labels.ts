@@ -14,6 +14,7 @@ export const ENTITY_LABELS: Record<AuditEntityType, string> = {
   canned_reply: 'Canned reply',
   release: 'Release',
   configuration: 'Configuration',
+  field: 'Field',
 };
 
 export const ACTOR_TYPE_LABELS: Record<AuditActor['type'], string> = {

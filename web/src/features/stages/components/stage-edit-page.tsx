@@ -1,4 +1,5 @@
 import {
+  Autocomplete,
   Button,
   Checkbox,
   CircularProgress,
@@ -19,6 +20,7 @@ import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
 import { useAgents } from '@/lib/api/agents/list-agents';
 import { ApiError, fieldErrorsOf } from '@/lib/api/errors';
+import { useFields } from '@/lib/api/fields/fields';
 import type { Stage } from '@/lib/api/models';
 import { useStage } from '@/lib/api/stages/get-stage';
 import { type StageInput, useSaveStage } from '@/lib/api/stages/save-stage';
@@ -103,6 +105,8 @@ function toInput(s: Stage): StageInput {
     response_generation_template_id: s.response_generation_template_id,
     fallback_reply: s.fallback_reply ?? '',
     handoff: s.handoff,
+    required_fields: s.required_fields,
+    optional_fields: s.optional_fields,
   };
 }
 
@@ -118,6 +122,7 @@ export function StageEditor({
   const navigate = useNavigate();
   const agents = useAgents(businessId);
   const templates = useTemplates(businessId);
+  const fields = useFields(businessId);
   const save = useSaveStage(businessId, stage?.stage_id);
   const [values, setValues] = useState<StageInput>(initial);
   const [creatingRole, setCreatingRole] = useState<TemplateRole | null>(null);
@@ -254,6 +259,54 @@ export function StageEditor({
               label="Hand off to the team: after its reply in this stage, the AI pauses and the conversation waits for a person"
             />
           </Grid>
+        </Grid>
+        <Typography variant="h2" component="h2" sx={{ mt: 3, mb: 1 }}>
+          Goal
+        </Typography>
+        <ErrorAlert error={fields.error} onRetry={() => fields.refetch()} />
+        <Grid container spacing={2}>
+          {(
+            [
+              [
+                'required_fields',
+                'Required fields',
+                'The stage is complete when all are collected; {{missing_fields}} lists the ones still missing.',
+              ],
+              [
+                'optional_fields',
+                'Optional fields',
+                'Also extracted in this stage when the customer gives them.',
+              ],
+            ] as const
+          ).map(([key, label, help]) => {
+            const other = key === 'required_fields' ? 'optional_fields' : 'required_fields';
+            const all = fields.data?.fields ?? [];
+            return (
+              <Grid key={key} size={{ xs: 12, md: 6 }}>
+                <Autocomplete
+                  multiple
+                  options={all.filter((f) => !(values[other] ?? []).includes(f.name)).map((f) => f.name)}
+                  getOptionLabel={(name) => {
+                    const f = all.find((x) => x.name === name);
+                    return f ? `${f.label} (${name})` : name;
+                  }}
+                  value={values[key] ?? []}
+                  onChange={(_e, names) => setValues((v) => ({ ...v, [key]: names }))}
+                  loading={fields.isLoading}
+                  renderInput={(params) => (
+                    <TextField
+                      {...params}
+                      label={label}
+                      error={!!fe[key]}
+                      helperText={
+                        fe[key] ?? (all.length ? help : 'No fields yet: add them on the Fields page.')
+                      }
+                    />
+                  )}
+                />
+              </Grid>
+            );
+          })}
         </Grid>
         <Typography variant="h2" component="h2" sx={{ mt: 3, mb: 1 }}>
           Templates

@@ -137,4 +137,33 @@ describe('stage editor', () => {
     });
     await waitFor(() => expect(router.state.location.pathname).toBe(`/stages/${stage.stage_id}`));
   });
+
+  it('picks required and optional fields; a field picked as required is not offered as optional', async () => {
+    const user = userEvent.setup();
+    api.fields.push(
+      { name: 'email', label: 'E-mail', type: 'email', description: '', pii: true },
+      { name: 'visit_date', label: 'Visit date', type: 'date', description: '', pii: false },
+    );
+    const stage = api.addStage({ stage_name: 'Booking' });
+    renderRoutes(
+      [route('/stages/:stageId/edit', <StageEditPage />), route('/stages/:stageId', <StageDetailPage />)],
+      `/stages/${stage.stage_id}/edit`,
+    );
+    await user.click(await screen.findByRole('combobox', { name: 'Required fields' }));
+    await user.click(
+      within(await screen.findByRole('listbox')).getByRole('option', { name: 'E-mail (email)' }),
+    );
+    await user.click(screen.getByRole('combobox', { name: 'Optional fields' }));
+    const optional = within(await screen.findByRole('listbox'))
+      .getAllByRole('option')
+      .map((o) => o.textContent);
+    expect(optional).toEqual(['Visit date (visit_date)']);
+    await user.click(screen.getByRole('option', { name: 'Visit date (visit_date)' }));
+    await user.click(screen.getByRole('button', { name: 'Save stage' }));
+    await waitFor(() => expect(api.find('PUT', `/api/stages/${stage.stage_id}`)).toHaveLength(1));
+    expect(api.find('PUT', `/api/stages/${stage.stage_id}`)[0]?.body).toMatchObject({
+      required_fields: ['email'],
+      optional_fields: ['visit_date'],
+    });
+  });
 });

@@ -13,6 +13,10 @@ export interface StageInput {
   fallback_reply?: string | null;
   /** After replying in this stage the AI stops and the conversation waits for the team. */
   handoff?: boolean;
+  /** Names of fields the stage must collect (its goal). */
+  required_fields?: string[];
+  /** Names of fields the stage may collect. */
+  optional_fields?: string[];
 }
 
 /**

@@ -1,0 +1,1 @@
+export { FieldsPage as FieldsRoute } from '@/features/fields/components/fields-page';
