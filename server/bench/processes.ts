@@ -78,3 +78,27 @@ export function peakRssMiB(pid: number): number {
   }
   return total;
 }
+
+/** The environment every bench starts the product server with: quiet logs, no rate limit, the fake LLM. */
+export function benchServerEnv(options: {
+  port: number;
+  dataDir: string;
+  masterKey: string;
+  llmUrl: string;
+  databaseUrl?: string | undefined;
+}): Record<string, string> {
+  return {
+    PORT: String(options.port),
+    HOST: '127.0.0.1',
+    NODE_ENV: 'development',
+    DATA_DIR: options.dataDir,
+    ICMP_API_KEY: options.masterKey,
+    OPENAI_BASE_URL: options.llmUrl,
+    OPENAI_API_KEY: 'bench',
+    LLM_MODEL: 'bench-model',
+    LLM_TIMEOUT_MS: '10000',
+    RATE_LIMIT_PER_MINUTE: '10000000',
+    LOG_LEVEL: 'warn',
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+  };
+}

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateSecret } from '../src/lib/keys.js';
 import { percentile } from './load.js';
-import { freePort, startProcess, stopProcess } from './processes.js';
+import { benchServerEnv, freePort, startProcess, stopProcess } from './processes.js';
 
 const option = (name: string, fallback: number) => {
   const raw = process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
@@ -248,20 +248,13 @@ async function main() {
   const server = await startProcess(
     'src/main.ts',
     [],
-    {
-      PORT: String(serverPort),
-      HOST: '127.0.0.1',
-      NODE_ENV: 'development',
-      DATA_DIR: dataDir,
-      ICMP_API_KEY: masterKey,
-      OPENAI_BASE_URL: `http://127.0.0.1:${llmPort}/v1`,
-      OPENAI_API_KEY: 'bench',
-      LLM_MODEL: 'bench-model',
-      LLM_TIMEOUT_MS: '10000',
-      RATE_LIMIT_PER_MINUTE: '10000000',
-      LOG_LEVEL: 'warn',
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    },
+    benchServerEnv({
+      port: serverPort,
+      dataDir,
+      masterKey,
+      llmUrl: `http://127.0.0.1:${llmPort}/v1`,
+      databaseUrl,
+    }),
     /ICMP is running/,
   );
   const base = `http://127.0.0.1:${serverPort}`;

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { generateSecret } from '../src/lib/keys.js';
 import { percentile, runLoad } from './load.js';
 import { pgUsage, pgUsagePerMessage } from './pg-usage.js';
-import { cpuSeconds, freePort, peakRssMiB, startProcess, stopProcess } from './processes.js';
+import { benchServerEnv, cpuSeconds, freePort, peakRssMiB, startProcess, stopProcess } from './processes.js';
 import { commonSend, SCENARIOS, type Scenario, type Target } from './scenarios.js';
 import { benchWebhooks } from './webhook-bench.js';
 
@@ -213,20 +213,9 @@ async function measureProduct(
     'src/main.ts',
     [],
     {
-      PORT: String(serverPort),
-      HOST: '127.0.0.1',
-      NODE_ENV: 'development',
-      DATA_DIR: dataDir,
-      ICMP_API_KEY: masterKey,
-      OPENAI_BASE_URL: llmUrl,
-      OPENAI_API_KEY: 'bench',
-      LLM_MODEL: 'bench-model',
-      LLM_TIMEOUT_MS: '10000',
-      RATE_LIMIT_PER_MINUTE: '10000000',
-      LOG_LEVEL: 'warn',
+      ...benchServerEnv({ port: serverPort, dataDir, masterKey, llmUrl, databaseUrl }),
       DB_POOL_SIZE: '20',
       WEB_CONCURRENCY: String(processes),
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     },
     /ICMP is running/,
     profileArgs(),

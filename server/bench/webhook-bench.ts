@@ -7,7 +7,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { startFakeGraphApi } from '../test/helpers/fake-graph-api.js';
 import { percentile, runLoad } from './load.js';
-import { freePort, startProcess, stopProcess } from './processes.js';
+import { benchServerEnv, freePort, startProcess, stopProcess } from './processes.js';
 
 const SECRET = 'bench-meta-app-secret';
 const CONCURRENCY = 64;
@@ -65,21 +65,16 @@ export async function benchWebhooks(options: {
     'src/main.ts',
     [],
     {
-      PORT: String(serverPort),
-      HOST: '127.0.0.1',
-      NODE_ENV: 'development',
-      DATA_DIR: options.dataDir,
-      ICMP_API_KEY: options.masterKey,
-      OPENAI_BASE_URL: `http://127.0.0.1:${llmPort}/v1`,
-      OPENAI_API_KEY: 'bench',
-      LLM_MODEL: 'bench-model',
-      LLM_TIMEOUT_MS: '10000',
-      RATE_LIMIT_PER_MINUTE: '10000000',
-      LOG_LEVEL: 'warn',
+      ...benchServerEnv({
+        port: serverPort,
+        dataDir: options.dataDir,
+        masterKey: options.masterKey,
+        llmUrl: `http://127.0.0.1:${llmPort}/v1`,
+        databaseUrl: options.databaseUrl,
+      }),
       DB_POOL_SIZE: '20',
       GRAPH_API_BASE_URL: graph.url,
       META_APP_SECRET: SECRET,
-      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     },
     /ICMP is running/,
     options.nodeArgs ?? [],

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=tracing-types.js.map

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=llm-types.js.map

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=offline-types.js.map

@@ -1,8 +1,0 @@
-/** What other modules may use of conversations: messages are stored and read only through these. */
-export { isAiStopped } from './ai-control.js';
-export { publishConversationEvent, subscribeConversationEvents, subscribeLocalConversationEvents, } from './conversation-events.js';
-export { unassignLeavingMember } from './conversations.service.js';
-export { outboundStatus } from './deliver-agent-reply.js';
-export { insertLlmCall } from './llm-calls.repository.js';
-export { appendMessage, findMessage, findMessageByExternalId, insertMessage, } from './messages.repository.js';
-//# sourceMappingURL=index.js.map

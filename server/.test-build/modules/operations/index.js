@@ -1,3 +1,0 @@
-export { registerBacklogMetrics } from './backlog-metrics.js';
-export { operationsRoutes } from './operations.routes.js';
-//# sourceMappingURL=index.js.map

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=pipeline-types.js.map

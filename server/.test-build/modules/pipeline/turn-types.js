@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=turn-types.js.map

@@ -1,3 +1,0 @@
-/** What other modules may use of stages. */
-export { findStage, insertStage } from './stages.repository.js';
-//# sourceMappingURL=index.js.map
