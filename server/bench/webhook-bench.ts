@@ -73,6 +73,9 @@ export async function benchWebhooks(options: {
         databaseUrl: options.databaseUrl,
       }),
       DB_POOL_SIZE: '20',
+      // The closed loop leaves thousands of turns queued: stop without draining them (a profile is
+      // written only on a clean exit, and the process is killed 5 s after SIGTERM).
+      SHUTDOWN_TIMEOUT_MS: '2000',
       GRAPH_API_BASE_URL: graph.url,
       META_APP_SECRET: SECRET,
     },
@@ -80,6 +83,7 @@ export async function benchWebhooks(options: {
     options.nodeArgs ?? [],
   );
   const base = `http://127.0.0.1:${serverPort}`;
+  let businessId: string | undefined;
   try {
     const phoneNumberId = String(Date.now());
     const created = await fetch(`${base}/api/businesses`, {
@@ -88,6 +92,7 @@ export async function benchWebhooks(options: {
       body: JSON.stringify({ business_name: `Webhook bench ${Date.now()}`, business_description: 'bench' }),
     });
     const business = (await created.json()) as { business_id: string; api_key: string };
+    businessId = business.business_id;
     const connected = await fetch(`${base}/api/businesses/${business.business_id}/channels/whatsapp`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${business.api_key}`, 'content-type': 'application/json' },
@@ -173,6 +178,12 @@ export async function benchWebhooks(options: {
       webhooks: { llm_latency_ms: 300, end_to_end: endToEnd, acknowledgement, acknowledgement_paced: paced },
     };
   } finally {
+    // The backlog the closed loop queued would otherwise be picked up by the next run's recovery sweep.
+    if (businessId)
+      await fetch(`${base}/api/businesses/${businessId}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${options.masterKey}` },
+      }).catch(() => undefined);
     await stopProcess(server);
     await stopProcess(llm);
     await graph.close();

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import { Agent, type Dispatcher, request as httpRequest } from 'undici';
 import type { MetaChannel } from './meta-types.js';
 
 export interface GraphSendInput {
@@ -169,6 +171,13 @@ export type GraphCallResult =
   | { ok: true; status: number; raw: unknown }
   | Extract<GraphSendResult, { ok: false }>;
 
+/**
+ * Graph API requests go through undici's `request` on one keep-alive Agent, like the LLM calls
+ * (openai-chat-transport.ts): the global fetch's WHATWG streams were a visible share of the server's
+ * CPU in the webhook bench, where every reply is one Graph send.
+ */
+const graphDispatcher: Dispatcher = new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 60_000 });
+
 /** One Graph API request, its failure classified for the retry policies; never throws. */
 export async function graphCall(input: {
   method: 'GET' | 'POST';
@@ -177,21 +186,33 @@ export async function graphCall(input: {
   body?: Record<string, unknown>;
   timeoutMs: number;
 }): Promise<GraphCallResult> {
-  let response: Response;
+  const signal = AbortSignal.timeout(input.timeoutMs);
+  let status: number;
+  let headers: Record<string, string | string[] | undefined>;
+  let raw: unknown = null;
   try {
-    response = await fetch(input.url, {
+    const response = await httpRequest(input.url, {
       method: input.method,
+      dispatcher: graphDispatcher,
       headers: {
         authorization: `Bearer ${input.accessToken}`,
         ...(input.body ? { 'content-type': 'application/json' } : {}),
       },
       ...(input.body ? { body: JSON.stringify(input.body) } : {}),
-      signal: AbortSignal.timeout(input.timeoutMs),
+      signal,
     });
+    status = response.statusCode;
+    headers = response.headers;
+    const text = await response.body.text();
+    try {
+      raw = text ? JSON.parse(text) : null;
+    } catch {
+      raw = null;
+    }
   } catch (error) {
-    const name = (error as Error).name;
-    const timedOut = name === 'TimeoutError' || name === 'AbortError';
-    const code = ((error as { cause?: { code?: string } }).cause?.code ?? name) || 'network error';
+    const failure = error as Error & { code?: string; cause?: { code?: string } };
+    const timedOut = signal.aborted || failure.name === 'TimeoutError' || failure.name === 'AbortError';
+    const code = failure.code ?? failure.cause?.code ?? failure.name ?? 'network error';
     return {
       ok: false,
       retryable: true,
@@ -202,26 +223,19 @@ export async function graphCall(input: {
         : `Graph API unreachable (${code})`,
     };
   }
-  let raw: unknown = null;
-  try {
-    raw = await response.json();
-  } catch {
-    raw = null;
-  }
-  if (response.ok) return { ok: true, status: response.status, raw };
+  if (status >= 200 && status < 300) return { ok: true, status, raw };
   const err = (raw as { error?: { message?: unknown; code?: unknown; error_subcode?: unknown } } | null)
     ?.error;
   const code = typeof err?.code === 'number' ? err.code : null;
-  const message = typeof err?.message === 'string' ? err.message.slice(0, 500) : response.statusText;
-  const retryable =
-    response.status === 429 || response.status >= 500 || (code !== null && TEMPORARY_CODES.has(code));
-  const retryAfter = Number(response.headers.get('retry-after'));
+  const message = typeof err?.message === 'string' ? err.message.slice(0, 500) : (STATUS_CODES[status] ?? '');
+  const retryable = status === 429 || status >= 500 || (code !== null && TEMPORARY_CODES.has(code));
+  const retryAfter = Number(headers['retry-after']);
   return {
     ok: false,
     retryable,
     ambiguous: false,
-    status: response.status,
-    error: `Graph API ${response.status}: ${message}${code !== null ? ` (code ${code}${err?.error_subcode ? `/${err.error_subcode}` : ''})` : ''}`,
+    status,
+    error: `Graph API ${status}: ${message}${code !== null ? ` (code ${code}${err?.error_subcode ? `/${err.error_subcode}` : ''})` : ''}`,
     ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
     raw,
   };
