@@ -566,6 +566,8 @@ export class FakeApi {
       handoff: false,
       required_fields: [],
       optional_fields: [],
+      allowed_next_stage_ids: null,
+      transition_rules: [],
       created_at: now(),
       updated_at: now(),
       ...s,

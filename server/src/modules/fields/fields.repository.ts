@@ -37,3 +37,14 @@ export async function stagesUsingField(db: DbOrTx, businessId: string, name: str
     );
   return rows.map((r) => r.name);
 }
+
+/** Names of the business's stages with a transition rule on the field. */
+export async function stagesWithRuleOnField(db: DbOrTx, businessId: string, name: string) {
+  const rows = await db
+    .select({ name: stages.stageName })
+    .from(stages)
+    .where(
+      sql`${stages.businessId} = ${businessId} AND ${stages.transitionRules} @> ${JSON.stringify([{ field: name }])}::jsonb`,
+    );
+  return rows.map((r) => r.name);
+}

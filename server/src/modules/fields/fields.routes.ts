@@ -80,7 +80,7 @@ export const fieldRoutes = (ctx: AppContext) => async (root: FastifyInstance) =>
       config: edit,
       schema: {
         tags,
-        summary: 'Delete a field (409 while a stage requires or may collect it)',
+        summary: 'Delete a field (409 while a stage’s goals or transition rules use it)',
         params: FieldParams,
         response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 409) },
       },

@@ -8,6 +8,7 @@ import {
   lockBusinessFields,
   readBusinessFields,
   stagesUsingField,
+  stagesWithRuleOnField,
   writeBusinessFields,
 } from './fields.repository.js';
 import type { CreateFieldBody, Field, UpdateFieldBody } from './fields.schemas.js';
@@ -141,6 +142,12 @@ export async function deleteField(ctx: AppContext, principal: Principal, busines
     const users = await stagesUsingField(tx, businessId, name);
     if (users.length)
       throw conflict(`The field "${name}" is a goal of stage(s) ${users.map((u) => `"${u}"`).join(', ')}`);
+    const ruled = await stagesWithRuleOnField(tx, businessId, name);
+    if (ruled.length)
+      throw conflict(
+        `The field "${name}" is used by a transition rule of stage(s) ${ruled.map((u) => `"${u}"`).join(', ')}`,
+        { stages: ruled },
+      );
     await writeBusinessFields(
       tx,
       businessId,

@@ -7008,7 +7008,7 @@ export interface paths {
       };
     };
     post?: never;
-    /** Delete a field (409 while a stage requires or may collect it) */
+    /** Delete a field (409 while a stage’s goals or transition rules use it) */
     delete: {
       parameters: {
         query?: never;
@@ -9859,11 +9859,52 @@ export interface components {
       required_fields: string[];
       /** @description Names of the business’s fields this stage may collect */
       optional_fields: string[];
+      allowed_next_stage_ids: string[] | null;
+      /** @description Ordered rules evaluated before the selection model; the first that holds moves the conversation */
+      transition_rules: components['schemas']['TransitionRule'][];
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
       updated_at: string;
     };
+    TransitionRule:
+      | {
+          /** @constant */
+          kind: 'complete';
+          /**
+           * Format: uuid
+           * @description The stage this rule moves to (same business, not this stage)
+           */
+          target_stage_id: string;
+          /** @description Shown on the flow edge; recorded as the transition reason */
+          label?: string;
+        }
+      | {
+          /** @constant */
+          kind: 'field_equals';
+          /** @description Identifier: the key of the value in collected data (lowercase letters, digits, _) */
+          field: string;
+          /** @description Of the field’s type (an enum value of the field, a number, a boolean, …) */
+          value: string | number | boolean;
+          /**
+           * Format: uuid
+           * @description The stage this rule moves to (same business, not this stage)
+           */
+          target_stage_id: string;
+          /** @description Shown on the flow edge; recorded as the transition reason */
+          label?: string;
+        }
+      | {
+          /** @constant */
+          kind: 'asks_for_human';
+          /**
+           * Format: uuid
+           * @description The stage this rule moves to (same business, not this stage)
+           */
+          target_stage_id: string;
+          /** @description Shown on the flow edge; recorded as the transition reason */
+          label?: string;
+        };
     CreateStageBody: {
       /**
        * Format: uuid
@@ -9897,6 +9938,9 @@ export interface components {
       required_fields?: string[];
       /** @description Names of fields of the business */
       optional_fields?: string[];
+      allowed_next_stage_ids?: string[] | null;
+      /** @description Ordered rules evaluated before the selection model; the first that holds moves the conversation */
+      transition_rules?: components['schemas']['TransitionRule'][];
     };
     StageList: {
       stages: components['schemas']['Stage'][];
@@ -9939,6 +9983,9 @@ export interface components {
       required_fields?: string[];
       /** @description Names of fields of the business */
       optional_fields?: string[];
+      allowed_next_stage_ids?: string[] | null;
+      /** @description Ordered rules evaluated before the selection model; the first that holds moves the conversation */
+      transition_rules?: components['schemas']['TransitionRule'][];
     };
     /** @description Analytics of one business over a time range */
     AnalyticsOverview: {
@@ -10181,6 +10228,10 @@ export interface components {
       required_fields?: string[];
       /** @description Absent: none */
       optional_fields?: string[];
+      /** @description Stages of the document that may follow; absent: any */
+      allowed_next_stage_ids?: string[];
+      /** @description In order; targets are stages of the document; absent: none */
+      transition_rules?: components['schemas']['TransitionRule'][];
     };
     ConfigurationTemplate: {
       /**
