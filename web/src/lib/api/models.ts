@@ -35,22 +35,9 @@ export type TemplateVariable = ResponseOf<'/api/template-variables', 'get'>['var
 export type RenderResult = ResponseOf<'/api/templates/{template_id}/render', 'post'>;
 export type TemplateTestResult = ResponseOf<'/api/templates/{template_id}/test', 'post'>;
 
+export type Stage = ResponseOf<'/api/stages/{stage_id}', 'get'>;
 /** A stage's transition rule, evaluated in order before the selection call (issue 16). */
-export type TransitionRule =
-  | { kind: 'complete'; target_stage_id: string; label?: string | null }
-  | {
-      kind: 'field_equals';
-      field: string;
-      value: string | number | boolean;
-      target_stage_id: string;
-      label?: string | null;
-    }
-  | { kind: 'asks_for_human'; target_stage_id: string; label?: string | null };
-// TEMPORARY until branch `transitions` regenerates schema.d.ts with these two properties.
-export type Stage = ResponseOf<'/api/stages/{stage_id}', 'get'> & {
-  allowed_next_stage_ids?: string[] | null;
-  transition_rules?: TransitionRule[];
-};
+export type TransitionRule = Stage['transition_rules'][number];
 export type StageTransitionCount = ResponseOf<'/api/stages/transitions', 'get'>['transitions'][number];
 
 /** A row of the conversation list (carries `ai_stopped`, not `ai_control`). */
