@@ -76,7 +76,7 @@ const StageNode = memo(function StageNode({ data }: NodeProps<StageFlowNode>) {
     );
   }
   const goal = stage.required_fields.length
-    ? `Complete when ${stage.required_fields.length} required field${stage.required_fields.length > 1 ? 's are' : ' is'} collected`
+    ? `Goal: ${stage.required_fields.length} required field${stage.required_fields.length > 1 ? 's' : ''}`
     : 'No goal: never complete';
   return (
     <Box
@@ -91,12 +91,7 @@ const StageNode = memo(function StageNode({ data }: NodeProps<StageFlowNode>) {
         cursor: 'pointer',
       }}
     >
-      <Handle
-        type="target"
-        position={Position.Left}
-        isConnectable={ctx.editable}
-        aria-label={`Connect to ${stage.stage_name}`}
-      />
+      <Handle type="target" position={Position.Left} isConnectable={ctx.editable} />
       <Stack direction="row" spacing={0.5} sx={{ alignItems: 'center', minWidth: 0 }}>
         <Typography variant="subtitle2" noWrap title={stage.stage_name} sx={{ flex: 1, minWidth: 0 }}>
           {stage.stage_name}
@@ -133,12 +128,7 @@ const StageNode = memo(function StageNode({ data }: NodeProps<StageFlowNode>) {
         label="Any stage may follow"
         title={ctx.editReason ?? undefined}
       />
-      <Handle
-        type="source"
-        position={Position.Right}
-        isConnectable={ctx.editable}
-        aria-label={`Connect from ${stage.stage_name}`}
-      />
+      <Handle type="source" position={Position.Right} isConnectable={ctx.editable} />
     </Box>
   );
 });
@@ -267,25 +257,36 @@ function Canvas({ model, stages, showTraffic, editable, editReason, actions, onC
     };
   }, [shape]);
   useEffect(() => {
-    if (layout) requestAnimationFrame(() => void flow.fitView({ padding: 0.15, duration: 0 }));
+    // After React Flow has taken the new positions (its store updates in its own effects).
+    if (!layout) return;
+    const timer = setTimeout(() => void flow.fitView({ padding: 0.15, maxZoom: 1.2 }), 0);
+    return () => clearTimeout(timer);
   }, [layout, flow]);
 
   const byId = useMemo(() => new Map(stages.map((s) => [s.stage_id, s])), [stages]);
   const name = (id: string) =>
     id === START ? 'conversation start' : (byId.get(id)?.stage_name ?? 'deleted stage');
   const fallback = useMemo(() => columnLayout(model), [model]);
-  const nodes: StageFlowNode[] = model.nodes.map((n) => ({
-    id: n.id,
-    type: 'stage',
-    position: layout?.positions.get(n.id) ?? fallback.get(n.id) ?? { x: 0, y: 0 },
-    data: { node: n },
-    width: NODE_WIDTH,
-    height: n.height,
-    draggable: false,
-    selectable: false,
-    connectable: editable && n.id !== START,
-    ariaLabel: n.id === START ? 'Conversation start' : `Stage ${n.label}`,
-  }));
+  // Memoised, and with `measured` given: React Flow keeps a node's measured handles only while the
+  // node object is the same or says its size, and a controlled flow without onNodesChange never
+  // re-measures (drawing an edge needs the handles' bounds).
+  const nodes: StageFlowNode[] = useMemo(
+    () =>
+      model.nodes.map((n) => ({
+        id: n.id,
+        type: 'stage',
+        position: layout?.positions.get(n.id) ?? fallback.get(n.id) ?? { x: 0, y: 0 },
+        data: { node: n },
+        width: NODE_WIDTH,
+        height: n.height,
+        measured: { width: NODE_WIDTH, height: n.height },
+        draggable: false,
+        selectable: false,
+        connectable: editable && n.id !== START,
+        ariaLabel: n.id === START ? 'Conversation start' : `Stage ${n.label}`,
+      })),
+    [model, layout, fallback, editable],
+  );
   const max = showTraffic ? Math.max(0, ...model.edges.map((e) => e.count)) : 0;
   const edges: RoutedFlowEdge[] = model.edges.map((e) => {
     const route = layout?.routes.get(e.id);
@@ -325,6 +326,7 @@ function Canvas({ model, stages, showTraffic, editable, editReason, actions, onC
           nodeTypes={nodeTypes}
           edgeTypes={edgeTypes}
           fitView
+          fitViewOptions={{ padding: 0.15, maxZoom: 1.2 }}
           minZoom={0.2}
           maxZoom={2}
           nodesDraggable={false}

@@ -172,7 +172,7 @@ describe('stage flow page', () => {
     open();
     const node = await screen.findByRole('group', { name: 'Stage Greeting' });
     expect(node).toHaveTextContent('Required: email');
-    expect(node).toHaveTextContent('Complete when 1 required field is collected');
+    expect(node).toHaveTextContent('Goal: 1 required field');
     expect(screen.getByRole('group', { name: 'Stage Human' })).toHaveTextContent('hand-off');
     expect(screen.queryByRole('list', { name: 'Stages and their transitions' })).toBeNull();
     await user.click(screen.getByRole('button', { name: 'List' }));
