@@ -1,10 +1,9 @@
 import {
   Button,
+  ButtonGroup,
   FormControlLabel,
   Stack,
   Switch,
-  ToggleButton,
-  ToggleButtonGroup,
   Typography,
   useMediaQuery,
 } from '@mui/material';
@@ -84,16 +83,18 @@ function StageFlow({ businessId }: { businessId: string }) {
         }
         actions={
           <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap' }}>
-            <ToggleButtonGroup
-              size="small"
-              exclusive
-              value={view}
-              onChange={(_, v: View | null) => v && setView(v)}
-              aria-label="View"
-            >
-              <ToggleButton value="diagram">Diagram</ToggleButton>
-              <ToggleButton value="list">List</ToggleButton>
-            </ToggleButtonGroup>
+            <ButtonGroup size="small" aria-label="View">
+              {(['diagram', 'list'] as const).map((v) => (
+                <Button
+                  key={v}
+                  aria-pressed={view === v}
+                  variant={view === v ? 'contained' : 'outlined'}
+                  onClick={() => setView(v)}
+                >
+                  {v === 'diagram' ? 'Diagram' : 'List'}
+                </Button>
+              ))}
+            </ButtonGroup>
             <FormControlLabel
               control={<Switch checked={showTraffic} onChange={(e) => setShowTraffic(e.target.checked)} />}
               label="Traffic"
