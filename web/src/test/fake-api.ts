@@ -196,6 +196,7 @@ export function makeTransition(
     from_stage_name: null,
     to_stage_name: null,
     message_id: null,
+    reason: null,
     created_at: now(),
     ...t,
   };

@@ -9285,6 +9285,7 @@ export interface components {
       to_stage_id: string | null;
       to_stage_name: string | null;
       message_id: string | null;
+      reason: string | null;
       /** Format: date-time */
       created_at: string;
     };
@@ -10491,6 +10492,10 @@ export interface components {
       error?: string;
       reused?: boolean;
       missing_variables?: string[];
+      /** @description Stage selection: the transition rule that decided the stage instead of the model (`rule:<label or kind>`); before the model, the step did not call it; after extraction, its answer was discarded */
+      transition_reason?: string;
+      /** @description Stage selection: the model chose this stage, which is not allowed to follow the current one, so the conversation stayed */
+      disallowed_stage?: string;
       /** @description Typed extraction: values the model gave that are not valid for their field (dropped), with why */
       rejected_values?: {
         field: string;
