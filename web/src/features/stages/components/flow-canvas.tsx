@@ -256,10 +256,15 @@ function Canvas({ model, stages, showTraffic, editable, editReason, actions, onC
       live = false;
     };
   }, [shape]);
+  // 'laid-out' once ELK's positions are on screen and fitted (browser tests wait for it before drawing).
+  const [fitted, setFitted] = useState<FlowLayout | null>(null);
   useEffect(() => {
     // After React Flow has taken the new positions (its store updates in its own effects).
     if (!layout) return;
-    const timer = setTimeout(() => void flow.fitView({ padding: 0.15, maxZoom: 1.2 }), 0);
+    const timer = setTimeout(
+      () => void flow.fitView({ padding: 0.15, maxZoom: 1.2 }).then(() => setFitted(layout)),
+      0,
+    );
     return () => clearTimeout(timer);
   }, [layout, flow]);
 
@@ -318,6 +323,7 @@ function Canvas({ model, stages, showTraffic, editable, editReason, actions, onC
     <Ctx.Provider value={ctx}>
       <Paper
         variant="outlined"
+        data-layout={fitted && fitted === layout ? 'laid-out' : 'pending'}
         sx={{ height: { xs: 480, md: 'calc(100vh - 260px)' }, minHeight: 420, position: 'relative' }}
       >
         <ReactFlow<StageFlowNode, RoutedFlowEdge>
