@@ -146,6 +146,10 @@ test('fields, a stage that requires them, a rule drawn in the flow editor; the s
         const last = detail.stage_transitions.at(-1);
         expect(last).toMatchObject({ from_stage_id: s.stages.Intake, to_stage_id: s.stages.Booking });
         expect(JSON.stringify(last)).toContain('details collected');
+        // The simulator shows the move, and that no selection call was needed for it.
+        const pipeline = page.getByRole('region', { name: 'Pipeline' });
+        await expect(pipeline).toContainText('Booking');
+        await expect(pipeline.getByRole('button', { name: /Stage selection/ })).toContainText('skipped');
         break;
       }
     }
