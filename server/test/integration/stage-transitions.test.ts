@@ -380,28 +380,16 @@ describe('transition rules in the pipeline', () => {
       }
       // The model routes as a good model would: hello → Collect, the e-mail completes the details → Booking.
       let stageNow = 'Greeting';
-      p.llm.setDefault(
-        scriptedModel({
-          route: (message) =>
-            message === 'hi'
-              ? 'Collect'
-              : message.includes('@') && stageNow === 'Collect'
-                ? 'Booking'
-                : stageNow,
-          extract: extractByMessage,
-        }),
-      );
+      const model = scriptedModel({
+        route: (m) =>
+          m === 'hi' ? 'Collect' : m.includes('@') && stageNow === 'Collect' ? 'Booking' : stageNow,
+        extract: extractByMessage,
+      });
       const perTurn: { calls: number; selection: number; stage: string }[] = [];
       let conversationId: string | undefined;
       for (const message of script) {
         p.llm.reset();
-        p.llm.setDefault(
-          scriptedModel({
-            route: (m) =>
-              m === 'hi' ? 'Collect' : m.includes('@') && stageNow === 'Collect' ? 'Booking' : stageNow,
-            extract: extractByMessage,
-          }),
-        );
+        p.llm.setDefault(model);
         const body = await send(f.b, message, conversationId);
         conversationId = body.conversation_id;
         stageNow = body.stage_name;
@@ -475,5 +463,93 @@ describe('transitions in the offline engine', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('transitions as configuration', () => {
+  it('releases, diff, export and import carry allowed transitions and rules (ids mapped on import)', async () => {
+    const f = await flowBusiness();
+    const url = `/api/businesses/${f.b.business_id}`;
+    const v1 = await ok('POST', `${url}/releases`, f.b.api_key, { note: 'no transitions' }, 201);
+    // Empty keys are omitted: content from before transitions hashes the same.
+    expect(
+      v1.configuration.stages.some((s: Json) => 'transition_rules' in s || 'allowed_next_stage_ids' in s),
+    ).toBe(false);
+    await ok('PATCH', `/api/stages/${f.collect}`, f.b.api_key, {
+      allowed_next_stage_ids: [],
+      transition_rules: [{ kind: 'complete', target_stage_id: f.booking, label: 'done' }],
+    });
+    const diff = await ok('GET', `${url}/releases/diff`, f.b.api_key);
+    const changed = JSON.stringify(diff);
+    expect(changed).toContain('transition_rules');
+    expect(changed).toContain('allowed_next_stage_ids');
+
+    const exported = await ok('GET', `${url}/configuration/export`, f.b.api_key);
+    const collect = exported.configuration.stages.find((s: Json) => s.stage_name === 'Collect');
+    expect(collect.allowed_next_stage_ids).toEqual([]);
+    expect(collect.transition_rules).toEqual([
+      { kind: 'complete', target_stage_id: f.booking, label: 'done' },
+    ]);
+
+    const target = await createBusiness(p.t.app, p.t.masterKey);
+    await ok('POST', `/api/businesses/${target.business_id}/configuration/import`, target.api_key, exported);
+    const stages = (await ok('GET', `/api/stages?business_id=${target.business_id}`, target.api_key))
+      .stages as Json[];
+    const byName = { get: (name: string) => stages.find((s) => s.stage_name === name) as Json };
+    const importedBooking = byName.get('Booking');
+    expect(importedBooking.stage_id).not.toBe(f.booking);
+    expect(byName.get('Collect').allowed_next_stage_ids).toEqual([]);
+    expect(byName.get('Collect').transition_rules).toEqual([
+      { kind: 'complete', target_stage_id: importedBooking.stage_id, label: 'done' },
+    ]);
+    expect(byName.get('Greeting').allowed_next_stage_ids).toBeNull();
+
+    const broken = structuredClone(exported);
+    broken.configuration.stages.find((s: Json) => s.stage_name === 'Collect').transition_rules = [
+      { kind: 'field_equals', field: 'room', value: 'Suite', target_stage_id: f.booking },
+      { kind: 'complete', target_stage_id: '00000000-0000-4000-8000-000000000000' },
+    ];
+    const refused = await fails(
+      'POST',
+      `/api/businesses/${target.business_id}/configuration/import`,
+      target.api_key,
+      broken,
+      400,
+    );
+    expect(JSON.stringify(refused)).toContain('is not one of Single, Double');
+    expect(JSON.stringify(refused)).toContain('is not another stage of the document');
+  });
+
+  it('a golden test asserts the stage a rule moves to, with no selection call', async () => {
+    const f = await flowBusiness();
+    await ok('PATCH', `/api/stages/${f.collect}`, f.b.api_key, {
+      optional_fields: ['room'],
+      transition_rules: [
+        { kind: 'field_equals', field: 'room', value: 'Double', target_stage_id: f.booking },
+      ],
+    });
+    p.llm.setDefault(scriptedModel({ route: () => 'Collect' }));
+    await ok(
+      'POST',
+      '/api/test-cases',
+      f.b.api_key,
+      {
+        stage_id: f.collect,
+        name: 'Double room goes to booking',
+        collected_data: { room: 'Double' },
+        message: 'When can I come?',
+        expectations: { stage: { mode: 'exactly', stage_id: f.booking } },
+      },
+      201,
+    );
+    const started = await ok('POST', '/api/test-runs', f.b.api_key, {}, 202);
+    await p.t.app.testRunsIdle?.();
+    let done: Json = {};
+    for (let i = 0; i < 200 && !['completed', 'failed'].includes(done.status); i++) {
+      done = await ok('GET', `/api/test-runs/${started.test_run_id}`, f.b.api_key);
+      if (!['completed', 'failed'].includes(done.status)) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(done).toMatchObject({ status: 'completed', total: 1, passed: 1 });
+    expect(kinds()).not.toContain('stage_selection');
   });
 });
