@@ -1,5 +1,5 @@
 import '@xyflow/react/dist/style.css';
-import { Box, Button, Chip, FormControlLabel, Paper, Stack, Switch, Typography } from '@mui/material';
+import { Box, Button, Chip, FormControlLabel, Link, Paper, Stack, Switch, Typography } from '@mui/material';
 import { alpha, useTheme } from '@mui/material/styles';
 import {
   BaseEdge,
@@ -20,7 +20,7 @@ import {
   useReactFlow,
 } from '@xyflow/react';
 import { createContext, memo, useContext, useEffect, useMemo, useState } from 'react';
-import { useNavigate } from 'react-router-dom';
+import { Link as RouterLink, useNavigate } from 'react-router-dom';
 import type { Stage } from '@/lib/api/models';
 import { paths } from '@/lib/paths';
 import { edgeLabelText, elkLayout, type FlowLayout, type Point, routePath } from './flow-layout';
@@ -94,7 +94,17 @@ const StageNode = memo(function StageNode({ data }: NodeProps<StageFlowNode>) {
       <Handle type="target" position={Position.Left} isConnectable={ctx.editable} />
       <Stack direction="row" spacing={0.5} sx={{ alignItems: 'center', minWidth: 0 }}>
         <Typography variant="subtitle2" noWrap title={stage.stage_name} sx={{ flex: 1, minWidth: 0 }}>
-          {stage.stage_name}
+          {/* A real link, so a keyboard user opens the stage too (the whole node answers a click). */}
+          <Link
+            component={RouterLink}
+            to={ctx.editable ? paths.stageEdit(stage.stage_id) : paths.stage(stage.stage_id)}
+            className="nodrag"
+            color="inherit"
+            underline="hover"
+            onClick={(e) => e.stopPropagation()}
+          >
+            {stage.stage_name}
+          </Link>
         </Typography>
         {node.entry && <Chip size="small" color="primary" label="entry" />}
         {stage.handoff && <Chip size="small" label="hand-off" />}
@@ -350,6 +360,11 @@ function Canvas({ model, stages, showTraffic, editable, editReason, actions, onC
             if (n.id !== START) navigate(editable ? paths.stageEdit(n.id) : paths.stage(n.id));
           }}
           onEdgeClick={(_, e) => setSelected(e.selectable === false ? null : e.id)}
+          // Keyboard selection (Tab to an edge, Enter) arrives as a change, not as a click.
+          onEdgesChange={(changes) => {
+            for (const c of changes)
+              if (c.type === 'select') setSelected((cur) => (c.selected ? c.id : cur === c.id ? null : cur));
+          }}
           onPaneClick={() => setSelected(null)}
           onEdgesDelete={(deleted) => {
             for (const d of deleted) {

@@ -172,6 +172,10 @@ describe('stage flow page', () => {
     open();
     const node = await screen.findByRole('group', { name: 'Stage Greeting' });
     expect(node).toHaveTextContent('Required: email');
+    expect(within(node).getByRole('link', { name: 'Greeting' })).toHaveAttribute(
+      'href',
+      `/stages/${greet.stage_id}/edit`,
+    );
     expect(node).toHaveTextContent('Goal: 1 required field');
     expect(screen.getByRole('group', { name: 'Stage Human' })).toHaveTextContent('hand-off');
     expect(screen.queryByRole('list', { name: 'Stages and their transitions' })).toBeNull();
