@@ -186,6 +186,16 @@ describe('transitions API', () => {
     });
     const conflict = await fails('DELETE', `${fieldsUrl(b)}/room`, b.api_key, undefined, 409);
     expect(conflict.error.message).toMatch(/transition rule of stage\(s\) "/);
+    // Changing the field so that the rule's value is no longer one of it: 409 naming the stage.
+    const changed = await fails(
+      'PATCH',
+      `${fieldsUrl(b)}/room`,
+      b.api_key,
+      { values: ['Single', 'Suite'] },
+      409,
+    );
+    expect(changed.error.message).toMatch(/compares "room" with "Double", which is not one of Single, Suite/);
+    await ok('PATCH', `${fieldsUrl(b)}/room`, b.api_key, { values: ['Single', 'Double', 'Suite'] });
 
     await ok('DELETE', `/api/stages/${booking.stage_id}`, b.api_key, undefined, 204);
     const first = await ok('GET', `/api/stages/${b.first_stage_id}`, b.api_key);

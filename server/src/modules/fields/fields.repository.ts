@@ -38,13 +38,12 @@ export async function stagesUsingField(db: DbOrTx, businessId: string, name: str
   return rows.map((r) => r.name);
 }
 
-/** Names of the business's stages with a transition rule on the field. */
+/** The business's stages with a transition rule on the field: their names and rules. */
 export async function stagesWithRuleOnField(db: DbOrTx, businessId: string, name: string) {
-  const rows = await db
-    .select({ name: stages.stageName })
+  return db
+    .select({ name: stages.stageName, rules: stages.transitionRules })
     .from(stages)
     .where(
       sql`${stages.businessId} = ${businessId} AND ${stages.transitionRules} @> ${JSON.stringify([{ field: name }])}::jsonb`,
     );
-  return rows.map((r) => r.name);
 }

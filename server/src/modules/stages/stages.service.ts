@@ -1,5 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
+import type { DbOrTx } from '../../db/client.js';
 import { conflict, invalid, notFound, quotaReached } from '../../errors.js';
 import type { Principal } from '../../lib/principal.js';
 import type { Page } from '../../lib/schemas.js';
@@ -130,7 +131,7 @@ async function checkGoals(
  * normalised, as extraction stores collected values). `stageId` is undefined for a new stage.
  */
 async function checkTransitions(
-  ctx: AppContext,
+  db: DbOrTx,
   businessId: string,
   stageId: string | undefined,
   input: StageInput,
@@ -139,7 +140,7 @@ async function checkTransitions(
   const rules = input.transition_rules;
   if (allowed === undefined && rules === undefined) return {};
   const referenced = [...(allowed ?? []), ...(rules ?? []).map((r) => r.target_stage_id)];
-  const found = new Map((await findStagesByIds(ctx.db, referenced)).map((s) => [s.stageId, s.businessId]));
+  const found = new Map((await findStagesByIds(db, referenced)).map((s) => [s.stageId, s.businessId]));
   const stageError = (id: string) =>
     id === stageId
       ? 'is this stage itself'
@@ -159,7 +160,7 @@ async function checkTransitions(
   }
   const stored: TransitionRuleInput[] = [];
   if (rules) {
-    const fields = (await readBusinessFields(ctx.db, businessId)) ?? [];
+    const fields = (await readBusinessFields(db, businessId)) ?? [];
     rules.forEach((rule, i) => {
       const key = `transition_rules.${i}`;
       const targetProblem = stageError(rule.target_stage_id);
@@ -191,6 +192,21 @@ async function checkTransitions(
     ...(allowed !== undefined ? { allowedNextStageIds: allowed } : {}),
     ...(rules !== undefined ? { transitionRules: stored } : {}),
   };
+}
+
+/**
+ * checkTransitions in the transaction that writes them, the business row locked first (as a stage
+ * delete locks it), so a target stage cannot be deleted between the check and the write.
+ */
+async function lockedTransitions(
+  tx: DbOrTx,
+  businessId: string,
+  stageId: string | undefined,
+  input: StageInput,
+) {
+  if (input.allowed_next_stage_ids === undefined && input.transition_rules === undefined) return {};
+  await lockBusinessStages(tx, businessId);
+  return checkTransitions(tx, businessId, stageId, input);
 }
 
 /** Every given template must exist in this business and have the type of the role it fills. */
@@ -248,11 +264,11 @@ export async function createStage(
   await checkAgent(ctx, businessId, input.agent_id);
   const templates = await checkTemplates(ctx, businessId, input);
   const goals = await checkGoals(ctx, businessId, input);
-  const transitions = await checkTransitions(ctx, businessId, undefined, input);
   const missing = TEMPLATE_ROLES.filter((role) => !input[ROLE_FIELDS[role]]);
   let stage: StageRow;
   try {
     stage = await ctx.db.transaction(async (tx) => {
+      const transitions = await lockedTransitions(tx, businessId, undefined, input);
       const defaults = missing.length ? await findDefaultTemplates(tx, businessId) : [];
       const copies = await insertTemplates(
         tx,
@@ -357,13 +373,13 @@ export async function changeStage(
   }
   await checkTemplates(ctx, businessId, input);
   Object.assign(values, await checkGoals(ctx, businessId, input, current));
-  Object.assign(values, await checkTransitions(ctx, businessId, stageId, input));
   for (const role of TEMPLATE_ROLES) {
     const id = input[ROLE_FIELDS[role]];
     if (id) values[COLUMN[role]] = id;
   }
   try {
     await ctx.db.transaction(async (tx) => {
+      Object.assign(values, await lockedTransitions(tx, businessId, stageId, input));
       const before = await findStageWithNames(tx, stageId, businessId, { forUpdate: true });
       if (!before || !(await updateStage(tx, stageId, values))) throw notFound('Stage');
       const updated = await findStageWithNames(tx, stageId, businessId);

@@ -6941,7 +6941,10 @@ export interface paths {
         };
       };
     };
-    /** Update a field (partial; the name is its identifier and does not change) */
+    /**
+     * Update a field (partial; the name is its identifier and does not change)
+     * @description 409 when a transition rule compares the field with a value the changed field would not accept (change the rule first).
+     */
     put: {
       parameters: {
         query?: never;
@@ -6998,6 +7001,15 @@ export interface paths {
         };
         /** @description Every error response */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        409: {
           headers: {
             [name: string]: unknown;
           };
@@ -7079,7 +7091,10 @@ export interface paths {
     };
     options?: never;
     head?: never;
-    /** Update a field (partial; the name is its identifier and does not change) */
+    /**
+     * Update a field (partial; the name is its identifier and does not change)
+     * @description 409 when a transition rule compares the field with a value the changed field would not accept (change the rule first).
+     */
     patch: {
       parameters: {
         query?: never;
@@ -7136,6 +7151,15 @@ export interface paths {
         };
         /** @description Every error response */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        409: {
           headers: {
             [name: string]: unknown;
           };
