@@ -36,6 +36,18 @@ export default defineConfig({
               test: /node_modules[\\/](@codemirror|@uiw|@lezer|crelt|style-mod|w3c-keyname)[\\/]/,
             },
             {
+              // The small d3 pieces both the charts and the flow editor use (React Flow's pan/zoom is
+              // d3-zoom): their own chunk, so neither page downloads the other's library.
+              name: 'd3-common',
+              test: /node_modules[\\/](d3-(color|interpolate|timer|ease|dispatch)|use-sync-external-store)[\\/]/,
+            },
+            {
+              // The flow editor's canvas (React Flow and what only it uses); before `charts`, whose
+              // `d3-*` would otherwise take d3-zoom and make the flow page load Recharts.
+              name: 'flow',
+              test: /node_modules[\\/](@xyflow|zustand|classcat|d3-(zoom|drag|selection|transition))[\\/]/,
+            },
+            {
               name: 'charts',
               // Recharts with every dependency only it uses: left out, they would land in the page's
               // chunk, which imports the charts chunk that imports them back (a cycle that breaks at

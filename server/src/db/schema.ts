@@ -34,6 +34,21 @@ export interface FieldDefinition {
   pii: boolean;
 }
 
+/**
+ * A stage's transition rule (issue 16), evaluated in order before the selection model: the first that
+ * holds moves the conversation to `target_stage_id` without a selection call.
+ */
+export type TransitionRule =
+  | { kind: 'complete'; target_stage_id: string; label?: string }
+  | {
+      kind: 'field_equals';
+      field: string;
+      value: string | number | boolean;
+      target_stage_id: string;
+      label?: string;
+    }
+  | { kind: 'asks_for_human'; target_stage_id: string; label?: string };
+
 export interface BusinessSettings {
   fallback_reply?: string;
   llm_model?: string;
@@ -147,6 +162,10 @@ export const stages = pgTable(
     // Names of the business's fields this stage must / may collect (stage goals, issue 16).
     requiredFields: jsonb('required_fields').$type<string[]>().notNull().default([]),
     optionalFields: jsonb('optional_fields').$type<string[]>().notNull().default([]),
+    // Stages that may follow this one (ids of the same business): null = any, [] = none but this one.
+    allowedNextStageIds: jsonb('allowed_next_stage_ids').$type<string[] | null>(),
+    // Ordered rules evaluated before the selection model (the first that holds moves the conversation).
+    transitionRules: jsonb('transition_rules').$type<TransitionRule[]>().notNull().default([]),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -409,6 +428,8 @@ export const stageTransitions = pgTable(
     fromStageId: uuid('from_stage_id'),
     toStageId: uuid('to_stage_id'),
     messageId: uuid('message_id').references(() => messages.messageId, { onDelete: 'set null' }),
+    // Why the stage changed: 'selection' (the model's choice) or 'rule:<label or kind>'.
+    reason: text('reason'),
     createdAt: createdAt(),
   },
   (t) => [

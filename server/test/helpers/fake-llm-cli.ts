@@ -99,10 +99,52 @@ function chooseStage(prompt: string, stages: string[]): string {
   return current && stages.includes(current) ? current : (stages[0] ?? '');
 }
 
+/**
+ * Typed extraction (a json_schema named `extracted_data`, one property per field of the stage): each
+ * field the customer states as "<field> is <value>" (its name with spaces or its label), an e-mail
+ * field from any address in the text; every other key null, as a strict schema asks.
+ */
+function extractFields(schema: unknown, said: string): Record<string, unknown> {
+  const properties = (
+    (schema ?? {}) as { properties?: Record<string, { type?: unknown; description?: string }> }
+  ).properties;
+  const out: Record<string, unknown> = {};
+  for (const [key, prop] of Object.entries(properties ?? {})) {
+    const label = (prop.description ?? '').split(' — ')[0] ?? '';
+    const types = Array.isArray(prop.type) ? prop.type : [prop.type];
+    let value: unknown = null;
+    if (/mail/i.test(key) || /e-?mail/i.test(label)) value = EMAIL.exec(said)?.[0] ?? null;
+    else {
+      for (const name of [key.replace(/_/g, ' '), label].filter(Boolean)) {
+        const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        const found = new RegExp(`\\b${escaped}\\s*(?:is|are|:|=)?\\s*([^,.;!?\\n]+)`, 'i')
+          .exec(said)?.[1]
+          ?.trim();
+        if (found) {
+          value = found;
+          break;
+        }
+      }
+      if (typeof value === 'string' && (types.includes('number') || types.includes('integer'))) {
+        const n = /-?\d+(?:\.\d+)?/.exec(value)?.[0];
+        value = n === undefined ? null : Number(n);
+      }
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
 function answerPlausibly(request: FakeLlmRequest): FakeAnswer {
   const lastUser = [...request.messages].reverse().find((message) => message.role === 'user')?.content ?? '';
-  const format = (request.response_format ?? {}) as { type?: string; json_schema?: { schema?: unknown } };
+  const format = (request.response_format ?? {}) as {
+    type?: string;
+    json_schema?: { name?: string; schema?: unknown };
+  };
   const schema = format.json_schema?.schema;
+  // Before the stage-selection check: an enum field's values would read as stage names.
+  if (format.json_schema?.name === 'extracted_data')
+    return { json: extractFields(schema, customerText(lastUser)) };
   const enumStages = findEnum(schema);
   const wantsJson = format.type === 'json_object' || format.type === 'json_schema';
 

@@ -294,6 +294,7 @@ describe('GET /api/conversations/{id}', () => {
         to_stage_id: a.first_stage_id,
         to_stage_name: ENTRY,
         message_id: null,
+        reason: null,
         created_at: expect.any(String),
       },
       {
@@ -303,6 +304,7 @@ describe('GET /api/conversations/{id}', () => {
         to_stage_id: stage2,
         to_stage_name: 'Booking',
         message_id: messageIds[2],
+        reason: null,
         created_at: expect.any(String),
       },
     ]);

@@ -252,6 +252,71 @@ describe('round trips per turn', () => {
   });
 });
 
+describe('round trips with transition rules (issue 16)', () => {
+  async function patchStage(business: CreatedBusiness, stageId: string, payload: Record<string, unknown>) {
+    const response = await p.t.app.inject({
+      method: 'PATCH',
+      url: `/api/stages/${stageId}`,
+      headers: bearer(business.api_key),
+      payload,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+  }
+
+  it('a rule that holds at turn start: no selection; the target’s extraction, then its reply (2), or both at once (1)', async () => {
+    const { business, booking } = await twoStages({});
+    await patchStage(business, business.first_stage_id, {
+      transition_rules: [{ kind: 'asks_for_human', target_stage_id: booking.stage_id }],
+    });
+    const withFacts = await turn(business, 'can I talk to a human please');
+    expect(withFacts.waves).toEqual([['data_extraction'], ['response_generation']]);
+    expect(withFacts.body.stage_id).toBe(booking.stage_id);
+    expect(withFacts.log).toEqual(['data_extraction:success', 'response_generation:success']);
+
+    const other = await twoStages({ bookingReply: FACT_FREE_REPLY });
+    await patchStage(other.business, other.business.first_stage_id, {
+      transition_rules: [{ kind: 'asks_for_human', target_stage_id: other.booking.stage_id }],
+    });
+    const without = await turn(other.business, 'I want a real person now');
+    expect(without.waves).toEqual([['data_extraction', 'response_generation']]);
+    expect(without.body.response).toBe('[Booking] I want a real person now');
+  });
+
+  it('a rule that holds on the extracted facts: selection ∥ extraction → the target’s reply (2), selection discarded', async () => {
+    const { business, booking } = await twoStages({ generalReply: FACT_FREE_REPLY });
+    const field = await p.t.app.inject({
+      method: 'POST',
+      url: `/api/businesses/${business.business_id}/fields`,
+      headers: bearer(business.api_key),
+      payload: { name: 'email', label: 'E-mail', type: 'email' },
+    });
+    expect(field.statusCode, field.body).toBe(201);
+    await patchStage(business, business.first_stage_id, {
+      optional_fields: ['email'],
+      transition_rules: [
+        { kind: 'field_equals', field: 'email', value: 'vip@example.com', target_stage_id: booking.stage_id },
+      ],
+    });
+    const t = await turn(business, 'hello, I am vip@example.com');
+    expect(t.waves).toEqual([
+      ['data_extraction', 'response_generation', 'stage_selection'],
+      ['response_generation'],
+    ]);
+    expect(t.body).toMatchObject({
+      stage_id: booking.stage_id,
+      extracted_data: { email: 'vip@example.com' },
+    });
+    // The speculative extraction is kept (its facts moved the conversation); the speculative reply and
+    // the selection answer are logged as discarded.
+    expect(t.log).toEqual([
+      'data_extraction:success',
+      'response_generation:discarded',
+      'response_generation:success',
+      'stage_selection:discarded',
+    ]);
+  });
+});
+
 describe('streaming a speculative reply', () => {
   async function stream(business: CreatedBusiness, content: string) {
     const address = await p.t.app.listen({ port: 0, host: '127.0.0.1' }).catch(() => {

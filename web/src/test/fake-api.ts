@@ -36,6 +36,7 @@ import type {
   ReleaseSummary,
   Stage,
   StageTransition,
+  StageTransitionCount,
   Template,
   TemplateVariable,
   TemplateVersion,
@@ -195,6 +196,7 @@ export function makeTransition(
     from_stage_name: null,
     to_stage_name: null,
     message_id: null,
+    reason: null,
     created_at: now(),
     ...t,
   };
@@ -476,6 +478,8 @@ export class FakeApi {
   aiControl = new Map<string, AiControl>();
   messages: Message[] = [];
   transitions: StageTransition[] = [];
+  /** GET /api/stages/transitions: observed moves between stages (from null: conversation start). */
+  transitionCounts: StageTransitionCount[] = [];
   llmCalls: LlmCall[] = [];
   /** GET /api/businesses/{id}/audit-log, newest first; filtered by entity_type and actor (type or id). */
   auditEntries: AuditEntry[] = [];
@@ -563,6 +567,8 @@ export class FakeApi {
       handoff: false,
       required_fields: [],
       optional_fields: [],
+      allowed_next_stage_ids: null,
+      transition_rules: [],
       created_at: now(),
       updated_at: now(),
       ...s,
@@ -814,6 +820,7 @@ export class FakeApi {
       }
       return json(201, this.addStage(b));
     });
+    this.on('GET', '/api/stages/transitions', () => json(200, { transitions: this.transitionCounts }));
     this.on('GET', '/api/stages/:id', (_r, p) => {
       const s = this.stages.find((x) => x.stage_id === p.id);
       return s ? json(200, s) : apiError(404, 'NOT_FOUND', 'Stage not found');

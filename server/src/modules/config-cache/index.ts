@@ -24,3 +24,4 @@ export {
   type ReleaseTemplate,
   releaseContentOf,
 } from './release-content.js';
+export { selectableStages } from './selectable-stages.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { BusinessSettings, FieldDefinition } from '../../db/schema.js';
+import type { BusinessSettings, FieldDefinition, TransitionRule } from '../../db/schema.js';
 import type { BusinessRow, StageRow, TemplateRow } from './config-cache.repository.js';
 
 /*
@@ -34,6 +34,10 @@ export interface ReleaseStage {
   required_fields?: string[];
   /** Field names the stage may collect; absent when none. */
   optional_fields?: string[];
+  /** Stages that may follow; absent = any (null in the draft). `[]` (none but this one) is kept. */
+  allowed_next_stage_ids?: string[];
+  /** Transition rules in order; absent when none. */
+  transition_rules?: TransitionRule[];
 }
 
 export interface ReleaseTemplate {
@@ -77,6 +81,8 @@ export function releaseStageOf(stage: StageRow): ReleaseStage {
     handoff: stage.handoff,
     ...(stage.requiredFields.length ? { required_fields: stage.requiredFields } : {}),
     ...(stage.optionalFields.length ? { optional_fields: stage.optionalFields } : {}),
+    ...(stage.allowedNextStageIds ? { allowed_next_stage_ids: stage.allowedNextStageIds } : {}),
+    ...(stage.transitionRules.length ? { transition_rules: stage.transitionRules } : {}),
   };
 }
 
@@ -181,6 +187,8 @@ export function releaseRows(
       handoff: s.handoff,
       requiredFields: s.required_fields ?? [],
       optionalFields: s.optional_fields ?? [],
+      allowedNextStageIds: s.allowed_next_stage_ids ?? null,
+      transitionRules: s.transition_rules ?? [],
       createdAt,
       updatedAt: createdAt,
     }));

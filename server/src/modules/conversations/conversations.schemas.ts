@@ -108,6 +108,12 @@ export const StageTransition = Type.Object(
     to_stage_id: Nullable(Uuid),
     to_stage_name: Nullable(Type.String()),
     message_id: Nullable(Uuid),
+    reason: Nullable(
+      Type.String({
+        description:
+          "Why the stage changed: 'selection' (the model's choice) or 'rule:<label or kind>' (a transition rule); null before transitions were recorded with a reason",
+      }),
+    ),
     created_at: Timestamp,
   },
   { $id: 'StageTransition' },

@@ -154,6 +154,7 @@ export async function getConversationDetail(
       to_stage_id: t.toStageId,
       to_stage_name: toStageName,
       message_id: t.messageId,
+      reason: t.reason,
       created_at: t.createdAt.toISOString(),
     })),
   };

@@ -106,6 +106,20 @@ export function normaliseValue(
   }
 }
 
+/**
+ * A value an author wrote for a field (a transition rule's `field_equals`): of the field's JSON type
+ * (a number for a number field, a boolean for a boolean, else a string) and valid for it, normalised as
+ * extraction normalises collected values, so the two compare equal.
+ */
+export function authoredValue(
+  field: FieldDefinition,
+  value: unknown,
+): { value: string | number | boolean } | { reason: string } {
+  const json = JSON_TYPE[field.type];
+  if (typeof value !== json) return { reason: `is not a ${json}` };
+  return normaliseValue(field, value) as { value: string | number | boolean } | { reason: string };
+}
+
 /** E.164 (+ and 8–15 digits) when the number says its country (+ or 00); else its digits as given. */
 function phone(text: string | undefined): { value: unknown } | { reason: string } {
   if (text === undefined || /[a-z]/i.test(text.replace(/\b(ext|x)\.?\s*\d+$/i, '')))

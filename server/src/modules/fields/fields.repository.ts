@@ -37,3 +37,13 @@ export async function stagesUsingField(db: DbOrTx, businessId: string, name: str
     );
   return rows.map((r) => r.name);
 }
+
+/** The business's stages with a transition rule on the field: their names and rules. */
+export async function stagesWithRuleOnField(db: DbOrTx, businessId: string, name: string) {
+  return db
+    .select({ name: stages.stageName, rules: stages.transitionRules })
+    .from(stages)
+    .where(
+      sql`${stages.businessId} = ${businessId} AND ${stages.transitionRules} @> ${JSON.stringify([{ field: name }])}::jsonb`,
+    );
+}

@@ -65,9 +65,11 @@ export const fieldRoutes = (ctx: AppContext) => async (root: FastifyInstance) =>
       schema: {
         tags,
         summary: 'Update a field (partial; the name is its identifier and does not change)',
+        description:
+          '409 when a transition rule compares the field with a value the changed field would not accept (change the rule first).',
         params: FieldParams,
         body: UpdateFieldBody,
-        response: { 200: Field, ...errorResponses(400, 401, 403, 404) },
+        response: { 200: Field, ...errorResponses(400, 401, 403, 404, 409) },
       },
       handler: async (request) =>
         updateField(ctx, principalOf(request), business(request), request.params.name, request.body),
@@ -80,7 +82,7 @@ export const fieldRoutes = (ctx: AppContext) => async (root: FastifyInstance) =>
       config: edit,
       schema: {
         tags,
-        summary: 'Delete a field (409 while a stage requires or may collect it)',
+        summary: 'Delete a field (409 while a stage’s goals or transition rules use it)',
         params: FieldParams,
         response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 409) },
       },

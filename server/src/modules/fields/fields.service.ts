@@ -4,10 +4,12 @@ import type { FieldDefinition } from '../../db/schema.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import type { Principal } from '../../lib/principal.js';
 import { actorOf, recordAudit } from '../audit/index.js';
+import { authoredValue } from './field-values.js';
 import {
   lockBusinessFields,
   readBusinessFields,
   stagesUsingField,
+  stagesWithRuleOnField,
   writeBusinessFields,
 } from './fields.repository.js';
 import type { CreateFieldBody, Field, UpdateFieldBody } from './fields.schemas.js';
@@ -114,6 +116,18 @@ export async function updateField(
       ...(values !== undefined ? { values } : {}),
       pii: input.pii ?? current.pii,
     });
+    // A transition rule comparing the field with a value keeps a value of the field's (new) type.
+    for (const stage of await stagesWithRuleOnField(tx, businessId, name)) {
+      for (const rule of stage.rules) {
+        if (rule.kind !== 'field_equals' || rule.field !== name) continue;
+        const checkedValue = authoredValue(field, rule.value);
+        if ('reason' in checkedValue)
+          throw conflict(
+            `A transition rule of stage "${stage.name}" compares "${name}" with ${JSON.stringify(rule.value)}, which ${checkedValue.reason} for the changed field; change the rule first`,
+            { stages: [stage.name] },
+          );
+      }
+    }
     const next = [...fields];
     next[index] = field;
     await writeBusinessFields(tx, businessId, next);
@@ -141,6 +155,12 @@ export async function deleteField(ctx: AppContext, principal: Principal, busines
     const users = await stagesUsingField(tx, businessId, name);
     if (users.length)
       throw conflict(`The field "${name}" is a goal of stage(s) ${users.map((u) => `"${u}"`).join(', ')}`);
+    const ruled = (await stagesWithRuleOnField(tx, businessId, name)).map((s) => s.name);
+    if (ruled.length)
+      throw conflict(
+        `The field "${name}" is used by a transition rule of stage(s) ${ruled.map((u) => `"${u}"`).join(', ')}`,
+        { stages: ruled },
+      );
     await writeBusinessFields(
       tx,
       businessId,

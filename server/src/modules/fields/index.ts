@@ -1,6 +1,7 @@
 /** What other modules may use of fields. */
 
 export {
+  authoredValue,
   extractionSchema,
   missingRequired,
   normaliseExtraction,

@@ -9,7 +9,8 @@ import { isAiStopped, publishConversationEvent } from '../conversations/index.js
 import { asksForHuman } from './asks-for-human.js';
 import { announceHandoff, handoffReason, handoffTurn } from './handoff.js';
 import type { ProcessingStep, TurnListener, TurnOutcome } from './pipeline-types.js';
-import { runTurn } from './run-turn.js';
+import { entryStageOf, runTurn } from './run-turn.js';
+import { hasHumanRule } from './transition-rules.js';
 import {
   hasPendingMessage,
   type LeasedConversation,
@@ -217,8 +218,10 @@ export class ConversationProcessor {
       throw error;
     };
     typing(true);
-    // A customer asking for a person gets the hand-off message at once, without the model.
-    const askedForHuman = asksForHuman(message.content);
+    // A customer asking for a person gets the hand-off message at once, without the model — unless the
+    // stage has an `asks_for_human` transition rule: then the turn moves to its target (runTurn).
+    const askedForHuman =
+      asksForHuman(message.content) && !hasHumanRule(config, entryStageOf(config, state.stageId));
     const turn = await (askedForHuman
       ? Promise.resolve().then(() =>
           handoffTurn(config, state.stageId, this.llm ? 'llm' : 'offline', state.collectedData),

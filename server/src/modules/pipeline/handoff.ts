@@ -26,6 +26,7 @@ export function handoffTurn(
     reply: config.business.settings.handoff_message?.trim() || DEFAULT_HANDOFF_MESSAGE,
     fallback: false,
     engine,
+    transitionReason: null,
     complete: missingRequired(config.business.fields, stage, collectedData).length === 0,
     steps: [],
     calls: [],

@@ -49,6 +49,18 @@ export const ProcessingStep = Type.Object(
     error: Type.Optional(Type.String()),
     reused: Type.Optional(Type.Boolean()),
     missing_variables: Type.Optional(Type.Array(Type.String())),
+    transition_reason: Type.Optional(
+      Type.String({
+        description:
+          'Stage selection: the transition rule that decided the stage instead of the model (`rule:<label or kind>`); before the model, the step did not call it; after extraction, its answer was discarded',
+      }),
+    ),
+    disallowed_stage: Type.Optional(
+      Type.String({
+        description:
+          'Stage selection: the model chose this stage, which is not allowed to follow the current one, so the conversation stayed',
+      }),
+    ),
     rejected_values: Type.Optional(
       Type.Array(Type.Object({ field: Type.String(), value: Type.Unknown(), reason: Type.String() }), {
         description:

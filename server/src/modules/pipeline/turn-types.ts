@@ -27,6 +27,11 @@ export interface TurnResult {
   reply: string;
   fallback: boolean;
   engine: 'llm' | 'offline';
+  /**
+   * Why the stage changed (stage_transitions.reason): 'selection', or 'rule:<label or kind>'; null
+   * when it stayed.
+   */
+  transitionReason: string | null;
   /** Whether the stage the turn ends in has all its required fields (true when it requires none). */
   complete: boolean;
   steps: ProcessingStep[];

@@ -286,9 +286,9 @@ export async function persistTurn(db: DbOrTx, input: PersistInput): Promise<{ re
       SELECT ${businessId}, ${conversationId}, inbound.message_id, ${turn.stage.stageId}::uuid, ${extracted}::jsonb
         FROM inbound WHERE ${hasExtracted}
     ), transition AS (
-      INSERT INTO stage_transitions (business_id, conversation_id, from_stage_id, to_stage_id, message_id)
+      INSERT INTO stage_transitions (business_id, conversation_id, from_stage_id, to_stage_id, message_id, reason)
       SELECT ${businessId}, ${conversationId}, ${turn.previousStage.stageId}::uuid, ${turn.stage.stageId}::uuid,
-             inbound.message_id
+             inbound.message_id, ${turn.transitionReason}::text
         FROM inbound WHERE ${stageChanged}
     )
     SELECT message_id AS reply_id FROM reply`),

@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { Nullable, Timestamp, Uuid } from '../../lib/schemas.js';
 import { Field, FieldName } from '../fields/index.js';
 import { ExportedTestCase } from '../golden-tests/index.js';
+import { TransitionRule } from '../stages/index.js';
 import { TemplateTypeOutput } from '../templates/index.js';
 
 /*
@@ -46,6 +47,15 @@ export const ConfigurationStage = Type.Object(
     handoff: Type.Boolean(),
     required_fields: Type.Optional(Type.Array(FieldName, { maxItems: 100, description: 'Absent: none' })),
     optional_fields: Type.Optional(Type.Array(FieldName, { maxItems: 100, description: 'Absent: none' })),
+    allowed_next_stage_ids: Type.Optional(
+      Type.Array(Uuid, { maxItems: 100, description: 'Stages of the document that may follow; absent: any' }),
+    ),
+    transition_rules: Type.Optional(
+      Type.Array(TransitionRule, {
+        maxItems: 50,
+        description: 'In order; targets are stages of the document; absent: none',
+      }),
+    ),
   },
   { $id: 'ConfigurationStage', additionalProperties: false },
 );

@@ -14,6 +14,7 @@ import {
   type ReleaseContent,
   releaseContentOf,
 } from '../config-cache/index.js';
+import { authoredValue } from '../fields/index.js';
 import {
   exportTestCases,
   importTestCases,
@@ -267,12 +268,31 @@ export function validateConfiguration(ctx: AppContext, configuration: Configurat
     if (f.type !== 'enum' && f.values !== undefined)
       errors[`configuration.fields[${i}].values`] = `is not allowed for a ${f.type} field`;
   });
+  const fieldsByName = new Map((configuration.fields ?? []).map((f) => [f.name, f]));
   configuration.stages.forEach((s, i) => {
     for (const key of ['required_fields', 'optional_fields'] as const)
       for (const name of s[key] ?? [])
         if (!fieldNames.has(name))
           errors[`configuration.stages[${i}].${key}`] =
             `names "${name}", which is not a field of the document`;
+    const allowed = s.allowed_next_stage_ids ?? [];
+    if (allowed.some((id) => !stageIds.has(id) || id === s.stage_id))
+      errors[`configuration.stages[${i}].allowed_next_stage_ids`] =
+        'names a stage that is not another stage of the document';
+    else if (new Set(allowed).size !== allowed.length)
+      errors[`configuration.stages[${i}].allowed_next_stage_ids`] = 'names a stage twice';
+    (s.transition_rules ?? []).forEach((rule, r) => {
+      const at = `configuration.stages[${i}].transition_rules[${r}]`;
+      if (!stageIds.has(rule.target_stage_id) || rule.target_stage_id === s.stage_id)
+        errors[`${at}.target_stage_id`] = 'is not another stage of the document';
+      if (rule.kind !== 'field_equals') return;
+      const field = fieldsByName.get(rule.field);
+      if (!field) errors[`${at}.field`] = `names "${rule.field}", which is not a field of the document`;
+      else {
+        const checked = authoredValue(field, rule.value);
+        if ('reason' in checked) errors[`${at}.value`] = checked.reason;
+      }
+    });
   });
   if (configuration.entry_stage_id !== null && !stageIds.has(configuration.entry_stage_id))
     errors['configuration.entry_stage_id'] = 'is not a stage of the document';
@@ -416,6 +436,11 @@ async function applyConfiguration(
       handoff: s.handoff,
       requiredFields: s.required_fields ?? [],
       optionalFields: s.optional_fields ?? [],
+      allowedNextStageIds: s.allowed_next_stage_ids?.map((id) => mapped(stageId, id)) ?? null,
+      transitionRules: (s.transition_rules ?? []).map((rule) => ({
+        ...rule,
+        target_stage_id: mapped(stageId, rule.target_stage_id),
+      })),
       ...(inOrder && currentStages.has(s.stage_id) ? {} : { createdAt: new Date(base + index) }),
     };
     if (currentStages.has(s.stage_id)) await updateStage(tx, s.stage_id, values);

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, ne, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, ne, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../db/client.js';
 import { businesses, stages, stageTransitions, templates } from '../../db/schema.js';
@@ -105,6 +105,42 @@ export async function updateStage(db: DbOrTx, stageId: string, values: Partial<N
     .where(eq(stages.stageId, stageId))
     .returning();
   return row;
+}
+
+/** The stages with these ids (any business: the caller tells "unknown" from "another business's"). */
+export async function findStagesByIds(db: DbOrTx, stageIds: string[]) {
+  if (stageIds.length === 0) return [];
+  return db
+    .select({ stageId: stages.stageId, businessId: stages.businessId })
+    .from(stages)
+    .where(inArray(stages.stageId, [...new Set(stageIds)]));
+}
+
+/**
+ * Removes a (deleted) stage from the business's other stages: out of their allowed next stages, and
+ * their rules targeting it dropped. Returns those stages as they were before (rows locked).
+ */
+export async function dropStageFromTransitions(db: DbOrTx, businessId: string, stageId: string) {
+  const target = JSON.stringify([{ target_stage_id: stageId }]);
+  const before = await db
+    .select()
+    .from(stages)
+    .where(
+      sql`${stages.businessId} = ${businessId} AND (${stages.allowedNextStageIds} @> ${JSON.stringify([stageId])}::jsonb OR ${stages.transitionRules} @> ${target}::jsonb)`,
+    )
+    .orderBy(asc(stages.createdAt), asc(stages.stageId))
+    .for('update');
+  for (const row of before) {
+    await db
+      .update(stages)
+      .set({
+        allowedNextStageIds: row.allowedNextStageIds?.filter((id) => id !== stageId) ?? null,
+        transitionRules: row.transitionRules.filter((r) => r.target_stage_id !== stageId),
+        updatedAt: new Date(),
+      })
+      .where(eq(stages.stageId, row.stageId));
+  }
+  return before;
 }
 
 export async function deleteStage(db: DbOrTx, stageId: string): Promise<boolean> {

@@ -1,5 +1,59 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Nullable, PageQuery, Timestamp, Uuid } from '../../lib/schemas.js';
+import { FieldName } from '../fields/index.js';
+
+const RuleTarget = Type.String({
+  format: 'uuid',
+  description: 'The stage this rule moves to (same business, not this stage)',
+});
+const RuleLabel = Type.Optional(
+  Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: 'Shown on the flow edge; recorded as the transition reason',
+  }),
+);
+
+/** Rules are evaluated in order before the selection model; the first that holds moves the conversation. */
+export const TransitionRule = Type.Union(
+  [
+    Type.Object(
+      { kind: Type.Literal('complete'), target_stage_id: RuleTarget, label: RuleLabel },
+      { additionalProperties: false, description: 'When every required field of the stage is collected' },
+    ),
+    Type.Object(
+      {
+        kind: Type.Literal('field_equals'),
+        field: FieldName,
+        value: Type.Union([Type.String({ maxLength: 200 }), Type.Number(), Type.Boolean()], {
+          description: 'Of the field’s type (an enum value of the field, a number, a boolean, …)',
+        }),
+        target_stage_id: RuleTarget,
+        label: RuleLabel,
+      },
+      { additionalProperties: false, description: 'When a collected field has this value' },
+    ),
+    Type.Object(
+      { kind: Type.Literal('asks_for_human'), target_stage_id: RuleTarget, label: RuleLabel },
+      { additionalProperties: false, description: 'When the customer asks for a person' },
+    ),
+  ],
+  { $id: 'TransitionRule' },
+);
+export type TransitionRuleInput = Static<typeof TransitionRule>;
+
+const AllowedNextStageIds = Nullable(
+  Type.Array(Uuid, {
+    maxItems: 100,
+    description:
+      'Stages the selection step may move to (besides staying): null = any stage of the business, [] = none',
+  }),
+);
+const TransitionRules = Type.Array(TransitionRule, {
+  maxItems: 50,
+  description:
+    'Ordered rules evaluated before the selection model; the first that holds moves the conversation',
+});
 
 export const Stage = Type.Object(
   {
@@ -26,6 +80,8 @@ export const Stage = Type.Object(
     optional_fields: Type.Array(Type.String(), {
       description: 'Names of the business’s fields this stage may collect',
     }),
+    allowed_next_stage_ids: AllowedNextStageIds,
+    transition_rules: TransitionRules,
     created_at: Timestamp,
     updated_at: Timestamp,
   },
@@ -56,6 +112,8 @@ export const CreateStageBody = Type.Object(
     handoff: Type.Optional(Handoff),
     required_fields: Type.Optional(FieldNames),
     optional_fields: Type.Optional(FieldNames),
+    allowed_next_stage_ids: Type.Optional(AllowedNextStageIds),
+    transition_rules: Type.Optional(TransitionRules),
   },
   { $id: 'CreateStageBody', additionalProperties: false },
 );
@@ -73,6 +131,8 @@ export const UpdateStageBody = Type.Object(
     handoff: Type.Optional(Handoff),
     required_fields: Type.Optional(FieldNames),
     optional_fields: Type.Optional(FieldNames),
+    allowed_next_stage_ids: Type.Optional(AllowedNextStageIds),
+    transition_rules: Type.Optional(TransitionRules),
   },
   { $id: 'UpdateStageBody', additionalProperties: false, minProperties: 1 },
 );

@@ -1,11 +1,12 @@
 import type { Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
+import type { DbOrTx } from '../../db/client.js';
 import { conflict, invalid, notFound, quotaReached } from '../../errors.js';
 import type { Principal } from '../../lib/principal.js';
 import type { Page } from '../../lib/schemas.js';
 import { findAgent } from '../agents/index.js';
 import { actorOf, recordAudit } from '../audit/index.js';
-import { readBusinessFields } from '../fields/index.js';
+import { authoredValue, readBusinessFields } from '../fields/index.js';
 import { DEFAULT_TEMPLATES, TEMPLATE_ROLES, type TemplateRole } from '../templates/default-templates.js';
 import {
   findDefaultTemplates,
@@ -19,8 +20,10 @@ import {
   countStages,
   countTransitions,
   deleteStage,
+  dropStageFromTransitions,
   findStage,
   findStageByName,
+  findStagesByIds,
   findStageWithNames,
   insertStage,
   listStages,
@@ -30,7 +33,7 @@ import {
   type StageWithTemplateNames,
   updateStage,
 } from './stages.repository.js';
-import type { Stage, UpdateStageBody } from './stages.schemas.js';
+import type { Stage, TransitionRuleInput, UpdateStageBody } from './stages.schemas.js';
 
 export function serializeStage({ stage, ...names }: StageWithTemplateNames): Stage {
   return {
@@ -50,6 +53,8 @@ export function serializeStage({ stage, ...names }: StageWithTemplateNames): Sta
     handoff: stage.handoff,
     required_fields: stage.requiredFields,
     optional_fields: stage.optionalFields,
+    allowed_next_stage_ids: stage.allowedNextStageIds ?? null,
+    transition_rules: stage.transitionRules,
     created_at: stage.createdAt.toISOString(),
     updated_at: stage.updatedAt.toISOString(),
   };
@@ -120,6 +125,90 @@ async function checkGoals(
   return { requiredFields: required, optionalFields: optional };
 }
 
+/**
+ * Allowed next stages and transition rules name other stages of this business, each allowed stage
+ * once; a rule's field is a field of the business and its value one of that field's type (stored
+ * normalised, as extraction stores collected values). `stageId` is undefined for a new stage.
+ */
+async function checkTransitions(
+  db: DbOrTx,
+  businessId: string,
+  stageId: string | undefined,
+  input: StageInput,
+): Promise<Pick<NewStage, 'allowedNextStageIds' | 'transitionRules'>> {
+  const allowed = input.allowed_next_stage_ids;
+  const rules = input.transition_rules;
+  if (allowed === undefined && rules === undefined) return {};
+  const referenced = [...(allowed ?? []), ...(rules ?? []).map((r) => r.target_stage_id)];
+  const found = new Map((await findStagesByIds(db, referenced)).map((s) => [s.stageId, s.businessId]));
+  const stageError = (id: string) =>
+    id === stageId
+      ? 'is this stage itself'
+      : !found.has(id)
+        ? `is not a stage (${id})`
+        : found.get(id) !== businessId
+          ? `is a stage of another business (${id})`
+          : undefined;
+  const errors: Record<string, string> = {};
+  if (allowed) {
+    const problem = allowed.map((id) => stageError(id)).find(Boolean);
+    if (problem)
+      errors.allowed_next_stage_ids = problem.startsWith('is this stage')
+        ? 'names this stage itself (staying is always allowed)'
+        : `names a stage that ${problem}`;
+    else if (new Set(allowed).size !== allowed.length) errors.allowed_next_stage_ids = 'names a stage twice';
+  }
+  const stored: TransitionRuleInput[] = [];
+  if (rules) {
+    const fields = (await readBusinessFields(db, businessId)) ?? [];
+    rules.forEach((rule, i) => {
+      const key = `transition_rules.${i}`;
+      const targetProblem = stageError(rule.target_stage_id);
+      if (targetProblem) {
+        errors[key] = `target_stage_id ${targetProblem}`;
+        return;
+      }
+      if (rule.kind !== 'field_equals') {
+        stored.push(rule);
+        return;
+      }
+      const field = fields.find((f) => f.name === rule.field);
+      if (!field) {
+        errors[key] = `field "${rule.field}" is not a field of this business`;
+        return;
+      }
+      const normalised = authoredValue(field, rule.value);
+      if ('reason' in normalised) {
+        errors[key] =
+          `value ${JSON.stringify(rule.value)} for the ${field.type} field "${field.name}" ${normalised.reason}`;
+        return;
+      }
+      stored.push({ ...rule, value: normalised.value });
+    });
+  }
+  if (Object.keys(errors).length > 0)
+    throw invalid(`The stage's transitions are invalid: ${Object.values(errors).join('; ')}`, errors);
+  return {
+    ...(allowed !== undefined ? { allowedNextStageIds: allowed } : {}),
+    ...(rules !== undefined ? { transitionRules: stored } : {}),
+  };
+}
+
+/**
+ * checkTransitions in the transaction that writes them, the business row locked first (as a stage
+ * delete locks it), so a target stage cannot be deleted between the check and the write.
+ */
+async function lockedTransitions(
+  tx: DbOrTx,
+  businessId: string,
+  stageId: string | undefined,
+  input: StageInput,
+) {
+  if (input.allowed_next_stage_ids === undefined && input.transition_rules === undefined) return {};
+  await lockBusinessStages(tx, businessId);
+  return checkTransitions(tx, businessId, stageId, input);
+}
+
 /** Every given template must exist in this business and have the type of the role it fills. */
 async function checkTemplates(ctx: AppContext, businessId: string, input: StageInput) {
   const given = TEMPLATE_ROLES.flatMap((role) => {
@@ -179,6 +268,7 @@ export async function createStage(
   let stage: StageRow;
   try {
     stage = await ctx.db.transaction(async (tx) => {
+      const transitions = await lockedTransitions(tx, businessId, undefined, input);
       const defaults = missing.length ? await findDefaultTemplates(tx, businessId) : [];
       const copies = await insertTemplates(
         tx,
@@ -210,6 +300,7 @@ export async function createStage(
         fallbackReply: input.fallback_reply ?? null,
         handoff: input.handoff ?? false,
         ...goals,
+        ...transitions,
         ...ids,
       });
       const actor = actorOf(principal);
@@ -288,6 +379,7 @@ export async function changeStage(
   }
   try {
     await ctx.db.transaction(async (tx) => {
+      Object.assign(values, await lockedTransitions(tx, businessId, stageId, input));
       const before = await findStageWithNames(tx, stageId, businessId, { forUpdate: true });
       if (!before || !(await updateStage(tx, stageId, values))) throw notFound('Stage');
       const updated = await findStageWithNames(tx, stageId, businessId);
@@ -334,7 +426,8 @@ export async function removeStage(
     }
     const before = await findStageWithNames(tx, stageId, current.businessId, { forUpdate: true });
     if (!before || !(await deleteStage(tx, stageId))) throw notFound('Stage');
-    await recordAudit(tx, actorOf(principal), {
+    const actor = actorOf(principal);
+    await recordAudit(tx, actor, {
       businessId: current.businessId,
       action: 'delete',
       entityType: 'stage',
@@ -342,6 +435,20 @@ export async function removeStage(
       before: serializeStage(before),
       after: null,
     });
+    // Other stages stop naming it: out of their allowed next stages, their rules to it dropped.
+    for (const changed of await dropStageFromTransitions(tx, current.businessId, stageId)) {
+      const after = await findStageWithNames(tx, changed.stageId, current.businessId);
+      if (!after) continue;
+      await recordAudit(tx, actor, {
+        businessId: current.businessId,
+        action: 'update',
+        entityType: 'stage',
+        entityId: changed.stageId,
+        before: serializeStage({ ...after, stage: changed }),
+        after: serializeStage(after),
+        details: { removed_stage_id: stageId },
+      });
+    }
   });
   ctx.bus.publish('stages', current.businessId);
 }

@@ -95,13 +95,15 @@ export const BUILT_IN_VARIABLES: readonly BuiltInVariable[] = Object.freeze([
   {
     name: 'stage_list',
     category: 'stages',
-    description: "The names of the business's stages, comma-separated",
+    description:
+      'The names of the stages the conversation may be in next, comma-separated: the current stage and its allowed next stages (every stage when it allows any)',
     example: 'Greeting, Order status, Complaint',
   },
   {
     name: 'available_stages',
     category: 'stages',
-    description: 'The stages as "name: description" lines',
+    description:
+      'The stages the conversation may be in next (the current one and its allowed next stages; every stage when it allows any) as "name: description" lines',
     example: 'Greeting: Customer says hello\nOrder status: Customer asks where an order is',
   },
   {

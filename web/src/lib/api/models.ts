@@ -36,6 +36,8 @@ export type RenderResult = ResponseOf<'/api/templates/{template_id}/render', 'po
 export type TemplateTestResult = ResponseOf<'/api/templates/{template_id}/test', 'post'>;
 
 export type Stage = ResponseOf<'/api/stages/{stage_id}', 'get'>;
+/** A stage's transition rule, evaluated in order before the selection call (issue 16). */
+export type TransitionRule = Stage['transition_rules'][number];
 export type StageTransitionCount = ResponseOf<'/api/stages/transitions', 'get'>['transitions'][number];
 
 /** A row of the conversation list (carries `ai_stopped`, not `ai_control`). */

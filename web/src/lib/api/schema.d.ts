@@ -6941,7 +6941,10 @@ export interface paths {
         };
       };
     };
-    /** Update a field (partial; the name is its identifier and does not change) */
+    /**
+     * Update a field (partial; the name is its identifier and does not change)
+     * @description 409 when a transition rule compares the field with a value the changed field would not accept (change the rule first).
+     */
     put: {
       parameters: {
         query?: never;
@@ -7005,10 +7008,19 @@ export interface paths {
             'application/json': components['schemas']['ErrorResponse'];
           };
         };
+        /** @description Every error response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
       };
     };
     post?: never;
-    /** Delete a field (409 while a stage requires or may collect it) */
+    /** Delete a field (409 while a stage’s goals or transition rules use it) */
     delete: {
       parameters: {
         query?: never;
@@ -7079,7 +7091,10 @@ export interface paths {
     };
     options?: never;
     head?: never;
-    /** Update a field (partial; the name is its identifier and does not change) */
+    /**
+     * Update a field (partial; the name is its identifier and does not change)
+     * @description 409 when a transition rule compares the field with a value the changed field would not accept (change the rule first).
+     */
     patch: {
       parameters: {
         query?: never;
@@ -7136,6 +7151,15 @@ export interface paths {
         };
         /** @description Every error response */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        409: {
           headers: {
             [name: string]: unknown;
           };
@@ -9285,6 +9309,7 @@ export interface components {
       to_stage_id: string | null;
       to_stage_name: string | null;
       message_id: string | null;
+      reason: string | null;
       /** Format: date-time */
       created_at: string;
     };
@@ -9859,11 +9884,52 @@ export interface components {
       required_fields: string[];
       /** @description Names of the business’s fields this stage may collect */
       optional_fields: string[];
+      allowed_next_stage_ids: string[] | null;
+      /** @description Ordered rules evaluated before the selection model; the first that holds moves the conversation */
+      transition_rules: components['schemas']['TransitionRule'][];
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
       updated_at: string;
     };
+    TransitionRule:
+      | {
+          /** @constant */
+          kind: 'complete';
+          /**
+           * Format: uuid
+           * @description The stage this rule moves to (same business, not this stage)
+           */
+          target_stage_id: string;
+          /** @description Shown on the flow edge; recorded as the transition reason */
+          label?: string;
+        }
+      | {
+          /** @constant */
+          kind: 'field_equals';
+          /** @description Identifier: the key of the value in collected data (lowercase letters, digits, _) */
+          field: string;
+          /** @description Of the field’s type (an enum value of the field, a number, a boolean, …) */
+          value: string | number | boolean;
+          /**
+           * Format: uuid
+           * @description The stage this rule moves to (same business, not this stage)
+           */
+          target_stage_id: string;
+          /** @description Shown on the flow edge; recorded as the transition reason */
+          label?: string;
+        }
+      | {
+          /** @constant */
+          kind: 'asks_for_human';
+          /**
+           * Format: uuid
+           * @description The stage this rule moves to (same business, not this stage)
+           */
+          target_stage_id: string;
+          /** @description Shown on the flow edge; recorded as the transition reason */
+          label?: string;
+        };
     CreateStageBody: {
       /**
        * Format: uuid
@@ -9897,6 +9963,9 @@ export interface components {
       required_fields?: string[];
       /** @description Names of fields of the business */
       optional_fields?: string[];
+      allowed_next_stage_ids?: string[] | null;
+      /** @description Ordered rules evaluated before the selection model; the first that holds moves the conversation */
+      transition_rules?: components['schemas']['TransitionRule'][];
     };
     StageList: {
       stages: components['schemas']['Stage'][];
@@ -9939,6 +10008,9 @@ export interface components {
       required_fields?: string[];
       /** @description Names of fields of the business */
       optional_fields?: string[];
+      allowed_next_stage_ids?: string[] | null;
+      /** @description Ordered rules evaluated before the selection model; the first that holds moves the conversation */
+      transition_rules?: components['schemas']['TransitionRule'][];
     };
     /** @description Analytics of one business over a time range */
     AnalyticsOverview: {
@@ -10181,6 +10253,10 @@ export interface components {
       required_fields?: string[];
       /** @description Absent: none */
       optional_fields?: string[];
+      /** @description Stages of the document that may follow; absent: any */
+      allowed_next_stage_ids?: string[];
+      /** @description In order; targets are stages of the document; absent: none */
+      transition_rules?: components['schemas']['TransitionRule'][];
     };
     ConfigurationTemplate: {
       /**
@@ -10440,6 +10516,10 @@ export interface components {
       error?: string;
       reused?: boolean;
       missing_variables?: string[];
+      /** @description Stage selection: the transition rule that decided the stage instead of the model (`rule:<label or kind>`); before the model, the step did not call it; after extraction, its answer was discarded */
+      transition_reason?: string;
+      /** @description Stage selection: the model chose this stage, which is not allowed to follow the current one, so the conversation stayed */
+      disallowed_stage?: string;
       /** @description Typed extraction: values the model gave that are not valid for their field (dropped), with why */
       rejected_values?: {
         field: string;

@@ -1,4 +1,4 @@
-import type { StageRow } from '../../config-cache/index.js';
+import { type StageRow, selectableStages } from '../../config-cache/index.js';
 import {
   businessConfig,
   currentStage,
@@ -37,11 +37,16 @@ async function agentStages(env: VariableEnv): Promise<string> {
     .join('\n');
 }
 
+/** The current stage and the stages it may move to (every stage when it allows any). */
+async function selectable(env: VariableEnv): Promise<StageRow[]> {
+  return selectableStages(await businessConfig(env), await currentStage(env));
+}
+
 export const stageVariables: Record<string, VariableProvider> = {
   current_stage: async (env) => (await currentStage(env))?.stageName ?? '',
   current_stage_description: async (env) => (await currentStage(env))?.stageDescription ?? '',
   previous_stage: previousStageName,
-  stage_list: async (env) => (await businessConfig(env)).stages.map((stage) => stage.stageName).join(', '),
-  available_stages: async (env) => (await businessConfig(env)).stages.map(stageLine).join('\n'),
+  stage_list: async (env) => (await selectable(env)).map((stage) => stage.stageName).join(', '),
+  available_stages: async (env) => (await selectable(env)).map(stageLine).join('\n'),
   agent_stages: agentStages,
 };

@@ -1,28 +1,32 @@
 import {
-  Box,
   Button,
-  Paper,
-  Table,
-  TableBody,
-  TableCell,
-  TableContainer,
-  TableHead,
-  TableRow,
+  ButtonGroup,
+  FormControlLabel,
+  Stack,
+  Switch,
   Typography,
+  useMediaQuery,
 } from '@mui/material';
 import { useTheme } from '@mui/material/styles';
-import { Link as RouterLink, useNavigate } from 'react-router-dom';
+import { useMemo, useState } from 'react';
+import { Link as RouterLink } from 'react-router-dom';
 import { EmptyState } from '@/components/empty-state';
 import { ErrorAlert } from '@/components/error-alert';
 import { Loading } from '@/components/loading';
 import { PageHeader } from '@/components/page-header';
 import { RequireBusiness } from '@/components/require-business';
 import { useBusiness } from '@/lib/api/businesses/get-business';
-import type { Stage, StageTransitionCount } from '@/lib/api/models';
+import { useFields } from '@/lib/api/fields/fields';
+import type { Stage } from '@/lib/api/models';
 import { useStageTransitions } from '@/lib/api/stages/get-stage-transitions';
 import { useStages } from '@/lib/api/stages/list-stages';
+import { useCan } from '@/lib/auth/permissions';
 import { paths } from '@/lib/paths';
-import { type FlowNode, layoutFlow, NODE_H, NODE_W, START } from './flow-layout';
+import { ConnectionDialog, type ConnectionKind } from './connection-dialog';
+import { FlowCanvas } from './flow-canvas';
+import { FlowList } from './flow-list';
+import { buildFlowModel } from './flow-model';
+import { useFlowActions } from './use-flow-actions';
 
 export function StageFlowPage() {
   return (
@@ -32,20 +36,73 @@ export function StageFlowPage() {
   );
 }
 
+type View = 'diagram' | 'list';
+
 function StageFlow({ businessId }: { businessId: string }) {
+  const theme = useTheme();
+  const narrow = useMediaQuery(theme.breakpoints.down('md'), { noSsr: true });
+  const [chosenView, setView] = useState<View | null>(null);
+  const view: View = chosenView ?? (narrow ? 'list' : 'diagram');
+  const [showTraffic, setShowTraffic] = useState(true);
+  const [dialog, setDialog] = useState<{ source: Stage; target?: string; kind: ConnectionKind } | null>(null);
+  const edit = useCan('content.edit');
+
   const stages = useStages(businessId);
   const transitions = useStageTransitions(businessId);
   const business = useBusiness(businessId);
+  const fields = useFields(businessId);
+  const stageList = useMemo(() => stages.data?.stages ?? [], [stages.data]);
+  const actions = useFlowActions(businessId, stageList);
+  const model = useMemo(
+    () =>
+      buildFlowModel(stageList, transitions.data?.transitions ?? [], business.data?.first_stage_id ?? null),
+    [stageList, transitions.data, business.data?.first_stage_id],
+  );
   const loading = stages.isLoading || transitions.isLoading;
+
+  const open = (source: Stage, kind: ConnectionKind, target?: string) => {
+    actions.reset();
+    setDialog({ source, kind, target });
+  };
+  const shared = {
+    model,
+    stages: stageList,
+    showTraffic,
+    editable: edit.allowed,
+    editReason: edit.reason,
+    actions,
+  };
   return (
     <>
       <PageHeader
         title="Stage flow"
-        subtitle="Stages and the moves between them observed in real conversations; numbers count transitions."
+        subtitle={
+          edit.allowed
+            ? 'Stages, the moves allowed between them and the rules that move a conversation without asking the model. Draw from a stage’s right handle to another stage to connect them; select a connection to delete it. Numbers count moves seen in conversations.'
+            : 'Stages, the moves allowed between them and the rules that move a conversation without asking the model. Numbers count moves seen in conversations.'
+        }
         actions={
-          <Button component={RouterLink} to={paths.stages()}>
-            Back to stages
-          </Button>
+          <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap' }}>
+            <ButtonGroup size="small" aria-label="View">
+              {(['diagram', 'list'] as const).map((v) => (
+                <Button
+                  key={v}
+                  aria-pressed={view === v}
+                  variant={view === v ? 'contained' : 'outlined'}
+                  onClick={() => setView(v)}
+                >
+                  {v === 'diagram' ? 'Diagram' : 'List'}
+                </Button>
+              ))}
+            </ButtonGroup>
+            <FormControlLabel
+              control={<Switch checked={showTraffic} onChange={(e) => setShowTraffic(e.target.checked)} />}
+              label="Traffic"
+            />
+            <Button component={RouterLink} to={paths.stages()}>
+              Back to stages
+            </Button>
+          </Stack>
         }
       />
       <ErrorAlert error={stages.error} onRetry={() => stages.refetch()} />
@@ -54,211 +111,41 @@ function StageFlow({ businessId }: { businessId: string }) {
         title="Transition counts unavailable"
         onRetry={() => transitions.refetch()}
       />
+      {!dialog && <ErrorAlert error={actions.error} title="The change was not saved" />}
       {loading ? (
         <Loading />
-      ) : (stages.data?.stages ?? []).length === 0 ? (
+      ) : stageList.length === 0 ? (
         <EmptyState
           title="No stages yet"
-          description="Create stages first; the flow fills in as conversations move between them."
+          description="Create stages first; then connect them here with allowed transitions and rules."
         />
       ) : (
         <>
-          <FlowDiagram
-            stages={stages.data?.stages ?? []}
-            transitions={transitions.data?.transitions ?? []}
-            entryId={business.data?.first_stage_id ?? null}
-          />
-          {(transitions.data?.transitions ?? []).length === 0 && !transitions.error && (
+          {view === 'diagram' ? (
+            <FlowCanvas {...shared} onConnect={(source, target) => open(source, 'allowed', target)} />
+          ) : (
+            <FlowList {...shared} onAdd={(source, kind) => open(source, kind)} />
+          )}
+          {showTraffic && (transitions.data?.transitions ?? []).length === 0 && !transitions.error && (
             <Typography color="text.secondary" sx={{ mt: 1 }}>
-              No transitions recorded yet. Chat in the Simulator to see conversations move between stages.
+              No moves recorded yet. Chat in the Simulator to see conversations move between stages.
             </Typography>
           )}
-          <TransitionTable
-            stages={stages.data?.stages ?? []}
-            transitions={transitions.data?.transitions ?? []}
-          />
         </>
       )}
+      {dialog && (
+        <ConnectionDialog
+          source={dialog.source}
+          target={dialog.target}
+          initialKind={dialog.kind}
+          stages={stageList}
+          fields={fields.data?.fields ?? []}
+          pending={actions.pending}
+          error={actions.error}
+          onClose={() => setDialog(null)}
+          onSubmit={(choice) => actions.connect(dialog.source, choice, () => setDialog(null))}
+        />
+      )}
     </>
-  );
-}
-
-export function FlowDiagram({
-  stages,
-  transitions,
-  entryId,
-}: {
-  stages: Stage[];
-  transitions: StageTransitionCount[];
-  entryId: string | null;
-}) {
-  const theme = useTheme();
-  const navigate = useNavigate();
-  const { nodes, edges, width, height } = layoutFlow(stages, transitions, entryId);
-  const byId = new Map(nodes.map((n) => [n.id, n]));
-  const max = Math.max(1, ...edges.map((e) => e.count));
-  const pairs = new Set(edges.map((e) => `${e.from}>${e.to}`));
-  const color = theme.palette.primary.main;
-  const muted = theme.palette.text.secondary;
-
-  const path = (a: FlowNode, b: FlowNode, bend: number) => {
-    const forward = b.layer > a.layer;
-    const x1 = forward ? a.x + NODE_W : a.x + NODE_W / 2;
-    const y1 = forward ? a.y + NODE_H / 2 : a.y + (b.y >= a.y ? NODE_H : 0);
-    const x2 = forward ? b.x : b.x + NODE_W / 2;
-    const y2 = forward ? b.y + NODE_H / 2 : b.y + (b.y >= a.y ? 0 : NODE_H);
-    const mx = (x1 + x2) / 2;
-    const my = (y1 + y2) / 2;
-    const dx = x2 - x1;
-    const dy = y2 - y1;
-    const len = Math.hypot(dx, dy) || 1;
-    // Same column or backwards: bow out so the edge does not cross the nodes; opposite pairs bow apart.
-    const bow = (forward ? 0 : 60) + bend;
-    const cx = mx + (-dy / len) * bow;
-    const cy = my + (dx / len) * bow;
-    return {
-      d: `M ${x1} ${y1} Q ${cx} ${cy} ${x2} ${y2}`,
-      lx: (x1 + 2 * cx + x2) / 4,
-      ly: (y1 + 2 * cy + y2) / 4,
-    };
-  };
-
-  return (
-    <Paper sx={{ overflow: 'auto', p: 1 }}>
-      {/* Not role="img" (which hides its children): the stage boxes are links a keyboard user follows. */}
-      <svg width={Math.max(width, 320)} height={Math.max(height, 120)}>
-        <title>Stage flow diagram</title>
-        <defs>
-          <marker
-            id="flow-arrow"
-            viewBox="0 0 10 10"
-            refX="9"
-            refY="5"
-            markerWidth="7"
-            markerHeight="7"
-            orient="auto-start-reverse"
-          >
-            <path d="M 0 0 L 10 5 L 0 10 z" fill={color} />
-          </marker>
-        </defs>
-        {edges.map((e) => {
-          const a = byId.get(e.from);
-          const b = byId.get(e.to);
-          if (!a || !b) return null;
-          const { d, lx, ly } = path(a, b, pairs.has(`${e.to}>${e.from}`) ? 18 : 0);
-          return (
-            <g key={`${e.from}>${e.to}`}>
-              <path
-                d={d}
-                fill="none"
-                stroke={color}
-                strokeOpacity={0.7}
-                strokeWidth={1.5 + (4 * e.count) / max}
-                markerEnd="url(#flow-arrow)"
-              />
-              <rect
-                x={lx - 14}
-                y={ly - 10}
-                width={28}
-                height={20}
-                rx={10}
-                fill={theme.palette.background.paper}
-                stroke={color}
-              />
-              <text x={lx} y={ly + 4} textAnchor="middle" fontSize={12} fill={theme.palette.text.primary}>
-                {e.count}
-              </text>
-            </g>
-          );
-        })}
-        {nodes.map((n) => {
-          const isStart = n.id === START;
-          const shape = (
-            <>
-              <rect
-                width={NODE_W}
-                height={NODE_H}
-                rx={isStart ? NODE_H / 2 : 8}
-                fill={isStart ? theme.palette.action.hover : theme.palette.background.paper}
-                stroke={n.entry ? color : muted}
-                strokeWidth={n.entry ? 2.5 : 1}
-                strokeDasharray={isStart ? '4 3' : undefined}
-              />
-              <text
-                x={NODE_W / 2}
-                y={NODE_H / 2 + (n.entry ? -2 : 4)}
-                textAnchor="middle"
-                fontSize={13}
-                fontWeight={600}
-                fill={theme.palette.text.primary}
-              >
-                {n.label.length > 22 ? `${n.label.slice(0, 21)}…` : n.label}
-              </text>
-              {n.entry && (
-                <text x={NODE_W / 2} y={NODE_H / 2 + 14} textAnchor="middle" fontSize={10} fill={color}>
-                  entry
-                </text>
-              )}
-              <title>{n.label}</title>
-            </>
-          );
-          return (
-            <g key={n.id} transform={`translate(${n.x},${n.y})`}>
-              {isStart ? (
-                shape
-              ) : (
-                <a
-                  href={paths.stage(n.id)}
-                  aria-label={`Stage ${n.label}`}
-                  onClick={(e) => {
-                    e.preventDefault();
-                    navigate(paths.stage(n.id));
-                  }}
-                >
-                  {shape}
-                </a>
-              )}
-            </g>
-          );
-        })}
-      </svg>
-    </Paper>
-  );
-}
-
-function TransitionTable({ stages, transitions }: { stages: Stage[]; transitions: StageTransitionCount[] }) {
-  if (transitions.length === 0) return null;
-  const name = new Map(stages.map((s) => [s.stage_id, s.stage_name]));
-  const rows = [...transitions].sort((a, b) => b.count - a.count);
-  return (
-    <Box sx={{ mt: 2 }}>
-      <Typography variant="h2" component="h2" gutterBottom>
-        Transitions
-      </Typography>
-      <Paper>
-        <TableContainer>
-          <Table size="small" aria-label="Transitions">
-            <TableHead>
-              <TableRow>
-                <TableCell>From</TableCell>
-                <TableCell>To</TableCell>
-                <TableCell align="right">Count</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {rows.map((t) => (
-                <TableRow key={`${t.from_stage_id}>${t.to_stage_id}`}>
-                  <TableCell>
-                    {t.from_stage_id ? (name.get(t.from_stage_id) ?? 'deleted stage') : 'Conversation start'}
-                  </TableCell>
-                  <TableCell>{(t.to_stage_id && name.get(t.to_stage_id)) || 'deleted stage'}</TableCell>
-                  <TableCell align="right">{t.count}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </TableContainer>
-      </Paper>
-    </Box>
   );
 }

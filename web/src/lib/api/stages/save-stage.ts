@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiClient, unwrap } from '@/lib/api/client';
+import type { TransitionRule } from '@/lib/api/models';
 import { qk } from '@/lib/api/query-keys';
 
 export interface StageInput {
@@ -60,5 +61,31 @@ export function useSaveStage(businessId: string, stageId?: string) {
       qc.invalidateQueries({ queryKey: qk.stages.all(businessId) });
       qc.invalidateQueries({ queryKey: qk.templates.all(businessId) });
     },
+  });
+}
+
+/** What the flow editor changes on a stage: which stages may follow it and its transition rules. */
+export interface StageFlowInput {
+  /** Null: any stage may follow. */
+  allowed_next_stage_ids?: string[] | null;
+  transition_rules?: TransitionRule[];
+}
+
+/** A partial update (PUT takes only the properties sent) of one stage's transitions. */
+export function updateStageFlow(stageId: string, input: StageFlowInput) {
+  return unwrap(
+    apiClient.PUT('/api/stages/{stage_id}', {
+      params: { path: { stage_id: stageId } },
+      body: input,
+    }),
+  );
+}
+
+export function useUpdateStageFlow(businessId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ stageId, input }: { stageId: string; input: StageFlowInput }) =>
+      updateStageFlow(stageId, input),
+    onSuccess: () => qc.invalidateQueries({ queryKey: qk.stages.all(businessId) }),
   });
 }
