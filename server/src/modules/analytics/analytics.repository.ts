@@ -372,8 +372,25 @@ const fromJsonArray = (value: unknown): unknown[] =>
  * per visit, lookups by conversation (stage_transitions_conversation_idx, extracted_data_conversation_idx).
  */
 export async function queryStageVisits(db: DbOrTx, s: AnalyticsScope, quietHours: number) {
-  const rows = rowsOf(
-    await db.execute(sql`
+  const rows = rowsOf(await db.execute(stageVisitsSql(s, quietHours)));
+  return {
+    visits: rows
+      .filter((row) => row.kind === 'visit')
+      .map((row) => ({
+        stage_id: String(row.stage_id),
+        entries: Number(row.entries),
+        completions: Number(row.completions),
+        drop_offs: Number(row.drop_offs),
+        median_seconds: row.median_seconds === null ? null : Number(row.median_seconds),
+      })),
+    missing: rows
+      .filter((row) => row.kind === 'missing')
+      .map((row) => ({ stage_id: String(row.stage_id), field: String(row.field), n: Number(row.entries) })),
+  };
+}
+
+/** The statement of queryStageVisits (exported so its plan can be checked with EXPLAIN). */
+export const stageVisitsSql = (s: AnalyticsScope, quietHours: number) => sql`
     WITH conv AS MATERIALIZED (
       SELECT * FROM (${rangeConversations(s)} OFFSET 0) AS rc
        WHERE rc.active OR rc.start_time >= ${s.from}::timestamptz
@@ -387,16 +404,17 @@ export async function queryStageVisits(db: DbOrTx, s: AnalyticsScope, quietHours
                             ORDER BY m.sequence_number LIMIT 1) AS f
        WHERE conv.active AND f.stage_id IS NOT NULL AND ${between(sql`f.created_at`, s)}
       UNION ALL
+      -- The channel by a LIMIT 1 probe per transition, so the planner cannot hash every tenant's conversations.
       SELECT t.to_stage_id, t.conversation_id, t.created_at
         FROM stage_transitions t
-        JOIN conversations tc ON tc.conversation_id = t.conversation_id
        WHERE t.business_id = ${s.businessId}::uuid AND ${between(sql`t.created_at`, s)}
-         AND t.to_stage_id IS NOT NULL AND ${realConversation(s, sql`tc.channel`)}
+         AND t.to_stage_id IS NOT NULL
+         AND ${realConversation(s, sql`(SELECT tc.channel FROM conversations tc WHERE tc.conversation_id = t.conversation_id LIMIT 1)`)}
     ),
     visits AS (
       SELECT e.stage_id, e.conversation_id, min(e.at) AS entered_at FROM entries e GROUP BY 1, 2
     ),
-    judged AS (
+    judged AS MATERIALIZED (
       SELECT v.stage_id, v.entered_at, c.collected_data, st.required_fields,
              (c.stage_id = v.stage_id
               AND (c.status = 'closed'
@@ -437,20 +455,4 @@ export async function queryStageVisits(db: DbOrTx, s: AnalyticsScope, quietHours
       FROM outcome o
      CROSS JOIN LATERAL jsonb_array_elements_text(o.required_fields) AS r(name)
      WHERE o.dropped AND coalesce(o.collected_data ->> r.name, '') = ''
-     GROUP BY o.stage_id, r.name`),
-  );
-  return {
-    visits: rows
-      .filter((row) => row.kind === 'visit')
-      .map((row) => ({
-        stage_id: String(row.stage_id),
-        entries: Number(row.entries),
-        completions: Number(row.completions),
-        drop_offs: Number(row.drop_offs),
-        median_seconds: row.median_seconds === null ? null : Number(row.median_seconds),
-      })),
-    missing: rows
-      .filter((row) => row.kind === 'missing')
-      .map((row) => ({ stage_id: String(row.stage_id), field: String(row.field), n: Number(row.entries) })),
-  };
-}
+     GROUP BY o.stage_id, r.name`;
