@@ -178,6 +178,22 @@ describe('PII masking', () => {
       const calls = await json(who, `/api/llm-calls?business_id=${b.business_id}&conversation_id=${ana}`);
       expect(JSON.parse(calls.llm_calls[0].response)).toEqual({ email: 'a***@e***.com', age: 25 });
     }
+    // A template preview with the real conversation renders the masked values for a viewer.
+    const templates = await json('owner', '/api/templates?per_page=1');
+    const templateId = templates.templates[0].template_id;
+    for (const [who, headers, expected] of [
+      ['viewer', browser(viewer.cookie), 'a***@e***.com / •••'],
+      ['owner', bearer(b.api_key), 'ana@example.com / Ana Silva'],
+    ] as const) {
+      const preview = await t.app.inject({
+        method: 'POST',
+        url: `/api/templates/${templateId}/render`,
+        headers,
+        payload: { content: '{{email}} / {{full_name}}', conversation_id: ana },
+      });
+      expect(preview.statusCode, `${who} ${preview.body}`).toBe(200);
+      expect(preview.json().rendered_content, who).toBe(expected);
+    }
     const calls = await json('owner', `/api/llm-calls?conversation_id=${ana}`);
     expect(JSON.parse(calls.llm_calls[0].response).email).toBe('ana@example.com');
   });
