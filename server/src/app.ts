@@ -13,6 +13,7 @@ import type { AppContext } from './context.js';
 import type { Database } from './db/client.js';
 import { AppError } from './errors.js';
 import { createMailer, type Mailer } from './lib/mailer.js';
+import { redactUrl } from './lib/redact-url.js';
 import { createSecretBox, resolveSecretsKey } from './lib/secret-box.js';
 import { startTracing, tracing } from './lib/tracing.js';
 import { allowedModels, createLlmClient } from './llm/llm-client.js';
@@ -221,7 +222,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
     request.log.info(
       {
         method: request.method,
-        url: request.url,
+        url: redactUrl(request.url),
         statusCode: reply.statusCode,
         responseTime: Math.round(reply.elapsedTime * 10) / 10,
       },

@@ -118,3 +118,12 @@ export function actorOf(principal: Principal): ActorRef {
   }
   return { type: 'master', id: null, name: 'master key' };
 }
+
+/**
+ * Whether the principal sees PII fields masked in this business: a `viewer` member or an API key whose
+ * scopes give nothing beyond `read` (a read-only key). Those who may act in conversations see them clear.
+ */
+export function masksPii(principal: Principal, businessId: string): boolean {
+  const permissions = permissionsIn(principal, businessId);
+  return permissions.length > 0 && permissions.every((p) => p === 'read');
+}

@@ -51,4 +51,16 @@ describe('access log', () => {
     expect(server.output()).not.toContain('incoming request');
     expect(server.output()).not.toContain(key);
   });
+
+  it('does not write searched text or collected-data filter values', async () => {
+    const key = env.ICMP_API_KEY as string;
+    const secret = `ana-${Date.now()}`;
+    const url = `/api/conversations?q=${secret}&data.email=${secret}%40example.com&per_page=1`;
+    await callServer(server.baseUrl, 'GET', url, key);
+    const redacted = '/api/conversations?q=[redacted]&data.email=[redacted]&per_page=1';
+    await expect
+      .poll(() => logLines().filter((line) => line.url === redacted), { timeout: 10_000 })
+      .toHaveLength(1);
+    expect(server.output()).not.toContain(secret);
+  });
 });

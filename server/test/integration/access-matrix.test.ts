@@ -112,6 +112,7 @@ const PROTECTED_ROUTES: Record<string, string> = {
   'PUT /api/agents/:agent_id': 'edit:resource',
   'DELETE /api/agents/:agent_id': 'edit:resource',
   'GET /api/conversations': 'read:query',
+  'GET /api/conversations/export': 'read:query',
   'GET /api/conversations/events': 'converse:query',
   'GET /api/conversations/:conversation_id': 'read:resource',
   'GET /api/conversations/:conversation_id/messages': 'read:resource',
@@ -162,6 +163,7 @@ const PROTECTED_ROUTES: Record<string, string> = {
   'PATCH /api/stages/:stage_id': 'edit:resource',
   'DELETE /api/stages/:stage_id': 'edit:resource',
   'GET /api/analytics/overview': 'read:query',
+  'GET /api/analytics/stages': 'read:query',
   'GET /api/analytics/llm-usage': 'read:query',
   'POST /api/message': 'messages:body',
 };

@@ -35,6 +35,7 @@ import type {
   ReleaseStatus,
   ReleaseSummary,
   Stage,
+  StageInsight,
   StageTransition,
   StageTransitionCount,
   Template,
@@ -487,6 +488,8 @@ export class FakeApi {
   analytics: AnalyticsBody = emptyAnalytics();
   /** Per-day counts, keyed by days before today (UTC); `seedAnalytics()` fills both. */
   analyticsDays: Record<number, DayCounts> = {};
+  /** GET /api/analytics/stages: the stages' rows (the range follows the query). */
+  stageInsights: StageInsight[] = [];
   /** GET /api/analytics/llm-usage: this month's spend; the budget comes from the business's settings. */
   llmSpentUsd = 0;
   /** GET /api/auth/setup */
@@ -866,6 +869,15 @@ export class FakeApi {
       };
       return json(200, overview);
     });
+    this.on('GET', '/api/analytics/stages', (r) =>
+      json(200, {
+        business_id: r.query.get('business_id') ?? BUSINESS_ID,
+        from: r.query.get('from') ?? new Date(Date.now() - 30 * DAY_MS).toISOString(),
+        to: new Date().toISOString(),
+        quiet_hours: 24,
+        stages: this.stageInsights,
+      }),
+    );
     this.on('GET', '/api/businesses/:id/audit-log', (r) => {
       const type = r.query.get('entity_type');
       const actor = r.query.get('actor');

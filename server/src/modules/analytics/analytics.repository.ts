@@ -340,3 +340,119 @@ export async function queryMessagesWithFacts(db: DbOrTx, s: AnalyticsScope) {
   );
   return Number(row?.n ?? 0);
 }
+
+/** Every stage of the business (the first stage first) with the fields it must collect. */
+export async function queryStageGoals(db: DbOrTx, businessId: string) {
+  const rows = rowsOf(
+    await db.execute(sql`
+    SELECT s.stage_id, s.stage_name, s.required_fields
+      FROM stages s
+      JOIN businesses b ON b.business_id = s.business_id
+     WHERE s.business_id = ${businessId}::uuid
+     ORDER BY (s.stage_id = b.first_stage_id) IS TRUE DESC, s.created_at, s.stage_id`),
+  );
+  return rows.map((row) => ({
+    stage_id: String(row.stage_id),
+    stage_name: String(row.stage_name),
+    required_fields: (fromJsonArray(row.required_fields) as string[]) ?? [],
+  }));
+}
+
+const fromJsonArray = (value: unknown): unknown[] =>
+  Array.isArray(value) ? value : typeof value === 'string' ? (JSON.parse(value) as unknown[]) : [];
+
+/**
+ * Per stage, the visits that began in the range: a conversation enters a stage by a transition into it
+ * or by having its first customer message (in the range) handled there; its visit is the first entry.
+ * A visit is complete when the conversation moved on to another stage (by `to`) or holds every required
+ * field of the stage (its time: the last extraction in that stage); it dropped off when, not complete,
+ * the conversation is still in the stage and is closed or has been quiet for `quietHours` before `to`.
+ * Rows: `visit` (entries, completions, drop-offs, median seconds to complete) and `missing` (required
+ * fields absent at drop-off). Everything starts from the business's indexed (business_id, time) ranges;
+ * per visit, lookups by conversation (stage_transitions_conversation_idx, extracted_data_conversation_idx).
+ */
+export async function queryStageVisits(db: DbOrTx, s: AnalyticsScope, quietHours: number) {
+  const rows = rowsOf(await db.execute(stageVisitsSql(s, quietHours)));
+  return {
+    visits: rows
+      .filter((row) => row.kind === 'visit')
+      .map((row) => ({
+        stage_id: String(row.stage_id),
+        entries: Number(row.entries),
+        completions: Number(row.completions),
+        drop_offs: Number(row.drop_offs),
+        median_seconds: row.median_seconds === null ? null : Number(row.median_seconds),
+      })),
+    missing: rows
+      .filter((row) => row.kind === 'missing')
+      .map((row) => ({ stage_id: String(row.stage_id), field: String(row.field), n: Number(row.entries) })),
+  };
+}
+
+/** The statement of queryStageVisits (exported so its plan can be checked with EXPLAIN). */
+export const stageVisitsSql = (s: AnalyticsScope, quietHours: number) => sql`
+    WITH conv AS MATERIALIZED (
+      SELECT * FROM (${rangeConversations(s)} OFFSET 0) AS rc
+       WHERE rc.active OR rc.start_time >= ${s.from}::timestamptz
+    ),
+    entries AS (
+      SELECT f.stage_id, conv.conversation_id, f.created_at AS at
+        FROM conv
+       CROSS JOIN LATERAL (SELECT m.stage_id, m.created_at FROM messages m
+                            WHERE m.conversation_id = conv.conversation_id AND m.sender_type = 'user'
+                              AND m.status = 'processed'
+                            ORDER BY m.sequence_number LIMIT 1) AS f
+       WHERE conv.active AND f.stage_id IS NOT NULL AND ${between(sql`f.created_at`, s)}
+      UNION ALL
+      -- The channel by a LIMIT 1 probe per transition, so the planner cannot hash every tenant's conversations.
+      SELECT t.to_stage_id, t.conversation_id, t.created_at
+        FROM stage_transitions t
+       WHERE t.business_id = ${s.businessId}::uuid AND ${between(sql`t.created_at`, s)}
+         AND t.to_stage_id IS NOT NULL
+         AND ${realConversation(s, sql`(SELECT tc.channel FROM conversations tc WHERE tc.conversation_id = t.conversation_id LIMIT 1)`)}
+    ),
+    visits AS (
+      SELECT e.stage_id, e.conversation_id, min(e.at) AS entered_at FROM entries e GROUP BY 1, 2
+    ),
+    judged AS MATERIALIZED (
+      SELECT v.stage_id, v.entered_at, c.collected_data, st.required_fields,
+             (c.stage_id = v.stage_id
+              AND (c.status = 'closed'
+                   OR c.last_updated <= ${s.to}::timestamptz - make_interval(hours => ${quietHours}::int))) AS still_there,
+             (SELECT min(o.created_at) FROM stage_transitions o
+               WHERE o.conversation_id = v.conversation_id AND o.from_stage_id = v.stage_id
+                 AND o.to_stage_id IS DISTINCT FROM v.stage_id
+                 AND o.created_at >= v.entered_at AND o.created_at <= ${s.to}::timestamptz) AS left_at,
+             (jsonb_array_length(st.required_fields) > 0
+              AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text(st.required_fields) AS r(name)
+                               WHERE coalesce(c.collected_data ->> r.name, '') = '')) AS goal_met,
+             v.conversation_id
+        FROM visits v
+        JOIN conversations c ON c.conversation_id = v.conversation_id
+        JOIN stages st ON st.stage_id = v.stage_id AND st.business_id = ${s.businessId}::uuid
+    ),
+    outcome AS (
+      SELECT j.stage_id, j.entered_at, j.collected_data, j.required_fields,
+             (j.left_at IS NOT NULL OR j.goal_met) AS completed,
+             coalesce(j.left_at,
+                      CASE WHEN j.goal_met THEN
+                        (SELECT max(x.created_at) FROM extracted_data x
+                          WHERE x.conversation_id = j.conversation_id AND x.stage_id = j.stage_id
+                            AND x.created_at >= j.entered_at AND x.created_at <= ${s.to}::timestamptz)
+                      END) AS completed_at,
+             (j.left_at IS NULL AND NOT j.goal_met AND j.still_there) AS dropped
+        FROM judged j
+    )
+    SELECT 'visit' AS kind, o.stage_id::text AS stage_id, NULL AS field,
+           count(*) AS entries,
+           count(*) FILTER (WHERE o.completed) AS completions,
+           count(*) FILTER (WHERE o.dropped) AS drop_offs,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM o.completed_at - o.entered_at))
+             FILTER (WHERE o.completed_at IS NOT NULL) AS median_seconds
+      FROM outcome o GROUP BY o.stage_id
+    UNION ALL
+    SELECT 'missing', o.stage_id::text, r.name, count(*), 0, 0, NULL
+      FROM outcome o
+     CROSS JOIN LATERAL jsonb_array_elements_text(o.required_fields) AS r(name)
+     WHERE o.dropped AND coalesce(o.collected_data ->> r.name, '') = ''
+     GROUP BY o.stage_id, r.name`;

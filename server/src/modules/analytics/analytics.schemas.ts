@@ -142,3 +142,57 @@ export const AnalyticsOverview = Type.Object(
   },
   { $id: 'AnalyticsOverview', description: 'Analytics of one business over a time range' },
 );
+
+/** A conversation that stopped in a stage is a drop-off once it has been quiet this long (or closed). */
+export const DROP_OFF_QUIET_HOURS = 24;
+
+const StageInsight = Type.Object({
+  stage_id: Uuid,
+  stage_name: Type.String(),
+  required_fields: Type.Array(Type.String(), { description: 'The fields the stage must collect' }),
+  entries: Type.Integer({
+    minimum: 0,
+    description:
+      'Conversations that entered the stage in the range (a transition into it, or their first ' +
+      'customer message handled there)',
+  }),
+  completions: Type.Integer({
+    minimum: 0,
+    description:
+      'Of those, the ones that moved on to another stage by `to`, or hold every required field of the stage',
+  }),
+  completion_rate: Type.Number({ minimum: 0, maximum: 1, description: 'completions / entries (0 without)' }),
+  median_seconds_to_complete: Nullable(
+    Type.Number({
+      minimum: 0,
+      description:
+        'From entering to moving on (or to the extraction that completed the required fields); null without',
+    }),
+  ),
+  drop_offs: Type.Integer({
+    minimum: 0,
+    description: `Entries not completed whose conversation is still in the stage and closed or quiet for ${DROP_OFF_QUIET_HOURS} hours before \`to\``,
+  }),
+  drop_off_rate: Type.Number({ minimum: 0, maximum: 1, description: 'drop_offs / entries (0 without)' }),
+  missing_fields: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      label: Type.String({ description: 'The field’s label (its name when the field no longer exists)' }),
+      conversations: Type.Integer({ minimum: 0, description: 'Drop-offs without a value for it' }),
+    }),
+    { description: 'Required fields absent at drop-off, most often missing first' },
+  ),
+});
+
+export const StageAnalytics = Type.Object(
+  {
+    business_id: Uuid,
+    from: Timestamp,
+    to: Timestamp,
+    quiet_hours: Type.Integer({
+      description: 'The quiet time after which a stopped conversation dropped off',
+    }),
+    stages: Type.Array(StageInsight, { description: 'Every stage of the business, the first stage first' }),
+  },
+  { $id: 'StageAnalytics', description: 'Per stage: completion, time to complete, drop-off, missing fields' },
+);

@@ -26,6 +26,7 @@ import {
   users,
 } from '../../db/schema.js';
 import type { Page } from '../../lib/schemas.js';
+import type { DataFilter } from './data-filters.js';
 
 export type ConversationRow = typeof conversations.$inferSelect;
 
@@ -38,7 +39,7 @@ export interface ConversationFilters {
   textPattern?: string | undefined;
   from?: Date | undefined;
   to?: Date | undefined;
-  data?: ReadonlyArray<readonly [key: string, value: string]>;
+  data?: readonly DataFilter[];
   /** One channel; absent: every channel except `simulator` (test chats stay out of the inbox). */
   channel?: string | undefined;
   /** An account id, or `none` for unassigned conversations. */
@@ -73,7 +74,7 @@ function whereOf(f: ConversationFilters): SQL | undefined {
   if (f.waiting !== undefined) {
     conditions.push(f.waiting ? isNotNull(conversations.waitingSince) : isNull(conversations.waitingSince));
   }
-  for (const [key, value] of f.data ?? []) conditions.push(collectedDataEquals(key, value));
+  for (const filter of f.data ?? []) conditions.push(collectedDataMatches(filter));
   if (f.textPattern) {
     // The trigram index (messages_content_trgm_idx) finds a rare word's messages; for a common one the
     // planner walks the conversations in list order and stops at the page.
@@ -102,6 +103,28 @@ function collectedDataEquals(key: string, value: string): SQL {
     (candidate) => sql`${conversations.collectedData} @> ${JSON.stringify({ [key]: candidate })}::jsonb`,
   );
   return sql`(${sql.join(contains, sql` OR `)}) AND ${conversations.collectedData} ->> ${key} = ${value}`;
+}
+
+/**
+ * A typed filter: an exact value by containment (the GIN index finds the rows); a range compares the
+ * value as a number (only JSON numbers) or as an ISO date string (only strings; ISO dates sort as text).
+ */
+function collectedDataMatches(filter: DataFilter): SQL {
+  if (filter.kind === 'text') return collectedDataEquals(filter.key, filter.value);
+  if (filter.kind === 'equals')
+    return sql`${conversations.collectedData} @> ${JSON.stringify({ [filter.key]: filter.value })}::jsonb`;
+  const value = sql`${conversations.collectedData} -> ${filter.key}`;
+  const bounds: SQL[] = [];
+  if (filter.type === 'number') {
+    const n = sql`(CASE WHEN jsonb_typeof(${value}) = 'number' THEN (${value})::numeric END)`;
+    if (filter.min !== undefined) bounds.push(sql`${n} >= ${String(filter.min)}::numeric`);
+    if (filter.max !== undefined) bounds.push(sql`${n} <= ${String(filter.max)}::numeric`);
+    return sql`(${sql.join(bounds, sql` AND `)})`;
+  }
+  const d = sql`(CASE WHEN jsonb_typeof(${value}) = 'string' THEN ${conversations.collectedData} ->> ${filter.key} END)`;
+  if (filter.min !== undefined) bounds.push(sql`${d} >= ${String(filter.min)}`);
+  if (filter.max !== undefined) bounds.push(sql`${d} <= ${String(filter.max)}`);
+  return sql`(${sql.join(bounds, sql` AND `)})`;
 }
 
 /** `created_at`-like timestamps as cursor text: UTC with microseconds (a JS Date keeps milliseconds). */
@@ -374,4 +397,34 @@ export async function markConversationRead(db: DbOrTx, accountId: string, conver
     ON CONFLICT (account_id, conversation_id) DO UPDATE
        SET last_read_sequence = greatest(conversation_reads.last_read_sequence, EXCLUDED.last_read_sequence),
            updated_at = now()`);
+}
+
+/**
+ * The conversations a CSV export writes (newest activity first), at most `limit`, with what the export
+ * shows of each: customer, stage name and collected data. `countCap`: how far the total is counted.
+ */
+export async function listConversationsForExport(db: DbOrTx, filters: ConversationFilters, limit: number) {
+  const where = whereOf(filters);
+  const [total, rows] = await Promise.all([
+    cappedCount(db, sql`SELECT 1 FROM conversations WHERE ${where}`, limit),
+    db
+      .select({
+        conversation: conversations,
+        customer: {
+          firstName: users.firstName,
+          lastName: users.lastName,
+          whatsappId: users.whatsappId,
+          messengerPsid: users.messengerPsid,
+          webVisitorId: users.webVisitorId,
+        },
+        stageName: stages.stageName,
+      })
+      .from(conversations)
+      .innerJoin(users, eq(users.userId, conversations.userId))
+      .leftJoin(stages, eq(stages.stageId, conversations.stageId))
+      .where(where)
+      .orderBy(desc(conversations.lastUpdated), desc(conversations.conversationId))
+      .limit(limit),
+  ]);
+  return { total, rows };
 }

@@ -14,9 +14,11 @@ import {
   ConversationDetail,
   ConversationParams,
   ConversationSummary,
+  ExportConversationsQuery,
   ListConversationsQuery,
   LlmCallList,
   LlmCallsQuery,
+  MAX_EXPORT_ROWS,
   Message,
   MessagesQuery,
   UpdateConversationBody,
@@ -24,6 +26,7 @@ import {
   UserParams,
 } from './conversations.schemas.js';
 import {
+  exportConversationsCsv,
   getAiControl,
   getConversationDetail,
   getUserConversations,
@@ -81,6 +84,48 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
   );
 
   app.get(
+    '/api/conversations/export',
+    {
+      config: { access: { permission: 'read', business: 'query' } },
+      schema: {
+        tags,
+        summary: 'The conversations matching the list filters as CSV, one column per field',
+        description:
+          'Same filters as GET /api/conversations (typed `data.<field>` filters included). Columns: ' +
+          'conversation_id, user_id, customer, channel, status, stage, start_time, last_updated, then one per ' +
+          'field of the business (`columns=a,b` to choose; without fields, collected_data as JSON). At most ' +
+          `${MAX_EXPORT_ROWS.toLocaleString('en')} conversations, newest activity first; more is a 413. ` +
+          "Cells a spreadsheet would read as a formula (= + - @) start with '. PII fields are masked for " +
+          'viewers and read-only keys.',
+        querystring: ExportConversationsQuery,
+        response: {
+          200: {
+            description: 'CSV (RFC 4180, UTF-8, CRLF line ends) with a header row',
+            content: { 'text/csv': { schema: Type.String() } },
+          },
+          ...errorResponses(400, 401, 403, 413),
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const businessId = scopeBusinessId(principal, request.query.business_id);
+      const csv = await exportConversationsCsv(
+        ctx,
+        principal,
+        businessId,
+        request.query as typeof request.query & Record<string, unknown>,
+      );
+      const day = new Date().toISOString().slice(0, 10);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="conversations-${day}.csv"`)
+        .header('cache-control', 'no-store')
+        .send(csv);
+    },
+  );
+
+  app.get(
     ById,
     {
       config: { access: { permission: 'read', business: conversationOwner } },
@@ -112,6 +157,7 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
     async (request) =>
       listConversationMessages(
         ctx,
+        principalOf(request),
         request.params.conversation_id,
         businessFilter(principalOf(request)),
         toPage(request.query),
@@ -256,9 +302,9 @@ export const conversationRoutes = (ctx: AppContext) => async (root: FastifyInsta
     async (request) =>
       listBusinessLlmCalls(
         ctx,
+        principalOf(request),
         scopeBusinessId(principalOf(request), request.query.business_id),
         request.query,
-        principalOf(request).role === 'admin',
       ),
   );
 };

@@ -196,44 +196,66 @@ export const UserParams = Type.Object({ user_id: Uuid });
 /** `data.<key>=<value>` parameters filter on collected data; keys are checked by the service. */
 export const DATA_FILTER_PREFIX = 'data.';
 
-export const ListConversationsQuery = Type.Object(
-  {
-    business_id: Type.Optional(Uuid),
-    user_id: Type.Optional(Uuid),
-    status: Type.Optional(ConversationStatus),
-    stage_id: Type.Optional(Uuid),
-    channel: Type.Optional(
-      Type.Union(
-        [
-          Type.Literal('api'),
-          Type.Literal('web'),
-          Type.Literal('whatsapp'),
-          Type.Literal('messenger'),
-          Type.Literal('simulator'),
-        ],
-        { description: 'One channel; without it, simulator conversations are left out' },
-      ),
+const ListFilters = {
+  business_id: Type.Optional(Uuid),
+  user_id: Type.Optional(Uuid),
+  status: Type.Optional(ConversationStatus),
+  stage_id: Type.Optional(Uuid),
+  channel: Type.Optional(
+    Type.Union(
+      [
+        Type.Literal('api'),
+        Type.Literal('web'),
+        Type.Literal('whatsapp'),
+        Type.Literal('messenger'),
+        Type.Literal('simulator'),
+      ],
+      { description: 'One channel; without it, simulator conversations are left out' },
     ),
-    assignee_id: Type.Optional(
-      Type.Union([Uuid, Type.Literal('me'), Type.Literal('none')], {
-        description: 'An account id, `me` (the calling account; nothing for a key) or `none` (unassigned)',
+  ),
+  assignee_id: Type.Optional(
+    Type.Union([Uuid, Type.Literal('me'), Type.Literal('none')], {
+      description: 'An account id, `me` (the calling account; nothing for a key) or `none` (unassigned)',
+    }),
+  ),
+  waiting: Type.Optional(
+    Type.Boolean({ description: 'true: a customer message waits for an answer; false: nothing waits' }),
+  ),
+  q: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 500, description: 'Text searched in the messages' }),
+  ),
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'last_updated at or after' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'last_updated at or before' })),
+};
+
+const DataFilterOptions = {
+  description:
+    'Also `data.<key>=<value>` on collected data (key: ^[A-Za-z0-9_]{1,64}$). A business with typed ' +
+    "fields filters by the field's type: the value normalised as extraction does (e-mail, phone, enum, " +
+    'boolean, date), `min..max` ranges on number and date fields (`data.age=18..30`, `data.visit=2026-01-01..`); ' +
+    'an unknown field or a bad value is a 400. Without fields: collected_data ->> key equals value.',
+  patternProperties: { '^data\\.': Type.String({ maxLength: 500 }) },
+};
+
+export const ListConversationsQuery = Type.Object(
+  { ...ListFilters, ...PageQuery, ...CursorQuery },
+  DataFilterOptions,
+);
+
+/** At most this many conversations per CSV export (narrow the filters beyond). */
+export const MAX_EXPORT_ROWS = 10_000;
+
+export const ExportConversationsQuery = Type.Object(
+  {
+    ...ListFilters,
+    columns: Type.Optional(
+      Type.String({
+        maxLength: 2000,
+        description: 'Comma-separated field names to export (default: every field of the business)',
       }),
     ),
-    waiting: Type.Optional(
-      Type.Boolean({ description: 'true: a customer message waits for an answer; false: nothing waits' }),
-    ),
-    q: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 500, description: 'Text searched in the messages' }),
-    ),
-    from: Type.Optional(Type.String({ format: 'date-time', description: 'last_updated at or after' })),
-    to: Type.Optional(Type.String({ format: 'date-time', description: 'last_updated at or before' })),
-    ...PageQuery,
-    ...CursorQuery,
   },
-  {
-    description: 'Also `data.<key>=<value>`: collected_data ->> key equals value (key: ^[A-Za-z0-9_]{1,64}$)',
-    patternProperties: { '^data\\.': Type.String({ maxLength: 500 }) },
-  },
+  DataFilterOptions,
 );
 
 export const MessagesQuery = Type.Object({ ...PageQuery, ...CursorQuery });

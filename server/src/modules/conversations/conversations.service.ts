@@ -5,6 +5,7 @@ import { decodeInstantCursor, decodeSequenceCursor, encodeCursor, LIST_COUNT_CAP
 import type { Principal } from '../../lib/principal.js';
 import type { Page } from '../../lib/schemas.js';
 import { actorOf, recordAudit } from '../audit/index.js';
+import { readBusinessFields } from '../fields/index.js';
 import { findUser } from '../users/index.js';
 import { aiControlStatus, RESUMED, stopColumns } from './ai-control.js';
 import { publishConversationEvent } from './conversation-events.js';
@@ -18,6 +19,7 @@ import {
   findConversationSummary,
   isMemberOf,
   listConversations,
+  listConversationsForExport,
   listMessages,
   listMessagesOf,
   listStageTransitions,
@@ -25,7 +27,10 @@ import {
   unassignAccount,
   updateConversation,
 } from './conversations.repository.js';
-import { DATA_FILTER_PREFIX } from './conversations.schemas.js';
+import { DATA_FILTER_PREFIX, MAX_EXPORT_ROWS } from './conversations.schemas.js';
+import { conversationsCsv } from './conversations-csv.js';
+import { typedDataFilters } from './data-filters.js';
+import { dataMaskFor } from './data-mask.js';
 import { deliverAgentReply, outboundStatus } from './deliver-agent-reply.js';
 import { appendMessage } from './messages.repository.js';
 import { assertReplyWindowOpen } from './reply-window.js';
@@ -88,16 +93,17 @@ function toInstant(field: string, value: string | undefined): Date | undefined {
   return date;
 }
 
-export async function listBusinessConversations(
+/** The list's filters from its query string (`data.<key>` typed by the business's fields). */
+async function conversationFiltersOf(
   ctx: AppContext,
   principal: Principal,
   businessId: string,
   query: ConversationListQuery & Record<string, unknown>,
-  page: Page,
-  cursor?: string,
-) {
+): Promise<ConversationFilters> {
   const viewer = viewerOf(principal);
-  const filters: ConversationFilters = {
+  const pairs = dataFiltersOf(query);
+  const fields = pairs.length > 0 ? ((await readBusinessFields(ctx.db, businessId)) ?? []) : [];
+  return {
     businessId,
     userId: query.user_id,
     status: query.status,
@@ -108,13 +114,28 @@ export async function listBusinessConversations(
     textPattern: query.q ? containsPattern(query.q) : undefined,
     from: toInstant('from', query.from),
     to: toInstant('to', query.to),
-    data: dataFiltersOf(query),
+    data: typedDataFilters(pairs, fields),
   };
+}
+
+export async function listBusinessConversations(
+  ctx: AppContext,
+  principal: Principal,
+  businessId: string,
+  query: ConversationListQuery & Record<string, unknown>,
+  page: Page,
+  cursor?: string,
+) {
+  const viewer = viewerOf(principal);
+  const filters = await conversationFiltersOf(ctx, principal, businessId, query);
   const after = cursor === undefined ? undefined : decodeInstantCursor(cursor);
-  const { rows, total, next } = await listConversations(ctx.db, filters, page, viewer, after, LIST_COUNT_CAP);
+  const [{ rows, total, next }, mask] = await Promise.all([
+    listConversations(ctx.db, filters, page, viewer, after, LIST_COUNT_CAP),
+    dataMaskFor(ctx, principal, businessId),
+  ]);
   const now = new Date();
   return {
-    conversations: rows.map((row) => serializeConversationSummary(row, now)),
+    conversations: rows.map((row) => serializeConversationSummary(row, now, mask)),
     total: Math.min(total, LIST_COUNT_CAP),
     total_capped: total > LIST_COUNT_CAP,
     page: page.page,
@@ -137,15 +158,16 @@ export async function getConversationDetail(
 ) {
   const summary = await findConversationSummary(ctx.db, conversationId, scope, viewerOf(principal));
   if (!summary) throw notFound('Conversation');
-  const [messageRows, transitions] = await Promise.all([
+  const [messageRows, transitions, mask] = await Promise.all([
     listMessages(ctx.db, conversationId),
     listStageTransitions(ctx.db, conversationId),
+    dataMaskFor(ctx, principal, summary.conversation.businessId),
   ]);
-  const conversation = serializeConversation(summary);
+  const conversation = serializeConversation(summary, new Date(), mask);
   return {
     conversation,
-    customer: serializeCustomer(summary),
-    messages: messageRows.map(serializeMessageWithExtracted),
+    customer: serializeCustomer(summary, mask),
+    messages: messageRows.map((row) => serializeMessageWithExtracted(row, mask)),
     collected_data: conversation.collected_data,
     stage_transitions: transitions.map(({ transition: t, fromStageName, toStageName }) => ({
       stage_transition_id: t.stageTransitionId,
@@ -162,21 +184,23 @@ export async function getConversationDetail(
 
 export async function listConversationMessages(
   ctx: AppContext,
+  principal: Principal,
   conversationId: string,
   scope: string | undefined,
   page: Page,
   cursor?: string,
 ) {
   const afterSequence = cursor === undefined ? undefined : decodeSequenceCursor(cursor);
-  await requireConversation(ctx, conversationId, scope);
-  const [rows, total] = await Promise.all([
+  const conversation = await requireConversation(ctx, conversationId, scope);
+  const [rows, total, mask] = await Promise.all([
     listMessages(ctx.db, conversationId, page, afterSequence),
     countMessages(ctx.db, conversationId),
+    dataMaskFor(ctx, principal, conversation.businessId),
   ]);
   const pageRows = rows.slice(0, page.perPage);
   const last = pageRows[pageRows.length - 1];
   return {
-    messages: pageRows.map(serializeMessageWithExtracted),
+    messages: pageRows.map((row) => serializeMessageWithExtracted(row, mask)),
     total,
     total_capped: false,
     page: page.page,
@@ -366,6 +390,7 @@ export async function getUserConversations(
   const user = await findUser(ctx.db, userId, scope);
   if (!user) throw notFound('User');
   const rows = await listUserConversations(ctx.db, user.businessId, userId, viewerOf(principal));
+  const mask = await dataMaskFor(ctx, principal, user.businessId);
   const messageRows = await listMessagesOf(
     ctx.db,
     user.businessId,
@@ -374,13 +399,13 @@ export async function getUserConversations(
   const byConversation = new Map<string, ReturnType<typeof serializeMessageWithExtracted>[]>();
   for (const row of messageRows) {
     const list = byConversation.get(row.message.conversationId) ?? [];
-    list.push(serializeMessageWithExtracted(row));
+    list.push(serializeMessageWithExtracted(row, mask));
     byConversation.set(row.message.conversationId, list);
   }
   const now = new Date();
   return {
     conversations: rows.map((row) => ({
-      ...serializeConversationSummary(row, now),
+      ...serializeConversationSummary(row, now, mask),
       messages: byConversation.get(row.conversation.conversationId) ?? [],
     })),
   };
@@ -401,4 +426,44 @@ export async function unassignLeavingMember(
   return () => {
     for (const row of rows) announceAssignment(ctx, row, null);
   };
+}
+
+/**
+ * The conversations matching the list's filters as CSV (newest activity first), with one column per
+ * field (or the `columns` chosen); more than MAX_EXPORT_ROWS matches is a 413: narrow the filters.
+ */
+export async function exportConversationsCsv(
+  ctx: AppContext,
+  principal: Principal,
+  businessId: string,
+  query: ConversationListQuery & { columns?: string } & Record<string, unknown>,
+) {
+  const [filters, fields, mask] = await Promise.all([
+    conversationFiltersOf(ctx, principal, businessId, query),
+    readBusinessFields(ctx.db, businessId).then((list) => list ?? []),
+    dataMaskFor(ctx, principal, businessId),
+  ]);
+  let chosen = fields;
+  if (query.columns !== undefined) {
+    const names = query.columns
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
+    const unknown = names.filter((name) => !fields.some((f) => f.name === name));
+    if (unknown.length > 0) {
+      throw invalid(`Unknown field in columns: ${unknown.join(', ')}`, {
+        columns: `not fields of this business: ${unknown.join(', ')}`,
+      });
+    }
+    chosen = names.map((name) => fields.find((f) => f.name === name)).filter((f) => f !== undefined);
+  }
+  const { total, rows } = await listConversationsForExport(ctx.db, filters, MAX_EXPORT_ROWS);
+  if (total > MAX_EXPORT_ROWS) {
+    throw new AppError(
+      'PAYLOAD_TOO_LARGE',
+      `More than ${MAX_EXPORT_ROWS} conversations match: narrow the filters (from/to, stage_id, status, data.<field>)`,
+      { limit: MAX_EXPORT_ROWS },
+    );
+  }
+  return conversationsCsv(rows, chosen, query.columns === undefined, mask);
 }

@@ -1,5 +1,7 @@
 import type { AppContext } from '../../context.js';
 import { decodeInstantCursor, encodeCursor, LIST_COUNT_CAP } from '../../lib/cursor.js';
+import type { Principal } from '../../lib/principal.js';
+import { dataMaskFor } from './data-mask.js';
 import { listLlmCalls } from './llm-calls.repository.js';
 import { serializeLlmCall } from './serialize-conversation.js';
 
@@ -15,13 +17,15 @@ export interface LlmCallQuery {
 /** One business's LLM call log, newest first; `limit` is the page size (default 50, at most 500). */
 export async function listBusinessLlmCalls(
   ctx: AppContext,
+  principal: Principal,
   businessId: string,
   query: LlmCallQuery,
-  operator = false,
 ) {
+  const operator = principal.role === 'admin';
   const limit = query.limit ?? 50;
   const page = query.page ?? 1;
   const after = query.cursor === undefined ? undefined : decodeInstantCursor(query.cursor);
+  const mask = await dataMaskFor(ctx, principal, businessId);
   const { rows, total } = await listLlmCalls(
     ctx.db,
     {
@@ -38,7 +42,7 @@ export async function listBusinessLlmCalls(
   const pageRows = rows.slice(0, limit);
   const last = pageRows[pageRows.length - 1];
   return {
-    llm_calls: pageRows.map((row) => serializeLlmCall(row.call, operator)),
+    llm_calls: pageRows.map((row) => serializeLlmCall(row.call, operator, mask)),
     total: Math.min(total, LIST_COUNT_CAP),
     total_capped: total > LIST_COUNT_CAP,
     page,

@@ -45,20 +45,31 @@ export function serializeMessage(row: MessageRow, extracted: Record<string, unkn
   };
 }
 
-export const serializeMessageWithExtracted = (row: MessageWithExtractedRow): Message =>
-  serializeMessage(row.message, mergeExtracted(row.extracted));
+/** Masks the PII values of collected or extracted data for a read-only caller (identity otherwise). */
+export type DataMask = (data: Record<string, unknown>) => Record<string, unknown>;
+export const NO_MASK: DataMask = (data) => data;
+
+export const serializeMessageWithExtracted = (
+  row: MessageWithExtractedRow,
+  mask: DataMask = NO_MASK,
+): Message => {
+  const extracted = mergeExtracted(row.extracted);
+  return serializeMessage(row.message, extracted && mask(extracted));
+};
 
 export function serializeConversationSummary(
   row: ConversationSummaryRow,
   now = new Date(),
+  mask: DataMask = NO_MASK,
 ): ConversationSummary {
   const c = row.conversation;
+  const collectedData = mask(c.collectedData ?? {});
   const last = fromJson(row.lastMessage);
   return {
     conversation_id: c.conversationId,
     business_id: c.businessId,
     user_id: c.userId,
-    user_name: nameOf(row),
+    user_name: nameOf(row, collectedData),
     stage_id: c.stageId,
     stage_name: row.stageName,
     agent_id: c.agentId,
@@ -75,7 +86,7 @@ export function serializeConversationSummary(
           created_at: toDate(last.created_at).toISOString(),
         }
       : null,
-    collected_data: c.collectedData ?? {},
+    collected_data: collectedData,
     ai_stopped: isAiStopped(c, now),
     assignee_id: c.assigneeAccountId,
     assignee_name: c.assigneeAccountId ? (row.assigneeName ?? null) : null,
@@ -84,20 +95,20 @@ export function serializeConversationSummary(
   };
 }
 
-const nameOf = (row: ConversationSummaryRow) =>
+const nameOf = (row: ConversationSummaryRow, collectedData: Record<string, unknown>) =>
   customerName({
     ...row.customer,
     userId: row.conversation.userId,
     channel: row.conversation.channel,
-    collectedData: row.conversation.collectedData ?? {},
+    collectedData,
   });
 
 /** The customer of a conversation, as its detail shows them. */
-export function serializeCustomer(row: ConversationSummaryRow): Customer {
+export function serializeCustomer(row: ConversationSummaryRow, mask: DataMask = NO_MASK): Customer {
   const u = row.customer;
   return {
     user_id: row.conversation.userId,
-    name: nameOf(row),
+    name: nameOf(row, mask(row.conversation.collectedData ?? {})),
     first_name: u.firstName,
     last_name: u.lastName,
     email: u.email,
@@ -108,12 +119,35 @@ export function serializeCustomer(row: ConversationSummaryRow): Customer {
 }
 
 /** The conversation with its AI-control status, as the detail and PATCH answer it. */
-export function serializeConversation(row: ConversationSummaryRow, now = new Date()): Conversation {
-  return { ...serializeConversationSummary(row, now), ai_control: aiControlStatus(row.conversation, now) };
+export function serializeConversation(
+  row: ConversationSummaryRow,
+  now = new Date(),
+  mask: DataMask = NO_MASK,
+): Conversation {
+  return {
+    ...serializeConversationSummary(row, now, mask),
+    ai_control: aiControlStatus(row.conversation, now),
+  };
 }
 
 /** `operator`: the master key or a platform admin, who also sees the provider's own error text. */
-export function serializeLlmCall(row: LlmCallRow, operator = false): LlmCall {
+/**
+ * A data-extraction call's response is the parsed extraction (a JSON object of field values): its PII
+ * values are masked like collected data; a response that is not such an object stays as it is.
+ */
+function maskedResponse(row: LlmCallRow, mask: DataMask): string | null {
+  if (mask === NO_MASK || row.callType !== 'data_extraction' || row.response === null) return row.response;
+  try {
+    const parsed: unknown = JSON.parse(row.response);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      return JSON.stringify(mask(parsed as Record<string, unknown>));
+  } catch {
+    // Not JSON: the model's free text, returned as it is.
+  }
+  return row.response;
+}
+
+export function serializeLlmCall(row: LlmCallRow, operator = false, mask: DataMask = NO_MASK): LlmCall {
   return {
     llm_call_id: row.llmCallId,
     business_id: row.businessId,
@@ -126,7 +160,7 @@ export function serializeLlmCall(row: LlmCallRow, operator = false): LlmCall {
     model: row.model,
     system_prompt: row.systemPrompt,
     prompt: row.prompt,
-    response: row.response,
+    response: maskedResponse(row, mask),
     tokens_in: row.tokensIn,
     tokens_out: row.tokensOut,
     latency_ms: row.latencyMs,

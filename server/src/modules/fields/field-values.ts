@@ -1,3 +1,4 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import type { FieldDefinition } from '../../db/schema.js';
 
 /*
@@ -120,19 +121,24 @@ export function authoredValue(
   return normaliseValue(field, value) as { value: string | number | boolean } | { reason: string };
 }
 
-/** E.164 (+ and 8–15 digits) when the number says its country (+ or 00); else its digits as given. */
+/**
+ * A number that says its country (`+` or `00`) becomes E.164 when libphonenumber (min metadata) finds it
+ * a possible number of that country, else it is rejected. A national number (no country prefix) is kept
+ * as its digits: no business region setting exists to tell its country, so it cannot become E.164.
+ */
 function phone(text: string | undefined): { value: unknown } | { reason: string } {
   if (text === undefined || /[a-z]/i.test(text.replace(/\b(ext|x)\.?\s*\d+$/i, '')))
     return { reason: 'is not a phone number' };
-  const compact = text.replace(/[\s().\-/]/g, '');
+  const compact = text.replace(/[\s().\-/]/g, '').replace(/(ext|x)\.?\d+$/i, '');
   const international = compact.startsWith('+')
-    ? compact.slice(1)
+    ? compact
     : compact.startsWith('00')
-      ? compact.slice(2)
+      ? `+${compact.slice(2)}`
       : null;
   if (international !== null) {
-    if (/^[1-9]\d{7,14}$/.test(international)) return { value: `+${international}` };
-    return { reason: 'is not a phone number' };
+    const parsed = /^\+\d+$/.test(international) ? parsePhoneNumberFromString(international) : undefined;
+    if (parsed?.isPossible()) return { value: parsed.number };
+    return { reason: 'is not a phone number (international numbers need a valid country code and length)' };
   }
   if (/^\d{6,15}$/.test(compact)) return { value: compact };
   return { reason: 'is not a phone number' };

@@ -60,6 +60,12 @@ export const templateTestRoutes = (ctx: AppContext) => async (root: FastifyInsta
       },
     },
     async (request) =>
-      testTemplate(ctx, request.params.template_id, businessFilter(principalOf(request)), request.body),
+      testTemplate(
+        ctx,
+        principalOf(request),
+        request.params.template_id,
+        businessFilter(principalOf(request)),
+        request.body,
+      ),
   );
 };

@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.js';
+import type { Principal } from '../../lib/principal.js';
 import { extractOffline, routeStageOffline } from '../../llm/offline-engine.js';
 import { parseExtractionAnswer, parseStageAnswer } from '../../llm/parse-answers.js';
 import { loadConfigForTarget } from '../config-cache/index.js';
@@ -21,12 +22,13 @@ function roleOf(templateType: string) {
  */
 export async function testTemplate(
   ctx: AppContext,
+  principal: Principal,
   templateId: string,
   scope: string | undefined,
   input: RenderInput,
 ) {
   const template = await getTemplate(ctx, templateId, scope);
-  const rendered = await renderTemplatePreview(ctx, templateId, scope, input);
+  const rendered = await renderTemplatePreview(ctx, principal, templateId, scope, input);
   // A template test runs the draft being edited (its stages and settings), not the published release.
   const config = await loadConfigForTarget(ctx.db, template.businessId, 'draft');
   const stages = config?.stages ?? [];

@@ -1,7 +1,9 @@
 import type { Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
 import { notFound } from '../../errors.js';
+import { masksPii, type Principal } from '../../lib/principal.js';
 import { loadConfigForTarget } from '../config-cache/index.js';
+import { maskPiiValues } from '../fields/index.js';
 import { extractVariableNames } from './render-template.js';
 import type { RenderBody } from './templates.schemas.js';
 import { getTemplate } from './templates.service.js';
@@ -14,10 +16,12 @@ export type RenderInput = Static<typeof RenderBody>;
 /**
  * Renders a template as the pipeline would. With a conversation every variable not supplied is
  * computed from it; without one only what the business itself defines (profile, stages, time) is
- * computed, and conversation variables are reported missing rather than invented.
+ * computed, and conversation variables are reported missing rather than invented. PII fields of the
+ * conversation's collected data are masked for a principal that sees them masked (lib/principal).
  */
 export async function renderTemplatePreview(
   ctx: AppContext,
+  principal: Principal,
   templateId: string,
   scope: string | undefined,
   input: RenderInput,
@@ -33,6 +37,9 @@ export async function renderTemplatePreview(
     });
     if (!found) throw notFound('Conversation');
     vc = { ...found, config };
+    // A viewer or read-only key previews with the PII fields masked, as the conversation shows them.
+    if (masksPii(principal, businessId) && found.collectedData)
+      vc.collectedData = maskPiiValues(config?.business.fields ?? [], found.collectedData);
   } else {
     // The stage this template belongs to, so {{current_stage}} reads as it will at run time.
     const owner = config?.stages.find((stage) =>

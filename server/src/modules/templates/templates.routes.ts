@@ -200,6 +200,7 @@ export const templateRoutes = (ctx: AppContext) => async (root: FastifyInstance)
     async (request) =>
       renderTemplatePreview(
         ctx,
+        principalOf(request),
         request.params.template_id,
         businessFilter(principalOf(request)),
         request.body ?? {},

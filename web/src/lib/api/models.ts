@@ -64,6 +64,8 @@ export type AnalyticsDay = AnalyticsOverview['per_day'][number];
 export type AnalyticsFunnelStage = AnalyticsOverview['stage_funnel'][number];
 export type AnalyticsLlmStep = AnalyticsOverview['llm']['per_step'][number];
 export type AnalyticsFillRate = AnalyticsOverview['extraction']['fill_rates'][number];
+export type StageAnalytics = ResponseOf<'/api/analytics/stages', 'get'>;
+export type StageInsight = StageAnalytics['stages'][number];
 
 export type Channels = ResponseOf<'/api/businesses/{business_id}/channels', 'get'>;
 export type WhatsAppChannel = Channels['whatsapp'];

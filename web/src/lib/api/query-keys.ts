@@ -86,5 +86,7 @@ export const qk = {
     overview: (businessId: Id, days: number, from: string, includeSimulator = false) =>
       ['analytics', 'overview', businessId, days, from, includeSimulator] as const,
     llmUsage: (businessId: Id) => ['analytics', 'llm-usage', businessId] as const,
+    stages: (businessId: Id, days: number, from: string, includeSimulator = false) =>
+      ['analytics', 'stages', businessId, days, from, includeSimulator] as const,
   },
 };

@@ -3248,6 +3248,103 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/conversations/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The conversations matching the list filters as CSV, one column per field
+     * @description Same filters as GET /api/conversations (typed `data.<field>` filters included). Columns: conversation_id, user_id, customer, channel, status, stage, start_time, last_updated, then one per field of the business (`columns=a,b` to choose; without fields, collected_data as JSON). At most 10,000 conversations, newest activity first; more is a 413. Cells a spreadsheet would read as a formula (= + - @) start with '. PII fields are masked for viewers and read-only keys.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description UUID */
+          business_id?: string;
+          /** @description UUID */
+          user_id?: string;
+          status?: 'active' | 'closed';
+          /** @description UUID */
+          stage_id?: string;
+          /** @description One channel; without it, simulator conversations are left out */
+          channel?: 'api' | 'web' | 'whatsapp' | 'messenger' | 'simulator';
+          /** @description An account id, `me` (the calling account; nothing for a key) or `none` (unassigned) */
+          assignee_id?: string | 'me' | 'none';
+          /** @description true: a customer message waits for an answer; false: nothing waits */
+          waiting?: boolean;
+          /** @description Text searched in the messages */
+          q?: string;
+          /** @description last_updated at or after */
+          from?: string;
+          /** @description last_updated at or before */
+          to?: string;
+          /** @description Comma-separated field names to export (default: every field of the business) */
+          columns?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description CSV (RFC 4180, UTF-8, CRLF line ends) with a header row */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/csv': string;
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/conversations/{conversation_id}': {
     parameters: {
       query?: never;
@@ -5863,6 +5960,90 @@ export interface paths {
           };
           content: {
             'application/json': components['schemas']['AnalyticsOverview'];
+          };
+        };
+        /** @description Every error response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description Every error response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/analytics/stages': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Per stage: entries, completion rate, median time to complete, drop-off, fields most often missing
+     * @description Over the visits that began in `[from, to]` (default: the last 30 days, at most 366). A conversation enters a stage by a transition into it or by its first customer message being handled there; the visit completes when it moves on to another stage or holds every required field; it drops off when it is still in the stage, not complete, and closed or quiet for 24 hours before `to`. Simulator conversations are left out unless include_simulator=true.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description UUID */
+          business_id?: string;
+          /** @description Start of the range (default: 30 days before `to`) */
+          from?: string;
+          /** @description End of the range (default: now) */
+          to?: string;
+          /** @description Count the dashboard simulator's test conversations too (default: left out) */
+          include_simulator?: boolean;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Per stage: completion, time to complete, drop-off, missing fields */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['StageAnalytics'];
           };
         };
         /** @description Every error response */
@@ -10109,6 +10290,50 @@ export interface components {
           rate: number;
         }[];
       };
+    };
+    /** @description Per stage: completion, time to complete, drop-off, missing fields */
+    StageAnalytics: {
+      /**
+       * Format: uuid
+       * @description UUID
+       */
+      business_id: string;
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      /** @description The quiet time after which a stopped conversation dropped off */
+      quiet_hours: number;
+      /** @description Every stage of the business, the first stage first */
+      stages: {
+        /**
+         * Format: uuid
+         * @description UUID
+         */
+        stage_id: string;
+        stage_name: string;
+        /** @description The fields the stage must collect */
+        required_fields: string[];
+        /** @description Conversations that entered the stage in the range (a transition into it, or their first customer message handled there) */
+        entries: number;
+        /** @description Of those, the ones that moved on to another stage by `to`, or hold every required field of the stage */
+        completions: number;
+        /** @description completions / entries (0 without) */
+        completion_rate: number;
+        median_seconds_to_complete: number | null;
+        /** @description Entries not completed whose conversation is still in the stage and closed or quiet for 24 hours before `to` */
+        drop_offs: number;
+        /** @description drop_offs / entries (0 without) */
+        drop_off_rate: number;
+        /** @description Required fields absent at drop-off, most often missing first */
+        missing_fields: {
+          name: string;
+          /** @description The field’s label (its name when the field no longer exists) */
+          label: string;
+          /** @description Drop-offs without a value for it */
+          conversations: number;
+        }[];
+      }[];
     };
     LlmUsage: {
       /** @description The calendar month (UTC) measured, YYYY-MM */

@@ -112,6 +112,33 @@ describe('analytics page', () => {
     expect(fills).toHaveTextContent('42% (5 conversations)');
   });
 
+  it('shows per stage completion, time to complete, drop-off and the fields missing at drop-off', async () => {
+    api.seedAnalytics();
+    api.stageInsights = [
+      {
+        stage_id: '00000000-0000-4000-8000-00000000a001',
+        stage_name: 'Booking',
+        required_fields: ['email', 'visit_date'],
+        entries: 8,
+        completions: 6,
+        completion_rate: 0.75,
+        median_seconds_to_complete: 600,
+        drop_offs: 2,
+        drop_off_rate: 0.25,
+        missing_fields: [{ name: 'visit_date', label: 'Visit date', conversations: 2 }],
+      },
+    ];
+    open();
+    const table = await screen.findByRole('table', { name: 'Stages' });
+    const row = within(table).getByRole('rowheader', { name: 'Booking' }).closest('tr') as HTMLElement;
+    expect(
+      within(row)
+        .getAllByRole('cell')
+        .map((c) => c.textContent),
+    ).toEqual(['8', '6 (75%)', '10 min', '2 (25%)', 'Visit date (2)']);
+    expect(api.requests.some((r) => r.path === '/api/analytics/stages')).toBe(true);
+  });
+
   it('asks again for the range chosen', async () => {
     const user = userEvent.setup();
     api.seedAnalytics();

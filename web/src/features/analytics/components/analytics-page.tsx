@@ -21,6 +21,7 @@ import {
   type RangeDays,
   useAnalyticsOverview,
 } from '@/lib/api/analytics/get-analytics-overview';
+import { useStageAnalytics } from '@/lib/api/analytics/get-stage-analytics';
 import { formatUtcDate } from '@/lib/format';
 import { paths } from '@/lib/paths';
 import { FillRates } from './fill-rates';
@@ -28,6 +29,7 @@ import { KpiCards, KpiSkeleton } from './kpi-cards';
 import { LlmStepsTable } from './llm-steps-table';
 import { PerDayChart } from './per-day-chart';
 import { StageFunnel } from './stage-funnel';
+import { StageInsightsTable } from './stage-insights-table';
 
 export function AnalyticsPage() {
   return (
@@ -54,6 +56,7 @@ function Analytics({ businessId }: { businessId: string }) {
   const days = parseDays(params.get('days'));
   const includeSimulator = params.get('simulator') === '1';
   const overview = useAnalyticsOverview(businessId, days, includeSimulator);
+  const stageInsights = useStageAnalytics(businessId, days, includeSimulator);
   const data = overview.data;
 
   function selectDays(next: RangeDays | null) {
@@ -142,6 +145,14 @@ function Analytics({ businessId }: { businessId: string }) {
             <StageFunnel stages={data.stage_funnel} />
             <FillRates extraction={data.extraction} />
           </Box>
+          {stageInsights.data ? (
+            <StageInsightsTable
+              stages={stageInsights.data.stages}
+              quietHours={stageInsights.data.quiet_hours}
+            />
+          ) : (
+            <ErrorAlert error={stageInsights.error} onRetry={() => stageInsights.refetch()} />
+          )}
           <LlmStepsTable llm={data.llm} />
         </Box>
       )}

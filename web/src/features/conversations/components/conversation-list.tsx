@@ -6,6 +6,20 @@ import type { InboxConversationSummary } from '@/lib/api/inbox-models';
 import { paths } from '@/lib/paths';
 import { relativeTime, shortAge } from '@/lib/relative-time';
 
+/** A field shown on each row (the inbox's column picker). */
+export interface FieldColumn {
+  name: string;
+  label: string;
+}
+
+/** A collected value as a short text (objects as JSON). */
+const shown = (value: unknown) =>
+  value === null || value === undefined || value === ''
+    ? '—'
+    : typeof value === 'object'
+      ? JSON.stringify(value)
+      : String(value);
+
 const SENDER_PREFIX: Record<string, string> = { assistant: 'AI: ', agent: 'Team: ' };
 
 /** The inbox's list: newest activity first, one compact row per conversation. */
@@ -15,8 +29,11 @@ export function ConversationList({
   search,
   myAccountId,
   now,
+  fields = [],
 }: {
   rows: InboxConversationSummary[];
+  /** Collected fields shown on every row. */
+  fields?: FieldColumn[];
   selectedId: string | undefined;
   /** The list's query string, kept when a row is opened. */
   search: string;
@@ -37,6 +54,7 @@ export function ConversationList({
             search={search}
             myAccountId={myAccountId}
             now={now}
+            fields={fields}
           />
         </li>
       ))}
@@ -50,12 +68,14 @@ function Row({
   search,
   myAccountId,
   now,
+  fields,
 }: {
   c: InboxConversationSummary;
   selected: boolean;
   search: string;
   myAccountId: string | null;
   now: number;
+  fields: FieldColumn[];
 }) {
   const name = c.user_name || 'Customer';
   const last = c.last_message?.message_content ?? '';
@@ -122,6 +142,18 @@ function Row({
           </Box>
         )}
       </Stack>
+      {fields.length > 0 && (
+        <Typography
+          variant="caption"
+          color="text.secondary"
+          component="p"
+          noWrap
+          data-testid="row-fields"
+          sx={{ mt: 0.25, minWidth: 0 }}
+        >
+          {fields.map((f) => `${f.label}: ${shown(c.collected_data?.[f.name])}`).join(' · ')}
+        </Typography>
+      )}
       {(c.waiting_since || c.ai_stopped || assignee || c.status === 'closed') && (
         <Stack direction="row" spacing={0.5} sx={{ mt: 0.5, flexWrap: 'wrap', rowGap: 0.5 }}>
           {c.waiting_since && c.status !== 'closed' && (

@@ -174,4 +174,42 @@ describe('the conversation list', () => {
     );
     expect(screen.getByRole('button', { name: 'Filters (2 on)' })).toBeInTheDocument();
   });
+
+  it('shows chosen fields on the rows and links the CSV export of the same filters', async () => {
+    const user = userEvent.setup();
+    api.fields = [
+      { name: 'email', label: 'E-mail', type: 'email', description: '', pii: true },
+      { name: 'age', label: 'Age', type: 'number', description: '', pii: false },
+    ];
+    const newest = api.conversations.find((c) => c.conversation_id === 'c-new');
+    if (newest) newest.collected_data = { email: 'a***@e***.com', age: 31 };
+    open('/conversations?channel=whatsapp');
+    await screen.findByRole('list', { name: 'Conversations' });
+    // A filter in the URL opens the filter bar.
+    const bar = screen.getByRole('group', { name: 'Conversation filters' });
+    const link = within(bar).getByRole('link', { name: 'Export CSV' });
+    expect(link).toHaveAttribute('download');
+    const url = new URL(link.getAttribute('href') as string, 'http://localhost');
+    expect(url.pathname).toBe('/api/conversations/export');
+    expect(url.searchParams.get('channel')).toBe('whatsapp');
+    expect(url.searchParams.get('status')).toBe('active');
+    expect(url.searchParams.get('per_page')).toBeNull();
+
+    await user.click(within(bar).getByRole('combobox', { name: 'Field columns' }));
+    await user.click(await screen.findByRole('option', { name: 'E-mail' }));
+    await user.click(await screen.findByRole('option', { name: 'Age' }));
+    await user.keyboard('{Escape}');
+    const row = within(screen.getByRole('list', { name: 'Conversations' })).getAllByRole(
+      'link',
+    )[0] as HTMLElement;
+    expect(await within(row).findByText('E-mail: a***@e***.com · Age: 31')).toBeInTheDocument();
+    await waitFor(() =>
+      expect(
+        new URL(
+          within(bar).getByRole('link', { name: 'Export CSV' }).getAttribute('href') as string,
+          'http://localhost',
+        ).searchParams.get('columns'),
+      ).toBe('email,age'),
+    );
+  });
 });

@@ -1,4 +1,5 @@
 import ClearIcon from '@mui/icons-material/Clear';
+import DownloadIcon from '@mui/icons-material/Download';
 import FilterListIcon from '@mui/icons-material/FilterList';
 import SearchIcon from '@mui/icons-material/Search';
 import {
@@ -22,7 +23,8 @@ import { ErrorAlert } from '@/components/error-alert';
 import { LiveIndicator } from '@/components/live-indicator';
 import { Loading, TopProgress } from '@/components/loading';
 import { NotificationsButton } from '@/components/notifications-button';
-import { useConversations } from '@/lib/api/conversations/list-conversations';
+import { conversationsExportUrl, useConversations } from '@/lib/api/conversations/list-conversations';
+import { useFields } from '@/lib/api/fields/fields';
 import { useStages } from '@/lib/api/stages/list-stages';
 import { useSession } from '@/lib/auth/session';
 import { useFocusOnNavigation } from '@/lib/route-focus';
@@ -69,6 +71,14 @@ export function ListPane({
   const filters = inboxQuery(view, (k: FilterKey) => get(k), limit);
   const list = useConversations(businessId, filters);
   const stages = useStages(businessId);
+  const fields = useFields(businessId).data?.fields ?? [];
+  const columnNames = get('columns').split(',').filter(Boolean);
+  const fieldColumns = fields.filter((f) => columnNames.includes(f.name));
+  const exportUrl = conversationsExportUrl(
+    businessId,
+    filters,
+    fieldColumns.map((f) => f.name),
+  );
   const rows = list.data?.conversations ?? [];
   const search = params.toString() ? `?${params}` : '';
   const anyFilter = FILTER_KEYS.some((k) => params.get(k));
@@ -212,11 +222,21 @@ export function ListPane({
                 placeholder="email"
                 value={dataKey}
                 onChange={(e) => setDataKey(e.target.value)}
+                slotProps={{ htmlInput: { list: fields.length ? 'inbox-field-names' : undefined } }}
               />
+              <datalist id="inbox-field-names">
+                {fields.map((f) => (
+                  <option key={f.name} value={f.name}>
+                    {f.label}
+                  </option>
+                ))}
+              </datalist>
               <Typography aria-hidden>=</Typography>
               <TextField
                 size="small"
                 label="Value"
+                placeholder="18..30"
+                title="Numbers and dates take ranges: min..max"
                 value={dataValue}
                 onChange={(e) => setDataValue(e.target.value)}
               />
@@ -224,6 +244,42 @@ export function ListPane({
                 Apply
               </Button>
             </Box>
+            {fields.length > 0 && (
+              <TextField
+                select
+                size="small"
+                label="Field columns"
+                value={fieldColumns.map((f) => f.name)}
+                onChange={(e) => {
+                  const v = e.target.value as unknown as string[] | string;
+                  update({ columns: (Array.isArray(v) ? v : v.split(',')).join(',') });
+                }}
+                slotProps={{
+                  select: {
+                    multiple: true,
+                    renderValue: (v) =>
+                      (v as string[]).map((n) => fields.find((f) => f.name === n)?.label ?? n).join(', '),
+                  },
+                }}
+              >
+                {fields.map((f) => (
+                  <MenuItem key={f.name} value={f.name}>
+                    {f.label}
+                  </MenuItem>
+                ))}
+              </TextField>
+            )}
+            <Button
+              component="a"
+              href={exportUrl}
+              download
+              size="small"
+              variant="outlined"
+              startIcon={<DownloadIcon />}
+              sx={{ justifySelf: 'start', alignSelf: 'center' }}
+            >
+              Export CSV
+            </Button>
             {anyFilter && (
               <Button
                 size="small"
@@ -264,6 +320,7 @@ export function ListPane({
               search={search}
               myAccountId={user?.id ?? null}
               now={now}
+              fields={fieldColumns}
             />
             {(list.data?.total ?? 0) > rows.length && (
               <Box sx={{ p: 1, textAlign: 'center' }}>

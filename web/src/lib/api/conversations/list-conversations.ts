@@ -28,12 +28,36 @@ export interface ConversationPage {
   per_page: number;
 }
 
-/** Simulator conversations come only with `channel: 'simulator'` (the server leaves them out otherwise). */
-export function listConversations(businessId: string, filters: ConversationFilters = {}) {
+/** The list's filters as a query string (`data.<key>=<value>` for collected data). */
+function listQuery(businessId: string, filters: ConversationFilters) {
   const { data, ...rest } = filters;
   const query: Record<string, string | number | boolean | undefined> = { business_id: businessId, ...rest };
   for (const [k, v] of Object.entries(data ?? {})) if (k.trim()) query[`data.${k.trim()}`] = v;
-  return requestJson<ConversationPage>('GET', '/api/conversations', { query });
+  return query;
+}
+
+/**
+ * The CSV export of the conversations these filters match (GET /api/conversations/export): a plain
+ * same-origin link, so the browser downloads it with the session cookie — no key in the URL.
+ */
+export function conversationsExportUrl(
+  businessId: string,
+  filters: ConversationFilters,
+  columns: string[] = [],
+) {
+  const { page: _page, per_page: _perPage, ...rest } = filters;
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(listQuery(businessId, rest)))
+    if (v !== undefined && v !== '') params.set(k, String(v));
+  if (columns.length > 0) params.set('columns', columns.join(','));
+  return `/api/conversations/export?${params}`;
+}
+
+/** Simulator conversations come only with `channel: 'simulator'` (the server leaves them out otherwise). */
+export function listConversations(businessId: string, filters: ConversationFilters = {}) {
+  return requestJson<ConversationPage>('GET', '/api/conversations', {
+    query: listQuery(businessId, filters),
+  });
 }
 
 /** Kept fresh by the live events (lib/live), not by polling. */
