@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { App } from '../../src/app.js';
 import { bearer } from './factories.js';
 
@@ -13,4 +14,22 @@ export async function callApi(app: App, method: string, url: string, key: string
     ...(payload === undefined ? {} : { payload: payload as Json }),
   });
   return { status: response.statusCode, body: (response.body ? response.json() : null) as Json };
+}
+
+/** Binds `callApi` to one app with status assertions: `ok` expects success, `fails` an error body. */
+export function apiAsserts(app: () => App) {
+  const call = (method: string, url: string, key: string, payload?: unknown) =>
+    callApi(app(), method, url, key, payload);
+  async function ok(method: string, url: string, key: string, payload?: unknown, status = 200) {
+    const res = await call(method, url, key, payload);
+    expect(res.status, JSON.stringify(res.body)).toBe(status);
+    return res.body as Json;
+  }
+  async function fails(method: string, url: string, key: string, payload: unknown, status: number) {
+    const res = await call(method, url, key, payload);
+    expect(res.status, JSON.stringify(res.body)).toBe(status);
+    expect((res.body as Json).error?.code, JSON.stringify(res.body)).toBeTypeOf('string');
+    return res.body as Json;
+  }
+  return { call, ok, fails };
 }

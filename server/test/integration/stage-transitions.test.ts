@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../helpers/build-test-app.js';
-import { callApi, type Json } from '../helpers/call-api.js';
+import { apiAsserts, callApi, type Json } from '../helpers/call-api.js';
 import { type CreatedBusiness, createBusiness } from '../helpers/factories.js';
 import type { FakeLlmRequest } from '../helpers/fake-llm-types.js';
 import { classify, type PipelineApp, scriptedModel, startPipelineApp } from '../helpers/pipeline-fixture.js';
@@ -16,21 +16,7 @@ beforeAll(async () => {
 afterAll(async () => p.close());
 beforeEach(() => p.llm.reset());
 
-const call = (method: string, url: string, key: string, payload?: unknown) =>
-  callApi(p.t.app, method, url, key, payload);
-
-async function ok(method: string, url: string, key: string, payload?: unknown, status = 200) {
-  const res = await call(method, url, key, payload);
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  return res.body as Json;
-}
-
-async function fails(method: string, url: string, key: string, payload: unknown, status: number) {
-  const res = await call(method, url, key, payload);
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect((res.body as Json).error?.code, JSON.stringify(res.body)).toBeTypeOf('string');
-  return res.body as Json;
-}
+const { ok, fails } = apiAsserts(() => p.t.app);
 
 const fieldsUrl = (b: CreatedBusiness) => `/api/businesses/${b.business_id}/fields`;
 
