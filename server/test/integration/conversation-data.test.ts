@@ -197,6 +197,31 @@ describe('PII masking', () => {
     const calls = await json('owner', `/api/llm-calls?conversation_id=${ana}`);
     expect(JSON.parse(calls.llm_calls[0].response).email).toBe('ana@example.com');
   });
+
+  it('masks PII in test cases and the configuration export for a viewer and a read-only key', async () => {
+    const created = await callApi(t.app, 'POST', '/api/test-cases', b.api_key, {
+      business_id: b.business_id,
+      stage_id: b.first_stage_id,
+      name: 'returning guest',
+      collected_data: { email: 'ana@example.com', age: 25 },
+      message: 'Do you have a room?',
+      expectations: { stage: { mode: 'stays' } },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const caseId = created.body.test_case_id as string;
+    const exportUrl = `/api/businesses/${b.business_id}/configuration/export`;
+    for (const [who, email] of [
+      ['owner', 'ana@example.com'],
+      ['viewer', 'a***@e***.com'],
+      ['read key', 'a***@e***.com'],
+    ] as const) {
+      expect((await json(who, `/api/test-cases/${caseId}`)).collected_data, who).toEqual({ email, age: 25 });
+      const list = await json(who, `/api/test-cases?business_id=${b.business_id}`);
+      expect(list.test_cases[0].collected_data.email, who).toBe(email);
+      const exported = await json(who, exportUrl);
+      expect(exported.tests[0].collected_data, who).toEqual({ email, age: 25 });
+    }
+  });
 });
 
 describe('typed data filters', () => {

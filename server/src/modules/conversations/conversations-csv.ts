@@ -1,7 +1,7 @@
 import type { FieldDefinition } from '../../db/schema.js';
+import type { DataMask } from '../fields/index.js';
 import type { listConversationsForExport } from './conversations.repository.js';
 import { customerName } from './customer-name.js';
-import type { DataMask } from './serialize-conversation.js';
 
 type ExportRow = Awaited<ReturnType<typeof listConversationsForExport>>['rows'][number];
 

@@ -5,7 +5,7 @@ import { decodeInstantCursor, decodeSequenceCursor, encodeCursor, LIST_COUNT_CAP
 import type { Principal } from '../../lib/principal.js';
 import type { Page } from '../../lib/schemas.js';
 import { actorOf, recordAudit } from '../audit/index.js';
-import { readBusinessFields } from '../fields/index.js';
+import { dataMaskFor, readBusinessFields } from '../fields/index.js';
 import { findUser } from '../users/index.js';
 import { aiControlStatus, RESUMED, stopColumns } from './ai-control.js';
 import { publishConversationEvent } from './conversation-events.js';
@@ -30,7 +30,6 @@ import {
 import { DATA_FILTER_PREFIX, MAX_EXPORT_ROWS } from './conversations.schemas.js';
 import { conversationsCsv } from './conversations-csv.js';
 import { typedDataFilters } from './data-filters.js';
-import { dataMaskFor } from './data-mask.js';
 import { deliverAgentReply, outboundStatus } from './deliver-agent-reply.js';
 import { appendMessage } from './messages.repository.js';
 import { assertReplyWindowOpen } from './reply-window.js';

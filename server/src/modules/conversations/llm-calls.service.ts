@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
 import { decodeInstantCursor, encodeCursor, LIST_COUNT_CAP } from '../../lib/cursor.js';
 import type { Principal } from '../../lib/principal.js';
-import { dataMaskFor } from './data-mask.js';
+import { dataMaskFor } from '../fields/index.js';
 import { listLlmCalls } from './llm-calls.repository.js';
 import { serializeLlmCall } from './serialize-conversation.js';
 

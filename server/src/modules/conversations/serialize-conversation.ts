@@ -1,4 +1,5 @@
 import { fromJson, toDate } from '../../db/raw-rows.js';
+import { type DataMask, NO_MASK } from '../fields/index.js';
 import { aiControlStatus, isAiStopped } from './ai-control.js';
 import type { ConversationSummaryRow, MessageWithExtractedRow } from './conversations.repository.js';
 import type {
@@ -44,10 +45,6 @@ export function serializeMessage(row: MessageRow, extracted: Record<string, unkn
     extracted_data: extracted,
   };
 }
-
-/** Masks the PII values of collected or extracted data for a read-only caller (identity otherwise). */
-export type DataMask = (data: Record<string, unknown>) => Record<string, unknown>;
-export const NO_MASK: DataMask = (data) => data;
 
 export const serializeMessageWithExtracted = (
   row: MessageWithExtractedRow,

@@ -1,5 +1,6 @@
 /** What other modules may use of fields. */
 
+export { type DataMask, dataMaskFor, NO_MASK } from './data-mask.js';
 export {
   authoredValue,
   extractionSchema,

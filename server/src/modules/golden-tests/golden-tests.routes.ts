@@ -97,13 +97,16 @@ export const goldenTestRoutes = (ctx: AppContext, runner: TestRunner) => async (
         response: { 200: TestCaseList, ...errorResponses(400, 401, 403) },
       },
     },
-    async (request) =>
-      listBusinessTestCases(
+    async (request) => {
+      const principal = principalOf(request);
+      return listBusinessTestCases(
         ctx,
-        scopeBusinessId(principalOf(request), request.query.business_id),
+        principal,
+        scopeBusinessId(principal, request.query.business_id),
         request.query.stage_id,
         toPage(request.query),
-      ),
+      );
+    },
   );
 
   app.get(
@@ -117,7 +120,10 @@ export const goldenTestRoutes = (ctx: AppContext, runner: TestRunner) => async (
         response: { 200: TestCase, ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => getTestCase(ctx, request.params.test_case_id, businessFilter(principalOf(request))),
+    async (request) => {
+      const principal = principalOf(request);
+      return getTestCase(ctx, request.params.test_case_id, principal, businessFilter(principal));
+    },
   );
 
   app.patch(

@@ -11,6 +11,7 @@ import {
   loadConfigRows,
   releaseContentOf,
 } from '../config-cache/index.js';
+import { type DataMask, dataMaskFor, NO_MASK } from '../fields/index.js';
 import { hasExpectations, invalidPatterns, wordDiff } from './checks.js';
 import {
   deleteTestCase,
@@ -53,14 +54,14 @@ import type { TestRunner } from './test-runner.js';
 
 const HISTORY_FROM_TURN = 30;
 
-export function serializeTestCase(row: TestCaseRow): TestCase {
+export function serializeTestCase(row: TestCaseRow, mask: DataMask = NO_MASK): TestCase {
   return {
     test_case_id: row.testCaseId,
     business_id: row.businessId,
     stage_id: row.stageId,
     name: row.name,
     history: row.history as TestCase['history'],
-    collected_data: row.collectedData,
+    collected_data: mask(row.collectedData),
     message: row.message,
     expectations: row.expectations as TestExpectations,
     source_message_id: row.sourceMessageId,
@@ -111,20 +112,35 @@ export async function createTestCase(ctx: AppContext, businessId: string, body: 
   return serializeTestCase(row);
 }
 
-export async function getTestCase(ctx: AppContext, id: string, scope: string | undefined) {
+/** A test case as the principal may see it (its collected data's PII masked for read-only callers). */
+export async function getTestCase(
+  ctx: AppContext,
+  id: string,
+  principal: Principal,
+  scope: string | undefined,
+) {
   const row = await findTestCase(ctx.db, id, scope);
   if (!row) throw notFound('Test case');
-  return serializeTestCase(row);
+  return serializeTestCase(row, await dataMaskFor(ctx, principal, row.businessId));
 }
 
 export async function listBusinessTestCases(
   ctx: AppContext,
+  principal: Principal,
   businessId: string,
   stageId: string | undefined,
   page: Page,
 ) {
-  const { rows, total } = await listTestCases(ctx.db, businessId, stageId, page.perPage, page.offset);
-  return { test_cases: rows.map(serializeTestCase), total, page: page.page, per_page: page.perPage };
+  const [{ rows, total }, mask] = await Promise.all([
+    listTestCases(ctx.db, businessId, stageId, page.perPage, page.offset),
+    dataMaskFor(ctx, principal, businessId),
+  ]);
+  return {
+    test_cases: rows.map((row) => serializeTestCase(row, mask)),
+    total,
+    page: page.page,
+    per_page: page.perPage,
+  };
 }
 
 export async function changeTestCase(

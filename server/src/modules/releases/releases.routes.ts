@@ -160,7 +160,7 @@ export const releaseRoutes = (ctx: AppContext) => async (root: FastifyInstance) 
         response: { 200: ConfigurationExport, ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => exportConfiguration(ctx, business(request)),
+    async (request) => exportConfiguration(ctx, principalOf(request), business(request)),
   );
 
   app.post(

@@ -14,7 +14,7 @@ import {
   type ReleaseContent,
   releaseContentOf,
 } from '../config-cache/index.js';
-import { authoredValue } from '../fields/index.js';
+import { authoredValue, dataMaskFor } from '../fields/index.js';
 import {
   exportTestCases,
   importTestCases,
@@ -215,11 +215,18 @@ function publishDraftChanged(ctx: AppContext, businessId: string) {
 
 // ---- export / import ---------------------------------------------------------------------------
 
-export async function exportConfiguration(ctx: AppContext, businessId: string): Promise<ConfigurationExport> {
-  const [{ business, content }, tests] = await Promise.all([
+/** The draft and its test cases; a read-only caller gets the cases' PII values masked. */
+export async function exportConfiguration(
+  ctx: AppContext,
+  principal: Principal,
+  businessId: string,
+): Promise<ConfigurationExport> {
+  const [{ business, content }, cases, mask] = await Promise.all([
     readDraft(ctx.db, businessId),
     exportTestCases(ctx.db, businessId),
+    dataMaskFor(ctx, principal, businessId),
   ]);
+  const tests = cases.map((c) => ({ ...c, collected_data: mask(c.collected_data) }));
   return {
     format: EXPORT_FORMAT,
     format_version: EXPORT_FORMAT_VERSION,

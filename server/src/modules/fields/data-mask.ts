@@ -1,7 +1,11 @@
 import type { AppContext } from '../../context.js';
 import { masksPii, type Principal } from '../../lib/principal.js';
-import { maskPiiValues, readBusinessFields } from '../fields/index.js';
-import { type DataMask, NO_MASK } from './serialize-conversation.js';
+import { readBusinessFields } from './fields.repository.js';
+import { maskPiiValues } from './pii-mask.js';
+
+/** Collected or extracted data as one principal may see it. */
+export type DataMask = (data: Record<string, unknown>) => Record<string, unknown>;
+export const NO_MASK: DataMask = (data) => data;
 
 /**
  * How the principal sees a business's collected and extracted data: PII fields masked for a viewer or
