@@ -122,6 +122,7 @@ export function CustomerPanel({
                 </Typography>
                 <Typography variant="caption" color="text.secondary">
                   {formatDateTime(t.created_at)}
+                  {t.reason ? ` · ${transitionReason(t.reason)}` : ''}
                 </Typography>
               </li>
             ))}
@@ -320,4 +321,10 @@ function PreviousConversations({
       )}
     </Box>
   );
+}
+
+/** `selection` → chosen by the model; `rule:<label>` → the rule's label. */
+function transitionReason(reason: string) {
+  if (reason === 'selection') return 'chosen by the model';
+  return reason.startsWith('rule:') ? `rule: ${reason.slice(5)}` : reason;
 }

@@ -232,7 +232,7 @@ describe('the open conversation', () => {
     // A stage deleted since: its id stays on the transition, its name is null.
     api.transitions.push(
       makeTransition({ from_stage_id: 'stage-deleted', to_stage_id: 'stage-deleted-too' }),
-      makeTransition({ from_stage_id: null, to_stage_id: 'stage-deleted' }),
+      makeTransition({ from_stage_id: null, to_stage_id: 'stage-deleted', reason: 'rule:details collected' }),
     );
     open();
     // jsdom is not wide: the customer panel opens from the header.
@@ -243,6 +243,7 @@ describe('the open conversation', () => {
     expect(history).toHaveTextContent('Greeting → Order status');
     expect(history).toHaveTextContent('deleted stage → deleted stage');
     expect(history).toHaveTextContent('start → deleted stage');
+    expect(history).toHaveTextContent('rule: details collected');
     expect(await within(panel).findByRole('list', { name: 'Previous conversations' })).toHaveTextContent(
       'closed · 0 messages',
     );
