@@ -117,28 +117,39 @@ export async function benchWebhooks(options: {
     // the reply): the ack under 64 concurrent customers, with the LLM's 300 ms on every turn.
     const conversationAcks: number[] = [];
     let e2eErrors = 0;
+    // Each of CONCURRENCY customers writes, waits for the reply at the Graph API, and writes again.
+    const converse = (firstWorker: number, seconds: number, record: boolean) => {
+      const started = performance.now();
+      return Promise.all(
+        Array.from({ length: CONCURRENCY }, async (_, index) => {
+          const worker = firstWorker + index;
+          const waId = `1555${String(worker).padStart(7, '0')}`;
+          for (let n = 0; performance.now() - started < seconds * 1000; n += 1) {
+            const token = `bench-${worker}-${n}`;
+            const delivered = new Promise<void>((resolve) => waiting.set(token, resolve));
+            const t0 = performance.now();
+            const response = await post(waId, `Message ${token}: what are your opening hours?`);
+            await response.text();
+            if (record && response.status === 200) conversationAcks.push(performance.now() - t0);
+            const ok = await Promise.race([
+              delivered.then(() => true),
+              new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 30_000)),
+            ]);
+            waiting.delete(token);
+            if (!record) continue;
+            if (response.status === 200 && ok) e2eLatencies.push(performance.now() - t0);
+            else e2eErrors += 1;
+          }
+        }),
+      );
+    };
+    // A freshly started process answers its first requests slowly (pool connections opening, code not
+    // yet optimised): other customers converse for a while first, unmeasured. The measured customers
+    // are new, so their first contacts are in the figures, on a warm process.
+    await converse(10_000, options.quick ? 2 : 5, false);
     const e2eSeconds = options.quick ? 5 : 15;
     const e2eStarted = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async (_, worker) => {
-        const waId = `1555${String(worker).padStart(7, '0')}`;
-        for (let n = 0; performance.now() - e2eStarted < e2eSeconds * 1000; n += 1) {
-          const token = `bench-${worker}-${n}`;
-          const delivered = new Promise<void>((resolve) => waiting.set(token, resolve));
-          const t0 = performance.now();
-          const response = await post(waId, `Message ${token}: what are your opening hours?`);
-          await response.text();
-          if (response.status === 200) conversationAcks.push(performance.now() - t0);
-          const ok = await Promise.race([
-            delivered.then(() => true),
-            new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 30_000)),
-          ]);
-          waiting.delete(token);
-          if (response.status === 200 && ok) e2eLatencies.push(performance.now() - t0);
-          else e2eErrors += 1;
-        }
-      }),
-    );
+    await converse(0, e2eSeconds, true);
     const e2eElapsed = (performance.now() - e2eStarted) / 1000;
     e2eLatencies.sort((a, b) => a - b);
     const endToEnd = {
