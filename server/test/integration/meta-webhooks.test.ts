@@ -218,6 +218,24 @@ describe('batches and duplicates', () => {
     expect(users.body.total).toBe(1);
   });
 
+  it("a returning customer's messages join their conversation; a new profile name renames them; a late redelivery stores nothing", async () => {
+    const business = await createConnectedBusiness(m);
+    const waId = uniqueDigits();
+    const first = waInbound(business.phoneNumberId, { waId, name: 'Ana Maria Silva' }, [wa.text('hello')]);
+    expect((await postWebhook(m, 'whatsapp', first.payload)).status).toBe(200);
+    const second = waInbound(business.phoneNumberId, { waId, name: 'Ana Maria Silva' }, [wa.text('again')]);
+    expect((await postWebhook(m, 'whatsapp', second.payload)).status).toBe(200);
+    const renamed = waInbound(business.phoneNumberId, { waId, name: 'Ana Costa' }, [wa.text('new name')]);
+    expect((await postWebhook(m, 'whatsapp', renamed.payload)).status).toBe(200);
+    expect((await postWebhook(m, 'whatsapp', second.payload)).status).toBe(200);
+
+    const stored = await userMessages(business, 'whatsapp');
+    expect(stored.map((msg) => msg.message_content)).toEqual(['hello', 'again', 'new name']);
+    expect(new Set(stored.map((msg) => msg.conversation_id)).size).toBe(1);
+    const users = await callApi(m.t.app, 'GET', '/api/users', business.api_key);
+    expect(users.body.users.map((u: Json) => [u.first_name, u.last_name])).toEqual([['Ana', 'Costa']]);
+  });
+
   it('handles several pages and messaging events in one Messenger payload; echoes of our sends are not messages', async () => {
     const a = await createConnectedBusiness(m);
     const b = await createConnectedBusiness(m);

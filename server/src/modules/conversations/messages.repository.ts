@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { fromJson, rowsOf, toDate } from '../../db/raw-rows.js';
 import { messages } from '../../db/schema.js';
@@ -32,7 +32,9 @@ export interface AppendMessageInput {
  */
 export type MessageTarget =
   | { conversationId: string; userId?: undefined; activeOnly?: false }
-  | { conversationId?: string | undefined; userId?: string | undefined; activeOnly: true };
+  | { conversationId?: string | undefined; userId?: string | undefined; activeOnly: true }
+  /** The user found by `userQuery` (a one-column subquery), so a returning customer is one statement. */
+  | { userQuery: SQL; activeOnly: true };
 
 export type InsertMessageInput = Omit<AppendMessageInput, 'conversationId'> & { target: MessageTarget };
 
@@ -64,15 +66,26 @@ export function waitingAfter(senderType: string) {
 export async function insertMessage(
   db: DbOrTx,
   m: InsertMessageInput,
-): Promise<{ message: MessageRow; ownerId: string } | null> {
+): Promise<{
+  message: MessageRow;
+  ownerId: string;
+  ownerName?: { firstName: string; lastName: string };
+} | null> {
   const channel = m.channel ?? 'api';
   const externalId = m.externalMessageId ?? null;
   const metadata = m.metadata == null ? null : JSON.stringify(m.metadata);
   const step = m.reserveReplySlot ? 2 : 1;
   const explicit = m.sequenceNumber ?? null;
-  const conversationId = m.target.conversationId ?? null;
-  const userId = m.target.userId ?? null;
-  const activeOnly = m.target.activeOnly === true;
+  const target = m.target;
+  const conversationId = 'conversationId' in target ? (target.conversationId ?? null) : null;
+  const userId = 'userId' in target ? (target.userId ?? null) : null;
+  const owner = 'userQuery' in target ? sql`(${target.userQuery})` : sql`${userId}::uuid`;
+  const activeOnly = target.activeOnly === true;
+  const ownerNameColumns =
+    'userQuery' in target
+      ? sql`, (SELECT u.first_name FROM users u WHERE u.user_id = (SELECT user_id FROM seq)) AS owner_first_name,
+              (SELECT u.last_name FROM users u WHERE u.user_id = (SELECT user_id FROM seq)) AS owner_last_name`
+      : sql``;
   const [row] = rowsOf(
     await db.execute(sql`
     WITH target AS (
@@ -81,7 +94,7 @@ export async function insertMessage(
          AND (NOT ${activeOnly}::boolean OR c.status = 'active')
          AND CASE WHEN ${conversationId}::uuid IS NOT NULL
                   THEN c.conversation_id = ${conversationId}::uuid AND (${userId}::uuid IS NULL OR c.user_id = ${userId}::uuid)
-                  ELSE c.user_id = ${userId}::uuid END
+                  ELSE c.user_id = ${owner} END
        ORDER BY c.last_updated DESC
        LIMIT 1
     ), seq AS (
@@ -107,9 +120,16 @@ export async function insertMessage(
            ${m.replyToMessageId ?? null}::uuid, ${metadata}::jsonb
       FROM seq
     ON CONFLICT (business_id, channel, external_message_id) DO NOTHING
-    RETURNING *, (SELECT user_id FROM seq) AS owner_id`),
+    RETURNING *, (SELECT user_id FROM seq) AS owner_id${ownerNameColumns}`),
   );
-  return row ? { message: toMessageRow(row), ownerId: String(row.owner_id) } : null;
+  if (!row) return null;
+  const stored = { message: toMessageRow(row), ownerId: String(row.owner_id) };
+  // Found by `userQuery` (a channel identity): the caller compares the stored name with the channel's.
+  if (!('userQuery' in target)) return stored;
+  return {
+    ...stored,
+    ownerName: { firstName: String(row.owner_first_name ?? ''), lastName: String(row.owner_last_name ?? '') },
+  };
 }
 
 /** A message appended to a known conversation of the business (null: none such, or a duplicate). */

@@ -32,17 +32,16 @@ export async function upsertChannelCustomer(
   firstContact: InboundRow & { entryStageId: string | null },
 ) {
   const column = IDENTITY_COLUMN[event.channel];
-  const name = (event.customerName ?? '').trim();
-  const [first = '', ...rest] = name ? name.split(/\s+/) : [];
+  const { firstName: first, lastName } = customerName(event);
   const metadata = firstContact.metadata ? JSON.stringify(firstContact.metadata) : null;
   const [row] = rowsOf(
     await db.execute(sql`
     WITH customer AS (
       INSERT INTO users (business_id, ${column}, first_name, last_name)
-      VALUES (${businessId}, ${event.customerId}, ${first}, ${rest.join(' ')})
-      ON CONFLICT (business_id, ${column}) DO UPDATE
-         SET first_name = CASE WHEN EXCLUDED.first_name = '' THEN users.first_name ELSE EXCLUDED.first_name END,
-             last_name = CASE WHEN EXCLUDED.first_name = '' THEN users.last_name ELSE EXCLUDED.last_name END
+      VALUES (${businessId}, ${event.customerId}, ${first}, ${lastName})
+      -- An existing customer keeps their name here (a late redelivery carries an old profile name);
+      -- the caller renames them once their new message is stored. The no-op update returns the row.
+      ON CONFLICT (business_id, ${column}) DO UPDATE SET first_name = users.first_name
       RETURNING user_id, (xmax = 0) AS created
     ), conversation AS (
       INSERT INTO conversations (business_id, user_id, stage_id, channel, last_sequence, waiting_since)
@@ -77,6 +76,32 @@ export async function upsertChannelCustomer(
         }
       : null,
   };
+}
+
+/** The name the channel gives the customer (WhatsApp's profile name), as users store it; '' for none. */
+export function customerName(event: InboundEvent) {
+  const name = (event.customerName ?? '').trim();
+  const [firstName = '', ...rest] = name ? name.split(/\s+/) : [];
+  return { firstName, lastName: rest.join(' ') };
+}
+
+/** The customer's user_id by channel identity, as a subquery (`insertMessage`'s `userQuery`). */
+export function customerIdQuery(businessId: string, event: InboundEvent) {
+  return sql`SELECT user_id FROM users
+              WHERE business_id = ${businessId} AND ${IDENTITY_COLUMN[event.channel]} = ${event.customerId}`;
+}
+
+/** A returning customer's new profile name (WhatsApp sends it with every message; it rarely changes). */
+export async function renameCustomer(
+  db: DbOrTx,
+  businessId: string,
+  userId: string,
+  name: { firstName: string; lastName: string },
+) {
+  await db.execute(sql`
+    UPDATE users SET first_name = ${name.firstName}, last_name = ${name.lastName}, updated_at = now()
+     WHERE user_id = ${userId} AND business_id = ${businessId}
+       AND (first_name, last_name) IS DISTINCT FROM (${name.firstName}, ${name.lastName})`);
 }
 
 /** Serialises one customer's first contact across processes, until the transaction ends. */

@@ -4,8 +4,18 @@ import { getBusinessConfig } from '../../config-cache/index.js';
 import { appendMessage, insertMessage, publishConversationEvent } from '../../conversations/index.js';
 import { resolveConversation } from '../../pipeline/resolve-conversation.js';
 import { requestProfileLookup } from '../messenger/profile-lookup.js';
-import { isStored, lockCustomer, upsertChannelCustomer } from './meta-inbound.repository.js';
+import {
+  customerIdQuery,
+  customerName,
+  type InboundRow,
+  isStored,
+  lockCustomer,
+  renameCustomer,
+  upsertChannelCustomer,
+} from './meta-inbound.repository.js';
 import type { InboundEvent } from './meta-types.js';
+
+type InboundMessage = Omit<Parameters<typeof appendMessage>[1], 'conversationId'> & InboundRow;
 
 export interface StoredInbound {
   conversationId: string;
@@ -20,10 +30,11 @@ export interface StoredInbound {
 const perCustomer = new KeyedMutex();
 
 /**
- * Stores one business's inbound messages as `pending`, in Meta's timestamp order: a first contact in
- * one statement, a returning customer in two (the customer upsert, then `insertMessage` into the active
- * conversation), anything else through conversation resolution and `appendMessage` in a transaction. Duplicates (a message id already stored for this business and
- * channel) store nothing. Returns what was stored, for processing after the webhook is acknowledged.
+ * Stores one business's inbound messages as `pending`, in Meta's timestamp order: a returning customer's
+ * message in one statement (`insertMessage` into the active conversation, found by channel identity), a
+ * first contact in one more (user, conversation and message), anything else through conversation
+ * resolution and `appendMessage` in a transaction. Duplicates (a message id already stored for this
+ * business and channel) store nothing. Returns what was stored, for processing after the webhook is acknowledged.
  * A message the page sent itself (`fromPage`, a Messenger echo from Meta's inbox) is stored the same
  * way but as the business's `agent` message, already `delivered`, and is not returned: nothing
  * answers or sends it.
@@ -59,7 +70,7 @@ async function storeOne(
   const metadata =
     event.details || event.type !== 'text' ? { message_type: event.type, ...event.details } : null;
   const fromPage = event.fromPage === true;
-  const inbound = {
+  const inbound: InboundMessage = {
     businessId,
     senderType: fromPage ? ('agent' as const) : ('user' as const),
     content,
@@ -69,14 +80,9 @@ async function storeOne(
     externalMessageId: event.externalMessageId,
     metadata: fromPage ? { ...metadata, sent_from: 'page' } : metadata,
   };
-  // A first contact is stored whole by this one statement (user, conversation, message).
-  const customer = await upsertChannelCustomer(ctx.db, businessId, event, { ...inbound, entryStageId });
-  // Messenger webhooks carry no name: a new PSID is looked up in the background.
-  if (customer.created && event.channel === 'messenger')
-    requestProfileLookup(ctx, { businessId, userId: customer.userId, psid: event.customerId });
-  const stored = customer.message
-    ? toStored(customer.message)
-    : await storeMessage(ctx, businessId, entryStageId, event, lockKey, customer, inbound);
+  const stored =
+    (await storeForReturningCustomer(ctx, businessId, event, inbound)) ??
+    (await storeForCustomer(ctx, businessId, entryStageId, event, lockKey, inbound));
   if (!stored) return stored;
   publishConversationEvent(ctx, {
     type: 'message',
@@ -89,33 +95,61 @@ async function storeOne(
   return fromPage ? null : stored;
 }
 
-async function storeMessage(
+/**
+ * The common case, ONE statement: a returning customer's message into their active conversation, the
+ * customer found by channel identity inside the insert. The users row is written only when the channel's
+ * profile name changed. Null when there is no such customer or active conversation, or for a duplicate.
+ */
+async function storeForReturningCustomer(
+  ctx: AppContext,
+  businessId: string,
+  event: InboundEvent,
+  inbound: InboundMessage,
+): Promise<StoredInbound | null> {
+  const fast = await insertMessage(ctx.db, {
+    ...inbound,
+    target: { userQuery: customerIdQuery(businessId, event), activeOnly: true },
+  });
+  if (!fast) return null;
+  const name = customerName(event);
+  const stored = fast.ownerName;
+  if (name.firstName && (name.firstName !== stored?.firstName || name.lastName !== stored.lastName))
+    await renameCustomer(ctx.db, businessId, fast.ownerId, name);
+  return toStored(fast.message);
+}
+
+/**
+ * Everything else: a first contact is stored whole by one statement (user, conversation, message);
+ * an existing customer with no active conversation, or a duplicate, goes through conversation
+ * resolution under the customer's advisory lock.
+ */
+async function storeForCustomer(
   ctx: AppContext,
   businessId: string,
   entryStageId: string | null,
   event: InboundEvent,
   lockKey: string,
-  customer: { userId: string; created: boolean },
-  inbound: Omit<Parameters<typeof appendMessage>[1], 'conversationId'>,
+  inbound: InboundMessage,
 ): Promise<StoredInbound | null> {
-  const { userId } = customer;
-  // A returning customer: ONE statement into their active conversation. Otherwise (no active
-  // conversation, a duplicate, or a first contact whose message id was already taken) the general path.
-  if (!customer.created) {
-    const fast = await insertMessage(ctx.db, { ...inbound, target: { userId, activeOnly: true } });
-    if (fast) return toStored(fast.message);
-  }
+  const customer = await upsertChannelCustomer(ctx.db, businessId, event, { ...inbound, entryStageId });
+  // Messenger webhooks carry no name: a new PSID is looked up in the background.
+  if (customer.created && event.channel === 'messenger')
+    requestProfileLookup(ctx, { businessId, userId: customer.userId, psid: event.customerId });
+  if (customer.message) return toStored(customer.message);
   return ctx.db.transaction(async (tx) => {
     await lockCustomer(tx, lockKey);
     if (await isStored(tx, businessId, event.channel, event.externalMessageId)) return null;
     const resolved = await resolveConversation(tx, {
       businessId,
-      userId,
+      userId: customer.userId,
       entryStageId,
       channel: event.channel,
     });
     const message = await appendMessage(tx, { ...inbound, conversationId: resolved.conversationId });
-    return message ? toStored(message) : null;
+    if (!message) return null;
+    const name = customerName(event);
+    if (name.firstName) await renameCustomer(tx, businessId, customer.userId, name);
+    return toStored(message);
   });
 }
 
