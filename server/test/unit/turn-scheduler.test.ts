@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TurnScheduler } from '../../src/modules/pipeline/turn-scheduler.js';
 
 /** A scheduler whose turns finish when the test says so. */
-function harness(concurrency: number) {
+function harness(concurrency: number, holdMs = 0) {
   const started: string[] = [];
   const finish = new Map<string, () => void>();
   const errors: string[] = [];
@@ -17,6 +17,8 @@ function harness(concurrency: number) {
       );
     },
     (_error, conversationId) => errors.push(conversationId),
+    () => {},
+    holdMs,
   );
   const done = async (conversationId: string) => {
     finish.get(conversationId)?.();
@@ -80,5 +82,52 @@ describe('TurnScheduler', () => {
     await stopping;
     expect(started).toEqual(['bad@1', 'a@1']);
     expect(scheduler.depth).toEqual({ queued: 0, running: 0 });
+  });
+
+  it('holds turn starts while a delivery is being stored, and starts them once it is', async () => {
+    const { scheduler, started } = harness(4, 1000);
+    let stored!: () => void;
+    const ingest = scheduler.ingest(() => new Promise<void>((resolve) => (stored = resolve)));
+    scheduler.submit('a', 1);
+    scheduler.submit('b', 1);
+    expect(started).toEqual([]);
+    expect(scheduler.depth).toEqual({ queued: 2, running: 0 });
+    stored();
+    await ingest;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual(['a@1', 'b@1']);
+  });
+
+  it('starts held turns after the hold even while deliveries keep arriving, and not before', async () => {
+    vi.useFakeTimers();
+    try {
+      const { scheduler, started } = harness(4, 20);
+      void scheduler.ingest(() => new Promise<void>(() => {})); // a store that never ends
+      scheduler.submit('a', 1);
+      await vi.advanceTimersByTimeAsync(19);
+      expect(started).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(started).toEqual(['a@1']);
+      // A new hold begins for work queued after that.
+      scheduler.submit('b', 1);
+      expect(started).toEqual(['a@1']);
+      await vi.advanceTimersByTimeAsync(20);
+      expect(started).toEqual(['a@1', 'b@1']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('does not hold when nothing is being stored, and a failed store releases the hold', async () => {
+    const { scheduler, started } = harness(4, 1000);
+    scheduler.submit('a', 1);
+    expect(started).toEqual(['a@1']);
+    const failing = scheduler.ingest(async () => {
+      scheduler.submit('b', 1);
+      throw new Error('store failed');
+    });
+    await expect(failing).rejects.toThrow('store failed');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual(['a@1', 'b@1']);
   });
 });

@@ -14,6 +14,10 @@
  * - A conversation already running here is not started twice: its next entry waits until the
  *   running turn ends, without holding a slot.
  * - Order and exactly-once stay the processor's (keyed mutex here, lease row across processes).
+ * - Acknowledgements first: while webhooks are being stored (`ingest`), no turn starts, for at most
+ *   `holdMs`. A burst of deliveries is then acknowledged before its turns' statements and LLM requests
+ *   compete with it for the pool and the event loop; a turn already waits 100s of ms for the LLM, so
+ *   starting it a few ms later costs it little. Under a steady stream the hold bounds the delay.
  */
 export class TurnScheduler {
   /** conversationId → highest sequence to process; Map order is arrival order (FIFO). */
@@ -21,13 +25,29 @@ export class TurnScheduler {
   private readonly running = new Set<string>();
   private readonly idleWaiters = new Set<() => void>();
   private stopped = false;
+  private ingesting = 0;
+  /** When starting turns was first held back for the ingests in progress (undefined: not held). */
+  private heldSince: number | undefined;
+  private holdTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly concurrency: number,
     private readonly run: (conversationId: string, untilSequence: number) => Promise<unknown>,
     private readonly onError: (error: unknown, conversationId: string) => void,
     private readonly onDepth: (queued: number, running: number) => void = () => {},
+    private readonly holdMs = 0,
   ) {}
+
+  /** Runs the storing of a webhook delivery; turns wait for it (up to `holdMs`). */
+  async ingest<T>(store: () => Promise<T>): Promise<T> {
+    this.ingesting += 1;
+    try {
+      return await store();
+    } finally {
+      this.ingesting -= 1;
+      if (this.ingesting === 0 && this.heldSince !== undefined) setImmediate(() => this.pump());
+    }
+  }
 
   /** Queues the conversation's pending messages up to `untilSequence`; starts it if a slot is free. */
   submit(conversationId: string, untilSequence: number) {
@@ -58,11 +78,14 @@ export class TurnScheduler {
   async stop() {
     this.stopped = true;
     this.queued.clear();
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
     this.report();
     await this.idle();
   }
 
   private pump() {
+    if (this.stopped || this.holding()) return;
     while (this.running.size < this.concurrency) {
       const next = this.nextRunnable();
       if (!next) break;
@@ -78,6 +101,25 @@ export class TurnScheduler {
         });
     }
     this.report();
+  }
+
+  /** Whether to hold back turn starts now; arms a timer that ends the hold after `holdMs`. */
+  private holding(): boolean {
+    const now = performance.now();
+    if (this.ingesting > 0 && this.queued.size > 0) this.heldSince ??= now;
+    const left = this.heldSince === undefined ? 0 : this.heldSince + this.holdMs - now;
+    if (this.ingesting === 0 || left <= 0) {
+      this.heldSince = undefined;
+      clearTimeout(this.holdTimer);
+      this.holdTimer = undefined;
+      return false;
+    }
+    if (!this.holdTimer)
+      this.holdTimer = setTimeout(() => {
+        this.holdTimer = undefined;
+        this.pump();
+      }, Math.ceil(left));
+    return true;
   }
 
   /** The oldest queued conversation not running now (skips at most `concurrency` entries). */

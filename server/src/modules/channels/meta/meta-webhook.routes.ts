@@ -73,11 +73,9 @@ export function metaWebhookRoutes(ctx: AppContext, turns: TurnScheduler) {
         async (request, reply) => {
           const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
           const signature = request.headers['x-hub-signature-256'];
-          const stored = await receive(
-            ctx,
-            channel,
-            raw,
-            typeof signature === 'string' ? signature : undefined,
+          // Turns wait while deliveries are being stored, so a burst is acknowledged first.
+          const stored = await turns.ingest(() =>
+            receive(ctx, channel, raw, typeof signature === 'string' ? signature : undefined),
           );
           reply.send({ status: 'success' as const });
           // After the answer: Meta never waits for the LLM. The turns queue for a slot (TURN_CONCURRENCY);
