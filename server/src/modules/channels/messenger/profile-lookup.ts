@@ -1,7 +1,7 @@
 import type { AppContext } from '../../../context.js';
 import { getMetaConnection } from '../channels.service.js';
 import { getMessengerProfile } from '../meta/graph-client.js';
-import { nameCustomerIfNameless } from '../meta/meta-inbound.repository.js';
+import { nameCustomer } from '../meta/meta-inbound.repository.js';
 
 /** Lookups running at once in one process (each is one Graph call and one UPDATE). */
 const CONCURRENCY = 4;
@@ -68,7 +68,7 @@ export function createProfileLookups(ctx: AppContext, log: ProfileLog) {
       });
       if (result.ok) {
         if (result.firstName || result.lastName)
-          await nameCustomerIfNameless(ctx.db, request.businessId, request.userId, result);
+          await nameCustomer(ctx.db, request.businessId, request.userId, result, 'nameless');
         return;
       }
       if (!result.retryable || attempt >= graphMaxAttempts) {

@@ -91,17 +91,25 @@ export function customerIdQuery(businessId: string, event: InboundEvent) {
               WHERE business_id = ${businessId} AND ${IDENTITY_COLUMN[event.channel]} = ${event.customerId}`;
 }
 
-/** A returning customer's new profile name (WhatsApp sends it with every message; it rarely changes). */
-export async function renameCustomer(
+/**
+ * Names a channel customer from their platform profile: `changed` — WhatsApp's profile name, sent with
+ * every message, when it differs from the stored one; `nameless` — Messenger's looked-up profile,
+ * unless someone named them meanwhile.
+ */
+export async function nameCustomer(
   db: DbOrTx,
   businessId: string,
   userId: string,
   name: { firstName: string; lastName: string },
+  when: 'changed' | 'nameless',
 ) {
+  const condition =
+    when === 'nameless'
+      ? sql`first_name = '' AND last_name = ''`
+      : sql`(first_name, last_name) IS DISTINCT FROM (${name.firstName}::text, ${name.lastName}::text)`;
   await db.execute(sql`
     UPDATE users SET first_name = ${name.firstName}, last_name = ${name.lastName}, updated_at = now()
-     WHERE user_id = ${userId} AND business_id = ${businessId}
-       AND (first_name, last_name) IS DISTINCT FROM (${name.firstName}, ${name.lastName})`);
+     WHERE user_id = ${userId} AND business_id = ${businessId} AND ${condition}`);
 }
 
 /** Serialises one customer's first contact across processes, until the transaction ends. */
@@ -116,18 +124,6 @@ export async function isStored(db: DbOrTx, businessId: string, channel: string, 
      WHERE business_id = ${businessId} AND channel = ${channel} AND external_message_id = ${externalMessageId}`),
   );
   return Boolean(row);
-}
-
-/** Names a channel customer from their platform profile, unless someone named them meanwhile. */
-export async function nameCustomerIfNameless(
-  db: DbOrTx,
-  businessId: string,
-  userId: string,
-  name: { firstName: string; lastName: string },
-) {
-  await db.execute(sql`
-    UPDATE users SET first_name = ${name.firstName}, last_name = ${name.lastName}, updated_at = now()
-     WHERE user_id = ${userId} AND business_id = ${businessId} AND first_name = '' AND last_name = ''`);
 }
 
 /** Whom a typing indicator for the turn answering `messageId` goes to, and the message it names. */

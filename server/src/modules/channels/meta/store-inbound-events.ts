@@ -10,7 +10,7 @@ import {
   type InboundRow,
   isStored,
   lockCustomer,
-  renameCustomer,
+  nameCustomer,
   upsertChannelCustomer,
 } from './meta-inbound.repository.js';
 import type { InboundEvent } from './meta-types.js';
@@ -114,7 +114,7 @@ async function storeForReturningCustomer(
   const name = customerName(event);
   const stored = fast.ownerName;
   if (name.firstName && (name.firstName !== stored?.firstName || name.lastName !== stored.lastName))
-    await renameCustomer(ctx.db, businessId, fast.ownerId, name);
+    await nameCustomer(ctx.db, businessId, fast.ownerId, name, 'changed');
   return toStored(fast.message);
 }
 
@@ -148,7 +148,7 @@ async function storeForCustomer(
     const message = await appendMessage(tx, { ...inbound, conversationId: resolved.conversationId });
     if (!message) return null;
     const name = customerName(event);
-    if (name.firstName) await renameCustomer(tx, businessId, customer.userId, name);
+    if (name.firstName) await nameCustomer(tx, businessId, customer.userId, name, 'changed');
     return toStored(message);
   });
 }
