@@ -95,7 +95,7 @@ test('fields, a stage that requires them, a rule drawn in the flow editor; the s
   await test.step('draw Intake → Booking and save it as a "when complete" rule', async () => {
     await openFlow(page);
     const intake = node(page, s.stages.Intake as string);
-    await expect(intake).toContainText('Required: email, party_size');
+    await expect(intake).toContainText('Required: E-mail, Party size');
     await expect(intake).toContainText('Goal: 2 required fields');
     await shot(page, 'flow-editor-01-before');
     await drag(

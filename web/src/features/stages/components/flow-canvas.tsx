@@ -109,14 +109,20 @@ const StageNode = memo(function StageNode({ data }: NodeProps<StageFlowNode>) {
         {node.entry && <Chip size="small" color="primary" label="entry" />}
         {stage.handoff && <Chip size="small" label="hand-off" />}
       </Stack>
-      {stage.required_fields.length > 0 && (
-        <Typography variant="caption" component="div" noWrap title={stage.required_fields.join(', ')}>
-          Required: {stage.required_fields.join(', ')}
+      {node.required.length > 0 && (
+        <Typography variant="caption" component="div" noWrap title={node.required.join(', ')}>
+          Required: {node.required.join(', ')}
         </Typography>
       )}
-      {stage.optional_fields.length > 0 && (
-        <Typography variant="caption" component="div" noWrap color="text.secondary">
-          Optional: {stage.optional_fields.join(', ')}
+      {node.optional.length > 0 && (
+        <Typography
+          variant="caption"
+          component="div"
+          noWrap
+          color="text.secondary"
+          title={node.optional.join(', ')}
+        >
+          Optional: {node.optional.join(', ')}
         </Typography>
       )}
       <Typography variant="caption" component="div" noWrap color="text.secondary">

@@ -1,3 +1,5 @@
+import ArrowDownwardIcon from '@mui/icons-material/ArrowDownward';
+import ArrowUpwardIcon from '@mui/icons-material/ArrowUpward';
 import DeleteIcon from '@mui/icons-material/Delete';
 import {
   Box,
@@ -73,10 +75,10 @@ export function FlowList({
               {stage.handoff && <Chip size="small" label="hand-off" />}
             </Stack>
             <Typography variant="body2" sx={{ mt: 0.5 }}>
-              {stage.required_fields.length
-                ? `Required: ${stage.required_fields.join(', ')}`
+              {n.required.length
+                ? `Required: ${n.required.join(', ')}`
                 : 'No required fields (never complete)'}
-              {stage.optional_fields.length ? ` · Optional: ${stage.optional_fields.join(', ')}` : ''}
+              {n.optional.length ? ` · Optional: ${n.optional.join(', ')}` : ''}
             </Typography>
             <DisabledReason reason={editReason}>
               <FormControlLabel
@@ -130,26 +132,48 @@ export function FlowList({
             <Typography variant="subtitle2" component="h3" sx={{ mt: 1 }}>
               Rules
             </Typography>
+            {rules.length > 1 && (
+              <Typography variant="body2" color="text.secondary">
+                Checked in this order: the first that holds moves the conversation.
+              </Typography>
+            )}
             {rules.length === 0 ? (
               <Typography variant="body2" color="text.secondary">
                 No rules
               </Typography>
             ) : (
               <List dense disablePadding component="ol">
-                {rules.map((e) => (
+                {rules.map((e, position) => (
                   <ListItem
                     key={e.id}
                     disableGutters
+                    sx={{ pr: editable ? 15 : 0 }}
                     secondaryAction={
                       editable && (
-                        <IconButton
-                          edge="end"
-                          aria-label={`Remove rule ${e.label} from ${stage.stage_name} to ${stageName(e.target)}`}
-                          disabled={actions.pending}
-                          onClick={() => actions.remove(e)}
-                        >
-                          <DeleteIcon />
-                        </IconButton>
+                        <Box sx={{ display: 'flex' }}>
+                          <IconButton
+                            aria-label={`Move rule ${e.label} up`}
+                            disabled={actions.pending || position === 0}
+                            onClick={() => actions.moveRule(e, -1)}
+                          >
+                            <ArrowUpwardIcon />
+                          </IconButton>
+                          <IconButton
+                            aria-label={`Move rule ${e.label} down`}
+                            disabled={actions.pending || position === rules.length - 1}
+                            onClick={() => actions.moveRule(e, 1)}
+                          >
+                            <ArrowDownwardIcon />
+                          </IconButton>
+                          <IconButton
+                            edge="end"
+                            aria-label={`Remove rule ${e.label} from ${stage.stage_name} to ${stageName(e.target)}`}
+                            disabled={actions.pending}
+                            onClick={() => actions.remove(e)}
+                          >
+                            <DeleteIcon />
+                          </IconButton>
+                        </Box>
                       )
                     }
                   >

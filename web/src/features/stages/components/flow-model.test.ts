@@ -5,6 +5,7 @@ import {
   closedAllowedList,
   columnLayout,
   describeRule,
+  movedRule,
   NODE_WIDTH,
   START,
   withAllowed,
@@ -126,6 +127,14 @@ describe('flow model', () => {
     expect(withoutAllowed(listed, 'b')).toEqual([]);
     expect(withoutAllowed(open, 'b')).toBeNull();
     expect(closedAllowedList(stages[0] as Stage)).toEqual(['book', 'human']);
+  });
+
+  it('moves a rule one place up or down, never off the list', () => {
+    expect(movedRule(['a', 'b', 'c'], 2, -1)).toEqual(['a', 'c', 'b']);
+    expect(movedRule(['a', 'b', 'c'], 0, 1)).toEqual(['b', 'a', 'c']);
+    expect(movedRule(['a', 'b', 'c'], 0, -1)).toBeNull();
+    expect(movedRule(['a', 'b', 'c'], 2, 1)).toBeNull();
+    expect(movedRule([], 0, 1)).toBeNull();
   });
 
   it('falls back to columns that never overlap', () => {

@@ -19,6 +19,9 @@ export interface FlowStageNode {
   allowed: string[] | null;
   /** Height in px, grown by the lines the node shows (fields), so the layout reserves the room. */
   height: number;
+  /** The stage's required and optional fields as people read them (their labels). */
+  required: string[];
+  optional: string[];
 }
 
 export interface FlowModelEdge {
@@ -65,6 +68,8 @@ export function buildFlowModel(
   stages: Stage[],
   observed: StageTransitionCount[],
   entryId: string | null,
+  /** A field's label by name (the name itself while fields load or for an unknown one). */
+  fieldLabel: (name: string) => string = (name) => name,
 ): FlowModel {
   const ids = new Set(stages.map((s) => s.stage_id));
   const counts = new Map<string, number>();
@@ -91,6 +96,8 @@ export function buildFlowModel(
       entry: false,
       allowed: null,
       height: 48,
+      required: [],
+      optional: [],
     });
     const targets = new Set([...(entry ? [entry] : [])]);
     for (const key of counts.keys())
@@ -117,6 +124,8 @@ export function buildFlowModel(
       entry: s.stage_id === entry,
       allowed,
       height: nodeHeight(s),
+      required: s.required_fields.map(fieldLabel),
+      optional: s.optional_fields.map(fieldLabel),
     });
     for (const target of allowed ?? []) {
       if (!ids.has(target) || target === s.stage_id) continue;
@@ -140,7 +149,7 @@ export function buildFlowModel(
         kind: 'rule',
         source: s.stage_id,
         target: rule.target_stage_id,
-        label: describeRule(rule),
+        label: describeRule(rule, fieldLabel),
         count: counts.get(pair) ?? 0,
         ruleIndex: i,
       });
@@ -207,4 +216,13 @@ export function columnLayout(model: FlowModel): Map<string, { x: number; y: numb
     columnY.set(l, y + n.height + 40);
   }
   return positions;
+}
+
+/** The rules with the one at `index` moved `by` places; null when it would leave the list. */
+export function movedRule<T>(rules: readonly T[], index: number, by: -1 | 1): T[] | null {
+  const to = index + by;
+  if (index < 0 || index >= rules.length || to < 0 || to >= rules.length) return null;
+  const next = [...rules];
+  [next[index], next[to]] = [next[to] as T, next[index] as T];
+  return next;
 }

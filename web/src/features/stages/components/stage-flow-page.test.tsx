@@ -68,7 +68,8 @@ describe('stage flow page', () => {
     await screen.findByRole('list', { name: 'Stages and their transitions' });
     const g = card('Greeting');
     expect(g).toHaveTextContent('entry');
-    expect(g).toHaveTextContent('Required: email · Optional: room');
+    // Fields read by their labels once the fields have loaded.
+    await waitFor(() => expect(g).toHaveTextContent('Required: E-mail · Optional: Room'));
     expect(g).toHaveTextContent('→ Booking · 3 observed');
     expect(g).toHaveTextContent('details collected → Booking · 3 observed');
     expect(card('Booking')).toHaveTextContent('Any stage');
@@ -99,7 +100,29 @@ describe('stage flow page', () => {
         { kind: 'field_equals', field: 'room', value: 'Suite', target_stage_id: human.stage_id },
       ],
     });
-    expect(await within(card('Greeting')).findByText('when room = Suite → Human')).toBeInTheDocument();
+    expect(await within(card('Greeting')).findByText('when Room = Suite → Human')).toBeInTheDocument();
+
+    // Rules are checked in order: the new one moves first.
+    expect(card('Greeting')).toHaveTextContent('Checked in this order');
+    expect(
+      within(card('Greeting')).getByRole('button', { name: 'Move rule details collected up' }),
+    ).toBeDisabled();
+    await user.click(
+      within(card('Greeting')).getByRole('button', { name: 'Move rule when Room = Suite up' }),
+    );
+    await waitFor(() =>
+      expect(api.find('PUT', `/api/stages/${greet.stage_id}`).at(-1)?.body).toEqual({
+        transition_rules: [
+          { kind: 'field_equals', field: 'room', value: 'Suite', target_stage_id: human.stage_id },
+          { kind: 'complete', target_stage_id: book.stage_id, label: 'details collected' },
+        ],
+      }),
+    );
+    await waitFor(() =>
+      expect(
+        within(card('Greeting')).getByRole('button', { name: 'Move rule when Room = Suite up' }),
+      ).toBeDisabled(),
+    );
 
     // An allowed transition Booking → Human: Booking goes from "any stage" to a list of one.
     await user.click(
@@ -171,7 +194,7 @@ describe('stage flow page', () => {
     api.me = memberMe([{ role: 'editor' }]);
     open();
     const node = await screen.findByRole('group', { name: 'Stage Greeting' });
-    expect(node).toHaveTextContent('Required: email');
+    await waitFor(() => expect(node).toHaveTextContent('Required: E-mail'));
     expect(within(node).getByRole('link', { name: 'Greeting' })).toHaveAttribute(
       'href',
       `/stages/${greet.stage_id}/edit`,

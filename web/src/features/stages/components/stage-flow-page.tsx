@@ -53,11 +53,15 @@ function StageFlow({ businessId }: { businessId: string }) {
   const fields = useFields(businessId);
   const stageList = useMemo(() => stages.data?.stages ?? [], [stages.data]);
   const actions = useFlowActions(businessId, stageList);
-  const model = useMemo(
-    () =>
-      buildFlowModel(stageList, transitions.data?.transitions ?? [], business.data?.first_stage_id ?? null),
-    [stageList, transitions.data, business.data?.first_stage_id],
-  );
+  const model = useMemo(() => {
+    const labels = new Map((fields.data?.fields ?? []).map((f) => [f.name, f.label || f.name]));
+    return buildFlowModel(
+      stageList,
+      transitions.data?.transitions ?? [],
+      business.data?.first_stage_id ?? null,
+      (name) => labels.get(name) ?? name,
+    );
+  }, [stageList, transitions.data, business.data?.first_stage_id, fields.data]);
   const loading = stages.isLoading || transitions.isLoading;
 
   const open = (source: Stage, kind: ConnectionKind, target?: string) => {

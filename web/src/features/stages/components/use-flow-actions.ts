@@ -1,7 +1,7 @@
 import type { Stage } from '@/lib/api/models';
 import { useUpdateStageFlow } from '@/lib/api/stages/save-stage';
 import type { ConnectionChoice } from './connection-dialog';
-import { closedAllowedList, type FlowModelEdge, withAllowed, withoutAllowed } from './flow-model';
+import { closedAllowedList, type FlowModelEdge, movedRule, withAllowed, withoutAllowed } from './flow-model';
 
 /**
  * The flow editor's edits, each one partial update of the source stage (a draft change like any
@@ -34,6 +34,14 @@ export function useFlowActions(businessId: string, stages: Stage[]) {
       });
   }
 
+  /** Rules are checked in order (the first that holds moves the turn): one place up or down. */
+  function moveRule(edge: Pick<FlowModelEdge, 'source' | 'ruleIndex'>, by: -1 | 1) {
+    const source = byId.get(edge.source);
+    if (!source || edge.ruleIndex === undefined) return;
+    const rules = movedRule(source.transition_rules ?? [], edge.ruleIndex, by);
+    if (rules) update.mutate({ stageId: source.stage_id, input: { transition_rules: rules } });
+  }
+
   function setAnyNext(stage: Stage, any: boolean) {
     update.mutate({
       stageId: stage.stage_id,
@@ -41,7 +49,15 @@ export function useFlowActions(businessId: string, stages: Stage[]) {
     });
   }
 
-  return { connect, remove, setAnyNext, pending: update.isPending, error: update.error, reset: update.reset };
+  return {
+    connect,
+    remove,
+    moveRule,
+    setAnyNext,
+    pending: update.isPending,
+    error: update.error,
+    reset: update.reset,
+  };
 }
 
 export type FlowActions = ReturnType<typeof useFlowActions>;
