@@ -326,9 +326,8 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   );
   // Webhook turns run after the ack through a bounded FIFO queue, so a burst of webhooks cannot
   // starve the acknowledgements (and the synchronous API turns, which do not queue). While deliveries
-  // are being stored, turns wait up to WEBHOOK_ACK_HOLD_MS: a burst of 64 first contacts was
-  // acknowledged in about two thirds of the time (bench); a longer hold made a steady stream's starts
-  // bunch up behind the hold and its acks slower.
+  // are being stored, turns wait up to WEBHOOK_ACK_HOLD_MS (ARCHITECTURE.md, "WhatsApp and Messenger
+  // webhooks", has the bench figures for this value and a longer one).
   const backgroundTurns = new TurnScheduler(
     config.turnConcurrency,
     // A trace of its own: the webhook's request has been answered, and whichever turn freed the slot
