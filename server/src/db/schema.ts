@@ -282,6 +282,11 @@ export const conversations = pgTable(
     ),
     // The overview's raw partial days and per-day series count conversations by start_time.
     index('conversations_business_start_idx').on(t.businessId, t.startTime),
+    // The dashboard's simulator chats, few per business: analytics leave them out with a hashed
+    // NOT IN over this index instead of a conversation lookup per counted row.
+    index('conversations_simulator_idx')
+      .on(t.businessId, t.conversationId)
+      .where(sql`${t.channel} = 'simulator'`),
     index('conversations_user_status_idx').on(t.userId, t.status),
     index('conversations_business_stage_idx').on(t.businessId, t.stageId),
     index('conversations_business_assignee_idx').on(t.businessId, t.assigneeAccountId, t.lastUpdated),
@@ -782,6 +787,54 @@ export const analyticsDailyStage = pgTable(
     transitionsOut: integer('transitions_out').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.businessId, t.day, t.simulator, t.stageId] })],
+);
+
+/**
+ * Per business, UTC hour and conversation (migration 0016): the conversation's messages in the hour
+ * (`messages`, by created_at) and whether it started in it (`started`, 1 in the hour of start_time).
+ * The overview's distinct counts (conversations, active, new, customers, fill rates) read the range's
+ * conversation ids from here instead of probing each conversation's messages. No simulator flag: the
+ * reads leave simulator chats out through `conversations_simulator_idx`, so a channel change moves
+ * nothing here. No FK on the conversation (a delete takes its rows out in `analytics_conversation_detach`).
+ */
+export const analyticsConversationHour = pgTable(
+  'analytics_conversation_hour',
+  {
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    hour: timestamp('hour', { withTimezone: true }).notNull(),
+    conversationId: uuid('conversation_id').notNull(),
+    messages: integer('messages').notNull().default(0),
+    started: integer('started').notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.businessId, t.hour, t.conversationId] }),
+    index('analytics_conversation_hour_conversation_idx').on(t.conversationId),
+  ],
+);
+
+/**
+ * Per business, UTC hour, stage and conversation (migration 0016): how the conversation entered the
+ * stage in that hour — `transitions` into it, and `first` = 1 when its first processed customer
+ * message (by sequence number) was handled there. The overview's "conversations entered" per stage.
+ */
+export const analyticsStageEntryHour = pgTable(
+  'analytics_stage_entry_hour',
+  {
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    hour: timestamp('hour', { withTimezone: true }).notNull(),
+    stageId: uuid('stage_id').notNull(),
+    conversationId: uuid('conversation_id').notNull(),
+    transitions: integer('transitions').notNull().default(0),
+    first: integer('first').notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.businessId, t.hour, t.stageId, t.conversationId] }),
+    index('analytics_stage_entry_hour_conversation_idx').on(t.conversationId),
+  ],
 );
 
 /**

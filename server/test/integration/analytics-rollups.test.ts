@@ -45,7 +45,7 @@ async function expectSameAsRaw(from: string, to: string, includeSimulator = fals
     to: new Date(to).toISOString(),
     includeSimulator,
   };
-  const raw = await overviewOf(p.t.database.db, 30_000, { ...scope, wholeDays: null });
+  const raw = await overviewOf(p.t.database.db, 30_000, { ...scope, wholeDays: null, wholeHours: null });
   expect(api).toEqual(JSON.parse(JSON.stringify(raw)));
   return { api, wholeDays: wholeDaysOf(new Date(from), new Date(to)) };
 }

@@ -14,18 +14,28 @@ export interface AnalyticsScope {
    * raw rows only for the partial days around them); null reads every row of the range raw.
    */
   wholeDays: { first: string; end: string } | null;
+  /**
+   * The whole UTC hours of the range, `[first, end)` as ISO instants, read from the hourly
+   * per-conversation rollups for the distinct counts (the raw rows only for the partial first and
+   * last hour); null reads them raw.
+   */
+  wholeHours: { first: string; end: string } | null;
 }
 
 /** Conversation `c` counts: not a simulator test chat, unless those are included. */
 const realConversation = (s: AnalyticsScope, channel: SQL) =>
   s.includeSimulator ? sql`TRUE` : sql`${channel} <> 'simulator'`;
 
-/** A row of a conversation's (messages, LLM calls, facts, transitions) that counts, by the same rule. */
+/**
+ * A row of a conversation's (messages, LLM calls, facts, transitions) that counts, by the same rule:
+ * its conversation is not one of the business's simulator chats — a hashed NOT IN over the few ids
+ * conversations_simulator_idx holds, not a conversation lookup per row.
+ */
 const ofRealConversation = (s: AnalyticsScope, conversationId: SQL) =>
   s.includeSimulator
     ? sql`TRUE`
-    : sql`(${conversationId} IS NULL OR NOT EXISTS (SELECT 1 FROM conversations sc
-            WHERE sc.conversation_id = ${conversationId} AND sc.channel = 'simulator'))`;
+    : sql`(${conversationId} IS NULL OR ${conversationId} NOT IN (SELECT sc.conversation_id FROM conversations sc
+            WHERE sc.business_id = ${s.businessId}::uuid AND sc.channel = 'simulator'))`;
 
 // Every query starts from `business_id = …` and a time range, so each is served by the business's
 // (business_id, created_at | last_updated) index or the rollups' (business_id, day, …) keys. Days
@@ -76,7 +86,11 @@ export async function withStatementTimeout<T>(
   run: (tx: DbOrTx) => Promise<T>,
 ): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`SELECT set_config('statement_timeout', ${String(ms)}, true)`);
+    // work_mem: the distinct counts hash and sort tens of thousands of ids; at the default 4 MB
+    // they spilled to disk.
+    await tx.execute(
+      sql`SELECT set_config('statement_timeout', ${String(ms)}, true), set_config('work_mem', '16MB', true)`,
+    );
     return run(tx);
   });
 }
@@ -131,7 +145,10 @@ export async function queryMessageTotals(db: DbOrTx, s: AnalyticsScope) {
  */
 export async function queryConversationStats(db: DbOrTx, s: AnalyticsScope, maxKeys: number) {
   const rows = rowsOf(
-    await db.execute(sql`
+    await db.execute(
+      s.wholeHours
+        ? conversationStatsFromHours(s, s.wholeHours, maxKeys)
+        : sql`
     WITH conv AS MATERIALIZED (
       -- OFFSET 0: the subquery is not flattened, so \`active\` is probed once per conversation.
       SELECT * FROM (${rangeConversations(s)} OFFSET 0) AS rc
@@ -177,7 +194,8 @@ export async function queryConversationStats(db: DbOrTx, s: AnalyticsScope, maxK
     UNION ALL
     SELECT 'entered', entered.stage_id::text, count(*) FROM entered GROUP BY entered.stage_id
     UNION ALL
-    SELECT 'key', keys.key, keys.n FROM keys`),
+    SELECT 'key', keys.key, keys.n FROM keys`,
+    ),
   );
   const count = (kind: string) => Number(rows.find((row) => row.kind === kind)?.n ?? 0);
   const perStage = (kind: string) =>
@@ -195,6 +213,101 @@ export async function queryConversationStats(db: DbOrTx, s: AnalyticsScope, maxK
       .sort((a, b) => b.conversations - a.conversations || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
   };
 }
+
+/** The raw rows the hourly rollups do not cover: the partial first and last hour of the range. */
+const hourEdges = (column: SQL, s: AnalyticsScope, hours: { first: string; end: string }) =>
+  sql`((${column} >= ${s.from}::timestamptz AND ${column} < ${hours.first}::timestamptz)
+    OR (${column} >= ${hours.end}::timestamptz AND ${column} <= ${s.to}::timestamptz))`;
+
+/**
+ * queryConversationStats from the hourly rollups: the range's conversation ids from
+ * analytics_conversation_hour (a message in a whole hour, or started in one) plus the partial hours'
+ * raw messages and starts; then each such conversation once by primary key for what is its current
+ * state (customer, stage, collected data) and the same filters as the raw reading. Stage entries from
+ * analytics_stage_entry_hour (transitions; the first processed customer message) plus the partial
+ * hours' raw transitions and first messages. The same rows as the raw statement, by construction.
+ */
+export const conversationStatsFromHours = (
+  s: AnalyticsScope,
+  hours: { first: string; end: string },
+  maxKeys: number,
+) => sql`
+    WITH ids AS (
+      -- Grouped per table (a GROUP BY over a UNION would be estimated at 200 rows and looped over).
+      SELECT h.conversation_id, bool_or(h.messages > 0) AS active
+        FROM analytics_conversation_hour h
+       WHERE h.business_id = ${s.businessId}::uuid
+         AND h.hour >= ${hours.first}::timestamptz AND h.hour < ${hours.end}::timestamptz
+         AND (h.messages > 0 OR h.started > 0)
+       GROUP BY h.conversation_id
+      UNION ALL
+      SELECT m.conversation_id, TRUE FROM messages m
+       WHERE m.business_id = ${s.businessId}::uuid AND ${hourEdges(sql`m.created_at`, s, hours)}
+      UNION ALL
+      SELECT c.conversation_id, FALSE FROM conversations c
+       WHERE c.business_id = ${s.businessId}::uuid AND ${hourEdges(sql`c.start_time`, s, hours)}
+    ),
+    conv AS MATERIALIZED (
+      SELECT c.conversation_id, c.user_id, c.stage_id, c.collected_data, bool_or(ids.active) AS active,
+             c.start_time >= ${s.from}::timestamptz AS started
+        FROM ids
+        JOIN conversations c ON c.conversation_id = ids.conversation_id
+       WHERE ${realConversation(s, sql`c.channel`)}
+         AND c.last_updated >= ${s.from}::timestamptz
+         AND c.start_time <= ${s.to}::timestamptz
+       GROUP BY c.conversation_id
+      HAVING bool_or(ids.active) OR c.start_time >= ${s.from}::timestamptz
+    ),
+    entered AS (
+      SELECT DISTINCT x.stage_id, x.conversation_id
+        FROM (-- Whole hours: transitions into the stage, and first customer messages of counted
+              -- active conversations.
+              SELECT e.stage_id, e.conversation_id
+                FROM analytics_stage_entry_hour e
+                LEFT JOIN conv ON conv.conversation_id = e.conversation_id AND conv.active
+               WHERE e.business_id = ${s.businessId}::uuid
+                 AND e.hour >= ${hours.first}::timestamptz AND e.hour < ${hours.end}::timestamptz
+                 AND ((e.transitions > 0 AND ${ofRealConversation(s, sql`e.conversation_id`)})
+                      OR (e.first > 0 AND conv.conversation_id IS NOT NULL))
+              UNION ALL
+              SELECT t.to_stage_id, t.conversation_id
+                FROM stage_transitions t
+               WHERE t.business_id = ${s.businessId}::uuid AND ${hourEdges(sql`t.created_at`, s, hours)}
+                 AND t.to_stage_id IS NOT NULL AND ${ofRealConversation(s, sql`t.conversation_id`)}
+              UNION ALL
+              -- A partial hour's customer message that is its conversation's first processed one.
+              SELECT m.stage_id, m.conversation_id
+                FROM messages m
+                JOIN conv ON conv.conversation_id = m.conversation_id AND conv.active
+               WHERE m.business_id = ${s.businessId}::uuid AND ${hourEdges(sql`m.created_at`, s, hours)}
+                 AND m.sender_type = 'user' AND m.status = 'processed' AND m.stage_id IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM messages p
+                                  WHERE p.conversation_id = m.conversation_id AND p.sender_type = 'user'
+                                    AND p.status = 'processed' AND p.sequence_number < m.sequence_number)) AS x
+    ),
+    keys AS (
+      SELECT k.key, count(*) AS n
+        FROM conv, jsonb_object_keys(CASE WHEN jsonb_typeof(conv.collected_data) = 'object'
+                                          THEN conv.collected_data ELSE '{}'::jsonb END) AS k(key)
+       GROUP BY k.key
+       ORDER BY n DESC, k.key COLLATE "C"
+       LIMIT ${maxKeys}::int
+    ),
+    totals AS (
+      SELECT count(*) AS total, count(*) FILTER (WHERE conv.started) AS new,
+             count(*) FILTER (WHERE conv.active) AS active, count(DISTINCT conv.user_id) AS users
+        FROM conv
+    )
+    SELECT v.kind, NULL AS key, v.n
+      FROM totals, LATERAL (VALUES ('total', totals.total), ('new', totals.new), ('active', totals.active),
+                                   ('users', totals.users)) AS v(kind, n)
+    UNION ALL
+    SELECT 'current', conv.stage_id::text, count(*) FROM conv WHERE conv.stage_id IS NOT NULL
+     GROUP BY conv.stage_id
+    UNION ALL
+    SELECT 'entered', entered.stage_id::text, count(*) FROM entered GROUP BY entered.stage_id
+    UNION ALL
+    SELECT 'key', keys.key, keys.n FROM keys`;
 
 const utcDay = (column: SQL) => sql`(${column} AT TIME ZONE 'UTC')::date`;
 

@@ -16,6 +16,7 @@ import { DEFAULT_RANGE_DAYS, MAX_FILL_RATE_KEYS, MAX_RANGE_DAYS } from './analyt
 import { addToHistogram, type Histogram, percentileOf } from './latency-histogram.js';
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
 export interface OverviewQuery {
   from?: string | undefined;
@@ -60,6 +61,19 @@ export function wholeDaysOf(from: Date, to: Date): { first: string; end: string 
   return { first: day(first), end: day(end) };
 }
 
+/**
+ * The whole UTC hours inside `[from, to]`, `[first, end)` as ISO instants, or null when there is none
+ * (the hourly rollups' counterpart of wholeDaysOf).
+ */
+export function wholeHoursOf(from: Date, to: Date): { first: string; end: string } | null {
+  const startOfHour = (t: number) => t - (((t % HOUR_MS) + HOUR_MS) % HOUR_MS);
+  const first =
+    startOfHour(from.getTime()) === from.getTime() ? from.getTime() : startOfHour(from.getTime()) + HOUR_MS;
+  const end = startOfHour(to.getTime());
+  if (first >= end) return null;
+  return { first: new Date(first).toISOString(), end: new Date(end).toISOString() };
+}
+
 export async function getOverview(ctx: AppContext, businessId: string, query: OverviewQuery) {
   const { from, to } = resolveRange(query);
   const [exists, overview] = await Promise.all([
@@ -70,6 +84,7 @@ export async function getOverview(ctx: AppContext, businessId: string, query: Ov
       to: to.toISOString(),
       includeSimulator: query.include_simulator === true,
       wholeDays: wholeDaysOf(from, to),
+      wholeHours: wholeHoursOf(from, to),
     }),
   ]);
   if (!exists) throw notFound('Business');
@@ -77,8 +92,9 @@ export async function getOverview(ctx: AppContext, businessId: string, query: Ov
 }
 
 /**
- * The overview of a scope: whole days from the rollups, the rest from raw rows (`wholeDays: null`
- * reads everything raw — the reference the rollups are tested against).
+ * The overview of a scope: whole days (and, for the distinct counts, whole hours) from the rollups,
+ * the rest from raw rows (`wholeDays: null, wholeHours: null` reads everything raw — the reference the
+ * rollups are tested against).
  */
 export async function overviewOf(db: Db, timeoutMs: number, scope: AnalyticsScope) {
   const timed = <T>(query: (db: DbOrTx) => Promise<T>) => withStatementTimeout(db, timeoutMs, query);
