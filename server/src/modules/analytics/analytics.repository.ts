@@ -175,9 +175,11 @@ export async function queryConversationStats(db: DbOrTx, s: AnalyticsScope, maxK
       SELECT stage_id, conversation_id FROM started
     ),
     keys AS (
+      -- The set-returning function in the select list (ProjectSet), not a function scan per row.
       SELECT k.key, count(*) AS n
-        FROM conv, jsonb_object_keys(CASE WHEN jsonb_typeof(conv.collected_data) = 'object'
-                                          THEN conv.collected_data ELSE '{}'::jsonb END) AS k(key)
+        FROM (SELECT jsonb_object_keys(CASE WHEN jsonb_typeof(conv.collected_data) = 'object'
+                                            THEN conv.collected_data ELSE '{}'::jsonb END) AS key
+                FROM conv) AS k
        GROUP BY k.key
        ORDER BY n DESC, k.key COLLATE "C"
        LIMIT ${maxKeys}::int
