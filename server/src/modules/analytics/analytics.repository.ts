@@ -396,52 +396,61 @@ export async function queryStageTransitions(db: DbOrTx, s: AnalyticsScope) {
 
 /** LLM calls per step (call_type, most calls first) with their latency histograms (bucket → count). */
 export async function queryLlm(db: DbOrTx, s: AnalyticsScope) {
-  const steps = rowsOf(
+  // One statement, one pass over the partial days' raw calls (grouped by step and latency bucket)
+  // for both the per-step sums and the histograms. Step rows carry their rank in `bucket`.
+  const rows = rowsOf(
     await db.execute(sql`
-    SELECT u.call_type, sum(u.calls) AS calls, sum(u.errors) AS errors,
-           sum(u.tokens_in) AS tokens_in, sum(u.tokens_out) AS tokens_out, sum(u.cost_usd) AS cost_usd
-      FROM (SELECT r.call_type, r.calls, r.errors, r.tokens_in, r.tokens_out, r.cost_usd
-              FROM analytics_daily_llm r WHERE ${rollupPart(s)}
-            UNION ALL
-            SELECT call_type, count(*), count(*) FILTER (WHERE status = 'error'),
-                   sum(tokens_in), sum(tokens_out), sum(cost_usd::numeric)
-              FROM llm_calls
-             WHERE business_id = ${s.businessId}::uuid AND ${rawPart(sql`created_at`, s)}
-               AND ${ofRealConversation(s, sql`llm_calls.conversation_id`)}
-             GROUP BY call_type) AS u
-     GROUP BY u.call_type
-    HAVING sum(u.calls) > 0
-     ORDER BY sum(u.calls) DESC, u.call_type`),
-  );
-  const buckets = rowsOf(
-    await db.execute(sql`
-    SELECT u.call_type, u.bucket, sum(u.n) AS n
+    WITH raw AS MATERIALIZED (
+      SELECT call_type, analytics_latency_bucket(latency_ms) AS bucket, count(*) AS calls,
+             count(*) FILTER (WHERE status = 'error') AS errors, sum(tokens_in) AS tokens_in,
+             sum(tokens_out) AS tokens_out, sum(cost_usd::numeric) AS cost_usd
+        FROM llm_calls
+       WHERE business_id = ${s.businessId}::uuid AND ${rawPart(sql`created_at`, s)}
+         AND ${ofRealConversation(s, sql`llm_calls.conversation_id`)}
+       GROUP BY 1, 2
+    ),
+    steps AS (
+      SELECT u.call_type, sum(u.calls) AS calls, sum(u.errors) AS errors,
+             sum(u.tokens_in) AS tokens_in, sum(u.tokens_out) AS tokens_out, sum(u.cost_usd) AS cost_usd
+        FROM (SELECT r.call_type, r.calls, r.errors, r.tokens_in, r.tokens_out, r.cost_usd
+                FROM analytics_daily_llm r WHERE ${rollupPart(s)}
+              UNION ALL
+              SELECT call_type, calls, errors, tokens_in, tokens_out, cost_usd FROM raw) AS u
+       GROUP BY u.call_type
+      HAVING sum(u.calls) > 0
+    )
+    SELECT 'step' AS kind, st.call_type, row_number() OVER (ORDER BY st.calls DESC, st.call_type) AS bucket,
+           st.calls AS n, st.errors, st.tokens_in, st.tokens_out, st.cost_usd
+      FROM steps st
+    UNION ALL
+    SELECT 'bucket', u.call_type, u.bucket, sum(u.n), NULL, NULL, NULL, NULL
       FROM (SELECT r.call_type, h.i::integer - 1 AS bucket, h.n::bigint AS n
               FROM analytics_daily_llm r
              CROSS JOIN LATERAL unnest(r.latency_hist) WITH ORDINALITY AS h(n, i)
              WHERE ${rollupPart(s)} AND h.n <> 0
             UNION ALL
-            SELECT call_type, analytics_latency_bucket(latency_ms), count(*)
-              FROM llm_calls
-             WHERE business_id = ${s.businessId}::uuid AND ${rawPart(sql`created_at`, s)}
-               AND ${ofRealConversation(s, sql`llm_calls.conversation_id`)}
-             GROUP BY 1, 2) AS u
+            SELECT call_type, bucket, calls FROM raw) AS u
      GROUP BY u.call_type, u.bucket`),
   );
   return {
-    steps: steps.map((row) => ({
-      call_type: String(row.call_type),
-      calls: Number(row.calls),
-      errors: Number(row.errors),
-      tokens_in: Number(row.tokens_in),
-      tokens_out: Number(row.tokens_out),
-      cost_usd: Number(row.cost_usd),
-    })),
-    buckets: buckets.map((row) => ({
-      call_type: String(row.call_type),
-      bucket: Number(row.bucket),
-      n: Number(row.n),
-    })),
+    steps: rows
+      .filter((row) => row.kind === 'step')
+      .sort((x, y) => Number(x.bucket) - Number(y.bucket))
+      .map((row) => ({
+        call_type: String(row.call_type),
+        calls: Number(row.n),
+        errors: Number(row.errors),
+        tokens_in: Number(row.tokens_in),
+        tokens_out: Number(row.tokens_out),
+        cost_usd: Number(row.cost_usd),
+      })),
+    buckets: rows
+      .filter((row) => row.kind === 'bucket')
+      .map((row) => ({
+        call_type: String(row.call_type),
+        bucket: Number(row.bucket),
+        n: Number(row.n),
+      })),
   };
 }
 
