@@ -17,11 +17,19 @@ CREATE TABLE "analytics_stage_entry_hour" (
 	CONSTRAINT "analytics_stage_entry_hour_business_id_hour_stage_id_conversation_id_pk" PRIMARY KEY("business_id","hour","stage_id","conversation_id")
 );
 --> statement-breakpoint
+-- Stage ids on log rows have had no foreign key since 0010 and nothing filters by them alone: their
+-- indexes only cost every insert.
+DROP INDEX IF EXISTS "extracted_data_stage_idx";--> statement-breakpoint
+DROP INDEX IF EXISTS "llm_calls_stage_idx";--> statement-breakpoint
+DROP INDEX IF EXISTS "messages_stage_idx";--> statement-breakpoint
+DROP INDEX IF EXISTS "stage_transitions_from_stage_idx";--> statement-breakpoint
+DROP INDEX IF EXISTS "stage_transitions_to_stage_idx";--> statement-breakpoint
 ALTER TABLE "analytics_conversation_hour" ADD CONSTRAINT "analytics_conversation_hour_business_id_businesses_business_id_fk" FOREIGN KEY ("business_id") REFERENCES "public"."businesses"("business_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "analytics_stage_entry_hour" ADD CONSTRAINT "analytics_stage_entry_hour_business_id_businesses_business_id_fk" FOREIGN KEY ("business_id") REFERENCES "public"."businesses"("business_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "analytics_conversation_hour_conversation_idx" ON "analytics_conversation_hour" USING btree ("conversation_id");--> statement-breakpoint
 CREATE INDEX "analytics_stage_entry_hour_conversation_idx" ON "analytics_stage_entry_hour" USING btree ("conversation_id");--> statement-breakpoint
-CREATE INDEX IF NOT EXISTS "conversations_simulator_idx" ON "conversations" USING btree ("business_id","conversation_id") WHERE "conversations"."channel" = 'simulator';--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "conversations_simulator_idx" ON "conversations" USING btree ("business_id","conversation_id") WHERE "conversations"."channel" = 'simulator';
+--> statement-breakpoint
 -- Hourly per-conversation rollups (issue 17): the overview's distinct counts read the range's
 -- conversation ids (and stage entries) from analytics_conversation_hour / analytics_stage_entry_hour
 -- instead of probing every conversation's messages. Hours are UTC (date_bin from a UTC origin, so the

@@ -338,7 +338,8 @@ export const messages = pgTable(
     index('messages_reply_to_idx').on(t.replyToMessageId),
     // The outbox: outbound WhatsApp/Messenger messages not yet handed to the Graph API.
     index('messages_queued_idx').on(t.createdAt).where(sql`${t.status} = 'queued'`),
-    index('messages_stage_idx').on(t.stageId),
+    // No index on stage_id here, on llm_calls, extracted_data or stage_transitions (dropped in 0016):
+    // history without a foreign key since 0010, and no query filters by it alone.
     // `q=` search: trigram GIN (pg_trgm) for ILIKE '%text%', led by the business (btree_gin): a word
     // common in other tenants' messages costs a small business nothing (GIN skips by the rarer key).
     index('messages_business_content_trgm_idx').using(
@@ -387,7 +388,6 @@ export const llmCalls = pgTable(
     index('llm_calls_business_created_idx').on(t.businessId, t.createdAt),
     index('llm_calls_conversation_idx').on(t.conversationId, t.createdAt),
     index('llm_calls_message_idx').on(t.messageId),
-    index('llm_calls_stage_idx').on(t.stageId),
     index('llm_calls_template_idx').on(t.templateId),
   ],
 );
@@ -415,7 +415,6 @@ export const extractedData = pgTable(
     index('extracted_data_conversation_idx').on(t.conversationId, t.createdAt),
     index('extracted_data_business_idx').on(t.businessId, t.createdAt),
     index('extracted_data_message_idx').on(t.messageId),
-    index('extracted_data_stage_idx').on(t.stageId),
   ],
 );
 
@@ -441,8 +440,6 @@ export const stageTransitions = pgTable(
     index('stage_transitions_conversation_idx').on(t.conversationId, t.createdAt),
     index('stage_transitions_business_idx').on(t.businessId, t.createdAt),
     index('stage_transitions_message_idx').on(t.messageId),
-    index('stage_transitions_from_stage_idx').on(t.fromStageId),
-    index('stage_transitions_to_stage_idx').on(t.toStageId),
   ],
 );
 
