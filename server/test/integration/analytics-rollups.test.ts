@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/raw-rows.js';
-import { overviewOf, wholeDaysOf } from '../../src/modules/analytics/analytics.service.js';
+import { dayPlanOf, overviewOf, wholeDaysOf } from '../../src/modules/analytics/analytics.service.js';
 import { latencyBucket } from '../../src/modules/analytics/latency-histogram.js';
 import { bearer, type CreatedBusiness, createBusiness } from '../helpers/factories.js';
 import { type PipelineApp, scriptedModel, startPipelineApp } from '../helpers/pipeline-fixture.js';
@@ -176,6 +176,12 @@ describe('analytics rollups', () => {
     // Cut inside that hour and around it: the message is raw (partial hour) or rolled up (whole hour).
     await expectSameAsRaw(iso(earlyAt - 60_000), iso(earlyAt + 3 * 3_600_000 + 1));
     await expectSameAsRaw(iso(earlyAt - 1_800_000), iso(earlyAt + 3_600_000));
+    // From 00:31 that day: the day is read from its rollup minus [00:00, 00:31), which holds it.
+    await expectSameAsRaw(iso(earlyAt + 60_000), iso(midnight));
+    expect(dayPlanOf(new Date(earlyAt + 60_000), new Date(midnight), new Date()).rawRanges).toEqual([
+      { from: iso(midnight - 2 * DAY_MS), to: iso(earlyAt + 60_000), sign: -1 },
+      { from: iso(midnight), to: iso(midnight), toInclusive: true, sign: 1 },
+    ]);
     await exec(sql`UPDATE messages SET status = 'skipped'
                     WHERE conversation_id = ${String(early?.conversation_id)}::uuid AND sequence_number = 0`);
     await expectSameAsRaw(...range);

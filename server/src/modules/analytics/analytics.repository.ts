@@ -20,6 +20,21 @@ export interface AnalyticsScope {
    * last hour); null reads them raw.
    */
   wholeHours: { first: string; end: string } | null;
+  /**
+   * The raw rows read with the daily rollups (default: the partial first and last day, added). A
+   * partial day may instead be read whole from its rollup with the rows outside the range taken out
+   * (`sign: -1`) when those are fewer — for a range ending now, the last day's are none.
+   */
+  rawRanges?: RawRange[];
+}
+
+/** Rows with `from <= t < to` (`toInclusive`: `<= to`; `fromExclusive`: `from < t`), counted `sign` times. */
+export interface RawRange {
+  from: string;
+  to: string;
+  fromExclusive?: boolean;
+  toInclusive?: boolean;
+  sign: 1 | -1;
 }
 
 /** Conversation `c` counts: not a simulator test chat, unless those are included. */
@@ -45,12 +60,40 @@ const ofRealConversation = (s: AnalyticsScope, conversationId: SQL) =>
 const between = (column: SQL, s: AnalyticsScope) =>
   sql`${column} >= ${s.from}::timestamptz AND ${column} <= ${s.to}::timestamptz`;
 
-/** The raw rows a rollup does not cover: the partial first and last day (or the whole range). */
-const rawPart = (column: SQL, s: AnalyticsScope) =>
-  s.wholeDays
-    ? sql`((${column} >= ${s.from}::timestamptz AND ${column} < (${s.wholeDays.first}::date::timestamp AT TIME ZONE 'UTC'))
-        OR (${column} >= (${s.wholeDays.end}::date::timestamp AT TIME ZONE 'UTC') AND ${column} <= ${s.to}::timestamptz))`
-    : between(column, s);
+const rawRangesOf = (s: AnalyticsScope): RawRange[] =>
+  s.rawRanges ??
+  (s.wholeDays
+    ? [
+        { from: s.from, to: `${s.wholeDays.first}T00:00:00.000Z`, sign: 1 },
+        { from: `${s.wholeDays.end}T00:00:00.000Z`, to: s.to, toInclusive: true, sign: 1 },
+      ]
+    : [{ from: s.from, to: s.to, toInclusive: true, sign: 1 }]);
+
+const inRange = (column: SQL, r: RawRange) =>
+  sql`(${column} ${r.fromExclusive ? sql`>` : sql`>=`} ${r.from}::timestamptz
+       AND ${column} ${r.toInclusive ? sql`<=` : sql`<`} ${r.to}::timestamptz)`;
+
+/** The raw rows read besides the rollups: the partial first and last day (or the whole range). */
+const rawPart = (column: SQL, s: AnalyticsScope) => {
+  const ranges = rawRangesOf(s);
+  return ranges.length
+    ? sql`(${sql.join(
+        ranges.map((r) => inRange(column, r)),
+        sql` OR `,
+      )})`
+    : sql`FALSE`;
+};
+
+/** How a raw row counts: 1, or -1 in a range taken out of a day read whole from its rollup. */
+const rawSign = (column: SQL, s: AnalyticsScope) => {
+  const out = rawRangesOf(s).filter((r) => r.sign < 0);
+  return out.length
+    ? sql`(CASE WHEN ${sql.join(
+        out.map((r) => inRange(column, r)),
+        sql` OR `,
+      )} THEN -1 ELSE 1 END)`
+    : sql`1`;
+};
 
 /** Rollup rows of the range's whole days that count (`r`: the rollup table). */
 const rollupPart = (s: AnalyticsScope) =>
@@ -122,15 +165,16 @@ export async function queryMessageTotals(db: DbOrTx, s: AnalyticsScope) {
               FROM analytics_daily r
              WHERE ${rollupPart(s)}
             UNION ALL
-            SELECT count(*),
-                   count(*) FILTER (WHERE m.sender_type = 'user'),
-                   count(*) FILTER (WHERE m.sender_type = 'assistant'),
-                   count(*) FILTER (WHERE m.sender_type = 'agent'),
-                   count(*) FILTER (WHERE m.sender_type = 'assistant' AND m.metadata ->> 'fallback' = 'true'),
-                   count(*) FILTER (WHERE m.sender_type = 'user' AND m.status = 'skipped')
-              FROM messages m
+            SELECT coalesce(sum(m.sign), 0),
+                   coalesce(sum(m.sign) FILTER (WHERE m.sender_type = 'user'), 0),
+                   coalesce(sum(m.sign) FILTER (WHERE m.sender_type = 'assistant'), 0),
+                   coalesce(sum(m.sign) FILTER (WHERE m.sender_type = 'agent'), 0),
+                   coalesce(sum(m.sign) FILTER (WHERE m.sender_type = 'assistant'
+                                                  AND m.metadata ->> 'fallback' = 'true'), 0),
+                   coalesce(sum(m.sign) FILTER (WHERE m.sender_type = 'user' AND m.status = 'skipped'), 0)
+              FROM (SELECT m.*, ${rawSign(sql`m.created_at`, s)} AS sign FROM messages m
              WHERE m.business_id = ${s.businessId}::uuid AND ${rawPart(sql`m.created_at`, s)}
-               AND ${ofRealConversation(s, sql`m.conversation_id`)}) AS t`),
+               AND ${ofRealConversation(s, sql`m.conversation_id`)}) AS m) AS t`),
   );
   const n = (key: string) => Number(row?.[key] ?? 0);
   return {
@@ -340,19 +384,20 @@ export async function queryPerDay(db: DbOrTx, s: AnalyticsScope) {
                 UNION ALL
                 SELECT r.day, 0, 0, r.calls, r.errors FROM analytics_daily_llm r WHERE ${rollupPart(s)}
                 UNION ALL
-                SELECT ${utcDay(sql`start_time`)}, count(*), 0, 0, 0
+                SELECT ${utcDay(sql`start_time`)}, sum(${rawSign(sql`start_time`, s)}), 0, 0, 0
                   FROM conversations
                  WHERE business_id = ${s.businessId}::uuid AND ${rawPart(sql`start_time`, s)}
                    AND ${realConversation(s, sql`channel`)}
                  GROUP BY 1
                 UNION ALL
-                SELECT ${utcDay(sql`created_at`)}, 0, count(*), 0, 0
+                SELECT ${utcDay(sql`created_at`)}, 0, sum(${rawSign(sql`created_at`, s)}), 0, 0
                   FROM messages
                  WHERE business_id = ${s.businessId}::uuid AND ${rawPart(sql`created_at`, s)}
                    AND ${ofRealConversation(s, sql`messages.conversation_id`)}
                  GROUP BY 1
                 UNION ALL
-                SELECT ${utcDay(sql`created_at`)}, 0, 0, count(*), count(*) FILTER (WHERE status = 'error')
+                SELECT ${utcDay(sql`created_at`)}, 0, 0, sum(${rawSign(sql`created_at`, s)}),
+                       coalesce(sum(${rawSign(sql`created_at`, s)}) FILTER (WHERE status = 'error'), 0)
                   FROM llm_calls
                  WHERE business_id = ${s.businessId}::uuid AND ${rawPart(sql`created_at`, s)}
                    AND ${ofRealConversation(s, sql`llm_calls.conversation_id`)}
@@ -383,7 +428,7 @@ export async function queryStageTransitions(db: DbOrTx, s: AnalyticsScope) {
           FROM (SELECT r.stage_id, r.transitions_in AS tin, r.transitions_out AS tout
                   FROM analytics_daily_stage r WHERE ${rollupPart(s)}
                 UNION ALL
-                SELECT st.stage_id, st.tin, st.tout
+                SELECT st.stage_id, st.tin * ${rawSign(sql`t.created_at`, s)}, st.tout * ${rawSign(sql`t.created_at`, s)}
                   FROM stage_transitions t
                  CROSS JOIN LATERAL (VALUES (t.to_stage_id, 1, 0), (t.from_stage_id, 0, 1)) AS st(stage_id, tin, tout)
                  WHERE t.business_id = ${s.businessId}::uuid AND ${rawPart(sql`t.created_at`, s)}
@@ -408,12 +453,13 @@ export async function queryLlm(db: DbOrTx, s: AnalyticsScope) {
   const rows = rowsOf(
     await db.execute(sql`
     WITH raw AS MATERIALIZED (
-      SELECT call_type, analytics_latency_bucket(latency_ms) AS bucket, count(*) AS calls,
-             count(*) FILTER (WHERE status = 'error') AS errors, sum(tokens_in) AS tokens_in,
-             sum(tokens_out) AS tokens_out, sum(cost_usd::numeric) AS cost_usd
-        FROM llm_calls
-       WHERE business_id = ${s.businessId}::uuid AND ${rawPart(sql`created_at`, s)}
-         AND ${ofRealConversation(s, sql`llm_calls.conversation_id`)}
+      SELECT call_type, analytics_latency_bucket(latency_ms) AS bucket, sum(sign) AS calls,
+             coalesce(sum(sign) FILTER (WHERE status = 'error'), 0) AS errors,
+             sum(sign * tokens_in) AS tokens_in, sum(sign * tokens_out) AS tokens_out,
+             sum(sign * cost_usd::numeric) AS cost_usd
+        FROM (SELECT l.*, ${rawSign(sql`l.created_at`, s)} AS sign FROM llm_calls l
+               WHERE l.business_id = ${s.businessId}::uuid AND ${rawPart(sql`l.created_at`, s)}
+                 AND ${ofRealConversation(s, sql`l.conversation_id`)}) AS l
        GROUP BY 1, 2
     ),
     steps AS (
@@ -437,7 +483,8 @@ export async function queryLlm(db: DbOrTx, s: AnalyticsScope) {
              WHERE ${rollupPart(s)} AND h.n <> 0
             UNION ALL
             SELECT call_type, bucket, calls FROM raw) AS u
-     GROUP BY u.call_type, u.bucket`),
+     GROUP BY u.call_type, u.bucket
+    HAVING sum(u.n) <> 0`),
   );
   return {
     steps: rows
