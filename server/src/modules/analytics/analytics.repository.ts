@@ -284,13 +284,13 @@ export const conversationStatsFromHours = (
   maxKeys: number,
 ) => sql`
     WITH ids AS (
-      -- Grouped per table (a GROUP BY over a UNION would be estimated at 200 rows and looped over).
-      SELECT h.conversation_id, bool_or(h.messages > 0) AS active
+      -- Grouped once, after the join, by the conversation's key (a GROUP BY over this UNION would be
+      -- estimated at 200 rows and the join looped over them).
+      SELECT h.conversation_id, h.messages > 0 AS active
         FROM analytics_conversation_hour h
        WHERE h.business_id = ${s.businessId}::uuid
          AND h.hour >= ${hours.first}::timestamptz AND h.hour < ${hours.end}::timestamptz
          AND (h.messages > 0 OR h.started > 0)
-       GROUP BY h.conversation_id
       UNION ALL
       SELECT m.conversation_id, TRUE FROM messages m
        WHERE m.business_id = ${s.businessId}::uuid AND ${hourEdges(sql`m.created_at`, s, hours)}
