@@ -282,6 +282,11 @@ export const conversations = pgTable(
     ),
     // The overview's raw partial days and per-day series count conversations by start_time.
     index('conversations_business_start_idx').on(t.businessId, t.startTime),
+    // The dashboard's simulator chats, few per business: analytics leave them out with a hashed
+    // NOT IN over this index instead of a conversation lookup per counted row.
+    index('conversations_simulator_idx')
+      .on(t.businessId, t.conversationId)
+      .where(sql`${t.channel} = 'simulator'`),
     index('conversations_user_status_idx').on(t.userId, t.status),
     index('conversations_business_stage_idx').on(t.businessId, t.stageId),
     index('conversations_business_assignee_idx').on(t.businessId, t.assigneeAccountId, t.lastUpdated),
@@ -333,7 +338,8 @@ export const messages = pgTable(
     index('messages_reply_to_idx').on(t.replyToMessageId),
     // The outbox: outbound WhatsApp/Messenger messages not yet handed to the Graph API.
     index('messages_queued_idx').on(t.createdAt).where(sql`${t.status} = 'queued'`),
-    index('messages_stage_idx').on(t.stageId),
+    // No index on stage_id here, on llm_calls, extracted_data or stage_transitions (dropped in 0016):
+    // history without a foreign key since 0010, and no query filters by it alone.
     // `q=` search: trigram GIN (pg_trgm) for ILIKE '%text%', led by the business (btree_gin): a word
     // common in other tenants' messages costs a small business nothing (GIN skips by the rarer key).
     index('messages_business_content_trgm_idx').using(
@@ -382,7 +388,6 @@ export const llmCalls = pgTable(
     index('llm_calls_business_created_idx').on(t.businessId, t.createdAt),
     index('llm_calls_conversation_idx').on(t.conversationId, t.createdAt),
     index('llm_calls_message_idx').on(t.messageId),
-    index('llm_calls_stage_idx').on(t.stageId),
     index('llm_calls_template_idx').on(t.templateId),
   ],
 );
@@ -410,7 +415,6 @@ export const extractedData = pgTable(
     index('extracted_data_conversation_idx').on(t.conversationId, t.createdAt),
     index('extracted_data_business_idx').on(t.businessId, t.createdAt),
     index('extracted_data_message_idx').on(t.messageId),
-    index('extracted_data_stage_idx').on(t.stageId),
   ],
 );
 
@@ -436,8 +440,6 @@ export const stageTransitions = pgTable(
     index('stage_transitions_conversation_idx').on(t.conversationId, t.createdAt),
     index('stage_transitions_business_idx').on(t.businessId, t.createdAt),
     index('stage_transitions_message_idx').on(t.messageId),
-    index('stage_transitions_from_stage_idx').on(t.fromStageId),
-    index('stage_transitions_to_stage_idx').on(t.toStageId),
   ],
 );
 
@@ -782,6 +784,54 @@ export const analyticsDailyStage = pgTable(
     transitionsOut: integer('transitions_out').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.businessId, t.day, t.simulator, t.stageId] })],
+);
+
+/**
+ * Per business, UTC hour and conversation (migration 0016): the conversation's messages in the hour
+ * (`messages`, by created_at) and whether it started in it (`started`, 1 in the hour of start_time).
+ * The overview's distinct counts (conversations, active, new, customers, fill rates) read the range's
+ * conversation ids from here instead of probing each conversation's messages. No simulator flag: the
+ * reads leave simulator chats out through `conversations_simulator_idx`, so a channel change moves
+ * nothing here. No FK on the conversation (a delete takes its rows out in `analytics_conversation_detach`).
+ */
+export const analyticsConversationHour = pgTable(
+  'analytics_conversation_hour',
+  {
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    hour: timestamp('hour', { withTimezone: true }).notNull(),
+    conversationId: uuid('conversation_id').notNull(),
+    messages: integer('messages').notNull().default(0),
+    started: integer('started').notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.businessId, t.hour, t.conversationId] }),
+    index('analytics_conversation_hour_conversation_idx').on(t.conversationId),
+  ],
+);
+
+/**
+ * Per business, UTC hour, stage and conversation (migration 0016): how the conversation entered the
+ * stage in that hour — `transitions` into it, and `first` = 1 when its first processed customer
+ * message (by sequence number) was handled there. The overview's "conversations entered" per stage.
+ */
+export const analyticsStageEntryHour = pgTable(
+  'analytics_stage_entry_hour',
+  {
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.businessId, { onDelete: 'cascade' }),
+    hour: timestamp('hour', { withTimezone: true }).notNull(),
+    stageId: uuid('stage_id').notNull(),
+    conversationId: uuid('conversation_id').notNull(),
+    transitions: integer('transitions').notNull().default(0),
+    first: integer('first').notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.businessId, t.hour, t.stageId, t.conversationId] }),
+    index('analytics_stage_entry_hour_conversation_idx').on(t.conversationId),
+  ],
 );
 
 /**

@@ -1,11 +1,12 @@
-// The daily rollups (migration 0010) answer exactly what the raw rows answer: the overview read
-// through GET /api/analytics/overview (whole days from the rollups) equals the same scope computed
-// from raw rows only, for ranges cut at odd instants, UTC midnights and time-zone offsets, after
-// backdated rows, status changes, a stage delete and a conversation delete.
+// The daily rollups (migration 0010) and the hourly per-conversation ones (0016) answer exactly what
+// the raw rows answer: the overview read through GET /api/analytics/overview (whole days and hours
+// from the rollups) equals the same scope computed from raw rows only, for ranges cut at odd instants,
+// UTC midnights and time-zone offsets, after backdated rows, status changes, a late first message, a
+// channel change, a stage delete and a conversation delete.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/raw-rows.js';
-import { overviewOf, wholeDaysOf } from '../../src/modules/analytics/analytics.service.js';
+import { dayPlanOf, overviewOf, wholeDaysOf } from '../../src/modules/analytics/analytics.service.js';
 import { latencyBucket } from '../../src/modules/analytics/latency-histogram.js';
 import { bearer, type CreatedBusiness, createBusiness } from '../helpers/factories.js';
 import { type PipelineApp, scriptedModel, startPipelineApp } from '../helpers/pipeline-fixture.js';
@@ -45,7 +46,7 @@ async function expectSameAsRaw(from: string, to: string, includeSimulator = fals
     to: new Date(to).toISOString(),
     includeSimulator,
   };
-  const raw = await overviewOf(p.t.database.db, 30_000, { ...scope, wholeDays: null });
+  const raw = await overviewOf(p.t.database.db, 30_000, { ...scope, wholeDays: null, wholeHours: null });
   expect(api).toEqual(JSON.parse(JSON.stringify(raw)));
   return { api, wholeDays: wholeDaysOf(new Date(from), new Date(to)) };
 }
@@ -117,7 +118,11 @@ describe('analytics rollups', () => {
         new Date(midnight - 3 * DAY_MS).toISOString().slice(0, 10).concat('T00:00:00-08:00'),
         new Date(midnight).toISOString().slice(0, 10).concat('T23:59:59.999-08:00'),
       ],
-      // Shorter than a day: raw rows only.
+      // Shorter than a day: whole hours from the hourly rollups, partial hours raw.
+      [iso(midnight - 90 * 60_000), iso(midnight + 90 * 60_000 + 7)],
+      [iso(Date.now() - 150 * 60_000), iso(Date.now() + 30 * 60_000)],
+      [iso(midnight - 3_600_000), iso(midnight)],
+      // Shorter than an hour: raw rows only.
       [iso(midnight - 1), iso(midnight + 1)],
     ];
     let withRollups = 0;
@@ -156,6 +161,40 @@ describe('analytics rollups', () => {
     const skipped = (await expectSameAsRaw(...range)).api;
     expect(skipped.totals.ai_stopped_messages).toBe(before.totals.ai_stopped_messages + 1);
 
+    // A late customer message ahead of a conversation's first (sequence 0, two days ago at 00:30)
+    // becomes its first processed one: its stage entry moves to that hour; marked skipped, it moves back.
+    const [early] = await exec(sql`SELECT conversation_id FROM conversations
+                                    WHERE business_id = ${a.business_id}::uuid AND channel <> 'simulator'
+                                    ORDER BY start_time DESC LIMIT 1`);
+    const earlyAt = midnight - 2 * DAY_MS + 1_800_000;
+    await exec(sql`INSERT INTO messages (conversation_id, business_id, sender_type, message_content,
+                                         sequence_number, status, stage_id, created_at)
+                   VALUES (${String(early?.conversation_id)}::uuid, ${a.business_id}::uuid, 'user', 'earlier',
+                           0, 'processed', ${booking.stage_id}::uuid, ${iso(earlyAt)}::timestamptz)`);
+    const late = (await expectSameAsRaw(...range)).api;
+    expect(late.totals.messages).toBe(skipped.totals.messages + 1);
+    // Cut inside that hour and around it: the message is raw (partial hour) or rolled up (whole hour).
+    await expectSameAsRaw(iso(earlyAt - 60_000), iso(earlyAt + 3 * 3_600_000 + 1));
+    await expectSameAsRaw(iso(earlyAt - 1_800_000), iso(earlyAt + 3_600_000));
+    // From 00:31 that day: the day is read from its rollup minus [00:00, 00:31), which holds it.
+    await expectSameAsRaw(iso(earlyAt + 60_000), iso(midnight));
+    expect(dayPlanOf(new Date(earlyAt + 60_000), new Date(midnight), new Date()).rawRanges).toEqual([
+      { from: iso(midnight - 2 * DAY_MS), to: iso(earlyAt + 60_000), sign: -1 },
+      { from: iso(midnight), to: iso(midnight), toInclusive: true, sign: 1 },
+    ]);
+    await exec(sql`UPDATE messages SET status = 'skipped'
+                    WHERE conversation_id = ${String(early?.conversation_id)}::uuid AND sequence_number = 0`);
+    await expectSameAsRaw(...range);
+    await expectSameAsRaw(iso(earlyAt - 60_000), iso(earlyAt + 3 * 3_600_000 + 1));
+
+    // A conversation turned into a simulator chat and back (its hours carry no channel).
+    await exec(sql`UPDATE conversations SET channel = 'simulator'
+                    WHERE conversation_id = ${String(early?.conversation_id)}::uuid`);
+    await expectSameAsRaw(...range);
+    await expectSameAsRaw(...range, true);
+    await exec(sql`UPDATE conversations SET channel = 'api'
+                    WHERE conversation_id = ${String(early?.conversation_id)}::uuid`);
+
     const transitionsBefore = before.stage_funnel.find(
       (s: { stage_id: string }) => s.stage_id === booking.stage_id,
     );
@@ -192,13 +231,25 @@ describe('analytics rollups', () => {
              (SELECT coalesce(sum(calls), 0) FROM analytics_daily_llm WHERE business_id = ${a.business_id}::uuid)
                - (SELECT count(*) FROM llm_calls WHERE business_id = ${a.business_id}::uuid) AS calls,
              (SELECT coalesce(sum(new_conversations), 0) FROM analytics_daily WHERE business_id = ${a.business_id}::uuid)
-               - (SELECT count(*) FROM conversations WHERE business_id = ${a.business_id}::uuid) AS conversations`);
-    expect(check).toEqual({
-      messages: expect.anything(),
-      calls: expect.anything(),
-      conversations: expect.anything(),
-    });
-    expect([Number(check?.messages), Number(check?.calls), Number(check?.conversations)]).toEqual([0, 0, 0]);
+               - (SELECT count(*) FROM conversations WHERE business_id = ${a.business_id}::uuid) AS conversations,
+             (SELECT coalesce(sum(messages), 0) FROM analytics_conversation_hour WHERE business_id = ${a.business_id}::uuid)
+               - (SELECT count(*) FROM messages WHERE business_id = ${a.business_id}::uuid) AS hour_messages,
+             (SELECT coalesce(sum(started), 0) FROM analytics_conversation_hour WHERE business_id = ${a.business_id}::uuid)
+               - (SELECT count(*) FROM conversations WHERE business_id = ${a.business_id}::uuid) AS hour_started,
+             (SELECT coalesce(sum(transitions), 0) FROM analytics_stage_entry_hour WHERE business_id = ${a.business_id}::uuid)
+               - (SELECT count(*) FROM stage_transitions WHERE business_id = ${a.business_id}::uuid
+                     AND to_stage_id IS NOT NULL) AS entry_transitions,
+             (SELECT coalesce(sum(first), 0) FROM analytics_stage_entry_hour WHERE business_id = ${a.business_id}::uuid)
+               - (SELECT count(*) FROM (SELECT DISTINCT ON (conversation_id) stage_id FROM messages
+                                         WHERE business_id = ${a.business_id}::uuid AND sender_type = 'user'
+                                           AND status = 'processed'
+                                         ORDER BY conversation_id, sequence_number) f
+                   WHERE f.stage_id IS NOT NULL) AS entry_first,
+             (SELECT count(*) FROM analytics_conversation_hour h
+               WHERE h.business_id = ${a.business_id}::uuid AND NOT EXISTS
+                     (SELECT 1 FROM conversations c WHERE c.conversation_id = h.conversation_id)) AS orphans`);
+    expect(Object.keys(check ?? {}).length).toBe(8);
+    expect(Object.values(check ?? {}).map(Number)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
   });
 
   it('buckets latencies in SQL as the percentile estimate reads them', async () => {

@@ -14,18 +14,43 @@ export interface AnalyticsScope {
    * raw rows only for the partial days around them); null reads every row of the range raw.
    */
   wholeDays: { first: string; end: string } | null;
+  /**
+   * The whole UTC hours of the range, `[first, end)` as ISO instants, read from the hourly
+   * per-conversation rollups for the distinct counts (the raw rows only for the partial first and
+   * last hour); null reads them raw.
+   */
+  wholeHours: { first: string; end: string } | null;
+  /**
+   * The raw rows read with the daily rollups (default: the partial first and last day, added). A
+   * partial day may instead be read whole from its rollup with the rows outside the range taken out
+   * (`sign: -1`) when those are fewer — for a range ending now, the last day's are none.
+   */
+  rawRanges?: RawRange[];
+}
+
+/** Rows with `from <= t < to` (`toInclusive`: `<= to`; `fromExclusive`: `from < t`), counted `sign` times. */
+export interface RawRange {
+  from: string;
+  to: string;
+  fromExclusive?: boolean;
+  toInclusive?: boolean;
+  sign: 1 | -1;
 }
 
 /** Conversation `c` counts: not a simulator test chat, unless those are included. */
 const realConversation = (s: AnalyticsScope, channel: SQL) =>
   s.includeSimulator ? sql`TRUE` : sql`${channel} <> 'simulator'`;
 
-/** A row of a conversation's (messages, LLM calls, facts, transitions) that counts, by the same rule. */
+/**
+ * A row of a conversation's (messages, LLM calls, facts, transitions) that counts, by the same rule:
+ * its conversation is not one of the business's simulator chats — a hashed NOT IN over the few ids
+ * conversations_simulator_idx holds, not a conversation lookup per row.
+ */
 const ofRealConversation = (s: AnalyticsScope, conversationId: SQL) =>
   s.includeSimulator
     ? sql`TRUE`
-    : sql`(${conversationId} IS NULL OR NOT EXISTS (SELECT 1 FROM conversations sc
-            WHERE sc.conversation_id = ${conversationId} AND sc.channel = 'simulator'))`;
+    : sql`(${conversationId} IS NULL OR ${conversationId} NOT IN (SELECT sc.conversation_id FROM conversations sc
+            WHERE sc.business_id = ${s.businessId}::uuid AND sc.channel = 'simulator'))`;
 
 // Every query starts from `business_id = …` and a time range, so each is served by the business's
 // (business_id, created_at | last_updated) index or the rollups' (business_id, day, …) keys. Days
@@ -35,12 +60,40 @@ const ofRealConversation = (s: AnalyticsScope, conversationId: SQL) =>
 const between = (column: SQL, s: AnalyticsScope) =>
   sql`${column} >= ${s.from}::timestamptz AND ${column} <= ${s.to}::timestamptz`;
 
-/** The raw rows a rollup does not cover: the partial first and last day (or the whole range). */
-const rawPart = (column: SQL, s: AnalyticsScope) =>
-  s.wholeDays
-    ? sql`((${column} >= ${s.from}::timestamptz AND ${column} < (${s.wholeDays.first}::date::timestamp AT TIME ZONE 'UTC'))
-        OR (${column} >= (${s.wholeDays.end}::date::timestamp AT TIME ZONE 'UTC') AND ${column} <= ${s.to}::timestamptz))`
-    : between(column, s);
+const rawRangesOf = (s: AnalyticsScope): RawRange[] =>
+  s.rawRanges ??
+  (s.wholeDays
+    ? [
+        { from: s.from, to: `${s.wholeDays.first}T00:00:00.000Z`, sign: 1 },
+        { from: `${s.wholeDays.end}T00:00:00.000Z`, to: s.to, toInclusive: true, sign: 1 },
+      ]
+    : [{ from: s.from, to: s.to, toInclusive: true, sign: 1 }]);
+
+const inRange = (column: SQL, r: RawRange) =>
+  sql`(${column} ${r.fromExclusive ? sql`>` : sql`>=`} ${r.from}::timestamptz
+       AND ${column} ${r.toInclusive ? sql`<=` : sql`<`} ${r.to}::timestamptz)`;
+
+/** The raw rows read besides the rollups: the partial first and last day (or the whole range). */
+const rawPart = (column: SQL, s: AnalyticsScope) => {
+  const ranges = rawRangesOf(s);
+  return ranges.length
+    ? sql`(${sql.join(
+        ranges.map((r) => inRange(column, r)),
+        sql` OR `,
+      )})`
+    : sql`FALSE`;
+};
+
+/** How a raw row counts: 1, or -1 in a range taken out of a day read whole from its rollup. */
+const rawSign = (column: SQL, s: AnalyticsScope) => {
+  const out = rawRangesOf(s).filter((r) => r.sign < 0);
+  return out.length
+    ? sql`(CASE WHEN ${sql.join(
+        out.map((r) => inRange(column, r)),
+        sql` OR `,
+      )} THEN -1 ELSE 1 END)`
+    : sql`1`;
+};
 
 /** Rollup rows of the range's whole days that count (`r`: the rollup table). */
 const rollupPart = (s: AnalyticsScope) =>
@@ -76,7 +129,16 @@ export async function withStatementTimeout<T>(
   run: (tx: DbOrTx) => Promise<T>,
 ): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`SELECT set_config('statement_timeout', ${String(ms)}, true)`);
+    // work_mem: the distinct counts hash and sort tens of thousands of ids; at the default 4 MB
+    // they spilled to disk. plan_cache_mode: the pool prepares a statement it has seen twice
+    // (db/client.ts), and after five executions PostgreSQL may switch a prepared statement to a
+    // generic plan; without the range's instants it guessed a few rows and looped over ~33,000
+    // conversations (the 30-day overview of the 1M fixture went from ~0.3 s to 2–2.6 s on the sixth
+    // run on a connection). Dashboard statements are planned for their parameters every time.
+    await tx.execute(
+      sql`SELECT set_config('statement_timeout', ${String(ms)}, true), set_config('work_mem', '16MB', true),
+                 set_config('plan_cache_mode', 'force_custom_plan', true)`,
+    );
     return run(tx);
   });
 }
@@ -103,15 +165,16 @@ export async function queryMessageTotals(db: DbOrTx, s: AnalyticsScope) {
               FROM analytics_daily r
              WHERE ${rollupPart(s)}
             UNION ALL
-            SELECT count(*),
-                   count(*) FILTER (WHERE m.sender_type = 'user'),
-                   count(*) FILTER (WHERE m.sender_type = 'assistant'),
-                   count(*) FILTER (WHERE m.sender_type = 'agent'),
-                   count(*) FILTER (WHERE m.sender_type = 'assistant' AND m.metadata ->> 'fallback' = 'true'),
-                   count(*) FILTER (WHERE m.sender_type = 'user' AND m.status = 'skipped')
-              FROM messages m
+            SELECT coalesce(sum(m.sign), 0),
+                   coalesce(sum(m.sign) FILTER (WHERE m.sender_type = 'user'), 0),
+                   coalesce(sum(m.sign) FILTER (WHERE m.sender_type = 'assistant'), 0),
+                   coalesce(sum(m.sign) FILTER (WHERE m.sender_type = 'agent'), 0),
+                   coalesce(sum(m.sign) FILTER (WHERE m.sender_type = 'assistant'
+                                                  AND m.metadata ->> 'fallback' = 'true'), 0),
+                   coalesce(sum(m.sign) FILTER (WHERE m.sender_type = 'user' AND m.status = 'skipped'), 0)
+              FROM (SELECT m.*, ${rawSign(sql`m.created_at`, s)} AS sign FROM messages m
              WHERE m.business_id = ${s.businessId}::uuid AND ${rawPart(sql`m.created_at`, s)}
-               AND ${ofRealConversation(s, sql`m.conversation_id`)}) AS t`),
+               AND ${ofRealConversation(s, sql`m.conversation_id`)}) AS m) AS t`),
   );
   const n = (key: string) => Number(row?.[key] ?? 0);
   return {
@@ -131,7 +194,10 @@ export async function queryMessageTotals(db: DbOrTx, s: AnalyticsScope) {
  */
 export async function queryConversationStats(db: DbOrTx, s: AnalyticsScope, maxKeys: number) {
   const rows = rowsOf(
-    await db.execute(sql`
+    await db.execute(
+      s.wholeHours
+        ? conversationStatsFromHours(s, s.wholeHours, maxKeys)
+        : sql`
     WITH conv AS MATERIALIZED (
       -- OFFSET 0: the subquery is not flattened, so \`active\` is probed once per conversation.
       SELECT * FROM (${rangeConversations(s)} OFFSET 0) AS rc
@@ -158,9 +224,11 @@ export async function queryConversationStats(db: DbOrTx, s: AnalyticsScope, maxK
       SELECT stage_id, conversation_id FROM started
     ),
     keys AS (
+      -- The set-returning function in the select list (ProjectSet), not a function scan per row.
       SELECT k.key, count(*) AS n
-        FROM conv, jsonb_object_keys(CASE WHEN jsonb_typeof(conv.collected_data) = 'object'
-                                          THEN conv.collected_data ELSE '{}'::jsonb END) AS k(key)
+        FROM (SELECT jsonb_object_keys(CASE WHEN jsonb_typeof(conv.collected_data) = 'object'
+                                            THEN conv.collected_data ELSE '{}'::jsonb END) AS key
+                FROM conv) AS k
        GROUP BY k.key
        ORDER BY n DESC, k.key COLLATE "C"
        LIMIT ${maxKeys}::int
@@ -177,7 +245,8 @@ export async function queryConversationStats(db: DbOrTx, s: AnalyticsScope, maxK
     UNION ALL
     SELECT 'entered', entered.stage_id::text, count(*) FROM entered GROUP BY entered.stage_id
     UNION ALL
-    SELECT 'key', keys.key, keys.n FROM keys`),
+    SELECT 'key', keys.key, keys.n FROM keys`,
+    ),
   );
   const count = (kind: string) => Number(rows.find((row) => row.kind === kind)?.n ?? 0);
   const perStage = (kind: string) =>
@@ -195,6 +264,103 @@ export async function queryConversationStats(db: DbOrTx, s: AnalyticsScope, maxK
       .sort((a, b) => b.conversations - a.conversations || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
   };
 }
+
+/** The raw rows the hourly rollups do not cover: the partial first and last hour of the range. */
+const hourEdges = (column: SQL, s: AnalyticsScope, hours: { first: string; end: string }) =>
+  sql`((${column} >= ${s.from}::timestamptz AND ${column} < ${hours.first}::timestamptz)
+    OR (${column} >= ${hours.end}::timestamptz AND ${column} <= ${s.to}::timestamptz))`;
+
+/**
+ * queryConversationStats from the hourly rollups: the range's conversation ids from
+ * analytics_conversation_hour (a message in a whole hour, or started in one) plus the partial hours'
+ * raw messages and starts; then each such conversation once by primary key for what is its current
+ * state (customer, stage, collected data) and the same filters as the raw reading. Stage entries from
+ * analytics_stage_entry_hour (transitions; the first processed customer message) plus the partial
+ * hours' raw transitions and first messages. The same rows as the raw statement, by construction.
+ */
+export const conversationStatsFromHours = (
+  s: AnalyticsScope,
+  hours: { first: string; end: string },
+  maxKeys: number,
+) => sql`
+    WITH ids AS (
+      -- Grouped once, after the join, by the conversation's key (a GROUP BY over this UNION would be
+      -- estimated at 200 rows and the join looped over them).
+      SELECT h.conversation_id, h.messages > 0 AS active
+        FROM analytics_conversation_hour h
+       WHERE h.business_id = ${s.businessId}::uuid
+         AND h.hour >= ${hours.first}::timestamptz AND h.hour < ${hours.end}::timestamptz
+         AND (h.messages > 0 OR h.started > 0)
+      UNION ALL
+      SELECT m.conversation_id, TRUE FROM messages m
+       WHERE m.business_id = ${s.businessId}::uuid AND ${hourEdges(sql`m.created_at`, s, hours)}
+      UNION ALL
+      SELECT c.conversation_id, FALSE FROM conversations c
+       WHERE c.business_id = ${s.businessId}::uuid AND ${hourEdges(sql`c.start_time`, s, hours)}
+    ),
+    conv AS MATERIALIZED (
+      SELECT c.conversation_id, c.user_id, c.stage_id, c.collected_data, bool_or(ids.active) AS active,
+             c.start_time >= ${s.from}::timestamptz AS started
+        FROM ids
+        JOIN conversations c ON c.conversation_id = ids.conversation_id
+       WHERE ${realConversation(s, sql`c.channel`)}
+         AND c.last_updated >= ${s.from}::timestamptz
+         AND c.start_time <= ${s.to}::timestamptz
+       GROUP BY c.conversation_id
+      HAVING bool_or(ids.active) OR c.start_time >= ${s.from}::timestamptz
+    ),
+    entered AS (
+      SELECT DISTINCT x.stage_id, x.conversation_id
+        FROM (-- Whole hours: transitions into the stage, and first customer messages of counted
+              -- active conversations.
+              SELECT e.stage_id, e.conversation_id
+                FROM analytics_stage_entry_hour e
+                LEFT JOIN conv ON conv.conversation_id = e.conversation_id AND conv.active
+               WHERE e.business_id = ${s.businessId}::uuid
+                 AND e.hour >= ${hours.first}::timestamptz AND e.hour < ${hours.end}::timestamptz
+                 AND ((e.transitions > 0 AND ${ofRealConversation(s, sql`e.conversation_id`)})
+                      OR (e.first > 0 AND conv.conversation_id IS NOT NULL))
+              UNION ALL
+              SELECT t.to_stage_id, t.conversation_id
+                FROM stage_transitions t
+               WHERE t.business_id = ${s.businessId}::uuid AND ${hourEdges(sql`t.created_at`, s, hours)}
+                 AND t.to_stage_id IS NOT NULL AND ${ofRealConversation(s, sql`t.conversation_id`)}
+              UNION ALL
+              -- A partial hour's customer message that is its conversation's first processed one.
+              SELECT m.stage_id, m.conversation_id
+                FROM messages m
+                JOIN conv ON conv.conversation_id = m.conversation_id AND conv.active
+               WHERE m.business_id = ${s.businessId}::uuid AND ${hourEdges(sql`m.created_at`, s, hours)}
+                 AND m.sender_type = 'user' AND m.status = 'processed' AND m.stage_id IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM messages p
+                                  WHERE p.conversation_id = m.conversation_id AND p.sender_type = 'user'
+                                    AND p.status = 'processed' AND p.sequence_number < m.sequence_number)) AS x
+    ),
+    keys AS (
+      SELECT k.key, count(*) AS n
+        FROM conv, jsonb_object_keys(CASE WHEN jsonb_typeof(conv.collected_data) = 'object'
+                                          THEN conv.collected_data ELSE '{}'::jsonb END) AS k(key)
+       GROUP BY k.key
+       ORDER BY n DESC, k.key COLLATE "C"
+       LIMIT ${maxKeys}::int
+    ),
+    totals AS (
+      SELECT count(*) AS total, count(*) FILTER (WHERE conv.started) AS new,
+             count(*) FILTER (WHERE conv.active) AS active,
+             -- A hashed DISTINCT, not count(DISTINCT …)'s sort.
+             (SELECT count(u.user_id) FROM (SELECT DISTINCT conv.user_id FROM conv) AS u) AS users
+        FROM conv
+    )
+    SELECT v.kind, NULL AS key, v.n
+      FROM totals, LATERAL (VALUES ('total', totals.total), ('new', totals.new), ('active', totals.active),
+                                   ('users', totals.users)) AS v(kind, n)
+    UNION ALL
+    SELECT 'current', conv.stage_id::text, count(*) FROM conv WHERE conv.stage_id IS NOT NULL
+     GROUP BY conv.stage_id
+    UNION ALL
+    SELECT 'entered', entered.stage_id::text, count(*) FROM entered GROUP BY entered.stage_id
+    UNION ALL
+    SELECT 'key', keys.key, keys.n FROM keys`;
 
 const utcDay = (column: SQL) => sql`(${column} AT TIME ZONE 'UTC')::date`;
 
@@ -218,19 +384,20 @@ export async function queryPerDay(db: DbOrTx, s: AnalyticsScope) {
                 UNION ALL
                 SELECT r.day, 0, 0, r.calls, r.errors FROM analytics_daily_llm r WHERE ${rollupPart(s)}
                 UNION ALL
-                SELECT ${utcDay(sql`start_time`)}, count(*), 0, 0, 0
+                SELECT ${utcDay(sql`start_time`)}, sum(${rawSign(sql`start_time`, s)}), 0, 0, 0
                   FROM conversations
                  WHERE business_id = ${s.businessId}::uuid AND ${rawPart(sql`start_time`, s)}
                    AND ${realConversation(s, sql`channel`)}
                  GROUP BY 1
                 UNION ALL
-                SELECT ${utcDay(sql`created_at`)}, 0, count(*), 0, 0
+                SELECT ${utcDay(sql`created_at`)}, 0, sum(${rawSign(sql`created_at`, s)}), 0, 0
                   FROM messages
                  WHERE business_id = ${s.businessId}::uuid AND ${rawPart(sql`created_at`, s)}
                    AND ${ofRealConversation(s, sql`messages.conversation_id`)}
                  GROUP BY 1
                 UNION ALL
-                SELECT ${utcDay(sql`created_at`)}, 0, 0, count(*), count(*) FILTER (WHERE status = 'error')
+                SELECT ${utcDay(sql`created_at`)}, 0, 0, sum(${rawSign(sql`created_at`, s)}),
+                       coalesce(sum(${rawSign(sql`created_at`, s)}) FILTER (WHERE status = 'error'), 0)
                   FROM llm_calls
                  WHERE business_id = ${s.businessId}::uuid AND ${rawPart(sql`created_at`, s)}
                    AND ${ofRealConversation(s, sql`llm_calls.conversation_id`)}
@@ -261,7 +428,7 @@ export async function queryStageTransitions(db: DbOrTx, s: AnalyticsScope) {
           FROM (SELECT r.stage_id, r.transitions_in AS tin, r.transitions_out AS tout
                   FROM analytics_daily_stage r WHERE ${rollupPart(s)}
                 UNION ALL
-                SELECT st.stage_id, st.tin, st.tout
+                SELECT st.stage_id, st.tin * ${rawSign(sql`t.created_at`, s)}, st.tout * ${rawSign(sql`t.created_at`, s)}
                   FROM stage_transitions t
                  CROSS JOIN LATERAL (VALUES (t.to_stage_id, 1, 0), (t.from_stage_id, 0, 1)) AS st(stage_id, tin, tout)
                  WHERE t.business_id = ${s.businessId}::uuid AND ${rawPart(sql`t.created_at`, s)}
@@ -281,52 +448,63 @@ export async function queryStageTransitions(db: DbOrTx, s: AnalyticsScope) {
 
 /** LLM calls per step (call_type, most calls first) with their latency histograms (bucket → count). */
 export async function queryLlm(db: DbOrTx, s: AnalyticsScope) {
-  const steps = rowsOf(
+  // One statement, one pass over the partial days' raw calls (grouped by step and latency bucket)
+  // for both the per-step sums and the histograms. Step rows carry their rank in `bucket`.
+  const rows = rowsOf(
     await db.execute(sql`
-    SELECT u.call_type, sum(u.calls) AS calls, sum(u.errors) AS errors,
-           sum(u.tokens_in) AS tokens_in, sum(u.tokens_out) AS tokens_out, sum(u.cost_usd) AS cost_usd
-      FROM (SELECT r.call_type, r.calls, r.errors, r.tokens_in, r.tokens_out, r.cost_usd
-              FROM analytics_daily_llm r WHERE ${rollupPart(s)}
-            UNION ALL
-            SELECT call_type, count(*), count(*) FILTER (WHERE status = 'error'),
-                   sum(tokens_in), sum(tokens_out), sum(cost_usd::numeric)
-              FROM llm_calls
-             WHERE business_id = ${s.businessId}::uuid AND ${rawPart(sql`created_at`, s)}
-               AND ${ofRealConversation(s, sql`llm_calls.conversation_id`)}
-             GROUP BY call_type) AS u
-     GROUP BY u.call_type
-    HAVING sum(u.calls) > 0
-     ORDER BY sum(u.calls) DESC, u.call_type`),
-  );
-  const buckets = rowsOf(
-    await db.execute(sql`
-    SELECT u.call_type, u.bucket, sum(u.n) AS n
+    WITH raw AS MATERIALIZED (
+      SELECT call_type, analytics_latency_bucket(latency_ms) AS bucket, sum(sign) AS calls,
+             coalesce(sum(sign) FILTER (WHERE status = 'error'), 0) AS errors,
+             sum(sign * tokens_in) AS tokens_in, sum(sign * tokens_out) AS tokens_out,
+             sum(sign * cost_usd::numeric) AS cost_usd
+        FROM (SELECT l.*, ${rawSign(sql`l.created_at`, s)} AS sign FROM llm_calls l
+               WHERE l.business_id = ${s.businessId}::uuid AND ${rawPart(sql`l.created_at`, s)}
+                 AND ${ofRealConversation(s, sql`l.conversation_id`)}) AS l
+       GROUP BY 1, 2
+    ),
+    steps AS (
+      SELECT u.call_type, sum(u.calls) AS calls, sum(u.errors) AS errors,
+             sum(u.tokens_in) AS tokens_in, sum(u.tokens_out) AS tokens_out, sum(u.cost_usd) AS cost_usd
+        FROM (SELECT r.call_type, r.calls, r.errors, r.tokens_in, r.tokens_out, r.cost_usd
+                FROM analytics_daily_llm r WHERE ${rollupPart(s)}
+              UNION ALL
+              SELECT call_type, calls, errors, tokens_in, tokens_out, cost_usd FROM raw) AS u
+       GROUP BY u.call_type
+      HAVING sum(u.calls) > 0
+    )
+    SELECT 'step' AS kind, st.call_type, row_number() OVER (ORDER BY st.calls DESC, st.call_type) AS bucket,
+           st.calls AS n, st.errors, st.tokens_in, st.tokens_out, st.cost_usd
+      FROM steps st
+    UNION ALL
+    SELECT 'bucket', u.call_type, u.bucket, sum(u.n), NULL, NULL, NULL, NULL
       FROM (SELECT r.call_type, h.i::integer - 1 AS bucket, h.n::bigint AS n
               FROM analytics_daily_llm r
              CROSS JOIN LATERAL unnest(r.latency_hist) WITH ORDINALITY AS h(n, i)
              WHERE ${rollupPart(s)} AND h.n <> 0
             UNION ALL
-            SELECT call_type, analytics_latency_bucket(latency_ms), count(*)
-              FROM llm_calls
-             WHERE business_id = ${s.businessId}::uuid AND ${rawPart(sql`created_at`, s)}
-               AND ${ofRealConversation(s, sql`llm_calls.conversation_id`)}
-             GROUP BY 1, 2) AS u
-     GROUP BY u.call_type, u.bucket`),
+            SELECT call_type, bucket, calls FROM raw) AS u
+     GROUP BY u.call_type, u.bucket
+    HAVING sum(u.n) <> 0`),
   );
   return {
-    steps: steps.map((row) => ({
-      call_type: String(row.call_type),
-      calls: Number(row.calls),
-      errors: Number(row.errors),
-      tokens_in: Number(row.tokens_in),
-      tokens_out: Number(row.tokens_out),
-      cost_usd: Number(row.cost_usd),
-    })),
-    buckets: buckets.map((row) => ({
-      call_type: String(row.call_type),
-      bucket: Number(row.bucket),
-      n: Number(row.n),
-    })),
+    steps: rows
+      .filter((row) => row.kind === 'step')
+      .sort((x, y) => Number(x.bucket) - Number(y.bucket))
+      .map((row) => ({
+        call_type: String(row.call_type),
+        calls: Number(row.n),
+        errors: Number(row.errors),
+        tokens_in: Number(row.tokens_in),
+        tokens_out: Number(row.tokens_out),
+        cost_usd: Number(row.cost_usd),
+      })),
+    buckets: rows
+      .filter((row) => row.kind === 'bucket')
+      .map((row) => ({
+        call_type: String(row.call_type),
+        bucket: Number(row.bucket),
+        n: Number(row.n),
+      })),
   };
 }
 

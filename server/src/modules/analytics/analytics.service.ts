@@ -10,12 +10,14 @@ import {
   queryMessageTotals,
   queryPerDay,
   queryStageTransitions,
+  type RawRange,
   withStatementTimeout,
 } from './analytics.repository.js';
 import { DEFAULT_RANGE_DAYS, MAX_FILL_RATE_KEYS, MAX_RANGE_DAYS } from './analytics.schemas.js';
 import { addToHistogram, type Histogram, percentileOf } from './latency-histogram.js';
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
 export interface OverviewQuery {
   from?: string | undefined;
@@ -60,8 +62,73 @@ export function wholeDaysOf(from: Date, to: Date): { first: string; end: string 
   return { first: day(first), end: day(end) };
 }
 
+/**
+ * The whole UTC hours inside `[from, to]`, `[first, end)` as ISO instants, or null when there is none
+ * (the hourly rollups' counterpart of wholeDaysOf).
+ */
+export function wholeHoursOf(from: Date, to: Date): { first: string; end: string } | null {
+  const startOfHour = (t: number) => t - (((t % HOUR_MS) + HOUR_MS) % HOUR_MS);
+  const first =
+    startOfHour(from.getTime()) === from.getTime() ? from.getTime() : startOfHour(from.getTime()) + HOUR_MS;
+  const end = startOfHour(to.getTime());
+  if (first >= end) return null;
+  return { first: new Date(first).toISOString(), end: new Date(end).toISOString() };
+}
+
+/**
+ * Which days the overview reads from the daily rollups and which raw rows go with them. Whole days
+ * always come from the rollups; a partial first or last day is either read raw (its rows in the
+ * range, added) or whole from its rollup with the rows outside the range taken out — whichever spans
+ * less time (rows after `now` are none: for a range ending now, the last day costs nothing raw).
+ */
+export function dayPlanOf(
+  from: Date,
+  to: Date,
+  now: Date,
+): { wholeDays: { first: string; end: string } | null; rawRanges: RawRange[] } {
+  const f = from.getTime();
+  const t = to.getTime();
+  const startOfDay = (x: number) => x - (((x % DAY_MS) + DAY_MS) % DAY_MS);
+  const iso = (x: number) => new Date(x).toISOString();
+  const firstDay = startOfDay(f);
+  const lastDay = startOfDay(t);
+  const after = (x: number) => Math.max(0, Math.min(x, now.getTime()) - t); // (to, x): rows up to now
+  const ranges: RawRange[] = [];
+  let first: number;
+  let end: number;
+  if (firstDay === lastDay) {
+    // One day: [from, to] raw, or the day's rollup minus [day, from) and (to, day end).
+    if (t - f <= f - firstDay + after(firstDay + DAY_MS)) {
+      return { wholeDays: null, rawRanges: [{ from: iso(f), to: iso(t), toInclusive: true, sign: 1 }] };
+    }
+    first = firstDay;
+    end = firstDay + DAY_MS;
+    if (f > firstDay) ranges.push({ from: iso(firstDay), to: iso(f), sign: -1 });
+    ranges.push({ from: iso(t), to: iso(end), fromExclusive: true, sign: -1 });
+  } else {
+    if (f === firstDay) first = firstDay;
+    else if (firstDay + DAY_MS - f <= f - firstDay) {
+      first = firstDay + DAY_MS;
+      ranges.push({ from: iso(f), to: iso(first), sign: 1 });
+    } else {
+      first = firstDay;
+      ranges.push({ from: iso(firstDay), to: iso(f), sign: -1 });
+    }
+    if (t - lastDay <= after(lastDay + DAY_MS)) {
+      end = lastDay;
+      ranges.push({ from: iso(lastDay), to: iso(t), toInclusive: true, sign: 1 });
+    } else {
+      end = lastDay + DAY_MS;
+      ranges.push({ from: iso(t), to: iso(end), fromExclusive: true, sign: -1 });
+    }
+  }
+  const day = (x: number) => iso(x).slice(0, 10);
+  return { wholeDays: first < end ? { first: day(first), end: day(end) } : null, rawRanges: ranges };
+}
+
 export async function getOverview(ctx: AppContext, businessId: string, query: OverviewQuery) {
-  const { from, to } = resolveRange(query);
+  const now = new Date();
+  const { from, to } = resolveRange(query, now);
   const [exists, overview] = await Promise.all([
     businessExists(ctx.db, businessId),
     overviewOf(ctx.db, ctx.config.analyticsTimeoutMs, {
@@ -69,7 +136,8 @@ export async function getOverview(ctx: AppContext, businessId: string, query: Ov
       from: from.toISOString(),
       to: to.toISOString(),
       includeSimulator: query.include_simulator === true,
-      wholeDays: wholeDaysOf(from, to),
+      ...dayPlanOf(from, to, now),
+      wholeHours: wholeHoursOf(from, to),
     }),
   ]);
   if (!exists) throw notFound('Business');
@@ -77,8 +145,9 @@ export async function getOverview(ctx: AppContext, businessId: string, query: Ov
 }
 
 /**
- * The overview of a scope: whole days from the rollups, the rest from raw rows (`wholeDays: null`
- * reads everything raw — the reference the rollups are tested against).
+ * The overview of a scope: whole days (and, for the distinct counts, whole hours) from the rollups,
+ * the rest from raw rows (`wholeDays: null, wholeHours: null` reads everything raw — the reference the
+ * rollups are tested against).
  */
 export async function overviewOf(db: Db, timeoutMs: number, scope: AnalyticsScope) {
   const timed = <T>(query: (db: DbOrTx) => Promise<T>) => withStatementTimeout(db, timeoutMs, query);

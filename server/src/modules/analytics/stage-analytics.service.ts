@@ -14,6 +14,7 @@ export async function getStageAnalytics(ctx: AppContext, businessId: string, que
     to: to.toISOString(),
     includeSimulator: query.include_simulator === true,
     wholeDays: null,
+    wholeHours: null,
   };
   const [fields, goals, visits] = await Promise.all([
     readBusinessFields(ctx.db, businessId),
