@@ -234,8 +234,9 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
 
   const isWebAppRoute = await registerWebApp(app, config.webDistDir);
   registerErrorHandler(app, isWebAppRoute);
-  // Large JSON only (lists, /openapi.json): a turn's reply or a single resource stays under the
-  // threshold, so the hot path pays nothing. Static files arrive precompressed; streams are not touched.
+  // Large JSON only (lists, /openapi.json): a single resource stays under the threshold, and
+  // POST /api/message (whose processing_steps quote the prompts) opts out, so the hot path pays nothing.
+  // Static files arrive precompressed; streams are not touched.
   await app.register(compress, {
     threshold: COMPRESS_THRESHOLD_BYTES,
     encodings: ['br', 'gzip'],
