@@ -496,6 +496,9 @@ describe('streaming', () => {
       body: JSON.stringify({ content: 'book please' }),
     });
     expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    // The hijacked stream keeps the security headers the onRequest hook set.
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     const text = await response.text();
     const events = [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => ({
       event: m[1],
