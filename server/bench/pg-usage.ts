@@ -80,3 +80,18 @@ function backendCpuMs(before: PgUsage, after: PgUsage, messages: number): number
   for (const [pid, now] of after.backendCpu) seconds += now - (before.backendCpu.get(pid) ?? 0);
   return Number(((seconds * 1000) / messages).toFixed(2));
 }
+
+/**
+ * `VACUUM` of the bench's database before a run: where autovacuum is off (as on the shared bench
+ * machine) or slow, dead index entries left by earlier runs' updates made each run slower than the
+ * one before, and the product (measured after the floor) paid for more of them.
+ */
+export async function vacuumDatabase(databaseUrl: string) {
+  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'icmp-bench-stats' });
+  await client.connect();
+  try {
+    await client.query('vacuum');
+  } finally {
+    await client.end();
+  }
+}

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateSecret } from '../src/lib/keys.js';
 import { percentile, runLoad } from './load.js';
-import { pgUsage, pgUsagePerMessage } from './pg-usage.js';
+import { pgUsage, pgUsagePerMessage, vacuumDatabase } from './pg-usage.js';
 import { benchServerEnv, cpuSeconds, freePort, peakRssMiB, startProcess, stopProcess } from './processes.js';
 import { commonSend, SCENARIOS, type Scenario, type Target } from './scenarios.js';
 import { benchWebhooks } from './webhook-bench.js';
@@ -163,6 +163,7 @@ async function benchAtLatency(
     /http:\/\//,
   );
   const row: Row = { processes, llm_latency_ms: llmLatency };
+  if (databaseUrl) await vacuumDatabase(databaseUrl);
   console.log(
     `\n== run ${run}: ${processes} server process${processes > 1 ? 'es' : ''}, fake LLM latency ${llmLatency} ms ==`,
   );

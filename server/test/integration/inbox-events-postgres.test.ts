@@ -77,6 +77,25 @@ describe.runIf(Boolean(postgres))('the bus over PostgreSQL LISTEN/NOTIFY', () =>
     }
   });
 
+  it('lets a message wait a few milliseconds for the next: a message and typing on share a statement', async () => {
+    const [a, b] = [await bus(), await bus()];
+    const onB = received(b);
+    const query = vi.spyOn(pg.Client.prototype, 'query');
+    try {
+      // The customer's message event, then — one lease query later — `typing` on: another event-loop
+      // turn (a 1 ms timer, set after the linger's and due before it, so the order is certain).
+      a.publish('business', 'message');
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      a.publish('business', 'typing');
+      await expect.poll(() => onB.length, { timeout: 10_000 }).toBe(2);
+      expect(onB).toEqual(['message', 'typing']);
+      const notifies = query.mock.calls.filter(([text]) => String(text).startsWith('select pg_notify'));
+      expect(notifies).toHaveLength(1);
+    } finally {
+      query.mockRestore();
+    }
+  });
+
   it('reconnects when its connection is killed, and reports the gap', async () => {
     const [a, b] = [await bus(), await bus()];
     let gaps = 0;

@@ -118,6 +118,22 @@ describe('POST /api/message with one stage', () => {
     const third = (await send(business.api_key, { content: 'third', user_id: other.user_id })).json();
     expect(third.conversation_id).not.toBe(first.conversation_id);
   });
+  it('sends its answer uncompressed even when processing_steps quote long prompts', async () => {
+    // The reply is on the hot path and mostly read by a server next door: compressing it cost more CPU
+    // than the turn's own statements (bench profile); the 8 KiB threshold applies to everything else.
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    p.llm.setDefault(scriptedModel({ respond: () => 'Noted.' }));
+    const long = `I would like to tell you about my order. ${'It arrived late and cold. '.repeat(140)}`;
+    const response = await send(
+      business.api_key,
+      { content: long },
+      { 'accept-encoding': 'gzip, deflate, br' },
+    );
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.headers['content-encoding']).toBeUndefined();
+    expect(response.rawPayload.length).toBeGreaterThan(8 * 1024);
+    expect(response.json().response).toBe('Noted.');
+  });
 });
 
 describe('multi-stage conversations', () => {
@@ -480,6 +496,9 @@ describe('streaming', () => {
       body: JSON.stringify({ content: 'book please' }),
     });
     expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    // The hijacked stream keeps the security headers the onRequest hook set.
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     const text = await response.text();
     const events = [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => ({
       event: m[1],

@@ -54,6 +54,25 @@ export function waitingAfter(senderType: string) {
 }
 
 /**
+ * The target conversation's condition, written for the case at hand so each case is its own statement
+ * text (and prepared statement) with a plain, indexable predicate: by id (primary key), or by user
+ * (`conversations_user_status_idx`), given or found by channel identity in a subquery. One text for all cases, with the choice in a `CASE` on
+ * parameters, was planned generically once prepared: a walk over every conversation of the business
+ * per message (64 rows filtered per insert in the bench; linear in the business's conversations).
+ */
+function targetPredicate(target: MessageTarget) {
+  const active = target.activeOnly === true ? sql` AND c.status = 'active'` : sql``;
+  if ('userQuery' in target) return sql`c.user_id = (${target.userQuery})${active}`;
+  if (target.conversationId) {
+    const owner = target.userId ? sql` AND c.user_id = ${target.userId}::uuid` : sql``;
+    return sql`c.conversation_id = ${target.conversationId}::uuid${owner}${active}`;
+  }
+  // No conversation and no user: nothing to target (the caller creates the conversation).
+  if (!target.userId) return sql`false`;
+  return sql`c.user_id = ${target.userId}::uuid${active}`;
+}
+
+/**
  * THE message insert, in ONE statement: the UPDATE of the target conversation takes its row lock,
  * moves `last_updated` and `waiting_since` (see `waitingAfter`) and bumps `last_sequence`, so concurrent inserts (from any process) get distinct, consecutive numbers
  * without an explicit transaction.
@@ -77,10 +96,6 @@ export async function insertMessage(
   const step = m.reserveReplySlot ? 2 : 1;
   const explicit = m.sequenceNumber ?? null;
   const target = m.target;
-  const conversationId = 'conversationId' in target ? (target.conversationId ?? null) : null;
-  const userId = 'userId' in target ? (target.userId ?? null) : null;
-  const owner = 'userQuery' in target ? sql`(${target.userQuery})` : sql`${userId}::uuid`;
-  const activeOnly = target.activeOnly === true;
   const ownerNameColumns =
     'userQuery' in target
       ? sql`, (SELECT u.first_name FROM users u WHERE u.user_id = (SELECT user_id FROM seq)) AS owner_first_name,
@@ -90,11 +105,7 @@ export async function insertMessage(
     await db.execute(sql`
     WITH target AS (
       SELECT c.conversation_id FROM conversations c
-       WHERE c.business_id = ${m.businessId}
-         AND (NOT ${activeOnly}::boolean OR c.status = 'active')
-         AND CASE WHEN ${conversationId}::uuid IS NOT NULL
-                  THEN c.conversation_id = ${conversationId}::uuid AND (${userId}::uuid IS NULL OR c.user_id = ${userId}::uuid)
-                  ELSE c.user_id = ${owner} END
+       WHERE c.business_id = ${m.businessId} AND ${targetPredicate(target)}
        ORDER BY c.last_updated DESC
        LIMIT 1
     ), seq AS (

@@ -20,6 +20,11 @@ export const messageRoutes =
       '/api/message',
       {
         config: { access: { permission: 'messages', business: 'body' } },
+        // Not compressed: `processing_steps` quote every prompt, so a reply passes the 8 KiB threshold once
+        // a conversation has some history, and brotli then cost ~10 % of the server's CPU per message at
+        // c=32 (bench profile) to save bytes on what is mostly a server-to-server call. A proxy in front
+        // may still compress it.
+        compress: false,
         schema: {
           tags,
           summary: 'Send a customer message through select → extract → respond',
