@@ -10,6 +10,7 @@ import {
   numeric,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -724,6 +725,9 @@ export const cannedReplies = pgTable(
 // updates and deletes each add their signed delta), backfilled by the migration. The overview reads
 // them for whole UTC days and raw rows only for the partial first and last day of a range.
 // `simulator`: the row's conversation is a dashboard simulator chat (left out by default).
+// `slot` (migration 0017): each key is striped over 16 rows, the triggers writing into slot
+// `pg_backend_pid() % 16`, so concurrent writers of one business rarely wait on one row lock. A slot
+// alone means nothing (it may be negative): readers sum over slots.
 
 /** Per business and UTC day: messages (created_at) and conversations started (start_time). */
 export const analyticsDaily = pgTable(
@@ -734,6 +738,7 @@ export const analyticsDaily = pgTable(
       .references(() => businesses.businessId, { onDelete: 'cascade' }),
     day: date('day').notNull(),
     simulator: boolean('simulator').notNull(),
+    slot: smallint('slot').notNull().default(0),
     newConversations: integer('new_conversations').notNull().default(0),
     messages: integer('messages').notNull().default(0),
     userMessages: integer('user_messages').notNull().default(0),
@@ -742,7 +747,7 @@ export const analyticsDaily = pgTable(
     fallbackReplies: integer('fallback_replies').notNull().default(0),
     aiStoppedMessages: integer('ai_stopped_messages').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.businessId, t.day, t.simulator] })],
+  (t) => [primaryKey({ columns: [t.businessId, t.day, t.simulator, t.slot] })],
 );
 
 /**
@@ -760,6 +765,7 @@ export const analyticsDailyLlm = pgTable(
     simulator: boolean('simulator').notNull(),
     callType: text('call_type').notNull(),
     model: text('model').notNull(),
+    slot: smallint('slot').notNull().default(0),
     calls: integer('calls').notNull().default(0),
     errors: integer('errors').notNull().default(0),
     tokensIn: numeric('tokens_in').notNull().default('0'),
@@ -767,7 +773,7 @@ export const analyticsDailyLlm = pgTable(
     costUsd: numeric('cost_usd').notNull().default('0'),
     latencyHist: integer('latency_hist').array().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.businessId, t.day, t.simulator, t.callType, t.model] })],
+  (t) => [primaryKey({ columns: [t.businessId, t.day, t.simulator, t.callType, t.model, t.slot] })],
 );
 
 /** Per business, UTC day and stage: stage transitions into and out of it. No FK on the stage: history. */
@@ -780,10 +786,11 @@ export const analyticsDailyStage = pgTable(
     day: date('day').notNull(),
     simulator: boolean('simulator').notNull(),
     stageId: uuid('stage_id').notNull(),
+    slot: smallint('slot').notNull().default(0),
     transitionsIn: integer('transitions_in').notNull().default(0),
     transitionsOut: integer('transitions_out').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.businessId, t.day, t.simulator, t.stageId] })],
+  (t) => [primaryKey({ columns: [t.businessId, t.day, t.simulator, t.stageId, t.slot] })],
 );
 
 /**

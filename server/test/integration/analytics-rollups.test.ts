@@ -2,12 +2,14 @@
 // the raw rows answer: the overview read through GET /api/analytics/overview (whole days and hours
 // from the rollups) equals the same scope computed from raw rows only, for ranges cut at odd instants,
 // UTC midnights and time-zone offsets, after backdated rows, status changes, a late first message, a
-// channel change, a stage delete and a conversation delete.
+// channel change, a stage delete and a conversation delete; and whatever slots (migration 0017) the
+// writers' backends left their deltas in, negative ones included.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/raw-rows.js';
 import { dayPlanOf, overviewOf, wholeDaysOf } from '../../src/modules/analytics/analytics.service.js';
 import { latencyBucket } from '../../src/modules/analytics/latency-histogram.js';
+import { monthlyLlmUsage } from '../../src/modules/analytics/llm-usage.repository.js';
 import { bearer, type CreatedBusiness, createBusiness } from '../helpers/factories.js';
 import { type PipelineApp, scriptedModel, startPipelineApp } from '../helpers/pipeline-fixture.js';
 
@@ -252,6 +254,127 @@ describe('analytics rollups', () => {
     expect(Object.values(check ?? {}).map(Number)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
   });
 
+  it('sum every slot a key is striped over, negative slots included', async () => {
+    const range: [string, string] = [iso(midnight - 5 * DAY_MS), iso(midnight + DAY_MS)];
+    const before = (await expectSameAsRaw(...range)).api;
+    const usageBefore = await monthlyLlmUsage(p.t.database.db, a.business_id);
+    const [conversation] = await exec(sql`SELECT conversation_id FROM conversations
+                                            WHERE business_id = ${a.business_id}::uuid AND channel = 'api'
+                                            ORDER BY start_time DESC LIMIT 1`);
+    const noon = iso(midnight + 12 * 3_600_000);
+    const day = noon.slice(0, 10);
+
+    // Writers in transactions open at the same time: on PostgreSQL each holds its own connection, so
+    // its own backend and slot (PGlite has one backend: one writer, one slot; its slot is not 3 or
+    // 11 below only by chance, which does not matter).
+    const writers = p.t.database.kind === 'postgres' ? 6 : 1;
+    let open = 0;
+    let allOpen: () => void = () => {};
+    const together = new Promise<void>((resolve) => {
+      allOpen = resolve;
+    });
+    const slots = await Promise.all(
+      Array.from({ length: writers }, (_, i) =>
+        p.t.database.db.transaction(async (tx) => {
+          const [row] = rowsOf(await tx.execute(sql`SELECT analytics_slot() AS slot`));
+          // Every writer holds its connection before any writes (a writer waiting here after writing
+          // could hold a row lock another needs).
+          if (++open === writers) allOpen();
+          await together;
+          await tx.execute(sql`INSERT INTO messages (conversation_id, business_id, sender_type, message_content,
+                                                     sequence_number, status, stage_id, created_at)
+                               VALUES (${String(conversation?.conversation_id)}::uuid, ${a.business_id}::uuid,
+                                       'agent', 'from a second backend', ${1000 + i}, 'processed',
+                                       ${a.first_stage_id}::uuid, ${noon}::timestamptz)`);
+          await tx.execute(sql`INSERT INTO llm_calls (business_id, conversation_id, call_type, provider, model,
+                                                      prompt, status, latency_ms, cost_usd, created_at)
+                               VALUES (${a.business_id}::uuid, ${String(conversation?.conversation_id)}::uuid,
+                                       'respond', 'fake', 'striped-model', 'p', 'ok', ${40 + 100 * i}, 0.25,
+                                       ${noon}::timestamptz)`);
+          return Number(row?.slot);
+        }),
+      ),
+    );
+    const slotsOf = async (table: 'analytics_daily' | 'analytics_daily_llm') =>
+      (
+        await exec(sql`SELECT DISTINCT slot FROM ${sql.identifier(table)}
+                        WHERE business_id = ${a.business_id}::uuid AND day = ${day}::date
+                          AND NOT simulator ${table === 'analytics_daily_llm' ? sql`AND model = 'striped-model'` : sql``}`)
+      )
+        .map((r) => Number(r.slot))
+        .sort((x, y) => x - y);
+    const distinct = [...new Set(slots)].sort((x, y) => x - y);
+    expect(distinct.every((slot) => slot >= 0 && slot < 16)).toBe(true);
+    // Six backends whose pids are all equal mod 16: about one run in a million.
+    if (writers > 1) expect(distinct.length).toBeGreaterThan(1);
+    // Each writer's delta is in its backend's slot (the model is new: no older rows for it).
+    expect(await slotsOf('analytics_daily_llm')).toEqual(distinct);
+    for (const slot of distinct) expect(await slotsOf('analytics_daily')).toContain(slot);
+    const added = (await expectSameAsRaw(...range)).api;
+    expect(added.totals.agent_messages).toBe(before.totals.agent_messages + writers);
+
+    // A delete counted in another slot than the insert's (as from another backend), leaving a pair of
+    // rows that cancel: +1 in slot 3 and -1 in slot 11 on every counter and histogram bucket of every
+    // key of the business. A reader that took one row per key, or dropped rows at or below zero,
+    // would be off by one.
+    await exec(sql`INSERT INTO analytics_daily AS r (business_id, day, simulator, slot, new_conversations, messages,
+                                                      user_messages, assistant_messages, agent_messages,
+                                                      fallback_replies, ai_stopped_messages)
+                   SELECT k.business_id, k.day, k.simulator, s.slot, s.d, s.d, s.d, s.d, s.d, s.d, s.d
+                     FROM (SELECT DISTINCT business_id, day, simulator FROM analytics_daily
+                            WHERE business_id = ${a.business_id}::uuid) AS k
+                    CROSS JOIN (VALUES (3::smallint, 1), (11::smallint, -1)) AS s(slot, d)
+                   ON CONFLICT (business_id, day, simulator, slot) DO UPDATE
+                      SET new_conversations = r.new_conversations + excluded.new_conversations,
+                          messages = r.messages + excluded.messages,
+                          user_messages = r.user_messages + excluded.user_messages,
+                          assistant_messages = r.assistant_messages + excluded.assistant_messages,
+                          agent_messages = r.agent_messages + excluded.agent_messages,
+                          fallback_replies = r.fallback_replies + excluded.fallback_replies,
+                          ai_stopped_messages = r.ai_stopped_messages + excluded.ai_stopped_messages`);
+    await exec(sql`INSERT INTO analytics_daily_llm AS r (business_id, day, simulator, call_type, model, slot, calls,
+                                                          errors, tokens_in, tokens_out, cost_usd, latency_hist)
+                   SELECT k.business_id, k.day, k.simulator, k.call_type, k.model, s.slot, s.d, s.d, s.d, s.d,
+                          s.d * 0.5, array_fill(s.d, ARRAY[300])
+                     FROM (SELECT DISTINCT business_id, day, simulator, call_type, model FROM analytics_daily_llm
+                            WHERE business_id = ${a.business_id}::uuid) AS k
+                    CROSS JOIN (VALUES (3::smallint, 1), (11::smallint, -1)) AS s(slot, d)
+                   ON CONFLICT (business_id, day, simulator, call_type, model, slot) DO UPDATE
+                      SET calls = r.calls + excluded.calls, errors = r.errors + excluded.errors,
+                          tokens_in = r.tokens_in + excluded.tokens_in,
+                          tokens_out = r.tokens_out + excluded.tokens_out,
+                          cost_usd = r.cost_usd + excluded.cost_usd,
+                          latency_hist = analytics_hist_add(r.latency_hist, excluded.latency_hist)`);
+    await exec(sql`INSERT INTO analytics_daily_stage AS r (business_id, day, simulator, stage_id, slot,
+                                                            transitions_in, transitions_out)
+                   SELECT k.business_id, k.day, k.simulator, k.stage_id, s.slot, s.d, s.d
+                     FROM (SELECT DISTINCT business_id, day, simulator, stage_id FROM analytics_daily_stage
+                            WHERE business_id = ${a.business_id}::uuid) AS k
+                    CROSS JOIN (VALUES (3::smallint, 1), (11::smallint, -1)) AS s(slot, d)
+                   ON CONFLICT (business_id, day, simulator, stage_id, slot) DO UPDATE
+                      SET transitions_in = r.transitions_in + excluded.transitions_in,
+                          transitions_out = r.transitions_out + excluded.transitions_out`);
+    const [negative] = await exec(sql`SELECT count(*) AS n FROM analytics_daily
+                                       WHERE business_id = ${a.business_id}::uuid AND messages < 0`);
+    expect(Number(negative?.n)).toBeGreaterThan(0);
+    for (const [from, to] of [
+      range,
+      [iso(midnight - DAY_MS), iso(midnight + DAY_MS)],
+      [iso(midnight - 4 * DAY_MS + 3_600_000), iso(midnight + DAY_MS + 60_000)],
+    ] as [string, string][]) {
+      await expectSameAsRaw(from, to);
+      await expectSameAsRaw(from, to, true);
+    }
+    const striped = (await expectSameAsRaw(...range)).api;
+    expect(striped.totals).toEqual(added.totals);
+    expect(striped.llm).toEqual(added.llm);
+    expect(striped.stage_funnel).toEqual(added.stage_funnel);
+    // The LLM budget's month reads the same rollup.
+    const usage = await monthlyLlmUsage(p.t.database.db, a.business_id);
+    expect(usage.calls).toBe(usageBefore.calls + writers);
+    expect(usage.spentUsd).toBeCloseTo(usageBefore.spentUsd + 0.25 * writers, 9);
+  });
+
   it('buckets latencies in SQL as the percentile estimate reads them', async () => {
     const values = [0, 1, 2, 20, 21, 22, 99, 100, 101, 1234, 60_000, 2_000_000, 2_147_483_647];
     const rows = await exec(sql`SELECT v, analytics_latency_bucket(v) AS bucket
@@ -272,7 +395,9 @@ describe('analytics rollups', () => {
       Number(
         (
           await exec(
-            sql`SELECT count(*) AS n FROM analytics_daily WHERE business_id = ${other.business_id}::uuid`,
+            // Its day's key, in as many slots as the turn's writers had backends.
+            sql`SELECT count(DISTINCT (day, simulator)) AS n FROM analytics_daily
+                 WHERE business_id = ${other.business_id}::uuid`,
           )
         )[0]?.n,
       );

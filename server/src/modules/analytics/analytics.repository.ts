@@ -95,7 +95,11 @@ const rawSign = (column: SQL, s: AnalyticsScope) => {
     : sql`1`;
 };
 
-/** Rollup rows of the range's whole days that count (`r`: the rollup table). */
+/**
+ * Rollup rows of the range's whole days that count (`r`: the rollup table). A key (business, day,
+ * simulator, …) has a row per slot its writers used (migration 0017), any of which may be negative:
+ * every reader sums them and filters on the sum, never on a row.
+ */
 const rollupPart = (s: AnalyticsScope) =>
   s.wholeDays
     ? sql`r.business_id = ${s.businessId}::uuid AND r.day >= ${s.wholeDays.first}::date

@@ -12,8 +12,10 @@ export interface MonthlyLlmUsage {
 /**
  * The business's recorded LLM cost and calls this calendar month (UTC): what `llm_budget_usd` is
  * measured against. Read from the daily rollup (analytics_daily_llm, simulator chats included): the
- * triggers keep today's row exact within each writing transaction, so the month is its days' rows —
- * about 30 rows whatever the volume, instead of a month of llm_calls on every turn.
+ * triggers keep today's rows exact within each writing transaction, so the month is the sum of its
+ * days' rows — each day's key striped over up to 16 slots (migration 0017; a slot alone may be
+ * negative), so at most a few hundred rows per model whatever the volume, instead of a month of
+ * llm_calls on every turn.
  */
 export async function monthlyLlmUsage(db: DbOrTx, businessId: string): Promise<MonthlyLlmUsage> {
   const [row] = rowsOf(
