@@ -56,9 +56,9 @@ export function waitingAfter(senderType: string) {
 /**
  * The target conversation's condition, written for the case at hand so each case is its own statement
  * text (and prepared statement) with a plain, indexable predicate: by id (primary key), or by user
- * (`conversations_user_status_idx`), given or found by channel identity in a subquery. One text for all cases, with the choice in a `CASE` on
- * parameters, was planned generically once prepared: a walk over every conversation of the business
- * per message (64 rows filtered per insert in the bench; linear in the business's conversations).
+ * (`conversations_user_status_idx`), given or found by channel identity in a subquery. One text for
+ * all cases, with the choice in a `CASE` on parameters, was planned generically once prepared: a walk
+ * over every conversation of the business per message (linear in the business's conversations).
  */
 function targetPredicate(target: MessageTarget) {
   const active = target.activeOnly === true ? sql` AND c.status = 'active'` : sql``;

@@ -96,7 +96,7 @@ export class TurnScheduler {
         .catch((error) => this.onError(error, conversationId))
         .finally(() => {
           this.running.delete(conversationId);
-          if (!this.stopped) this.pump();
+          this.pump();
           this.report();
         });
     }
