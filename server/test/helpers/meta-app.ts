@@ -2,6 +2,7 @@
 // Meta channel tests repeat: connect a channel, post a signed webhook, wait for sends and statuses.
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import type { Database } from '../../src/db/client.js';
 import { buildTestApp, type TestApp } from './build-test-app.js';
 import { callApi, type Json } from './call-api.js';
 import { type CreatedBusiness, createBusiness } from './factories.js';
@@ -22,27 +23,34 @@ export interface MetaApp {
   close(): Promise<void>;
 }
 
-export async function startMetaApp(env: Record<string, string> = {}): Promise<MetaApp> {
+/** `database`: share another app's database, as a second server process would. */
+export async function startMetaApp(
+  env: Record<string, string> = {},
+  options: { database?: Database } = {},
+): Promise<MetaApp> {
   const llm = await startFakeLlmServer({ defaultAnswer: scriptedModel() });
   const graph = await startFakeGraphApi();
-  const t = await buildTestApp({
-    OPENAI_BASE_URL: llm.url,
-    OPENAI_API_KEY: 'sk-test-not-a-real-key',
-    LLM_MODEL: 'fake-model',
-    LLM_TIMEOUT_MS: '3000',
-    LLM_MAX_RETRIES: '0',
-    GRAPH_API_BASE_URL: graph.url,
-    META_APP_SECRET: APP_SECRET,
-    META_VERIFY_TOKEN: VERIFY_TOKEN,
-    // Not shorter: a send answered after the deadline counts as ambiguous and is resent after the
-    // grace (no status webhook arrives in most tests), which a busy machine would turn into flakes.
-    GRAPH_TIMEOUT_MS: '2000',
-    GRAPH_RETRY_BASE_MS: '50',
-    GRAPH_MAX_ATTEMPTS: '4',
-    GRAPH_RECONCILE_MS: '300',
-    LOG_LEVEL: process.env.META_TEST_LOG ?? 'silent',
-    ...env,
-  });
+  const t = await buildTestApp(
+    {
+      OPENAI_BASE_URL: llm.url,
+      OPENAI_API_KEY: 'sk-test-not-a-real-key',
+      LLM_MODEL: 'fake-model',
+      LLM_TIMEOUT_MS: '3000',
+      LLM_MAX_RETRIES: '0',
+      GRAPH_API_BASE_URL: graph.url,
+      META_APP_SECRET: APP_SECRET,
+      META_VERIFY_TOKEN: VERIFY_TOKEN,
+      // Not shorter: a send answered after the deadline counts as ambiguous and is resent after the
+      // grace (no status webhook arrives in most tests), which a busy machine would turn into flakes.
+      GRAPH_TIMEOUT_MS: '2000',
+      GRAPH_RETRY_BASE_MS: '50',
+      GRAPH_MAX_ATTEMPTS: '4',
+      GRAPH_RECONCILE_MS: '300',
+      LOG_LEVEL: process.env.META_TEST_LOG ?? 'silent',
+      ...env,
+    },
+    options,
+  );
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   await t.app.startBackgroundWork?.();
   const { port } = t.app.server.address() as AddressInfo;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callApi, type Json } from '../helpers/call-api.js';
 import {
+  conversationsOf,
   createConnectedBusiness,
   type MetaApp,
   messagesOf,
@@ -234,6 +235,47 @@ describe('batches and duplicates', () => {
     expect(new Set(stored.map((msg) => msg.conversation_id)).size).toBe(1);
     const users = await callApi(m.t.app, 'GET', '/api/users', business.api_key);
     expect(users.body.users.map((u: Json) => [u.first_name, u.last_name])).toEqual([['Ana', 'Costa']]);
+  });
+
+  it('a customer another process stored, or whose conversation was closed, is stored in the right conversation', async () => {
+    const other = await startMetaApp({}, { database: m.t.database });
+    try {
+      const business = await createConnectedBusiness(m);
+      const waId = uniqueDigits();
+      const send = (app: MetaApp, name: string, text: string) =>
+        postWebhook(
+          app,
+          'whatsapp',
+          waInbound(business.phoneNumberId, { waId, name }, [wa.text(text)]).payload,
+        );
+      expect((await send(m, 'Ana Silva', 'first here')).status).toBe(200);
+      // Unknown to the other process: its first statement finds the customer existing, not new.
+      expect((await send(other, 'Ana Costa', 'then there')).status).toBe(200);
+      const redelivered = waInbound(business.phoneNumberId, { waId, name: 'Ana Costa' }, [wa.text('twice')]);
+      expect((await postWebhook(other, 'whatsapp', redelivered.payload)).status).toBe(200);
+      expect((await postWebhook(m, 'whatsapp', redelivered.payload)).status).toBe(200);
+      const [conversation] = await conversationsOf(m, business, 'whatsapp');
+      const id = conversation?.conversation.conversation_id;
+      const closed = await callApi(m.t.app, 'PATCH', `/api/conversations/${id}`, business.api_key, {
+        status: 'closed',
+      });
+      expect(closed.status).toBe(200);
+      // Known to this process, but with no active conversation: a new one is started.
+      expect((await send(m, 'Ana Costa', 'back again')).status).toBe(200);
+
+      const conversations = await conversationsOf(m, business, 'whatsapp');
+      const texts = conversations.map((c) =>
+        (c.messages as Json[]).filter((msg) => msg.sender_type === 'user').map((msg) => msg.message_content),
+      );
+      expect(texts.sort((a, b) => a.length - b.length)).toEqual([
+        ['back again'],
+        ['first here', 'then there', 'twice'],
+      ]);
+      const users = await callApi(m.t.app, 'GET', '/api/users', business.api_key);
+      expect(users.body.users.map((u: Json) => [u.first_name, u.last_name])).toEqual([['Ana', 'Costa']]);
+    } finally {
+      await other.close();
+    }
   });
 
   it('handles several pages and messaging events in one Messenger payload; echoes of our sends are not messages', async () => {

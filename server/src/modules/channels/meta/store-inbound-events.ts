@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { AppContext } from '../../../context.js';
 import { KeyedMutex } from '../../../lib/keyed-mutex.js';
 import { getBusinessConfig } from '../../config-cache/index.js';
@@ -29,10 +30,25 @@ export interface StoredInbound {
 // the general path (an existing user with no active conversation) across processes by an advisory lock.
 const perCustomer = new KeyedMutex();
 
+// Customers this process has stored a message for. Only the order of the two fast statements depends
+// on it, never the outcome: a known customer is tried as a returning one first, anyone else as a first
+// contact first, so a first contact's acknowledgement waits for one statement, not for a failed
+// returning-customer insert before it. A customer unknown here (another process, a restart) costs one
+// extra statement, once.
+const seenByContext = new WeakMap<AppContext, LRUCache<string, true>>();
+function seenCustomers(ctx: AppContext) {
+  let seen = seenByContext.get(ctx);
+  if (!seen) {
+    seen = new LRUCache<string, true>({ max: 100_000 });
+    seenByContext.set(ctx, seen);
+  }
+  return seen;
+}
+
 /**
  * Stores one business's inbound messages as `pending`, in Meta's timestamp order: a returning customer's
  * message in one statement (`insertMessage` into the active conversation, found by channel identity), a
- * first contact in one more (user, conversation and message), anything else through conversation
+ * first contact in one statement too (user, conversation and message), anything else through conversation
  * resolution and `appendMessage` in a transaction. Duplicates (a message id already stored for this
  * business and channel) store nothing. Returns what was stored, for processing after the webhook is acknowledged.
  * A message the page sent itself (`fromPage`, a Messenger echo from Meta's inbox) is stored the same
@@ -80,9 +96,7 @@ async function storeOne(
     externalMessageId: event.externalMessageId,
     metadata: fromPage ? { ...metadata, sent_from: 'page' } : metadata,
   };
-  const stored =
-    (await storeForReturningCustomer(ctx, businessId, event, inbound)) ??
-    (await storeForCustomer(ctx, businessId, entryStageId, event, lockKey, inbound));
+  const stored = await storeForAnyCustomer(ctx, businessId, entryStageId, event, lockKey, inbound);
   if (!stored) return stored;
   publishConversationEvent(ctx, {
     type: 'message',
@@ -119,11 +133,12 @@ async function storeForReturningCustomer(
 }
 
 /**
- * Everything else: a first contact is stored whole by one statement (user, conversation, message);
- * an existing customer with no active conversation, or a duplicate, goes through conversation
+ * A known customer's message is first tried in their active conversation (one statement); anyone else's
+ * as a first contact, stored whole by one statement (user, conversation, message). What neither stores
+ * — an existing customer with no active conversation, or a duplicate — goes through conversation
  * resolution under the customer's advisory lock.
  */
-async function storeForCustomer(
+async function storeForAnyCustomer(
   ctx: AppContext,
   businessId: string,
   entryStageId: string | null,
@@ -131,11 +146,22 @@ async function storeForCustomer(
   lockKey: string,
   inbound: InboundMessage,
 ): Promise<StoredInbound | null> {
+  const seen = seenCustomers(ctx);
+  const known = seen.has(lockKey);
+  if (known) {
+    const stored = await storeForReturningCustomer(ctx, businessId, event, inbound);
+    if (stored) return stored;
+  }
   const customer = await upsertChannelCustomer(ctx.db, businessId, event, { ...inbound, entryStageId });
+  seen.set(lockKey, true);
   // Messenger webhooks carry no name: a new PSID is looked up in the background.
   if (customer.created && event.channel === 'messenger')
     requestProfileLookup(ctx, { businessId, userId: customer.userId, psid: event.customerId });
   if (customer.message) return toStored(customer.message);
+  if (!known) {
+    const stored = await storeForReturningCustomer(ctx, businessId, event, inbound);
+    if (stored) return stored;
+  }
   return ctx.db.transaction(async (tx) => {
     await lockCustomer(tx, lockKey);
     if (await isStored(tx, businessId, event.channel, event.externalMessageId)) return null;
