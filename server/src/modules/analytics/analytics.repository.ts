@@ -288,7 +288,7 @@ export const conversationStatsFromHours = (
   hours: { first: string; end: string },
   maxKeys: number,
 ) => sql`
-    WITH act AS MATERIALIZED (
+    WITH act AS (
       SELECT h.conversation_id
         FROM analytics_conversation_hour h
        WHERE h.business_id = ${s.businessId}::uuid
