@@ -1,7 +1,7 @@
 // Data at scale (issue 17): every read through the real HTTP API on a business with a million messages.
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/icmp_scale_bench npm run bench:data --workspace server \
-//     [-- --messages=200000] [--reseed] [--runs=5] [--skip-stage-delete]
+//     [-- --messages=200000] [--reseed] [--runs=5] [--skip-stage-delete] [--slots=16]
 //
 // PostgreSQL only. The database DATABASE_URL names is created when missing and KEPT: seeding a million
 // messages takes minutes, so a second run reuses the fixture (same --messages) and only times the reads.
@@ -12,7 +12,9 @@
 // (1 % of A). Then a server process (src/main.ts) is started on it and each read is timed from this
 // process (HTTP round trip, master key), median of --runs after one warm-up, and printed with the
 // issue's targets. The deletes run last (they remove 5 conversations of each business, and a stage made
-// for the run that 20 % of A's messages are moved to beforehand, untimed).
+// for the run that 20 % of A's messages are moved to beforehand, untimed). `--slots=N` first re-stripes
+// both businesses' daily rollup rows over N slots (sums kept): the seed's single connection writes
+// nearly every key into one slot, a busy installation's concurrent writers into all 16 (migration 0017).
 //
 // Figures are only worth something on a quiet machine: `uptime` is printed with them.
 import { randomBytes } from 'node:crypto';
@@ -39,6 +41,9 @@ const RUNS = Number(argValue('runs') ?? 5);
 const RESEED = process.argv.includes('--reseed');
 // The stage delete moves 20 % of A's rows into a fresh stage first (untimed, minutes at 1M): skippable.
 const SKIP_STAGE_DELETE = process.argv.includes('--skip-stage-delete');
+const SLOTS = argValue('slots') === undefined ? undefined : Number(argValue('slots'));
+if (SLOTS !== undefined && !(Number.isInteger(SLOTS) && SLOTS >= 1 && SLOTS <= 16))
+  throw new Error('--slots must be an integer from 1 to 16');
 if (!Number.isInteger(MESSAGES) || MESSAGES < 1000) throw new Error('--messages must be an integer ≥ 1000');
 
 const PER_CONVERSATION = 10;
@@ -309,6 +314,84 @@ async function fixtureReady(client: pg.Client) {
 async function wipe(client: pg.Client) {
   await client.query(`DROP TABLE IF EXISTS bench_fixture`);
   await client.query(`DELETE FROM businesses WHERE business_name IN ($1, $2)`, [NAME_A, NAME_B]);
+}
+
+/**
+ * Re-stripes the bench businesses' daily rollup rows over `slots` slots, every key in every slot:
+ * each key's rows are summed, and each counter (and histogram bucket) is split as evenly as integers
+ * allow (cost: slot 0 takes the rounding), so every sum the overview reads stays the same.
+ */
+async function stripeRollups(client: pg.Client, slots: number) {
+  const { a, b } = await businessIds(client);
+  await client.query(`CREATE OR REPLACE FUNCTION pg_temp.bench_split(v numeric, n int, k int) RETURNS numeric
+    LANGUAGE sql IMMUTABLE AS $$ SELECT floor(v / n) + CASE WHEN k < v - n * floor(v / n) THEN 1 ELSE 0 END $$`);
+  const tables = [
+    {
+      table: 'analytics_daily',
+      keys: ['day', 'simulator'],
+      counts: [
+        'new_conversations',
+        'messages',
+        'user_messages',
+        'assistant_messages',
+        'agent_messages',
+        'fallback_replies',
+        'ai_stopped_messages',
+      ],
+    },
+    {
+      table: 'analytics_daily_stage',
+      keys: ['day', 'simulator', 'stage_id'],
+      counts: ['transitions_in', 'transitions_out'],
+    },
+    {
+      table: 'analytics_daily_llm',
+      keys: ['day', 'simulator', 'call_type', 'model'],
+      counts: ['calls', 'errors', 'tokens_in', 'tokens_out'],
+    },
+  ];
+  await client.query('BEGIN');
+  for (const { table, keys, counts } of tables) {
+    const key = ['business_id', ...keys].join(', ');
+    const llm = table === 'analytics_daily_llm';
+    await client.query(
+      `CREATE TEMP TABLE bench_keys ON COMMIT DROP AS
+      SELECT ${key}, ${counts.map((c) => `sum(${c}) AS ${c}`).join(', ')}
+             ${llm ? ', sum(cost_usd) AS cost_usd' : ''}
+        FROM ${table} WHERE business_id IN ($1, $2) GROUP BY ${key}`,
+      [a, b],
+    );
+    if (llm) {
+      await client.query(`ALTER TABLE bench_keys ADD COLUMN latency_hist integer[]`);
+      await client.query(`UPDATE bench_keys k SET latency_hist = (
+          SELECT array_agg(h.n ORDER BY h.i) FROM (
+            SELECT u.i, sum(u.n) AS n FROM analytics_daily_llm r, unnest(r.latency_hist) WITH ORDINALITY AS u(n, i)
+             WHERE (${key
+               .split(', ')
+               .map((c) => `r.${c}`)
+               .join(', ')}) = (${key
+               .split(', ')
+               .map((c) => `k.${c}`)
+               .join(', ')})
+             GROUP BY u.i) AS h)`);
+    }
+    await client.query(`DELETE FROM ${table} WHERE business_id IN ($1, $2)`, [a, b]);
+    await client.query(`INSERT INTO ${table} (${key}, slot, ${counts.join(', ')}${llm ? ', cost_usd, latency_hist' : ''})
+      SELECT ${key}, s.k, ${counts.map((c) => `pg_temp.bench_split(${c}, ${slots}, s.k)`).join(', ')}
+             ${
+               llm
+                 ? `, CASE WHEN s.k = 0 THEN cost_usd - ${slots - 1} * trunc(cost_usd / ${slots}, 12)
+                           ELSE trunc(cost_usd / ${slots}, 12) END,
+                    ARRAY(SELECT pg_temp.bench_split(u.n, ${slots}, s.k)::int
+                            FROM unnest(latency_hist) WITH ORDINALITY AS u(n, i) ORDER BY u.i)`
+                 : ''
+             }
+        FROM bench_keys, generate_series(0, ${slots - 1}) AS s(k)`);
+    await client.query('DROP TABLE bench_keys');
+  }
+  await client.query('COMMIT');
+  await client.query('VACUUM ANALYZE analytics_daily, analytics_daily_stage, analytics_daily_llm');
+  console.log(`Daily rollups of both businesses striped over ${slots} slot(s)`);
 }
 
 // ----------------------------------------------------------------------------------------------- timing
@@ -589,8 +672,10 @@ async function main() {
       await seed(client, server.base);
     } else {
       console.log(`Reusing the fixture (${MESSAGES} messages); --reseed to seed again`);
-      await client.query('ANALYZE');
+      // Autovacuum is off on the bench machine: the deletes of earlier runs left dead rows behind.
+      await client.query('VACUUM ANALYZE');
     }
+    if (SLOTS !== undefined) await stripeRollups(client, SLOTS);
     const [one, five, fifteen] = loadavg();
     console.log(
       `load average before timing: ${one?.toFixed(2)} ${five?.toFixed(2)} ${fifteen?.toFixed(2)}; median of ${RUNS}`,

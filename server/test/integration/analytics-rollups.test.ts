@@ -375,6 +375,30 @@ describe('analytics rollups', () => {
     expect(usage.spentUsd).toBeCloseTo(usageBefore.spentUsd + 0.25 * writers, 9);
   });
 
+  it('count a conversation started in the range without a message in it', async () => {
+    // Not active, but new in any range holding its start_time: from a whole hour of the hourly
+    // rollups, or a partial first hour read raw.
+    const startedAt = midnight - 2 * DAY_MS + 2 * 3_600_000 + 30 * 60_000;
+    const wide: [string, string] = [iso(midnight - 5 * DAY_MS), iso(midnight + DAY_MS)];
+    const edge: [string, string] = [iso(startedAt - 60_000), iso(startedAt + 3 * 3_600_000)];
+    const before = (await expectSameAsRaw(...wide)).api;
+    const beforeEdge = (await expectSameAsRaw(...edge)).api;
+    const [customer] = await exec(sql`SELECT user_id FROM conversations
+                                        WHERE business_id = ${a.business_id}::uuid AND channel = 'api' LIMIT 1`);
+    await exec(sql`INSERT INTO conversations (business_id, user_id, channel, start_time, last_updated)
+                   VALUES (${a.business_id}::uuid, ${String(customer?.user_id)}::uuid, 'api',
+                           ${iso(startedAt)}::timestamptz, ${iso(startedAt + 60_000)}::timestamptz)`);
+    const after = (await expectSameAsRaw(...wide)).api;
+    expect(after.totals.conversations).toBe(before.totals.conversations + 1);
+    expect(after.totals.new_conversations).toBe(before.totals.new_conversations + 1);
+    expect(after.totals.active_conversations).toBe(before.totals.active_conversations);
+    const afterEdge = (await expectSameAsRaw(...edge)).api;
+    expect(afterEdge.totals.conversations).toBe(beforeEdge.totals.conversations + 1);
+    await expectSameAsRaw(...wide, true);
+    // Started just before the range: not counted, from the rollups as from the raw rows.
+    await expectSameAsRaw(iso(startedAt + 1), iso(midnight + DAY_MS));
+  });
+
   it('buckets latencies in SQL as the percentile estimate reads them', async () => {
     const values = [0, 1, 2, 20, 21, 22, 99, 100, 101, 1234, 60_000, 2_000_000, 2_147_483_647];
     const rows = await exec(sql`SELECT v, analytics_latency_bucket(v) AS bucket

@@ -275,10 +275,11 @@ const hourEdges = (column: SQL, s: AnalyticsScope, hours: { first: string; end: 
     OR (${column} >= ${hours.end}::timestamptz AND ${column} <= ${s.to}::timestamptz))`;
 
 /**
- * queryConversationStats from the hourly rollups: the range's conversation ids from
- * analytics_conversation_hour (a message in a whole hour, or started in one) plus the partial hours'
- * raw messages and starts; then each such conversation once by primary key for what is its current
- * state (customer, stage, collected data) and the same filters as the raw reading. Stage entries from
+ * queryConversationStats from the hourly rollups: the conversations with a message in the range
+ * (analytics_conversation_hour's whole hours, the partial hours' raw messages) are hashed once, and
+ * the business's conversations updated since `from` are read once (conversations_business_updated_idx)
+ * for what is their current state (customer, stage, collected data) and kept when active or started
+ * in the range, with the same filters as the raw reading. Stage entries from
  * analytics_stage_entry_hour (transitions; the first processed customer message) plus the partial
  * hours' raw transitions and first messages. The same rows as the raw statement, by construction.
  */
@@ -287,31 +288,30 @@ export const conversationStatsFromHours = (
   hours: { first: string; end: string },
   maxKeys: number,
 ) => sql`
-    WITH ids AS (
-      -- Grouped once, after the join, by the conversation's key (a GROUP BY over this UNION would be
-      -- estimated at 200 rows and the join looped over them).
-      SELECT h.conversation_id, h.messages > 0 AS active
+    WITH act AS (
+      SELECT h.conversation_id
         FROM analytics_conversation_hour h
        WHERE h.business_id = ${s.businessId}::uuid
          AND h.hour >= ${hours.first}::timestamptz AND h.hour < ${hours.end}::timestamptz
-         AND (h.messages > 0 OR h.started > 0)
+         AND h.messages > 0
       UNION ALL
-      SELECT m.conversation_id, TRUE FROM messages m
+      SELECT m.conversation_id FROM messages m
        WHERE m.business_id = ${s.businessId}::uuid AND ${hourEdges(sql`m.created_at`, s, hours)}
-      UNION ALL
-      SELECT c.conversation_id, FALSE FROM conversations c
-       WHERE c.business_id = ${s.businessId}::uuid AND ${hourEdges(sql`c.start_time`, s, hours)}
     ),
     conv AS MATERIALIZED (
-      SELECT c.conversation_id, c.user_id, c.stage_id, c.collected_data, bool_or(ids.active) AS active,
-             c.start_time >= ${s.from}::timestamptz AS started
-        FROM ids
-        JOIN conversations c ON c.conversation_id = ids.conversation_id
-       WHERE ${realConversation(s, sql`c.channel`)}
-         AND c.last_updated >= ${s.from}::timestamptz
-         AND c.start_time <= ${s.to}::timestamptz
-       GROUP BY c.conversation_id
-      HAVING bool_or(ids.active) OR c.start_time >= ${s.from}::timestamptz
+      -- A hashed IN rather than a join and a GROUP BY of the hour rows (the ids of several hours of a
+      -- conversation need no grouping); OFFSET 0 keeps \`active\` one hashed subplan, not one per use.
+      SELECT * FROM (
+        SELECT c.conversation_id, c.user_id, c.stage_id, c.collected_data,
+               c.conversation_id IN (SELECT act.conversation_id FROM act) AS active,
+               c.start_time >= ${s.from}::timestamptz AS started
+          FROM conversations c
+         WHERE c.business_id = ${s.businessId}::uuid
+           AND ${realConversation(s, sql`c.channel`)}
+           AND c.last_updated >= ${s.from}::timestamptz
+           AND c.start_time <= ${s.to}::timestamptz
+        OFFSET 0) AS rc
+       WHERE rc.active OR rc.started
     ),
     entered AS (
       SELECT DISTINCT x.stage_id, x.conversation_id
@@ -319,11 +319,11 @@ export const conversationStatsFromHours = (
               -- active conversations.
               SELECT e.stage_id, e.conversation_id
                 FROM analytics_stage_entry_hour e
-                LEFT JOIN conv ON conv.conversation_id = e.conversation_id AND conv.active
                WHERE e.business_id = ${s.businessId}::uuid
                  AND e.hour >= ${hours.first}::timestamptz AND e.hour < ${hours.end}::timestamptz
                  AND ((e.transitions > 0 AND ${ofRealConversation(s, sql`e.conversation_id`)})
-                      OR (e.first > 0 AND conv.conversation_id IS NOT NULL))
+                      OR (e.first > 0 AND e.conversation_id IN (SELECT conv.conversation_id FROM conv
+                                                                 WHERE conv.active)))
               UNION ALL
               SELECT t.to_stage_id, t.conversation_id
                 FROM stage_transitions t
@@ -341,9 +341,11 @@ export const conversationStatsFromHours = (
                                     AND p.status = 'processed' AND p.sequence_number < m.sequence_number)) AS x
     ),
     keys AS (
+      -- The set-returning function in the select list (ProjectSet), not a function scan per row.
       SELECT k.key, count(*) AS n
-        FROM conv, jsonb_object_keys(CASE WHEN jsonb_typeof(conv.collected_data) = 'object'
-                                          THEN conv.collected_data ELSE '{}'::jsonb END) AS k(key)
+        FROM (SELECT jsonb_object_keys(CASE WHEN jsonb_typeof(conv.collected_data) = 'object'
+                                            THEN conv.collected_data ELSE '{}'::jsonb END) AS key
+                FROM conv) AS k
        GROUP BY k.key
        ORDER BY n DESC, k.key COLLATE "C"
        LIMIT ${maxKeys}::int

@@ -150,14 +150,17 @@ export async function deleteStage(db: DbOrTx, stageId: string): Promise<boolean>
 
 /**
  * Locks the business row for the rest of the transaction, so two concurrent stage deletions cannot
- * both see "another stage remains", and returns its entry stage and stage count.
+ * both see "another stage remains", and returns its entry stage and stage count. NO KEY UPDATE, not
+ * UPDATE: every insert that references the business (a message, an LLM call) takes KEY SHARE on
+ * this row for its foreign key, which FOR UPDATE blocks — a stage delete nulling 20,000
+ * conversations (~1 s at 1M messages) held all of the business's writes that long.
  */
 export async function lockBusinessStages(db: DbOrTx, businessId: string) {
   const [business] = await db
     .select({ firstStageId: businesses.firstStageId })
     .from(businesses)
     .where(eq(businesses.businessId, businessId))
-    .for('update');
+    .for('no key update');
   const [stageCount] = await db
     .select({ value: count() })
     .from(stages)
