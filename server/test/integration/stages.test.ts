@@ -1,7 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversations } from '../../src/db/schema.js';
-import { lockBusinessStages } from '../../src/modules/stages/stages.repository.js';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { callApi, type Json } from '../helpers/call-api.js';
 import { insertConversation, insertTransition } from '../helpers/conversation-fixtures.js';
@@ -403,28 +402,4 @@ describe('GET /api/stages/transitions', () => {
     const master = await call('GET', `/api/stages/transitions?business_id=${biz.business_id}`, t.masterKey);
     expect(master.body.transitions).toHaveLength(2);
   });
-
-  // Two connections are needed: PGlite has one.
-  it.runIf(process.env.DATABASE_URL)(
-    "holds none of the business's message writes while it locks the business's stages",
-    async () => {
-      const user = await createUser(t.app, a.api_key);
-      const { conversation } = await insertConversation(t.database.db, {
-        businessId: a.business_id,
-        userId: user.user_id,
-      });
-      await t.database.db.transaction(async (tx) => {
-        await lockBusinessStages(tx, a.business_id);
-        // Another connection, while the lock is held: the message's foreign key check on the
-        // business row must not wait for this transaction.
-        await t.database.db.transaction(async (other) => {
-          await other.execute(sql`SET LOCAL lock_timeout = '2s'`);
-          await other.execute(sql`INSERT INTO messages (conversation_id, business_id, sender_type, message_content,
-                                                        sequence_number, status)
-                                  VALUES (${conversation.conversationId}::uuid, ${a.business_id}::uuid, 'agent',
-                                          'during a stage delete', 1, 'sent')`);
-        });
-      });
-    },
-  );
 });

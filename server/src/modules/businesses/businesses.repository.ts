@@ -11,14 +11,18 @@ export async function insertBusiness(db: DbOrTx, row: typeof businesses.$inferIn
   return business;
 }
 
-/** `forUpdate` (in a transaction) locks the row, so what the caller reads is what it changes. */
+/**
+ * `lock` (in a transaction) locks the row, so what the caller reads is what it changes: `no key update`
+ * to change it — every insert that references the business (a message, an LLM call) takes KEY SHARE on
+ * this row for its foreign key, which only `update` blocks — and `update` to delete it.
+ */
 export async function findBusiness(
   db: DbOrTx,
   businessId: string,
-  options: { forUpdate?: boolean } = {},
+  options: { lock?: 'update' | 'no key update' } = {},
 ): Promise<BusinessRow | undefined> {
   const query = db.select().from(businesses).where(eq(businesses.businessId, businessId)).limit(1);
-  const [row] = options.forUpdate ? await query.for('update') : await query;
+  const [row] = options.lock ? await query.for(options.lock) : await query;
   return row;
 }
 

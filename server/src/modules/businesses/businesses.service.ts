@@ -170,7 +170,7 @@ export async function changeBusiness(
   }
   const updated = await ctx.db.transaction(async (tx) => {
     // Read again under a lock: settings merge into what is there now, and the audit's "before" is exact.
-    const locked = await findBusiness(tx, businessId, { forUpdate: true });
+    const locked = await findBusiness(tx, businessId, { lock: 'no key update' });
     if (!locked) throw notFound('Business');
     if (input.settings !== undefined) values.settings = mergeSettings(locked.settings, input.settings);
     const row = await updateBusiness(tx, businessId, values);
@@ -192,7 +192,7 @@ export async function changeBusiness(
 /** The entry is installation-wide (business_id null): the business's own audit entries go with it. */
 export async function removeBusiness(ctx: AppContext, principal: Principal, businessId: string) {
   await ctx.db.transaction(async (tx) => {
-    const current = await findBusiness(tx, businessId, { forUpdate: true });
+    const current = await findBusiness(tx, businessId, { lock: 'update' });
     if (!current || !(await deleteBusiness(tx, businessId))) throw notFound('Business');
     await recordAudit(tx, actorOf(principal), {
       businessId: null,

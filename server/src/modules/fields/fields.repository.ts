@@ -8,7 +8,8 @@ export async function lockBusinessFields(db: DbOrTx, businessId: string) {
     .select({ fields: businesses.fields })
     .from(businesses)
     .where(eq(businesses.businessId, businessId))
-    .for('update');
+    // NO KEY UPDATE: the business's message and LLM-call inserts (KEY SHARE for their foreign key) go on.
+    .for('no key update');
   return row?.fields;
 }
 

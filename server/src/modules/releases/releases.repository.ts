@@ -11,9 +11,16 @@ import {
 
 export type ReleaseRow = typeof configReleases.$inferSelect;
 
-/** The business row, locked for the rest of the transaction: publishes, restores and imports queue here. */
+/**
+ * The business row, locked for the rest of the transaction: publishes, restores and imports queue here.
+ * NO KEY UPDATE: the business's message and LLM-call inserts (KEY SHARE for their foreign key) go on.
+ */
 export async function lockBusiness(db: DbOrTx, businessId: string) {
-  const [row] = await db.select().from(businesses).where(eq(businesses.businessId, businessId)).for('update');
+  const [row] = await db
+    .select()
+    .from(businesses)
+    .where(eq(businesses.businessId, businessId))
+    .for('no key update');
   return row;
 }
 
