@@ -257,6 +257,22 @@ export async function persistTurn(db: DbOrTx, input: PersistInput): Promise<{ re
   };
   const releasing = input.releaseLeaseOf ?? null;
   const handoff = input.handoff === true;
+  // Left out, not inserted with WHERE false: a statement trigger (the rollups') fires even for no rows.
+  const facts = hasExtracted
+    ? sql`, facts AS (
+      INSERT INTO extracted_data (business_id, conversation_id, message_id, stage_id, data)
+      SELECT ${businessId}, ${conversationId}, inbound.message_id, ${turn.stage.stageId}::uuid, ${extracted}::jsonb
+        FROM inbound
+    )`
+    : sql``;
+  const transition = stageChanged
+    ? sql`, transition AS (
+      INSERT INTO stage_transitions (business_id, conversation_id, from_stage_id, to_stage_id, message_id, reason)
+      SELECT ${businessId}, ${conversationId}, ${turn.previousStage.stageId}::uuid, ${turn.stage.stageId}::uuid,
+             inbound.message_id, ${turn.transitionReason}::text
+        FROM inbound
+    )`
+    : sql``;
   const rows = rowsOf(
     await db.execute(sql`
     WITH inbound AS (
@@ -311,16 +327,7 @@ export async function persistTurn(db: DbOrTx, input: PersistInput): Promise<{ re
                call_type text, provider text, model text, system_prompt text, prompt text, response text,
                tokens_in int, tokens_out int, latency_ms int, cost_usd double precision, status text, error text,
                error_detail text)
-    ), facts AS (
-      INSERT INTO extracted_data (business_id, conversation_id, message_id, stage_id, data)
-      SELECT ${businessId}, ${conversationId}, inbound.message_id, ${turn.stage.stageId}::uuid, ${extracted}::jsonb
-        FROM inbound WHERE ${hasExtracted}
-    ), transition AS (
-      INSERT INTO stage_transitions (business_id, conversation_id, from_stage_id, to_stage_id, message_id, reason)
-      SELECT ${businessId}, ${conversationId}, ${turn.previousStage.stageId}::uuid, ${turn.stage.stageId}::uuid,
-             inbound.message_id, ${turn.transitionReason}::text
-        FROM inbound WHERE ${stageChanged}
-    )
+    )${facts}${transition}
     SELECT message_id AS reply_id FROM reply`),
   );
   const replyId = rows[0]?.reply_id;
