@@ -1,6 +1,7 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/context.js';
+import { rowsOf } from '../../src/db/raw-rows.js';
 import { llmCalls } from '../../src/db/schema.js';
 import { loadConfigForTarget } from '../../src/modules/config-cache/index.js';
 import { appendMessage } from '../../src/modules/conversations/messages.repository.js';
@@ -158,5 +159,29 @@ describe('history read with the lease', () => {
     const stale = { ...history, limit: 20, messages: [] };
     expect(await computeVariables(ctx, names, { ...vc, storedHistory: stale })).toEqual(read);
     expect(p.t.database.statementCount()).toBeGreaterThan(before);
+  });
+
+  it('a turn that stays in its stage runs no insert into stage_transitions (its statement trigger fires even for no rows)', async () => {
+    const run = (query: ReturnType<typeof sql>) => p.t.database.db.execute(query);
+    await run(sql`CREATE TABLE test_transition_statements (n int NOT NULL)`);
+    await run(sql`CREATE FUNCTION test_count_transition_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN INSERT INTO test_transition_statements VALUES (1); RETURN NULL; END $$`);
+    await run(sql`CREATE TRIGGER test_count_transition_statement AFTER INSERT ON stage_transitions
+                    FOR EACH STATEMENT EXECUTE FUNCTION test_count_transition_statement()`);
+    const count = async () =>
+      Number(
+        rowsOf(await p.t.database.db.execute(sql`SELECT count(*) AS n FROM test_transition_statements`))[0]
+          ?.n,
+      );
+    try {
+      const business = await createBusiness(p.t.app, p.t.masterKey);
+      const stay = await send(business.api_key, { content: 'just staying here' });
+      expect(stay.statusCode, stay.body).toBe(200);
+      expect(await count()).toBe(0);
+    } finally {
+      await run(sql`DROP TRIGGER test_count_transition_statement ON stage_transitions`);
+      await run(sql`DROP FUNCTION test_count_transition_statement()`);
+      await run(sql`DROP TABLE test_transition_statements`);
+    }
   });
 });
