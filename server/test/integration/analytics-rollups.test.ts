@@ -196,6 +196,28 @@ describe('analytics rollups', () => {
     await expectSameAsRaw(...range, true);
     await exec(sql`UPDATE conversations SET channel = 'api'
                     WHERE conversation_id = ${String(early?.conversation_id)}::uuid`);
+    // Counted per row (migration 0018): one statement moving every conversation of the business to
+    // other days and hours, one changing a channel and a start together, then updates of other
+    // columns only (as every turn makes), and everything back.
+    await exec(sql`UPDATE conversations SET start_time = start_time - interval '26 hours'
+                    WHERE business_id = ${a.business_id}::uuid`);
+    await expectSameAsRaw(...range);
+    await expectSameAsRaw(...range, true);
+    await exec(sql`UPDATE conversations SET channel = 'simulator', start_time = start_time + interval '26 hours'
+                    WHERE conversation_id = ${String(early?.conversation_id)}::uuid`);
+    await expectSameAsRaw(...range, true);
+    await exec(sql`UPDATE conversations SET channel = 'api', last_updated = now()
+                    WHERE conversation_id = ${String(early?.conversation_id)}::uuid`);
+    await exec(sql`UPDATE conversations SET start_time = start_time + interval '26 hours', last_updated = now()
+                    WHERE business_id = ${a.business_id}::uuid
+                      AND conversation_id <> ${String(early?.conversation_id)}::uuid`);
+    await exec(sql`UPDATE conversations SET lease_owner = 'x', lease_until = now(), last_sequence = last_sequence
+                    WHERE business_id = ${a.business_id}::uuid`);
+    await expectSameAsRaw(...range, true);
+    expect((await expectSameAsRaw(...range)).api.totals).toMatchObject({
+      new_conversations: before.totals.new_conversations,
+      conversations: before.totals.conversations,
+    });
 
     const transitionsBefore = before.stage_funnel.find(
       (s: { stage_id: string }) => s.stage_id === booking.stage_id,

@@ -6,6 +6,7 @@ import type { LlmClient } from '../../llm/llm-client.js';
 import type { StepOutcome } from '../../plugins/metrics.js';
 import { getBusinessConfig, loadConfigForTarget } from '../config-cache/index.js';
 import { isAiStopped, publishConversationEvent } from '../conversations/index.js';
+import type { StoredHistory } from '../templates/index.js';
 import { asksForHuman } from './asks-for-human.js';
 import { announceHandoff, handoffReason, handoffTurn } from './handoff.js';
 import type { ProcessingStep, TurnListener, TurnOutcome } from './pipeline-types.js';
@@ -68,12 +69,20 @@ export class ConversationProcessor {
 
   /**
    * Processes every pending message up to `untilSequence` and returns the outcome of `messageId`
-   * (`null` when another process handled it; the caller reads the stored result).
+   * (`null` when another process handled it; the caller reads the stored result). `historyLimit`
+   * (historyReadLimit of the configuration the caller expects): the lease reads the first message's
+   * history too, saving the turn that statement when its configuration asks for that limit.
    */
-  process(conversationId: string, untilSequence: number, messageId?: string, listener?: TurnListener) {
+  process(
+    conversationId: string,
+    untilSequence: number,
+    messageId?: string,
+    listener?: TurnListener,
+    historyLimit?: number,
+  ) {
     const arrived = performance.now();
     return this.local.run(conversationId, async () => {
-      const leased = await this.acquireLease(conversationId, untilSequence, messageId);
+      const leased = await this.acquireLease(conversationId, untilSequence, messageId, historyLimit);
       if (!leased) return null;
       this.ctx.metrics.leaseWait.observe((performance.now() - arrived) / 1000);
       let released = false;
@@ -86,6 +95,8 @@ export class ConversationProcessor {
           const outcome = await this.processOne(conversationId, leased, state, message, {
             listener: message.messageId === messageId ? listener : undefined,
             releaseLease: last,
+            // Later messages' histories hold the replies written since: read then, as before.
+            history: index === 0 ? leased.history : undefined,
           });
           released = last && outcome?.status === 'processed';
           if (!outcome) continue;
@@ -126,10 +137,15 @@ export class ConversationProcessor {
   }
 
   /** Waits for the lease; gives up once another process has handled our message. */
-  private async acquireLease(conversationId: string, untilSequence: number, messageId?: string) {
+  private async acquireLease(
+    conversationId: string,
+    untilSequence: number,
+    messageId: string | undefined,
+    historyLimit: number | undefined,
+  ) {
     for (;;) {
       const lease = { owner: this.owner, seconds: this.leaseSeconds };
-      const leased = await tryLease(this.ctx.db, lease, conversationId, untilSequence);
+      const leased = await tryLease(this.ctx.db, lease, conversationId, untilSequence, historyLimit);
       if (leased) return leased;
       if (!(await hasPendingMessage(this.ctx.db, conversationId, untilSequence, messageId))) return undefined;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS + Math.random() * POLL_MS));
@@ -142,7 +158,11 @@ export class ConversationProcessor {
     leased: LeasedConversation,
     state: { stageId: string | null; collectedData: Record<string, unknown> },
     message: PendingMessage,
-    options: { listener: TurnListener | undefined; releaseLease: boolean },
+    options: {
+      listener: TurnListener | undefined;
+      releaseLease: boolean;
+      history: StoredHistory | undefined;
+    },
   ): Promise<TurnOutcome | null> {
     const attributes = {
       'icmp.business_id': leased.businessId,
@@ -176,7 +196,11 @@ export class ConversationProcessor {
     leased: LeasedConversation,
     state: { stageId: string | null; collectedData: Record<string, unknown> },
     message: PendingMessage,
-    options: { listener: TurnListener | undefined; releaseLease: boolean },
+    options: {
+      listener: TurnListener | undefined;
+      releaseLease: boolean;
+      history: StoredHistory | undefined;
+    },
   ): Promise<TurnOutcome | null> {
     const { ctx } = this;
     // A simulator message may ask for the working draft; everything else runs on the published configuration.
@@ -236,6 +260,7 @@ export class ConversationProcessor {
           messageId: message.messageId,
           messageContent: message.content,
           listener: options.listener,
+          storedHistory: options.history,
         })
     ).catch(typingOff);
     const handoff = handoffReason(askedForHuman, turn);

@@ -2,6 +2,7 @@ import type { AppContext } from '../../context.js';
 import { AppError, notFound } from '../../errors.js';
 import { getBusinessConfig, loadConfigForTarget } from '../config-cache/index.js';
 import { appendMessage, insertMessage, publishConversationEvent } from '../conversations/index.js';
+import { historyReadLimit } from '../templates/index.js';
 import type { ConversationProcessor } from './conversation-processor.js';
 import type { MessageResponse } from './message.schemas.js';
 import { acceptableContent } from './message-content.js';
@@ -100,6 +101,7 @@ export async function handleInboundMessage(
     stored.sequenceNumber,
     stored.messageId,
     listener,
+    historyReadLimit(config),
   );
   if (!outcome) return storedResult(ctx, processor, stored, false);
   return toMessageResponse(resolved.conversationId, resolved.userId, outcome, false);

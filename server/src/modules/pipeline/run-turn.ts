@@ -45,6 +45,7 @@ export async function runTurn(ctx: AppContext, llm: LlmClient | null, input: Tur
     // The variables see the configuration this turn runs on, not whatever the cache holds.
     config,
     history: input.history,
+    storedHistory: input.storedHistory,
   };
   // Transition rules first, on the facts known so far: one that holds moves the turn without selection.
   const asked = asksForHuman(input.messageContent);

@@ -1,5 +1,6 @@
 import type { BusinessConfig } from '../config-cache/index.js';
 import type { StageRow } from '../stages/index.js';
+import type { StoredHistory } from '../templates/index.js';
 import type { StepCall } from './pipeline-steps.js';
 import type { ProcessingStep, TurnListener } from './pipeline-types.js';
 
@@ -18,6 +19,8 @@ export interface TurnInput {
   model?: string | undefined;
   /** The conversation so far when it is not stored (a golden test case), oldest first. */
   history?: readonly { senderType: string; content: string }[] | undefined;
+  /** The stored history the lease already read (VariableContext.storedHistory). */
+  storedHistory?: StoredHistory | undefined;
 }
 
 export interface TurnResult {

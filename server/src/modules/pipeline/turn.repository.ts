@@ -3,6 +3,7 @@ import type { DbOrTx } from '../../db/client.js';
 import { fromJson, rowsOf, toDate } from '../../db/raw-rows.js';
 import { conversations, llmCalls, messages } from '../../db/schema.js';
 import { outboundStatus } from '../conversations/index.js';
+import type { StoredHistory } from '../templates/index.js';
 import type { TurnResult } from './turn-types.js';
 
 /*
@@ -28,18 +29,33 @@ export interface LeasedConversation {
   aiStoppedUntil: Date | null;
   pending: PendingMessage[];
   user: { firstName: string; lastName: string };
+  /** The history before the first pending message, when the lease was asked to read it. */
+  history?: StoredHistory | undefined;
 }
 
 /**
  * Takes the lease (free, ours, or expired) and, in the same statement, reads the conversation's state
- * and its pending messages up to `untilSequence`. undefined: another worker holds a live lease.
+ * and its pending messages up to `untilSequence` — and, given `historyLimit`, what listRecentMessages
+ * answers for the first of them. undefined: another worker holds a live lease.
  */
 export async function tryLease(
   db: DbOrTx,
   lease: { owner: string; seconds: number },
   conversationId: string,
   untilSequence: number,
+  historyLimit?: number,
 ): Promise<LeasedConversation | undefined> {
+  // created_at as text: the string the driver hands drizzle, so `new Date` reads it as listRecentMessages does.
+  const history =
+    historyLimit === undefined
+      ? sql``
+      : sql`,
+           (SELECT coalesce(json_agg(json_build_object('senderType', h.sender_type, 'content', h.message_content,
+                                                       'createdAt', h.created_at::text) ORDER BY h.sequence_number DESC), '[]')
+              FROM (SELECT sender_type, message_content, created_at, sequence_number FROM messages
+                     WHERE conversation_id = ${conversationId}
+                       AND sequence_number < (SELECT min(sequence_number) FROM pending)
+                     ORDER BY sequence_number DESC LIMIT ${historyLimit}::int) h) AS history`;
   const [row] = rowsOf(
     await db.execute(sql`
     WITH lease AS (
@@ -48,17 +64,23 @@ export async function tryLease(
        WHERE conversation_id = ${conversationId}
          AND (lease_owner IS NULL OR lease_owner = ${lease.owner} OR lease_until < now())
       RETURNING business_id, user_id, stage_id, channel, collected_data, ai_stopped_at, ai_stopped_until
+    ), pending AS (
+      SELECT m.message_id, m.message_content, m.sequence_number, m.metadata->>'configuration' AS configuration
+        FROM messages m
+       WHERE m.conversation_id = ${conversationId} AND m.status = 'pending'
+         AND m.sequence_number <= ${untilSequence}::int
     )
     SELECT lease.*, u.first_name, u.last_name,
-           (SELECT coalesce(json_agg(json_build_object('messageId', m.message_id, 'content', m.message_content,
-                                                       'sequence', m.sequence_number,
-                                                       'configuration', m.metadata->>'configuration') ORDER BY m.sequence_number), '[]')
-              FROM messages m
-             WHERE m.conversation_id = ${conversationId} AND m.status = 'pending'
-               AND m.sequence_number <= ${untilSequence}::int) AS pending
+           (SELECT coalesce(json_agg(json_build_object('messageId', p.message_id, 'content', p.message_content,
+                                                       'sequence', p.sequence_number,
+                                                       'configuration', p.configuration) ORDER BY p.sequence_number), '[]')
+              FROM pending p) AS pending${history}
       FROM lease LEFT JOIN users u ON u.user_id = lease.user_id`),
   );
   if (!row) return undefined;
+  const pending = fromJson(row.pending as PendingMessage[] | null) ?? [];
+  const first = pending[0];
+  const stored = fromJson(row.history as { senderType: string; content: string; createdAt: string }[] | null);
   return {
     businessId: String(row.business_id),
     userId: String(row.user_id),
@@ -67,8 +89,16 @@ export async function tryLease(
     collectedData: fromJson(row.collected_data as Record<string, unknown> | null) ?? {},
     aiStoppedAt: row.ai_stopped_at ? toDate(row.ai_stopped_at) : null,
     aiStoppedUntil: row.ai_stopped_until ? toDate(row.ai_stopped_until) : null,
-    pending: fromJson(row.pending as PendingMessage[] | null) ?? [],
+    pending,
     user: { firstName: String(row.first_name ?? ''), lastName: String(row.last_name ?? '') },
+    history:
+      first && stored && historyLimit !== undefined
+        ? {
+            beforeMessageId: first.messageId,
+            limit: historyLimit,
+            messages: stored.map((m) => ({ ...m, createdAt: new Date(m.createdAt) })),
+          }
+        : undefined,
   };
 }
 
@@ -227,6 +257,22 @@ export async function persistTurn(db: DbOrTx, input: PersistInput): Promise<{ re
   };
   const releasing = input.releaseLeaseOf ?? null;
   const handoff = input.handoff === true;
+  // Left out, not inserted with WHERE false: a statement trigger (the rollups') fires even for no rows.
+  const facts = hasExtracted
+    ? sql`, facts AS (
+      INSERT INTO extracted_data (business_id, conversation_id, message_id, stage_id, data)
+      SELECT ${businessId}, ${conversationId}, inbound.message_id, ${turn.stage.stageId}::uuid, ${extracted}::jsonb
+        FROM inbound
+    )`
+    : sql``;
+  const transition = stageChanged
+    ? sql`, transition AS (
+      INSERT INTO stage_transitions (business_id, conversation_id, from_stage_id, to_stage_id, message_id, reason)
+      SELECT ${businessId}, ${conversationId}, ${turn.previousStage.stageId}::uuid, ${turn.stage.stageId}::uuid,
+             inbound.message_id, ${turn.transitionReason}::text
+        FROM inbound
+    )`
+    : sql``;
   const rows = rowsOf(
     await db.execute(sql`
     WITH inbound AS (
@@ -281,16 +327,7 @@ export async function persistTurn(db: DbOrTx, input: PersistInput): Promise<{ re
                call_type text, provider text, model text, system_prompt text, prompt text, response text,
                tokens_in int, tokens_out int, latency_ms int, cost_usd double precision, status text, error text,
                error_detail text)
-    ), facts AS (
-      INSERT INTO extracted_data (business_id, conversation_id, message_id, stage_id, data)
-      SELECT ${businessId}, ${conversationId}, inbound.message_id, ${turn.stage.stageId}::uuid, ${extracted}::jsonb
-        FROM inbound WHERE ${hasExtracted}
-    ), transition AS (
-      INSERT INTO stage_transitions (business_id, conversation_id, from_stage_id, to_stage_id, message_id, reason)
-      SELECT ${businessId}, ${conversationId}, ${turn.previousStage.stageId}::uuid, ${turn.stage.stageId}::uuid,
-             inbound.message_id, ${turn.transitionReason}::text
-        FROM inbound WHERE ${stageChanged}
-    )
+    )${facts}${transition}
     SELECT message_id AS reply_id FROM reply`),
   );
   const replyId = rows[0]?.reply_id;

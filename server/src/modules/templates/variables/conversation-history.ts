@@ -1,6 +1,9 @@
+import type { BusinessConfig } from '../../config-cache/index.js';
+import { extractVariableNames } from '../render-template.js';
 import {
   businessConfig,
   remember,
+  type StoredHistory,
   speakerLabel,
   type VariableEnv,
   type VariableProvider,
@@ -10,10 +13,31 @@ import { listRecentMessages } from './variables.repository.js';
 export const DEFAULT_HISTORY_LIMIT = 20;
 const LAST_MESSAGES = 10;
 
-interface HistoryMessage {
-  senderType: string;
-  content: string;
-  createdAt: Date;
+type HistoryMessage = StoredHistory['messages'][number];
+
+const HISTORY_VARIABLES = new Set(['conversation_history', 'last_10_messages', 'user_messages']);
+const historyLimits = new WeakMap<BusinessConfig, number | null>();
+
+/**
+ * How many stored messages the history variables read on this configuration (the `limit` of
+ * listRecentMessages), or undefined when none of its templates uses them. Scanned once per config.
+ */
+export function historyReadLimit(config: BusinessConfig): number | undefined {
+  let known = historyLimits.get(config);
+  if (known === undefined) {
+    const used = [...config.templatesById.values()].some((template) =>
+      [...extractVariableNames(template.content), ...extractVariableNames(template.systemPrompt ?? '')].some(
+        (name) => HISTORY_VARIABLES.has(name),
+      ),
+    );
+    known = used ? historyLimitOf(config) : null;
+    historyLimits.set(config, known);
+  }
+  return known ?? undefined;
+}
+
+function historyLimitOf(config: BusinessConfig) {
+  return Math.max(config.business.settings?.history_limit ?? DEFAULT_HISTORY_LIMIT, LAST_MESSAGES);
 }
 
 /**
@@ -24,17 +48,18 @@ async function recentMessages(env: VariableEnv): Promise<HistoryMessage[] | unde
   const conversationId = env.vc.conversationId;
   const given = env.vc.history;
   if (!conversationId && !given) return undefined;
-  const config = await businessConfig(env);
-  const historyLimit = config.business.settings?.history_limit ?? DEFAULT_HISTORY_LIMIT;
-  const limit = Math.max(historyLimit, LAST_MESSAGES);
+  const limit = historyLimitOf(await businessConfig(env));
   if (given) {
     const at = env.vc.now ?? new Date();
     return given.slice(-limit).map((m) => ({ senderType: m.senderType, content: m.content, createdAt: at }));
   }
   if (!conversationId) return undefined;
   const messageId = env.vc.messageId ?? null;
+  const stored = env.vc.storedHistory;
   const rows = await remember(env, `history:${conversationId}:${limit}:${messageId}`, () =>
-    listRecentMessages(env.ctx.db, env.vc.businessId, conversationId, messageId, limit),
+    stored && stored.beforeMessageId === messageId && stored.limit === limit
+      ? Promise.resolve(stored.messages)
+      : listRecentMessages(env.ctx.db, env.vc.businessId, conversationId, messageId, limit),
   );
   return rows.slice().reverse();
 }

@@ -31,6 +31,18 @@ export interface VariableContext {
    * variables read it instead of the database.
    */
   history?: readonly HistoryEntry[] | undefined;
+  /**
+   * The stored history already read (with the conversation's lease): used instead of reading it again
+   * when it was read before this `messageId` with the limit this configuration asks for.
+   */
+  storedHistory?: StoredHistory | undefined;
+}
+
+/** What listRecentMessages answers (newest first) before `beforeMessageId` with `limit`, read ahead (with the lease). */
+export interface StoredHistory {
+  beforeMessageId: string;
+  limit: number;
+  messages: { senderType: string; content: string; createdAt: Date }[];
 }
 
 export interface HistoryEntry {
