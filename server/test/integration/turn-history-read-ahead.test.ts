@@ -80,6 +80,35 @@ describe('history read with the lease', () => {
     expect(await secondMessageStatements(plain)).toBe(await secondMessageStatements(quoting));
   });
 
+  it('a turn started without its configuration (webhook, recovery) reads the history with the lease too, from the second turn on', async () => {
+    const sweepStatements = async (business: CreatedBusiness) => {
+      const first = await send(business.api_key, { content: 'hello' });
+      expect(first.statusCode, first.body).toBe(200);
+      const pending = await appendMessage(p.t.database.db, {
+        conversationId: first.json().conversation_id,
+        businessId: business.business_id,
+        senderType: 'user',
+        content: 'left pending, answered by the sweep',
+        status: 'pending',
+        reserveReplySlot: true,
+      });
+      const messageId = pending?.messageId as string;
+      // Past the sweep's grace for messages whose request may still be running.
+      await p.t.database.db.execute(
+        sql`UPDATE messages SET created_at = now() - interval '1 minute' WHERE message_id = ${messageId}`,
+      );
+      const before = p.t.database.statementCount();
+      await p.t.app.sweepPendingMessages?.();
+      const statements = p.t.database.statementCount() - before;
+      expect(await responsePrompt(messageId), 'the sweep answered the message').toContain('left pending');
+      return statements;
+    };
+    const quoting = await createBusiness(p.t.app, p.t.masterKey);
+    const plain = await createBusiness(p.t.app, p.t.masterKey);
+    await withoutHistoryVariables(plain);
+    expect(await sweepStatements(quoting)).toBe(await sweepStatements(plain));
+  });
+
   it('quotes the same history, for the first and for later messages of one drain', async () => {
     const business = await createBusiness(p.t.app, p.t.masterKey);
     const first = (await send(business.api_key, { content: 'first words' })).json();

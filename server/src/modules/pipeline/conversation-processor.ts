@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { AppContext } from '../../context.js';
 import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import { tracing } from '../../lib/tracing.js';
@@ -6,7 +7,7 @@ import type { LlmClient } from '../../llm/llm-client.js';
 import type { StepOutcome } from '../../plugins/metrics.js';
 import { getBusinessConfig, loadConfigForTarget } from '../config-cache/index.js';
 import { isAiStopped, publishConversationEvent } from '../conversations/index.js';
-import type { StoredHistory } from '../templates/index.js';
+import { historyReadLimit, type StoredHistory } from '../templates/index.js';
 import { asksForHuman } from './asks-for-human.js';
 import { announceHandoff, handoffReason, handoffTurn } from './handoff.js';
 import type { ProcessingStep, TurnListener, TurnOutcome } from './pipeline-types.js';
@@ -43,6 +44,10 @@ export class ConversationProcessor {
   private readonly local = new KeyedMutex();
   private readonly owner = `${process.pid}-${randomUUID()}`;
   private readonly leaseSeconds: number;
+  // The history limit each conversation's last turn here rendered with: a caller that cannot know it
+  // before the lease (a webhook or recovered turn) lets the lease read the history with it. A stale
+  // limit costs nothing but the read: the turn uses leased rows only when its limit matches.
+  private readonly historyLimits = new LRUCache<string, number>({ max: 50_000 });
 
   constructor(
     private readonly ctx: AppContext,
@@ -82,7 +87,8 @@ export class ConversationProcessor {
   ) {
     const arrived = performance.now();
     return this.local.run(conversationId, async () => {
-      const leased = await this.acquireLease(conversationId, untilSequence, messageId, historyLimit);
+      const limit = historyLimit ?? this.historyLimits.get(conversationId);
+      const leased = await this.acquireLease(conversationId, untilSequence, messageId, limit);
       if (!leased) return null;
       this.ctx.metrics.leaseWait.observe((performance.now() - arrived) / 1000);
       let released = false;
@@ -209,6 +215,9 @@ export class ConversationProcessor {
         ? await loadConfigForTarget(ctx.db, leased.businessId, 'draft')
         : await getBusinessConfig(ctx, leased.businessId);
     if (!config) throw new Error('business vanished while processing');
+    const historyLimit = historyReadLimit(config);
+    if (historyLimit === undefined) this.historyLimits.delete(conversationId);
+    else this.historyLimits.set(conversationId, historyLimit);
     const skipped: TurnOutcome = {
       messageId: message.messageId,
       status: 'skipped',
