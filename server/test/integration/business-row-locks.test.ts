@@ -40,18 +40,21 @@ describe.runIf(process.env.DATABASE_URL)(
       ['a business update', (tx, id) => findBusiness(tx, id, { lock: 'no key update' })],
     ];
     let sequence = 0;
+    /** A message inserted from another connection while `tx` holds its lock; waits at most `timeout`. */
+    const insertMessageBeside = (timeout: string) =>
+      t.database.db.transaction(async (other) => {
+        sequence += 1;
+        await other.execute(sql`SELECT set_config('lock_timeout', ${timeout}, true)`);
+        await other.execute(sql`INSERT INTO messages (conversation_id, business_id, sender_type, message_content,
+                                                    sequence_number, status)
+                              VALUES (${conversationId}::uuid, ${business.business_id}::uuid, 'agent',
+                                      'during a configuration change', ${sequence}, 'sent')`);
+      });
     it.each(lockers)('a message is stored while %s holds the lock', async (_, lock) => {
-      sequence += 1;
       await t.database.db.transaction(async (tx) => {
         expect(await lock(tx, business.business_id)).toBeTruthy();
-        // Another connection, while the lock is held: the insert's foreign key check must not wait.
-        await t.database.db.transaction(async (other) => {
-          await other.execute(sql`SET LOCAL lock_timeout = '2s'`);
-          await other.execute(sql`INSERT INTO messages (conversation_id, business_id, sender_type, message_content,
-                                                      sequence_number, status)
-                                VALUES (${conversationId}::uuid, ${business.business_id}::uuid, 'agent',
-                                        'during a configuration change', ${sequence}, 'sent')`);
-        });
+        // The insert's foreign key check on the business row must not wait for this transaction.
+        await insertMessageBeside('2s');
       });
     });
 
@@ -59,13 +62,7 @@ describe.runIf(process.env.DATABASE_URL)(
       const failure = await t.database.db
         .transaction(async (tx) => {
           await findBusiness(tx, business.business_id, { lock: 'update' });
-          await t.database.db.transaction(async (other) => {
-            await other.execute(sql`SET LOCAL lock_timeout = '200ms'`);
-            await other.execute(sql`INSERT INTO messages (conversation_id, business_id, sender_type, message_content,
-                                                        sequence_number, status)
-                                  VALUES (${conversationId}::uuid, ${business.business_id}::uuid, 'agent',
-                                          'during a delete', 99, 'sent')`);
-          });
+          await insertMessageBeside('200ms');
         })
         .then(
           () => null,
