@@ -1,6 +1,6 @@
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
 import { expectNoSeriousA11yViolations } from './axe';
-import { adminKey, api, mainNav, shot, signIn } from './support';
+import { adminKey, api, chooseBusiness, mainNav, shot, signIn } from './support';
 
 /**
  * Accessibility, checked rather than hoped for: axe-core (WCAG 2 A/AA) on every page of the dashboard
@@ -41,9 +41,7 @@ test.beforeAll(async ({ browser }) => {
   await page.goto('/sign-in');
   await signIn(page, adminKey());
   await expect(page.getByRole('button', { name: 'Sign out', exact: true })).toBeVisible();
-  await page.getByRole('combobox', { name: 'Business' }).click();
-  await page.getByRole('option', { name: businessName, exact: true }).click();
-  await expect(page.getByRole('combobox', { name: 'Business' })).toHaveText(businessName);
+  await chooseBusiness(page, businessName);
 });
 
 test.afterAll(async () => {
@@ -242,8 +240,7 @@ test('dark colour scheme: the same checks on a few pages', async ({ browser }) =
     await expect(p.getByRole('heading', { level: 1, name: 'Sign in to ICMP' })).toBeVisible();
     await expectNoSeriousA11yViolations(p, 'dark-sign-in');
     await signIn(p, adminKey());
-    await p.getByRole('combobox', { name: 'Business' }).click();
-    await p.getByRole('option', { name: businessName, exact: true }).click();
+    await chooseBusiness(p, businessName);
     for (const [name, url, heading] of [
       ['dark-templates', '/templates', 'Templates'],
       ['dark-stage-edit', `/stages/${stageId}/edit`, /^Edit /],
@@ -266,8 +263,7 @@ test('dark colour scheme: the conversations list and a conversation', async ({ b
   try {
     await p.goto('/sign-in');
     await signIn(p, adminKey());
-    await p.getByRole('combobox', { name: 'Business' }).click();
-    await p.getByRole('option', { name: businessName, exact: true }).click();
+    await chooseBusiness(p, businessName);
     await p.goto('/conversations');
     await expect(p.locator(`main a[href$="/conversations/${conversationId}"]`).first()).toBeVisible();
     await expectNoSeriousA11yViolations(p, 'dark-conversations');

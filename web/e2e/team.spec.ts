@@ -4,6 +4,7 @@ import {
   api,
   apiBase,
   appendToEditor,
+  chooseBusiness,
   openFromNav,
   shot,
   signInWithPassword,
@@ -89,8 +90,7 @@ test('the first admin account is made with the master key, then the admin signs 
 
 test('the admin invites an editor and an agent from the Members page', async () => {
   const page = adminPage;
-  await page.getByRole('combobox', { name: 'Business' }).click();
-  await page.getByRole('option', { name: businessName, exact: true }).click();
+  await chooseBusiness(page, businessName);
   await openFromNav(page, 'Members');
   for (const [who, person, role] of [
     ['editor', editor, 'Editor'],
