@@ -20,6 +20,7 @@ import { allowedModels, createLlmClient } from './llm/llm-client.js';
 import { agentRoutes } from './modules/agents/agents.routes.js';
 import { analyticsRoutes } from './modules/analytics/analytics.routes.js';
 import { llmUsageRoutes } from './modules/analytics/llm-usage.routes.js';
+import { createRollupCompaction } from './modules/analytics/rollup-compaction.js';
 import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
@@ -362,6 +363,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   const outbox = createDeliveryWorker(context, (err) => app.log.error({ err }, 'delivering a reply failed'));
   const profiles = createProfileLookups(context, (details, message) => app.log.warn(details, message));
   const typing = createTypingIndicators(context, (details, message) => app.log.debug(details, message));
+  const rollups = createRollupCompaction(context, (details, message) => app.log.info(details, message));
   await app.register(metaWebhookRoutes(context, backgroundTurns));
   await app.register(metaChannelRoutes(context));
   app.decorate('startBackgroundWork', async () => {
@@ -370,12 +372,14 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
     outbox.start();
     profiles.start();
     typing.start();
+    rollups.start();
   });
   app.decorate('drainOutbox', outbox.drain);
   app.decorate('releaseTurnLeases', () => processor.releaseAllLeases());
   app.addHook('onClose', async () => outbox.stop());
   app.addHook('onClose', async () => profiles.stop());
   app.addHook('onClose', async () => typing.stop());
+  app.addHook('onClose', async () => rollups.stop());
   app.decorate('sweepPendingMessages', recovery.sweep);
   app.decorate('backgroundTurnsIdle', () => backgroundTurns.idle());
   app.addHook('onClose', async () => recovery.stop());

@@ -727,7 +727,9 @@ export const cannedReplies = pgTable(
 // `simulator`: the row's conversation is a dashboard simulator chat (left out by default).
 // `slot` (migration 0017): each key is striped over 16 rows, the triggers writing into slot
 // `pg_backend_pid() % 16`, so concurrent writers of one business rarely wait on one row lock. A slot
-// alone means nothing (it may be negative): readers sum over slots.
+// alone means nothing (it may be negative): readers sum over slots. Past days' slots are folded back
+// into slot 0 (analytics/rollup-compaction.ts), so a range of past days reads one row per key; the
+// partial `…_unfolded_idx` indexes find the rows left to fold.
 
 /** Per business and UTC day: messages (created_at) and conversations started (start_time). */
 export const analyticsDaily = pgTable(
@@ -747,7 +749,10 @@ export const analyticsDaily = pgTable(
     fallbackReplies: integer('fallback_replies').notNull().default(0),
     aiStoppedMessages: integer('ai_stopped_messages').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.businessId, t.day, t.simulator, t.slot] })],
+  (t) => [
+    primaryKey({ columns: [t.businessId, t.day, t.simulator, t.slot] }),
+    index('analytics_daily_unfolded_idx').on(t.day).where(sql`${t.slot} <> 0`),
+  ],
 );
 
 /**
@@ -773,7 +778,10 @@ export const analyticsDailyLlm = pgTable(
     costUsd: numeric('cost_usd').notNull().default('0'),
     latencyHist: integer('latency_hist').array().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.businessId, t.day, t.simulator, t.callType, t.model, t.slot] })],
+  (t) => [
+    primaryKey({ columns: [t.businessId, t.day, t.simulator, t.callType, t.model, t.slot] }),
+    index('analytics_daily_llm_unfolded_idx').on(t.day).where(sql`${t.slot} <> 0`),
+  ],
 );
 
 /** Per business, UTC day and stage: stage transitions into and out of it. No FK on the stage: history. */
@@ -790,7 +798,10 @@ export const analyticsDailyStage = pgTable(
     transitionsIn: integer('transitions_in').notNull().default(0),
     transitionsOut: integer('transitions_out').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.businessId, t.day, t.simulator, t.stageId, t.slot] })],
+  (t) => [
+    primaryKey({ columns: [t.businessId, t.day, t.simulator, t.stageId, t.slot] }),
+    index('analytics_daily_stage_unfolded_idx').on(t.day).where(sql`${t.slot} <> 0`),
+  ],
 );
 
 /**
