@@ -253,21 +253,23 @@ export async function queryConversationStats(db: DbOrTx, s: AnalyticsScope, maxK
     ),
   );
   const count = (kind: string) => Number(rows.find((row) => row.kind === kind)?.n ?? 0);
-  const perStage = (kind: string) =>
-    new Map(rows.filter((row) => row.kind === kind).map((row) => [String(row.key), Number(row.n)]));
   return {
     conversations: count('total'),
     new_conversations: count('new'),
     active_conversations: count('active'),
     users: count('users'),
-    current: perStage('current'),
-    entered: perStage('entered'),
+    current: perStage(rows, 'current'),
+    /** From the raw reading only: with the hourly rollups, queryStageEntries (run beside this one). */
+    entered: s.wholeHours ? null : perStage(rows, 'entered'),
     keys: rows
       .filter((row) => row.kind === 'key')
       .map((row) => ({ key: String(row.key), conversations: Number(row.n) }))
       .sort((a, b) => b.conversations - a.conversations || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
   };
 }
+
+const perStage = (rows: Record<string, unknown>[], kind: string) =>
+  new Map(rows.filter((row) => row.kind === kind).map((row) => [String(row.key), Number(row.n)]));
 
 /** The raw rows the hourly rollups do not cover: the partial first and last hour of the range. */
 const hourEdges = (column: SQL, s: AnalyticsScope, hours: { first: string; end: string }) =>
@@ -279,9 +281,8 @@ const hourEdges = (column: SQL, s: AnalyticsScope, hours: { first: string; end: 
  * (analytics_conversation_hour's whole hours, the partial hours' raw messages) are hashed once, and
  * the business's conversations updated since `from` are read once (conversations_business_updated_idx)
  * for what is their current state (customer, stage, collected data) and kept when active or started
- * in the range, with the same filters as the raw reading. Stage entries from
- * analytics_stage_entry_hour (transitions; the first processed customer message) plus the partial
- * hours' raw transitions and first messages. The same rows as the raw statement, by construction.
+ * in the range, with the same filters as the raw reading. The same rows as the raw statement, by
+ * construction. The stage entries are a statement of their own (queryStageEntries), run beside it.
  */
 export const conversationStatsFromHours = (
   s: AnalyticsScope,
@@ -313,33 +314,6 @@ export const conversationStatsFromHours = (
         OFFSET 0) AS rc
        WHERE rc.active OR rc.started
     ),
-    entered AS (
-      SELECT DISTINCT x.stage_id, x.conversation_id
-        FROM (-- Whole hours: transitions into the stage, and first customer messages of counted
-              -- active conversations.
-              SELECT e.stage_id, e.conversation_id
-                FROM analytics_stage_entry_hour e
-               WHERE e.business_id = ${s.businessId}::uuid
-                 AND e.hour >= ${hours.first}::timestamptz AND e.hour < ${hours.end}::timestamptz
-                 AND ((e.transitions > 0 AND ${ofRealConversation(s, sql`e.conversation_id`)})
-                      OR (e.first > 0 AND e.conversation_id IN (SELECT conv.conversation_id FROM conv
-                                                                 WHERE conv.active)))
-              UNION ALL
-              SELECT t.to_stage_id, t.conversation_id
-                FROM stage_transitions t
-               WHERE t.business_id = ${s.businessId}::uuid AND ${hourEdges(sql`t.created_at`, s, hours)}
-                 AND t.to_stage_id IS NOT NULL AND ${ofRealConversation(s, sql`t.conversation_id`)}
-              UNION ALL
-              -- A partial hour's customer message that is its conversation's first processed one.
-              SELECT m.stage_id, m.conversation_id
-                FROM messages m
-                JOIN conv ON conv.conversation_id = m.conversation_id AND conv.active
-               WHERE m.business_id = ${s.businessId}::uuid AND ${hourEdges(sql`m.created_at`, s, hours)}
-                 AND m.sender_type = 'user' AND m.status = 'processed' AND m.stage_id IS NOT NULL
-                 AND NOT EXISTS (SELECT 1 FROM messages p
-                                  WHERE p.conversation_id = m.conversation_id AND p.sender_type = 'user'
-                                    AND p.status = 'processed' AND p.sequence_number < m.sequence_number)) AS x
-    ),
     keys AS (
       -- The set-returning function in the select list (ProjectSet), not a function scan per row.
       SELECT k.key, count(*) AS n
@@ -364,9 +338,59 @@ export const conversationStatsFromHours = (
     SELECT 'current', conv.stage_id::text, count(*) FROM conv WHERE conv.stage_id IS NOT NULL
      GROUP BY conv.stage_id
     UNION ALL
-    SELECT 'entered', entered.stage_id::text, count(*) FROM entered GROUP BY entered.stage_id
-    UNION ALL
     SELECT 'key', keys.key, keys.n FROM keys`;
+
+/** The conversation started by the end of the range. */
+const startedBy = (s: AnalyticsScope, conversationId: SQL) =>
+  sql`${conversationId} NOT IN (SELECT lc.conversation_id FROM conversations lc
+                                 WHERE lc.business_id = ${s.businessId}::uuid AND lc.start_time > ${s.to}::timestamptz)`;
+
+/**
+ * Conversations that entered each stage in the range, from the hourly rollups: transitions into it
+ * (analytics_stage_entry_hour's whole hours, the partial hours' raw transitions) and first processed
+ * customer messages processed in it. Its own statement, so that it runs beside the conversations' pass
+ * (queryConversationStats) on another connection. The raw reading counts a first message only for a
+ * counted, active conversation. One whose first processed message is in the range has a message in it
+ * (active), and its last_updated (moved to now() by every append) is after it; but a message can be
+ * dated before its conversation's start (a late delivery), so a conversation started after the range
+ * is left out — a hashed NOT IN over the few the (business_id, start_time) index finds for a recent range.
+ */
+export async function queryStageEntries(
+  db: DbOrTx,
+  s: AnalyticsScope,
+  hours: { first: string; end: string },
+) {
+  const rows = rowsOf(
+    await db.execute(sql`
+    SELECT 'entered' AS kind, x.stage_id::text AS key, count(*) AS n
+      FROM (SELECT DISTINCT y.stage_id, y.conversation_id
+              FROM (SELECT e.stage_id, e.conversation_id
+                      FROM analytics_stage_entry_hour e
+                     WHERE e.business_id = ${s.businessId}::uuid
+                       AND e.hour >= ${hours.first}::timestamptz AND e.hour < ${hours.end}::timestamptz
+                       AND (e.transitions > 0 OR (e.first > 0 AND ${startedBy(s, sql`e.conversation_id`)}))
+                       AND ${ofRealConversation(s, sql`e.conversation_id`)}
+                    UNION ALL
+                    SELECT t.to_stage_id, t.conversation_id
+                      FROM stage_transitions t
+                     WHERE t.business_id = ${s.businessId}::uuid AND ${hourEdges(sql`t.created_at`, s, hours)}
+                       AND t.to_stage_id IS NOT NULL AND ${ofRealConversation(s, sql`t.conversation_id`)}
+                    UNION ALL
+                    -- A partial hour's customer message that is its conversation's first processed one.
+                    SELECT m.stage_id, m.conversation_id
+                      FROM messages m
+                     WHERE m.business_id = ${s.businessId}::uuid AND ${hourEdges(sql`m.created_at`, s, hours)}
+                       AND m.sender_type = 'user' AND m.status = 'processed' AND m.stage_id IS NOT NULL
+                       AND ${ofRealConversation(s, sql`m.conversation_id`)}
+                       AND ${startedBy(s, sql`m.conversation_id`)}
+                       AND NOT EXISTS (SELECT 1 FROM messages p
+                                        WHERE p.conversation_id = m.conversation_id AND p.sender_type = 'user'
+                                          AND p.status = 'processed' AND p.sequence_number < m.sequence_number)
+                   ) AS y) AS x
+     GROUP BY x.stage_id`),
+  );
+  return perStage(rows, 'entered');
+}
 
 const utcDay = (column: SQL) => sql`(${column} AT TIME ZONE 'UTC')::date`;
 

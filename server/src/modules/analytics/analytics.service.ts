@@ -9,6 +9,7 @@ import {
   queryMessagesWithFacts,
   queryMessageTotals,
   queryPerDay,
+  queryStageEntries,
   queryStageTransitions,
   type RawRange,
   withStatementTimeout,
@@ -151,9 +152,11 @@ export async function getOverview(ctx: AppContext, businessId: string, query: Ov
  */
 export async function overviewOf(db: Db, timeoutMs: number, scope: AnalyticsScope) {
   const timed = <T>(query: (db: DbOrTx) => Promise<T>) => withStatementTimeout(db, timeoutMs, query);
-  const [messages, conversations, perDay, stages, llm, facts] = await Promise.all([
+  const hours = scope.wholeHours;
+  const [messages, conversations, entries, perDay, stages, llm, facts] = await Promise.all([
     timed((tx) => queryMessageTotals(tx, scope)),
     timed((tx) => queryConversationStats(tx, scope, MAX_FILL_RATE_KEYS)),
+    hours ? timed((tx) => queryStageEntries(tx, scope, hours)) : null,
     timed((tx) => queryPerDay(tx, scope)),
     timed((tx) => queryStageTransitions(tx, scope)),
     timed((tx) => queryLlm(tx, scope)),
@@ -174,7 +177,7 @@ export async function overviewOf(db: Db, timeoutMs: number, scope: AnalyticsScop
     stage_funnel: stages.map((stage) => ({
       stage_id: stage.stage_id,
       stage_name: stage.stage_name,
-      conversations_entered: conversations.entered.get(stage.stage_id) ?? 0,
+      conversations_entered: (entries ?? conversations.entered)?.get(stage.stage_id) ?? 0,
       conversations_current: conversations.current.get(stage.stage_id) ?? 0,
       transitions_in: stage.transitions_in,
       transitions_out: stage.transitions_out,
