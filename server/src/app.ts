@@ -363,7 +363,10 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   const outbox = createDeliveryWorker(context, (err) => app.log.error({ err }, 'delivering a reply failed'));
   const profiles = createProfileLookups(context, (details, message) => app.log.warn(details, message));
   const typing = createTypingIndicators(context, (details, message) => app.log.debug(details, message));
-  const rollups = createRollupCompaction(context, (details, message) => app.log.info(details, message));
+  const rollups = createRollupCompaction(context, {
+    info: (details, message) => app.log.info(details, message),
+    warn: (details, message) => app.log.warn(details, message),
+  });
   await app.register(metaWebhookRoutes(context, backgroundTurns));
   await app.register(metaChannelRoutes(context));
   app.decorate('startBackgroundWork', async () => {

@@ -5,7 +5,7 @@
 // channel change, a stage delete and a conversation delete; and whatever slots (migration 0017) the
 // writers' backends left their deltas in, negative ones included.
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { rowsOf } from '../../src/db/raw-rows.js';
 import { dayPlanOf, overviewOf, wholeDaysOf } from '../../src/modules/analytics/analytics.service.js';
 import { latencyBucket } from '../../src/modules/analytics/latency-histogram.js';
@@ -466,6 +466,27 @@ describe('analytics rollups', () => {
       await expectSameAsRaw(...range, true);
     }
     expect(await monthlyLlmUsage(db, a.business_id)).toEqual(usage);
+  });
+
+  it('are folded by every process at start', async () => {
+    const yesterday = iso(midnight - DAY_MS).slice(0, 10);
+    const range: [string, string] = [iso(midnight - 2 * DAY_MS), iso(midnight + DAY_MS)];
+    const before = (await expectSameAsRaw(...range)).api;
+    // A late row of a past day in another slot, +1 message and -1 there again: sums unchanged.
+    await exec(sql`INSERT INTO analytics_daily (business_id, day, simulator, slot, messages)
+                   VALUES (${a.business_id}::uuid, ${yesterday}::date, false, 7, 1),
+                          (${a.business_id}::uuid, ${yesterday}::date, false, 9, -1)`);
+    const striped = async () =>
+      Number(
+        (
+          await exec(sql`SELECT count(*) AS n FROM analytics_daily
+                          WHERE business_id = ${a.business_id}::uuid AND day = ${yesterday}::date AND slot <> 0`)
+        )[0]?.n,
+      );
+    expect(await striped()).toBe(2);
+    await p.t.app.startBackgroundWork?.();
+    await vi.waitFor(async () => expect(await striped()).toBe(0), { timeout: 30_000, interval: 100 });
+    expect((await expectSameAsRaw(...range)).api).toEqual(before);
   });
 
   it('count a conversation started in the range without a message in it', async () => {

@@ -10,10 +10,9 @@ const EVERY_MS = 60 * 60_000;
  * busy business read up to 16 rows per key and day, and its LLM histograms 16 times over. A late row
  * of a past day lands in its writer's slot again and is folded on the next run.
  */
-export function createRollupCompaction(
-  ctx: AppContext,
-  log: (details: Record<string, unknown>, message: string) => void,
-) {
+type Log = (details: Record<string, unknown>, message: string) => void;
+
+export function createRollupCompaction(ctx: AppContext, log: { info: Log; warn: Log }) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
 
@@ -22,10 +21,11 @@ export function createRollupCompaction(
       try {
         const today = new Date().toISOString().slice(0, 10);
         const folded = await foldRollupSlots(ctx.db, today);
-        if (folded > 0) log({ rows: folded, before: today }, 'folded past days of the rollups into one slot');
+        if (folded > 0)
+          log.info({ rows: folded, before: today }, 'folded past days of the rollups into one slot');
       } catch (err) {
         // Most often a lock timeout beside a writer: the next run folds what this one left.
-        log({ err }, 'folding the rollup slots failed; retrying at the next run');
+        log.warn({ err }, 'folding the rollup slots failed; retrying at the next run');
       } finally {
         running = undefined;
       }
