@@ -22,12 +22,12 @@ import pg from 'pg';
  *   messages of other processes may have been missed meanwhile.
  * - Nothing is sent while no other process listens (`peers()` false): each NOTIFY costs a transaction
  *   and wakes this process's own LISTEN backend for another, ~4 of a lone server's ~7 PostgreSQL
- *   transactions per message. Whether others listen: the other `icmp-bus` backends of this database
- *   (pg_stat_activity), read after LISTEN. A process that finds others announces itself (`hello`) and
- *   waits, briefly, until each of them has answered (`ack`) or announced itself too: from then on they
- *   send to it, so it misses nothing published after it is up. A lone process hears every newcomer's
- *   hello (it listens before the newcomer looks); while it has peers it looks again now and then,
- *   and goes quiet once they are gone.
+ *   transactions per message. After LISTEN a process announces itself (`hello`) and waits, briefly,
+ *   for the answers (`ack`) of the other `icmp-bus` backends of the database it sees in
+ *   pg_stat_activity: from then on they send to it. A lone process hears every newcomer's hello (it
+ *   listens before the newcomer announces itself); it knows its peers by the pids of their hellos and
+ *   answers, looks now and then whether those backends are still there, and goes quiet once they
+ *   are gone.
  */
 export interface PgNotifyTransport {
   send(message: string): void;
@@ -153,8 +153,9 @@ export async function connectPgNotify(options: PgNotifyOptions): Promise<PgNotif
   let retryTimer: NodeJS.Timeout | undefined;
   let retryDelay = 100;
   let peers = true;
-  /** Hellos heard so far: a look at pg_stat_activity that finds nobody counts only if none came meanwhile. */
-  let hellos = 0;
+  /** The other processes' LISTEN backends this one knows of (pids), and how many messages named one. */
+  let known = new Set<number>();
+  let heard = 0;
   /** The LISTEN backends a newcomer still waits to hear from, and what it calls when it has. */
   let awaited = new Set<number>();
   let onAllHeard: (() => void) | undefined;
@@ -172,17 +173,11 @@ export async function connectPgNotify(options: PgNotifyOptions): Promise<PgNotif
     return result;
   };
 
-  const control = (target: pg.Client, kind: 'hello' | 'ack') => {
+  const control = (target: pg.Client, kind: 'hello' | 'ack') =>
     query(target, 'select pg_notify($1, $2 || pg_backend_pid())', [
       options.channel,
       `${options.origin}:${kind}:`,
-    ]).catch((error: unknown) => options.onError?.(error));
-  };
-
-  const heardFrom = (pid: number) => {
-    awaited.delete(pid);
-    if (awaited.size === 0) onAllHeard?.();
-  };
+    ]);
 
   const receive = (payload: string, from: pg.Client) => {
     const header = CONTROL.exec(payload);
@@ -191,26 +186,35 @@ export async function connectPgNotify(options: PgNotifyOptions): Promise<PgNotif
       return;
     }
     if (header[1] === options.origin) return;
-    if (header[2] === 'hello') {
-      hellos += 1;
-      peers = true;
-      schedulePeerCheck();
-      control(from, 'ack');
-    }
-    heardFrom(Number(header[3]));
+    const pid = Number(header[3]);
+    heard += 1;
+    known.add(pid);
+    peers = true;
+    schedulePeerCheck();
+    if (header[2] === 'hello') control(from, 'ack').catch((error: unknown) => options.onError?.(error));
+    awaited.delete(pid);
+    if (awaited.size === 0) onAllHeard?.();
   };
 
-  /** While others listen, look now and then whether they still do. */
+  /** While others listen, look now and then whether their backends are still there. */
   const schedulePeerCheck = () => {
     if (peerTimer || closing) return;
     peerTimer = setTimeout(async () => {
       peerTimer = undefined;
       const current = client;
       if (!current || !peers) return;
-      const before = hellos;
+      const before = heard;
       try {
-        const others = await query(current, OTHER_LISTENERS);
-        if (others.rowCount === 0 && hellos === before) peers = false;
+        const alive = await query<{ pid: number }>(
+          current,
+          'select pid from pg_stat_activity where pid = any($1::int[])',
+          [[...known]],
+        );
+        // A peer heard from meanwhile stays (it may have joined after the look).
+        if (heard === before) {
+          known = new Set(alive.rows.map((row) => row.pid));
+          peers = known.size > 0;
+        }
       } catch (error) {
         options.onError?.(error);
       }
@@ -219,24 +223,24 @@ export async function connectPgNotify(options: PgNotifyOptions): Promise<PgNotif
     peerTimer.unref();
   };
 
-  /** After LISTEN: who else listens; if anyone, announce this process and wait for their answers. */
+  /**
+   * After LISTEN: announce this process, and wait for the answers of the others it can see. Its hello
+   * also reaches those it cannot (another role's backends show no application name): their answers
+   * make them known a moment later.
+   */
   const join = async (joined: pg.Client) => {
-    const before = hellos;
     const others = await query<{ pid: number }>(joined, OTHER_LISTENERS);
-    if (others.rows.length === 0) {
-      // A newcomer's hello may have come while this looked (it saw this process: it was listening).
-      peers = hellos !== before;
-      return;
-    }
-    peers = true;
-    schedulePeerCheck();
+    for (const row of others.rows) known.add(row.pid);
+    peers = known.size > 0;
+    if (peers) schedulePeerCheck();
     awaited = new Set(others.rows.map((row) => row.pid));
     let timer: NodeJS.Timeout | undefined;
-    await new Promise<void>((resolve) => {
+    const answered = new Promise<void>((resolve) => {
       onAllHeard = resolve;
-      timer = setTimeout(resolve, JOIN_TIMEOUT_MS);
-      control(joined, 'hello');
+      timer = setTimeout(resolve, awaited.size ? JOIN_TIMEOUT_MS : 0);
     });
+    await control(joined, 'hello');
+    await answered;
     clearTimeout(timer);
     onAllHeard = undefined;
     awaited = new Set();
