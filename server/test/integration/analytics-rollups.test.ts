@@ -520,6 +520,78 @@ describe('analytics rollups', () => {
     expect(rows.map((r) => Number(r.bucket))).toEqual(values.map(latencyBucket));
   });
 
+  it("move a conversation's first processed customer message exactly when an update can move it", async () => {
+    // The update trigger (migration 0020) looks the first message up again only when the row was a
+    // processed customer message, or became one with none before it: every way it can move, one at a time.
+    const other = await createBusiness(p.t.app, p.t.masterKey);
+    const second = await p.t.app.inject({
+      method: 'POST',
+      url: '/api/stages',
+      headers: bearer(other.api_key),
+      payload: { stage_name: 'Second', stage_description: 'Another stage', stage_type: 'conversation' },
+    });
+    expect(second.statusCode, second.body).toBe(201);
+    const started = await p.t.app.inject({
+      method: 'POST',
+      url: '/api/message',
+      headers: bearer(other.api_key),
+      payload: { content: 'first words' },
+    });
+    expect(started.statusCode, started.body).toBe(200);
+    const conversationId = started.json().conversation_id as string;
+    const firsts = async () => ({
+      rollup: await exec(sql`SELECT analytics_hour(hour) AS hour, stage_id, sum(first)::int AS first
+                               FROM analytics_stage_entry_hour
+                              WHERE conversation_id = ${conversationId}::uuid
+                              GROUP BY 1, 2 HAVING sum(first) <> 0`),
+      raw: await exec(sql`SELECT analytics_hour(created_at) AS hour, stage_id, 1 AS first
+                            FROM (SELECT created_at, stage_id FROM messages
+                                   WHERE conversation_id = ${conversationId}::uuid AND sender_type = 'user'
+                                     AND status = 'processed'
+                                   ORDER BY sequence_number LIMIT 1) f
+                           WHERE stage_id IS NOT NULL`),
+    });
+    const update = async (set: ReturnType<typeof sql>, sequences: number[]) => {
+      await exec(sql`UPDATE messages SET ${set}
+                      WHERE conversation_id = ${conversationId}::uuid
+                        AND sequence_number = ANY(${`{${sequences.join(',')}}`}::int[])`);
+      const { rollup, raw } = await firsts();
+      expect(rollup).toEqual(raw);
+      return raw;
+    };
+    // Pending customer messages after the answered one, an hour apart and earlier than it.
+    for (const [sequence, hoursAgo] of [
+      [10, 5],
+      [11, 4],
+      [12, 3],
+    ] as const) {
+      await exec(sql`INSERT INTO messages (conversation_id, business_id, sender_type, message_content,
+                                           sequence_number, status, stage_id, created_at)
+                     VALUES (${conversationId}::uuid, ${other.business_id}::uuid, 'user', ${`m${sequence}`},
+                             ${sequence}, 'pending', ${other.first_stage_id}::uuid,
+                             now() - ${`${hoursAgo} hours`}::interval)`);
+    }
+    const [answered] = await exec(sql`SELECT min(sequence_number) AS n FROM messages
+                                       WHERE conversation_id = ${conversationId}::uuid AND sender_type = 'user'`);
+    const one = Number(answered?.n);
+    expect(
+      await update(sql`status = 'processed'`, [11]),
+      'after an earlier processed one: unchanged',
+    ).toHaveLength(1);
+    expect(await update(sql`status = 'pending'`, [one]), 'the first is no longer processed').toHaveLength(1);
+    await update(sql`status = 'processed'`, [10]); // before the processed 11: becomes the first
+    await update(sql`status = 'pending'`, [10, 11]);
+    expect(await update(sql`status = 'processed'`, [12]), 'none before it: the first').toHaveLength(1);
+    await update(sql`status = 'processed'`, [10, 11]); // one statement, two rows, the earlier becomes first
+    await update(sql`stage_id = ${second.json().stage_id}::uuid`, [10]); // the first's stage
+    await update(sql`created_at = created_at - interval '2 hours'`, [10]); // the first's hour
+    await update(sql`sequence_number = 13`, [10]); // behind the others: 11 is the first
+    await update(sql`status = 'skipped'`, [11]);
+    await update(sql`sender_type = 'agent'`, [12]);
+    expect(await update(sql`status = 'processed'`, [one])).toHaveLength(1);
+    await expectSameAsRaw(iso(midnight - 5 * DAY_MS), iso(midnight + DAY_MS));
+  });
+
   it('is removed with its business', async () => {
     const other = await createBusiness(p.t.app, p.t.masterKey);
     const response = await p.t.app.inject({

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createInvalidationBus, type InvalidationBus } from '../../src/cache/invalidation-bus.js';
+import { connectPgNotify, type PgNotifyTransport } from '../../src/cache/pg-notify-transport.js';
 import { buildTestApp, makeTempDir, type TestApp } from '../helpers/build-test-app.js';
 import { bearer, type CreatedBusiness, createBusiness } from '../helpers/factories.js';
 import { freePort, type ServerProcess, startServerProcess } from '../helpers/server-process.js';
@@ -115,6 +116,117 @@ describe.runIf(Boolean(postgres))('the bus over PostgreSQL LISTEN/NOTIFY', () =>
         { timeout: 15_000, interval: 300 },
       )
       .toBe(true);
+  });
+});
+
+/** NOTIFY statements sent while `during` runs (bus traffic, not counted by the app's statement counter). */
+async function notifyStatements(during: () => Promise<void>) {
+  const query = vi.spyOn(pg.Client.prototype, 'query');
+  try {
+    await during();
+    return query.mock.calls.filter(([text]) => String(text).startsWith('select pg_notify')).length;
+  } finally {
+    query.mockRestore();
+  }
+}
+
+describe.runIf(Boolean(postgres))('a process alone on its database sends no NOTIFY', () => {
+  // Each NOTIFY is a transaction and wakes the sender's own LISTEN backend for another: two of each per
+  // message, for nobody, when no other process listens. (The buses of the tests above are closed.)
+  const transport = (onMessage: (message: string) => void = () => {}) =>
+    connectPgNotify({
+      url: postgres as string,
+      channel: 'icmp_invalidate',
+      origin: crypto.randomUUID(),
+      onMessage,
+      onGap: () => {},
+      peerCheckMs: 50,
+    });
+
+  it('sends nothing alone, to a newcomer from the moment it is connected, and nothing once it left', async () => {
+    const open: PgNotifyTransport[] = [];
+    try {
+      // close() waits for what is queued to go out: a message queued for nobody would be sent there.
+      const lone = await transport();
+      open.push(lone);
+      expect(lone.peers()).toBe(false);
+      expect(
+        await notifyStatements(async () => {
+          lone.send('for nobody');
+          await lone.close();
+        }),
+      ).toBe(0);
+
+      const a = await transport();
+      open.push(a);
+      const onB: string[] = [];
+      const b = await transport((message) => onB.push(message));
+      open.push(b);
+      // B's connect waited for A's answer to its hello: A sends to it from now on.
+      expect(a.peers()).toBe(true);
+      a.send('for b');
+      await expect.poll(() => onB, { timeout: 10_000 }).toEqual(['for b']);
+
+      await b.close();
+      await expect.poll(() => a.peers(), { timeout: 10_000 }).toBe(false);
+      expect(
+        await notifyStatements(async () => {
+          a.send('for nobody again');
+          await a.close();
+        }),
+      ).toBe(0);
+    } finally {
+      for (const one of open) await one.close();
+    }
+  });
+
+  it('a message to a lone server costs its statements and no NOTIFY, and its own inbox stream still shows it', async () => {
+    const bus = await createInvalidationBus({ databaseUrl: postgres });
+    const alone = await buildTestApp({ REDIS_URL: '' }, { bus });
+    const base = await alone.app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      expect(bus.transport).toBe('postgres');
+      const business = await createBusiness(alone.app, alone.masterKey);
+      const stream = await openEventStream(`${base}/api/conversations/events`, bearer(business.api_key));
+      try {
+        await stream.next((e) => e.event === 'ready');
+        const send = async (content: string, conversationId?: string) => {
+          const response = await fetch(`${base}/api/message`, {
+            method: 'POST',
+            headers: { ...bearer(business.api_key), 'content-type': 'application/json' },
+            body: JSON.stringify({ content, ...(conversationId ? { conversation_id: conversationId } : {}) }),
+          });
+          expect(response.status).toBe(200);
+          return (await response.json()) as {
+            message_id: string;
+            response_id: string;
+            conversation_id: string;
+          };
+        };
+        const first = await send('hello');
+        let second: Awaited<ReturnType<typeof send>> | undefined;
+        const notifies = await notifyStatements(async () => {
+          second = await send('and again', first.conversation_id);
+          await stream.next(
+            (e) => e.event === 'message' && JSON.parse(e.data).message_id === second?.response_id,
+          );
+          // close() flushes what the bus queued: the turn's events are all counted.
+          await bus.close();
+        });
+        expect(notifies).toBe(0);
+        expect(
+          stream.events.some(
+            (e) => e.event === 'message' && JSON.parse(e.data).message_id === second?.message_id,
+          ),
+        ).toBe(true);
+      } finally {
+        await stream.close();
+      }
+    } finally {
+      alone.app.server.closeAllConnections();
+      await alone.close();
+      await bus.close();
+    }
   });
 });
 
