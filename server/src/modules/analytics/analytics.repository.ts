@@ -57,6 +57,8 @@ const ofRealConversation = (s: AnalyticsScope, conversationId: SQL) =>
 // are UTC whatever the session's TimeZone. pg returns bigint/numeric as strings (PGlite does not):
 // callers convert with Number().
 
+const utcDay = (column: SQL) => sql`(${column} AT TIME ZONE 'UTC')::date`;
+
 const between = (column: SQL, s: AnalyticsScope) =>
   sql`${column} >= ${s.from}::timestamptz AND ${column} <= ${s.to}::timestamptz`;
 
@@ -154,22 +156,26 @@ export async function businessExists(db: DbOrTx, businessId: string): Promise<bo
   return rows.length > 0;
 }
 
-/** Message counts of the range: rollup days plus the partial days' raw rows. */
+/**
+ * Message counts of the range per UTC day (rollup days plus the partial days' raw rows): the totals
+ * are their sums, and the per-day series takes its messages from here (one pass over the raw rows).
+ */
 export async function queryMessageTotals(db: DbOrTx, s: AnalyticsScope) {
-  const [row] = rowsOf(
+  const rows = rowsOf(
     await db.execute(sql`
-    SELECT coalesce(sum(t.messages), 0) AS messages,
+    SELECT to_char(t.day, 'YYYY-MM-DD') AS day,
+           coalesce(sum(t.messages), 0) AS messages,
            coalesce(sum(t.user_messages), 0) AS user_messages,
            coalesce(sum(t.assistant_messages), 0) AS assistant_messages,
            coalesce(sum(t.agent_messages), 0) AS agent_messages,
            coalesce(sum(t.fallback_replies), 0) AS fallback_replies,
            coalesce(sum(t.ai_stopped_messages), 0) AS ai_stopped_messages
-      FROM (SELECT r.messages, r.user_messages, r.assistant_messages, r.agent_messages,
+      FROM (SELECT r.day, r.messages, r.user_messages, r.assistant_messages, r.agent_messages,
                    r.fallback_replies, r.ai_stopped_messages
               FROM analytics_daily r
              WHERE ${rollupPart(s)}
             UNION ALL
-            SELECT coalesce(sum(m.sign), 0),
+            SELECT ${utcDay(sql`m.created_at`)}, sum(m.sign),
                    coalesce(sum(m.sign) FILTER (WHERE m.sender_type = 'user'), 0),
                    coalesce(sum(m.sign) FILTER (WHERE m.sender_type = 'assistant'), 0),
                    coalesce(sum(m.sign) FILTER (WHERE m.sender_type = 'agent'), 0),
@@ -178,16 +184,21 @@ export async function queryMessageTotals(db: DbOrTx, s: AnalyticsScope) {
                    coalesce(sum(m.sign) FILTER (WHERE m.sender_type = 'user' AND m.status = 'skipped'), 0)
               FROM (SELECT m.*, ${rawSign(sql`m.created_at`, s)} AS sign FROM messages m
              WHERE m.business_id = ${s.businessId}::uuid AND ${rawPart(sql`m.created_at`, s)}
-               AND ${ofRealConversation(s, sql`m.conversation_id`)}) AS m) AS t`),
+               AND ${ofRealConversation(s, sql`m.conversation_id`)}) AS m
+             GROUP BY 1) AS t
+     GROUP BY t.day`),
   );
-  const n = (key: string) => Number(row?.[key] ?? 0);
+  const sum = (key: string) => rows.reduce((total, row) => total + Number(row[key] ?? 0), 0);
   return {
-    messages: n('messages'),
-    user_messages: n('user_messages'),
-    assistant_messages: n('assistant_messages'),
-    agent_messages: n('agent_messages'),
-    fallback_replies: n('fallback_replies'),
-    ai_stopped_messages: n('ai_stopped_messages'),
+    totals: {
+      messages: sum('messages'),
+      user_messages: sum('user_messages'),
+      assistant_messages: sum('assistant_messages'),
+      agent_messages: sum('agent_messages'),
+      fallback_replies: sum('fallback_replies'),
+      ai_stopped_messages: sum('ai_stopped_messages'),
+    },
+    perDay: new Map(rows.map((row) => [String(row.day), Number(row.messages)])),
   };
 }
 
@@ -392,56 +403,29 @@ export async function queryStageEntries(
   return perStage(rows, 'entered');
 }
 
-const utcDay = (column: SQL) => sql`(${column} AT TIME ZONE 'UTC')::date`;
-
-export async function queryPerDay(db: DbOrTx, s: AnalyticsScope) {
+/** Every UTC day of the range, oldest first, with the conversations started on it. */
+export async function queryNewConversationsPerDay(db: DbOrTx, s: AnalyticsScope) {
   const rows = rowsOf(
     await db.execute(sql`
-    SELECT to_char(d.day, 'YYYY-MM-DD') AS date,
-           coalesce(x.conversations, 0) AS conversations,
-           coalesce(x.messages, 0) AS messages,
-           coalesce(x.llm_calls, 0) AS llm_calls,
-           coalesce(x.errors, 0) AS errors
+    SELECT to_char(d.day, 'YYYY-MM-DD') AS date, coalesce(x.conversations, 0) AS conversations
       FROM (SELECT g::date AS day
               FROM generate_series(date_trunc('day', ${s.from}::timestamptz AT TIME ZONE 'UTC'),
                                    date_trunc('day', ${s.to}::timestamptz AT TIME ZONE 'UTC'),
                                    interval '1 day') AS g) d
       LEFT JOIN (
-        SELECT u.day, sum(u.conversations) AS conversations, sum(u.messages) AS messages,
-               sum(u.llm_calls) AS llm_calls, sum(u.errors) AS errors
-          FROM (SELECT r.day, r.new_conversations AS conversations, r.messages, 0 AS llm_calls, 0 AS errors
+        SELECT u.day, sum(u.conversations) AS conversations
+          FROM (SELECT r.day, r.new_conversations AS conversations
                   FROM analytics_daily r WHERE ${rollupPart(s)}
                 UNION ALL
-                SELECT r.day, 0, 0, r.calls, r.errors FROM analytics_daily_llm r WHERE ${rollupPart(s)}
-                UNION ALL
-                SELECT ${utcDay(sql`start_time`)}, sum(${rawSign(sql`start_time`, s)}), 0, 0, 0
+                SELECT ${utcDay(sql`start_time`)}, sum(${rawSign(sql`start_time`, s)})
                   FROM conversations
                  WHERE business_id = ${s.businessId}::uuid AND ${rawPart(sql`start_time`, s)}
                    AND ${realConversation(s, sql`channel`)}
-                 GROUP BY 1
-                UNION ALL
-                SELECT ${utcDay(sql`created_at`)}, 0, sum(${rawSign(sql`created_at`, s)}), 0, 0
-                  FROM messages
-                 WHERE business_id = ${s.businessId}::uuid AND ${rawPart(sql`created_at`, s)}
-                   AND ${ofRealConversation(s, sql`messages.conversation_id`)}
-                 GROUP BY 1
-                UNION ALL
-                SELECT ${utcDay(sql`created_at`)}, 0, 0, sum(${rawSign(sql`created_at`, s)}),
-                       coalesce(sum(${rawSign(sql`created_at`, s)}) FILTER (WHERE status = 'error'), 0)
-                  FROM llm_calls
-                 WHERE business_id = ${s.businessId}::uuid AND ${rawPart(sql`created_at`, s)}
-                   AND ${ofRealConversation(s, sql`llm_calls.conversation_id`)}
                  GROUP BY 1) AS u
          GROUP BY u.day) x ON x.day = d.day
      ORDER BY d.day`),
   );
-  return rows.map((row) => ({
-    date: String(row.date),
-    conversations: Number(row.conversations),
-    messages: Number(row.messages),
-    llm_calls: Number(row.llm_calls),
-    errors: Number(row.errors),
-  }));
+  return rows.map((row) => ({ date: String(row.date), conversations: Number(row.conversations) }));
 }
 
 /** Every stage of the business (the first stage first) with its transitions in and out in the range. */
@@ -478,19 +462,20 @@ export async function queryStageTransitions(db: DbOrTx, s: AnalyticsScope) {
 
 /** LLM calls per step (call_type, most calls first) with their latency histograms (bucket → count). */
 export async function queryLlm(db: DbOrTx, s: AnalyticsScope) {
-  // One statement, one pass over the partial days' raw calls (grouped by step and latency bucket)
-  // for both the per-step sums and the histograms. Step rows carry their rank in `bucket`.
+  // One statement, one pass over the partial days' raw calls (grouped by step, latency bucket and
+  // day) for the per-step sums, the histograms and the per-day series. Step rows carry their rank in
+  // `bucket`.
   const rows = rowsOf(
     await db.execute(sql`
     WITH raw AS MATERIALIZED (
-      SELECT call_type, analytics_latency_bucket(latency_ms) AS bucket, sum(sign) AS calls,
-             coalesce(sum(sign) FILTER (WHERE status = 'error'), 0) AS errors,
+      SELECT call_type, analytics_latency_bucket(latency_ms) AS bucket, ${utcDay(sql`created_at`)} AS day,
+             sum(sign) AS calls, coalesce(sum(sign) FILTER (WHERE status = 'error'), 0) AS errors,
              sum(sign * tokens_in) AS tokens_in, sum(sign * tokens_out) AS tokens_out,
              sum(sign * cost_usd::numeric) AS cost_usd
         FROM (SELECT l.*, ${rawSign(sql`l.created_at`, s)} AS sign FROM llm_calls l
                WHERE l.business_id = ${s.businessId}::uuid AND ${rawPart(sql`l.created_at`, s)}
                  AND ${ofRealConversation(s, sql`l.conversation_id`)}) AS l
-       GROUP BY 1, 2
+       GROUP BY 1, 2, 3
     ),
     steps AS (
       SELECT u.call_type, sum(u.calls) AS calls, sum(u.errors) AS errors,
@@ -514,7 +499,13 @@ export async function queryLlm(db: DbOrTx, s: AnalyticsScope) {
             UNION ALL
             SELECT call_type, bucket, calls FROM raw) AS u
      GROUP BY u.call_type, u.bucket
-    HAVING sum(u.n) <> 0`),
+    HAVING sum(u.n) <> 0
+    UNION ALL
+    SELECT 'day', to_char(d.day, 'YYYY-MM-DD'), NULL, sum(d.calls), sum(d.errors), NULL, NULL, NULL
+      FROM (SELECT r.day, r.calls, r.errors FROM analytics_daily_llm r WHERE ${rollupPart(s)}
+            UNION ALL
+            SELECT day, calls, errors FROM raw) AS d
+     GROUP BY d.day`),
   );
   return {
     steps: rows
@@ -528,6 +519,11 @@ export async function queryLlm(db: DbOrTx, s: AnalyticsScope) {
         tokens_out: Number(row.tokens_out),
         cost_usd: Number(row.cost_usd),
       })),
+    perDay: new Map(
+      rows
+        .filter((row) => row.kind === 'day')
+        .map((row) => [String(row.call_type), { calls: Number(row.n), errors: Number(row.errors) }]),
+    ),
     buckets: rows
       .filter((row) => row.kind === 'bucket')
       .map((row) => ({

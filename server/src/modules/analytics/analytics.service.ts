@@ -8,7 +8,7 @@ import {
   queryLlm,
   queryMessagesWithFacts,
   queryMessageTotals,
-  queryPerDay,
+  queryNewConversationsPerDay,
   queryStageEntries,
   queryStageTransitions,
   type RawRange,
@@ -153,11 +153,11 @@ export async function getOverview(ctx: AppContext, businessId: string, query: Ov
 export async function overviewOf(db: Db, timeoutMs: number, scope: AnalyticsScope) {
   const timed = <T>(query: (db: DbOrTx) => Promise<T>) => withStatementTimeout(db, timeoutMs, query);
   const hours = scope.wholeHours;
-  const [messages, conversations, entries, perDay, stages, llm, facts] = await Promise.all([
+  const [messages, conversations, entries, days, stages, llm, facts] = await Promise.all([
     timed((tx) => queryMessageTotals(tx, scope)),
     timed((tx) => queryConversationStats(tx, scope, MAX_FILL_RATE_KEYS)),
     hours ? timed((tx) => queryStageEntries(tx, scope, hours)) : null,
-    timed((tx) => queryPerDay(tx, scope)),
+    timed((tx) => queryNewConversationsPerDay(tx, scope)),
     timed((tx) => queryStageTransitions(tx, scope)),
     timed((tx) => queryLlm(tx, scope)),
     timed((tx) => queryMessagesWithFacts(tx, scope)),
@@ -170,10 +170,16 @@ export async function overviewOf(db: Db, timeoutMs: number, scope: AnalyticsScop
       conversations: conversations.conversations,
       new_conversations: conversations.new_conversations,
       active_conversations: conversations.active_conversations,
-      ...messages,
+      ...messages.totals,
       users: conversations.users,
     },
-    per_day: perDay,
+    per_day: days.map((day) => ({
+      date: day.date,
+      conversations: day.conversations,
+      messages: messages.perDay.get(day.date) ?? 0,
+      llm_calls: llm.perDay.get(day.date)?.calls ?? 0,
+      errors: llm.perDay.get(day.date)?.errors ?? 0,
+    })),
     stage_funnel: stages.map((stage) => ({
       stage_id: stage.stage_id,
       stage_name: stage.stage_name,
