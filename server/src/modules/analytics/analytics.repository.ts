@@ -141,9 +141,14 @@ export async function withStatementTimeout<T>(
     // generic plan; without the range's instants it guessed a few rows and looped over ~33,000
     // conversations (the 30-day overview of the 1M fixture went from ~0.3 s to 2–2.6 s on the sixth
     // run on a connection). Dashboard statements are planned for their parameters every time.
+    // max_parallel_workers_per_gather: an overview already runs its statements side by side, one
+    // connection each, so parallel workers only add their launch; with them the stage entries took
+    // ~72 ms of 115 ms waiting for the Gather's first row on the 1M fixture (35 ms without), and a
+    // tenant's dashboard does not take the workers other sessions' queries could use.
     await tx.execute(
       sql`SELECT set_config('statement_timeout', ${String(ms)}, true), set_config('work_mem', '16MB', true),
-                 set_config('plan_cache_mode', 'force_custom_plan', true)`,
+                 set_config('plan_cache_mode', 'force_custom_plan', true),
+                 set_config('max_parallel_workers_per_gather', '0', true)`,
     );
     return run(tx);
   });
