@@ -343,8 +343,9 @@ export const conversationStatsFromHours = (
     totals AS (
       SELECT count(*) AS total, count(*) FILTER (WHERE conv.started) AS new,
              count(*) FILTER (WHERE conv.active) AS active,
-             -- A hashed DISTINCT, not count(DISTINCT …)'s sort.
-             (SELECT count(u.user_id) FROM (SELECT DISTINCT conv.user_id FROM conv) AS u) AS users
+             -- count(DISTINCT)'s sort: a hashed DISTINCT (estimated at 200 groups, grown to ~33,000 on
+             -- the 1M fixture) made the statement 15–30 % slower (medians of 11, interleaved).
+             count(DISTINCT conv.user_id) AS users
         FROM conv
     )
     SELECT v.kind, NULL AS key, v.n
