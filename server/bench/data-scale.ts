@@ -22,7 +22,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
+import type { DbOrTx } from '../src/db/client.js';
+import { unfoldedRollupRows } from '../src/modules/analytics/rollup-compaction.repository.js';
 import { freePort, startProcess, stopProcess } from './processes.js';
 
 const env = process.env;
@@ -399,11 +402,13 @@ async function stripeRollups(client: pg.Client, slots: number) {
 async function waitForFold(client: pg.Client) {
   const started = Date.now();
   for (;;) {
-    const { rows } = await client.query(`
-      SELECT (SELECT count(*) FROM analytics_daily WHERE slot <> 0 AND day < (now() AT TIME ZONE 'UTC')::date)
-           + (SELECT count(*) FROM analytics_daily_llm WHERE slot <> 0 AND day < (now() AT TIME ZONE 'UTC')::date)
-           + (SELECT count(*) FROM analytics_daily_stage WHERE slot <> 0 AND day < (now() AT TIME ZONE 'UTC')::date) AS n`);
-    if (Number(rows[0].n) === 0) break;
+    if (
+      (await unfoldedRollupRows(
+        drizzle(client) as unknown as DbOrTx,
+        new Date().toISOString().slice(0, 10),
+      )) === 0
+    )
+      break;
     if (Date.now() - started > 300_000)
       throw new Error('the server did not fold the rollup slots in 5 minutes');
     await new Promise((resolve) => setTimeout(resolve, 200));

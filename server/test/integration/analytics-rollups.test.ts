@@ -10,7 +10,10 @@ import { rowsOf } from '../../src/db/raw-rows.js';
 import { dayPlanOf, overviewOf, wholeDaysOf } from '../../src/modules/analytics/analytics.service.js';
 import { latencyBucket } from '../../src/modules/analytics/latency-histogram.js';
 import { monthlyLlmUsage } from '../../src/modules/analytics/llm-usage.repository.js';
-import { foldRollupSlots } from '../../src/modules/analytics/rollup-compaction.repository.js';
+import {
+  foldRollupSlots,
+  unfoldedRollupRows,
+} from '../../src/modules/analytics/rollup-compaction.repository.js';
 import { bearer, type CreatedBusiness, createBusiness } from '../helpers/factories.js';
 import { type PipelineApp, scriptedModel, startPipelineApp } from '../helpers/pipeline-fixture.js';
 
@@ -411,15 +414,7 @@ describe('analytics rollups', () => {
     const usage = await monthlyLlmUsage(db, a.business_id);
     const today = iso(midnight).slice(0, 10);
     const tomorrow = iso(midnight + DAY_MS).slice(0, 10);
-    const unfolded = async (before: string) =>
-      Number(
-        (
-          await exec(sql`SELECT (SELECT count(*) FROM analytics_daily WHERE slot <> 0 AND day < ${before}::date)
-                              + (SELECT count(*) FROM analytics_daily_llm WHERE slot <> 0 AND day < ${before}::date)
-                              + (SELECT count(*) FROM analytics_daily_stage WHERE slot <> 0 AND day < ${before}::date)
-                                AS n`)
-        )[0]?.n,
-      );
+    const unfolded = (before: string) => unfoldedRollupRows(db, before);
     expect(await unfolded(today)).toBeGreaterThan(0);
 
     if (p.t.database.kind === 'postgres') {

@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
+import type { Db, DbOrTx } from '../../db/client.js';
 import { rowsOf } from '../../db/raw-rows.js';
 
 /** A daily rollup table: its key columns (without `slot`) and how each value column folds. */
@@ -101,4 +101,14 @@ export async function foldRollupSlots(db: Db, before: string, batch = 2_000): Pr
     }
   }
   return total;
+}
+
+/** The rows of days before `before` (YYYY-MM-DD) still to fold, in all the daily rollup tables. */
+export async function unfoldedRollupRows(db: DbOrTx, before: string): Promise<number> {
+  const counts = ROLLUP_TABLES.map(
+    (table) =>
+      sql`(SELECT count(*) FROM ${sql.identifier(table.name)} WHERE slot <> 0 AND day < ${before}::date)`,
+  );
+  const [row] = rowsOf(await db.execute(sql`SELECT ${sql.join(counts, sql` + `)} AS n`));
+  return Number(row?.n ?? 0);
 }
