@@ -1,7 +1,7 @@
 // Data at scale (issue 17): every read through the real HTTP API on a business with a million messages.
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/icmp_scale_bench npm run bench:data --workspace server \
-//     [-- --messages=200000] [--reseed] [--runs=5] [--skip-stage-delete] [--slots=16]
+//     [-- --messages=200000] [--reseed] [--runs=5] [--skip-stage-delete] [--slots=16] [--skip-b-alone]
 //
 // PostgreSQL only. The database DATABASE_URL names is created when missing and KEPT: seeding a million
 // messages takes minutes, so a second run reuses the fixture (same --messages) and only times the reads.
@@ -16,6 +16,8 @@
 // both businesses' daily rollup rows over N slots (sums kept): the seed's single connection writes
 // nearly every key into one slot, a busy installation's concurrent writers into all 16 (migration 0017);
 // then a server is restarted and waited for, as its start folds the past days back into slot 0.
+// Then B is seeded alone (same size and shape) into a sibling database, `<database>_b_alone` (also
+// kept), its reads are timed there the same way, and B's times beside A are printed against them.
 //
 // Figures are only worth something on a quiet machine: `uptime` is printed with them.
 import { randomBytes } from 'node:crypto';
@@ -45,6 +47,9 @@ const RUNS = Number(argValue('runs') ?? 5);
 const RESEED = process.argv.includes('--reseed');
 // The stage delete moves 20 % of A's rows into a fresh stage first (untimed, minutes at 1M): skippable.
 const SKIP_STAGE_DELETE = process.argv.includes('--skip-stage-delete');
+// B's reads are also timed in a database of its own (B seeded alone, `<database>_b_alone`) and compared
+// with B's beside A: the issue's "B unaffected by A's volume" as a ratio. Skippable.
+const SKIP_B_ALONE = process.argv.includes('--skip-b-alone');
 const SLOTS = argValue('slots') === undefined ? undefined : Number(argValue('slots'));
 if (SLOTS !== undefined && !(Number.isInteger(SLOTS) && SLOTS >= 1 && SLOTS <= 16))
   throw new Error('--slots must be an integer from 1 to 16');
@@ -62,10 +67,10 @@ const NAME_B = 'Scale bench B';
 const masterKey = `icmp_admin_${randomBytes(16).toString('hex')}`;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'icmp-data-bench-'));
 
-async function ensureDatabase() {
-  const url = new URL(databaseUrl as string);
+async function ensureDatabase(databaseUrl: string) {
+  const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.slice(1));
-  const admin = new URL(databaseUrl as string);
+  const admin = new URL(databaseUrl);
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString() });
   await client.connect();
@@ -77,7 +82,7 @@ async function ensureDatabase() {
   }
 }
 
-async function startServer() {
+async function startServer(databaseUrl: string) {
   const port = await freePort();
   const child = await startProcess(
     'src/main.ts',
@@ -88,7 +93,7 @@ async function startServer() {
       NODE_ENV: 'development',
       DATA_DIR: dataDir,
       ICMP_API_KEY: masterKey,
-      DATABASE_URL: databaseUrl as string,
+      DATABASE_URL: databaseUrl,
       REDIS_URL: '',
       OPENAI_API_KEY: '',
       ANTHROPIC_API_KEY: '',
@@ -287,9 +292,11 @@ async function seedBusiness(
   }
 }
 
-async function seed(client: pg.Client, base: string) {
+async function seed(client: pg.Client, base: string, onlyB = false) {
   console.log(
-    `Seeding: A ${CONVERSATIONS_A} conversations (${CONVERSATIONS_A * PER_CONVERSATION} messages), B ${CONVERSATIONS_B}`,
+    onlyB
+      ? `Seeding B alone: ${CONVERSATIONS_B} conversations`
+      : `Seeding: A ${CONVERSATIONS_A} conversations (${CONVERSATIONS_A * PER_CONVERSATION} messages), B ${CONVERSATIONS_B}`,
   );
   const text = sentences();
   await client.query('CREATE TEMP TABLE bench_sentences (n int PRIMARY KEY, text text NOT NULL)');
@@ -297,9 +304,11 @@ async function seed(client: pg.Client, base: string) {
     'INSERT INTO bench_sentences SELECT n - 1, t FROM unnest($1::text[]) WITH ORDINALITY AS x(t, n)',
     [text],
   );
-  const a = await createBusiness(base, NAME_A, 5);
+  if (!onlyB) {
+    const a = await createBusiness(base, NAME_A, 5);
+    await seedBusiness(client, 'A', a, await stagesOf(base, a), CONVERSATIONS_A);
+  }
   const b = await createBusiness(base, NAME_B, 2);
-  await seedBusiness(client, 'A', a, await stagesOf(base, a), CONVERSATIONS_A);
   await seedBusiness(client, 'B', b, await stagesOf(base, b), CONVERSATIONS_B);
   await client.query(`CREATE TABLE IF NOT EXISTS bench_fixture (messages int NOT NULL)`);
   await client.query('TRUNCATE bench_fixture');
@@ -395,7 +404,7 @@ async function stripeRollups(client: pg.Client, slots: number) {
   }
   await client.query('COMMIT');
   await client.query('VACUUM ANALYZE analytics_daily, analytics_daily_stage, analytics_daily_llm');
-  console.log(`Daily rollups of both businesses striped over ${slots} slot(s)`);
+  console.log(`Daily rollups of the bench businesses striped over ${slots} slot(s)`);
 }
 
 /** Waits until the server has folded every past day's rollup slots into slot 0 (rollup-compaction.ts). */
@@ -465,12 +474,18 @@ async function businessIds(client: pg.Client) {
     'SELECT business_id, business_name FROM businesses WHERE business_name IN ($1, $2)',
     [NAME_A, NAME_B],
   );
-  const find = (name: string) => String(rows.rows.find((r) => r.business_name === name)?.business_id);
-  return { a: find(NAME_A), b: find(NAME_B) };
+  const find = (name: string) => {
+    const id = rows.rows.find((r) => r.business_name === name)?.business_id;
+    return id === undefined ? null : String(id);
+  };
+  return { a: find(NAME_A), b: String(find(NAME_B)) };
 }
 
+/** Times every read (A's and B's; only B's in a database without A, printing nothing). */
 async function measure(client: pg.Client, base: string): Promise<Row[]> {
-  const { a, b } = await businessIds(client);
+  const { a: foundA, b } = await businessIds(client);
+  const onlyB = foundA === null;
+  const a = foundA ?? '';
   const stageOf = async (business: string) =>
     String(
       (
@@ -489,9 +504,9 @@ async function measure(client: pg.Client, base: string): Promise<Row[]> {
         )
       ).rows[0]?.conversation_id,
     );
-  const stageA = await stageOf(a);
+  const stageA = onlyB ? '' : await stageOf(a);
   const stageB = await stageOf(b);
-  const detailA = await someConversation(a, 11);
+  const detailA = onlyB ? '' : await someConversation(a, 11);
   const detailB = await someConversation(b, 11);
   const list = (business: string, rest = '') =>
     `/api/conversations?business_id=${business}&per_page=20${rest}`;
@@ -513,12 +528,14 @@ async function measure(client: pg.Client, base: string): Promise<Row[]> {
     urlA: Parameters<typeof timeGet>[1],
     urlB?: Parameters<typeof timeGet>[1],
   ) => {
-    const row: Row = { read, target, a: await timeGet(base, urlA) };
+    if (onlyB && urlB === undefined) return;
+    const row: Row = { read, target };
+    if (!onlyB) row.a = await timeGet(base, urlA);
     if (urlB !== undefined) row.b = await timeGet(base, urlB);
     rows.push(row);
-    printRow(row);
+    if (!onlyB) printRow(row);
   };
-  printHeader();
+  if (!onlyB) printHeader();
   await both('list page 1', '≤ 50', list(a, '&page=1'), list(b, '&page=1'));
   await both('list page 200', '≤ 50', list(a, '&page=200'));
   await both('list page 1000', '≤ 50', list(a, '&page=1000'));
@@ -594,13 +611,11 @@ async function measure(client: pg.Client, base: string): Promise<Row[]> {
         [business],
       )
     ).rows.map((r) => `/api/conversations/${r.conversation_id}`);
-  const deleteRow: Row = {
-    read: 'delete a conversation',
-    target: '≤ 100',
-    a: await timeDeletes(base, await victims(a)),
-    b: await timeDeletes(base, await victims(b)),
-  };
+  const deleteRow: Row = { read: 'delete a conversation', target: '≤ 100' };
+  if (!onlyB) deleteRow.a = await timeDeletes(base, await victims(a));
+  deleteRow.b = await timeDeletes(base, await victims(b));
   rows.push(deleteRow);
+  if (onlyB) return rows;
   printRow(deleteRow);
   if (!SKIP_STAGE_DELETE) {
     rows.push(await stageDelete(client, base, a));
@@ -686,38 +701,83 @@ function printRow(row: Row) {
   console.log(`| ${row.read} | ${row.target ?? ''} | ${fmt(row.a)} | ${fmt(row.b)} |`);
 }
 
-async function main() {
-  await ensureDatabase();
-  const client = new pg.Client({ connectionString: databaseUrl });
+/**
+ * Opens (creating it when missing) the database at `url`, starts a server on it (which migrates it) and
+ * seeds the fixture unless it holds this size's already — both businesses, or B alone.
+ */
+async function openFixture(url: string, onlyB: boolean) {
+  await ensureDatabase(url);
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
-  let server = await startServer(); // migrates the database first
+  const server = await startServer(url);
   try {
     if (RESEED || !(await fixtureReady(client))) {
       await wipe(client);
-      await seed(client, server.base);
+      await seed(client, server.base, onlyB);
     } else {
       console.log(`Reusing the fixture (${MESSAGES} messages); --reseed to seed again`);
       // Autovacuum is off on the bench machine: the deletes of earlier runs left dead rows behind.
       await client.query('VACUUM ANALYZE');
     }
-    if (SLOTS !== undefined) {
-      await stripeRollups(client, SLOTS);
-      // A server folds past days back into slot 0 when it starts (and hourly): start one and wait, so
-      // the reads see what a busy installation's do — past days folded, today striped.
-      await stopProcess(server.child);
-      server = await startServer();
-      await waitForFold(client);
-    }
-    const [one, five, fifteen] = loadavg();
-    console.log(
-      `load average before timing: ${one?.toFixed(2)} ${five?.toFixed(2)} ${fifteen?.toFixed(2)}; median of ${RUNS}`,
-    );
-    await measure(client, server.base);
-    const [after] = loadavg();
-    console.log(`\nload average after: ${after?.toFixed(2)}`);
-  } finally {
+    if (SLOTS === undefined) return { client, server };
+    await stripeRollups(client, SLOTS);
+    // A server folds past days back into slot 0 when it starts (and hourly): start one and wait, so
+    // the reads see what a busy installation's do — past days folded, today striped.
+    await stopProcess(server.child);
+    const restarted = await startServer(url);
+    await waitForFold(client);
+    return { client, server: restarted };
+  } catch (error) {
     await stopProcess(server.child);
     await client.end();
+    throw error;
+  }
+}
+
+/** The same database name with a suffix (B alone beside the fixture). */
+function siblingDatabase(url: string, suffix: string) {
+  const sibling = new URL(url);
+  sibling.pathname = `/${decodeURIComponent(sibling.pathname.slice(1))}${suffix}`;
+  return sibling.toString();
+}
+
+async function main() {
+  try {
+    const both = await openFixture(databaseUrl as string, false);
+    let beside: Row[];
+    try {
+      const [one, five, fifteen] = loadavg();
+      console.log(
+        `load average before timing: ${one?.toFixed(2)} ${five?.toFixed(2)} ${fifteen?.toFixed(2)}; median of ${RUNS}`,
+      );
+      beside = await measure(both.client, both.server.base);
+      const [after] = loadavg();
+      console.log(`\nload average after: ${after?.toFixed(2)}`);
+    } finally {
+      await stopProcess(both.server.child);
+      await both.client.end();
+    }
+    if (SKIP_B_ALONE) return;
+    const alone = await openFixture(siblingDatabase(databaseUrl as string, '_b_alone'), true);
+    try {
+      const own = await measure(alone.client, alone.server.base);
+      console.log(
+        `\nB beside A's ${CONVERSATIONS_A * PER_CONVERSATION} messages and B alone (target: within 20 %)\n`,
+      );
+      console.log('| read | B beside A | B alone | beside / alone |');
+      console.log('|---|---|---|---|');
+      for (const row of own) {
+        const b = beside.find((r) => r.read === row.read)?.b;
+        const ratio = typeof b === 'number' && typeof row.b === 'number' ? `${(b / row.b).toFixed(2)}×` : '';
+        console.log(`| ${row.read} | ${fmt(b)} | ${fmt(row.b)} | ${ratio} |`);
+      }
+      const [after] = loadavg();
+      console.log(`\nload average after: ${after?.toFixed(2)}`);
+    } finally {
+      await stopProcess(alone.server.child);
+      await alone.client.end();
+    }
+  } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
