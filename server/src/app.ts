@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import type { Database } from './db/client.js';
 import { AppError } from './errors.js';
+import { concurrencyLimit } from './lib/concurrency-limit.js';
 import { createMailer, type Mailer } from './lib/mailer.js';
 import { redactUrl } from './lib/redact-url.js';
 import { createSecretBox, resolveSecretsKey } from './lib/secret-box.js';
@@ -197,6 +198,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
     secretBox: createSecretBox(secretsKey),
     failures,
     mailer: deps.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom }, app.log),
+    dashboardSlots: concurrencyLimit(Math.max(1, Math.floor(config.dbPoolSize / 2))),
     lifecycle: { shuttingDown: false },
   };
   app.decorate('beginShutdown', () => {

@@ -1,6 +1,7 @@
 import type { InvalidationBus } from './cache/invalidation-bus.js';
 import type { Config } from './config.js';
 import type { Database, Db } from './db/client.js';
+import type { ConcurrencyLimit } from './lib/concurrency-limit.js';
 import type { Mailer } from './lib/mailer.js';
 import type { SecretBox } from './lib/secret-box.js';
 import type { LlmClient } from './llm/llm-client.js';
@@ -27,6 +28,12 @@ export interface AppContext {
   readonly failures: FailureBudget;
   /** Invitations and password resets (SMTP, or the log). */
   readonly mailer: Mailer;
+  /**
+   * Dashboard statements (analytics) hold at most half the pool's connections at once: an overview
+   * runs eight side by side, and a few admins' dashboards must not leave the message pipeline waiting
+   * for a connection.
+   */
+  readonly dashboardSlots: ConcurrencyLimit;
   /** Set when the process begins to shut down: /health answers 503 so a proxy stops sending. */
   readonly lifecycle: { shuttingDown: boolean };
 }

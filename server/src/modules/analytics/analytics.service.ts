@@ -1,6 +1,7 @@
 import type { AppContext } from '../../context.js';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { invalid, notFound } from '../../errors.js';
+import type { ConcurrencyLimit } from '../../lib/concurrency-limit.js';
 import {
   type AnalyticsScope,
   businessExists,
@@ -132,14 +133,19 @@ export async function getOverview(ctx: AppContext, businessId: string, query: Ov
   const { from, to } = resolveRange(query, now);
   const [exists, overview] = await Promise.all([
     businessExists(ctx.db, businessId),
-    overviewOf(ctx.db, ctx.config.analyticsTimeoutMs, {
-      businessId,
-      from: from.toISOString(),
-      to: to.toISOString(),
-      includeSimulator: query.include_simulator === true,
-      ...dayPlanOf(from, to, now),
-      wholeHours: wholeHoursOf(from, to),
-    }),
+    overviewOf(
+      ctx.db,
+      ctx.config.analyticsTimeoutMs,
+      {
+        businessId,
+        from: from.toISOString(),
+        to: to.toISOString(),
+        includeSimulator: query.include_simulator === true,
+        ...dayPlanOf(from, to, now),
+        wholeHours: wholeHoursOf(from, to),
+      },
+      ctx.dashboardSlots,
+    ),
   ]);
   if (!exists) throw notFound('Business');
   return overview;
@@ -148,10 +154,17 @@ export async function getOverview(ctx: AppContext, businessId: string, query: Ov
 /**
  * The overview of a scope: whole days (and, for the distinct counts, whole hours) from the rollups,
  * the rest from raw rows (`wholeDays: null, wholeHours: null` reads everything raw — the reference the
- * rollups are tested against).
+ * rollups are tested against). Each statement runs when `slots` gives it a place (AppContext's
+ * dashboardSlots; by default at once).
  */
-export async function overviewOf(db: Db, timeoutMs: number, scope: AnalyticsScope) {
-  const timed = <T>(query: (db: DbOrTx) => Promise<T>) => withStatementTimeout(db, timeoutMs, query);
+export async function overviewOf(
+  db: Db,
+  timeoutMs: number,
+  scope: AnalyticsScope,
+  slots: ConcurrencyLimit = (task) => task(),
+) {
+  const timed = <T>(query: (db: DbOrTx) => Promise<T>) =>
+    slots(() => withStatementTimeout(db, timeoutMs, query));
   const hours = scope.wholeHours;
   const [messages, conversations, entries, days, stages, llm, facts] = await Promise.all([
     timed((tx) => queryMessageTotals(tx, scope)),

@@ -16,12 +16,12 @@ export async function getStageAnalytics(ctx: AppContext, businessId: string, que
     wholeDays: null,
     wholeHours: null,
   };
+  const dashboard = <T>(query: Parameters<typeof withStatementTimeout<T>>[2]) =>
+    ctx.dashboardSlots(() => withStatementTimeout(ctx.db, ctx.config.analyticsTimeoutMs, query));
   const [fields, goals, visits] = await Promise.all([
     readBusinessFields(ctx.db, businessId),
-    withStatementTimeout(ctx.db, ctx.config.analyticsTimeoutMs, (tx) => queryStageGoals(tx, businessId)),
-    withStatementTimeout(ctx.db, ctx.config.analyticsTimeoutMs, (tx) =>
-      queryStageVisits(tx, scope, DROP_OFF_QUIET_HOURS),
-    ),
+    dashboard((tx) => queryStageGoals(tx, businessId)),
+    dashboard((tx) => queryStageVisits(tx, scope, DROP_OFF_QUIET_HOURS)),
   ]);
   if (fields === undefined) throw notFound('Business');
   const labelOf = (name: string) => fields.find((f) => f.name === name)?.label ?? name;
