@@ -513,6 +513,47 @@ describe('analytics rollups', () => {
     await expectSameAsRaw(iso(startedAt + 1), iso(midnight + DAY_MS));
   });
 
+  it('count a one-row insert of every kind as a several-row one', async () => {
+    // A one-row insert that cannot be a first processed customer message takes the insert trigger's
+    // single-row upserts (migration 0022); several rows take the set-based body. Both, every kind.
+    const wide: [string, string] = [iso(midnight - 5 * DAY_MS), iso(midnight + DAY_MS)];
+    const before = (await expectSameAsRaw(...wide)).api;
+    const beforeSimulator = (await expectSameAsRaw(...wide, true)).api;
+    const conversations = await exec(sql`SELECT DISTINCT ON (channel = 'simulator') conversation_id, channel
+                                           FROM conversations WHERE business_id = ${a.business_id}::uuid
+                                          ORDER BY channel = 'simulator', start_time`);
+    expect(conversations.map((c) => c.channel === 'simulator')).toEqual([false, true]);
+    const kinds = [
+      ['user', 'pending', null],
+      ['user', 'skipped', null],
+      ['assistant', 'sent', '{"fallback": true}'],
+      ['assistant', 'sent', '{"fallback": false}'],
+      ['assistant', 'sent', null],
+      ['agent', 'sent', null],
+    ] as const;
+    const at = midnight - 2 * DAY_MS + 10 * 3_600_000;
+    let sequence = 1_000;
+    const row = (conversationId: string, [sender, status, metadata]: (typeof kinds)[number]) =>
+      sql`(${conversationId}::uuid, ${a.business_id}::uuid, ${sender}, 'kind', ${sequence++}, ${status},
+           ${metadata}::jsonb, ${iso(at + sequence * 60_000)}::timestamptz)`;
+    const insert = (rows: ReturnType<typeof sql>[]) =>
+      exec(sql`INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number,
+                                     status, metadata, created_at)
+               VALUES ${sql.join(rows, sql`, `)}`);
+    for (const c of conversations) {
+      for (const kind of kinds) await insert([row(String(c.conversation_id), kind)]);
+      await insert(kinds.map((kind) => row(String(c.conversation_id), kind)));
+    }
+    const after = (await expectSameAsRaw(...wide)).api;
+    const afterSimulator = (await expectSameAsRaw(...wide, true)).api;
+    expect(after.totals.messages).toBe(before.totals.messages + 2 * kinds.length);
+    expect(after.totals.fallback_replies).toBe(before.totals.fallback_replies + 2);
+    expect(after.totals.ai_stopped_messages).toBe(before.totals.ai_stopped_messages + 2);
+    expect(afterSimulator.totals.messages).toBe(beforeSimulator.totals.messages + 4 * kinds.length);
+    // Cut inside those hours: whole hours from the hourly rollups, the rest raw.
+    await expectSameAsRaw(iso(at + 30_000), iso(at + 3 * 3_600_000 + 1));
+  });
+
   it('buckets latencies in SQL as the percentile estimate reads them', async () => {
     const values = [0, 1, 2, 20, 21, 22, 99, 100, 101, 1234, 60_000, 2_000_000, 2_147_483_647];
     const rows = await exec(sql`SELECT v, analytics_latency_bucket(v) AS bucket
