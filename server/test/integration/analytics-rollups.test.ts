@@ -508,6 +508,101 @@ describe('analytics rollups', () => {
     await expectSameAsRaw(iso(startedAt + 1), iso(midnight + DAY_MS));
   });
 
+  it('count a one-row insert of every kind as a several-row one', async () => {
+    // A one-row insert that cannot be a first processed customer message takes the insert trigger's
+    // single-row upserts (migration 0022); several rows take the set-based body. Both, every kind.
+    const wide: [string, string] = [iso(midnight - 5 * DAY_MS), iso(midnight + DAY_MS)];
+    const before = (await expectSameAsRaw(...wide)).api;
+    const beforeSimulator = (await expectSameAsRaw(...wide, true)).api;
+    const conversations = await exec(sql`SELECT DISTINCT ON (channel = 'simulator') conversation_id, channel
+                                           FROM conversations WHERE business_id = ${a.business_id}::uuid
+                                          ORDER BY channel = 'simulator', start_time`);
+    expect(conversations.map((c) => c.channel === 'simulator')).toEqual([false, true]);
+    const kinds = [
+      ['user', 'pending', null],
+      ['user', 'skipped', null],
+      ['assistant', 'sent', '{"fallback": true}'],
+      ['assistant', 'sent', '{"fallback": false}'],
+      ['assistant', 'sent', null],
+      ['agent', 'sent', null],
+    ] as const;
+    const at = midnight - 2 * DAY_MS + 10 * 3_600_000;
+    let sequence = 1_000;
+    const row = (conversationId: string, [sender, status, metadata]: (typeof kinds)[number]) =>
+      sql`(${conversationId}::uuid, ${a.business_id}::uuid, ${sender}, 'kind', ${sequence++}, ${status},
+           ${metadata}::jsonb, ${iso(at + sequence * 60_000)}::timestamptz)`;
+    const insert = (rows: ReturnType<typeof sql>[]) =>
+      exec(sql`INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number,
+                                     status, metadata, created_at)
+               VALUES ${sql.join(rows, sql`, `)}`);
+    for (const c of conversations) {
+      for (const kind of kinds) await insert([row(String(c.conversation_id), kind)]);
+      await insert(kinds.map((kind) => row(String(c.conversation_id), kind)));
+    }
+    const after = (await expectSameAsRaw(...wide)).api;
+    const afterSimulator = (await expectSameAsRaw(...wide, true)).api;
+    expect(after.totals.messages).toBe(before.totals.messages + 2 * kinds.length);
+    expect(after.totals.fallback_replies).toBe(before.totals.fallback_replies + 2);
+    expect(after.totals.ai_stopped_messages).toBe(before.totals.ai_stopped_messages + 2);
+    expect(afterSimulator.totals.messages).toBe(beforeSimulator.totals.messages + 4 * kinds.length);
+    // Cut inside those hours: whole hours from the hourly rollups, the rest raw.
+    await expectSameAsRaw(iso(at + 30_000), iso(at + 3 * 3_600_000 + 1));
+  });
+
+  it("count a turn's few LLM calls one by one as a larger batch is counted", async () => {
+    // Up to 4 rows per statement take the insert trigger's per-call upserts (migration 0023), more rows
+    // the grouped body: calls, errors, tokens, cost and every histogram bucket equal the raw rows'.
+    const other = await createBusiness(p.t.app, p.t.masterKey);
+    const started = await p.t.app.inject({
+      method: 'POST',
+      url: '/api/message',
+      headers: bearer(other.api_key),
+      payload: { content: 'hello' },
+    });
+    expect(started.statusCode, started.body).toBe(200);
+    const simulated = await p.t.app.inject({
+      method: 'POST',
+      url: '/api/message',
+      headers: bearer(other.api_key),
+      payload: { content: 'hello', channel: 'simulator' },
+    });
+    expect(simulated.statusCode, simulated.body).toBe(200);
+    const conversationIds = [started.json().conversation_id, simulated.json().conversation_id, null];
+    let n = 0;
+    const call = (conversationId: string | null) => {
+      n += 1;
+      return sql`(${other.business_id}::uuid, ${conversationId}::uuid, ${['stage_selection', 'response_generation'][n % 2]},
+                  'openai', ${['m-a', 'm-b'][n % 3 === 0 ? 1 : 0]}, 's', 'p', ${10 * n}, ${n}, ${(n * 37) % 4000},
+                  ${n / 1000}, ${n % 4 === 0 ? 'error' : 'success'}, ${iso(midnight - (n % 2) * DAY_MS + n * 1000)}::timestamptz)`;
+    };
+    const insert = (rows: ReturnType<typeof sql>[]) =>
+      exec(sql`INSERT INTO llm_calls (business_id, conversation_id, call_type, provider, model, system_prompt, prompt,
+                                      tokens_in, tokens_out, latency_ms, cost_usd, status, created_at)
+               VALUES ${sql.join(rows, sql`, `)}`);
+    for (const size of [1, 3, 4, 5, 9]) {
+      for (const conversationId of conversationIds) {
+        await insert(Array.from({ length: size }, () => call(conversationId)));
+      }
+    }
+    const rollup = await exec(sql`
+      SELECT day, simulator, call_type, model, sum(calls)::int AS calls, sum(errors)::int AS errors,
+             sum(tokens_in)::int AS tokens_in, sum(tokens_out)::int AS tokens_out, sum(cost_usd)::text AS cost,
+             analytics_hist_sum(latency_hist) AS hist
+        FROM analytics_daily_llm WHERE business_id = ${other.business_id}::uuid
+       GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`);
+    const raw = await exec(sql`
+      SELECT (l.created_at AT TIME ZONE 'UTC')::date AS day, coalesce(c.channel = 'simulator', false) AS simulator,
+             l.call_type, l.model, count(*)::int AS calls, (count(*) FILTER (WHERE l.status = 'error'))::int AS errors,
+             sum(l.tokens_in)::int AS tokens_in, sum(l.tokens_out)::int AS tokens_out,
+             sum(l.cost_usd::numeric)::text AS cost,
+             analytics_hist(array_agg(analytics_latency_bucket(l.latency_ms)), array_agg(1::bigint)) AS hist
+        FROM llm_calls l LEFT JOIN conversations c ON c.conversation_id = l.conversation_id
+       WHERE l.business_id = ${other.business_id}::uuid
+       GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`);
+    expect(raw.length).toBeGreaterThan(4);
+    expect(rollup).toEqual(raw);
+  });
+
   it('buckets latencies in SQL as the percentile estimate reads them', async () => {
     const values = [0, 1, 2, 20, 21, 22, 99, 100, 101, 1234, 60_000, 2_000_000, 2_147_483_647];
     const rows = await exec(sql`SELECT v, analytics_latency_bucket(v) AS bucket
