@@ -102,6 +102,14 @@ beforeAll(async () => {
   }
   await exec(sql`UPDATE conversations SET start_time = start_time - interval '3 days'
                   WHERE conversation_id = ${three.conversation_id}::uuid`);
+  // Conversations updated lately without a message in most ranges (left out of them): three, now
+  // with collected data, and one with no message at all, started 10 days ago, of customer one's — whose
+  // other conversation counts in the ranges that reach today.
+  await exec(sql`UPDATE conversations SET collected_data = '{"city": "Paris"}'::jsonb
+                  WHERE conversation_id = ${three.conversation_id}::uuid`);
+  await exec(sql`INSERT INTO conversations (business_id, user_id, start_time, collected_data)
+                 VALUES (${a.business_id}::uuid, ${one.user_id}::uuid, now() - interval '10 days',
+                         '{"city": "Oslo", "email": "old@example.com"}'::jsonb)`);
 });
 afterAll(async () => p?.close());
 
@@ -240,6 +248,7 @@ describe('analytics rollups', () => {
 
     const [victim] = await exec(sql`SELECT conversation_id FROM conversations
                                      WHERE business_id = ${a.business_id}::uuid AND channel = 'api'
+                                       AND last_sequence > 0
                                      ORDER BY start_time LIMIT 1`);
     const removed = await p.t.app.inject({
       method: 'DELETE',

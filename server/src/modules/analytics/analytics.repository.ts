@@ -211,13 +211,12 @@ export async function queryMessageTotals(db: DbOrTx, s: AnalyticsScope) {
  * What needs the range's conversations one by one (distinct counts do not add up across days), in
  * one pass over them: counted / new / active conversations, distinct customers, conversations now
  * in each stage, conversations that entered each stage, and the most frequent collected_data keys.
+ * The raw reading (`wholeHours: null`), the reference the rollup readings are tested against; with
+ * the hourly rollups the overview runs queryConversationSet and queryCustomersAndKeys instead.
  */
 export async function queryConversationStats(db: DbOrTx, s: AnalyticsScope, maxKeys: number) {
   const rows = rowsOf(
-    await db.execute(
-      s.wholeHours
-        ? conversationStatsFromHours(s, s.wholeHours, maxKeys)
-        : sql`
+    await db.execute(sql`
     WITH conv AS MATERIALIZED (
       -- OFFSET 0: the subquery is not flattened, so \`active\` is probed once per conversation.
       SELECT * FROM (${rangeConversations(s)} OFFSET 0) AS rc
@@ -250,8 +249,6 @@ export async function queryConversationStats(db: DbOrTx, s: AnalyticsScope, maxK
                                             THEN conv.collected_data ELSE '{}'::jsonb END) AS key
                 FROM conv) AS k
        GROUP BY k.key
-       ORDER BY n DESC, k.key COLLATE "C"
-       LIMIT ${maxKeys}::int
     )
     SELECT 'total' AS kind, NULL AS key, count(*) AS n FROM conv
     UNION ALL
@@ -265,27 +262,32 @@ export async function queryConversationStats(db: DbOrTx, s: AnalyticsScope, maxK
     UNION ALL
     SELECT 'entered', entered.stage_id::text, count(*) FROM entered GROUP BY entered.stage_id
     UNION ALL
-    SELECT 'key', keys.key, keys.n FROM keys`,
-    ),
+    SELECT 'key', keys.key, keys.n FROM keys`),
   );
-  const count = (kind: string) => Number(rows.find((row) => row.kind === kind)?.n ?? 0);
   return {
-    conversations: count('total'),
-    new_conversations: count('new'),
-    active_conversations: count('active'),
-    users: count('users'),
+    conversations: countOf(rows, 'total'),
+    new_conversations: countOf(rows, 'new'),
+    active_conversations: countOf(rows, 'active'),
+    users: countOf(rows, 'users'),
     current: perStage(rows, 'current'),
-    /** From the raw reading only: with the hourly rollups, queryStageEntries (run beside this one). */
-    entered: s.wholeHours ? null : perStage(rows, 'entered'),
-    keys: rows
-      .filter((row) => row.kind === 'key')
-      .map((row) => ({ key: String(row.key), conversations: Number(row.n) }))
-      .sort((a, b) => b.conversations - a.conversations || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+    entered: perStage(rows, 'entered'),
+    keys: topKeys(perStage(rows, 'key'), maxKeys),
   };
 }
 
+const countOf = (rows: Record<string, unknown>[], kind: string) =>
+  Number(rows.find((row) => row.kind === kind)?.n ?? 0);
+
 const perStage = (rows: Record<string, unknown>[], kind: string) =>
   new Map(rows.filter((row) => row.kind === kind).map((row) => [String(row.key), Number(row.n)]));
+
+/** The `max` keys in most conversations (ties by key, byte order), without those in none. */
+const topKeys = (counts: Map<string, number>, max: number) =>
+  [...counts]
+    .filter(([, conversations]) => conversations > 0)
+    .map(([key, conversations]) => ({ key, conversations }))
+    .sort((a, b) => b.conversations - a.conversations || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .slice(0, max);
 
 /** The raw rows the hourly rollups do not cover: the partial first and last hour of the range. */
 const hourEdges = (column: SQL, s: AnalyticsScope, hours: { first: string; end: string }) =>
@@ -293,18 +295,32 @@ const hourEdges = (column: SQL, s: AnalyticsScope, hours: { first: string; end: 
     OR (${column} >= ${hours.end}::timestamptz AND ${column} <= ${s.to}::timestamptz))`;
 
 /**
- * queryConversationStats from the hourly rollups: the conversations with a message in the range
- * (analytics_conversation_hour's whole hours, the partial hours' raw messages) are hashed once, and
- * the business's conversations updated since `from` are read once (conversations_business_updated_idx)
- * for what is their current state (customer, stage, collected data) and kept when active or started
- * in the range, with the same filters as the raw reading. The same rows as the raw statement, by
- * construction. The stage entries are a statement of their own (queryStageEntries), run beside it.
+ * The conversations the raw reading looks at before it asks which are active: the business's
+ * conversations updated since `from` (conversations_business_updated_idx; a message moves
+ * last_updated) and started by `to`, simulator chats left out unless asked for.
  */
-export const conversationStatsFromHours = (
+const candidateConversations = (s: AnalyticsScope) => sql`
+  FROM conversations c
+ WHERE c.business_id = ${s.businessId}::uuid
+   AND ${realConversation(s, sql`c.channel`)}
+   AND c.last_updated >= ${s.from}::timestamptz
+   AND c.start_time <= ${s.to}::timestamptz`;
+
+/**
+ * The counted conversations from the hourly rollups: the candidates that had a message in the range
+ * (analytics_conversation_hour's whole hours, the partial hours' raw messages: hashed once) or
+ * started in it — counted, new, active and now in each stage. The few candidates that are neither
+ * ("left out": updated in the range without a message in it) come back with what
+ * queryCustomersAndKeys counted for them over all candidates: their keys, and how many of their
+ * customers have no counted conversation (the hashed NOT IN is only built when one is left out).
+ */
+export async function queryConversationSet(
+  db: DbOrTx,
   s: AnalyticsScope,
   hours: { first: string; end: string },
-  maxKeys: number,
-) => sql`
+) {
+  const rows = rowsOf(
+    await db.execute(sql`
     WITH act AS (
       SELECT h.conversation_id
         FROM analytics_conversation_hour h
@@ -315,47 +331,93 @@ export const conversationStatsFromHours = (
       SELECT m.conversation_id FROM messages m
        WHERE m.business_id = ${s.businessId}::uuid AND ${hourEdges(sql`m.created_at`, s, hours)}
     ),
-    conv AS MATERIALIZED (
+    cand AS MATERIALIZED (
       -- A hashed IN rather than a join and a GROUP BY of the hour rows (the ids of several hours of a
       -- conversation need no grouping); OFFSET 0 keeps \`active\` one hashed subplan, not one per use.
-      SELECT * FROM (
-        SELECT c.conversation_id, c.user_id, c.stage_id, c.collected_data,
+      SELECT rc.*, rc.active OR rc.started AS counted FROM (
+        SELECT c.conversation_id, c.user_id, c.stage_id,
                c.conversation_id IN (SELECT act.conversation_id FROM act) AS active,
                c.start_time >= ${s.from}::timestamptz AS started
-          FROM conversations c
-         WHERE c.business_id = ${s.businessId}::uuid
-           AND ${realConversation(s, sql`c.channel`)}
-           AND c.last_updated >= ${s.from}::timestamptz
-           AND c.start_time <= ${s.to}::timestamptz
+          ${candidateConversations(s)}
         OFFSET 0) AS rc
-       WHERE rc.active OR rc.started
     ),
-    keys AS (
-      -- The set-returning function in the select list (ProjectSet), not a function scan per row.
-      SELECT k.key, count(*) AS n
-        FROM (SELECT jsonb_object_keys(CASE WHEN jsonb_typeof(conv.collected_data) = 'object'
-                                            THEN conv.collected_data ELSE '{}'::jsonb END) AS key
-                FROM conv) AS k
-       GROUP BY k.key
-       ORDER BY n DESC, k.key COLLATE "C"
-       LIMIT ${maxKeys}::int
-    ),
-    totals AS (
-      SELECT count(*) AS total, count(*) FILTER (WHERE conv.started) AS new,
-             count(*) FILTER (WHERE conv.active) AS active,
-             -- count(DISTINCT)'s sort: a hashed DISTINCT (estimated at 200 groups, grown to ~33,000 on
-             -- the 1M fixture) made the statement 15–30 % slower (medians of 11, interleaved).
-             count(DISTINCT conv.user_id) AS users
-        FROM conv
+    left_out AS (
+      SELECT c.conversation_id, c.user_id FROM cand c WHERE NOT c.counted
     )
     SELECT v.kind, NULL AS key, v.n
-      FROM totals, LATERAL (VALUES ('total', totals.total), ('new', totals.new), ('active', totals.active),
-                                   ('users', totals.users)) AS v(kind, n)
+      FROM (SELECT count(*) FILTER (WHERE cand.counted) AS total,
+                   count(*) FILTER (WHERE cand.started) AS new,
+                   count(*) FILTER (WHERE cand.active) AS active
+              FROM cand) AS t,
+           LATERAL (VALUES ('total', t.total), ('new', t.new), ('active', t.active)) AS v(kind, n)
     UNION ALL
-    SELECT 'current', conv.stage_id::text, count(*) FROM conv WHERE conv.stage_id IS NOT NULL
-     GROUP BY conv.stage_id
+    SELECT 'current', cand.stage_id::text, count(*) FROM cand WHERE cand.counted AND cand.stage_id IS NOT NULL
+     GROUP BY cand.stage_id
     UNION ALL
-    SELECT 'key', keys.key, keys.n FROM keys`;
+    SELECT 'left_out_users', NULL, count(DISTINCT l.user_id) FROM left_out l
+     WHERE l.user_id NOT IN (SELECT cand.user_id FROM cand WHERE cand.counted)
+    UNION ALL
+    -- LATERAL: a primary-key lookup per conversation left out, never a scan of the conversations.
+    SELECT 'left_out_key', k.key, count(*)
+      FROM left_out l
+     CROSS JOIN LATERAL (SELECT jsonb_object_keys(CASE WHEN jsonb_typeof(c.collected_data) = 'object'
+                                                       THEN c.collected_data ELSE '{}'::jsonb END) AS key
+                           FROM conversations c WHERE c.conversation_id = l.conversation_id) AS k
+     GROUP BY k.key`),
+  );
+  return {
+    conversations: countOf(rows, 'total'),
+    new_conversations: countOf(rows, 'new'),
+    active_conversations: countOf(rows, 'active'),
+    current: perStage(rows, 'current'),
+    leftOutUsers: countOf(rows, 'left_out_users'),
+    leftOutKeys: perStage(rows, 'left_out_key'),
+  };
+}
+
+/**
+ * Distinct customers and collected_data key counts over every candidate conversation (see
+ * queryConversationSet, which finds the few not counted and what to take back for them): no active
+ * set to build, so it runs beside that statement on another connection and the overview waits for
+ * the longer of the two, not their sum.
+ */
+export async function queryCustomersAndKeys(db: DbOrTx, s: AnalyticsScope) {
+  const rows = rowsOf(
+    await db.execute(sql`
+    WITH cand AS MATERIALIZED (
+      SELECT c.user_id, c.collected_data ${candidateConversations(s)}
+    )
+    -- count(DISTINCT)'s sort: a hashed DISTINCT (estimated at 200 groups, grown to ~33,000 on the 1M
+    -- fixture) was 15–30 % slower (medians of 11, interleaved).
+    SELECT 'users' AS kind, NULL AS key, count(DISTINCT cand.user_id) AS n FROM cand
+    UNION ALL
+    -- The set-returning function in the select list (ProjectSet), not a function scan per row.
+    SELECT 'key', k.key, count(*)
+      FROM (SELECT jsonb_object_keys(CASE WHEN jsonb_typeof(cand.collected_data) = 'object'
+                                          THEN cand.collected_data ELSE '{}'::jsonb END) AS key
+              FROM cand) AS k
+     GROUP BY k.key`),
+  );
+  return { users: countOf(rows, 'users'), keys: perStage(rows, 'key') };
+}
+
+/** queryConversationSet and queryCustomersAndKeys as queryConversationStats answers (`entered` aside). */
+export function mergeConversationStats(
+  set: Awaited<ReturnType<typeof queryConversationSet>>,
+  all: Awaited<ReturnType<typeof queryCustomersAndKeys>>,
+  maxKeys: number,
+) {
+  const keys = new Map(all.keys);
+  for (const [key, n] of set.leftOutKeys) keys.set(key, (keys.get(key) ?? 0) - n);
+  return {
+    conversations: set.conversations,
+    new_conversations: set.new_conversations,
+    active_conversations: set.active_conversations,
+    users: all.users - set.leftOutUsers,
+    current: set.current,
+    keys: topKeys(keys, maxKeys),
+  };
+}
 
 /** The conversation started by the end of the range. */
 const startedBy = (s: AnalyticsScope, conversationId: SQL) =>

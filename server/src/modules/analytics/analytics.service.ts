@@ -5,7 +5,10 @@ import type { ConcurrencyLimit } from '../../lib/concurrency-limit.js';
 import {
   type AnalyticsScope,
   businessExists,
+  mergeConversationStats,
+  queryConversationSet,
   queryConversationStats,
+  queryCustomersAndKeys,
   queryLlm,
   queryMessagesWithFacts,
   queryMessageTotals,
@@ -166,10 +169,21 @@ export async function overviewOf(
   const timed = <T>(query: (db: DbOrTx) => Promise<T>) =>
     slots(() => withStatementTimeout(db, timeoutMs, query));
   const hours = scope.wholeHours;
-  const [messages, conversations, entries, days, stages, llm, facts] = await Promise.all([
+  // With the hourly rollups, the conversations' distinct counts are two statements side by side
+  // (the counted set; customers and keys over all candidates) and the stage entries a third.
+  const distinctCounts = hours
+    ? Promise.all([
+        timed((tx) => queryConversationSet(tx, scope, hours)),
+        timed((tx) => queryCustomersAndKeys(tx, scope)),
+        timed((tx) => queryStageEntries(tx, scope, hours)),
+      ]).then(([set, all, entered]) => ({
+        ...mergeConversationStats(set, all, MAX_FILL_RATE_KEYS),
+        entered,
+      }))
+    : timed((tx) => queryConversationStats(tx, scope, MAX_FILL_RATE_KEYS));
+  const [messages, conversations, days, stages, llm, facts] = await Promise.all([
     timed((tx) => queryMessageTotals(tx, scope)),
-    timed((tx) => queryConversationStats(tx, scope, MAX_FILL_RATE_KEYS)),
-    hours ? timed((tx) => queryStageEntries(tx, scope, hours)) : null,
+    distinctCounts,
     timed((tx) => queryNewConversationsPerDay(tx, scope)),
     timed((tx) => queryStageTransitions(tx, scope)),
     timed((tx) => queryLlm(tx, scope)),
@@ -196,7 +210,7 @@ export async function overviewOf(
     stage_funnel: stages.map((stage) => ({
       stage_id: stage.stage_id,
       stage_name: stage.stage_name,
-      conversations_entered: (entries ?? conversations.entered)?.get(stage.stage_id) ?? 0,
+      conversations_entered: conversations.entered.get(stage.stage_id) ?? 0,
       conversations_current: conversations.current.get(stage.stage_id) ?? 0,
       transitions_in: stage.transitions_in,
       transitions_out: stage.transitions_out,
