@@ -155,19 +155,21 @@ export async function getOverview(ctx: AppContext, businessId: string, query: Ov
 }
 
 /**
+ * How dashboard statements run: each waits for a place in `slots` (AppContext's dashboardSlots; by
+ * default at once), then runs in a transaction with the dashboard settings and statement timeout.
+ */
+export const dashboardQueries =
+  (db: Db, timeoutMs: number, slots: ConcurrencyLimit = (task) => task()) =>
+  <T>(query: (db: DbOrTx) => Promise<T>) =>
+    slots(() => withStatementTimeout(db, timeoutMs, query));
+
+/**
  * The overview of a scope: whole days (and, for the distinct counts, whole hours) from the rollups,
  * the rest from raw rows (`wholeDays: null, wholeHours: null` reads everything raw — the reference the
- * rollups are tested against). Each statement runs when `slots` gives it a place (AppContext's
- * dashboardSlots; by default at once).
+ * rollups are tested against). Its statements run as dashboardQueries with `slots`.
  */
-export async function overviewOf(
-  db: Db,
-  timeoutMs: number,
-  scope: AnalyticsScope,
-  slots: ConcurrencyLimit = (task) => task(),
-) {
-  const timed = <T>(query: (db: DbOrTx) => Promise<T>) =>
-    slots(() => withStatementTimeout(db, timeoutMs, query));
+export async function overviewOf(db: Db, timeoutMs: number, scope: AnalyticsScope, slots?: ConcurrencyLimit) {
+  const timed = dashboardQueries(db, timeoutMs, slots);
   const hours = scope.wholeHours;
   // With the hourly rollups, the conversations' distinct counts are two statements side by side
   // (the counted set; customers and keys over all candidates) and the stage entries a third.

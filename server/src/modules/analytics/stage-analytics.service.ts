@@ -1,9 +1,9 @@
 import type { AppContext } from '../../context.js';
 import { notFound } from '../../errors.js';
 import { readBusinessFields } from '../fields/index.js';
-import { queryStageGoals, queryStageVisits, withStatementTimeout } from './analytics.repository.js';
+import { queryStageGoals, queryStageVisits } from './analytics.repository.js';
 import { DROP_OFF_QUIET_HOURS } from './analytics.schemas.js';
-import { type OverviewQuery, resolveRange } from './analytics.service.js';
+import { dashboardQueries, type OverviewQuery, resolveRange } from './analytics.service.js';
 
 /** Stage analytics (issue 16): per stage, entries, completion, time to complete, drop-off, missing fields. */
 export async function getStageAnalytics(ctx: AppContext, businessId: string, query: OverviewQuery) {
@@ -16,8 +16,7 @@ export async function getStageAnalytics(ctx: AppContext, businessId: string, que
     wholeDays: null,
     wholeHours: null,
   };
-  const dashboard = <T>(query: Parameters<typeof withStatementTimeout<T>>[2]) =>
-    ctx.dashboardSlots(() => withStatementTimeout(ctx.db, ctx.config.analyticsTimeoutMs, query));
+  const dashboard = dashboardQueries(ctx.db, ctx.config.analyticsTimeoutMs, ctx.dashboardSlots);
   const [fields, goals, visits] = await Promise.all([
     readBusinessFields(ctx.db, businessId),
     dashboard((tx) => queryStageGoals(tx, businessId)),
