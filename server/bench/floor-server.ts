@@ -5,7 +5,11 @@
  * statements are) through `pg` on the bench's database (store the inbound
  * message, lease the conversation and read its state, read the history for the prompts, store the turn
  * in one statement), the same three chat-completions calls to the same fake LLM (stage selection ∥ fact
- * extraction, then the reply) over keep-alive connections, and a JSON reply. No auth, no validation
+ * extraction, then the reply) over keep-alive connections, and a JSON reply. It keeps what the product
+ * promises for every turn and no more: the call log holds each call's system prompt, prompt, answer,
+ * model, tokens and latency (product.md), the reply quotes each step's prompts and answer as
+ * `processing_steps` do (api.md), and the prompts quote as much history as the product's default
+ * (`DEFAULT_HISTORY_LIMIT`, 20 messages), so both send the same three calls. No auth, no validation
  * library, no logging, no ORM: whatever the product spends above this is overhead to justify.
  *
  *   tsx bench/floor-server.ts --port 0 --database postgres://… --llm http://127.0.0.1:4010/v1
@@ -29,6 +33,8 @@ if (!databaseUrl || !llmUrl.host) throw new Error('usage: floor-server --port N 
 const SCHEMA = 'bench_floor';
 const STAGES = ['General', 'Complaints'];
 const MODEL = 'bench-model';
+/** The product's `DEFAULT_HISTORY_LIMIT` (templates/variables/conversation-history.ts). */
+const HISTORY_LIMIT = 20;
 const db = new pg.Pool({ connectionString: databaseUrl, max: 20 });
 const llm = new HttpPool(llmUrl.origin, { connections: 128, pipelining: 1 });
 const completionsPath = `${llmUrl.pathname.replace(/\/$/, '')}/chat/completions`;
@@ -48,7 +54,9 @@ async function createTables() {
       created_at timestamptz NOT NULL DEFAULT now());
     CREATE INDEX ON ${SCHEMA}.messages (conversation_id, sequence_number);
     CREATE TABLE ${SCHEMA}.llm_calls (
-      message_id uuid NOT NULL, call_type text NOT NULL, tokens_in int NOT NULL, tokens_out int NOT NULL);`);
+      message_id uuid NOT NULL, call_type text NOT NULL, model text NOT NULL, system_prompt text NOT NULL,
+      prompt text NOT NULL, response text NOT NULL, tokens_in int NOT NULL, tokens_out int NOT NULL,
+      latency_ms int NOT NULL, created_at timestamptz NOT NULL DEFAULT now());`);
 }
 
 /**
@@ -72,7 +80,7 @@ const LEASE = `
 /** Statement 3: the history the prompts quote. */
 const HISTORY = `
   SELECT sender_type, content FROM ${SCHEMA}.messages
-   WHERE conversation_id = $1 AND sequence_number < $2 ORDER BY sequence_number DESC LIMIT 10`;
+   WHERE conversation_id = $1 AND sequence_number < $2 ORDER BY sequence_number DESC LIMIT ${HISTORY_LIMIT}`;
 /** Statement 4: the turn — reply, inbound processed, state, call log, lease released — at once. */
 const PERSIST = `
   WITH reply AS (
@@ -80,10 +88,13 @@ const PERSIST = `
     VALUES ($1, $2, $3, 'ai', $4, 'sent')),
   inbound AS (UPDATE ${SCHEMA}.messages SET status = 'processed' WHERE message_id = $5),
   calls AS (
-    INSERT INTO ${SCHEMA}.llm_calls (message_id, call_type, tokens_in, tokens_out)
-    SELECT $5, t, i, o FROM unnest($6::text[], $7::int[], $8::int[]) AS x(t, i, o))
+    INSERT INTO ${SCHEMA}.llm_calls
+      (message_id, call_type, model, system_prompt, prompt, response, tokens_in, tokens_out, latency_ms)
+    SELECT $5, t, '${MODEL}', sp, p, r, i, o, l
+      FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::int[], $12::int[])
+        AS x(t, sp, p, r, i, o, l))
   UPDATE ${SCHEMA}.conversations
-     SET stage = $9, collected_data = collected_data || $10::jsonb, lease_owner = NULL, lease_until = NULL
+     SET stage = $13, collected_data = collected_data || $14::jsonb, lease_owner = NULL, lease_until = NULL
    WHERE conversation_id = $2`;
 
 interface Completion {
@@ -91,7 +102,8 @@ interface Completion {
   usage?: { prompt_tokens?: number; completion_tokens?: number };
 }
 
-async function complete(system: string, prompt: string, format?: unknown) {
+async function complete(step: string, system: string, prompt: string, format?: unknown) {
+  const started = performance.now();
   const { statusCode, body } = await llm.request({
     path: completionsPath,
     method: 'POST',
@@ -108,6 +120,10 @@ async function complete(system: string, prompt: string, format?: unknown) {
   const answer = (await body.json()) as Completion;
   if (statusCode !== 200) throw new Error(`LLM answered ${statusCode}`);
   return {
+    step,
+    system,
+    prompt,
+    latencyMs: Math.round(performance.now() - started),
     text: answer.choices?.[0]?.message?.content ?? '',
     tokensIn: answer.usage?.prompt_tokens ?? 0,
     tokensOut: answer.usage?.completion_tokens ?? 0,
@@ -179,14 +195,16 @@ async function turn(content: string, userId: string, inboundId: string) {
     .join('\n');
   const p = prompts(state.stage, state.collected_data, history, content);
   const [selected, extracted] = await Promise.all([
-    complete(p.selection[0] as string, p.selection[1] as string, STAGE_FORMAT),
-    complete(p.extraction[0] as string, p.extraction[1] as string, { type: 'json_object' }),
+    complete('stage_selection', p.selection[0] as string, p.selection[1] as string, STAGE_FORMAT),
+    complete('data_extraction', p.extraction[0] as string, p.extraction[1] as string, {
+      type: 'json_object',
+    }),
   ]);
   const chosen = (JSON.parse(selected.text) as { stage?: string }).stage;
   const stage = chosen && STAGES.includes(chosen) ? chosen : state.stage;
   const facts = JSON.parse(extracted.text || '{}') as Record<string, unknown>;
   const [system, prompt] = p.response(stage, JSON.stringify({ ...state.collected_data, ...facts }));
-  const reply = await complete(system as string, prompt as string);
+  const reply = await complete('response_generation', system as string, prompt as string);
   const calls = [selected, extracted, reply];
   await db.query({ name: 'floor_persist', text: PERSIST }, [
     randomUUID(),
@@ -194,13 +212,17 @@ async function turn(content: string, userId: string, inboundId: string) {
     sequence + 1,
     reply.text,
     inboundId,
-    ['stage_selection', 'data_extraction', 'response_generation'],
+    calls.map((call) => call.step),
+    calls.map((call) => call.system),
+    calls.map((call) => call.prompt),
+    calls.map((call) => call.text),
     calls.map((call) => call.tokensIn),
     calls.map((call) => call.tokensOut),
+    calls.map((call) => call.latencyMs),
     stage,
     JSON.stringify(facts),
   ]);
-  return { conversationId, stage, facts, reply: reply.text };
+  return { conversationId, stage, facts, reply: reply.text, calls };
 }
 
 function send(res: ServerResponse, status: number, body: unknown) {
@@ -230,6 +252,13 @@ async function handle(res: ServerResponse, raw: string) {
     stage: done.stage,
     extracted_data: done.facts,
     response: done.reply,
+    processing_steps: done.calls.map((call) => ({
+      step: call.step,
+      prompt: call.prompt,
+      system_prompt: call.system,
+      response: call.text,
+      latency_ms: call.latencyMs,
+    })),
   });
 }
 
