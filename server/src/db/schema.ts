@@ -336,6 +336,12 @@ export const messages = pgTable(
     uniqueIndex('messages_external_id_unique').on(t.businessId, t.channel, t.externalMessageId),
     index('messages_business_created_idx').on(t.businessId, t.createdAt),
     index('messages_pending_idx').on(t.conversationId, t.sequenceNumber).where(sql`${t.status} = 'pending'`),
+    // A conversation's processed customer messages in order: the analytics triggers look up the first
+    // one on every turn; on the whole conversation's index range that lookup read every message before
+    // it whenever the planner misjudged how many match (0024).
+    index('messages_first_customer_idx')
+      .on(t.conversationId, t.sequenceNumber)
+      .where(sql`${t.senderType} = 'user' AND ${t.status} = 'processed'`),
     index('messages_reply_to_idx').on(t.replyToMessageId),
     // The outbox: outbound WhatsApp/Messenger messages not yet handed to the Graph API.
     index('messages_queued_idx').on(t.createdAt).where(sql`${t.status} = 'queued'`),

@@ -59,6 +59,9 @@ async function expectSameAsRaw(from: string, to: string, includeSimulator = fals
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+type PlanNode = Record<string, unknown> & { Plans?: PlanNode[] };
+const planNodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(planNodes)];
+
 beforeAll(async () => {
   p = await startPipelineApp();
   a = await createBusiness(p.t.app, p.t.masterKey);
@@ -689,6 +692,51 @@ describe('analytics rollups', () => {
     await update(sql`sender_type = 'agent'`, [12]);
     expect(await update(sql`status = 'processed'`, [one])).toHaveLength(1);
     await expectSameAsRaw(iso(midnight - 5 * DAY_MS), iso(midnight + DAY_MS));
+  });
+
+  it("finds a long conversation's earlier processed customer message in one index probe", async () => {
+    // Every turn's pending → processed update runs the trigger's probe (0020). Planned generically, as
+    // PL/pgSQL does, and without statistics, it read every message before the new one (a bitmap scan of
+    // the conversation); on the partial index of processed customer messages (0024) it reads one entry.
+    const other = await createBusiness(p.t.app, p.t.masterKey);
+    const started = await p.t.app.inject({
+      method: 'POST',
+      url: '/api/message',
+      headers: bearer(other.api_key),
+      payload: { content: 'first words' },
+    });
+    expect(started.statusCode, started.body).toBe(200);
+    const conversationId = started.json().conversation_id as string;
+    const last = 5_000;
+    await exec(sql`INSERT INTO messages (conversation_id, business_id, sender_type, message_content,
+                                         sequence_number, status, stage_id)
+                   SELECT ${conversationId}::uuid, ${other.business_id}::uuid,
+                          CASE WHEN n % 2 = 1 THEN 'user' ELSE 'assistant' END, 'm' || n, n,
+                          CASE WHEN n % 2 = 1 THEN 'processed' ELSE 'sent' END, ${other.first_stage_id}::uuid
+                     FROM generate_series(3, ${last}) AS n`);
+    const plan = await p.t.database.db.transaction(async (tx) => {
+      await tx.execute(sql`SET LOCAL plan_cache_mode = force_generic_plan`);
+      await tx.execute(
+        sql.raw(`PREPARE earlier_customer_message(uuid, int) AS
+                   SELECT NOT EXISTS (SELECT 1 FROM messages m
+                                       WHERE m.conversation_id = $1 AND m.sequence_number < $2
+                                         AND m.sender_type = 'user' AND m.status = 'processed')`),
+      );
+      const [row] = rowsOf(
+        await tx.execute(
+          sql.raw(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)
+                   EXECUTE earlier_customer_message('${conversationId}', ${last + 1})`),
+        ),
+      );
+      await tx.execute(sql`DEALLOCATE earlier_customer_message`);
+      const text = Object.values(row as Record<string, unknown>)[0];
+      return (typeof text === 'string' ? JSON.parse(text) : text) as Array<{ Plan: PlanNode }>;
+    });
+    const nodes = planNodes(plan[0]?.Plan as PlanNode);
+    expect(nodes.map((node) => node['Index Name']).filter(Boolean)).toEqual(['messages_first_customer_idx']);
+    expect(nodes.some((node) => String(node['Node Type']).startsWith('Bitmap'))).toBe(false);
+    const root = plan[0]?.Plan as PlanNode;
+    expect(Number(root['Shared Hit Blocks'] ?? 0) + Number(root['Shared Read Blocks'] ?? 0)).toBeLessThan(10);
   });
 
   it('is removed with its business', async () => {
