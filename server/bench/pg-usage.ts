@@ -11,6 +11,8 @@ export interface PgUsage {
   transactions: number;
   rowsRead: number;
   rowsWritten: number;
+  /** WAL bytes written by the whole cluster (pg_stat_wal, PostgreSQL 14+; else `null`). */
+  walBytes: number | null;
   /** CPU seconds by backend pid; `null` when /proc does not show them (PostgreSQL elsewhere). */
   backendCpu: Map<number, number> | null;
 }
@@ -37,6 +39,10 @@ export async function pgUsage(databaseUrl: string): Promise<PgUsage> {
               tup_inserted + tup_updated + tup_deleted as written
          from pg_stat_database where datname = current_database()`,
     );
+    const wal = await client
+      .query<{ bytes: string }>('select wal_bytes as bytes from pg_stat_wal')
+      .then((result) => Number(result.rows[0]?.bytes ?? Number.NaN))
+      .catch(() => null);
     const backends = await client.query<{ pid: number }>(
       `select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
     );
@@ -55,6 +61,7 @@ export async function pgUsage(databaseUrl: string): Promise<PgUsage> {
       transactions: Number(row?.xacts ?? 0),
       rowsRead: Number(row?.read ?? 0),
       rowsWritten: Number(row?.written ?? 0),
+      walBytes: wal !== null && Number.isFinite(wal) ? wal : null,
       backendCpu: cpu,
     };
   } finally {
@@ -69,6 +76,10 @@ export function pgUsagePerMessage(before: PgUsage, after: PgUsage, messages: num
     pg_transactions_per_message: per(after.transactions, before.transactions),
     pg_rows_read_per_message: per(after.rowsRead, before.rowsRead),
     pg_rows_written_per_message: per(after.rowsWritten, before.rowsWritten),
+    pg_wal_kb_per_message:
+      after.walBytes === null || before.walBytes === null
+        ? null
+        : Number(((after.walBytes - before.walBytes) / 1024 / messages).toFixed(2)),
     pg_backend_cpu_ms_per_message: backendCpuMs(before, after, messages),
   };
 }

@@ -128,6 +128,8 @@ interface Figures {
   /** PostgreSQL transactions and rows read per message (pg_stat_database, the whole bench database). */
   pg_transactions_per_message?: number;
   pg_rows_read_per_message?: number;
+  /** WAL written per message, KiB (pg_stat_wal: the whole cluster, so only the bench should be writing). */
+  pg_wal_kb_per_message?: number;
   /** WEB_CONCURRENCY > 1: the cluster primary's own CPU (it serves no request). */
   primary_cpu_ms_per_message?: number;
   llm_calls_per_message: number;
@@ -314,6 +316,7 @@ async function measure(
         ? {
             pg_transactions_per_message: db.pg_transactions_per_message,
             pg_rows_read_per_message: db.pg_rows_read_per_message,
+            ...(db.pg_wal_kb_per_message !== null ? { pg_wal_kb_per_message: db.pg_wal_kb_per_message } : {}),
           }
         : {}),
       llm_calls_per_message: round((llmAfter.completions - llmBefore.completions) / n),
@@ -329,7 +332,7 @@ async function measure(
         (processes > 1 ? `(primary ${figures.primary_cpu_ms_per_message})  ` : '') +
         (db
           ? `DB CPU ${dbCpu ?? 'n/a'} ms/msg, ${db.pg_transactions_per_message} xacts, ` +
-            `${db.pg_rows_read_per_message} rows read/msg  `
+            `${db.pg_rows_read_per_message} rows read/msg, ${db.pg_wal_kb_per_message ?? 'n/a'} KiB WAL/msg  `
           : '') +
         `LLM ${figures.llm_calls_per_message} calls, ${figures.prompt_tokens_per_message}+` +
         `${figures.completion_tokens_per_message} tokens/msg` +
@@ -347,6 +350,7 @@ const RATIO_FIGURES = [
   'throughput_per_s',
   'server_cpu_ms_per_message',
   'db_cpu_ms_per_message',
+  'pg_wal_kb_per_message',
   'llm_calls_per_message',
   'prompt_tokens_per_message',
 ] as const;
