@@ -391,7 +391,7 @@ function medianOf(values: unknown[]): unknown {
 function printTable(rows: Row[]) {
   console.log(`\n== Product vs floor (medians of ${RUNS} run${RUNS > 1 ? 's' : ''}; ratios per run) ==`);
   console.log(
-    'scenario              server   p50 ms   p95 ms    msg/s  CPU ms/msg  DB CPU ms/msg  LLM calls/msg  tokens in+out/msg  SQL/msg',
+    'scenario              server   p50 ms   p95 ms    msg/s  CPU ms/msg  DB CPU ms/msg  WAL KiB/msg  LLM calls/msg  tokens in+out/msg  SQL/msg',
   );
   for (const row of rows) {
     for (const scenario of SCENARIOS) {
@@ -401,7 +401,8 @@ function printTable(rows: Row[]) {
       const line = (who: string, f: Figures, sql: string) =>
         console.log(
           `${label.padEnd(22)}${who.padEnd(7)}${num(f.p50_ms, 9)}${num(f.p95_ms, 9)}${num(f.throughput_per_s, 9)}` +
-            `${num(f.server_cpu_ms_per_message, 12)}${num(f.db_cpu_ms_per_message, 15)}${num(f.llm_calls_per_message, 15)}` +
+            `${num(f.server_cpu_ms_per_message, 12)}${num(f.db_cpu_ms_per_message, 15)}` +
+            `${num(f.pg_wal_kb_per_message, 13)}${num(f.llm_calls_per_message, 15)}` +
             `${`${f.prompt_tokens_per_message}+${f.completion_tokens_per_message}`.padStart(19)}${sql.padStart(9)}`,
         );
       line('product', product, String(product.sql_per_message ?? ''));
@@ -412,7 +413,7 @@ function printTable(rows: Row[]) {
       console.log(
         `${label.padEnd(22)}${'ratio'.padEnd(7)}${num(ratio.p50_ms, 9, 'x')}${num(ratio.p95_ms, 9, 'x')}` +
           `${num(ratio.throughput_per_s, 9, 'x')}${num(ratio.server_cpu_ms_per_message, 12, 'x')}` +
-          `${num(ratio.db_cpu_ms_per_message, 15, 'x')}` +
+          `${num(ratio.db_cpu_ms_per_message, 15, 'x')}${num(ratio.pg_wal_kb_per_message, 13, 'x')}` +
           `${num(ratio.llm_calls_per_message, 15, 'x')}${num(ratio.prompt_tokens_per_message, 19, 'x')}`,
       );
     }
