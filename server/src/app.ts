@@ -372,7 +372,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   await app.register(metaWebhookRoutes(context, backgroundTurns));
   await app.register(metaChannelRoutes(context));
   app.decorate('startBackgroundWork', async () => {
-    await recovery.start();
+    recovery.start();
     testRunner.start();
     outbox.start();
     profiles.start();

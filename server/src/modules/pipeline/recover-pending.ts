@@ -38,8 +38,10 @@ export function createPendingRecovery(
 
   return {
     sweep: runSweep,
-    async start() {
-      await runSweep().catch(() => {});
+    start() {
+      // Not awaited: a sweep runs whole turns, and after a crash with a backlog (or with a slow model)
+      // the first one took minutes, during which the process did not listen: no health check, no traffic.
+      void runSweep().catch(() => {});
       // As often as a dead process's lease can expire (TURN_LEASE_MS), between 2 and 15 seconds.
       const every = Math.min(15_000, Math.max(2_000, ctx.config.turnLeaseMs));
       timer = setInterval(() => void runSweep().catch(() => {}), every);
