@@ -23,16 +23,18 @@ let a: CreatedBusiness;
 let booking: { stage_id: string };
 const midnight = Date.parse(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
 
-const send = async (payload: Record<string, unknown>) => {
+/** A message to a business's API (a new conversation unless the payload names one). */
+const messageTo = async (business: CreatedBusiness, payload: Record<string, unknown>) => {
   const response = await p.t.app.inject({
     method: 'POST',
     url: '/api/message',
-    headers: bearer(a.api_key),
+    headers: bearer(business.api_key),
     payload,
   });
   expect(response.statusCode, response.body).toBe(200);
   return response.json() as { conversation_id: string; user_id: string; message_id: string };
 };
+const send = (payload: Record<string, unknown>) => messageTo(a, payload);
 
 const exec = async (query: ReturnType<typeof sql>) => rowsOf(await p.t.database.db.execute(query));
 
@@ -565,21 +567,9 @@ describe('analytics rollups', () => {
     // Up to 4 rows per statement take the insert trigger's per-call upserts (migration 0023), more rows
     // the grouped body: calls, errors, tokens, cost and every histogram bucket equal the raw rows'.
     const other = await createBusiness(p.t.app, p.t.masterKey);
-    const started = await p.t.app.inject({
-      method: 'POST',
-      url: '/api/message',
-      headers: bearer(other.api_key),
-      payload: { content: 'hello' },
-    });
-    expect(started.statusCode, started.body).toBe(200);
-    const simulated = await p.t.app.inject({
-      method: 'POST',
-      url: '/api/message',
-      headers: bearer(other.api_key),
-      payload: { content: 'hello', channel: 'simulator' },
-    });
-    expect(simulated.statusCode, simulated.body).toBe(200);
-    const conversationIds = [started.json().conversation_id, simulated.json().conversation_id, null];
+    const started = await messageTo(other, { content: 'hello' });
+    const simulated = await messageTo(other, { content: 'hello', channel: 'simulator' });
+    const conversationIds = [started.conversation_id, simulated.conversation_id, null];
     let n = 0;
     const call = (conversationId: string | null) => {
       n += 1;
@@ -633,14 +623,8 @@ describe('analytics rollups', () => {
       payload: { stage_name: 'Second', stage_description: 'Another stage', stage_type: 'conversation' },
     });
     expect(second.statusCode, second.body).toBe(201);
-    const started = await p.t.app.inject({
-      method: 'POST',
-      url: '/api/message',
-      headers: bearer(other.api_key),
-      payload: { content: 'first words' },
-    });
-    expect(started.statusCode, started.body).toBe(200);
-    const conversationId = started.json().conversation_id as string;
+    const started = await messageTo(other, { content: 'first words' });
+    const conversationId = started.conversation_id as string;
     const firsts = async () => ({
       rollup: await exec(sql`SELECT analytics_hour(hour) AS hour, stage_id, sum(first)::int AS first
                                FROM analytics_stage_entry_hour
@@ -699,14 +683,8 @@ describe('analytics rollups', () => {
     // PL/pgSQL does, and without statistics, it read every message before the new one (a bitmap scan of
     // the conversation); on the partial index of processed customer messages (0024) it reads one entry.
     const other = await createBusiness(p.t.app, p.t.masterKey);
-    const started = await p.t.app.inject({
-      method: 'POST',
-      url: '/api/message',
-      headers: bearer(other.api_key),
-      payload: { content: 'first words' },
-    });
-    expect(started.statusCode, started.body).toBe(200);
-    const conversationId = started.json().conversation_id as string;
+    const started = await messageTo(other, { content: 'first words' });
+    const conversationId = started.conversation_id as string;
     const last = 5_000;
     await exec(sql`INSERT INTO messages (conversation_id, business_id, sender_type, message_content,
                                          sequence_number, status, stage_id)
@@ -741,13 +719,7 @@ describe('analytics rollups', () => {
 
   it('is removed with its business', async () => {
     const other = await createBusiness(p.t.app, p.t.masterKey);
-    const response = await p.t.app.inject({
-      method: 'POST',
-      url: '/api/message',
-      headers: bearer(other.api_key),
-      payload: { content: 'hello' },
-    });
-    expect(response.statusCode, response.body).toBe(200);
+    await messageTo(other, { content: 'hello' });
     const count = async () =>
       Number(
         (
