@@ -24,17 +24,23 @@ afterAll(async () => p.close());
 const send = (key: string, payload: Record<string, unknown>) =>
   p.t.app.inject({ method: 'POST', url: '/api/message', headers: bearer(key), payload });
 
-/** A message in a conversation that already has one, with the statements its handling ran. */
-async function secondMessageStatements(business: CreatedBusiness) {
+/**
+ * The statements a message runs in a conversation that already has one: the fewer of two such
+ * messages, since the count is the process's and a one-off statement can land in either (with Redis,
+ * the configuration's invalidation from the template edits may arrive after the warm-up; a lease
+ * heartbeat on a slow machine). A cost paid on every turn shows in both.
+ */
+async function laterMessageStatements(business: CreatedBusiness) {
   const first = await send(business.api_key, { content: 'hello' });
   expect(first.statusCode, first.body).toBe(200);
-  const before = p.t.database.statementCount();
-  const second = await send(business.api_key, {
-    content: 'and again',
-    conversation_id: first.json().conversation_id,
-  });
-  expect(second.statusCode, second.body).toBe(200);
-  return p.t.database.statementCount() - before;
+  const counts: number[] = [];
+  for (const content of ['and again', 'once more']) {
+    const before = p.t.database.statementCount();
+    const later = await send(business.api_key, { content, conversation_id: first.json().conversation_id });
+    expect(later.statusCode, later.body).toBe(200);
+    counts.push(p.t.database.statementCount() - before);
+  }
+  return Math.min(...counts);
 }
 
 async function withoutHistoryVariables(business: CreatedBusiness) {
@@ -76,8 +82,8 @@ describe('history read with the lease', () => {
     const quoting = await createBusiness(p.t.app, p.t.masterKey);
     const plain = await createBusiness(p.t.app, p.t.masterKey);
     await withoutHistoryVariables(plain);
-    // Warm both configurations, then compare the same second message.
-    expect(await secondMessageStatements(plain)).toBe(await secondMessageStatements(quoting));
+    // Warm both configurations, then compare the same later messages.
+    expect(await laterMessageStatements(plain)).toBe(await laterMessageStatements(quoting));
   });
 
   it('a turn started without its configuration (webhook, recovery) reads the history with the lease too, from the second turn on', async () => {
