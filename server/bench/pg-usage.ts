@@ -39,9 +39,9 @@ export async function pgUsage(databaseUrl: string): Promise<PgUsage> {
               tup_inserted + tup_updated + tup_deleted as written
          from pg_stat_database where datname = current_database()`,
     );
-    const wal = await client
+    const walBytes = await client
       .query<{ bytes: string }>('select wal_bytes as bytes from pg_stat_wal')
-      .then((result) => Number(result.rows[0]?.bytes ?? Number.NaN))
+      .then((result) => (result.rows[0] ? Number(result.rows[0].bytes) : null))
       .catch(() => null);
     const backends = await client.query<{ pid: number }>(
       `select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
@@ -61,7 +61,7 @@ export async function pgUsage(databaseUrl: string): Promise<PgUsage> {
       transactions: Number(row?.xacts ?? 0),
       rowsRead: Number(row?.read ?? 0),
       rowsWritten: Number(row?.written ?? 0),
-      walBytes: wal !== null && Number.isFinite(wal) ? wal : null,
+      walBytes,
       backendCpu: cpu,
     };
   } finally {
