@@ -6,6 +6,7 @@
  *
  * `--inclusive`: also total time (self + callees) per function of our own source and per package
  * entry point, which shows what a request's stages cost (hooks, serialisation, a repository call).
+ * `--exclude NAME`: leave out the self time of functions named NAME (as `(idle)` is).
  * `--callers NAME`: where the self time of functions named NAME comes from (the call stacks above it,
  * up to 8 frames, by share).
  */
@@ -40,7 +41,11 @@ profile.samples.forEach((id, i) => {
   if (elapsed < SKIP_MICROS) return;
   selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
 });
-for (const node of profile.nodes) if (node.callFrame.functionName === '(idle)') selfMicros.delete(node.id);
+// `--exclude writev`: leave out a function's self samples too. The profile samples wall time, and on a
+// saturated machine the server is descheduled inside `writev` when it wakes the process it writes to.
+const excludeAt = process.argv.indexOf('--exclude');
+const EXCLUDED = new Set(['(idle)', ...(excludeAt === -1 ? [] : [process.argv[excludeAt + 1]])]);
+for (const node of profile.nodes) if (EXCLUDED.has(node.callFrame.functionName)) selfMicros.delete(node.id);
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const total = [...selfMicros.values()].reduce((sum, value) => sum + value, 0);
 
