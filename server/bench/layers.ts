@@ -1,0 +1,202 @@
+/**
+ * `npm run bench:layers`: where a request's server CPU goes, layer by layer — what the HTTP layer
+ * costs alone (`/ping`), with authentication, rate limiting and validation (a message refused at
+ * validation), a read through the stack (`GET /api/stages`), and a whole message turn (fake LLM,
+ * 0 ms); then, in this process, what a statement costs the database client: raw `pg` against our
+ * `db.execute(sql…)` and a drizzle query builder. Server CPU per request at concurrency 32, median
+ * of `--rounds=3` rounds (each after a warm-up); on PostgreSQL with DATABASE_URL, else PGlite (then
+ * no client figures: they compare with raw `pg`). Read it beside `npm run bench`'s floor: a
+ * whole turn there costs the bare server ~0.7 ms.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { eq, sql } from 'drizzle-orm';
+import pg from 'pg';
+import { openDatabase } from '../src/db/client.js';
+import { businesses } from '../src/db/schema.js';
+import { generateSecret } from '../src/lib/keys.js';
+import { runLoad } from './load.js';
+import { benchServerEnv, cpuSeconds, freePort, startProcess, stopProcess } from './processes.js';
+
+const DATABASE_URL = process.env.DATABASE_URL;
+const ROUNDS = Number(process.argv.find((arg) => arg.startsWith('--rounds='))?.split('=')[1] ?? 3);
+const CONCURRENCY = 32;
+const SECONDS = 6;
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+};
+
+type Send = (n: number) => Promise<Response>;
+
+async function serverLayers() {
+  const masterKey = generateSecret('icmp_admin');
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'icmp-layers-'));
+  const llmPort = await freePort();
+  const llm = await startProcess(
+    'test/helpers/fake-llm-cli.ts',
+    ['--port', String(llmPort), '--latency', '0'],
+    {},
+    /http:\/\//,
+  );
+  const port = await freePort();
+  const llmUrl = `http://127.0.0.1:${llmPort}/v1`;
+  const server = await startProcess(
+    'src/main.ts',
+    [],
+    {
+      ...benchServerEnv({ port, dataDir, masterKey, llmUrl, databaseUrl: DATABASE_URL }),
+      DB_POOL_SIZE: '20',
+    },
+    /ICMP is running/,
+  );
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    const created = await fetch(`${base}/api/businesses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${masterKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        business_name: `Layers ${Date.now()}`,
+        business_description: 'A bench business',
+      }),
+    });
+    if (created.status !== 201) throw new Error(`creating the business failed: ${created.status}`);
+    const { api_key: apiKey } = (await created.json()) as { api_key: string };
+    const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+    // One conversation per customer, more customers than workers (a conversation's turns are serial).
+    const users: string[] = [];
+    for (let i = 0; i < 2 * CONCURRENCY; i++) {
+      const opened = await fetch(`${base}/api/message`, {
+        method: 'POST',
+        headers,
+        body: '{"content":"Hello!"}',
+      });
+      users.push(((await opened.json()) as { user_id: string }).user_id);
+    }
+    const layers: [string, Send, number][] = [
+      ['HTTP only (GET /ping)', () => fetch(`${base}/ping`), 200],
+      [
+        '+ auth, rate limit, validation (400)',
+        () => fetch(`${base}/api/message`, { method: 'POST', headers, body: '{"content":""}' }),
+        400,
+      ],
+      ['a read (GET /api/stages)', () => fetch(`${base}/api/stages`, { headers }), 200],
+      [
+        'a message turn (POST /api/message)',
+        (n) =>
+          fetch(`${base}/api/message`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify({
+              content: `Message ${n}: when are you open?`,
+              user_id: users[n % users.length],
+            }),
+          }),
+        200,
+      ],
+    ];
+    const figures = new Map<string, number[]>();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, send, status] of layers) {
+        // runLoad counts a status other than 200 as an error; the refused request is the measured case.
+        const expected = async (_worker: number, n: number) => {
+          const response = await send(n);
+          if (response.status !== status)
+            throw new Error(`${name}: ${response.status} ${await response.text()}`);
+          await response.arrayBuffer();
+          return new Response(null, { status: 200 });
+        };
+        await runLoad({ concurrency: CONCURRENCY, seconds: 1, send: expected });
+        const before = cpuSeconds(server.pid as number);
+        const result = await runLoad({ concurrency: CONCURRENCY, seconds: SECONDS, send: expected });
+        if (result.errors) throw new Error(`${name}: ${result.errorSamples.join('; ')}`);
+        const micros = ((cpuSeconds(server.pid as number) - before) * 1e6) / result.requests;
+        figures.set(name, [...(figures.get(name) ?? []), micros]);
+      }
+    }
+    console.log(
+      `\nServer CPU per request, c=${CONCURRENCY} (median of ${ROUNDS} rounds; the rounds' spread)`,
+    );
+    for (const [name, values] of figures)
+      console.log(
+        `  ${name.padEnd(38)} ${(median(values) / 1000).toFixed(2).padStart(6)} ms` +
+          `  (${values.map((v) => (v / 1000).toFixed(2)).join(', ')})`,
+      );
+  } finally {
+    await stopProcess(server);
+    await stopProcess(llm);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** CPU this process spends per statement: 32 callers, one statement each at a time, `total` in all. */
+async function clientCost(query: () => Promise<unknown>, total = 20_000) {
+  const run = async () => {
+    let issued = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (issued++ < total) await query();
+      }),
+    );
+  };
+  await run();
+  const before = process.cpuUsage();
+  await run();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / total;
+}
+
+async function clientLayers(url: string) {
+  const pool = new pg.Pool({ connectionString: url, max: 20 });
+  const database = await openDatabase({ databaseUrl: url, dataDir: null, poolSize: 20 });
+  try {
+    const [row] = await database.db.select({ id: businesses.businessId }).from(businesses).limit(1);
+    if (!row) throw new Error('no business to read');
+    const id = row.id;
+    const text = 'select business_id, business_name from businesses where business_id = $1';
+    const clients: [string, () => Promise<unknown>][] = [
+      ['raw pg (named statement)', () => pool.query({ name: 'layers_read', text, values: [id] })],
+      [
+        'db.execute(sql`…`)',
+        () =>
+          database.db.execute(
+            sql`select business_id, business_name from businesses where business_id = ${id}`,
+          ),
+      ],
+      [
+        'drizzle query builder',
+        () =>
+          database.db
+            .select({ id: businesses.businessId, name: businesses.businessName })
+            .from(businesses)
+            .where(eq(businesses.businessId, id)),
+      ],
+    ];
+    const figures = new Map<string, number[]>();
+    for (let round = 0; round < ROUNDS; round++)
+      for (const [name, query] of clients)
+        figures.set(name, [...(figures.get(name) ?? []), await clientCost(query)]);
+    console.log(`\nDatabase client CPU per statement, one-row read, c=${CONCURRENCY} (median of ${ROUNDS})`);
+    for (const [name, values] of figures)
+      console.log(
+        `  ${name.padEnd(38)} ${median(values).toFixed(0).padStart(6)} µs  (${values.map((v) => v.toFixed(0)).join(', ')})`,
+      );
+  } finally {
+    await pool.end();
+    await database.close();
+  }
+}
+
+async function main() {
+  if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error('--rounds takes a count: 3');
+  console.log(`ICMP request layers — database: ${DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`);
+  await serverLayers();
+  if (DATABASE_URL) await clientLayers(DATABASE_URL);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
