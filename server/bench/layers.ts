@@ -16,6 +16,7 @@ import pg from 'pg';
 import { openDatabase } from '../src/db/client.js';
 import { businesses } from '../src/db/schema.js';
 import { generateSecret } from '../src/lib/keys.js';
+import { openConversations, setUpBusiness } from './bench-business.js';
 import { runLoad } from './load.js';
 import { benchServerEnv, cpuSeconds, freePort, startProcess, stopProcess } from './processes.js';
 
@@ -54,27 +55,9 @@ async function serverLayers() {
   );
   const base = `http://127.0.0.1:${port}`;
   try {
-    const created = await fetch(`${base}/api/businesses`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${masterKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        business_name: `Layers ${Date.now()}`,
-        business_description: 'A bench business',
-      }),
-    });
-    if (created.status !== 201) throw new Error(`creating the business failed: ${created.status}`);
-    const { api_key: apiKey } = (await created.json()) as { api_key: string };
+    const { api_key: apiKey } = await setUpBusiness(base, masterKey, 'Layers');
     const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
-    // One conversation per customer, more customers than workers (a conversation's turns are serial).
-    const users: string[] = [];
-    for (let i = 0; i < 2 * CONCURRENCY; i++) {
-      const opened = await fetch(`${base}/api/message`, {
-        method: 'POST',
-        headers,
-        body: '{"content":"Hello!"}',
-      });
-      users.push(((await opened.json()) as { user_id: string }).user_id);
-    }
+    const users = await openConversations(base, apiKey, 2 * CONCURRENCY);
     const layers: [string, Send, number][] = [
       ['HTTP only (GET /ping)', () => fetch(`${base}/ping`), 200],
       [

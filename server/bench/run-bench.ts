@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateSecret } from '../src/lib/keys.js';
+import { openConversations, setUpBusiness } from './bench-business.js';
 import { percentile, runLoad } from './load.js';
 import { pgUsage, pgUsagePerMessage, vacuumDatabase } from './pg-usage.js';
 import { benchServerEnv, cpuSeconds, freePort, peakRssMiB, startProcess, stopProcess } from './processes.js';
@@ -465,52 +466,6 @@ const pick = (r: Awaited<ReturnType<typeof runLoad>>) => ({
   p95_ms: Number(r.p95.toFixed(2)),
   p99_ms: Number(r.p99.toFixed(2)),
 });
-
-async function setUpBusiness(base: string, masterKey: string) {
-  const created = await fetch(`${base}/api/businesses`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${masterKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      business_name: `Bench ${Date.now()}`,
-      business_description: 'A restaurant used for benchmarking',
-    }),
-  });
-  if (created.status !== 201)
-    throw new Error(`creating the business failed: ${created.status} ${await created.text()}`);
-  const business = (await created.json()) as { business_id: string; api_key: string };
-  // A second stage, so every turn runs stage selection (and keeps the current stage).
-  const stage = await fetch(`${base}/api/stages`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${business.api_key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      stage_name: 'Complaints',
-      stage_description: 'Unhappy customers',
-      stage_type: 'conversation',
-    }),
-  });
-  if (stage.status !== 201) throw new Error(`creating a stage failed: ${stage.status} ${await stage.text()}`);
-  return business;
-}
-
-async function openConversations(base: string, apiKey: string, count: number): Promise<string[]> {
-  const users: string[] = [];
-  const open = async () => {
-    while (users.length < count) {
-      users.push('');
-      const slot = users.length - 1;
-      const response = await fetch(`${base}/api/message`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ content: 'Hello!' }),
-      });
-      if (response.status !== 200)
-        throw new Error(`opening a conversation failed: ${response.status} ${await response.text()}`);
-      users[slot] = ((await response.json()) as { user_id: string }).user_id;
-    }
-  };
-  await Promise.all(Array.from({ length: 32 }, open));
-  return users;
-}
 
 main().catch((error) => {
   console.error(error);
