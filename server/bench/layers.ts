@@ -17,7 +17,7 @@ import { openDatabase } from '../src/db/client.js';
 import { businesses } from '../src/db/schema.js';
 import { generateSecret } from '../src/lib/keys.js';
 import { openConversations, setUpBusiness } from './bench-business.js';
-import { runLoad } from './load.js';
+import { percentile, runLoad } from './load.js';
 import { benchServerEnv, cpuSeconds, freePort, startProcess, stopProcess } from './processes.js';
 
 const DATABASE_URL = process.env.DATABASE_URL;
@@ -25,10 +25,11 @@ const ROUNDS = Number(process.argv.find((arg) => arg.startsWith('--rounds='))?.s
 const CONCURRENCY = 32;
 const SECONDS = 6;
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-};
+const median = (values: number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 
 type Send = (n: number) => Promise<Response>;
 
