@@ -12,15 +12,18 @@
  * (`DEFAULT_HISTORY_LIMIT`, 20 messages), so both send the same three calls. No auth, no validation
  * library, no logging, no ORM: whatever the product spends above this is overhead to justify.
  *
- *   tsx bench/floor-server.ts --port 0 --database postgres://… --llm http://127.0.0.1:4010/v1
+ *   tsx bench/floor-server.ts --port 0 --database postgres://… --llm http://127.0.0.1:4010/v1 [--schema product]
  *
- * Its tables live in their own schema (`bench_floor`), created on start and dropped on SIGTERM.
+ * Its tables live in their own schema (`bench_floor`), created on start and dropped on SIGTERM. With
+ * `--schema product` the same statements write the product's own tables instead, in a business of
+ * their own (floor-product-schema.ts): the floor with the product's schema and none of its code.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { Pool as HttpPool } from 'undici';
+import { type FloorStore, productSchemaStore } from './floor-product-schema.js';
 
 const option = (name: string) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -28,11 +31,14 @@ const option = (name: string) => {
 };
 const databaseUrl = option('database') ?? '';
 const llmUrl = new URL(option('llm') ?? '');
-if (!databaseUrl || !llmUrl.host) throw new Error('usage: floor-server --port N --database URL --llm URL');
+const SCHEMA_KIND = option('schema') ?? 'bare';
+if (!databaseUrl || !llmUrl.host || !['bare', 'product'].includes(SCHEMA_KIND))
+  throw new Error('usage: floor-server --port N --database URL --llm URL [--schema bare|product]');
 
 const SCHEMA = 'bench_floor';
 const STAGES = ['General', 'Complaints'];
 const MODEL = 'bench-model';
+const DESCRIPTION = 'A restaurant used for benchmarking';
 /** The product's `DEFAULT_HISTORY_LIMIT` (templates/variables/conversation-history.ts). */
 const HISTORY_LIMIT = 20;
 const db = new pg.Pool({ connectionString: databaseUrl, max: 20 });
@@ -42,8 +48,9 @@ const llm = new HttpPool(llmUrl.origin, { pipelining: 1 });
 const completionsPath = `${llmUrl.pathname.replace(/\/$/, '')}/chat/completions`;
 const owner = `floor-${process.pid}`;
 
-async function createTables() {
-  await db.query(`
+/** The bare tables: only the columns a turn needs, one index. */
+function bareStore(): FloorStore {
+  const CREATE_TABLES = `
     DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE;
     CREATE SCHEMA ${SCHEMA};
     CREATE TABLE ${SCHEMA}.conversations (
@@ -58,46 +65,101 @@ async function createTables() {
     CREATE TABLE ${SCHEMA}.llm_calls (
       message_id uuid NOT NULL, call_type text NOT NULL, model text NOT NULL, system_prompt text NOT NULL,
       prompt text NOT NULL, response text NOT NULL, tokens_in int NOT NULL, tokens_out int NOT NULL,
-      latency_ms int NOT NULL, created_at timestamptz NOT NULL DEFAULT now());`);
+      latency_ms int NOT NULL, created_at timestamptz NOT NULL DEFAULT now());`;
+  /**
+   * Statement 1: the customer's words, durable, in the user's conversation (created on first contact),
+   * with the next sequence number reserved for the reply.
+   */
+  const INSERT_INBOUND = `
+    WITH conv AS (
+      INSERT INTO ${SCHEMA}.conversations AS c (conversation_id, user_id, stage, last_sequence)
+      VALUES ($1, $2, '${STAGES[0]}', 2)
+      ON CONFLICT (user_id) DO UPDATE SET last_sequence = c.last_sequence + 2
+      RETURNING conversation_id, last_sequence)
+    INSERT INTO ${SCHEMA}.messages (message_id, conversation_id, sequence_number, sender_type, content, status)
+    SELECT $3, conversation_id, last_sequence - 1, 'user', $4, 'pending' FROM conv
+    RETURNING conversation_id, sequence_number`;
+  /** Statement 2: the lease, with the conversation's state. */
+  const LEASE = `
+    UPDATE ${SCHEMA}.conversations SET lease_owner = $2, lease_until = now() + interval '10 seconds'
+     WHERE conversation_id = $1 AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until < now())
+    RETURNING stage, collected_data`;
+  /** Statement 3: the history the prompts quote. */
+  const HISTORY = `
+    SELECT sender_type, content FROM ${SCHEMA}.messages
+     WHERE conversation_id = $1 AND sequence_number < $2 ORDER BY sequence_number DESC LIMIT ${HISTORY_LIMIT}`;
+  /** Statement 4: the turn — reply, inbound processed, state, call log, lease released — at once. */
+  const PERSIST = `
+    WITH reply AS (
+      INSERT INTO ${SCHEMA}.messages (message_id, conversation_id, sequence_number, sender_type, content, status)
+      VALUES ($1, $2, $3, 'ai', $4, 'sent')),
+    inbound AS (UPDATE ${SCHEMA}.messages SET status = 'processed' WHERE message_id = $5),
+    calls AS (
+      INSERT INTO ${SCHEMA}.llm_calls
+        (message_id, call_type, model, system_prompt, prompt, response, tokens_in, tokens_out, latency_ms)
+      SELECT $5, t, $15, sp, p, r, i, o, l
+        FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::int[], $12::int[])
+          AS x(t, sp, p, r, i, o, l))
+    UPDATE ${SCHEMA}.conversations
+       SET stage = $13, collected_data = collected_data || $14::jsonb, lease_owner = NULL, lease_until = NULL
+     WHERE conversation_id = $2`;
+  return {
+    async setUp() {
+      await db.query(CREATE_TABLES);
+    },
+    async tearDown() {
+      await db.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+    },
+    async inbound(userId, inboundId, content) {
+      const { rows } = await db.query({ name: 'floor_inbound', text: INSERT_INBOUND }, [
+        randomUUID(),
+        userId,
+        inboundId,
+        content,
+      ]);
+      const row = rows[0] as { conversation_id: string; sequence_number: number };
+      return { conversationId: row.conversation_id, sequence: row.sequence_number };
+    },
+    async lease(conversationId) {
+      const row = (await db.query({ name: 'floor_lease', text: LEASE }, [conversationId, owner])).rows[0] as
+        | { stage: string; collected_data: Record<string, unknown> }
+        | undefined;
+      return row && { stage: row.stage, collected: row.collected_data };
+    },
+    async history(conversationId, sequence) {
+      const { rows } = await db.query({ name: 'floor_history', text: HISTORY }, [conversationId, sequence]);
+      return (rows as Array<{ sender_type: string; content: string }>).map((row) => ({
+        sender: row.sender_type,
+        content: row.content,
+      }));
+    },
+    async persist(turn) {
+      const { calls } = turn;
+      await db.query({ name: 'floor_persist', text: PERSIST }, [
+        randomUUID(),
+        turn.conversationId,
+        turn.sequence + 1,
+        turn.reply,
+        turn.inboundId,
+        calls.map((call) => call.step),
+        calls.map((call) => call.system),
+        calls.map((call) => call.prompt),
+        calls.map((call) => call.text),
+        calls.map((call) => call.tokensIn),
+        calls.map((call) => call.tokensOut),
+        calls.map((call) => call.latencyMs),
+        turn.stage,
+        JSON.stringify(turn.facts),
+        turn.model,
+      ]);
+    },
+  };
 }
 
-/**
- * Statement 1: the customer's words, durable, in the user's conversation (created on first contact),
- * with the next sequence number reserved for the reply.
- */
-const INSERT_INBOUND = `
-  WITH conv AS (
-    INSERT INTO ${SCHEMA}.conversations AS c (conversation_id, user_id, stage, last_sequence)
-    VALUES ($1, $2, '${STAGES[0]}', 2)
-    ON CONFLICT (user_id) DO UPDATE SET last_sequence = c.last_sequence + 2
-    RETURNING conversation_id, last_sequence)
-  INSERT INTO ${SCHEMA}.messages (message_id, conversation_id, sequence_number, sender_type, content, status)
-  SELECT $3, conversation_id, last_sequence - 1, 'user', $4, 'pending' FROM conv
-  RETURNING conversation_id, sequence_number`;
-/** Statement 2: the lease, with the conversation's state. */
-const LEASE = `
-  UPDATE ${SCHEMA}.conversations SET lease_owner = $2, lease_until = now() + interval '10 seconds'
-   WHERE conversation_id = $1 AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until < now())
-  RETURNING stage, collected_data`;
-/** Statement 3: the history the prompts quote. */
-const HISTORY = `
-  SELECT sender_type, content FROM ${SCHEMA}.messages
-   WHERE conversation_id = $1 AND sequence_number < $2 ORDER BY sequence_number DESC LIMIT ${HISTORY_LIMIT}`;
-/** Statement 4: the turn — reply, inbound processed, state, call log, lease released — at once. */
-const PERSIST = `
-  WITH reply AS (
-    INSERT INTO ${SCHEMA}.messages (message_id, conversation_id, sequence_number, sender_type, content, status)
-    VALUES ($1, $2, $3, 'ai', $4, 'sent')),
-  inbound AS (UPDATE ${SCHEMA}.messages SET status = 'processed' WHERE message_id = $5),
-  calls AS (
-    INSERT INTO ${SCHEMA}.llm_calls
-      (message_id, call_type, model, system_prompt, prompt, response, tokens_in, tokens_out, latency_ms)
-    SELECT $5, t, '${MODEL}', sp, p, r, i, o, l
-      FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::int[], $12::int[])
-        AS x(t, sp, p, r, i, o, l))
-  UPDATE ${SCHEMA}.conversations
-     SET stage = $13, collected_data = collected_data || $14::jsonb, lease_owner = NULL, lease_until = NULL
-   WHERE conversation_id = $2`;
+const store =
+  SCHEMA_KIND === 'product'
+    ? productSchemaStore(db, { owner, stages: STAGES, historyLimit: HISTORY_LIMIT, description: DESCRIPTION })
+    : bareStore();
 
 interface Completion {
   choices?: Array<{ message?: { content?: string } }>;
@@ -152,7 +214,7 @@ function prompts(stage: string, collected: unknown, history: string, content: st
   return {
     selection: [
       'You route customer messages for Bench to the conversation stage that should handle them. Answer with the stage name only.',
-      `Business: Bench\nA restaurant used for benchmarking\n\nAvailable stages:\n${STAGES.map((s) => `${s}: the ${s.toLowerCase()} stage`).join('\n')}\n\n` +
+      `Business: Bench\n${DESCRIPTION}\n\nAvailable stages:\n${STAGES.map((s) => `${s}: the ${s.toLowerCase()} stage`).join('\n')}\n\n` +
         `The conversation is currently in the stage "${stage}".\n\nConversation so far:\n${history}\n\nThe customer's new message:\n"""${content}"""\n\n` +
         `Which stage should handle this message? Stay in "${stage}" unless the message clearly belongs to another stage.`,
     ],
@@ -163,7 +225,7 @@ function prompts(stage: string, collected: unknown, history: string, content: st
     ],
     response: (next: string, facts: string) => [
       'You are the friendly, concise customer assistant of Bench. Answer in the language the customer writes in.',
-      `About the business:\nA restaurant used for benchmarking\n\nCurrent stage: ${next}\n\nWhat we know about the customer:\n${facts}\n\n` +
+      `About the business:\n${DESCRIPTION}\n\nCurrent stage: ${next}\n\nWhat we know about the customer:\n${facts}\n\n` +
         `Conversation so far:\n${history}\n\nThe customer's new message:\n"""${content}"""`,
     ],
   };
@@ -171,31 +233,13 @@ function prompts(stage: string, collected: unknown, history: string, content: st
 
 /** One turn: statements 1–3, selection ∥ extraction, the reply, statement 4. */
 async function turn(content: string, userId: string, inboundId: string) {
-  const inbound = await db.query({ name: 'floor_inbound', text: INSERT_INBOUND }, [
-    randomUUID(),
-    userId,
-    inboundId,
-    content,
-  ]);
-  const { conversation_id: conversationId, sequence_number: sequence } = inbound.rows[0] as {
-    conversation_id: string;
-    sequence_number: number;
-  };
-  const leased = await db.query({ name: 'floor_lease', text: LEASE }, [conversationId, owner]);
-  const state = (leased.rows[0] ?? { stage: STAGES[0], collected_data: {} }) as {
-    stage: string;
-    collected_data: Record<string, unknown>;
-  };
-  const rows = (await db.query({ name: 'floor_history', text: HISTORY }, [conversationId, sequence]))
-    .rows as Array<{
-    sender_type: string;
-    content: string;
-  }>;
-  const history = rows
+  const { conversationId, sequence } = await store.inbound(userId, inboundId, content);
+  const state = (await store.lease(conversationId)) ?? { stage: STAGES[0] as string, collected: {} };
+  const history = (await store.history(conversationId, sequence))
     .reverse()
-    .map((row) => `${row.sender_type}: ${row.content}`)
+    .map((row) => `${row.sender}: ${row.content}`)
     .join('\n');
-  const p = prompts(state.stage, state.collected_data, history, content);
+  const p = prompts(state.stage, state.collected, history, content);
   const [selected, extracted] = await Promise.all([
     complete('stage_selection', p.selection[0] as string, p.selection[1] as string, STAGE_FORMAT),
     complete('data_extraction', p.extraction[0] as string, p.extraction[1] as string, {
@@ -205,25 +249,20 @@ async function turn(content: string, userId: string, inboundId: string) {
   const chosen = (JSON.parse(selected.text) as { stage?: string }).stage;
   const stage = chosen && STAGES.includes(chosen) ? chosen : state.stage;
   const facts = JSON.parse(extracted.text || '{}') as Record<string, unknown>;
-  const [system, prompt] = p.response(stage, JSON.stringify({ ...state.collected_data, ...facts }));
+  const [system, prompt] = p.response(stage, JSON.stringify({ ...state.collected, ...facts }));
   const reply = await complete('response_generation', system as string, prompt as string);
   const calls = [selected, extracted, reply];
-  await db.query({ name: 'floor_persist', text: PERSIST }, [
-    randomUUID(),
+  await store.persist({
     conversationId,
-    sequence + 1,
-    reply.text,
     inboundId,
-    calls.map((call) => call.step),
-    calls.map((call) => call.system),
-    calls.map((call) => call.prompt),
-    calls.map((call) => call.text),
-    calls.map((call) => call.tokensIn),
-    calls.map((call) => call.tokensOut),
-    calls.map((call) => call.latencyMs),
+    sequence,
+    reply: reply.text,
+    previousStage: state.stage,
     stage,
-    JSON.stringify(facts),
-  ]);
+    facts,
+    calls,
+    model: MODEL,
+  });
   return { conversationId, stage, facts, reply: reply.text, calls };
 }
 
@@ -277,7 +316,7 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
 });
 server.keepAliveTimeout = 10_000;
 
-await createTables();
+await store.setUp();
 server.listen(Number(option('port') ?? 0), '127.0.0.1', () => {
   console.log(`floor listening on http://127.0.0.1:${(server.address() as AddressInfo).port}`);
 });
@@ -286,7 +325,7 @@ process.once('SIGTERM', () => {
   server.close();
   server.closeAllConnections();
   void (async () => {
-    await db.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`).catch(() => {});
+    await store.tearDown().catch(() => {});
     await Promise.all([db.end(), llm.close()]);
     process.exit(0);
   })();

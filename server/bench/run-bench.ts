@@ -48,6 +48,9 @@ const WEBHOOKS = !args.has('--no-webhooks');
 const TURNS = !args.has('--no-turns') && !QUICK && !WEBHOOKS_ONLY && !ONLY.size;
 // `--processes=1,2`: the message figures once per server process count (WEB_CONCURRENCY), on
 // PostgreSQL, with the ratio of each to the first; default: WEB_CONCURRENCY or 1.
+// `--schema-floor` (PostgreSQL): also the floor on the product's own tables, after the product, and
+// product/that floor: what the product's code costs above its schema.
+const SCHEMA_FLOOR = args.has('--schema-floor');
 const PROCESSES = (
   process.argv.find((arg) => arg.startsWith('--processes='))?.split('=')[1] ??
   process.env.WEB_CONCURRENCY ??
@@ -144,6 +147,9 @@ type Row = {
   llm_latency_ms: number;
   floor?: Record<string, Figures>;
   product_vs_floor?: Record<string, Record<string, number>>;
+  /** `--schema-floor`: the floor's statements on the product's tables (floor-product-schema.ts). */
+  schema_floor?: Record<string, Figures>;
+  product_vs_schema_floor?: Record<string, Record<string, number>>;
   peak_rss_mib?: number;
 } & Record<string, unknown>;
 
@@ -171,37 +177,53 @@ async function benchAtLatency(
     `\n== run ${run}: ${processes} server process${processes > 1 ? 'es' : ''}, fake LLM latency ${llmLatency} ms ==`,
   );
   try {
-    if (databaseUrl && scenarios.some((s) => s.floor)) {
-      const floorPort = await freePort();
-      const floor = await startProcess(
-        'bench/floor-server.ts',
-        ['--port', String(floorPort), '--database', databaseUrl, '--llm', llmUrl],
-        {},
-        /floor listening/,
-        profileArgs(),
-      );
-      try {
-        const base = `http://127.0.0.1:${floorPort}`;
-        const users = await openConversations(base, '', llmLatency > 0 ? 512 : 64);
-        row.floor = await measure(
-          'floor',
-          floor.pid as number,
-          llmUrl,
-          { base, apiKey: '', masterKey, users },
-          scenarios.filter((s) => s.floor),
-          1,
-        );
-      } finally {
-        await stopProcess(floor);
-      }
-    }
+    const floorScenarios = scenarios.filter((s) => s.floor);
+    const floorRun = (schema: 'bare' | 'product') =>
+      measureFloor(schema, llmUrl, databaseUrl as string, masterKey, floorScenarios, llmLatency);
+    if (databaseUrl && floorScenarios.length) row.floor = await floorRun('bare');
     const product = await measureProduct(llmUrl, masterKey, dataDir, databaseUrl, processes, scenarios);
     Object.assign(row, product);
+    // After the product: its tables exist only once the product's migrations have run.
+    if (databaseUrl && floorScenarios.length && SCHEMA_FLOOR) row.schema_floor = await floorRun('product');
     if (row.floor) row.product_vs_floor = ratios(row, row.floor);
+    if (row.schema_floor) row.product_vs_schema_floor = ratios(row, row.schema_floor);
   } finally {
     await stopProcess(llm);
   }
   return row;
+}
+
+/** The floor server on the bare tables, or on the product's (`--schema-floor`). */
+async function measureFloor(
+  schema: 'bare' | 'product',
+  llmUrl: string,
+  databaseUrl: string,
+  masterKey: string,
+  scenarios: Scenario[],
+  llmLatency: number,
+) {
+  const port = await freePort();
+  const floor = await startProcess(
+    'bench/floor-server.ts',
+    ['--port', String(port), '--database', databaseUrl, '--llm', llmUrl, '--schema', schema],
+    {},
+    /floor listening/,
+    profileArgs(),
+  );
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    const users = await openConversations(base, '', llmLatency > 0 ? 512 : 64);
+    return await measure(
+      schema === 'bare' ? 'floor' : 'schema',
+      floor.pid as number,
+      llmUrl,
+      { base, apiKey: '', masterKey, users },
+      scenarios,
+      1,
+    );
+  } finally {
+    await stopProcess(floor);
+  }
 }
 
 async function measureProduct(
@@ -257,7 +279,7 @@ async function measureProduct(
 
 /** Warms the server up, then runs each scenario and reads its CPU, SQL and LLM cost per message. */
 async function measure(
-  kind: 'floor' | 'product',
+  kind: 'floor' | 'schema' | 'product',
   pid: number,
   llmUrl: string,
   target: Target,
@@ -388,7 +410,7 @@ function medianOf(values: unknown[]): unknown {
   return first;
 }
 
-/** The issue-14 table: each scenario's product figures, the floor's, and product/floor. */
+/** The issue-14 table: each scenario's product figures, each floor's, and product/floor. */
 function printTable(rows: Row[]) {
   console.log(`\n== Product vs floor (medians of ${RUNS} run${RUNS > 1 ? 's' : ''}; ratios per run) ==`);
   console.log(
@@ -407,16 +429,25 @@ function printTable(rows: Row[]) {
             `${`${f.prompt_tokens_per_message}+${f.completion_tokens_per_message}`.padStart(19)}${sql.padStart(9)}`,
         );
       line('product', product, String(product.sql_per_message ?? ''));
+      const ratioLine = (who: string, ratio: Record<string, number>) =>
+        console.log(
+          `${label.padEnd(22)}${who.padEnd(7)}${num(ratio.p50_ms, 9, 'x')}${num(ratio.p95_ms, 9, 'x')}` +
+            `${num(ratio.throughput_per_s, 9, 'x')}${num(ratio.server_cpu_ms_per_message, 12, 'x')}` +
+            `${num(ratio.db_cpu_ms_per_message, 15, 'x')}${num(ratio.pg_wal_kb_per_message, 13, 'x')}` +
+            `${num(ratio.llm_calls_per_message, 15, 'x')}${num(ratio.prompt_tokens_per_message, 19, 'x')}`,
+        );
       const floor = row.floor?.[scenario.id];
       const ratio = row.product_vs_floor?.[scenario.id];
-      if (!floor || !ratio) continue;
-      line('floor', floor, '4');
-      console.log(
-        `${label.padEnd(22)}${'ratio'.padEnd(7)}${num(ratio.p50_ms, 9, 'x')}${num(ratio.p95_ms, 9, 'x')}` +
-          `${num(ratio.throughput_per_s, 9, 'x')}${num(ratio.server_cpu_ms_per_message, 12, 'x')}` +
-          `${num(ratio.db_cpu_ms_per_message, 15, 'x')}${num(ratio.pg_wal_kb_per_message, 13, 'x')}` +
-          `${num(ratio.llm_calls_per_message, 15, 'x')}${num(ratio.prompt_tokens_per_message, 19, 'x')}`,
-      );
+      if (floor && ratio) {
+        line('floor', floor, '4');
+        ratioLine('ratio', ratio);
+      }
+      const schemaFloor = row.schema_floor?.[scenario.id];
+      const schemaRatio = row.product_vs_schema_floor?.[scenario.id];
+      if (schemaFloor && schemaRatio) {
+        line('schema', schemaFloor, '4');
+        ratioLine('ratio', schemaRatio);
+      }
     }
   }
 }
