@@ -11,40 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-
-export interface FloorCall {
-  step: string;
-  system: string;
-  prompt: string;
-  text: string;
-  tokensIn: number;
-  tokensOut: number;
-  latencyMs: number;
-}
-
-/** What the floor's turn asks of its tables: statements 1–4. */
-export interface FloorStore {
-  setUp(): Promise<void>;
-  tearDown(): Promise<void>;
-  inbound(
-    userId: string,
-    inboundId: string,
-    content: string,
-  ): Promise<{ conversationId: string; sequence: number }>;
-  lease(conversationId: string): Promise<{ stage: string; collected: Record<string, unknown> } | undefined>;
-  history(conversationId: string, sequence: number): Promise<Array<{ sender: string; content: string }>>;
-  persist(turn: {
-    conversationId: string;
-    inboundId: string;
-    sequence: number;
-    reply: string;
-    previousStage: string;
-    stage: string;
-    facts: Record<string, unknown>;
-    calls: FloorCall[];
-    model: string;
-  }): Promise<void>;
-}
+import { type FloorStore, readHistory } from './floor-store.js';
 
 const TEMPLATE_OF_STEP = ['stage_selection', 'data_extraction', 'response_generation'] as const;
 
@@ -60,32 +27,31 @@ export function productSchemaStore(
   /** This process opened every conversation it serves: a known user is a known conversation. */
   const conversationOf = new Map<string, string>();
 
+  const insertInbound = (message: string, business: string, content: string) => `
+    INSERT INTO messages (message_id, conversation_id, business_id, sender_type, message_content, sequence_number,
+                          channel, status)
+    SELECT ${message}, conversation_id, ${business}, 'user', ${content}, last_sequence - 1, 'api', 'pending' FROM conv
+    RETURNING conversation_id, sequence_number`;
   const FIRST_CONTACT = `
     WITH u AS (INSERT INTO users (user_id, business_id) VALUES ($1, $2) RETURNING user_id),
     conv AS (
       INSERT INTO conversations (conversation_id, business_id, user_id, stage_id, last_sequence, waiting_since)
       SELECT $3, $2, user_id, $4, 2, now() FROM u
       RETURNING conversation_id, last_sequence)
-    INSERT INTO messages (message_id, conversation_id, business_id, sender_type, message_content, sequence_number,
-                          channel, status)
-    SELECT $5, conversation_id, $2, 'user', $6, last_sequence - 1, 'api', 'pending' FROM conv
-    RETURNING conversation_id, sequence_number`;
+    ${insertInbound('$5', '$2', '$6')}`;
   const NEXT_MESSAGE = `
     WITH conv AS (
       UPDATE conversations
          SET last_sequence = last_sequence + 2, last_updated = now(), waiting_since = coalesce(waiting_since, now())
        WHERE conversation_id = $1
       RETURNING conversation_id, last_sequence)
-    INSERT INTO messages (message_id, conversation_id, business_id, sender_type, message_content, sequence_number,
-                          channel, status)
-    SELECT $2, conversation_id, $3, 'user', $4, last_sequence - 1, 'api', 'pending' FROM conv
-    RETURNING conversation_id, sequence_number`;
+    ${insertInbound('$2', '$3', '$4')}`;
   const LEASE = `
     UPDATE conversations SET lease_owner = $2, lease_until = now() + interval '10 seconds'
      WHERE conversation_id = $1 AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until < now())
     RETURNING stage_id, collected_data`;
   const HISTORY = `
-    SELECT sender_type, message_content FROM messages
+    SELECT sender_type, message_content AS content FROM messages
      WHERE conversation_id = $1 AND sequence_number < $2 ORDER BY sequence_number DESC LIMIT ${options.historyLimit}`;
   // Facts and a stage change each add a table, as they do in the product's turn: a statement trigger
   // fires even for an insert of no rows, so each combination is its own statement.
@@ -199,13 +165,7 @@ export function productSchemaStore(
       );
     },
 
-    async history(conversationId, sequence) {
-      const { rows } = await db.query({ name: 'floor_history', text: HISTORY }, [conversationId, sequence]);
-      return (rows as Array<{ sender_type: string; message_content: string }>).map((row) => ({
-        sender: row.sender_type,
-        content: row.message_content,
-      }));
-    },
+    history: (conversationId, sequence) => readHistory(db, HISTORY, conversationId, sequence),
 
     async persist(turn) {
       const hasFacts = Object.keys(turn.facts).length > 0;

@@ -23,7 +23,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { Pool as HttpPool } from 'undici';
-import { type FloorStore, productSchemaStore } from './floor-product-schema.js';
+import { productSchemaStore } from './floor-product-schema.js';
+import { type FloorStore, readHistory } from './floor-store.js';
 
 const option = (name: string) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -126,13 +127,7 @@ function bareStore(): FloorStore {
         | undefined;
       return row && { stage: row.stage, collected: row.collected_data };
     },
-    async history(conversationId, sequence) {
-      const { rows } = await db.query({ name: 'floor_history', text: HISTORY }, [conversationId, sequence]);
-      return (rows as Array<{ sender_type: string; content: string }>).map((row) => ({
-        sender: row.sender_type,
-        content: row.content,
-      }));
-    },
+    history: (conversationId, sequence) => readHistory(db, HISTORY, conversationId, sequence),
     async persist(turn) {
       const { calls } = turn;
       await db.query({ name: 'floor_persist', text: PERSIST }, [
