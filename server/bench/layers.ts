@@ -18,7 +18,14 @@ import { businesses } from '../src/db/schema.js';
 import { generateSecret } from '../src/lib/keys.js';
 import { openConversations, setUpBusiness } from './bench-business.js';
 import { percentile, runLoad } from './load.js';
-import { benchServerEnv, cpuSeconds, freePort, startProcess, stopProcess } from './processes.js';
+import {
+  benchServerEnv,
+  cpuSeconds,
+  freePort,
+  startFakeLlm,
+  startProcess,
+  stopProcess,
+} from './processes.js';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 const ROUNDS = Number(process.argv.find((arg) => arg.startsWith('--rounds='))?.split('=')[1] ?? 3);
@@ -36,15 +43,8 @@ type Send = (n: number) => Promise<Response>;
 async function serverLayers() {
   const masterKey = generateSecret('icmp_admin');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'icmp-layers-'));
-  const llmPort = await freePort();
-  const llm = await startProcess(
-    'test/helpers/fake-llm-cli.ts',
-    ['--port', String(llmPort), '--latency', '0'],
-    {},
-    /http:\/\//,
-  );
+  const { child: llm, url: llmUrl } = await startFakeLlm(0);
   const port = await freePort();
-  const llmUrl = `http://127.0.0.1:${llmPort}/v1`;
   const server = await startProcess(
     'src/main.ts',
     [],

@@ -43,6 +43,24 @@ export function startProcess(
   });
 }
 
+/** The project's fake OpenAI-compatible server in its own process, and the base URL to give the server. */
+export async function startFakeLlm(latencyMs: number, streamIntervalMs?: number) {
+  const port = await freePort();
+  const child = await startProcess(
+    'test/helpers/fake-llm-cli.ts',
+    [
+      '--port',
+      String(port),
+      '--latency',
+      String(latencyMs),
+      ...(streamIntervalMs === undefined ? [] : ['--stream-interval', String(streamIntervalMs)]),
+    ],
+    {},
+    /http:\/\//,
+  );
+  return { child, url: `http://127.0.0.1:${port}/v1` };
+}
+
 export async function stopProcess(child: ChildProcess) {
   if (child.exitCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateSecret } from '../src/lib/keys.js';
 import { percentile } from './load.js';
-import { benchServerEnv, freePort, startProcess, stopProcess } from './processes.js';
+import { benchServerEnv, freePort, startFakeLlm, startProcess, stopProcess } from './processes.js';
 
 const option = (name: string, fallback: number) => {
   const raw = process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
@@ -233,18 +233,12 @@ async function main() {
   const masterKey = generateSecret('icmp_admin');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'icmp-turns-'));
   const databaseUrl = process.env.DATABASE_URL;
-  const llmPort = await freePort();
   const serverPort = await freePort();
   console.log(
     `Turn schedule benchmark — ${databaseUrl ? 'PostgreSQL' : 'PGlite'}, fake LLM ${LLM_MS} ms per call ` +
       `(streamed pieces ${STREAM_MS} ms apart), c=1, ${MESSAGES} messages × ${RUNS} runs`,
   );
-  const llm = await startProcess(
-    'test/helpers/fake-llm-cli.ts',
-    ['--port', String(llmPort), '--latency', String(LLM_MS), '--stream-interval', String(STREAM_MS)],
-    {},
-    /http:\/\//,
-  );
+  const llm = await startFakeLlm(LLM_MS, STREAM_MS);
   const server = await startProcess(
     'src/main.ts',
     [],
@@ -252,7 +246,7 @@ async function main() {
       port: serverPort,
       dataDir,
       masterKey,
-      llmUrl: `http://127.0.0.1:${llmPort}/v1`,
+      llmUrl: llm.url,
       databaseUrl,
     }),
     /ICMP is running/,
@@ -269,7 +263,7 @@ async function main() {
     }
   } finally {
     await stopProcess(server);
-    await stopProcess(llm);
+    await stopProcess(llm.child);
     rmSync(dataDir, { recursive: true, force: true });
   }
 

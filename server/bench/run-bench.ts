@@ -15,7 +15,15 @@ import { generateSecret } from '../src/lib/keys.js';
 import { openConversations, setUpBusiness } from './bench-business.js';
 import { percentile, runLoad } from './load.js';
 import { pgUsage, pgUsagePerMessage, vacuumDatabase } from './pg-usage.js';
-import { benchServerEnv, cpuSeconds, freePort, peakRssMiB, startProcess, stopProcess } from './processes.js';
+import {
+  benchServerEnv,
+  cpuSeconds,
+  freePort,
+  peakRssMiB,
+  startFakeLlm,
+  startProcess,
+  stopProcess,
+} from './processes.js';
 import { commonSend, SCENARIOS, type Scenario, type Target } from './scenarios.js';
 import { benchWebhooks } from './webhook-bench.js';
 
@@ -163,14 +171,7 @@ async function benchAtLatency(
   run: number,
 ): Promise<Row> {
   const scenarios = SCENARIOS.filter((s) => s.llmLatencyMs === llmLatency && (!ONLY.size || ONLY.has(s.id)));
-  const llmPort = await freePort();
-  const llmUrl = `http://127.0.0.1:${llmPort}/v1`;
-  const llm = await startProcess(
-    'test/helpers/fake-llm-cli.ts',
-    ['--port', String(llmPort), '--latency', String(llmLatency)],
-    {},
-    /http:\/\//,
-  );
+  const { child: llm, url: llmUrl } = await startFakeLlm(llmLatency);
   const row: Row = { processes, llm_latency_ms: llmLatency };
   if (databaseUrl) await vacuumDatabase(databaseUrl);
   console.log(

@@ -7,7 +7,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { startFakeGraphApi } from '../test/helpers/fake-graph-api.js';
 import { percentile, runLoad } from './load.js';
-import { benchServerEnv, freePort, startProcess, stopProcess } from './processes.js';
+import { benchServerEnv, freePort, startFakeLlm, startProcess, stopProcess } from './processes.js';
 
 const SECRET = 'bench-meta-app-secret';
 const CONCURRENCY = 64;
@@ -52,15 +52,9 @@ export async function benchWebhooks(options: {
   /** Node flags of the server process (`--profile`: a CPU profile written to bench/results/). */
   nodeArgs?: string[];
 }) {
-  const llmPort = await freePort();
   const serverPort = await freePort();
   const graph = await startFakeGraphApi({ record: false });
-  const llm = await startProcess(
-    'test/helpers/fake-llm-cli.ts',
-    ['--port', String(llmPort), '--latency', '300'],
-    {},
-    /http:\/\//,
-  );
+  const llm = await startFakeLlm(300);
   const server = await startProcess(
     'src/main.ts',
     [],
@@ -69,7 +63,7 @@ export async function benchWebhooks(options: {
         port: serverPort,
         dataDir: options.dataDir,
         masterKey: options.masterKey,
-        llmUrl: `http://127.0.0.1:${llmPort}/v1`,
+        llmUrl: llm.url,
         databaseUrl: options.databaseUrl,
       }),
       DB_POOL_SIZE: '20',
@@ -244,7 +238,7 @@ export async function benchWebhooks(options: {
         headers: { authorization: `Bearer ${options.masterKey}` },
       }).catch(() => undefined);
     await stopProcess(server);
-    await stopProcess(llm);
+    await stopProcess(llm.child);
     await graph.close();
   }
 }
