@@ -98,7 +98,7 @@ function bareStore(): FloorStore {
     calls AS (
       INSERT INTO ${SCHEMA}.llm_calls
         (message_id, call_type, model, system_prompt, prompt, response, tokens_in, tokens_out, latency_ms)
-      SELECT $5, t, $15, sp, p, r, i, o, l
+      SELECT $5, t, '${MODEL}', sp, p, r, i, o, l
         FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::int[], $12::int[])
           AS x(t, sp, p, r, i, o, l))
     UPDATE ${SCHEMA}.conversations
@@ -145,7 +145,6 @@ function bareStore(): FloorStore {
         calls.map((call) => call.latencyMs),
         turn.stage,
         JSON.stringify(turn.facts),
-        turn.model,
       ]);
     },
   };
