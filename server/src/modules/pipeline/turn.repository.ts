@@ -1,5 +1,6 @@
 import { and, asc, eq, lt, lte, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
+import { prebuiltStatement } from '../../db/prebuilt-statement.js';
 import { fromJson, rowsOf, toDate } from '../../db/raw-rows.js';
 import { conversations, llmCalls, messages } from '../../db/schema.js';
 import { outboundStatus } from '../conversations/index.js';
@@ -33,6 +34,47 @@ export interface LeasedConversation {
   history?: StoredHistory | undefined;
 }
 
+interface LeaseValues {
+  owner: string;
+  seconds: number;
+  conversationId: string;
+  untilSequence: number;
+  historyLimit: number | null;
+}
+
+// created_at as text: the string the driver hands drizzle, so `new Date` reads it as listRecentMessages does.
+const takeLease = prebuiltStatement<LeaseValues, 'history' | ''>((p, variant) => {
+  const history =
+    variant === 'history'
+      ? sql`,
+           (SELECT coalesce(json_agg(json_build_object('senderType', h.sender_type, 'content', h.message_content,
+                                                       'createdAt', h.created_at::text) ORDER BY h.sequence_number DESC), '[]')
+              FROM (SELECT sender_type, message_content, created_at, sequence_number FROM messages
+                     WHERE conversation_id = ${p('conversationId')}
+                       AND sequence_number < (SELECT min(sequence_number) FROM pending)
+                     ORDER BY sequence_number DESC LIMIT ${p('historyLimit')}::int) h) AS history`
+      : sql``;
+  return sql`
+    WITH lease AS (
+      UPDATE conversations
+         SET lease_owner = ${p('owner')}, lease_until = now() + make_interval(secs => ${p('seconds')})
+       WHERE conversation_id = ${p('conversationId')}
+         AND (lease_owner IS NULL OR lease_owner = ${p('owner')} OR lease_until < now())
+      RETURNING business_id, user_id, stage_id, channel, collected_data, ai_stopped_at, ai_stopped_until
+    ), pending AS (
+      SELECT m.message_id, m.message_content, m.sequence_number, m.metadata->>'configuration' AS configuration
+        FROM messages m
+       WHERE m.conversation_id = ${p('conversationId')} AND m.status = 'pending'
+         AND m.sequence_number <= ${p('untilSequence')}::int
+    )
+    SELECT lease.*, u.first_name, u.last_name,
+           (SELECT coalesce(json_agg(json_build_object('messageId', p.message_id, 'content', p.message_content,
+                                                       'sequence', p.sequence_number,
+                                                       'configuration', p.configuration) ORDER BY p.sequence_number), '[]')
+              FROM pending p) AS pending${history}
+      FROM lease LEFT JOIN users u ON u.user_id = lease.user_id`;
+});
+
 /**
  * Takes the lease (free, ours, or expired) and, in the same statement, reads the conversation's state
  * and its pending messages up to `untilSequence` — and, given `historyLimit`, what listRecentMessages
@@ -45,38 +87,8 @@ export async function tryLease(
   untilSequence: number,
   historyLimit?: number,
 ): Promise<LeasedConversation | undefined> {
-  // created_at as text: the string the driver hands drizzle, so `new Date` reads it as listRecentMessages does.
-  const history =
-    historyLimit === undefined
-      ? sql``
-      : sql`,
-           (SELECT coalesce(json_agg(json_build_object('senderType', h.sender_type, 'content', h.message_content,
-                                                       'createdAt', h.created_at::text) ORDER BY h.sequence_number DESC), '[]')
-              FROM (SELECT sender_type, message_content, created_at, sequence_number FROM messages
-                     WHERE conversation_id = ${conversationId}
-                       AND sequence_number < (SELECT min(sequence_number) FROM pending)
-                     ORDER BY sequence_number DESC LIMIT ${historyLimit}::int) h) AS history`;
-  const [row] = rowsOf(
-    await db.execute(sql`
-    WITH lease AS (
-      UPDATE conversations
-         SET lease_owner = ${lease.owner}, lease_until = now() + make_interval(secs => ${lease.seconds})
-       WHERE conversation_id = ${conversationId}
-         AND (lease_owner IS NULL OR lease_owner = ${lease.owner} OR lease_until < now())
-      RETURNING business_id, user_id, stage_id, channel, collected_data, ai_stopped_at, ai_stopped_until
-    ), pending AS (
-      SELECT m.message_id, m.message_content, m.sequence_number, m.metadata->>'configuration' AS configuration
-        FROM messages m
-       WHERE m.conversation_id = ${conversationId} AND m.status = 'pending'
-         AND m.sequence_number <= ${untilSequence}::int
-    )
-    SELECT lease.*, u.first_name, u.last_name,
-           (SELECT coalesce(json_agg(json_build_object('messageId', p.message_id, 'content', p.message_content,
-                                                       'sequence', p.sequence_number,
-                                                       'configuration', p.configuration) ORDER BY p.sequence_number), '[]')
-              FROM pending p) AS pending${history}
-      FROM lease LEFT JOIN users u ON u.user_id = lease.user_id`),
-  );
+  const values = { ...lease, conversationId, untilSequence, historyLimit: historyLimit ?? null };
+  const [row] = rowsOf(await takeLease(db, values, historyLimit === undefined ? '' : 'history'));
   if (!row) return undefined;
   const pending = fromJson(row.pending as PendingMessage[] | null) ?? [];
   const first = pending[0];
@@ -232,17 +244,113 @@ function llmCallRows(input: PersistInput) {
     }));
 }
 
+type TurnWriteVariant = `${'facts' | 'nofacts'},${'transition' | 'stay'}`;
+interface TurnWriteValues {
+  messageId: string;
+  conversationId: string;
+  businessId: string;
+  reply: string;
+  messageSequence: number;
+  replySequence: number;
+  channel: string;
+  replyStatus: string;
+  stageId: string | null;
+  previousStageId: string | null;
+  /** The JSON texts (`::jsonb` in the statement). */
+  replyMetadata: string;
+  result: string;
+  extracted: string;
+  calls: string;
+  handoff: boolean;
+  /** The lease owner giving up the conversation's lease with this write, if any. */
+  releasing: string | null;
+  transitionReason: string | null;
+}
+
 /**
  * Writes one processed turn in ONE statement — the reply, the inbound message's new status and result,
  * the conversation's stage and collected data, the LLM call log, the extracted facts and the stage
  * transition, the conversation's waiting state and a hand-off's AI stop — so it is atomic without a
- * transaction's extra round trips. Nothing is written unless
- * the inbound message is still pending; a crash before it leaves the message pending for a retry.
+ * transaction's extra round trips. Nothing is written unless the inbound message is still pending; a
+ * crash before it leaves the message pending for a retry. The facts and transition inserts are left
+ * out, not run with WHERE false: a statement trigger (the rollups') fires even for no rows.
  */
+const writeTurn = prebuiltStatement<TurnWriteValues, TurnWriteVariant>((p, variant) => {
+  const facts = variant.startsWith('facts')
+    ? sql`, facts AS (
+      INSERT INTO extracted_data (business_id, conversation_id, message_id, stage_id, data)
+      SELECT ${p('businessId')}, ${p('conversationId')}, inbound.message_id, ${p('stageId')}::uuid, ${p('extracted')}::jsonb
+        FROM inbound
+    )`
+    : sql``;
+  const transition = variant.endsWith('transition')
+    ? sql`, transition AS (
+      INSERT INTO stage_transitions (business_id, conversation_id, from_stage_id, to_stage_id, message_id, reason)
+      SELECT ${p('businessId')}, ${p('conversationId')}, ${p('previousStageId')}::uuid, ${p('stageId')}::uuid,
+             inbound.message_id, ${p('transitionReason')}::text
+        FROM inbound
+    )`
+    : sql``;
+  return sql`
+    WITH inbound AS (
+      SELECT message_id FROM messages
+       WHERE message_id = ${p('messageId')} AND conversation_id = ${p('conversationId')} AND status = 'pending'
+       FOR UPDATE
+    ), reply AS (
+      INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number,
+                            channel, status, stage_id, reply_to_message_id, metadata)
+      SELECT ${p('conversationId')}, ${p('businessId')}, 'assistant', ${p('reply')}, ${p('replySequence')}::int,
+             ${p('channel')}, ${p('replyStatus')}, ${p('stageId')}::uuid, inbound.message_id,
+             ${p('replyMetadata')}::jsonb
+        FROM inbound
+      RETURNING message_id
+    ), processed AS (
+      UPDATE messages m
+         SET status = 'processed', stage_id = ${p('previousStageId')}::uuid,
+             metadata = jsonb_build_object('result',
+               ${p('result')}::jsonb || jsonb_build_object('response_id', reply.message_id))
+        FROM reply
+       WHERE m.message_id = ${p('messageId')}
+    ), conversation AS (
+      UPDATE conversations c
+         SET stage_id = ${p('stageId')}::uuid,
+             collected_data = c.collected_data || ${p('extracted')}::jsonb,
+             last_sequence = greatest(c.last_sequence, ${p('replySequence')}::int),
+             last_updated = now(),
+             -- The reply answers the customer, unless it hands over (then a person must) or the AI was
+             -- stopped meanwhile; a later customer message still unanswered keeps it waiting from then.
+             waiting_since = CASE
+               WHEN ${p('handoff')}::boolean THEN coalesce(c.waiting_since, now())
+               WHEN c.ai_stopped_at IS NOT NULL AND (c.ai_stopped_until IS NULL OR c.ai_stopped_until > now())
+                 THEN c.waiting_since
+               ELSE (SELECT min(lm.created_at) FROM messages lm
+                      WHERE lm.conversation_id = c.conversation_id AND lm.sender_type = 'user'
+                        AND lm.sequence_number > ${p('messageSequence')}::int) END,
+             ai_stopped_at = CASE WHEN ${p('handoff')}::boolean THEN now() ELSE c.ai_stopped_at END,
+             ai_stopped_until = CASE WHEN ${p('handoff')}::boolean THEN NULL ELSE c.ai_stopped_until END,
+             lease_owner = CASE WHEN c.lease_owner = ${p('releasing')}::text THEN NULL ELSE c.lease_owner END,
+             lease_until = CASE WHEN c.lease_owner = ${p('releasing')}::text THEN NULL ELSE c.lease_until END
+        FROM inbound
+       WHERE c.conversation_id = ${p('conversationId')}
+    ), calls AS (
+      INSERT INTO llm_calls (business_id, conversation_id, message_id, template_id, stage_id, call_type, provider,
+                             model, system_prompt, prompt, response, tokens_in, tokens_out, latency_ms, cost_usd,
+                             status, error, error_detail)
+      SELECT x.business_id, x.conversation_id, x.message_id, x.template_id, x.stage_id, x.call_type, x.provider,
+             x.model, x.system_prompt, x.prompt, x.response, x.tokens_in, x.tokens_out, x.latency_ms, x.cost_usd,
+             x.status, x.error, x.error_detail
+        FROM inbound, jsonb_to_recordset(${p('calls')}::jsonb) AS x(
+               business_id uuid, conversation_id uuid, message_id uuid, template_id uuid, stage_id uuid,
+               call_type text, provider text, model text, system_prompt text, prompt text, response text,
+               tokens_in int, tokens_out int, latency_ms int, cost_usd double precision, status text, error text,
+               error_detail text)
+    )${facts}${transition}
+    SELECT message_id AS reply_id FROM reply`;
+});
+
 export async function persistTurn(db: DbOrTx, input: PersistInput): Promise<{ replyId: string } | null> {
-  const { turn, businessId, conversationId, messageId } = input;
+  const { turn } = input;
   const stageChanged = turn.stage.stageId !== turn.previousStage.stageId;
-  const extracted = JSON.stringify(turn.extracted);
   const hasExtracted = Object.keys(turn.extracted).length > 0;
   // Typed extraction's dropped values, with why, are kept with the message's result.
   const rejected = turn.steps.find((s) => s.step === 'data_extraction')?.rejected_values;
@@ -255,81 +363,27 @@ export async function persistTurn(db: DbOrTx, input: PersistInput): Promise<{ re
     stage_complete: turn.complete,
     ...(rejected?.length ? { rejected_values: rejected } : {}),
   };
-  const releasing = input.releaseLeaseOf ?? null;
-  const handoff = input.handoff === true;
-  // Left out, not inserted with WHERE false: a statement trigger (the rollups') fires even for no rows.
-  const facts = hasExtracted
-    ? sql`, facts AS (
-      INSERT INTO extracted_data (business_id, conversation_id, message_id, stage_id, data)
-      SELECT ${businessId}, ${conversationId}, inbound.message_id, ${turn.stage.stageId}::uuid, ${extracted}::jsonb
-        FROM inbound
-    )`
-    : sql``;
-  const transition = stageChanged
-    ? sql`, transition AS (
-      INSERT INTO stage_transitions (business_id, conversation_id, from_stage_id, to_stage_id, message_id, reason)
-      SELECT ${businessId}, ${conversationId}, ${turn.previousStage.stageId}::uuid, ${turn.stage.stageId}::uuid,
-             inbound.message_id, ${turn.transitionReason}::text
-        FROM inbound
-    )`
-    : sql``;
-  const rows = rowsOf(
-    await db.execute(sql`
-    WITH inbound AS (
-      SELECT message_id FROM messages
-       WHERE message_id = ${messageId} AND conversation_id = ${conversationId} AND status = 'pending'
-       FOR UPDATE
-    ), reply AS (
-      INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number,
-                            channel, status, stage_id, reply_to_message_id, metadata)
-      SELECT ${conversationId}, ${businessId}, 'assistant', ${turn.reply}, ${input.messageSequence + 1}::int,
-             ${input.channel}, ${outboundStatus(input.channel)}, ${turn.stage.stageId}::uuid, inbound.message_id,
-             ${JSON.stringify({ fallback: turn.fallback, engine: turn.engine })}::jsonb
-        FROM inbound
-      RETURNING message_id
-    ), processed AS (
-      UPDATE messages m
-         SET status = 'processed', stage_id = ${turn.previousStage.stageId}::uuid,
-             metadata = jsonb_build_object('result',
-               ${JSON.stringify(result)}::jsonb || jsonb_build_object('response_id', reply.message_id))
-        FROM reply
-       WHERE m.message_id = ${messageId}
-    ), conversation AS (
-      UPDATE conversations c
-         SET stage_id = ${turn.stage.stageId}::uuid,
-             collected_data = c.collected_data || ${extracted}::jsonb,
-             last_sequence = greatest(c.last_sequence, ${input.messageSequence + 1}::int),
-             last_updated = now(),
-             -- The reply answers the customer, unless it hands over (then a person must) or the AI was
-             -- stopped meanwhile; a later customer message still unanswered keeps it waiting from then.
-             waiting_since = CASE
-               WHEN ${handoff}::boolean THEN coalesce(c.waiting_since, now())
-               WHEN c.ai_stopped_at IS NOT NULL AND (c.ai_stopped_until IS NULL OR c.ai_stopped_until > now())
-                 THEN c.waiting_since
-               ELSE (SELECT min(lm.created_at) FROM messages lm
-                      WHERE lm.conversation_id = c.conversation_id AND lm.sender_type = 'user'
-                        AND lm.sequence_number > ${input.messageSequence}::int) END,
-             ai_stopped_at = CASE WHEN ${handoff}::boolean THEN now() ELSE c.ai_stopped_at END,
-             ai_stopped_until = CASE WHEN ${handoff}::boolean THEN NULL ELSE c.ai_stopped_until END,
-             lease_owner = CASE WHEN c.lease_owner = ${releasing}::text THEN NULL ELSE c.lease_owner END,
-             lease_until = CASE WHEN c.lease_owner = ${releasing}::text THEN NULL ELSE c.lease_until END
-        FROM inbound
-       WHERE c.conversation_id = ${conversationId}
-    ), calls AS (
-      INSERT INTO llm_calls (business_id, conversation_id, message_id, template_id, stage_id, call_type, provider,
-                             model, system_prompt, prompt, response, tokens_in, tokens_out, latency_ms, cost_usd,
-                             status, error, error_detail)
-      SELECT x.business_id, x.conversation_id, x.message_id, x.template_id, x.stage_id, x.call_type, x.provider,
-             x.model, x.system_prompt, x.prompt, x.response, x.tokens_in, x.tokens_out, x.latency_ms, x.cost_usd,
-             x.status, x.error, x.error_detail
-        FROM inbound, jsonb_to_recordset(${JSON.stringify(llmCallRows(input))}::jsonb) AS x(
-               business_id uuid, conversation_id uuid, message_id uuid, template_id uuid, stage_id uuid,
-               call_type text, provider text, model text, system_prompt text, prompt text, response text,
-               tokens_in int, tokens_out int, latency_ms int, cost_usd double precision, status text, error text,
-               error_detail text)
-    )${facts}${transition}
-    SELECT message_id AS reply_id FROM reply`),
-  );
+  const values: TurnWriteValues = {
+    messageId: input.messageId,
+    conversationId: input.conversationId,
+    businessId: input.businessId,
+    reply: turn.reply,
+    messageSequence: input.messageSequence,
+    replySequence: input.messageSequence + 1,
+    channel: input.channel,
+    replyStatus: outboundStatus(input.channel),
+    stageId: turn.stage.stageId,
+    previousStageId: turn.previousStage.stageId,
+    replyMetadata: JSON.stringify({ fallback: turn.fallback, engine: turn.engine }),
+    result: JSON.stringify(result),
+    extracted: JSON.stringify(turn.extracted),
+    handoff: input.handoff === true,
+    releasing: input.releaseLeaseOf ?? null,
+    calls: JSON.stringify(llmCallRows(input)),
+    transitionReason: turn.transitionReason ?? null,
+  };
+  const variant: TurnWriteVariant = `${hasExtracted ? 'facts' : 'nofacts'},${stageChanged ? 'transition' : 'stay'}`;
+  const rows = rowsOf(await writeTurn(db, values, variant));
   const replyId = rows[0]?.reply_id;
   return replyId ? { replyId: String(replyId) } : null;
 }
