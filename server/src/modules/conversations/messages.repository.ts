@@ -1,5 +1,6 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
+import { prebuiltStatement } from '../../db/prebuilt-statement.js';
 import { fromJson, rowsOf, toDate } from '../../db/raw-rows.js';
 import { messages } from '../../db/schema.js';
 
@@ -53,6 +54,28 @@ export function waitingAfter(senderType: string) {
   return sql`c.waiting_since`;
 }
 
+/** The values of the message insert's statement (`insertStatement`). */
+interface InsertValues {
+  businessId: string;
+  conversationId: string | null;
+  userId: string | null;
+  senderType: string;
+  content: string;
+  status: string;
+  channel: string;
+  externalId: string | null;
+  stageId: string | null;
+  replyToMessageId: string | null;
+  /** JSON text (`::jsonb`), or null. */
+  metadata: string | null;
+  /** The sequence number given by the caller (a reply's reserved slot), or null for the next one. */
+  explicit: number | null;
+  /** How far the conversation's last_sequence moves: 2 when the reply's slot is reserved, else 1. */
+  step: number;
+}
+
+type TargetKind = 'conversation' | 'owned-conversation' | 'user' | 'nothing';
+
 /**
  * The target conversation's condition, written for the case at hand so each case is its own statement
  * text (and prepared statement) with a plain, indexable predicate: by id (primary key), or by user
@@ -60,22 +83,76 @@ export function waitingAfter(senderType: string) {
  * all cases, with the choice in a `CASE` on parameters, was planned generically once prepared: a walk
  * over every conversation of the business per message (linear in the business's conversations).
  */
-function targetPredicate(target: MessageTarget) {
-  const active = target.activeOnly === true ? sql` AND c.status = 'active'` : sql``;
-  if ('userQuery' in target) return sql`c.user_id = (${target.userQuery})${active}`;
-  if (target.conversationId) {
-    const owner = target.userId ? sql` AND c.user_id = ${target.userId}::uuid` : sql``;
-    return sql`c.conversation_id = ${target.conversationId}::uuid${owner}${active}`;
-  }
+function targetKind(target: MessageTarget): TargetKind {
+  if ('userQuery' in target) throw new Error('a userQuery target has no prebuilt predicate');
+  if (target.conversationId) return target.userId ? 'owned-conversation' : 'conversation';
   // No conversation and no user: nothing to target (the caller creates the conversation).
-  if (!target.userId) return sql`false`;
-  return sql`c.user_id = ${target.userId}::uuid${active}`;
+  return target.userId ? 'user' : 'nothing';
+}
+
+function targetPredicate(kind: TargetKind, v: (name: keyof InsertValues) => unknown) {
+  if (kind === 'conversation') return sql`c.conversation_id = ${v('conversationId')}::uuid`;
+  if (kind === 'owned-conversation')
+    return sql`c.conversation_id = ${v('conversationId')}::uuid AND c.user_id = ${v('userId')}::uuid`;
+  if (kind === 'user') return sql`c.user_id = ${v('userId')}::uuid`;
+  return sql`false`;
 }
 
 /**
  * THE message insert, in ONE statement: the UPDATE of the target conversation takes its row lock,
- * moves `last_updated` and `waiting_since` (see `waitingAfter`) and bumps `last_sequence`, so concurrent inserts (from any process) get distinct, consecutive numbers
- * without an explicit transaction.
+ * moves `last_updated` and `waiting_since` (see `waitingAfter`) and bumps `last_sequence`, so concurrent
+ * inserts (from any process) get distinct, consecutive numbers without an explicit transaction. `v`
+ * places a value: a placeholder of the prebuilt form, or the value itself.
+ */
+function insertStatement(
+  v: (name: keyof InsertValues) => unknown,
+  predicate: SQL,
+  senderType: string,
+  ownerNameColumns: SQL,
+) {
+  return sql`
+    WITH target AS (
+      SELECT c.conversation_id FROM conversations c
+       WHERE c.business_id = ${v('businessId')} AND ${predicate}
+       ORDER BY c.last_updated DESC
+       LIMIT 1
+    ), seq AS (
+      UPDATE conversations c
+         SET last_sequence = CASE WHEN ${v('explicit')}::int IS NULL THEN c.last_sequence + ${v('step')}::int
+                                  ELSE greatest(c.last_sequence, ${v('explicit')}::int) END,
+             last_updated = now(),
+             waiting_since = ${waitingAfter(senderType)}
+        FROM target
+       WHERE c.conversation_id = target.conversation_id
+         AND (${v('externalId')}::text IS NULL OR NOT EXISTS (
+               SELECT 1 FROM messages m
+                WHERE m.business_id = ${v('businessId')} AND m.channel = ${v('channel')}
+                  AND m.external_message_id = ${v('externalId')}::text))
+      RETURNING c.conversation_id, c.user_id,
+                CASE WHEN ${v('explicit')}::int IS NULL THEN c.last_sequence - ${v('step')}::int + 1
+                     ELSE ${v('explicit')}::int END AS sequence_number
+    )
+    INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number,
+                          channel, external_message_id, status, stage_id, reply_to_message_id, metadata)
+    SELECT seq.conversation_id, ${v('businessId')}, ${v('senderType')}, ${v('content')}, seq.sequence_number,
+           ${v('channel')}, ${v('externalId')}::text, ${v('status')}, ${v('stageId')}::uuid,
+           ${v('replyToMessageId')}::uuid, ${v('metadata')}::jsonb
+      FROM seq
+    ON CONFLICT (business_id, channel, external_message_id) DO NOTHING
+    RETURNING *, (SELECT user_id FROM seq) AS owner_id${ownerNameColumns}`;
+}
+
+/** Its prebuilt forms, one per target kind, active-only or not, and sender type (`waitingAfter`). */
+const insertPrebuilt = prebuiltStatement<InsertValues, `${TargetKind},${'active' | 'any'},${string}`>(
+  (p, variant) => {
+    const [kind, active, senderType] = variant.split(',') as [TargetKind, string, string];
+    const activeOnly = active === 'active' ? sql` AND c.status = 'active'` : sql``;
+    return insertStatement(p, sql`${targetPredicate(kind, p)}${activeOnly}`, senderType, sql``);
+  },
+);
+
+/**
+ * Stores a message in ONE statement (`insertStatement`).
  *
  * Returns null when nothing was stored: no such conversation in that business (or none active for the
  * user), or the external message id was already stored for this business and channel (a duplicate
@@ -90,49 +167,40 @@ export async function insertMessage(
   ownerId: string;
   ownerName?: { firstName: string; lastName: string };
 } | null> {
-  const channel = m.channel ?? 'api';
-  const externalId = m.externalMessageId ?? null;
-  const metadata = m.metadata == null ? null : JSON.stringify(m.metadata);
-  const step = m.reserveReplySlot ? 2 : 1;
-  const explicit = m.sequenceNumber ?? null;
   const target = m.target;
-  const ownerNameColumns =
+  const values: InsertValues = {
+    businessId: m.businessId,
+    conversationId: ('conversationId' in target && target.conversationId) || null,
+    userId: ('userId' in target && target.userId) || null,
+    senderType: m.senderType,
+    content: m.content,
+    status: m.status,
+    channel: m.channel ?? 'api',
+    externalId: m.externalMessageId ?? null,
+    stageId: m.stageId ?? null,
+    replyToMessageId: m.replyToMessageId ?? null,
+    metadata: m.metadata == null ? null : JSON.stringify(m.metadata),
+    explicit: m.sequenceNumber ?? null,
+    step: m.reserveReplySlot ? 2 : 1,
+  };
+  // A channel identity's subquery carries values of its own: that form is built per call.
+  const result =
     'userQuery' in target
-      ? sql`, (SELECT u.first_name FROM users u WHERE u.user_id = (SELECT user_id FROM seq)) AS owner_first_name,
-              (SELECT u.last_name FROM users u WHERE u.user_id = (SELECT user_id FROM seq)) AS owner_last_name`
-      : sql``;
-  const [row] = rowsOf(
-    await db.execute(sql`
-    WITH target AS (
-      SELECT c.conversation_id FROM conversations c
-       WHERE c.business_id = ${m.businessId} AND ${targetPredicate(target)}
-       ORDER BY c.last_updated DESC
-       LIMIT 1
-    ), seq AS (
-      UPDATE conversations c
-         SET last_sequence = CASE WHEN ${explicit}::int IS NULL THEN c.last_sequence + ${step}::int
-                                  ELSE greatest(c.last_sequence, ${explicit}::int) END,
-             last_updated = now(),
-             waiting_since = ${waitingAfter(m.senderType)}
-        FROM target
-       WHERE c.conversation_id = target.conversation_id
-         AND (${externalId}::text IS NULL OR NOT EXISTS (
-               SELECT 1 FROM messages m
-                WHERE m.business_id = ${m.businessId} AND m.channel = ${channel}
-                  AND m.external_message_id = ${externalId}::text))
-      RETURNING c.conversation_id, c.user_id,
-                CASE WHEN ${explicit}::int IS NULL THEN c.last_sequence - ${step - 1}::int
-                     ELSE ${explicit}::int END AS sequence_number
-    )
-    INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number,
-                          channel, external_message_id, status, stage_id, reply_to_message_id, metadata)
-    SELECT seq.conversation_id, ${m.businessId}, ${m.senderType}, ${m.content}, seq.sequence_number,
-           ${channel}, ${externalId}::text, ${m.status}, ${m.stageId ?? null}::uuid,
-           ${m.replyToMessageId ?? null}::uuid, ${metadata}::jsonb
-      FROM seq
-    ON CONFLICT (business_id, channel, external_message_id) DO NOTHING
-    RETURNING *, (SELECT user_id FROM seq) AS owner_id${ownerNameColumns}`),
-  );
+      ? await db.execute(
+          insertStatement(
+            (name) => values[name],
+            sql`c.user_id = (${target.userQuery}) AND c.status = 'active'`,
+            m.senderType,
+            sql`, (SELECT u.first_name FROM users u WHERE u.user_id = (SELECT user_id FROM seq)) AS owner_first_name,
+                  (SELECT u.last_name FROM users u WHERE u.user_id = (SELECT user_id FROM seq)) AS owner_last_name`,
+          ),
+        )
+      : await insertPrebuilt(
+          db,
+          values,
+          `${targetKind(target)},${target.activeOnly === true ? 'active' : 'any'},${m.senderType}`,
+        );
+  const [row] = rowsOf(result);
   if (!row) return null;
   const stored = { message: toMessageRow(row), ownerId: String(row.owner_id) };
   // Found by `userQuery` (a channel identity): the caller compares the stored name with the channel's.
