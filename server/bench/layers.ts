@@ -3,10 +3,10 @@
  * costs alone (`/ping`), with authentication, rate limiting and validation (a message refused at
  * validation), a read through the stack (`GET /api/stages`), and a whole message turn (fake LLM,
  * 0 ms); then, in this process, what a statement costs the database client: raw `pg` against our
- * `db.execute(sql…)` and a drizzle query builder. Server CPU per request at concurrency 32, median
- * of `--rounds=3` rounds (each after a warm-up); on PostgreSQL with DATABASE_URL, else PGlite (then
- * no client figures: they compare with raw `pg`). Read it beside `npm run bench`'s floor: a
- * whole turn there costs the bare server ~0.7 ms.
+ * `db.execute(sql…)`, a `prebuiltStatement` (how a turn's statements run) and a drizzle query
+ * builder. Server CPU per request at concurrency 32, median of `--rounds=3` rounds (each after a
+ * warm-up); on PostgreSQL with DATABASE_URL, else PGlite (then no client figures: they compare with
+ * raw `pg`). Read it beside `npm run bench`'s floor: a whole turn there costs the bare server ~0.7 ms.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { openDatabase } from '../src/db/client.js';
+import { prebuiltStatement } from '../src/db/prebuilt-statement.js';
 import { businesses } from '../src/db/schema.js';
 import { generateSecret } from '../src/lib/keys.js';
 import { openConversations, setUpBusiness } from './bench-business.js';
@@ -132,6 +133,10 @@ async function clientCost(query: () => Promise<unknown>, total = 20_000) {
   return (used.user + used.system) / total;
 }
 
+const prebuiltRead = prebuiltStatement<{ id: string }>(
+  (p) => sql`select business_id, business_name from businesses where business_id = ${p('id')}`,
+);
+
 async function clientLayers(url: string) {
   const pool = new pg.Pool({ connectionString: url, max: 20 });
   const database = await openDatabase({ databaseUrl: url, dataDir: null, poolSize: 20 });
@@ -149,6 +154,7 @@ async function clientLayers(url: string) {
             sql`select business_id, business_name from businesses where business_id = ${id}`,
           ),
       ],
+      ['prebuiltStatement (text built once)', () => prebuiltRead(database.db, { id })],
       [
         'drizzle query builder',
         () =>

@@ -25,8 +25,9 @@ export function startProcess(
   ready: RegExp,
   nodeArgs: string[] = [],
 ) {
-  // `node --import tsx` keeps the server in this one process, so its CPU and memory can be read.
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry, ...args], {
+  // `node --import tsx` keeps the server in this one process, so its CPU and memory can be read; tsx
+  // first, so a TypeScript module in nodeArgs' own `--import` loads.
+  const child = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, entry, ...args], {
     cwd: SERVER_DIR,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -32,6 +32,8 @@ const DATABASE_URL = process.env.DATABASE_URL;
 const QUICK = args.has('--quick');
 // `--profile`: the server writes a V8 CPU profile to bench/results/ when it stops.
 const PROFILE = args.has('--profile');
+// `--alloc-profile`: each server writes a sampling heap profile of what it allocated (alloc-sampler.ts).
+const ALLOC_PROFILE = args.has('--alloc-profile');
 // `--scenarios=c1,c32` runs only those scenarios (ids in scenarios.ts).
 const ONLY = new Set(
   process.argv
@@ -124,7 +126,10 @@ async function runTurnScheduleBench() {
   if (code !== 0) throw new Error(`the turn-schedule bench exited with ${code}`);
 }
 
-const profileArgs = () => (PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve('bench/results')}`] : []);
+const profileArgs = () => [
+  ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve('bench/results')}`] : []),
+  ...(ALLOC_PROFILE ? ['--import', './bench/alloc-sampler.ts'] : []),
+];
 
 /** One scenario's figures on one server; `sql_per_message` only for the product. */
 interface Figures {
