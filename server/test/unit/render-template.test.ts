@@ -146,6 +146,25 @@ describe('renderTemplate', () => {
     expect(first.missingVariables).toEqual(['b']);
   });
 
+  it('parses a template once per syntax: the catalogue and a custom set of names do not mix', () => {
+    const template = '{email} and {user_name} for {{user_name}}';
+    const values = { email: 'a@b.co', user_name: 'Jane' };
+    const byCatalogue = '{email} and Jane for Jane';
+    expect(renderTemplate(template, values).rendered).toBe(byCatalogue);
+    expect(renderTemplate(template, values, { knownVariables: new Set(['email']) }).rendered).toBe(
+      'a@b.co and {user_name} for Jane',
+    );
+    expect(renderTemplate(template, values).rendered).toBe(byCatalogue);
+    expect(extractVariableNames(template)).toEqual(['user_name']);
+    expect(extractVariableNames(template, new Set(['email']))).toEqual(['email', 'user_name']);
+  });
+
+  it('hands each caller its own list of names', () => {
+    const names = extractVariableNames('{{a}} {{b}}');
+    names.push('changed');
+    expect(extractVariableNames('{{a}} {{b}}')).toEqual(['a', 'b']);
+  });
+
   it('keeps dollar signs in values literal', () => {
     expect(renderTemplate('Price: {{p}}', { p: '$& $1 $$' }).rendered).toBe('Price: $& $1 $$');
   });

@@ -41,6 +41,54 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}|\{([A-Za-z_][A-Za-
 
 const NOT_FOUND: unique symbol = Symbol('not-found');
 
+/**
+ * A template split once into its literal text and its placeholders: `parts` alternates literal text
+ * (even indexes) and variable names (odd), starting and ending with text; `names` lists each name once.
+ */
+interface ParsedTemplate {
+  parts: string[];
+  names: string[];
+}
+
+/**
+ * Parsed templates of the built-in catalogue's syntax, by content: every turn renders the same few
+ * texts, and each render scanned its template with the placeholder pattern twice (the names to
+ * compute, then the values to place). Bounded by the texts' total length (a template may have 100,000
+ * characters), oldest out first: an edited template leaves its old text behind.
+ */
+const parsedTemplates = new Map<string, ParsedTemplate>();
+const MAX_PARSED_CHARS = 2_000_000;
+let parsedChars = 0;
+
+function parseTemplate(content: string, known: ReadonlySet<string>): ParsedTemplate {
+  const cacheable = known === BUILT_IN_VARIABLE_NAMES;
+  const cached = cacheable ? parsedTemplates.get(content) : undefined;
+  if (cached) return cached;
+  const parts: string[] = [];
+  const names: string[] = [];
+  let cursor = 0;
+  for (const match of content.matchAll(PLACEHOLDER)) {
+    const [text, doubleName, singleName] = match;
+    const name = doubleName ?? singleName;
+    if (name === undefined || (doubleName === undefined && !known.has(name))) continue;
+    parts.push(content.slice(cursor, match.index), name);
+    cursor = match.index + text.length;
+    if (!names.includes(name)) names.push(name);
+  }
+  parts.push(content.slice(cursor));
+  const parsed = { parts, names };
+  if (cacheable && content.length <= MAX_PARSED_CHARS) {
+    for (const oldest of parsedTemplates.keys()) {
+      if (parsedChars + content.length <= MAX_PARSED_CHARS) break;
+      parsedTemplates.delete(oldest);
+      parsedChars -= oldest.length;
+    }
+    parsedTemplates.set(content, parsed);
+    parsedChars += content.length;
+  }
+  return parsed;
+}
+
 export function renderTemplate(
   content: string,
   variables: Record<string, unknown>,
@@ -54,7 +102,7 @@ export function renderTemplate(
     if (content.length > maxChars) throw new PromptTooLarge('prompt', maxChars);
     return { rendered: content, variablesUsed: used, missingVariables: missing };
   }
-  const known = options?.knownVariables ?? BUILT_IN_VARIABLE_NAMES;
+  const { parts } = parseTemplate(content, options?.knownVariables ?? BUILT_IN_VARIABLE_NAMES);
   // Each value is looked up and formatted once, however often the template repeats it.
   const formatted = new Map<string, string | typeof NOT_FOUND>();
   const pieces: string[] = [];
@@ -66,14 +114,9 @@ export function renderTemplate(
   };
 
   // One pass over the template: replacement text is never re-scanned, so variable values cannot inject placeholders.
-  const placeholder = new RegExp(PLACEHOLDER);
-  let cursor = 0;
-  for (let match = placeholder.exec(content); match; match = placeholder.exec(content)) {
-    const [text, doubleName, singleName] = match;
-    const name = doubleName ?? singleName;
-    if (name === undefined || (doubleName === undefined && !known.has(name))) continue;
-    append(content.slice(cursor, match.index));
-    cursor = match.index + text.length;
+  append(parts[0] as string);
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i] as string;
     let value = formatted.get(name);
     if (value === undefined) {
       const raw = lookUpVariable(variables, name);
@@ -85,12 +128,12 @@ export function renderTemplate(
     }
     if (value === NOT_FOUND) {
       if (!missing.includes(name)) missing.push(name);
-      continue;
+    } else {
+      if (!used.includes(name)) used.push(name);
+      append(value);
     }
-    if (!used.includes(name)) used.push(name);
-    append(value);
+    append(parts[i + 1] as string);
   }
-  append(content.slice(cursor));
   return { rendered: pieces.join(''), variablesUsed: used, missingVariables: missing };
 }
 
@@ -98,14 +141,9 @@ export function extractVariableNames(
   content: string,
   knownVariables: ReadonlySet<string> = BUILT_IN_VARIABLE_NAMES,
 ): string[] {
-  const names: string[] = [];
-  if (!content.includes('{')) return names;
-  for (const match of content.matchAll(PLACEHOLDER)) {
-    const name = match[1] ?? match[2];
-    if (name === undefined || (match[1] === undefined && !knownVariables.has(name))) continue;
-    if (!names.includes(name)) names.push(name);
-  }
-  return names;
+  if (!content.includes('{')) return [];
+  // A copy: callers may change their list; the parsed template's is shared.
+  return [...parseTemplate(content, knownVariables).names];
 }
 
 /** Flat key first (`order.id` may be a key of its own); otherwise a dotted path into nested plain objects. */
