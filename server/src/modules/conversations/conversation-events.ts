@@ -12,6 +12,8 @@ function listenersOf(ctx: AppContext) {
   if (!listeners) {
     const created = new Set<Listener>();
     ctx.bus.subscribe('conversation-event', (payload) => {
+      // No live view open in this process (the usual case for a turn): nothing to parse for.
+      if (created.size === 0) return;
       let event: ConversationEvent;
       try {
         event = JSON.parse(payload) as ConversationEvent;
