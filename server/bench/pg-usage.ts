@@ -13,6 +13,11 @@ export interface PgUsage {
   rowsWritten: number;
   /** WAL bytes written by the whole cluster (pg_stat_wal, PostgreSQL 14+; else `null`). */
   walBytes: number | null;
+  /**
+   * WAL flushes to disk (pg_stat_wal.wal_sync): one per synchronous commit that found its WAL not yet
+   * flushed, plus the WAL writer's, so concurrent commits sharing a flush count once.
+   */
+  walSyncs: number | null;
   /** CPU seconds by backend pid; `null` when /proc does not show them (PostgreSQL elsewhere). */
   backendCpu: Map<number, number> | null;
 }
@@ -39,9 +44,11 @@ export async function pgUsage(databaseUrl: string): Promise<PgUsage> {
               tup_inserted + tup_updated + tup_deleted as written
          from pg_stat_database where datname = current_database()`,
     );
-    const walBytes = await client
-      .query<{ bytes: string }>('select wal_bytes as bytes from pg_stat_wal')
-      .then((result) => (result.rows[0] ? Number(result.rows[0].bytes) : null))
+    const wal = await client
+      .query<{ bytes: string; syncs: string }>(
+        'select wal_bytes as bytes, wal_sync as syncs from pg_stat_wal',
+      )
+      .then((result) => result.rows[0] ?? null)
       .catch(() => null);
     const backends = await client.query<{ pid: number }>(
       `select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
@@ -61,7 +68,8 @@ export async function pgUsage(databaseUrl: string): Promise<PgUsage> {
       transactions: Number(row?.xacts ?? 0),
       rowsRead: Number(row?.read ?? 0),
       rowsWritten: Number(row?.written ?? 0),
-      walBytes,
+      walBytes: wal ? Number(wal.bytes) : null,
+      walSyncs: wal ? Number(wal.syncs) : null,
       backendCpu: cpu,
     };
   } finally {
@@ -80,6 +88,8 @@ export function pgUsagePerMessage(before: PgUsage, after: PgUsage, messages: num
       after.walBytes === null || before.walBytes === null
         ? null
         : Number(((after.walBytes - before.walBytes) / 1024 / messages).toFixed(2)),
+    pg_wal_syncs_per_message:
+      after.walSyncs === null || before.walSyncs === null ? null : per(after.walSyncs, before.walSyncs),
     pg_backend_cpu_ms_per_message: backendCpuMs(before, after, messages),
   };
 }

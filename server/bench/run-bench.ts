@@ -147,6 +147,8 @@ interface Figures {
   pg_rows_read_per_message?: number;
   /** WAL written per message, KiB (pg_stat_wal: the whole cluster, so only the bench should be writing). */
   pg_wal_kb_per_message?: number;
+  /** WAL flushes per message (pg_stat_wal.wal_sync, the whole cluster): what synchronous commits wait for. */
+  pg_wal_syncs_per_message?: number;
   /** WEB_CONCURRENCY > 1: the cluster primary's own CPU (it serves no request). */
   primary_cpu_ms_per_message?: number;
   llm_calls_per_message: number;
@@ -346,6 +348,9 @@ async function measure(
             pg_transactions_per_message: db.pg_transactions_per_message,
             pg_rows_read_per_message: db.pg_rows_read_per_message,
             ...(db.pg_wal_kb_per_message !== null ? { pg_wal_kb_per_message: db.pg_wal_kb_per_message } : {}),
+            ...(db.pg_wal_syncs_per_message !== null
+              ? { pg_wal_syncs_per_message: db.pg_wal_syncs_per_message }
+              : {}),
           }
         : {}),
       llm_calls_per_message: round((llmAfter.completions - llmBefore.completions) / n),
@@ -361,7 +366,8 @@ async function measure(
         (processes > 1 ? `(primary ${figures.primary_cpu_ms_per_message})  ` : '') +
         (db
           ? `DB CPU ${dbCpu ?? 'n/a'} ms/msg, ${db.pg_transactions_per_message} xacts, ` +
-            `${db.pg_rows_read_per_message} rows read/msg, ${db.pg_wal_kb_per_message ?? 'n/a'} KiB WAL/msg  `
+            `${db.pg_rows_read_per_message} rows read/msg, ${db.pg_wal_kb_per_message ?? 'n/a'} KiB WAL/msg, ` +
+            `${db.pg_wal_syncs_per_message ?? 'n/a'} WAL syncs/msg  `
           : '') +
         `LLM ${figures.llm_calls_per_message} calls, ${figures.prompt_tokens_per_message}+` +
         `${figures.completion_tokens_per_message} tokens/msg` +
@@ -380,6 +386,7 @@ const RATIO_FIGURES = [
   'server_cpu_ms_per_message',
   'db_cpu_ms_per_message',
   'pg_wal_kb_per_message',
+  'pg_wal_syncs_per_message',
   'llm_calls_per_message',
   'prompt_tokens_per_message',
 ] as const;
