@@ -14,7 +14,19 @@ export interface ReceivedSpan {
   attributes: Record<string, string | number | boolean>;
   status: { code?: number; message?: string };
   serviceName: string;
+  /** Start and end, in nanoseconds since the epoch. */
+  startNs: bigint;
+  endNs: bigint;
 }
+
+/** OTLP/JSON writes a 64-bit time as a decimal string, a number, or (long bits) `{low, high}`. */
+type OtlpTime = string | number | { low: number; high: number } | undefined;
+const nanoseconds = (time: OtlpTime): bigint =>
+  time === undefined
+    ? 0n
+    : typeof time === 'object'
+      ? (BigInt(time.high >>> 0) << 32n) + BigInt(time.low >>> 0)
+      : BigInt(typeof time === 'number' ? Math.round(time) : time);
 
 export interface FakeCollector {
   /** Base URL, as OTEL_EXPORTER_OTLP_ENDPOINT. */
@@ -72,7 +84,11 @@ export async function startFakeCollector(): Promise<FakeCollector> {
         resourceSpans?: {
           resource?: { attributes?: OtlpAttribute[] };
           scopeSpans?: {
-            spans?: (Omit<ReceivedSpan, 'attributes' | 'serviceName'> & { attributes?: OtlpAttribute[] })[];
+            spans?: (Omit<ReceivedSpan, 'attributes' | 'serviceName' | 'startNs' | 'endNs'> & {
+              attributes?: OtlpAttribute[];
+              startTimeUnixNano?: OtlpTime;
+              endTimeUnixNano?: OtlpTime;
+            })[];
           }[];
         }[];
       };
@@ -89,6 +105,8 @@ export async function startFakeCollector(): Promise<FakeCollector> {
               attributes: attributesOf(span.attributes),
               status: span.status ?? {},
               serviceName,
+              startNs: nanoseconds(span.startTimeUnixNano),
+              endNs: nanoseconds(span.endTimeUnixNano),
             });
           }
         }

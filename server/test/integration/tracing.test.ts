@@ -171,6 +171,19 @@ describe('with OTEL_EXPORTER_OTLP_ENDPOINT (http/json)', () => {
     for (const span of sql) expect(span.kind).toBe(3);
   });
 
+  it('times spans below the millisecond: no span starts before its parent', () => {
+    // The SDK's own start times are whole milliseconds (Date.now()), while its end times come from the
+    // monotonic clock: a 0.3 ms statement could seem to start before its turn did.
+    expect(spans.some((s) => s.startNs % 1_000_000n !== 0n)).toBe(true);
+    const byId = new Map(spans.map((s) => [s.spanId, s]));
+    for (const span of spans) {
+      expect(span.endNs).toBeGreaterThanOrEqual(span.startNs);
+      const parent = byId.get(span.parentSpanId);
+      if (parent)
+        expect(span.startNs, `${span.name} in ${parent.name}`).toBeGreaterThanOrEqual(parent.startNs);
+    }
+  });
+
   it('never exports the customer’s words or the reply', () => {
     expect(collector.bodies.length).toBeGreaterThan(0);
     for (const body of collector.bodies) {
