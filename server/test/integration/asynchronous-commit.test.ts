@@ -32,22 +32,17 @@ async function commitSettingAfter(statement: (tx: DbOrTx) => Promise<unknown>) {
   });
 }
 
-/** A new business with one conversation whose first message is answered (its lease free again). */
-async function answeredConversation() {
-  const business = await createBusiness(p.t.app, p.t.masterKey);
-  const first = await p.t.app.inject({
-    method: 'POST',
-    url: '/api/message',
-    headers: bearer(business.api_key),
-    payload: { content: 'hello' },
-  });
-  expect(first.statusCode, first.body).toBe(200);
-  return { business, conversationId: first.json().conversation_id as string };
-}
-
 describe('asynchronous commits', () => {
   it("the lease switches its own transaction; the customer's message does not", async () => {
-    const { business, conversationId } = await answeredConversation();
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    const first = await p.t.app.inject({
+      method: 'POST',
+      url: '/api/message',
+      headers: bearer(business.api_key),
+      payload: { content: 'hello' },
+    });
+    expect(first.statusCode, first.body).toBe(200);
+    const conversationId = first.json().conversation_id as string;
     const lease = (tx: DbOrTx) =>
       tryLease(tx, { owner: 'asynchronous-commit-test', seconds: 1 }, conversationId, 2_147_483_647, 20);
     expect(await commitSettingAfter(lease)).toBe('off');
@@ -65,7 +60,14 @@ describe('asynchronous commits', () => {
   });
 
   it('the heartbeat and the release are committed like the lease, and still do their work', async () => {
-    const { conversationId } = await answeredConversation();
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    const first = await p.t.app.inject({
+      method: 'POST',
+      url: '/api/message',
+      headers: bearer(business.api_key),
+      payload: { content: 'hello' },
+    });
+    const conversationId = first.json().conversation_id as string;
     const owner = 'asynchronous-commit-heartbeat';
     const lease = async () => {
       const [row] = rowsOf(
