@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbOrTx } from '../../src/db/client.js';
 import { rowsOf } from '../../src/db/raw-rows.js';
 import { insertMessage } from '../../src/modules/conversations/messages.repository.js';
-import { releaseLease, renewLease, tryLease } from '../../src/modules/pipeline/turn.repository.js';
+import { tryLease } from '../../src/modules/pipeline/turn.repository.js';
 import { bearer, createBusiness } from '../helpers/factories.js';
 import { type PipelineApp, scriptedModel, startPipelineApp } from '../helpers/pipeline-fixture.js';
 
@@ -57,39 +57,6 @@ describe('asynchronous commits', () => {
     expect(await commitSettingAfter(message)).toBe('on');
     // Outside those transactions, the connection commits synchronously again.
     expect(await synchronousCommit(p.t.database.db)).toBe('on');
-  });
-
-  it('the heartbeat and the release are committed like the lease, and still do their work', async () => {
-    const business = await createBusiness(p.t.app, p.t.masterKey);
-    const first = await p.t.app.inject({
-      method: 'POST',
-      url: '/api/message',
-      headers: bearer(business.api_key),
-      payload: { content: 'hello' },
-    });
-    const conversationId = first.json().conversation_id as string;
-    const owner = 'asynchronous-commit-heartbeat';
-    const lease = async () => {
-      const [row] = rowsOf(
-        await p.t.database.db.execute(
-          sql`SELECT lease_owner, extract(epoch FROM lease_until - now()) AS left_seconds
-                FROM conversations WHERE conversation_id = ${conversationId}`,
-        ),
-      );
-      return { owner: row?.lease_owner ?? null, left: Number(row?.left_seconds ?? 0) };
-    };
-    expect(
-      await tryLease(p.t.database.db, { owner, seconds: 5 }, conversationId, 2_147_483_647),
-    ).toBeDefined();
-    expect(await commitSettingAfter((tx) => renewLease(tx, owner, conversationId, 600))).toBe('off');
-    expect(await lease()).toMatchObject({ owner });
-    expect((await lease()).left).toBeGreaterThan(60);
-    // Another owner's heartbeat or release touches nothing.
-    await renewLease(p.t.database.db, 'someone else', conversationId, 1);
-    await releaseLease(p.t.database.db, 'someone else', conversationId);
-    expect((await lease()).left).toBeGreaterThan(60);
-    expect(await commitSettingAfter((tx) => releaseLease(tx, owner, conversationId))).toBe('off');
-    expect(await lease()).toEqual({ owner: null, left: 0 });
   });
 
   it('after messages through the API, the connections still commit synchronously', async () => {

@@ -116,13 +116,11 @@ export async function tryLease(
   };
 }
 
-/** Gives the lease up, committed like its taking (asynchronous-commit.ts): a lost release lapses. */
 export async function releaseLease(db: DbOrTx, owner: string, conversationId: string) {
-  await db.execute(sql`
-    WITH ${asynchronousCommit}
-    UPDATE conversations SET lease_owner = NULL, lease_until = NULL
-      FROM asynchronous_commit
-     WHERE conversation_id = ${conversationId} AND lease_owner = ${owner}`);
+  await db
+    .update(conversations)
+    .set({ leaseOwner: null, leaseUntil: null })
+    .where(and(eq(conversations.conversationId, conversationId), eq(conversations.leaseOwner, owner)));
 }
 
 /** Every lease `owner` holds, released at once (a process shutting down with turns unfinished). */
@@ -135,13 +133,12 @@ export async function releaseLeasesOf(db: DbOrTx, owner: string) {
   return released.length;
 }
 
-/** The heartbeat: extends the lease while `owner` still holds it (committed like its taking). */
+/** The heartbeat: extends the lease while `owner` still holds it. */
 export async function renewLease(db: DbOrTx, owner: string, conversationId: string, seconds: number) {
-  await db.execute(sql`
-    WITH ${asynchronousCommit}
-    UPDATE conversations SET lease_until = now() + make_interval(secs => ${seconds})
-      FROM asynchronous_commit
-     WHERE conversation_id = ${conversationId} AND lease_owner = ${owner}`);
+  await db
+    .update(conversations)
+    .set({ leaseUntil: sql`now() + make_interval(secs => ${seconds})` })
+    .where(and(eq(conversations.conversationId, conversationId), eq(conversations.leaseOwner, owner)));
 }
 
 /** Whether a message up to `untilSequence` (or, given, that one message) is still pending. */
