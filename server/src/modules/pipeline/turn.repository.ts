@@ -1,5 +1,4 @@
 import { and, asc, eq, lt, lte, sql } from 'drizzle-orm';
-import { asynchronousCommit } from '../../db/asynchronous-commit.js';
 import type { DbOrTx } from '../../db/client.js';
 import { prebuiltStatement } from '../../db/prebuilt-statement.js';
 import { fromJson, rowsOf, toDate } from '../../db/raw-rows.js';
@@ -56,7 +55,7 @@ const takeLease = prebuiltStatement<LeaseValues, 'history' | ''>((p, variant) =>
                      ORDER BY sequence_number DESC LIMIT ${p('historyLimit')}::int) h) AS history`
       : sql``;
   return sql`
-    WITH ${asynchronousCommit}, lease AS (
+    WITH lease AS (
       UPDATE conversations
          SET lease_owner = ${p('owner')}, lease_until = now() + make_interval(secs => ${p('seconds')})
        WHERE conversation_id = ${p('conversationId')}
@@ -73,14 +72,13 @@ const takeLease = prebuiltStatement<LeaseValues, 'history' | ''>((p, variant) =>
                                                        'sequence', p.sequence_number,
                                                        'configuration', p.configuration) ORDER BY p.sequence_number), '[]')
               FROM pending p) AS pending${history}
-      FROM lease CROSS JOIN asynchronous_commit LEFT JOIN users u ON u.user_id = lease.user_id`;
+      FROM lease LEFT JOIN users u ON u.user_id = lease.user_id`;
 });
 
 /**
  * Takes the lease (free, ours, or expired) and, in the same statement, reads the conversation's state
  * and its pending messages up to `untilSequence` — and, given `historyLimit`, what listRecentMessages
- * answers for the first of them. undefined: another worker holds a live lease. It commits without
- * waiting for the WAL flush (asynchronous-commit.ts): a lease lost in a database crash only lapses.
+ * answers for the first of them. undefined: another worker holds a live lease.
  */
 export async function tryLease(
   db: DbOrTx,
