@@ -37,8 +37,8 @@ function phasesOf(spans: ReceivedSpan[]) {
     list.push(span);
     traces.set(span.traceId, list);
   }
-  const offsets = new Map<string, number[]>();
-  const durations = new Map<string, number[]>();
+  const phases = new Map<string, { offsets: number[]; durations: number[] }>();
+  const ms = (ns: bigint) => Number(ns) / 1e6;
   let messages = 0;
   for (const trace of traces.values()) {
     const root = trace.find((span) => span.name === REQUEST_SPAN && !span.parentSpanId);
@@ -53,9 +53,10 @@ function phasesOf(spans: ReceivedSpan[]) {
       const seen = (byName.get(name) ?? 0) + 1;
       byName.set(name, seen);
       const label = sql ? `SQL ${name} #${seen}` : seen > 1 ? `${name} #${seen}` : name;
-      const ms = (ns: bigint) => Number(ns) / 1e6;
-      offsets.set(label, [...(offsets.get(label) ?? []), ms(span.startNs - root.startNs)]);
-      durations.set(label, [...(durations.get(label) ?? []), ms(span.endNs - span.startNs)]);
+      const phase = phases.get(label) ?? { offsets: [], durations: [] };
+      phase.offsets.push(ms(span.startNs - root.startNs));
+      phase.durations.push(ms(span.endNs - span.startNs));
+      phases.set(label, phase);
     }
   }
   const median = (values: number[]) =>
@@ -63,11 +64,11 @@ function phasesOf(spans: ReceivedSpan[]) {
       [...values].sort((a, b) => a - b),
       50,
     );
-  const rows = [...durations.keys()].map((label) => ({
+  const rows = [...phases].map(([label, phase]) => ({
     label,
-    count: durations.get(label)?.length ?? 0,
-    offset: median(offsets.get(label) ?? []),
-    duration: median(durations.get(label) ?? []),
+    count: phase.durations.length,
+    offset: median(phase.offsets),
+    duration: median(phase.durations),
   }));
   return { messages, rows: rows.sort((a, b) => a.offset - b.offset || b.duration - a.duration) };
 }

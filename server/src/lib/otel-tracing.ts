@@ -17,6 +17,13 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import type { ActiveSpan, SpanAttributes, Tracing, TracingSettings } from './tracing-types.js';
 
 /**
+ * Now, in epoch milliseconds with the monotonic clock's fraction. The SDK's default start time is
+ * `Date.now()`, whole milliseconds, so a span's start could be off by up to 1 ms from its parent's: too
+ * coarse for a turn whose statements and calls take a fraction of one (`npm run bench:phases`).
+ */
+const preciseNow = () => performance.timeOrigin + performance.now();
+
+/**
  * The OpenTelemetry side of `tracing.ts`, loaded only when an OTLP endpoint is configured. Spans are
  * made by hand (ESM auto-instrumentation would need `--import` hooks before any module loads): the
  * HTTP request (around the Node server's handler, so the request's context is active for everything
@@ -24,13 +31,6 @@ import type { ActiveSpan, SpanAttributes, Tracing, TracingSettings } from './tra
  * Nothing is registered globally: the context manager and provider are this object's own, so a test can
  * start and stop it.
  */
-/**
- * Now, in epoch milliseconds with the monotonic clock's fraction. The SDK's default start time is
- * `Date.now()`, whole milliseconds, so a span's start could be off by up to 1 ms from its parent's: too
- * coarse for a turn whose statements and calls take a fraction of one (`npm run bench:phases`).
- */
-const preciseNow = () => performance.timeOrigin + performance.now();
-
 export function createOtelTracing(settings: TracingSettings): Tracing {
   const exporterOptions = { url: settings.tracesUrl, headers: { ...settings.headers } };
   const exporter =
