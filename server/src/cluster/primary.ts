@@ -106,7 +106,10 @@ export async function runPrimary(config: Config, options: { startedAt: number; e
     live.delete(worker);
     const wasReady = ready.delete(worker);
     if (stopping) {
-      if (code !== 0) exitCode = exitCode || 1;
+      // Ended by the SIGTERM sent above: it was still starting (its handler shuts down and exits by
+      // itself), so it served nothing and left nothing unfinished that a lease does not cover.
+      const stoppedWhileStarting = signal === 'SIGTERM';
+      if (code !== 0 && !stoppedWhileStarting) exitCode = exitCode || 1;
       if (!live.size) process.exit(exitCode);
       return;
     }

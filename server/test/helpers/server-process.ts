@@ -104,6 +104,13 @@ export function runToExit(
   script = 'src/main.ts',
   timeoutMs = 120_000,
 ): Promise<{ code: number | null; output: string }> {
+  const { child, result } = spawnServerScript(env, script);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return result.finally(() => clearTimeout(timer));
+}
+
+/** Spawns a server script without waiting for anything; `result` resolves when it has exited. */
+export function spawnServerScript(env: Record<string, string>, script = 'src/main.ts') {
   const child = spawn(process.execPath, entryPoint(script), {
     cwd: SERVER_DIR,
     env: { ...process.env, NODE_ENV: 'development', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
@@ -112,13 +119,10 @@ export function runToExit(
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  return new Promise((resolve) =>
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    }),
+  const result = new Promise<{ code: number | null; output: string }>((resolve) =>
+    child.once('exit', (code) => resolve({ code, output })),
   );
+  return { child, result };
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   restartableServerEnv,
   runToExit,
   type ServerProcess,
+  spawnServerScript,
   startServerProcess,
 } from '../helpers/server-process.js';
 
@@ -166,4 +167,18 @@ describe.skipIf(!process.env.DATABASE_URL)('WEB_CONCURRENCY=2 on PostgreSQL', ()
     server.child.kill('SIGTERM');
     expect(await server.exited(), server.output()).toBe(0);
   }, 600_000);
+
+  it('stops with exit code 0 on a SIGTERM that arrives while its workers are still starting', async () => {
+    const { env, remove } = restartableServerEnv('http://127.0.0.1:9/v1', { WEB_CONCURRENCY: '2' });
+    cleanups.push(remove);
+    const { child, result } = spawnServerScript({ ...env, PORT: String(await freePort()) });
+    const pid = child.pid as number;
+    // The workers are forked once the primary has migrated; they are then still loading and opening
+    // the database, before any of their own signal handling exists.
+    await waitFor(async () => childrenOf(pid).length === 2, 120_000, 'two workers forked');
+    child.kill('SIGTERM');
+    const { code, output } = await result;
+    expect(output).not.toMatch(/ICMP is running/);
+    expect(code, output).toBe(0);
+  }, 300_000);
 });
