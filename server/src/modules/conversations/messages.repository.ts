@@ -37,7 +37,23 @@ export type MessageTarget =
   /** The user found by `userQuery` (a one-column subquery), so a returning customer is one statement. */
   | { userQuery: SQL; activeOnly: true };
 
-export type InsertMessageInput = Omit<AppendMessageInput, 'conversationId'> & { target: MessageTarget };
+/**
+ * A customer message whose turn runs next in this process: the insert also takes the conversation's
+ * processing lease for `owner` when it is free (none held, or expired), nothing else is pending and no
+ * other message arrived since the statement's snapshot — then answering, in the same statement, what
+ * taking it separately would read (`insertStatement`).
+ */
+export interface LeaseAtInsert {
+  owner: string;
+  seconds: number;
+  /** How much history before the message the lease reads (the turn's historyReadLimit; none: none). */
+  historyLimit?: number | undefined;
+}
+
+export type InsertMessageInput = Omit<AppendMessageInput, 'conversationId'> & {
+  target: MessageTarget;
+  lease?: LeaseAtInsert | undefined;
+};
 
 /**
  * `waiting_since` after a message of this sender, as an SQL expression on the conversation `c`: a
@@ -72,6 +88,10 @@ interface InsertValues {
   explicit: number | null;
   /** How far the conversation's last_sequence moves: 2 when the reply's slot is reserved, else 1. */
   step: number;
+  /** LeaseAtInsert's values (the lease variant only). */
+  leaseOwner: string | null;
+  leaseSeconds: number | null;
+  historyLimit: number | null;
 }
 
 type TargetKind = 'conversation' | 'owned-conversation' | 'user' | 'nothing';
@@ -99,6 +119,48 @@ function targetPredicate(kind: TargetKind, v: (name: keyof InsertValues) => unkn
 }
 
 /**
+ * The lease's parts of the insert (see LeaseAtInsert). `target` reads the statement's snapshot: an
+ * unchanged last_sequence on the row locked for the update means no message committed since, so no
+ * pending one went unseen. now() is this transaction's start, so a lease_until equal to `until` was
+ * written by this very statement.
+ */
+function leaseClauses(v: (name: keyof InsertValues) => unknown) {
+  const until = sql`now() + make_interval(secs => ${v('leaseSeconds')}::float8)`;
+  const takes = sql`(c.lease_owner IS NULL OR c.lease_until < now())
+                    AND c.last_sequence = target.seen_sequence AND target.none_pending`;
+  return {
+    seen: sql`, c.last_sequence AS seen_sequence,
+             NOT EXISTS (SELECT 1 FROM messages m
+                          WHERE m.conversation_id = c.conversation_id AND m.status = 'pending') AS none_pending`,
+    set: sql`,
+             lease_owner = CASE WHEN ${takes} THEN ${v('leaseOwner')}::text ELSE c.lease_owner END,
+             lease_until = CASE WHEN ${takes} THEN ${until} ELSE c.lease_until END`,
+    returned: sql`, c.business_id, c.stage_id, c.channel AS conversation_channel, c.collected_data,
+                c.ai_stopped_at, c.ai_stopped_until,
+                (c.lease_owner = ${v('leaseOwner')}::text AND c.lease_until = ${until}) AS leased`,
+    // What tryLease answers, for the message just inserted (the only one pending).
+    answer: sql`,
+           (SELECT json_build_object(
+                     'business_id', seq.business_id, 'user_id', seq.user_id, 'stage_id', seq.stage_id,
+                     'channel', seq.conversation_channel, 'collected_data', seq.collected_data,
+                     'ai_stopped_at', seq.ai_stopped_at, 'ai_stopped_until', seq.ai_stopped_until,
+                     'first_name', u.first_name, 'last_name', u.last_name,
+                     'history', (SELECT coalesce(json_agg(json_build_object('senderType', h.sender_type,
+                                                   'content', h.message_content, 'createdAt', h.created_at::text)
+                                                   ORDER BY h.sequence_number DESC), '[]')
+                                   FROM (SELECT sender_type, message_content, created_at, sequence_number
+                                           FROM messages
+                                          WHERE conversation_id = seq.conversation_id
+                                            AND sequence_number < seq.sequence_number
+                                          ORDER BY sequence_number DESC LIMIT coalesce(${v('historyLimit')}::int, 0)) h))
+              FROM seq LEFT JOIN users u ON u.user_id = seq.user_id
+             WHERE seq.leased) AS lease`,
+  };
+}
+
+const withoutLease = { seen: sql``, set: sql``, returned: sql``, answer: sql`` };
+
+/**
  * THE message insert, in ONE statement: the UPDATE of the target conversation takes its row lock,
  * moves `last_updated` and `waiting_since` (see `waitingAfter`) and bumps `last_sequence`, so concurrent
  * inserts (from any process) get distinct, consecutive numbers without an explicit transaction. `v`
@@ -109,10 +171,12 @@ function insertStatement(
   predicate: SQL,
   senderType: string,
   ownerNameColumns: SQL,
+  withLease = false,
 ) {
+  const lease = withLease ? leaseClauses(v) : withoutLease;
   return sql`
     WITH target AS (
-      SELECT c.conversation_id FROM conversations c
+      SELECT c.conversation_id${lease.seen} FROM conversations c
        WHERE c.business_id = ${v('businessId')} AND ${predicate}
        ORDER BY c.last_updated DESC
        LIMIT 1
@@ -121,7 +185,7 @@ function insertStatement(
          SET last_sequence = CASE WHEN ${v('explicit')}::int IS NULL THEN c.last_sequence + ${v('step')}::int
                                   ELSE greatest(c.last_sequence, ${v('explicit')}::int) END,
              last_updated = now(),
-             waiting_since = ${waitingAfter(senderType)}
+             waiting_since = ${waitingAfter(senderType)}${lease.set}
         FROM target
        WHERE c.conversation_id = target.conversation_id
          AND (${v('externalId')}::text IS NULL OR NOT EXISTS (
@@ -130,7 +194,7 @@ function insertStatement(
                   AND m.external_message_id = ${v('externalId')}::text))
       RETURNING c.conversation_id, c.user_id,
                 CASE WHEN ${v('explicit')}::int IS NULL THEN c.last_sequence - ${v('step')}::int + 1
-                     ELSE ${v('explicit')}::int END AS sequence_number
+                     ELSE ${v('explicit')}::int END AS sequence_number${lease.returned}
     )
     INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number,
                           channel, external_message_id, status, stage_id, reply_to_message_id, metadata)
@@ -139,17 +203,27 @@ function insertStatement(
            ${v('replyToMessageId')}::uuid, ${v('metadata')}::jsonb
       FROM seq
     ON CONFLICT (business_id, channel, external_message_id) DO NOTHING
-    RETURNING *, (SELECT user_id FROM seq) AS owner_id${ownerNameColumns}`;
+    RETURNING *, (SELECT user_id FROM seq) AS owner_id${ownerNameColumns}${lease.answer}`;
 }
 
-/** Its prebuilt forms, one per target kind, active-only or not, and sender type (`waitingAfter`). */
-const insertPrebuilt = prebuiltStatement<InsertValues, `${TargetKind},${'active' | 'any'},${string}`>(
-  (p, variant) => {
-    const [kind, active, senderType] = variant.split(',') as [TargetKind, string, string];
-    const activeOnly = active === 'active' ? sql` AND c.status = 'active'` : sql``;
-    return insertStatement(p, sql`${targetPredicate(kind, p)}${activeOnly}`, senderType, sql``);
-  },
-);
+/**
+ * Its prebuilt forms, one per target kind, active-only or not, sender type (`waitingAfter`) and
+ * whether it takes the lease.
+ */
+const insertPrebuilt = prebuiltStatement<
+  InsertValues,
+  `${TargetKind},${'active' | 'any'},${string},${'lease' | ''}`
+>((p, variant) => {
+  const [kind, active, senderType, lease] = variant.split(',') as [TargetKind, string, string, string];
+  const activeOnly = active === 'active' ? sql` AND c.status = 'active'` : sql``;
+  return insertStatement(
+    p,
+    sql`${targetPredicate(kind, p)}${activeOnly}`,
+    senderType,
+    sql``,
+    lease === 'lease',
+  );
+});
 
 /**
  * Stores a message in ONE statement (`insertStatement`).
@@ -166,6 +240,8 @@ export async function insertMessage(
   message: MessageRow;
   ownerId: string;
   ownerName?: { firstName: string; lastName: string };
+  /** Given `lease` and taken: the conversation as the lease reads it (turn.repository's `leasedFromRow`). */
+  leased?: Record<string, unknown>;
 } | null> {
   const target = m.target;
   const values: InsertValues = {
@@ -182,7 +258,11 @@ export async function insertMessage(
     metadata: m.metadata == null ? null : JSON.stringify(m.metadata),
     explicit: m.sequenceNumber ?? null,
     step: m.reserveReplySlot ? 2 : 1,
+    leaseOwner: m.lease?.owner ?? null,
+    leaseSeconds: m.lease?.seconds ?? null,
+    historyLimit: m.lease?.historyLimit ?? null,
   };
+  if (m.lease && 'userQuery' in target) throw new Error('the lease is taken only by a prebuilt insert');
   // A channel identity's subquery carries values of its own: that form is built per call.
   const result =
     'userQuery' in target
@@ -198,11 +278,16 @@ export async function insertMessage(
       : await insertPrebuilt(
           db,
           values,
-          `${targetKind(target)},${target.activeOnly === true ? 'active' : 'any'},${m.senderType}`,
+          `${targetKind(target)},${target.activeOnly === true ? 'active' : 'any'},${m.senderType},${m.lease ? 'lease' : ''}`,
         );
   const [row] = rowsOf(result);
   if (!row) return null;
-  const stored = { message: toMessageRow(row), ownerId: String(row.owner_id) };
+  const leased = fromJson(row.lease as Record<string, unknown> | string | null);
+  const stored = {
+    message: toMessageRow(row),
+    ownerId: String(row.owner_id),
+    ...(leased ? { leased } : {}),
+  };
   // Found by `userQuery` (a channel identity): the caller compares the stored name with the channel's.
   if (!('userQuery' in target)) return stored;
   return {

@@ -26,6 +26,16 @@ import {
 } from './turn.repository.js';
 
 const POLL_MS = 25;
+const LAST_RUNS_KEPT = 50_000;
+
+/** What a message's insert needs to take the lease itself (insertMessage's `lease`), and when it did. */
+export interface LeaseTicket {
+  owner: string;
+  seconds: number;
+  historyLimit: number | undefined;
+  /** The processor's count of runs started when the ticket was issued. */
+  runsBefore: number;
+}
 
 /** A step's outcome for the metrics: the reply step of a fallback turn counts as `fallback`. */
 function stepOutcome(step: ProcessingStep, fallback: boolean): StepOutcome {
@@ -48,6 +58,10 @@ export class ConversationProcessor {
   // before the lease (a webhook or recovered turn) lets the lease read the history with it. A stale
   // limit costs nothing but the read: the turn uses leased rows only when its limit matches.
   private readonly historyLimits = new LRUCache<string, number>({ max: 50_000 });
+  // Runs started here so far, and each conversation's latest: whether a lease taken with a message's
+  // insert is still whole when its run starts (`leaseAtInsert`).
+  private runsStarted = 0;
+  private readonly lastRunOf = new LRUCache<string, number>({ max: LAST_RUNS_KEPT });
 
   constructor(
     private readonly ctx: AppContext,
@@ -73,10 +87,30 @@ export class ConversationProcessor {
   }
 
   /**
+   * For a customer message about to be stored, whose turn `process` runs next: its insert may take
+   * the lease too (free, nothing else pending), saving the lease's own statement and commit.
+   */
+  leaseAtInsert(historyLimit: number | undefined): LeaseTicket {
+    return { owner: this.owner, seconds: this.leaseSeconds, historyLimit, runsBefore: this.runsStarted };
+  }
+
+  /**
+   * Whether a lease taken with the ticket's insert is still whole: no run of the conversation here
+   * began since the ticket, or is still going (a run here releases this process's lease when it ends).
+   */
+  private leaseStillWhole(conversationId: string, ticket: LeaseTicket) {
+    if (this.local.isBusy(conversationId)) return false;
+    if (this.runsStarted - ticket.runsBefore >= LAST_RUNS_KEPT) return false;
+    return (this.lastRunOf.get(conversationId) ?? 0) <= ticket.runsBefore;
+  }
+
+  /**
    * Processes every pending message up to `untilSequence` and returns the outcome of `messageId`
    * (`null` when another process handled it; the caller reads the stored result). `historyLimit`
    * (historyReadLimit of the configuration the caller expects): the lease reads the first message's
    * history too, saving the turn that statement when its configuration asks for that limit.
+   * `takenAtInsert`: the lease the message's insert took with a `leaseAtInsert` ticket, used when
+   * still whole (else the lease is taken as usual: it is this process's already).
    */
   process(
     conversationId: string,
@@ -84,11 +118,17 @@ export class ConversationProcessor {
     messageId?: string,
     listener?: TurnListener,
     historyLimit?: number,
+    takenAtInsert?: { ticket: LeaseTicket; leased: LeasedConversation },
   ) {
     const arrived = performance.now();
+    const prefetched =
+      takenAtInsert && this.leaseStillWhole(conversationId, takenAtInsert.ticket)
+        ? takenAtInsert.leased
+        : undefined;
+    this.lastRunOf.set(conversationId, ++this.runsStarted);
     return this.local.run(conversationId, async () => {
       const limit = historyLimit ?? this.historyLimits.get(conversationId);
-      const leased = await this.acquireLease(conversationId, untilSequence, messageId, limit);
+      const leased = prefetched ?? (await this.acquireLease(conversationId, untilSequence, messageId, limit));
       if (!leased) return null;
       this.ctx.metrics.leaseWait.observe((performance.now() - arrived) / 1000);
       let released = false;

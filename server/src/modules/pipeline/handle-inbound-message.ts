@@ -10,6 +10,7 @@ import { toMessageResponse } from './message-response.js';
 import type { TurnListener } from './pipeline-types.js';
 import { resolveConversation } from './resolve-conversation.js';
 import { findByExternalId, storedResult } from './stored-result.js';
+import { leasedFromRow } from './turn.repository.js';
 
 export interface InboundMessage {
   businessId: string;
@@ -52,13 +53,17 @@ export async function handleInboundMessage(
     // The processor reads it back: this message's turn runs on the draft.
     ...(input.draft ? { metadata: { configuration: 'draft' } } : {}),
   };
-  // The common case in ONE statement: the given (or the user's active) conversation. Otherwise (first
-  // contact, a closed conversation, a foreign id, a duplicate) the general path creates or refuses.
+  const historyLimit = historyReadLimit(config);
+  // The common case in ONE statement: the given (or the user's active) conversation, and its lease
+  // when nothing else is pending there. Otherwise (first contact, a closed conversation, a foreign id,
+  // a duplicate) the general path creates or refuses.
+  const ticket = processor.leaseAtInsert(historyLimit);
   const fast =
     input.conversationId || input.userId
       ? await insertMessage(ctx.db, {
           ...inbound,
           target: { conversationId: input.conversationId, userId: input.userId, activeOnly: true },
+          lease: ticket,
         })
       : null;
   let stored = fast?.message ?? null;
@@ -96,12 +101,19 @@ export async function handleInboundMessage(
     sender_type: 'user',
     channel,
   });
+  const pending = {
+    messageId: stored.messageId,
+    content: stored.messageContent,
+    sequence: stored.sequenceNumber,
+    configuration: input.draft ? 'draft' : null,
+  };
   const outcome = await processor.process(
     resolved.conversationId,
     stored.sequenceNumber,
     stored.messageId,
     listener,
-    historyReadLimit(config),
+    historyLimit,
+    fast?.leased ? { ticket, leased: leasedFromRow(fast.leased, [pending], historyLimit) } : undefined,
   );
   if (!outcome) return storedResult(ctx, processor, stored, false);
   return toMessageResponse(resolved.conversationId, resolved.userId, outcome, false);

@@ -90,7 +90,18 @@ export async function tryLease(
   const values = { ...lease, conversationId, untilSequence, historyLimit: historyLimit ?? null };
   const [row] = rowsOf(await takeLease(db, values, historyLimit === undefined ? '' : 'history'));
   if (!row) return undefined;
-  const pending = fromJson(row.pending as PendingMessage[] | null) ?? [];
+  return leasedFromRow(row, fromJson(row.pending as PendingMessage[] | null) ?? [], historyLimit);
+}
+
+/**
+ * A leased conversation from the columns the lease answers (here, or with the customer's message:
+ * `insertMessage`'s `lease`); `history` is read before the first of `pending` with `historyLimit`.
+ */
+export function leasedFromRow(
+  row: Record<string, unknown>,
+  pending: PendingMessage[],
+  historyLimit: number | undefined,
+): LeasedConversation {
   const first = pending[0];
   const stored = fromJson(row.history as { senderType: string; content: string; createdAt: string }[] | null);
   return {
