@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { buildTestApp, type TestApp } from './build-test-app.js';
 import { startFakeLlmServer } from './fake-llm-server.js';
 import type { FakeAnswer, FakeLlm, FakeLlmRequest } from './fake-llm-types.js';
@@ -66,4 +67,37 @@ export async function startPipelineApp(env: Record<string, string> = {}): Promis
       await llm.close();
     },
   };
+}
+
+/** POST /api/message through the app with a business key. */
+export const sendMessage = (p: PipelineApp, key: string, payload: Record<string, unknown>) =>
+  p.t.app.inject({
+    method: 'POST',
+    url: '/api/message',
+    headers: { authorization: `Bearer ${key}` },
+    payload,
+  });
+
+/**
+ * The statements a message runs in a conversation that already has one: the fewest of four such
+ * messages, since the count is the process's and a background statement can land in any of them (the
+ * Meta delivery worker's claim query once a second: on a loaded CI machine one extra statement showed
+ * in both of two samples; with Redis, the configuration's invalidation from template edits may arrive
+ * after the warm-up; a lease heartbeat on a slow machine). A cost paid on every turn shows in all four.
+ */
+export async function laterMessageStatements(p: PipelineApp, key: string, conversationId?: string) {
+  let conversation = conversationId;
+  if (!conversation) {
+    const first = await sendMessage(p, key, { content: 'hello' });
+    expect(first.statusCode, first.body).toBe(200);
+    conversation = first.json().conversation_id as string;
+  }
+  const counts: number[] = [];
+  for (const content of ['and again', 'once more', 'a third time', 'and a fourth']) {
+    const before = p.t.database.statementCount();
+    const later = await sendMessage(p, key, { content, conversation_id: conversation });
+    expect(later.statusCode, later.body).toBe(200);
+    counts.push(p.t.database.statementCount() - before);
+  }
+  return Math.min(...counts);
 }

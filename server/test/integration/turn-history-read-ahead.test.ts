@@ -9,7 +9,12 @@ import { tryLease } from '../../src/modules/pipeline/turn.repository.js';
 import type { StoredHistory } from '../../src/modules/templates/index.js';
 import { computeVariables } from '../../src/modules/templates/variables/compute-variables.js';
 import { bearer, type CreatedBusiness, createBusiness } from '../helpers/factories.js';
-import { type PipelineApp, scriptedModel, startPipelineApp } from '../helpers/pipeline-fixture.js';
+import {
+  laterMessageStatements,
+  type PipelineApp,
+  scriptedModel,
+  startPipelineApp,
+} from '../helpers/pipeline-fixture.js';
 
 // The history the turn's prompts quote is read with the conversation's lease (one statement fewer per
 // message) for the first pending message; what the prompts say must not change.
@@ -23,27 +28,6 @@ afterAll(async () => p.close());
 
 const send = (key: string, payload: Record<string, unknown>) =>
   p.t.app.inject({ method: 'POST', url: '/api/message', headers: bearer(key), payload });
-
-/**
- * The statements a message runs in a conversation that already has one: the fewest of four such
- * messages, since the count is the process's and a background statement can land in any of them (the
- * Meta delivery worker's claim query once a second: on a loaded CI machine one extra statement showed
- * in both of two samples; with Redis, the configuration's invalidation from the template edits may
- * arrive after the warm-up; a lease heartbeat on a slow machine). A cost paid on every turn shows in
- * all four.
- */
-async function laterMessageStatements(business: CreatedBusiness) {
-  const first = await send(business.api_key, { content: 'hello' });
-  expect(first.statusCode, first.body).toBe(200);
-  const counts: number[] = [];
-  for (const content of ['and again', 'once more', 'a third time', 'and a fourth']) {
-    const before = p.t.database.statementCount();
-    const later = await send(business.api_key, { content, conversation_id: first.json().conversation_id });
-    expect(later.statusCode, later.body).toBe(200);
-    counts.push(p.t.database.statementCount() - before);
-  }
-  return Math.min(...counts);
-}
 
 async function withoutHistoryVariables(business: CreatedBusiness) {
   const stage = await p.t.app.inject({
@@ -85,7 +69,9 @@ describe('history read with the lease', () => {
     const plain = await createBusiness(p.t.app, p.t.masterKey);
     await withoutHistoryVariables(plain);
     // Warm both configurations, then compare the same later messages.
-    expect(await laterMessageStatements(plain)).toBe(await laterMessageStatements(quoting));
+    expect(await laterMessageStatements(p, plain.api_key)).toBe(
+      await laterMessageStatements(p, quoting.api_key),
+    );
   });
 
   it('a turn started without its configuration (webhook, recovery) reads the history with the lease too, from the second turn on', async () => {

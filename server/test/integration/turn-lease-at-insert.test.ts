@@ -3,9 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/raw-rows.js';
 import { appendMessage, insertMessage } from '../../src/modules/conversations/messages.repository.js';
 import { leasedFromRow, releaseLease, tryLease } from '../../src/modules/pipeline/turn.repository.js';
-import { bearer, type CreatedBusiness, createBusiness } from '../helpers/factories.js';
+import { type CreatedBusiness, createBusiness } from '../helpers/factories.js';
 import { waitFor } from '../helpers/meta-app.js';
-import { type PipelineApp, scriptedModel, startPipelineApp } from '../helpers/pipeline-fixture.js';
+import {
+  laterMessageStatements,
+  type PipelineApp,
+  scriptedModel,
+  sendMessage,
+  startPipelineApp,
+} from '../helpers/pipeline-fixture.js';
 
 // A customer's message into a conversation where nothing else is pending takes the conversation's
 // lease in its own insert statement: the turn then needs no statement of its own to take it. The
@@ -19,8 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => p.close());
 
-const send = (key: string, payload: Record<string, unknown>) =>
-  p.t.app.inject({ method: 'POST', url: '/api/message', headers: bearer(key), payload });
+const send = (key: string, payload: Record<string, unknown>) => sendMessage(p, key, payload);
 
 async function startConversation(business: CreatedBusiness) {
   const first = await send(business.api_key, { content: 'first words' });
@@ -120,15 +125,7 @@ describe('the lease taken with the customer message', () => {
   it("a later message into an idle conversation costs two statements: its insert with the lease, and the turn's write", async () => {
     const business = await createBusiness(p.t.app, p.t.masterKey);
     const conversationId = await startConversation(business);
-    // The fewest of four: a background statement (a delivery worker's claim, a heartbeat) can land in any.
-    const counts: number[] = [];
-    for (const content of ['one', 'two', 'three', 'four']) {
-      const before = p.t.database.statementCount();
-      const sent = await send(business.api_key, { content, conversation_id: conversationId });
-      expect(sent.statusCode, sent.body).toBe(200);
-      counts.push(p.t.database.statementCount() - before);
-    }
-    expect(Math.min(...counts)).toBe(2);
+    expect(await laterMessageStatements(p, business.api_key, conversationId)).toBe(2);
     expect(await leaseOf(conversationId), "released with the turn's write").toBeNull();
   });
 });
