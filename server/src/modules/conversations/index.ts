@@ -13,6 +13,7 @@ export {
   appendMessage,
   findMessage,
   findMessageByExternalId,
+  historyBeforeJson,
   insertMessage,
   type MessageRow,
 } from './messages.repository.js';

@@ -119,6 +119,21 @@ function targetPredicate(kind: TargetKind, v: (name: keyof InsertValues) => unkn
 }
 
 /**
+ * The `limit` messages of a conversation before a sequence number, newest first, as one JSON array of
+ * what listRecentMessages answers: the history a lease reads ahead for the turn (here and in
+ * turn.repository's lease). created_at as text: the string the driver hands drizzle, so `new Date`
+ * reads it as listRecentMessages does.
+ */
+export function historyBeforeJson(conversationId: SQL, beforeSequence: SQL, limit: SQL) {
+  return sql`(SELECT coalesce(json_agg(json_build_object('senderType', h.sender_type, 'content', h.message_content,
+                                                          'createdAt', h.created_at::text)
+                                       ORDER BY h.sequence_number DESC), '[]')
+                FROM (SELECT sender_type, message_content, created_at, sequence_number FROM messages
+                       WHERE conversation_id = ${conversationId} AND sequence_number < ${beforeSequence}
+                       ORDER BY sequence_number DESC LIMIT ${limit}) h)`;
+}
+
+/**
  * The lease's parts of the insert (see LeaseAtInsert). `target` reads the statement's snapshot: an
  * unchanged last_sequence on the row locked for the update means no message committed since, so no
  * pending one went unseen. now() is this transaction's start, so a lease_until equal to `until` was
@@ -145,14 +160,11 @@ function leaseClauses(v: (name: keyof InsertValues) => unknown) {
                      'channel', seq.conversation_channel, 'collected_data', seq.collected_data,
                      'ai_stopped_at', seq.ai_stopped_at, 'ai_stopped_until', seq.ai_stopped_until,
                      'first_name', u.first_name, 'last_name', u.last_name,
-                     'history', (SELECT coalesce(json_agg(json_build_object('senderType', h.sender_type,
-                                                   'content', h.message_content, 'createdAt', h.created_at::text)
-                                                   ORDER BY h.sequence_number DESC), '[]')
-                                   FROM (SELECT sender_type, message_content, created_at, sequence_number
-                                           FROM messages
-                                          WHERE conversation_id = seq.conversation_id
-                                            AND sequence_number < seq.sequence_number
-                                          ORDER BY sequence_number DESC LIMIT coalesce(${v('historyLimit')}::int, 0)) h))
+                     'history', ${historyBeforeJson(
+                       sql`seq.conversation_id`,
+                       sql`seq.sequence_number`,
+                       sql`coalesce(${v('historyLimit')}::int, 0)`,
+                     )})
               FROM seq LEFT JOIN users u ON u.user_id = seq.user_id
              WHERE seq.leased) AS lease`,
   };

@@ -101,6 +101,7 @@ export async function handleInboundMessage(
     sender_type: 'user',
     channel,
   });
+  // The lease taken with the message reads it as the only one pending (the lease statement's row).
   const pending = {
     messageId: stored.messageId,
     content: stored.messageContent,

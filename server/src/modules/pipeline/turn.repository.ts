@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../db/client.js';
 import { prebuiltStatement } from '../../db/prebuilt-statement.js';
 import { fromJson, rowsOf, toDate } from '../../db/raw-rows.js';
 import { conversations, llmCalls, messages } from '../../db/schema.js';
-import { outboundStatus } from '../conversations/index.js';
+import { historyBeforeJson, outboundStatus } from '../conversations/index.js';
 import type { StoredHistory } from '../templates/index.js';
 import type { TurnResult } from './turn-types.js';
 
@@ -42,17 +42,14 @@ interface LeaseValues {
   historyLimit: number | null;
 }
 
-// created_at as text: the string the driver hands drizzle, so `new Date` reads it as listRecentMessages does.
 const takeLease = prebuiltStatement<LeaseValues, 'history' | ''>((p, variant) => {
   const history =
     variant === 'history'
-      ? sql`,
-           (SELECT coalesce(json_agg(json_build_object('senderType', h.sender_type, 'content', h.message_content,
-                                                       'createdAt', h.created_at::text) ORDER BY h.sequence_number DESC), '[]')
-              FROM (SELECT sender_type, message_content, created_at, sequence_number FROM messages
-                     WHERE conversation_id = ${p('conversationId')}
-                       AND sequence_number < (SELECT min(sequence_number) FROM pending)
-                     ORDER BY sequence_number DESC LIMIT ${p('historyLimit')}::int) h) AS history`
+      ? sql`, ${historyBeforeJson(
+          sql`${p('conversationId')}`,
+          sql`(SELECT min(sequence_number) FROM pending)`,
+          sql`${p('historyLimit')}::int`,
+        )} AS history`
       : sql``;
   return sql`
     WITH lease AS (
