@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const KEY_FILE = 'channel-secrets.key';
@@ -65,15 +65,27 @@ export function resolveSecretsKey(configured: string | undefined, dataDir: strin
   }
   const dir = path.resolve(dataDir);
   const file = path.join(dir, KEY_FILE);
-  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  if (existsSync(file)) return readKeyFile(file);
   const key = randomBytes(32);
   mkdirSync(dir, { recursive: true });
+  // Written aside, then linked into place: processes starting together on one DATA_DIR (a cluster's
+  // workers, a scaled deployment) never read the file before its key is in it.
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(draft, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   try {
-    writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    linkSync(draft, file);
     return key;
   } catch (error) {
-    // Another process sharing DATA_DIR wrote it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return resolveSecretsKey(undefined, dataDir);
+    // Another process sharing DATA_DIR linked its key first: use theirs.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readKeyFile(file);
     throw error;
+  } finally {
+    unlinkSync(draft);
   }
+}
+
+function readKeyFile(file: string): Buffer {
+  const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte key (base64)`);
+  return key;
 }

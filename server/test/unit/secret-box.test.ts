@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSecretBox, resolveSecretsKey } from '../../src/lib/secret-box.js';
@@ -38,6 +38,20 @@ describe('secret box', () => {
       expect(statSync(file).mode & 0o077).toBe(0);
       expect(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64').equals(first)).toBe(true);
       expect(resolveSecretsKey(undefined, temp.dir).equals(first)).toBe(true);
+      // The key is written aside and linked into place: nothing else is left in DATA_DIR.
+      expect(readdirSync(temp.dir)).toEqual(['channel-secrets.key']);
+    } finally {
+      temp.remove();
+    }
+  });
+
+  it('refuses a key file that does not hold a 32-byte key, naming it', () => {
+    const temp = makeTempDir();
+    try {
+      writeFileSync(path.join(temp.dir, 'channel-secrets.key'), '');
+      expect(() => resolveSecretsKey(undefined, temp.dir)).toThrow(
+        /channel-secrets\.key does not hold a 32-byte key/,
+      );
     } finally {
       temp.remove();
     }
