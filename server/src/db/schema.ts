@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
   boolean,
+  customType,
   date,
   doublePrecision,
   index,
@@ -20,6 +21,9 @@ import {
 const _id = () => uuid().primaryKey().defaultRandom();
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+// PostgreSQL's 64-bit transaction id and snapshot types, read and written as text by SQL only.
+const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' });
+const pgSnapshot = customType<{ data: string }>({ dataType: () => 'pg_snapshot' });
 
 /** Non-secret business settings (channel connections and their secrets live in `channel_connections`). */
 export type FieldType = 'text' | 'email' | 'phone' | 'number' | 'date' | 'enum' | 'boolean';
@@ -390,8 +394,14 @@ export const llmCalls = pgTable(
     /** The provider's own words, for the operator only (the master key / platform admins). */
     errorDetail: text('error_detail'),
     createdAt: createdAt(),
+    /**
+     * The inserting transaction (`pg_current_xact_id()`): the analytics fold (migration 0025) adds the
+     * calls whose transaction committed since its last snapshot. NULL on calls counted before it.
+     */
+    rollupXid: xid8('rollup_xid').default(sql`pg_current_xact_id()`),
   },
   (t) => [
+    index('llm_calls_rollup_xid_idx').on(t.rollupXid).where(sql`${t.rollupXid} IS NOT NULL`),
     index('llm_calls_business_created_idx').on(t.businessId, t.createdAt),
     index('llm_calls_conversation_idx').on(t.conversationId, t.createdAt),
     index('llm_calls_message_idx').on(t.messageId),
@@ -730,8 +740,9 @@ export const cannedReplies = pgTable(
 // ------------------------------------------------------------------------------------------------
 // Analytics rollups (migration 0010). Maintained by statement-level triggers on messages,
 // conversations, llm_calls and stage_transitions in the writing transaction (exact: inserts,
-// updates and deletes each add their signed delta), backfilled by the migration. The overview reads
-// them for whole UTC days and raw rows only for the partial first and last day of a range.
+// updates and deletes each add their signed delta), backfilled by the migration — except the LLM
+// calls' inserts, which a fold adds after their commit (migration 0025, `analytics_fold_state`). The
+// overview reads them for whole UTC days and raw rows only for the partial first and last day of a range.
 // `simulator`: the row's conversation is a dashboard simulator chat (left out by default).
 // `slot` (migration 0017): each key is striped over 16 rows, the triggers writing into slot
 // `pg_backend_pid() % 16`, so concurrent writers of one business rarely wait on one row lock. A slot
@@ -791,6 +802,15 @@ export const analyticsDailyLlm = pgTable(
     index('analytics_daily_llm_unfolded_idx').on(t.day).where(sql`${t.slot} <> 0`),
   ],
 );
+
+/**
+ * What a fold (migration 0025) has added to a rollup: `folded` is the snapshot it last read, so the
+ * rows to add next are those whose transaction that snapshot did not see. One row, `llm_calls`.
+ */
+export const analyticsFoldState = pgTable('analytics_fold_state', {
+  name: text('name').primaryKey(),
+  folded: pgSnapshot('folded').notNull(),
+});
 
 /** Per business, UTC day and stage: stage transitions into and out of it. No FK on the stage: history. */
 export const analyticsDailyStage = pgTable(

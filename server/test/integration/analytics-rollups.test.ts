@@ -11,6 +11,7 @@ import { dayPlanOf, overviewOf, wholeDaysOf } from '../../src/modules/analytics/
 import { latencyBucket } from '../../src/modules/analytics/latency-histogram.js';
 import { monthlyLlmUsage } from '../../src/modules/analytics/llm-usage.repository.js';
 import {
+  foldLlmCallRollups,
   foldRollupSlots,
   unfoldedRollupRows,
 } from '../../src/modules/analytics/rollup-compaction.repository.js';
@@ -347,9 +348,12 @@ describe('analytics rollups', () => {
     expect(distinct.every((slot) => slot >= 0 && slot < 16)).toBe(true);
     // Six backends whose pids are all equal mod 16: about one run in a million.
     if (writers > 1) expect(distinct.length).toBeGreaterThan(1);
-    // Each writer's delta is in its backend's slot (the model is new: no older rows for it).
-    expect(await slotsOf('analytics_daily_llm')).toEqual(distinct);
+    // Each writer's delta is in its backend's slot; the LLM calls are added by the fold, in its own
+    // slot 16 (the model is new: no older rows for it).
     for (const slot of distinct) expect(await slotsOf('analytics_daily')).toContain(slot);
+    expect(await slotsOf('analytics_daily_llm')).toEqual([]);
+    await foldLlmCallRollups(p.t.database.db, { wait: true });
+    expect(await slotsOf('analytics_daily_llm')).toEqual([16]);
     const added = (await expectSameAsRaw(...range)).api;
     expect(added.totals.agent_messages).toBe(before.totals.agent_messages + writers);
 
@@ -561,48 +565,6 @@ describe('analytics rollups', () => {
     expect(afterSimulator.totals.messages).toBe(beforeSimulator.totals.messages + 4 * kinds.length);
     // Cut inside those hours: whole hours from the hourly rollups, the rest raw.
     await expectSameAsRaw(iso(at + 30_000), iso(at + 3 * 3_600_000 + 1));
-  });
-
-  it("count a turn's few LLM calls one by one as a larger batch is counted", async () => {
-    // Up to 4 rows per statement take the insert trigger's per-call upserts (migration 0023), more rows
-    // the grouped body: calls, errors, tokens, cost and every histogram bucket equal the raw rows'.
-    const other = await createBusiness(p.t.app, p.t.masterKey);
-    const started = await messageTo(other, { content: 'hello' });
-    const simulated = await messageTo(other, { content: 'hello', channel: 'simulator' });
-    const conversationIds = [started.conversation_id, simulated.conversation_id, null];
-    let n = 0;
-    const call = (conversationId: string | null) => {
-      n += 1;
-      return sql`(${other.business_id}::uuid, ${conversationId}::uuid, ${['stage_selection', 'response_generation'][n % 2]},
-                  'openai', ${['m-a', 'm-b'][n % 3 === 0 ? 1 : 0]}, 's', 'p', ${10 * n}, ${n}, ${(n * 37) % 4000},
-                  ${n / 1000}, ${n % 4 === 0 ? 'error' : 'success'}, ${iso(midnight - (n % 2) * DAY_MS + n * 1000)}::timestamptz)`;
-    };
-    const insert = (rows: ReturnType<typeof sql>[]) =>
-      exec(sql`INSERT INTO llm_calls (business_id, conversation_id, call_type, provider, model, system_prompt, prompt,
-                                      tokens_in, tokens_out, latency_ms, cost_usd, status, created_at)
-               VALUES ${sql.join(rows, sql`, `)}`);
-    for (const size of [1, 3, 4, 5, 9]) {
-      for (const conversationId of conversationIds) {
-        await insert(Array.from({ length: size }, () => call(conversationId)));
-      }
-    }
-    const rollup = await exec(sql`
-      SELECT day, simulator, call_type, model, sum(calls)::int AS calls, sum(errors)::int AS errors,
-             sum(tokens_in)::int AS tokens_in, sum(tokens_out)::int AS tokens_out, sum(cost_usd)::text AS cost,
-             analytics_hist_sum(latency_hist) AS hist
-        FROM analytics_daily_llm WHERE business_id = ${other.business_id}::uuid
-       GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`);
-    const raw = await exec(sql`
-      SELECT (l.created_at AT TIME ZONE 'UTC')::date AS day, coalesce(c.channel = 'simulator', false) AS simulator,
-             l.call_type, l.model, count(*)::int AS calls, (count(*) FILTER (WHERE l.status = 'error'))::int AS errors,
-             sum(l.tokens_in)::int AS tokens_in, sum(l.tokens_out)::int AS tokens_out,
-             sum(l.cost_usd::numeric)::text AS cost,
-             analytics_hist(array_agg(analytics_latency_bucket(l.latency_ms)), array_agg(1::bigint)) AS hist
-        FROM llm_calls l LEFT JOIN conversations c ON c.conversation_id = l.conversation_id
-       WHERE l.business_id = ${other.business_id}::uuid
-       GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`);
-    expect(raw.length).toBeGreaterThan(4);
-    expect(rollup).toEqual(raw);
   });
 
   it('buckets latencies in SQL as the percentile estimate reads them', async () => {

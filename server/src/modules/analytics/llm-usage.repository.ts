@@ -12,19 +12,26 @@ export interface MonthlyLlmUsage {
 /**
  * The business's recorded LLM cost and calls this calendar month (UTC): what `llm_budget_usd` is
  * measured against. Read from the daily rollup (analytics_daily_llm, simulator chats included): the
- * triggers keep today's rows exact within each writing transaction, so the month is the sum of its
- * days' rows — each day's key striped over up to 16 slots (migration 0017; a slot alone may be
- * negative), so at most a few hundred rows per model whatever the volume, instead of a month of
- * llm_calls on every turn.
+ * month is the sum of its days' rows — each day's key striped over up to 17 slots (migrations 0017,
+ * 0025; a slot alone may be negative), so at most a few hundred rows per model whatever the volume,
+ * instead of a month of llm_calls on every turn — plus the calls committed since the last fold
+ * (migration 0025), a few seconds' worth found by `llm_calls_rollup_xid_idx`. Both in one snapshot,
+ * in which a fold's rollup rows and its stored snapshot committed together: no call twice or never.
  */
 export async function monthlyLlmUsage(db: DbOrTx, businessId: string): Promise<MonthlyLlmUsage> {
   const [row] = rowsOf(
     await db.execute(sql`
     WITH month AS (
       SELECT date_trunc('month', now() AT TIME ZONE 'UTC') AS start
+    ), unfolded AS (
+      SELECT coalesce(sum(l.cost_usd::numeric), 0) AS spent, count(*) AS calls
+        FROM analytics_fold_state f, month, llm_calls l
+       WHERE f.name = 'llm_calls'
+         AND l.rollup_xid >= pg_snapshot_xmin(f.folded) AND NOT pg_visible_in_snapshot(l.rollup_xid, f.folded)
+         AND l.business_id = ${businessId}::uuid AND l.created_at >= month.start AT TIME ZONE 'UTC'
     )
-    SELECT coalesce(sum(r.cost_usd), 0) AS spent,
-           coalesce(sum(r.calls), 0) AS calls,
+    SELECT coalesce(sum(r.cost_usd), 0) + (SELECT spent FROM unfolded) AS spent,
+           coalesce(sum(r.calls), 0) + (SELECT calls FROM unfolded) AS calls,
            month.start AT TIME ZONE 'UTC' AS month_start,
            (month.start + interval '1 month') AT TIME ZONE 'UTC' AS next_month_start
       FROM month

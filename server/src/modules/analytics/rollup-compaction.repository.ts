@@ -112,3 +112,14 @@ export async function unfoldedRollupRows(db: DbOrTx, before: string): Promise<nu
   const [row] = rowsOf(await db.execute(sql`SELECT ${sql.join(counts, sql` + `)} AS n`));
   return Number(row?.n ?? 0);
 }
+
+/**
+ * Adds the LLM calls committed since the last fold to analytics_daily_llm (migration 0025's
+ * `analytics_fold_llm_calls`, one transaction). `wait`: wait for a fold under way in another
+ * connection (a reader that must see every call committed before it), else skip at once and
+ * return null. Returns the calls added.
+ */
+export async function foldLlmCallRollups(db: DbOrTx, { wait }: { wait: boolean }): Promise<number | null> {
+  const [row] = rowsOf(await db.execute(sql`SELECT analytics_fold_llm_calls(${wait}) AS n`));
+  return row?.n === null || row?.n === undefined ? null : Number(row.n);
+}

@@ -1,7 +1,34 @@
 import type { AppContext } from '../../context.js';
-import { foldRollupSlots } from './rollup-compaction.repository.js';
+import { foldLlmCallRollups, foldRollupSlots } from './rollup-compaction.repository.js';
 
-const EVERY_MS = 60 * 60_000;
+type Log = (details: Record<string, unknown>, message: string) => void;
+
+/** Runs `work` at start and then every `everyMs`, one run at a time; a failed run waits for the next. */
+function periodic(everyMs: number, work: () => Promise<void>, onError: (err: unknown) => void) {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  const run = () => {
+    running ??= work()
+      .catch(onError)
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
+  return {
+    run,
+    start() {
+      // Not awaited: after an upgrade the first run may fold a backlog, and start-up does not wait on it.
+      void run();
+      timer = setInterval(() => void run(), everyMs);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      await running;
+    },
+  };
+}
 
 /**
  * Folds the daily rollups' slots (migration 0017: each key striped over up to 16 rows while its day
@@ -10,40 +37,31 @@ const EVERY_MS = 60 * 60_000;
  * busy business read up to 16 rows per key and day, and its LLM histograms 16 times over. A late row
  * of a past day lands in its writer's slot again and is folded on the next run.
  */
-type Log = (details: Record<string, unknown>, message: string) => void;
-
 export function createRollupCompaction(ctx: AppContext, log: { info: Log; warn: Log }) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-
-  const run = () => {
-    running ??= (async () => {
-      try {
-        const today = new Date().toISOString().slice(0, 10);
-        const folded = await foldRollupSlots(ctx.db, today);
-        if (folded > 0)
-          log.info({ rows: folded, before: today }, 'folded past days of the rollups into one slot');
-      } catch (err) {
-        // Most often a lock timeout beside a writer: the next run folds what this one left.
-        log.warn({ err }, 'folding the rollup slots failed; retrying at the next run');
-      } finally {
-        running = undefined;
-      }
-    })();
-    return running;
-  };
-
-  return {
-    run,
-    start() {
-      // Not awaited: after an upgrade the first run may fold a backlog, and start-up does not wait on it.
-      void run();
-      timer = setInterval(() => void run(), EVERY_MS);
-      timer.unref();
+  return periodic(
+    60 * 60_000,
+    async () => {
+      const today = new Date().toISOString().slice(0, 10);
+      const folded = await foldRollupSlots(ctx.db, today);
+      if (folded > 0)
+        log.info({ rows: folded, before: today }, 'folded past days of the rollups into one slot');
     },
-    async stop() {
-      if (timer) clearInterval(timer);
-      await running;
+    // Most often a lock timeout beside a writer: the next run folds what this one left.
+    (err) => log.warn({ err }, 'folding the rollup slots failed; retrying at the next run'),
+  );
+}
+
+/**
+ * Adds the LLM calls committed since the last fold to their daily rollup (migration 0025), every
+ * `everyMs` in every process: a run that finds another process's fold under way skips. It keeps the
+ * backlog a dashboard's own fold (before it reads) has to add small; nothing waits on it.
+ */
+export function createLlmRollupFold(ctx: AppContext, log: { warn: Log }, everyMs = 5_000) {
+  return periodic(
+    everyMs,
+    async () => {
+      await foldLlmCallRollups(ctx.db, { wait: false });
     },
-  };
+    (err) => log.warn({ err }, 'folding the LLM calls into their rollup failed; retrying at the next run'),
+  );
 }
