@@ -78,7 +78,7 @@ BEGIN
     WITH d AS MATERIALIZED (
       SELECT 1 AS sign, l.* FROM llm_calls l
        WHERE l.rollup_xid >= pg_snapshot_xmin(%1$L::pg_snapshot)
-         AND NOT pg_visible_in_snapshot(l.rollup_xid, %1$L::pg_snapshot)
+         AND NOT analytics_llm_is_folded(l.rollup_xid, %1$L::pg_snapshot)
     ), added AS (%2$s RETURNING 1
     ), moved AS (
       UPDATE analytics_fold_state SET folded = pg_current_snapshot() WHERE name = 'llm_calls'

@@ -27,7 +27,7 @@ export async function monthlyLlmUsage(db: DbOrTx, businessId: string): Promise<M
       SELECT coalesce(sum(l.cost_usd::numeric), 0) AS spent, count(*) AS calls
         FROM analytics_fold_state f, month, llm_calls l
        WHERE f.name = 'llm_calls'
-         AND l.rollup_xid >= pg_snapshot_xmin(f.folded) AND NOT pg_visible_in_snapshot(l.rollup_xid, f.folded)
+         AND l.rollup_xid >= pg_snapshot_xmin(f.folded) AND NOT analytics_llm_is_folded(l.rollup_xid, f.folded)
          AND l.business_id = ${businessId}::uuid AND l.created_at >= month.start AT TIME ZONE 'UTC'
     )
     SELECT coalesce(sum(r.cost_usd), 0) + (SELECT spent FROM unfolded) AS spent,

@@ -121,5 +121,5 @@ export async function unfoldedRollupRows(db: DbOrTx, before: string): Promise<nu
  */
 export async function foldLlmCallRollups(db: DbOrTx, { wait }: { wait: boolean }): Promise<number | null> {
   const [row] = rowsOf(await db.execute(sql`SELECT analytics_fold_llm_calls(${wait}) AS n`));
-  return row?.n === null || row?.n === undefined ? null : Number(row.n);
+  return row?.n == null ? null : Number(row.n);
 }
