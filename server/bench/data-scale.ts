@@ -714,13 +714,19 @@ async function openFixture(url: string, onlyB: boolean) {
     if (RESEED || !(await fixtureReady(client))) {
       await wipe(client);
       await seed(client, server.base, onlyB);
-      // The seeded LLM calls enter their daily rollup by a fold (migration 0025), which the server's
-      // own job would do within seconds; done here so that no timed read folds the seeding's backlog.
-      const started = Date.now();
-      const { rows } = await client.query('SELECT analytics_fold_llm_calls(true) AS n');
-      console.log(
-        `Seeded LLM calls folded into their rollup: ${rows[0]?.n ?? 0} in ${Date.now() - started} ms`,
-      );
+      // The seeded LLM calls and messages enter their rollups by a fold (migrations 0025, 0026), which
+      // the server's own job would do within seconds; done here so that no timed read folds the
+      // seeding's backlog.
+      for (const [rows, fold] of [
+        ['LLM calls', 'analytics_fold_llm_calls'],
+        ['messages', 'analytics_fold_messages'],
+      ]) {
+        const started = Date.now();
+        const { rows: folded } = await client.query(`SELECT ${fold}(true) AS n`);
+        console.log(
+          `Seeded ${rows} folded into their rollups: ${folded[0]?.n ?? 0} in ${Date.now() - started} ms`,
+        );
+      }
     } else {
       console.log(`Reusing the fixture (${MESSAGES} messages); --reseed to seed again`);
       // Autovacuum is off on the bench machine: the deletes of earlier runs left dead rows behind.

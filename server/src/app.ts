@@ -21,7 +21,7 @@ import { allowedModels, createLlmClient } from './llm/llm-client.js';
 import { agentRoutes } from './modules/agents/agents.routes.js';
 import { analyticsRoutes } from './modules/analytics/analytics.routes.js';
 import { llmUsageRoutes } from './modules/analytics/llm-usage.routes.js';
-import { createLlmRollupFold, createRollupCompaction } from './modules/analytics/rollup-compaction.js';
+import { createCommittedRowsFold, createRollupCompaction } from './modules/analytics/rollup-compaction.js';
 import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
@@ -369,7 +369,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
     info: (details, message) => app.log.info(details, message),
     warn: (details, message) => app.log.warn(details, message),
   });
-  const llmRollup = createLlmRollupFold(context, {
+  const committedRowsFold = createCommittedRowsFold(context, {
     warn: (details, message) => app.log.warn(details, message),
   });
   await app.register(metaWebhookRoutes(context, backgroundTurns));
@@ -381,7 +381,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
     profiles.start();
     typing.start();
     rollups.start();
-    llmRollup.start();
+    committedRowsFold.start();
   });
   app.decorate('drainOutbox', outbox.drain);
   app.decorate('releaseTurnLeases', () => processor.releaseAllLeases());
@@ -389,7 +389,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   app.addHook('onClose', async () => profiles.stop());
   app.addHook('onClose', async () => typing.stop());
   app.addHook('onClose', async () => rollups.stop());
-  app.addHook('onClose', async () => llmRollup.stop());
+  app.addHook('onClose', async () => committedRowsFold.stop());
   app.decorate('sweepPendingMessages', recovery.sweep);
   app.decorate('backgroundTurnsIdle', () => backgroundTurns.idle());
   app.addHook('onClose', async () => recovery.stop());

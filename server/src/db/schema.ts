@@ -334,8 +334,14 @@ export const messages = pgTable(
     }),
     metadata: jsonb('metadata').$type<Record<string, unknown>>(),
     createdAt: createdAt(),
+    /**
+     * The inserting transaction, as on llm_calls: the analytics fold (migration 0026) adds the
+     * messages whose transaction committed since its last snapshot. NULL on messages counted before it.
+     */
+    rollupXid: xid8('rollup_xid').default(sql`pg_current_xact_id()`),
   },
   (t) => [
+    index('messages_rollup_xid_idx').on(t.rollupXid).where(sql`${t.rollupXid} IS NOT NULL`),
     uniqueIndex('messages_conversation_sequence_unique').on(t.conversationId, t.sequenceNumber),
     uniqueIndex('messages_external_id_unique').on(t.businessId, t.channel, t.externalMessageId),
     index('messages_business_created_idx').on(t.businessId, t.createdAt),

@@ -11,7 +11,7 @@ import { dayPlanOf, overviewOf, wholeDaysOf } from '../../src/modules/analytics/
 import { latencyBucket } from '../../src/modules/analytics/latency-histogram.js';
 import { monthlyLlmUsage } from '../../src/modules/analytics/llm-usage.repository.js';
 import {
-  foldLlmCallRollups,
+  foldCommittedRows,
   foldRollupSlots,
   unfoldedRollupRows,
 } from '../../src/modules/analytics/rollup-compaction.repository.js';
@@ -327,6 +327,9 @@ describe('analytics rollups', () => {
                                VALUES (${String(conversation?.conversation_id)}::uuid, ${a.business_id}::uuid,
                                        'agent', 'from a second backend', ${1000 + i}, 'processed',
                                        ${a.first_stage_id}::uuid, ${noon}::timestamptz)`);
+          await tx.execute(sql`INSERT INTO stage_transitions (business_id, conversation_id, to_stage_id, created_at)
+                               VALUES (${a.business_id}::uuid, ${String(conversation?.conversation_id)}::uuid,
+                                       ${a.first_stage_id}::uuid, ${noon}::timestamptz)`);
           await tx.execute(sql`INSERT INTO llm_calls (business_id, conversation_id, call_type, provider, model,
                                                       prompt, status, latency_ms, cost_usd, created_at)
                                VALUES (${a.business_id}::uuid, ${String(conversation?.conversation_id)}::uuid,
@@ -336,7 +339,7 @@ describe('analytics rollups', () => {
         }),
       ),
     );
-    const slotsOf = async (table: 'analytics_daily' | 'analytics_daily_llm') =>
+    const slotsOf = async (table: 'analytics_daily' | 'analytics_daily_llm' | 'analytics_daily_stage') =>
       (
         await exec(sql`SELECT DISTINCT slot FROM ${sql.identifier(table)}
                         WHERE business_id = ${a.business_id}::uuid AND day = ${day}::date
@@ -348,11 +351,22 @@ describe('analytics rollups', () => {
     expect(distinct.every((slot) => slot >= 0 && slot < 16)).toBe(true);
     // Six backends whose pids are all equal mod 16: about one run in a million.
     if (writers > 1) expect(distinct.length).toBeGreaterThan(1);
-    // Each writer's delta is in its backend's slot; the LLM calls are added by the fold, in its own
-    // slot 16 (the model is new: no older rows for it).
-    for (const slot of distinct) expect(await slotsOf('analytics_daily')).toContain(slot);
+    // Each writer's transition is in its backend's slot; the messages and the LLM calls are added by
+    // their folds, in their own slot 16 (the model is new: no older rows for it).
+    for (const slot of distinct) expect(await slotsOf('analytics_daily_stage')).toContain(slot);
+    const agentMessagesBySlot = async () =>
+      Object.fromEntries(
+        (
+          await exec(sql`SELECT slot, sum(agent_messages)::int AS n FROM analytics_daily
+                          WHERE business_id = ${a.business_id}::uuid AND day = ${day}::date AND NOT simulator
+                          GROUP BY slot`)
+        ).map((r) => [Number(r.slot), Number(r.n)]),
+      );
+    const unfolded = await agentMessagesBySlot();
     expect(await slotsOf('analytics_daily_llm')).toEqual([]);
-    await foldLlmCallRollups(p.t.database.db, { wait: true });
+    await foldCommittedRows(p.t.database.db, 'messages', { wait: true });
+    await foldCommittedRows(p.t.database.db, 'llm_calls', { wait: true });
+    expect(await agentMessagesBySlot()).toEqual({ ...unfolded, 16: (unfolded[16] ?? 0) + writers });
     expect(await slotsOf('analytics_daily_llm')).toEqual([16]);
     const added = (await expectSameAsRaw(...range)).api;
     expect(added.totals.agent_messages).toBe(before.totals.agent_messages + writers);

@@ -6,7 +6,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/raw-rows.js';
 import { monthlyLlmUsage } from '../../src/modules/analytics/llm-usage.repository.js';
-import { foldLlmCallRollups } from '../../src/modules/analytics/rollup-compaction.repository.js';
+import { foldCommittedRows } from '../../src/modules/analytics/rollup-compaction.repository.js';
 import { type CreatedBusiness, createBusiness } from '../helpers/factories.js';
 import {
   type PipelineApp,
@@ -27,7 +27,7 @@ beforeAll(async () => {
 afterAll(async () => p.close());
 
 const exec = async (query: SQL) => rowsOf(await p.t.database.db.execute(query));
-const fold = () => foldLlmCallRollups(p.t.database.db, { wait: true });
+const fold = () => foldCommittedRows(p.t.database.db, 'llm_calls', { wait: true });
 
 async function conversationOf(business: CreatedBusiness, payload: Record<string, unknown> = {}) {
   const response = await sendMessage(p, business.api_key, { content: 'hello', ...payload });

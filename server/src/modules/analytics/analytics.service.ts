@@ -20,7 +20,7 @@ import {
 } from './analytics.repository.js';
 import { DEFAULT_RANGE_DAYS, MAX_FILL_RATE_KEYS, MAX_RANGE_DAYS } from './analytics.schemas.js';
 import { addToHistogram, type Histogram, percentileOf } from './latency-histogram.js';
-import { foldLlmCallRollups } from './rollup-compaction.repository.js';
+import { type FoldedTable, foldCommittedRows } from './rollup-compaction.repository.js';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -172,11 +172,23 @@ export const dashboardQueries =
 export async function overviewOf(db: Db, timeoutMs: number, scope: AnalyticsScope, slots?: ConcurrencyLimit) {
   const timed = dashboardQueries(db, timeoutMs, slots);
   const hours = scope.wholeHours;
+  // Messages and LLM calls enter their rollups by a fold after commit (migrations 0025, 0026): fold
+  // what has been committed by now, then read. A fold that does not finish within the dashboard's
+  // timeout (a bulk import's backlog) leaves the rollup as the last fold left it, still read: never
+  // an error.
+  const folded = (table: FoldedTable, readsRollup: boolean) =>
+    readsRollup
+      ? timed((tx) => foldCommittedRows(tx, table, { wait: true })).then(
+          () => undefined,
+          () => undefined,
+        )
+      : Promise.resolve();
+  const messagesFolded = folded('messages', scope.wholeDays !== null || hours !== null);
   // With the hourly rollups, the conversations' distinct counts are two statements side by side
   // (the counted set; customers and keys over all candidates) and the stage entries a third.
   const distinctCounts = hours
     ? Promise.all([
-        timed((tx) => queryConversationSet(tx, scope, hours)),
+        messagesFolded.then(() => timed((tx) => queryConversationSet(tx, scope, hours))),
         timed((tx) => queryCustomersAndKeys(tx, scope)),
         timed((tx) => queryStageEntries(tx, scope, hours)),
       ]).then(([set, all, entered]) => ({
@@ -185,17 +197,11 @@ export async function overviewOf(db: Db, timeoutMs: number, scope: AnalyticsScop
       }))
     : timed((tx) => queryConversationStats(tx, scope, MAX_FILL_RATE_KEYS));
   const [messages, conversations, days, stages, llm, facts] = await Promise.all([
-    timed((tx) => queryMessageTotals(tx, scope)),
+    messagesFolded.then(() => timed((tx) => queryMessageTotals(tx, scope))),
     distinctCounts,
     timed((tx) => queryNewConversationsPerDay(tx, scope)),
     timed((tx) => queryStageTransitions(tx, scope)),
-    // The LLM calls' rollup is folded after the calls' commit (migration 0025): fold what has been
-    // committed by now, then read it. A fold that does not finish within the dashboard's timeout (a
-    // bulk import's backlog) leaves the rollup as the last fold left it, still read: never an error.
-    (scope.wholeDays
-      ? timed((tx) => foldLlmCallRollups(tx, { wait: true })).catch(() => null)
-      : Promise.resolve()
-    ).then(() => timed((tx) => queryLlm(tx, scope))),
+    folded('llm_calls', scope.wholeDays !== null).then(() => timed((tx) => queryLlm(tx, scope))),
     timed((tx) => queryMessagesWithFacts(tx, scope)),
   ]);
   return {

@@ -113,13 +113,24 @@ export async function unfoldedRollupRows(db: DbOrTx, before: string): Promise<nu
   return Number(row?.n ?? 0);
 }
 
+/** The tables whose rollup is folded after commit, and the SQL function (migrations 0025, 0026) of each. */
+const FOLDS = {
+  llm_calls: sql`analytics_fold_llm_calls`,
+  messages: sql`analytics_fold_messages`,
+} as const;
+export type FoldedTable = keyof typeof FOLDS;
+
 /**
- * Adds the LLM calls committed since the last fold to analytics_daily_llm (migration 0025's
- * `analytics_fold_llm_calls`, one transaction). `wait`: wait for a fold under way in another
- * connection (a reader that must see every call committed before it), else skip at once and
- * return null. Returns the calls added.
+ * Adds the rows of `table` committed since its last fold to its rollups (analytics_daily_llm for LLM
+ * calls; analytics_daily and analytics_conversation_hour for messages), in one statement. `wait`: wait
+ * for a fold under way in another connection (a reader that must see every row committed before it),
+ * else skip at once and return null. Returns the rows added.
  */
-export async function foldLlmCallRollups(db: DbOrTx, { wait }: { wait: boolean }): Promise<number | null> {
-  const [row] = rowsOf(await db.execute(sql`SELECT analytics_fold_llm_calls(${wait}) AS n`));
+export async function foldCommittedRows(
+  db: DbOrTx,
+  table: FoldedTable,
+  { wait }: { wait: boolean },
+): Promise<number | null> {
+  const [row] = rowsOf(await db.execute(sql`SELECT ${FOLDS[table]}(${wait}) AS n`));
   return row?.n == null ? null : Number(row.n);
 }

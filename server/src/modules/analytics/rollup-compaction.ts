@@ -1,5 +1,5 @@
 import type { AppContext } from '../../context.js';
-import { foldLlmCallRollups, foldRollupSlots } from './rollup-compaction.repository.js';
+import { foldCommittedRows, foldRollupSlots } from './rollup-compaction.repository.js';
 
 type Log = (details: Record<string, unknown>, message: string) => void;
 
@@ -52,16 +52,18 @@ export function createRollupCompaction(ctx: AppContext, log: { info: Log; warn: 
 }
 
 /**
- * Adds the LLM calls committed since the last fold to their daily rollup (migration 0025), every
- * `everyMs` in every process: a run that finds another process's fold under way skips. It keeps the
- * backlog a dashboard's own fold (before it reads) has to add small; nothing waits on it.
+ * Adds the LLM calls and the messages committed since their last fold to their rollups (migrations
+ * 0025, 0026), every `everyMs` in every process: a run that finds another process's fold under way
+ * skips it. It keeps the backlog a dashboard's own fold (before it reads) has to add small; no turn
+ * waits on it.
  */
-export function createLlmRollupFold(ctx: AppContext, log: { warn: Log }, everyMs = 5_000) {
+export function createCommittedRowsFold(ctx: AppContext, log: { warn: Log }, everyMs = 5_000) {
   return periodic(
     everyMs,
     async () => {
-      await foldLlmCallRollups(ctx.db, { wait: false });
+      await foldCommittedRows(ctx.db, 'llm_calls', { wait: false });
+      await foldCommittedRows(ctx.db, 'messages', { wait: false });
     },
-    (err) => log.warn({ err }, 'folding the LLM calls into their rollup failed; retrying at the next run'),
+    (err) => log.warn({ err }, 'folding committed rows into their rollups failed; retrying at the next run'),
   );
 }

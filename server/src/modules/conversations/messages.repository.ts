@@ -4,7 +4,8 @@ import { prebuiltStatement } from '../../db/prebuilt-statement.js';
 import { fromJson, rowsOf, toDate } from '../../db/raw-rows.js';
 import { messages } from '../../db/schema.js';
 
-export type MessageRow = typeof messages.$inferSelect;
+/** A message as the application reads it (rollup_xid is the analytics fold's bookkeeping). */
+export type MessageRow = Omit<typeof messages.$inferSelect, 'rollupXid'>;
 export type SenderType = 'user' | 'assistant' | 'agent' | 'system';
 
 export interface AppendMessageInput {

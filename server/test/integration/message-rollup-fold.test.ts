@@ -1,0 +1,256 @@
+// The messages' counts (analytics_daily's message columns, analytics_conversation_hour) are not written
+// by the transaction that stores a message: a fold adds the messages committed since the snapshot it
+// last read (migration 0026). Whatever happens between a message's insert and the fold — more folds,
+// an update of what it counts as, a delete, a channel change, a transaction still open while a fold
+// runs — the folded rollups answer what the raw rows answer, each message once.
+import { type SQL, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../../src/db/raw-rows.js';
+import { foldCommittedRows } from '../../src/modules/analytics/rollup-compaction.repository.js';
+import { type CreatedBusiness, createBusiness } from '../helpers/factories.js';
+import {
+  type PipelineApp,
+  scriptedModel,
+  sendMessage,
+  startPipelineApp,
+} from '../helpers/pipeline-fixture.js';
+
+const DAY_MS = 86_400_000;
+const midnight = Date.parse(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+let p: PipelineApp;
+beforeAll(async () => {
+  p = await startPipelineApp();
+  p.llm.setDefault(scriptedModel());
+});
+afterAll(async () => p.close());
+
+type Executor = { execute: (q: SQL) => Promise<unknown> };
+const exec = async (query: SQL, db: Executor = p.t.database.db) =>
+  rowsOf((await db.execute(query)) as Parameters<typeof rowsOf>[0]);
+const fold = () => foldCommittedRows(p.t.database.db, 'messages', { wait: true });
+
+async function conversationOf(business: CreatedBusiness, payload: Record<string, unknown> = {}) {
+  const response = await sendMessage(p, business.api_key, { content: 'hello', ...payload });
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json().conversation_id as string;
+}
+
+let n = 0;
+/**
+ * One message's VALUES row: sender, status, fallback flag and day (today or yesterday, at hours that
+ * differ) vary with a counter; its sequence number is the counter's, unique in any conversation.
+ */
+function message(business: CreatedBusiness, conversationId: string): SQL {
+  n += 1;
+  const sender = ['user', 'assistant', 'agent'][n % 3];
+  const status = sender === 'user' ? (n % 2 === 0 ? 'skipped' : 'processed') : 'sent';
+  const metadata = sender === 'assistant' && n % 4 === 1 ? '{"fallback": true}' : null;
+  return sql`(${conversationId}::uuid, ${business.business_id}::uuid, ${sender}, 'm', ${1000 + n}, ${status},
+              ${metadata}::jsonb, ${iso(midnight - (n % 2) * DAY_MS + (n % 5) * 3_600_000)}::timestamptz)`;
+}
+const insertMessages = (rows: SQL[], db: Executor = p.t.database.db) =>
+  exec(
+    sql`INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number, status,
+                              metadata, created_at)
+        VALUES ${sql.join(rows, sql`, `)} RETURNING message_id`,
+    db,
+  );
+
+/** The business's message rollups summed over slots, and the same sums from its raw rows. */
+async function rollupAndRaw(business: CreatedBusiness) {
+  const id = business.business_id;
+  const daily = await exec(sql`
+    SELECT day, simulator, sum(messages)::int AS messages, sum(user_messages)::int AS user_messages,
+           sum(assistant_messages)::int AS assistant_messages, sum(agent_messages)::int AS agent_messages,
+           sum(fallback_replies)::int AS fallback_replies, sum(ai_stopped_messages)::int AS ai_stopped_messages
+      FROM analytics_daily WHERE business_id = ${id}::uuid
+     GROUP BY 1, 2 HAVING sum(messages) <> 0 ORDER BY 1, 2`);
+  const rawDaily = await exec(sql`
+    SELECT (m.created_at AT TIME ZONE 'UTC')::date AS day, c.channel = 'simulator' AS simulator,
+           count(*)::int AS messages, (count(*) FILTER (WHERE m.sender_type = 'user'))::int AS user_messages,
+           (count(*) FILTER (WHERE m.sender_type = 'assistant'))::int AS assistant_messages,
+           (count(*) FILTER (WHERE m.sender_type = 'agent'))::int AS agent_messages,
+           (count(*) FILTER (WHERE m.sender_type = 'assistant' AND m.metadata ->> 'fallback' = 'true'))::int
+             AS fallback_replies,
+           (count(*) FILTER (WHERE m.sender_type = 'user' AND m.status = 'skipped'))::int AS ai_stopped_messages
+      FROM messages m JOIN conversations c ON c.conversation_id = m.conversation_id
+     WHERE m.business_id = ${id}::uuid
+     GROUP BY 1, 2 ORDER BY 1, 2`);
+  const hours = await exec(sql`
+    SELECT hour, conversation_id, sum(messages)::int AS messages FROM analytics_conversation_hour
+     WHERE business_id = ${id}::uuid GROUP BY 1, 2 HAVING sum(messages) <> 0 ORDER BY 1, 2`);
+  const rawHours = await exec(sql`
+    SELECT analytics_hour(created_at) AS hour, conversation_id, count(*)::int AS messages FROM messages
+     WHERE business_id = ${id}::uuid GROUP BY 1, 2 ORDER BY 1, 2`);
+  return { rollup: { daily, hours }, raw: { daily: rawDaily, hours: rawHours } };
+}
+async function expectFoldedAsRaw(business: CreatedBusiness) {
+  const { rollup, raw } = await rollupAndRaw(business);
+  expect(raw.daily.length).toBeGreaterThan(0);
+  expect(rollup).toEqual(raw);
+}
+
+describe('the messages’ rollup fold', () => {
+  it('adds messages of every batch size, kind and day, in a chat and in the simulator, as their raw rows count them', async () => {
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    const conversationIds = [
+      await conversationOf(business),
+      await conversationOf(business, { channel: 'simulator' }),
+    ];
+    await fold();
+    await expectFoldedAsRaw(business);
+    for (const size of [1, 2, 5, 9]) {
+      for (const conversationId of conversationIds) {
+        await insertMessages(Array.from({ length: size }, () => message(business, conversationId)));
+      }
+    }
+    // Nothing is counted in the writing transaction any more: before the fold, the rollups still
+    // hold only the two chats' turns.
+    const { rollup, raw } = await rollupAndRaw(business);
+    expect(rollup.daily.reduce((sum, row) => sum + Number(row.messages), 0)).toBe(4);
+    expect(raw.daily.reduce((sum, row) => sum + Number(row.messages), 0)).toBe(4 + 2 * (1 + 2 + 5 + 9));
+    expect(await fold()).toBe(2 * (1 + 2 + 5 + 9));
+    await expectFoldedAsRaw(business);
+  });
+
+  it('adds each message once: a second fold adds nothing, a later message is added by the next', async () => {
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    const conversationId = await conversationOf(business);
+    await fold();
+    await expectFoldedAsRaw(business);
+    expect(await fold()).toBe(0);
+    await insertMessages([message(business, conversationId)]);
+    expect(await fold()).toBe(1);
+    await expectFoldedAsRaw(business);
+  });
+
+  it('moves a changed message’s counts only when it had been folded', async () => {
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    const conversationId = await conversationOf(business);
+    const folded = await insertMessages(Array.from({ length: 6 }, () => message(business, conversationId)));
+    await fold();
+    const unfolded = await insertMessages(Array.from({ length: 6 }, () => message(business, conversationId)));
+    // Every counted column, on folded and unfolded messages alike: sender, skipped status, fallback
+    // flag, day (and hour).
+    for (const rows of [folded, unfolded]) {
+      const ids = rows.map((row) => String(row.message_id));
+      await exec(
+        sql`UPDATE messages SET sender_type = 'agent', status = 'sent' WHERE message_id = ${ids[0]}::uuid`,
+      );
+      await exec(
+        sql`UPDATE messages SET sender_type = 'user', status = 'skipped' WHERE message_id = ${ids[1]}::uuid`,
+      );
+      await exec(sql`UPDATE messages SET sender_type = 'assistant', metadata = '{"fallback": true}'
+                      WHERE message_id = ${ids[2]}::uuid`);
+      await exec(sql`UPDATE messages SET created_at = created_at - interval '3 days 2 hours'
+                      WHERE message_id = ${ids[3]}::uuid`);
+    }
+    await fold();
+    await expectFoldedAsRaw(business);
+  });
+
+  it('subtracts a deleted message only when it had been folded, whether deleted alone or with its conversation', async () => {
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    const kept = await conversationOf(business);
+    const deleted = await conversationOf(business);
+    const folded = await insertMessages([
+      message(business, kept),
+      message(business, kept),
+      message(business, deleted),
+    ]);
+    await fold();
+    const unfolded = await insertMessages([
+      message(business, kept),
+      message(business, kept),
+      message(business, deleted),
+    ]);
+    for (const row of [folded[0], unfolded[0]]) {
+      await exec(sql`DELETE FROM messages WHERE message_id = ${String(row?.message_id)}::uuid`);
+    }
+    await exec(sql`DELETE FROM conversations WHERE conversation_id = ${deleted}::uuid`);
+    await fold();
+    await expectFoldedAsRaw(business);
+  });
+
+  it("moves only folded messages when a conversation's channel changes", async () => {
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    const conversationId = await conversationOf(business);
+    await insertMessages([message(business, conversationId), message(business, conversationId)]);
+    await fold();
+    await insertMessages([message(business, conversationId)]);
+    await exec(
+      sql`UPDATE conversations SET channel = 'simulator' WHERE conversation_id = ${conversationId}::uuid`,
+    );
+    await fold();
+    await expectFoldedAsRaw(business);
+    expect((await rollupAndRaw(business)).rollup.daily.every((row) => row.simulator === true)).toBe(true);
+  });
+});
+
+describe.runIf(process.env.DATABASE_URL)('the messages’ rollup fold beside an open transaction', () => {
+  /** Runs `work` in a transaction held open until the returned `release` is called. */
+  async function heldOpen(work: (tx: Executor) => Promise<unknown>) {
+    let done: () => void = () => {};
+    let release: () => void = () => {};
+    const ready = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const transaction = p.t.database.db.transaction(async (tx) => {
+      await work(tx);
+      done();
+      await released;
+    });
+    await ready;
+    return async () => {
+      release();
+      await transaction;
+    };
+  }
+
+  it('adds a message whose transaction commits after a fold ran, once, at the next fold', async () => {
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    const conversationId = await conversationOf(business);
+    const commit = await heldOpen((tx) => insertMessages([message(business, conversationId)], tx));
+    // The fold runs while the message's transaction is open: it cannot see it, and must not pass it.
+    try {
+      await insertMessages([message(business, conversationId)]);
+      await fold();
+      await expectFoldedAsRaw(business);
+    } finally {
+      await commit();
+    }
+    const { rollup, raw } = await rollupAndRaw(business);
+    expect(rollup).not.toEqual(raw);
+    await fold();
+    await expectFoldedAsRaw(business);
+    expect(await fold()).toBe(0);
+  });
+
+  it('does not fold while a transaction that changed an unfolded message is open', async () => {
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    const conversationId = await conversationOf(business);
+    const [row] = await insertMessages([message(business, conversationId)]);
+    // Committed, not folded; the change is left to the fold, which must then read the changed row.
+    const commit = await heldOpen((tx) =>
+      exec(
+        sql`UPDATE messages SET sender_type = 'agent', status = 'sent', created_at = created_at - interval '2 days'
+             WHERE message_id = ${String(row?.message_id)}::uuid`,
+        tx,
+      ),
+    );
+    let skipped: number | null;
+    try {
+      skipped = await foldCommittedRows(p.t.database.db, 'messages', { wait: false });
+    } finally {
+      await commit();
+    }
+    expect(skipped).toBeNull();
+    await fold();
+    await expectFoldedAsRaw(business);
+  });
+});
