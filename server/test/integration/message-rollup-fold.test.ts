@@ -4,7 +4,7 @@
 // an update of what it counts as, a delete, a channel change, a transaction still open while a fold
 // runs — the folded rollups answer what the raw rows answer, each message once.
 import { type SQL, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { rowsOf } from '../../src/db/raw-rows.js';
 import { foldCommittedRows } from '../../src/modules/analytics/rollup-compaction.repository.js';
 import { type CreatedBusiness, createBusiness } from '../helpers/factories.js';
@@ -252,5 +252,30 @@ describe.runIf(process.env.DATABASE_URL)('the messages’ rollup fold beside an 
     expect(skipped).toBeNull();
     await fold();
     await expectFoldedAsRaw(business);
+  });
+});
+
+// Last in the file: once started, the job folds beside the tests above.
+describe('the background fold', () => {
+  it('folds messages and LLM calls in every process, each table on its own', async () => {
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    const conversationId = await conversationOf(business);
+    await insertMessages([message(business, conversationId), message(business, conversationId)]);
+    const llmCalls = () =>
+      exec(sql`SELECT (SELECT coalesce(sum(calls), 0) FROM analytics_daily_llm
+                        WHERE business_id = ${business.business_id}::uuid)::int AS folded,
+                      (SELECT count(*) FROM llm_calls WHERE business_id = ${business.business_id}::uuid)::int AS raw`);
+    const [calls] = await llmCalls();
+    expect(Number(calls?.raw)).toBeGreaterThan(0);
+    expect(calls?.folded).not.toBe(calls?.raw);
+    await p.t.app.startBackgroundWork?.();
+    await vi.waitFor(
+      async () => {
+        await expectFoldedAsRaw(business);
+        const [after] = await llmCalls();
+        expect(after?.folded).toBe(after?.raw);
+      },
+      { timeout: 30_000, interval: 200 },
+    );
   });
 });

@@ -61,8 +61,16 @@ export function createCommittedRowsFold(ctx: AppContext, log: { warn: Log }, eve
   return periodic(
     everyMs,
     async () => {
-      await foldCommittedRows(ctx.db, 'llm_calls', { wait: false });
-      await foldCommittedRows(ctx.db, 'messages', { wait: false });
+      // Each table on its own: a fold that fails (most often its lock timeout beside a writer) does
+      // not hold the other back.
+      for (const table of ['llm_calls', 'messages'] as const) {
+        await foldCommittedRows(ctx.db, table, { wait: false }).catch((err: unknown) =>
+          log.warn(
+            { err, table },
+            'folding committed rows into their rollup failed; retrying at the next run',
+          ),
+        );
+      }
     },
     (err) => log.warn({ err }, 'folding committed rows into their rollups failed; retrying at the next run'),
   );
