@@ -8,12 +8,8 @@ import { rowsOf } from '../../src/db/raw-rows.js';
 import { monthlyLlmUsage } from '../../src/modules/analytics/llm-usage.repository.js';
 import { foldCommittedRows } from '../../src/modules/analytics/rollup-compaction.repository.js';
 import { type CreatedBusiness, createBusiness } from '../helpers/factories.js';
-import {
-  type PipelineApp,
-  scriptedModel,
-  sendMessage,
-  startPipelineApp,
-} from '../helpers/pipeline-fixture.js';
+import { type PipelineApp, scriptedModel, startPipelineApp } from '../helpers/pipeline-fixture.js';
+import { conversationOf, heldOpen } from '../helpers/rollup-fold-fixture.js';
 
 const DAY_MS = 86_400_000;
 const midnight = Date.parse(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
@@ -28,12 +24,6 @@ afterAll(async () => p.close());
 
 const exec = async (query: SQL) => rowsOf(await p.t.database.db.execute(query));
 const fold = () => foldCommittedRows(p.t.database.db, 'llm_calls', { wait: true });
-
-async function conversationOf(business: CreatedBusiness, payload: Record<string, unknown> = {}) {
-  const response = await sendMessage(p, business.api_key, { content: 'hello', ...payload });
-  expect(response.statusCode, response.body).toBe(200);
-  return response.json().conversation_id as string;
-}
 
 let n = 0;
 /** One LLM call's VALUES row: step, model, tokens, latency, status and day vary with a counter. */
@@ -77,8 +67,8 @@ describe('the LLM calls’ rollup fold', () => {
   it('adds calls of every batch size, in a chat, in the simulator and in none, as their raw rows count them', async () => {
     const business = await createBusiness(p.t.app, p.t.masterKey);
     const conversationIds = [
-      await conversationOf(business),
-      await conversationOf(business, { channel: 'simulator' }),
+      await conversationOf(p, business),
+      await conversationOf(p, business, { channel: 'simulator' }),
       null,
     ];
     for (const size of [1, 3, 4, 5, 9]) {
@@ -94,7 +84,7 @@ describe('the LLM calls’ rollup fold', () => {
 
   it('adds each call once: a second fold adds nothing, a later call is added by the next', async () => {
     const business = await createBusiness(p.t.app, p.t.masterKey);
-    const conversationId = await conversationOf(business);
+    const conversationId = await conversationOf(p, business);
     await insertCalls([call(business, conversationId), call(business, conversationId)]);
     await fold();
     await expectFoldedAsRaw(business);
@@ -107,8 +97,8 @@ describe('the LLM calls’ rollup fold', () => {
 
   it('subtracts a deleted call only when it had been folded, whether deleted alone or with its conversation', async () => {
     const business = await createBusiness(p.t.app, p.t.masterKey);
-    const kept = await conversationOf(business);
-    const deleted = await conversationOf(business);
+    const kept = await conversationOf(p, business);
+    const deleted = await conversationOf(p, business);
     await insertCalls([call(business, kept), call(business, kept), call(business, deleted)]);
     await fold();
     // Unfolded calls beside folded ones, then deletes that take some of each.
@@ -126,7 +116,7 @@ describe('the LLM calls’ rollup fold', () => {
 
   it("moves only folded calls when a conversation's channel changes", async () => {
     const business = await createBusiness(p.t.app, p.t.masterKey);
-    const conversationId = await conversationOf(business);
+    const conversationId = await conversationOf(p, business);
     await insertCalls([call(business, conversationId), call(business, conversationId)]);
     await fold();
     await insertCalls([call(business, conversationId)]);
@@ -157,27 +147,13 @@ describe('the LLM calls’ rollup fold', () => {
 describe.runIf(process.env.DATABASE_URL)('the LLM calls’ rollup fold beside an open transaction', () => {
   it('adds a call whose transaction commits after a fold ran, once, at the next fold', async () => {
     const business = await createBusiness(p.t.app, p.t.masterKey);
-    const conversationId = await conversationOf(business);
-    let inserted: () => void = () => {};
-    let release: () => void = () => {};
-    const insertedOnce = new Promise<void>((resolve) => {
-      inserted = resolve;
-    });
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const open = p.t.database.db.transaction(async (tx) => {
-      await insertCalls([call(business, conversationId)], tx);
-      inserted();
-      await released;
-    });
-    await insertedOnce;
+    const conversationId = await conversationOf(p, business);
+    const commit = await heldOpen(p.t.database.db, (tx) => insertCalls([call(business, conversationId)], tx));
     // The fold runs while the call's transaction is open: it cannot see the call, and must not pass it.
     await insertCalls([call(business, conversationId)]);
     await fold();
     await expectFoldedAsRaw(business);
-    release();
-    await open;
+    await commit();
     const { rollup, raw } = await rollupAndRaw(business);
     expect(rollup).not.toEqual(raw);
     await fold();

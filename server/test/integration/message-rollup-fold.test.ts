@@ -8,12 +8,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { rowsOf } from '../../src/db/raw-rows.js';
 import { foldCommittedRows } from '../../src/modules/analytics/rollup-compaction.repository.js';
 import { type CreatedBusiness, createBusiness } from '../helpers/factories.js';
-import {
-  type PipelineApp,
-  scriptedModel,
-  sendMessage,
-  startPipelineApp,
-} from '../helpers/pipeline-fixture.js';
+import { type PipelineApp, scriptedModel, startPipelineApp } from '../helpers/pipeline-fixture.js';
+import { conversationOf, heldOpen } from '../helpers/rollup-fold-fixture.js';
 
 const DAY_MS = 86_400_000;
 const midnight = Date.parse(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
@@ -30,12 +26,6 @@ type Executor = { execute: (q: SQL) => Promise<unknown> };
 const exec = async (query: SQL, db: Executor = p.t.database.db) =>
   rowsOf((await db.execute(query)) as Parameters<typeof rowsOf>[0]);
 const fold = () => foldCommittedRows(p.t.database.db, 'messages', { wait: true });
-
-async function conversationOf(business: CreatedBusiness, payload: Record<string, unknown> = {}) {
-  const response = await sendMessage(p, business.api_key, { content: 'hello', ...payload });
-  expect(response.statusCode, response.body).toBe(200);
-  return response.json().conversation_id as string;
-}
 
 let n = 0;
 /**
@@ -96,8 +86,8 @@ describe('the messages’ rollup fold', () => {
   it('adds messages of every batch size, kind and day, in a chat and in the simulator, as their raw rows count them', async () => {
     const business = await createBusiness(p.t.app, p.t.masterKey);
     const conversationIds = [
-      await conversationOf(business),
-      await conversationOf(business, { channel: 'simulator' }),
+      await conversationOf(p, business),
+      await conversationOf(p, business, { channel: 'simulator' }),
     ];
     await fold();
     await expectFoldedAsRaw(business);
@@ -117,7 +107,7 @@ describe('the messages’ rollup fold', () => {
 
   it('adds each message once: a second fold adds nothing, a later message is added by the next', async () => {
     const business = await createBusiness(p.t.app, p.t.masterKey);
-    const conversationId = await conversationOf(business);
+    const conversationId = await conversationOf(p, business);
     await fold();
     await expectFoldedAsRaw(business);
     expect(await fold()).toBe(0);
@@ -128,7 +118,7 @@ describe('the messages’ rollup fold', () => {
 
   it('moves a changed message’s counts only when it had been folded', async () => {
     const business = await createBusiness(p.t.app, p.t.masterKey);
-    const conversationId = await conversationOf(business);
+    const conversationId = await conversationOf(p, business);
     const folded = await insertMessages(Array.from({ length: 6 }, () => message(business, conversationId)));
     await fold();
     const unfolded = await insertMessages(Array.from({ length: 6 }, () => message(business, conversationId)));
@@ -153,8 +143,8 @@ describe('the messages’ rollup fold', () => {
 
   it('subtracts a deleted message only when it had been folded, whether deleted alone or with its conversation', async () => {
     const business = await createBusiness(p.t.app, p.t.masterKey);
-    const kept = await conversationOf(business);
-    const deleted = await conversationOf(business);
+    const kept = await conversationOf(p, business);
+    const deleted = await conversationOf(p, business);
     const folded = await insertMessages([
       message(business, kept),
       message(business, kept),
@@ -176,7 +166,7 @@ describe('the messages’ rollup fold', () => {
 
   it("moves only folded messages when a conversation's channel changes", async () => {
     const business = await createBusiness(p.t.app, p.t.masterKey);
-    const conversationId = await conversationOf(business);
+    const conversationId = await conversationOf(p, business);
     await insertMessages([message(business, conversationId), message(business, conversationId)]);
     await fold();
     await insertMessages([message(business, conversationId)]);
@@ -190,32 +180,12 @@ describe('the messages’ rollup fold', () => {
 });
 
 describe.runIf(process.env.DATABASE_URL)('the messages’ rollup fold beside an open transaction', () => {
-  /** Runs `work` in a transaction held open until the returned `release` is called. */
-  async function heldOpen(work: (tx: Executor) => Promise<unknown>) {
-    let done: () => void = () => {};
-    let release: () => void = () => {};
-    const ready = new Promise<void>((resolve) => {
-      done = resolve;
-    });
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const transaction = p.t.database.db.transaction(async (tx) => {
-      await work(tx);
-      done();
-      await released;
-    });
-    await ready;
-    return async () => {
-      release();
-      await transaction;
-    };
-  }
-
   it('adds a message whose transaction commits after a fold ran, once, at the next fold', async () => {
     const business = await createBusiness(p.t.app, p.t.masterKey);
-    const conversationId = await conversationOf(business);
-    const commit = await heldOpen((tx) => insertMessages([message(business, conversationId)], tx));
+    const conversationId = await conversationOf(p, business);
+    const commit = await heldOpen(p.t.database.db, (tx) =>
+      insertMessages([message(business, conversationId)], tx),
+    );
     // The fold runs while the message's transaction is open: it cannot see it, and must not pass it.
     try {
       await insertMessages([message(business, conversationId)]);
@@ -233,10 +203,10 @@ describe.runIf(process.env.DATABASE_URL)('the messages’ rollup fold beside an 
 
   it('does not fold while a transaction that changed an unfolded message is open', async () => {
     const business = await createBusiness(p.t.app, p.t.masterKey);
-    const conversationId = await conversationOf(business);
+    const conversationId = await conversationOf(p, business);
     const [row] = await insertMessages([message(business, conversationId)]);
     // Committed, not folded; the change is left to the fold, which must then read the changed row.
-    const commit = await heldOpen((tx) =>
+    const commit = await heldOpen(p.t.database.db, (tx) =>
       exec(
         sql`UPDATE messages SET sender_type = 'agent', status = 'sent', created_at = created_at - interval '2 days'
              WHERE message_id = ${String(row?.message_id)}::uuid`,
@@ -259,7 +229,7 @@ describe.runIf(process.env.DATABASE_URL)('the messages’ rollup fold beside an 
 describe('the background fold', () => {
   it('folds messages and LLM calls in every process, each table on its own', async () => {
     const business = await createBusiness(p.t.app, p.t.masterKey);
-    const conversationId = await conversationOf(business);
+    const conversationId = await conversationOf(p, business);
     await insertMessages([message(business, conversationId), message(business, conversationId)]);
     const llmCalls = () =>
       exec(sql`SELECT (SELECT coalesce(sum(calls), 0) FROM analytics_daily_llm

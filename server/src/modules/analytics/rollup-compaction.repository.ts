@@ -119,6 +119,8 @@ const FOLDS = {
   messages: sql`analytics_fold_messages`,
 } as const;
 export type FoldedTable = keyof typeof FOLDS;
+/** Every table folded after commit, in the order the periodic job folds them. */
+export const FOLDED_TABLES = Object.keys(FOLDS) as FoldedTable[];
 
 /**
  * Adds the rows of `table` committed since its last fold to its rollups (analytics_daily_llm for LLM

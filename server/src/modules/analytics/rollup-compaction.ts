@@ -1,5 +1,5 @@
 import type { AppContext } from '../../context.js';
-import { foldCommittedRows, foldRollupSlots } from './rollup-compaction.repository.js';
+import { FOLDED_TABLES, foldCommittedRows, foldRollupSlots } from './rollup-compaction.repository.js';
 
 type Log = (details: Record<string, unknown>, message: string) => void;
 
@@ -63,7 +63,7 @@ export function createCommittedRowsFold(ctx: AppContext, log: { warn: Log }, eve
     async () => {
       // Each table on its own: a fold that fails (most often its lock timeout beside a writer) does
       // not hold the other back.
-      for (const table of ['llm_calls', 'messages'] as const) {
+      for (const table of FOLDED_TABLES) {
         await foldCommittedRows(ctx.db, table, { wait: false }).catch((err: unknown) =>
           log.warn(
             { err, table },
