@@ -313,7 +313,7 @@ async function measure(
     const prepared =
       kind === 'product' && scenario.prepare
         ? await scenario.prepare(target)
-        : { send: commonSend(target, kind === 'product') };
+        : { send: (scenario.send ?? commonSend)(target, kind === 'product') };
     const dbBefore = DATABASE_URL ? await pgUsage(DATABASE_URL) : undefined;
     const cpuBefore = cpuSeconds(pid);
     const primaryBefore = cpuSeconds(pid, false);

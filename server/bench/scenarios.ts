@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 /**
  * What `npm run bench` measures for the message pipeline, one entry per row of the issue-14 targets.
  * The bench starts one fake LLM per distinct `llmLatencyMs`, runs every `floor` scenario against the
@@ -41,12 +43,32 @@ export interface Scenario {
   floor: boolean;
   /** Product-only set-up; without it, the common "what are your opening hours?" message. */
   prepare?: (target: Target) => Promise<PreparedScenario>;
+  /** The message every server gets, floors included, when not the common one (`commonSend`). */
+  send?: (target: Target, withAuth: boolean) => Send;
 }
 
 export const SCENARIOS: Scenario[] = [
   { id: 'c1', title: 'c=1, LLM 0 ms', llmLatencyMs: 0, concurrency: 1, total: 300, floor: true },
   { id: 'c32', title: 'c=32, LLM 0 ms', llmLatencyMs: 0, concurrency: 32, seconds: 10, floor: true },
   { id: 'c256', title: 'c=256, LLM 300 ms', llmLatencyMs: 300, concurrency: 256, seconds: 10, floor: true },
+  {
+    id: 'c1first',
+    title: 'c=1, first contact',
+    llmLatencyMs: 0,
+    concurrency: 1,
+    total: 300,
+    floor: true,
+    send: firstContactSend,
+  },
+  {
+    id: 'c32first',
+    title: 'c=32, first contact',
+    llmLatencyMs: 0,
+    concurrency: 32,
+    seconds: 10,
+    floor: true,
+    send: firstContactSend,
+  },
 ];
 
 /** The plain message every floor scenario sends: the same body to the floor and the product. */
@@ -60,6 +82,24 @@ export function commonSend(target: Target, withAuth: boolean): Send {
       body: JSON.stringify({
         content: `Message ${n}: what are your opening hours?`,
         user_id: target.users[n % target.users.length],
+      }),
+    });
+}
+
+/**
+ * Every message from a customer never seen before: the product creates the customer and opens their
+ * conversation (the API's call without `user_id`); a floor opens a conversation for a new id.
+ */
+export function firstContactSend(target: Target, withAuth: boolean): Send {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (withAuth) headers.authorization = `Bearer ${target.apiKey}`;
+  return (_worker, n) =>
+    fetch(`${target.base}/api/message`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        content: `Message ${n}: hello, what are your opening hours?`,
+        ...(withAuth ? {} : { user_id: randomUUID() }),
       }),
     });
 }

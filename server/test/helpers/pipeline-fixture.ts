@@ -79,12 +79,24 @@ export const sendMessage = (p: PipelineApp, key: string, payload: Record<string,
   });
 
 /**
- * The statements a message runs in a conversation that already has one: the fewest of four such
- * messages, since the count is the process's and a background statement can land in any of them (the
- * Meta delivery worker's claim query once a second: on a loaded CI machine one extra statement showed
- * in both of two samples; with Redis, the configuration's invalidation from template edits may arrive
- * after the warm-up; a lease heartbeat on a slow machine). A cost paid on every turn shows in all four.
+ * The fewest statements one of four sends ran: the count is the process's, and a background statement
+ * can land in any of them (the Meta delivery worker's claim query once a second: on a loaded CI machine
+ * one extra statement showed in both of two samples; with Redis, the configuration's invalidation from
+ * template edits may arrive after the warm-up; a lease heartbeat on a slow machine). A cost paid on
+ * every message shows in all four.
  */
+async function fewestStatements(p: PipelineApp, send: (content: string) => ReturnType<typeof sendMessage>) {
+  const counts: number[] = [];
+  for (const content of ['and again', 'once more', 'a third time', 'and a fourth']) {
+    const before = p.t.database.statementCount();
+    const sent = await send(content);
+    expect(sent.statusCode, sent.body).toBe(200);
+    counts.push(p.t.database.statementCount() - before);
+  }
+  return Math.min(...counts);
+}
+
+/** The statements a message runs in a conversation that already has one (`fewestStatements`). */
 export async function laterMessageStatements(p: PipelineApp, key: string, conversationId?: string) {
   let conversation = conversationId;
   if (!conversation) {
@@ -92,12 +104,10 @@ export async function laterMessageStatements(p: PipelineApp, key: string, conver
     expect(first.statusCode, first.body).toBe(200);
     conversation = first.json().conversation_id as string;
   }
-  const counts: number[] = [];
-  for (const content of ['and again', 'once more', 'a third time', 'and a fourth']) {
-    const before = p.t.database.statementCount();
-    const later = await sendMessage(p, key, { content, conversation_id: conversation });
-    expect(later.statusCode, later.body).toBe(200);
-    counts.push(p.t.database.statementCount() - before);
-  }
-  return Math.min(...counts);
+  return fewestStatements(p, (content) => sendMessage(p, key, { content, conversation_id: conversation }));
+}
+
+/** The statements a customer's first message runs: no user or conversation given (`fewestStatements`). */
+export function firstContactStatements(p: PipelineApp, key: string) {
+  return fewestStatements(p, (content) => sendMessage(p, key, { content }));
 }

@@ -1,6 +1,13 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { conversations, extractedData, llmCalls, messages, stageTransitions } from '../../src/db/schema.js';
+import {
+  conversations,
+  extractedData,
+  llmCalls,
+  messages,
+  stageTransitions,
+  users,
+} from '../../src/db/schema.js';
 import { expectError } from '../helpers/assertions.js';
 import { bearer, type CreatedBusiness, createBusiness, createUser } from '../helpers/factories.js';
 import {
@@ -231,6 +238,17 @@ describe('ordering, idempotency and concurrency', () => {
         .map((m) => m.messageContent)
         .sort(),
     ).toEqual(['keyed', 'once']);
+    // A repeated first contact creates no second customer or conversation.
+    const customers = await p.t.database.db
+      .select()
+      .from(users)
+      .where(eq(users.businessId, business.business_id));
+    expect(customers).toHaveLength(2);
+    const opened = await p.t.database.db
+      .select()
+      .from(conversations)
+      .where(eq(conversations.businessId, business.business_id));
+    expect(opened).toHaveLength(2);
   });
 
   it('processes 20 concurrent messages into one conversation one at a time, in order, none lost', async () => {

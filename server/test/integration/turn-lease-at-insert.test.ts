@@ -6,6 +6,7 @@ import { leasedFromRow, releaseLease, tryLease } from '../../src/modules/pipelin
 import { type CreatedBusiness, createBusiness } from '../helpers/factories.js';
 import { waitFor } from '../helpers/meta-app.js';
 import {
+  firstContactStatements,
   laterMessageStatements,
   type PipelineApp,
   scriptedModel,
@@ -127,6 +128,48 @@ describe('the lease taken with the customer message', () => {
     const conversationId = await startConversation(business);
     expect(await laterMessageStatements(p, business.api_key, conversationId)).toBe(2);
     expect(await leaseOf(conversationId), "released with the turn's write").toBeNull();
+  });
+
+  it("a customer's first message costs two statements too: the customer, the conversation and the message with the lease, then the turn's write", async () => {
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    expect(await firstContactStatements(p, business.api_key)).toBe(2);
+
+    const first = await send(business.api_key, { content: 'hello there' });
+    expect(first.statusCode, first.body).toBe(200);
+    const { conversation_id: conversationId, user_id: userId } = first.json();
+    const [conversation] = rowsOf(
+      await p.t.database.db.execute(
+        sql`SELECT c.user_id, c.stage_id, c.channel, c.status, c.last_sequence, c.lease_owner,
+                   c.waiting_since, u.business_id AS user_business_id, u.first_name
+              FROM conversations c JOIN users u ON u.user_id = c.user_id
+             WHERE c.conversation_id = ${conversationId}`,
+      ),
+    );
+    expect(conversation).toEqual({
+      user_id: userId,
+      stage_id: business.first_stage_id,
+      channel: 'api',
+      status: 'active',
+      last_sequence: 2,
+      lease_owner: null,
+      waiting_since: null,
+      user_business_id: business.business_id,
+      first_name: '',
+    });
+    const transcript = rowsOf(
+      await p.t.database.db.execute(
+        sql`SELECT sequence_number, sender_type, status FROM messages
+             WHERE conversation_id = ${conversationId} ORDER BY sequence_number`,
+      ),
+    );
+    expect(transcript).toEqual([
+      { sequence_number: 1, sender_type: 'user', status: 'processed' },
+      { sequence_number: 2, sender_type: 'assistant', status: 'sent' },
+    ]);
+
+    // The customer goes on in the conversation their first message opened.
+    const next = await send(business.api_key, { content: 'and more', user_id: userId });
+    expect(next.json().conversation_id).toBe(conversationId);
   });
 });
 

@@ -14,6 +14,7 @@ export {
   findMessage,
   findMessageByExternalId,
   historyBeforeJson,
+  insertFirstContactMessage,
   insertMessage,
   type MessageRow,
 } from './messages.repository.js';

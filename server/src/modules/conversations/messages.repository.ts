@@ -140,7 +140,7 @@ export function historyBeforeJson(conversationId: SQL, beforeSequence: SQL, limi
  * pending one went unseen. now() is this transaction's start, so a lease_until equal to `until` was
  * written by this very statement.
  */
-function leaseClauses(v: (name: keyof InsertValues) => unknown) {
+function leaseClauses(v: (name: 'leaseOwner' | 'leaseSeconds' | 'historyLimit') => unknown) {
   const until = sql`now() + make_interval(secs => ${v('leaseSeconds')}::float8)`;
   const takes = sql`(c.lease_owner IS NULL OR c.lease_until < now())
                     AND c.last_sequence = target.seen_sequence AND target.none_pending`;
@@ -306,6 +306,95 @@ export async function insertMessage(
   return {
     ...stored,
     ownerName: { firstName: String(row.owner_first_name ?? ''), lastName: String(row.owner_last_name ?? '') },
+  };
+}
+
+/** The values of the first-contact statement (`firstContactStatement`). */
+interface FirstContactValues
+  extends Pick<
+    InsertValues,
+    | 'businessId'
+    | 'content'
+    | 'status'
+    | 'channel'
+    | 'externalId'
+    | 'metadata'
+    | 'leaseOwner'
+    | 'leaseSeconds'
+    | 'historyLimit'
+  > {
+  /** The stage a new conversation starts in (the business's entry stage). */
+  entryStageId: string | null;
+}
+
+/**
+ * A customer seen for the first time, in ONE statement: their user, their conversation in the entry
+ * stage — leased to the caller, since no one else can see it before the commit — and their message,
+ * answering what `insertStatement` answers with the lease. The message keeps the next number for its
+ * reply (the conversation's last_sequence is 2). With an external id already stored, nothing is created.
+ */
+const firstContactPrebuilt = prebuiltStatement<FirstContactValues>((p) => {
+  const lease = leaseClauses(p);
+  return sql`
+    WITH customer AS (
+      INSERT INTO users (business_id)
+      SELECT ${p('businessId')}::uuid
+       WHERE ${p('externalId')}::text IS NULL OR NOT EXISTS (
+               SELECT 1 FROM messages m
+                WHERE m.business_id = ${p('businessId')} AND m.channel = ${p('channel')}
+                  AND m.external_message_id = ${p('externalId')}::text)
+      RETURNING user_id
+    ), seq AS (
+      INSERT INTO conversations AS c (business_id, user_id, stage_id, channel, last_sequence, waiting_since,
+                                      lease_owner, lease_until)
+      SELECT ${p('businessId')}, customer.user_id, ${p('entryStageId')}::uuid, ${p('channel')}, 2, now(),
+             ${p('leaseOwner')}::text, now() + make_interval(secs => ${p('leaseSeconds')}::float8)
+        FROM customer
+      RETURNING c.conversation_id, c.user_id, 1 AS sequence_number${lease.returned}
+    )
+    INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number,
+                          channel, external_message_id, status, metadata)
+    SELECT seq.conversation_id, ${p('businessId')}, 'user', ${p('content')}, seq.sequence_number,
+           ${p('channel')}, ${p('externalId')}::text, ${p('status')}, ${p('metadata')}::jsonb
+      FROM seq
+    ON CONFLICT (business_id, channel, external_message_id) DO NOTHING
+    RETURNING *, (SELECT user_id FROM seq) AS owner_id${lease.answer}`;
+});
+
+/**
+ * The first message of a customer the business has never seen (no user, no conversation given): the
+ * customer, their conversation and the message in one statement (`firstContactPrebuilt`), the
+ * conversation leased for the turn that follows. Null: the external id was already stored.
+ */
+export async function insertFirstContactMessage(
+  db: DbOrTx,
+  m: Pick<
+    AppendMessageInput,
+    'businessId' | 'content' | 'status' | 'channel' | 'externalMessageId' | 'metadata'
+  > & {
+    entryStageId: string | null;
+    lease: LeaseAtInsert;
+  },
+): Promise<{ message: MessageRow; ownerId: string; leased: Record<string, unknown> } | null> {
+  const [row] = rowsOf(
+    await firstContactPrebuilt(db, {
+      businessId: m.businessId,
+      content: m.content,
+      status: m.status,
+      channel: m.channel ?? 'api',
+      externalId: m.externalMessageId ?? null,
+      metadata: m.metadata == null ? null : JSON.stringify(m.metadata),
+      entryStageId: m.entryStageId,
+      leaseOwner: m.lease.owner,
+      leaseSeconds: m.lease.seconds,
+      historyLimit: m.lease.historyLimit ?? null,
+    }),
+  );
+  if (!row) return null;
+  return {
+    message: toMessageRow(row),
+    ownerId: String(row.owner_id),
+    leased: fromJson(row.lease as Record<string, unknown> | string) as Record<string, unknown>,
   };
 }
 

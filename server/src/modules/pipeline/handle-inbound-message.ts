@@ -1,7 +1,12 @@
 import type { AppContext } from '../../context.js';
 import { AppError, notFound } from '../../errors.js';
 import { getBusinessConfig, loadConfigForTarget } from '../config-cache/index.js';
-import { appendMessage, insertMessage, publishConversationEvent } from '../conversations/index.js';
+import {
+  appendMessage,
+  insertFirstContactMessage,
+  insertMessage,
+  publishConversationEvent,
+} from '../conversations/index.js';
 import { historyReadLimit } from '../templates/index.js';
 import type { ConversationProcessor } from './conversation-processor.js';
 import type { MessageResponse } from './message.schemas.js';
@@ -54,21 +59,27 @@ export async function handleInboundMessage(
     ...(input.draft ? { metadata: { configuration: 'draft' } } : {}),
   };
   const historyLimit = historyReadLimit(config);
-  // The common case in ONE statement: the given (or the user's active) conversation, and its lease
-  // when nothing else is pending there. Otherwise (first contact, a closed conversation, a foreign id,
-  // a duplicate) the general path creates or refuses.
+  // The common cases in ONE statement, with the conversation's lease: the given (or the user's
+  // active) conversation when nothing else is pending there, or a customer never seen before with
+  // their new conversation. Otherwise (a returning customer without an active conversation, a closed
+  // conversation, a foreign id, a duplicate) the general path creates or refuses.
   const ticket = processor.leaseAtInsert(historyLimit);
-  const fast =
-    input.conversationId || input.userId
-      ? await insertMessage(ctx.db, {
-          ...inbound,
-          target: { conversationId: input.conversationId, userId: input.userId, activeOnly: true },
-          lease: ticket,
-        })
-      : null;
+  const firstContact = !input.conversationId && !input.userId;
+  const fast = firstContact
+    ? await insertFirstContactMessage(ctx.db, {
+        ...inbound,
+        entryStageId: config.entryStageId,
+        lease: ticket,
+      })
+    : await insertMessage(ctx.db, {
+        ...inbound,
+        target: { conversationId: input.conversationId, userId: input.userId, activeOnly: true },
+        lease: ticket,
+      });
   let stored = fast?.message ?? null;
   let resolved = fast ? { conversationId: fast.message.conversationId, userId: fast.ownerId } : null;
-  if (!resolved) {
+  // A first contact that stored nothing met its external id already stored: nobody to create.
+  if (!resolved && !firstContact) {
     ({ resolved, stored } = await ctx.db.transaction(async (tx) => {
       const conversation = await resolveConversation(tx, {
         businessId: input.businessId,
@@ -81,7 +92,7 @@ export async function handleInboundMessage(
       return { resolved: conversation, stored: message };
     }));
   }
-  if (!stored) {
+  if (!stored || !resolved) {
     // The same external id arrived concurrently: answer with the first delivery's result.
     const existing = await findByExternalId(
       ctx,
