@@ -86,6 +86,46 @@ describe('POST /api/widget/messages', () => {
     );
   });
 
+  it("a new visitor's first message costs three statements: finding no user, creating user, conversation and message in one, the turn's write", async () => {
+    const { key } = await webVisitor();
+    const counts: number[] = [];
+    // The fewest of four: a background statement (a heartbeat, a worker's poll) can land in any one.
+    for (const content of ['hello', 'hi there', 'good evening', 'anyone?']) {
+      const { visitor_token: token } = await newVisitor(p.t.app, key);
+      const before = p.t.database.statementCount();
+      const sent = await post(token, { content });
+      expect(sent.statusCode, sent.body).toBe(200);
+      counts.push(p.t.database.statementCount() - before);
+    }
+    expect(Math.min(...counts)).toBe(3);
+  });
+
+  it('two tabs of a new visitor writing at once make one customer, named after the visitor, with one conversation', async () => {
+    const { business, token } = await webVisitor();
+    p.llm.setLatency(20);
+    const sent = await Promise.all([
+      post(token, { content: 'from tab one' }),
+      post(token, { content: 'from tab two' }),
+    ]);
+    p.llm.setLatency(0);
+    for (const response of sent) expect(response.statusCode, response.body).toBe(200);
+    expect(new Set(sent.map((response) => response.json().conversation_id)).size).toBe(1);
+    const customers = await usersOf(business.business_id);
+    expect(customers).toHaveLength(1);
+    expect(customers[0]?.firstName).toMatch(/^Web visitor /);
+    const transcript = await p.t.database.db
+      .select()
+      .from(messages)
+      .where(eq(messages.businessId, business.business_id));
+    expect(
+      transcript
+        .filter((m) => m.senderType === 'user')
+        .map((m) => m.messageContent)
+        .sort(),
+    ).toEqual(['from tab one', 'from tab two']);
+    expect(transcript.filter((m) => m.senderType === 'assistant')).toHaveLength(2);
+  });
+
   it('streams the reply as token events and a final done, without steps, stage or extracted data', async () => {
     const { token } = await webVisitor();
     p.llm.setDefault(

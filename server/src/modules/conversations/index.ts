@@ -17,4 +17,5 @@ export {
   insertFirstContactMessage,
   insertMessage,
   type MessageRow,
+  type NewCustomer,
 } from './messages.repository.js';

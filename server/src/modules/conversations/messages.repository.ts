@@ -325,24 +325,36 @@ interface FirstContactValues
   > {
   /** The stage a new conversation starts in (the business's entry stage). */
   entryStageId: string | null;
+  /** NewCustomer's fields, or null for an anonymous customer. */
+  webVisitorId: string | null;
+  firstName: string | null;
+}
+
+/** Who a new customer is when the channel knows them: the website widget's visitor. */
+export interface NewCustomer {
+  webVisitorId: string;
+  firstName: string;
 }
 
 /**
  * A customer seen for the first time, in ONE statement: their user, their conversation in the entry
  * stage — leased to the caller, since no one else can see it before the commit — and their message,
  * answering what `insertStatement` answers with the lease. The message keeps the next number for its
- * reply (the conversation's last_sequence is 2). With an external id already stored, nothing is created.
+ * reply (the conversation's last_sequence is 2). Nothing is created when the external id is already
+ * stored, or when the visitor's user exists (another of their tabs created it first: this waits for
+ * that commit on the unique key, so the other tab's conversation is there for the returning path).
  */
 const firstContactPrebuilt = prebuiltStatement<FirstContactValues>((p) => {
   const lease = leaseClauses(p);
   return sql`
     WITH customer AS (
-      INSERT INTO users (business_id)
-      SELECT ${p('businessId')}::uuid
+      INSERT INTO users (business_id, web_visitor_id, first_name)
+      SELECT ${p('businessId')}::uuid, ${p('webVisitorId')}::text, coalesce(${p('firstName')}::text, '')
        WHERE ${p('externalId')}::text IS NULL OR NOT EXISTS (
                SELECT 1 FROM messages m
                 WHERE m.business_id = ${p('businessId')} AND m.channel = ${p('channel')}
                   AND m.external_message_id = ${p('externalId')}::text)
+      ON CONFLICT (business_id, web_visitor_id) DO NOTHING
       RETURNING user_id
     ), seq AS (
       INSERT INTO conversations AS c (business_id, user_id, stage_id, channel, last_sequence, waiting_since,
@@ -363,8 +375,9 @@ const firstContactPrebuilt = prebuiltStatement<FirstContactValues>((p) => {
 
 /**
  * The first message of a customer the business has never seen (no user, no conversation given): the
- * customer, their conversation and the message in one statement (`firstContactPrebuilt`), the
- * conversation leased for the turn that follows. Null: the external id was already stored.
+ * customer — anonymous, or `customer` — their conversation and the message in one statement
+ * (`firstContactPrebuilt`), the conversation leased for the turn that follows. Null: the external id
+ * was already stored, or the customer was created by a concurrent request.
  */
 export async function insertFirstContactMessage(
   db: DbOrTx,
@@ -373,6 +386,7 @@ export async function insertFirstContactMessage(
     'businessId' | 'content' | 'status' | 'channel' | 'externalMessageId' | 'metadata'
   > & {
     entryStageId: string | null;
+    customer?: NewCustomer | undefined;
     lease: LeaseAtInsert;
   },
 ): Promise<{ message: MessageRow; ownerId: string; leased: Record<string, unknown> } | null> {
@@ -385,6 +399,8 @@ export async function insertFirstContactMessage(
       externalId: m.externalMessageId ?? null,
       metadata: m.metadata == null ? null : JSON.stringify(m.metadata),
       entryStageId: m.entryStageId,
+      webVisitorId: m.customer?.webVisitorId ?? null,
+      firstName: m.customer?.firstName ?? null,
       leaseOwner: m.lease.owner,
       leaseSeconds: m.lease.seconds,
       historyLimit: m.lease.historyLimit ?? null,

@@ -5,10 +5,12 @@ import {
   appendMessage,
   insertFirstContactMessage,
   insertMessage,
+  type NewCustomer,
   publishConversationEvent,
 } from '../conversations/index.js';
 import { historyReadLimit } from '../templates/index.js';
 import type { ConversationProcessor } from './conversation-processor.js';
+import { findWebVisitorUserId } from './inbound.repository.js';
 import type { MessageResponse } from './message.schemas.js';
 import { acceptableContent } from './message-content.js';
 import { toMessageResponse } from './message-response.js';
@@ -22,6 +24,11 @@ export interface InboundMessage {
   content: string;
   userId?: string | undefined;
   conversationId?: string | undefined;
+  /**
+   * Who the customer is if they are new (no userId): the widget's visitor, created with their first
+   * message. When a concurrent request created them first, they are found by visitor id.
+   */
+  newCustomer?: NewCustomer | undefined;
   externalMessageId?: string | undefined;
   channel?: string;
   /** Run the working draft instead of the published configuration (the simulator's switch). */
@@ -64,26 +71,36 @@ export async function handleInboundMessage(
   // their new conversation. Otherwise (a returning customer without an active conversation, a closed
   // conversation, a foreign id, a duplicate) the general path creates or refuses.
   const ticket = processor.leaseAtInsert(historyLimit);
-  const firstContact = !input.conversationId && !input.userId;
-  const fast = firstContact
-    ? await insertFirstContactMessage(ctx.db, {
-        ...inbound,
-        entryStageId: config.entryStageId,
-        lease: ticket,
-      })
-    : await insertMessage(ctx.db, {
-        ...inbound,
-        target: { conversationId: input.conversationId, userId: input.userId, activeOnly: true },
-        lease: ticket,
-      });
+  const known = (userId: string | undefined) =>
+    insertMessage(ctx.db, {
+      ...inbound,
+      target: { conversationId: input.conversationId, userId, activeOnly: true },
+      lease: ticket,
+    });
+  let userId = input.userId;
+  let fast: Awaited<ReturnType<typeof known>>;
+  if (input.conversationId || userId) fast = await known(userId);
+  else {
+    fast = await insertFirstContactMessage(ctx.db, {
+      ...inbound,
+      entryStageId: config.entryStageId,
+      customer: input.newCustomer,
+      lease: ticket,
+    });
+    // Nothing stored: the external id is known already, or the visitor's other tab created them first
+    // (then they are a returning customer, with the conversation that tab opened).
+    if (!fast && input.newCustomer) {
+      userId = await findWebVisitorUserId(ctx.db, input.businessId, input.newCustomer.webVisitorId);
+      if (userId) fast = await known(userId);
+    }
+  }
   let stored = fast?.message ?? null;
   let resolved = fast ? { conversationId: fast.message.conversationId, userId: fast.ownerId } : null;
-  // A first contact that stored nothing met its external id already stored: nobody to create.
-  if (!resolved && !firstContact) {
+  if (!resolved && (input.conversationId || userId)) {
     ({ resolved, stored } = await ctx.db.transaction(async (tx) => {
       const conversation = await resolveConversation(tx, {
         businessId: input.businessId,
-        userId: input.userId,
+        userId,
         conversationId: input.conversationId,
         entryStageId: config.entryStageId,
         channel,

@@ -1,28 +1,18 @@
 import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { conversations, messages, users } from '../../db/schema.js';
+import type { NewCustomer } from '../conversations/index.js';
 
 /** What a visitor sees of a transcript: the customer's words and the replies, nothing internal. */
 const VISIBLE = ['user', 'assistant', 'agent'];
 const HISTORY_LIMIT = 200;
 
-export async function findVisitorUserId(db: DbOrTx, businessId: string, visitorId: string) {
-  const [row] = await db
-    .select({ userId: users.userId })
-    .from(users)
-    .where(and(eq(users.businessId, businessId), eq(users.webVisitorId, visitorId)))
-    .limit(1);
-  return row?.userId ?? null;
-}
+/** The visitor's user (undefined: none yet; it is created with their first message). */
+export { findWebVisitorUserId as findVisitorUserId } from '../pipeline/inbound.repository.js';
 
-/** The visitor's user, created on their first message (two tabs racing create one). */
-export async function findOrCreateVisitorUserId(db: DbOrTx, businessId: string, visitorId: string) {
-  const [created] = await db
-    .insert(users)
-    .values({ businessId, webVisitorId: visitorId, firstName: `Web visitor ${visitorId.slice(0, 6)}` })
-    .onConflictDoNothing()
-    .returning({ userId: users.userId });
-  return created?.userId ?? ((await findVisitorUserId(db, businessId, visitorId)) as string);
+/** Who a visitor is as a new customer: their user is named after their visitor id until they say. */
+export function visitorCustomer(visitorId: string): NewCustomer {
+  return { webVisitorId: visitorId, firstName: `Web visitor ${visitorId.slice(0, 6)}` };
 }
 
 /** The conversation the widget shows: the user's active one, else the latest. */

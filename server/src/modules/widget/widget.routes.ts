@@ -12,11 +12,11 @@ import type { MessageResponse } from '../pipeline/message.schemas.js';
 import { acceptableContent } from '../pipeline/message-content.js';
 import type { VisitorTokens } from './visitor-token.js';
 import {
-  findOrCreateVisitorUserId,
   findVisitorConversationId,
   findVisitorUserId,
   listVisibleMessages,
   toWidgetMessage,
+  visitorCustomer,
 } from './widget.repository.js';
 import {
   HistoryQuery,
@@ -126,8 +126,14 @@ export const widgetRoutes =
         const visitor = await visitorOf(request, reply);
         // Checked before the visitor's user is created, so an empty or huge message leaves no trace.
         const content = acceptableContent(request.body.content, ctx.config.maxMessageChars);
-        const userId = await findOrCreateVisitorUserId(ctx.db, visitor.businessId, visitor.visitorId);
-        const input = { businessId: visitor.businessId, content, userId, channel: 'web' };
+        // A new visitor's user is created with their first message, in the same statement.
+        const userId = await findVisitorUserId(ctx.db, visitor.businessId, visitor.visitorId);
+        const input = {
+          businessId: visitor.businessId,
+          content,
+          channel: 'web',
+          ...(userId ? { userId } : { newCustomer: visitorCustomer(visitor.visitorId) }),
+        };
 
         if (!String(request.headers.accept ?? '').includes('text/event-stream')) {
           const result = await handleInboundMessage(ctx, processor, input);
