@@ -225,7 +225,7 @@ async function measureFloor(
       schema === 'bare' ? 'floor' : 'schema',
       floor.pid as number,
       llmUrl,
-      { base, apiKey: '', masterKey, users },
+      { base, apiKey: '', businessId: '', masterKey, users },
       scenarios,
       1,
     );
@@ -272,7 +272,7 @@ async function measureProduct(
       'product',
       pid,
       llmUrl,
-      { base, apiKey: business.api_key, masterKey, users },
+      { base, apiKey: business.api_key, businessId: business.business_id, masterKey, users },
       scenarios,
       processes,
       statements,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { runLoad } from './load.js';
 
 /**
  * What `npm run bench` measures for the message pipeline, one entry per row of the issue-14 targets.
@@ -17,6 +18,8 @@ export interface Target {
   base: string;
   /** The bench business's API key (product) — the floor ignores auth. */
   apiKey: string;
+  /** The bench business (product; '' for a floor). */
+  businessId: string;
   masterKey: string;
   /** customer ids with an open conversation each (more than workers: a conversation is serial). */
   users: string[];
@@ -69,10 +72,47 @@ export const SCENARIOS: Scenario[] = [
     floor: true,
     send: firstContactSend,
   },
+  // The website widget (product only): returning visitors, and visitors' first messages.
+  {
+    id: 'c1widget',
+    title: 'c=1, widget',
+    llmLatencyMs: 0,
+    concurrency: 1,
+    total: 300,
+    floor: false,
+    prepare: (target) => widgetVisitors(target, 64, true),
+  },
+  {
+    id: 'c32widget',
+    title: 'c=32, widget',
+    llmLatencyMs: 0,
+    concurrency: 32,
+    seconds: 10,
+    floor: false,
+    prepare: (target) => widgetVisitors(target, 512, true),
+  },
+  {
+    id: 'c1widgetnew',
+    title: 'c=1, widget, new',
+    llmLatencyMs: 0,
+    concurrency: 1,
+    total: 300,
+    floor: false,
+    prepare: (target) => widgetVisitors(target, 300, false),
+  },
+  {
+    id: 'c32widgetnew',
+    title: 'c=32, widget, new',
+    llmLatencyMs: 0,
+    concurrency: 32,
+    total: 2000,
+    floor: false,
+    prepare: (target) => widgetVisitors(target, 2000, false),
+  },
 ];
 
 /** The plain message every floor scenario sends: the same body to the floor and the product. */
-export function commonSend(target: Target, withAuth: boolean): Send {
+export function commonSend(target: Pick<Target, 'base' | 'apiKey' | 'users'>, withAuth: boolean): Send {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (withAuth) headers.authorization = `Bearer ${target.apiKey}`;
   return (_worker, n) =>
@@ -90,7 +130,7 @@ export function commonSend(target: Target, withAuth: boolean): Send {
  * Every message from a customer never seen before: the product creates the customer and opens their
  * conversation (the API's call without `user_id`); a floor opens a conversation for a new id.
  */
-export function firstContactSend(target: Target, withAuth: boolean): Send {
+export function firstContactSend(target: Pick<Target, 'base' | 'apiKey'>, withAuth: boolean): Send {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (withAuth) headers.authorization = `Bearer ${target.apiKey}`;
   return (_worker, n) =>
@@ -102,4 +142,49 @@ export function firstContactSend(target: Target, withAuth: boolean): Send {
         ...(withAuth ? {} : { user_id: randomUUID() }),
       }),
     });
+}
+
+const WIDGET_ORIGIN = 'https://bench.example';
+
+/**
+ * The business's website widget turned on and `count` visitors with a session each; `returning`: each
+ * has written once already. Message n goes to visitor n mod count, so new visitors each write once when
+ * the run sends no more than `count` (a visitor may send 30 messages a minute).
+ */
+async function widgetVisitors(target: Target, count: number, returning: boolean): Promise<PreparedScenario> {
+  const enabled = await fetch(`${target.base}/api/businesses/${target.businessId}/channels/web`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${target.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ enabled: true, allowed_origins: [WIDGET_ORIGIN] }),
+  });
+  if (enabled.status !== 200)
+    throw new Error(`enabling the widget failed: ${enabled.status} ${await enabled.text()}`);
+  const { publishable_key: key } = (await enabled.json()) as { publishable_key: string };
+  const tokens: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const session = await fetch(`${target.base}/api/widget/sessions`, {
+      method: 'POST',
+      headers: { origin: WIDGET_ORIGIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ key }),
+    });
+    if (session.status !== 200)
+      throw new Error(`a widget session failed: ${session.status} ${await session.text()}`);
+    tokens.push(((await session.json()) as { visitor_token: string }).visitor_token);
+  }
+  const send: Send = (_worker, n) =>
+    fetch(`${target.base}/api/widget/messages`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${tokens[n % tokens.length]}`,
+        origin: WIDGET_ORIGIN,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ content: `Message ${n}: what are your opening hours?` }),
+    });
+  if (returning) {
+    const first = await runLoad({ concurrency: 8, total: count, send });
+    if (first.errors)
+      throw new Error(`the visitors' first messages failed: ${first.errorSamples.join('; ')}`);
+  }
+  return { send };
 }

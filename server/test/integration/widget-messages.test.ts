@@ -86,18 +86,49 @@ describe('POST /api/widget/messages', () => {
     );
   });
 
-  it("a new visitor's first message costs three statements: finding no user, creating user, conversation and message in one, the turn's write", async () => {
+  it("a visitor's message costs two statements, their first three: the insert finds their user itself", async () => {
     const { key } = await webVisitor();
-    const counts: number[] = [];
     // The fewest of four: a background statement (a heartbeat, a worker's poll) can land in any one.
-    for (const content of ['hello', 'hi there', 'good evening', 'anyone?']) {
-      const { visitor_token: token } = await newVisitor(p.t.app, key);
-      const before = p.t.database.statementCount();
-      const sent = await post(token, { content });
-      expect(sent.statusCode, sent.body).toBe(200);
-      counts.push(p.t.database.statementCount() - before);
-    }
-    expect(Math.min(...counts)).toBe(3);
+    const fewest = async (send: (content: string) => ReturnType<typeof post>) => {
+      const counts: number[] = [];
+      for (const content of ['hello', 'hi there', 'good evening', 'anyone?']) {
+        const before = p.t.database.statementCount();
+        const sent = await send(content);
+        expect(sent.statusCode, sent.body).toBe(200);
+        counts.push(p.t.database.statementCount() - before);
+      }
+      return Math.min(...counts);
+    };
+    const tokens: string[] = [];
+    for (let i = 0; i < 4; i++) tokens.push((await newVisitor(p.t.app, key)).visitor_token);
+    // New: the returning visitor's insert finds no user, one statement creates user, conversation and
+    // message, then the turn's write.
+    expect(await fewest(async (content) => post(tokens.shift() as string, { content }))).toBe(3);
+    // Returning: the insert (with the lease), then the turn's write.
+    const { visitor_token: returning } = await newVisitor(p.t.app, key);
+    expect((await post(returning, { content: 'first' })).statusCode).toBe(200);
+    expect(await fewest((content) => post(returning, { content }))).toBe(2);
+  });
+
+  it('a visitor whose conversation was closed starts a new one as the same customer', async () => {
+    const { business, token } = await webVisitor();
+    const first = (await post(token, { content: 'first visit' })).json();
+    const closed = await p.t.app.inject({
+      method: 'PATCH',
+      url: `/api/conversations/${first.conversation_id}`,
+      headers: bearer(business.api_key),
+      payload: { status: 'closed' },
+    });
+    expect(closed.statusCode, closed.body).toBe(200);
+    const again = await post(token, { content: 'back again' });
+    expect(again.statusCode, again.body).toBe(200);
+    expect(again.json().conversation_id).not.toBe(first.conversation_id);
+    expect(await usersOf(business.business_id)).toHaveLength(1);
+    const opened = await p.t.database.db
+      .select()
+      .from(conversations)
+      .where(eq(conversations.businessId, business.business_id));
+    expect(opened.map((c) => c.status).sort()).toEqual(['active', 'closed']);
   });
 
   it('two tabs of a new visitor writing at once make one customer, named after the visitor, with one conversation', async () => {

@@ -17,5 +17,6 @@ export {
   insertFirstContactMessage,
   insertMessage,
   type MessageRow,
+  type MessageTarget,
   type NewCustomer,
 } from './messages.repository.js';

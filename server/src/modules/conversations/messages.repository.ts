@@ -35,6 +35,8 @@ export interface AppendMessageInput {
 export type MessageTarget =
   | { conversationId: string; userId?: undefined; activeOnly?: false }
   | { conversationId?: string | undefined; userId?: string | undefined; activeOnly: true }
+  /** The website widget's visitor's user, found by visitor id inside the insert. */
+  | { webVisitorId: string; activeOnly: true }
   /** The user found by `userQuery` (a one-column subquery), so a returning customer is one statement. */
   | { userQuery: SQL; activeOnly: true };
 
@@ -76,6 +78,7 @@ interface InsertValues {
   businessId: string;
   conversationId: string | null;
   userId: string | null;
+  webVisitorId: string | null;
   senderType: string;
   content: string;
   status: string;
@@ -95,17 +98,18 @@ interface InsertValues {
   historyLimit: number | null;
 }
 
-type TargetKind = 'conversation' | 'owned-conversation' | 'user' | 'nothing';
+type TargetKind = 'conversation' | 'owned-conversation' | 'user' | 'visitor' | 'nothing';
 
 /**
  * The target conversation's condition, written for the case at hand so each case is its own statement
  * text (and prepared statement) with a plain, indexable predicate: by id (primary key), or by user
- * (`conversations_user_status_idx`), given or found by channel identity in a subquery. One text for
+ * (`conversations_user_status_idx`), given, or found in a subquery by channel identity or web visitor. One text for
  * all cases, with the choice in a `CASE` on parameters, was planned generically once prepared: a walk
  * over every conversation of the business per message (linear in the business's conversations).
  */
 function targetKind(target: MessageTarget): TargetKind {
   if ('userQuery' in target) throw new Error('a userQuery target has no prebuilt predicate');
+  if ('webVisitorId' in target) return 'visitor';
   if (target.conversationId) return target.userId ? 'owned-conversation' : 'conversation';
   // No conversation and no user: nothing to target (the caller creates the conversation).
   return target.userId ? 'user' : 'nothing';
@@ -116,6 +120,10 @@ function targetPredicate(kind: TargetKind, v: (name: keyof InsertValues) => unkn
   if (kind === 'owned-conversation')
     return sql`c.conversation_id = ${v('conversationId')}::uuid AND c.user_id = ${v('userId')}::uuid`;
   if (kind === 'user') return sql`c.user_id = ${v('userId')}::uuid`;
+  if (kind === 'visitor') {
+    return sql`c.user_id = (SELECT u.user_id FROM users u
+                             WHERE u.business_id = ${v('businessId')} AND u.web_visitor_id = ${v('webVisitorId')}::text)`;
+  }
   return sql`false`;
 }
 
@@ -261,6 +269,7 @@ export async function insertMessage(
     businessId: m.businessId,
     conversationId: ('conversationId' in target && target.conversationId) || null,
     userId: ('userId' in target && target.userId) || null,
+    webVisitorId: ('webVisitorId' in target && target.webVisitorId) || null,
     senderType: m.senderType,
     content: m.content,
     status: m.status,

@@ -5,6 +5,7 @@ import {
   appendMessage,
   insertFirstContactMessage,
   insertMessage,
+  type MessageTarget,
   type NewCustomer,
   publishConversationEvent,
 } from '../conversations/index.js';
@@ -24,11 +25,8 @@ export interface InboundMessage {
   content: string;
   userId?: string | undefined;
   conversationId?: string | undefined;
-  /**
-   * Who the customer is if they are new (no userId): the widget's visitor, created with their first
-   * message. When a concurrent request created them first, they are found by visitor id.
-   */
-  newCustomer?: NewCustomer | undefined;
+  /** The website widget's visitor (no userId): their user is found by visitor id, or created as this. */
+  webVisitor?: NewCustomer | undefined;
   externalMessageId?: string | undefined;
   channel?: string;
   /** Run the working draft instead of the published configuration (the simulator's switch). */
@@ -71,28 +69,28 @@ export async function handleInboundMessage(
   // their new conversation. Otherwise (a returning customer without an active conversation, a closed
   // conversation, a foreign id, a duplicate) the general path creates or refuses.
   const ticket = processor.leaseAtInsert(historyLimit);
-  const known = (userId: string | undefined) =>
-    insertMessage(ctx.db, {
+  const known = (target: MessageTarget) => insertMessage(ctx.db, { ...inbound, target, lease: ticket });
+  const firstContact = (customer?: NewCustomer) =>
+    insertFirstContactMessage(ctx.db, {
       ...inbound,
-      target: { conversationId: input.conversationId, userId, activeOnly: true },
+      entryStageId: config.entryStageId,
+      customer,
       lease: ticket,
     });
   let userId = input.userId;
   let fast: Awaited<ReturnType<typeof known>>;
-  if (input.conversationId || userId) fast = await known(userId);
-  else {
-    fast = await insertFirstContactMessage(ctx.db, {
-      ...inbound,
-      entryStageId: config.entryStageId,
-      customer: input.newCustomer,
-      lease: ticket,
-    });
-    // Nothing stored: the external id is known already, or the visitor's other tab created them first
-    // (then they are a returning customer, with the conversation that tab opened).
-    if (!fast && input.newCustomer) {
-      userId = await findWebVisitorUserId(ctx.db, input.businessId, input.newCustomer.webVisitorId);
-      if (userId) fast = await known(userId);
-    }
+  if (input.conversationId || userId) {
+    fast = await known({ conversationId: input.conversationId, userId, activeOnly: true });
+  } else if (input.webVisitor) {
+    // A returning visitor in one statement, a new one in one more. Between the two their other tab may
+    // create them (the first contact then stores nothing): the returning path again, into its conversation.
+    const visitor = { webVisitorId: input.webVisitor.webVisitorId, activeOnly: true } as const;
+    fast = (await known(visitor)) ?? (await firstContact(input.webVisitor)) ?? (await known(visitor));
+    // Still nothing: a known visitor without an active conversation, for the general path.
+    if (!fast) userId = await findWebVisitorUserId(ctx.db, input.businessId, input.webVisitor.webVisitorId);
+  } else {
+    // Nothing stored: the external id is known already.
+    fast = await firstContact();
   }
   let stored = fast?.message ?? null;
   let resolved = fast ? { conversationId: fast.message.conversationId, userId: fast.ownerId } : null;

@@ -126,13 +126,12 @@ export const widgetRoutes =
         const visitor = await visitorOf(request, reply);
         // Checked before the visitor's user is created, so an empty or huge message leaves no trace.
         const content = acceptableContent(request.body.content, ctx.config.maxMessageChars);
-        // A new visitor's user is created with their first message, in the same statement.
-        const userId = await findVisitorUserId(ctx.db, visitor.businessId, visitor.visitorId);
+        // The visitor's user is found inside the message's insert, or created with their first message.
         const input = {
           businessId: visitor.businessId,
           content,
           channel: 'web',
-          ...(userId ? { userId } : { newCustomer: visitorCustomer(visitor.visitorId) }),
+          webVisitor: visitorCustomer(visitor.visitorId),
         };
 
         if (!String(request.headers.accept ?? '').includes('text/event-stream')) {
