@@ -199,7 +199,9 @@ function insertStatement(
     WITH target AS (
       SELECT c.conversation_id${lease.seen} FROM conversations c
        WHERE c.business_id = ${v('businessId')} AND ${predicate}
-       ORDER BY c.last_updated DESC
+       -- No index gives this order: a plan cached while the table was small (a fresh database) cannot
+       -- become a walk of the business's conversations by last_updated, filtered by user.
+       ORDER BY c.last_updated DESC, c.conversation_id
        LIMIT 1
     ), seq AS (
       UPDATE conversations c
