@@ -111,19 +111,24 @@ export const SCENARIOS: Scenario[] = [
   },
 ];
 
-/** The plain message every floor scenario sends: the same body to the floor and the product. */
-export function commonSend(target: Pick<Target, 'base' | 'apiKey' | 'users'>, withAuth: boolean): Send {
+/** POST /api/message with the body of message n; `withAuth`: with the business's key (the product). */
+function apiSend(
+  target: Pick<Target, 'base' | 'apiKey'>,
+  withAuth: boolean,
+  body: (n: number) => Record<string, unknown>,
+): Send {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (withAuth) headers.authorization = `Bearer ${target.apiKey}`;
   return (_worker, n) =>
-    fetch(`${target.base}/api/message`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        content: `Message ${n}: what are your opening hours?`,
-        user_id: target.users[n % target.users.length],
-      }),
-    });
+    fetch(`${target.base}/api/message`, { method: 'POST', headers, body: JSON.stringify(body(n)) });
+}
+
+/** The plain message every floor scenario sends: the same body to the floor and the product. */
+export function commonSend(target: Pick<Target, 'base' | 'apiKey' | 'users'>, withAuth: boolean): Send {
+  return apiSend(target, withAuth, (n) => ({
+    content: `Message ${n}: what are your opening hours?`,
+    user_id: target.users[n % target.users.length],
+  }));
 }
 
 /**
@@ -131,17 +136,10 @@ export function commonSend(target: Pick<Target, 'base' | 'apiKey' | 'users'>, wi
  * conversation (the API's call without `user_id`); a floor opens a conversation for a new id.
  */
 export function firstContactSend(target: Pick<Target, 'base' | 'apiKey'>, withAuth: boolean): Send {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (withAuth) headers.authorization = `Bearer ${target.apiKey}`;
-  return (_worker, n) =>
-    fetch(`${target.base}/api/message`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        content: `Message ${n}: hello, what are your opening hours?`,
-        ...(withAuth ? {} : { user_id: randomUUID() }),
-      }),
-    });
+  return apiSend(target, withAuth, (n) => ({
+    content: `Message ${n}: hello, what are your opening hours?`,
+    ...(withAuth ? {} : { user_id: randomUUID() }),
+  }));
 }
 
 const WIDGET_ORIGIN = 'https://bench.example';

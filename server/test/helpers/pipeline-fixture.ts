@@ -85,7 +85,10 @@ export const sendMessage = (p: PipelineApp, key: string, payload: Record<string,
  * template edits may arrive after the warm-up; a lease heartbeat on a slow machine). A cost paid on
  * every message shows in all four.
  */
-async function fewestStatements(p: PipelineApp, send: (content: string) => ReturnType<typeof sendMessage>) {
+export async function fewestStatements(
+  p: PipelineApp,
+  send: (content: string) => ReturnType<typeof sendMessage>,
+) {
   const counts: number[] = [];
   for (const content of ['and again', 'once more', 'a third time', 'and a fourth']) {
     const before = p.t.database.statementCount();

@@ -3,7 +3,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { conversations, messages, users } from '../../src/db/schema.js';
 import { expectError } from '../helpers/assertions.js';
 import { bearer, createBusiness } from '../helpers/factories.js';
-import { type PipelineApp, scriptedModel, startPipelineApp } from '../helpers/pipeline-fixture.js';
+import {
+  fewestStatements,
+  type PipelineApp,
+  scriptedModel,
+  startPipelineApp,
+} from '../helpers/pipeline-fixture.js';
 import {
   enableWebChannel,
   newVisitor,
@@ -88,26 +93,15 @@ describe('POST /api/widget/messages', () => {
 
   it("a visitor's message costs two statements, their first three: the insert finds their user itself", async () => {
     const { key } = await webVisitor();
-    // The fewest of four: a background statement (a heartbeat, a worker's poll) can land in any one.
-    const fewest = async (send: (content: string) => ReturnType<typeof post>) => {
-      const counts: number[] = [];
-      for (const content of ['hello', 'hi there', 'good evening', 'anyone?']) {
-        const before = p.t.database.statementCount();
-        const sent = await send(content);
-        expect(sent.statusCode, sent.body).toBe(200);
-        counts.push(p.t.database.statementCount() - before);
-      }
-      return Math.min(...counts);
-    };
     const tokens: string[] = [];
     for (let i = 0; i < 4; i++) tokens.push((await newVisitor(p.t.app, key)).visitor_token);
     // New: the returning visitor's insert finds no user, one statement creates user, conversation and
     // message, then the turn's write.
-    expect(await fewest(async (content) => post(tokens.shift() as string, { content }))).toBe(3);
+    expect(await fewestStatements(p, async (content) => post(tokens.shift() as string, { content }))).toBe(3);
     // Returning: the insert (with the lease), then the turn's write.
     const { visitor_token: returning } = await newVisitor(p.t.app, key);
     expect((await post(returning, { content: 'first' })).statusCode).toBe(200);
-    expect(await fewest((content) => post(returning, { content }))).toBe(2);
+    expect(await fewestStatements(p, (content) => post(returning, { content }))).toBe(2);
   });
 
   it('a visitor whose conversation was closed starts a new one as the same customer', async () => {
