@@ -13,6 +13,7 @@ export {
   appendMessage,
   findMessage,
   findMessageByExternalId,
+  findWebVisitorUserId,
   historyBeforeJson,
   insertFirstContactMessage,
   insertMessage,

@@ -2,7 +2,7 @@ import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { prebuiltStatement } from '../../db/prebuilt-statement.js';
 import { fromJson, rowsOf, toDate } from '../../db/raw-rows.js';
-import { messages } from '../../db/schema.js';
+import { messages, users } from '../../db/schema.js';
 
 /** A message as the application reads it (rollup_xid is the analytics fold's bookkeeping). */
 export type MessageRow = Omit<typeof messages.$inferSelect, 'rollupXid'>;
@@ -423,6 +423,16 @@ export async function insertFirstContactMessage(
     ownerId: String(row.owner_id),
     leased: fromJson(row.lease as Record<string, unknown> | string) as Record<string, unknown>,
   };
+}
+
+/** The user of the website widget's visitor `visitorId` in the business (undefined: none yet). */
+export async function findWebVisitorUserId(db: DbOrTx, businessId: string, visitorId: string) {
+  const [row] = await db
+    .select({ userId: users.userId })
+    .from(users)
+    .where(and(eq(users.businessId, businessId), eq(users.webVisitorId, visitorId)))
+    .limit(1);
+  return row?.userId;
 }
 
 /** A message appended to a known conversation of the business (null: none such, or a duplicate). */

@@ -3,6 +3,7 @@ import { AppError, notFound } from '../../errors.js';
 import { getBusinessConfig, loadConfigForTarget } from '../config-cache/index.js';
 import {
   appendMessage,
+  findWebVisitorUserId,
   insertFirstContactMessage,
   insertMessage,
   type MessageTarget,
@@ -11,7 +12,6 @@ import {
 } from '../conversations/index.js';
 import { historyReadLimit } from '../templates/index.js';
 import type { ConversationProcessor } from './conversation-processor.js';
-import { findWebVisitorUserId } from './inbound.repository.js';
 import type { MessageResponse } from './message.schemas.js';
 import { acceptableContent } from './message-content.js';
 import { toMessageResponse } from './message-response.js';

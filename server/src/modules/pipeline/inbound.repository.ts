@@ -57,13 +57,3 @@ export async function insertConversation(
     .returning({ conversationId: conversations.conversationId });
   return (created as { conversationId: string }).conversationId;
 }
-
-/** The user of the website widget's visitor `visitorId` in the business (undefined: none yet). */
-export async function findWebVisitorUserId(db: DbOrTx, businessId: string, visitorId: string) {
-  const [row] = await db
-    .select({ userId: users.userId })
-    .from(users)
-    .where(and(eq(users.businessId, businessId), eq(users.webVisitorId, visitorId)))
-    .limit(1);
-  return row?.userId;
-}

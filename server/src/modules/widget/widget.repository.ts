@@ -8,7 +8,7 @@ const VISIBLE = ['user', 'assistant', 'agent'];
 const HISTORY_LIMIT = 200;
 
 /** The visitor's user (undefined: none yet; it is created with their first message). */
-export { findWebVisitorUserId as findVisitorUserId } from '../pipeline/inbound.repository.js';
+export { findWebVisitorUserId as findVisitorUserId } from '../conversations/index.js';
 
 /** Who a visitor is as a new customer: their user is named after their visitor id until they say. */
 export function visitorCustomer(visitorId: string): NewCustomer {
