@@ -320,7 +320,7 @@ export async function insertMessage(
   };
 }
 
-/** The values of the first-contact statement (`firstContactStatement`). */
+/** The values of the first-contact statement (`firstContactPrebuilt`). */
 interface FirstContactValues
   extends Pick<
     InsertValues,

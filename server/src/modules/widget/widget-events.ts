@@ -5,12 +5,11 @@ import { LRUCache } from 'lru-cache';
 import type { AppContext } from '../../context.js';
 import { createLiveStreams } from '../../lib/event-stream.js';
 import { errorResponses } from '../../lib/schemas.js';
-import { subscribeConversationEvents } from '../conversations/index.js';
+import { findWebVisitorUserId, subscribeConversationEvents } from '../conversations/index.js';
 import {
   conversationVisitor,
   findVisibleMessage,
   findVisitorConversationId,
-  findVisitorUserId,
   listVisibleMessages,
   toWidgetMessage,
   type VisibleMessageRow,
@@ -77,7 +76,7 @@ export function widgetEventsRoute(
       const header = request.headers['last-event-id'];
       const lastEventId =
         typeof header === 'string' && UUID.test(header.trim()) ? header.trim() : request.query.after;
-      const userId = await findVisitorUserId(ctx.db, businessId, visitorId);
+      const userId = await findWebVisitorUserId(ctx.db, businessId, visitorId);
       let conversationId = userId ? await findVisitorConversationId(ctx.db, businessId, userId) : null;
 
       let unsubscribe = () => {};

@@ -7,9 +7,6 @@ import type { NewCustomer } from '../conversations/index.js';
 const VISIBLE = ['user', 'assistant', 'agent'];
 const HISTORY_LIMIT = 200;
 
-/** The visitor's user (undefined: none yet; it is created with their first message). */
-export { findWebVisitorUserId as findVisitorUserId } from '../conversations/index.js';
-
 /** Who a visitor is as a new customer: their user is named after their visitor id until they say. */
 export function visitorCustomer(visitorId: string): NewCustomer {
   return { webVisitorId: visitorId, firstName: `Web visitor ${visitorId.slice(0, 6)}` };

@@ -6,6 +6,7 @@ import { startEventStream } from '../../lib/event-stream.js';
 import { errorResponses } from '../../lib/schemas.js';
 import { toAppError } from '../../plugins/error-handler.js';
 import { findWebChannelByKey } from '../channels/channels.service.js';
+import { findWebVisitorUserId } from '../conversations/index.js';
 import type { ConversationProcessor } from '../pipeline/conversation-processor.js';
 import { handleInboundMessage } from '../pipeline/handle-inbound-message.js';
 import type { MessageResponse } from '../pipeline/message.schemas.js';
@@ -13,7 +14,6 @@ import { acceptableContent } from '../pipeline/message-content.js';
 import type { VisitorTokens } from './visitor-token.js';
 import {
   findVisitorConversationId,
-  findVisitorUserId,
   listVisibleMessages,
   toWidgetMessage,
   visitorCustomer,
@@ -93,7 +93,7 @@ export const widgetRoutes =
           identity = tokens.verify(visitorToken);
         }
         const userId = identity
-          ? await findVisitorUserId(ctx.db, channel.businessId, identity.visitorId)
+          ? await findWebVisitorUserId(ctx.db, channel.businessId, identity.visitorId)
           : null;
         return {
           visitor_token: visitorToken,
@@ -171,7 +171,7 @@ export const widgetRoutes =
       },
       async (request, reply) => {
         const visitor = await visitorOf(request, reply);
-        const userId = await findVisitorUserId(ctx.db, visitor.businessId, visitor.visitorId);
+        const userId = await findWebVisitorUserId(ctx.db, visitor.businessId, visitor.visitorId);
         const conversationId = userId
           ? await findVisitorConversationId(ctx.db, visitor.businessId, userId)
           : null;
