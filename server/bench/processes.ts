@@ -88,6 +88,12 @@ export function cpuSeconds(pid: number, children = true): number {
   return total;
 }
 
+/** SQL statements the product has sent since it started (`icmp_db_statements_total`; reading it runs none). */
+export async function statementsServed(base: string, masterKey: string): Promise<number> {
+  const response = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${masterKey}` } });
+  return Number((await response.text()).match(/^icmp_db_statements_total (\d+)/m)?.[1] ?? Number.NaN);
+}
+
 /** Peak resident memory of a process plus its workers' (each one's peak, summed). */
 export function peakRssMiB(pid: number): number {
   let total = 0;

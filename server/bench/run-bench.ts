@@ -22,6 +22,7 @@ import {
   peakRssMiB,
   startFakeLlm,
   startProcess,
+  statementsServed,
   stopProcess,
 } from './processes.js';
 import { commonSend, SCENARIOS, type Scenario, type Target } from './scenarios.js';
@@ -262,12 +263,7 @@ async function measureProduct(
     // design, so fewer conversations than concurrent clients would measure that queue, not the server.
     const latency = scenarios[0]?.llmLatencyMs ?? 0;
     const users = await openConversations(base, business.api_key, latency > 0 ? 512 : 64);
-    const statements = async () => {
-      const text = await (
-        await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${masterKey}` } })
-      ).text();
-      return Number(text.match(/^icmp_db_statements_total (\d+)/m)?.[1] ?? Number.NaN);
-    };
+    const statements = () => statementsServed(base, masterKey);
     const figures = await measure(
       'product',
       pid,

@@ -7,7 +7,16 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { startFakeGraphApi } from '../test/helpers/fake-graph-api.js';
 import { percentile, runLoad } from './load.js';
-import { benchServerEnv, freePort, startFakeLlm, startProcess, stopProcess } from './processes.js';
+import { pgUsage, pgUsagePerMessage } from './pg-usage.js';
+import {
+  benchServerEnv,
+  cpuSeconds,
+  freePort,
+  startFakeLlm,
+  startProcess,
+  statementsServed,
+  stopProcess,
+} from './processes.js';
 
 const SECRET = 'bench-meta-app-secret';
 const CONCURRENCY = 64;
@@ -145,11 +154,41 @@ export async function benchWebhooks(options: {
     // are new, so their first contacts are in the figures, on a warm process.
     await converse(10_000, options.quick ? 2 : 5, false);
     const e2eSeconds = options.quick ? 5 : 15;
+    // What a reply costs, read around the measured phase: every message sent in it has been answered
+    // when `converse` returns; the settle lets the last sends' bookkeeping (delivery marked sent) land.
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
+    await settle();
+    const costBefore = {
+      cpu: cpuSeconds(server.pid as number),
+      sql: await statementsServed(base, options.masterKey),
+      db: options.databaseUrl ? await pgUsage(options.databaseUrl) : undefined,
+    };
     const e2eStarted = performance.now();
     // Customers arrive over a second, as they do: 64 first contacts in one millisecond is measured
     // on its own below.
     await converse(0, e2eSeconds, true, 1);
     const e2eElapsed = (performance.now() - e2eStarted) / 1000;
+    await settle();
+    const sent = Math.max(1, e2eLatencies.length + e2eErrors);
+    const db =
+      costBefore.db && options.databaseUrl
+        ? pgUsagePerMessage(costBefore.db, await pgUsage(options.databaseUrl), sent)
+        : undefined;
+    const cost = {
+      server_cpu_ms_per_message: Number(
+        (((cpuSeconds(server.pid as number) - costBefore.cpu) * 1000) / sent).toFixed(2),
+      ),
+      sql_per_message: Number(
+        (((await statementsServed(base, options.masterKey)) - costBefore.sql) / sent).toFixed(2),
+      ),
+      ...(db
+        ? {
+            db_cpu_ms_per_message: db.pg_backend_cpu_ms_per_message,
+            pg_transactions_per_message: db.pg_transactions_per_message,
+            pg_wal_kb_per_message: db.pg_wal_kb_per_message,
+          }
+        : {}),
+    };
     e2eLatencies.sort((a, b) => a - b);
     const endToEnd = {
       replies: e2eLatencies.length,
@@ -157,9 +196,16 @@ export async function benchWebhooks(options: {
       throughput_per_s: Number((e2eLatencies.length / e2eElapsed).toFixed(1)),
       p50_ms: Number(percentile(e2eLatencies, 50).toFixed(1)),
       p99_ms: Number(percentile(e2eLatencies, 99).toFixed(1)),
+      ...cost,
     };
     console.log(
       `inbound → Graph send, ${CONCURRENCY} customers (arriving over 1 s): ${endToEnd.throughput_per_s} replies/s  p50 ${endToEnd.p50_ms} ms  p99 ${endToEnd.p99_ms} ms  errors ${e2eErrors}`,
+    );
+    console.log(
+      `  per message: CPU ${cost.server_cpu_ms_per_message} ms  SQL ${cost.sql_per_message}` +
+        (db
+          ? `  DB CPU ${db.pg_backend_cpu_ms_per_message ?? 'n/a'} ms, ${db.pg_transactions_per_message} xacts, ${db.pg_wal_kb_per_message ?? 'n/a'} KiB WAL`
+          : ''),
     );
     conversationAcks.sort((a, b) => a - b);
     const acknowledgementInConversation = {
