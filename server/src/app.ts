@@ -43,7 +43,7 @@ import { conversationNoteRoutes } from './modules/conversations/notes.routes.js'
 import { fieldRoutes } from './modules/fields/fields.routes.js';
 import { createTestRunner, goldenTestRoutes } from './modules/golden-tests/index.js';
 import { operationsRoutes, registerBacklogMetrics } from './modules/operations/index.js';
-import { ConversationProcessor } from './modules/pipeline/conversation-processor.js';
+import { ConversationProcessor, type TakenAtInsert } from './modules/pipeline/conversation-processor.js';
 import { messageRoutes } from './modules/pipeline/message.routes.js';
 import { createPendingRecovery } from './modules/pipeline/recover-pending.js';
 import { templateTestRoutes } from './modules/pipeline/template-test.routes.js';
@@ -338,15 +338,23 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   // starve the acknowledgements (and the synchronous API turns, which do not queue). While deliveries
   // are being stored, turns wait up to WEBHOOK_ACK_HOLD_MS (ARCHITECTURE.md, "WhatsApp and Messenger
   // webhooks", has the bench figures for this value and a longer one).
-  const backgroundTurns = new TurnScheduler(
+  const backgroundTurns = new TurnScheduler<TakenAtInsert>(
     config.turnConcurrency,
     // A trace of its own: the webhook's request has been answered, and whichever turn freed the slot
     // is no parent of this one.
-    (conversationId, untilSequence) =>
+    (conversationId, untilSequence, takenAtInsert) =>
       trace.span(
         'background turn',
         { 'icmp.conversation_id': conversationId },
-        () => processor.process(conversationId, untilSequence),
+        () =>
+          processor.process(
+            conversationId,
+            untilSequence,
+            undefined,
+            undefined,
+            takenAtInsert?.ticket.historyLimit,
+            takenAtInsert,
+          ),
         { root: true },
       ),
     (err, conversationId) => app.log.error({ err, conversationId }, 'processing a webhook message failed'),
@@ -372,7 +380,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   const committedRowsFold = createCommittedRowsFold(context, {
     warn: (details, message) => app.log.warn(details, message),
   });
-  await app.register(metaWebhookRoutes(context, backgroundTurns));
+  await app.register(metaWebhookRoutes(context, backgroundTurns, processor));
   await app.register(metaChannelRoutes(context));
   app.decorate('startBackgroundWork', async () => {
     recovery.start();

@@ -35,10 +35,21 @@ export interface AppendMessageInput {
 export type MessageTarget =
   | { conversationId: string; userId?: undefined; activeOnly?: false }
   | { conversationId?: string | undefined; userId?: string | undefined; activeOnly: true }
-  /** The website widget's visitor's user, found by visitor id inside the insert. */
-  | { webVisitorId: string; activeOnly: true }
-  /** The user found by `userQuery` (a one-column subquery), so a returning customer is one statement. */
-  | { userQuery: SQL; activeOnly: true };
+  /** The customer found by a channel identity inside the insert, so a returning customer is one statement. */
+  | { identity: CustomerIdentity; activeOnly: true };
+
+/** How a channel knows its customer: the website widget's visitor id, a WhatsApp id, a Messenger PSID. */
+export interface CustomerIdentity {
+  kind: IdentityKind;
+  id: string;
+}
+
+const IDENTITY_COLUMNS = {
+  webVisitor: sql.raw('web_visitor_id'),
+  whatsapp: sql.raw('whatsapp_id'),
+  messenger: sql.raw('messenger_psid'),
+} as const;
+type IdentityKind = keyof typeof IDENTITY_COLUMNS;
 
 /**
  * A customer message whose turn runs next in this process: the insert also takes the conversation's
@@ -78,7 +89,8 @@ interface InsertValues {
   businessId: string;
   conversationId: string | null;
   userId: string | null;
-  webVisitorId: string | null;
+  /** CustomerIdentity's id (an identity target only). */
+  identityId: string | null;
   senderType: string;
   content: string;
   status: string;
@@ -98,18 +110,17 @@ interface InsertValues {
   historyLimit: number | null;
 }
 
-type TargetKind = 'conversation' | 'owned-conversation' | 'user' | 'visitor' | 'nothing';
+type TargetKind = 'conversation' | 'owned-conversation' | 'user' | IdentityKind | 'nothing';
 
 /**
  * The target conversation's condition, written for the case at hand so each case is its own statement
  * text (and prepared statement) with a plain, indexable predicate: by id (primary key), or by user
- * (`conversations_user_status_idx`), given, or found in a subquery by channel identity or web visitor. One text for
+ * (`conversations_user_status_idx`), given, or found in a subquery by a channel identity. One text for
  * all cases, with the choice in a `CASE` on parameters, was planned generically once prepared: a walk
  * over every conversation of the business per message (linear in the business's conversations).
  */
 function targetKind(target: MessageTarget): TargetKind {
-  if ('userQuery' in target) throw new Error('a userQuery target has no prebuilt predicate');
-  if ('webVisitorId' in target) return 'visitor';
+  if ('identity' in target) return target.identity.kind;
   if (target.conversationId) return target.userId ? 'owned-conversation' : 'conversation';
   // No conversation and no user: nothing to target (the caller creates the conversation).
   return target.userId ? 'user' : 'nothing';
@@ -120,11 +131,9 @@ function targetPredicate(kind: TargetKind, v: (name: keyof InsertValues) => unkn
   if (kind === 'owned-conversation')
     return sql`c.conversation_id = ${v('conversationId')}::uuid AND c.user_id = ${v('userId')}::uuid`;
   if (kind === 'user') return sql`c.user_id = ${v('userId')}::uuid`;
-  if (kind === 'visitor') {
-    return sql`c.user_id = (SELECT u.user_id FROM users u
-                             WHERE u.business_id = ${v('businessId')} AND u.web_visitor_id = ${v('webVisitorId')}::text)`;
-  }
-  return sql`false`;
+  if (kind === 'nothing') return sql`false`;
+  return sql`c.user_id = (SELECT u.user_id FROM users u
+                           WHERE u.business_id = ${v('businessId')} AND u.${IDENTITY_COLUMNS[kind]} = ${v('identityId')}::text)`;
 }
 
 /**
@@ -229,6 +238,11 @@ function insertStatement(
     RETURNING *, (SELECT user_id FROM seq) AS owner_id${ownerNameColumns}${lease.answer}`;
 }
 
+/** WhatsApp and Messenger name their customer with every message: the caller compares the stored name. */
+const namesChannelCustomer = (kind: TargetKind) => kind === 'whatsapp' || kind === 'messenger';
+const ownerNameAnswer = sql`, (SELECT u.first_name FROM users u WHERE u.user_id = (SELECT user_id FROM seq)) AS owner_first_name,
+      (SELECT u.last_name FROM users u WHERE u.user_id = (SELECT user_id FROM seq)) AS owner_last_name`;
+
 /**
  * Its prebuilt forms, one per target kind, active-only or not, sender type (`waitingAfter`) and
  * whether it takes the lease.
@@ -243,7 +257,7 @@ const insertPrebuilt = prebuiltStatement<
     p,
     sql`${targetPredicate(kind, p)}${activeOnly}`,
     senderType,
-    sql``,
+    namesChannelCustomer(kind) ? ownerNameAnswer : sql``,
     lease === 'lease',
   );
 });
@@ -271,7 +285,7 @@ export async function insertMessage(
     businessId: m.businessId,
     conversationId: ('conversationId' in target && target.conversationId) || null,
     userId: ('userId' in target && target.userId) || null,
-    webVisitorId: ('webVisitorId' in target && target.webVisitorId) || null,
+    identityId: ('identity' in target && target.identity.id) || null,
     senderType: m.senderType,
     content: m.content,
     status: m.status,
@@ -286,37 +300,28 @@ export async function insertMessage(
     leaseSeconds: m.lease?.seconds ?? null,
     historyLimit: m.lease?.historyLimit ?? null,
   };
-  if (m.lease && 'userQuery' in target) throw new Error('the lease is taken only by a prebuilt insert');
-  // A channel identity's subquery carries values of its own: that form is built per call.
-  const result =
-    'userQuery' in target
-      ? await db.execute(
-          insertStatement(
-            (name) => values[name],
-            sql`c.user_id = (${target.userQuery}) AND c.status = 'active'`,
-            m.senderType,
-            sql`, (SELECT u.first_name FROM users u WHERE u.user_id = (SELECT user_id FROM seq)) AS owner_first_name,
-                  (SELECT u.last_name FROM users u WHERE u.user_id = (SELECT user_id FROM seq)) AS owner_last_name`,
-          ),
-        )
-      : await insertPrebuilt(
-          db,
-          values,
-          `${targetKind(target)},${target.activeOnly === true ? 'active' : 'any'},${m.senderType},${m.lease ? 'lease' : ''}`,
-        );
-  const [row] = rowsOf(result);
+  const kind = targetKind(target);
+  const [row] = rowsOf(
+    await insertPrebuilt(
+      db,
+      values,
+      `${kind},${target.activeOnly === true ? 'active' : 'any'},${m.senderType},${m.lease ? 'lease' : ''}`,
+    ),
+  );
   if (!row) return null;
   const leased = fromJson(row.lease as Record<string, unknown> | string | null);
-  const stored = {
+  return {
     message: toMessageRow(row),
     ownerId: String(row.owner_id),
     ...(leased ? { leased } : {}),
-  };
-  // Found by `userQuery` (a channel identity): the caller compares the stored name with the channel's.
-  if (!('userQuery' in target)) return stored;
-  return {
-    ...stored,
-    ownerName: { firstName: String(row.owner_first_name ?? ''), lastName: String(row.owner_last_name ?? '') },
+    ...(namesChannelCustomer(kind)
+      ? {
+          ownerName: {
+            firstName: String(row.owner_first_name ?? ''),
+            lastName: String(row.owner_last_name ?? ''),
+          },
+        }
+      : {}),
   };
 }
 

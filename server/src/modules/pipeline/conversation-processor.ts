@@ -16,6 +16,7 @@ import { hasHumanRule } from './transition-rules.js';
 import {
   hasPendingMessage,
   type LeasedConversation,
+  leasedFromRow,
   markMessageSkipped,
   type PendingMessage,
   persistTurn,
@@ -35,6 +36,14 @@ export interface LeaseTicket {
   historyLimit: number | undefined;
   /** The processor's count of runs started when the ticket was issued. */
   runsBefore: number;
+  /** performance.now() when the ticket was issued, before the insert: the lease is younger. */
+  issuedAt: number;
+}
+
+/** A lease an insert took with a ticket, and the conversation as it read it: `process`'s `takenAtInsert`. */
+export interface TakenAtInsert {
+  ticket: LeaseTicket;
+  leased: LeasedConversation;
 }
 
 /** A step's outcome for the metrics: the reply step of a fallback turn counts as `fallback`. */
@@ -91,15 +100,29 @@ export class ConversationProcessor {
    * the lease too (free, nothing else pending), saving the lease's own statement and commit.
    */
   leaseAtInsert(historyLimit: number | undefined): LeaseTicket {
-    return { owner: this.owner, seconds: this.leaseSeconds, historyLimit, runsBefore: this.runsStarted };
+    return {
+      owner: this.owner,
+      seconds: this.leaseSeconds,
+      historyLimit,
+      runsBefore: this.runsStarted,
+      issuedAt: performance.now(),
+    };
+  }
+
+  /** What `process` needs of a lease taken with `ticket`: the insert's `leased` row and its message. */
+  leasedAtInsert(ticket: LeaseTicket, row: Record<string, unknown>, message: PendingMessage): TakenAtInsert {
+    return { ticket, leased: leasedFromRow(row, [message], ticket.historyLimit) };
   }
 
   /**
    * Whether a lease taken with the ticket's insert is still whole: no run of the conversation here
-   * began since the ticket, or is still going (a run here releases this process's lease when it ends).
+   * began since the ticket, or is still going (a run here releases this process's lease when it ends),
+   * and it is younger than a heartbeat's interval, so it cannot have lapsed (a webhook's turn may wait
+   * in the TurnScheduler's queue; a lease that old is taken again, as it is ours or free).
    */
   private leaseStillWhole(conversationId: string, ticket: LeaseTicket) {
     if (this.local.isBusy(conversationId)) return false;
+    if (performance.now() - ticket.issuedAt >= this.heartbeatMs()) return false;
     if (this.runsStarted - ticket.runsBefore >= LAST_RUNS_KEPT) return false;
     return (this.lastRunOf.get(conversationId) ?? 0) <= ticket.runsBefore;
   }
@@ -118,7 +141,7 @@ export class ConversationProcessor {
     messageId?: string,
     listener?: TurnListener,
     historyLimit?: number,
-    takenAtInsert?: { ticket: LeaseTicket; leased: LeasedConversation },
+    takenAtInsert?: TakenAtInsert,
   ) {
     const arrived = performance.now();
     const prefetched =
@@ -163,12 +186,9 @@ export class ConversationProcessor {
   /** Renews the lease every third of TURN_LEASE_MS until stopped; a failed renewal is retried next beat. */
   private startHeartbeat(conversationId: string) {
     let beating: Promise<unknown> = Promise.resolve();
-    const timer = setInterval(
-      () => {
-        beating = renewLease(this.ctx.db, this.owner, conversationId, this.leaseSeconds).catch(() => {});
-      },
-      Math.max(100, Math.floor(this.ctx.config.turnLeaseMs / 3)),
-    );
+    const timer = setInterval(() => {
+      beating = renewLease(this.ctx.db, this.owner, conversationId, this.leaseSeconds).catch(() => {});
+    }, this.heartbeatMs());
     timer.unref();
     return {
       async stop() {
@@ -176,6 +196,10 @@ export class ConversationProcessor {
         await beating;
       },
     };
+  }
+
+  private heartbeatMs() {
+    return Math.max(100, Math.floor(this.ctx.config.turnLeaseMs / 3));
   }
 
   private releaseLease(conversationId: string) {

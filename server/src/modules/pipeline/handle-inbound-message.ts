@@ -18,7 +18,6 @@ import { toMessageResponse } from './message-response.js';
 import type { TurnListener } from './pipeline-types.js';
 import { resolveConversation } from './resolve-conversation.js';
 import { findByExternalId, storedResult } from './stored-result.js';
-import { leasedFromRow } from './turn.repository.js';
 
 export interface InboundMessage {
   businessId: string;
@@ -84,7 +83,10 @@ export async function handleInboundMessage(
   } else if (input.webVisitor) {
     // A returning visitor in one statement, a new one in one more. Between the two their other tab may
     // create them (the first contact then stores nothing): the returning path again, into its conversation.
-    const visitor = { webVisitorId: input.webVisitor.webVisitorId, activeOnly: true } as const;
+    const visitor = {
+      identity: { kind: 'webVisitor', id: input.webVisitor.webVisitorId },
+      activeOnly: true,
+    } as const;
     fast = (await known(visitor)) ?? (await firstContact(input.webVisitor)) ?? (await known(visitor));
     // Still nothing: a known visitor without an active conversation, for the general path.
     if (!fast) userId = await findWebVisitorUserId(ctx.db, input.businessId, input.webVisitor.webVisitorId);
@@ -140,7 +142,7 @@ export async function handleInboundMessage(
     stored.messageId,
     listener,
     historyLimit,
-    fast?.leased ? { ticket, leased: leasedFromRow(fast.leased, [pending], historyLimit) } : undefined,
+    fast?.leased ? processor.leasedAtInsert(ticket, fast.leased, pending) : undefined,
   );
   if (!outcome) return storedResult(ctx, processor, stored, false);
   return toMessageResponse(resolved.conversationId, resolved.userId, outcome, false);

@@ -11,6 +11,9 @@
  * - One entry per conversation: a message for a conversation already waiting raises that entry's
  *   sequence (the processor handles every pending message up to it, in order) instead of taking a
  *   second place, so the queue holds at most one entry per conversation with pending work.
+ * - An entry may carry the lease its message's insert took (`T`, handed to `run`). A second message
+ *   for the entry drops it: that lease read one pending message, so the run takes the lease again and
+ *   reads them all.
  * - A conversation already running here is not started twice: its next entry waits until the
  *   running turn ends, without holding a slot.
  * - Order and exactly-once stay the processor's (keyed mutex here, lease row across processes).
@@ -19,9 +22,9 @@
  *   compete with it for the pool and the event loop; a turn already waits 100s of ms for the LLM, so
  *   starting it a few ms later costs it little. Under a steady stream the hold bounds the delay.
  */
-export class TurnScheduler {
+export class TurnScheduler<T = never> {
   /** conversationId → highest sequence to process; Map order is arrival order (FIFO). */
-  private readonly queued = new Map<string, number>();
+  private readonly queued = new Map<string, { until: number; takenAtInsert: T | undefined }>();
   private readonly running = new Set<string>();
   private readonly idleWaiters = new Set<() => void>();
   private stopped = false;
@@ -32,7 +35,11 @@ export class TurnScheduler {
 
   constructor(
     private readonly concurrency: number,
-    private readonly run: (conversationId: string, untilSequence: number) => Promise<unknown>,
+    private readonly run: (
+      conversationId: string,
+      untilSequence: number,
+      takenAtInsert?: T,
+    ) => Promise<unknown>,
     private readonly onError: (error: unknown, conversationId: string) => void,
     private readonly onDepth: (queued: number, running: number) => void = () => {},
     private readonly holdMs = 0,
@@ -50,9 +57,15 @@ export class TurnScheduler {
   }
 
   /** Queues the conversation's pending messages up to `untilSequence`; starts it if a slot is free. */
-  submit(conversationId: string, untilSequence: number) {
+  submit(conversationId: string, untilSequence: number, takenAtInsert?: T) {
     if (this.stopped) return;
-    this.queued.set(conversationId, Math.max(this.queued.get(conversationId) ?? 0, untilSequence));
+    const waiting = this.queued.get(conversationId);
+    this.queued.set(
+      conversationId,
+      waiting
+        ? { until: Math.max(waiting.until, untilSequence), takenAtInsert: undefined }
+        : { until: untilSequence, takenAtInsert },
+    );
     this.pump();
   }
 
@@ -89,10 +102,10 @@ export class TurnScheduler {
     while (this.running.size < this.concurrency) {
       const next = this.nextRunnable();
       if (!next) break;
-      const [conversationId, untilSequence] = next;
+      const [conversationId, { until, takenAtInsert }] = next;
       this.queued.delete(conversationId);
       this.running.add(conversationId);
-      this.run(conversationId, untilSequence)
+      this.run(conversationId, until, takenAtInsert)
         .catch((error) => this.onError(error, conversationId))
         .finally(() => {
           this.running.delete(conversationId);
@@ -123,7 +136,7 @@ export class TurnScheduler {
   }
 
   /** The oldest queued conversation not running now (skips at most `concurrency` entries). */
-  private nextRunnable(): [string, number] | undefined {
+  private nextRunnable(): [string, { until: number; takenAtInsert: T | undefined }] | undefined {
     for (const entry of this.queued) if (!this.running.has(entry[0])) return entry;
     return undefined;
   }

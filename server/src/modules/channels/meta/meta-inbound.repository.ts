@@ -85,12 +85,6 @@ export function customerName(event: InboundEvent) {
   return { firstName, lastName: rest.join(' ') };
 }
 
-/** The customer's user_id by channel identity, as a subquery (`insertMessage`'s `userQuery`). */
-export function customerIdQuery(businessId: string, event: InboundEvent) {
-  return sql`SELECT user_id FROM users
-              WHERE business_id = ${businessId} AND ${IDENTITY_COLUMN[event.channel]} = ${event.customerId}`;
-}
-
 /**
  * Names a channel customer from their platform profile: `changed` — WhatsApp's profile name, sent with
  * every message, when it differs from the stored one; `nameless` — Messenger's looked-up profile,

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
+import type { ConversationProcessor, TakenAtInsert } from '../../pipeline/conversation-processor.js';
 import type { TurnScheduler } from '../../pipeline/turn-scheduler.js';
 import { findMetaConnectionByExternalId, listVerifyTokens } from '../channels.service.js';
 import { parseMessengerWebhook } from '../messenger/parse-messenger.js';
@@ -31,7 +32,11 @@ const sameSecret = (a: string, b: string) => timingSafeEqual(digest(a), digest(b
  * GET/POST /webhook/whatsapp and /webhook/messenger. Registered as an encapsulated plugin so the raw
  * body (needed byte for byte for X-Hub-Signature-256) is captured on these routes only.
  */
-export function metaWebhookRoutes(ctx: AppContext, turns: TurnScheduler) {
+export function metaWebhookRoutes(
+  ctx: AppContext,
+  turns: TurnScheduler<TakenAtInsert>,
+  processor: ConversationProcessor,
+) {
   return async function register(app: FastifyInstance) {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -75,7 +80,7 @@ export function metaWebhookRoutes(ctx: AppContext, turns: TurnScheduler) {
           const signature = request.headers['x-hub-signature-256'];
           // Turns wait while deliveries are being stored, so a burst is acknowledged first.
           const stored = await turns.ingest(() =>
-            receive(ctx, channel, raw, typeof signature === 'string' ? signature : undefined),
+            receive(ctx, processor, channel, raw, typeof signature === 'string' ? signature : undefined),
           );
           reply.send({ status: 'success' as const });
           // After the answer: Meta never waits for the LLM. The turns queue for a slot (TURN_CONCURRENCY);
@@ -91,6 +96,7 @@ export function metaWebhookRoutes(ctx: AppContext, turns: TurnScheduler) {
 /** Verifies, parses and durably stores one webhook delivery; throws the 4xx to answer. */
 async function receive(
   ctx: AppContext,
+  processor: ConversationProcessor,
   channel: MetaChannel,
   raw: Buffer,
   signature: string | undefined,
@@ -131,7 +137,7 @@ async function receive(
   const stored: StoredInbound[] = [];
   for (const { businessId, events } of accepted) {
     const inbound = events.filter((e): e is InboundEvent => e.kind === 'message');
-    stored.push(...(await storeInboundEvents(ctx, businessId, inbound)));
+    stored.push(...(await storeInboundEvents(ctx, processor, businessId, inbound)));
     const statuses = events.filter((e): e is StatusEvent => e.kind === 'status');
     if (statuses.length) await applyStatuses(ctx, businessId, statuses);
   }
@@ -139,6 +145,6 @@ async function receive(
 }
 
 /** One queue entry per conversation, up to its latest stored message (processed in order). */
-function queueTurns(turns: TurnScheduler, stored: StoredInbound[]) {
-  for (const s of stored) turns.submit(s.conversationId, s.sequence);
+function queueTurns(turns: TurnScheduler<TakenAtInsert>, stored: StoredInbound[]) {
+  for (const s of stored) turns.submit(s.conversationId, s.sequence, s.takenAtInsert);
 }

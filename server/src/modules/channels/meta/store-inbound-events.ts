@@ -3,10 +3,15 @@ import type { AppContext } from '../../../context.js';
 import { KeyedMutex } from '../../../lib/keyed-mutex.js';
 import { getBusinessConfig } from '../../config-cache/index.js';
 import { appendMessage, insertMessage, publishConversationEvent } from '../../conversations/index.js';
+import type {
+  ConversationProcessor,
+  LeaseTicket,
+  TakenAtInsert,
+} from '../../pipeline/conversation-processor.js';
 import { resolveConversation } from '../../pipeline/resolve-conversation.js';
+import { historyReadLimit } from '../../templates/index.js';
 import { requestProfileLookup } from '../messenger/profile-lookup.js';
 import {
-  customerIdQuery,
   customerName,
   type InboundRow,
   isStored,
@@ -15,6 +20,7 @@ import {
   upsertChannelCustomer,
 } from './meta-inbound.repository.js';
 import type { InboundEvent } from './meta-types.js';
+import { rememberTypingTarget } from './typing-indicator.js';
 
 type InboundMessage = Omit<Parameters<typeof appendMessage>[1], 'conversationId'> & InboundRow;
 
@@ -22,7 +28,12 @@ export interface StoredInbound {
   conversationId: string;
   messageId: string;
   sequence: number;
+  /** The conversation's lease, when the message's insert took it for the turn that follows. */
+  takenAtInsert?: TakenAtInsert;
 }
+
+/** Where a returning customer's insert takes the lease for its turn (`ConversationProcessor`). */
+type LeaseTaker = Pick<ConversationProcessor, 'leaseAtInsert' | 'leasedAtInsert'>;
 
 // One customer's first contact must create one user and one conversation even when Meta delivers the
 // same message several times at once: the user, conversation and message of a first contact are one
@@ -47,7 +58,8 @@ function seenCustomers(ctx: AppContext) {
 
 /**
  * Stores one business's inbound messages as `pending`, in Meta's timestamp order: a returning customer's
- * message in one statement (`insertMessage` into the active conversation, found by channel identity), a
+ * message in one statement (`insertMessage` into the active conversation, found by channel identity,
+ * taking the conversation's lease for its turn when it is idle, as the API's insert does), a
  * first contact in one statement too (user, conversation and message), anything else through conversation
  * resolution and `appendMessage` in a transaction. Duplicates (a message id already stored for this
  * business and channel) store nothing. Returns what was stored, for processing after the webhook is acknowledged.
@@ -57,19 +69,30 @@ function seenCustomers(ctx: AppContext) {
  */
 export async function storeInboundEvents(
   ctx: AppContext,
+  processor: LeaseTaker,
   businessId: string,
   events: InboundEvent[],
 ): Promise<StoredInbound[]> {
   const config = await getBusinessConfig(ctx, businessId);
   if (!config) return [];
+  const historyLimit = historyReadLimit(config);
   const stored: StoredInbound[] = [];
   const ordered = [...events].sort((a, b) => a.timestamp - b.timestamp);
   for (const event of ordered) {
     const key = `${businessId}:${event.channel}:${event.customerId}`;
-    const row = await perCustomer.run(key, () => storeOne(ctx, businessId, config.entryStageId, event, key));
+    const lease = event.fromPage ? undefined : { processor, ticket: processor.leaseAtInsert(historyLimit) };
+    const row = await perCustomer.run(key, () =>
+      storeOne(ctx, businessId, config.entryStageId, event, key, lease),
+    );
     if (row) stored.push(row);
   }
   return stored;
+}
+
+/** A customer message's insert may take the lease with `ticket`; `processor` reads what it took. */
+interface LeaseAtStore {
+  processor: LeaseTaker;
+  ticket: LeaseTicket;
 }
 
 async function storeOne(
@@ -78,6 +101,7 @@ async function storeOne(
   entryStageId: string | null,
   event: InboundEvent,
   lockKey: string,
+  lease: LeaseAtStore | undefined,
 ): Promise<StoredInbound | null> {
   const max = ctx.config.maxMessageChars;
   // Never drop what a customer wrote: an over-long text is kept up to the limit.
@@ -96,8 +120,9 @@ async function storeOne(
     externalMessageId: event.externalMessageId,
     metadata: fromPage ? { ...metadata, sent_from: 'page' } : metadata,
   };
-  const stored = await storeForAnyCustomer(ctx, businessId, entryStageId, event, lockKey, inbound);
+  const stored = await storeForAnyCustomer(ctx, businessId, entryStageId, event, lockKey, inbound, lease);
   if (!stored) return stored;
+  if (!fromPage) rememberTypingTarget(ctx, stored.messageId, event);
   publishConversationEvent(ctx, {
     type: 'message',
     business_id: businessId,
@@ -111,25 +136,39 @@ async function storeOne(
 
 /**
  * The common case, ONE statement: a returning customer's message into their active conversation, the
- * customer found by channel identity inside the insert. The users row is written only when the channel's
- * profile name changed. Null when there is no such customer or active conversation, or for a duplicate.
+ * customer found by channel identity inside the insert, with the conversation's lease when it is idle.
+ * The users row is written only when the channel's profile name changed. Null when there is no such
+ * customer or active conversation, or for a duplicate.
  */
 async function storeForReturningCustomer(
   ctx: AppContext,
   businessId: string,
   event: InboundEvent,
   inbound: InboundMessage,
+  lease: LeaseAtStore | undefined,
 ): Promise<StoredInbound | null> {
   const fast = await insertMessage(ctx.db, {
     ...inbound,
-    target: { userQuery: customerIdQuery(businessId, event), activeOnly: true },
+    target: { identity: { kind: event.channel, id: event.customerId }, activeOnly: true },
+    lease: lease?.ticket,
   });
   if (!fast) return null;
   const name = customerName(event);
   const stored = fast.ownerName;
   if (name.firstName && (name.firstName !== stored?.firstName || name.lastName !== stored.lastName))
     await nameCustomer(ctx.db, businessId, fast.ownerId, name, 'changed');
-  return toStored(fast.message);
+  const { message } = fast;
+  const pending = {
+    messageId: message.messageId,
+    content: message.messageContent,
+    sequence: message.sequenceNumber,
+  };
+  return {
+    ...toStored(message),
+    ...(lease && fast.leased
+      ? { takenAtInsert: lease.processor.leasedAtInsert(lease.ticket, fast.leased, pending) }
+      : {}),
+  };
 }
 
 /**
@@ -145,11 +184,12 @@ async function storeForAnyCustomer(
   event: InboundEvent,
   lockKey: string,
   inbound: InboundMessage,
+  lease: LeaseAtStore | undefined,
 ): Promise<StoredInbound | null> {
   const seen = seenCustomers(ctx);
   const known = seen.has(lockKey);
   if (known) {
-    const stored = await storeForReturningCustomer(ctx, businessId, event, inbound);
+    const stored = await storeForReturningCustomer(ctx, businessId, event, inbound, lease);
     if (stored) return stored;
   }
   const customer = await upsertChannelCustomer(ctx.db, businessId, event, { ...inbound, entryStageId });
@@ -159,7 +199,7 @@ async function storeForAnyCustomer(
     requestProfileLookup(ctx, { businessId, userId: customer.userId, psid: event.customerId });
   if (customer.message) return toStored(customer.message);
   if (!known) {
-    const stored = await storeForReturningCustomer(ctx, businessId, event, inbound);
+    const stored = await storeForReturningCustomer(ctx, businessId, event, inbound, lease);
     if (stored) return stored;
   }
   return ctx.db.transaction(async (tx) => {

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { AppContext } from '../../../context.js';
 import { subscribeLocalConversationEvents } from '../../conversations/index.js';
 import { getMetaConnection } from '../channels.service.js';
@@ -6,6 +7,42 @@ import { findTypingTarget } from './meta-inbound.repository.js';
 import { isMetaChannel } from './meta-types.js';
 
 export type TypingLog = (details: Record<string, unknown>, message: string) => void;
+
+interface TypingTarget {
+  externalMessageId: string | null;
+  messengerPsid: string | null;
+}
+
+// What the webhook that stored a customer's message knew of it, for the typing indicator of its turn
+// (which usually runs in the same process moments later): that turn then needs no statement to find
+// it. A turn run elsewhere (recovery, another process) reads it from the database.
+const storedTargets = new WeakMap<AppContext, LRUCache<string, TypingTarget>>();
+
+/** Keeps the inbound message's Meta id and customer for its turn's typing indicator (see above). */
+export function rememberTypingTarget(
+  ctx: AppContext,
+  messageId: string,
+  event: { channel: 'whatsapp' | 'messenger'; customerId: string; externalMessageId: string },
+) {
+  let targets = storedTargets.get(ctx);
+  if (!targets) {
+    targets = new LRUCache<string, TypingTarget>({ max: 10_000 });
+    storedTargets.set(ctx, targets);
+  }
+  targets.set(messageId, {
+    externalMessageId: event.externalMessageId,
+    messengerPsid: event.channel === 'messenger' ? event.customerId : null,
+  });
+}
+
+function typingTarget(ctx: AppContext, businessId: string, messageId: string) {
+  const remembered = storedTargets.get(ctx)?.get(messageId);
+  if (remembered) {
+    storedTargets.get(ctx)?.delete(messageId);
+    return remembered;
+  }
+  return findTypingTarget(ctx.db, businessId, messageId);
+}
 
 /**
  * Shows "typing…" to WhatsApp and Messenger customers while the assistant works on their reply: when a
@@ -27,7 +64,7 @@ export function createTypingIndicators(ctx: AppContext, log: TypingLog) {
   async function show(businessId: string, channel: 'whatsapp' | 'messenger', messageId: string) {
     const connection = await getMetaConnection(ctx, businessId, channel);
     if (!connection?.accessToken) return;
-    const target = await findTypingTarget(ctx.db, businessId, messageId);
+    const target = await typingTarget(ctx, businessId, messageId);
     if (!target || !waiting.has(messageId)) return;
     waiting.delete(messageId);
     const result = await sendGraphTyping({
