@@ -118,6 +118,40 @@ describe('WhatsApp end to end', () => {
     expect(reply?.delivery_error).toMatch(/Message undeliverable — Receiver is incapable/);
   });
 
+  it('a returning customer’s message costs four statements from the webhook to the recorded send', async () => {
+    const business = await createConnectedBusiness(m);
+    const waId = uniqueDigits();
+    const sends = (count: number) =>
+      m.graph.waitForRequests(count, { filter: (r) => r.to === waId && r.text !== undefined });
+    const post = async (text: string) => {
+      const { payload } = waInbound(business.phoneNumberId, { waId, name: 'Rui Costa' }, [wa.text(text)]);
+      expect(await postWebhook(m, 'whatsapp', payload)).toMatchObject({ status: 200 });
+    };
+    await post('first');
+    await sends(1);
+    // Between one reply reaching the Graph API and the next: the previous reply recorded as sent (the
+    // next one's claim waits for it), the message stored with the conversation's lease, the turn's
+    // write, the claim marking the part in flight. No lease, history or typing-target read, and no
+    // empty claim; background work (the outbox poll, the rollups' fold) shows in some windows, so the
+    // fewest of four is read.
+    const counts: number[] = [];
+    for (const [index, text] of ['two', 'three', 'four', 'five'].entries()) {
+      const before = m.t.database.statementCount();
+      await post(text);
+      await sends(index + 2);
+      counts.push(m.t.database.statementCount() - before);
+    }
+    expect(Math.min(...counts)).toBe(4);
+    const replies = await waitForDelivery(business, 'whatsapp', 'sent', 5);
+    expect(replies.map((reply) => reply.message_content)).toEqual([
+      'Reply to: first',
+      'Reply to: two',
+      'Reply to: three',
+      'Reply to: four',
+      'Reply to: five',
+    ]);
+  });
+
   it('splits a long reply at sentence boundaries, sending each part once and in order', async () => {
     const business = await createConnectedBusiness(m);
     const waId = uniqueDigits();

@@ -6,10 +6,10 @@ function harness(concurrency: number, holdMs = 0) {
   const started: string[] = [];
   const finish = new Map<string, () => void>();
   const errors: string[] = [];
-  const scheduler = new TurnScheduler(
+  const scheduler = new TurnScheduler<string>(
     concurrency,
-    (conversationId, untilSequence) => {
-      started.push(`${conversationId}@${untilSequence}`);
+    (conversationId, untilSequence, takenAtInsert) => {
+      started.push(`${conversationId}@${untilSequence}${takenAtInsert ? `+${takenAtInsert}` : ''}`);
       return new Promise<void>((resolve, reject) =>
         finish.set(conversationId, () =>
           conversationId.startsWith('bad') ? reject(new Error('x')) : resolve(),
@@ -50,6 +50,18 @@ describe('TurnScheduler', () => {
     await done('a');
     await done('b');
     expect(started).toEqual(['a@1', 'b@7', 'c@1']);
+  });
+
+  it("hands a run the lease its message's insert took, unless a later message joined the entry", async () => {
+    const { scheduler, started, done } = harness(1);
+    scheduler.submit('a', 1, 'lease-a');
+    scheduler.submit('b', 3, 'lease-b');
+    scheduler.submit('c', 1, 'lease-c');
+    // b's second message: that lease read one pending message, so the run takes the lease again.
+    scheduler.submit('b', 5);
+    await done('a');
+    await done('b');
+    expect(started).toEqual(['a@1+lease-a', 'b@5', 'c@1+lease-c']);
   });
 
   it('does not start a conversation twice at once: its new entry waits without holding a slot', async () => {

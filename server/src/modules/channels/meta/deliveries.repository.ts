@@ -11,8 +11,11 @@ export interface ClaimedDelivery {
   content: string;
   attempts: number;
   partsSent: number;
+  /** A part an earlier attempt left in flight (it may have reached Meta), and since when. */
   inFlightPart: number | null;
   inFlightSince: Date | null;
+  /** The part this claim marked in flight (`partsSent`), or null when one already was. */
+  markedInFlight: number | null;
   /** wa_id or PSID of the conversation's customer. */
   recipient: string | null;
 }
@@ -24,6 +27,11 @@ export interface ClaimedDelivery {
  * send (the row lock only lasts the statement). The ON CONFLICT … WHERE re-checks the lease on the
  * latest committed row, so two claimers racing on one message cannot both win. Only the earliest
  * queued message of a conversation is due, so replies leave in conversation order.
+ *
+ * The claim also marks the next part in flight (what `markInFlight` does before each later part),
+ * unless an earlier attempt left one so: a message's first send then costs no statement of its own.
+ * A crash after the claim leaves that part marked although it may not have been sent, so the next
+ * claim waits out the reconciliation grace before sending it (exactly once, not at once).
  */
 export async function claimDueDeliveries(
   db: DbOrTx,
@@ -47,18 +55,24 @@ export async function claimDueDeliveries(
        LIMIT ${limit}
          FOR UPDATE OF m SKIP LOCKED
     ), claimed AS (
-      INSERT INTO message_deliveries (message_id, business_id, conversation_id, attempts, lease_owner, lease_until)
-      SELECT message_id, business_id, conversation_id, 1, ${owner}, now() + make_interval(secs => ${leaseSeconds})
+      INSERT INTO message_deliveries (message_id, business_id, conversation_id, attempts, lease_owner, lease_until,
+                                      in_flight_part, in_flight_since)
+      SELECT message_id, business_id, conversation_id, 1, ${owner}, now() + make_interval(secs => ${leaseSeconds}),
+             0, now()
         FROM due
       ON CONFLICT (message_id) DO UPDATE
          SET attempts = message_deliveries.attempts + 1, lease_owner = EXCLUDED.lease_owner,
-             lease_until = EXCLUDED.lease_until, updated_at = now()
+             lease_until = EXCLUDED.lease_until, updated_at = now(),
+             in_flight_part = coalesce(message_deliveries.in_flight_part, message_deliveries.parts_sent),
+             in_flight_since = coalesce(message_deliveries.in_flight_since, now())
        WHERE message_deliveries.next_attempt_at <= now()
          AND (message_deliveries.lease_until IS NULL OR message_deliveries.lease_until < now())
       RETURNING *
     )
+    -- now() is this transaction's start: an in_flight_since equal to it was written by this claim.
     SELECT claimed.message_id, claimed.business_id, claimed.conversation_id, claimed.attempts,
            claimed.parts_sent, claimed.in_flight_part, claimed.in_flight_since,
+           claimed.in_flight_since = now() AS marked_now,
            m.channel, m.message_content,
            CASE WHEN m.channel = 'whatsapp' THEN u.whatsapp_id ELSE u.messenger_psid END AS recipient
       FROM claimed
@@ -66,22 +80,28 @@ export async function claimDueDeliveries(
       JOIN conversations c ON c.conversation_id = claimed.conversation_id
       JOIN users u ON u.user_id = c.user_id`),
   );
-  return rows.map((row) => ({
-    messageId: String(row.message_id),
-    businessId: String(row.business_id),
-    conversationId: String(row.conversation_id),
-    channel: row.channel as MetaChannel,
-    content: String(row.message_content),
-    attempts: Number(row.attempts),
-    partsSent: Number(row.parts_sent),
-    inFlightPart: row.in_flight_part == null ? null : Number(row.in_flight_part),
-    inFlightSince: row.in_flight_since == null ? null : toDate(row.in_flight_since),
-    recipient: (row.recipient as string | null) ?? null,
-  }));
+  return rows.map((row) => {
+    const marked = row.marked_now === true;
+    const part = row.in_flight_part == null ? null : Number(row.in_flight_part);
+    return {
+      messageId: String(row.message_id),
+      businessId: String(row.business_id),
+      conversationId: String(row.conversation_id),
+      channel: row.channel as MetaChannel,
+      content: String(row.message_content),
+      attempts: Number(row.attempts),
+      partsSent: Number(row.parts_sent),
+      inFlightPart: marked ? null : part,
+      inFlightSince: marked || row.in_flight_since == null ? null : toDate(row.in_flight_since),
+      markedInFlight: marked ? part : null,
+      recipient: (row.recipient as string | null) ?? null,
+    };
+  });
 }
 
 /**
- * Written just before a part is handed to the Graph API (and the lease extended to cover the call):
+ * Written just before a later part is handed to the Graph API (and the lease extended to cover the call;
+ * the claim marks the first part it sends):
  * a crash from here until `recordPartSent` leaves the part marked as in flight. False when this
  * worker lost its claim.
  */
@@ -113,11 +133,18 @@ export async function markInFlight(
  * part it was unsure of is now known to be sent, so its next parts — and the conversation's later
  * replies behind it — need not wait any longer. While the sending worker holds the claim this changes
  * nothing (a claim needs an expired lease too).
+ *
+ * `followed`: the message became `sent` and a later one of its conversation is queued behind it (due
+ * now, for the worker's next claim).
  */
 export async function recordPartSent(
   db: DbOrTx,
   input: { messageId: string; part: number; graphMessageId: string; last: boolean },
-): Promise<{ recorded: boolean; completed: { conversationId: string; businessId: string } | null }> {
+): Promise<{
+  recorded: boolean;
+  completed: { conversationId: string; businessId: string } | null;
+  followed: boolean;
+}> {
   const [row] = rowsOf(
     await db.execute(sql`
     WITH d AS (
@@ -138,9 +165,12 @@ export async function recordPartSent(
                         || jsonb_build_object('graph_message_ids', to_jsonb(d.graph_message_ids))
         FROM d
        WHERE message_id = ${input.messageId} AND status = 'queued' AND ${input.last}::boolean
-      RETURNING conversation_id, business_id
+      RETURNING conversation_id, business_id, sequence_number
     )
-    SELECT (SELECT count(*) FROM d) AS recorded, m.conversation_id, m.business_id
+    SELECT (SELECT count(*) FROM d) AS recorded, m.conversation_id, m.business_id,
+           EXISTS (SELECT 1 FROM messages q
+                    WHERE q.conversation_id = m.conversation_id AND q.sequence_number > m.sequence_number
+                      AND q.status = 'queued') AS followed
       FROM (SELECT 1) one LEFT JOIN m ON true`),
   );
   return {
@@ -148,6 +178,7 @@ export async function recordPartSent(
     completed: row?.conversation_id
       ? { conversationId: String(row.conversation_id), businessId: String(row.business_id) }
       : null,
+    followed: row?.followed === true,
   };
 }
 

@@ -27,11 +27,13 @@ const MAX_BACKOFF_MS = 5 * 60_000;
  * Exactly once, by window:
  * - crash before a part is marked in flight: nothing was sent; the lease expires and any process
  *   claims the message again.
- * - crash between `markInFlight` and `recordPartSent` (the Graph call may or may not have reached
- *   Meta): the part is ambiguous. It is not resent at once: for `reconcileGraceMs` we wait for Meta's
+ * - crash between the part's in-flight mark (the claim's for the first part it sends, `markInFlight`
+ *   for each later one) and `recordPartSent` (the Graph call may or may not have reached Meta): the
+ *   part is ambiguous. It is not resent at once: for `reconcileGraceMs` we wait for Meta's
  *   own confirmation — the WhatsApp status webhook carries our reference (`biz_opaque_callback_data`),
  *   the Messenger echo carries it as `metadata` — which records the part as sent. Only if none comes
- *   is the part sent again. The window is one HTTP round trip plus one UPDATE.
+ *   is the part sent again. The window is one HTTP round trip plus one UPDATE (and, for the part a
+ *   claim marked, the connection lookup before the call).
  * - crash after `recordPartSent`: the part is recorded; the next claim continues with the next part.
  * - a timeout or a connection lost mid-call is that same ambiguous case while the process lives: the
  *   in-flight mark stays, and the part is retried only after the grace (or reconciled before it).
@@ -65,7 +67,17 @@ export function createDeliveryWorker(ctx: AppContext, onError: (error: unknown) 
       for (;;) {
         const batch = await claimDueDeliveries(ctx.db, owner, leaseSeconds, BATCH);
         if (batch.length === 0) break;
-        await Promise.all(batch.map((claimed) => deliver(claimed).catch(onError)));
+        const outcomes = await Promise.all(
+          batch.map((claimed) =>
+            deliver(claimed).catch((error) => {
+              onError(error);
+              return 'done' as const;
+            }),
+          ),
+        );
+        // A claim that was not full took everything due then: claim again only for what became due
+        // since (a reply queued behind one sent or failed here) — new replies `kick` (`again`).
+        if (batch.length < BATCH && !outcomes.includes('unblocked')) break;
       }
     } while (again && !stopped);
   }
@@ -93,7 +105,13 @@ export function createDeliveryWorker(ctx: AppContext, onError: (error: unknown) 
     timers.add(timer);
   }
 
-  async function fail(claimed: ClaimedDelivery, error: string) {
+  /**
+   * 'unblocked': the message left the queue (sent or failed) and another of its conversation may be
+   * due now; 'done': nothing more to claim on its account (sent with none behind, deferred, retried).
+   */
+  type Outcome = 'unblocked' | 'done';
+
+  async function fail(claimed: ClaimedDelivery, error: string): Promise<Outcome> {
     const failed = await failDelivery(ctx.db, claimed.messageId, error);
     if (failed)
       publishConversationEvent(ctx, {
@@ -104,16 +122,17 @@ export function createDeliveryWorker(ctx: AppContext, onError: (error: unknown) 
         delivery_status: 'failed',
         delivery_error: error,
       });
+    return 'unblocked';
   }
 
-  async function deliver(claimed: ClaimedDelivery) {
+  async function deliver(claimed: ClaimedDelivery): Promise<Outcome> {
     const { channel } = claimed;
     if (claimed.inFlightPart !== null && claimed.inFlightSince) {
       const until = new Date(claimed.inFlightSince.getTime() + reconcileGraceMs);
       if (until.getTime() > Date.now()) {
         await deferDelivery(ctx.db, claimed.messageId, owner, until);
         wakeAfter(until.getTime() - Date.now() + 50);
-        return;
+        return 'done';
       }
     }
     const connection = await getMetaConnection(ctx, claimed.businessId, channel);
@@ -122,8 +141,11 @@ export function createDeliveryWorker(ctx: AppContext, onError: (error: unknown) 
       return fail(claimed, `${label} is not connected for this business (no access token)`);
     if (!claimed.recipient) return fail(claimed, `The customer has no ${label} identity`);
     const parts = splitText(claimed.content, MAX_TEXT[channel]);
+    let outcome: Outcome = 'unblocked';
     for (let part = claimed.partsSent; part < parts.length; part += 1) {
-      if (!(await markInFlight(ctx.db, claimed.messageId, owner, part, leaseSeconds))) return;
+      const marked = part === claimed.markedInFlight;
+      if (!marked && !(await markInFlight(ctx.db, claimed.messageId, owner, part, leaseSeconds)))
+        return 'done';
       const result = await sendGraphText({
         channel,
         baseUrl: graphApiBaseUrl,
@@ -145,7 +167,7 @@ export function createDeliveryWorker(ctx: AppContext, onError: (error: unknown) 
           const delay = result.ambiguous ? Math.max(backoff, reconcileGraceMs) : backoff;
           await scheduleRetry(ctx.db, claimed.messageId, owner, delay, result.error, result.ambiguous);
           wakeAfter(delay + 20);
-          return;
+          return 'done';
         }
         return fail(claimed, result.error);
       }
@@ -155,7 +177,7 @@ export function createDeliveryWorker(ctx: AppContext, onError: (error: unknown) 
         graphMessageId: result.messageId,
         last: part === parts.length - 1,
       });
-      if (recorded.completed)
+      if (recorded.completed) {
         publishConversationEvent(ctx, {
           type: 'delivery',
           business_id: recorded.completed.businessId,
@@ -163,7 +185,10 @@ export function createDeliveryWorker(ctx: AppContext, onError: (error: unknown) 
           message_id: claimed.messageId,
           delivery_status: 'sent',
         });
+        outcome = recorded.followed ? 'unblocked' : 'done';
+      }
     }
+    return outcome;
   }
 
   return {
