@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.js';
-import { rowsOf } from '../../../db/raw-rows.js';
+import { fromJson, rowsOf } from '../../../db/raw-rows.js';
 import type { InboundEvent } from './meta-types.js';
 
 const IDENTITY_COLUMN = { whatsapp: sql.raw('whatsapp_id'), messenger: sql.raw('messenger_psid') } as const;
@@ -24,12 +24,17 @@ export interface InboundRow {
  * returning customer's path into that conversation (or is refused there as a duplicate). A customer's
  * first message starts the conversation waiting (`waiting_since`), as `insertMessage` does later on.
  * `message` is null for a returning customer (nothing else was written).
+ *
+ * `lease` (a customer's message, whose turn runs next here): the new conversation is created leased to
+ * `owner`, as no one else can see it before the commit, and `leased` answers what the lease statement
+ * would read of it (its state, the customer's name, an empty history).
  */
 export async function upsertChannelCustomer(
   db: DbOrTx,
   businessId: string,
   event: InboundEvent,
   firstContact: InboundRow & { entryStageId: string | null },
+  lease?: { owner: string; seconds: number },
 ) {
   const column = IDENTITY_COLUMN[event.channel];
   const { firstName: first, lastName } = customerName(event);
@@ -44,12 +49,15 @@ export async function upsertChannelCustomer(
       ON CONFLICT (business_id, ${column}) DO UPDATE SET first_name = users.first_name
       RETURNING user_id, (xmax = 0) AS created
     ), conversation AS (
-      INSERT INTO conversations (business_id, user_id, stage_id, channel, last_sequence, waiting_since)
+      INSERT INTO conversations (business_id, user_id, stage_id, channel, last_sequence, waiting_since,
+                                 lease_owner, lease_until)
       SELECT ${businessId}, customer.user_id, ${firstContact.entryStageId}::uuid, ${event.channel},
              ${firstContact.reserveReplySlot ? 2 : 1},
-             CASE WHEN ${firstContact.senderType}::text = 'user' THEN now() END
+             CASE WHEN ${firstContact.senderType}::text = 'user' THEN now() END,
+             ${lease?.owner ?? null}::text,
+             now() + make_interval(secs => ${lease?.seconds ?? null}::float8)
         FROM customer WHERE customer.created
-      RETURNING conversation_id
+      RETURNING conversation_id, stage_id, collected_data, lease_owner
     ), message AS (
       INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number,
                             channel, external_message_id, status, metadata)
@@ -60,14 +68,24 @@ export async function upsertChannelCustomer(
       RETURNING message_id, conversation_id, sequence_number
     )
     SELECT customer.user_id, customer.created, message.message_id, message.conversation_id,
-           message.sequence_number
-      FROM customer LEFT JOIN message ON true`),
+           message.sequence_number,
+           CASE WHEN message.message_id IS NOT NULL AND conversation.lease_owner IS NOT NULL THEN
+             json_build_object('business_id', ${businessId}::uuid, 'user_id', customer.user_id,
+                               'stage_id', conversation.stage_id, 'channel', ${event.channel}::text,
+                               'collected_data', conversation.collected_data,
+                               'ai_stopped_at', NULL, 'ai_stopped_until', NULL,
+                               'first_name', ${first}::text, 'last_name', ${lastName}::text,
+                               'history', '[]'::json)
+           END AS lease
+      FROM customer LEFT JOIN message ON true LEFT JOIN conversation ON true`),
   );
   if (!row) throw new Error('customer upsert returned nothing');
   const created = row.created === true || row.created === 't';
+  const leased = fromJson(row.lease as Record<string, unknown> | string | null);
   return {
     userId: String(row.user_id),
     created,
+    ...(leased ? { leased } : {}),
     message: row.message_id
       ? {
           messageId: String(row.message_id),

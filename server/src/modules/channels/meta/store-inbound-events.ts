@@ -157,18 +157,19 @@ async function storeForReturningCustomer(
   const stored = fast.ownerName;
   if (name.firstName && (name.firstName !== stored?.firstName || name.lastName !== stored.lastName))
     await nameCustomer(ctx.db, businessId, fast.ownerId, name, 'changed');
-  const { message } = fast;
-  const pending = {
-    messageId: message.messageId,
-    content: message.messageContent,
-    sequence: message.sequenceNumber,
-  };
-  return {
-    ...toStored(message),
-    ...(lease && fast.leased
-      ? { takenAtInsert: lease.processor.leasedAtInsert(lease.ticket, fast.leased, pending) }
-      : {}),
-  };
+  return withLease(toStored(fast.message), inbound, lease, fast.leased);
+}
+
+/** What was stored, with the lease its insert took (when it did) for the turn to run on. */
+function withLease(
+  stored: StoredInbound,
+  inbound: InboundMessage,
+  lease: LeaseAtStore | undefined,
+  leased: Record<string, unknown> | undefined,
+): StoredInbound {
+  if (!lease || !leased) return stored;
+  const pending = { messageId: stored.messageId, content: inbound.content, sequence: stored.sequence };
+  return { ...stored, takenAtInsert: lease.processor.leasedAtInsert(lease.ticket, leased, pending) };
 }
 
 /**
@@ -192,12 +193,18 @@ async function storeForAnyCustomer(
     const stored = await storeForReturningCustomer(ctx, businessId, event, inbound, lease);
     if (stored) return stored;
   }
-  const customer = await upsertChannelCustomer(ctx.db, businessId, event, { ...inbound, entryStageId });
+  const customer = await upsertChannelCustomer(
+    ctx.db,
+    businessId,
+    event,
+    { ...inbound, entryStageId },
+    lease?.ticket,
+  );
   seen.set(lockKey, true);
   // Messenger webhooks carry no name: a new PSID is looked up in the background.
   if (customer.created && event.channel === 'messenger')
     requestProfileLookup(ctx, { businessId, userId: customer.userId, psid: event.customerId });
-  if (customer.message) return toStored(customer.message);
+  if (customer.message) return withLease(toStored(customer.message), inbound, lease, customer.leased);
   if (!known) {
     const stored = await storeForReturningCustomer(ctx, businessId, event, inbound, lease);
     if (stored) return stored;
