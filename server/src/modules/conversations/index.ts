@@ -11,7 +11,6 @@ export { outboundStatus } from './deliver-agent-reply.js';
 export { insertLlmCall } from './llm-calls.repository.js';
 export {
   appendMessage,
-  type CustomerIdentity,
   findMessage,
   findMessageByExternalId,
   findWebVisitorUserId,

@@ -39,7 +39,7 @@ export type MessageTarget =
   | { identity: CustomerIdentity; activeOnly: true };
 
 /** How a channel knows its customer: the website widget's visitor id, a WhatsApp id, a Messenger PSID. */
-export interface CustomerIdentity {
+interface CustomerIdentity {
   kind: IdentityKind;
   id: string;
 }

@@ -36,12 +36,11 @@ export function rememberTypingTarget(
 }
 
 function typingTarget(ctx: AppContext, businessId: string, messageId: string) {
-  const remembered = storedTargets.get(ctx)?.get(messageId);
-  if (remembered) {
-    storedTargets.get(ctx)?.delete(messageId);
-    return remembered;
-  }
-  return findTypingTarget(ctx.db, businessId, messageId);
+  const targets = storedTargets.get(ctx);
+  const remembered = targets?.get(messageId);
+  if (!remembered) return findTypingTarget(ctx.db, businessId, messageId);
+  targets?.delete(messageId);
+  return remembered;
 }
 
 /**
