@@ -1,11 +1,13 @@
 /**
  * WhatsApp webhook figures for `npm run bench`: the server in its own process, the fake LLM (300 ms
  * per call) in another, the fake Graph API in this one (so a reply's arrival is timed here).
- * 1. end to end: 64 customers each send a message and wait for its reply to reach the Graph API;
+ * 1. end to end: 64 customers each send a message and wait for its reply to reach the Graph API; as
+ *    Meta does, each reply is then reported sent, delivered and read, in three status webhooks;
  * 2. acknowledgement latency: 64 concurrent signed webhook POSTs while the LLM work piles up behind.
  */
-import { createHmac, randomBytes } from 'node:crypto';
-import { startFakeGraphApi } from '../test/helpers/fake-graph-api.js';
+import { createHmac } from 'node:crypto';
+import { type GraphRequest, startFakeGraphApi } from '../test/helpers/fake-graph-api.js';
+import { wa, waChange, waMessage, waPayload, waStatus } from '../test/helpers/meta-fixtures.js';
 import { percentile, runLoad } from './load.js';
 import { pgUsage, pgUsagePerMessage } from './pg-usage.js';
 import {
@@ -21,36 +23,31 @@ import {
 const SECRET = 'bench-meta-app-secret';
 const CONCURRENCY = 64;
 
-function webhook(phoneNumberId: string, waId: string, text: string) {
-  const body = JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: 'bench-waba',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550000000', phone_number_id: phoneNumberId },
-              contacts: [{ profile: { name: 'Bench Customer' }, wa_id: waId }],
-              messages: [
-                {
-                  from: waId,
-                  id: `wamid.BENCH${randomBytes(10).toString('hex')}`,
-                  timestamp: String(Math.floor(Date.now() / 1000)),
-                  type: 'text',
-                  text: { body: text },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
-  });
+function signed(body: string) {
   const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
   return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature } };
+}
+
+/** A customer's text message, as Meta delivers it. */
+function webhook(phoneNumberId: string, waId: string, text: string) {
+  const change = waChange({
+    phoneNumberId,
+    contacts: [{ waId, name: 'Bench Customer' }],
+    messages: [waMessage(waId, wa.text(text))],
+  });
+  return signed(JSON.stringify(waPayload([{ wabaId: 'bench-waba', changes: [change] }])));
+}
+
+/** Meta's status webhook for one of our sends (`reference`: the send's biz_opaque_callback_data). */
+function statusWebhook(
+  phoneNumberId: string,
+  send: { messageId: string; to: string; reference: string | undefined },
+  status: 'sent' | 'delivered' | 'read',
+) {
+  const statuses = [waStatus(send.messageId, status, { recipientId: send.to, callbackData: send.reference })];
+  return signed(
+    JSON.stringify(waPayload([{ wabaId: 'bench-waba', changes: [waChange({ phoneNumberId, statuses })] }])),
+  );
 }
 
 export async function benchWebhooks(options: {
@@ -105,9 +102,37 @@ export async function benchWebhooks(options: {
 
     // Replies are recognised by the token the fake LLM quotes back from the customer's message.
     const waiting = new Map<string, () => void>();
+    // While the end-to-end phase runs, every reply is reported sent, then delivered, then read, each in
+    // a webhook of its own a few milliseconds apart, as Meta reports them.
+    let reportStatuses = false;
+    const statusPosts = new Set<Promise<void>>();
+    // The listener sees a request before its answer: the Graph message id is read after the first wait.
+    const reportDelivery = async (request: GraphRequest) => {
+      for (const status of ['sent', 'delivered', 'read'] as const) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        if (!request.messageId || !request.to) return;
+        const reference = request.body?.biz_opaque_callback_data;
+        const send = {
+          messageId: request.messageId,
+          to: request.to,
+          reference: typeof reference === 'string' ? reference : undefined,
+        };
+        const { body, headers } = statusWebhook(phoneNumberId, send, status);
+        const response = await fetch(`${base}/webhook/whatsapp`, { method: 'POST', headers, body });
+        await response.text();
+        if (response.status !== 200) statusErrors += 1;
+        statusesPosted += 1;
+      }
+    };
+    let statusErrors = 0;
+    let statusesPosted = 0;
     graph.onRequest((request) => {
       const token = /bench-\d+-\d+/.exec(request.text ?? '')?.[0];
       if (token) waiting.get(token)?.();
+      if (reportStatuses && request.kind === 'message') {
+        const posted = reportDelivery(request).finally(() => statusPosts.delete(posted));
+        statusPosts.add(posted);
+      }
     });
     const post = (waId: string, text: string) => {
       const { body, headers } = webhook(phoneNumberId, waId, text);
@@ -152,12 +177,18 @@ export async function benchWebhooks(options: {
     // A freshly started process answers its first requests slowly (pool connections opening, code not
     // yet optimised): other customers converse for a while first, unmeasured. The measured customers
     // are new, so their first contacts are in the figures, on a warm process.
+    reportStatuses = true;
     await converse(10_000, options.quick ? 2 : 5, false);
     const e2eSeconds = options.quick ? 5 : 15;
     // What a reply costs, read around the measured phase: every message sent in it has been answered
-    // when `converse` returns; the settle lets the last sends' bookkeeping (delivery marked sent) land.
-    const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
+    // and its statuses reported when `converse` returns and the status webhooks are in; the settle lets
+    // the last sends' bookkeeping (delivery marked sent) land.
+    const settle = async () => {
+      while (statusPosts.size > 0) await Promise.all(statusPosts);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    };
     await settle();
+    const statusesBefore = statusesPosted;
     const costBefore = {
       cpu: cpuSeconds(server.pid as number),
       sql: await statementsServed(base, options.masterKey),
@@ -168,7 +199,9 @@ export async function benchWebhooks(options: {
     // on its own below.
     await converse(0, e2eSeconds, true, 1);
     const e2eElapsed = (performance.now() - e2eStarted) / 1000;
+    reportStatuses = false;
     await settle();
+    const statuses = statusesPosted - statusesBefore;
     const sent = Math.max(1, e2eLatencies.length + e2eErrors);
     const db =
       costBefore.db && options.databaseUrl
@@ -196,13 +229,15 @@ export async function benchWebhooks(options: {
       throughput_per_s: Number((e2eLatencies.length / e2eElapsed).toFixed(1)),
       p50_ms: Number(percentile(e2eLatencies, 50).toFixed(1)),
       p99_ms: Number(percentile(e2eLatencies, 99).toFixed(1)),
+      statuses_per_message: Number((statuses / sent).toFixed(2)),
+      status_errors: statusErrors,
       ...cost,
     };
     console.log(
       `inbound → Graph send, ${CONCURRENCY} customers (arriving over 1 s): ${endToEnd.throughput_per_s} replies/s  p50 ${endToEnd.p50_ms} ms  p99 ${endToEnd.p99_ms} ms  errors ${e2eErrors}`,
     );
     console.log(
-      `  per message: CPU ${cost.server_cpu_ms_per_message} ms  SQL ${cost.sql_per_message}` +
+      `  per message, with its ${endToEnd.statuses_per_message} status webhooks (errors ${statusErrors}): CPU ${cost.server_cpu_ms_per_message} ms  SQL ${cost.sql_per_message}` +
         (db
           ? `  DB CPU ${db.pg_backend_cpu_ms_per_message ?? 'n/a'} ms, ${db.pg_transactions_per_message} xacts, ${db.pg_wal_kb_per_message ?? 'n/a'} KiB WAL`
           : ''),
