@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/raw-rows.js';
 import { callApi, type Json } from '../helpers/call-api.js';
+import type { GraphRequest } from '../helpers/fake-graph-api.js';
 import {
   createConnectedBusiness,
   type MetaApp,
@@ -162,6 +163,55 @@ describe('WhatsApp end to end', () => {
     expect(replies.map((reply) => reply.message_content).sort()).toEqual(
       [...Array(4).fill('first'), ...texts].map((text) => `Reply to: ${text}`).sort(),
     );
+  });
+
+  it('a status webhook for a recorded reply costs one statement; a later part is found by its Graph id', async () => {
+    const business = await createConnectedBusiness(m);
+    const waId = uniqueDigits();
+    const sentence = 'We deliver to Porto on Tuesdays and Fridays, before noon. ';
+    m.llm.script({
+      match: (r) => r.text.includes('TWO PARTS') && !r.response_format,
+      content: sentence.repeat(80).trim(), // ~4.6k characters → 2 WhatsApp messages
+    });
+    const short = waInbound(business.phoneNumberId, { waId }, [wa.text('Do you ship?')]).payload;
+    expect(await postWebhook(m, 'whatsapp', short)).toMatchObject({ status: 200 });
+    const [send] = await m.graph.waitForRequests(1, { filter: (r) => r.to === waId });
+    await waitForDelivery(business, 'whatsapp', 'sent');
+    const status = (
+      request: GraphRequest | undefined,
+      value: 'sent' | 'delivered' | 'read',
+      withReference = true,
+    ) => {
+      if (!request?.messageId) throw new Error('no Graph send to report on');
+      const reference = (request.body as Json | null)?.biz_opaque_callback_data;
+      const callbackData = withReference && typeof reference === 'string' ? reference : undefined;
+      const statuses = [waStatus(request.messageId, value, { recipientId: waId, callbackData })];
+      return waPayload([{ changes: [waChange({ phoneNumberId: business.phoneNumberId, statuses })] }]);
+    };
+    // Meta reports each send sent, delivered and read, a webhook each, with our reference (and may
+    // repeat one). Background work (the outbox poll, the rollups' fold) shows in some windows: the
+    // fewest of six.
+    const counts: number[] = [];
+    for (const value of ['sent', 'delivered', 'read', 'read', 'read', 'read'] as const) {
+      const before = m.t.database.statementCount();
+      expect(await postWebhook(m, 'whatsapp', status(send, value))).toMatchObject({ status: 200 });
+      counts.push(m.t.database.statementCount() - before);
+    }
+    expect(Math.min(...counts)).toBe(1);
+    expect((await waitForDelivery(business, 'whatsapp', 'read')).map((r) => r.message_content)).toEqual([
+      'Reply to: Do you ship?',
+    ]);
+
+    // A status naming a reply's second part by its Graph id alone (no reference) still finds it.
+    const long = waInbound(business.phoneNumberId, { waId }, [wa.text('TWO PARTS please')]).payload;
+    expect(await postWebhook(m, 'whatsapp', long)).toMatchObject({ status: 200 });
+    const parts = await m.graph.waitForRequests(3, { filter: (r) => r.to === waId });
+    await waitForDelivery(business, 'whatsapp', 'sent');
+    expect(await postWebhook(m, 'whatsapp', status(parts[2], 'delivered', false))).toMatchObject({
+      status: 200,
+    });
+    const delivered = await waitForDelivery(business, 'whatsapp', 'delivered');
+    expect(delivered.map((r) => r.message_content.length)).toEqual([sentence.repeat(80).trim().length]);
   });
 
   it('splits a long reply at sentence boundaries, sending each part once and in order', async () => {

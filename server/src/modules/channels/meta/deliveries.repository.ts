@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.js';
 import { rowsOf, toDate } from '../../../db/raw-rows.js';
-import type { MetaChannel, StatusEvent } from './meta-types.js';
+import { type MetaChannel, REFERENCE, type StatusEvent } from './meta-types.js';
 
 export interface ClaimedDelivery {
   messageId: string;
@@ -251,38 +251,60 @@ export async function findQueuedDelivery(db: DbOrTx, businessId: string, message
 /**
  * Moves our outbound messages named by a status event forward (sent → delivered → read; failed from
  * any of those), by Graph message id or, for a Messenger watermark, by time; returns those changed.
+ * Each way of naming a message is an index probe whatever the business's size: our reference (the
+ * message's id), the message's first Graph id, and only when neither names one, the Graph ids of a
+ * message's later parts or the customer's conversation up to the watermark. `unrecorded`: our
+ * reference names a message still queued (a part sent whose answer we never recorded).
  */
 export async function advanceDeliveryStatus(db: DbOrTx, businessId: string, event: StatusEvent) {
   // Drizzle would spread a JS array into a parameter list; pass it as JSON instead.
   const ids = sql`ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(event.messageIds)}::jsonb))`;
+  const referenced = REFERENCE.exec(event.reference ?? '')?.[1] ?? null;
   const rows = rowsOf(
     await db.execute(sql`
-    WITH target AS (
+    WITH referenced AS (
+      SELECT message_id, status FROM messages
+       WHERE message_id = ${referenced}::uuid AND business_id = ${businessId}
+    ), by_key AS (
+      SELECT message_id FROM referenced
+      UNION
       SELECT m.message_id FROM messages m
        WHERE m.business_id = ${businessId} AND m.channel = ${event.channel}
+         AND m.external_message_id = ANY(${ids})
+    ), target AS (
+      SELECT message_id FROM by_key
+      UNION
+      SELECT d.message_id FROM message_deliveries d
+       WHERE NOT EXISTS (SELECT 1 FROM by_key)
+         AND d.graph_message_ids && ${ids} AND d.business_id = ${businessId}
+      UNION
+      SELECT m.message_id FROM users u
+        JOIN conversations c ON c.user_id = u.user_id
+        JOIN messages m ON m.conversation_id = c.conversation_id
+       WHERE ${event.watermark}::bigint IS NOT NULL AND cardinality(${ids}) = 0
+         AND u.business_id = ${businessId} AND u.messenger_psid = ${event.customerId}
+         AND m.created_at <= to_timestamp(${event.watermark}::bigint / 1000.0)
+    ), advanced AS (
+      UPDATE messages m
+         SET status = ${event.status},
+             metadata = CASE WHEN ${event.error}::text IS NULL THEN m.metadata
+                             ELSE coalesce(m.metadata, '{}'::jsonb) || jsonb_build_object('delivery_error', ${event.error}::text) END
+        FROM target
+       WHERE m.message_id = target.message_id
+         AND m.business_id = ${businessId} AND m.channel = ${event.channel}
          AND m.sender_type IN ('assistant', 'agent')
-         AND (m.external_message_id = ANY(${ids})
-              OR m.message_id IN (SELECT d.message_id FROM message_deliveries d
-                                   WHERE d.business_id = ${businessId}
-                                     AND d.graph_message_ids && ${ids})
-              OR (${event.watermark}::bigint IS NOT NULL AND cardinality(${ids}) = 0
-                  AND m.created_at <= to_timestamp(${event.watermark}::bigint / 1000.0)
-                  AND m.conversation_id IN (
-                    SELECT c.conversation_id FROM conversations c JOIN users u ON u.user_id = c.user_id
-                     WHERE c.business_id = ${businessId} AND u.messenger_psid = ${event.customerId})))
+         AND (CASE m.status WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 9 END)
+           < (CASE ${event.status}::text WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 4 END)
+      RETURNING m.message_id, m.conversation_id
     )
-    UPDATE messages m
-       SET status = ${event.status},
-           metadata = CASE WHEN ${event.error}::text IS NULL THEN m.metadata
-                           ELSE coalesce(m.metadata, '{}'::jsonb) || jsonb_build_object('delivery_error', ${event.error}::text) END
-      FROM target
-     WHERE m.message_id = target.message_id
-       AND (CASE m.status WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 9 END)
-         < (CASE ${event.status}::text WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 4 END)
-    RETURNING m.message_id, m.conversation_id`),
+    SELECT message_id, conversation_id, false AS unrecorded FROM advanced
+    UNION ALL
+    SELECT NULL, NULL, true FROM referenced WHERE status = 'queued'`),
   );
-  return rows.map((row) => ({
-    messageId: String(row.message_id),
-    conversationId: String(row.conversation_id),
-  }));
+  return {
+    changed: rows
+      .filter((row) => row.unrecorded !== true)
+      .map((row) => ({ messageId: String(row.message_id), conversationId: String(row.conversation_id) })),
+    unrecorded: rows.some((row) => row.unrecorded === true),
+  };
 }
