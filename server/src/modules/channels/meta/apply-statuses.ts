@@ -2,6 +2,7 @@ import type { AppContext } from '../../../context.js';
 import { publishConversationEvent } from '../../conversations/index.js';
 import { advanceDeliveryStatus, findQueuedDelivery, recordPartSent } from './deliveries.repository.js';
 import { REFERENCE, type StatusEvent } from './meta-types.js';
+import { recordedHere } from './recorded-sends.js';
 import { MAX_TEXT, splitText } from './split-text.js';
 
 /**
@@ -9,7 +10,8 @@ import { MAX_TEXT, splitText } from './split-text.js';
  * (sent → delivered → read; failed from any of those), since Meta may deliver them out of order. A
  * status carrying our reference for a part we never recorded (we crashed after the send, before
  * writing its answer) records that part as sent first, so it is not sent a second time: the status's
- * own statement says so (`unrecorded`), so a status for a reply already recorded costs one statement.
+ * own statement says so (`unrecorded`), so a status for a reply already recorded costs one statement,
+ * and its `sent` none when this process recorded the send (recorded-sends.ts).
  */
 export async function applyStatuses(ctx: AppContext, businessId: string, events: StatusEvent[]) {
   for (const event of events) {
@@ -17,6 +19,7 @@ export async function applyStatuses(ctx: AppContext, businessId: string, events:
       await reconcile(ctx, businessId, event); // an echo: confirmation only
       continue;
     }
+    if (event.status === 'sent' && recordedHere(ctx, event.messageIds)) continue;
     let advanced = await advanceDeliveryStatus(ctx.db, businessId, event);
     if (advanced.unrecorded && (await reconcile(ctx, businessId, event)))
       advanced = await advanceDeliveryStatus(ctx.db, businessId, event);

@@ -13,6 +13,7 @@ import {
 } from './deliveries.repository.js';
 import { sendGraphText } from './graph-client.js';
 import { isMetaChannel } from './meta-types.js';
+import { rememberRecordedSend } from './recorded-sends.js';
 import { MAX_TEXT, splitText } from './split-text.js';
 
 const POLL_MS = 1000;
@@ -177,6 +178,7 @@ export function createDeliveryWorker(ctx: AppContext, onError: (error: unknown) 
         graphMessageId: result.messageId,
         last: part === parts.length - 1,
       });
+      if (recorded.recorded) rememberRecordedSend(ctx, result.messageId);
       if (recorded.completed) {
         publishConversationEvent(ctx, {
           type: 'delivery',
