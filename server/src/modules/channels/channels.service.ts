@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { AppContext } from '../../context.js';
 import type { ChannelName, ChannelSettings } from '../../db/schema.js';
 import { conflict, notFound } from '../../errors.js';
+import { perContext } from '../../lib/per-context.js';
 import type { Principal } from '../../plugins/auth.js';
 import { type AuditActor, actorOf, recordAudit } from '../audit/index.js';
 import { getBusinessConfig } from '../config-cache/index.js';
@@ -54,18 +55,12 @@ const newPublishableKey = () => `pk_${randomBytes(24).toString('base64url')}`;
 
 // Webhooks look a connection up on every event: keep the answers per process, drop them all on any
 // channel change (rare) here and, through the bus, in every other process.
-const caches = new WeakMap<AppContext, LRUCache<string, { row: ChannelConnectionRow | null }>>();
-function cacheOf(ctx: AppContext) {
-  let cache = caches.get(ctx);
-  if (!cache) {
-    const created = new LRUCache<string, { row: ChannelConnectionRow | null }>({ max: 20_000, ttl: 60_000 });
-    ctx.bus.subscribe('channels', () => created.clear());
-    ctx.bus.onGap(() => created.clear());
-    caches.set(ctx, created);
-    cache = created;
-  }
+const cacheOf = perContext((ctx: AppContext) => {
+  const cache = new LRUCache<string, { row: ChannelConnectionRow | null }>({ max: 20_000, ttl: 60_000 });
+  ctx.bus.subscribe('channels', () => cache.clear());
+  ctx.bus.onGap(() => cache.clear());
   return cache;
-}
+});
 
 async function cached(ctx: AppContext, key: string, load: () => Promise<ChannelConnectionRow | null>) {
   const cache = cacheOf(ctx);

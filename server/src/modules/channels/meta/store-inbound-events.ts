@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { AppContext } from '../../../context.js';
 import { KeyedMutex } from '../../../lib/keyed-mutex.js';
+import { perContext } from '../../../lib/per-context.js';
 import { getBusinessConfig } from '../../config-cache/index.js';
 import { appendMessage, insertMessage, publishConversationEvent } from '../../conversations/index.js';
 import type {
@@ -46,15 +47,7 @@ const perCustomer = new KeyedMutex();
 // contact first, so a first contact's acknowledgement waits for one statement, not for a failed
 // returning-customer insert before it. A customer unknown here (another process, a restart) costs one
 // extra statement, once.
-const seenByContext = new WeakMap<AppContext, LRUCache<string, true>>();
-function seenCustomers(ctx: AppContext) {
-  let seen = seenByContext.get(ctx);
-  if (!seen) {
-    seen = new LRUCache<string, true>({ max: 100_000 });
-    seenByContext.set(ctx, seen);
-  }
-  return seen;
-}
+const seenCustomers = perContext((_ctx: AppContext) => new LRUCache<string, true>({ max: 100_000 }));
 
 /**
  * Stores one business's inbound messages as `pending`, in Meta's timestamp order: a returning customer's

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { AppContext } from '../../../context.js';
+import { perContext } from '../../../lib/per-context.js';
 import { subscribeLocalConversationEvents } from '../../conversations/index.js';
 import { getMetaConnection } from '../channels.service.js';
 import { sendGraphTyping } from './graph-client.js';
@@ -16,7 +17,7 @@ interface TypingTarget {
 // What the webhook that stored a customer's message knew of it, for the typing indicator of its turn
 // (which usually runs in the same process moments later): that turn then needs no statement to find
 // it. A turn run elsewhere (recovery, another process) reads it from the database.
-const storedTargets = new WeakMap<AppContext, LRUCache<string, TypingTarget>>();
+const storedTargets = perContext((_ctx: AppContext) => new LRUCache<string, TypingTarget>({ max: 10_000 }));
 
 /** Keeps the inbound message's Meta id and customer for its turn's typing indicator (see above). */
 export function rememberTypingTarget(
@@ -24,22 +25,17 @@ export function rememberTypingTarget(
   messageId: string,
   event: { channel: 'whatsapp' | 'messenger'; customerId: string; externalMessageId: string },
 ) {
-  let targets = storedTargets.get(ctx);
-  if (!targets) {
-    targets = new LRUCache<string, TypingTarget>({ max: 10_000 });
-    storedTargets.set(ctx, targets);
-  }
-  targets.set(messageId, {
+  storedTargets(ctx).set(messageId, {
     externalMessageId: event.externalMessageId,
     messengerPsid: event.channel === 'messenger' ? event.customerId : null,
   });
 }
 
 function typingTarget(ctx: AppContext, businessId: string, messageId: string) {
-  const targets = storedTargets.get(ctx);
-  const remembered = targets?.get(messageId);
+  const targets = storedTargets(ctx);
+  const remembered = targets.get(messageId);
   if (!remembered) return findTypingTarget(ctx.db, businessId, messageId);
-  targets?.delete(messageId);
+  targets.delete(messageId);
   return remembered;
 }
 
