@@ -322,8 +322,16 @@ export const messages = pgTable(
     sequenceNumber: integer('sequence_number').notNull(),
     channel: text('channel').notNull().default('api'),
     externalMessageId: text('external_message_id'),
-    // Inbound: pending → processed | skipped | failed. Outbound: sent → delivered → read | failed.
+    // Inbound: pending → processed | skipped | failed. Outbound: queued → sent | failed (before 0027 also
+    // delivered and read, which are now `receipt`'s).
     status: text('status').notNull(),
+    /**
+     * What Meta reported of a sent reply: delivered, then read (0027). Kept apart from `status`, which
+     * three partial indexes' predicates name, so that these two updates per reply are HOT: a new row
+     * version on the same page and no index entry, where a change of `status` enters the row again in
+     * every index of the table, the trigram GIN included.
+     */
+    receipt: text('receipt'),
     /**
      * The stage that handled it — history: no foreign key, so deleting a stage rewrites no log rows
      * (a deleted stage's id stays; its name reads as null). Only conversations.stage_id is live.

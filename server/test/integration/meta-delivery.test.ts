@@ -119,6 +119,63 @@ describe('WhatsApp end to end', () => {
     expect(reply?.delivery_error).toMatch(/Message undeliverable — Receiver is incapable/);
   });
 
+  it('delivered and read change no column an index or trigger of messages reads; a reply stored delivered before 0027 moves on', async () => {
+    const business = await createConnectedBusiness(m);
+    const waId = uniqueDigits();
+    await postWebhook(m, 'whatsapp', waInbound(business.phoneNumberId, { waId }, [wa.text('hello')]).payload);
+    const [send] = await m.graph.waitForRequests(1, { filter: (r) => r.to === waId });
+    const [reply] = await waitForDelivery(business, 'whatsapp', 'sent');
+    const db = m.t.database.db;
+    const stored = async () =>
+      rowsOf(
+        await db.execute(
+          sql`SELECT to_jsonb(m) AS row FROM messages m WHERE message_id = ${reply?.message_id}`,
+        ),
+      )[0]?.row as Record<string, unknown>;
+    // Every index definition and trigger of the table: a column named there, changed, costs an entry in
+    // every index (no HOT update), the trigram GIN over the text included.
+    const definitions = rowsOf(
+      await db.execute(sql`
+        SELECT indexdef AS def FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'messages'
+        UNION ALL
+        SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t
+         WHERE t.tgrelid = 'messages'::regclass AND NOT t.tgisinternal`),
+    ).map((row) => String(row.def));
+    expect(definitions.filter((def) => /\bstatus\b/.test(def)).length).toBeGreaterThan(0);
+    expect(definitions.filter((def) => /\breceipt\b/.test(def))).toEqual([]);
+    const report = async (value: 'delivered' | 'read') => {
+      const statuses = [waStatus(send?.messageId as string, value, { recipientId: waId })];
+      const payload = waPayload([
+        { changes: [waChange({ phoneNumberId: business.phoneNumberId, statuses })] },
+      ]);
+      expect((await postWebhook(m, 'whatsapp', payload)).status).toBe(200);
+      await waitForDelivery(business, 'whatsapp', value);
+    };
+    for (const value of ['delivered', 'read'] as const) {
+      const before = await stored();
+      await report(value);
+      const after = await stored();
+      const changed = Object.keys(after).filter(
+        (key) => JSON.stringify(after[key]) !== JSON.stringify(before[key]),
+      );
+      expect(changed).toEqual(['receipt']);
+    }
+
+    // Written before 0027, a delivered reply kept it in `status`: it still reads delivered, and moves on.
+    await db.execute(
+      sql`UPDATE messages SET status = 'delivered', receipt = NULL WHERE message_id = ${reply?.message_id}`,
+    );
+    expect((await assistantMessages(business, 'whatsapp'))[0]).toMatchObject({
+      status: 'delivered',
+      delivery_status: 'delivered',
+    });
+    await report('read');
+    expect((await assistantMessages(business, 'whatsapp'))[0]).toMatchObject({
+      status: 'read',
+      delivery_status: 'read',
+    });
+  });
+
   it('a message costs four statements from the webhook to the recorded send, a first contact too', async () => {
     const business = await createConnectedBusiness(m);
     const sends = (waId: string, count: number) =>

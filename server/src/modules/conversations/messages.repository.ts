@@ -485,6 +485,7 @@ export function toMessageRow(row: Record<string, unknown>): MessageRow {
     channel: String(row.channel),
     externalMessageId: (row.external_message_id as string | null) ?? null,
     status: String(row.status),
+    receipt: (row.receipt as string | null | undefined) ?? null,
     stageId: (row.stage_id as string | null) ?? null,
     replyToMessageId: (row.reply_to_message_id as string | null) ?? null,
     metadata: fromJson<Record<string, unknown>>(row.metadata as Record<string, unknown> | string | null),

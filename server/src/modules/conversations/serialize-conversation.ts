@@ -27,7 +27,11 @@ function deliveryError(metadata: Record<string, unknown> | null) {
   return typeof error === 'string' ? error : null;
 }
 
+/** A sent reply's status is what Meta last reported of it (`receipt`, migration 0027), if anything. */
+const messageStatus = (row: MessageRow) => (row.status === 'sent' && row.receipt ? row.receipt : row.status);
+
 export function serializeMessage(row: MessageRow, extracted: Record<string, unknown> | null = null): Message {
+  const status = messageStatus(row);
   return {
     message_id: row.messageId,
     conversation_id: row.conversationId,
@@ -36,8 +40,8 @@ export function serializeMessage(row: MessageRow, extracted: Record<string, unkn
     sequence_number: row.sequenceNumber,
     channel: row.channel,
     external_message_id: row.externalMessageId,
-    status: row.status,
-    delivery_status: isOutbound(row.senderType) ? row.status : null,
+    status,
+    delivery_status: isOutbound(row.senderType) ? status : null,
     delivery_error: deliveryError(row.metadata),
     stage_id: row.stageId,
     reply_to_message_id: row.replyToMessageId,

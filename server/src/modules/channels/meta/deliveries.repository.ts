@@ -255,6 +255,8 @@ export async function findQueuedDelivery(db: DbOrTx, businessId: string, message
  * message's id), the message's first Graph id, and only when neither names one, the Graph ids of a
  * message's later parts or the customer's conversation up to the watermark. `unrecorded`: our
  * reference names a message still queued (a part sent whose answer we never recorded).
+ * Delivered and read go to `receipt`, so that their updates stay HOT (schema.ts); `status` changes
+ * only to failed, or from the delivered and read rows written before 0027, which become sent + receipt.
  */
 export async function advanceDeliveryStatus(db: DbOrTx, businessId: string, event: StatusEvent) {
   // Drizzle would spread a JS array into a parameter list; pass it as JSON instead.
@@ -286,14 +288,16 @@ export async function advanceDeliveryStatus(db: DbOrTx, businessId: string, even
          AND m.created_at <= to_timestamp(${event.watermark}::bigint / 1000.0)
     ), advanced AS (
       UPDATE messages m
-         SET status = ${event.status},
+         SET status = CASE WHEN ${event.status}::text = 'failed' THEN 'failed'
+                           WHEN m.status IN ('delivered', 'read') THEN 'sent' ELSE m.status END,
+             receipt = CASE WHEN ${event.status}::text = 'failed' THEN m.receipt ELSE ${event.status}::text END,
              metadata = CASE WHEN ${event.error}::text IS NULL THEN m.metadata
                              ELSE coalesce(m.metadata, '{}'::jsonb) || jsonb_build_object('delivery_error', ${event.error}::text) END
         FROM target
        WHERE m.message_id = target.message_id
          AND m.business_id = ${businessId} AND m.channel = ${event.channel}
          AND m.sender_type IN ('assistant', 'agent')
-         AND (CASE m.status WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 9 END)
+         AND (CASE CASE m.status WHEN 'sent' THEN coalesce(m.receipt, 'sent') ELSE m.status END WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 9 END)
            < (CASE ${event.status}::text WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 4 END)
       RETURNING m.message_id, m.conversation_id
     )
