@@ -363,6 +363,10 @@ export const messages = pgTable(
     index('messages_reply_to_idx').on(t.replyToMessageId),
     // The outbox: outbound WhatsApp/Messenger messages not yet handed to the Graph API.
     index('messages_queued_idx').on(t.createdAt).where(sql`${t.status} = 'queued'`),
+    // Each conversation's earliest queued reply, the only one the outbox may send (0028).
+    index('messages_queued_conversation_idx')
+      .on(t.conversationId, t.sequenceNumber)
+      .where(sql`${t.status} = 'queued'`),
     // No index on stage_id here, on llm_calls, extracted_data or stage_transitions (dropped in 0016):
     // history without a foreign key since 0010, and no query filters by it alone.
     // `q=` search: trigram GIN (pg_trgm) for ILIKE '%text%', led by the business (btree_gin): a word

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/raw-rows.js';
+import { claimDueDeliveries } from '../../src/modules/channels/meta/deliveries.repository.js';
 import { callApi, type Json } from '../helpers/call-api.js';
 import type { GraphRequest } from '../helpers/fake-graph-api.js';
 import {
@@ -421,6 +422,48 @@ describe('Graph API faults', () => {
     expect(reply?.delivery_error).toBe('Graph API 400: (#100) No matching user found (code 100/2018001)');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(m.graph.requests.filter((r) => r.to === psid)).toHaveLength(1);
+  });
+
+  it('a claim reads one reply per conversation with replies queued, not every reply waiting out its backoff', async () => {
+    const business = await createConnectedBusiness(m);
+    for (const waId of [uniqueDigits(), uniqueDigits()])
+      await postWebhook(m, 'whatsapp', waInbound(business.phoneNumberId, { waId }, [wa.text('hi')]).payload);
+    await waitForDelivery(business, 'whatsapp', 'sent', 2);
+    const db = m.t.database.db;
+    // What a Graph outage leaves: 5,000 replies queued behind each conversation's first, all backed off.
+    await db.execute(sql`
+      WITH backlog AS (
+        INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number,
+                              channel, status)
+        SELECT c.conversation_id, c.business_id, 'assistant', 'queued during the outage ' || n, 1000 + n,
+               'whatsapp', 'queued'
+          FROM conversations c, generate_series(1, 5000) AS n
+         WHERE c.business_id = ${business.business_id}
+        RETURNING message_id, business_id, conversation_id
+      )
+      INSERT INTO message_deliveries (message_id, business_id, conversation_id, attempts, next_attempt_at)
+      SELECT message_id, business_id, conversation_id, 1, now() + interval '1 hour' FROM backlog`);
+    await db.execute(sql`ANALYZE messages`);
+    await db.execute(sql`ANALYZE message_deliveries`);
+    // Rows the claim's own transaction read from both tables (rolled back: nothing is claimed for real).
+    const read = await db
+      .transaction(async (tx) => {
+        const claimed = await claimDueDeliveries(tx, 'claim-reads-test', 30, 16);
+        expect(claimed.filter((c) => c.businessId === business.business_id)).toEqual([]);
+        const [row] = rowsOf(
+          await tx.execute(sql`
+            SELECT sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)) AS n FROM pg_stat_xact_user_tables
+             WHERE relname IN ('messages', 'message_deliveries')`),
+        );
+        throw Object.assign(new Error('roll back'), { read: Number(row?.n) });
+      })
+      .catch((error: { read?: number }) => {
+        if (error.read === undefined) throw error;
+        return error.read;
+      });
+    await db.execute(sql`DELETE FROM messages WHERE business_id = ${business.business_id} AND status = 'queued'`);
+    expect(read).toBeGreaterThan(0);
+    expect(read).toBeLessThan(100);
   });
 
   it('gives up after the configured attempts on repeated 503s', async () => {

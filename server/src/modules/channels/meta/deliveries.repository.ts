@@ -26,7 +26,10 @@ export interface ClaimedDelivery {
  * each other, and the lease written into `message_deliveries` keeps a claim for the duration of the
  * send (the row lock only lasts the statement). The ON CONFLICT … WHERE re-checks the lease on the
  * latest committed row, so two claimers racing on one message cannot both win. Only the earliest
- * queued message of a conversation is due, so replies leave in conversation order.
+ * queued message of a conversation is due, so replies leave in conversation order: the candidates are
+ * those heads, one index probe per conversation with a reply queued (`head`, a skip scan of
+ * messages_queued_conversation_idx), so that a backlog left by a Graph outage (thousands of replies
+ * waiting out their backoff) costs each claim its conversations, not its messages.
  *
  * The claim also marks the next part in flight (what `markInFlight` does before each later part),
  * unless an earlier attempt left one so: a message's first send then costs no statement of its own.
@@ -41,16 +44,23 @@ export async function claimDueDeliveries(
 ): Promise<ClaimedDelivery[]> {
   const rows = rowsOf(
     await db.execute(sql`
-    WITH due AS (
+    WITH RECURSIVE head AS (
+      (SELECT message_id, conversation_id FROM messages
+        WHERE status = 'queued' ORDER BY conversation_id, sequence_number LIMIT 1)
+      UNION ALL
+      SELECT next.message_id, next.conversation_id
+        FROM head, LATERAL (SELECT message_id, conversation_id FROM messages
+                             WHERE status = 'queued' AND conversation_id > head.conversation_id
+                             ORDER BY conversation_id, sequence_number LIMIT 1) next
+    ), due AS (
+      -- The heads by primary key: joined to head instead, the planner may hash every queued message.
       SELECT m.message_id, m.business_id, m.conversation_id
         FROM messages m
         LEFT JOIN message_deliveries d ON d.message_id = m.message_id
-       WHERE m.status = 'queued' AND m.channel IN ('whatsapp', 'messenger')
+       WHERE m.message_id = ANY(ARRAY(SELECT message_id FROM head))
+         AND m.status = 'queued' AND m.channel IN ('whatsapp', 'messenger')
          AND (d.message_id IS NULL OR (d.next_attempt_at <= now()
               AND (d.lease_until IS NULL OR d.lease_until < now())))
-         AND NOT EXISTS (SELECT 1 FROM messages e
-                          WHERE e.conversation_id = m.conversation_id AND e.status = 'queued'
-                            AND e.sequence_number < m.sequence_number)
        ORDER BY m.created_at
        LIMIT ${limit}
          FOR UPDATE OF m SKIP LOCKED
