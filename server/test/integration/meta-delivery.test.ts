@@ -461,7 +461,9 @@ describe('Graph API faults', () => {
         if (error.read === undefined) throw error;
         return error.read;
       });
-    await db.execute(sql`DELETE FROM messages WHERE business_id = ${business.business_id} AND status = 'queued'`);
+    await db.execute(
+      sql`DELETE FROM messages WHERE business_id = ${business.business_id} AND status = 'queued'`,
+    );
     expect(read).toBeGreaterThan(0);
     expect(read).toBeLessThan(100);
   });
