@@ -1,7 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/raw-rows.js';
-import { claimDueDeliveries } from '../../src/modules/channels/meta/deliveries.repository.js';
+import {
+  advanceDeliveryStatus,
+  claimDueDeliveries,
+} from '../../src/modules/channels/meta/deliveries.repository.js';
+import type { StatusEvent } from '../../src/modules/channels/meta/meta-types.js';
 import { callApi, type Json } from '../helpers/call-api.js';
 import type { GraphRequest } from '../helpers/fake-graph-api.js';
 import {
@@ -359,6 +363,66 @@ describe('Messenger end to end', () => {
     await waitForDelivery(business, 'messenger', 'read');
     const all = await messagesOf(m, business, 'messenger');
     expect(all.map((msg) => msg.sender_type)).toEqual(['user', 'assistant']);
+  });
+
+  it('a read watermark costs the replies since the last one read, not the customer’s history', async () => {
+    const business = await createConnectedBusiness(m);
+    const psid = `psid-${uniqueDigits()}`;
+    const hello = msPayload([
+      { pageId: business.pageId, messaging: [ms.text(business.pageId, psid, 'hello')] },
+    ]);
+    expect((await postWebhook(m, 'messenger', hello)).status).toBe(200);
+    const [first] = await waitForDelivery(business, 'messenger', 'sent');
+    const seen = msPayload([
+      { pageId: business.pageId, messaging: [ms.read(business.pageId, psid, Date.now() + 1000)] },
+    ]);
+    expect((await postWebhook(m, 'messenger', seen)).status).toBe(200);
+    await waitForDelivery(business, 'messenger', 'read');
+    const db = m.t.database.db;
+    // A long history, every reply read (a read watermark reads everything sent before it), then a reply
+    // sent and not yet read.
+    await db.execute(sql`
+      INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number, channel,
+                            status, receipt, created_at)
+      SELECT ${first?.conversation_id}::uuid, ${business.business_id}::uuid, 'assistant', 'earlier reply ' || n,
+             100 + n, 'messenger', 'sent', 'read', now() - interval '1 day' + n * interval '1 second'
+        FROM generate_series(1, 4000) AS n`);
+    const [unread] = rowsOf(
+      await db.execute(sql`
+        INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number, channel,
+                              status, created_at)
+        VALUES (${first?.conversation_id}::uuid, ${business.business_id}::uuid, 'assistant', 'the newest reply',
+                5000, 'messenger', 'sent', now() - interval '1 second')
+        RETURNING message_id`),
+    );
+    await db.execute(
+      sql`UPDATE conversations SET last_sequence = 5000 WHERE conversation_id = ${first?.conversation_id}`,
+    );
+    await db.execute(sql`ANALYZE messages`);
+    const read: StatusEvent = {
+      kind: 'status',
+      channel: 'messenger',
+      recipientId: business.pageId,
+      customerId: psid,
+      messageIds: [],
+      watermark: Date.now() + 1000,
+      status: 'read',
+      error: null,
+      reference: null,
+    };
+    const { changed, rows } = await db.transaction(async (tx) => {
+      const advanced = await advanceDeliveryStatus(tx, business.business_id, read);
+      const [row] = rowsOf(
+        await tx.execute(sql`
+          SELECT sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)) AS n FROM pg_stat_xact_user_tables
+           WHERE relname = 'messages'`),
+      );
+      return { changed: advanced.changed, rows: Number(row?.n) };
+    });
+    expect(changed.map((c) => c.messageId)).toEqual([unread?.message_id]);
+    expect(rows).toBeLessThan(100);
+    const replies = await assistantMessages(business, 'messenger');
+    expect(replies.filter((r) => r.delivery_status !== 'read')).toEqual([]);
   });
 
   it('splits at 2000 characters for Messenger', async () => {

@@ -263,7 +263,10 @@ export async function findQueuedDelivery(db: DbOrTx, businessId: string, message
  * any of those), by Graph message id or, for a Messenger watermark, by time; returns those changed.
  * Each way of naming a message is an index probe whatever the business's size: our reference (the
  * message's id), the message's first Graph id, and only when neither names one, the Graph ids of a
- * message's later parts or the customer's conversation up to the watermark. `unrecorded`: our
+ * message's later parts or the customer's conversations up to the watermark — for a read, only after
+ * each one's latest reply already read: Messenger reports reads by watermark alone, so what precedes
+ * it was read by an earlier one, and a read costs the replies since, not the customer's whole history
+ * (a queued reply never precedes a sent one, and a failed one is never read). `unrecorded`: our
  * reference names a message still queued (a part sent whose answer we never recorded).
  * Delivered and read go to `receipt`, so that their updates stay HOT (schema.ts); `status` changes
  * only to failed, or from the delivered and read rows written before 0027, which become sent + receipt.
@@ -292,7 +295,14 @@ export async function advanceDeliveryStatus(db: DbOrTx, businessId: string, even
       UNION
       SELECT m.message_id FROM users u
         JOIN conversations c ON c.user_id = u.user_id
-        JOIN messages m ON m.conversation_id = c.conversation_id
+        CROSS JOIN LATERAL (
+          SELECT coalesce((SELECT r.sequence_number FROM messages r
+                            WHERE ${event.status}::text = 'read' AND r.conversation_id = c.conversation_id
+                              AND r.sender_type IN ('assistant', 'agent') AND r.channel = ${event.channel}
+                              AND (r.receipt = 'read' OR r.status = 'read')
+                            ORDER BY r.sequence_number DESC LIMIT 1), 0) AS read_up_to
+        ) earlier
+        JOIN messages m ON m.conversation_id = c.conversation_id AND m.sequence_number > earlier.read_up_to
        WHERE ${event.watermark}::bigint IS NOT NULL AND cardinality(${ids}) = 0
          AND u.business_id = ${businessId} AND u.messenger_psid = ${event.customerId}
          AND m.created_at <= to_timestamp(${event.watermark}::bigint / 1000.0)
