@@ -28,7 +28,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { DbOrTx } from '../src/db/client.js';
 import { unfoldedRollupRows } from '../src/modules/analytics/rollup-compaction.repository.js';
-import { freePort, startProcess, stopProcess } from './processes.js';
+import { ensureDatabase, freePort, startProcess, stopProcess } from './processes.js';
 
 const env = process.env;
 const databaseUrl = env.DATABASE_URL;
@@ -66,21 +66,6 @@ const NAME_B = 'Scale bench B';
 
 const masterKey = `icmp_admin_${randomBytes(16).toString('hex')}`;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'icmp-data-bench-'));
-
-async function ensureDatabase(databaseUrl: string) {
-  const url = new URL(databaseUrl);
-  const name = decodeURIComponent(url.pathname.slice(1));
-  const admin = new URL(databaseUrl);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await client.end();
-  }
-}
 
 async function startServer(databaseUrl: string) {
   const port = await freePort();

@@ -18,6 +18,7 @@ import {
   waitFor,
 } from '../helpers/meta-app.js';
 import { ms, msPayload, wa, waChange, waInbound, waPayload, waStatus } from '../helpers/meta-fixtures.js';
+import { rowsReadBy } from '../helpers/rows-read.js';
 
 /**
  * Webhook → LLM (fake server) → Graph API send (fake server), over real HTTP, on the suite's database
@@ -410,15 +411,10 @@ describe('Messenger end to end', () => {
       error: null,
       reference: null,
     };
-    const { changed, rows } = await db.transaction(async (tx) => {
-      const advanced = await advanceDeliveryStatus(tx, business.business_id, read);
-      const [row] = rowsOf(
-        await tx.execute(sql`
-          SELECT sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)) AS n FROM pg_stat_xact_user_tables
-           WHERE relname = 'messages'`),
-      );
-      return { changed: advanced.changed, rows: Number(row?.n) };
-    });
+    const { result, rows } = await rowsReadBy(db, ['messages'], (tx) =>
+      advanceDeliveryStatus(tx, business.business_id, read),
+    );
+    const changed = result.changed;
     expect(changed.map((c) => c.messageId)).toEqual([unread?.message_id]);
     expect(rows).toBeLessThan(100);
     const replies = await assistantMessages(business, 'messenger');
@@ -509,22 +505,14 @@ describe('Graph API faults', () => {
       SELECT message_id, business_id, conversation_id, 1, now() + interval '1 hour' FROM backlog`);
     await db.execute(sql`ANALYZE messages`);
     await db.execute(sql`ANALYZE message_deliveries`);
-    // Rows the claim's own transaction read from both tables (rolled back: nothing is claimed for real).
-    const read = await db
-      .transaction(async (tx) => {
-        const claimed = await claimDueDeliveries(tx, 'claim-reads-test', 30, 16);
-        expect(claimed.filter((c) => c.businessId === business.business_id)).toEqual([]);
-        const [row] = rowsOf(
-          await tx.execute(sql`
-            SELECT sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)) AS n FROM pg_stat_xact_user_tables
-             WHERE relname IN ('messages', 'message_deliveries')`),
-        );
-        throw Object.assign(new Error('roll back'), { read: Number(row?.n) });
-      })
-      .catch((error: { read?: number }) => {
-        if (error.read === undefined) throw error;
-        return error.read;
-      });
+    // Rolled back: nothing is claimed for real.
+    const { result: claimed, rows: read } = await rowsReadBy(
+      db,
+      ['messages', 'message_deliveries'],
+      (tx) => claimDueDeliveries(tx, 'claim-reads-test', 30, 16),
+      { rollBack: true },
+    );
+    expect(claimed.filter((c) => c.businessId === business.business_id)).toEqual([]);
     await db.execute(
       sql`DELETE FROM messages WHERE business_id = ${business.business_id} AND status = 'queued'`,
     );
