@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.js';
 import { rowsOf, toDate } from '../../../db/raw-rows.js';
@@ -26,10 +27,13 @@ export interface ClaimedDelivery {
  * each other, and the lease written into `message_deliveries` keeps a claim for the duration of the
  * send (the row lock only lasts the statement). The ON CONFLICT … WHERE re-checks the lease on the
  * latest committed row, so two claimers racing on one message cannot both win. Only the earliest
- * queued message of a conversation is due, so replies leave in conversation order: the candidates are
- * those heads, one index probe per conversation with a reply queued (`head`, a skip scan of
- * messages_queued_conversation_idx), so that a backlog left by a Graph outage (thousands of replies
- * waiting out their backoff) costs each claim its conversations, not its messages.
+ * queued message of a conversation is due, so replies leave in conversation order. The candidates are
+ * those heads, one index probe per conversation with a reply queued (a skip scan of
+ * messages_queued_conversation_idx), taken in conversation order from a random point and wrapping
+ * around, and the scan stops at `limit` due ones: a backlog left by a Graph outage (replies waiting out
+ * their backoff) costs a claim its conversations, not its replies, and once the outage is over a
+ * claim reads about as many heads as it takes. Between conversations the order is random, not oldest
+ * first: a sorted order would have to visit every head on every claim.
  *
  * The claim also marks the next part in flight (what `markInFlight` does before each later part),
  * unless an earlier attempt left one so: a message's first send then costs no statement of its own.
@@ -42,28 +46,47 @@ export async function claimDueDeliveries(
   leaseSeconds: number,
   limit: number,
 ): Promise<ClaimedDelivery[]> {
+  const pivot = randomUUID();
   const rows = rowsOf(
     await db.execute(sql`
-    WITH RECURSIVE head AS (
+    WITH RECURSIVE from_pivot AS (
       (SELECT message_id, conversation_id FROM messages
-        WHERE status = 'queued' ORDER BY conversation_id, sequence_number LIMIT 1)
+        WHERE status = 'queued' AND conversation_id >= ${pivot}::uuid
+        ORDER BY conversation_id, sequence_number LIMIT 1)
       UNION ALL
       SELECT next.message_id, next.conversation_id
-        FROM head, LATERAL (SELECT message_id, conversation_id FROM messages
-                             WHERE status = 'queued' AND conversation_id > head.conversation_id
-                             ORDER BY conversation_id, sequence_number LIMIT 1) next
+        FROM from_pivot h, LATERAL (SELECT message_id, conversation_id FROM messages
+                                     WHERE status = 'queued' AND conversation_id > h.conversation_id
+                                     ORDER BY conversation_id, sequence_number LIMIT 1) next
+    ), up_to_pivot AS (
+      (SELECT message_id, conversation_id FROM messages
+        WHERE status = 'queued' AND conversation_id < ${pivot}::uuid
+        ORDER BY conversation_id, sequence_number LIMIT 1)
+      UNION ALL
+      SELECT next.message_id, next.conversation_id
+        FROM up_to_pivot h, LATERAL (SELECT message_id, conversation_id FROM messages
+                                      WHERE status = 'queued' AND conversation_id > h.conversation_id
+                                        AND conversation_id < ${pivot}::uuid
+                                      ORDER BY conversation_id, sequence_number LIMIT 1) next
+    ), head AS (
+      SELECT message_id, conversation_id FROM from_pivot
+      UNION ALL
+      SELECT message_id, conversation_id FROM up_to_pivot
     ), due AS (
-      -- The heads by primary key: joined to head instead, the planner may hash every queued message.
-      SELECT m.message_id, m.business_id, m.conversation_id
-        FROM messages m
-        LEFT JOIN message_deliveries d ON d.message_id = m.message_id
-       WHERE m.message_id = ANY(ARRAY(SELECT message_id FROM head))
-         AND m.status = 'queued' AND m.channel IN ('whatsapp', 'messenger')
-         AND (d.message_id IS NULL OR (d.next_attempt_at <= now()
-              AND (d.lease_until IS NULL OR d.lease_until < now())))
-       ORDER BY m.created_at
+      -- Per head, so that the scan stops at the limit and each head is one index probe (by key, or by
+      -- conversation in the queued index: with the conversation named, either is one probe).
+      SELECT candidate.* FROM head
+       CROSS JOIN LATERAL (
+         SELECT m.message_id, m.business_id, m.conversation_id
+           FROM messages m
+           LEFT JOIN message_deliveries d ON d.message_id = m.message_id
+          WHERE m.message_id = head.message_id AND m.conversation_id = head.conversation_id
+            AND m.status = 'queued' AND m.channel IN ('whatsapp', 'messenger')
+            AND (d.message_id IS NULL OR (d.next_attempt_at <= now()
+                 AND (d.lease_until IS NULL OR d.lease_until < now())))
+            FOR UPDATE OF m SKIP LOCKED
+       ) candidate
        LIMIT ${limit}
-         FOR UPDATE OF m SKIP LOCKED
     ), claimed AS (
       INSERT INTO message_deliveries (message_id, business_id, conversation_id, attempts, lease_owner, lease_until,
                                       in_flight_part, in_flight_since)
