@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.js';
 import { rowsOf, toDate } from '../../../db/raw-rows.js';
 import { type MetaChannel, REFERENCE, type StatusEvent } from './meta-types.js';
@@ -20,6 +20,22 @@ export interface ClaimedDelivery {
   /** wa_id or PSID of the conversation's customer. */
   recipient: string | null;
 }
+
+/**
+ * A recursive CTE `name`: the earliest queued message of each conversation, in conversation order, from
+ * the first conversation `from` admits while `within` holds — one probe of
+ * messages_queued_conversation_idx per conversation (a skip scan), evaluated only as far as it is read.
+ */
+const queuedHeads = (name: 'from_pivot' | 'up_to_pivot', from: SQL, within: SQL) => sql`${sql.raw(name)} AS (
+      (SELECT message_id, conversation_id FROM messages
+        WHERE status = 'queued' AND ${from} AND ${within}
+        ORDER BY conversation_id, sequence_number LIMIT 1)
+      UNION ALL
+      SELECT next.message_id, next.conversation_id
+        FROM ${sql.raw(name)} h, LATERAL (SELECT message_id, conversation_id FROM messages
+                                     WHERE status = 'queued' AND conversation_id > h.conversation_id AND ${within}
+                                     ORDER BY conversation_id, sequence_number LIMIT 1) next
+    )`;
 
 /**
  * Claims up to `limit` due outbound messages in ONE statement. The queued message row is the outbox
@@ -49,26 +65,9 @@ export async function claimDueDeliveries(
   const pivot = randomUUID();
   const rows = rowsOf(
     await db.execute(sql`
-    WITH RECURSIVE from_pivot AS (
-      (SELECT message_id, conversation_id FROM messages
-        WHERE status = 'queued' AND conversation_id >= ${pivot}::uuid
-        ORDER BY conversation_id, sequence_number LIMIT 1)
-      UNION ALL
-      SELECT next.message_id, next.conversation_id
-        FROM from_pivot h, LATERAL (SELECT message_id, conversation_id FROM messages
-                                     WHERE status = 'queued' AND conversation_id > h.conversation_id
-                                     ORDER BY conversation_id, sequence_number LIMIT 1) next
-    ), up_to_pivot AS (
-      (SELECT message_id, conversation_id FROM messages
-        WHERE status = 'queued' AND conversation_id < ${pivot}::uuid
-        ORDER BY conversation_id, sequence_number LIMIT 1)
-      UNION ALL
-      SELECT next.message_id, next.conversation_id
-        FROM up_to_pivot h, LATERAL (SELECT message_id, conversation_id FROM messages
-                                      WHERE status = 'queued' AND conversation_id > h.conversation_id
-                                        AND conversation_id < ${pivot}::uuid
-                                      ORDER BY conversation_id, sequence_number LIMIT 1) next
-    ), head AS (
+    WITH RECURSIVE ${queuedHeads('from_pivot', sql`conversation_id >= ${pivot}::uuid`, sql`true`)},
+    ${queuedHeads('up_to_pivot', sql`true`, sql`conversation_id < ${pivot}::uuid`)},
+    head AS (
       SELECT message_id, conversation_id FROM from_pivot
       UNION ALL
       SELECT message_id, conversation_id FROM up_to_pivot
