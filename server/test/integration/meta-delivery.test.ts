@@ -281,6 +281,73 @@ describe('WhatsApp end to end', () => {
     expect(delivered.map((r) => r.message_content.length)).toEqual([sentence.repeat(80).trim().length]);
   });
 
+  it('a status costs a few rows by our reference or its Graph id in a business that grew after the statistics were taken', async () => {
+    const business = await createConnectedBusiness(m);
+    const waId = uniqueDigits();
+    await postWebhook(m, 'whatsapp', waInbound(business.phoneNumberId, { waId }, [wa.text('hi')]).payload);
+    const [reply] = await waitForDelivery(business, 'whatsapp', 'sent');
+    const db = m.t.database.db;
+    // The statistics say this business has a message or two; then 4,000 replies are sent, each in two
+    // parts, as a new business on a large table grows without reaching autovacuum's threshold.
+    await db.execute(sql`ANALYZE messages`);
+    await db.execute(sql`ANALYZE message_deliveries`);
+    await db.execute(sql`
+      WITH history AS (
+        INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number,
+                              channel, status, external_message_id)
+        SELECT ${reply?.conversation_id}::uuid, ${business.business_id}::uuid, 'assistant', 'reply ' || n,
+               100 + n, 'whatsapp', 'sent', 'wamid.grown-' || n || '-1'
+          FROM generate_series(1, 4000) AS n
+        RETURNING message_id, business_id, conversation_id, external_message_id
+      )
+      INSERT INTO message_deliveries (message_id, business_id, conversation_id, attempts, parts_sent,
+                                      graph_message_ids)
+      SELECT message_id, business_id, conversation_id, 1, 2,
+             ARRAY[external_message_id, regexp_replace(external_message_id, '-1$', '-2')]
+        FROM history`);
+    const [target] = rowsOf(
+      await db.execute(sql`SELECT message_id FROM messages WHERE external_message_id = 'wamid.grown-2000-1'`),
+    );
+    const delivered = (messageIds: string[], reference: string | null): StatusEvent => ({
+      kind: 'status',
+      channel: 'whatsapp',
+      recipientId: business.phoneNumberId,
+      customerId: waId,
+      messageIds,
+      watermark: null,
+      status: 'delivered',
+      error: null,
+      reference,
+    });
+    // Rolled back, so each way of naming the reply finds it still sent.
+    const advance = (event: StatusEvent) =>
+      rowsReadBy(
+        db,
+        ['messages', 'message_deliveries'],
+        (tx) => advanceDeliveryStatus(tx, business.business_id, event),
+        { rollBack: true },
+      );
+    for (const event of [
+      delivered(['wamid.grown-2000-1'], `${target?.message_id}:0`),
+      delivered(['wamid.grown-2000-1'], null),
+    ]) {
+      const { result, rows } = await advance(event);
+      expect(result.changed.map((c) => c.messageId)).toEqual([target?.message_id]);
+      expect(rows).toBeLessThan(100);
+    }
+    // A later part's Graph id alone (a status without our reference) is found too.
+    const { result: byLaterPart } = await advance(delivered(['wamid.grown-2000-2'], null));
+    expect(byLaterPart.changed.map((c) => c.messageId)).toEqual([target?.message_id]);
+    // Another business's Graph ids and references name nothing here.
+    const other = await createConnectedBusiness(m);
+    const foreign = await advanceDeliveryStatus(
+      db,
+      other.business_id,
+      delivered(['wamid.grown-2000-2'], `${target?.message_id}:0`),
+    );
+    expect(foreign).toEqual({ changed: [], unrecorded: false });
+  });
+
   it('splits a long reply at sentence boundaries, sending each part once and in order', async () => {
     const business = await createConnectedBusiness(m);
     const waId = uniqueDigits();

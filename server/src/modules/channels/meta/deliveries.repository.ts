@@ -283,37 +283,47 @@ export async function findQueuedDelivery(db: DbOrTx, businessId: string, message
 /**
  * Moves our outbound messages named by a status event forward (sent → delivered → read; failed from
  * any of those), by Graph message id or, for a Messenger watermark, by time; returns those changed.
- * Each way of naming a message is an index probe whatever the business's size: our reference (the
- * message's id), the message's first Graph id, and only when neither names one, the Graph ids of a
- * message's later parts or the customer's conversations up to the watermark — for a read, only after
- * each one's latest reply already read: Messenger reports reads by watermark alone, so what precedes
- * it was read by an earlier one, and a read costs the replies since, not the customer's whole history
- * (a queued reply never precedes a sent one, and a failed one is never read). `unrecorded`: our
- * reference names a message still queued (a part sent whose answer we never recorded).
+ * Each way of naming a message is an index probe whatever the business's size, and whatever the
+ * planner believes it is: a business that grew after the table's statistics were taken (a new business
+ * on a large table, whose growth alone never reaches autovacuum's threshold) is estimated at a few
+ * rows, and with a `business_id` condition beside the key the planner walked the business's messages
+ * by a business index instead (every WhatsApp status read all of them). So our reference (the
+ * message's id) is looked up by the primary key alone and its business checked after (MATERIALIZED
+ * keeps that check out of the lookup); a message's first Graph id by the whole unique key (business,
+ * channel, id), one probe per id; and the update takes what was found by the primary key alone, every
+ * branch having checked the business. Only when neither our reference nor a first Graph id names a
+ * message are the later parts' ids or the customer's conversations up to a Messenger watermark looked
+ * at — for a read, only after each one's latest reply already read: Messenger reports reads by
+ * watermark alone, so what precedes it was read by an earlier one, and a read costs the replies since,
+ * not the customer's whole history (a queued reply never precedes a sent one, and a failed one is never
+ * read). `unrecorded`: our reference names a message still queued (a part sent whose answer we never
+ * recorded).
  * Delivered and read go to `receipt`, so that their updates stay HOT (schema.ts); `status` changes
  * only to failed, or from the delivered and read rows written before 0027, which become sent + receipt.
  */
 export async function advanceDeliveryStatus(db: DbOrTx, businessId: string, event: StatusEvent) {
-  // Drizzle would spread a JS array into a parameter list; pass it as JSON instead.
-  const ids = sql`ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(event.messageIds)}::jsonb))`;
+  // One array parameter (drizzle would spread a bare JS array into a list), a value the planner sees:
+  // it plans for as many ids as the event names, not for a set of unknown size.
+  const ids = sql`${sql.param(event.messageIds)}::text[]`;
   const referenced = REFERENCE.exec(event.reference ?? '')?.[1] ?? null;
   const rows = rowsOf(
     await db.execute(sql`
-    WITH referenced AS (
-      SELECT message_id, status FROM messages
-       WHERE message_id = ${referenced}::uuid AND business_id = ${businessId}
+    WITH by_reference AS MATERIALIZED (
+      SELECT message_id, business_id, status FROM messages WHERE message_id = ${referenced}::uuid
+    ), referenced AS (
+      SELECT message_id, status FROM by_reference WHERE business_id = ${businessId}
     ), by_key AS (
       SELECT message_id FROM referenced
       UNION
-      SELECT m.message_id FROM messages m
-       WHERE m.business_id = ${businessId} AND m.channel = ${event.channel}
-         AND m.external_message_id = ANY(${ids})
+      SELECT m.message_id FROM unnest(${ids}) AS given(id)
+        CROSS JOIN LATERAL (SELECT message_id FROM messages
+                             WHERE business_id = ${businessId} AND channel = ${event.channel}
+                               AND external_message_id = given.id LIMIT 1) m
     ), target AS (
       SELECT message_id FROM by_key
       UNION
       SELECT d.message_id FROM message_deliveries d
-       WHERE NOT EXISTS (SELECT 1 FROM by_key)
-         AND d.graph_message_ids && ${ids} AND d.business_id = ${businessId}
+       WHERE NOT EXISTS (SELECT 1 FROM by_key) AND d.graph_message_ids && ${ids} AND d.business_id = ${businessId}
       UNION
       SELECT m.message_id FROM users u
         JOIN conversations c ON c.user_id = u.user_id
@@ -335,9 +345,7 @@ export async function advanceDeliveryStatus(db: DbOrTx, businessId: string, even
              receipt = CASE WHEN ${event.status}::text = 'failed' THEN m.receipt ELSE ${event.status}::text END,
              metadata = CASE WHEN ${event.error}::text IS NULL THEN m.metadata
                              ELSE coalesce(m.metadata, '{}'::jsonb) || jsonb_build_object('delivery_error', ${event.error}::text) END
-        FROM target
-       WHERE m.message_id = target.message_id
-         AND m.business_id = ${businessId} AND m.channel = ${event.channel}
+       WHERE m.message_id = ANY(ARRAY(SELECT message_id FROM target)) AND m.channel = ${event.channel}
          AND m.sender_type IN ('assistant', 'agent')
          AND (CASE CASE m.status WHEN 'sent' THEN coalesce(m.receipt, 'sent') ELSE m.status END WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 9 END)
            < (CASE ${event.status}::text WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 4 END)
