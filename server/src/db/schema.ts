@@ -202,9 +202,11 @@ export const users = pgTable(
   },
   (t) => [
     index('users_business_created_idx').on(t.businessId, t.createdAt),
-    uniqueIndex('users_business_whatsapp_unique').on(t.businessId, t.whatsappId),
-    uniqueIndex('users_business_messenger_unique').on(t.businessId, t.messengerPsid),
-    uniqueIndex('users_business_web_visitor_unique').on(t.businessId, t.webVisitorId),
+    // The channel identity first (migration 0029): a customer is found by it alone, then their business
+    // checked, so a business the statistics underestimate is never walked by a business index.
+    uniqueIndex('users_whatsapp_business_unique').on(t.whatsappId, t.businessId),
+    uniqueIndex('users_messenger_business_unique').on(t.messengerPsid, t.businessId),
+    uniqueIndex('users_web_visitor_business_unique').on(t.webVisitorId, t.businessId),
   ],
 );
 

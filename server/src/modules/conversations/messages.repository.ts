@@ -2,7 +2,7 @@ import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { prebuiltStatement } from '../../db/prebuilt-statement.js';
 import { fromJson, rowsOf, toDate } from '../../db/raw-rows.js';
-import { messages, users } from '../../db/schema.js';
+import { messages } from '../../db/schema.js';
 
 /** A message as the application reads it (rollup_xid is the analytics fold's bookkeeping). */
 export type MessageRow = Omit<typeof messages.$inferSelect, 'rollupXid'>;
@@ -126,14 +126,25 @@ function targetKind(target: MessageTarget): TargetKind {
   return target.userId ? 'user' : 'nothing';
 }
 
+/**
+ * The user of a channel identity in a business, as a scalar subquery: found by the identity alone (the
+ * identity-first unique index, migration 0029), the business checked after — MATERIALIZED keeps that
+ * check out of the lookup, so a business the statistics think has a row or two is not walked by an
+ * index that starts with business_id (each looks as good as the identity's then).
+ */
+export function customerByIdentity(column: SQL, identity: SQL, businessId: SQL) {
+  return sql`(WITH by_identity AS MATERIALIZED (
+                 SELECT user_id, business_id FROM users WHERE ${column} = ${identity})
+               SELECT user_id FROM by_identity WHERE business_id = ${businessId})`;
+}
+
 function targetPredicate(kind: TargetKind, v: (name: keyof InsertValues) => unknown) {
   if (kind === 'conversation') return sql`c.conversation_id = ${v('conversationId')}::uuid`;
   if (kind === 'owned-conversation')
     return sql`c.conversation_id = ${v('conversationId')}::uuid AND c.user_id = ${v('userId')}::uuid`;
   if (kind === 'user') return sql`c.user_id = ${v('userId')}::uuid`;
   if (kind === 'nothing') return sql`false`;
-  return sql`c.user_id = (SELECT u.user_id FROM users u
-                           WHERE u.business_id = ${v('businessId')} AND u.${IDENTITY_COLUMNS[kind]} = ${v('identityId')}::text)`;
+  return sql`c.user_id = ${customerByIdentity(IDENTITY_COLUMNS[kind], sql`${v('identityId')}::text`, sql`${v('businessId')}::uuid`)}`;
 }
 
 /**
@@ -205,11 +216,16 @@ function insertStatement(
 ) {
   const lease = withLease ? leaseClauses(v) : withoutLease;
   return sql`
-    WITH target AS (
-      SELECT c.conversation_id${lease.seen} FROM conversations c
-       WHERE c.business_id = ${v('businessId')} AND ${predicate}
-       -- No index gives this order: a plan cached while the table was small (a fresh database) cannot
-       -- become a walk of the business's conversations by last_updated, filtered by user.
+    WITH found AS MATERIALIZED (
+      -- By id or by user alone; the business is checked after (MATERIALIZED keeps the check out of this
+      -- lookup): with business_id beside the key, a business the statistics underestimate (one that grew
+      -- since the last ANALYZE) looked as cheap by any index that starts with business_id, and each
+      -- message walked the business's conversations.
+      SELECT c.conversation_id, c.business_id, c.last_updated, c.last_sequence FROM conversations c
+       WHERE ${predicate}
+    ), target AS (
+      SELECT c.conversation_id${lease.seen} FROM found c
+       WHERE c.business_id = ${v('businessId')}
        ORDER BY c.last_updated DESC, c.conversation_id
        LIMIT 1
     ), seq AS (
@@ -432,12 +448,12 @@ export async function insertFirstContactMessage(
 
 /** The user of the website widget's visitor `visitorId` in the business (undefined: none yet). */
 export async function findWebVisitorUserId(db: DbOrTx, businessId: string, visitorId: string) {
-  const [row] = await db
-    .select({ userId: users.userId })
-    .from(users)
-    .where(and(eq(users.businessId, businessId), eq(users.webVisitorId, visitorId)))
-    .limit(1);
-  return row?.userId;
+  const [row] = rowsOf(
+    await db.execute(
+      sql`SELECT ${customerByIdentity(IDENTITY_COLUMNS.webVisitor, sql`${visitorId}::text`, sql`${businessId}::uuid`)} AS user_id`,
+    ),
+  );
+  return row?.user_id == null ? undefined : String(row.user_id);
 }
 
 /** A message appended to a known conversation of the business (null: none such, or a duplicate). */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.js';
 import { rowsOf, toDate } from '../../../db/raw-rows.js';
+import { customerByIdentity } from '../../conversations/messages.repository.js';
 import { type MetaChannel, REFERENCE, type StatusEvent } from './meta-types.js';
 
 export interface ClaimedDelivery {
@@ -325,8 +326,7 @@ export async function advanceDeliveryStatus(db: DbOrTx, businessId: string, even
       SELECT d.message_id FROM message_deliveries d
        WHERE NOT EXISTS (SELECT 1 FROM by_key) AND d.graph_message_ids && ${ids} AND d.business_id = ${businessId}
       UNION
-      SELECT m.message_id FROM users u
-        JOIN conversations c ON c.user_id = u.user_id
+      SELECT m.message_id FROM conversations c
         CROSS JOIN LATERAL (
           SELECT coalesce((SELECT r.sequence_number FROM messages r
                             WHERE ${event.status}::text = 'read' AND r.conversation_id = c.conversation_id
@@ -334,10 +334,16 @@ export async function advanceDeliveryStatus(db: DbOrTx, businessId: string, even
                               AND (r.receipt = 'read' OR r.status = 'read')
                             ORDER BY r.sequence_number DESC LIMIT 1), 0) AS read_up_to
         ) earlier
-        JOIN messages m ON m.conversation_id = c.conversation_id AND m.sequence_number > earlier.read_up_to
+        -- OFFSET 0: read per conversation from its index, after the last read reply (flattened, the
+        -- planner may join the conversation's whole history against it instead).
+        CROSS JOIN LATERAL (
+          SELECT message_id FROM messages
+           WHERE conversation_id = c.conversation_id AND sequence_number > earlier.read_up_to
+             AND created_at <= to_timestamp(${event.watermark}::bigint / 1000.0)
+          OFFSET 0
+        ) m
        WHERE ${event.watermark}::bigint IS NOT NULL AND cardinality(${ids}) = 0
-         AND u.business_id = ${businessId} AND u.messenger_psid = ${event.customerId}
-         AND m.created_at <= to_timestamp(${event.watermark}::bigint / 1000.0)
+         AND c.user_id = ${customerByIdentity(sql.raw('messenger_psid'), sql`${event.customerId}::text`, sql`${businessId}::uuid`)}
     ), advanced AS (
       UPDATE messages m
          SET status = CASE WHEN ${event.status}::text = 'failed' THEN 'failed'

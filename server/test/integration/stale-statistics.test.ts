@@ -1,0 +1,100 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../../src/db/raw-rows.js';
+import { findWebVisitorUserId, insertMessage } from '../../src/modules/conversations/messages.repository.js';
+import { createBusiness } from '../helpers/factories.js';
+import {
+  type PipelineApp,
+  scriptedModel,
+  sendMessage,
+  startPipelineApp,
+} from '../helpers/pipeline-fixture.js';
+import { rowsReadBy } from '../helpers/rows-read.js';
+
+// A business that grew after the table's statistics were taken (a new business on a large table, whose
+// growth alone never reaches autovacuum's threshold) is estimated at a row or two. With business_id
+// beside the key, every index that starts with business_id then looks as cheap as the key's own, and a
+// message's insert walked the business's conversations, or its customers, to find the one it names.
+
+let p: PipelineApp;
+beforeAll(async () => {
+  p = await startPipelineApp();
+  p.llm.setDefault(scriptedModel());
+});
+afterAll(async () => p.close());
+
+describe('a business that outgrew its statistics', () => {
+  it("a customer's message finds its conversation and customer by key, not by walking the business", async () => {
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    const first = await sendMessage(p, business.api_key, { content: 'hello' });
+    expect(first.statusCode, first.body).toBe(200);
+    const { conversation_id: conversationId, user_id: userId } = first.json() as {
+      conversation_id: string;
+      user_id: string;
+    };
+    const db = p.t.database.db;
+    await db.execute(sql`ANALYZE users`);
+    await db.execute(sql`ANALYZE conversations`);
+    // Then 3,000 customers, each with a WhatsApp id, a website visitor id and an active conversation.
+    await db.execute(sql`
+      WITH customers AS (
+        INSERT INTO users (business_id, first_name, whatsapp_id, web_visitor_id)
+        SELECT ${business.business_id}::uuid, 'Customer ' || n, '4479' || lpad(n::text, 8, '0'), 'visitor-' || n
+          FROM generate_series(1, 3000) AS n
+        RETURNING user_id, whatsapp_id
+      )
+      INSERT INTO conversations (business_id, user_id, channel, last_sequence, last_updated)
+      SELECT ${business.business_id}::uuid, user_id, 'whatsapp', 0,
+             now() - (substr(whatsapp_id, 5)::int * interval '1 second')
+        FROM customers`);
+    const [whatsappCustomer] = rowsOf(
+      await db.execute(sql`SELECT c.conversation_id FROM conversations c JOIN users u ON u.user_id = c.user_id
+                            WHERE u.business_id = ${business.business_id} AND u.whatsapp_id = '447900001500'`),
+    );
+    const message = (target: Parameters<typeof insertMessage>[1]['target'], channel: string) => ({
+      businessId: business.business_id,
+      senderType: 'user' as const,
+      content: 'and again',
+      status: 'pending',
+      channel,
+      reserveReplySlot: true,
+      target,
+    });
+    const targets: [Parameters<typeof insertMessage>[1]['target'], string, string | undefined][] = [
+      [{ conversationId, activeOnly: true }, 'api', conversationId],
+      [{ userId, activeOnly: true }, 'api', conversationId],
+      [
+        { identity: { kind: 'whatsapp', id: '447900001500' }, activeOnly: true },
+        'whatsapp',
+        whatsappCustomer?.conversation_id as string,
+      ],
+    ];
+    for (const [target, channel, expected] of targets) {
+      // Rolled back: each insert sees the business as it is.
+      const { result, rows } = await rowsReadBy(
+        db,
+        ['conversations', 'users'],
+        (tx) => insertMessage(tx, message(target, channel)),
+        { rollBack: true },
+      );
+      expect(result?.message.conversationId).toBe(expected);
+      expect(rows, JSON.stringify(target)).toBeLessThan(50);
+    }
+    const { result: visitor, rows: visitorRows } = await rowsReadBy(
+      db,
+      ['users'],
+      (tx) => findWebVisitorUserId(tx, business.business_id, 'visitor-1500'),
+      { rollBack: true },
+    );
+    expect(visitor).toBeDefined();
+    expect(visitorRows).toBeLessThan(10);
+    // Another business's customer is not found by their identity.
+    const other = await createBusiness(p.t.app, p.t.masterKey);
+    expect(await findWebVisitorUserId(db, other.business_id, 'visitor-1500')).toBeUndefined();
+    const foreign = await insertMessage(
+      db,
+      message({ identity: { kind: 'whatsapp', id: '447900001500' }, activeOnly: true }, 'whatsapp'),
+    ).then((r) => r?.message.conversationId);
+    expect(foreign).toBe(whatsappCustomer?.conversation_id);
+  });
+});
