@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.js';
+import { customerByIdentity } from '../../../db/customer-by-identity.js';
 import { rowsOf, toDate } from '../../../db/raw-rows.js';
-import { customerByIdentity } from '../../conversations/messages.repository.js';
 import { type MetaChannel, REFERENCE, type StatusEvent } from './meta-types.js';
 
 export interface ClaimedDelivery {
