@@ -35,18 +35,27 @@ describe('a business that outgrew its statistics', () => {
     const db = p.t.database.db;
     await db.execute(sql`ANALYZE users`);
     await db.execute(sql`ANALYZE conversations`);
-    // Then 3,000 customers, each with a WhatsApp id, a website visitor id and an active conversation.
+    await db.execute(sql`ANALYZE messages`);
+    // Then 3,000 customers, each with a WhatsApp id, a website visitor id and an active conversation
+    // holding one WhatsApp message.
     await db.execute(sql`
       WITH customers AS (
         INSERT INTO users (business_id, first_name, whatsapp_id, web_visitor_id)
         SELECT ${business.business_id}::uuid, 'Customer ' || n, '4479' || lpad(n::text, 8, '0'), 'visitor-' || n
           FROM generate_series(1, 3000) AS n
         RETURNING user_id, whatsapp_id
+      ), opened AS (
+        INSERT INTO conversations (business_id, user_id, channel, last_sequence, last_updated)
+        SELECT ${business.business_id}::uuid, user_id, 'whatsapp', 1,
+               now() - (substr(whatsapp_id, 5)::int * interval '1 second')
+          FROM customers
+        RETURNING conversation_id
       )
-      INSERT INTO conversations (business_id, user_id, channel, last_sequence, last_updated)
-      SELECT ${business.business_id}::uuid, user_id, 'whatsapp', 0,
-             now() - (substr(whatsapp_id, 5)::int * interval '1 second')
-        FROM customers`);
+      INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number, channel,
+                            status, external_message_id)
+      SELECT conversation_id, ${business.business_id}::uuid, 'user', 'earlier', 1, 'whatsapp', 'processed',
+             'wamid.earlier-' || conversation_id
+        FROM opened`);
     const [whatsappCustomer] = rowsOf(
       await db.execute(sql`SELECT c.conversation_id FROM conversations c JOIN users u ON u.user_id = c.user_id
                             WHERE u.business_id = ${business.business_id} AND u.whatsapp_id = '447900001500'`),
@@ -57,6 +66,8 @@ describe('a business that outgrew its statistics', () => {
       content: 'and again',
       status: 'pending',
       channel,
+      // A channel's message carries its id there, checked against those stored (a redelivery).
+      externalMessageId: channel === 'api' ? undefined : 'wamid.after-the-statistics',
       reserveReplySlot: true,
       target,
     });
@@ -73,7 +84,7 @@ describe('a business that outgrew its statistics', () => {
       // Rolled back: each insert sees the business as it is.
       const { result, rows } = await rowsReadBy(
         db,
-        ['conversations', 'users'],
+        ['conversations', 'users', 'messages'],
         (tx) => insertMessage(tx, message(target, channel)),
         { rollBack: true },
       );
