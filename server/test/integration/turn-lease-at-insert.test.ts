@@ -197,7 +197,7 @@ describe.skipIf(!process.env.DATABASE_URL)(
             const [row] = rowsOf(
               await db.execute(
                 sql`SELECT count(*)::int AS waiting FROM pg_stat_activity
-                   WHERE wait_event_type = 'Lock' AND query LIKE '%WITH target AS%'`,
+                   WHERE wait_event_type = 'Lock' AND query LIKE '%WITH found AS%'`,
               ),
             );
             return Number(row?.waiting) > 0;
