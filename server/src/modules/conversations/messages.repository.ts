@@ -1,6 +1,6 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { customerByIdentity } from '../../db/customer-by-identity.js';
+import { customerByIdentity, type IdentityKind } from '../../db/customer-by-identity.js';
 import { prebuiltStatement } from '../../db/prebuilt-statement.js';
 import { fromJson, rowsOf, toDate } from '../../db/raw-rows.js';
 import { messages } from '../../db/schema.js';
@@ -44,13 +44,6 @@ interface CustomerIdentity {
   kind: IdentityKind;
   id: string;
 }
-
-const IDENTITY_COLUMNS = {
-  webVisitor: sql.raw('web_visitor_id'),
-  whatsapp: sql.raw('whatsapp_id'),
-  messenger: sql.raw('messenger_psid'),
-} as const;
-type IdentityKind = keyof typeof IDENTITY_COLUMNS;
 
 /**
  * A customer message whose turn runs next in this process: the insert also takes the conversation's
@@ -133,7 +126,7 @@ function targetPredicate(kind: TargetKind, v: (name: keyof InsertValues) => unkn
     return sql`c.conversation_id = ${v('conversationId')}::uuid AND c.user_id = ${v('userId')}::uuid`;
   if (kind === 'user') return sql`c.user_id = ${v('userId')}::uuid`;
   if (kind === 'nothing') return sql`false`;
-  return sql`c.user_id = ${customerByIdentity(IDENTITY_COLUMNS[kind], sql`${v('identityId')}::text`, sql`${v('businessId')}::uuid`)}`;
+  return sql`c.user_id = ${customerByIdentity(kind, sql`${v('identityId')}::text`, sql`${v('businessId')}::uuid`)}`;
 }
 
 /**
@@ -439,7 +432,7 @@ export async function insertFirstContactMessage(
 export async function findWebVisitorUserId(db: DbOrTx, businessId: string, visitorId: string) {
   const [row] = rowsOf(
     await db.execute(
-      sql`SELECT ${customerByIdentity(IDENTITY_COLUMNS.webVisitor, sql`${visitorId}::text`, sql`${businessId}::uuid`)} AS user_id`,
+      sql`SELECT ${customerByIdentity('webVisitor', sql`${visitorId}::text`, sql`${businessId}::uuid`)} AS user_id`,
     ),
   );
   return row?.user_id == null ? undefined : String(row.user_id);

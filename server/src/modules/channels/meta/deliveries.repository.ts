@@ -343,7 +343,7 @@ export async function advanceDeliveryStatus(db: DbOrTx, businessId: string, even
           OFFSET 0
         ) m
        WHERE ${event.watermark}::bigint IS NOT NULL AND cardinality(${ids}) = 0
-         AND c.user_id = ${customerByIdentity(sql.raw('messenger_psid'), sql`${event.customerId}::text`, sql`${businessId}::uuid`)}
+         AND c.user_id = ${customerByIdentity('messenger', sql`${event.customerId}::text`, sql`${businessId}::uuid`)}
     ), advanced AS (
       UPDATE messages m
          SET status = CASE WHEN ${event.status}::text = 'failed' THEN 'failed'

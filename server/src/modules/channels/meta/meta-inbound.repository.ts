@@ -1,9 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.js';
+import { IDENTITY_COLUMNS } from '../../../db/customer-by-identity.js';
 import { fromJson, rowsOf } from '../../../db/raw-rows.js';
 import type { InboundEvent } from './meta-types.js';
-
-const IDENTITY_COLUMN = { whatsapp: sql.raw('whatsapp_id'), messenger: sql.raw('messenger_psid') } as const;
 
 export interface InboundRow {
   content: string;
@@ -36,7 +35,7 @@ export async function upsertChannelCustomer(
   firstContact: InboundRow & { entryStageId: string | null },
   lease?: { owner: string; seconds: number },
 ) {
-  const column = IDENTITY_COLUMN[event.channel];
+  const column = IDENTITY_COLUMNS[event.channel];
   const { firstName: first, lastName } = customerName(event);
   const metadata = firstContact.metadata ? JSON.stringify(firstContact.metadata) : null;
   const [row] = rowsOf(
