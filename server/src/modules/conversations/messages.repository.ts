@@ -39,7 +39,7 @@ export type MessageTarget =
   /** The customer found by a channel identity inside the insert, so a returning customer is one statement. */
   | { identity: CustomerIdentity; activeOnly: true };
 
-/** How a channel knows its customer: the website widget's visitor id, a WhatsApp id, a Messenger PSID. */
+/** A customer named by a channel identity (`IDENTITY_COLUMNS` names its column). */
 interface CustomerIdentity {
   kind: IdentityKind;
   id: string;
