@@ -832,6 +832,16 @@ export const analyticsFoldState = pgTable('analytics_fold_state', {
   folded: pgSnapshot('folded').notNull(),
 });
 
+/**
+ * Conversations whose first processed customer message may have moved (migration 0030): the message
+ * triggers queue them, and the messages' fold (`analytics_fold_messages`) looks each first message up
+ * again into `analytics_stage_entry_hour.first` and takes them off. No key: a conversation queued twice
+ * is looked up once.
+ */
+export const analyticsFirstMessageQueue = pgTable('analytics_first_message_queue', {
+  conversationId: uuid('conversation_id').notNull(),
+});
+
 /** Per business, UTC day and stage: stage transitions into and out of it. No FK on the stage: history. */
 export const analyticsDailyStage = pgTable(
   'analytics_daily_stage',

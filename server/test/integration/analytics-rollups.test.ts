@@ -589,8 +589,9 @@ describe('analytics rollups', () => {
   });
 
   it("move a conversation's first processed customer message exactly when an update can move it", async () => {
-    // The update trigger (migration 0020) looks the first message up again only when the row was a
-    // processed customer message, or became one with none before it: every way it can move, one at a time.
+    // The update trigger (migrations 0020, 0030) queues the conversation for the messages' fold to look
+    // its first message up again only when the row was a processed customer message, or became one with
+    // none before it: every way it can move, one at a time, each followed by a fold.
     const other = await createBusiness(p.t.app, p.t.masterKey);
     const second = await p.t.app.inject({
       method: 'POST',
@@ -617,6 +618,7 @@ describe('analytics rollups', () => {
       await exec(sql`UPDATE messages SET ${set}
                       WHERE conversation_id = ${conversationId}::uuid
                         AND sequence_number = ANY(${`{${sequences.join(',')}}`}::int[])`);
+      await foldCommittedRows(p.t.database.db, 'messages', { wait: true });
       const { rollup, raw } = await firsts();
       expect(rollup).toEqual(raw);
       return raw;

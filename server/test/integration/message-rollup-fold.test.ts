@@ -48,6 +48,27 @@ const insertMessages = (rows: SQL[], db: Executor = p.t.database.db) =>
     db,
   );
 
+/** Inserts a processed customer message of `conversationId` at `sequence`, in `stage`, `hoursAgo` hours ago. */
+const insertProcessed = async (
+  conversationId: string,
+  sequence: number,
+  stage: string,
+  hoursAgo: number,
+  db: Executor = p.t.database.db,
+) => {
+  const [row] = await exec(
+    sql`
+    INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number, status,
+                          stage_id, created_at)
+    SELECT conversation_id, business_id, 'user', 'late', ${sequence}, 'processed', ${stage}::uuid,
+           ${iso(Date.now() - hoursAgo * 3_600_000)}::timestamptz
+      FROM conversations WHERE conversation_id = ${conversationId}::uuid
+    RETURNING message_id`,
+    db,
+  );
+  return row?.message_id;
+};
+
 /** The business's message rollups summed over slots, and the same sums from its raw rows. */
 async function rollupAndRaw(business: CreatedBusiness) {
   const id = business.business_id;
@@ -74,7 +95,21 @@ async function rollupAndRaw(business: CreatedBusiness) {
   const rawHours = await exec(sql`
     SELECT analytics_hour(created_at) AS hour, conversation_id, count(*)::int AS messages FROM messages
      WHERE business_id = ${id}::uuid GROUP BY 1, 2 ORDER BY 1, 2`);
-  return { rollup: { daily, hours }, raw: { daily: rawDaily, hours: rawHours } };
+  // Each conversation's first processed customer message with a stage: its hour and stage (0030).
+  const firsts = await exec(sql`
+    SELECT hour, stage_id, conversation_id, sum(first)::int AS first FROM analytics_stage_entry_hour
+     WHERE business_id = ${id}::uuid GROUP BY 1, 2, 3 HAVING sum(first) <> 0 ORDER BY 1, 2, 3`);
+  const rawFirsts = await exec(sql`
+    SELECT f.hour, f.stage_id, f.conversation_id, 1 AS first
+      FROM (SELECT DISTINCT ON (conversation_id) analytics_hour(created_at) AS hour, stage_id, conversation_id
+              FROM messages
+             WHERE business_id = ${id}::uuid AND sender_type = 'user' AND status = 'processed'
+             ORDER BY conversation_id, sequence_number) AS f
+     WHERE f.stage_id IS NOT NULL ORDER BY 1, 2, 3`);
+  return {
+    rollup: { daily, hours, firsts },
+    raw: { daily: rawDaily, hours: rawHours, firsts: rawFirsts },
+  };
 }
 async function expectFoldedAsRaw(business: CreatedBusiness) {
   const { rollup, raw } = await rollupAndRaw(business);
@@ -179,6 +214,77 @@ describe('the messages’ rollup fold', () => {
   });
 });
 
+describe('a conversation’s first processed customer message, looked up again by the fold', () => {
+  const stageA = '00000000-0000-4000-8000-00000000000a';
+  const stageB = '00000000-0000-4000-8000-00000000000b';
+  const setStage = (messageId: unknown, stage: string) =>
+    exec(sql`UPDATE messages SET stage_id = ${stage}::uuid WHERE message_id = ${String(messageId)}::uuid`);
+  const queued = async (conversationId: string) =>
+    Number(
+      (
+        await exec(sql`SELECT count(*)::int AS n FROM analytics_first_message_queue
+                        WHERE conversation_id = ${conversationId}::uuid`)
+      )[0]?.n,
+    );
+
+  it('is not written by the turn that processes it, and is added once by the next fold', async () => {
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    const conversationId = await conversationOf(p, business);
+    const before = await rollupAndRaw(business);
+    expect(before.raw.firsts).toHaveLength(1);
+    expect(before.rollup.firsts).toEqual([]);
+    expect(await queued(conversationId)).toBe(1);
+    await fold();
+    await expectFoldedAsRaw(business);
+    expect(await queued(conversationId)).toBe(0);
+    // Later turns of the conversation queue nothing: an earlier processed message is found first.
+    await conversationOf(p, business, { conversation_id: conversationId });
+    expect(await queued(conversationId)).toBe(0);
+    await fold();
+    await expectFoldedAsRaw(business);
+  });
+
+  it('follows the first message wherever an insert, an update or a delete moves it', async () => {
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    const conversationId = await conversationOf(p, business);
+    await fold();
+    // An earlier processed message arrives late, hours before, in another stage: it is the first now.
+    const late = await insertProcessed(conversationId, -1, stageA, 5);
+    await fold();
+    await expectFoldedAsRaw(business);
+    // Its stage changes, then it stops counting (skipped): the turn's message is the first again.
+    await setStage(late, stageB);
+    await fold();
+    await expectFoldedAsRaw(business);
+    await exec(sql`UPDATE messages SET status = 'skipped' WHERE message_id = ${String(late)}::uuid`);
+    await fold();
+    await expectFoldedAsRaw(business);
+    // Several changes between two folds: only where they leave it counts.
+    await exec(sql`UPDATE messages SET status = 'processed' WHERE message_id = ${String(late)}::uuid`);
+    await setStage(late, stageA);
+    await exec(sql`DELETE FROM messages WHERE conversation_id = ${conversationId}::uuid AND sender_type = 'user'
+                     AND message_id <> ${String(late)}::uuid`);
+    await fold();
+    await expectFoldedAsRaw(business);
+    expect((await rollupAndRaw(business)).rollup.firsts).toEqual([
+      expect.objectContaining({ stage_id: stageA, conversation_id: conversationId, first: 1 }),
+    ]);
+  });
+
+  it('leaves nothing of a conversation deleted before the fold, and keeps the first through a channel change', async () => {
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    const deleted = await conversationOf(p, business);
+    const moved = await conversationOf(p, business);
+    await exec(sql`DELETE FROM conversations WHERE conversation_id = ${deleted}::uuid`);
+    await exec(sql`UPDATE conversations SET channel = 'simulator' WHERE conversation_id = ${moved}::uuid`);
+    await fold();
+    await expectFoldedAsRaw(business);
+    expect(await queued(deleted)).toBe(0);
+    const { rollup } = await rollupAndRaw(business);
+    expect(rollup.firsts.map((row) => row.conversation_id)).toEqual([moved]);
+  });
+});
+
 describe.runIf(process.env.DATABASE_URL)('the messages’ rollup fold beside an open transaction', () => {
   it('adds a message whose transaction commits after a fold ran, once, at the next fold', async () => {
     const business = await createBusiness(p.t.app, p.t.masterKey);
@@ -199,6 +305,27 @@ describe.runIf(process.env.DATABASE_URL)('the messages’ rollup fold beside an 
     await fold();
     await expectFoldedAsRaw(business);
     expect(await fold()).toBe(0);
+  });
+
+  it('adds a first message whose transaction commits after a fold ran, once, at the next fold', async () => {
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    const conversationId = await conversationOf(p, business);
+    await fold();
+    // A late customer message, processed hours before the turn's: the first once it commits.
+    const commit = await heldOpen(p.t.database.db, (tx) =>
+      insertProcessed(conversationId, -1, '00000000-0000-4000-8000-00000000000a', 3, tx),
+    );
+    try {
+      await fold();
+      await expectFoldedAsRaw(business);
+    } finally {
+      await commit();
+    }
+    expect((await rollupAndRaw(business)).rollup.firsts).not.toEqual(
+      (await rollupAndRaw(business)).raw.firsts,
+    );
+    await fold();
+    await expectFoldedAsRaw(business);
   });
 
   it('does not fold while a transaction that changed an unfolded message is open', async () => {

@@ -172,8 +172,9 @@ export const dashboardQueries =
 export async function overviewOf(db: Db, timeoutMs: number, scope: AnalyticsScope, slots?: ConcurrencyLimit) {
   const timed = dashboardQueries(db, timeoutMs, slots);
   const hours = scope.wholeHours;
-  // Messages and LLM calls enter their rollups by a fold after commit (migrations 0025, 0026): fold
-  // what has been committed by now, then read. A fold that does not finish within the dashboard's
+  // Messages and LLM calls enter their rollups by a fold after commit (migrations 0025, 0026), and so
+  // do conversations' first messages (0030, the stage entries): fold what has been committed by now,
+  // then read. A fold that does not finish within the dashboard's
   // timeout (a bulk import's backlog) leaves the rollup as the last fold left it, still read: never
   // an error.
   const folded = (table: FoldedTable, readsRollup: boolean) =>
@@ -190,7 +191,7 @@ export async function overviewOf(db: Db, timeoutMs: number, scope: AnalyticsScop
     ? Promise.all([
         messagesFolded.then(() => timed((tx) => queryConversationSet(tx, scope, hours))),
         timed((tx) => queryCustomersAndKeys(tx, scope)),
-        timed((tx) => queryStageEntries(tx, scope, hours)),
+        messagesFolded.then(() => timed((tx) => queryStageEntries(tx, scope, hours))),
       ]).then(([set, all, entered]) => ({
         ...mergeConversationStats(set, all, MAX_FILL_RATE_KEYS),
         entered,
