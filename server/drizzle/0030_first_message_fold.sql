@@ -9,45 +9,14 @@
 --   * analytics_fold_messages, holding its state row FOR UPDATE, takes every queued conversation its
 --     snapshot sees off the queue and looks each first message up again (analytics_refresh_first_message,
 --     one statement for all of them). Only the fold writes `first` now, one fold at a time, so two
---     look-ups of one conversation never add the same change twice; it locks each conversation
---     FOR KEY SHARE, so that a conversation deleted meanwhile is skipped (its entries go with it,
+--     look-ups of one conversation never add the same change twice; it first locks the conversations
+--     FOR KEY SHARE, so that one deleted meanwhile is skipped (its entries go with it,
 --     analytics_conversation_detach).
 -- A queue entry commits with the change that made it, so the fold that sees one sees the other.
 CREATE TABLE "analytics_first_message_queue" (
 	"conversation_id" uuid NOT NULL
 );
 --> statement-breakpoint
-CREATE OR REPLACE FUNCTION analytics_refresh_first_message(conversation_ids uuid[]) RETURNS void LANGUAGE plpgsql
-  AS $$ BEGIN
-  WITH touched AS (
-    SELECT c.business_id, c.conversation_id
-      FROM conversations c
-      JOIN businesses b ON b.business_id = c.business_id
-     WHERE c.conversation_id = ANY (conversation_ids)
-       FOR KEY SHARE OF c
-  ),
-  firsts AS (
-    SELECT t.business_id, f.hour, f.stage_id, t.conversation_id, 1 AS n
-      FROM touched t
-     CROSS JOIN LATERAL (SELECT analytics_hour(m.created_at) AS hour, m.stage_id FROM messages m
-                          WHERE m.conversation_id = t.conversation_id AND m.sender_type = 'user'
-                            AND m.status = 'processed'
-                          ORDER BY m.sequence_number LIMIT 1) AS f
-     WHERE f.stage_id IS NOT NULL
-    UNION ALL
-    SELECT e.business_id, e.hour, e.stage_id, e.conversation_id, -e.first
-      FROM analytics_stage_entry_hour e
-      JOIN touched t ON t.conversation_id = e.conversation_id
-     WHERE e.first <> 0
-  )
-  INSERT INTO analytics_stage_entry_hour AS r (business_id, hour, stage_id, conversation_id, first)
-  SELECT f.business_id, f.hour, f.stage_id, f.conversation_id, sum(f.n)
-    FROM firsts f
-   GROUP BY 1, 2, 3, 4
-  HAVING sum(f.n) <> 0
-   ORDER BY 1, 2, 3, 4
-  ON CONFLICT (business_id, hour, stage_id, conversation_id) DO UPDATE SET first = r.first + excluded.first;
-  END $$;--> statement-breakpoint
 -- Inserts: a processed customer message with none before it in its conversation queues it.
 CREATE OR REPLACE FUNCTION analytics_messages_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -153,6 +122,9 @@ BEGIN
   WITH taken AS (DELETE FROM analytics_first_message_queue RETURNING conversation_id)
   SELECT array_agg(DISTINCT conversation_id) INTO queued FROM taken;
   IF queued IS NOT NULL THEN
+    -- A conversation deleted by a transaction that commits meanwhile is skipped here, and the look-up,
+    -- a later statement, no longer sees it; one deleted later waits for this fold's commit.
+    PERFORM 1 FROM conversations WHERE conversation_id = ANY (queued) FOR KEY SHARE;
     PERFORM analytics_refresh_first_message(queued);
   END IF;
   RETURN n;
