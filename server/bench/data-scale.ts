@@ -699,9 +699,9 @@ async function openFixture(url: string, onlyB: boolean) {
     if (RESEED || !(await fixtureReady(client))) {
       await wipe(client);
       await seed(client, server.base, onlyB);
-      // The seeded LLM calls and messages enter their rollups by a fold (migrations 0025, 0026), which
-      // the server's own job would do within seconds; done here so that no timed read folds the
-      // seeding's backlog.
+      // The seeded LLM calls, messages and conversations enter their rollups by a fold (migrations
+      // 0025, 0026, 0031), which the server's own job would do within seconds; done here so that no
+      // timed read folds the seeding's backlog.
       for (const [rows, fold] of [
         ['LLM calls', 'analytics_fold_llm_calls'],
         ['messages', 'analytics_fold_messages'],

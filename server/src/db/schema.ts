@@ -842,6 +842,21 @@ export const analyticsFirstMessageQueue = pgTable('analytics_first_message_queue
   conversationId: uuid('conversation_id').notNull(),
 });
 
+/**
+ * Conversations' changes that count in `analytics_daily.new_conversations` and
+ * `analytics_conversation_hour.started` (migration 0031): each insert, counted change and delete
+ * queues its signed row (a change: the old row with -1, the new with +1), and the messages' fold adds
+ * the day counts and sets the queued conversations' start hours again. No key, no index: the fold
+ * takes the whole queue.
+ */
+export const analyticsConversationQueue = pgTable('analytics_conversation_queue', {
+  sign: smallint('sign').notNull(),
+  businessId: uuid('business_id').notNull(),
+  conversationId: uuid('conversation_id').notNull(),
+  startTime: timestamp('start_time', { withTimezone: true }).notNull(),
+  simulator: boolean('simulator').notNull(),
+});
+
 /** Per business, UTC day and stage: stage transitions into and out of it. No FK on the stage: history. */
 export const analyticsDailyStage = pgTable(
   'analytics_daily_stage',

@@ -695,9 +695,10 @@ describe('analytics rollups', () => {
     expect(Number(root['Shared Hit Blocks'] ?? 0) + Number(root['Shared Read Blocks'] ?? 0)).toBeLessThan(10);
   });
 
-  it('is removed with its business', async () => {
+  it('is removed with its business, and what it queued is dropped by the next fold', async () => {
     const other = await createBusiness(p.t.app, p.t.masterKey);
     await messageTo(other, { content: 'hello' });
+    const fold = () => foldCommittedRows(p.t.database.db, 'messages', { wait: true });
     const count = async () =>
       Number(
         (
@@ -708,7 +709,10 @@ describe('analytics rollups', () => {
           )
         )[0]?.n,
       );
+    await fold();
     expect(await count()).toBe(1);
+    // A second customer's conversation, queued but not yet folded when the business goes.
+    await messageTo(other, { content: 'hello' });
     const deleted = await p.t.app.inject({
       method: 'DELETE',
       url: `/api/businesses/${other.business_id}`,
@@ -716,5 +720,11 @@ describe('analytics rollups', () => {
     });
     expect(deleted.statusCode, deleted.body).toBeLessThan(300);
     expect(await count()).toBe(0);
+    await fold();
+    expect(await count()).toBe(0);
+    const queued = await exec(
+      sql`SELECT count(*)::int AS n FROM analytics_conversation_queue WHERE business_id = ${other.business_id}::uuid`,
+    );
+    expect(queued[0]?.n).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 // The messages' counts (analytics_daily's message columns, analytics_conversation_hour) are not written
 // by the transaction that stores a message: a fold adds the messages committed since the snapshot it
-// last read (migration 0026). Whatever happens between a message's insert and the fold — more folds,
+// last read (migration 0026). Conversations' first messages (0030) and starts (0031) are queued by
+// their writers and counted by the same fold. Whatever happens between a message's insert and the fold — more folds,
 // an update of what it counts as, a delete, a channel change, a transaction still open while a fold
 // runs — the folded rollups answer what the raw rows answer, each message once.
 import { type SQL, sql } from 'drizzle-orm';
@@ -110,9 +111,23 @@ async function rollupAndRaw(business: CreatedBusiness) {
              WHERE business_id = ${id}::uuid AND sender_type = 'user' AND status = 'processed'
              ORDER BY conversation_id, sequence_number) AS f
      WHERE f.stage_id IS NOT NULL ORDER BY 1, 2, 3`);
+  // Conversations started per day (chat or simulator) and each conversation's start hour (0031).
+  const starts = await exec(sql`
+    SELECT day, simulator, sum(new_conversations)::int AS conversations FROM analytics_daily
+     WHERE business_id = ${id}::uuid GROUP BY 1, 2 HAVING sum(new_conversations) <> 0 ORDER BY 1, 2`);
+  const rawStarts = await exec(sql`
+    SELECT (start_time AT TIME ZONE 'UTC')::date AS day, channel = 'simulator' AS simulator,
+           count(*)::int AS conversations
+      FROM conversations WHERE business_id = ${id}::uuid GROUP BY 1, 2 ORDER BY 1, 2`);
+  const started = await exec(sql`
+    SELECT hour, conversation_id, sum(started)::int AS started FROM analytics_conversation_hour
+     WHERE business_id = ${id}::uuid GROUP BY 1, 2 HAVING sum(started) <> 0 ORDER BY 1, 2`);
+  const rawStarted = await exec(sql`
+    SELECT analytics_hour(start_time) AS hour, conversation_id, 1 AS started FROM conversations
+     WHERE business_id = ${id}::uuid ORDER BY 1, 2`);
   return {
-    rollup: { daily, hours, firsts },
-    raw: { daily: rawDaily, hours: rawHours, firsts: rawFirsts },
+    rollup: { daily, hours, firsts, starts, started },
+    raw: { daily: rawDaily, hours: rawHours, firsts: rawFirsts, starts: rawStarts, started: rawStarted },
   };
 }
 async function expectFoldedAsRaw(business: CreatedBusiness) {
@@ -287,6 +302,80 @@ describe('a conversation’s first processed customer message, looked up again b
   });
 });
 
+describe('a conversation’s start, counted by the fold', () => {
+  const queued = async (business: CreatedBusiness) =>
+    Number(
+      (
+        await exec(sql`SELECT count(*)::int AS n FROM analytics_conversation_queue
+                        WHERE business_id = ${business.business_id}::uuid`)
+      )[0]?.n,
+    );
+  /** A conversation of the customer of `conversationId`, without messages, started `hoursAgo` hours ago. */
+  const insertConversation = async (
+    conversationId: string,
+    hoursAgo: number,
+    db: Executor = p.t.database.db,
+  ) => {
+    const [row] = await exec(
+      sql`INSERT INTO conversations (business_id, user_id, start_time)
+          SELECT business_id, user_id, ${iso(Date.now() - hoursAgo * 3_600_000)}::timestamptz
+            FROM conversations WHERE conversation_id = ${conversationId}::uuid
+          RETURNING conversation_id`,
+      db,
+    );
+    return String(row?.conversation_id);
+  };
+  const moveStart = (conversationId: string, interval: string) =>
+    exec(sql`UPDATE conversations SET start_time = start_time - ${interval}::interval
+              WHERE conversation_id = ${conversationId}::uuid`);
+
+  it('is not counted by the turn that starts it, and is counted once by the next fold', async () => {
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    await conversationOf(p, business);
+    const before = await rollupAndRaw(business);
+    expect(before.raw.starts).toHaveLength(1);
+    expect(before.rollup.starts).toEqual([]);
+    expect(before.rollup.started).toEqual([]);
+    expect(await queued(business)).toBe(1);
+    await fold();
+    await expectFoldedAsRaw(business);
+    expect(await queued(business)).toBe(0);
+    await fold();
+    await expectFoldedAsRaw(business);
+  });
+
+  it('follows a start, a channel and an id wherever a change moves them, and a delete, folded or not', async () => {
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    const folded = await conversationOf(p, business);
+    await fold();
+    const unfolded = await conversationOf(p, business);
+    // Starts moved to another day and hour, before and after their conversation was folded.
+    await moveStart(folded, '1 day 3 hours');
+    await moveStart(unfolded, '2 days 5 hours');
+    await fold();
+    await expectFoldedAsRaw(business);
+    // A channel change, a folded and an unfolded delete, and, for conversations without messages, an id
+    // change and an insert deleted again before any fold.
+    const renamed = await insertConversation(folded, 30);
+    await fold();
+    const deletedFolded = await conversationOf(p, business);
+    await fold();
+    const deletedUnfolded = await conversationOf(p, business);
+    await exec(sql`UPDATE conversations SET channel = 'simulator' WHERE conversation_id = ${unfolded}::uuid`);
+    await exec(sql`UPDATE conversations SET conversation_id = gen_random_uuid()
+                    WHERE conversation_id = ${renamed}::uuid`);
+    const fleeting = await insertConversation(folded, 2);
+    await exec(sql`DELETE FROM conversations
+                    WHERE conversation_id IN (${deletedFolded}::uuid, ${deletedUnfolded}::uuid, ${fleeting}::uuid)`);
+    await fold();
+    await expectFoldedAsRaw(business);
+    const { rollup } = await rollupAndRaw(business);
+    expect(rollup.starts.some((row) => row.simulator === true)).toBe(true);
+    expect(rollup.started.map((row) => row.conversation_id)).not.toContain(renamed);
+    expect(await queued(business)).toBe(0);
+  });
+});
+
 describe.runIf(process.env.DATABASE_URL)('the messages’ rollup fold beside an open transaction', () => {
   it('adds a message whose transaction commits after a fold ran, once, at the next fold', async () => {
     const business = await createBusiness(p.t.app, p.t.masterKey);
@@ -325,6 +414,30 @@ describe.runIf(process.env.DATABASE_URL)('the messages’ rollup fold beside an 
     }
     const committed = await rollupAndRaw(business);
     expect(committed.rollup.firsts).not.toEqual(committed.raw.firsts);
+    await fold();
+    await expectFoldedAsRaw(business);
+  });
+
+  it('counts a conversation whose transaction commits after a fold ran, once, at the next fold', async () => {
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    const conversationId = await conversationOf(p, business);
+    await fold();
+    const commit = await heldOpen(p.t.database.db, (tx) =>
+      exec(
+        sql`INSERT INTO conversations (business_id, user_id, start_time)
+            SELECT business_id, user_id, now() - interval '4 hours' FROM conversations
+             WHERE conversation_id = ${conversationId}::uuid`,
+        tx,
+      ),
+    );
+    try {
+      await fold();
+      await expectFoldedAsRaw(business);
+    } finally {
+      await commit();
+    }
+    const committed = await rollupAndRaw(business);
+    expect(committed.rollup.starts).not.toEqual(committed.raw.starts);
     await fold();
     await expectFoldedAsRaw(business);
   });

@@ -173,8 +173,8 @@ export async function overviewOf(db: Db, timeoutMs: number, scope: AnalyticsScop
   const timed = dashboardQueries(db, timeoutMs, slots);
   const hours = scope.wholeHours;
   // Messages and LLM calls enter their rollups by a fold after commit (migrations 0025, 0026), and so
-  // do conversations' first messages (0030, the stage entries): fold what has been committed by now,
-  // then read. A fold that does not finish within the dashboard's timeout (a bulk import's backlog)
+  // do conversations' first messages (0030, the stage entries) and their starts (0031, new conversations
+  // per day and per hour): fold what has been committed by now, then read. A fold that does not finish within the dashboard's timeout (a bulk import's backlog)
   // leaves the rollup as the last fold left it, still read: never an error.
   const folded = (table: FoldedTable, readsRollup: boolean) =>
     readsRollup
@@ -199,7 +199,7 @@ export async function overviewOf(db: Db, timeoutMs: number, scope: AnalyticsScop
   const [messages, conversations, days, stages, llm, facts] = await Promise.all([
     messagesFolded.then(() => timed((tx) => queryMessageTotals(tx, scope))),
     distinctCounts,
-    timed((tx) => queryNewConversationsPerDay(tx, scope)),
+    messagesFolded.then(() => timed((tx) => queryNewConversationsPerDay(tx, scope))),
     timed((tx) => queryStageTransitions(tx, scope)),
     folded('llm_calls', scope.wholeDays !== null).then(() => timed((tx) => queryLlm(tx, scope))),
     timed((tx) => queryMessagesWithFacts(tx, scope)),
