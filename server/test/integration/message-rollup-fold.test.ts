@@ -74,6 +74,22 @@ const insertProcessed = async (
   return row?.message_id;
 };
 
+/** A conversation of the customer of `conversationId`, without messages, started `hoursAgo` hours ago. */
+const insertConversation = async (
+  conversationId: string,
+  hoursAgo: number,
+  db: Executor = p.t.database.db,
+) => {
+  const [row] = await exec(
+    sql`INSERT INTO conversations (business_id, user_id, start_time)
+        SELECT business_id, user_id, ${iso(Date.now() - hoursAgo * 3_600_000)}::timestamptz
+          FROM conversations WHERE conversation_id = ${conversationId}::uuid
+        RETURNING conversation_id`,
+    db,
+  );
+  return String(row?.conversation_id);
+};
+
 /** The business's message rollups summed over slots, and the same sums from its raw rows. */
 async function rollupAndRaw(business: CreatedBusiness) {
   const id = business.business_id;
@@ -310,21 +326,6 @@ describe('a conversation’s start, counted by the fold', () => {
                         WHERE business_id = ${business.business_id}::uuid`)
       )[0]?.n,
     );
-  /** A conversation of the customer of `conversationId`, without messages, started `hoursAgo` hours ago. */
-  const insertConversation = async (
-    conversationId: string,
-    hoursAgo: number,
-    db: Executor = p.t.database.db,
-  ) => {
-    const [row] = await exec(
-      sql`INSERT INTO conversations (business_id, user_id, start_time)
-          SELECT business_id, user_id, ${iso(Date.now() - hoursAgo * 3_600_000)}::timestamptz
-            FROM conversations WHERE conversation_id = ${conversationId}::uuid
-          RETURNING conversation_id`,
-      db,
-    );
-    return String(row?.conversation_id);
-  };
   const moveStart = (conversationId: string, interval: string) =>
     exec(sql`UPDATE conversations SET start_time = start_time - ${interval}::interval
               WHERE conversation_id = ${conversationId}::uuid`);
@@ -398,14 +399,17 @@ describe.runIf(process.env.DATABASE_URL)('the messages’ rollup fold beside an 
     expect(await fold()).toBe(0);
   });
 
-  it('adds a first message whose transaction commits after a fold ran, once, at the next fold', async () => {
-    const business = await createBusiness(p.t.app, p.t.masterKey);
-    const conversationId = await conversationOf(p, business);
+  /**
+   * `write` runs in a transaction held open while a fold runs, which must neither count it nor pass
+   * it: once it commits, the rollup's `part` differs from the raw rows' until the next fold.
+   */
+  async function expectCountedAtNextFold(
+    business: CreatedBusiness,
+    part: keyof Awaited<ReturnType<typeof rollupAndRaw>>['raw'],
+    write: (tx: Executor) => Promise<unknown>,
+  ) {
     await fold();
-    // A late customer message, processed hours before the turn's: the first once it commits.
-    const commit = await heldOpen(p.t.database.db, (tx) =>
-      insertProcessed(conversationId, -1, stageA, 3, tx),
-    );
+    const commit = await heldOpen(p.t.database.db, write);
     try {
       await fold();
       await expectFoldedAsRaw(business);
@@ -413,33 +417,24 @@ describe.runIf(process.env.DATABASE_URL)('the messages’ rollup fold beside an 
       await commit();
     }
     const committed = await rollupAndRaw(business);
-    expect(committed.rollup.firsts).not.toEqual(committed.raw.firsts);
+    expect(committed.rollup[part]).not.toEqual(committed.raw[part]);
     await fold();
     await expectFoldedAsRaw(business);
+  }
+
+  it('adds a first message whose transaction commits after a fold ran, once, at the next fold', async () => {
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    const conversationId = await conversationOf(p, business);
+    // A late customer message, processed hours before the turn's: the first once it commits.
+    await expectCountedAtNextFold(business, 'firsts', (tx) =>
+      insertProcessed(conversationId, -1, stageA, 3, tx),
+    );
   });
 
   it('counts a conversation whose transaction commits after a fold ran, once, at the next fold', async () => {
     const business = await createBusiness(p.t.app, p.t.masterKey);
     const conversationId = await conversationOf(p, business);
-    await fold();
-    const commit = await heldOpen(p.t.database.db, (tx) =>
-      exec(
-        sql`INSERT INTO conversations (business_id, user_id, start_time)
-            SELECT business_id, user_id, now() - interval '4 hours' FROM conversations
-             WHERE conversation_id = ${conversationId}::uuid`,
-        tx,
-      ),
-    );
-    try {
-      await fold();
-      await expectFoldedAsRaw(business);
-    } finally {
-      await commit();
-    }
-    const committed = await rollupAndRaw(business);
-    expect(committed.rollup.starts).not.toEqual(committed.raw.starts);
-    await fold();
-    await expectFoldedAsRaw(business);
+    await expectCountedAtNextFold(business, 'starts', (tx) => insertConversation(conversationId, 4, tx));
   });
 
   it('does not fold while a transaction that changed an unfolded message is open', async () => {
