@@ -9,7 +9,7 @@ CREATE TABLE "analytics_conversation_queue" (
 -- Conversations' rollups (analytics_daily.new_conversations, analytics_conversation_hour.started) leave
 -- the writing transaction, as the messages' counts (0026) and first messages (0030) did. A new
 -- conversation's insert trigger upserted its writer's analytics_daily slot row, held until commit, and
--- inserted its start hour: 0.5-0.7 ms of a first contact's database time, mostly waiting for that slot
+-- inserted its start hour: 0.4-0.7 ms of a first contact's database time, mostly waiting for that slot
 -- row while a burst of first turns commits (ARCHITECTURE.md, "Performance", nineteenth and twentieth
 -- passes). Now:
 --   * an insert, a change of what a conversation counts as (business, id, start, channel) and a delete
