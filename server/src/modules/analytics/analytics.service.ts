@@ -173,9 +173,10 @@ export async function overviewOf(db: Db, timeoutMs: number, scope: AnalyticsScop
   const timed = dashboardQueries(db, timeoutMs, slots);
   const hours = scope.wholeHours;
   // Messages and LLM calls enter their rollups by a fold after commit (migrations 0025, 0026), and so
-  // do conversations' first messages (0030, the stage entries) and their starts (0031, new conversations
-  // per day and per hour): fold what has been committed by now, then read. A fold that does not finish within the dashboard's timeout (a bulk import's backlog)
-  // leaves the rollup as the last fold left it, still read: never an error.
+  // do conversations' first messages (0030, the stage entries) and their starts (0031, new
+  // conversations per day and per hour): fold what has been committed by now, then read. A fold that
+  // does not finish within the dashboard's timeout (a bulk import's backlog) leaves the rollup as the
+  // last fold left it, still read: never an error.
   const folded = (table: FoldedTable, readsRollup: boolean) =>
     readsRollup
       ? timed((tx) => foldCommittedRows(tx, table, { wait: true })).then(

@@ -125,9 +125,9 @@ export const FOLDED_TABLES = Object.keys(FOLDS) as FoldedTable[];
 /**
  * Adds the rows of `table` committed since its last fold to its rollups (analytics_daily_llm for LLM
  * calls; analytics_daily and analytics_conversation_hour for messages, with the conversations' starts
- * and first messages queued since: migrations 0030, 0031), in one statement. `wait`: wait
- * for a fold under way in another connection (a reader that must see every row committed before it),
- * else skip at once and return null. Returns the rows added.
+ * and first messages queued since: migrations 0030, 0031), in one statement. `wait`: wait for a fold
+ * under way in another connection (a reader that must see every row committed before it), else skip
+ * at once and return null. Returns the rows added.
  */
 export async function foldCommittedRows(
   db: DbOrTx,
