@@ -45,6 +45,8 @@ BEGIN
     JOIN businesses b ON b.business_id = o.business_id;
   RETURN NULL;
 END $$;--> statement-breakpoint
+-- It built the bodies these triggers no longer have; nothing calls it now.
+DROP FUNCTION analytics_conversations_sql(text);--> statement-breakpoint
 -- The start hour of each of `conversation_ids` set again in analytics_conversation_hour.started: one
 -- for a conversation whose business still exists, at the hour it started; every other hour row of the
 -- conversation taken back to zero.
