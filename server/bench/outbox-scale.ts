@@ -1,6 +1,8 @@
 // Meta's outbox and status webhooks at scale (issue 14, sixteenth pass): what one claim of the outbox
 // costs when a Graph outage has left replies queued behind each conversation's first, all waiting out
-// their backoff, and what one Messenger read costs when the customer's history is long.
+// their backoff, what one Messenger read costs when the customer's history is long (sixteenth pass),
+// and what a WhatsApp status costs that names a split reply's later part, or an id never sent here
+// (twenty-first pass).
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/icmp_outbox_bench npm run bench:outbox --workspace server \
 //     [-- --runs=15] [--conversations=256]
@@ -8,7 +10,8 @@
 // PostgreSQL only. The database is created when missing; each size replaces the fixture of the last
 // (a business of its own, deleted at the end). The repository functions the server runs are timed
 // here, in this process, each in a transaction rolled back (so every run sees the same rows), with the
-// rows the statement read from `messages` and `message_deliveries` (test/helpers/rows-read.ts).
+// rows the statement read from `messages`, `message_deliveries` and `message_delivery_parts`
+// (test/helpers/rows-read.ts).
 // Medians of --runs after one warm-up; the load average is printed with them.
 import { loadavg } from 'node:os';
 import { sql } from 'drizzle-orm';
@@ -29,6 +32,7 @@ const RUNS = Number(argValue('runs') ?? 15);
 const CONVERSATIONS = Number(argValue('conversations') ?? 256);
 const BACKLOGS = [1, 40, 200]; // queued replies per conversation
 const HISTORIES = [100, 4_000, 20_000]; // read replies before the unread one
+const SPLIT_REPLIES = [1_000, 20_000, 100_000]; // replies sent in two parts
 const BUSINESS = 'Outbox scale bench';
 
 await ensureDatabase(databaseUrl);
@@ -47,7 +51,7 @@ async function measure(work: (tx: DbOrTx) => Promise<unknown>) {
   for (let run = 0; run <= RUNS; run++) {
     const { result: ms, rows } = await rowsReadBy(
       db,
-      ['messages', 'message_deliveries'],
+      ['messages', 'message_deliveries', 'message_delivery_parts'],
       async (tx) => {
         const start = process.hrtime.bigint();
         await work(tx);
@@ -128,6 +132,38 @@ async function messengerHistory(businessId: string, history: number) {
   return String(row?.message_id);
 }
 
+/**
+ * One WhatsApp customer with `replies` replies sent, each in two parts, written as the delivery worker
+ * records them (the second part's Graph id in message_delivery_parts); the Graph ids are
+ * `wamid.scale-<n>-<part>`.
+ */
+async function splitReplies(businessId: string, replies: number) {
+  await db.execute(sql`
+    WITH customer AS (
+      INSERT INTO users (business_id, whatsapp_id) VALUES (${businessId}::uuid, '4916') RETURNING user_id
+    ), conversation AS (
+      INSERT INTO conversations (business_id, user_id, channel, last_sequence)
+      SELECT ${businessId}::uuid, user_id, 'whatsapp', ${replies}::int FROM customer
+      RETURNING conversation_id
+    ), reply AS (
+      INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number, channel,
+                            status, external_message_id)
+      SELECT conversation_id, ${businessId}::uuid, 'assistant', 'a long reply ' || n, n, 'whatsapp', 'sent',
+             'wamid.scale-' || n || '-1'
+        FROM conversation, generate_series(1, ${replies}::int) AS n
+      RETURNING message_id, conversation_id, external_message_id
+    ), delivery AS (
+      INSERT INTO message_deliveries (message_id, business_id, conversation_id, attempts, parts_sent,
+                                      graph_message_ids)
+      SELECT message_id, ${businessId}::uuid, conversation_id, 1, 2,
+             ARRAY[external_message_id, regexp_replace(external_message_id, '-1$', '-2')]
+        FROM reply
+      RETURNING message_id, graph_message_ids
+    )
+    INSERT INTO message_delivery_parts (graph_message_id, business_id, message_id, part)
+    SELECT graph_message_ids[2], ${businessId}::uuid, message_id, 1 FROM delivery`);
+}
+
 async function analyze() {
   await db.execute(sql`VACUUM ANALYZE messages`);
   await db.execute(sql`VACUUM ANALYZE message_deliveries`);
@@ -170,6 +206,52 @@ try {
       `Messenger read, ${history.toLocaleString('en')} replies read before it: ` +
         `${read.ms.toFixed(2)} ms, ${read.rows.toLocaleString('en')} rows read`,
     );
+  }
+  // A status naming a reply's second part alone (no reference), and one naming an id never sent here
+  // (a test message, another tool on the same number): with the statistics taken after the business
+  // grew, and before (a new business on a large table: its growth alone never reaches autovacuum's
+  // threshold, and nothing has been vacuumed since).
+  for (const replies of SPLIT_REPLIES) {
+    for (const analysed of [true, false]) {
+      const businessId = await freshBusiness();
+      if (!analysed) await analyze();
+      await splitReplies(businessId, replies);
+      if (analysed) await analyze();
+      const middle = Math.ceil(replies / 2);
+      const [target] = rowsOf(
+        await db.execute(
+          sql`SELECT message_id FROM messages WHERE business_id = ${businessId}::uuid
+                AND external_message_id = ${`wamid.scale-${middle}-1`}`,
+        ),
+      );
+      const delivered = (tx: DbOrTx, graphId: string) =>
+        advanceDeliveryStatus(tx, businessId, {
+          kind: 'status',
+          channel: 'whatsapp',
+          recipientId: 'phone-scale',
+          customerId: '4916',
+          messageIds: [graphId],
+          watermark: null,
+          status: 'delivered',
+          error: null,
+          reference: null,
+        });
+      const laterPart = await measure(async (tx) => {
+        const advanced = await delivered(tx, `wamid.scale-${middle}-2`);
+        if (advanced.changed.map((c) => c.messageId).join() !== String(target?.message_id))
+          throw new Error("the status did not move exactly the later part's reply");
+      });
+      const neverSent = await measure(async (tx) => {
+        if ((await delivered(tx, 'wamid.never-sent')).changed.length > 0)
+          throw new Error('a status for an id never sent moved a reply');
+      });
+      const when = analysed ? 'statistics taken after it grew' : 'statistics taken before it grew';
+      console.log(
+        `WhatsApp status, ${replies.toLocaleString('en')} replies sent in two parts (${when}): ` +
+          `by a later part's id ${laterPart.ms.toFixed(2)} ms, ${laterPart.rows.toLocaleString('en')} rows read; ` +
+          `an id never sent ${neverSent.ms.toFixed(2)} ms, ${neverSent.rows.toLocaleString('en')} rows read`,
+      );
+    }
   }
 } finally {
   await db.execute(sql`DELETE FROM businesses WHERE business_name = ${BUSINESS}`);

@@ -353,7 +353,11 @@ export const messages = pgTable(
   (t) => [
     index('messages_rollup_xid_idx').on(t.rollupXid).where(sql`${t.rollupXid} IS NOT NULL`),
     uniqueIndex('messages_conversation_sequence_unique').on(t.conversationId, t.sequenceNumber),
-    uniqueIndex('messages_external_id_unique').on(t.businessId, t.channel, t.externalMessageId),
+    // A channel's own id (WhatsApp, Messenger, an API client's idempotency key) first, so that a lookup
+    // reads the id alone and checks business and channel after (db/message-by-external-id.ts, 0032).
+    uniqueIndex('messages_external_id_business_unique')
+      .on(t.externalMessageId, t.businessId, t.channel)
+      .where(sql`${t.externalMessageId} IS NOT NULL`),
     index('messages_business_created_idx').on(t.businessId, t.createdAt),
     index('messages_pending_idx').on(t.conversationId, t.sequenceNumber).where(sql`${t.status} = 'pending'`),
     // A conversation's processed customer messages in order: the analytics triggers look up the first
@@ -542,9 +546,30 @@ export const messageDeliveries = pgTable(
     lastError: text('last_error'),
     updatedAt: updatedAt(),
   },
+  // No index on graph_message_ids: a status naming a later part finds it in message_delivery_parts,
+  // and without one the update that records a part sent can stay HOT.
+  (t) => [index('message_deliveries_business_idx').on(t.businessId)],
+);
+
+/**
+ * The Graph message id of each part after the first of a reply split into several sends (a first
+ * part's id is the message's `external_message_id`), so that a status naming a later part alone is one
+ * probe of this key. Graph id first: a lookup reads the id and checks the business after, whatever the
+ * statistics believe about the business's size (migration 0029's reasoning).
+ */
+export const messageDeliveryParts = pgTable(
+  'message_delivery_parts',
+  {
+    graphMessageId: text('graph_message_id').notNull(),
+    businessId: uuid('business_id').notNull(),
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => messages.messageId, { onDelete: 'cascade' }),
+    part: integer('part').notNull(),
+  },
   (t) => [
-    index('message_deliveries_graph_ids_idx').using('gin', t.graphMessageIds),
-    index('message_deliveries_business_idx').on(t.businessId),
+    primaryKey({ columns: [t.graphMessageId, t.businessId] }),
+    index('message_delivery_parts_message_idx').on(t.messageId),
   ],
 );
 

@@ -300,11 +300,16 @@ describe('WhatsApp end to end', () => {
           FROM generate_series(1, 4000) AS n
         RETURNING message_id, business_id, conversation_id, external_message_id
       )
-      INSERT INTO message_deliveries (message_id, business_id, conversation_id, attempts, parts_sent,
-                                      graph_message_ids)
-      SELECT message_id, business_id, conversation_id, 1, 2,
-             ARRAY[external_message_id, regexp_replace(external_message_id, '-1$', '-2')]
-        FROM history`);
+      , deliveries AS (
+        INSERT INTO message_deliveries (message_id, business_id, conversation_id, attempts, parts_sent,
+                                        graph_message_ids)
+        SELECT message_id, business_id, conversation_id, 1, 2,
+               ARRAY[external_message_id, regexp_replace(external_message_id, '-1$', '-2')]
+          FROM history
+        RETURNING message_id, business_id, graph_message_ids
+      )
+      INSERT INTO message_delivery_parts (graph_message_id, business_id, message_id, part)
+      SELECT graph_message_ids[2], business_id, message_id, 1 FROM deliveries`);
     const [target] = rowsOf(
       await db.execute(sql`SELECT message_id FROM messages WHERE external_message_id = 'wamid.grown-2000-1'`),
     );
@@ -323,7 +328,7 @@ describe('WhatsApp end to end', () => {
     const advance = (event: StatusEvent) =>
       rowsReadBy(
         db,
-        ['messages', 'message_deliveries'],
+        ['messages', 'message_deliveries', 'message_delivery_parts'],
         (tx) => advanceDeliveryStatus(tx, business.business_id, event),
         { rollBack: true },
       );
@@ -335,9 +340,16 @@ describe('WhatsApp end to end', () => {
       expect(result.changed.map((c) => c.messageId)).toEqual([target?.message_id]);
       expect(rows).toBeLessThan(100);
     }
-    // A later part's Graph id alone (a status without our reference) is found too.
-    const { result: byLaterPart } = await advance(delivered(['wamid.grown-2000-2'], null));
+    // A later part's Graph id alone (a status without our reference) is found too, by its key; and an
+    // id we never sent (a test message, another tool on the number) costs as little, finding nothing.
+    const { result: byLaterPart, rows: laterPartRows } = await advance(
+      delivered(['wamid.grown-2000-2'], null),
+    );
     expect(byLaterPart.changed.map((c) => c.messageId)).toEqual([target?.message_id]);
+    expect(laterPartRows).toBeLessThan(100);
+    const { result: unknown, rows: unknownRows } = await advance(delivered(['wamid.never-sent'], null));
+    expect(unknown).toEqual({ changed: [], unrecorded: false });
+    expect(unknownRows).toBeLessThan(100);
     // Another business's Graph ids and references name nothing here.
     const other = await createConnectedBusiness(m);
     const foreign = await advanceDeliveryStatus(

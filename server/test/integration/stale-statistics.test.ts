@@ -1,7 +1,15 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Tx } from '../../src/db/client.js';
+import { messagesByExternalIds } from '../../src/db/message-by-external-id.js';
 import { rowsOf } from '../../src/db/raw-rows.js';
-import { findWebVisitorUserId, insertMessage } from '../../src/modules/conversations/messages.repository.js';
+import { advanceDeliveryStatus } from '../../src/modules/channels/meta/deliveries.repository.js';
+import { isStored } from '../../src/modules/channels/meta/meta-inbound.repository.js';
+import {
+  findMessageByExternalId,
+  findWebVisitorUserId,
+  insertMessage,
+} from '../../src/modules/conversations/messages.repository.js';
 import { createBusiness } from '../helpers/factories.js';
 import {
   type PipelineApp,
@@ -107,5 +115,122 @@ describe('a business that outgrew its statistics', () => {
       message({ identity: { kind: 'whatsapp', id: '447900001500' }, activeOnly: true }, 'whatsapp'),
     ).then((r) => r?.message.conversationId);
     expect(foreign).toBe(whatsappCustomer?.conversation_id);
+  });
+
+  it("a channel's own message id is looked up by that id, not by walking the business's messages", async () => {
+    const business = await createBusiness(p.t.app, p.t.masterKey);
+    const db = p.t.database.db;
+    // The statistics are taken before this business has a message; then 3,000 WhatsApp replies are
+    // sent to one customer, each with its Graph id.
+    await db.execute(sql`ANALYZE messages`);
+    await db.execute(sql`
+      WITH customer AS (
+        INSERT INTO users (business_id, whatsapp_id) VALUES (${business.business_id}::uuid, '447911112222')
+        RETURNING user_id
+      ), opened AS (
+        INSERT INTO conversations (business_id, user_id, channel, last_sequence)
+        SELECT ${business.business_id}::uuid, user_id, 'whatsapp', 3000 FROM customer
+        RETURNING conversation_id
+      )
+      INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number, channel,
+                            status, external_message_id)
+      SELECT conversation_id, ${business.business_id}::uuid, 'assistant', 'reply ' || n, n, 'whatsapp', 'sent',
+             'wamid.grown-' || n
+        FROM opened, generate_series(1, 3000) AS n`);
+    const [conversation] = rowsOf(
+      await db.execute(
+        sql`SELECT conversation_id FROM conversations WHERE business_id = ${business.business_id}`,
+      ),
+    );
+    const conversationId = String(conversation?.conversation_id);
+    const [target] = rowsOf(
+      await db.execute(sql`SELECT message_id FROM messages WHERE external_message_id = 'wamid.grown-1500'`),
+    );
+    const read = <T>(work: (tx: Tx) => Promise<T>) => rowsReadBy(db, ['messages'], work, { rollBack: true });
+
+    // A redelivered inbound message: the channel's check, the API's idempotent answer, the insert's own.
+    const stored = await read((tx) => isStored(tx, business.business_id, 'whatsapp', 'wamid.grown-1500'));
+    expect(stored.result).toBe(true);
+    expect(stored.rows).toBeLessThan(10);
+    const found = await read((tx) =>
+      findMessageByExternalId(tx, business.business_id, 'whatsapp', 'wamid.grown-1500'),
+    );
+    expect(found.result?.messageId).toBe(target?.message_id);
+    expect(found.rows).toBeLessThan(10);
+    const insert = (externalMessageId: string) =>
+      read((tx) =>
+        insertMessage(tx, {
+          businessId: business.business_id,
+          senderType: 'user',
+          content: 'again',
+          status: 'pending',
+          channel: 'whatsapp',
+          externalMessageId,
+          reserveReplySlot: true,
+          target: { conversationId, activeOnly: true },
+        }),
+      );
+    const duplicate = await insert('wamid.grown-1500');
+    expect(duplicate.result).toBeNull();
+    expect(duplicate.rows).toBeLessThan(50);
+    const fresh = await insert('wamid.new-one');
+    expect(fresh.result?.message.conversationId).toBe(conversationId);
+    expect(fresh.rows).toBeLessThan(50);
+
+    // A status webhook naming a reply by its Graph id alone, and one naming an id never sent here.
+    const delivered = (graphId: string) => (tx: Tx) =>
+      advanceDeliveryStatus(tx, business.business_id, {
+        kind: 'status',
+        channel: 'whatsapp',
+        recipientId: 'phone',
+        customerId: '447911112222',
+        messageIds: [graphId],
+        watermark: null,
+        status: 'delivered',
+        error: null,
+        reference: null,
+      });
+    const status = await rowsReadBy(
+      db,
+      ['messages', 'message_delivery_parts'],
+      delivered('wamid.grown-1500'),
+      {
+        rollBack: true,
+      },
+    );
+    expect(status.result.changed.map((c) => c.messageId)).toEqual([target?.message_id]);
+    expect(status.rows).toBeLessThan(10);
+    const unknown = await rowsReadBy(
+      db,
+      ['messages', 'message_delivery_parts'],
+      delivered('wamid.never-sent'),
+      {
+        rollBack: true,
+      },
+    );
+    expect(unknown.result.changed).toEqual([]);
+    expect(unknown.rows).toBeLessThan(10);
+
+    // No ids (a Messenger read names none) read nothing, however many replies wait in the outbox.
+    await db.execute(sql`
+      INSERT INTO messages (conversation_id, business_id, sender_type, message_content, sequence_number, channel,
+                            status)
+      SELECT ${conversationId}::uuid, ${business.business_id}::uuid, 'assistant', 'queued ' || n, 3000 + n,
+             'whatsapp', 'queued'
+        FROM generate_series(1, 500) AS n`);
+    const none = await read((tx) =>
+      tx.execute(
+        sql`SELECT count(*) FROM ${messagesByExternalIds(sql`'{}'::text[]`, sql`${business.business_id}::uuid`, sql`'whatsapp'`)} m`,
+      ),
+    );
+    expect(none.rows).toBe(0);
+
+    // The same ids name nothing in another business.
+    const other = await createBusiness(p.t.app, p.t.masterKey);
+    expect(await isStored(db, other.business_id, 'whatsapp', 'wamid.grown-1500')).toBe(false);
+    expect(
+      await findMessageByExternalId(db, other.business_id, 'whatsapp', 'wamid.grown-1500'),
+    ).toBeUndefined();
+    expect(await isStored(db, business.business_id, 'messenger', 'wamid.grown-1500')).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { customerByIdentity, type IdentityKind } from '../../db/customer-by-identity.js';
+import { messageByExternalId } from '../../db/message-by-external-id.js';
 import { prebuiltStatement } from '../../db/prebuilt-statement.js';
 import { fromJson, rowsOf, toDate } from '../../db/raw-rows.js';
 import { messages } from '../../db/schema.js';
@@ -218,10 +219,11 @@ function insertStatement(
              waiting_since = ${waitingAfter(senderType)}${lease.set}
         FROM target
        WHERE c.conversation_id = target.conversation_id
-         AND (${v('externalId')}::text IS NULL OR NOT EXISTS (
-               SELECT 1 FROM messages m
-                WHERE m.business_id = ${v('businessId')} AND m.channel = ${v('channel')}
-                  AND m.external_message_id = ${v('externalId')}::text))
+         AND (${v('externalId')}::text IS NULL OR NOT EXISTS ${messageByExternalId(
+           sql`${v('externalId')}::text`,
+           sql`${v('businessId')}::uuid`,
+           sql`${v('channel')}::text`,
+         )})
       RETURNING c.conversation_id, c.user_id,
                 CASE WHEN ${v('explicit')}::int IS NULL THEN c.last_sequence - ${v('step')}::int + 1
                      ELSE ${v('explicit')}::int END AS sequence_number${lease.returned}
@@ -232,7 +234,7 @@ function insertStatement(
            ${v('channel')}, ${v('externalId')}::text, ${v('status')}, ${v('stageId')}::uuid,
            ${v('replyToMessageId')}::uuid, ${v('metadata')}::jsonb
       FROM seq
-    ON CONFLICT (business_id, channel, external_message_id) DO NOTHING
+    ON CONFLICT (business_id, channel, external_message_id) WHERE external_message_id IS NOT NULL DO NOTHING
     RETURNING *, (SELECT user_id FROM seq) AS owner_id${ownerNameColumns}${lease.answer}`;
 }
 
@@ -364,10 +366,11 @@ const firstContactPrebuilt = prebuiltStatement<FirstContactValues>((p) => {
     WITH customer AS (
       INSERT INTO users (business_id, web_visitor_id, first_name)
       SELECT ${p('businessId')}::uuid, ${p('webVisitorId')}::text, coalesce(${p('firstName')}::text, '')
-       WHERE ${p('externalId')}::text IS NULL OR NOT EXISTS (
-               SELECT 1 FROM messages m
-                WHERE m.business_id = ${p('businessId')} AND m.channel = ${p('channel')}
-                  AND m.external_message_id = ${p('externalId')}::text)
+       WHERE ${p('externalId')}::text IS NULL OR NOT EXISTS ${messageByExternalId(
+         sql`${p('externalId')}::text`,
+         sql`${p('businessId')}::uuid`,
+         sql`${p('channel')}::text`,
+       )}
       ON CONFLICT (business_id, web_visitor_id) DO NOTHING
       RETURNING user_id
     ), seq AS (
@@ -383,7 +386,7 @@ const firstContactPrebuilt = prebuiltStatement<FirstContactValues>((p) => {
     SELECT seq.conversation_id, ${p('businessId')}, 'user', ${p('content')}, seq.sequence_number,
            ${p('channel')}, ${p('externalId')}::text, ${p('status')}, ${p('metadata')}::jsonb
       FROM seq
-    ON CONFLICT (business_id, channel, external_message_id) DO NOTHING
+    ON CONFLICT (business_id, channel, external_message_id) WHERE external_message_id IS NOT NULL DO NOTHING
     RETURNING *, (SELECT user_id FROM seq) AS owner_id${lease.answer}`;
 });
 
@@ -461,13 +464,11 @@ export async function findMessageByExternalId(
     .select()
     .from(messages)
     .where(
-      and(
-        eq(messages.businessId, businessId),
-        eq(messages.channel, channel),
-        eq(messages.externalMessageId, externalId),
+      eq(
+        messages.messageId,
+        messageByExternalId(sql`${externalId}::text`, sql`${businessId}::uuid`, sql`${channel}::text`),
       ),
-    )
-    .limit(1);
+    );
   return row;
 }
 

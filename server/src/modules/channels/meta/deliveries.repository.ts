@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.js';
 import { customerByIdentity } from '../../../db/customer-by-identity.js';
+import { messagesByExternalIds } from '../../../db/message-by-external-id.js';
 import { rowsOf, toDate } from '../../../db/raw-rows.js';
 import { type MetaChannel, REFERENCE, type StatusEvent } from './meta-types.js';
 
@@ -159,7 +160,7 @@ export async function markInFlight(
 /**
  * Records part `part` as sent with its Graph message id, in ONE statement; the last part also moves
  * the message from `queued` to `sent` (its first Graph id becomes its external id, the lookup key of
- * status webhooks). A no-op when the part was already recorded (a status webhook or echo carrying our
+ * status webhooks; a later part's id is keyed in `message_delivery_parts`). A no-op when the part was already recorded (a status webhook or echo carrying our
  * reference got there first). Returns the conversation when the message became `sent`.
  *
  * A message waiting out the reconciliation grace (or a retry delay) becomes due again at once: the
@@ -189,7 +190,12 @@ export async function recordPartSent(
              lease_owner = CASE WHEN ${input.last}::boolean THEN NULL ELSE lease_owner END,
              lease_until = CASE WHEN ${input.last}::boolean THEN NULL ELSE lease_until END
        WHERE message_id = ${input.messageId} AND parts_sent = ${input.part}
-      RETURNING graph_message_ids
+      RETURNING graph_message_ids, business_id
+    ), later_part AS (
+      INSERT INTO message_delivery_parts (graph_message_id, business_id, message_id, part)
+      SELECT ${input.graphMessageId}::text, d.business_id, ${input.messageId}::uuid, ${input.part}::int
+        FROM d WHERE ${input.part}::int > 0
+      ON CONFLICT DO NOTHING
     ), m AS (
       UPDATE messages
          SET status = 'sent',
@@ -198,7 +204,7 @@ export async function recordPartSent(
                         || jsonb_build_object('graph_message_ids', to_jsonb(d.graph_message_ids))
         FROM d
        WHERE message_id = ${input.messageId} AND status = 'queued' AND ${input.last}::boolean
-      RETURNING conversation_id, business_id, sequence_number
+      RETURNING conversation_id, messages.business_id, sequence_number
     )
     SELECT (SELECT count(*) FROM d) AS recorded, m.conversation_id, m.business_id,
            EXISTS (SELECT 1 FROM messages q
@@ -293,11 +299,11 @@ export async function findQueuedDelivery(db: DbOrTx, businessId: string, message
  * keeps that check out of the lookup); a message's first Graph id by the whole unique key (business,
  * channel, id), one probe per id; and the update takes what was found by the primary key alone, every
  * branch having checked the business. Only when neither our reference nor a first Graph id names a
- * message are the later parts' ids or the customer's conversations up to a Messenger watermark looked
- * at — for a read, only after each one's latest reply already read: Messenger reports reads by
- * watermark alone, so what precedes it was read by an earlier one, and a read costs the replies since,
- * not the customer's whole history (a queued reply never precedes a sent one, and a failed one is never
- * read). `unrecorded`: our reference names a message still queued (a part sent whose answer we never
+ * message are the later parts' ids (`message_delivery_parts`, one probe per id) or the customer's
+ * conversations up to a Messenger watermark looked at — for a read, only after each one's latest reply
+ * already read: Messenger reports reads by watermark alone, so what precedes it was read by an earlier
+ * one, and a read costs the replies since, not the customer's whole history (a queued reply never
+ * precedes a sent one, and a failed one is never read). `unrecorded`: our reference names a message still queued (a part sent whose answer we never
  * recorded).
  * Delivered and read go to `receipt`, so that their updates stay HOT (schema.ts); `status` changes
  * only to failed, or from the delivered and read rows written before 0027, which become sent + receipt.
@@ -316,15 +322,14 @@ export async function advanceDeliveryStatus(db: DbOrTx, businessId: string, even
     ), by_key AS (
       SELECT message_id FROM referenced
       UNION
-      SELECT m.message_id FROM unnest(${ids}) AS given(id)
-        CROSS JOIN LATERAL (SELECT message_id FROM messages
-                             WHERE business_id = ${businessId} AND channel = ${event.channel}
-                               AND external_message_id = given.id LIMIT 1) m
+      SELECT message_id FROM ${messagesByExternalIds(ids, sql`${businessId}::uuid`, sql`${event.channel}::text`)} m
     ), target AS (
       SELECT message_id FROM by_key
       UNION
-      SELECT d.message_id FROM message_deliveries d
-       WHERE NOT EXISTS (SELECT 1 FROM by_key) AND d.graph_message_ids && ${ids} AND d.business_id = ${businessId}
+      SELECT p.message_id FROM unnest(${ids}) AS given(id)
+        CROSS JOIN LATERAL (SELECT message_id FROM message_delivery_parts
+                             WHERE graph_message_id = given.id AND business_id = ${businessId}) p
+       WHERE NOT EXISTS (SELECT 1 FROM by_key)
       UNION
       SELECT m.message_id FROM conversations c
         CROSS JOIN LATERAL (

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.js';
 import { IDENTITY_COLUMNS } from '../../../db/customer-by-identity.js';
+import { messageByExternalId } from '../../../db/message-by-external-id.js';
 import { fromJson, rowsOf } from '../../../db/raw-rows.js';
 import type { InboundEvent } from './meta-types.js';
 
@@ -63,7 +64,7 @@ export async function upsertChannelCustomer(
       SELECT conversation.conversation_id, ${businessId}, ${firstContact.senderType}, ${firstContact.content}, 1,
              ${event.channel}, ${event.externalMessageId}, ${firstContact.status}, ${metadata}::jsonb
         FROM conversation
-      ON CONFLICT (business_id, channel, external_message_id) DO NOTHING
+      ON CONFLICT (business_id, channel, external_message_id) WHERE external_message_id IS NOT NULL DO NOTHING
       RETURNING message_id, conversation_id, sequence_number
     )
     SELECT customer.user_id, customer.created, message.message_id, message.conversation_id,
@@ -131,8 +132,7 @@ export async function lockCustomer(tx: DbOrTx, key: string) {
 export async function isStored(db: DbOrTx, businessId: string, channel: string, externalMessageId: string) {
   const [row] = rowsOf(
     await db.execute(sql`
-    SELECT 1 FROM messages
-     WHERE business_id = ${businessId} AND channel = ${channel} AND external_message_id = ${externalMessageId}`),
+    SELECT 1 WHERE EXISTS ${messageByExternalId(sql`${externalMessageId}::text`, sql`${businessId}::uuid`, sql`${channel}::text`)}`),
   );
   return Boolean(row);
 }
