@@ -160,8 +160,9 @@ export async function markInFlight(
 /**
  * Records part `part` as sent with its Graph message id, in ONE statement; the last part also moves
  * the message from `queued` to `sent` (its first Graph id becomes its external id, the lookup key of
- * status webhooks; a later part's id is keyed in `message_delivery_parts`). A no-op when the part was already recorded (a status webhook or echo carrying our
- * reference got there first). Returns the conversation when the message became `sent`.
+ * status webhooks; a later part's id is keyed in `message_delivery_parts`). A no-op when the part was
+ * already recorded (a status webhook or echo carrying our reference got there first). Returns the
+ * conversation when the message became `sent`.
  *
  * A message waiting out the reconciliation grace (or a retry delay) becomes due again at once: the
  * part it was unsure of is now known to be sent, so its next parts — and the conversation's later
@@ -296,15 +297,15 @@ export async function findQueuedDelivery(db: DbOrTx, businessId: string, message
  * rows, and with a `business_id` condition beside the key the planner walked the business's messages
  * by a business index instead (every WhatsApp status read all of them). So our reference (the
  * message's id) is looked up by the primary key alone and its business checked after (MATERIALIZED
- * keeps that check out of the lookup); a message's first Graph id by the whole unique key (business,
- * channel, id), one probe per id; and the update takes what was found by the primary key alone, every
- * branch having checked the business. Only when neither our reference nor a first Graph id names a
- * message are the later parts' ids (`message_delivery_parts`, one probe per id) or the customer's
- * conversations up to a Messenger watermark looked at — for a read, only after each one's latest reply
- * already read: Messenger reports reads by watermark alone, so what precedes it was read by an earlier
- * one, and a read costs the replies since, not the customer's whole history (a queued reply never
- * precedes a sent one, and a failed one is never read). `unrecorded`: our reference names a message still queued (a part sent whose answer we never
- * recorded).
+ * keeps that check out of the lookup); a message's first Graph id by the id alone, business and channel
+ * checked after (`messagesByExternalIds`, one probe per id); and the update takes what was found by the
+ * primary key alone, every branch having checked the business. Only when neither our reference nor a
+ * first Graph id names a message are the later parts' ids (`message_delivery_parts`, one probe per id)
+ * or the customer's conversations up to a Messenger watermark looked at — for a read, only after each
+ * one's latest reply already read: Messenger reports reads by watermark alone, so what precedes it was
+ * read by an earlier one, and a read costs the replies since, not the customer's whole history (a
+ * queued reply never precedes a sent one, and a failed one is never read). `unrecorded`: our reference
+ * names a message still queued (a part sent whose answer we never recorded).
  * Delivered and read go to `receipt`, so that their updates stay HOT (schema.ts); `status` changes
  * only to failed, or from the delivered and read rows written before 0027, which become sent + receipt.
  */
