@@ -146,7 +146,8 @@ describe('a business that outgrew its statistics', () => {
     const [target] = rowsOf(
       await db.execute(sql`SELECT message_id FROM messages WHERE external_message_id = 'wamid.grown-1500'`),
     );
-    const read = <T>(work: (tx: Tx) => Promise<T>) => rowsReadBy(db, ['messages'], work, { rollBack: true });
+    const read = <T>(work: (tx: Tx) => Promise<T>) =>
+      rowsReadBy(db, ['messages', 'message_delivery_parts'], work, { rollBack: true });
 
     // A redelivered inbound message: the channel's check, the API's idempotent answer, the insert's own.
     const stored = await read((tx) => isStored(tx, business.business_id, 'whatsapp', 'wamid.grown-1500'));
@@ -190,24 +191,10 @@ describe('a business that outgrew its statistics', () => {
         error: null,
         reference: null,
       });
-    const status = await rowsReadBy(
-      db,
-      ['messages', 'message_delivery_parts'],
-      delivered('wamid.grown-1500'),
-      {
-        rollBack: true,
-      },
-    );
+    const status = await read(delivered('wamid.grown-1500'));
     expect(status.result.changed.map((c) => c.messageId)).toEqual([target?.message_id]);
     expect(status.rows).toBeLessThan(10);
-    const unknown = await rowsReadBy(
-      db,
-      ['messages', 'message_delivery_parts'],
-      delivered('wamid.never-sent'),
-      {
-        rollBack: true,
-      },
-    );
+    const unknown = await read(delivered('wamid.never-sent'));
     expect(unknown.result.changed).toEqual([]);
     expect(unknown.rows).toBeLessThan(10);
 
