@@ -1,5 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,17 +19,50 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts a TypeScript entry point in its own process and resolves once `ready` matches its output. */
-export function startProcess(
+/**
+ * The servers a bench measures run as `npm start` runs the product: tsc's JavaScript on plain node, not
+ * through tsx's loader. The floor is built the same way, so both sides of every ratio run alike.
+ */
+const BUILT_ENTRIES: Record<string, string> = {
+  'src/main.ts': 'dist/main.js',
+  'bench/floor-server.ts': 'bench/dist/floor-server.js',
+  './bench/alloc-sampler.ts': './bench/dist/alloc-sampler.js',
+};
+
+let built: Promise<void> | undefined;
+
+/** tsc over the product (tsconfig.build.json, what `npm start` runs) and the bench's servers, once per run. */
+function buildMeasuredServers() {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const compile = (project: string) =>
+    new Promise<void>((resolve, reject) =>
+      execFile(process.execPath, [tsc, '-p', project], { cwd: SERVER_DIR }, (error, stdout) =>
+        error ? reject(new Error(`tsc -p ${project} failed:\n${stdout}`)) : resolve(),
+      ),
+    );
+  built ??= compile('tsconfig.build.json').then(() => compile('bench/tsconfig.build.json'));
+  return built;
+}
+
+/**
+ * Starts an entry point in its own process and resolves once `ready` matches its output: a measured
+ * server from its build (BUILT_ENTRIES), anything else (the fake LLM) through tsx.
+ */
+export async function startProcess(
   entry: string,
   args: string[],
   env: Record<string, string>,
   ready: RegExp,
   nodeArgs: string[] = [],
 ) {
-  // `node --import tsx` keeps the server in this one process, so its CPU and memory can be read; tsx
-  // first, so a TypeScript module in nodeArgs' own `--import` loads.
-  const child = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, entry, ...args], {
+  const builtEntry = BUILT_ENTRIES[entry];
+  if (builtEntry) await buildMeasuredServers();
+  // One node process per server, so its CPU and memory can be read; tsx first, so a TypeScript module
+  // in nodeArgs' own `--import` loads.
+  const command = builtEntry
+    ? [...nodeArgs.map((arg) => BUILT_ENTRIES[arg] ?? arg), builtEntry]
+    : ['--import', 'tsx', ...nodeArgs, entry];
+  const child = spawn(process.execPath, [...command, ...args], {
     cwd: SERVER_DIR,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -84,8 +84,9 @@ function place(url: string): string {
   if (url.startsWith('node:')) return url;
   const pkg = url.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/);
   if (pkg) return pkg[1] as string;
-  const own = url.match(/server\/(src\/(?:modules\/)?[^/]+)/);
-  return own ? (own[1] as string) : url.replace(/^file:\/\//, '');
+  // The bench runs the build, whose dist/ mirrors src/: both group under src/.
+  const own = url.match(/server\/(?:src|dist)\/((?:modules\/)?[^/]+)/);
+  return own ? `src/${own[1]}` : url.replace(/^file:\/\//, '');
 }
 
 const byFunction = new Map<string, number>();
