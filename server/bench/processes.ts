@@ -57,8 +57,8 @@ export async function startProcess(
 ) {
   const builtEntry = BUILT_ENTRIES[entry];
   if (builtEntry) await buildMeasuredServers();
-  // One node process per server, so its CPU and memory can be read; tsx first, so a TypeScript module
-  // in nodeArgs' own `--import` loads.
+  // One node process per server, so its CPU and memory can be read. A built server takes the built
+  // copies of its nodeArgs' modules; on tsx, tsx goes first so a TypeScript `--import` in nodeArgs loads.
   const command = builtEntry
     ? [...nodeArgs.map((arg) => BUILT_ENTRIES[arg] ?? arg), builtEntry]
     : ['--import', 'tsx', ...nodeArgs, entry];
