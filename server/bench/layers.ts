@@ -4,19 +4,24 @@
  * validation), a read through the stack (`GET /api/stages`), and a whole message turn (fake LLM,
  * 0 ms); then, in this process, what a statement costs the database client: raw `pg` against our
  * `db.execute(sql…)`, a `prebuiltStatement` (how a turn's statements run) and a drizzle query
- * builder. Server CPU per request at concurrency 32, median of `--rounds=3` rounds (each after a
- * warm-up); on PostgreSQL with DATABASE_URL, else PGlite (then no client figures: they compare with
- * raw `pg`). Read it beside `npm run bench`'s floor: a whole turn there costs the bare server ~0.7 ms.
+ * builder; and what one LLM call costs this process: a bare undici `Pool` request (the floor's way)
+ * against our LLM client (`createLlmClient(…).complete`, with its deadline, retries and span). Server
+ * CPU per request at concurrency 32, median of `--rounds=3` rounds (each after a warm-up); on
+ * PostgreSQL with DATABASE_URL, else PGlite (then no database client figures: they compare with raw
+ * `pg`). Read it beside `npm run bench`'s floor: a whole turn there costs the bare server ~0.7 ms.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import pg from 'pg';
+import { Pool as HttpPool } from 'undici';
+import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { prebuiltStatement } from '../src/db/prebuilt-statement.js';
 import { businesses } from '../src/db/schema.js';
 import { generateSecret } from '../src/lib/keys.js';
+import { createLlmClient, type LlmRequest } from '../src/llm/llm-client.js';
 import { openConversations, setUpBusiness } from './bench-business.js';
 import { percentile, runLoad } from './load.js';
 import {
@@ -30,6 +35,10 @@ import {
 
 const DATABASE_URL = process.env.DATABASE_URL;
 const ROUNDS = Number(process.argv.find((arg) => arg.startsWith('--rounds='))?.split('=')[1] ?? 3);
+// `--parts=llm` (or `server,database,llm`, the default): which of the three groups to measure.
+const PARTS = new Set(
+  (process.argv.find((arg) => arg.startsWith('--parts='))?.split('=')[1] ?? 'server,database,llm').split(','),
+);
 const CONCURRENCY = 32;
 const SECONDS = 6;
 
@@ -179,11 +188,107 @@ async function clientLayers(url: string) {
   }
 }
 
+/** A turn's three calls, each with a prompt of the size a turn's calls carry (~2.3 KB). */
+const LLM_REQUESTS: LlmRequest[] = (['choice', 'json', 'text'] as const).map((kind) => ({
+  system: 'You are the assistant of a small business. Answer briefly and only from what you are told.',
+  prompt: `Conversation so far:\n${'customer: when are you open on Saturdays?\n'.repeat(50)}`,
+  output:
+    kind === 'choice'
+      ? { kind, options: ['greeting', 'booking', 'questions'] }
+      : kind === 'json'
+        ? { kind, schema: { type: 'object', properties: { name: { type: ['string', 'null'] } } } }
+        : { kind },
+}));
+
+/** The structured output the bare call asks for, as the floor's and our client's calls do. */
+function bareResponseFormat({ output }: LlmRequest) {
+  if (output.kind === 'choice')
+    return {
+      response_format: {
+        type: 'json_schema',
+        json_schema: {
+          name: 'stage',
+          strict: true,
+          schema: {
+            type: 'object',
+            properties: { stage: { type: 'string', enum: output.options } },
+            required: ['stage'],
+            additionalProperties: false,
+          },
+        },
+      },
+    };
+  if (output.kind === 'json' && output.schema)
+    return {
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'extracted_data', strict: true, schema: output.schema },
+      },
+    };
+  return {};
+}
+
+async function llmClientLayers() {
+  const { child: llm, url } = await startFakeLlm(0);
+  const pool = new HttpPool(new URL(url).origin);
+  const path = `${new URL(url).pathname}/chat/completions`;
+  const client = createLlmClient(
+    loadConfig({ OPENAI_BASE_URL: url, OPENAI_API_KEY: 'bench', LLM_MODEL: 'bench-model' }),
+  );
+  if (!client) throw new Error('no LLM client for the fake LLM');
+  try {
+    let n = 0;
+    const calls: [string, () => Promise<unknown>][] = [
+      [
+        'bare undici Pool.request',
+        async () => {
+          const request = LLM_REQUESTS[n++ % 3] as LlmRequest;
+          const { statusCode, body } = await pool.request({
+            path,
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
+            body: JSON.stringify({
+              model: 'bench-model',
+              messages: [
+                { role: 'system', content: request.system },
+                { role: 'user', content: request.prompt },
+              ],
+              ...bareResponseFormat(request),
+            }),
+          });
+          await body.json();
+          if (statusCode !== 200) throw new Error(`the fake LLM answered ${statusCode}`);
+        },
+      ],
+      [
+        'our LLM client (complete)',
+        async () => {
+          const result = await client.complete(LLM_REQUESTS[n++ % 3] as LlmRequest);
+          if (!result.ok) throw new Error(`the LLM call failed: ${result.errorDetail}`);
+        },
+      ],
+    ];
+    const figures = new Map<string, number[]>();
+    for (let round = 0; round < ROUNDS; round++)
+      for (const [name, call] of calls)
+        figures.set(name, [...(figures.get(name) ?? []), await clientCost(call, 10_000)]);
+    console.log(`\nLLM client CPU per call, fake LLM at 0 ms, c=${CONCURRENCY} (median of ${ROUNDS})`);
+    for (const [name, values] of figures)
+      console.log(
+        `  ${name.padEnd(38)} ${median(values).toFixed(0).padStart(6)} µs  (${values.map((v) => v.toFixed(0)).join(', ')})`,
+      );
+  } finally {
+    await pool.close();
+    await stopProcess(llm);
+  }
+}
+
 async function main() {
   if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error('--rounds takes a count: 3');
   console.log(`ICMP request layers — database: ${DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`);
-  await serverLayers();
-  if (DATABASE_URL) await clientLayers(DATABASE_URL);
+  if (PARTS.has('server')) await serverLayers();
+  if (PARTS.has('database') && DATABASE_URL) await clientLayers(DATABASE_URL);
+  if (PARTS.has('llm')) await llmClientLayers();
 }
 
 main().catch((error) => {

@@ -14,8 +14,16 @@ const PRICES: Array<[RegExp, number, number]> = [
   [/^claude-.*opus/, 15, 75],
 ];
 
+// Each model's price, looked up once: a call's model is one of a deployment's few (allowedModels).
+const priceByModel = new Map<string, [number, number] | null>();
+
 export function estimateCostUsd(model: string, tokensIn: number, tokensOut: number): number {
-  const entry = PRICES.find(([pattern]) => pattern.test(model));
-  if (!entry) return 0;
-  return (tokensIn * entry[1] + tokensOut * entry[2]) / 1_000_000;
+  let price = priceByModel.get(model);
+  if (price === undefined) {
+    const entry = PRICES.find(([pattern]) => pattern.test(model));
+    price = entry ? [entry[1], entry[2]] : null;
+    priceByModel.set(model, price);
+  }
+  if (!price) return 0;
+  return (tokensIn * price[0] + tokensOut * price[1]) / 1_000_000;
 }

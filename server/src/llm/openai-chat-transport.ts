@@ -1,4 +1,5 @@
-import { Agent, type Dispatcher, request as httpRequest } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
+import type { AttemptDeadline } from './attempt-deadline.js';
 import type { LlmAttempt, LlmRequest } from './llm-types.js';
 
 /**
@@ -10,13 +11,36 @@ import type { LlmAttempt, LlmRequest } from './llm-types.js';
  * Requests go through undici's `request` on one shared keep-alive `Agent` (a connection pool per
  * origin) rather than the global `fetch`: fetch builds WHATWG Request/Response objects and streams
  * (tee'd bodies, AbortSignal plumbing) for every call, about a sixth of the server's CPU per message
- * in the bench's profile (issue 14); `request` hands back the status and a plain Node stream.
+ * in the bench's profile (issue 14); `request` hands back the status and a plain Node stream. The
+ * endpoint's origin, path and headers are worked out once per target, not parsed from a URL per call.
  */
 const dispatcher: Dispatcher = new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 60_000 });
+
 export interface OpenAiChatTarget {
   baseUrl: string;
-  apiKey: string | undefined;
   model: string;
+  origin: string;
+  /** The chat-completions path under the base URL's own path (`/v1/chat/completions`). */
+  path: string;
+  headers: Readonly<Record<string, string>>;
+}
+
+export function openAiChatTarget(
+  baseUrl: string,
+  apiKey: string | undefined,
+  model: string,
+): OpenAiChatTarget {
+  const url = new URL(`${baseUrl}/chat/completions`);
+  return {
+    baseUrl,
+    model,
+    origin: url.origin,
+    path: `${url.pathname}${url.search}`,
+    headers: Object.freeze({
+      'content-type': 'application/json',
+      ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+    }),
+  };
 }
 
 export class HttpStatusError extends Error {
@@ -105,7 +129,7 @@ interface ChatCompletion {
 export async function attemptOpenAiChat(
   target: OpenAiChatTarget,
   request: LlmRequest,
-  signal: AbortSignal,
+  deadline: AttemptDeadline,
   mode: FormatMode = 'json_schema',
 ): Promise<LlmAttempt> {
   const streaming = Boolean(request.onToken) && request.output.kind === 'text';
@@ -118,13 +142,12 @@ export async function attemptOpenAiChat(
       ]
     : [{ role: 'user', content: request.prompt }];
   const format = responseFormat(request, mode);
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
-  const response = await httpRequest(`${target.baseUrl}/chat/completions`, {
+  const response = await dispatcher.request({
+    origin: target.origin,
+    path: target.path,
     method: 'POST',
-    signal,
-    dispatcher,
-    headers,
+    signal: deadline,
+    headers: target.headers,
     body: JSON.stringify({
       model: target.model,
       messages,

@@ -233,3 +233,96 @@ describe('ANTHROPIC_BASE_URL', () => {
     }
   });
 });
+
+describe('an attempt whose answer stalls after it has begun', () => {
+  /** A model endpoint that sends its headers and the first part of the answer, then nothing more. */
+  async function stallingServer(firstPart: (streaming: boolean) => string) {
+    const paths: Array<string | undefined> = [];
+    const server = createServer((req, res) => {
+      paths.push(req.url);
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        const streaming = (JSON.parse(body) as { stream?: boolean }).stream === true;
+        res.writeHead(200, { 'content-type': streaming ? 'text/event-stream' : 'application/json' });
+        res.write(firstPart(streaming));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      paths,
+      client: createLlmClient(
+        loadConfig({
+          NODE_ENV: 'test',
+          // A base URL with a path of its own: calls go to <its path>/chat/completions.
+          OPENAI_BASE_URL: `http://127.0.0.1:${port}/gateway/v1/`,
+          OPENAI_API_KEY: 'sk-test',
+          LLM_TIMEOUT_MS: '300',
+          LLM_MAX_RETRIES: '1',
+        }),
+      ) as LlmClient,
+      close: () => {
+        server.closeAllConnections();
+        return new Promise((resolve) => server.close(resolve));
+      },
+    };
+  }
+
+  it('a body that never ends times out, and the attempt is retried', async () => {
+    const stalling = await stallingServer(() => '{"choices":[{"message":{"content":"Hel');
+    try {
+      const result = await stalling.client.complete({ system: '', prompt: 'hi', output: { kind: 'text' } });
+      expect(result).toMatchObject({ ok: false, error: 'timeout', attempts: 2, text: '' });
+      expect(stalling.paths).toEqual(['/gateway/v1/chat/completions', '/gateway/v1/chat/completions']);
+    } finally {
+      await stalling.close();
+    }
+  });
+
+  it('a stream that stops after its first token times out, and is not retried (the token was shown)', async () => {
+    const stalling = await stallingServer(
+      () => `data: ${JSON.stringify({ choices: [{ delta: { content: 'Hel' } }] })}\n\n`,
+    );
+    try {
+      const tokens: string[] = [];
+      const result = await stalling.client.complete({
+        system: '',
+        prompt: 'hi',
+        output: { kind: 'text' },
+        onToken: (token) => tokens.push(token),
+      });
+      expect(tokens).toEqual(['Hel']);
+      expect(result).toMatchObject({ ok: false, error: 'timeout', attempts: 1 });
+      expect(stalling.paths).toHaveLength(1);
+    } finally {
+      await stalling.close();
+    }
+  });
+
+  it('an Anthropic call that gets no answer times out too', async () => {
+    const server = createServer(() => {
+      // Never answers.
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const anthropic = createLlmClient(
+        loadConfig({
+          NODE_ENV: 'test',
+          ANTHROPIC_API_KEY: 'sk-ant-test',
+          ANTHROPIC_BASE_URL: `http://127.0.0.1:${port}/v1/`,
+          LLM_TIMEOUT_MS: '300',
+          LLM_MAX_RETRIES: '0',
+        }),
+      ) as LlmClient;
+      const result = await anthropic.complete({ system: '', prompt: 'hi', output: { kind: 'text' } });
+      expect(result).toMatchObject({ ok: false, provider: 'anthropic', error: 'timeout', attempts: 1 });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
