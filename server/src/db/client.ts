@@ -9,6 +9,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { tracing } from '../lib/tracing.js';
+import { withFields } from '../lib/with-fields.js';
 import { PendingMigrationsError, pendingMigrations } from './migrations.js';
 import * as schema from './schema.js';
 
@@ -244,7 +245,7 @@ function preparedStatementNames() {
         name = `icmp_${createHash('sha1').update(config.text).digest('hex').slice(0, 20)}`;
         names.set(config.text, name);
       }
-      return [{ ...config, name }, ...args.slice(1)];
+      return [withFields(config, { name }), ...args.slice(1)];
     },
     /**
      * A table a prepared statement reads changed shape under it (a migration of a rolling deploy):

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import { tracing } from '../lib/tracing.js';
+import { withFields } from '../lib/with-fields.js';
 import { AttemptDeadline } from './attempt-deadline.js';
 import type { LlmAttempt, LlmRequest } from './llm-types.js';
 import { estimateCostUsd } from './model-pricing.js';
@@ -279,13 +280,12 @@ async function completeWithRetries(
     let emitted = false;
     const { onToken } = request;
     const watched = onToken
-      ? {
-          ...request,
+      ? withFields(request, {
           onToken: (text: string) => {
             emitted = true;
             onToken(text);
           },
-        }
+        })
       : request;
     try {
       const answer = await target.attempt(watched, attemptDeadline);

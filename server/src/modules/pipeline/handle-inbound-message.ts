@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context.js';
 import { AppError, notFound } from '../../errors.js';
+import { withFields } from '../../lib/with-fields.js';
 import { getBusinessConfig, loadConfigForTarget } from '../config-cache/index.js';
 import {
   appendMessage,
@@ -68,14 +69,13 @@ export async function handleInboundMessage(
   // their new conversation. Otherwise (a returning customer without an active conversation, a closed
   // conversation, a foreign id, a duplicate) the general path creates or refuses.
   const ticket = processor.leaseAtInsert(historyLimit);
-  const known = (target: MessageTarget) => insertMessage(ctx.db, { ...inbound, target, lease: ticket });
+  const known = (target: MessageTarget) =>
+    insertMessage(ctx.db, withFields(inbound, { target, lease: ticket }));
   const firstContact = (customer?: NewCustomer) =>
-    insertFirstContactMessage(ctx.db, {
-      ...inbound,
-      entryStageId: config.entryStageId,
-      customer,
-      lease: ticket,
-    });
+    insertFirstContactMessage(
+      ctx.db,
+      withFields(inbound, { entryStageId: config.entryStageId, customer, lease: ticket }),
+    );
   let userId = input.userId;
   let fast: Awaited<ReturnType<typeof known>>;
   if (input.conversationId || userId) {

@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.js';
+import { withFields } from '../../lib/with-fields.js';
 import type { LlmClient } from '../../llm/llm-client.js';
 import { parseExtractionAnswer, parseStageAnswer } from '../../llm/parse-answers.js';
 import { atLlmBudget } from '../analytics/index.js';
@@ -56,10 +57,9 @@ export async function runTurn(ctx: AppContext, llm: LlmClient | null, input: Tur
       ? await runWithModel(ctx, llm, input, current, base, rule)
       : await runOffline(ctx, input, current, base, rule);
   const collected = { ...input.collectedData, ...ran.extracted };
-  const result: TurnResult = {
-    ...ran,
+  const result: TurnResult = withFields(ran, {
     complete: missingRequired(config.business.fields, ran.stage, collected).length === 0,
-  };
+  });
   if (result.stage.stageId !== current.stageId) {
     listener?.onStage?.({
       stage_id: result.stage.stageId,
@@ -154,7 +154,8 @@ async function runWithModel(
       { kind: 'text' },
       onToken,
     );
-  const discarded = (call: StepCall): StepCall => ({ ...call, step: { ...call.step, skipped: true } });
+  const discarded = (call: StepCall): StepCall =>
+    withFields(call, { step: withFields(call.step, { skipped: true }) });
   // A call started ahead is awaited later: until then, a rejection must not count as unhandled.
   const ahead = (call: Promise<StepCall>) => {
     call.catch(() => undefined);
@@ -176,7 +177,10 @@ async function runWithModel(
   // stage's extraction and (when it needs no facts) its reply start at once.
   if (rule) {
     const stage = rule.target;
-    const variables: VariableContext = { ...base, stageId: stage.stageId, previousStageId: current.stageId };
+    const variables: VariableContext = withFields(base, {
+      stageId: stage.stageId,
+      previousStageId: current.stageId,
+    });
     const selection = emit(noSelection(rule.reason));
     const reply = replyWithoutFacts(stage) ? ahead(respond(stage, variables, listener?.onToken)) : undefined;
     const extraction = await extract(stage, variables);
@@ -219,7 +223,7 @@ async function runWithModel(
   const stays = stage.stageId === current.stageId;
   const variables: VariableContext = stays
     ? base
-    : { ...base, stageId: stage.stageId, previousStageId: current.stageId };
+    : withFields(base, { stageId: stage.stageId, previousStageId: current.stageId });
   const decided = after
     ? discarded({ ...selection, step: { ...selection.step, transition_reason: after.reason } })
     : selection;
@@ -311,13 +315,15 @@ async function runWithModel(
       };
       // The fallback sees what this message told us ({{email}} just given), not only what was known before.
       const fallbackVariables = ends === current ? base : variables;
-      text = (await renderFallbackReply(ctx, config, ends, { ...fallbackVariables, collectedData })).reply;
+      text = (await renderFallbackReply(ctx, config, ends, withFields(fallbackVariables, { collectedData })))
+        .reply;
       fallback = true;
     } else {
-      response = await (reply ?? respond(stage, { ...variables, collectedData }, listener?.onToken));
+      response = await (reply ?? respond(stage, withFields(variables, { collectedData }), listener?.onToken));
       text = response.llm?.ok ? response.llm.text.trim() : '';
       if (!text) {
-        text = (await renderFallbackReply(ctx, config, stage, { ...variables, collectedData })).reply;
+        text = (await renderFallbackReply(ctx, config, stage, withFields(variables, { collectedData })))
+          .reply;
         fallback = true;
       }
     }

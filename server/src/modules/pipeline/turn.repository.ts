@@ -3,6 +3,7 @@ import type { DbOrTx } from '../../db/client.js';
 import { prebuiltStatement } from '../../db/prebuilt-statement.js';
 import { fromJson, rowsOf, toDate } from '../../db/raw-rows.js';
 import { conversations, llmCalls, messages } from '../../db/schema.js';
+import { withFields } from '../../lib/with-fields.js';
 import { historyBeforeJson, outboundStatus } from '../conversations/index.js';
 import type { StoredHistory } from '../templates/index.js';
 import type { TurnResult } from './turn-types.js';
@@ -84,7 +85,7 @@ export async function tryLease(
   untilSequence: number,
   historyLimit?: number,
 ): Promise<LeasedConversation | undefined> {
-  const values = { ...lease, conversationId, untilSequence, historyLimit: historyLimit ?? null };
+  const values = withFields(lease, { conversationId, untilSequence, historyLimit: historyLimit ?? null });
   const [row] = rowsOf(await takeLease(db, values, historyLimit === undefined ? '' : 'history'));
   if (!row) return undefined;
   return leasedFromRow(row, fromJson(row.pending as PendingMessage[] | null) ?? [], historyLimit);
@@ -116,7 +117,11 @@ export function leasedFromRow(
         ? {
             beforeMessageId: first.messageId,
             limit: historyLimit,
-            messages: stored.map((m) => ({ ...m, createdAt: new Date(m.createdAt) })),
+            messages: stored.map((m) => ({
+              senderType: m.senderType,
+              content: m.content,
+              createdAt: new Date(m.createdAt),
+            })),
           }
         : undefined,
   };

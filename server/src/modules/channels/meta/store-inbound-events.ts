@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { AppContext } from '../../../context.js';
 import { KeyedMutex } from '../../../lib/keyed-mutex.js';
 import { perContext } from '../../../lib/per-context.js';
+import { withFields } from '../../../lib/with-fields.js';
 import { getBusinessConfig } from '../../config-cache/index.js';
 import { appendMessage, insertMessage, publishConversationEvent } from '../../conversations/index.js';
 import type {
@@ -140,11 +141,13 @@ async function storeForReturningCustomer(
   inbound: InboundMessage,
   lease: LeaseAtStore | undefined,
 ): Promise<StoredInbound | null> {
-  const fast = await insertMessage(ctx.db, {
-    ...inbound,
-    target: { identity: { kind: event.channel, id: event.customerId }, activeOnly: true },
-    lease: lease?.ticket,
-  });
+  const fast = await insertMessage(
+    ctx.db,
+    withFields(inbound, {
+      target: { identity: { kind: event.channel, id: event.customerId }, activeOnly: true },
+      lease: lease?.ticket,
+    }),
+  );
   if (!fast) return null;
   const name = customerName(event);
   const stored = fast.ownerName;
