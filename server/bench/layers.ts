@@ -22,6 +22,7 @@ import { prebuiltStatement } from '../src/db/prebuilt-statement.js';
 import { businesses } from '../src/db/schema.js';
 import { generateSecret } from '../src/lib/keys.js';
 import { createLlmClient, type LlmRequest } from '../src/llm/llm-client.js';
+import { responseFormat } from '../src/llm/openai-chat-transport.js';
 import { openConversations, setUpBusiness } from './bench-business.js';
 import { percentile, runLoad } from './load.js';
 import {
@@ -200,33 +201,10 @@ const LLM_REQUESTS: LlmRequest[] = (['choice', 'json', 'text'] as const).map((ki
         : { kind },
 }));
 
-/** The structured output the bare call asks for, as the floor's and our client's calls do. */
-function bareResponseFormat({ output }: LlmRequest) {
-  if (output.kind === 'choice')
-    return {
-      response_format: {
-        type: 'json_schema',
-        json_schema: {
-          name: 'stage',
-          strict: true,
-          schema: {
-            type: 'object',
-            properties: { stage: { type: 'string', enum: output.options } },
-            required: ['stage'],
-            additionalProperties: false,
-          },
-        },
-      },
-    };
-  if (output.kind === 'json' && output.schema)
-    return {
-      response_format: {
-        type: 'json_schema',
-        json_schema: { name: 'extracted_data', strict: true, schema: output.schema },
-      },
-    };
-  return {};
-}
+const withResponseFormat = (request: LlmRequest) => {
+  const format = responseFormat(request, 'json_schema');
+  return format ? { response_format: format } : {};
+};
 
 async function llmClientLayers() {
   const { child: llm, url } = await startFakeLlm(0);
@@ -253,7 +231,8 @@ async function llmClientLayers() {
                 { role: 'system', content: request.system },
                 { role: 'user', content: request.prompt },
               ],
-              ...bareResponseFormat(request),
+              // The structure our client asks for (the floor asks for the same).
+              ...withResponseFormat(request),
             }),
           });
           await body.json();

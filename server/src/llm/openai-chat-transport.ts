@@ -64,7 +64,7 @@ export class FormatRefused extends HttpStatusError {}
 
 const REFUSAL = /response_format|json_schema|json_object|grammar|structured output/i;
 
-function responseFormat(request: LlmRequest, mode: FormatMode) {
+export function responseFormat(request: LlmRequest, mode: FormatMode) {
   if (request.output.kind === 'text' || mode === 'text') return undefined;
   if (request.output.kind === 'choice' && mode === 'json_schema') {
     return {

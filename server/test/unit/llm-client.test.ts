@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -6,6 +6,31 @@ import { createLlmClient, type LlmClient } from '../../src/llm/llm-client.js';
 import { parseExtractionAnswer, parseStageAnswer } from '../../src/llm/parse-answers.js';
 import { startFakeLlmServer } from '../helpers/fake-llm-server.js';
 import type { FakeLlm } from '../helpers/fake-llm-types.js';
+
+/** A raw HTTP endpoint on a free local port, for answers the fake LLM does not play. */
+async function rawEndpoint(handler: RequestListener) {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+const anthropicClientAt = (port: number, env: Record<string, string> = {}) =>
+  createLlmClient(
+    loadConfig({
+      NODE_ENV: 'test',
+      ANTHROPIC_API_KEY: 'sk-ant-test',
+      ANTHROPIC_BASE_URL: `http://127.0.0.1:${port}/v1/`,
+      LLM_MAX_RETRIES: '0',
+      ...env,
+    }),
+  ) as LlmClient;
 
 let fake: FakeLlm;
 let client: LlmClient;
@@ -208,37 +233,28 @@ describe('parseStageAnswer on prose', () => {
 describe('ANTHROPIC_BASE_URL', () => {
   it('sends Anthropic calls to the configured base URL', async () => {
     const seen: Array<{ url: string | undefined; key: string | undefined }> = [];
-    const server = createServer((req, res) => {
+    const endpoint = await rawEndpoint((req, res) => {
       seen.push({ url: req.url, key: req.headers['x-api-key'] as string | undefined });
       req.resume();
       res.writeHead(400, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: 'nope' } }));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const { port } = server.address() as AddressInfo;
-      const anthropic = createLlmClient(
-        loadConfig({
-          NODE_ENV: 'test',
-          ANTHROPIC_API_KEY: 'sk-ant-test',
-          ANTHROPIC_BASE_URL: `http://127.0.0.1:${port}/v1/`,
-          LLM_MAX_RETRIES: '0',
-        }),
-      ) as LlmClient;
+      const anthropic = anthropicClientAt(endpoint.port);
       const result = await anthropic.complete({ system: '', prompt: 'hi', output: { kind: 'text' } });
       expect(result).toMatchObject({ ok: false, provider: 'anthropic' });
       expect(seen).toEqual([{ url: '/v1/messages', key: 'sk-ant-test' }]);
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await endpoint.close();
     }
   });
 });
 
 describe('an attempt whose answer stalls after it has begun', () => {
   /** A model endpoint that sends its headers and the first part of the answer, then nothing more. */
-  async function stallingServer(firstPart: (streaming: boolean) => string) {
+  async function stallingServer(firstPart: string) {
     const paths: Array<string | undefined> = [];
-    const server = createServer((req, res) => {
+    const endpoint = await rawEndpoint((req, res) => {
       paths.push(req.url);
       let body = '';
       req.on('data', (chunk) => {
@@ -247,32 +263,27 @@ describe('an attempt whose answer stalls after it has begun', () => {
       req.on('end', () => {
         const streaming = (JSON.parse(body) as { stream?: boolean }).stream === true;
         res.writeHead(200, { 'content-type': streaming ? 'text/event-stream' : 'application/json' });
-        res.write(firstPart(streaming));
+        res.write(firstPart);
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
     return {
       paths,
       client: createLlmClient(
         loadConfig({
           NODE_ENV: 'test',
           // A base URL with a path of its own: calls go to <its path>/chat/completions.
-          OPENAI_BASE_URL: `http://127.0.0.1:${port}/gateway/v1/`,
+          OPENAI_BASE_URL: `http://127.0.0.1:${endpoint.port}/gateway/v1/`,
           OPENAI_API_KEY: 'sk-test',
           LLM_TIMEOUT_MS: '300',
           LLM_MAX_RETRIES: '1',
         }),
       ) as LlmClient,
-      close: () => {
-        server.closeAllConnections();
-        return new Promise((resolve) => server.close(resolve));
-      },
+      close: endpoint.close,
     };
   }
 
   it('a body that never ends times out, and the attempt is retried', async () => {
-    const stalling = await stallingServer(() => '{"choices":[{"message":{"content":"Hel');
+    const stalling = await stallingServer('{"choices":[{"message":{"content":"Hel');
     try {
       const result = await stalling.client.complete({ system: '', prompt: 'hi', output: { kind: 'text' } });
       expect(result).toMatchObject({ ok: false, error: 'timeout', attempts: 2, text: '' });
@@ -284,7 +295,7 @@ describe('an attempt whose answer stalls after it has begun', () => {
 
   it('a stream that stops after its first token times out, and is not retried (the token was shown)', async () => {
     const stalling = await stallingServer(
-      () => `data: ${JSON.stringify({ choices: [{ delta: { content: 'Hel' } }] })}\n\n`,
+      `data: ${JSON.stringify({ choices: [{ delta: { content: 'Hel' } }] })}\n\n`,
     );
     try {
       const tokens: string[] = [];
@@ -303,26 +314,15 @@ describe('an attempt whose answer stalls after it has begun', () => {
   });
 
   it('an Anthropic call that gets no answer times out too', async () => {
-    const server = createServer(() => {
+    const endpoint = await rawEndpoint(() => {
       // Never answers.
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const { port } = server.address() as AddressInfo;
-      const anthropic = createLlmClient(
-        loadConfig({
-          NODE_ENV: 'test',
-          ANTHROPIC_API_KEY: 'sk-ant-test',
-          ANTHROPIC_BASE_URL: `http://127.0.0.1:${port}/v1/`,
-          LLM_TIMEOUT_MS: '300',
-          LLM_MAX_RETRIES: '0',
-        }),
-      ) as LlmClient;
+      const anthropic = anthropicClientAt(endpoint.port, { LLM_TIMEOUT_MS: '300' });
       const result = await anthropic.complete({ system: '', prompt: 'hi', output: { kind: 'text' } });
       expect(result).toMatchObject({ ok: false, provider: 'anthropic', error: 'timeout', attempts: 1 });
     } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await endpoint.close();
     }
   });
 });
