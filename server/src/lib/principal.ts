@@ -88,12 +88,25 @@ export const MASTER_PRINCIPAL: Principal = Object.freeze({
   sessionId: null,
 });
 
+// A key's scopes are read once per key (the key resolver caches its principal), so their union is
+// worked out once per key, not on every request it makes.
+const scopePermissions = new WeakMap<readonly ApiKeyScope[], readonly Permission[]>();
+
+function permissionsOfScopes(scopes: readonly ApiKeyScope[]): readonly Permission[] {
+  let permissions = scopePermissions.get(scopes);
+  if (!permissions) {
+    permissions = Object.freeze([...new Set(scopes.flatMap((scope) => SCOPE_PERMISSIONS[scope]))]);
+    scopePermissions.set(scopes, permissions);
+  }
+  return permissions;
+}
+
 /** The permissions a principal has in one business (every one for a platform admin). */
 export function permissionsIn(principal: Principal, businessId: string): readonly Permission[] {
   if (principal.role === 'admin') return ROLE_PERMISSIONS.owner;
   if (principal.role === 'business') {
     if (principal.businessId !== businessId) return [];
-    return [...new Set(principal.scopes.flatMap((scope) => SCOPE_PERMISSIONS[scope]))];
+    return permissionsOfScopes(principal.scopes);
   }
   const membership = principal.memberships.find((m) => m.businessId === businessId);
   return membership ? ROLE_PERMISSIONS[membership.role] : [];

@@ -162,4 +162,20 @@ describe('common response headers', () => {
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['content-security-policy']).toContain("default-src 'self'");
   });
+
+  it('sends the same security headers with an error, a missing route and a success', async () => {
+    const security = (headers: Record<string, unknown>) =>
+      Object.fromEntries(
+        ['content-security-policy', 'strict-transport-security', 'x-frame-options', 'referrer-policy'].map(
+          (name) => [name, headers[name]],
+        ),
+      );
+    const ok = security((await get('/ping')).headers);
+    expect(ok['x-frame-options']).toBe('SAMEORIGIN');
+    expect(ok['strict-transport-security']).toMatch(/max-age=\d+/);
+    expect(security((await get('/api/no-such-route')).headers)).toEqual(ok);
+    const refused = await get('/api/stages', { authorization: 'Bearer not-a-key' });
+    expect(refused.statusCode).toBe(401);
+    expect(security(refused.headers)).toEqual(ok);
+  });
 });
