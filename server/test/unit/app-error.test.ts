@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, invalid } from '../../src/errors.js';
 
-const frames = (error: Error) => (error.stack ?? '').split('\n').filter((line) => line.trim().startsWith('at '));
+const frames = (error: Error) =>
+  (error.stack ?? '').split('\n').filter((line) => line.trim().startsWith('at '));
 
 describe('AppError', () => {
   it('answers a client error without a stack trace, keeping its message and status', () => {
