@@ -116,8 +116,8 @@ async function serverLayers() {
     );
     for (const [name, values] of figures)
       console.log(
-        `  ${name.padEnd(38)} ${(median(values) / 1000).toFixed(2).padStart(6)} ms` +
-          `  (${values.map((v) => (v / 1000).toFixed(2)).join(', ')})`,
+        `  ${name.padEnd(38)} ${median(values).toFixed(0).padStart(6)} µs` +
+          `  (${values.map((v) => v.toFixed(0)).join(', ')})`,
       );
   } finally {
     await stopProcess(server);
