@@ -322,8 +322,9 @@ async function measure(
       completion_tokens: number;
     };
   const out: Record<string, Figures> = {};
-  const latency = scenarios[0]?.llmLatencyMs ?? 0;
-  for (const scenario of [warmUpScenario(latency, processes), ...scenarios]) {
+  const [first] = scenarios;
+  if (!first) return out; // e.g. --latency=300 with --scenarios= of 0 ms ones: nothing to warm up for
+  for (const scenario of [warmUpScenario(first.llmLatencyMs, processes), ...scenarios]) {
     const prepared =
       kind === 'product' && scenario.prepare
         ? await scenario.prepare(target)
