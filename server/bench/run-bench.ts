@@ -57,6 +57,8 @@ const RUNS = Number(process.argv.find((arg) => arg.startsWith('--runs='))?.split
 // the product half cold. The warm-up is measured too, as its own row: that cost is not hidden.
 // (--quick sends a third of every scenario's count, this one's too.)
 const WARM_UP = Number(process.argv.find((arg) => arg.startsWith('--warm-up='))?.split('=')[1] ?? 4000);
+/** A scenario's message count as this run sends it: a third with --quick. */
+const messageCount = (total: number) => (QUICK ? Math.ceil(total / 3) : total);
 // `--webhooks-only` runs only the WhatsApp webhook figures; `--no-webhooks` skips them.
 const WEBHOOKS_ONLY = args.has('--webhooks-only');
 const WEBHOOKS = !args.has('--no-webhooks');
@@ -89,7 +91,7 @@ async function main() {
   console.log(
     `ICMP benchmark — database: ${databaseUrl ? 'PostgreSQL' : 'PGlite (no floor: it needs PostgreSQL)'}` +
       `${QUICK ? ' (quick)' : ''}, server processes: ${PROCESSES.join(', ')}, runs: ${RUNS}` +
-      `, warm-up: ${QUICK ? Math.ceil(WARM_UP / 3) : WARM_UP} messages per process` +
+      `, warm-up: ${messageCount(WARM_UP)} messages per process` +
       (databaseUrl
         ? `, bus: ${process.env.REDIS_URL ? 'Redis' : 'PostgreSQL LISTEN/NOTIFY (no REDIS_URL)'}`
         : ''),
@@ -336,9 +338,7 @@ async function measure(
     const llmBefore = await served();
     const load = await runLoad({
       concurrency: scenario.concurrency,
-      ...(scenario.total !== undefined
-        ? { total: QUICK ? Math.ceil(scenario.total / 3) : scenario.total }
-        : {}),
+      ...(scenario.total !== undefined ? { total: messageCount(scenario.total) } : {}),
       ...(scenario.seconds !== undefined ? { seconds: QUICK ? scenario.seconds / 2 : scenario.seconds } : {}),
       send: prepared.send,
     });
