@@ -15,6 +15,8 @@ export type InvalidationTopic =
   /** A failed authentication was recorded for this key (plugins/auth-failures.ts): drop cached answers. */
   | 'auth-failure';
 type Listener = (key: string) => void;
+/** Whether a subscriber wants messages now (a live view open); without one it always does. */
+type Interest = () => boolean;
 
 /**
  * Tells every cache — in this process and, through Redis or PostgreSQL, in every other server
@@ -25,7 +27,14 @@ export interface InvalidationBus {
   /** Which transport carries messages to other processes. */
   readonly transport: 'memory' | 'redis' | 'postgres';
   publish(topic: InvalidationTopic, key: string): void;
-  subscribe(topic: InvalidationTopic, listener: Listener): void;
+  subscribe(topic: InvalidationTopic, listener: Listener, interested?: Interest): void;
+  /**
+   * Whether a message on `topic` published now would reach anyone but `except`: an interested
+   * subscriber in this process, or another process (always with Redis, whose subscribers are not
+   * known; with PostgreSQL while another server process listens). A publisher can then skip building
+   * a message nobody would read.
+   */
+  hasListeners(topic: InvalidationTopic, except?: Listener): boolean;
   /**
    * Called when messages from other processes may have been missed (the connection to Redis or
    * PostgreSQL dropped and is back): caches should drop everything, live streams resynchronise.
@@ -53,10 +62,10 @@ export async function createInvalidationBus(
   options: InvalidationBusOptions | string = {},
 ): Promise<InvalidationBus> {
   const { redisUrl, databaseUrl, onError } = typeof options === 'string' ? { redisUrl: options } : options;
-  const listeners = new Map<InvalidationTopic, Listener[]>();
+  const listeners = new Map<InvalidationTopic, { listener: Listener; interested: Interest }[]>();
   const gapListeners: (() => void)[] = [];
   const deliver = (topic: InvalidationTopic, key: string) => {
-    for (const listener of listeners.get(topic) ?? []) listener(key);
+    for (const { listener } of listeners.get(topic) ?? []) listener(key);
   };
   const gap = () => {
     for (const listener of gapListeners) listener();
@@ -65,6 +74,7 @@ export async function createInvalidationBus(
   let send: (message: string) => void = () => {};
   let close = async () => {};
   let connected = () => true;
+  let reachesOtherProcesses = () => false;
   let transport: InvalidationBus['transport'] = 'memory';
 
   if (redisUrl) {
@@ -88,6 +98,7 @@ export async function createInvalidationBus(
       publisher.publish(CHANNEL, message).catch(() => {});
     };
     connected = () => publisher.status === 'ready' && subscriber.status === 'ready';
+    reachesOtherProcesses = () => true;
     close = async () => {
       await Promise.all([publisher.quit().catch(() => {}), subscriber.quit().catch(() => {})]);
     };
@@ -107,16 +118,23 @@ export async function createInvalidationBus(
     send = (message) => notify.send(message);
     close = () => notify.close();
     connected = () => notify.connected();
+    reachesOtherProcesses = () => notify.peers();
   }
 
   return {
     transport,
     publish(topic, key) {
       deliver(topic, key);
-      if (transport !== 'memory') send(JSON.stringify([origin, topic, key]));
+      if (reachesOtherProcesses()) send(JSON.stringify([origin, topic, key]));
     },
-    subscribe(topic, listener) {
-      listeners.set(topic, [...(listeners.get(topic) ?? []), listener]);
+    subscribe(topic, listener, interested = () => true) {
+      listeners.set(topic, [...(listeners.get(topic) ?? []), { listener, interested }]);
+    },
+    hasListeners(topic, except) {
+      return (
+        reachesOtherProcesses() ||
+        (listeners.get(topic) ?? []).some((one) => one.listener !== except && one.interested())
+      );
     },
     onGap(listener) {
       gapListeners.push(listener);
