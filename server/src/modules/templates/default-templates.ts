@@ -60,7 +60,7 @@ Omit keys the message does not mention. Example: {"name": "Ana Silva", "email": 
     content: `About the business:
 {{business_info}}
 
-Current stage: {{current_stage}} — {{current_stage_description}}
+Current stage: {{current_stage}} ({{current_stage_description}})
 
 What we know about the customer ({{user_name}}):
 {{extracted_data}}
