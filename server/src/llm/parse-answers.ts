@@ -1,3 +1,5 @@
+import { parseJsonWithoutNul } from '../lib/without-nul.js';
+
 export interface StageRef {
   stageId: string;
   stageName: string;
@@ -65,7 +67,7 @@ export function parseExtractionAnswer(raw: string): Record<string, unknown> {
   const end = fenced.lastIndexOf('}');
   if (start === -1 || end <= start) return {};
   try {
-    const parsed: unknown = JSON.parse(fenced.slice(start, end + 1));
+    const parsed = parseJsonWithoutNul(fenced.slice(start, end + 1));
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
     return cleanFacts(parsed as Record<string, unknown>);
   } catch {

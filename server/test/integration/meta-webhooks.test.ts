@@ -140,6 +140,27 @@ describe('bad input', () => {
     expect(m.llm.requests.filter((r) => /anyone there|hello page/.test(r.text))).toEqual([]);
   });
 
+  it('stores a message whose text carries a NUL without it, with the rest of its batch', async () => {
+    // PostgreSQL text cannot hold U+0000: refusing the delivery would make Meta redeliver the whole
+    // batch for days, and lose it in the end.
+    const business = await createConnectedBusiness(m);
+    const waId = uniqueDigits();
+    const batch = waInbound(business.phoneNumberId, { waId }, [
+      wa.text('first\u0000 one'),
+      wa.text('second one'),
+    ]);
+    expect((await postWebhook(m, 'whatsapp', batch.payload)).body).toEqual({ status: 'success' });
+    await waitFor(
+      async () => (await userMessages(business, 'whatsapp')).length === 2,
+      10_000,
+      'both messages',
+    );
+    expect((await userMessages(business, 'whatsapp')).map((msg) => msg.message_content)).toEqual([
+      'first one',
+      'second one',
+    ]);
+  });
+
   it('takes a payload just under 1 MiB and refuses one over it with 413', async () => {
     const business = await createConnectedBusiness(m);
     const waId = uniqueDigits();
