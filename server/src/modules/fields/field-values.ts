@@ -48,7 +48,9 @@ const HINT: Record<FieldDefinition['type'], string> = {
 export function extractionSchema(fields: readonly FieldDefinition[]): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
   for (const f of fields) {
-    const description = [f.label, f.description, HINT[f.type]].filter(Boolean).join(' — ');
+    // Joined with ASCII: one character outside Latin-1 makes V8 store the whole request body two bytes
+    // per character (default-templates.test.ts).
+    const description = [f.label, f.description, HINT[f.type]].filter(Boolean).join(' - ');
     properties[f.name] =
       f.type === 'enum'
         ? { type: ['string', 'null'], enum: [...(f.values ?? []), null], description }
