@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import { tracing } from '../lib/tracing.js';
 import { withFields } from '../lib/with-fields.js';
-import { withoutNul } from '../lib/without-nul.js';
+import { storableText } from '../lib/storable-text.js';
 import { AttemptDeadline } from './attempt-deadline.js';
 import type { LlmAttempt, LlmRequest } from './llm-types.js';
 import { estimateCostUsd } from './model-pricing.js';
@@ -246,7 +246,7 @@ async function completeWithRetries(
     error?: { reason: string; detail: string },
   ): LlmResult => {
     const result: LlmResult = {
-      text: withoutNul(answer.text),
+      text: storableText(answer.text),
       tokensIn: answer.tokensIn,
       tokensOut: answer.tokensOut,
       ok,
@@ -284,7 +284,7 @@ async function completeWithRetries(
       ? withFields(request, {
           onToken: (text: string) => {
             emitted = true;
-            onToken(withoutNul(text));
+            onToken(storableText(text));
           },
         })
       : request;

@@ -1,4 +1,4 @@
-import { parseJsonWithoutNul } from '../lib/without-nul.js';
+import { parseStorableJson } from '../lib/storable-text.js';
 
 export interface StageRef {
   stageId: string;
@@ -67,7 +67,7 @@ export function parseExtractionAnswer(raw: string): Record<string, unknown> {
   const end = fenced.lastIndexOf('}');
   if (start === -1 || end <= start) return {};
   try {
-    const parsed = parseJsonWithoutNul(fenced.slice(start, end + 1));
+    const parsed = parseStorableJson(fenced.slice(start, end + 1));
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
     return cleanFacts(parsed as Record<string, unknown>);
   } catch {

@@ -140,14 +140,14 @@ describe('bad input', () => {
     expect(m.llm.requests.filter((r) => /anyone there|hello page/.test(r.text))).toEqual([]);
   });
 
-  it('stores a message whose text carries a NUL without it, with the rest of its batch', async () => {
+  it('stores a text with a NUL or a lone surrogate as PostgreSQL can, with the rest of its batch', async () => {
     // PostgreSQL text cannot hold U+0000: refusing the delivery would make Meta redeliver the whole
     // batch for days, and lose it in the end.
     const business = await createConnectedBusiness(m);
     const waId = uniqueDigits();
     const batch = waInbound(business.phoneNumberId, { waId }, [
       wa.text('first\u0000 one'),
-      wa.text('second one'),
+      wa.text('second \ud800 one'),
     ]);
     expect((await postWebhook(m, 'whatsapp', batch.payload)).body).toEqual({ status: 'success' });
     await waitFor(
@@ -157,7 +157,7 @@ describe('bad input', () => {
     );
     expect((await userMessages(business, 'whatsapp')).map((msg) => msg.message_content)).toEqual([
       'first one',
-      'second one',
+      'second \ufffd one',
     ]);
   });
 

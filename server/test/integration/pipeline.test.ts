@@ -416,31 +416,35 @@ describe('LLM failures', () => {
     });
   });
 
-  it('stores a model answer without its NUL characters (PostgreSQL text has none): a reply, not a 400', async () => {
+  it('stores a model answer without NUL and with U+FFFD for a lone surrogate (PostgreSQL holds neither): a reply, not a 400', async () => {
     const business = await createBusiness(p.t.app, p.t.masterKey);
     p.llm.setDefault(
       scriptedModel({
-        // A raw NUL in the reply, and one escaped as \u0000 inside the extraction's JSON.
-        extract: () => ({ name: 'A\u0000na', city: '\u0000' }),
-        respond: () => 'Hello\u0000 Ana',
+        // Raw in the reply; escaped (\u0000, \ud800) inside the extraction's JSON.
+        extract: () => ({ name: 'A\u0000na', city: '\u0000', note: 'half \ud800' }),
+        respond: () => 'Hello\u0000 Ana \ud83d',
       }),
     );
     const response = await send(business.api_key, { content: 'I am Ana' });
     expect(response.statusCode, response.body).toBe(200);
     const body = response.json();
-    expect(body).toMatchObject({ response: 'Hello Ana', extracted_data: { name: 'Ana' }, fallback: false });
+    expect(body).toMatchObject({
+      response: 'Hello Ana \ufffd',
+      extracted_data: { name: 'Ana', note: 'half \ufffd' },
+      fallback: false,
+    });
     const [reply] = await p.t.database.db
       .select()
       .from(messages)
       .where(eq(messages.messageId, body.response_id));
-    expect(reply?.messageContent).toBe('Hello Ana');
+    expect(reply?.messageContent).toBe('Hello Ana \ufffd');
     const calls = await callsOf(body.message_id);
-    expect(calls.find((c) => c.callType === 'response_generation')?.response).toBe('Hello Ana');
+    expect(calls.find((c) => c.callType === 'response_generation')?.response).toBe('Hello Ana \ufffd');
     const [conversation] = await p.t.database.db
       .select()
       .from(conversations)
       .where(eq(conversations.conversationId, body.conversation_id));
-    expect(conversation?.collectedData).toEqual({ name: 'Ana' });
+    expect(conversation?.collectedData).toEqual({ name: 'Ana', note: 'half \ufffd' });
   });
 });
 

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
-import { parseJsonWithoutNul } from '../../../lib/without-nul.js';
+import { parseStorableJson } from '../../../lib/storable-text.js';
 import type { ConversationProcessor, TakenAtInsert } from '../../pipeline/conversation-processor.js';
 import type { TurnScheduler } from '../../pipeline/turn-scheduler.js';
 import { findMetaConnectionByExternalId, listVerifyTokens } from '../channels.service.js';
@@ -107,7 +107,7 @@ async function receive(
   const signedByApp = Boolean(globalSecret && verifyMetaSignature(raw, signature, globalSecret));
   let body: unknown;
   try {
-    body = parseJsonWithoutNul(raw.toString('utf8'));
+    body = parseStorableJson(raw.toString('utf8'));
   } catch {
     // Unsigned garbage is refused as unsigned; signed garbage is a client error.
     if (!signedByApp) throw new AppError('AUTHORIZATION_ERROR', 'X-Hub-Signature-256 does not verify');
