@@ -110,7 +110,8 @@ function extractFields(schema: unknown, said: string): Record<string, unknown> {
   ).properties;
   const out: Record<string, unknown> = {};
   for (const [key, prop] of Object.entries(properties ?? {})) {
-    const label = (prop.description ?? '').split(' — ')[0] ?? '';
+    // The product describes a field as "<label> - <description> - <hint>" (extractionSchema).
+    const label = (prop.description ?? '').split(' - ')[0] ?? '';
     const types = Array.isArray(prop.type) ? prop.type : [prop.type];
     let value: unknown = null;
     if (/mail/i.test(key) || /e-?mail/i.test(label)) value = EMAIL.exec(said)?.[0] ?? null;

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extractionSchema } from '../../src/modules/fields/field-values.js';
 
 const CLI = fileURLToPath(new URL('../helpers/fake-llm-cli.ts', import.meta.url));
 let child: ChildProcess;
@@ -86,6 +87,18 @@ describe('fake LLM CLI', () => {
     expect(JSON.parse(await ask({ messages: [{ role: 'user', content: 'Extract: nothing here' }] }))).toEqual(
       {},
     );
+  });
+
+  it("fills a typed extraction by a field's label, as the product describes its fields", async () => {
+    const schema = extractionSchema([
+      { name: 'arrival', label: 'Check-in date', type: 'date', description: 'The first night', pii: false },
+      { name: 'guests', label: 'Party size', type: 'number', description: '', pii: false },
+    ]);
+    const content = await ask({
+      messages: [{ role: 'user', content: 'Customer message:\n"""My check-in date is 2026-05-01"""' }],
+      response_format: { type: 'json_schema', json_schema: { name: 'extracted_data', strict: true, schema } },
+    });
+    expect(JSON.parse(content)).toEqual({ arrival: '2026-05-01', guests: null });
   });
 
   it('replies in a friendly way mentioning the message otherwise', async () => {
