@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
+import { storableText } from '../lib/storable-text.js';
 import { tracing } from '../lib/tracing.js';
 import { withFields } from '../lib/with-fields.js';
-import { storableText } from '../lib/storable-text.js';
 import { AttemptDeadline } from './attempt-deadline.js';
 import type { LlmAttempt, LlmRequest } from './llm-types.js';
 import { estimateCostUsd } from './model-pricing.js';
