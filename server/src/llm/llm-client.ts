@@ -284,7 +284,7 @@ async function completeWithRetries(
       ? withFields(request, {
           onToken: (text: string) => {
             emitted = true;
-            onToken(storableText(text));
+            onToken(text);
           },
         })
       : request;
