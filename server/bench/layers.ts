@@ -33,10 +33,11 @@ import {
   startProcess,
   stopProcess,
 } from './processes.js';
+import { renderCost } from './render-cost.js';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 const ROUNDS = Number(process.argv.find((arg) => arg.startsWith('--rounds='))?.split('=')[1] ?? 3);
-// `--parts=llm` (or `server,database,llm`, the default): which of the three groups to measure.
+// `--parts=llm` (or `server,database,llm`, the default; `render` on request): which groups to measure.
 const PARTS = new Set(
   (process.argv.find((arg) => arg.startsWith('--parts='))?.split('=')[1] ?? 'server,database,llm').split(','),
 );
@@ -268,6 +269,13 @@ async function main() {
   if (PARTS.has('server')) await serverLayers();
   if (PARTS.has('database') && DATABASE_URL) await clientLayers(DATABASE_URL);
   if (PARTS.has('llm')) await llmClientLayers();
+  if (PARTS.has('render')) {
+    const rounds = await renderCost(ROUNDS);
+    console.log(
+      `\nA turn's three renders in this process (selection, extraction, reply), c=${CONCURRENCY}: ` +
+        `${median(rounds).toFixed(1)} µs per turn (${rounds.map((v) => v.toFixed(1)).join(', ')})`,
+    );
+  }
 }
 
 main().catch((error) => {
