@@ -436,19 +436,75 @@ describe('computation rules', () => {
       { content: '{{conversation_history}} {{user_name}}', systemPrompt: '' },
       vc,
     );
-    const keys = [...memo.keys()];
+    // What was read from the database; `variable:` keys hold computed values.
+    const loads = () => [...memo].filter(([key]) => !key.startsWith('variable:'));
+    const keys = loads().map(([key]) => key);
     expect(keys.some((k) => k.startsWith('history:'))).toBe(true);
     expect(keys.some((k) => k.startsWith('user:'))).toBe(true);
-    const promises = [...memo.values()];
+    const before = loads();
     const second = await renderWithContext(
       t.ctx,
       { content: '{{user_messages}} {{user_name}}', systemPrompt: '' },
       vc,
     );
-    expect([...memo.values()].slice(0, promises.length)).toEqual(promises);
-    expect(memo.size).toBe(keys.length);
+    expect(loads()).toEqual(before);
     expect(first.rendered_content).toContain('User: m1');
     expect(second.rendered_content).toBe('m1 Ana Silva');
+  });
+});
+
+describe('variables computed once per message', () => {
+  it('keeps the history and business variables for the memo’s renders, not the stage’s or the facts’', async () => {
+    const shop = await createBusiness(t.app, t.masterKey, { business_description: 'Repairs' });
+    const booking = (
+      await call('POST', '/api/stages', shop.api_key, { stage_name: 'Booking', stage_description: 'Books' })
+    ).body;
+    const user = await createUser(t.app, shop.api_key);
+    const { conversation } = await insertConversation(t.database.db, {
+      businessId: shop.business_id,
+      userId: user.user_id,
+      messages: turns(2),
+    });
+    const memo = new Map<string, Promise<unknown>>();
+    const base = {
+      businessId: shop.business_id,
+      conversationId: conversation.conversationId,
+      userId: user.user_id,
+      stageId: shop.first_stage_id,
+      collectedData: {},
+      memo,
+    };
+    const template = {
+      content: '{{conversation_history}}|{{business_info}}|{{current_stage}}|{{extracted_data}}',
+      systemPrompt: '',
+    };
+    const first = await renderWithContext(t.ctx, template, base);
+    expect(first.rendered_content).toBe(
+      'User: m1\nAssistant: m2|Name: ' + shop.business_name + '\nDescription: Repairs|General|{}',
+    );
+
+    // A later render of the same message (the reply after a stage change and the extraction) reuses
+    // the first render's history and business values, and computes the stage and the facts anew.
+    memo.set('variable:conversation_history', Promise.resolve('kept history'));
+    memo.set('variable:business_info', Promise.resolve('kept business'));
+    const later = await renderWithContext(t.ctx, template, {
+      ...base,
+      stageId: booking.stage_id,
+      collectedData: { email: 'ana@example.com' },
+    });
+    expect(later.rendered_content).toBe(
+      'kept history|kept business|Booking|{\n  "email": "ana@example.com"\n}',
+    );
+  });
+
+  it('reads a template object’s placeholders again when its text changed', async () => {
+    const template = { content: 'Hi {{business_name}}', systemPrompt: '' };
+    const vc = { businessId: biz.business_id, messageContent: 'Where are you?' };
+    expect((await renderWithContext(t.ctx, template, vc)).variables_used).toEqual(['business_name']);
+    template.content = 'Asked: {{message_content}}';
+    const again = await renderWithContext(t.ctx, template, vc);
+    expect(again.rendered_content).toBe('Asked: Where are you?');
+    expect(again.variables_used).toEqual(['message_content']);
   });
 });
 

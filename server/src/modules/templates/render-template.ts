@@ -178,10 +178,16 @@ export function formatValue(value: unknown): string {
 function formatObject(value: object): string {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString();
   try {
-    return JSON.stringify(value, jsonReplacer, 2) ?? '';
+    // Without a replacer first: a replacer function takes JSON.stringify off its fast path, and only a
+    // BigInt, which JSON has no form for (a TypeError), needs one.
+    return JSON.stringify(value, null, 2) ?? '';
   } catch {
-    // Circular structures: a prompt should still render rather than fail the whole message.
-    return String(value);
+    try {
+      return JSON.stringify(value, jsonReplacer, 2) ?? '';
+    } catch {
+      // Circular structures: a prompt should still render rather than fail the whole message.
+      return String(value);
+    }
   }
 }
 

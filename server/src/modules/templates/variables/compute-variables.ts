@@ -9,7 +9,7 @@ import { messageVariables } from './message.js';
 import { stageVariables } from './stages.js';
 import { timeVariables } from './time.js';
 import { userVariables } from './user-name.js';
-import type { VariableContext, VariableEnv, VariableProvider } from './variable-env.js';
+import { remember, type VariableContext, type VariableEnv, type VariableProvider } from './variable-env.js';
 
 export type { VariableContext } from './variable-env.js';
 
@@ -27,7 +27,34 @@ export const VARIABLE_PROVIDERS: Readonly<Record<string, VariableProvider>> = Ob
 });
 
 const isBuiltIn = (name: string) => Object.hasOwn(VARIABLE_PROVIDERS, name);
-const rootOf = (name: string) => name.split('.')[0] as string;
+const rootOf = (name: string) => {
+  const dot = name.indexOf('.');
+  return dot < 0 ? name : name.slice(0, dot);
+};
+
+/**
+ * Variables that read only the message, the conversation before it and the configuration: what one
+ * memo's lifetime (one message) holds fixed. Each is computed once per memo, however many of a turn's
+ * renders quote it (the default templates quote the history in all three). The others read the stage
+ * or the facts, which change between a turn's renders.
+ */
+const SAME_FOR_THE_MESSAGE = new Map(
+  [
+    'conversation_history',
+    'last_10_messages',
+    'user_messages',
+    'all_conversation_history',
+    'business_name',
+    'business_description',
+    'business_info',
+  ].map((name) => [name, `variable:${name}`]),
+);
+
+function provide(env: VariableEnv, name: string): unknown {
+  const provider = VARIABLE_PROVIDERS[name] as VariableProvider;
+  const memoKey = SAME_FOR_THE_MESSAGE.get(name);
+  return memoKey ? remember(env, memoKey, async () => provider(env)) : provider(env);
+}
 
 const failure = (name: string) => `The variable {{${name}}} could not be computed and was left empty`;
 
@@ -55,7 +82,7 @@ export async function computeVariables(
 
   const jobs = [...builtIns].map(async (name) => {
     try {
-      const value = await (VARIABLE_PROVIDERS[name] as VariableProvider)(env);
+      const value = await provide(env, name);
       if (value !== undefined) values[name] = value;
     } catch {
       values[name] = '';
@@ -98,7 +125,31 @@ export interface RenderedTemplate {
 const isSupplied = (supplied: Record<string, unknown>, name: string) =>
   Object.hasOwn(supplied, name) || Object.hasOwn(supplied, rootOf(name));
 
-const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
+const union = (a: string[], b: string[]) =>
+  b.length === 0 ? a : a.length === 0 ? b : [...new Set([...a, ...b])];
+
+interface TemplateNames {
+  content: string;
+  systemPrompt: string;
+  names: string[];
+}
+
+// A turn renders the config cache's template rows again and again: their names are worked out once
+// per row (and again if a caller changed the row's text).
+const namesByTemplate = new WeakMap<RenderableTemplate, TemplateNames>();
+
+function variableNamesOf(template: RenderableTemplate, systemPrompt: string): readonly string[] {
+  const known = namesByTemplate.get(template);
+  if (known && known.content === template.content && known.systemPrompt === systemPrompt) return known.names;
+  const names = union(extractVariableNames(template.content), extractVariableNames(systemPrompt));
+  namesByTemplate.set(template, { content: template.content, systemPrompt, names });
+  return names;
+}
+
+const hasKeys = (record: Record<string, unknown>) => {
+  for (const key in record) if (Object.hasOwn(record, key)) return true;
+  return false;
+};
 
 /**
  * Renders a template's content and system prompt; supplied values win over computed ones. Bounded by
@@ -116,10 +167,11 @@ export async function renderWithContext(
   if (Math.max(template.content.length, systemPrompt.length) > limits.maxTemplateChars) {
     throw new PromptTooLarge('template', limits.maxTemplateChars);
   }
-  const names = union(extractVariableNames(template.content), extractVariableNames(systemPrompt));
-  const needed = names.filter((name) => !isSupplied(supplied, name));
+  const names = variableNamesOf(template, systemPrompt);
+  const anySupplied = hasKeys(supplied);
+  const needed = anySupplied ? names.filter((name) => !isSupplied(supplied, name)) : names;
   const computed = needed.length > 0 ? await computeVariables(ctx, needed, vc) : { values: {}, warnings: [] };
-  const variables = { ...computed.values, ...supplied };
+  const variables = anySupplied ? { ...computed.values, ...supplied } : computed.values;
   const content = renderTemplate(template.content, variables, {
     maxChars: limits.maxPromptChars,
     maxValueChars: limits.maxVariableChars,
