@@ -10,12 +10,13 @@
  * PostgreSQL with DATABASE_URL, else PGlite (then no database client figures: they compare with raw
  * `pg`). Read it beside `npm run bench`'s floor: a whole turn there costs the bare server ~0.7 ms.
  */
+import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import pg from 'pg';
-import { Pool as HttpPool } from 'undici';
+import { type Dispatcher, Pool as HttpPool } from 'undici';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { prebuiltStatement } from '../src/db/prebuilt-statement.js';
@@ -223,6 +224,10 @@ async function llmClientLayers() {
         async () => {
           const request = LLM_REQUESTS[n++ % 3] as LlmRequest;
           const { statusCode, body } = await pool.request({
+            // With a deadline, as our client sends every call: undici's request handler then sees one
+            // shape of options in this process. Mixed (the bare call without, ours with), our client
+            // measured ~20 µs slower than it does alone (71 against 51-58 µs): the JIT's, not the client's.
+            signal: new EventEmitter() as NonNullable<Dispatcher.RequestOptions['signal']>,
             path,
             method: 'POST',
             headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
