@@ -1,10 +1,10 @@
 /**
  * What a turn's three prompts cost this process to render (`npm run bench:layers -- --parts=render`):
- * the bench's business (two stages, the default templates) is created through the real app on an
- * in-memory PGlite database, and each turn then renders selection and extraction on the turn's
- * variables and the reply on them plus the extracted facts, with one memo, the configuration and 20
- * messages of history already read — as `runTurn` does, so no statement runs while measuring. CPU per
- * turn at concurrency 32, median of the rounds.
+ * the bench's business (two stages, the default templates; `setUpBusiness`) is created through the
+ * real app on an in-memory PGlite database, and each turn then renders selection and extraction on
+ * the turn's variables and the reply on them plus the extracted facts, with one memo, the
+ * configuration and 20 messages of history already read — as `runTurn` does, so no statement runs
+ * while measuring. CPU per turn at concurrency 32, median of the rounds.
  */
 import { buildApp } from '../src/app.js';
 import { createInvalidationBus } from '../src/cache/invalidation-bus.js';
@@ -14,6 +14,7 @@ import { openDatabase } from '../src/db/client.js';
 import { generateSecret, hashSecret } from '../src/lib/keys.js';
 import { loadBusinessConfig } from '../src/modules/config-cache/business-config-cache.js';
 import { renderWithContext, type VariableContext } from '../src/modules/templates/index.js';
+import { setUpBusiness } from './bench-business.js';
 
 const HISTORY = Array.from({ length: 20 }, (_, i) => ({
   senderType: i % 2 === 0 ? 'user' : 'assistant',
@@ -32,26 +33,9 @@ export async function renderCost(rounds: number, turns = 20_000): Promise<number
   const bus = await createInvalidationBus({ redisUrl: undefined, databaseUrl: undefined });
   const app = await buildApp(config, { database, masterKeyHash: hashSecret(masterKey), bus });
   try {
-    const created = await app.inject({
-      method: 'POST',
-      url: '/api/businesses',
-      headers: { authorization: `Bearer ${masterKey}` },
-      payload: { business_name: 'Bench', business_description: 'A restaurant used for benchmarking' },
-    });
-    const { business_id: businessId, api_key: apiKey } = created.json() as {
-      business_id: string;
-      api_key: string;
-    };
-    await app.inject({
-      method: 'POST',
-      url: '/api/stages',
-      headers: { authorization: `Bearer ${apiKey}` },
-      payload: {
-        stage_name: 'Complaints',
-        stage_description: 'Unhappy customers',
-        stage_type: 'conversation',
-      },
-    });
+    // The bench's own business, created over HTTP as every bench creates it.
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    const { business_id: businessId } = await setUpBusiness(address, masterKey, 'Render');
     const business = await loadBusinessConfig(database.db, businessId);
     const stage = business?.stages.find((candidate) => candidate.stageId === business.entryStageId);
     if (!business || !stage) throw new Error('the bench business was not created');
