@@ -125,6 +125,12 @@ const healthcheckCommand = healthcheck
 if (!healthcheckCommand?.join(' ').includes('/health')) fail('HEALTHCHECK must call /health (exec form)');
 const command = JSON.parse(of('CMD').at(-1)?.args ?? 'null');
 if (!Array.isArray(command) || command[0] !== 'node') fail('CMD must be the exec form starting node');
+// The image runs the server as `npm start` does: the same node flags (the young generation's size).
+const startScript = JSON.parse(readFileSync(path.join(ROOT, 'server/package.json'), 'utf8')).scripts.start;
+const flagsOf = (words) => words.filter((word) => word.startsWith('--')).join(' ');
+if (Array.isArray(command) && flagsOf(command) !== flagsOf(startScript.split(/\s+/))) {
+  fail(`CMD's node flags (${flagsOf(command)}) differ from server's start script (${startScript})`);
+}
 const copies = of('COPY').map((item) => {
   const match = /^--from=build\s+(\/app\/\S+)\s+(\/app\/\S+)$/.exec(item.args);
   if (!match) fail(`unexpected COPY in the final stage: ${item.args}`);

@@ -29,6 +29,19 @@ const BUILT_ENTRIES: Record<string, string> = {
   './bench/alloc-sampler.ts': './bench/dist/alloc-sampler.js',
 };
 
+/**
+ * The node flags of server/package.json's `start` script (the young generation's size: see
+ * ARCHITECTURE's twenty-eighth pass), so that the product runs here as `npm start` runs it.
+ */
+function productStartFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(path.join(SERVER_DIR, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const [node, ...words] = scripts.start.split(/\s+/);
+  if (node !== 'node') throw new Error(`server's start script does not start node: ${scripts.start}`);
+  return words.filter((word) => word.startsWith('--'));
+}
+
 let built: Promise<void> | undefined;
 
 /** tsc over the product (tsconfig.build.json, what `npm start` runs) and the bench's servers, once per run. */
@@ -59,8 +72,9 @@ export async function startProcess(
   if (builtEntry) await buildMeasuredServers();
   // One node process per server, so its CPU and memory can be read. A built server takes the built
   // copies of its nodeArgs' modules; on tsx, tsx goes first so a TypeScript `--import` in nodeArgs loads.
+  const startFlags = entry === 'src/main.ts' ? productStartFlags() : [];
   const command = builtEntry
-    ? [...nodeArgs.map((arg) => BUILT_ENTRIES[arg] ?? arg), builtEntry]
+    ? [...startFlags, ...nodeArgs.map((arg) => BUILT_ENTRIES[arg] ?? arg), builtEntry]
     : ['--import', 'tsx', ...nodeArgs, entry];
   const child = spawn(process.execPath, [...command, ...args], {
     cwd: SERVER_DIR,
