@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getBusinessConfig } from '../../src/modules/config-cache/index.js';
 import {
   computeVariables,
   renderWithContext,
@@ -391,7 +392,7 @@ describe('computation rules', () => {
       messages: turns(5),
     });
     await compute(['business_name']); // warms the configuration cache
-    const memo = new Map<string, Promise<unknown>>();
+    const memo = new Map<string, unknown>();
     const vc: VariableContext = {
       businessId: biz.business_id,
       conversationId: conversation.conversationId,
@@ -423,13 +424,65 @@ describe('computation rules', () => {
     expect(t.database.statementCount() - before).toBeLessThanOrEqual(2);
   });
 
+  it('answers at once, without a promise, what a turn’s context already holds', async () => {
+    const { conversation, messages } = await insertConversation(t.database.db, {
+      businessId: biz.business_id,
+      userId,
+      messages: turns(3),
+    });
+    const config = await getBusinessConfig(t.ctx, biz.business_id);
+    const memo = new Map<string, unknown>();
+    const vc: VariableContext = {
+      businessId: biz.business_id,
+      conversationId: conversation.conversationId,
+      userId,
+      user: { firstName: 'Ana', lastName: 'Silva' },
+      stageId: biz.first_stage_id,
+      previousStageId: null,
+      messageId: messages[2]?.messageId,
+      messageContent: 'hello',
+      collectedData: { email: 'a@b.co' },
+      now: new Date('2026-01-02T03:04:05Z'),
+      memo,
+      config,
+      storedHistory: {
+        beforeMessageId: messages[2]?.messageId as string,
+        limit: 20,
+        messages: [{ senderType: 'user', content: 'earlier', createdAt: new Date() }],
+      },
+    };
+    const names = [
+      ...['business_name', 'business_info', 'current_stage', 'current_stage_description', 'previous_stage'],
+      ...['stage_list', 'available_stages', 'agent_stages', 'stage_id', 'user_id', 'conversation_id'],
+      ...['conversation_history', 'last_10_messages', 'user_messages', 'user_name', 'message_content'],
+      ...['extracted_data', 'missing_fields', 'email', 'current_date'],
+    ];
+    const before = t.database.statementCount();
+    const computed = computeVariables(t.ctx, names, vc);
+    expect(computed).not.toBeInstanceOf(Promise);
+    const { values, warnings } = await computed;
+    expect(t.database.statementCount()).toBe(before);
+    expect(warnings).toEqual([]);
+    expect(values).toMatchObject({
+      business_name: biz.business_name,
+      current_stage: 'General',
+      previous_stage: '',
+      conversation_history: 'User: earlier',
+      user_name: 'Ana Silva',
+      email: 'a@b.co',
+      current_date: '2026-01-02',
+    });
+    // What the memo keeps for the next render is the value, not a promise to wait on.
+    expect([...memo.values()].some((value) => value instanceof Promise)).toBe(false);
+  });
+
   it('shares one memo across the renders of a turn', async () => {
     const { conversation } = await insertConversation(t.database.db, {
       businessId: biz.business_id,
       userId,
       messages: turns(3),
     });
-    const memo = new Map<string, Promise<unknown>>();
+    const memo = new Map<string, unknown>();
     const vc = { businessId: biz.business_id, conversationId: conversation.conversationId, userId, memo };
     const first = await renderWithContext(
       t.ctx,
@@ -465,7 +518,7 @@ describe('variables computed once per message', () => {
       userId: user.user_id,
       messages: turns(2),
     });
-    const memo = new Map<string, Promise<unknown>>();
+    const memo = new Map<string, unknown>();
     const base = {
       businessId: shop.business_id,
       conversationId: conversation.conversationId,

@@ -1,5 +1,5 @@
 import type { BusinessRow } from '../../config-cache/index.js';
-import { businessConfig, type VariableProvider } from './variable-env.js';
+import { businessConfig, onceKnown, type VariableProvider } from './variable-env.js';
 
 /** "Label: value" lines for the parts of the profile the business filled in. */
 export function formatBusinessInfo(business: BusinessRow): string {
@@ -17,7 +17,8 @@ export function formatBusinessInfo(business: BusinessRow): string {
 }
 
 export const businessVariables: Record<string, VariableProvider> = {
-  business_name: async (env) => (await businessConfig(env)).business.businessName,
-  business_description: async (env) => (await businessConfig(env)).business.businessDescription,
-  business_info: async (env) => formatBusinessInfo((await businessConfig(env)).business),
+  business_name: (env) => onceKnown(businessConfig(env), (config) => config.business.businessName),
+  business_description: (env) =>
+    onceKnown(businessConfig(env), (config) => config.business.businessDescription),
+  business_info: (env) => onceKnown(businessConfig(env), (config) => formatBusinessInfo(config.business)),
 };

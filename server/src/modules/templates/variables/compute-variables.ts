@@ -9,7 +9,14 @@ import { messageVariables } from './message.js';
 import { stageVariables } from './stages.js';
 import { timeVariables } from './time.js';
 import { userVariables } from './user-name.js';
-import { remember, type VariableContext, type VariableEnv, type VariableProvider } from './variable-env.js';
+import {
+  isPending,
+  type Maybe,
+  remember,
+  type VariableContext,
+  type VariableEnv,
+  type VariableProvider,
+} from './variable-env.js';
 
 export type { VariableContext } from './variable-env.js';
 
@@ -53,21 +60,27 @@ const SAME_FOR_THE_MESSAGE = new Map(
 function provide(env: VariableEnv, name: string): unknown {
   const provider = VARIABLE_PROVIDERS[name] as VariableProvider;
   const memoKey = SAME_FOR_THE_MESSAGE.get(name);
-  return memoKey ? remember(env, memoKey, async () => provider(env)) : provider(env);
+  return memoKey ? remember(env, memoKey, () => provider(env)) : provider(env);
 }
 
 const failure = (name: string) => `The variable {{${name}}} could not be computed and was left empty`;
 
+interface ComputedVariables {
+  values: Record<string, unknown>;
+  warnings: string[];
+}
+
 /**
- * Computes the named variables (only those), concurrently. Built-ins come from their providers;
- * any other name is looked up in the conversation's collected facts. A variable the context cannot
- * know is left out (the renderer reports it missing); a provider that fails yields '' and a warning.
+ * Computes the named variables (only those). Built-ins come from their providers; any other name is
+ * looked up in the conversation's collected facts. A variable the context cannot know is left out (the
+ * renderer reports it missing); a provider that fails yields '' and a warning. What the context already
+ * holds is answered at once; what must be read is read concurrently, and only then is there a promise.
  */
-export async function computeVariables(
+export function computeVariables(
   ctx: AppContext,
   names: readonly string[],
   vc: VariableContext,
-): Promise<{ values: Record<string, unknown>; warnings: string[] }> {
+): Maybe<ComputedVariables> {
   const env: VariableEnv = { ctx, vc, memo: vc.memo ?? new Map() };
   const values: Record<string, unknown> = {};
   const warnings: string[] = [];
@@ -80,32 +93,43 @@ export async function computeVariables(
     else others.push(name);
   }
 
-  const jobs = [...builtIns].map(async (name) => {
+  const pending: Promise<unknown>[] = [];
+  // A provider that throws at once fails like one whose promise rejects.
+  const settle = <T>(compute: () => Maybe<T>, keep: (value: T) => void, fail: () => void) => {
     try {
-      const value = await provide(env, name);
-      if (value !== undefined) values[name] = value;
+      const value = compute();
+      if (isPending(value)) pending.push(value.then(keep, fail));
+      else keep(value);
     } catch {
-      values[name] = '';
-      warnings.push(failure(name));
+      fail();
     }
-  });
-  if (others.length > 0) {
-    jobs.push(
-      extractedKeyValues(env, others).then(
-        (found) => {
-          Object.assign(values, found);
-        },
-        () => {
-          for (const name of others) {
-            values[name] = '';
-            warnings.push(failure(name));
-          }
-        },
-      ),
+  };
+  for (const name of builtIns) {
+    settle(
+      () => provide(env, name),
+      (value) => {
+        if (value !== undefined) values[name] = value;
+      },
+      () => {
+        values[name] = '';
+        warnings.push(failure(name));
+      },
     );
   }
-  await Promise.all(jobs);
-  return { values, warnings };
+  if (others.length > 0) {
+    settle(
+      () => extractedKeyValues(env, others),
+      (found) => Object.assign(values, found),
+      () => {
+        for (const name of others) {
+          values[name] = '';
+          warnings.push(failure(name));
+        }
+      },
+    );
+  }
+  const computed = { values, warnings };
+  return pending.length === 0 ? computed : Promise.all(pending).then(() => computed);
 }
 
 export interface RenderableTemplate {
@@ -170,7 +194,8 @@ export async function renderWithContext(
   const names = variableNamesOf(template, systemPrompt);
   const anySupplied = hasKeys(supplied);
   const needed = anySupplied ? names.filter((name) => !isSupplied(supplied, name)) : names;
-  const computed = needed.length > 0 ? await computeVariables(ctx, needed, vc) : { values: {}, warnings: [] };
+  const maybeComputed = needed.length > 0 ? computeVariables(ctx, needed, vc) : { values: {}, warnings: [] };
+  const computed = isPending(maybeComputed) ? await maybeComputed : maybeComputed;
   const variables = anySupplied ? { ...computed.values, ...supplied } : computed.values;
   const content = renderTemplate(template.content, variables, {
     maxChars: limits.maxPromptChars,

@@ -2,6 +2,8 @@ import type { BusinessConfig } from '../../config-cache/index.js';
 import { extractVariableNames } from '../render-template.js';
 import {
   businessConfig,
+  type Maybe,
+  onceKnown,
   remember,
   type StoredHistory,
   speakerLabel,
@@ -44,11 +46,11 @@ function historyLimitOf(config: BusinessConfig) {
  * The conversation's most recent messages, oldest first, in one bounded query shared by
  * conversation_history, last_10_messages and user_messages. Stops before the message being processed.
  */
-async function recentMessages(env: VariableEnv): Promise<HistoryMessage[] | undefined> {
+function recentMessages(env: VariableEnv, config: BusinessConfig): Maybe<HistoryMessage[] | undefined> {
   const conversationId = env.vc.conversationId;
   const given = env.vc.history;
   if (!conversationId && !given) return undefined;
-  const limit = historyLimitOf(await businessConfig(env));
+  const limit = historyLimitOf(config);
   if (given) {
     const at = env.vc.now ?? new Date();
     return given.slice(-limit).map((m) => ({ senderType: m.senderType, content: m.content, createdAt: at }));
@@ -56,12 +58,13 @@ async function recentMessages(env: VariableEnv): Promise<HistoryMessage[] | unde
   if (!conversationId) return undefined;
   const messageId = env.vc.messageId ?? null;
   const stored = env.vc.storedHistory;
-  const rows = await remember(env, `history:${conversationId}:${limit}:${messageId}`, () =>
+  const rows =
     stored && stored.beforeMessageId === messageId && stored.limit === limit
-      ? Promise.resolve(stored.messages)
-      : listRecentMessages(env.ctx.db, env.vc.businessId, conversationId, messageId, limit),
-  );
-  return rows.slice().reverse();
+      ? stored.messages
+      : remember(env, `history:${conversationId}:${limit}:${messageId}`, () =>
+          listRecentMessages(env.ctx.db, env.vc.businessId, conversationId, messageId, limit),
+        );
+  return onceKnown(rows, (newestFirst) => newestFirst.slice().reverse());
 }
 
 /**
@@ -80,32 +83,47 @@ export function newestWithin<T>(items: readonly T[], maxChars: number, size: (it
   return items.slice(start);
 }
 
-async function window(env: VariableEnv, size: (historyLimit: number) => number) {
-  const all = await recentMessages(env);
-  if (!all) return undefined;
-  const config = await businessConfig(env);
-  const n = size(config.business.settings?.history_limit ?? DEFAULT_HISTORY_LIMIT);
-  return newestWithin(
-    all.slice(Math.max(0, all.length - n)),
-    env.ctx.config.prompt.maxHistoryChars,
-    (message) => message.content.length + 12,
+function window(
+  env: VariableEnv,
+  size: (historyLimit: number) => number,
+): Maybe<HistoryMessage[] | undefined> {
+  return onceKnown(businessConfig(env), (config) =>
+    onceKnown(recentMessages(env, config), (all) => {
+      if (!all) return undefined;
+      const n = size(config.business.settings?.history_limit ?? DEFAULT_HISTORY_LIMIT);
+      return newestWithin(
+        all.slice(Math.max(0, all.length - n)),
+        env.ctx.config.prompt.maxHistoryChars,
+        (message) => message.content.length + 12,
+      );
+    }),
   );
 }
 
 export const historyVariables: Record<string, VariableProvider> = {
-  conversation_history: async (env) =>
-    (await window(env, (limit) => limit))
-      ?.map((message) => `${speakerLabel(message.senderType)}: ${message.content}`)
-      .join('\n'),
-  last_10_messages: async (env) =>
-    (await window(env, () => LAST_MESSAGES))?.map((message) => ({
-      sender: message.senderType,
-      content: message.content,
-      created_at: message.createdAt.toISOString(),
-    })),
-  user_messages: async (env) =>
-    (await window(env, (limit) => limit))
-      ?.filter((message) => message.senderType === 'user')
-      .map((message) => message.content)
-      .join('\n'),
+  conversation_history: (env) =>
+    onceKnown(
+      window(env, (limit) => limit),
+      (messages) =>
+        messages?.map((message) => `${speakerLabel(message.senderType)}: ${message.content}`).join('\n'),
+    ),
+  last_10_messages: (env) =>
+    onceKnown(
+      window(env, () => LAST_MESSAGES),
+      (messages) =>
+        messages?.map((message) => ({
+          sender: message.senderType,
+          content: message.content,
+          created_at: message.createdAt.toISOString(),
+        })),
+    ),
+  user_messages: (env) =>
+    onceKnown(
+      window(env, (limit) => limit),
+      (messages) =>
+        messages
+          ?.filter((message) => message.senderType === 'user')
+          .map((message) => message.content)
+          .join('\n'),
+    ),
 };

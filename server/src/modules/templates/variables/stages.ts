@@ -2,6 +2,8 @@ import { type StageRow, selectableStages } from '../../config-cache/index.js';
 import {
   businessConfig,
   currentStage,
+  type Maybe,
+  onceKnown,
   remember,
   type VariableEnv,
   type VariableProvider,
@@ -12,41 +14,49 @@ export const stageLine = (stage: StageRow) =>
   stage.stageDescription.trim() ? `${stage.stageName}: ${stage.stageDescription.trim()}` : stage.stageName;
 
 /** The stage before the current one: given by the pipeline, or the conversation's last transition into it. */
-async function previousStageName(env: VariableEnv): Promise<string | undefined> {
-  const config = await businessConfig(env);
-  const nameOf = (id: string | null | undefined) => (id ? (config.stagesById.get(id)?.stageName ?? '') : '');
-  if (env.vc.previousStageId !== undefined) return nameOf(env.vc.previousStageId);
-  const conversationId = env.vc.conversationId;
-  if (!conversationId) return undefined;
-  const stage = await currentStage(env);
-  if (!stage) return '';
-  const fromStageId = await remember(env, `previous-stage:${conversationId}:${stage.stageId}`, () =>
-    findPreviousStageId(env.ctx.db, env.vc.businessId, conversationId, stage.stageId),
-  );
-  return nameOf(fromStageId);
+function previousStageName(env: VariableEnv): Maybe<string | undefined> {
+  return onceKnown(businessConfig(env), (config) => {
+    const nameOf = (id: string | null | undefined) =>
+      id ? (config.stagesById.get(id)?.stageName ?? '') : '';
+    if (env.vc.previousStageId !== undefined) return nameOf(env.vc.previousStageId);
+    const conversationId = env.vc.conversationId;
+    if (!conversationId) return undefined;
+    return onceKnown(currentStage(env), (stage) => {
+      if (!stage) return '';
+      const fromStageId = remember(env, `previous-stage:${conversationId}:${stage.stageId}`, () =>
+        findPreviousStageId(env.ctx.db, env.vc.businessId, conversationId, stage.stageId),
+      );
+      return onceKnown(fromStageId, nameOf);
+    });
+  });
 }
 
 /** Stages sharing the current stage's agent (stages without an agent form one group). */
-async function agentStages(env: VariableEnv): Promise<string> {
-  const config = await businessConfig(env);
-  const stage = await currentStage(env);
-  const agentId = stage?.agentId ?? null;
-  return config.stages
-    .filter((candidate) => (candidate.agentId ?? null) === agentId)
-    .map(stageLine)
-    .join('\n');
+function agentStages(env: VariableEnv): Maybe<string> {
+  return onceKnown(businessConfig(env), (config) =>
+    onceKnown(currentStage(env), (stage) => {
+      const agentId = stage?.agentId ?? null;
+      return config.stages
+        .filter((candidate) => (candidate.agentId ?? null) === agentId)
+        .map(stageLine)
+        .join('\n');
+    }),
+  );
 }
 
 /** The current stage and the stages it may move to (every stage when it allows any). */
-async function selectable(env: VariableEnv): Promise<StageRow[]> {
-  return selectableStages(await businessConfig(env), await currentStage(env));
+function selectable(env: VariableEnv): Maybe<StageRow[]> {
+  return onceKnown(businessConfig(env), (config) =>
+    onceKnown(currentStage(env), (stage) => selectableStages(config, stage)),
+  );
 }
 
 export const stageVariables: Record<string, VariableProvider> = {
-  current_stage: async (env) => (await currentStage(env))?.stageName ?? '',
-  current_stage_description: async (env) => (await currentStage(env))?.stageDescription ?? '',
+  current_stage: (env) => onceKnown(currentStage(env), (stage) => stage?.stageName ?? ''),
+  current_stage_description: (env) => onceKnown(currentStage(env), (stage) => stage?.stageDescription ?? ''),
   previous_stage: previousStageName,
-  stage_list: async (env) => (await selectable(env)).map((stage) => stage.stageName).join(', '),
-  available_stages: async (env) => (await selectable(env)).map(stageLine).join('\n'),
+  stage_list: (env) =>
+    onceKnown(selectable(env), (stages) => stages.map((stage) => stage.stageName).join(', ')),
+  available_stages: (env) => onceKnown(selectable(env), (stages) => stages.map(stageLine).join('\n')),
   agent_stages: agentStages,
 };

@@ -1,4 +1,4 @@
-import { collectedData, currentUserId, remember, type VariableProvider } from './variable-env.js';
+import { collectedData, currentUserId, onceKnown, remember, type VariableProvider } from './variable-env.js';
 import { findUserName } from './variables.repository.js';
 
 const NAME_KEYS = ['name', 'full_name', 'user_name', 'customer_name'];
@@ -16,20 +16,20 @@ function collectedName(data: Record<string, unknown> | undefined): string {
   return parts.map((part) => part.trim()).join(' ');
 }
 
-const userName: VariableProvider = async (env) => {
-  const userId = await currentUserId(env);
-  if (!userId) {
-    const data = await collectedData(env);
-    return data ? collectedName(data) || undefined : undefined;
-  }
-  const row =
-    env.vc.user ??
-    (await remember(env, `user:${userId}`, () => findUserName(env.ctx.db, env.vc.businessId, userId)));
-  const fromProfile = [row?.firstName, row?.lastName]
+const fullName = (row: { firstName: string | null; lastName: string | null } | undefined) =>
+  [row?.firstName, row?.lastName]
     .map((part) => part?.trim())
     .filter(Boolean)
     .join(' ');
-  return fromProfile || collectedName(await collectedData(env));
-};
+
+const userName: VariableProvider = (env) =>
+  onceKnown(currentUserId(env), (userId) => {
+    if (!userId)
+      return onceKnown(collectedData(env), (data) => (data ? collectedName(data) || undefined : undefined));
+    const row =
+      env.vc.user ??
+      remember(env, `user:${userId}`, () => findUserName(env.ctx.db, env.vc.businessId, userId));
+    return onceKnown(row, (found) => fullName(found) || onceKnown(collectedData(env), collectedName));
+  });
 
 export const userVariables: Record<string, VariableProvider> = { user_name: userName };
