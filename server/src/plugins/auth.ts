@@ -311,7 +311,10 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions) {
     const access = route.config.access as AccessRule;
     for (const method of [route.method].flat()) table.push({ method, url: route.url, access });
   });
-  app.addHook('onRequest', async (request) => checkCsrf(request, options.allowedOrigins));
+  app.addHook('onRequest', (request, _reply, done) => {
+    checkCsrf(request, options.allowedOrigins);
+    done();
+  });
   app.addHook('preValidation', async (request) => {
     const rule = request.routeOptions.config?.access ?? 'public';
     if (rule === 'public') return;

@@ -176,7 +176,7 @@ export function createMetrics(sources: MetricsSources) {
 export type Metrics = ReturnType<typeof createMetrics>;
 
 export function registerRequestMetrics(app: FastifyInstance, metrics: Metrics) {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     metrics.httpDuration.observe(
       {
         method: request.method,
@@ -187,6 +187,7 @@ export function registerRequestMetrics(app: FastifyInstance, metrics: Metrics) {
       },
       reply.elapsedTime / 1000,
     );
+    done();
   });
 }
 

@@ -78,11 +78,11 @@ export function registerWidgetCors(app: FastifyInstance) {
       .header('access-control-max-age', '600')
       .send();
   });
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const origin = requestOrigin(request);
     if (origin && reply.statusCode >= 400 && !reply.hasHeader('access-control-allow-origin')) {
       reply.header('access-control-allow-origin', origin);
     }
-    return payload;
+    done(null, payload);
   });
 }
