@@ -3,8 +3,9 @@
 // engine, no cluster: what can be checked here is checked, and each tool that is missing is named.
 //
 //  Dockerfile   the final stage: non-root USER, NODE_ENV=production, HEALTHCHECK on /health, EXPOSE of
-//               PORT, DATA_DIR volume, pinned base image, apt lists removed, no secret in ENV
-//               (check-image-layout.mjs --static; `npm run deploy:check:image` also runs it)
+//               PORT, DATA_DIR volume, pinned base image, apt lists removed, no secret in ENV, CMD's
+//               node flags the same as server's start script's (check-image-layout.mjs --static;
+//               `npm run deploy:check:image` also runs it)
 //  compose      `docker-compose config` (Debian's docker-compose 1.29, when installed: CI installs it),
 //               the compose-spec JSON schema (ajv), and cross-checks: the apps wait for `migrate`,
 //               migrate runs the migration CLI, apps have MIGRATE_ON_START=false and a /health check,
