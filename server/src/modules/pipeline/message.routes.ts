@@ -25,6 +25,11 @@ export const messageRoutes =
         // c=32 (bench profile) to save bytes on what is mostly a server-to-server call. A proxy in front
         // may still compress it.
         compress: false,
+        // The reply is handed to Node as bytes: as a string (10–20 KB once the prompts are quoted) Node
+        // would join it to the headers and copy the joined string again on its way to the socket.
+        onSend: (_request, _reply, payload, done) => {
+          done(null, typeof payload === 'string' ? Buffer.from(payload) : payload);
+        },
         schema: {
           tags,
           summary: 'Send a customer message through select → extract → respond',
