@@ -59,6 +59,9 @@ export function runLlmStep(
   output: LlmOutput,
   onToken?: (text: string) => void,
 ): Promise<StepCall> {
+  // Without tracing the step is its call alone: no span closure, no promise around it.
+  if (!tracing().enabled)
+    return runStep(ctx, llm, settings, name, stage, template, variables, output, onToken);
   const attributes = {
     'icmp.step': name,
     'icmp.stage_id': stage.stageId,
