@@ -27,6 +27,7 @@ const BUILT_ENTRIES: Record<string, string> = {
   'src/main.ts': 'dist/main.js',
   'bench/floor-server.ts': 'bench/dist/floor-server.js',
   './bench/alloc-sampler.ts': './bench/dist/alloc-sampler.js',
+  './bench/promise-counter.ts': './bench/dist/promise-counter.js',
 };
 
 /**

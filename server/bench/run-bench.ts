@@ -35,6 +35,8 @@ const QUICK = args.has('--quick');
 const PROFILE = args.has('--profile');
 // `--alloc-profile`: each server writes a sampling heap profile of what it allocated (alloc-sampler.ts).
 const ALLOC_PROFILE = args.has('--alloc-profile');
+// `--promise-count`: each server counts the promises it makes, per HTTP request (promise-counter.ts).
+const PROMISE_COUNT = args.has('--promise-count');
 // `--scenarios=c1,c32` runs only those scenarios (ids in scenarios.ts).
 const ONLY = new Set(
   process.argv
@@ -140,6 +142,7 @@ async function runTurnScheduleBench() {
 const profileArgs = () => [
   ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve('bench/results')}`] : []),
   ...(ALLOC_PROFILE ? ['--import', './bench/alloc-sampler.ts'] : []),
+  ...(PROMISE_COUNT ? ['--import', './bench/promise-counter.ts'] : []),
 ];
 
 /**
