@@ -204,10 +204,11 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<A
   app.decorate('beginShutdown', () => {
     context.lifecycle.shuttingDown = true;
   });
-  // While shutting down, a request that arrives on a kept-alive connection is turned away (the load
-  // balancer retries it elsewhere) and the connection closed; /health says why.
   // Hooks whose work is synchronous take Fastify's `done`: an async one costs every request a promise
   // and a microtask (twenty-ninth pass).
+  //
+  // While shutting down, a request that arrives on a kept-alive connection is turned away (the load
+  // balancer retries it elsewhere) and the connection closed; /health says why.
   app.addHook('onRequest', (request, reply, done) => {
     if (!context.lifecycle.shuttingDown || request.url === '/health') return done();
     reply.header('connection', 'close');

@@ -10,11 +10,7 @@ import { listUserHistory } from './variables.repository.js';
 
 export const ALL_HISTORY_LIMIT = 50;
 
-interface HistoryRow {
-  conversationId: string;
-  senderType: string;
-  content: string;
-}
+type HistoryRow = Awaited<ReturnType<typeof listUserHistory>>[number];
 
 /**
  * This customer's most recent messages across all their conversations with this business (never
