@@ -1,7 +1,8 @@
 import cluster from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { AggregatorRegistry, Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { SeriesCounter, SeriesHistogram } from './metric-series.js';
 
 /**
  * What `/metrics` shows. One registry per app instance (tests run several apps in one process); with
@@ -63,39 +64,39 @@ export function createMetrics(sources: MetricsSources) {
   const known = new Set(sources.knownModels);
   const modelLabel = (model: string) => (known.has(model) ? model : 'other');
 
-  const llmCalls = new Counter({
+  const llmCalls = new SeriesCounter({
     name: 'icmp_llm_calls_total',
     help: 'LLM calls (after retries) by provider, model, call type and outcome (ok, error, timeout)',
     labelNames: ['provider', 'model', 'call_type', 'outcome'] as const,
     registers,
   });
-  const llmTokens = new Counter({
+  const llmTokens = new SeriesCounter({
     name: 'icmp_llm_tokens_total',
     help: 'LLM tokens by provider, model and kind (prompt, completion)',
     labelNames: ['provider', 'model', 'kind'] as const,
     registers,
   });
-  const llmCost = new Counter({
+  const llmCost = new SeriesCounter({
     name: 'icmp_llm_cost_usd_total',
     help: 'Estimated LLM cost in US dollars (model-pricing.ts) by provider and model',
     labelNames: ['provider', 'model'] as const,
     registers,
   });
-  const llmDuration = new Histogram({
+  const llmDuration = new SeriesHistogram({
     name: 'icmp_llm_call_duration_seconds',
     help: 'LLM call latency, retries included',
     labelNames: ['call_type', 'status'] as const,
     buckets: LLM_BUCKETS,
     registers,
   });
-  const stepDuration = new Histogram({
+  const stepDuration = new SeriesHistogram({
     name: 'icmp_pipeline_step_duration_seconds',
     help: 'Pipeline step latency (stage_selection, data_extraction, response_generation); skipped steps not observed',
     labelNames: ['step'] as const,
     buckets: LLM_BUCKETS,
     registers,
   });
-  const steps = new Counter({
+  const steps = new SeriesCounter({
     name: 'icmp_pipeline_steps_total',
     help: 'Pipeline steps by outcome: ok, fallback (the reply was the fallback text), error, timeout, skipped',
     labelNames: ['step', 'outcome'] as const,
@@ -104,27 +105,27 @@ export function createMetrics(sources: MetricsSources) {
 
   return {
     registry,
-    httpDuration: new Histogram({
+    httpDuration: new SeriesHistogram({
       name: 'icmp_http_request_duration_seconds',
       help: 'HTTP request duration by method, route pattern and status',
       labelNames: ['method', 'route', 'status'] as const,
       buckets: LATENCY_BUCKETS,
       registers,
     }),
-    messagesProcessed: new Counter({
+    messagesProcessed: new SeriesCounter({
       name: 'icmp_messages_processed_total',
       help: 'Inbound customer messages processed by the pipeline',
       labelNames: ['outcome'] as const,
       registers,
     }),
-    turnDuration: new Histogram({
+    turnDuration: new SeriesHistogram({
       name: 'icmp_turn_duration_seconds',
       help: 'A whole turn: from the lease to the stored reply (select, extract, respond, persist)',
       labelNames: ['outcome'] as const,
       buckets: TURN_BUCKETS,
       registers,
     }),
-    leaseWait: new Histogram({
+    leaseWait: new SeriesHistogram({
       name: 'icmp_turn_lease_wait_seconds',
       help: 'Time a turn waited for its conversation (the in-process queue and the lease of another process)',
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
