@@ -6,10 +6,12 @@
  * adjective such as "real"/"human", or be the whole message.
  */
 
+const NOT_PLAIN_ASCII = /[^\t\n\r -~]/;
+
+// Accents off (NFD, then the marks dropped): every message of every turn comes through here, and for
+// text in ASCII alone, most of it, that step changes nothing and is skipped.
 const fold = (text: string) =>
-  text
-    .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
+  (NOT_PLAIN_ASCII.test(text) ? text.normalize('NFD').replace(/\p{M}+/gu, '') : text)
     .toLowerCase()
     .replace(/[’`´]/g, "'")
     .replace(/\s+/g, ' ')
