@@ -98,6 +98,17 @@ export function presentedKey(request: FastifyRequest): string | undefined {
   return headerKey(request) ?? sessionToken(request);
 }
 
+const credentialHashes = new WeakMap<FastifyRequest, { credential: string; hash: string }>();
+
+/** A request's credential hashed once: the rate limit and the key lookup both need it. */
+export function credentialHash(request: FastifyRequest, credential: string): string {
+  const known = credentialHashes.get(request);
+  if (known?.credential === credential) return known.hash;
+  const hash = hashSecret(credential);
+  credentialHashes.set(request, { credential, hash });
+  return hash;
+}
+
 interface KeyResolverOptions {
   db: Db;
   masterKeyHash: string;
@@ -116,8 +127,7 @@ export function createKeyResolver({ db, masterKeyHash, bus }: KeyResolverOptions
   bus.subscribe('business', () => cache.clear());
   bus.onGap(() => cache.clear());
 
-  async function resolve(key: string): Promise<Principal | null> {
-    const hash = hashSecret(key);
+  async function resolve(key: string, hash = hashSecret(key)): Promise<Principal | null> {
     if (hashesEqual(hash, masterKeyHash)) return MASTER_PRINCIPAL;
     let cached = cache.get(hash);
     if (cached === undefined) {
@@ -203,7 +213,7 @@ async function authenticate(request: FastifyRequest, options: AuthOptions): Prom
   if (!key && !token) return null;
   await assertNotBlocked(options.failures, addressKey(request.ip));
   const principal = key
-    ? await options.resolveKey(key)
+    ? await options.resolveKey(key, credentialHash(request, key))
     : await resolveSession(options.db, token as string, {
         masterKeyHash: options.masterKeyHash,
         idleMinutes: options.sessionIdleMinutes,

@@ -1,8 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import { hashSecret } from '../lib/keys.js';
-import { presentedKey } from './auth.js';
+import { credentialHash, presentedKey } from './auth.js';
 
 /** A budget per credential (per client address when none is sent); Redis-backed when configured. */
 export async function registerRateLimit(
@@ -42,7 +41,7 @@ export async function registerRateLimit(
     skipOnError: true,
     keyGenerator: (request) => {
       const key = presentedKey(request);
-      return key ? `key:${hashSecret(key).slice(0, 32)}` : `ip:${request.ip}`;
+      return key ? `key:${credentialHash(request, key).slice(0, 32)}` : `ip:${request.ip}`;
     },
     errorResponseBuilder: (_request, context) => {
       const error = Object.assign(new Error(`Rate limit exceeded, retry in ${context.after}`), {
