@@ -6,12 +6,13 @@ import type { Registry } from 'prom-client';
  * A turn makes about 25 observations (three LLM calls, three steps, the turn, its lease wait, the HTTP
  * request). prom-client's own `observe`/`inc` validate the label object, hash it by its sorted names and,
  * for a histogram, find the bucket through an object keyed by floats: ~3 % of the product's CPU per
- * message in the bench's profile (issue 14). Here a series is found by its label values (one map
- * lookup) and an observation is an addition to an array.
+ * message in the bench's profile (issue 14). Here a series is found through nested maps by its label
+ * values and an observation is an addition to an array.
  *
  * `get()` and `getForPromString()` answer in prom-client's own shapes, so `/metrics`' text, the JSON
  * the cluster's workers send and the primary's aggregation are prom-client's code, unchanged;
- * `metric-series.test.ts` compares both with prom-client's `Counter` and `Histogram` fed the same values.
+ * `metric-series.test.ts` compares all three with prom-client's `Counter` and `Histogram` fed the same
+ * values.
  */
 
 interface SeriesConfig<L extends string> {
