@@ -131,7 +131,6 @@ interface HistogramData {
   /** Per bucket, observations at or below its bound (not cumulative); the last slot is above every bound. */
   counts: Float64Array;
   sum: number;
-  count: number;
 }
 
 export class SeriesHistogram<L extends string = never> extends SeriesMetric<L, HistogramData> {
@@ -140,7 +139,7 @@ export class SeriesHistogram<L extends string = never> extends SeriesMetric<L, H
 
   constructor(config: SeriesConfig<L> & { buckets: readonly number[] }) {
     const { buckets } = config;
-    super(config, () => ({ counts: new Float64Array(buckets.length + 1), sum: 0, count: 0 }));
+    super(config, () => ({ counts: new Float64Array(buckets.length + 1), sum: 0 }));
     // Ascending, as prom-client takes them too.
     this.bounds = [...buckets];
   }
@@ -157,7 +156,6 @@ export class SeriesHistogram<L extends string = never> extends SeriesMetric<L, H
     while (at < bounds.length && value > (bounds[at] as number)) at++;
     data.counts[at] = (data.counts[at] as number) + 1;
     data.sum += value;
-    data.count += 1;
   }
 
   /** prom-client's text shape: each series' labels apart (`sharedLabels`), after `le`. */
@@ -182,15 +180,17 @@ export class SeriesHistogram<L extends string = never> extends SeriesMetric<L, H
           exemplar: null,
         });
       });
+      // Every observation is in one slot, so the last cumulative count is the series' count.
+      const count = cumulative + (data.counts[this.bounds.length] as number);
       values.push({
         labels: { le: '+Inf' },
         sharedLabels: labels,
-        value: data.count,
+        value: count,
         metricName: bucketName,
         exemplar: null,
       });
       values.push({ labels: {}, sharedLabels: labels, value: data.sum, metricName: `${this.name}_sum` });
-      values.push({ labels: {}, sharedLabels: labels, value: data.count, metricName: `${this.name}_count` });
+      values.push({ labels: {}, sharedLabels: labels, value: count, metricName: `${this.name}_count` });
     }
     return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
   }
