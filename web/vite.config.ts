@@ -66,5 +66,7 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
     testTimeout: 120_000,
+    // Vitest's default is one worker fewer than the cores: on CI's 2 cores that ran these files one by one.
+    maxWorkers: 2,
   },
 });
