@@ -26,6 +26,7 @@ import {
   stopProcess,
 } from './processes.js';
 import { commonSend, SCENARIOS, type Scenario, type Target } from './scenarios.js';
+import { printTargets, readTargets } from './targets.js';
 import { benchWebhooks } from './webhook-bench.js';
 
 const args = new Set(process.argv.slice(2));
@@ -115,6 +116,15 @@ async function main() {
       printTable(medians);
       report.push(...medians);
       if (PROCESSES.length > 1) report.push(processRatios(medians));
+      const bare = readTargets(runs, 'product_vs_floor');
+      const schema = readTargets(runs, 'product_vs_schema_floor');
+      printTargets(bare, schema, runs.length);
+      if (bare.length && TURNS)
+        console.log('(the 300 ms rows and time to first token: the turn-schedule table below)');
+      if (bare.length || schema.length)
+        report.push({
+          issue_14_targets: { bare_floor: bare, ...(schema.length ? { schema_floor: schema } : {}) },
+        });
     }
     if (WEBHOOKS)
       report.push(

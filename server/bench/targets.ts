@@ -1,0 +1,118 @@
+/**
+ * Issue 14's ratio targets, read off a `npm run bench` run: each one's median product/floor ratio, the
+ * ratio of every run, and whether the median meets it. Against the bare floor (the issue's yardstick)
+ * and, with `--schema-floor`, against the floor on the product's own tables: what the product's code
+ * costs above its schema. The 300 ms rows and time to first token are judged by `round-trips.ts`.
+ */
+import { percentile } from './load.js';
+
+type Ratios = Record<string, Record<string, number>>;
+/** The part of a bench row (one run at one LLM latency) the targets read. */
+export interface TargetRow {
+  processes: number;
+  product_vs_floor?: Ratios;
+  product_vs_schema_floor?: Ratios;
+}
+
+interface RatioTarget {
+  measure: string;
+  scenario: string;
+  figure: 'p50_ms' | 'throughput_per_s' | 'server_cpu_ms_per_message';
+  /** `most`: the ratio may not exceed `bound`; `least`: it may not fall below it. */
+  at: 'most' | 'least';
+  bound: number;
+}
+
+export const RATIO_TARGETS: readonly RatioTarget[] = [
+  { measure: 'c=1, LLM 0 ms, p50', scenario: 'c1', figure: 'p50_ms', at: 'most', bound: 1.15 },
+  {
+    measure: 'c=32, LLM 0 ms, throughput',
+    scenario: 'c32',
+    figure: 'throughput_per_s',
+    at: 'least',
+    bound: 0.9,
+  },
+  {
+    measure: 'c=32, server CPU per message',
+    scenario: 'c32',
+    figure: 'server_cpu_ms_per_message',
+    at: 'most',
+    bound: 1.3,
+  },
+  {
+    measure: 'c=256, LLM 300 ms, throughput',
+    scenario: 'c256',
+    figure: 'throughput_per_s',
+    at: 'least',
+    bound: 0.9,
+  },
+];
+
+export interface TargetReading {
+  measure: string;
+  target: string;
+  /** Per run, in run order. */
+  runs: number[];
+  median: number;
+  met: boolean;
+}
+
+const targetText = (t: RatioTarget) => `${t.at === 'most' ? '≤' : '≥'} ${t.bound}×`;
+
+/** One reading per target measured in these runs, against the floor `against` names. */
+export function readTargets(
+  runs: TargetRow[][],
+  against: 'product_vs_floor' | 'product_vs_schema_floor',
+): TargetReading[] {
+  const readings: TargetReading[] = [];
+  for (const target of RATIO_TARGETS) {
+    const values = runs.flatMap((rows) =>
+      rows
+        // With --processes=1,2 the issue's figures are those of the first process count.
+        .filter((row) => row.processes === rows[0]?.processes)
+        .map((row) => row[against]?.[target.scenario]?.[target.figure])
+        .filter((value): value is number => value !== undefined && Number.isFinite(value)),
+    );
+    if (!values.length) continue;
+    const median = Number(
+      percentile(
+        [...values].sort((a, b) => a - b),
+        50,
+      ).toFixed(2),
+    );
+    readings.push({
+      measure: target.measure,
+      target: targetText(target),
+      runs: values,
+      median,
+      met: target.at === 'most' ? median <= target.bound : median >= target.bound,
+    });
+  }
+  return readings;
+}
+
+const cell = (reading: TargetReading | undefined) =>
+  reading
+    ? `${reading.median.toFixed(2)}× (${reading.runs.map((v) => v.toFixed(2)).join(' / ')}) | ${reading.met ? 'met' : 'unmet'}`
+    : '– | –';
+
+/** The targets as a table; the schema floor's columns only when it was measured. */
+export function printTargets(bare: TargetReading[], schema: TargetReading[], runCount: number) {
+  if (!bare.length && !schema.length) return;
+  const withSchema = schema.length > 0;
+  console.log(
+    `\n== Issue 14 targets: product/floor, median of ${runCount} run${runCount > 1 ? 's' : ''} (each run's ratio in brackets) ==`,
+  );
+  console.log(
+    `| measure | target | bare floor | verdict |${withSchema ? " floor on the product's tables | verdict |" : ''}`,
+  );
+  console.log(`|---|---|---|---|${withSchema ? '---|---|' : ''}`);
+  for (const target of RATIO_TARGETS) {
+    const b = bare.find((r) => r.measure === target.measure);
+    const s = schema.find((r) => r.measure === target.measure);
+    if (!b && !s) continue;
+    console.log(
+      `| ${target.measure} | ${targetText(target)} | ${cell(b)} |${withSchema ? ` ${cell(s)} |` : ''}`,
+    );
+  }
+}
