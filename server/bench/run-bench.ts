@@ -118,12 +118,16 @@ async function main() {
       if (PROCESSES.length > 1) report.push(processRatios(medians));
       const bare = readTargets(runs, 'product_vs_floor');
       const schema = readTargets(runs, 'product_vs_schema_floor');
-      printTargets(bare, schema, runs.length);
+      const tables = readTargets(runs, 'schema_floor_vs_floor');
+      printTargets(bare, schema, tables, runs.length);
       if (bare.length && TURNS)
         console.log('(the 300 ms rows and time to first token: the turn-schedule table below)');
       if (bare.length || schema.length)
         report.push({
-          issue_14_targets: { bare_floor: bare, ...(schema.length ? { schema_floor: schema } : {}) },
+          issue_14_targets: {
+            bare_floor: bare,
+            ...(schema.length ? { schema_floor: schema, schema_floor_vs_bare_floor: tables } : {}),
+          },
         });
     }
     if (WEBHOOKS)
@@ -205,6 +209,8 @@ type Row = {
   /** `--schema-floor`: the floor's statements on the product's tables (floor-product-schema.ts). */
   schema_floor?: Record<string, Figures>;
   product_vs_schema_floor?: Record<string, Record<string, number>>;
+  /** The floor's code on the product's tables against the bare floor: what the tables cost alone. */
+  schema_floor_vs_floor?: Record<string, Record<string, number>>;
   peak_rss_mib?: number;
 } & Record<string, unknown>;
 
@@ -235,6 +241,7 @@ async function benchAtLatency(
     if (databaseUrl && floorScenarios.length && SCHEMA_FLOOR) row.schema_floor = await floorRun('product');
     if (row.floor) row.product_vs_floor = ratios(row, row.floor);
     if (row.schema_floor) row.product_vs_schema_floor = ratios(row, row.schema_floor);
+    if (row.schema_floor && row.floor) row.schema_floor_vs_floor = ratios(row.schema_floor, row.floor);
   } finally {
     await stopProcess(llm);
   }
@@ -419,11 +426,11 @@ const RATIO_FIGURES = [
   'prompt_tokens_per_message',
 ] as const;
 
-/** product/floor for every figure both measured, from the same run. */
-function ratios(row: Row, floor: Record<string, Figures>) {
+/** mine/floor (product/floor, mostly) for every figure both measured, from the same run. */
+function ratios(measured: Record<string, unknown>, floor: Record<string, Figures>) {
   const out: Record<string, Record<string, number>> = {};
   for (const [id, theirs] of Object.entries(floor)) {
-    const mine = row[id] as Figures | undefined;
+    const mine = measured[id] as Figures | undefined;
     if (!mine) continue;
     out[id] = Object.fromEntries(
       RATIO_FIGURES.filter((f) => (theirs[f] ?? 0) > 0 && mine[f] !== undefined).map((f) => [
@@ -488,6 +495,8 @@ function printTable(rows: Row[]) {
       if (schemaFloor && schemaRatio) {
         line('schema', schemaFloor, '4');
         ratioLine('ratio', schemaRatio);
+        const tables = row.schema_floor_vs_floor?.[scenario.id];
+        if (tables) ratioLine('s/f', tables);
       }
     }
   }
