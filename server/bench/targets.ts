@@ -25,7 +25,7 @@ interface RatioTarget {
   bound: number;
 }
 
-export const RATIO_TARGETS: readonly RatioTarget[] = [
+const RATIO_TARGETS: readonly RatioTarget[] = [
   { measure: 'c=1, LLM 0 ms, p50', scenario: 'c1', figure: 'p50_ms', at: 'most', bound: 1.15 },
   {
     measure: 'c=32, LLM 0 ms, throughput',
