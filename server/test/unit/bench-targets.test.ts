@@ -1,0 +1,90 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { printTargets, readTargets, type TargetRow } from '../../bench/targets.js';
+
+/** One run's rows: the 0 ms row (c1, c32) and, when given, the 300 ms row (c256). */
+function run(c1: number, c32: number, cpu: number, c256?: number, processes = 1): TargetRow[] {
+  const rows: TargetRow[] = [
+    {
+      processes,
+      product_vs_floor: {
+        c1: { p50_ms: c1, throughput_per_s: 1 / c1 },
+        c32: { throughput_per_s: c32, server_cpu_ms_per_message: cpu },
+      },
+    },
+  ];
+  if (c256 !== undefined) rows.push({ processes, product_vs_floor: { c256: { throughput_per_s: c256 } } });
+  return rows;
+}
+
+describe("the bench's issue-14 targets", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("reads each target's runs in order and judges their median", () => {
+    const readings = readTargets(
+      [run(1.4, 0.6, 1.2, 0.95), run(1.1, 0.95, 1.7, 0.8), run(1.2, 0.92, 1.3, 0.91)],
+      'product_vs_floor',
+    );
+    expect(readings).toEqual([
+      { measure: 'c=1, LLM 0 ms, p50', target: '≤ 1.15×', runs: [1.4, 1.1, 1.2], median: 1.2, met: false },
+      {
+        measure: 'c=32, LLM 0 ms, throughput',
+        target: '≥ 0.9×',
+        runs: [0.6, 0.95, 0.92],
+        median: 0.92,
+        met: true,
+      },
+      {
+        measure: 'c=32, server CPU per message',
+        target: '≤ 1.3×',
+        runs: [1.2, 1.7, 1.3],
+        median: 1.3,
+        met: true,
+      },
+      {
+        measure: 'c=256, LLM 300 ms, throughput',
+        target: '≥ 0.9×',
+        runs: [0.95, 0.8, 0.91],
+        median: 0.91,
+        met: true,
+      },
+    ]);
+  });
+
+  it('meets a bound exactly on it, from either side', () => {
+    const [p50, throughput] = readTargets([run(1.15, 0.9, 1.31)], 'product_vs_floor');
+    expect(p50?.met).toBe(true);
+    expect(throughput?.met).toBe(true);
+    const cpu = readTargets([run(1.16, 0.89, 1.31)], 'product_vs_floor');
+    expect(cpu.map((r) => r.met)).toEqual([false, false, false]);
+  });
+
+  it('leaves out what was not measured, and reads only the first process count', () => {
+    const rows = [...run(1.1, 0.9, 1.2), ...run(3, 0.1, 3, undefined, 2)];
+    const readings = readTargets([rows], 'product_vs_floor');
+    expect(readings.map((r) => [r.measure, r.runs])).toEqual([
+      ['c=1, LLM 0 ms, p50', [1.1]],
+      ['c=32, LLM 0 ms, throughput', [0.9]],
+      ['c=32, server CPU per message', [1.2]],
+    ]);
+    expect(readTargets([rows], 'product_vs_schema_floor')).toEqual([]);
+  });
+
+  it('prints the schema floor columns only when the schema floor was measured', () => {
+    const lines: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((line: string) => lines.push(line));
+    const bare = readTargets([run(1.4, 0.6, 1.6)], 'product_vs_floor');
+    printTargets(bare, [], [], 1);
+    expect(lines[1]).toBe('| measure | target | product/bare floor | verdict |');
+    expect(lines[3]).toBe('| c=1, LLM 0 ms, p50 | ≤ 1.15× | 1.40× (1.40) | unmet |');
+    expect(lines).toHaveLength(6);
+
+    lines.length = 0;
+    printTargets(bare, bare, bare, 1);
+    expect(lines[1]).toContain(
+      "product/floor on the product's tables | verdict | that floor/bare floor | verdict |",
+    );
+    expect(lines[4]).toBe(
+      '| c=32, LLM 0 ms, throughput | ≥ 0.9× | 0.60× (0.60) | unmet | 0.60× (0.60) | unmet | 0.60× (0.60) | unmet |',
+    );
+  });
+});
