@@ -124,9 +124,10 @@ export function printTargets(
     const find = (readings: TargetReading[]) => readings.find((r) => r.measure === target.measure);
     const b = find(bare);
     const s = find(schema);
-    if (!b && !s) continue;
+    const measured = b ?? s;
+    if (!measured) continue;
     console.log(
-      `| ${target.measure} | ${targetText(target)} | ${cell(b)} |${withSchema ? ` ${cell(s)} | ${cell(find(tables))} |` : ''}`,
+      `| ${target.measure} | ${measured.target} | ${cell(b)} |${withSchema ? ` ${cell(s)} | ${cell(find(tables))} |` : ''}`,
     );
   }
 }
