@@ -20,6 +20,11 @@ export interface LlmRequest {
   deadline?: number | undefined;
   /** Streaming: called with each piece of text as it arrives. */
   onToken?: ((text: string) => void) | undefined;
+  /**
+   * `system` and `prompt` as JSON string literals, when the caller has quoted them already (the
+   * pipeline quotes a step's prompts once for the request, the call log and the answer).
+   */
+  quoted?: { system: string; prompt: string } | undefined;
 }
 
 export interface LlmAttempt {

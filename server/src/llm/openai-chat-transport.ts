@@ -121,6 +121,17 @@ function shapeHint(request: LlmRequest, mode: FormatMode): string {
   return '';
 }
 
+/** The chat's messages as JSON: the system prompt (with a format hint, if any) and the user's prompt. */
+function messagesJson(request: LlmRequest, mode: FormatMode): string {
+  const hint = shapeHint(request, mode);
+  const quoted = request.quoted;
+  const system = hint ? (request.system ? `${request.system}\n\n${hint}` : hint) : request.system;
+  const promptJson = quoted ? quoted.prompt : JSON.stringify(request.prompt);
+  if (!system) return `[{"role":"user","content":${promptJson}}]`;
+  const systemJson = quoted && !hint ? quoted.system : JSON.stringify(system);
+  return `[{"role":"system","content":${systemJson}},{"role":"user","content":${promptJson}}]`;
+}
+
 interface ChatCompletion {
   choices?: Array<{ message?: { content?: string | null }; delta?: { content?: string | null } }>;
   usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
@@ -133,28 +144,22 @@ export async function attemptOpenAiChat(
   mode: FormatMode = 'json_schema',
 ): Promise<LlmAttempt> {
   const streaming = Boolean(request.onToken) && request.output.kind === 'text';
-  const hint = shapeHint(request, mode);
-  const system = [request.system, hint].filter(Boolean).join('\n\n');
-  const messages = system
-    ? [
-        { role: 'system', content: system },
-        { role: 'user', content: request.prompt },
-      ]
-    : [{ role: 'user', content: request.prompt }];
   const format = responseFormat(request, mode);
+  const options = JSON.stringify({
+    ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+    ...(format ? { response_format: format } : {}),
+    ...(streaming ? { stream: true, stream_options: { include_usage: true } } : {}),
+  });
   const response = await dispatcher.request({
     origin: target.origin,
     path: target.path,
     method: 'POST',
     signal: deadline,
     headers: target.headers,
-    body: JSON.stringify({
-      model: target.model,
-      messages,
-      ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-      ...(format ? { response_format: format } : {}),
-      ...(streaming ? { stream: true, stream_options: { include_usage: true } } : {}),
-    }),
+    // Written by hand around the messages so that prompts the caller has quoted are not quoted again.
+    body: `{"model":${JSON.stringify(target.model)},"messages":${messagesJson(request, mode)}${
+      options === '{}' ? '}' : `,${options.slice(1)}`
+    }`,
   });
   const status = response.statusCode;
   if (status < 200 || status > 299) {

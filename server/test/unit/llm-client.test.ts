@@ -2,7 +2,7 @@ import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { createLlmClient, type LlmClient } from '../../src/llm/llm-client.js';
+import { createLlmClient, type LlmClient, type LlmOutput } from '../../src/llm/llm-client.js';
 import { parseExtractionAnswer, parseStageAnswer } from '../../src/llm/parse-answers.js';
 import { startFakeLlmServer } from '../helpers/fake-llm-server.js';
 import type { FakeLlm } from '../helpers/fake-llm-types.js';
@@ -47,7 +47,7 @@ const clientWithTimeout = (timeoutMs: number) =>
       LLM_TIMEOUT_MS: String(timeoutMs),
       LLM_MAX_RETRIES: '2',
       // The models the local-model tests name, each with its own remembered format.
-      LLM_ALLOWED_MODELS: 'local-object,other-model,local-text,plain-400',
+      LLM_ALLOWED_MODELS: 'local-object,other-model,local-text,plain-400,hinted',
     }),
   ) as LlmClient;
 
@@ -162,6 +162,30 @@ describe('local models without structured output (json_schema / json_object refu
       output: { kind: 'choice', options: ['General', 'Booking'] },
       model,
     });
+
+  it('sends prompts the caller quoted as they are; a format hint is added to the system prompt', async () => {
+    const system = 'Pick a "stage".\nNever guess \\ ✓';
+    const prompt = 'Line 1: "book" 😀\n\tLine 2';
+    const quoted = { system: JSON.stringify(system), prompt: JSON.stringify(prompt) };
+    fake.setDefault(() => ({ json: { stage: 'Booking' } }));
+    await client.complete({ system, prompt, quoted, output: { kind: 'text' } });
+    expect(fake.requests[0]?.messages).toEqual([
+      { role: 'system', content: system },
+      { role: 'user', content: prompt },
+    ]);
+    fake.refuseFormats(['json_schema']);
+    const choice: LlmOutput = { kind: 'choice', options: ['General', 'Booking'] };
+    await client.complete({ system, prompt, quoted, output: choice, model: 'hinted' });
+    const hinted = fake.requests.at(-1);
+    expect(hinted?.response_format).toEqual({ type: 'json_object' });
+    expect(hinted?.messages).toEqual([
+      {
+        role: 'system',
+        content: `${system}\n\nAnswer with a JSON object {"stage": <one of "General", "Booking">} and nothing else.`,
+      },
+      { role: 'user', content: prompt },
+    ]);
+  });
 
   it('json_schema refused: downgrades to json_object at once, and the next call starts there', async () => {
     fake.refuseFormats(['json_schema']);

@@ -9,6 +9,7 @@ import { toAppError } from '../../plugins/error-handler.js';
 import type { ConversationProcessor } from './conversation-processor.js';
 import { handleInboundMessage } from './handle-inbound-message.js';
 import { MessageBody, MessageResponse } from './message.schemas.js';
+import { messageResponseJson, processingStepJson } from './message-response.js';
 
 const tags = ['messages'];
 
@@ -76,7 +77,11 @@ export const messageRoutes =
 
         if (!String(request.headers.accept ?? '').includes('text/event-stream')) {
           const result = await handleInboundMessage(ctx, processor, input);
-          return reply.status(result.ai_stopped ? 202 : 200).send(result);
+          return reply
+            .status(result.ai_stopped ? 202 : 200)
+            .type('application/json; charset=utf-8')
+            .serializer(messageResponseJson)
+            .send(result);
         }
 
         // Keep what the hooks set on the reply (rate-limit, CORS, security headers): a hijacked reply
@@ -95,17 +100,18 @@ export const messageRoutes =
           'x-accel-buffering': 'no',
           'x-request-id': request.id,
         });
-        const send = (event: string, data: unknown) => {
-          if (!raw.writableEnded) raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+        const sendJson = (event: string, json: string) => {
+          if (!raw.writableEnded) raw.write(`event: ${event}\ndata: ${json}\n\n`);
         };
+        const send = (event: string, data: unknown) => sendJson(event, JSON.stringify(data));
         try {
           const result = await handleInboundMessage(ctx, processor, input, {
             onStage: (event) => send('stage', event),
             onExtracted: (event) => send('extracted', event),
-            onStep: (step) => send('step', step),
+            onStep: (step) => sendJson('step', processingStepJson(step)),
             onToken: (text) => send('token', { text }),
           });
-          send('done', result);
+          sendJson('done', messageResponseJson(result));
         } catch (error) {
           const appError = toAppError(error as Parameters<typeof toAppError>[0]);
           if (appError.statusCode >= 500) request.log.error({ err: error }, 'streamed message failed');

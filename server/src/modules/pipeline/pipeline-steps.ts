@@ -6,6 +6,7 @@ import type { TemplateRow } from '../templates/index.js';
 import { PromptTooLarge } from '../templates/index.js';
 import { renderWithContext, type VariableContext } from '../templates/variables/compute-variables.js';
 import type { ProcessingStep, StepName } from './pipeline-types.js';
+import { keepQuotedTexts, quoteTexts } from './quoted-texts.js';
 
 export interface StepCall {
   step: ProcessingStep;
@@ -113,9 +114,11 @@ async function runStep(
       stageId: stage.stageId,
     };
   }
+  const quoted = quoteTexts(rendered.rendered_content, rendered.rendered_system_prompt);
   const result = await llm.complete({
     system: rendered.rendered_system_prompt,
     prompt: rendered.rendered_content,
+    quoted: { system: quoted.systemJson, prompt: quoted.promptJson },
     output,
     model: settings.model,
     provider: settings.provider,
@@ -143,5 +146,6 @@ async function runStep(
     ...(result.error ? { error: result.error } : {}),
     ...(rendered.missing_variables.length ? { missing_variables: rendered.missing_variables } : {}),
   };
+  keepQuotedTexts(step, quoted);
   return { step, llm: result, templateId: template.templateId, stageId: stage.stageId };
 }

@@ -6,6 +6,7 @@ import { conversations, llmCalls, messages } from '../../db/schema.js';
 import { withFields } from '../../lib/with-fields.js';
 import { historyBeforeJson, outboundStatus } from '../conversations/index.js';
 import type { StoredHistory } from '../templates/index.js';
+import { promptJsonOf, systemJsonOf } from './quoted-texts.js';
 import type { TurnResult } from './turn-types.js';
 
 /*
@@ -223,38 +224,41 @@ export interface PersistInput {
   handoff?: boolean;
 }
 
-function llmCallRows(input: PersistInput) {
+/** The call log's rows as one JSON array, each row's prompts quoted once for the turn (quoted-texts.ts). */
+function llmCallsJson(input: PersistInput): string {
   const { turn, businessId, conversationId, messageId } = input;
   // Steps that never ran (single-stage selection, a reply skipped after a failure) are not calls.
-  return turn.calls
+  const rows = turn.calls
     .filter((call) => call.llm || !call.step.skipped)
-    .map(({ step, llm, templateId, stageId }) => ({
-      business_id: businessId,
-      conversation_id: conversationId,
-      message_id: messageId,
-      template_id: templateId,
-      stage_id: stageId,
-      call_type: step.step,
-      provider: step.provider ?? llm?.provider ?? 'offline',
-      model: step.model ?? llm?.model ?? 'offline-engine',
-      system_prompt: step.system_prompt,
-      prompt: step.prompt,
-      response: step.response,
-      tokens_in: step.tokens_in,
-      tokens_out: step.tokens_out,
-      latency_ms: step.latency_ms,
-      cost_usd: step.cost_usd,
-      status:
-        step.status === 'error'
-          ? 'error'
-          : step.skipped
-            ? 'discarded'
-            : step.engine === 'offline'
-              ? 'offline'
-              : 'success',
-      error: step.error ?? null,
-      error_detail: llm?.errorDetail ?? null,
-    }));
+    .map(({ step, llm, templateId, stageId }) => {
+      const rest = JSON.stringify({
+        business_id: businessId,
+        conversation_id: conversationId,
+        message_id: messageId,
+        template_id: templateId,
+        stage_id: stageId,
+        call_type: step.step,
+        provider: step.provider ?? llm?.provider ?? 'offline',
+        model: step.model ?? llm?.model ?? 'offline-engine',
+        response: step.response,
+        tokens_in: step.tokens_in,
+        tokens_out: step.tokens_out,
+        latency_ms: step.latency_ms,
+        cost_usd: step.cost_usd,
+        status:
+          step.status === 'error'
+            ? 'error'
+            : step.skipped
+              ? 'discarded'
+              : step.engine === 'offline'
+                ? 'offline'
+                : 'success',
+        error: step.error ?? null,
+        error_detail: llm?.errorDetail ?? null,
+      });
+      return `{"system_prompt":${systemJsonOf(step)},"prompt":${promptJsonOf(step)},${rest.slice(1)}`;
+    });
+  return `[${rows.join(',')}]`;
 }
 
 type TurnWriteVariant = `${'facts' | 'nofacts'},${'transition' | 'stay'}`;
@@ -397,7 +401,7 @@ export async function persistTurn(db: DbOrTx, input: PersistInput): Promise<{ re
     extracted: JSON.stringify(turn.extracted),
     handoff: input.handoff === true,
     releasing: input.releaseLeaseOf ?? null,
-    calls: JSON.stringify(llmCallRows(input)),
+    calls: llmCallsJson(input),
     transitionReason: turn.transitionReason ?? null,
   };
   const variant: TurnWriteVariant = `${hasExtracted ? 'facts' : 'nofacts'},${stageChanged ? 'transition' : 'stay'}`;

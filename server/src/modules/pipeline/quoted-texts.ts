@@ -1,0 +1,46 @@
+import type { ProcessingStep } from './message.schemas.js';
+
+/**
+ * A step's rendered prompts as JSON string literals, quoted once per turn. Each prompt goes out three
+ * times as JSON: in the model's request body, in the call log's row and in the answer's
+ * `processing_steps`. Quoting a prompt costs about 1 µs per KB (they hold the conversation's
+ * history, quotes and newlines), so the three quotings of a turn's ~7 KB of prompts were ~3 % of
+ * its CPU at c=32 (issue 14, thirty-second pass).
+ */
+export interface QuotedTexts {
+  /** The texts quoted, so that a copy of the step with another prompt is not given these. */
+  prompt: string;
+  system: string;
+  promptJson: string;
+  systemJson: string;
+}
+
+/**
+ * Kept on the step under a symbol: object spread (a step copied with a `transition_reason`) keeps it,
+ * and neither JSON.stringify nor the response schema's serializer writes it.
+ */
+const QUOTED = Symbol('quotedTexts');
+
+type WithQuoted = { [QUOTED]?: QuotedTexts };
+
+export function quoteTexts(prompt: string, system: string): QuotedTexts {
+  return { prompt, system, promptJson: JSON.stringify(prompt), systemJson: JSON.stringify(system) };
+}
+
+export function keepQuotedTexts(step: ProcessingStep, quoted: QuotedTexts) {
+  (step as WithQuoted)[QUOTED] = quoted;
+}
+
+/** `step.prompt` as a JSON string literal, quoted once when the step kept it. */
+export function promptJsonOf(step: ProcessingStep): string {
+  const quoted = (step as WithQuoted)[QUOTED];
+  return quoted && quoted.prompt === step.prompt ? quoted.promptJson : JSON.stringify(step.prompt);
+}
+
+/** `step.system_prompt` as a JSON string literal, quoted once when the step kept it. */
+export function systemJsonOf(step: ProcessingStep): string {
+  const quoted = (step as WithQuoted)[QUOTED];
+  return quoted && quoted.system === step.system_prompt
+    ? quoted.systemJson
+    : JSON.stringify(step.system_prompt);
+}
