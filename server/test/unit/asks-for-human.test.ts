@@ -27,6 +27,14 @@ describe('asksForHuman', () => {
     'Ich möchte mit einem Mitarbeiter sprechen',
     'Kann ich bitte mit einem Menschen reden?',
     'Ich will einen echten Menschen',
+    // Plain ASCII in odd case and spacing: found by the needed-word check before any folding.
+    'Could I GET THROUGH to an Operator?',
+    'i`d like a rep',
+    'talk\n\nto   a   HUMAN',
+    'Necesito un OPERADOR',
+    'Je voudrais un operateur',
+    'Ich will einen Berater',
+    'Kann ich mit jemandem chatten?',
   ])('recognises %j', (message) => {
     expect(asksForHuman(message)).toBe(true);
   });

@@ -31,7 +31,7 @@ const EN_STAFF =
 const EN = [
   new RegExp(`\\b(?:talk|speak|chat|get through)(?: directly)? (?:to|with) ${EN_WHO}\\b`),
   new RegExp(
-    `\\b(?:i (?:want|need|would like|'d like)|can i (?:get|have)|could i (?:get|have)|give me|get me|` +
+    `\\b(?:i(?: want| need| would like|'d like)|can i (?:get|have)|could i (?:get|have)|give me|get me|` +
       `connect me (?:to|with)|transfer me (?:to|with)?|put me (?:through )?to|is there) ${EN_STAFF}\\b`,
   ),
   /\b(?:someone|somebody|a person|anyone) (?:i|we) (?:can|could) (?:talk|speak) (?:to|with)\b/,
@@ -85,7 +85,18 @@ const ALONE =
 
 const PATTERNS = [...EN, ...PT, ...ES, ...FR, ...DE];
 
+/**
+ * A word (or the start of one) that every pattern above and ALONE needs in what it matches: the verb
+ * of talking, or the person asked for. Plain ASCII text folds only by case, spaces and backticks, none
+ * of which can make one of these words, so such a message without any is no request, and is answered
+ * without folding it and trying twenty patterns on it (as almost every message is). Text with other
+ * characters may hide a word behind an accent (`opérateur`) and is always folded.
+ */
+const NEEDED_WORD =
+  /talk|speak|chat|through|huma|agent|rep|opera|staff|member|customer|person|people|falar|convers|atendente|pessoa|hablar|comunic|asesor|parler|discuter|conseill|sprech|reden|verbund|verbind|mensch|mitarbeit|berater/i;
+
 export function asksForHuman(message: string): boolean {
+  if (!NOT_PLAIN_ASCII.test(message) && !NEEDED_WORD.test(message)) return false;
   const text = fold(message);
   if (!text || text.length > 1000) return false;
   if (ALONE.test(text)) return true;
