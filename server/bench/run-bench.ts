@@ -8,7 +8,7 @@
  * bound. Scenarios: scenarios.ts.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateSecret } from '../src/lib/keys.js';
@@ -327,6 +327,29 @@ async function measureProduct(
   }
 }
 
+/**
+ * With BENCH_WINDOWS set (bench/on-cpu.ts sets it), each measured stretch is appended to that file as
+ * a JSON line: which server, its pid, when the load ran on the monotonic clock `perf record -k 1` also
+ * uses, and its messages and CPU seconds, so that samples can be attributed to it.
+ */
+function recordWindow(window: {
+  kind: string;
+  scenario: string;
+  pid: number;
+  started: bigint;
+  ended: bigint;
+  messages: number;
+  cpu: number;
+}) {
+  const file = process.env.BENCH_WINDOWS;
+  if (!file) return;
+  const { started, ended, ...rest } = window;
+  appendFileSync(
+    file,
+    `${JSON.stringify({ ...rest, started_ns: String(started), ended_ns: String(ended) })}\n`,
+  );
+}
+
 /** Warms the server up, then runs each scenario and reads its CPU, SQL and LLM cost per message. */
 async function measure(
   kind: 'floor' | 'schema' | 'product',
@@ -356,14 +379,17 @@ async function measure(
     const primaryBefore = cpuSeconds(pid, false);
     const sqlBefore = statements ? await statements() : 0;
     const llmBefore = await served();
+    const started = process.hrtime.bigint();
     const load = await runLoad({
       concurrency: scenario.concurrency,
       ...(scenario.total !== undefined ? { total: messageCount(scenario.total) } : {}),
       ...(scenario.seconds !== undefined ? { seconds: QUICK ? scenario.seconds / 2 : scenario.seconds } : {}),
       send: prepared.send,
     });
+    const ended = process.hrtime.bigint();
     const cpu = cpuSeconds(pid) - cpuBefore;
     const primaryCpu = cpuSeconds(pid, false) - primaryBefore;
+    recordWindow({ kind, scenario: scenario.id, pid, started, ended, messages: load.requests, cpu });
     const db =
       dbBefore && DATABASE_URL
         ? pgUsagePerMessage(dbBefore, await pgUsage(DATABASE_URL), Math.max(1, load.requests))

@@ -1,0 +1,191 @@
+/**
+ * `npm run bench:on-cpu`: where each server's CPU goes while the bench measures it, on the CPU only.
+ * V8's profiler (`npm run bench -- --profile`) samples wall time, so a process waiting in a system call
+ * shows as time in that call, and its per-function view cannot say which package a native builtin
+ * (JSON, string copies) worked for. This runs one bench (`run-bench.ts --runs=1`, PostgreSQL) under
+ * Linux `perf record` with every node process writing a JIT dump (`--perf-prof`), so samples name the
+ * JavaScript function on the stack, and attributes each sample to the innermost JavaScript frame above
+ * it (a JSON.stringify to the function that called it, a writev to Node's stream code), or to the
+ * collector, the compilers, the event loop or the kernel when no JavaScript is on the stack. Only
+ * samples of a server's process inside a measured stretch count (run-bench's BENCH_WINDOWS); the shares
+ * are turned into µs per message with that stretch's own CPU per message.
+ *
+ *   DATABASE_URL=postgres://… npm run bench:on-cpu -- [--scenario=c32] [--schema-floor] [--top=30]
+ *
+ * Needs `perf` (Debian: linux-perf) and permission to record every CPU (root, or
+ * kernel.perf_event_paranoid ≤ -1). One server process (no WEB_CONCURRENCY). The recording slows every
+ * process a little: compare the servers with each other, not with `npm run bench`'s figures.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { SERVER_DIR } from './processes.js';
+import { groupOf } from './sample-groups.js';
+
+const option = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
+const SCENARIO = option('scenario') ?? 'c32';
+const TOP = Number(option('top') ?? 30);
+const SCHEMA_FLOOR = process.argv.includes('--schema-floor');
+
+interface Window {
+  kind: string;
+  scenario: string;
+  pid: number;
+  messages: number;
+  cpu: number;
+  started_ns: string;
+  ended_ns: string;
+}
+
+function record(dir: string, windows: string) {
+  const data = path.join(dir, 'perf.data');
+  const bench = [
+    process.execPath,
+    '--import',
+    'tsx',
+    'bench/run-bench.ts',
+    '--runs=1',
+    '--no-webhooks',
+    `--scenarios=${SCENARIO}`,
+    ...(SCHEMA_FLOOR ? ['--schema-floor'] : []),
+  ];
+  const recorded = spawnSync(
+    'perf',
+    ['record', '-k', '1', '-a', '-g', '-F', '499', '-N', '-o', data, '--', ...bench],
+    {
+      cwd: SERVER_DIR,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: {
+        ...process.env,
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --perf-prof`.trim(),
+        BENCH_WINDOWS: windows,
+      },
+    },
+  );
+  if (recorded.status !== 0) throw new Error(`perf record (the bench) exited with ${recorded.status}`);
+  const injected = path.join(dir, 'perf.jit.data');
+  const inject = spawnSync('perf', ['inject', '--jit', '-i', data, '-o', injected], { stdio: 'inherit' });
+  if (inject.status !== 0) throw new Error('perf inject --jit failed');
+  return injected;
+}
+
+async function attribute(data: string, windows: Window[]) {
+  const byPid = new Map(windows.map((w) => [w.pid, w]));
+  const groups = new Map<string, Map<string, number>>();
+  const functions = new Map<string, Map<string, number>>();
+  const samples = new Map<string, number>();
+  const add = (map: Map<string, Map<string, number>>, kind: string, key: string) => {
+    let counts = map.get(kind);
+    if (!counts) {
+      counts = new Map();
+      map.set(kind, counts);
+    }
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  };
+  const script = spawn('perf', ['script', '-i', data, '-F', 'pid,time,ip,sym'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  let kind: string | undefined;
+  let frames: string[] = [];
+  const flush = () => {
+    if (kind) {
+      const { group, fn } = groupOf(frames);
+      add(groups, kind, group);
+      add(functions, kind, fn);
+      samples.set(kind, (samples.get(kind) ?? 0) + 1);
+    }
+    kind = undefined;
+    frames = [];
+  };
+  for await (const line of createInterface({ input: script.stdout })) {
+    if (line.startsWith('\t')) {
+      if (kind) frames.push(line.trim());
+      continue;
+    }
+    flush();
+    const header = line.match(/^\s*(\d+)\s+(\d+)\.(\d+):/);
+    if (!header) continue;
+    const window = byPid.get(Number(header[1]));
+    const at = BigInt(header[2] as string) * 1_000_000_000n + BigInt((header[3] as string).padEnd(9, '0'));
+    if (window && at >= BigInt(window.started_ns) && at < BigInt(window.ended_ns)) kind = window.kind;
+  }
+  flush();
+  return { groups, functions, samples };
+}
+
+function print(windows: Window[], attributed: Awaited<ReturnType<typeof attribute>>) {
+  const kinds = windows.map((w) => w.kind);
+  const perMessage = new Map(windows.map((w) => [w.kind, (w.cpu * 1e6) / Math.max(1, w.messages)]));
+  const us = (kind: string, counts: Map<string, number> | undefined, key: string) =>
+    ((counts?.get(key) ?? 0) / Math.max(1, attributed.samples.get(kind) ?? 0)) * (perMessage.get(kind) ?? 0);
+  const base = kinds.includes('schema') ? 'schema' : 'floor';
+  console.log(
+    `\nOn-CPU time per message, ${SCENARIO} (µs; samples: ${kinds.map((k) => `${k} ${attributed.samples.get(k) ?? 0}`).join(', ')})`,
+  );
+  console.log(`${'charged to'.padEnd(36)}${kinds.map((k) => k.padStart(10)).join('')}  product−${base}`);
+  const names = new Set([...attributed.groups.values()].flatMap((counts) => [...counts.keys()]));
+  const rows = [...names]
+    .map((name) => ({
+      name,
+      values: kinds.map((k) => us(k, attributed.groups.get(k), name)),
+      extra:
+        us('product', attributed.groups.get('product'), name) - us(base, attributed.groups.get(base), name),
+    }))
+    .sort((a, b) => b.extra - a.extra);
+  for (const row of rows.filter((r) => r.values.some((v) => v >= 1))) {
+    console.log(
+      `${row.name.slice(0, 35).padEnd(36)}${row.values.map((v) => v.toFixed(1).padStart(10)).join('')}  ${row.extra.toFixed(1).padStart(8)}`,
+    );
+  }
+  console.log(
+    `${'total'.padEnd(36)}${kinds.map((k) => (perMessage.get(k) ?? 0).toFixed(1).padStart(10)).join('')}`,
+  );
+  const own = attributed.functions.get('product');
+  console.log(`\nThe product's top ${TOP} functions (µs per message, callees without JavaScript included)`);
+  for (const [fn] of [...(own ?? new Map<string, number>())].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
+    console.log(
+      `${us('product', own, fn).toFixed(1).padStart(7)}  ${fn.replace(/file:\/\/|\S*\/(?=node_modules|server\/dist)/g, '')}`,
+    );
+  }
+}
+
+/** The JIT dumps every node process wrote in its working directory, and the objects perf made of them. */
+function removeJitFiles() {
+  for (const dir of [SERVER_DIR, path.join(SERVER_DIR, '..')]) {
+    for (const name of readdirSync(dir)) {
+      if (/^jit-\d+\.dump$|^jitted-\d+-\d+\.so$/.test(name)) rmSync(path.join(dir, name), { force: true });
+    }
+  }
+}
+
+async function main() {
+  if (spawnSync('perf', ['--version']).status !== 0) {
+    console.error('bench:on-cpu needs Linux perf (Debian: apt-get install linux-perf).');
+    process.exit(2);
+  }
+  if (!process.env.DATABASE_URL) {
+    console.error('bench:on-cpu measures against the floors, which run on PostgreSQL: set DATABASE_URL.');
+    process.exit(2);
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'icmp-on-cpu-'));
+  const windowsFile = path.join(dir, 'windows.jsonl');
+  try {
+    const data = record(dir, windowsFile);
+    const windows = readFileSync(windowsFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Window)
+      .filter((w) => w.scenario === SCENARIO);
+    print(windows, await attribute(data, windows));
+  } finally {
+    removeJitFiles();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+/**
+ * What a perf sample of a node process is charged to (bench/on-cpu.ts): the innermost JavaScript frame
+ * on its stack, by package (`node_modules/<name>`), by source directory of the built server
+ * (`src/<dir>`), the floor's own code or a Node core module; with no JavaScript on the stack, the
+ * collector, the compilers, the event loop, the kernel or other native work. `frames` are perf
+ * script's symbol names, innermost first, as a JIT dump names JavaScript: `JS:*name url:line:col`.
+ */
+export function groupOf(frames: readonly string[]): { group: string; fn: string } {
+  for (const frame of frames) {
+    const js = frame.match(/JS:[*~^]?(.*)$/);
+    if (!js) continue;
+    const fn = (js[1] as string).trim();
+    const pkg = fn.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//);
+    if (pkg) return { group: pkg[1] as string, fn };
+    const own = fn.match(/\/server\/dist\/(.*)\/[^/]+\.js/) ?? fn.match(/\/server\/dist\/()[^/]+\.js/);
+    if (own) return { group: own[1] ? `src/${own[1]}` : 'src', fn };
+    if (fn.includes('/bench/dist/')) return { group: 'floor code', fn };
+    const core = fn.match(/node:(?:internal\/)?([\w]+)/);
+    if (core) return { group: `node:${core[1]}`, fn };
+    return { group: 'other JavaScript', fn };
+  }
+  const stack = frames.join('\n');
+  const leaf = frames[0] ?? '';
+  const group = /Heap::|Scavenge|MarkCompact|Sweeper|ConcurrentMarking|GCTracer|MinorGC/.test(stack)
+    ? '(garbage collector)'
+    : /compiler::|Compil|Maglev|Turbofan/.test(stack)
+      ? '(compilers)'
+      : /\buv_|uv__/.test(stack)
+        ? '(event loop)'
+        : /^\s*ffffffff/.test(leaf)
+          ? '(kernel)'
+          : '(native, other)';
+  return { group, fn: group };
+}

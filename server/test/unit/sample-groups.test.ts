@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { groupOf } from '../../bench/sample-groups.js';
+
+// perf script's symbols, innermost first, as a node process with a JIT dump names them.
+const JSON_BUILTIN = 'Builtins_JsonStringify';
+const PERSIST = 'JS:*persistTurn file:///w/server/dist/modules/pipeline/turn.repository.js:246:34';
+const UNDICI = 'JS:*_resume /w/node_modules/undici/lib/dispatcher/client.js:548:18';
+const SCOPED = 'JS:^applyRateLimit /w/node_modules/@fastify/rate-limit/index.js:245:31';
+const STREAMS = 'JS:*clearBuffer node:internal/streams/writable:744:21';
+const FLOOR = 'JS:*complete file:///w/server/bench/dist/floor-server.js:149:24';
+const APP = 'JS:*buildApp file:///w/server/dist/app.js:10:1';
+
+describe('what an on-CPU sample is charged to', () => {
+  it('the innermost JavaScript frame: native work is charged to the function that asked for it', () => {
+    expect(groupOf([JSON_BUILTIN, PERSIST, UNDICI])).toEqual({
+      group: 'src/modules/pipeline',
+      fn: 'persistTurn file:///w/server/dist/modules/pipeline/turn.repository.js:246:34',
+    });
+    expect(groupOf(['do_writev', 'sock_write_iter', STREAMS, PERSIST]).group).toBe('node:streams');
+  });
+
+  it('packages by name (scoped ones too), the server by directory, the floor apart', () => {
+    expect(groupOf([UNDICI]).group).toBe('undici');
+    expect(groupOf([SCOPED]).group).toBe('@fastify/rate-limit');
+    expect(groupOf([APP]).group).toBe('src');
+    expect(groupOf([FLOOR]).group).toBe('floor code');
+  });
+
+  it('with no JavaScript on the stack: the collector, the compilers, the event loop or the kernel', () => {
+    expect(groupOf(['v8::internal::Scavenger::Process', 'v8::internal::Heap::Scavenge']).group).toBe(
+      '(garbage collector)',
+    );
+    expect(groupOf(['v8::internal::compiler::GraphReducer::ReduceNode']).group).toBe('(compilers)');
+    expect(groupOf(['epoll_wait', 'uv__io_poll', 'uv_run']).group).toBe('(event loop)');
+    expect(groupOf(['ffffffff82239937 clear_page_erms']).group).toBe('(kernel)');
+    expect(groupOf(['__memmove_avx_unaligned_erms']).group).toBe('(native, other)');
+  });
+});
