@@ -10,7 +10,10 @@
  * samples of a server's process inside a measured stretch count (run-bench's BENCH_WINDOWS); the shares
  * are turned into µs per message with that stretch's own CPU per message.
  *
- *   DATABASE_URL=postgres://… npm run bench:on-cpu -- [--scenario=c32] [--schema-floor] [--top=30]
+ *   DATABASE_URL=postgres://… npm run bench:on-cpu -- [--scenario=c32] [--schema-floor] [--groups=10] [--top=8]
+ *
+ * `--groups`: how many of the groups with the largest excess over the floor to list by function,
+ * `--top` functions each.
  *
  * Needs `perf` (Debian: linux-perf) and permission to record every CPU (root, or
  * kernel.perf_event_paranoid ≤ -1). One server process (no WEB_CONCURRENCY). The recording slows every
@@ -26,7 +29,8 @@ import { groupOf } from './sample-groups.js';
 
 const option = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
 const SCENARIO = option('scenario') ?? 'c32';
-const TOP = Number(option('top') ?? 30);
+const TOP = Number(option('top') ?? 8);
+const DETAIL = Number(option('groups') ?? 10);
 const SCHEMA_FLOOR = process.argv.includes('--schema-floor');
 
 interface Window {
@@ -93,7 +97,7 @@ async function attribute(data: string, windows: Window[]) {
     if (kind) {
       const { group, fn } = groupOf(frames);
       add(groups, kind, group);
-      add(functions, kind, fn);
+      add(functions, kind, `${group}\t${fn}`);
       samples.set(kind, (samples.get(kind) ?? 0) + 1);
     }
     kind = undefined;
@@ -142,12 +146,28 @@ function print(windows: Window[], attributed: Awaited<ReturnType<typeof attribut
   console.log(
     `${'total'.padEnd(36)}${kinds.map((k) => (perMessage.get(k) ?? 0).toFixed(1).padStart(10)).join('')}`,
   );
+  // Inside the groups the product spends most beyond the floor: their functions, both servers.
   const own = attributed.functions.get('product');
-  console.log(`\nThe product's top ${TOP} functions (µs per message, callees without JavaScript included)`);
-  for (const [fn] of [...(own ?? new Map<string, number>())].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
-    console.log(
-      `${us('product', own, fn).toFixed(1).padStart(7)}  ${fn.replace(/file:\/\/|\S*\/(?=node_modules|server\/dist)/g, '')}`,
+  const theirs = attributed.functions.get(base);
+  console.log(
+    `\nIn the ${DETAIL} groups with the largest excess: functions (µs per message, product / ${base})`,
+  );
+  for (const row of rows.slice(0, DETAIL)) {
+    console.log(row.name);
+    const keys = new Set(
+      [...(own?.keys() ?? []), ...(theirs?.keys() ?? [])].filter((key) => key.startsWith(`${row.name}\t`)),
     );
+    const listed = [...keys]
+      .map((key) => ({ key, product: us('product', own, key), base: us(base, theirs, key) }))
+      .sort((a, b) => b.product - a.product)
+      .slice(0, TOP);
+    for (const fn of listed.filter((f) => f.product >= 0.5 || f.base >= 0.5)) {
+      const name = (fn.key.split('\t')[1] as string).replace(
+        /file:\/\/|\S*\/(?=node_modules|server\/dist)/g,
+        '',
+      );
+      console.log(`  ${fn.product.toFixed(1).padStart(6)} ${fn.base.toFixed(1).padStart(6)}  ${name}`);
+    }
   }
 }
 
