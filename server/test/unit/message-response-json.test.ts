@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageResponse, type ProcessingStep } from '../../src/modules/pipeline/message.schemas.js';
 import { messageResponseJson, processingStepJson } from '../../src/modules/pipeline/message-response.js';
-import { keepQuotedTexts, quoteTexts } from '../../src/modules/pipeline/quoted-texts.js';
+import { jsonArrayOf, keepQuotedTexts, quoteTexts } from '../../src/modules/pipeline/quoted-texts.js';
 import { createSchemaController } from '../../src/plugins/validation.js';
 
 // What the response schema's own serializer writes (Fastify's, as every other route answers), to
@@ -125,5 +125,11 @@ describe("POST /api/message's answer, serialised by hand", () => {
     const stored = { ...answer().processing_steps[0], prompt: `Stored.\n${HISTORY}` } as ProcessingStep;
     const fromLog = answer({ duplicate: true, processing_steps: [stored] });
     expect(messageResponseJson(fromLog)).toBe(await bySchema(fromLog));
+  });
+
+  it('arrays of JSON texts are concatenated into one JSON array', () => {
+    expect(jsonArrayOf([])).toBe('[]');
+    expect(jsonArrayOf(['{"a":1}'])).toBe('[{"a":1}]');
+    expect(JSON.parse(jsonArrayOf(['{"a":"x,y"}', '2', '"three"']))).toEqual([{ a: 'x,y' }, 2, 'three']);
   });
 });

@@ -1,6 +1,6 @@
 import type { MessageResponse, ProcessingStep } from './message.schemas.js';
 import type { TurnOutcome } from './pipeline-types.js';
-import { promptJsonOf, systemJsonOf } from './quoted-texts.js';
+import { jsonArrayOf, promptJsonOf, systemJsonOf } from './quoted-texts.js';
 
 /** The answer to POST /api/message, for a turn just run or one read back from what was stored. */
 export function toMessageResponse(
@@ -51,10 +51,10 @@ export function messageResponseJson(response: MessageResponse): string {
     ai_stopped: response.ai_stopped,
     duplicate: response.duplicate,
   });
-  const steps = response.processing_steps.map(processingStepJson).join(',');
+  const steps = jsonArrayOf(response.processing_steps.map(processingStepJson));
   const complete =
     response.stage_complete === undefined ? '' : `,"stage_complete":${response.stage_complete}`;
-  return `${head.slice(0, -1)},"processing_steps":[${steps}]${complete}}`;
+  return `${head.slice(0, -1)},"processing_steps":${steps}${complete}}`;
 }
 
 /** One `processing_steps` entry as JSON, in the schema's order, its prompts quoted once per turn. */

@@ -6,7 +6,7 @@ import { conversations, llmCalls, messages } from '../../db/schema.js';
 import { withFields } from '../../lib/with-fields.js';
 import { historyBeforeJson, outboundStatus } from '../conversations/index.js';
 import type { StoredHistory } from '../templates/index.js';
-import { promptJsonOf, systemJsonOf } from './quoted-texts.js';
+import { jsonArrayOf, promptJsonOf, systemJsonOf } from './quoted-texts.js';
 import type { TurnResult } from './turn-types.js';
 
 /*
@@ -258,7 +258,7 @@ function llmCallsJson(input: PersistInput): string {
       });
       return `{"system_prompt":${systemJsonOf(step)},"prompt":${promptJsonOf(step)},${rest.slice(1)}`;
     });
-  return `[${rows.join(',')}]`;
+  return jsonArrayOf(rows);
 }
 
 type TurnWriteVariant = `${'facts' | 'nofacts'},${'transition' | 'stay'}`;
