@@ -20,9 +20,9 @@ interface NodePgForm {
 /**
  * A node-postgres form whose result is the driver's own (no fields to map): its query is sent as
  * drizzle's `execute` would send it, the same config (text, name, type parsers) and parameters,
- * without the four async layers around it (tracing and cache hooks that are off here: ~4 µs and ~8
- * promises per statement, a turn's two statements ~1.5 % of its CPU at c=32). PGlite's forms, and
- * anything else, go through `execute`.
+ * without the four async layers around it (two tracing hooks and a cache check, all off here, and
+ * the driver call: a promise and a microtask each, per statement). PGlite's forms, and anything else,
+ * go through `execute`.
  */
 function nodePgForm(form: PreparedForm): NodePgForm | undefined {
   const candidate = form as Partial<NodePgForm>;
