@@ -20,7 +20,7 @@
  * process a little: compare the servers with each other, not with `npm run bench`'s figures.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -43,6 +43,13 @@ interface Window {
   ended_ns: string;
 }
 
+/**
+ * perf with its build-id cache in the run's own directory: `perf inject --jit` writes an object file
+ * per JIT-compiled function and caches every one (~150,000 files, 2 GB a run) in ~/.debug by default.
+ * (`--buildid-dir`: perf does not read PERF_BUILDID_DIR for this.)
+ */
+const perf = (dir: string, args: string[]) => ['--buildid-dir', path.join(dir, 'buildid'), ...args];
+
 function record(dir: string, windows: string) {
   const data = path.join(dir, 'perf.data');
   const bench = [
@@ -57,7 +64,7 @@ function record(dir: string, windows: string) {
   ];
   const recorded = spawnSync(
     'perf',
-    ['record', '-k', '1', '-a', '-g', '-F', '499', '-N', '-o', data, '--', ...bench],
+    perf(dir, ['record', '-k', '1', '-a', '-g', '-F', '499', '-N', '-o', data, '--', ...bench]),
     {
       cwd: SERVER_DIR,
       stdio: ['ignore', 'inherit', 'inherit'],
@@ -70,12 +77,14 @@ function record(dir: string, windows: string) {
   );
   if (recorded.status !== 0) throw new Error(`perf record (the bench) exited with ${recorded.status}`);
   const injected = path.join(dir, 'perf.jit.data');
-  const inject = spawnSync('perf', ['inject', '--jit', '-i', data, '-o', injected], { stdio: 'inherit' });
+  const inject = spawnSync('perf', perf(dir, ['inject', '--jit', '-i', data, '-o', injected]), {
+    stdio: 'inherit',
+  });
   if (inject.status !== 0) throw new Error('perf inject --jit failed');
   return injected;
 }
 
-async function attribute(data: string, windows: Window[]) {
+async function attribute(dir: string, data: string, windows: Window[]) {
   const byPid = new Map(windows.map((w) => [w.pid, w]));
   const groups = new Map<string, Map<string, number>>();
   const functions = new Map<string, Map<string, number>>();
@@ -88,7 +97,7 @@ async function attribute(data: string, windows: Window[]) {
     }
     counts.set(key, (counts.get(key) ?? 0) + 1);
   };
-  const script = spawn('perf', ['script', '-i', data, '-F', 'pid,time,ip,sym'], {
+  const script = spawn('perf', perf(dir, ['script', '-i', data, '-F', 'pid,time,ip,sym']), {
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   let kind: string | undefined;
@@ -171,11 +180,16 @@ function print(windows: Window[], attributed: Awaited<ReturnType<typeof attribut
   }
 }
 
-/** The JIT dumps every node process wrote in its working directory, and the objects perf made of them. */
-function removeJitFiles() {
+/**
+ * What the run's node processes wrote in their working directories: the JIT dumps, the objects perf
+ * made of them, and V8's code logs (`--perf-prof` logs code too). Only files from this run.
+ */
+function removeJitFiles(since: number) {
   for (const dir of [SERVER_DIR, path.join(SERVER_DIR, '..')]) {
     for (const name of readdirSync(dir)) {
-      if (/^jit-\d+\.dump$|^jitted-\d+-\d+\.so$/.test(name)) rmSync(path.join(dir, name), { force: true });
+      if (!/^jit-\d+\.dump$|^jitted-\d+-\d+\.so$|^isolate-0x[0-9a-f]+-\d+-v8\.log$/.test(name)) continue;
+      const file = path.join(dir, name);
+      if (statSync(file).mtimeMs >= since) rmSync(file, { force: true });
     }
   }
 }
@@ -189,6 +203,7 @@ async function main() {
     console.error('bench:on-cpu measures against the floors, which run on PostgreSQL: set DATABASE_URL.');
     process.exit(2);
   }
+  const started = Date.now();
   const dir = mkdtempSync(path.join(tmpdir(), 'icmp-on-cpu-'));
   const windowsFile = path.join(dir, 'windows.jsonl');
   try {
@@ -198,9 +213,9 @@ async function main() {
       .split('\n')
       .map((line) => JSON.parse(line) as Window)
       .filter((w) => w.scenario === SCENARIO);
-    print(windows, await attribute(data, windows));
+    print(windows, await attribute(dir, data, windows));
   } finally {
-    removeJitFiles();
+    removeJitFiles(started);
     rmSync(dir, { recursive: true, force: true });
   }
 }
