@@ -8,6 +8,8 @@ interface PreparedForm {
   execute(values: Record<string, unknown>): Promise<unknown>;
 }
 
+type Execute = (values: Record<string, unknown>) => Promise<unknown>;
+
 /** The parts of drizzle's node-postgres prepared query that its `execute` sends to `pg`. */
 interface NodePgForm {
   client: { query(config: object, values: unknown[]): Promise<unknown> };
@@ -57,7 +59,7 @@ function executeDirectly(form: NodePgForm, values: Record<string, unknown>): Pro
 export function prebuiltStatement<Values extends object, Variant extends string = ''>(
   build: (p: (name: keyof Values & string) => Placeholder, variant: Variant) => SQL,
 ) {
-  const forms = new WeakMap<DbOrTx, Map<Variant, { form: PreparedForm; direct?: NodePgForm }>>();
+  const forms = new WeakMap<DbOrTx, Map<Variant, Execute>>();
   const p = (name: keyof Values & string) => sql.placeholder(name);
   return (db: DbOrTx, values: Values, variant = '' as Variant): Promise<unknown> => {
     let variants = forms.get(db);
@@ -65,18 +67,18 @@ export function prebuiltStatement<Values extends object, Variant extends string 
       variants = new Map();
       forms.set(db, variants);
     }
-    let prepared = variants.get(variant);
-    if (!prepared) {
+    let execute = variants.get(variant);
+    if (!execute) {
       const form: PreparedForm = db._.session.prepareQuery(
         dialect.sqlToQuery(build(p, variant)),
         undefined,
         undefined,
         false,
       );
-      prepared = { form, direct: nodePgForm(form) };
-      variants.set(variant, prepared);
+      const direct = nodePgForm(form);
+      execute = direct ? (given) => executeDirectly(direct, given) : (given) => form.execute(given);
+      variants.set(variant, execute);
     }
-    const given = values as Record<string, unknown>;
-    return prepared.direct ? executeDirectly(prepared.direct, given) : prepared.form.execute(given);
+    return execute(values as Record<string, unknown>);
   };
 }
