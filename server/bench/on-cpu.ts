@@ -10,10 +10,13 @@
  * samples of a server's process inside a measured stretch count (run-bench's BENCH_WINDOWS); the shares
  * are turned into µs per message with that stretch's own CPU per message.
  *
- *   DATABASE_URL=postgres://… npm run bench:on-cpu -- [--scenario=c32] [--schema-floor] [--groups=10] [--top=8]
+ *   DATABASE_URL=postgres://… npm run bench:on-cpu -- [--scenario=c32] [--schema-floor] [--groups=10] [--top=8] [--own] [--callers=NAME]
  *
  * `--groups`: how many of the groups with the largest excess over the floor to list by function,
- * `--top` functions each.
+ * `--top` functions each. `--own`: charge each sample to the innermost function of the server's (or the
+ * floor's) own code on its stack, so what a library or Node does for it (encoding, copying, hashing,
+ * collecting) is counted against the call of ours that asked for it. `--callers=NAME`: for the samples
+ * charged to a function whose name contains NAME, the JavaScript call chains that led to it.
  *
  * Needs `perf` (Debian: linux-perf) and permission to record every CPU (root, or
  * kernel.perf_event_paranoid ≤ -1). One server process (no WEB_CONCURRENCY). The recording slows every
@@ -32,6 +35,8 @@ const SCENARIO = option('scenario') ?? 'c32';
 const TOP = Number(option('top') ?? 8);
 const DETAIL = Number(option('groups') ?? 10);
 const SCHEMA_FLOOR = process.argv.includes('--schema-floor');
+const CHARGE_TO_OWN_CODE = process.argv.includes('--own');
+const CALLERS = option('callers');
 
 interface Window {
   kind: string;
@@ -89,6 +94,7 @@ async function attribute(dir: string, data: string, windows: Window[]) {
   const groups = new Map<string, Map<string, number>>();
   const functions = new Map<string, Map<string, number>>();
   const samples = new Map<string, number>();
+  const callers = new Map<string, Map<string, number>>();
   const add = (map: Map<string, Map<string, number>>, kind: string, key: string) => {
     let counts = map.get(kind);
     if (!counts) {
@@ -104,10 +110,11 @@ async function attribute(dir: string, data: string, windows: Window[]) {
   let frames: string[] = [];
   const flush = () => {
     if (kind) {
-      const { group, fn } = groupOf(frames);
+      const { group, fn } = groupOf(frames, CHARGE_TO_OWN_CODE);
       add(groups, kind, group);
       add(functions, kind, `${group}\t${fn}`);
       samples.set(kind, (samples.get(kind) ?? 0) + 1);
+      if (CALLERS && fn.includes(CALLERS)) add(callers, kind, callChain(frames));
     }
     kind = undefined;
     frames = [];
@@ -125,7 +132,7 @@ async function attribute(dir: string, data: string, windows: Window[]) {
     if (window && at >= BigInt(window.started_ns) && at < BigInt(window.ended_ns)) kind = window.kind;
   }
   flush();
-  return { groups, functions, samples };
+  return { groups, functions, samples, callers };
 }
 
 function print(windows: Window[], attributed: Awaited<ReturnType<typeof attribute>>) {
@@ -180,6 +187,33 @@ function print(windows: Window[], attributed: Awaited<ReturnType<typeof attribut
   }
 }
 
+/** The JavaScript functions on a sample's stack, innermost first, each once, as `a ← b ← c`. */
+function callChain(frames: string[]): string {
+  const names: string[] = [];
+  for (const frame of frames) {
+    const js = frame.match(/JS:[*~^]?(.*)$/);
+    if (!js) continue;
+    const words = (js[1] as string).trim().split(/\s+/);
+    const where = (words.pop() ?? '').replace(/^.*\//, '').replace(/:\d+$/, '');
+    const name = `${words.join(' ') || '(anonymous)'} ${where}`;
+    if (names.at(-1) !== name) names.push(name);
+    if (names.length === 6) break;
+  }
+  return names.join(' ← ');
+}
+
+function printCallers(windows: Window[], attributed: Awaited<ReturnType<typeof attribute>>) {
+  for (const { kind, cpu, messages } of windows) {
+    const chains = attributed.callers.get(kind);
+    if (!chains) continue;
+    const perSample = (cpu * 1e6) / Math.max(1, messages) / Math.max(1, attributed.samples.get(kind) ?? 0);
+    console.log(`\nWho calls ${CALLERS}, ${kind} (µs per message, innermost first)`);
+    for (const [chain, count] of [...chains].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
+      console.log(`  ${(count * perSample).toFixed(1).padStart(6)}  ${chain}`);
+    }
+  }
+}
+
 /**
  * What the run's node processes wrote in their working directories: the JIT dumps, the objects perf
  * made of them, and V8's code logs (`--perf-prof` logs code too). Only files from this run.
@@ -213,7 +247,9 @@ async function main() {
       .split('\n')
       .map((line) => JSON.parse(line) as Window)
       .filter((w) => w.scenario === SCENARIO);
-    print(windows, await attribute(dir, data, windows));
+    const attributed = await attribute(dir, data, windows);
+    print(windows, attributed);
+    if (CALLERS) printCallers(windows, attributed);
   } finally {
     removeJitFiles(started);
     rmSync(dir, { recursive: true, force: true });

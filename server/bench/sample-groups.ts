@@ -4,8 +4,19 @@
  * (`src/<dir>`), the floor's own code or a Node core module; with no JavaScript on the stack, the
  * collector, the compilers, the event loop, the kernel or other native work. `frames` are perf
  * script's symbol names, innermost first, as a JIT dump names JavaScript: `JS:*name url:line:col`.
+ *
+ * `chargeToOwnCode`: to the innermost frame of the server's or the floor's own code when there is one,
+ * so a library's or Node's work is charged to the function of ours that asked for it (a `Buffer.from`
+ * inside `pg` to the statement that sent the text); work with none of ours on the stack (a socket's data
+ * event parsed by `pg`) is charged as without it.
  */
-export function groupOf(frames: readonly string[]): { group: string; fn: string } {
+const COLLECTOR = /Heap::|Scavenge|MarkCompact|Sweeper|ConcurrentMarking|GCTracer|MinorGC/;
+
+export function groupOf(frames: readonly string[], chargeToOwnCode = false): { group: string; fn: string } {
+  if (chargeToOwnCode) {
+    const own = frames.find((frame) => /JS:.*\/(?:server|bench)\/dist\//.test(frame));
+    if (own) return groupOf([own]);
+  }
   for (const frame of frames) {
     const js = frame.match(/JS:[*~^]?(.*)$/);
     if (!js) continue;
@@ -21,7 +32,7 @@ export function groupOf(frames: readonly string[]): { group: string; fn: string 
   }
   const stack = frames.join('\n');
   const leaf = frames[0] ?? '';
-  const group = /Heap::|Scavenge|MarkCompact|Sweeper|ConcurrentMarking|GCTracer|MinorGC/.test(stack)
+  const group = COLLECTOR.test(stack)
     ? '(garbage collector)'
     : /compiler::|Compil|Maglev|Turbofan/.test(stack)
       ? '(compilers)'
