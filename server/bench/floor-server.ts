@@ -8,8 +8,10 @@
  * extraction, then the reply) over keep-alive connections, and a JSON reply. It keeps what the product
  * promises for every turn and no more: the call log holds each call's system prompt, prompt, answer,
  * model, tokens and latency (product.md), the reply quotes each step's prompts and answer as
- * `processing_steps` do (api.md), and the prompts quote as much history as the product's default
- * (`DEFAULT_HISTORY_LIMIT`, 20 messages), so both send the same three calls. No auth, no validation
+ * `processing_steps` do (api.md), and the prompts are the product's default templates (the bench's
+ * business runs them) rendered with the same values and as much history as the product's default
+ * (`DEFAULT_HISTORY_LIMIT`, 20 messages), so both send the same three calls (the bench's prompt tokens
+ * per message, product/floor, read 1.00). No auth, no validation
  * library, no logging, no ORM: whatever the product spends above this is overhead to justify.
  *
  *   tsx bench/floor-server.ts --port 0 --database postgres://… --llm http://127.0.0.1:4010/v1 [--schema product]
@@ -23,6 +25,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { Pool as HttpPool } from 'undici';
+import { DEFAULT_STAGE, DEFAULT_TEMPLATES } from '../src/modules/templates/default-templates.js';
 import { productSchemaStore } from './floor-product-schema.js';
 import { type FloorStore, readHistory } from './floor-store.js';
 
@@ -202,26 +205,64 @@ const STAGE_FORMAT = {
   },
 };
 
-/** The three prompts, about the size and shape of the product's default templates. */
-function prompts(stage: string, collected: unknown, history: string, content: string) {
-  const known = JSON.stringify(collected);
+/**
+ * The business as the bench creates it in the product (bench-business.ts), so that the product's default
+ * templates render to the same text here and there.
+ */
+const BUSINESS_NAME = `Bench ${Date.now()}`;
+const STAGE_DESCRIPTIONS: Record<string, string> = {
+  General: DEFAULT_STAGE.stageDescription,
+  Complaints: 'Unhappy customers',
+};
+/** The product's speaker labels; the bare tables call the reply's sender `ai`, the product's `assistant`. */
+const SPEAKERS: Record<string, string> = { user: 'User', ai: 'Assistant', assistant: 'Assistant' };
+
+/** A template split once at `{{name}}`: literal text at even indexes, variable names at odd ones. */
+const split = (text: string) => text.split(/\{\{\s*(\w+)\s*\}\}/);
+const TEMPLATES = Object.fromEntries(
+  Object.entries(DEFAULT_TEMPLATES).map(([role, t]) => [
+    role,
+    { system: split(t.systemPrompt), content: split(t.content) },
+  ]),
+) as Record<keyof typeof DEFAULT_TEMPLATES, { system: string[]; content: string[] }>;
+
+function fill(parts: string[], values: Record<string, string>) {
+  let text = parts[0] as string;
+  for (let i = 1; i < parts.length; i += 2) text += (values[parts[i] as string] ?? '') + parts[i + 1];
+  return text;
+}
+
+/**
+ * The three prompts: the product's default templates (what the bench's business runs), with the
+ * variables they quote, so that both servers send the same three calls. The floor renders them its own
+ * way, without the product's code.
+ */
+function prompts(stage: string, collected: Record<string, unknown>, history: string, content: string) {
+  const values: Record<string, string> = {
+    business_name: BUSINESS_NAME,
+    business_description: DESCRIPTION,
+    business_info: `Name: ${BUSINESS_NAME}\nDescription: ${DESCRIPTION}`,
+    available_stages: STAGES.map((s) => `${s}: ${STAGE_DESCRIPTIONS[s]}`).join('\n'),
+    current_stage: stage,
+    current_stage_description: STAGE_DESCRIPTIONS[stage] ?? '',
+    conversation_history: history,
+    message_content: content,
+    extracted_data: JSON.stringify(collected, null, 2),
+    user_name: '',
+  };
+  const render = (role: keyof typeof TEMPLATES) => [
+    fill(TEMPLATES[role].system, values),
+    fill(TEMPLATES[role].content, values),
+  ];
   return {
-    selection: [
-      'You route customer messages for Bench to the conversation stage that should handle them. Answer with the stage name only.',
-      `Business: Bench\n${DESCRIPTION}\n\nAvailable stages:\n${STAGES.map((s) => `${s}: the ${s.toLowerCase()} stage`).join('\n')}\n\n` +
-        `The conversation is currently in the stage "${stage}".\n\nConversation so far:\n${history}\n\nThe customer's new message:\n"""${content}"""\n\n` +
-        `Which stage should handle this message? Stay in "${stage}" unless the message clearly belongs to another stage.`,
-    ],
-    extraction: [
-      'You extract facts from customer messages as a flat JSON object.',
-      `Extract the facts the customer states in the message below, for the "${stage}" stage of a conversation with Bench.\n\n` +
-        `Already known:\n${known}\n\nConversation so far:\n${history}\n\nMessage:\n"""${content}"""`,
-    ],
-    response: (next: string, facts: string) => [
-      'You are the friendly, concise customer assistant of Bench. Answer in the language the customer writes in.',
-      `About the business:\n${DESCRIPTION}\n\nCurrent stage: ${next}\n\nWhat we know about the customer:\n${facts}\n\n` +
-        `Conversation so far:\n${history}\n\nThe customer's new message:\n"""${content}"""`,
-    ],
+    selection: render('stage_selection'),
+    extraction: render('data_extraction'),
+    response: (next: string, facts: Record<string, unknown>) => {
+      values.current_stage = next;
+      values.current_stage_description = STAGE_DESCRIPTIONS[next] ?? '';
+      values.extracted_data = JSON.stringify(facts, null, 2);
+      return render('response_generation');
+    },
   };
 }
 
@@ -231,7 +272,7 @@ async function turn(content: string, userId: string, inboundId: string) {
   const state = (await store.lease(conversationId)) ?? { stage: STAGES[0] as string, collected: {} };
   const history = (await store.history(conversationId, sequence))
     .reverse()
-    .map((row) => `${row.sender}: ${row.content}`)
+    .map((row) => `${SPEAKERS[row.sender] ?? row.sender}: ${row.content}`)
     .join('\n');
   const p = prompts(state.stage, state.collected, history, content);
   const [selected, extracted] = await Promise.all([
@@ -243,7 +284,7 @@ async function turn(content: string, userId: string, inboundId: string) {
   const chosen = (JSON.parse(selected.text) as { stage?: string }).stage;
   const stage = chosen && STAGES.includes(chosen) ? chosen : state.stage;
   const facts = JSON.parse(extracted.text || '{}') as Record<string, unknown>;
-  const [system, prompt] = p.response(stage, JSON.stringify({ ...state.collected, ...facts }));
+  const [system, prompt] = p.response(stage, { ...state.collected, ...facts });
   const reply = await complete('response_generation', system as string, prompt as string);
   const calls = [selected, extracted, reply];
   await store.persist({

@@ -25,9 +25,10 @@ export function freePort(): Promise<number> {
  */
 const BUILT_ENTRIES: Record<string, string> = {
   'src/main.ts': 'dist/main.js',
-  'bench/floor-server.ts': 'bench/dist/floor-server.js',
-  './bench/alloc-sampler.ts': './bench/dist/alloc-sampler.js',
-  './bench/promise-counter.ts': './bench/dist/promise-counter.js',
+  // Built with the server's directory as their root: the floor renders the product's default templates.
+  'bench/floor-server.ts': 'bench/dist/bench/floor-server.js',
+  './bench/alloc-sampler.ts': './bench/dist/bench/alloc-sampler.js',
+  './bench/promise-counter.ts': './bench/dist/bench/promise-counter.js',
 };
 
 /**

@@ -59,6 +59,32 @@ export interface TargetReading {
   met: boolean;
 }
 
+/**
+ * The floor is a yardstick only while it makes the product's calls: the same number of LLM calls with
+ * the same prompts (the fake LLM counts both). A ratio outside this band of 1.00 in any run's target
+ * scenario means the two servers did unequal work (the product's templates or the bench's business
+ * changed, and the floor's prompts did not follow), and the run says so.
+ */
+const SAME_CALLS_TOLERANCE = 0.02;
+
+/** Each run's target scenario where the product's LLM calls or prompt tokens per message differ from the floor's. */
+export function unequalCalls(runs: TargetRow[][], against: 'product_vs_floor' | 'product_vs_schema_floor') {
+  const found: string[] = [];
+  runs.forEach((rows, index) => {
+    for (const row of rows) {
+      for (const [scenario, ratios] of Object.entries(row[against] ?? {})) {
+        if (!RATIO_TARGETS.some((t) => t.scenario === scenario)) continue;
+        for (const figure of ['llm_calls_per_message', 'prompt_tokens_per_message']) {
+          const ratio = ratios[figure];
+          if (ratio !== undefined && Math.abs(ratio - 1) > SAME_CALLS_TOLERANCE)
+            found.push(`run ${index + 1}, ${scenario}: ${figure} ${ratio.toFixed(2)}×`);
+        }
+      }
+    }
+  });
+  return found;
+}
+
 const targetText = (t: RatioTarget) => `${t.at === 'most' ? '≤' : '≥'} ${t.bound}×`;
 
 /** One reading per target measured in these runs, against the floor `against` names. */
@@ -108,6 +134,7 @@ export function printTargets(
   schema: TargetReading[],
   tables: TargetReading[],
   runCount: number,
+  unequal: string[] = [],
 ) {
   if (!bare.length && !schema.length) return;
   const withSchema = schema.length > 0;
@@ -130,4 +157,8 @@ export function printTargets(
       `| ${target.measure} | ${measured.target} | ${cell(b)} |${withSchema ? ` ${cell(s)} | ${cell(find(tables))} |` : ''}`,
     );
   }
+  if (unequal.length)
+    console.log(
+      `The floor did not make the product's calls (product/floor; these ratios compare unequal work): ${unequal.join('; ')}`,
+    );
 }

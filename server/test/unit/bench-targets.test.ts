@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { printTargets, readTargets, type TargetRow } from '../../bench/targets.js';
+import { printTargets, readTargets, type TargetRow, unequalCalls } from '../../bench/targets.js';
 
 /** One run's rows: the 0 ms row (c1, c32) and, when given, the 300 ms row (c256). */
 function run(c1: number, c32: number, cpu: number, c256?: number, processes = 1): TargetRow[] {
@@ -86,5 +86,30 @@ describe("the bench's issue-14 targets", () => {
     expect(lines[4]).toBe(
       '| c=32, LLM 0 ms, throughput | ≥ 0.9× | 0.60× (0.60) | unmet | 0.60× (0.60) | unmet | 0.60× (0.60) | unmet |',
     );
+  });
+
+  it('says where the floor did not make the product’s calls: other LLM calls or prompt tokens per message', () => {
+    const rows = (c32Tokens: number, c256Calls: number, other = 1.4): TargetRow[] => [
+      {
+        processes: 1,
+        product_vs_floor: {
+          c32: { prompt_tokens_per_message: c32Tokens, llm_calls_per_message: 1 },
+          // Not a target scenario: its calls are not judged.
+          stage_changes: { llm_calls_per_message: other },
+        },
+      },
+      { processes: 1, product_vs_floor: { c256: { llm_calls_per_message: c256Calls } } },
+    ];
+    expect(unequalCalls([rows(1.01, 1), rows(0.99, 1)], 'product_vs_floor')).toEqual([]);
+    expect(unequalCalls([rows(1.01, 1), rows(1.25, 1.5)], 'product_vs_floor')).toEqual([
+      'run 2, c32: prompt_tokens_per_message 1.25×',
+      'run 2, c256: llm_calls_per_message 1.50×',
+    ]);
+    expect(unequalCalls([rows(1.25, 1)], 'product_vs_schema_floor')).toEqual([]);
+
+    const printed: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((line: string) => void printed.push(line));
+    printTargets(readTargets([run(1.1, 0.95, 1.2)], 'product_vs_floor'), [], [], 1, ['run 1, c32: x']);
+    expect(printed.at(-1)).toMatch(/did not make the product's calls.*run 1, c32: x/);
   });
 });

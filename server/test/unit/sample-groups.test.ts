@@ -7,7 +7,7 @@ const PERSIST = '16f JS:*persistTurn file:///w/server/dist/modules/pipeline/turn
 const UNDICI = '1d7 JS:*_resume /w/node_modules/undici/lib/dispatcher/client.js:548:18';
 const SCOPED = '4ee JS:^applyRateLimit /w/node_modules/@fastify/rate-limit/index.js:245:31';
 const STREAMS = 'b6 JS:*clearBuffer node:internal/streams/writable:744:21';
-const FLOOR = '15c JS:*complete file:///w/server/bench/dist/floor-server.js:149:24';
+const FLOOR = '15c JS:*complete file:///w/server/bench/dist/bench/floor-server.js:149:24';
 const APP = '103 JS:*buildApp file:///w/server/dist/app.js:10:1';
 
 describe('what an on-CPU sample is charged to', () => {
