@@ -14,6 +14,7 @@ import path from 'node:path';
 import { generateSecret } from '../src/lib/keys.js';
 import { openConversations, setUpBusiness } from './bench-business.js';
 import { percentile, runLoad } from './load.js';
+import { mergeRounds } from './merge-rounds.js';
 import { pgUsage, pgUsagePerMessage, vacuumDatabase } from './pg-usage.js';
 import {
   benchServerEnv,
@@ -26,7 +27,7 @@ import {
   stopProcess,
 } from './processes.js';
 import { commonSend, SCENARIOS, type Scenario, type Target } from './scenarios.js';
-import { printTargets, readTargets } from './targets.js';
+import { printTargets, readTargets, unequalCalls } from './targets.js';
 import { benchWebhooks } from './webhook-bench.js';
 
 const args = new Set(process.argv.slice(2));
@@ -73,6 +74,12 @@ const TURNS = !args.has('--no-turns') && !QUICK && !WEBHOOKS_ONLY && !ONLY.size;
 // `--schema-floor` (PostgreSQL): also the floor on the product's own tables, after the product, and
 // product/that floor: what the product's code costs above its schema.
 const SCHEMA_FLOOR = args.has('--schema-floor');
+// `--interleave[=5]` (PostgreSQL): the servers a ratio compares run side by side, each warmed up, and each
+// scenario the floors share is measured in that many short rounds that alternate between them (every
+// server first in turn), instead of one long stretch per server one after another. This machine's speed
+// drifts over minutes; a drift then falls on every server alike instead of on whichever ran in it.
+const interleaveArg = process.argv.find((arg) => arg === '--interleave' || arg.startsWith('--interleave='));
+const INTERLEAVE = interleaveArg ? Number(interleaveArg.split('=')[1] ?? 5) : 0;
 const PROCESSES = (
   process.argv.find((arg) => arg.startsWith('--processes='))?.split('=')[1] ??
   process.env.WEB_CONCURRENCY ??
@@ -91,10 +98,15 @@ async function main() {
   }
   if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error('--runs takes a count: 3');
   if (!Number.isInteger(WARM_UP) || WARM_UP < 1) throw new Error('--warm-up takes a count: 4000');
+  if (!Number.isInteger(INTERLEAVE) || INTERLEAVE < 0 || INTERLEAVE === 1)
+    throw new Error('--interleave takes a number of rounds of at least 2: --interleave=5');
+  if (INTERLEAVE && !databaseUrl)
+    throw new Error('--interleave compares with the floors: it needs DATABASE_URL');
   console.log(
     `ICMP benchmark — database: ${databaseUrl ? 'PostgreSQL' : 'PGlite (no floor: it needs PostgreSQL)'}` +
       `${QUICK ? ' (quick)' : ''}, server processes: ${PROCESSES.join(', ')}, runs: ${RUNS}` +
       `, warm-up: ${messageCount(WARM_UP)} messages per process` +
+      (INTERLEAVE ? `, interleaved in ${INTERLEAVE} rounds` : '') +
       (databaseUrl
         ? `, bus: ${process.env.REDIS_URL ? 'Redis' : 'PostgreSQL LISTEN/NOTIFY (no REDIS_URL)'}`
         : ''),
@@ -119,7 +131,13 @@ async function main() {
       const bare = readTargets(runs, 'product_vs_floor');
       const schema = readTargets(runs, 'product_vs_schema_floor');
       const tables = readTargets(runs, 'schema_floor_vs_floor');
-      printTargets(bare, schema, tables, runs.length);
+      const unequal = [
+        ...unequalCalls(runs, 'product_vs_floor'),
+        ...unequalCalls(runs, 'product_vs_schema_floor').map(
+          (line) => `${line} (floor on the product's tables)`,
+        ),
+      ];
+      printTargets(bare, schema, tables, runs.length, unequal);
       if (bare.length && TURNS)
         console.log('(the 300 ms rows and time to first token: the turn-schedule table below)');
       if (bare.length || schema.length)
@@ -127,6 +145,7 @@ async function main() {
           issue_14_targets: {
             bare_floor: bare,
             ...(schema.length ? { schema_floor: schema, schema_floor_vs_bare_floor: tables } : {}),
+            ...(unequal.length ? { unequal_calls: unequal } : {}),
           },
         });
     }
@@ -231,14 +250,32 @@ async function benchAtLatency(
     `\n== run ${run}: ${processes} server process${processes > 1 ? 'es' : ''}, fake LLM latency ${llmLatency} ms ==`,
   );
   try {
-    const floorScenarios = scenarios.filter((s) => s.floor);
-    const floorRun = (schema: 'bare' | 'product') =>
-      measureFloor(schema, llmUrl, databaseUrl as string, masterKey, floorScenarios, llmLatency);
-    if (databaseUrl && floorScenarios.length) row.floor = await floorRun('bare');
-    const product = await measureProduct(llmUrl, masterKey, dataDir, databaseUrl, processes, scenarios);
-    Object.assign(row, product);
-    // After the product: its tables exist only once the product's migrations have run.
-    if (databaseUrl && floorScenarios.length && SCHEMA_FLOOR) row.schema_floor = await floorRun('product');
+    const floorScenarios = databaseUrl ? scenarios.filter((s) => s.floor) : [];
+    const startFloor = (schema: 'bare' | 'product') =>
+      startFloorServer(schema, llmUrl, databaseUrl as string, masterKey, llmLatency);
+    const startProduct = () =>
+      startProductServer(llmUrl, masterKey, dataDir, databaseUrl, processes, llmLatency);
+    if (INTERLEAVE && floorScenarios.length) {
+      Object.assign(row, await measureInterleaved(startFloor, startProduct, scenarios, llmUrl));
+    } else {
+      const measured = async (server: Server, which: Scenario[]) => {
+        try {
+          return await measure(server, llmUrl, which);
+        } finally {
+          await server.stop();
+        }
+      };
+      if (floorScenarios.length) row.floor = await measured(await startFloor('bare'), floorScenarios);
+      const product = await startProduct();
+      try {
+        Object.assign(row, await measure(product, llmUrl, scenarios), { peak_rss_mib: product.peakRss() });
+      } finally {
+        await product.stop();
+      }
+      // After the product: its tables exist only once the product's migrations have run.
+      if (floorScenarios.length && SCHEMA_FLOOR)
+        row.schema_floor = await measured(await startFloor('product'), floorScenarios);
+    }
     if (row.floor) row.product_vs_floor = ratios(row, row.floor);
     if (row.schema_floor) row.product_vs_schema_floor = ratios(row, row.schema_floor);
     if (row.schema_floor && row.floor) row.schema_floor_vs_floor = ratios(row.schema_floor, row.floor);
@@ -248,15 +285,27 @@ async function benchAtLatency(
   return row;
 }
 
-/** The floor server on the bare tables, or on the product's (`--schema-floor`). */
-async function measureFloor(
+/** A measured server, started and ready for load: what `measure` needs to load it and read its cost. */
+interface Server {
+  kind: 'floor' | 'schema' | 'product';
+  pid: number;
+  /** Its node processes (WEB_CONCURRENCY): the floors run one. */
+  processes: number;
+  target: Target;
+  /** The product's SQL statements served so far (its /metrics). */
+  statements?: () => Promise<number>;
+  peakRss(): number;
+  stop(): Promise<void>;
+}
+
+/** The floor server on the bare tables, or on the product's (`--schema-floor`), with its customers. */
+async function startFloorServer(
   schema: 'bare' | 'product',
   llmUrl: string,
   databaseUrl: string,
   masterKey: string,
-  scenarios: Scenario[],
   llmLatency: number,
-) {
+): Promise<Server> {
   const port = await freePort();
   const floor = await startProcess(
     'bench/floor-server.ts',
@@ -265,30 +314,33 @@ async function measureFloor(
     /floor listening/,
     profileArgs(),
   );
+  const pid = floor.pid as number;
   try {
     const base = `http://127.0.0.1:${port}`;
     const users = await openConversations(base, '', llmLatency > 0 ? 512 : 64);
-    return await measure(
-      schema === 'bare' ? 'floor' : 'schema',
-      floor.pid as number,
-      llmUrl,
-      { base, apiKey: '', businessId: '', masterKey, users },
-      scenarios,
-      1,
-    );
-  } finally {
+    return {
+      kind: schema === 'bare' ? 'floor' : 'schema',
+      pid,
+      processes: 1,
+      target: { base, apiKey: '', businessId: '', masterKey, users },
+      peakRss: () => Number(peakRssMiB(pid).toFixed(1)),
+      stop: () => stopProcess(floor),
+    };
+  } catch (error) {
     await stopProcess(floor);
+    throw error;
   }
 }
 
-async function measureProduct(
+/** The product as `npm start` runs it, with the bench's business and its customers. */
+async function startProductServer(
   llmUrl: string,
   masterKey: string,
   dataDir: string,
   databaseUrl: string | undefined,
   processes: number,
-  scenarios: Scenario[],
-) {
+  llmLatency: number,
+): Promise<Server> {
   const serverPort = await freePort();
   const server = await startProcess(
     'src/main.ts',
@@ -307,23 +359,89 @@ async function measureProduct(
     const business = await setUpBusiness(base, masterKey);
     // More conversations than workers: messages of one conversation are processed one at a time by
     // design, so fewer conversations than concurrent clients would measure that queue, not the server.
-    const latency = scenarios[0]?.llmLatencyMs ?? 0;
-    const users = await openConversations(base, business.api_key, latency > 0 ? 512 : 64);
-    const statements = () => statementsServed(base, masterKey);
-    const figures = await measure(
-      'product',
+    const users = await openConversations(base, business.api_key, llmLatency > 0 ? 512 : 64);
+    return {
+      kind: 'product',
       pid,
-      llmUrl,
-      { base, apiKey: business.api_key, businessId: business.business_id, masterKey, users },
-      scenarios,
       processes,
-      statements,
-    );
-    const peak = Number(peakRssMiB(pid).toFixed(1));
-    console.log(`product peak RSS: ${peak} MiB`);
-    return { ...figures, peak_rss_mib: peak };
-  } finally {
+      target: { base, apiKey: business.api_key, businessId: business.business_id, masterKey, users },
+      statements: () => statementsServed(base, masterKey),
+      peakRss: () => {
+        const peak = Number(peakRssMiB(pid).toFixed(1));
+        console.log(`product peak RSS: ${peak} MiB`);
+        return peak;
+      },
+      stop: () => stopProcess(server),
+    };
+  } catch (error) {
     await stopProcess(server);
+    throw error;
+  }
+}
+
+/**
+ * `--interleave`: the product and the floors up at once, each warmed up alone, then every scenario the
+ * floors share in INTERLEAVE rounds of a share of its length, the servers taking turns (each one first
+ * in turn); the rounds' figures are merged (`mergeRounds`). Then the product's own scenarios.
+ */
+async function measureInterleaved(
+  startFloor: (schema: 'bare' | 'product') => Promise<Server>,
+  startProduct: () => Promise<Server>,
+  scenarios: Scenario[],
+  llmUrl: string,
+) {
+  const servers: Server[] = [];
+  try {
+    servers.push(await startFloor('bare'));
+    const product = await startProduct();
+    servers.push(product);
+    // After the product: its tables exist only once the product's migrations have run.
+    if (SCHEMA_FLOOR) servers.push(await startFloor('product'));
+    const first = scenarios[0] as Scenario;
+    const byServer = new Map<Server, Record<string, Figures>>(servers.map((server) => [server, {}]));
+    for (const server of servers) {
+      const warmUp = warmUpScenario(first.llmLatencyMs, server.processes);
+      Object.assign(byServer.get(server) as object, {
+        warmup: await measureScenario(server, llmUrl, warmUp),
+      });
+    }
+    for (const scenario of scenarios.filter((s) => s.floor)) {
+      const rounds = new Map<Server, Figures[]>(servers.map((server) => [server, []]));
+      const slice: Scenario = {
+        ...scenario,
+        ...(scenario.total !== undefined ? { total: Math.ceil(scenario.total / INTERLEAVE) } : {}),
+        ...(scenario.seconds !== undefined ? { seconds: scenario.seconds / INTERLEAVE } : {}),
+      };
+      for (let round = 0; round < INTERLEAVE; round++) {
+        const order = servers.map((_, i) => servers[(i + round) % servers.length] as Server);
+        for (const server of order) {
+          rounds.get(server)?.push(await measureScenario(server, llmUrl, slice));
+        }
+      }
+      for (const server of servers) {
+        const merged = mergeRounds(rounds.get(server) as Figures[]);
+        (byServer.get(server) as Record<string, Figures>)[scenario.id] = merged;
+      }
+    }
+    for (const scenario of scenarios.filter((s) => !s.floor)) {
+      (byServer.get(product) as Record<string, Figures>)[scenario.id] = await measureScenario(
+        product,
+        llmUrl,
+        scenario,
+      );
+    }
+    const of = (kind: Server['kind']) => {
+      const server = servers.find((s) => s.kind === kind);
+      return server ? byServer.get(server) : undefined;
+    };
+    return {
+      ...of('product'),
+      peak_rss_mib: product.peakRss(),
+      floor: of('floor'),
+      ...(SCHEMA_FLOOR ? { schema_floor: of('schema') } : {}),
+    };
+  } finally {
+    for (const server of servers) await server.stop();
   }
 }
 
@@ -352,92 +470,97 @@ function recordWindow(window: {
 
 /** Warms the server up, then runs each scenario and reads its CPU, SQL and LLM cost per message. */
 async function measure(
-  kind: 'floor' | 'schema' | 'product',
-  pid: number,
+  server: Server,
   llmUrl: string,
-  target: Target,
   scenarios: Scenario[],
-  processes: number,
-  statements?: () => Promise<number>,
 ): Promise<Record<string, Figures>> {
+  const out: Record<string, Figures> = {};
+  const [first] = scenarios;
+  if (!first) return out; // e.g. --latency=300 with --scenarios= of 0 ms ones: nothing to warm up for
+  for (const scenario of [warmUpScenario(first.llmLatencyMs, server.processes), ...scenarios]) {
+    out[scenario.id] = await measureScenario(server, llmUrl, scenario);
+  }
+  return out;
+}
+
+/** One scenario's load on one server, and what it cost per message. */
+async function measureScenario(
+  { kind, pid, processes, target, statements }: Server,
+  llmUrl: string,
+  scenario: Scenario,
+): Promise<Figures> {
   const served = async () =>
     (await (await fetch(`${llmUrl}/_served`)).json()) as {
       completions: number;
       prompt_tokens: number;
       completion_tokens: number;
     };
-  const out: Record<string, Figures> = {};
-  const [first] = scenarios;
-  if (!first) return out; // e.g. --latency=300 with --scenarios= of 0 ms ones: nothing to warm up for
-  for (const scenario of [warmUpScenario(first.llmLatencyMs, processes), ...scenarios]) {
-    const prepared =
-      kind === 'product' && scenario.prepare
-        ? await scenario.prepare(target)
-        : { send: (scenario.send ?? commonSend)(target, kind === 'product') };
-    const dbBefore = DATABASE_URL ? await pgUsage(DATABASE_URL) : undefined;
-    const cpuBefore = cpuSeconds(pid);
-    const primaryBefore = cpuSeconds(pid, false);
-    const sqlBefore = statements ? await statements() : 0;
-    const llmBefore = await served();
-    const started = process.hrtime.bigint();
-    const load = await runLoad({
-      concurrency: scenario.concurrency,
-      ...(scenario.total !== undefined ? { total: messageCount(scenario.total) } : {}),
-      ...(scenario.seconds !== undefined ? { seconds: QUICK ? scenario.seconds / 2 : scenario.seconds } : {}),
-      send: prepared.send,
-    });
-    const ended = process.hrtime.bigint();
-    const cpu = cpuSeconds(pid) - cpuBefore;
-    const primaryCpu = cpuSeconds(pid, false) - primaryBefore;
-    recordWindow({ kind, scenario: scenario.id, pid, started, ended, messages: load.requests, cpu });
-    const db =
-      dbBefore && DATABASE_URL
-        ? pgUsagePerMessage(dbBefore, await pgUsage(DATABASE_URL), Math.max(1, load.requests))
-        : undefined;
-    const dbCpu = db?.pg_backend_cpu_ms_per_message ?? undefined;
-    const sql = statements ? (await statements()) - sqlBefore : undefined; // /metrics itself runs no SQL
-    const llmAfter = await served();
-    const n = Math.max(1, load.requests);
-    const figures: Figures = {
-      ...pick(load),
-      server_cpu_ms_per_message: round((cpu * 1000) / n),
-      // With several processes: the cluster primary's share (it serves no request itself).
-      ...(processes > 1 ? { primary_cpu_ms_per_message: round((primaryCpu * 1000) / n) } : {}),
-      ...(dbCpu !== undefined ? { db_cpu_ms_per_message: dbCpu } : {}),
-      ...(db
-        ? {
-            pg_transactions_per_message: db.pg_transactions_per_message,
-            pg_rows_read_per_message: db.pg_rows_read_per_message,
-            ...(db.pg_wal_kb_per_message !== null ? { pg_wal_kb_per_message: db.pg_wal_kb_per_message } : {}),
-            ...(db.pg_wal_syncs_per_message !== null
-              ? { pg_wal_syncs_per_message: db.pg_wal_syncs_per_message }
-              : {}),
-          }
-        : {}),
-      llm_calls_per_message: round((llmAfter.completions - llmBefore.completions) / n),
-      prompt_tokens_per_message: round((llmAfter.prompt_tokens - llmBefore.prompt_tokens) / n),
-      completion_tokens_per_message: round((llmAfter.completion_tokens - llmBefore.completion_tokens) / n),
-      ...(sql !== undefined ? { sql_per_message: round(sql / n) } : {}),
-      ...(prepared.extra?.() ?? {}),
-    };
-    out[scenario.id] = figures;
-    console.log(
-      `${kind.padEnd(7)} ${scenario.title.padEnd(20)} p50 ${ms(load.p50)}  p95 ${ms(load.p95)}  ` +
-        `${load.throughput.toFixed(0)} msg/s  CPU ${figures.server_cpu_ms_per_message} ms/msg  ` +
-        (processes > 1 ? `(primary ${figures.primary_cpu_ms_per_message})  ` : '') +
-        (db
-          ? `DB CPU ${dbCpu ?? 'n/a'} ms/msg, ${db.pg_transactions_per_message} xacts, ` +
-            `${db.pg_rows_read_per_message} rows read/msg, ${db.pg_wal_kb_per_message ?? 'n/a'} KiB WAL/msg, ` +
-            `${db.pg_wal_syncs_per_message ?? 'n/a'} WAL syncs/msg  `
-          : '') +
-        `LLM ${figures.llm_calls_per_message} calls, ${figures.prompt_tokens_per_message}+` +
-        `${figures.completion_tokens_per_message} tokens/msg` +
-        (sql !== undefined ? `  SQL ${figures.sql_per_message}/msg` : '') +
-        (load.errors ? `  errors ${load.errors}` : ''),
-    );
-    if (load.errorSamples.length) console.log('  error samples:', load.errorSamples);
-  }
-  return out;
+  const prepared =
+    kind === 'product' && scenario.prepare
+      ? await scenario.prepare(target)
+      : { send: (scenario.send ?? commonSend)(target, kind === 'product') };
+  const dbBefore = DATABASE_URL ? await pgUsage(DATABASE_URL) : undefined;
+  const cpuBefore = cpuSeconds(pid);
+  const primaryBefore = cpuSeconds(pid, false);
+  const sqlBefore = statements ? await statements() : 0;
+  const llmBefore = await served();
+  const started = process.hrtime.bigint();
+  const load = await runLoad({
+    concurrency: scenario.concurrency,
+    ...(scenario.total !== undefined ? { total: messageCount(scenario.total) } : {}),
+    ...(scenario.seconds !== undefined ? { seconds: QUICK ? scenario.seconds / 2 : scenario.seconds } : {}),
+    send: prepared.send,
+  });
+  const ended = process.hrtime.bigint();
+  const cpu = cpuSeconds(pid) - cpuBefore;
+  const primaryCpu = cpuSeconds(pid, false) - primaryBefore;
+  recordWindow({ kind, scenario: scenario.id, pid, started, ended, messages: load.requests, cpu });
+  const db =
+    dbBefore && DATABASE_URL
+      ? pgUsagePerMessage(dbBefore, await pgUsage(DATABASE_URL), Math.max(1, load.requests))
+      : undefined;
+  const dbCpu = db?.pg_backend_cpu_ms_per_message ?? undefined;
+  const sql = statements ? (await statements()) - sqlBefore : undefined; // /metrics itself runs no SQL
+  const llmAfter = await served();
+  const n = Math.max(1, load.requests);
+  const figures: Figures = {
+    ...pick(load),
+    server_cpu_ms_per_message: round((cpu * 1000) / n),
+    // With several processes: the cluster primary's share (it serves no request itself).
+    ...(processes > 1 ? { primary_cpu_ms_per_message: round((primaryCpu * 1000) / n) } : {}),
+    ...(dbCpu !== undefined ? { db_cpu_ms_per_message: dbCpu } : {}),
+    ...(db
+      ? {
+          pg_transactions_per_message: db.pg_transactions_per_message,
+          pg_rows_read_per_message: db.pg_rows_read_per_message,
+          ...(db.pg_wal_kb_per_message !== null ? { pg_wal_kb_per_message: db.pg_wal_kb_per_message } : {}),
+          ...(db.pg_wal_syncs_per_message !== null
+            ? { pg_wal_syncs_per_message: db.pg_wal_syncs_per_message }
+            : {}),
+        }
+      : {}),
+    llm_calls_per_message: round((llmAfter.completions - llmBefore.completions) / n),
+    prompt_tokens_per_message: round((llmAfter.prompt_tokens - llmBefore.prompt_tokens) / n),
+    completion_tokens_per_message: round((llmAfter.completion_tokens - llmBefore.completion_tokens) / n),
+    ...(sql !== undefined ? { sql_per_message: round(sql / n) } : {}),
+    ...(prepared.extra?.() ?? {}),
+  };
+  console.log(
+    `${kind.padEnd(7)} ${scenario.title.padEnd(20)} p50 ${ms(load.p50)}  p95 ${ms(load.p95)}  ` +
+      `${load.throughput.toFixed(0)} msg/s  CPU ${figures.server_cpu_ms_per_message} ms/msg  ` +
+      (processes > 1 ? `(primary ${figures.primary_cpu_ms_per_message})  ` : '') +
+      (db
+        ? `DB CPU ${dbCpu ?? 'n/a'} ms/msg, ${db.pg_transactions_per_message} xacts, ` +
+          `${db.pg_rows_read_per_message} rows read/msg, ${db.pg_wal_kb_per_message ?? 'n/a'} KiB WAL/msg, ` +
+          `${db.pg_wal_syncs_per_message ?? 'n/a'} WAL syncs/msg  `
+        : '') +
+      `LLM ${figures.llm_calls_per_message} calls, ${figures.prompt_tokens_per_message}+` +
+      `${figures.completion_tokens_per_message} tokens/msg` +
+      (sql !== undefined ? `  SQL ${figures.sql_per_message}/msg` : '') +
+      (load.errors ? `  errors ${load.errors}` : ''),
+  );
+  if (load.errorSamples.length) console.log('  error samples:', load.errorSamples);
+  return figures;
 }
 
 const RATIO_FIGURES = [
