@@ -75,8 +75,9 @@ const TURNS = !args.has('--no-turns') && !QUICK && !WEBHOOKS_ONLY && !ONLY.size;
 // product/that floor: what the product's code costs above its schema.
 const SCHEMA_FLOOR = args.has('--schema-floor');
 // `--interleave[=5]` (PostgreSQL): the servers a ratio compares run side by side, each warmed up, and each
-// scenario the floors share is measured in that many short rounds that alternate between them (every
-// server first in turn), instead of one long stretch per server one after another. This machine's speed
+// scenario the floors share without a model latency is measured in that many short rounds that
+// alternate between them (every server first in turn), instead of one long stretch per server one after
+// another. This machine's speed
 // drifts over minutes; a drift then falls on every server alike instead of on whichever ran in it.
 const interleaveArg = process.argv.find((arg) => arg === '--interleave' || arg.startsWith('--interleave='));
 const INTERLEAVE = interleaveArg ? Number(interleaveArg.split('=')[1] ?? 5) : 0;
@@ -407,12 +408,16 @@ async function measureInterleaved(
     }
     for (const scenario of scenarios.filter((s) => s.floor)) {
       const rounds = new Map<Server, Figures[]>(servers.map((server) => [server, []]));
+      // With a model latency (c=256 at 300 ms) a turn lasts about a second under load: a short round
+      // would be mostly ramp-up and the drain of its last turns, which weighs on the slower server's
+      // throughput. Such a scenario keeps one stretch per server.
+      const count = scenario.llmLatencyMs > 0 ? 1 : INTERLEAVE;
       const slice: Scenario = {
         ...scenario,
-        ...(scenario.total !== undefined ? { total: Math.ceil(scenario.total / INTERLEAVE) } : {}),
-        ...(scenario.seconds !== undefined ? { seconds: scenario.seconds / INTERLEAVE } : {}),
+        ...(scenario.total !== undefined ? { total: Math.ceil(scenario.total / count) } : {}),
+        ...(scenario.seconds !== undefined ? { seconds: scenario.seconds / count } : {}),
       };
-      for (let round = 0; round < INTERLEAVE; round++) {
+      for (let round = 0; round < count; round++) {
         const order = servers.map((_, i) => servers[(i + round) % servers.length] as Server);
         for (const server of order) {
           rounds.get(server)?.push(await measureScenario(server, llmUrl, slice));
