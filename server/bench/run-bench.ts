@@ -77,8 +77,8 @@ const SCHEMA_FLOOR = args.has('--schema-floor');
 // `--interleave[=5]` (PostgreSQL): the servers a ratio compares run side by side, each warmed up, and each
 // scenario the floors share without a model latency is measured in that many short rounds that
 // alternate between them (every server first in turn), instead of one long stretch per server one after
-// another. This machine's speed
-// drifts over minutes; a drift then falls on every server alike instead of on whichever ran in it.
+// another. This machine's speed drifts over minutes; a drift then falls on every server alike instead of
+// on whichever ran in it.
 const interleaveArg = process.argv.find((arg) => arg === '--interleave' || arg.startsWith('--interleave='));
 const INTERLEAVE = interleaveArg ? Number(interleaveArg.split('=')[1] ?? 5) : 0;
 const PROCESSES = (
