@@ -10,13 +10,14 @@
  * samples of a server's process inside a measured stretch count (run-bench's BENCH_WINDOWS); the shares
  * are turned into µs per message with that stretch's own CPU per message.
  *
- *   DATABASE_URL=postgres://… npm run bench:on-cpu -- [--scenario=c32] [--schema-floor] [--groups=10] [--top=8] [--own] [--callers=NAME]
+ *   DATABASE_URL=postgres://… npm run bench:on-cpu -- [--scenario=c32] [--schema-floor] [--groups=10] [--top=8] [--own] [--callers=NAME] [--interleave]
  *
+ * `--interleave[=5]`: the bench's mode of that name (the servers side by side in alternating rounds).
  * `--groups`: how many of the groups with the largest excess over the floor to list by function,
  * `--top` functions each. `--own`: charge each sample to the innermost function of the server's (or the
  * floor's) own code on its stack, so what a library or Node does for it (encoding, copying, hashing,
  * collecting) is counted against the call of ours that asked for it. `--callers=NAME`: for the samples
- * charged to a function whose name contains NAME, the JavaScript call chains that led to it.
+ * charged to a group or a function whose name contains NAME, the JavaScript call chains that led to it.
  *
  * Needs `perf` (Debian: linux-perf) and permission to record every CPU (root, or
  * kernel.perf_event_paranoid ≤ -1). One server process (no WEB_CONCURRENCY). The recording slows every
@@ -37,6 +38,9 @@ const DETAIL = Number(option('groups') ?? 10);
 const SCHEMA_FLOOR = process.argv.includes('--schema-floor');
 const CHARGE_TO_OWN_CODE = process.argv.includes('--own');
 const CALLERS = option('callers');
+// `--interleave[=5]`: run-bench's mode of that name, the servers side by side in alternating rounds
+// (each round a window of its own).
+const INTERLEAVE = process.argv.find((arg) => arg === '--interleave' || arg.startsWith('--interleave='));
 
 interface Window {
   kind: string;
@@ -66,6 +70,7 @@ function record(dir: string, windows: string) {
     '--no-webhooks',
     `--scenarios=${SCENARIO}`,
     ...(SCHEMA_FLOOR ? ['--schema-floor'] : []),
+    ...(INTERLEAVE ? [INTERLEAVE] : []),
   ];
   const recorded = spawnSync(
     'perf',
@@ -90,7 +95,8 @@ function record(dir: string, windows: string) {
 }
 
 async function attribute(dir: string, data: string, windows: Window[]) {
-  const byPid = new Map(windows.map((w) => [w.pid, w]));
+  const byPid = new Map<number, Window[]>();
+  for (const w of windows) byPid.set(w.pid, [...(byPid.get(w.pid) ?? []), w]);
   const groups = new Map<string, Map<string, number>>();
   const functions = new Map<string, Map<string, number>>();
   const samples = new Map<string, number>();
@@ -114,7 +120,7 @@ async function attribute(dir: string, data: string, windows: Window[]) {
       add(groups, kind, group);
       add(functions, kind, `${group}\t${fn}`);
       samples.set(kind, (samples.get(kind) ?? 0) + 1);
-      if (CALLERS && fn.includes(CALLERS)) add(callers, kind, callChain(frames));
+      if (CALLERS && (group.includes(CALLERS) || fn.includes(CALLERS))) add(callers, kind, callChain(frames));
     }
     kind = undefined;
     frames = [];
@@ -127,15 +133,29 @@ async function attribute(dir: string, data: string, windows: Window[]) {
     flush();
     const header = line.match(/^\s*(\d+)\s+(\d+)\.(\d+):/);
     if (!header) continue;
-    const window = byPid.get(Number(header[1]));
     const at = BigInt(header[2] as string) * 1_000_000_000n + BigInt((header[3] as string).padEnd(9, '0'));
-    if (window && at >= BigInt(window.started_ns) && at < BigInt(window.ended_ns)) kind = window.kind;
+    const window = byPid
+      .get(Number(header[1]))
+      ?.find((w) => at >= BigInt(w.started_ns) && at < BigInt(w.ended_ns));
+    if (window) kind = window.kind;
   }
   flush();
   return { groups, functions, samples, callers };
 }
 
-function print(windows: Window[], attributed: Awaited<ReturnType<typeof attribute>>) {
+type ServerTotal = Pick<Window, 'kind' | 'cpu' | 'messages'>;
+
+/** Each server's measured windows (several with `--interleave`) added up: its CPU and its messages. */
+function totalsByServer(windows: Window[]): ServerTotal[] {
+  const totals = new Map<string, ServerTotal>();
+  for (const { kind, cpu, messages } of windows) {
+    const total = totals.get(kind) ?? { kind, cpu: 0, messages: 0 };
+    totals.set(kind, { kind, cpu: total.cpu + cpu, messages: total.messages + messages });
+  }
+  return [...totals.values()];
+}
+
+function print(windows: ServerTotal[], attributed: Awaited<ReturnType<typeof attribute>>) {
   const kinds = windows.map((w) => w.kind);
   const perMessage = new Map(windows.map((w) => [w.kind, (w.cpu * 1e6) / Math.max(1, w.messages)]));
   const us = (kind: string, counts: Map<string, number> | undefined, key: string) =>
@@ -202,10 +222,13 @@ function callChain(frames: string[]): string {
   return names.join(' ← ');
 }
 
-function printCallers(windows: Window[], attributed: Awaited<ReturnType<typeof attribute>>) {
+function printCallers(windows: ServerTotal[], attributed: Awaited<ReturnType<typeof attribute>>) {
   for (const { kind, cpu, messages } of windows) {
     const chains = attributed.callers.get(kind);
-    if (!chains) continue;
+    if (!chains) {
+      console.log(`\nWho calls ${CALLERS}, ${kind}: no sample was charged to it`);
+      continue;
+    }
     const perSample = (cpu * 1e6) / Math.max(1, messages) / Math.max(1, attributed.samples.get(kind) ?? 0);
     console.log(`\nWho calls ${CALLERS}, ${kind} (µs per message, innermost first)`);
     for (const [chain, count] of [...chains].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
@@ -248,8 +271,9 @@ async function main() {
       .map((line) => JSON.parse(line) as Window)
       .filter((w) => w.scenario === SCENARIO);
     const attributed = await attribute(dir, data, windows);
-    print(windows, attributed);
-    if (CALLERS) printCallers(windows, attributed);
+    const servers = totalsByServer(windows);
+    print(servers, attributed);
+    if (CALLERS) printCallers(servers, attributed);
   } finally {
     removeJitFiles(started);
     rmSync(dir, { recursive: true, force: true });
