@@ -214,6 +214,8 @@ const STAGE_DESCRIPTIONS: Record<string, string> = {
   General: DEFAULT_STAGE.stageDescription,
   Complaints: 'Unhappy customers',
 };
+const BUSINESS_INFO = `Name: ${BUSINESS_NAME}\nDescription: ${DESCRIPTION}`;
+const AVAILABLE_STAGES = STAGES.map((s) => `${s}: ${STAGE_DESCRIPTIONS[s]}`).join('\n');
 /** The product's speaker labels; the bare tables call the reply's sender `ai`, the product's `assistant`. */
 const SPEAKERS: Record<string, string> = { user: 'User', ai: 'Assistant', assistant: 'Assistant' };
 
@@ -241,8 +243,8 @@ function prompts(stage: string, collected: Record<string, unknown>, history: str
   const values: Record<string, string> = {
     business_name: BUSINESS_NAME,
     business_description: DESCRIPTION,
-    business_info: `Name: ${BUSINESS_NAME}\nDescription: ${DESCRIPTION}`,
-    available_stages: STAGES.map((s) => `${s}: ${STAGE_DESCRIPTIONS[s]}`).join('\n'),
+    business_info: BUSINESS_INFO,
+    available_stages: AVAILABLE_STAGES,
     current_stage: stage,
     current_stage_description: STAGE_DESCRIPTIONS[stage] ?? '',
     conversation_history: history,
