@@ -5,7 +5,7 @@ export interface RoundFigures {
   [figure: string]: number | undefined;
 }
 
-const round = (value: number) => Number(value.toFixed(2));
+export const round = (value: number) => Number(value.toFixed(2));
 
 function median(values: number[]) {
   const sorted = [...values].sort((a, b) => a - b);

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { generateSecret } from '../src/lib/keys.js';
 import { openConversations, setUpBusiness } from './bench-business.js';
 import { percentile, runLoad } from './load.js';
-import { mergeRounds } from './merge-rounds.js';
+import { mergeRounds, round } from './merge-rounds.js';
 import { pgUsage, pgUsagePerMessage, vacuumDatabase } from './pg-usage.js';
 import {
   benchServerEnv,
@@ -656,7 +656,6 @@ function printTable(rows: Row[]) {
   }
 }
 
-const round = (value: number) => Number(value.toFixed(2));
 const num = (value: number | undefined, width: number, suffix = '') =>
   (value === undefined ? '–' : `${value.toFixed(2)}${suffix}`).padStart(width);
 
