@@ -4,6 +4,10 @@
  * process allocates, which is what its GC time pays for, not what it keeps. On SIGTERM (the bench's
  * stop) it writes `Alloc.<pid>.heapprofile` to bench/results/: Chrome DevTools opens it, and
  * `profile-top.ts` lists its bytes by function and by package.
+ *
+ * With ALLOC_PROFILE=survivors (`--alloc-profile=survivors`) it leaves out what scavenges took back:
+ * what outlived the young generation, by allocation site — the old generation's intake, which its
+ * mark-compacts pay for (the process's start included).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { type HeapProfiler, Session } from 'node:inspector';
@@ -14,7 +18,7 @@ session.connect();
 session.post('HeapProfiler.enable');
 session.post('HeapProfiler.startSampling', {
   samplingInterval: 32_768,
-  includeObjectsCollectedByMinorGC: true,
+  includeObjectsCollectedByMinorGC: process.env.ALLOC_PROFILE !== 'survivors',
   includeObjectsCollectedByMajorGC: true,
 } as HeapProfiler.StartSamplingParameterType);
 

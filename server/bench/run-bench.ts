@@ -35,8 +35,11 @@ const DATABASE_URL = process.env.DATABASE_URL;
 const QUICK = args.has('--quick');
 // `--profile`: the server writes a V8 CPU profile to bench/results/ when it stops.
 const PROFILE = args.has('--profile');
-// `--alloc-profile`: each server writes a sampling heap profile of what it allocated (alloc-sampler.ts).
-const ALLOC_PROFILE = args.has('--alloc-profile');
+// `--alloc-profile`: each server writes a sampling heap profile of what it allocated (alloc-sampler.ts);
+// `--alloc-profile=survivors`: of what it allocated that outlived a scavenge (the old generation's intake).
+const allocArg = process.argv.find((arg) => arg === '--alloc-profile' || arg.startsWith('--alloc-profile='));
+const ALLOC_PROFILE = allocArg !== undefined;
+if (allocArg?.includes('=')) process.env.ALLOC_PROFILE = allocArg.split('=')[1];
 // `--promise-count`: each server counts the promises it makes, per HTTP request (promise-counter.ts).
 const PROMISE_COUNT = args.has('--promise-count');
 // `--scenarios=c1,c32` runs only those scenarios (ids in scenarios.ts).

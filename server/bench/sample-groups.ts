@@ -1,9 +1,11 @@
 /**
- * What a perf sample of a node process is charged to (bench/on-cpu.ts): the innermost JavaScript frame
- * on its stack, by package (`node_modules/<name>`), by source directory of the built server
- * (`src/<dir>`), the floor's own code or a Node core module; with no JavaScript on the stack, the
- * collector, the compilers, the event loop, the kernel or other native work. `frames` are perf
- * script's symbol names, innermost first, as a JIT dump names JavaScript: `JS:*name url:line:col`.
+ * What a perf sample of a node process is charged to (bench/on-cpu.ts): the garbage collector when it
+ * is on the stack — its helper threads, and its pauses on the main thread too, which would otherwise be
+ * charged to whichever function's allocation set them off — by its innermost frame; else the innermost
+ * JavaScript frame on its stack, by package (`node_modules/<name>`), by source directory of the built
+ * server (`src/<dir>`), the floor's own code or a Node core module; with no JavaScript on the stack, the
+ * compilers, the event loop, the kernel or other native work. `frames` are perf script's symbol names,
+ * innermost first, as a JIT dump names JavaScript: `JS:*name url:line:col`.
  *
  * `chargeToOwnCode`: to the innermost frame of the server's or the floor's own code when there is one,
  * so a library's or Node's work is charged to the function of ours that asked for it (a `Buffer.from`
@@ -16,6 +18,9 @@ export function groupOf(frames: readonly string[], chargeToOwnCode = false): { g
   if (chargeToOwnCode) {
     const own = frames.find((frame) => /JS:.*\/(?:server|bench)\/dist\//.test(frame));
     if (own) return groupOf([own]);
+  } else {
+    const collecting = frames.find((frame) => COLLECTOR.test(frame));
+    if (collecting) return { group: '(garbage collector)', fn: collecting.replace(/^\s*[0-9a-f]+\s+/, '') };
   }
   for (const frame of frames) {
     const js = frame.match(/JS:[*~^]?(.*)$/);

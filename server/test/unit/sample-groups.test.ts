@@ -26,10 +26,24 @@ describe('what an on-CPU sample is charged to', () => {
     expect(groupOf([FLOOR]).group).toBe('floor code');
   });
 
-  it('with no JavaScript on the stack: the collector, the compilers, the event loop or the kernel', () => {
-    expect(groupOf(['v8::internal::Scavenger::Process', 'v8::internal::Heap::Scavenge']).group).toBe(
-      '(garbage collector)',
-    );
+  it('the collector wherever it runs: a pause is not charged to the function whose allocation set it off', () => {
+    expect(groupOf(['v8::internal::Scavenger::Process', 'v8::internal::Heap::Scavenge'])).toEqual({
+      group: '(garbage collector)',
+      fn: 'v8::internal::Scavenger::Process',
+    });
+    expect(
+      groupOf([
+        '7f1 v8::internal::Scavenger::ScavengePage',
+        '7f2 v8::internal::Heap::Scavenge',
+        PERSIST,
+        UNDICI,
+      ]),
+    ).toEqual({ group: '(garbage collector)', fn: 'v8::internal::Scavenger::ScavengePage' });
+    // Charged to our own code, the collection its allocation caused is that code's.
+    expect(groupOf(['7f2 v8::internal::Heap::Scavenge', PERSIST], true).group).toBe('src/modules/pipeline');
+  });
+
+  it('with no JavaScript on the stack: the compilers, the event loop or the kernel', () => {
     expect(groupOf(['v8::internal::compiler::GraphReducer::ReduceNode']).group).toBe('(compilers)');
     expect(groupOf(['epoll_wait', 'uv__io_poll', 'uv_run']).group).toBe('(event loop)');
     expect(groupOf(['ffffffff82239937 clear_page_erms']).group).toBe('(kernel)');
