@@ -4,9 +4,10 @@
  * shows as time in that call, and its per-function view cannot say which package a native builtin
  * (JSON, string copies) worked for. This runs one bench (`run-bench.ts --runs=1`, PostgreSQL) under
  * Linux `perf record` with every node process writing a JIT dump (`--perf-prof`), so samples name the
- * JavaScript function on the stack, and attributes each sample to the innermost JavaScript frame above
- * it (a JSON.stringify to the function that called it, a writev to Node's stream code), or to the
- * collector, the compilers, the event loop or the kernel when no JavaScript is on the stack. Only
+ * JavaScript function on the stack, and attributes each sample to the garbage collector when it is on
+ * the stack (its pauses too, not the function whose allocation set one off), else to the innermost
+ * JavaScript frame above it (a JSON.stringify to the function that called it, a writev to Node's stream
+ * code), or to the compilers, the event loop or the kernel when no JavaScript is on the stack. Only
  * samples of a server's process inside a measured stretch count (run-bench's BENCH_WINDOWS); the shares
  * are turned into µs per message with that stretch's own CPU per message.
  *

@@ -18,10 +18,9 @@ export function groupOf(frames: readonly string[], chargeToOwnCode = false): { g
   if (chargeToOwnCode) {
     const own = frames.find((frame) => /JS:.*\/(?:server|bench)\/dist\//.test(frame));
     if (own) return groupOf([own]);
-  } else {
-    const collecting = frames.find((frame) => COLLECTOR.test(frame));
-    if (collecting) return { group: '(garbage collector)', fn: collecting.replace(/^\s*[0-9a-f]+\s+/, '') };
   }
+  const collecting = frames.find((frame) => COLLECTOR.test(frame));
+  if (collecting) return { group: '(garbage collector)', fn: collecting.replace(/^\s*[0-9a-f]+\s+/, '') };
   for (const frame of frames) {
     const js = frame.match(/JS:[*~^]?(.*)$/);
     if (!js) continue;
@@ -37,14 +36,12 @@ export function groupOf(frames: readonly string[], chargeToOwnCode = false): { g
   }
   const stack = frames.join('\n');
   const leaf = frames[0] ?? '';
-  const group = COLLECTOR.test(stack)
-    ? '(garbage collector)'
-    : /compiler::|Compil|Maglev|Turbofan/.test(stack)
-      ? '(compilers)'
-      : /\buv_|uv__/.test(stack)
-        ? '(event loop)'
-        : /^\s*ffffffff/.test(leaf)
-          ? '(kernel)'
-          : '(native, other)';
+  const group = /compiler::|Compil|Maglev|Turbofan/.test(stack)
+    ? '(compilers)'
+    : /\buv_|uv__/.test(stack)
+      ? '(event loop)'
+      : /^\s*ffffffff/.test(leaf)
+        ? '(kernel)'
+        : '(native, other)';
   return { group, fn: group };
 }

@@ -41,6 +41,8 @@ describe('what an on-CPU sample is charged to', () => {
     ).toEqual({ group: '(garbage collector)', fn: 'v8::internal::Scavenger::ScavengePage' });
     // Charged to our own code, the collection its allocation caused is that code's.
     expect(groupOf(['7f2 v8::internal::Heap::Scavenge', PERSIST], true).group).toBe('src/modules/pipeline');
+    // With none of ours on the stack, as without --own.
+    expect(groupOf(['7f2 v8::internal::Heap::Scavenge', UNDICI], true).group).toBe('(garbage collector)');
   });
 
   it('with no JavaScript on the stack: the compilers, the event loop or the kernel', () => {
