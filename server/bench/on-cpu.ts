@@ -11,7 +11,7 @@
  * samples of a server's process inside a measured stretch count (run-bench's BENCH_WINDOWS); the shares
  * are turned into µs per message with that stretch's own CPU per message.
  *
- *   DATABASE_URL=postgres://… npm run bench:on-cpu -- [--scenario=c32] [--schema-floor] [--groups=10] [--top=8] [--own] [--callers=NAME] [--interleave]
+ *   DATABASE_URL=postgres://… npm run bench:on-cpu -- [--scenario=c32] [--schema-floor] [--groups=10] [--top=8] [--own] [--callers=NAME] [--interleave [--variant=FLAGS]]
  *
  * `--interleave[=5]`: the bench's mode of that name (the servers side by side in alternating rounds).
  * `--groups`: how many of the groups with the largest excess over the floor to list by function,
@@ -42,6 +42,8 @@ const CALLERS = option('callers');
 // `--interleave[=5]`: run-bench's mode of that name, the servers side by side in alternating rounds
 // (each round a window of its own).
 const INTERLEAVE = process.argv.find((arg) => arg === '--interleave' || arg.startsWith('--interleave='));
+// `--variant=FLAG[,FLAG…]` (with --interleave): run-bench's second product with those node flags, a column of its own.
+const VARIANT = process.argv.find((arg) => arg.startsWith('--variant='));
 
 interface Window {
   kind: string;
@@ -72,6 +74,7 @@ function record(dir: string, windows: string) {
     `--scenarios=${SCENARIO}`,
     ...(SCHEMA_FLOOR ? ['--schema-floor'] : []),
     ...(INTERLEAVE ? [INTERLEAVE] : []),
+    ...(VARIANT ? [VARIANT] : []),
   ];
   const recorded = spawnSync(
     'perf',

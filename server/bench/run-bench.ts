@@ -27,7 +27,7 @@ import {
   stopProcess,
 } from './processes.js';
 import { commonSend, SCENARIOS, type Scenario, type Target } from './scenarios.js';
-import { printTargets, readTargets, unequalCalls } from './targets.js';
+import { printTargets, printVariant, readTargets, readVariant, unequalCalls } from './targets.js';
 import { benchWebhooks } from './webhook-bench.js';
 
 const args = new Set(process.argv.slice(2));
@@ -84,6 +84,15 @@ const SCHEMA_FLOOR = args.has('--schema-floor');
 // on whichever ran in it.
 const interleaveArg = process.argv.find((arg) => arg === '--interleave' || arg.startsWith('--interleave='));
 const INTERLEAVE = interleaveArg ? Number(interleaveArg.split('=')[1] ?? 5) : 0;
+// `--variant=FLAG[,FLAG…]` (with --interleave): a second product, started with these node flags after its
+// start script's, takes its turn in the same rounds, and every figure is also read as variant/product.
+// Two settings compared within one set: sets measured minutes apart differ by more than a small change.
+const VARIANT_FLAGS =
+  process.argv
+    .find((arg) => arg.startsWith('--variant='))
+    ?.slice('--variant='.length)
+    .split(',')
+    .filter(Boolean) ?? [];
 const PROCESSES = (
   process.argv.find((arg) => arg.startsWith('--processes='))?.split('=')[1] ??
   process.env.WEB_CONCURRENCY ??
@@ -106,11 +115,18 @@ async function main() {
     throw new Error('--interleave takes a number of rounds of at least 2: --interleave=5');
   if (INTERLEAVE && !databaseUrl)
     throw new Error('--interleave compares with the floors: it needs DATABASE_URL');
+  if (VARIANT_FLAGS.length && !INTERLEAVE)
+    throw new Error('--variant runs in the rounds of --interleave: add --interleave');
+  if (VARIANT_FLAGS.some((flag) => !flag.startsWith('--')))
+    throw new Error(
+      '--variant takes node flags, comma-separated: --variant=--no-allocation-site-pretenuring',
+    );
   console.log(
     `ICMP benchmark — database: ${databaseUrl ? 'PostgreSQL' : 'PGlite (no floor: it needs PostgreSQL)'}` +
       `${QUICK ? ' (quick)' : ''}, server processes: ${PROCESSES.join(', ')}, runs: ${RUNS}` +
       `, warm-up: ${messageCount(WARM_UP)} messages per process` +
       (INTERLEAVE ? `, interleaved in ${INTERLEAVE} rounds` : '') +
+      (VARIANT_FLAGS.length ? `, with a variant of the product: ${VARIANT_FLAGS.join(' ')}` : '') +
       (databaseUrl
         ? `, bus: ${process.env.REDIS_URL ? 'Redis' : 'PostgreSQL LISTEN/NOTIFY (no REDIS_URL)'}`
         : ''),
@@ -142,6 +158,8 @@ async function main() {
         ),
       ];
       printTargets(bare, schema, tables, runs.length, unequal);
+      const variant = readVariant(runs);
+      printVariant(variant, VARIANT_FLAGS, runs.length);
       if (bare.length && TURNS)
         console.log('(the 300 ms rows and time to first token: the turn-schedule table below)');
       if (bare.length || schema.length)
@@ -152,6 +170,7 @@ async function main() {
             ...(unequal.length ? { unequal_calls: unequal } : {}),
           },
         });
+      if (variant.length) report.push({ variant: { node_flags: VARIANT_FLAGS, against_product: variant } });
     }
     if (WEBHOOKS)
       report.push(
@@ -235,6 +254,10 @@ type Row = {
   /** The floor's code on the product's tables against the bare floor: what the tables cost alone. */
   schema_floor_vs_floor?: Record<string, Record<string, number>>;
   peak_rss_mib?: number;
+  /** `--variant`: the product with those node flags, measured in the same rounds, and variant/product. */
+  variant?: Record<string, Figures>;
+  variant_vs_product?: Record<string, Record<string, number>>;
+  variant_peak_rss_mib?: number;
 } & Record<string, unknown>;
 
 /** The floor (PostgreSQL only), then the product, against one fake LLM of this latency. */
@@ -257,8 +280,8 @@ async function benchAtLatency(
     const floorScenarios = databaseUrl ? scenarios.filter((s) => s.floor) : [];
     const startFloor = (schema: 'bare' | 'product') =>
       startFloorServer(schema, llmUrl, databaseUrl as string, masterKey, llmLatency);
-    const startProduct = () =>
-      startProductServer(llmUrl, masterKey, dataDir, databaseUrl, processes, llmLatency);
+    const startProduct = (variantFlags: string[] = []) =>
+      startProductServer(llmUrl, masterKey, dataDir, databaseUrl, processes, llmLatency, variantFlags);
     if (INTERLEAVE && floorScenarios.length) {
       Object.assign(row, await measureInterleaved(startFloor, startProduct, scenarios, llmUrl));
     } else {
@@ -291,7 +314,7 @@ async function benchAtLatency(
 
 /** A measured server, started and ready for load: what `measure` needs to load it and read its cost. */
 interface Server {
-  kind: 'floor' | 'schema' | 'product';
+  kind: 'floor' | 'schema' | 'product' | 'variant';
   pid: number;
   /** Its node processes (WEB_CONCURRENCY): the floors run one. */
   processes: number;
@@ -336,7 +359,10 @@ async function startFloorServer(
   }
 }
 
-/** The product as `npm start` runs it, with the bench's business and its customers. */
+/**
+ * The product as `npm start` runs it, with the bench's business and its customers; with `variantFlags`,
+ * the `--variant` product: those node flags after the start script's.
+ */
 async function startProductServer(
   llmUrl: string,
   masterKey: string,
@@ -344,6 +370,7 @@ async function startProductServer(
   databaseUrl: string | undefined,
   processes: number,
   llmLatency: number,
+  variantFlags: string[],
 ): Promise<Server> {
   const serverPort = await freePort();
   const server = await startProcess(
@@ -355,7 +382,7 @@ async function startProductServer(
       WEB_CONCURRENCY: String(processes),
     },
     /ICMP is running/,
-    profileArgs(),
+    [...variantFlags, ...profileArgs()],
   );
   const base = `http://127.0.0.1:${serverPort}`;
   const pid = server.pid as number;
@@ -364,15 +391,16 @@ async function startProductServer(
     // More conversations than workers: messages of one conversation are processed one at a time by
     // design, so fewer conversations than concurrent clients would measure that queue, not the server.
     const users = await openConversations(base, business.api_key, llmLatency > 0 ? 512 : 64);
+    const kind = variantFlags.length ? 'variant' : 'product';
     return {
-      kind: 'product',
+      kind,
       pid,
       processes,
       target: { base, apiKey: business.api_key, businessId: business.business_id, masterKey, users },
       statements: () => statementsServed(base, masterKey),
       peakRss: () => {
         const peak = Number(peakRssMiB(pid).toFixed(1));
-        console.log(`product peak RSS: ${peak} MiB`);
+        console.log(`${kind} peak RSS: ${peak} MiB`);
         return peak;
       },
       stop: () => stopProcess(server),
@@ -390,7 +418,7 @@ async function startProductServer(
  */
 async function measureInterleaved(
   startFloor: (schema: 'bare' | 'product') => Promise<Server>,
-  startProduct: () => Promise<Server>,
+  startProduct: (variantFlags?: string[]) => Promise<Server>,
   scenarios: Scenario[],
   llmUrl: string,
 ) {
@@ -399,6 +427,8 @@ async function measureInterleaved(
     servers.push(await startFloor('bare'));
     const product = await startProduct();
     servers.push(product);
+    const variant = VARIANT_FLAGS.length ? await startProduct(VARIANT_FLAGS) : undefined;
+    if (variant) servers.push(variant);
     // After the product: its tables exist only once the product's migrations have run.
     if (SCHEMA_FLOOR) servers.push(await startFloor('product'));
     const first = scenarios[0] as Scenario;
@@ -442,11 +472,19 @@ async function measureInterleaved(
       const server = servers.find((s) => s.kind === kind);
       return server ? byServer.get(server) : undefined;
     };
+    const variantFigures = of('variant');
     return {
       ...of('product'),
       peak_rss_mib: product.peakRss(),
       floor: of('floor'),
       ...(SCHEMA_FLOOR ? { schema_floor: of('schema') } : {}),
+      ...(variant && variantFigures
+        ? {
+            variant: variantFigures,
+            variant_vs_product: ratios(variantFigures, of('product') as Record<string, Figures>),
+            variant_peak_rss_mib: variant.peakRss(),
+          }
+        : {}),
     };
   } finally {
     for (const server of servers) await server.stop();
@@ -503,10 +541,11 @@ async function measureScenario(
       prompt_tokens: number;
       completion_tokens: number;
     };
+  const product = kind === 'product' || kind === 'variant';
   const prepared =
-    kind === 'product' && scenario.prepare
+    product && scenario.prepare
       ? await scenario.prepare(target)
-      : { send: (scenario.send ?? commonSend)(target, kind === 'product') };
+      : { send: (scenario.send ?? commonSend)(target, product) };
   const dbBefore = DATABASE_URL ? await pgUsage(DATABASE_URL) : undefined;
   const cpuBefore = cpuSeconds(pid);
   const primaryBefore = cpuSeconds(pid, false);
@@ -654,6 +693,12 @@ function printTable(rows: Row[]) {
         ratioLine('ratio', schemaRatio);
         const tables = row.schema_floor_vs_floor?.[scenario.id];
         if (tables) ratioLine('s/f', tables);
+      }
+      const variant = row.variant?.[scenario.id];
+      const variantRatio = row.variant_vs_product?.[scenario.id];
+      if (variant && variantRatio) {
+        line('variant', variant, String(variant.sql_per_message ?? ''));
+        ratioLine('v/p', variantRatio);
       }
     }
   }

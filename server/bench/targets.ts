@@ -14,6 +14,7 @@ export interface TargetRow {
   product_vs_floor?: Ratios;
   product_vs_schema_floor?: Ratios;
   schema_floor_vs_floor?: Ratios;
+  variant_vs_product?: Ratios;
 }
 
 interface RatioTarget {
@@ -87,27 +88,38 @@ export function unequalCalls(runs: TargetRow[][], against: 'product_vs_floor' | 
 
 const targetText = (t: RatioTarget) => `${t.at === 'most' ? '≤' : '≥'} ${t.bound}×`;
 
+type Comparison =
+  | 'product_vs_floor'
+  | 'product_vs_schema_floor'
+  | 'schema_floor_vs_floor'
+  | 'variant_vs_product';
+
+/** Every run's ratio of a target's figure in the comparison `against`, and their median. */
+function ratiosAcrossRuns(runs: TargetRow[][], against: Comparison, target: RatioTarget) {
+  const values = runs.flatMap((rows) =>
+    rows
+      // With --processes=1,2 the issue's figures are those of the first process count.
+      .filter((row) => row.processes === rows[0]?.processes)
+      .map((row) => row[against]?.[target.scenario]?.[target.figure])
+      .filter((value): value is number => value !== undefined && Number.isFinite(value)),
+  );
+  const median = values.length
+    ? Number(
+        percentile(
+          [...values].sort((a, b) => a - b),
+          50,
+        ).toFixed(2),
+      )
+    : Number.NaN;
+  return { runs: values, median };
+}
+
 /** One reading per target measured in these runs, against the floor `against` names. */
-export function readTargets(
-  runs: TargetRow[][],
-  against: 'product_vs_floor' | 'product_vs_schema_floor' | 'schema_floor_vs_floor',
-): TargetReading[] {
+export function readTargets(runs: TargetRow[][], against: Exclude<Comparison, 'variant_vs_product'>) {
   const readings: TargetReading[] = [];
   for (const target of RATIO_TARGETS) {
-    const values = runs.flatMap((rows) =>
-      rows
-        // With --processes=1,2 the issue's figures are those of the first process count.
-        .filter((row) => row.processes === rows[0]?.processes)
-        .map((row) => row[against]?.[target.scenario]?.[target.figure])
-        .filter((value): value is number => value !== undefined && Number.isFinite(value)),
-    );
+    const { runs: values, median } = ratiosAcrossRuns(runs, against, target);
     if (!values.length) continue;
-    const median = Number(
-      percentile(
-        [...values].sort((a, b) => a - b),
-        50,
-      ).toFixed(2),
-    );
     readings.push({
       measure: target.measure,
       target: targetText(target),
@@ -117,6 +129,31 @@ export function readTargets(
     });
   }
   return readings;
+}
+
+/**
+ * `--variant`: each target's measure as variant/product, from the same rounds. No verdict: the targets
+ * judge the product against the floor; this says which of two settings of the product does better.
+ */
+export function readVariant(runs: TargetRow[][]) {
+  return RATIO_TARGETS.map((target) => ({
+    measure: target.measure,
+    ...ratiosAcrossRuns(runs, 'variant_vs_product', target),
+  })).filter((reading) => reading.runs.length > 0);
+}
+
+/** The `--variant` readings as a table: the variant does better below 1× for p50 and CPU, above 1× for throughput. */
+export function printVariant(readings: ReturnType<typeof readVariant>, flags: string[], runCount: number) {
+  if (!readings.length) return;
+  console.log(
+    `\n== Variant (${flags.join(' ')}) against the product, same rounds: median of ${runCount} run${runCount > 1 ? 's' : ''} ==`,
+  );
+  console.log('| measure | variant/product |');
+  console.log('|---|---|');
+  for (const reading of readings)
+    console.log(
+      `| ${reading.measure} | ${reading.median.toFixed(2)}× (${reading.runs.map((v) => v.toFixed(2)).join(' / ')}) |`,
+    );
 }
 
 const cell = (reading: TargetReading | undefined) =>
