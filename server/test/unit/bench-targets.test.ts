@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { printTargets, readTargets, type TargetRow, unequalCalls } from '../../bench/targets.js';
+import {
+  printTargets,
+  printVariant,
+  readTargets,
+  readVariant,
+  type TargetRow,
+  unequalCalls,
+} from '../../bench/targets.js';
 
 /** One run's rows: the 0 ms row (c1, c32) and, when given, the 300 ms row (c256). */
 function run(c1: number, c32: number, cpu: number, c256?: number, processes = 1): TargetRow[] {
@@ -111,5 +118,28 @@ describe("the bench's issue-14 targets", () => {
     vi.spyOn(console, 'log').mockImplementation((line: string) => void printed.push(line));
     printTargets(readTargets([run(1.1, 0.95, 1.2)], 'product_vs_floor'), [], [], 1, ['run 1, c32: x']);
     expect(printed.at(-1)).toMatch(/did not make the product's calls.*run 1, c32: x/);
+  });
+
+  it('reads a --variant as variant/product per run, with no verdict, and prints nothing without one', () => {
+    const variantRun = (cpu: number, throughput: number): TargetRow[] => [
+      {
+        ...(run(1.4, 0.6, 1.6)[0] as TargetRow),
+        variant_vs_product: { c32: { server_cpu_ms_per_message: cpu, throughput_per_s: throughput } },
+      },
+    ];
+    const readings = readVariant([variantRun(0.9, 1.1), variantRun(1.05, 0.97), variantRun(0.95, 1.02)]);
+    expect(readings).toEqual([
+      { measure: 'c=32, LLM 0 ms, throughput', runs: [1.1, 0.97, 1.02], median: 1.02 },
+      { measure: 'c=32, server CPU per message', runs: [0.9, 1.05, 0.95], median: 0.95 },
+    ]);
+    expect(readVariant([run(1.4, 0.6, 1.6)])).toEqual([]);
+
+    const printed: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((line: string) => void printed.push(line));
+    printVariant([], ['--flag'], 3);
+    expect(printed).toEqual([]);
+    printVariant(readings, ['--a', '--b=2'], 3);
+    expect(printed[0]).toContain('Variant (--a --b=2) against the product, same rounds: median of 3 runs');
+    expect(printed.at(-1)).toBe('| c=32, server CPU per message | 0.95× (0.90 / 1.05 / 0.95) |');
   });
 });
