@@ -450,6 +450,14 @@ async function measureInterleaved(
         ...(scenario.total !== undefined ? { total: Math.ceil(scenario.total / count) } : {}),
         ...(scenario.seconds !== undefined ? { seconds: scenario.seconds / count } : {}),
       };
+      // One round first, not measured. A server has idled since its warm-up while the others warmed up
+      // (tens of seconds, against a few between rounds): past pg's 10 s idle timeout its pool has closed
+      // its connections, and reopening them cost the first server of round 0 up to half its throughput.
+      const settle = {
+        ...slice,
+        ...(slice.seconds !== undefined ? { seconds: Math.min(2, slice.seconds) } : {}),
+      };
+      for (const server of servers) await runLoad({ ...loadSize(settle), send: sendOf(server, settle) });
       for (let round = 0; round < count; round++) {
         const order = servers.map((_, i) => servers[(i + round) % servers.length] as Server);
         for (const server of order) {
@@ -529,6 +537,19 @@ async function measure(
   return out;
 }
 
+const isProduct = (kind: Server['kind']) => kind === 'product' || kind === 'variant';
+
+/** The message a scenario sends this server (the product's with its API key). */
+const sendOf = ({ kind, target }: Pick<Server, 'kind' | 'target'>, scenario: Scenario) =>
+  (scenario.send ?? commonSend)(target, isProduct(kind));
+
+/** A scenario's concurrency and length, as runLoad takes them. */
+const loadSize = (scenario: Scenario) => ({
+  concurrency: scenario.concurrency,
+  ...(scenario.total !== undefined ? { total: messageCount(scenario.total) } : {}),
+  ...(scenario.seconds !== undefined ? { seconds: QUICK ? scenario.seconds / 2 : scenario.seconds } : {}),
+});
+
 /** One scenario's load on one server, and what it cost per message. */
 async function measureScenario(
   { kind, pid, processes, target, statements }: Server,
@@ -541,23 +562,17 @@ async function measureScenario(
       prompt_tokens: number;
       completion_tokens: number;
     };
-  const product = kind === 'product' || kind === 'variant';
   const prepared =
-    product && scenario.prepare
+    isProduct(kind) && scenario.prepare
       ? await scenario.prepare(target)
-      : { send: (scenario.send ?? commonSend)(target, product) };
+      : { send: sendOf({ kind, target }, scenario) };
   const dbBefore = DATABASE_URL ? await pgUsage(DATABASE_URL) : undefined;
   const cpuBefore = cpuSeconds(pid);
   const primaryBefore = cpuSeconds(pid, false);
   const sqlBefore = statements ? await statements() : 0;
   const llmBefore = await served();
   const started = process.hrtime.bigint();
-  const load = await runLoad({
-    concurrency: scenario.concurrency,
-    ...(scenario.total !== undefined ? { total: messageCount(scenario.total) } : {}),
-    ...(scenario.seconds !== undefined ? { seconds: QUICK ? scenario.seconds / 2 : scenario.seconds } : {}),
-    send: prepared.send,
-  });
+  const load = await runLoad({ ...loadSize(scenario), send: prepared.send });
   const ended = process.hrtime.bigint();
   const cpu = cpuSeconds(pid) - cpuBefore;
   const primaryCpu = cpuSeconds(pid, false) - primaryBefore;
