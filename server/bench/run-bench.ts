@@ -413,8 +413,9 @@ async function startProductServer(
 
 /**
  * `--interleave`: the product and the floors up at once, each warmed up alone, then every scenario the
- * floors share in INTERLEAVE rounds of a share of its length, the servers taking turns (each one first
- * in turn); the rounds' figures are merged (`mergeRounds`). Then the product's own scenarios.
+ * floors share in INTERLEAVE rounds of a share of its length, after one unmeasured round, the servers
+ * taking turns (each one first in turn); the rounds' figures are merged (`mergeRounds`). Then the
+ * product's own scenarios.
  */
 async function measureInterleaved(
   startFloor: (schema: 'bare' | 'product') => Promise<Server>,
