@@ -13,7 +13,7 @@
  *
  *   DATABASE_URL=postgres://… npm run bench:on-cpu -- [--scenario=c32] [--schema-floor] [--groups=10] [--top=8] [--own] [--callers=NAME] [--interleave [--variant=FLAGS]]
  *
- * `--interleave[=5]`: the bench's mode of that name (the servers side by side in alternating rounds).
+ * `--interleave[=N]`: the bench's mode of that name (the servers side by side in alternating rounds).
  * `--groups`: how many of the groups with the largest excess over the floor to list by function,
  * `--top` functions each. `--own`: charge each sample to the innermost function of the server's (or the
  * floor's) own code on its stack, so what a library or Node does for it (encoding, copying, hashing,
@@ -39,7 +39,7 @@ const DETAIL = Number(option('groups') ?? 10);
 const SCHEMA_FLOOR = process.argv.includes('--schema-floor');
 const CHARGE_TO_OWN_CODE = process.argv.includes('--own');
 const CALLERS = option('callers');
-// `--interleave[=5]`: run-bench's mode of that name, the servers side by side in alternating rounds
+// `--interleave[=N]`: run-bench's mode of that name, the servers side by side in alternating rounds
 // (each round a window of its own).
 const INTERLEAVE = process.argv.find((arg) => arg === '--interleave' || arg.startsWith('--interleave='));
 // `--variant=FLAG[,FLAG…]` (with --interleave): run-bench's second product with those node flags, a column of its own.

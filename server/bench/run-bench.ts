@@ -26,6 +26,7 @@ import {
   statementsServed,
   stopProcess,
 } from './processes.js';
+import { roundOrder } from './round-order.js';
 import { commonSend, SCENARIOS, type Scenario, type Target } from './scenarios.js';
 import { printTargets, printVariant, readTargets, readVariant, unequalCalls } from './targets.js';
 import { benchWebhooks } from './webhook-bench.js';
@@ -77,13 +78,15 @@ const TURNS = !args.has('--no-turns') && !QUICK && !WEBHOOKS_ONLY && !ONLY.size;
 // `--schema-floor` (PostgreSQL): also the floor on the product's own tables, after the product, and
 // product/that floor: what the product's code costs above its schema.
 const SCHEMA_FLOOR = args.has('--schema-floor');
-// `--interleave[=5]` (PostgreSQL): the servers a ratio compares run side by side, each warmed up, and each
-// scenario the floors share without a model latency is measured in that many short rounds that
-// alternate between them (every server first in turn), instead of one long stretch per server one after
-// another. This machine's speed drifts over minutes; a drift then falls on every server alike instead of
-// on whichever ran in it.
+// `--interleave[=N]` (PostgreSQL): the servers a ratio compares run side by side, each warmed up, and each
+// scenario the floors share without a model latency is measured in N short rounds that alternate
+// between them (`roundOrder`; by default twice as many rounds as servers, which balances the order),
+// instead of one long stretch per server one after another. This machine's speed drifts over minutes; a
+// drift then falls on every server alike instead of on whichever ran in it.
 const interleaveArg = process.argv.find((arg) => arg === '--interleave' || arg.startsWith('--interleave='));
-const INTERLEAVE = interleaveArg ? Number(interleaveArg.split('=')[1] ?? 5) : 0;
+const INTERLEAVE = interleaveArg !== undefined;
+const interleaveRounds = interleaveArg?.split('=')[1];
+const INTERLEAVE_ROUNDS = interleaveRounds === undefined ? undefined : Number(interleaveRounds);
 // `--variant=FLAG[,FLAG…]` (with --interleave): a second product, started with these node flags after its
 // start script's, takes its turn in the same rounds, and every figure is also read as variant/product.
 // Two settings compared within one set: sets measured minutes apart differ by more than a small change.
@@ -111,8 +114,8 @@ async function main() {
   }
   if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error('--runs takes a count: 3');
   if (!Number.isInteger(WARM_UP) || WARM_UP < 1) throw new Error('--warm-up takes a count: 4000');
-  if (!Number.isInteger(INTERLEAVE) || INTERLEAVE < 0 || INTERLEAVE === 1)
-    throw new Error('--interleave takes a number of rounds of at least 2: --interleave=5');
+  if (INTERLEAVE_ROUNDS !== undefined && !(Number.isInteger(INTERLEAVE_ROUNDS) && INTERLEAVE_ROUNDS >= 2))
+    throw new Error('--interleave takes a number of rounds of at least 2: --interleave=6');
   if (INTERLEAVE && !databaseUrl)
     throw new Error('--interleave compares with the floors: it needs DATABASE_URL');
   if (VARIANT_FLAGS.length && !INTERLEAVE)
@@ -125,7 +128,9 @@ async function main() {
     `ICMP benchmark — database: ${databaseUrl ? 'PostgreSQL' : 'PGlite (no floor: it needs PostgreSQL)'}` +
       `${QUICK ? ' (quick)' : ''}, server processes: ${PROCESSES.join(', ')}, runs: ${RUNS}` +
       `, warm-up: ${messageCount(WARM_UP)} messages per process` +
-      (INTERLEAVE ? `, interleaved in ${INTERLEAVE} rounds` : '') +
+      (INTERLEAVE
+        ? `, interleaved in ${INTERLEAVE_ROUNDS ? `${INTERLEAVE_ROUNDS} rounds` : 'rounds, two per server'}`
+        : '') +
       (VARIANT_FLAGS.length ? `, with a variant of the product: ${VARIANT_FLAGS.join(' ')}` : '') +
       (databaseUrl
         ? `, bus: ${process.env.REDIS_URL ? 'Redis' : 'PostgreSQL LISTEN/NOTIFY (no REDIS_URL)'}`
@@ -413,9 +418,9 @@ async function startProductServer(
 
 /**
  * `--interleave`: the product and the floors up at once, each warmed up alone, then every scenario the
- * floors share in INTERLEAVE rounds of a share of its length, after one unmeasured round, the servers
- * taking turns (each one first in turn); the rounds' figures are merged (`mergeRounds`). Then the
- * product's own scenarios.
+ * floors share in rounds of a share of its length (`--interleave=N`, or two per server), after one
+ * unmeasured round, the servers taking turns in `roundOrder`; the rounds' figures are merged
+ * (`mergeRounds`). Then the product's own scenarios.
  */
 async function measureInterleaved(
   startFloor: (schema: 'bare' | 'product') => Promise<Server>,
@@ -445,7 +450,7 @@ async function measureInterleaved(
       // With a model latency (c=256 at 300 ms) a turn lasts about a second under load: a short round
       // would be mostly ramp-up and the drain of its last turns, which weighs on the slower server's
       // throughput. Such a scenario keeps one stretch per server.
-      const count = scenario.llmLatencyMs > 0 ? 1 : INTERLEAVE;
+      const count = scenario.llmLatencyMs > 0 ? 1 : (INTERLEAVE_ROUNDS ?? 2 * servers.length);
       const slice: Scenario = {
         ...scenario,
         ...(scenario.total !== undefined ? { total: Math.ceil(scenario.total / count) } : {}),
@@ -460,8 +465,7 @@ async function measureInterleaved(
       };
       for (const server of servers) await runLoad({ ...loadSize(settle), send: sendOf(server, settle) });
       for (let round = 0; round < count; round++) {
-        const order = servers.map((_, i) => servers[(i + round) % servers.length] as Server);
-        for (const server of order) {
+        for (const server of roundOrder(servers, round)) {
           rounds.get(server)?.push(await measureScenario(server, llmUrl, slice));
         }
       }
