@@ -142,6 +142,10 @@ export function readVariant(runs: TargetRow[][]) {
   })).filter((reading) => reading.runs.length > 0);
 }
 
+/** A reading as its median ratio with each run's ratio in brackets: "1.04× (1.02 / 1.04 / 1.10)". */
+const medianAndRuns = (reading: { median: number; runs: number[] }) =>
+  `${reading.median.toFixed(2)}× (${reading.runs.map((v) => v.toFixed(2)).join(' / ')})`;
+
 /** The `--variant` readings as a table: the variant does better below 1× for p50 and CPU, above 1× for throughput. */
 export function printVariant(readings: ReturnType<typeof readVariant>, flags: string[], runCount: number) {
   if (!readings.length) return;
@@ -150,16 +154,11 @@ export function printVariant(readings: ReturnType<typeof readVariant>, flags: st
   );
   console.log('| measure | variant/product |');
   console.log('|---|---|');
-  for (const reading of readings)
-    console.log(
-      `| ${reading.measure} | ${reading.median.toFixed(2)}× (${reading.runs.map((v) => v.toFixed(2)).join(' / ')}) |`,
-    );
+  for (const reading of readings) console.log(`| ${reading.measure} | ${medianAndRuns(reading)} |`);
 }
 
 const cell = (reading: TargetReading | undefined) =>
-  reading
-    ? `${reading.median.toFixed(2)}× (${reading.runs.map((v) => v.toFixed(2)).join(' / ')}) | ${reading.met ? 'met' : 'unmet'}`
-    : '– | –';
+  reading ? `${medianAndRuns(reading)} | ${reading.met ? 'met' : 'unmet'}` : '– | –';
 
 /**
  * The targets as a table. With the schema floor measured, two more pairs of columns: the product
