@@ -9,8 +9,11 @@ import { afterAll } from 'vitest';
  * one file would send another file's replies to its own fake Graph API, and that file would wait
  * for them in vain. Processes a file spawns inherit the changed DATABASE_URL and share its database.
  */
-const shared = process.env.DATABASE_URL;
+// The URL CI gave, kept aside: test files share a worker process (vitest.config.ts: no isolation), so
+// by the next file DATABASE_URL names the previous file's database, dropped by then.
+const shared = process.env.ICMP_TEST_SHARED_DATABASE_URL ?? process.env.DATABASE_URL;
 if (shared) {
+  process.env.ICMP_TEST_SHARED_DATABASE_URL = shared;
   const url = new URL(shared);
   const name = `${url.pathname.slice(1)}_f${randomBytes(4).toString('hex')}`;
   const admin = new URL(shared);
