@@ -9,8 +9,9 @@ import { afterAll } from 'vitest';
  * one file would send another file's replies to its own fake Graph API, and that file would wait
  * for them in vain. Processes a file spawns inherit the changed DATABASE_URL and share its database.
  */
-// The URL CI gave, kept aside: test files share a worker process (vitest.config.ts: no isolation), so
-// by the next file DATABASE_URL names the previous file's database, dropped by then.
+// The URL the run was given, kept aside: a worker's files share its process (vitest.config.ts: no
+// isolation), so by the next file DATABASE_URL names the previous file's database, and naming each
+// file's after it would grow the names past PostgreSQL's 63 characters within a few files.
 const shared = process.env.ICMP_TEST_SHARED_DATABASE_URL ?? process.env.DATABASE_URL;
 if (shared) {
   process.env.ICMP_TEST_SHARED_DATABASE_URL = shared;
